@@ -1,0 +1,68 @@
+# lotbackup: `make` builds, `make check` tests, `make demo` shows it working.
+PKGS     = libpq zlib libarchive libgit2 jansson libcrypto
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+ALL_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lpthread
+BUILD   ?= build
+BIN     ?= lotbackup
+
+SRCS      = $(wildcard src/*.c)
+OBJS      = $(SRCS:src/%.c=$(BUILD)/%.o)
+LIB_OBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
+UNIT_SRCS = $(wildcard tests/unit/test-*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check demo install asan clean deps unit-tests lint-man
+
+all: $(BIN)
+
+$(BIN): $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+unit-tests: $(UNIT_BINS)
+
+deps:
+	@tests/setup/install-deps.sh
+
+# Dependencies first, then a fresh make so pkg-config sees them.
+check: deps
+	@$(MAKE) --no-print-directory all unit-tests
+	@LB_BIN=$(CURDIR)/lotbackup LB_UNIT_DIR=$(CURDIR)/$(BUILD)/tests tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@LB_BIN=$(CURDIR)/lotbackup tests/demo/demo.sh
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build, then the whole suite on it.
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/lotbackup \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" all unit-tests
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    LB_BIN=$(CURDIR)/build-asan/lotbackup LB_UNIT_DIR=$(CURDIR)/build-asan/tests tests/run.sh
+
+install: lotbackup
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 lotbackup $(DESTDIR)$(PREFIX)/bin/lotbackup
+	install -m 0644 man/lotbackup.1 $(DESTDIR)$(PREFIX)/share/man/man1/lotbackup.1
+
+lint-man:
+	mandoc -Tlint -W warning man/lotbackup.1
+
+clean:
+	rm -rf build build-asan lotbackup

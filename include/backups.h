@@ -1,0 +1,46 @@
+#ifndef LOTBACKUP_BACKUPS_H
+#define LOTBACKUP_BACKUPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * The backups in an output directory, recognised by this tool's strict
+ * name patterns only; the timestamp in the name (UTC) is the backup's time.
+ *   lot-systems-db-YYYY-MM-DDTHH-MM-SS.sql.gz
+ *   lot-systems-full-backup-YYYYMMDD_HHMMSS.tar.gz
+ *   full-backup-YYYYMMDD_HHMMSS/
+ */
+enum backup_kind {
+	BACKUP_DB,
+	BACKUP_FULL_ARCHIVE,
+	BACKUP_FULL_DIR,
+};
+
+#define MANIFEST_SUFFIX ".manifest.json"
+#define VERIFIED_SUFFIX ".verified.json"
+
+struct backup_entry {
+	enum backup_kind kind;
+	char *name;		/* file or directory name */
+	char *path;		/* output_dir/name */
+	time_t when;		/* from the name, UTC */
+	uint64_t size;		/* bytes (a directory: sum of its regular files) */
+	int has_manifest;
+	int verified;		/* a NAME.verified.json record exists */
+};
+
+/* Parses a name; 0 and kind/when set when it is one of ours, -1 otherwise. */
+int backup_name_parse(const char *name, enum backup_kind *kind, time_t *when);
+/* The name for a new backup of `kind` taken at `when`. */
+char *backup_name_make(enum backup_kind kind, time_t when);
+const char *backup_kind_label(enum backup_kind kind);
+/*
+ * Lists DIR's backups newest first. A missing DIR gives none and 0.
+ * Returns 0 or -1 (reported).
+ */
+int backups_scan(const char *dir, struct backup_entry **out, size_t *count);
+void backups_free(struct backup_entry *entries, size_t count);
+
+#endif

@@ -1,0 +1,30 @@
+#ifndef LOTBACKUP_CONNINFO_H
+#define LOTBACKUP_CONNINFO_H
+
+#include <stddef.h>
+
+/*
+ * Connection strings as libpq users write them: key=value conninfo or a
+ * postgresql:// (postgres://) URL, as in DATABASE_URL.
+ */
+
+/*
+ * Checks `in` with libpq's own parser and returns a copy libpq accepts:
+ * URL query parameters that only ORMs understand (Prisma's schema,
+ * connection_limit, pool_timeout, pgbouncer, socket_timeout, sslaccept,
+ * statement_cache_size, connect_timeout is kept) are removed. NULL on a
+ * malformed string, with a one-line message in err that never contains the
+ * password.
+ */
+char *conninfo_normalise(const char *in, char *err, size_t errlen);
+
+/*
+ * A printable form with the password hidden: URLs as
+ * postgresql://user:***@host/db, conninfo as password=***. Always a new string.
+ */
+char *conninfo_redact(const char *in);
+
+/* Replaces every occurrence of `secret` (if non-empty) in s with "***", in place-safe copy. */
+char *redact_secret(const char *s, const char *secret);
+
+#endif

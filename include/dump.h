@@ -1,0 +1,29 @@
+#ifndef LOTBACKUP_DUMP_H
+#define LOTBACKUP_DUMP_H
+
+#include <libpq-fe.h>
+
+#include "dump-schema.h"
+#include "manifest.h"
+#include "sink.h"
+
+#define DUMP_COMPLETE_MARKER "-- lotbackup: dump complete"
+#define DUMP_ROWS_PREFIX "-- lotbackup: rows "
+
+struct dump_settings {
+	struct schema_settings schema;
+	int serializable_deferrable;
+};
+
+/*
+ * Writes one consistent plain-SQL dump of the connected database into `out`
+ * (the head of a sink chain, not finished here): one REPEATABLE READ
+ * snapshot, schema from the catalogs, data with COPY ... TO STDOUT streamed
+ * row by row, then post-data, a per-table row summary and the completion
+ * marker. Fills in the manifest's database fields and table rows.
+ * Returns 0 or -1 (reported, naming the table or object and the SQLSTATE).
+ */
+int dump_database(PGconn *conn, const struct dump_settings *settings, struct sink *out,
+    struct db_manifest *manifest);
+
+#endif

@@ -1,0 +1,26 @@
+#ifndef LOTBACKUP_FSUTIL_H
+#define LOTBACKUP_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Each logs its own error, naming the path, and returns -1. */
+int fs_write_all(int fd, const void *buf, size_t len, const char *path);
+int fs_fsync(int fd, const char *path);
+/* Renames without replacing an existing file (EEXIST is an error). */
+int fs_rename_noreplace(const char *from, const char *to);
+/* fsync the directory holding `path`, so a rename in it is durable. */
+int fs_fsync_parent(const char *path);
+/* Creates DIR (not its parents) mode 0700; an existing DIR is checked writable. */
+int fs_mkdir_private(const char *dir);
+/* Reads a whole small file; 1 when it does not exist (out untouched), 0 ok, -1 error. */
+int fs_read_file(const char *path, char **out, size_t *len);
+/*
+ * Writes a small file atomically: PATH.tmp, fsync, rename, fsync the
+ * directory. With `noreplace` an existing PATH is an error, not replaced.
+ */
+int fs_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, int noreplace);
+/* 1 when PATH exists (any type), 0 when not, -1 on another error (reported). */
+int fs_exists(const char *path);
+
+#endif

@@ -1,0 +1,26 @@
+#ifndef LOTBACKUP_LOG_H
+#define LOTBACKUP_LOG_H
+
+/*
+ * One-line diagnostics on stderr. An error is reported once, where it is
+ * detected, with the name of the thing and what to do about it.
+ */
+enum log_level {
+	LOG_ERROR = 0,
+	LOG_WARN = 1,
+	LOG_INFO = 2,
+	LOG_DEBUG = 3,
+};
+
+/* Set once from the parsed options: -q gives LOG_WARN, -v gives LOG_DEBUG. */
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* log_error with ": strerror(errno)" appended. */
+void log_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,47 @@
+#ifndef LOTBACKUP_MANIFEST_H
+#define LOTBACKUP_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The sidecar NAME.sql.gz.manifest.json written beside every db dump: what
+ * was dumped and how to prove the file is whole (size and SHA-256 of the
+ * compressed file, rows per table). Written with jansson, never by hand.
+ */
+struct manifest_table {
+	char *schema;
+	char *name;
+	char *qualified;	/* exactly as in the dump's COPY line */
+	long long rows;
+};
+
+struct db_manifest {
+	char *file;		/* base name of the dump */
+	char *tool_version;
+	char *server_version;
+	char *database;
+	char *started_at;	/* ISO-8601 UTC */
+	char *finished_at;
+	char *snapshot;		/* txid_current_snapshot() of the dump's transaction */
+	int compress_level;
+	uint64_t bytes;		/* compressed file size */
+	uint64_t sql_bytes;	/* uncompressed SQL size */
+	char sha256[65];	/* of the compressed file */
+	struct manifest_table *tables;
+	size_t ntables;
+};
+
+void manifest_add_table(struct db_manifest *m, const char *schema, const char *name,
+    const char *qualified, long long rows);
+/* Serialises to JSON text (caller frees). */
+char *manifest_to_json(const struct db_manifest *m);
+/* Writes PATH atomically without replacing an existing file. */
+int manifest_write(const char *path, const struct db_manifest *m);
+/* Parses manifest JSON; -1 with a message naming the missing/bad field in err. */
+int manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, size_t errlen);
+void manifest_free(struct db_manifest *m);
+/* The current time as ISO-8601 UTC, e.g. 2026-11-25T02:00:00Z (caller frees). */
+char *iso_time_now(void);
+
+#endif

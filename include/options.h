@@ -1,0 +1,64 @@
+#ifndef LOTBACKUP_OPTIONS_H
+#define LOTBACKUP_OPTIONS_H
+
+#include <stdio.h>
+
+/* Exit statuses; man/lotbackup.1 and --help list the same four. */
+enum {
+	LB_EXIT_OK = 0,
+	LB_EXIT_FAILURE = 1,
+	LB_EXIT_USAGE = 2,
+	LB_EXIT_VERIFY = 3,
+};
+
+/* Which commands accept an option: one bit per command. */
+enum {
+	CMD_FULL = 1 << 0,
+	CMD_DB = 1 << 1,
+	CMD_LIST = 1 << 2,
+	CMD_RESTORE = 1 << 3,
+	CMD_VERIFY = 1 << 4,
+	CMD_ANY = 0x1f,
+};
+
+#define DEFAULT_KEEP_DAYS 30
+#define DEFAULT_COMPRESS_LEVEL 6
+
+/*
+ * The parsed options: the only global state of the program. Filled in
+ * order of precedence: command line, then environment, then the .env file
+ * in the project directory, then defaults (see config.h).
+ */
+struct options {
+	char *project_dir;		/* -C; default "." */
+	char *output_dir;		/* -o; default PROJECT/backups */
+	char *dbname;			/* -d, DATABASE_URL; NULL: libpq's PG* defaults */
+	const char *dbname_origin;	/* where dbname came from, for messages */
+	int verbosity;			/* -1 quiet, 0 normal, 1 verbose */
+	int json;
+	int dry_run;
+	int keep_days;			/* -1 until resolved */
+	int list_only;			/* db --list */
+	int serializable_deferrable;
+	int lock_timeout_ms;		/* -1 until resolved; 0 none */
+	int with_owner;
+	int with_privileges;
+	int compress_level;		/* -1 until resolved */
+};
+
+/*
+ * Parses argv from index *optind_io for a command `cmd_bit` (or CMD_ANY for
+ * the global part before the command). `stop_at_operand` stops at the first
+ * non-option. Returns 0, 1 when --help was given, or -1 on a usage error
+ * (already reported).
+ */
+int options_parse(struct options *opts, int argc, char **argv, int *optind_io,
+    unsigned cmd_bit, int stop_at_operand);
+void options_init(struct options *opts);
+void options_free(struct options *opts);
+/* Prints the option list for `cmd_bit` (CMD_ANY: the common ones). */
+void options_print_help(FILE *fp, unsigned cmd_bit);
+/* Parses a whole non-negative number within [min,max]; -1 when it is not one. */
+int options_parse_int(const char *s, int min, int max, int *out);
+
+#endif

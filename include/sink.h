@@ -1,0 +1,63 @@
+#ifndef LOTBACKUP_SINK_H
+#define LOTBACKUP_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Every output flows one way through a chain of small sinks, e.g.
+ * dump -> gzip -> sha256 -> atomic file. Each sink passes its output to
+ * `next`. Streaming, checksums and crash safety are written once, here.
+ *
+ * Life cycle: create the chain from the end (file first), write, then
+ * sink_finish() the head (flushes every stage and fsyncs the file), publish
+ * the file, and sink_free() the head. Freeing a chain that was not finished
+ * and published discards it: the temporary file is removed.
+ */
+struct sink;
+
+struct sink_ops {
+	const char *kind;
+	int (*write)(struct sink *s, const void *buf, size_t len);
+	/* Push out any buffered state into s->next. Does not finish next. */
+	int (*finish)(struct sink *s);
+	void (*destroy)(struct sink *s);
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	struct sink *next;
+	uint64_t bytes_in;	/* bytes written into this stage */
+	int finished;
+};
+
+int sink_write(struct sink *s, const void *buf, size_t len);
+int sink_puts(struct sink *s, const char *str);
+int sink_printf(struct sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Finishes every stage from s to the end of the chain, in order. */
+int sink_finish(struct sink *s);
+/* Frees the whole chain from s on. */
+void sink_free(struct sink *s);
+
+/*
+ * Atomic file: writes PATH.tmp (mode `mode`, O_EXCL), fsyncs on finish;
+ * sink_file_publish() renames it to PATH without replacing an existing
+ * file, and fsyncs the directory. Freed unpublished, PATH.tmp is removed.
+ */
+struct sink *sink_file_create(const char *path, mode_t mode);
+int sink_file_publish(struct sink *file_sink);
+const char *sink_file_path(const struct sink *file_sink);
+
+/* gzip (RFC 1952) at `level` 0-9. */
+struct sink *sink_gzip_new(struct sink *next, int level);
+
+/* Passes bytes through unchanged and hashes them. */
+struct sink *sink_sha256_new(struct sink *next);
+/* Hex digest; valid after sink_finish(). */
+void sink_sha256_hex(const struct sink *sha_sink, char out[65]);
+
+/* Discards everything; a chain end for measuring or hashing only. */
+struct sink *sink_null_new(void);
+
+#endif

@@ -1,0 +1,6 @@
+#ifndef LOTBACKUP_VERSION_H
+#define LOTBACKUP_VERSION_H
+
+#define LOTBACKUP_VERSION "0.1.0"
+
+#endif

@@ -1,0 +1,125 @@
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backup-db.h"
+#include "backups.h"
+#include "dump.h"
+#include "fsutil.h"
+#include "log.h"
+#include "manifest.h"
+#include "pgsql.h"
+#include "sink.h"
+#include "version.h"
+#include "xalloc.h"
+
+static void
+warn_if_shared(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && (st.st_mode & 077))
+		log_warn("output directory %s is readable by others (mode %03o): backups hold all "
+		    "your data; consider chmod 700 %s", dir, (unsigned)(st.st_mode & 0777), dir);
+}
+
+static int
+refuse_existing(const char *path)
+{
+	int e = fs_exists(path);
+
+	if (e == 1)
+		log_error("%s already exists: not overwriting a backup (run again in a second)", path);
+	return e == 0 ? 0 : -1;
+}
+
+static double
+seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+int
+backup_db_run(const struct options *opts, char **name_out)
+{
+	struct db_manifest m;
+	struct dump_settings settings;
+	struct sink *file = NULL, *sha = NULL, *gz = NULL, *head = NULL;
+	struct timespec start;
+	PGconn *conn = NULL;
+	char *name = NULL, *path = NULL, *manifest_path = NULL;
+	int manifest_written = 0, rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	memset(&settings, 0, sizeof(settings));
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	settings.schema.with_owner = opts->with_owner;
+	settings.schema.with_privileges = opts->with_privileges;
+	settings.schema.lock_timeout_ms = opts->lock_timeout_ms;
+	settings.serializable_deferrable = opts->serializable_deferrable;
+
+	name = backup_name_make(BACKUP_DB, time(NULL));
+	path = xasprintf("%s/%s", opts->output_dir, name);
+	manifest_path = xasprintf("%s%s", path, MANIFEST_SUFFIX);
+	if (fs_mkdir_private(opts->output_dir) < 0)
+		goto out;
+	warn_if_shared(opts->output_dir);
+	if (refuse_existing(path) < 0 || refuse_existing(manifest_path) < 0)
+		goto out;
+	conn = pgsql_connect(opts);
+	if (conn == NULL)
+		goto out;
+
+	/* Built from the end: gzip -> sha256 -> file. */
+	if ((file = sink_file_create(path, 0600)) == NULL)
+		goto out;
+	head = file;
+	if ((sha = sink_sha256_new(file)) == NULL)
+		goto out;
+	head = sha;
+	if ((gz = sink_gzip_new(sha, opts->compress_level)) == NULL)
+		goto out;
+	head = gz;
+
+	m.file = xstrdup(name);
+	m.tool_version = xstrdup(LOTBACKUP_VERSION);
+	m.compress_level = opts->compress_level;
+	m.started_at = iso_time_now();
+	if (dump_database(conn, &settings, gz, &m) < 0 || sink_finish(head) < 0)
+		goto out;
+	m.finished_at = iso_time_now();
+	m.sql_bytes = gz->bytes_in;
+	m.bytes = file->bytes_in;
+	sink_sha256_hex(sha, m.sha256);
+	/* Never report an empty or cut file as a backup. */
+	if (m.sql_bytes == 0 || m.bytes == 0) {
+		log_error("the dump of %s came out empty; nothing was published", m.database);
+		goto out;
+	}
+	/* The manifest goes first, so a published dump always has one. */
+	if (manifest_write(manifest_path, &m) < 0)
+		goto out;
+	manifest_written = 1;
+	if (sink_file_publish(file) < 0)
+		goto out;
+	log_info("wrote %s (%.1f MiB, %zu tables, %.1f s)", path, (double)m.bytes / (1024.0 * 1024.0),
+	    m.ntables, seconds_since(&start));
+	*name_out = name;
+	name = NULL;
+	rc = 0;
+out:
+	if (rc < 0 && manifest_written)
+		unlink(manifest_path);
+	sink_free(head);
+	PQfinish(conn);
+	manifest_free(&m);
+	free(name);
+	free(path);
+	free(manifest_path);
+	return rc;
+}

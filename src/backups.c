@@ -1,0 +1,265 @@
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "backups.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define DB_PREFIX "lot-systems-db-"
+#define DB_SUFFIX ".sql.gz"
+#define FULL_ARCHIVE_PREFIX "lot-systems-full-backup-"
+#define FULL_ARCHIVE_SUFFIX ".tar.gz"
+#define FULL_DIR_PREFIX "full-backup-"
+
+const char *
+backup_kind_label(enum backup_kind kind)
+{
+	switch (kind) {
+	case BACKUP_DB: return "db";
+	case BACKUP_FULL_ARCHIVE: return "full";
+	case BACKUP_FULL_DIR: return "full-dir";
+	}
+	return "?";
+}
+
+/*
+ * Reads exactly `width` digits; the strict pattern is what keeps retention
+ * away from files that are not ours.
+ */
+static int
+digits(const char **p, int width, int *out)
+{
+	int v = 0, i;
+
+	for (i = 0; i < width; i++) {
+		char c = (*p)[i];
+
+		if (c < '0' || c > '9')
+			return -1;
+		v = v * 10 + (c - '0');
+	}
+	*p += width;
+	*out = v;
+	return 0;
+}
+
+static int
+expect(const char **p, char c)
+{
+	if (**p != c)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+static int
+make_time(int y, int mo, int d, int h, int mi, int s, time_t *when)
+{
+	struct tm tm;
+	time_t t;
+
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = s;
+	t = timegm(&tm);
+	/* timegm normalises 31 February into March: refuse such names. */
+	if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
+		return -1;
+	*when = t;
+	return 0;
+}
+
+static int
+parse_compact_stamp(const char **p, time_t *when)
+{
+	int y, mo, d, h, mi, s;
+
+	if (digits(p, 4, &y) || digits(p, 2, &mo) || digits(p, 2, &d) || expect(p, '_') ||
+	    digits(p, 2, &h) || digits(p, 2, &mi) || digits(p, 2, &s))
+		return -1;
+	return make_time(y, mo, d, h, mi, s, when);
+}
+
+int
+backup_name_parse(const char *name, enum backup_kind *kind, time_t *when)
+{
+	const char *p;
+	int y, mo, d, h, mi, s;
+
+	if (strncmp(name, DB_PREFIX, strlen(DB_PREFIX)) == 0) {
+		p = name + strlen(DB_PREFIX);
+		if (digits(&p, 4, &y) || expect(&p, '-') || digits(&p, 2, &mo) || expect(&p, '-') ||
+		    digits(&p, 2, &d) || expect(&p, 'T') || digits(&p, 2, &h) || expect(&p, '-') ||
+		    digits(&p, 2, &mi) || expect(&p, '-') || digits(&p, 2, &s) || strcmp(p, DB_SUFFIX) != 0)
+			return -1;
+		*kind = BACKUP_DB;
+		return make_time(y, mo, d, h, mi, s, when);
+	}
+	if (strncmp(name, FULL_ARCHIVE_PREFIX, strlen(FULL_ARCHIVE_PREFIX)) == 0) {
+		p = name + strlen(FULL_ARCHIVE_PREFIX);
+		if (parse_compact_stamp(&p, when) < 0 || strcmp(p, FULL_ARCHIVE_SUFFIX) != 0)
+			return -1;
+		*kind = BACKUP_FULL_ARCHIVE;
+		return 0;
+	}
+	if (strncmp(name, FULL_DIR_PREFIX, strlen(FULL_DIR_PREFIX)) == 0) {
+		p = name + strlen(FULL_DIR_PREFIX);
+		if (parse_compact_stamp(&p, when) < 0 || *p != '\0')
+			return -1;
+		*kind = BACKUP_FULL_DIR;
+		return 0;
+	}
+	return -1;
+}
+
+char *
+backup_name_make(enum backup_kind kind, time_t when)
+{
+	struct tm tm;
+	char stamp[32];
+
+	gmtime_r(&when, &tm);
+	switch (kind) {
+	case BACKUP_DB:
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H-%M-%S", &tm);
+		return xasprintf(DB_PREFIX "%s" DB_SUFFIX, stamp);
+	case BACKUP_FULL_ARCHIVE:
+		strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm);
+		return xasprintf(FULL_ARCHIVE_PREFIX "%s" FULL_ARCHIVE_SUFFIX, stamp);
+	case BACKUP_FULL_DIR:
+		strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm);
+		return xasprintf(FULL_DIR_PREFIX "%s", stamp);
+	}
+	return NULL;
+}
+
+static uint64_t
+dir_size(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	uint64_t total = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+		char *child;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		child = xasprintf("%s/%s", path, de->d_name);
+		if (lstat(child, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				total += dir_size(child);
+			else if (S_ISREG(st.st_mode))
+				total += (uint64_t)st.st_size;
+		}
+		free(child);
+	}
+	closedir(d);
+	return total;
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+	const struct backup_entry *x = a, *y = b;
+
+	if (x->when != y->when)
+		return x->when < y->when ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static int
+sidecar_exists(const char *path, const char *suffix)
+{
+	char *p = xasprintf("%s%s", path, suffix);
+	struct stat st;
+	int found = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+
+	free(p);
+	return found;
+}
+
+int
+backups_scan(const char *dir, struct backup_entry **out, size_t *count)
+{
+	struct backup_entry *list = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int rc = -1;
+
+	*out = NULL;
+	*count = 0;
+	d = opendir(dir);
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		log_errno("cannot read the output directory %s", dir);
+		return -1;
+	}
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		struct backup_entry e;
+		struct stat st;
+
+		memset(&e, 0, sizeof(e));
+		if (backup_name_parse(de->d_name, &e.kind, &e.when) < 0)
+			continue;
+		e.path = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(e.path, &st) < 0 ||
+		    (e.kind == BACKUP_FULL_DIR ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
+			free(e.path);
+			continue;
+		}
+		e.name = xstrdup(de->d_name);
+		if (e.kind == BACKUP_FULL_DIR) {
+			e.size = dir_size(e.path);
+			e.has_manifest = sidecar_exists(e.path, "/MANIFEST.json");
+		} else {
+			e.size = (uint64_t)st.st_size;
+			e.has_manifest = sidecar_exists(e.path, MANIFEST_SUFFIX);
+		}
+		e.verified = sidecar_exists(e.path, VERIFIED_SUFFIX);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			list = xrealloc(list, cap * sizeof(*list));
+		}
+		list[n++] = e;
+	}
+	if (errno != 0) {
+		log_errno("cannot read the output directory %s", dir);
+		backups_free(list, n);
+		goto out;
+	}
+	qsort(list, n, sizeof(*list), newest_first);
+	*out = list;
+	*count = n;
+	rc = 0;
+out:
+	closedir(d);
+	return rc;
+}
+
+void
+backups_free(struct backup_entry *entries, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		free(entries[i].name);
+		free(entries[i].path);
+	}
+	free(entries);
+}

@@ -1,0 +1,42 @@
+#include <stdlib.h>
+#include <time.h>
+
+#include "backup-db.h"
+#include "backups.h"
+#include "commands.h"
+#include "list.h"
+#include "log.h"
+#include "retention.h"
+
+static int
+cmd_db_exec(const struct options *opts, int argc, char **argv)
+{
+	char *name = NULL;
+	int rc = LB_EXIT_FAILURE;
+
+	(void)argv;
+	if (argc > 0) {
+		log_error("'db' takes no operands (see 'lotbackup db --help')");
+		return LB_EXIT_USAGE;
+	}
+	if (opts->list_only)
+		return list_backups(opts) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
+	/* A dry run shows what --keep would delete today; it dumps nothing. */
+	if (opts->dry_run)
+		return retention_prune_days(opts->output_dir, BACKUP_DB, opts->keep_days, time(NULL),
+		    NULL, 1) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
+	if (backup_db_run(opts, &name) < 0)
+		goto out;	/* never prune after a failed dump */
+	if (retention_prune_days(opts->output_dir, BACKUP_DB, opts->keep_days, time(NULL), name, 0) < 0)
+		goto out;
+	rc = LB_EXIT_OK;
+out:
+	free(name);
+	return rc;
+}
+
+const struct cmd_entry cmd_db_entry = {
+	"db", CMD_DB, "",
+	"dump the database to OUTPUT_DIR/lot-systems-db-YYYY-MM-DDTHH-MM-SS.sql.gz",
+	cmd_db_exec,
+};

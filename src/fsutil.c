@@ -1,0 +1,206 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "xalloc.h"
+
+int
+fs_write_all(int fd, const void *buf, size_t len, const char *path)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOSPC)
+				log_error("cannot write %s: no space left on device: free space or choose "
+				    "another --output-dir", path);
+			else
+				log_errno("cannot write %s", path);
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+fs_fsync(int fd, const char *path)
+{
+	if (fsync(fd) < 0) {
+		log_errno("cannot fsync %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+fs_rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EEXIST) {
+		log_error("cannot publish %s: a file of that name already exists (run again in a second)", to);
+		return -1;
+	}
+	/* Filesystems without RENAME_NOREPLACE: link() also refuses to replace. */
+	if (errno == EINVAL || errno == ENOSYS) {
+		if (link(from, to) == 0) {
+			unlink(from);
+			return 0;
+		}
+		if (errno == EEXIST) {
+			log_error("cannot publish %s: a file of that name already exists", to);
+			return -1;
+		}
+	}
+	log_errno("cannot rename %s to %s", from, to);
+	return -1;
+}
+
+int
+fs_fsync_parent(const char *path)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int fd, rc = -1;
+
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		log_errno("cannot open directory %s", dir);
+		goto out;
+	}
+	rc = fs_fsync(fd, dir);
+	close(fd);
+out:
+	free(dir);
+	return rc;
+}
+
+int
+fs_mkdir_private(const char *dir)
+{
+	/*
+	 * Only the last component is created: a missing parent is more likely
+	 * an unmounted disk or a typo than a wish to write to the root disk.
+	 */
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		log_errno("cannot create directory %s (create its parent or choose another --output-dir)", dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		log_errno("output directory %s is not writable (fix its permissions or choose another --output-dir)", dir);
+		return -1;
+	}
+	return 0;
+}
+
+int
+fs_read_file(const char *path, char **out, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, used = 0;
+	int rc = -1;
+
+	if (fp == NULL) {
+		if (errno == ENOENT)
+			return 1;
+		log_errno("cannot open %s", path);
+		return -1;
+	}
+	for (;;) {
+		size_t n;
+
+		if (cap - used < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			buf = xrealloc(buf, cap + 1);
+		}
+		n = fread(buf + used, 1, cap - used, fp);
+		used += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		log_errno("cannot read %s", path);
+		free(buf);
+		goto out;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	if (len)
+		*len = used;
+	rc = 0;
+out:
+	fclose(fp);
+	return rc;
+}
+
+int
+fs_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, int noreplace)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	int fd = -1, rc = -1;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		log_errno("cannot create %s", tmp);
+		goto out;
+	}
+	if (fchmod(fd, mode) < 0) {
+		log_errno("cannot set mode of %s", tmp);
+		goto out;
+	}
+	if (fs_write_all(fd, buf, len, tmp) < 0 || fs_fsync(fd, tmp) < 0)
+		goto out;
+	if (close(fd) < 0) {
+		fd = -1;
+		log_errno("cannot close %s", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (noreplace) {
+		if (fs_rename_noreplace(tmp, path) < 0)
+			goto out;
+	} else if (rename(tmp, path) < 0) {
+		log_errno("cannot rename %s to %s", tmp, path);
+		goto out;
+	}
+	rc = fs_fsync_parent(path);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int
+fs_exists(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	log_errno("cannot check %s", path);
+	return -1;
+}

@@ -1,0 +1,124 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "config.h"
+#include "log.h"
+#include "options.h"
+#include "version.h"
+
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_full_entry,
+	&cmd_db_entry,
+	&cmd_list_entry,
+	&cmd_restore_entry,
+	&cmd_verify_entry,
+};
+
+#define NCMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))
+
+static void
+print_exit_status(FILE *fp)
+{
+	fputs("\nExit status:\n"
+	    "  0  success\n"
+	    "  1  failure (nothing was published; earlier backups are untouched)\n"
+	    "  2  usage error\n"
+	    "  3  verification found a problem\n", fp);
+}
+
+static void
+usage(FILE *fp)
+{
+	size_t i;
+
+	fputs("usage: lotbackup [options] command [command options] [operands]\n\n"
+	    "Backs up a PostgreSQL database and a git project, and restores them.\n\n"
+	    "Commands:\n", fp);
+	for (i = 0; i < NCMDS; i++)
+		fprintf(fp, "  %-10s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+	fputs("\nOptions for every command:\n", fp);
+	options_print_help(fp, CMD_ANY);
+	fputs("  -V, --version                print the version and exit\n", fp);
+	fputs("\nRun 'lotbackup COMMAND --help' for a command's own options.\n"
+	    "Connection: --dbname, else DATABASE_URL (environment, then PROJECT/.env),\n"
+	    "else libpq's PG* variables and ~/.pgpass.\n", fp);
+	print_exit_status(fp);
+}
+
+static void
+cmd_usage(FILE *fp, const struct cmd_entry *cmd)
+{
+	fprintf(fp, "usage: lotbackup %s [options] %s\n\n%s\n\nOptions:\n",
+	    cmd->name, cmd->operands, cmd->summary);
+	options_print_help(fp, cmd->bit);
+	print_exit_status(fp);
+}
+
+static const struct cmd_entry *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(cmd_table[i]->name, name) == 0)
+			return cmd_table[i];
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opts;
+	const struct cmd_entry *cmd;
+	int next = 1, rc;
+
+	options_init(&opts);
+	/* -V/--version only make sense before a command; handle them first. */
+	if (argc > 1 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
+		printf("lotbackup %s\n", LOTBACKUP_VERSION);
+		return LB_EXIT_OK;
+	}
+	rc = options_parse(&opts, argc, argv, &next, CMD_ANY, 1);
+	if (rc == 1) {
+		usage(stdout);
+		rc = LB_EXIT_OK;
+		goto out;
+	}
+	if (rc < 0 || next >= argc) {
+		if (rc == 0)
+			log_error("no command given: run 'lotbackup --help' for the list");
+		usage(stderr);
+		rc = LB_EXIT_USAGE;
+		goto out;
+	}
+	cmd = find_command(argv[next]);
+	if (cmd == NULL) {
+		log_error("unknown command '%s': run 'lotbackup --help' for the list", argv[next]);
+		rc = LB_EXIT_USAGE;
+		goto out;
+	}
+	argc -= next;
+	argv += next;
+	rc = options_parse(&opts, argc, argv, &next, cmd->bit, 0);
+	if (rc == 1) {
+		cmd_usage(stdout, cmd);
+		rc = LB_EXIT_OK;
+		goto out;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "Run 'lotbackup %s --help' for its options.\n", cmd->name);
+		rc = LB_EXIT_USAGE;
+		goto out;
+	}
+	log_set_level(opts.verbosity < 0 ? LOG_WARN : opts.verbosity > 0 ? LOG_DEBUG : LOG_INFO);
+	if (config_resolve(&opts) < 0) {
+		rc = LB_EXIT_FAILURE;
+		goto out;
+	}
+	rc = cmd->exec(&opts, argc - next, argv + next);
+out:
+	options_free(&opts);
+	return rc;
+}

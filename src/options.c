@@ -1,0 +1,245 @@
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "options.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+/* Long-only options get ids above the char range. */
+enum {
+	OPT_KEEP = 256,
+	OPT_DRY_RUN,
+	OPT_LIST,
+	OPT_JSON,
+	OPT_SERIALIZABLE_DEFERRABLE,
+	OPT_LOCK_TIMEOUT,
+	OPT_OWNER,
+	OPT_PRIVILEGES,
+	OPT_COMPRESS_LEVEL,
+};
+
+struct option_spec {
+	const char *name;
+	int id;			/* short letter or OPT_* */
+	int has_arg;
+	unsigned cmds;		/* CMD_* bits that accept it */
+	const char *arg;	/* argument name in help */
+	const char *help;
+};
+
+/* The one list of options: parsing and --help both read it. */
+static const struct option_spec specs[] = {
+	{ "project-dir", 'C', required_argument, CMD_ANY, "DIR",
+	    "project directory holding .env and backups/ (default: .)" },
+	{ "output-dir", 'o', required_argument, CMD_ANY, "DIR",
+	    "where backups are written and read (default: PROJECT/backups)" },
+	{ "dbname", 'd', required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY, "CONNINFO",
+	    "database to connect to: conninfo or postgresql:// URL (default: DATABASE_URL, then PG*)" },
+	{ "quiet", 'q', no_argument, CMD_ANY, NULL, "print errors and warnings only" },
+	{ "verbose", 'v', no_argument, CMD_ANY, NULL, "print more detail" },
+	{ "help", 'h', no_argument, CMD_ANY, NULL, "show this help and exit" },
+	{ "keep", OPT_KEEP, required_argument, CMD_DB, "N",
+	    "after a good dump, delete this tool's db dumps older than N days (default 30; 0 keeps all)" },
+	{ "dry-run", OPT_DRY_RUN, no_argument, CMD_DB, NULL, "print what --keep would delete; delete nothing and make no dump" },
+	{ "list", OPT_LIST, no_argument, CMD_DB, NULL, "list the backups instead of dumping (as 'lotbackup list')" },
+	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_DB, NULL, "print the list as JSON" },
+	{ "serializable-deferrable", OPT_SERIALIZABLE_DEFERRABLE, no_argument, CMD_DB, NULL,
+	    "take the snapshot SERIALIZABLE READ ONLY DEFERRABLE (waits for a safe moment)" },
+	{ "lock-timeout", OPT_LOCK_TIMEOUT, required_argument, CMD_DB, "MS",
+	    "give up when a table cannot be locked within MS milliseconds (default 0: wait)" },
+	{ "owner", OPT_OWNER, no_argument, CMD_DB, NULL, "keep object ownership (ALTER ... OWNER TO) in the dump" },
+	{ "privileges", OPT_PRIVILEGES, no_argument, CMD_DB, NULL, "keep privileges (GRANT/REVOKE) in the dump" },
+	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
+	    "gzip level 1-9 (default 6)" },
+};
+
+#define NSPECS (sizeof(specs) / sizeof(specs[0]))
+
+void
+options_init(struct options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->keep_days = -1;
+	opts->lock_timeout_ms = -1;
+	opts->compress_level = -1;
+}
+
+void
+options_free(struct options *opts)
+{
+	free(opts->project_dir);
+	free(opts->output_dir);
+	free(opts->dbname);
+	memset(opts, 0, sizeof(*opts));
+}
+
+int
+options_parse_int(const char *s, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static void
+replace(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = xstrdup(value);
+}
+
+static const struct option_spec *
+spec_by_id(int id)
+{
+	size_t i;
+
+	for (i = 0; i < NSPECS; i++)
+		if (specs[i].id == id)
+			return &specs[i];
+	return NULL;
+}
+
+/* "--keep" or "--keep=3": an option of another command? */
+static int
+known_elsewhere(const char *arg)
+{
+	size_t i, len;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return 0;
+	arg += 2;
+	len = strcspn(arg, "=");
+	for (i = 0; i < NSPECS; i++)
+		if (strlen(specs[i].name) == len && strncmp(specs[i].name, arg, len) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+set_int(const char *name, const char *arg, int min, int max, int *out)
+{
+	if (options_parse_int(arg, min, max, out) == 0)
+		return 0;
+	log_error("--%s takes a whole number from %d to %d, not '%s'", name, min, max, arg);
+	return -1;
+}
+
+static int
+apply(struct options *opts, int id, const char *arg)
+{
+	switch (id) {
+	case 'C': replace(&opts->project_dir, arg); break;
+	case 'o': replace(&opts->output_dir, arg); break;
+	case 'd': replace(&opts->dbname, arg); opts->dbname_origin = "--dbname"; break;
+	case 'q': opts->verbosity = -1; break;
+	case 'v': opts->verbosity = 1; break;
+	case OPT_KEEP: return set_int("keep", arg, 0, 36500, &opts->keep_days);
+	case OPT_DRY_RUN: opts->dry_run = 1; break;
+	case OPT_LIST: opts->list_only = 1; break;
+	case OPT_JSON: opts->json = 1; break;
+	case OPT_SERIALIZABLE_DEFERRABLE: opts->serializable_deferrable = 1; break;
+	case OPT_LOCK_TIMEOUT: return set_int("lock-timeout", arg, 0, INT_MAX, &opts->lock_timeout_ms);
+	case OPT_OWNER: opts->with_owner = 1; break;
+	case OPT_PRIVILEGES: opts->with_privileges = 1; break;
+	case OPT_COMPRESS_LEVEL: return set_int("compress-level", arg, 1, 9, &opts->compress_level);
+	default: return -1;
+	}
+	return 0;
+}
+
+int
+options_parse(struct options *opts, int argc, char **argv, int *optind_io,
+    unsigned cmd_bit, int stop_at_operand)
+{
+	struct option longopts[NSPECS + 1];
+	struct strbuf shortopts = STRBUF_INIT;
+	size_t i, n = 0;
+	int c, rc = 0;
+
+	/* '+': stop at the command name; ':' lets us word the errors ourselves. */
+	strbuf_puts(&shortopts, stop_at_operand ? "+:" : ":");
+	for (i = 0; i < NSPECS; i++) {
+		/* Before the command name only the options every command takes. */
+		if (cmd_bit == CMD_ANY ? specs[i].cmds != CMD_ANY : !(specs[i].cmds & cmd_bit))
+			continue;
+		longopts[n].name = specs[i].name;
+		longopts[n].has_arg = specs[i].has_arg;
+		longopts[n].flag = NULL;
+		longopts[n].val = specs[i].id;
+		n++;
+		if (specs[i].id < 256) {
+			strbuf_putc(&shortopts, (char)specs[i].id);
+			if (specs[i].has_arg == required_argument)
+				strbuf_putc(&shortopts, ':');
+		}
+	}
+	memset(&longopts[n], 0, sizeof(longopts[n]));
+
+	optind = 0;	/* GNU getopt: re-initialise for each pass */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, strbuf_str(&shortopts), longopts, NULL)) != -1) {
+		if (c == 'h') {
+			rc = 1;
+			continue;
+		}
+		if (c == '?') {
+			if (optopt)
+				log_error("unknown option '-%c' (see --help)", optopt);
+			else if (known_elsewhere(argv[optind - 1]))
+				log_error("option '%s' does not apply here", argv[optind - 1]);
+			else
+				log_error("unknown option '%s' (see --help)", argv[optind - 1]);
+			rc = -1;
+			goto out;
+		}
+		if (c == ':') {
+			const struct option_spec *s = spec_by_id(optopt);
+
+			log_error("option --%s needs an argument (%s)", s ? s->name : "?", s && s->arg ? s->arg : "");
+			rc = -1;
+			goto out;
+		}
+		if (apply(opts, c, optarg) < 0) {
+			rc = -1;
+			goto out;
+		}
+	}
+out:
+	*optind_io = optind;
+	strbuf_free(&shortopts);
+	return rc;
+}
+
+void
+options_print_help(FILE *fp, unsigned cmd_bit)
+{
+	size_t i;
+
+	for (i = 0; i < NSPECS; i++) {
+		struct strbuf left = STRBUF_INIT;
+		const struct option_spec *s = &specs[i];
+
+		if (cmd_bit == CMD_ANY ? s->cmds != CMD_ANY : !(s->cmds & cmd_bit))
+			continue;
+		if (s->id < 256)
+			strbuf_printf(&left, "-%c, --%s", s->id, s->name);
+		else
+			strbuf_printf(&left, "    --%s", s->name);
+		if (s->arg)
+			strbuf_printf(&left, " %s", s->arg);
+		fprintf(fp, "  %-28s %s\n", strbuf_str(&left), s->help);
+		strbuf_free(&left);
+	}
+}

@@ -1,0 +1,89 @@
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sink.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+int
+sink_write(struct sink *s, const void *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	s->bytes_in += len;
+	return s->ops->write(s, buf, len);
+}
+
+int
+sink_puts(struct sink *s, const char *str)
+{
+	return sink_write(s, str, strlen(str));
+}
+
+int
+sink_printf(struct sink *s, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	strbuf_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	rc = sink_write(s, sb.buf, sb.len);
+	strbuf_free(&sb);
+	return rc;
+}
+
+int
+sink_finish(struct sink *s)
+{
+	for (; s != NULL; s = s->next) {
+		if (s->finished)
+			continue;
+		if (s->ops->finish && s->ops->finish(s) < 0)
+			return -1;
+		s->finished = 1;
+	}
+	return 0;
+}
+
+void
+sink_free(struct sink *s)
+{
+	while (s != NULL) {
+		struct sink *next = s->next;
+
+		s->ops->destroy(s);
+		s = next;
+	}
+}
+
+/* The null sink. */
+
+static int
+null_write(struct sink *s, const void *buf, size_t len)
+{
+	(void)s;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+static void
+null_destroy(struct sink *s)
+{
+	free(s);
+}
+
+static const struct sink_ops null_ops = { "null", null_write, NULL, null_destroy };
+
+struct sink *
+sink_null_new(void)
+{
+	struct sink *s = xcalloc(1, sizeof(*s));
+
+	s->ops = &null_ops;
+	return s;
+}

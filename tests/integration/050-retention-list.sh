@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# db --keep N prunes only this tool's old dumps, by the date in the name;
+# list shows what exists.
+set -u
+. "$LB_TOP/tests/lib/testlib.sh"
+
+db=$(new_db lb_keep) || { fail keep-setup createdb; finish; }
+psql -X -q -d "$db" -c "CREATE TABLE t AS SELECT g FROM generate_series(1, 10) g" >/dev/null
+work=$(tmpdir)
+out=$work/backups
+
+# list on a directory that does not exist yet, then an empty one.
+check_exit list-missing-dir-friendly 0 "$LB_BIN" list -o "$out"
+grep -q 'No backups' <<<"$LB_LAST_OUTPUT" && pass list-missing-dir-message || fail list-missing-dir-message "$LB_LAST_OUTPUT"
+mkdir -m 700 "$out"
+check_exit list-empty-dir 0 "$LB_BIN" list -o "$out"
+[ "$("$LB_BIN" list --json -o "$out")" = "[]" ] && pass list-json-empty || fail list-json-empty "$("$LB_BIN" list --json -o "$out")"
+
+stamp() { date -u -d "$1" +%Y-%m-%dT%H-%M-%S; }
+old1=lot-systems-db-$(stamp '40 days ago').sql.gz
+old2=lot-systems-db-$(stamp '31 days ago').sql.gz
+young=lot-systems-db-$(stamp '29 days ago').sql.gz
+for f in "$old1" "$old2" "$young"; do echo x | gzip >"$out/$f"; echo '{}' >"$out/$f.manifest.json"; done
+# Things that are not ours, however old they look.
+strangers=("lot-systems-db-2001-01-01T00-00-00.sql.gz.bak" "lot-systems-db-2001-01-01.sql.gz"
+	"my-lot-systems-db-2001-01-01T00-00-00.sql.gz" "lot-systems-db-2001-02-30T00-00-00.sql.gz" "notes.txt")
+for f in "${strangers[@]}"; do echo keep >"$out/$f"; done
+touch -d '100 days ago' "$out"/*
+
+# Dry run: prints, deletes nothing, dumps nothing.
+check_exit keep-dry-run 0 "$LB_BIN" db -d "dbname=$db" -o "$out" --keep 30 --dry-run
+if grep -q "would delete $old1" <<<"$LB_LAST_OUTPUT" && grep -q "would delete $old2" <<<"$LB_LAST_OUTPUT" &&
+	! grep -q "$young" <<<"$LB_LAST_OUTPUT" && [ -f "$out/$old1" ] && [ "$(ls "$out" | wc -l)" -eq 11 ]; then
+	pass keep-dry-run-deletes-nothing
+else
+	fail keep-dry-run-deletes-nothing "$LB_LAST_OUTPUT"$'\n'"$(ls "$out")"
+fi
+
+# A failed dump never prunes.
+check_exit keep-failed-dump 1 "$LB_BIN" db -d "dbname=lb_missing_db" -o "$out" --keep 30
+[ -f "$out/$old1" ] && [ -f "$out/$old2" ] && pass keep-not-after-failure || fail keep-not-after-failure "$(ls "$out")"
+
+check keep-30 "$LB_BIN" db -d "dbname=$db" -o "$out" --keep 30
+bad=''
+[ -e "$out/$old1" ] && bad="$bad $old1"
+[ -e "$out/$old1.manifest.json" ] && bad="$bad $old1.manifest.json"
+[ -e "$out/$old2" ] && bad="$bad $old2"
+[ -e "$out/$young" ] || bad="$bad missing:$young"
+for f in "${strangers[@]}"; do [ -e "$out/$f" ] || bad="$bad missing:$f"; done
+new=$(ls "$out" | grep -E '^lot-systems-db-[0-9T-]+\.sql\.gz$' | grep -v -e "$young" | head -n 1)
+[ -n "$new" ] || bad="$bad no-new-dump"
+[ -z "$bad" ] && pass keep-prunes-only-old-own-files || fail keep-prunes-only-old-own-files "$bad"
+
+# --keep 1 never deletes the file just written (nor the 29-day one's neighbour rules: it goes).
+check keep-1 "$LB_BIN" db -d "dbname=$db" -o "$out" --keep 1
+[ -z "$(ls "$out" | grep -F "$young")" ] && pass keep-1-prunes-29-day-old || fail keep-1-prunes-29-day-old "$(ls "$out")"
+n=$(ls "$out" | grep -cE '^lot-systems-db-[0-9T-]+\.sql\.gz$')
+[ "$n" -ge 1 ] && pass keep-never-deletes-new-dump || fail keep-never-deletes-new-dump "$(ls "$out")"
+
+# list: newest first, our files only, manifest column, JSON.
+check_exit list-shows-backups 0 "$LB_BIN" list -o "$out"
+body=$(tail -n +2 <<<"$LB_LAST_OUTPUT")
+if [ "$(wc -l <<<"$body")" -eq "$n" ] && grep -q '^db ' <<<"$body" && ! grep -q 'notes.txt' <<<"$body"; then
+	pass list-only-own-backups
+else
+	fail list-only-own-backups "$LB_LAST_OUTPUT"
+fi
+check_exit db-list-alias 0 "$LB_BIN" db --list -o "$out"
+[ "$LB_LAST_OUTPUT" = "$("$LB_BIN" list -o "$out")" ] && pass db-list-same-as-list || fail db-list-same-as-list "$LB_LAST_OUTPUT"
+json=$("$LB_BIN" list --json -o "$out")
+if python3 -c 'import json,sys; l=json.loads(sys.argv[1]); assert l and all(e["kind"]=="db" and e["manifest"] for e in l); t=[e["created"] for e in l]; assert t==sorted(t, reverse=True)' "$json" 2>/dev/null; then
+	pass list-json
+else
+	fail list-json "$json"
+fi
+finish

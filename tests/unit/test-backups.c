@@ -1,0 +1,65 @@
+/* Backup names: strict patterns, UTC timestamps, round trips. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backups.h"
+#include "list.h"
+#include "unit.h"
+
+static int
+parses(const char *name, enum backup_kind want_kind, time_t want_when)
+{
+	enum backup_kind kind;
+	time_t when;
+
+	return backup_name_parse(name, &kind, &when) == 0 && kind == want_kind && when == want_when;
+}
+
+static int
+rejected(const char *name)
+{
+	enum backup_kind kind;
+	time_t when;
+
+	return backup_name_parse(name, &kind, &when) < 0;
+}
+
+int
+main(void)
+{
+	time_t t = 1764036000;	/* 2025-11-25T02:00:00Z */
+	char *n;
+	char buf[32];
+
+	UNIT_CHECK("name-db", parses("lot-systems-db-2025-11-25T02-00-00.sql.gz", BACKUP_DB, t));
+	UNIT_CHECK("name-full-archive", parses("lot-systems-full-backup-20251125_020000.tar.gz", BACKUP_FULL_ARCHIVE, t));
+	UNIT_CHECK("name-full-dir", parses("full-backup-20251125_020000", BACKUP_FULL_DIR, t));
+	UNIT_CHECK("name-leap-day", parses("lot-systems-db-2024-02-29T00-00-00.sql.gz", BACKUP_DB, 1709164800));
+	UNIT_CHECK("name-rejects-feb-30", rejected("lot-systems-db-2025-02-30T00-00-00.sql.gz"));
+	UNIT_CHECK("name-rejects-suffix", rejected("lot-systems-db-2025-11-25T02-00-00.sql.gz.bak"));
+	UNIT_CHECK("name-rejects-tmp", rejected("lot-systems-db-2025-11-25T02-00-00.sql.gz.tmp"));
+	UNIT_CHECK("name-rejects-prefix", rejected("x-lot-systems-db-2025-11-25T02-00-00.sql.gz"));
+	UNIT_CHECK("name-rejects-short-date", rejected("lot-systems-db-2025-11-25.sql.gz"));
+	UNIT_CHECK("name-rejects-hour-24", rejected("lot-systems-db-2025-11-25T24-00-00.sql.gz"));
+	UNIT_CHECK("name-rejects-sign", rejected("lot-systems-db-+025-11-25T02-00-00.sql.gz"));
+	UNIT_CHECK("name-rejects-manifest", rejected("lot-systems-db-2025-11-25T02-00-00.sql.gz.manifest.json"));
+	UNIT_CHECK("name-rejects-empty", rejected(""));
+	UNIT_CHECK("name-rejects-full-dir-suffix", rejected("full-backup-20251125_020000.old"));
+	n = backup_name_make(BACKUP_DB, t);
+	UNIT_CHECK("make-db", strcmp(n, "lot-systems-db-2025-11-25T02-00-00.sql.gz") == 0);
+	free(n);
+	n = backup_name_make(BACKUP_FULL_ARCHIVE, t);
+	UNIT_CHECK("make-full", strcmp(n, "lot-systems-full-backup-20251125_020000.tar.gz") == 0);
+	free(n);
+	n = backup_name_make(BACKUP_FULL_DIR, t);
+	UNIT_CHECK("make-full-dir", strcmp(n, "full-backup-20251125_020000") == 0);
+	free(n);
+	format_size(1536, buf, sizeof(buf));
+	UNIT_CHECK("size-kib", strcmp(buf, "1.5 KiB") == 0);
+	format_size(12, buf, sizeof(buf));
+	UNIT_CHECK("size-bytes", strcmp(buf, "12 B") == 0);
+	format_age(90061, buf, sizeof(buf));
+	UNIT_CHECK("age-days", strcmp(buf, "1d 1h") == 0);
+	return unit_done();
+}
