@@ -57,7 +57,7 @@ begin_snapshot(PGconn *conn, const struct dump_settings *settings, struct db_man
 	int rc = -1;
 
 	if (pgsql_exec(conn, "SET DateStyle = ISO; SET IntervalStyle = postgres; "
-	    "SET extra_float_digits = 3; SET TimeZone = 'UTC'", "cannot set session options") < 0)
+	    "SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET row_security = off", "cannot set session options") < 0)
 		goto out;
 	if (pgsql_exec(conn, begin, "cannot start the dump's transaction") < 0)
 		goto out;
@@ -147,7 +147,7 @@ write_footer(struct sink *out, const struct db_manifest *m)
 {
 	size_t i;
 
-	if (sink_puts(out, "\n--\n-- lotbackup: rows per table\n--\n") < 0)
+	if (sink_puts(out, "\n--\n-- lotbackup: summary, rows dumped per table\n--\n") < 0)
 		return -1;
 	for (i = 0; i < m->ntables; i++) {
 		char *name = comment_safe(m->tables[i].qualified);
