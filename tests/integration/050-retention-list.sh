@@ -54,7 +54,7 @@ new=$(ls "$out" | grep -E '^lot-systems-db-[0-9T-]+\.sql\.gz$' | grep -v -e "$yo
 # --keep 1 never deletes the file just written (nor the 29-day one's neighbour rules: it goes).
 check keep-1 "$LB_BIN" db -d "dbname=$db" -o "$out" --keep 1
 [ -z "$(ls "$out" | grep -F "$young")" ] && pass keep-1-prunes-29-day-old || fail keep-1-prunes-29-day-old "$(ls "$out")"
-n=$(ls "$out" | grep -cE '^lot-systems-db-[0-9T-]+\.sql\.gz$')
+n=$(ls "$out" | grep -E '^lot-systems-db-[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}\.sql\.gz$' | grep -vc 2001-02-30)
 [ "$n" -ge 1 ] && pass keep-never-deletes-new-dump || fail keep-never-deletes-new-dump "$(ls "$out")"
 
 # list: newest first, our files only, manifest column, JSON.
