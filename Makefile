@@ -56,9 +56,9 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    LB_BIN=$(CURDIR)/build-asan/lotbackup LB_UNIT_DIR=$(CURDIR)/build-asan/tests tests/run.sh
 
-install: lotbackup
+install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 lotbackup $(DESTDIR)$(PREFIX)/bin/lotbackup
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lotbackup
 	install -m 0644 man/lotbackup.1 $(DESTDIR)$(PREFIX)/share/man/man1/lotbackup.1
 
 lint-man:

@@ -25,14 +25,35 @@ warn_if_shared(const char *dir)
 		    "your data; consider chmod 700 %s", dir, (unsigned)(st.st_mode & 0777), dir);
 }
 
+/*
+ * Names have one-second resolution; a second run within the same second
+ * waits for the next one rather than touch the first run's files.
+ */
 static int
-refuse_existing(const char *path)
+pick_name(const char *dir, char **name, char **path, char **manifest_path)
 {
-	int e = fs_exists(path);
+	int attempt;
 
-	if (e == 1)
-		log_error("%s already exists: not overwriting a backup (run again in a second)", path);
-	return e == 0 ? 0 : -1;
+	for (attempt = 0; attempt < 3; attempt++) {
+		int e1, e2;
+
+		*name = backup_name_make(BACKUP_DB, time(NULL));
+		*path = xasprintf("%s/%s", dir, *name);
+		*manifest_path = xasprintf("%s%s", *path, MANIFEST_SUFFIX);
+		e1 = fs_exists(*path);
+		e2 = fs_exists(*manifest_path);
+		if (e1 < 0 || e2 < 0)
+			return -1;
+		if (e1 == 0 && e2 == 0)
+			return 0;
+		free(*name);
+		free(*path);
+		free(*manifest_path);
+		*name = *path = *manifest_path = NULL;
+		sleep(1);
+	}
+	log_error("cannot find a free backup name in %s: names for the last seconds are taken", dir);
+	return -1;
 }
 
 static double
@@ -63,16 +84,13 @@ backup_db_run(const struct options *opts, char **name_out)
 	settings.schema.lock_timeout_ms = opts->lock_timeout_ms;
 	settings.serializable_deferrable = opts->serializable_deferrable;
 
-	name = backup_name_make(BACKUP_DB, time(NULL));
-	path = xasprintf("%s/%s", opts->output_dir, name);
-	manifest_path = xasprintf("%s%s", path, MANIFEST_SUFFIX);
 	if (fs_mkdir_private(opts->output_dir) < 0)
 		goto out;
 	warn_if_shared(opts->output_dir);
-	if (refuse_existing(path) < 0 || refuse_existing(manifest_path) < 0)
-		goto out;
 	conn = pgsql_connect(opts);
 	if (conn == NULL)
+		goto out;
+	if (pick_name(opts->output_dir, &name, &path, &manifest_path) < 0)
 		goto out;
 
 	/* Built from the end: gzip -> sha256 -> file. */

@@ -1,18 +1,130 @@
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "backups.h"
 #include "commands.h"
 #include "log.h"
+#include "verify.h"
+
+static void
+print_text(const struct verify_result *r)
+{
+	size_t i;
+
+	printf("%s: %s\n", r->path, r->failed ? "FAILED" : "ok");
+	for (i = 0; i < r->nchecks; i++)
+		printf("  %-4s %-10s %s\n", r->checks[i].ok ? "ok" : "FAIL", r->checks[i].name, r->checks[i].detail);
+}
+
+static json_t *
+result_json(const struct verify_result *r)
+{
+	json_t *checks = json_array();
+	size_t i;
+
+	for (i = 0; i < r->nchecks; i++)
+		json_array_append_new(checks, json_pack("{s:s, s:b, s:s}", "name", r->checks[i].name,
+		    "ok", r->checks[i].ok, "detail", r->checks[i].detail));
+	return json_pack("{s:s, s:b, s:o}", "file", r->path, "ok", !r->failed, "checks", checks);
+}
+
+/* The files to check: the operands, or the newest db dump, or --all of them. */
+static int
+collect_targets(const struct options *opts, int argc, char **argv, char ***out, size_t *n)
+{
+	struct backup_entry *list = NULL;
+	size_t count = 0, i;
+	int j;
+
+	*out = NULL;
+	*n = 0;
+	if (argc > 0) {
+		*out = calloc((size_t)argc, sizeof(char *));
+		for (j = 0; j < argc; j++)
+			(*out)[(*n)++] = argv[j];
+		return 0;
+	}
+	if (backups_scan(opts->output_dir, &list, &count) < 0)
+		return -1;
+	*out = calloc(count ? count : 1, sizeof(char *));
+	for (i = 0; i < count; i++) {
+		if (list[i].kind != BACKUP_DB)
+			continue;
+		(*out)[(*n)++] = list[i].path;
+		list[i].path = NULL;	/* now owned by *out */
+		if (!opts->all)
+			break;
+	}
+	backups_free(list, count);
+	return 0;
+}
 
 static int
 cmd_verify_exec(const struct options *opts, int argc, char **argv)
 {
-	(void)opts;
-	(void)argc;
-	(void)argv;
-	log_error("'verify' is not implemented yet");
-	return LB_EXIT_FAILURE;
+	char **targets = NULL;
+	size_t ntargets = 0, i;
+	json_t *all = json_array();
+	int rc = LB_EXIT_OK, owned = argc == 0;
+
+	if (argc > 0 && opts->all) {
+		log_error("give either FILE operands or --all, not both");
+		rc = LB_EXIT_USAGE;
+		goto out;
+	}
+	if (collect_targets(opts, argc, argv, &targets, &ntargets) < 0) {
+		rc = LB_EXIT_FAILURE;
+		goto out;
+	}
+	if (ntargets == 0) {
+		log_error("no db backup in %s to verify (name a FILE, or run 'lotbackup db' first)", opts->output_dir);
+		rc = LB_EXIT_FAILURE;
+		goto out;
+	}
+	for (i = 0; i < ntargets; i++) {
+		struct verify_result r;
+
+		if (verify_db_dump(targets[i], &r) < 0) {
+			rc = LB_EXIT_FAILURE;
+			verify_result_free(&r);
+			continue;
+		}
+		if (verify_record(&r) < 0)
+			rc = LB_EXIT_FAILURE;
+		if (r.failed) {
+			size_t k;
+
+			for (k = 0; k < r.nchecks; k++)
+				if (!r.checks[k].ok)
+					log_error("%s: check %s failed: %s", r.path, r.checks[k].name, r.checks[k].detail);
+			if (rc == LB_EXIT_OK)
+				rc = LB_EXIT_VERIFY;
+		}
+		if (opts->json)
+			json_array_append_new(all, result_json(&r));
+		else if (log_get_level() >= LOG_INFO || r.failed)
+			print_text(&r);
+		verify_result_free(&r);
+	}
+	if (opts->json) {
+		char *text = json_dumps(all, JSON_INDENT(2));
+
+		if (text)
+			puts(text);
+		free(text);
+	}
+out:
+	if (owned)
+		for (i = 0; i < ntargets; i++)
+			free(targets[i]);
+	free(targets);
+	json_decref(all);
+	return rc;
 }
 
 const struct cmd_entry cmd_verify_entry = {
 	"verify", CMD_VERIFY, "[FILE...]",
-	"check that a backup is whole and restorable (not implemented yet)",
+	"check that db backups are whole: manifest, size, SHA-256, gzip CRCs, completion marker, rows",
 	cmd_verify_exec,
 };

@@ -20,6 +20,7 @@ enum {
 	OPT_OWNER,
 	OPT_PRIVILEGES,
 	OPT_COMPRESS_LEVEL,
+	OPT_ALL,
 };
 
 struct option_spec {
@@ -46,7 +47,8 @@ static const struct option_spec specs[] = {
 	    "after a good dump, delete this tool's db dumps older than N days (default 30; 0 keeps all)" },
 	{ "dry-run", OPT_DRY_RUN, no_argument, CMD_DB, NULL, "print what --keep would delete; delete nothing and make no dump" },
 	{ "list", OPT_LIST, no_argument, CMD_DB, NULL, "list the backups instead of dumping (as 'lotbackup list')" },
-	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_DB, NULL, "print the list as JSON" },
+	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_DB | CMD_VERIFY, NULL, "print the result as JSON, for machines" },
+	{ "all", OPT_ALL, no_argument, CMD_VERIFY, NULL, "verify every backup in the output directory" },
 	{ "serializable-deferrable", OPT_SERIALIZABLE_DEFERRABLE, no_argument, CMD_DB, NULL,
 	    "take the snapshot SERIALIZABLE READ ONLY DEFERRABLE (waits for a safe moment)" },
 	{ "lock-timeout", OPT_LOCK_TIMEOUT, required_argument, CMD_DB, "MS",
@@ -154,6 +156,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_OWNER: opts->with_owner = 1; break;
 	case OPT_PRIVILEGES: opts->with_privileges = 1; break;
 	case OPT_COMPRESS_LEVEL: return set_int("compress-level", arg, 1, 9, &opts->compress_level);
+	case OPT_ALL: opts->all = 1; break;
 	default: return -1;
 	}
 	return 0;

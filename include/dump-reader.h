@@ -1,0 +1,32 @@
+#ifndef LOTBACKUP_DUMP_READER_H
+#define LOTBACKUP_DUMP_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The source side of verify and restore: reads a dump file, plain SQL or
+ * gzip (multi-member streams too), and passes the SQL on in chunks while
+ * hashing the file's bytes. Never holds the file in memory.
+ */
+struct dump_read_stats {
+	uint64_t file_bytes;
+	uint64_t sql_bytes;
+	char sha256[65];	/* of the file as stored */
+	int gzip;
+};
+
+/* Returns 0 to go on, -1 to stop reading. */
+typedef int (*dump_chunk_fn)(void *ctx, const char *buf, size_t len);
+
+enum {
+	DUMP_READ_OK = 0,
+	DUMP_READ_IO_ERROR = -1,	/* could not read: reported with the path */
+	DUMP_READ_CORRUPT = -2,		/* bad gzip data or CRC, cut short: message in err */
+	DUMP_READ_STOPPED = -3,		/* the callback returned -1 */
+};
+
+int dump_read(const char *path, dump_chunk_fn fn, void *ctx, struct dump_read_stats *stats,
+    char *err, size_t errlen);
+
+#endif

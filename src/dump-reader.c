@@ -1,0 +1,172 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "dump-reader.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define READ_SIZE (256 * 1024)
+#define INFLATE_OUT_SIZE (256 * 1024)
+
+struct reader {
+	int fd;
+	const char *path;
+	EVP_MD_CTX *md;
+	struct dump_read_stats *stats;
+	unsigned char in[READ_SIZE];
+	unsigned char out[INFLATE_OUT_SIZE];
+};
+
+/* Reads the next block; returns bytes read, 0 at end, -1 on error (reported). */
+static ssize_t
+read_block(struct reader *r)
+{
+	ssize_t n;
+
+	do {
+		n = read(r->fd, r->in, sizeof(r->in));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		log_errno("cannot read %s", r->path);
+		return -1;
+	}
+	if (n > 0) {
+		EVP_DigestUpdate(r->md, r->in, (size_t)n);
+		r->stats->file_bytes += (uint64_t)n;
+	}
+	return n;
+}
+
+static int
+read_plain(struct reader *r, const unsigned char *first, size_t first_len, dump_chunk_fn fn, void *ctx)
+{
+	ssize_t n;
+
+	if (first_len > 0) {
+		r->stats->sql_bytes += first_len;
+		if (fn(ctx, (const char *)first, first_len) < 0)
+			return DUMP_READ_STOPPED;
+	}
+	while ((n = read_block(r)) > 0) {
+		r->stats->sql_bytes += (uint64_t)n;
+		if (fn(ctx, (const char *)r->in, (size_t)n) < 0)
+			return DUMP_READ_STOPPED;
+	}
+	return n < 0 ? DUMP_READ_IO_ERROR : DUMP_READ_OK;
+}
+
+static int
+read_gzip(struct reader *r, size_t first_len, dump_chunk_fn fn, void *ctx, char *err, size_t errlen)
+{
+	z_stream zs;
+	int zrc = Z_OK, rc = DUMP_READ_CORRUPT, in_member = 1;
+	ssize_t n = (ssize_t)first_len;
+
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, 15 + 16) != Z_OK) {
+		snprintf(err, errlen, "cannot initialise gzip decompression");
+		return DUMP_READ_CORRUPT;
+	}
+	zs.next_in = r->in;
+	zs.avail_in = (uInt)n;
+	for (;;) {
+		if (zs.avail_in == 0) {
+			n = read_block(r);
+			if (n < 0) {
+				rc = DUMP_READ_IO_ERROR;
+				goto out;
+			}
+			if (n == 0)
+				break;
+			zs.next_in = r->in;
+			zs.avail_in = (uInt)n;
+		}
+		/* Another member after a complete one: gzip allows concatenation. */
+		if (!in_member) {
+			if (inflateReset(&zs) != Z_OK)
+				goto out;
+			in_member = 1;
+		}
+		zs.next_out = r->out;
+		zs.avail_out = sizeof(r->out);
+		zrc = inflate(&zs, Z_NO_FLUSH);
+		if (zrc != Z_OK && zrc != Z_STREAM_END && zrc != Z_BUF_ERROR) {
+			snprintf(err, errlen, "gzip data is corrupt near byte %llu of the file: %s",
+			    (unsigned long long)(r->stats->file_bytes - zs.avail_in),
+			    zs.msg ? zs.msg : "invalid data");
+			goto out;
+		}
+		if (sizeof(r->out) - zs.avail_out > 0) {
+			size_t produced = sizeof(r->out) - zs.avail_out;
+
+			r->stats->sql_bytes += produced;
+			if (fn(ctx, (const char *)r->out, produced) < 0) {
+				rc = DUMP_READ_STOPPED;
+				goto out;
+			}
+		}
+		if (zrc == Z_STREAM_END)
+			in_member = 0;
+	}
+	if (in_member) {
+		snprintf(err, errlen, "gzip stream is cut short after %llu bytes (the file is truncated)",
+		    (unsigned long long)r->stats->file_bytes);
+		goto out;
+	}
+	rc = DUMP_READ_OK;
+out:
+	inflateEnd(&zs);
+	return rc;
+}
+
+int
+dump_read(const char *path, dump_chunk_fn fn, void *ctx, struct dump_read_stats *stats,
+    char *err, size_t errlen)
+{
+	struct reader *r = xcalloc(1, sizeof(*r));
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	ssize_t n;
+	int rc = DUMP_READ_IO_ERROR;
+
+	memset(stats, 0, sizeof(*stats));
+	err[0] = '\0';
+	r->fd = -1;
+	r->path = path;
+	r->stats = stats;
+	r->md = EVP_MD_CTX_new();
+	if (r->md == NULL || EVP_DigestInit_ex(r->md, EVP_sha256(), NULL) != 1) {
+		log_error("cannot initialise SHA-256");
+		goto out;
+	}
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0) {
+		log_errno("cannot open %s", path);
+		goto out;
+	}
+	n = read_block(r);
+	if (n < 0)
+		goto out;
+	stats->gzip = n >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b;
+	if (stats->gzip)
+		rc = read_gzip(r, (size_t)n, fn, ctx, err, errlen);
+	else
+		rc = read_plain(r, r->in, (size_t)n, fn, ctx);
+	if (rc == DUMP_READ_OK) {
+		EVP_DigestFinal_ex(r->md, md, &mdlen);
+		for (i = 0; i < mdlen; i++)
+			snprintf(stats->sha256 + 2 * i, 3, "%02x", md[i]);
+	}
+out:
+	if (r->fd >= 0)
+		close(r->fd);
+	EVP_MD_CTX_free(r->md);
+	free(r);
+	return rc;
+}
