@@ -62,25 +62,25 @@ fi
 man=$file.manifest.json
 if [ -f "$man" ] && [ "$(stat -c %a "$man")" = 600 ]; then pass db-manifest-written; else fail db-manifest-written "missing or wrong mode"; fi
 sha=$(sha256sum "$file" | cut -d' ' -f1)
-python3 - "$man" "$sha" "$(stat -c %s "$file")" "$name" >"$work/man.check" 2>&1 <<'PY'
-import json, sys
+python3 - "$man" "$sha" "$(stat -c %s "$file")" "$name" "$src" >"$work/man.check" 2>&1 <<'PY'
+import json, subprocess, sys
 m = json.load(open(sys.argv[1]))
 assert m["sha256"] == sys.argv[2], "sha256 mismatch"
 assert m["bytes"] == int(sys.argv[3]), "size mismatch"
 assert m["file"] == sys.argv[4], "file name"
 for k in ("tool_version", "server_version", "database", "started_at", "finished_at", "snapshot", "sql_bytes"):
     assert m.get(k), "missing " + k
-print("\n".join("%s\t%d" % (t["qualified"], t["rows"]) for t in m["tables"]))
+bad = []
+for t in m["tables"]:
+    # Names may hold newlines and quotes: pass the qualified name as one argument.
+    out = subprocess.run(["psql", "-X", "-At", "-d", sys.argv[5], "-c", "SELECT count(*) FROM ONLY " + t["qualified"]],
+                         capture_output=True, text=True)
+    if out.stdout.strip() != str(t["rows"]):
+        bad.append("%r manifest %d, table %s" % (t["qualified"], t["rows"], out.stdout.strip() or out.stderr.strip()))
+assert m["tables"], "no tables in the manifest"
+assert not bad, "; ".join(bad)
 PY
-[ $? -eq 0 ] && pass db-manifest-checksum-size || fail db-manifest-checksum-size "$(cat "$work/man.check")"
-# Rows in the manifest agree with count(*) on the source.
-bad=''
-while IFS=$'\t' read -r q rows; do
-	[ -n "$q" ] || continue
-	actual=$(psql -X -At -d "$src" -c "SELECT count(*) FROM ONLY $q" 2>&1)
-	[ "$actual" = "$rows" ] || bad="$bad $q($rows!=$actual)"
-done <"$work/man.check"
-[ -z "$bad" ] && [ -s "$work/man.check" ] && pass db-manifest-rows-match || fail db-manifest-rows-match "$bad"
+[ $? -eq 0 ] && pass db-manifest-checksum-size-rows || fail db-manifest-checksum-size-rows "$(cat "$work/man.check")"
 
 # An empty database dumps and restores.
 empty=$(new_db lb_rt_empty) && empty_dst=$(new_db lb_rt_empty_dst)
