@@ -14,6 +14,8 @@ struct manifest_table {
 	char *name;
 	char *qualified;	/* exactly as in the dump's COPY line */
 	long long rows;
+	uint64_t data_bytes;	/* bytes of COPY text */
+	uint32_t data_crc32;	/* CRC-32 of the COPY text, to compare a restored copy with */
 };
 
 struct db_manifest {
@@ -32,8 +34,8 @@ struct db_manifest {
 	size_t ntables;
 };
 
-void manifest_add_table(struct db_manifest *m, const char *schema, const char *name,
-    const char *qualified, long long rows);
+struct manifest_table *manifest_add_table(struct db_manifest *m, const char *schema,
+    const char *name, const char *qualified, long long rows);
 /* Serialises to JSON text (caller frees). */
 char *manifest_to_json(const struct db_manifest *m);
 /* Writes PATH atomically without replacing an existing file. */

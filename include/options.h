@@ -45,6 +45,13 @@ struct options {
 	int with_privileges;
 	int compress_level;		/* -1 until resolved */
 	int all;			/* verify --all */
+	int clean;			/* restore --clean */
+	int no_safety_dump;
+	int create;
+	int single_transaction;
+	int keep_going;
+	int verify_restore;		/* verify --restore */
+	char *scratch_db;
 };
 
 /*

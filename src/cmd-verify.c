@@ -85,7 +85,7 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv)
 	for (i = 0; i < ntargets; i++) {
 		struct verify_result r;
 
-		if (verify_db_dump(targets[i], &r) < 0) {
+		if (verify_db_dump(targets[i], 0, &r) < 0) {
 			rc = LB_EXIT_FAILURE;
 			verify_result_free(&r);
 			continue;

@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "dump.h"
 #include "log.h"
@@ -100,7 +101,7 @@ write_header(struct sink *out, const struct db_manifest *m)
 
 /* Streams one table's rows straight from the server into the sink. */
 static int
-copy_table(PGconn *conn, const struct dump_table *t, struct sink *out, long long *rows)
+copy_table(PGconn *conn, const struct dump_table *t, struct sink *out, struct manifest_table *mt)
 {
 	struct strbuf sql = STRBUF_INIT, what = STRBUF_INIT;
 	PGresult *res = NULL;
@@ -121,6 +122,8 @@ copy_table(PGconn *conn, const struct dump_table *t, struct sink *out, long long
 	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
 		int wrc = sink_write(out, buf, (size_t)n);
 
+		mt->data_crc32 = (uint32_t)crc32(mt->data_crc32, (const Bytef *)buf, (uInt)n);
+		mt->data_bytes += (uint64_t)n;
 		PQfreemem(buf);
 		buf = NULL;
 		if (wrc < 0)
@@ -131,7 +134,7 @@ copy_table(PGconn *conn, const struct dump_table *t, struct sink *out, long long
 		pgsql_report(conn, res, what.buf);
 		goto out;
 	}
-	*rows = strtoll(PQcmdTuples(res), NULL, 10);
+	mt->rows = strtoll(PQcmdTuples(res), NULL, 10);
 	if (sink_puts(out, "\\.\n\n") < 0)
 		goto out;
 	rc = 0;
@@ -181,13 +184,13 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct sink *o
 	if (sink_puts(out, "--\n-- Data\n--\n\n") < 0)
 		goto out;
 	for (i = 0; i < ntables; i++) {
-		long long rows = 0;
+		struct manifest_table *mt = manifest_add_table(m, tables[i].schema, tables[i].name,
+		    tables[i].qualified, 0);
 
 		log_debug("dumping table %s", tables[i].qualified);
-		if (copy_table(conn, &tables[i], out, &rows) < 0)
+		if (copy_table(conn, &tables[i], out, mt) < 0)
 			goto out;
-		manifest_add_table(m, tables[i].schema, tables[i].name, tables[i].qualified, rows);
-		total_rows += rows;
+		total_rows += mt->rows;
 	}
 	if (schema_write_sequence_values(schema, out) < 0 || schema_write_post_data(schema, out) < 0)
 		goto out;

@@ -24,7 +24,7 @@ iso_time_now(void)
 	return xstrdup(buf);
 }
 
-void
+struct manifest_table *
 manifest_add_table(struct db_manifest *m, const char *schema, const char *name,
     const char *qualified, long long rows)
 {
@@ -36,6 +36,9 @@ manifest_add_table(struct db_manifest *m, const char *schema, const char *name,
 	t->name = xstrdup(name);
 	t->qualified = xstrdup(qualified);
 	t->rows = rows;
+	t->data_bytes = 0;
+	t->data_crc32 = 0;
+	return t;
 }
 
 static json_t *
@@ -52,8 +55,9 @@ manifest_to_json(const struct db_manifest *m)
 	size_t i;
 
 	for (i = 0; i < m->ntables; i++)
-		json_array_append_new(tables, json_pack("{s:s, s:s, s:s, s:I}", "schema", m->tables[i].schema,
-		    "name", m->tables[i].name, "qualified", m->tables[i].qualified, "rows", (json_int_t)m->tables[i].rows));
+		json_array_append_new(tables, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "schema", m->tables[i].schema,
+		    "name", m->tables[i].name, "qualified", m->tables[i].qualified, "rows", (json_int_t)m->tables[i].rows,
+		    "data_bytes", (json_int_t)m->tables[i].data_bytes, "data_crc32", (json_int_t)m->tables[i].data_crc32));
 	json_object_set_new(root, "format", json_integer(MANIFEST_FORMAT));
 	json_object_set_new(root, "kind", json_string("db"));
 	json_object_set_new(root, "file", str_or_null(m->file));
@@ -168,14 +172,23 @@ manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, s
 		json_t *t = json_array_get(tables, i);
 		json_t *schema = json_object_get(t, "schema"), *name = json_object_get(t, "name");
 		json_t *rows = json_object_get(t, "rows"), *qualified = json_object_get(t, "qualified");
+		json_t *dbytes = json_object_get(t, "data_bytes"), *dcrc = json_object_get(t, "data_crc32");
+		struct manifest_table *mt;
 
 		if (!json_is_string(schema) || !json_is_string(name) || !json_is_string(qualified) ||
 		    !json_is_integer(rows) || json_integer_value(rows) < 0) {
 			snprintf(err, errlen, "entry %zu of \"tables\" needs schema, name, qualified and rows", i);
 			goto out;
 		}
-		manifest_add_table(m, json_string_value(schema), json_string_value(name),
+		if (!json_is_integer(dbytes) || json_integer_value(dbytes) < 0 || !json_is_integer(dcrc) ||
+		    json_integer_value(dcrc) < 0 || json_integer_value(dcrc) > 0xffffffffLL) {
+			snprintf(err, errlen, "entry %zu of \"tables\" needs data_bytes and data_crc32", i);
+			goto out;
+		}
+		mt = manifest_add_table(m, json_string_value(schema), json_string_value(name),
 		    json_string_value(qualified), (long long)json_integer_value(rows));
+		mt->data_bytes = (uint64_t)json_integer_value(dbytes);
+		mt->data_crc32 = (uint32_t)json_integer_value(dcrc);
 	}
 	rc = 0;
 out:

@@ -21,6 +21,13 @@ enum {
 	OPT_PRIVILEGES,
 	OPT_COMPRESS_LEVEL,
 	OPT_ALL,
+	OPT_CLEAN,
+	OPT_NO_SAFETY_DUMP,
+	OPT_CREATE,
+	OPT_SINGLE_TRANSACTION,
+	OPT_KEEP_GOING,
+	OPT_RESTORE,
+	OPT_SCRATCH_DB,
 };
 
 struct option_spec {
@@ -39,15 +46,30 @@ static const struct option_spec specs[] = {
 	{ "output-dir", 'o', required_argument, CMD_ANY, "DIR",
 	    "where backups are written and read (default: PROJECT/backups)" },
 	{ "dbname", 'd', required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY, "CONNINFO",
-	    "database to connect to: conninfo or postgresql:// URL (default: DATABASE_URL, then PG*)" },
+	    "database to connect to: conninfo or postgresql:// URL (default: DATABASE_URL, then PG*; "
+	    "restore needs it given)" },
 	{ "quiet", 'q', no_argument, CMD_ANY, NULL, "print errors and warnings only" },
 	{ "verbose", 'v', no_argument, CMD_ANY, NULL, "print more detail" },
 	{ "help", 'h', no_argument, CMD_ANY, NULL, "show this help and exit" },
 	{ "keep", OPT_KEEP, required_argument, CMD_DB, "N",
 	    "after a good dump, delete this tool's db dumps older than N days (default 30; 0 keeps all)" },
 	{ "dry-run", OPT_DRY_RUN, no_argument, CMD_DB, NULL, "print what --keep would delete; delete nothing and make no dump" },
-	{ "list", OPT_LIST, no_argument, CMD_DB, NULL, "list the backups instead of dumping (as 'lotbackup list')" },
+	{ "list", OPT_LIST, no_argument, CMD_DB | CMD_RESTORE, NULL,
+	    "db: list the backups instead of dumping; restore: show what FILE holds, restore nothing" },
 	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_DB | CMD_VERIFY, NULL, "print the result as JSON, for machines" },
+	{ "clean", OPT_CLEAN, no_argument, CMD_RESTORE, NULL,
+	    "restore into a database that has tables: safety dump first, then drop its objects" },
+	{ "no-safety-dump", OPT_NO_SAFETY_DUMP, no_argument, CMD_RESTORE, NULL,
+	    "with --clean: skip the safety dump of the target (its data is then gone)" },
+	{ "create", OPT_CREATE, no_argument, CMD_RESTORE, NULL, "create the target database when it does not exist" },
+	{ "single-transaction", OPT_SINGLE_TRANSACTION, no_argument, CMD_RESTORE, NULL,
+	    "all or nothing: on any error the target is left as it was" },
+	{ "keep-going", OPT_KEEP_GOING, no_argument, CMD_RESTORE, NULL,
+	    "report each failing statement and go on (exit 1 at the end)" },
+	{ "restore", OPT_RESTORE, no_argument, CMD_VERIFY, NULL,
+	    "also restore into a scratch database and compare rows and content with the manifest" },
+	{ "scratch-db", OPT_SCRATCH_DB, required_argument, CMD_VERIFY, "NAME",
+	    "with --restore: the scratch database to create (must not exist; default derived from FILE)" },
 	{ "all", OPT_ALL, no_argument, CMD_VERIFY, NULL, "verify every backup in the output directory" },
 	{ "serializable-deferrable", OPT_SERIALIZABLE_DEFERRABLE, no_argument, CMD_DB, NULL,
 	    "take the snapshot SERIALIZABLE READ ONLY DEFERRABLE (waits for a safe moment)" },
@@ -76,6 +98,7 @@ options_free(struct options *opts)
 	free(opts->project_dir);
 	free(opts->output_dir);
 	free(opts->dbname);
+	free(opts->scratch_db);
 	memset(opts, 0, sizeof(*opts));
 }
 
@@ -157,6 +180,13 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_PRIVILEGES: opts->with_privileges = 1; break;
 	case OPT_COMPRESS_LEVEL: return set_int("compress-level", arg, 1, 9, &opts->compress_level);
 	case OPT_ALL: opts->all = 1; break;
+	case OPT_CLEAN: opts->clean = 1; break;
+	case OPT_NO_SAFETY_DUMP: opts->no_safety_dump = 1; break;
+	case OPT_CREATE: opts->create = 1; break;
+	case OPT_SINGLE_TRANSACTION: opts->single_transaction = 1; break;
+	case OPT_KEEP_GOING: opts->keep_going = 1; break;
+	case OPT_RESTORE: opts->verify_restore = 1; break;
+	case OPT_SCRATCH_DB: replace(&opts->scratch_db, arg); break;
 	default: return -1;
 	}
 	return 0;

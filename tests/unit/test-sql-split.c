@@ -93,7 +93,7 @@ run(const char *in, size_t len, enum chunking how, unsigned arg, int stop_after,
 	struct sql_splitter *s;
 	size_t pos = 0, n;
 	unsigned seed = arg * 2654435761u + 1;
-	int rc = 0;
+	int rc = 0, first = 1;
 
 	memset(&r, 0, sizeof(r));
 	r.stop_after = stop_after;
@@ -111,13 +111,14 @@ run(const char *in, size_t len, enum chunking how, unsigned arg, int stop_after,
 			n = (seed >> 16) % 9 == 0 ? (seed >> 8) % 300 : 1 + (seed >> 16) % 7;
 			break;
 		default:
-			n = pos == 0 ? arg : len - pos;
+			n = first ? arg : len - pos;
 			break;
 		}
 		if (n > len - pos)
 			n = len - pos;
 		rc = feed_copy_of(s, in + pos, n);
 		pos += n;
+		first = 0;
 	}
 	if (rc == 0)
 		rc = sql_splitter_finish(s);

@@ -1,0 +1,40 @@
+#ifndef LOTBACKUP_RESTORE_H
+#define LOTBACKUP_RESTORE_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+/*
+ * Loads a plain SQL dump (this tool's or pg_dump's, gzipped or not) into a
+ * connected database through libpq: statements with PQexec, COPY blocks
+ * streamed with PQputCopyData. Never runs psql.
+ */
+struct restore_settings {
+	int single_transaction;	/* all or nothing; the caller may have begun it */
+	int keep_going;		/* report errors and go on (not with single_transaction) */
+	int progress;		/* a progress line on stderr */
+};
+
+struct restore_copy {
+	char *qualified;	/* table as named in the COPY line */
+	char *copy_out_sql;	/* the same COPY turned into COPY ... TO STDOUT */
+	long long rows;
+};
+
+struct restore_stats {
+	long long statements;
+	long long errors;
+	uint64_t sql_bytes;
+	long line;		/* where the load stopped, or the last line */
+	struct restore_copy *copies;
+	size_t ncopies;
+};
+
+/* Session settings that speed a load without changing its result. */
+int restore_session_setup(PGconn *conn);
+/* Returns 0, or -1 (reported, naming the line and how far it got). */
+int restore_load(PGconn *conn, const char *path, const struct restore_settings *settings,
+    struct restore_stats *stats);
+void restore_stats_free(struct restore_stats *stats);
+
+#endif
