@@ -23,6 +23,7 @@ struct db_manifest {
 	char *tool_version;
 	char *server_version;
 	char *database;
+	char *encoding;		/* the database's; COPY text is in it */
 	char *started_at;	/* ISO-8601 UTC */
 	char *finished_at;
 	char *snapshot;		/* txid_current_snapshot() of the dump's transaction */

@@ -5,6 +5,7 @@
 #include "backups.h"
 #include "commands.h"
 #include "log.h"
+#include "verify-restore.h"
 #include "verify.h"
 
 static void
@@ -86,6 +87,12 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv)
 		struct verify_result r;
 
 		if (verify_db_dump(targets[i], 0, &r) < 0) {
+			rc = LB_EXIT_FAILURE;
+			verify_result_free(&r);
+			continue;
+		}
+		/* A restore test only of a file that proved whole. */
+		if (opts->verify_restore && !r.failed && verify_restore(opts, targets[i], &r) < 0) {
 			rc = LB_EXIT_FAILURE;
 			verify_result_free(&r);
 			continue;

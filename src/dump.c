@@ -72,6 +72,7 @@ begin_snapshot(PGconn *conn, const struct dump_settings *settings, struct db_man
 	m->snapshot = xstrdup(PQgetvalue(res, 0, 1));
 	m->server_version = xstrdup(PQgetvalue(res, 0, 2));
 	m->database = xstrdup(PQgetvalue(res, 0, 3));
+	m->encoding = xstrdup(PQgetvalue(res, 0, 4));
 	/* COPY text comes in the database's own encoding: no conversion, no loss. */
 	if (PQsetClientEncoding(conn, PQgetvalue(res, 0, 4)) != 0) {
 		log_error("cannot set client encoding %s: %s", PQgetvalue(res, 0, 4), PQerrorMessage(conn));

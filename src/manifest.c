@@ -64,6 +64,7 @@ manifest_to_json(const struct db_manifest *m)
 	json_object_set_new(root, "tool_version", str_or_null(m->tool_version));
 	json_object_set_new(root, "server_version", str_or_null(m->server_version));
 	json_object_set_new(root, "database", str_or_null(m->database));
+	json_object_set_new(root, "encoding", str_or_null(m->encoding));
 	json_object_set_new(root, "started_at", str_or_null(m->started_at));
 	json_object_set_new(root, "finished_at", str_or_null(m->finished_at));
 	json_object_set_new(root, "snapshot", str_or_null(m->snapshot));
@@ -149,6 +150,7 @@ manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, s
 	if (get_string(root, "file", &m->file, err, errlen) || get_string(root, "tool_version", &m->tool_version, err, errlen) ||
 	    get_string(root, "server_version", &m->server_version, err, errlen) ||
 	    get_string(root, "database", &m->database, err, errlen) ||
+	    get_string(root, "encoding", &m->encoding, err, errlen) ||
 	    get_string(root, "started_at", &m->started_at, err, errlen) ||
 	    get_string(root, "finished_at", &m->finished_at, err, errlen) ||
 	    get_string(root, "snapshot", &m->snapshot, err, errlen) ||
@@ -213,6 +215,7 @@ manifest_free(struct db_manifest *m)
 	free(m->tool_version);
 	free(m->server_version);
 	free(m->database);
+	free(m->encoding);
 	free(m->started_at);
 	free(m->finished_at);
 	free(m->snapshot);

@@ -102,14 +102,39 @@ copy_target(const char *t, size_t len)
 	return xstrndup(start, (size_t)(p - start));
 }
 
+/* Does the statement start with these two words? */
+static int
+starts_with_words(const char *t, size_t len, const char *w1, const char *w2)
+{
+	size_t n1 = strlen(w1), n2 = strlen(w2), i = n1;
+
+	if (len <= n1 || strncasecmp(t, w1, n1) != 0 || !isspace((unsigned char)t[n1]))
+		return 0;
+	while (i < len && isspace((unsigned char)t[i]))
+		i++;
+	return len - i >= n2 && strncasecmp(t + i, w2, n2) == 0 &&
+	    (len - i == n2 || !isalnum((unsigned char)t[i + n2]));
+}
+
 static int
 run_statement(struct loader *l, const struct sql_item *item)
 {
 	char *sql = xstrndup(item->text, item->len);
-	PGresult *res = PQexec(l->conn, sql);
-	ExecStatusType st = PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType st;
 	int rc = 0;
 
+	/* A dump made with pg_dump --create/--clean would act on other databases. */
+	if (starts_with_words(item->text, item->len, "CREATE", "DATABASE") ||
+	    starts_with_words(item->text, item->len, "DROP", "DATABASE")) {
+		log_error("restore stopped at line %ld: the file creates or drops a database (made with "
+		    "pg_dump --create?); lotbackup restores into the --dbname database only", item->line);
+		free(sql);
+		l->failed = 1;
+		return -1;
+	}
+	res = PQexec(l->conn, sql);
+	st = PQresultStatus(res);
 	free(sql);
 	l->stats->statements++;
 	if (st == PGRES_COPY_IN) {

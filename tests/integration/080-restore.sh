@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# restore: lotbackup's dumps and plain pg_dump files (gzipped or not) load
+# natively into an identical database; the target is protected throughout.
+set -u
+. "$LB_TOP/tests/lib/testlib.sh"
+. "$LB_TOP/tests/lib/compare.sh"
+
+src=$(new_db lb_rs_src) || { fail restore-setup createdb; finish; }
+psql -X -q -v ON_ERROR_STOP=1 -d "$src" -f "$LB_TOP/tests/fixtures/hostile.sql" >/dev/null 2>&1 ||
+	{ fail restore-fixture "hostile.sql did not load"; finish; }
+work=$(tmpdir)
+out=$work/backups
+check restore-setup-dump "$LB_BIN" db -q -d "dbname=$src" -o "$out" || finish
+dump=$(ls "$out"/lot-systems-db-*.sql.gz | head -n 1)
+dropdb_q() { PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists --force "$1"; }
+tables_in() { psql -X -At -d "$1" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname !~ '^pg_'"; }
+same() { # same NAME A B
+	local d
+	if d=$(compare_databases "$2" "$3" 2>&1); then pass "$1"; else fail "$1" "$(printf '%s\n' "$d" | head -n 30)"; fi
+}
+
+# lotbackup db -> lotbackup restore --create into a new database.
+dropdb_q lb_rs_a
+check restore-own-dump-create "$LB_BIN" restore "$dump" -d dbname=lb_rs_a --create
+same restore-own-dump-identical "$src" lb_rs_a
+
+# Plain pg_dump files, gzipped and not, made by the reference tool.
+pg_dump -d "$src" -f "$work/plain.sql" && gzip -c "$work/plain.sql" >"$work/plain.sql.gz"
+for f in plain.sql plain.sql.gz; do
+	dropdb_q lb_rs_pg && createdb -T template0 lb_rs_pg
+	check "restore-pg-dump-$f" "$LB_BIN" restore "$work/$f" -d dbname=lb_rs_pg
+	same "restore-pg-dump-$f-identical" "$src" lb_rs_pg
+done
+
+# A database with tables is refused without --clean, and left as it was.
+before=$(pg_dump -d lb_rs_a | grep -v '^\\\(un\)\?restrict' | md5sum)
+check_exit restore-refuses-non-empty 1 "$LB_BIN" restore "$dump" -d dbname=lb_rs_a
+grep -q 'has [0-9]* tables.*--clean' <<<"$LB_LAST_OUTPUT" || fail restore-refuses-message "$LB_LAST_OUTPUT"
+[ "$(pg_dump -d lb_rs_a | grep -v '^\\\(un\)\?restrict' | md5sum)" = "$before" ] && pass restore-refusal-changes-nothing || fail restore-refusal-changes-nothing "target changed"
+
+# --clean: a safety dump of the target first, itself restorable; then the restore.
+psql -X -q -d lb_rs_a -c "CREATE TABLE public.only_in_target (x int); INSERT INTO public.only_in_target VALUES (42)"
+dropdb_q lb_rs_before && createdb -T template0 lb_rs_before && pg_dump -d lb_rs_a | psql -X -q -d lb_rs_before >/dev/null 2>&1
+safe=$work/safety
+check restore-clean "$LB_BIN" restore "$dump" -d dbname=lb_rs_a --clean -o "$safe"
+same restore-clean-identical "$src" lb_rs_a
+sd=$(ls "$safe"/lot-systems-db-*.sql.gz 2>/dev/null | head -n 1)
+if [ -n "$sd" ] && grep -q "safety dump of the target written: $sd" <<<"$LB_LAST_OUTPUT"; then
+	pass restore-clean-safety-dump-first
+else
+	fail restore-clean-safety-dump-first "$LB_LAST_OUTPUT"
+fi
+dropdb_q lb_rs_safe
+check restore-safety-dump-restorable "$LB_BIN" restore "$sd" -d dbname=lb_rs_safe --create
+same restore-safety-dump-is-the-old-target lb_rs_before lb_rs_safe
+
+# Damaged files are rejected before the target is touched (exit 3).
+dropdb_q lb_rs_t && createdb -T template0 lb_rs_t
+mkdir -p "$work/bad" && cp "$dump" "$dump.manifest.json" "$work/bad/"
+bad=$work/bad/$(basename "$dump")
+truncate -s $(( $(stat -c %s "$bad") / 2 )) "$bad"
+check_exit restore-truncated-rejected 3 "$LB_BIN" restore "$bad" -d dbname=lb_rs_t
+[ "$(tables_in lb_rs_t)" = 0 ] && pass restore-truncated-target-untouched || fail restore-truncated-target-untouched "tables appeared"
+head -c $(( $(stat -c %s "$work/plain.sql.gz") / 2 )) "$work/plain.sql.gz" >"$work/cut.sql.gz"
+check_exit restore-cut-pg-dump-rejected 3 "$LB_BIN" restore "$work/cut.sql.gz" -d dbname=lb_rs_t
+head -n 300 "$work/plain.sql" >"$work/cut.sql"
+check_exit restore-cut-plain-pg-dump-rejected 3 "$LB_BIN" restore "$work/cut.sql" -d dbname=lb_rs_t
+[ "$(tables_in lb_rs_t)" = 0 ] && pass restore-cut-target-untouched || fail restore-cut-target-untouched "tables appeared"
+
+# A statement that fails: --single-transaction leaves nothing; plain mode names the line.
+awk '/^-- PostgreSQL database dump complete/ && !done {print "SELECT 1/0;"; done=1} {print}' "$work/plain.sql" >"$work/failing.sql"
+check_exit restore-single-transaction-fails 1 "$LB_BIN" restore "$work/failing.sql" -d dbname=lb_rs_t --single-transaction
+grep -q 'rolled back' <<<"$LB_LAST_OUTPUT" && [ "$(tables_in lb_rs_t)" = 0 ] &&
+	pass restore-single-transaction-all-or-nothing || fail restore-single-transaction-all-or-nothing "$LB_LAST_OUTPUT; tables: $(tables_in lb_rs_t)"
+check_exit restore-stops-at-error 1 "$LB_BIN" restore "$work/failing.sql" -d dbname=lb_rs_t
+grep -q 'restore failed at line [0-9]* (SELECT 1/0;).*division by zero.*22012' <<<"$LB_LAST_OUTPUT" &&
+	grep -q 'stopped at line' <<<"$LB_LAST_OUTPUT" && pass restore-error-names-line || fail restore-error-names-line "$LB_LAST_OUTPUT"
+dropdb_q lb_rs_t && createdb -T template0 lb_rs_t
+check_exit restore-keep-going 1 "$LB_BIN" restore "$work/failing.sql" -d dbname=lb_rs_t --keep-going
+grep -q 'finished with 1 errors' <<<"$LB_LAST_OUTPUT" && [ "$(tables_in lb_rs_t)" -gt 0 ] &&
+	pass restore-keep-going-loads-the-rest || fail restore-keep-going-loads-the-rest "$LB_LAST_OUTPUT"
+
+# A pg_dump --create file: refused with the line named before it acts on any database.
+pg_dump -C -d "$src" -f "$work/create.sql"
+dropdb_q lb_rs_c && createdb -T template0 lb_rs_c
+check_exit restore-connect-meta-refused 1 "$LB_BIN" restore "$work/create.sql" -d dbname=lb_rs_c
+grep -q 'line [0-9]*: the file creates or drops a database' <<<"$LB_LAST_OUTPUT" && pass restore-connect-meta-message || fail restore-connect-meta-message "$LB_LAST_OUTPUT"
+
+# Usage: a target must be named; --list reads the file only.
+sed -n '/^CREATE DATABASE/d; p' "$work/create.sql" >"$work/connect.sql"
+check_exit restore-connect-meta-refused-2 1 "$LB_BIN" restore "$work/connect.sql" -d dbname=lb_rs_c
+grep -q 'line [0-9]*: psql command .\\connect' <<<"$LB_LAST_OUTPUT" && pass restore-connect-meta-message-2 || fail restore-connect-meta-message-2 "$LB_LAST_OUTPUT"
+check_exit restore-needs-dbname 2 env DATABASE_URL="dbname=$src" "$LB_BIN" restore "$dump"
+check_exit restore-list 0 "$LB_BIN" restore --list "$dump"
+grep -q '20000  public.big_log' <<<"$LB_LAST_OUTPUT" && grep -q 'CREATE TABLE' <<<"$LB_LAST_OUTPUT" &&
+	pass restore-list-shows-tables-and-objects || fail restore-list-shows-tables-and-objects "$LB_LAST_OUTPUT"
+
+# The Prisma reminder after a successful restore in a Prisma project.
+proj=$work/proj && mkdir -p "$proj/prisma/migrations"
+dropdb_q lb_rs_p
+check restore-prisma-project "$LB_BIN" restore "$dump" -d dbname=lb_rs_p --create -C "$proj"
+grep -q 'prisma migrate deploy' <<<"$LB_LAST_OUTPUT" && pass restore-prisma-reminder || fail restore-prisma-reminder "$LB_LAST_OUTPUT"
+
+# verify --restore: a scratch database, compared, dropped in every case.
+scratch_left() { psql -X -At -d postgres -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'lotbackup_verify_%' OR datname = 'lb_scratch'"; }
+check_exit verify-restore-good 0 "$LB_BIN" verify --restore "$dump"
+grep -q 'ok   content' <<<"$LB_LAST_OUTPUT" && pass verify-restore-compares-content || fail verify-restore-compares-content "$LB_LAST_OUTPUT"
+[ "$(scratch_left)" = 0 ] && pass verify-restore-drops-scratch || fail verify-restore-drops-scratch "left: $(scratch_left)"
+mkdir -p "$work/vr" && cp "$dump" "$dump.manifest.json" "$work/vr/"
+vr=$work/vr/$(basename "$dump")
+sed -i '0,/"rows": 100,/s//"rows": 101,/' "$vr.manifest.json"
+check_exit verify-restore-row-count-changed 3 "$LB_BIN" verify --restore "$vr" --scratch-db lb_scratch
+[ "$(scratch_left)" = 0 ] && pass verify-restore-no-scratch-after-failure || fail verify-restore-no-scratch-after-failure "left: $(scratch_left)"
+cp "$dump.manifest.json" "$vr.manifest.json"
+python3 - "$vr.manifest.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+t = next(t for t in m["tables"] if t["rows"] > 0)
+t["data_crc32"] ^= 1
+json.dump(m, open(sys.argv[1], "w"))
+PY
+check_exit verify-restore-content-changed 3 "$LB_BIN" verify --restore "$vr" --scratch-db lb_scratch
+grep -q 'check content failed' <<<"$LB_LAST_OUTPUT" && pass verify-restore-names-content || fail verify-restore-names-content "$LB_LAST_OUTPUT"
+[ "$(scratch_left)" = 0 ] && pass verify-restore-no-scratch-after-content-failure || fail verify-restore-no-scratch-after-content-failure "left: $(scratch_left)"
+createdb lb_scratch
+check_exit verify-restore-refuses-existing-scratch 1 "$LB_BIN" verify --restore "$dump" --scratch-db lb_scratch
+dropdb_q lb_scratch
+finish
