@@ -122,6 +122,28 @@ PY
 check_exit verify-restore-content-changed 3 "$LB_BIN" verify --restore "$vr" --scratch-db lb_scratch
 grep -q 'check content failed' <<<"$LB_LAST_OUTPUT" && pass verify-restore-names-content || fail verify-restore-names-content "$LB_LAST_OUTPUT"
 [ "$(scratch_left)" = 0 ] && pass verify-restore-no-scratch-after-content-failure || fail verify-restore-no-scratch-after-content-failure "left: $(scratch_left)"
+# Ctrl-C in the middle of the scratch restore: the scratch database still goes.
+big=$(new_db lb_rs_big)
+psql -X -q -d "$big" -c "CREATE TABLE t (id int PRIMARY KEY, a text, b text);
+  INSERT INTO t SELECT g, md5(g::text), repeat(md5(g::text), 3) FROM generate_series(1, 600000) g;" >/dev/null
+check verify-restore-int-setup "$LB_BIN" db -q -d "dbname=$big" -o "$work/big"
+bigdump=$(ls "$work"/big/lot-systems-db-*.sql.gz | head -n 1)
+"$LB_BIN" verify --restore "$bigdump" --scratch-db lb_scratch >/dev/null 2>"$work/int.err" &
+vpid=$!
+for _ in $(seq 1 200); do
+	n=$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE datname = 'lb_scratch' AND query LIKE 'COPY%'")
+	[ "${n:-0}" -gt 0 ] && break
+	sleep 0.05
+done
+kill -INT "$vpid"
+wait "$vpid"; rc=$?
+if [ "${n:-0}" -eq 0 ]; then
+	skip verify-restore-interrupted "the restore finished before it could be interrupted"
+elif [ $rc -ne 0 ] && [ "$(scratch_left)" = 0 ] && grep -q 'interrupted' "$work/int.err"; then
+	pass verify-restore-interrupted-drops-scratch
+else
+	fail verify-restore-interrupted-drops-scratch "rc=$rc left=$(scratch_left) $(cat "$work/int.err")"
+fi
 createdb lb_scratch
 check_exit verify-restore-refuses-existing-scratch 1 "$LB_BIN" verify --restore "$dump" --scratch-db lb_scratch
 dropdb_q lb_scratch
