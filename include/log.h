@@ -1,6 +1,8 @@
 #ifndef LOTBACKUP_LOG_H
 #define LOTBACKUP_LOG_H
 
+#include <stddef.h>
+
 /*
  * One-line diagnostics on stderr. An error is reported once, where it is
  * detected, with the name of the thing and what to do about it.
@@ -22,5 +24,11 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* log_error with ": strerror(errno)" appended. */
 void log_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * For parsers that hand their one-line message to the caller instead of
+ * logging it: formats into err (NULL or 0 length: nothing).
+ */
+void errbuf_set(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

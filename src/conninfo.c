@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 
 #include "conninfo.h"
+#include "log.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -45,22 +46,6 @@ struct secrets {
 	char **v;
 	size_t n;
 };
-
-static void
-set_error(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-set_error(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* libpq compares the prefix case-sensitively; so do we. */
 static size_t
@@ -512,7 +497,7 @@ conninfo_normalise(const char *in, char *err, size_t errlen)
 	if (err && errlen)
 		err[0] = '\0';
 	if (in == NULL || *in == '\0') {
-		set_error(err, errlen, "empty connection string");
+		errbuf_set(err, errlen, "empty connection string");
 		goto out;
 	}
 	is_url = url_prefix_len(in) != 0;
@@ -526,7 +511,7 @@ conninfo_normalise(const char *in, char *err, size_t errlen)
 	if (is_url) {
 		url_userinfo_end(in, &at, &misencoded);
 		if (misencoded) {
-			set_error(err, errlen, "the URL has an '@' where libpq expects none: "
+			errbuf_set(err, errlen, "the URL has an '@' where libpq expects none: "
 			    "percent-encode '@' as %%40 and '/' as %%2F in the user name and password");
 			goto out;
 		}
@@ -537,14 +522,14 @@ conninfo_normalise(const char *in, char *err, size_t errlen)
 	opts = PQconninfoParse(out, &msg);
 	if (opts == NULL) {
 		clean = redact_all(msg ? msg : "out of memory", &sec);
-		set_error(err, errlen, "%s", one_line(clean));
+		errbuf_set(err, errlen, "%s", one_line(clean));
 		free(clean);
 		goto out;
 	}
 	for (o = opts; o->keyword; o++) {
 		if (strcmp(o->keyword, "port") == 0 && o->val && !valid_port_list(o->val)) {
 			/* Not echoed: part of a badly written password can land in the port. */
-			set_error(err, errlen, "invalid port: expected a number from 1 to 65535");
+			errbuf_set(err, errlen, "invalid port: expected a number from 1 to 65535");
 			goto out;
 		}
 	}

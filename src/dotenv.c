@@ -22,22 +22,6 @@ struct cursor {
 	int line;
 };
 
-static void
-set_error(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-set_error(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int
 is_blank(char c)
 {
@@ -203,7 +187,7 @@ parse_quoted(struct cursor *c, const char *key, struct strbuf *val, char *err, s
 		strbuf_putc(val, ch);
 		c->pos++;
 	}
-	set_error(err, errlen, "line %d: unterminated %s quote in the value of %s",
+	errbuf_set(err, errlen, "line %d: unterminated %s quote in the value of %s",
 	    start_line, q == '"' ? "double" : q == '\'' ? "single" : "backtick", key);
 	return -1;
 }
@@ -250,7 +234,7 @@ parse_line(struct cursor *c, struct dotenv *env, struct keyindex *ix, char *err,
 		eol = c->s + c->len;
 	eq = memchr(c->s + c->pos, '=', (size_t)(eol - (c->s + c->pos)));
 	if (eq == NULL) {
-		set_error(err, errlen, "line %d: expected KEY=VALUE", key_line);
+		errbuf_set(err, errlen, "line %d: expected KEY=VALUE", key_line);
 		goto out;
 	}
 	kstart = c->pos;
@@ -265,7 +249,7 @@ parse_line(struct cursor *c, struct dotenv *env, struct keyindex *ix, char *err,
 	}
 	/* An invalid name may be a mistyped value, so it is not echoed. */
 	if (!valid_key(c->s + kstart, kend - kstart)) {
-		set_error(err, errlen, "line %d: invalid variable name (use letters, digits, _ . - "
+		errbuf_set(err, errlen, "line %d: invalid variable name (use letters, digits, _ . - "
 		    "and do not start with a digit)", key_line);
 		goto out;
 	}
@@ -279,7 +263,7 @@ parse_line(struct cursor *c, struct dotenv *env, struct keyindex *ix, char *err,
 		while (c->pos < c->len && is_blank(c->s[c->pos]))
 			c->pos++;
 		if (c->pos < c->len && c->s[c->pos] != '\n' && c->s[c->pos] != '#') {
-			set_error(err, errlen, "line %d: unexpected text after the closing quote of %s",
+			errbuf_set(err, errlen, "line %d: unexpected text after the closing quote of %s",
 			    c->line, key);
 			goto out;
 		}
@@ -323,7 +307,7 @@ dotenv_parse(const char *text, size_t len, struct dotenv *out, char *err, size_t
 		for (p = copy; p < nul; p++)
 			if (*p == '\n')
 				line++;
-		set_error(err, errlen, "line %d: NUL byte (is the file UTF-16 or binary? save it as UTF-8)", line);
+		errbuf_set(err, errlen, "line %d: NUL byte (is the file UTF-16 or binary? save it as UTF-8)", line);
 		goto out;
 	}
 	c.s = copy;

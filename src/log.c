@@ -86,3 +86,15 @@ log_errno(const char *fmt, ...)
 	va_end(ap);
 	errno = saved;
 }
+
+void
+errbuf_set(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
