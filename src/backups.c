@@ -243,7 +243,8 @@ backups_scan(const char *dir, struct backup_entry **out, size_t *count)
 		backups_free(list, n);
 		goto out;
 	}
-	qsort(list, n, sizeof(*list), newest_first);
+	if (n > 1)
+		qsort(list, n, sizeof(*list), newest_first);
 	*out = list;
 	*count = n;
 	rc = 0;

@@ -28,7 +28,9 @@ list_contents(const char *path)
 		rows += c.tables[i].rows;
 	printf("%s: %s SQL, %.1f MiB of SQL, %zu tables, %lld rows%s\n", path, c.read.gzip ? "gzip" : "plain",
 	    (double)c.read.sql_bytes / (1024.0 * 1024.0), c.ntables, rows,
-	    c.read_rc != DUMP_READ_OK || !c.parse_ok ? " (DAMAGED: run lotbackup verify)" : "");
+	    c.read_rc != DUMP_READ_OK || !c.parse_ok ||
+	    !(dump_contents_has_marker(&c) || dump_contents_has_pg_dump_marker(&c))
+	    ? " (DAMAGED or cut short: run lotbackup verify)" : "");
 	printf("\nTables (rows):\n");
 	for (i = 0; i < c.ntables; i++)
 		printf("  %12lld  %s\n", c.tables[i].rows, c.tables[i].qualified);

@@ -23,7 +23,7 @@ print_exit_status(FILE *fp)
 {
 	fputs("\nExit status:\n"
 	    "  0  success\n"
-	    "  1  failure (nothing was published; earlier backups are untouched)\n"
+	    "  1  failure (a failed backup publishes nothing; earlier backups are untouched)\n"
 	    "  2  usage error\n"
 	    "  3  verification found a problem\n", fp);
 }

@@ -70,7 +70,7 @@ static const struct option_spec specs[] = {
 	    "also restore into a scratch database and compare rows and content with the manifest" },
 	{ "scratch-db", OPT_SCRATCH_DB, required_argument, CMD_VERIFY, "NAME",
 	    "with --restore: the scratch database to create (must not exist; default derived from FILE)" },
-	{ "all", OPT_ALL, no_argument, CMD_VERIFY, NULL, "verify every backup in the output directory" },
+	{ "all", OPT_ALL, no_argument, CMD_VERIFY, NULL, "verify every db dump in the output directory" },
 	{ "serializable-deferrable", OPT_SERIALIZABLE_DEFERRABLE, no_argument, CMD_DB, NULL,
 	    "take the snapshot SERIALIZABLE READ ONLY DEFERRABLE (waits for a safe moment)" },
 	{ "lock-timeout", OPT_LOCK_TIMEOUT, required_argument, CMD_DB, "MS",

@@ -133,7 +133,8 @@ target_drop(const struct options *opts, const char *dbname)
 	if (conn == NULL)
 		return -1;
 	quoted = PQescapeIdentifier(conn, dbname, strlen(dbname));
-	sql = xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", quoted);
+	/* WITH (FORCE) ends leftover sessions; PostgreSQL 12 lacks it. */
+	sql = xasprintf("DROP DATABASE IF EXISTS %s%s", quoted, PQserverVersion(conn) >= 130000 ? " WITH (FORCE)" : "");
 	rc = pgsql_exec(conn, sql, "cannot drop the scratch database");
 	PQfreemem(quoted);
 	free(sql);

@@ -274,12 +274,13 @@ restore_load(PGconn *conn, const char *path, const struct restore_settings *sett
 		goto out;
 	rc = stats->errors > 0 ? -1 : 0;
 	if (stats->errors > 0)
-		log_error("restore of %s finished with %lld errors (--keep-going)", path, stats->errors);
+		log_error("restore of %s finished with %lld errors (--keep-going): the target is restored "
+		    "except for the failed statements", path, stats->errors);
 out:
 	if (l.in_copy)
 		PQputCopyEnd(conn, "restore stopped");
 	progress(&l, 1);
-	if (rc < 0 && !settings->single_transaction)
+	if (rc < 0 && !settings->single_transaction && stats->errors == 0)
 		log_error("the load stopped at line %ld after %lld statements; the target is partly restored "
 		    "(use --single-transaction for all or nothing)", stats->line, stats->statements);
 	sql_splitter_free(l.splitter);

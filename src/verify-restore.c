@@ -37,7 +37,7 @@ on_signal(int sig)
 		PQcancel(cancel_handle, errbuf, sizeof(errbuf));
 }
 
-/* lot-systems-db-2026-11-25T02-00-00.sql.gz -> lotbackup_verify_20261125t020000 */
+/* lot-systems-db-2026-11-25T02-00-00.sql.gz -> lotbackup_verify_lotsystemsdb20261125t020000sqlgz */
 static char *
 default_scratch_name(const char *path)
 {

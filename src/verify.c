@@ -55,10 +55,12 @@ compare_rows(struct verify_result *r, const struct db_manifest *m, struct dump_c
 	size_t i, nproblems = 0;
 	long long dumped = 0, recorded = 0;
 
-	qsort(s->tables, s->ntables, sizeof(*s->tables), by_name);
+	if (s->ntables > 1)
+		qsort(s->tables, s->ntables, sizeof(*s->tables), by_name);
 	for (i = 0; i < m->ntables; i++) {
 		struct contents_table key = { m->tables[i].qualified, 0 };
-		struct contents_table *found = bsearch(&key, s->tables, s->ntables, sizeof(*s->tables), by_name);
+		struct contents_table *found = s->ntables == 0 ? NULL :
+		    bsearch(&key, s->tables, s->ntables, sizeof(*s->tables), by_name);
 
 		recorded += m->tables[i].rows;
 		if (found == NULL) {

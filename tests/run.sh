@@ -30,7 +30,7 @@ if [ -n "${LB_UNIT_DIR:-}" ] && [ -d "$LB_UNIT_DIR" ]; then
 	for t in "$LB_UNIT_DIR"/test-*; do
 		[ -x "$t" ] || continue
 		echo "# unit: $(basename "$t")"
-		out=$("$t" 2>&1)
+		out=$(timeout 300 "$t" 2>&1)
 		rc=$?
 		printf '%s\n' "$out"
 		printf '%s\n' "$out" | sed -n 's/^ok - \([^ ]*\).*/pass unit-\1/p; s/^not ok - \([^ ]*\).*/fail unit-\1/p' >>"$LB_RESULTS"
