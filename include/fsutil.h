@@ -23,4 +23,9 @@ int fs_write_file_atomic(const char *path, const void *buf, size_t len, mode_t m
 /* 1 when PATH exists (any type), 0 when not, -1 on another error (reported). */
 int fs_exists(const char *path);
 
+/* Removes PATH and everything below it (no symlinks followed). 0 or -1 (reported). */
+int fs_remove_tree(const char *path);
+/* Creates the directories leading to file RELPATH below BASE, mode 0700. 0 or -1. */
+int fs_mkdirs_for(const char *base, const char *relpath);
+
 #endif

@@ -52,6 +52,13 @@ struct options {
 	int keep_going;
 	int verify_restore;		/* verify --restore */
 	char *scratch_db;
+	int no_git;			/* full */
+	int allow_broken_git;
+	int archive_only;
+	int dir_only;
+	int require_db;
+	char *restore_to;		/* restore --to DIR */
+	int with_uncommitted;
 };
 
 /*

@@ -1,18 +1,25 @@
 #include "commands.h"
+#include "full-backup.h"
 #include "log.h"
 
 static int
 cmd_full_exec(const struct options *opts, int argc, char **argv)
 {
-	(void)opts;
-	(void)argc;
 	(void)argv;
-	log_error("'full' is not implemented yet");
-	return LB_EXIT_FAILURE;
+	if (argc > 0) {
+		log_error("'full' takes no operands (see 'lotbackup full --help')");
+		return LB_EXIT_USAGE;
+	}
+	if (opts->archive_only && opts->dir_only) {
+		log_error("--archive-only and --dir-only exclude each other");
+		return LB_EXIT_USAGE;
+	}
+	return full_backup_run(opts) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
 }
 
 const struct cmd_entry cmd_full_entry = {
 	"full", CMD_FULL, "",
-	"snapshot code, git state, configuration and database (not implemented yet)",
+	"snapshot the project: git state and history bundle, dependency manifests, configuration "
+	"templates, system report and database dump, as a directory and a .tar.gz",
 	cmd_full_exec,
 };

@@ -7,6 +7,7 @@
 #include "backup-db.h"
 #include "commands.h"
 #include "dump-contents.h"
+#include "full-restore.h"
 #include "log.h"
 #include "pgsql.h"
 #include "restore-target.h"
@@ -141,29 +142,15 @@ out:
 	return rc;
 }
 
-static int
-cmd_restore_exec(const struct options *opts, int argc, char **argv)
+int
+restore_db_file(const struct options *opts, const char *path)
 {
 	PGconn *conn = NULL;
 	char *target = NULL;
 	long tables;
-	int rc = LB_EXIT_FAILURE, created;
+	int rc, created;
 
-	if (argc != 1) {
-		log_error("restore takes one FILE (see 'lotbackup restore --help')");
-		return LB_EXIT_USAGE;
-	}
-	if (opts->list_only)
-		return list_contents(argv[0]);
-	if (opts->dbname_origin == NULL || strcmp(opts->dbname_origin, "--dbname") != 0) {
-		log_error("restore needs --dbname TARGET: DATABASE_URL is never used as a restore target, on purpose");
-		return LB_EXIT_USAGE;
-	}
-	if (opts->single_transaction && opts->keep_going) {
-		log_error("--keep-going and --single-transaction exclude each other");
-		return LB_EXIT_USAGE;
-	}
-	rc = check_file(argv[0]);
+	rc = check_file(path);
 	if (rc != LB_EXIT_OK)
 		return rc;
 	rc = LB_EXIT_FAILURE;
@@ -187,7 +174,7 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv)
 	}
 	if (opts->clean && !opts->no_safety_dump && safety_dump(opts) < 0)
 		goto out;
-	if (load(opts, conn, argv[0]) < 0)
+	if (load(opts, conn, path) < 0)
 		goto out;
 	prisma_reminder(opts);
 	rc = LB_EXIT_OK;
@@ -195,6 +182,45 @@ out:
 	PQfinish(conn);
 	free(target);
 	return rc;
+}
+
+static int
+cmd_restore_exec(const struct options *opts, int argc, char **argv)
+{
+	int full;
+
+	if (argc != 1) {
+		log_error("restore takes one FILE (see 'lotbackup restore --help')");
+		return LB_EXIT_USAGE;
+	}
+	full = full_backup_path(argv[0]);
+	if (opts->list_only && !full)
+		return list_contents(argv[0]);
+	if (opts->dbname != NULL && (opts->dbname_origin == NULL || strcmp(opts->dbname_origin, "--dbname") != 0) &&
+	    !full) {
+		log_error("restore needs --dbname TARGET: DATABASE_URL is never used as a restore target, on purpose");
+		return LB_EXIT_USAGE;
+	}
+	if (!full && opts->dbname == NULL) {
+		log_error("restore needs --dbname TARGET (or --to DIR for a full backup)");
+		return LB_EXIT_USAGE;
+	}
+	if (opts->single_transaction && opts->keep_going) {
+		log_error("--keep-going and --single-transaction exclude each other");
+		return LB_EXIT_USAGE;
+	}
+	if (full) {
+		if (opts->restore_to == NULL) {
+			log_error("%s is a full backup: give --to DIR (and --dbname TARGET to restore its database)", argv[0]);
+			return LB_EXIT_USAGE;
+		}
+		return full_restore(opts, argv[0]);
+	}
+	if (opts->restore_to != NULL) {
+		log_error("--to is for full backups; %s is a database dump", argv[0]);
+		return LB_EXIT_USAGE;
+	}
+	return restore_db_file(opts, argv[0]);
 }
 
 const struct cmd_entry cmd_restore_entry = {

@@ -5,6 +5,8 @@
 #include "backups.h"
 #include "commands.h"
 #include "log.h"
+#include "full-archive.h"
+#include "full-restore.h"
 #include "verify-restore.h"
 #include "verify.h"
 
@@ -50,8 +52,6 @@ collect_targets(const struct options *opts, int argc, char **argv, char ***out, 
 		return -1;
 	*out = calloc(count ? count : 1, sizeof(char *));
 	for (i = 0; i < count; i++) {
-		if (list[i].kind != BACKUP_DB)
-			continue;
 		(*out)[(*n)++] = list[i].path;
 		list[i].path = NULL;	/* now owned by *out */
 		if (!opts->all)
@@ -79,20 +79,22 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv)
 		goto out;
 	}
 	if (ntargets == 0) {
-		log_error("no db backup in %s to verify (name a FILE, or run 'lotbackup db' first)", opts->output_dir);
+		log_error("no backup in %s to verify (name a FILE, or run 'lotbackup db' first)", opts->output_dir);
 		rc = LB_EXIT_FAILURE;
 		goto out;
 	}
 	for (i = 0; i < ntargets; i++) {
 		struct verify_result r;
 
-		if (verify_db_dump(targets[i], 0, &r) < 0) {
+		if (full_backup_path(targets[i]) ? full_verify(targets[i], &r) < 0 :
+		    verify_db_dump(targets[i], 0, &r) < 0) {
 			rc = LB_EXIT_FAILURE;
 			verify_result_free(&r);
 			continue;
 		}
 		/* A restore test only of a file that proved whole. */
-		if (opts->verify_restore && !r.failed && verify_restore(opts, targets[i], &r) < 0) {
+		if (opts->verify_restore && !r.failed && !full_backup_path(targets[i]) &&
+		    verify_restore(opts, targets[i], &r) < 0) {
 			rc = LB_EXIT_FAILURE;
 			verify_result_free(&r);
 			continue;
@@ -132,6 +134,6 @@ out:
 
 const struct cmd_entry cmd_verify_entry = {
 	"verify", CMD_VERIFY, "[FILE...]",
-	"check that db backups are whole: manifest, size, SHA-256, gzip CRCs, completion marker, rows",
+	"check that backups are whole: manifest, size, SHA-256, gzip CRCs, completion marker, rows; full archives member by member",
 	cmd_verify_exec,
 };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -203,4 +204,62 @@ fs_exists(const char *path)
 		return 0;
 	log_errno("cannot check %s", path);
 	return -1;
+}
+
+int
+fs_remove_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : (log_errno("cannot remove %s", path), -1);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) < 0) {
+			log_errno("cannot remove %s", path);
+			return -1;
+		}
+		return 0;
+	}
+	if ((d = opendir(path)) == NULL) {
+		log_errno("cannot remove %s", path);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *child;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		child = xasprintf("%s/%s", path, de->d_name);
+		rc = fs_remove_tree(child);
+		free(child);
+	}
+	closedir(d);
+	if (rc == 0 && rmdir(path) < 0) {
+		log_errno("cannot remove %s", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+int
+fs_mkdirs_for(const char *base, const char *relpath)
+{
+	char *full = xasprintf("%s/%s", base, relpath);
+	char *p = full + strlen(base) + 1;
+	int rc = 0;
+
+	while ((p = strchr(p, '/')) != NULL) {
+		*p = '\0';
+		if (mkdir(full, 0700) < 0 && errno != EEXIST) {
+			log_errno("cannot create directory %s", full);
+			rc = -1;
+			break;
+		}
+		*p++ = '/';
+	}
+	free(full);
+	return rc;
 }

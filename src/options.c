@@ -28,6 +28,13 @@ enum {
 	OPT_KEEP_GOING,
 	OPT_RESTORE,
 	OPT_SCRATCH_DB,
+	OPT_NO_GIT,
+	OPT_ALLOW_BROKEN_GIT,
+	OPT_ARCHIVE_ONLY,
+	OPT_DIR_ONLY,
+	OPT_REQUIRE_DB,
+	OPT_TO,
+	OPT_WITH_UNCOMMITTED,
 };
 
 struct option_spec {
@@ -70,7 +77,18 @@ static const struct option_spec specs[] = {
 	    "also restore into a scratch database and compare rows and content with the manifest" },
 	{ "scratch-db", OPT_SCRATCH_DB, required_argument, CMD_VERIFY, "NAME",
 	    "with --restore: the scratch database to create (must not exist; default derived from FILE)" },
-	{ "all", OPT_ALL, no_argument, CMD_VERIFY, NULL, "verify every db dump in the output directory" },
+	{ "no-git", OPT_NO_GIT, no_argument, CMD_FULL, NULL, "back up a project that is not a git repository" },
+	{ "allow-broken-git", OPT_ALLOW_BROKEN_GIT, no_argument, CMD_FULL, NULL,
+	    "go on when the repository has missing objects (the refs that need them are left out)" },
+	{ "archive-only", OPT_ARCHIVE_ONLY, no_argument, CMD_FULL, NULL, "write the .tar.gz only, not the directory" },
+	{ "dir-only", OPT_DIR_ONLY, no_argument, CMD_FULL, NULL, "write the directory only, not the .tar.gz" },
+	{ "require-db", OPT_REQUIRE_DB, no_argument, CMD_FULL, NULL,
+	    "fail when no database is configured, instead of backing up without one" },
+	{ "to", OPT_TO, required_argument, CMD_RESTORE, "DIR",
+	    "restore a full backup's project into DIR (new or empty)" },
+	{ "with-uncommitted", OPT_WITH_UNCOMMITTED, no_argument, CMD_RESTORE, NULL,
+	    "with --to: apply the uncommitted changes recorded in the backup" },
+	{ "all", OPT_ALL, no_argument, CMD_VERIFY, NULL, "verify every backup in the output directory" },
 	{ "serializable-deferrable", OPT_SERIALIZABLE_DEFERRABLE, no_argument, CMD_DB, NULL,
 	    "take the snapshot SERIALIZABLE READ ONLY DEFERRABLE (waits for a safe moment)" },
 	{ "lock-timeout", OPT_LOCK_TIMEOUT, required_argument, CMD_DB, "MS",
@@ -99,6 +117,7 @@ options_free(struct options *opts)
 	free(opts->output_dir);
 	free(opts->dbname);
 	free(opts->scratch_db);
+	free(opts->restore_to);
 	memset(opts, 0, sizeof(*opts));
 }
 
@@ -187,6 +206,13 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_KEEP_GOING: opts->keep_going = 1; break;
 	case OPT_RESTORE: opts->verify_restore = 1; break;
 	case OPT_SCRATCH_DB: replace(&opts->scratch_db, arg); break;
+	case OPT_NO_GIT: opts->no_git = 1; break;
+	case OPT_ALLOW_BROKEN_GIT: opts->allow_broken_git = 1; break;
+	case OPT_ARCHIVE_ONLY: opts->archive_only = 1; break;
+	case OPT_DIR_ONLY: opts->dir_only = 1; break;
+	case OPT_REQUIRE_DB: opts->require_db = 1; break;
+	case OPT_TO: replace(&opts->restore_to, arg); break;
+	case OPT_WITH_UNCOMMITTED: opts->with_uncommitted = 1; break;
 	default: return -1;
 	}
 	return 0;

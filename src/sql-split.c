@@ -1,7 +1,7 @@
 /*
  * A streaming SQL script splitter that follows psql's lexer (PostgreSQL 15,
- * src/fe_utils/psqlscan.l as shipped in 15.x): the byte stream is cut where
- * psql would send a statement, without running psql.
+ * src/fe_utils/psqlscan.l and mainloop.c as shipped in 15.x): the byte
+ * stream is cut where psql would send a statement, without running psql.
  *
  * The lexer is a byte-at-a-time state machine, so input may be split
  * anywhere; a byte that ends a pending token is "reprocessed" in the next
@@ -10,13 +10,21 @@
  * feed is kept in s->item. COPY data is cut at newlines with memchr and
  * handed on; only a line split across feeds is carried over.
  *
+ * psql lexes a file one line at a time and never shows the lexer the '\n'.
+ * That matters in one place only, the continuation of a quoted string after
+ * a newline (see step_quote_stop); everywhere else a '\n' ends a token just
+ * as the end of psql's line buffer does.
+ *
  * Deliberate differences from psql, all for a restore driven over libpq:
  * "--" comments stay in the statement text (psql strips them); whitespace and
  * comments before a statement's first token are dropped (psql sends a
  * comment-only buffer too); a backslash inside a statement, text after
  * "COPY ... FROM stdin;" on its line, and NUL bytes are errors; psql
- * variables (:name) are not interpolated; the client encoding is assumed to
- * be ASCII-safe (UTF8, LATIN*), as psql does for those encodings.
+ * variables (:name) are not interpolated; COPY mode follows the statement
+ * text (COPY ... FROM STDIN), not the server's answer; and
+ * standard_conforming_strings follows SET/RESET statements, not the server.
+ * The client encoding is assumed to be ASCII-safe (UTF8, LATIN*, ...), as
+ * psql does for those; SJIS-like encodings are not handled.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -104,6 +112,7 @@ struct sql_splitter {
 	void *ctx;
 	int failed;
 	int finished;
+	int bom_seen;		/* bytes of a leading UTF-8 BOM seen; 3: done */
 	struct strbuf err;
 	long line;
 
@@ -128,6 +137,7 @@ struct sql_splitter {
 	size_t word_len;
 	char word_first;	/* its first byte as written */
 	enum lex_state qs_ret;	/* string state a continuation returns to */
+	int qs_fresh;		/* nothing read since the closing quote */
 	long tok_line;		/* where the open quote or comment began */
 	struct strbuf tag;	/* "$tag$" of the open dollar quote */
 	size_t tag_pos;		/* bytes of tag matched so far */
@@ -465,8 +475,10 @@ track_std_strings(struct sql_splitter *s, const char *t, size_t len)
 	} else if (tok_is(&tok, "set")) {
 		if (set_next(t, len, &pos, &tok) != 1)
 			return;
-		if ((tok_is(&tok, "session") || tok_is(&tok, "local")) &&
-		    set_next(t, len, &pos, &tok) != 1)
+		/* SET LOCAL lasts until the transaction ends (and is a no-op outside one). */
+		if (tok_is(&tok, "local"))
+			return;
+		if (tok_is(&tok, "session") && set_next(t, len, &pos, &tok) != 1)
 			return;
 		if (!tok_is(&tok, "standard_conforming_strings"))
 			return;
@@ -733,25 +745,33 @@ step_number(struct sql_splitter *s, int c)
  * then a quote continues the same literal, in its old state (so an E''
  * literal keeps its escapes). Anything else ends it; what was skipped is
  * only whitespace and comments, except a lone '-', which is an operator.
+ *
+ * psql lexes one line at a time and never shows the lexer the '\n', so
+ * only a '\r' counts as the newline here, and a '\n' ends the lookahead,
+ * unless the quote was the last byte of its line: then the state carries
+ * over (past empty lines, which psql skips) to the next line.
  */
 static int
 step_quote_stop(struct sql_splitter *s, int c)
 {
 	switch (s->st) {
 	case L_QS_A:
+		if (c == '\n' && s->qs_fresh)
+			return 1;
+		s->qs_fresh = 0;
 		if (c == ' ' || c == '\t' || c == '\f')
 			return 1;
 		if (c == '-') {
 			s->st = L_QS_A_DASH;
 			return 1;
 		}
-		if (c == '\n' || c == '\r') {
+		if (c == '\r') {
 			s->st = L_QS_B;
 			return 1;
 		}
 		break;
 	case L_QS_B:
-		if (is_space(c))
+		if (c == ' ' || c == '\t' || c == '\f' || c == '\r')
 			return 1;
 		if (c == '-') {
 			s->st = L_QS_B_DASH;
@@ -772,9 +792,11 @@ step_quote_stop(struct sql_splitter *s, int c)
 		break;
 	case L_QS_A_COMMENT:
 	case L_QS_B_COMMENT:
-		if (c == '\n' || c == '\r')
+		if (c == '\r') {
 			s->st = L_QS_B;
-		if (c >= 0)
+			return 1;
+		}
+		if (c >= 0 && c != '\n')
 			return 1;
 		break;
 	default:
@@ -936,6 +958,7 @@ step(struct sql_splitter *s, const char *buf, size_t i, int c)
 	case L_XB:
 		if (c == '\'') {
 			s->qs_ret = L_XB;
+			s->qs_fresh = 1;
 			s->st = L_QS_A;
 		}
 		return 1;
@@ -957,6 +980,7 @@ step(struct sql_splitter *s, const char *buf, size_t i, int c)
 			return 1;
 		}
 		s->qs_ret = s->st == L_XQ_QUOTE ? L_XQ : L_XE;
+		s->qs_fresh = 1;
 		s->st = L_QS_A;
 		return 0;
 	case L_QS_A:
@@ -1112,15 +1136,12 @@ sql_splitter_new(sql_item_fn fn, void *ctx)
 	return s;
 }
 
-int
-sql_splitter_feed(struct sql_splitter *s, const char *buf, size_t len)
+/* One buffer of input, after any byte-order mark. */
+static int
+feed_buffer(struct sql_splitter *s, const char *buf, size_t len)
 {
 	size_t i = 0;
 
-	if (s->failed)
-		return -1;
-	if (s->finished)
-		return fail(s, "line %ld: input after the end", s->line);
 	while (i < len) {
 		if ((s->copy_mode ? feed_copy(s, buf, len, &i) : feed_sql(s, buf, len, &i)) < 0)
 			return -1;
@@ -1135,6 +1156,40 @@ sql_splitter_feed(struct sql_splitter *s, const char *buf, size_t len)
 	return 0;
 }
 
+static const char utf8_bom[3] = { '\xEF', '\xBB', '\xBF' };
+
+/* psql drops a UTF-8 byte-order mark at the start of a file; a partial one is text. */
+static int
+skip_bom(struct sql_splitter *s, const char *buf, size_t len, size_t *pos)
+{
+	size_t matched;
+
+	while (s->bom_seen < 3 && *pos < len) {
+		if (buf[*pos] != utf8_bom[s->bom_seen]) {
+			matched = (size_t)s->bom_seen;
+			s->bom_seen = 3;
+			return feed_buffer(s, utf8_bom, matched);
+		}
+		s->bom_seen++;
+		(*pos)++;
+	}
+	return 0;
+}
+
+int
+sql_splitter_feed(struct sql_splitter *s, const char *buf, size_t len)
+{
+	size_t i = 0;
+
+	if (s->failed)
+		return -1;
+	if (s->finished)
+		return fail(s, "line %ld: input after the end", s->line);
+	if (skip_bom(s, buf, len, &i) < 0)
+		return -1;
+	return feed_buffer(s, buf + i, len - i);
+}
+
 int
 sql_splitter_finish(struct sql_splitter *s)
 {
@@ -1145,6 +1200,14 @@ sql_splitter_finish(struct sql_splitter *s)
 	if (s->finished)
 		return 0;
 	s->finished = 1;
+	if (s->bom_seen > 0 && s->bom_seen < 3) {
+		/* A partial byte-order mark at the very end is text. */
+		size_t matched = (size_t)s->bom_seen;
+
+		s->bom_seen = 3;
+		if (feed_buffer(s, utf8_bom, matched) < 0)
+			return -1;
+	}
 	if (s->copy_mode) {
 		/* A "\." last line without its newline still ends the data. */
 		if (is_terminator(s->carry.buf ? s->carry.buf : "", s->carry.len))

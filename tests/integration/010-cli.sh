@@ -22,10 +22,6 @@ check_exit missing-argument-exit-2 2 "$LB_BIN" db --keep
 for c in full db list restore verify; do
 	check_exit "help-$c" 0 "$LB_BIN" "$c" --help
 done
-for c in full; do
-	check_exit "$c-not-implemented-yet" 1 "$LB_BIN" "$c"
-	grep -q 'not implemented yet' <<<"$LB_LAST_OUTPUT" || fail "$c-not-implemented-message" "$LB_LAST_OUTPUT"
-done
 
 # The man page: lint clean, and every option --help shows is documented there.
 man=$LB_TOP/man/lotbackup.1

@@ -217,6 +217,14 @@ test_basics(void)
 	    "SELECT 1;\r\n\\connect db\r\n-- c\r\nSELECT\r\n 2;\r\n",
 	    "S1[SELECT 1;]\nM2[\\connect db]\nS4[SELECT\r\n 2;]\nOK\n");
 	check_split("split-empty-input", "", "OK\n");
+	/* psql drops a UTF-8 byte-order mark at the start; a partial one is text. */
+	check_split("split-bom",
+	    "\xEF\xBB\xBFSELECT 1;\n\xEF\xBB\xBFx;",
+	    "S1[SELECT 1;]\nS2[\xEF\xBB\xBFx;]\nOK\n");
+	check_split("split-partial-bom",
+	    "\xEF\xBBSELECT 1;\n",
+	    "S1[\xEF\xBBSELECT 1;]\nOK\n");
+	check_split("split-partial-bom-at-eof", "\xEF", "S1[\xEF]\nOK\n");
 	check_split("split-blank-input", " \n\t\n-- x\n/* y */\n", "OK\n");
 }
 
@@ -235,21 +243,33 @@ test_quotes(void)
 	    "S1[SELECT E'it\\'s;', e'\\\\', E'x''y;';]\nS2[SELECT 2;]\nOK\n");
 	check_split("split-std-strings-off",
 	    "SET standard_conforming_strings = off;\nSELECT 'a\\';b';\n"
-	    "SET LOCAL standard_conforming_strings TO 'on';\nSELECT 'c\\';\n"
+	    "SET LOCAL standard_conforming_strings = on;\nSELECT 'b\\';c';\n"
+	    "SET standard_conforming_strings TO 'on';\nSELECT 'c\\';\n"
 	    "set session standard_conforming_strings=false;\nSELECT 'd\\';e';\n"
 	    "RESET standard_conforming_strings;\nSELECT 'f\\';\n",
 	    "S1[SET standard_conforming_strings = off;]\nS2[SELECT 'a\\';b';]\n"
-	    "S3[SET LOCAL standard_conforming_strings TO 'on';]\nS4[SELECT 'c\\';]\n"
-	    "S5[set session standard_conforming_strings=false;]\nS6[SELECT 'd\\';e';]\n"
-	    "S7[RESET standard_conforming_strings;]\nS8[SELECT 'f\\';]\nOK\n");
+	    "S3[SET LOCAL standard_conforming_strings = on;]\nS4[SELECT 'b\\';c';]\n"
+	    "S5[SET standard_conforming_strings TO 'on';]\nS6[SELECT 'c\\';]\n"
+	    "S7[set session standard_conforming_strings=false;]\nS8[SELECT 'd\\';e';]\n"
+	    "S9[RESET standard_conforming_strings;]\nS10[SELECT 'f\\';]\nOK\n");
 	check_split("split-quoted-identifiers",
 	    "CREATE TABLE \"a;\"\"b\" (\"x'\" int, \"$$\" int);\nSELECT 1;",
 	    "S1[CREATE TABLE \"a;\"\"b\" (\"x'\" int, \"$$\" int);]\nS2[SELECT 1;]\nOK\n");
-	/* After whitespace with a newline, a quote continues the literal in its state. */
+	/*
+	 * After whitespace holding a newline, a quote continues the literal in
+	 * its state (E'' keeps escaping). psql lexes line by line without the
+	 * '\n', so only a CR inside a line counts, or a CR at the start of the
+	 * next non-empty line when the quote ended its line.
+	 */
 	check_split("split-quote-continuation",
-	    "SELECT E'a'\n'\\'';\nSELECT E'b' -- c\n  -- d\n '\\';';\nSELECT 'x' '\\'; SELECT E'y' /* */\n'z';\n",
-	    "S1[SELECT E'a'\n'\\'';]\nS3[SELECT E'b' -- c\n  -- d\n '\\';';]\n"
-	    "S6[SELECT 'x' '\\';]\nS6[SELECT E'y' /* */\n'z';]\nOK\n");
+	    "SELECT E'a'\r'\\'';\nSELECT E'b' -- c\r  -- d\r '\\';';\n"
+	    "SELECT E'c'\n\n \r'\\'';\nSELECT 'x' '\\'; SELECT E'y' /* */\r'z';\n",
+	    "S1[SELECT E'a'\r'\\'';]\nS2[SELECT E'b' -- c\r  -- d\r '\\';';]\n"
+	    "S3[SELECT E'c'\n\n \r'\\'';]\nS6[SELECT 'x' '\\';]\nS6[SELECT E'y' /* */\r'z';]\nOK\n");
+	check_split("split-quote-no-continuation",
+	    "SELECT E'a'\n'\\';\nSELECT E'b'\r\n'\\';\nSELECT E'c' \n\r'\\';\nSELECT E'd' --\n\r'\\';\n",
+	    "S1[SELECT E'a'\n'\\';]\nS3[SELECT E'b'\r\n'\\';]\nS5[SELECT E'c' \n\r'\\';]\n"
+	    "S7[SELECT E'd' --\n\r'\\';]\nOK\n");
 	check_split("split-string-prefixes",
 	    "SELECT b'1''0', X'f;f', n'it''s', U&'d\\0061t', U&\"a;\", u&'x''y' FROM t;\nSELECT 2;",
 	    "S1[SELECT b'1''0', X'f;f', n'it''s', U&'d\\0061t', U&\"a;\", u&'x''y' FROM t;]\n"
@@ -307,6 +327,12 @@ test_depth(void)
 	    "  insert into t values (1);\n  insert into t values (case a when 1 then 2 end);\nend;]\n"
 	    "S7[CREATE TABLE q (\"begin\" int, c int DEFAULT (CASE WHEN true THEN 1 END));]\n"
 	    "S8[select 1;]\nOK\n");
+	/* BEGIN/CASE/END count only outside parentheses, and only in CREATE FUNCTION/PROCEDURE. */
+	check_split("split-begin-in-parens",
+	    "create function f(begin int) returns int language sql return 1; select 2;\n"
+	    "create function create function begin; end; select 3;\n",
+	    "S1[create function f(begin int) returns int language sql return 1;]\nS1[select 2;]\n"
+	    "S2[create function create function begin; end;]\nS2[select 3;]\nOK\n");
 	/* As psql 15 lexes numbers: an identifier glued to a number is swallowed with it. */
 	check_split("split-number-junk",
 	    "create function f() 1ebegin; select 2;\ncreate 1e+function begin; select 3; end;\n"

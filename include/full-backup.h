@@ -1,0 +1,17 @@
+#ifndef LOTBACKUP_FULL_BACKUP_H
+#define LOTBACKUP_FULL_BACKUP_H
+
+#include "options.h"
+
+/*
+ * The `full` job: git state, dependency manifests, configuration templates,
+ * a system report and the database dump, staged in OUTPUT/full-backup-X.tmp/
+ * with MANIFEST.json, then archived (tar + gzip, streamed through the sink
+ * chain) and published by rename: the directory full-backup-X/ and
+ * lot-systems-full-backup-X.tar.gz. On failure neither final name appears.
+ */
+int full_backup_run(const struct options *opts);
+
+#define FULL_MANIFEST_NAME "MANIFEST.json"
+
+#endif

@@ -1,0 +1,189 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "full-archive.h"
+#include "full-restore.h"
+#include "git-snapshot.h"
+#include "log.h"
+#include "sink.h"
+#include "verify.h"
+#include "xalloc.h"
+
+int
+full_backup_path(const char *path)
+{
+	struct stat st;
+	size_t len = strlen(path);
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 1;
+	return len > 7 && strcmp(path + len - 7, ".tar.gz") == 0;
+}
+
+static int
+copy_file(const char *from, const char *to)
+{
+	struct sink *file;
+	char buf[65536];
+	ssize_t n;
+	int fd, rc = -1;
+
+	if ((fd = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_errno("cannot read %s", from);
+		return -1;
+	}
+	if ((file = sink_file_create(to, 0600)) == NULL)
+		goto out;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (sink_write(file, buf, (size_t)n) < 0)
+			goto out;
+	if (n < 0) {
+		log_errno("cannot read %s", from);
+		goto out;
+	}
+	rc = sink_finish(file) < 0 || sink_file_publish(file) < 0 ? -1 : 0;
+out:
+	sink_free(file);
+	close(fd);
+	return rc;
+}
+
+/* deps/ and config/ files the checkout did not bring back (untracked ones). */
+static int
+put_back_files(const struct full_manifest *m, const char *extracted, const char *dir)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfiles; i++) {
+		const char *p = m->files[i].path, *rel;
+		char *from, *to;
+		int rc = 0;
+
+		if (strncmp(p, "deps/", 5) == 0)
+			rel = p + 5;
+		else if (strncmp(p, "config/", 7) == 0)
+			rel = p + 7;
+		else
+			continue;
+		to = xasprintf("%s/%s", dir, rel);
+		if (access(to, F_OK) != 0) {
+			from = xasprintf("%s/%s", extracted, p);
+			rc = fs_mkdirs_for(dir, rel) < 0 || copy_file(from, to) < 0 ? -1 : 0;
+			free(from);
+		}
+		free(to);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static char *
+find_db_dump(const char *extracted)
+{
+	char *dbdir = xasprintf("%s/db", extracted), *found = NULL;
+	DIR *d = opendir(dbdir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		if (n > 7 && strcmp(de->d_name + n - 7, ".sql.gz") == 0 && found == NULL)
+			found = xasprintf("%s/%s", dbdir, de->d_name);
+	}
+	if (d)
+		closedir(d);
+	free(dbdir);
+	return found;
+}
+
+static int
+check_archive(const char *path)
+{
+	struct verify_result r;
+	size_t i;
+	int rc;
+
+	if (full_verify(path, &r) < 0) {
+		verify_result_free(&r);
+		return LB_EXIT_FAILURE;
+	}
+	for (i = 0; i < r.nchecks; i++)
+		if (!r.checks[i].ok)
+			log_error("%s: check %s failed: %s", path, r.checks[i].name, r.checks[i].detail);
+	rc = r.failed ? LB_EXIT_VERIFY : LB_EXIT_OK;
+	if (r.failed)
+		log_error("not restoring %s: it failed verification; nothing was written", path);
+	verify_result_free(&r);
+	return rc;
+}
+
+int
+full_restore(const struct options *opts, const char *path)
+{
+	struct full_manifest m;
+	struct stat st;
+	char *extracted = xasprintf("%s.lotbackup-extract", opts->restore_to);
+	char *bundle = NULL, *patch = NULL, *head_ref = NULL, *dump = NULL;
+	int rc = LB_EXIT_FAILURE;
+
+	memset(&m, 0, sizeof(m));
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		log_error("%s is a full backup directory: restore from its .tar.gz archive", path);
+		rc = LB_EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = check_archive(path)) != LB_EXIT_OK)
+		goto out;
+	rc = LB_EXIT_FAILURE;
+	if (fs_exists(extracted) != 0) {
+		log_error("%s exists (left by an earlier restore?): remove it first", extracted);
+		goto out;
+	}
+	if (full_extract(path, extracted, &m) < 0)
+		goto cleanup;
+	bundle = xasprintf("%s/git/repo.bundle", extracted);
+	if (access(bundle, F_OK) == 0) {
+		if (m.branch)
+			head_ref = xasprintf("refs/heads/%s", m.branch);
+		if (gitsnap_restore_bundle(bundle, opts->restore_to, head_ref, m.commit) < 0)
+			goto cleanup;
+		patch = xasprintf("%s/git/uncommitted.patch", extracted);
+		if (opts->with_uncommitted && gitsnap_apply_patch(opts->restore_to, patch) < 0)
+			goto cleanup;
+	} else if (mkdir(opts->restore_to, 0700) < 0 && errno != EEXIST) {
+		log_errno("cannot create %s", opts->restore_to);
+		goto cleanup;
+	}
+	if (put_back_files(&m, extracted, opts->restore_to) < 0)
+		goto cleanup;
+	log_info("restored the project of %s into %s%s", path, opts->restore_to,
+	    m.commit ? " at the recorded commit" : "");
+	if (opts->dbname != NULL) {
+		dump = find_db_dump(extracted);
+		if (dump == NULL) {
+			log_error("%s holds no database dump; the project files are restored", path);
+			goto cleanup;
+		}
+		rc = restore_db_file(opts, dump);
+		goto cleanup;
+	}
+	rc = LB_EXIT_OK;
+cleanup:
+	fs_remove_tree(extracted);
+out:
+	full_manifest_free(&m);
+	free(extracted);
+	free(bundle);
+	free(patch);
+	free(head_ref);
+	free(dump);
+	return rc;
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# lotbackup full: git state with a bundle of all history, dependency files,
+# templates, a system report and the database, as a directory and a .tar.gz;
+# no secret goes in; restore --to brings the project and database back.
+set -u
+. "$LB_TOP/tests/lib/testlib.sh"
+. "$LB_TOP/tests/lib/compare.sh"
+
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+g() { git -c user.name=t -c user.email=t@example.com -c init.defaultBranch=main -c advice.detachedHead=false "$@"; }
+db=$(new_db lb_full_src) || { fail full-setup createdb; finish; }
+psql -X -q -d "$db" -c "CREATE TABLE items (id int PRIMARY KEY, name text);
+  INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 500) g;
+  GRANT SELECT ON items TO lb_pw; GRANT CONNECT ON DATABASE $db TO lb_pw" >/dev/null
+work=$(tmpdir)
+proj=$work/app
+mkdir -p "$proj" && g init -q "$proj" && cd "$proj" || finish
+SECRET_KEY="-----BEGIN OPENSSH PRIVATE KEY----- lbtest-private-key-material-7f3a"
+SECRET_PEM="lbtest-pem-certificate-body-91c2"
+printf '{ "name": "app", "version": "1.0.0" }\n' >package.json
+printf 'lockfile v1 lbtest\n' >yarn.lock
+mkdir -p prisma/migrations/20240101_init apps/web config
+printf 'model Item { id Int @id }\n' >prisma/schema.prisma
+printf 'CREATE TABLE "Item" (id int);\n' >prisma/migrations/20240101_init/migration.sql
+printf '{ "name": "web" }\n' >apps/web/package.json
+printf 'DATABASE_URL=postgresql://user:password@localhost/app\n' >.env.example
+printf 'port: 3000\n' >config/app.yml.sample
+printf 'node_modules/\n.env\nbackups/\n*.log\n' >.gitignore
+printf 'hello\n' >README.md
+printf '\x00\x01\x02binary\xff' >logo.bin
+g add -A && g commit -q -m "first"
+printf '%s\n' "$SECRET_KEY" >id_rsa && printf '%s\n' "$SECRET_PEM" >server.pem
+g add id_rsa server.pem && g commit -q -m "oops, keys" && g rm -q id_rsa server.pem && g commit -q -m "remove keys"
+g tag v1.0 && g tag -a v1.1 -m "annotated"
+g checkout -q -b feature && printf 'feature\n' >feature.txt && g add feature.txt && g commit -q -m "feature work"
+g checkout -q main && printf 'more\n' >>README.md && g commit -q -am "main work"
+g remote add origin "https://bob:Hunt3rPassw0rd@example.com/app.git"
+# The dirty state: modified, staged, binary change, untracked, ignored, and secrets again.
+printf 'changed\n' >>README.md
+printf 'staged\n' >staged.txt && g add staged.txt
+printf '\x00\x03binary-changed' >logo.bin
+printf 'untracked\n' >notes.txt
+printf 'ignored\n' >debug.log
+printf 'DATABASE_URL="postgresql://lb_pw:%s@localhost/%s?host=%s&port=%s"\n' "$LB_TEST_PASSWORD" "$db" "$PGHOST" "$PGPORT" >.env
+printf '%s\n' "$SECRET_KEY" >id_rsa
+printf '%s\n' "$SECRET_PEM" >keys.pem
+cd "$LB_TOP" || finish
+
+check full-runs "$LB_BIN" full -C "$proj"
+grep -q 'secret-looking file tracked in git history: id_rsa' <<<"$LB_LAST_OUTPUT" && pass full-warns-secrets-in-history || fail full-warns-secrets-in-history "$LB_LAST_OUTPUT"
+out=$proj/backups
+dir=$(find "$out" -maxdepth 1 -type d -name 'full-backup-*' ! -name '*.*' | head -n 1)
+arc=$(ls "$out"/lot-systems-full-backup-*.tar.gz 2>/dev/null | head -n 1)
+if [ -d "$dir" ] && [ -f "$arc" ] && [ "${dir##*full-backup-}" = "$(basename "$arc" .tar.gz | sed 's/^lot-systems-full-backup-//')" ]; then
+	pass full-dir-and-archive-same-stamp
+else
+	fail full-dir-and-archive-same-stamp "dir=$dir arc=$arc"; finish
+fi
+[ "$(stat -c %a "$dir")" = 700 ] && [ "$(stat -c %a "$arc")" = 600 ] && pass full-modes || fail full-modes "$(stat -c '%a %n' "$dir" "$arc")"
+missing=''
+for f in MANIFEST.json SYSTEM-STATE.md git/info.txt git/log.txt git/status.txt git/uncommitted.patch git/repo.bundle \
+	deps/package.json deps/yarn.lock deps/prisma/schema.prisma deps/prisma/migrations/20240101_init/migration.sql \
+	deps/apps/web/package.json config/.env.example config/config/app.yml.sample; do
+	[ -f "$dir/$f" ] || missing="$missing $f"
+done
+ls "$dir"/db/lot-systems-db-*.sql.gz >/dev/null 2>&1 || missing="$missing db/*.sql.gz"
+[ -z "$missing" ] && pass full-layout || fail full-layout "missing:$missing"$'\n'"$(cd "$dir" && find . -type f | sort)"
+# The archive holds the same tree.
+arc_list=$(tar tzf "$arc" | grep -v '/$' | sed "s|^$(basename "$dir")/||" | sort)
+dir_list=$(cd "$dir" && find . -type f | sed 's|^\./||' | sort)
+[ "$arc_list" = "$dir_list" ] && pass full-archive-matches-directory || fail full-archive-matches-directory "$(diff <(echo "$arc_list") <(echo "$dir_list"))"
+
+# No secret anywhere: not in the archive's bytes (decompressed), not in the directory.
+leaks=''
+for s in "$LB_TEST_PASSWORD" lbtest-private-key-material-7f3a lbtest-pem-certificate-body-91c2 Hunt3rPassw0rd; do
+	gunzip -c "$arc" | grep -aq -- "$s" && leaks="$leaks archive:$s"
+	grep -rqa -- "$s" "$dir" && leaks="$leaks dir:$s"
+	grep -qa -- "$s" "$arc" && leaks="$leaks gz:$s"
+done
+[ -z "$leaks" ] && pass full-no-secret-content || fail full-no-secret-content "$leaks"
+tar tzf "$arc" | grep -Eq '(^|/)(\.env|id_rsa|keys\.pem)$' && fail full-no-secret-files "$(tar tzf "$arc")" || pass full-no-secret-files
+grep -q '"path": ".env"' "$dir/MANIFEST.json" && grep -q '"rule": "secret' "$dir/MANIFEST.json" &&
+	pass full-manifest-lists-exclusions || fail full-manifest-lists-exclusions "$(grep -A2 excluded "$dir/MANIFEST.json" | head)"
+grep -q 'bob:\*\*\*@example.com' "$dir/git/info.txt" && pass full-remote-redacted || fail full-remote-redacted "$(cat "$dir/git/info.txt")"
+
+# The manifest's hashes match the files.
+bad=$(cd "$dir" && python3 -c '
+import hashlib, json
+m = json.load(open("MANIFEST.json"))
+for f in m["files"]:
+    d = open(f["path"], "rb").read()
+    if hashlib.sha256(d).hexdigest() != f["sha256"] or len(d) != f["size"]:
+        print(f["path"])
+print("" if m["files"] else "empty")' | tr -d '\n')
+[ -z "$bad" ] && pass full-manifest-hashes-match || fail full-manifest-hashes-match "$bad"
+grep -q "\"commit\": \"$(git -C "$proj" rev-parse HEAD)\"" "$dir/MANIFEST.json" && pass full-manifest-commit || fail full-manifest-commit "$(head -20 "$dir/MANIFEST.json")"
+
+# The bundle: the reference git accepts it, and a clone has every ref at the recorded hash.
+check full-bundle-verify git -C "$proj" bundle verify "$dir/git/repo.bundle"
+if git clone -q --mirror "$dir/git/repo.bundle" "$work/mirror.git" 2>/dev/null; then
+	src_refs=$(git -C "$proj" for-each-ref --format='%(objectname) %(refname)' refs/heads refs/tags | sort)
+	bun_refs=$(git -C "$work/mirror.git" for-each-ref --format='%(objectname) %(refname)' refs/heads refs/tags | sort)
+	[ "$src_refs" = "$bun_refs" ] && pass full-bundle-clone-refs || fail full-bundle-clone-refs "$(diff <(echo "$src_refs") <(echo "$bun_refs"))"
+else
+	fail full-bundle-clone-refs "git clone of the bundle failed"
+fi
+gunzip -c "$dir"/db/lot-systems-db-*.sql.gz | tail -n 1 | grep -q 'dump complete' && pass full-db-dump-complete || fail full-db-dump-complete "no marker"
+check_exit verify-full-archive 0 "$LB_BIN" verify "$arc"
+check_exit verify-full-directory 0 "$LB_BIN" verify "$dir"
+
+# restore --to: the tree at the commit, the patch applied, the database back.
+dropdb_q() { PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists --force "$1"; }
+dropdb_q lb_full_dst
+check full-restore-to "$LB_BIN" restore "$arc" --to "$work/restored" --with-uncommitted -d dbname=lb_full_dst --create
+if [ -d "$work/restored/.git" ]; then
+	[ "$(git -C "$work/restored" rev-parse HEAD)" = "$(git -C "$proj" rev-parse HEAD)" ] && pass full-restore-head || fail full-restore-head "HEAD differs"
+	[ "$(git -C "$work/restored" rev-parse --abbrev-ref HEAD)" = main ] && pass full-restore-branch || fail full-restore-branch "$(git -C "$work/restored" rev-parse --abbrev-ref HEAD)"
+	diffs=''
+	for f in README.md staged.txt logo.bin package.json; do cmp -s "$proj/$f" "$work/restored/$f" || diffs="$diffs $f"; done
+	[ -z "$diffs" ] && pass full-restore-uncommitted-applied || fail full-restore-uncommitted-applied "differ:$diffs"
+	[ ! -e "$work/restored/.env" ] && [ ! -e "$work/restored/id_rsa" ] && pass full-restore-no-secrets || fail full-restore-no-secrets "secret restored"
+	git -C "$work/restored" tag | grep -q v1.1 && pass full-restore-tags || fail full-restore-tags "$(git -C "$work/restored" tag)"
+else
+	fail full-restore-head "no repository in $work/restored"
+fi
+# Privileges are not dumped by default (--privileges): grant what the source had.
+psql -X -q -d lb_full_dst -c "GRANT SELECT ON items TO lb_pw" 2>/dev/null
+if d=$(compare_databases "$db" lb_full_dst 2>&1); then pass full-restore-database; else fail full-restore-database "$(head -n 20 <<<"$d")"; fi
+check_exit full-restore-refuses-non-empty-dir 1 "$LB_BIN" restore "$arc" --to "$work/restored"
+
+# The output directory inside the project is never backed up into itself.
+check full-second-run "$LB_BIN" full -C "$proj" --dir-only
+second=$(find "$out" -maxdepth 1 -type d -name 'full-backup-*' ! -name '*.*' | sort | tail -n 1)
+if [ "$second" != "$dir" ] && ! grep -q '"path": "[a-z]*/backups/' "$second/MANIFEST.json"; then
+	pass full-output-dir-excluded
+else
+	fail full-output-dir-excluded "$(grep -n '"path": "[a-z]*/backups/' "$second/MANIFEST.json" | head -5)"
+fi
+
+# Options and failures.
+check full-archive-only "$LB_BIN" full -C "$proj" --archive-only -o "$work/ao"
+[ -z "$(ls -d "$work"/ao/full-backup-* 2>/dev/null)" ] && [ -n "$(ls "$work"/ao/*.tar.gz)" ] && pass full-archive-only-no-dir || fail full-archive-only-no-dir "$(ls "$work/ao")"
+check full-dir-only "$LB_BIN" full -C "$proj" --dir-only -o "$work/do"
+[ -z "$(ls "$work"/do/*.tar.gz 2>/dev/null)" ] && pass full-dir-only-no-archive || fail full-dir-only-no-archive "$(ls "$work/do")"
+mkdir -p "$work/plain" && printf '{}\n' >"$work/plain/package.json"
+check_exit full-not-a-repo 1 env -u DATABASE_URL "$LB_BIN" full -C "$work/plain" -o "$work/np"
+grep -q 'not in a git repository.*--no-git' <<<"$LB_LAST_OUTPUT" && pass full-not-a-repo-message || fail full-not-a-repo-message "$LB_LAST_OUTPUT"
+[ -z "$(ls -A "$work/np" 2>/dev/null)" ] && pass full-failure-publishes-nothing || fail full-failure-publishes-nothing "$(ls -A "$work/np")"
+check full-no-git env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$work/plain" -o "$work/ng" --no-git
+grep -q '"included": false' "$(ls -d "$work"/ng/full-backup-*/ | head -n 1)MANIFEST.json" && pass full-without-db-says-so || fail full-without-db-says-so "manifest"
+check_exit full-require-db 1 env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$work/plain" -o "$work/rd" --no-git --require-db
+# A repository with a missing object: named, and a failure unless --allow-broken-git.
+g clone -q --no-local "$proj" "$work/broken" 2>/dev/null
+mkdir -p "$work/packs" && mv "$work"/broken/.git/objects/pack/pack-* "$work/packs/"
+for p in "$work"/packs/*.pack; do git -C "$work/broken" unpack-objects -q <"$p"; done
+blob=$(git -C "$work/broken" rev-parse 'origin/feature:feature.txt')
+rm -f "$work/broken/.git/objects/${blob:0:2}/${blob:2}"
+check_exit full-missing-object 1 env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$work/broken" -o "$work/bro"
+grep -q "$blob" <<<"$LB_LAST_OUTPUT" && pass full-missing-object-named || fail full-missing-object-named "$LB_LAST_OUTPUT"
+[ -z "$(ls -A "$work/bro" 2>/dev/null)" ] && pass full-missing-object-publishes-nothing || fail full-missing-object-publishes-nothing "$(ls -A "$work/bro")"
+check full-allow-broken-git env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$work/broken" -o "$work/bro2" --allow-broken-git
+
+# An unreadable file is named (as a user that cannot read it; root reads everything).
+if runuser -u nobody -- true 2>/dev/null; then
+	cp -r "$work/plain" "$work/unread" && printf 'x\n' >"$work/unread/yarn.lock" && chmod 000 "$work/unread/yarn.lock"
+	chmod 755 "$work" "$work/unread" && mkdir -p "$work/unread-out" && chown nobody "$work/unread-out"
+	check_exit full-unreadable-file 1 runuser -u nobody -- env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$work/unread" -o "$work/unread-out" --no-git
+	grep -q 'unread/yarn.lock' <<<"$LB_LAST_OUTPUT" && pass full-unreadable-file-named || fail full-unreadable-file-named "$LB_LAST_OUTPUT"
+else
+	skip full-unreadable-file "runuser unavailable"
+fi
+
+# The database fails: the whole full backup fails and nothing is published.
+check_exit full-db-failure 1 env DATABASE_URL="dbname=lb_no_such_db" "$LB_BIN" full -C "$work/plain" -o "$work/dbf" --no-git
+[ -z "$(ls -A "$work/dbf" 2>/dev/null)" ] && pass full-db-failure-publishes-nothing || fail full-db-failure-publishes-nothing "$(ls -A "$work/dbf")"
+finish
