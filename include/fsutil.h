@@ -28,4 +28,7 @@ int fs_remove_tree(const char *path);
 /* Creates the directories leading to file RELPATH below BASE, mode 0700. 0 or -1. */
 int fs_mkdirs_for(const char *base, const char *relpath);
 
+/* Copies the regular files and directories below FROM into TO (created 0700), files 0600. */
+int fs_copy_tree(const char *from, const char *to);
+
 #endif

@@ -19,7 +19,7 @@ struct gitsnap_summary {
 	char *upstream;		/* e.g. origin/main, or NULL */
 	size_t ahead, behind;
 	size_t staged, modified, untracked, ignored, conflicted;
-	size_t nrefs;		/* refs in the bundle */
+	size_t nrefs;		/* ref lines in the bundle, HEAD included */
 	char **secret_paths;	/* secret-looking paths found in history (HEAD and all refs) */
 	size_t nsecret_paths;
 };
@@ -38,7 +38,7 @@ void gitsnap_summary_free(struct gitsnap_summary *s);
 
 /* Text reports, each written into a sink (one file of git/ each). */
 int gitsnap_write_info(struct gitsnap *g, struct sink *out);	/* HEAD, branch, upstream, remotes (credentials redacted), tags, submodules */
-int gitsnap_write_log(struct gitsnap *g, size_t max_commits, struct sink *out);	/* "hash subject" lines */
+int gitsnap_write_log(struct gitsnap *g, size_t max_commits, struct sink *out);	/* hash, author, ISO date, subject; tab-separated */
 int gitsnap_write_status(struct gitsnap *g, struct sink *out);	/* git status --porcelain equivalent */
 /* `git diff HEAD` equivalent, binary-safe, leaving out files is_secret() names. */
 int gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, void *ctx, struct sink *out);
@@ -48,6 +48,14 @@ int gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, void *ctx,
  * A missing object fails naming it, unless allow_broken.
  */
 int gitsnap_write_bundle(struct gitsnap *g, int allow_broken, struct sink *out);
+/*
+ * The other form of history, for repositories too large to repack quickly
+ * (libgit2 recomputes every delta): the refs in the bundle's header format,
+ * to go with a copy of the object store (pack files and loose objects).
+ */
+int gitsnap_write_refs(struct gitsnap *g, struct sink *out);
+/* The repository's objects directory (caller frees). */
+char *gitsnap_objects_dir(struct gitsnap *g);
 void gitsnap_free(struct gitsnap *g);
 
 /*
@@ -57,6 +65,9 @@ void gitsnap_free(struct gitsnap *g);
  */
 int gitsnap_restore_bundle(const char *bundle_path, const char *dir, const char *head_ref,
     const char *commit);
+/* The same from a refs file and a copied object store. */
+int gitsnap_restore_objects(const char *refs_path, const char *objects_dir, const char *dir,
+    const char *head_ref, const char *commit);
 /* Applies a patch written by gitsnap_write_patch to the work tree and index of DIR. */
 int gitsnap_apply_patch(const char *dir, const char *patch_path);
 

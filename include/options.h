@@ -54,6 +54,7 @@ struct options {
 	char *scratch_db;
 	int no_git;			/* full */
 	int allow_broken_git;
+	int git_packs;
 	int archive_only;
 	int dir_only;
 	int require_db;

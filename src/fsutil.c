@@ -263,3 +263,75 @@ fs_mkdirs_for(const char *base, const char *relpath)
 	free(full);
 	return rc;
 }
+
+static int
+copy_regular(const char *from, const char *to)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out, rc = -1;
+
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_errno("cannot read %s", from);
+		return -1;
+	}
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		log_errno("cannot create %s", to);
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (fs_write_all(out, buf, (size_t)n, to) < 0)
+			goto out;
+	if (n < 0) {
+		log_errno("cannot read %s", from);
+		goto out;
+	}
+	rc = fs_fsync(out, to);
+out:
+	close(in);
+	if (close(out) < 0 && rc == 0) {
+		log_errno("cannot close %s", to);
+		rc = -1;
+	}
+	return rc;
+}
+
+int
+fs_copy_tree(const char *from, const char *to)
+{
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if (mkdir(to, 0700) < 0 && errno != EEXIST) {
+		log_errno("cannot create %s", to);
+		return -1;
+	}
+	if ((d = opendir(from)) == NULL) {
+		log_errno("cannot read %s", from);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *src, *dst;
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		src = xasprintf("%s/%s", from, de->d_name);
+		dst = xasprintf("%s/%s", to, de->d_name);
+		if (lstat(src, &st) < 0) {
+			log_errno("cannot read %s", src);
+			rc = -1;
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = fs_copy_tree(src, dst);
+		} else if (S_ISREG(st.st_mode) && access(dst, F_OK) != 0) {
+			/* git's own empty objects/pack etc. may already be there; files never are. */
+			rc = copy_regular(src, dst);
+		}
+		free(src);
+		free(dst);
+	}
+	closedir(d);
+	return rc;
+}

@@ -131,7 +131,7 @@ full_restore(const struct options *opts, const char *path)
 	struct full_manifest m;
 	struct stat st;
 	char *extracted = xasprintf("%s.lotbackup-extract", opts->restore_to);
-	char *bundle = NULL, *patch = NULL, *head_ref = NULL, *dump = NULL;
+	char *bundle = NULL, *refs = NULL, *objects = NULL, *patch = NULL, *head_ref = NULL, *dump = NULL;
 	int rc = LB_EXIT_FAILURE;
 
 	memset(&m, 0, sizeof(m));
@@ -150,10 +150,13 @@ full_restore(const struct options *opts, const char *path)
 	if (full_extract(path, extracted, &m) < 0)
 		goto cleanup;
 	bundle = xasprintf("%s/git/repo.bundle", extracted);
-	if (access(bundle, F_OK) == 0) {
+	refs = xasprintf("%s/git/refs.txt", extracted);
+	objects = xasprintf("%s/git/objects", extracted);
+	if (access(bundle, F_OK) == 0 || access(refs, F_OK) == 0) {
 		if (m.branch)
 			head_ref = xasprintf("refs/heads/%s", m.branch);
-		if (gitsnap_restore_bundle(bundle, opts->restore_to, head_ref, m.commit) < 0)
+		if (access(bundle, F_OK) == 0 ? gitsnap_restore_bundle(bundle, opts->restore_to, head_ref, m.commit) < 0 :
+		    gitsnap_restore_objects(refs, objects, opts->restore_to, head_ref, m.commit) < 0)
 			goto cleanup;
 		patch = xasprintf("%s/git/uncommitted.patch", extracted);
 		if (opts->with_uncommitted && gitsnap_apply_patch(opts->restore_to, patch) < 0)
@@ -182,6 +185,8 @@ out:
 	full_manifest_free(&m);
 	free(extracted);
 	free(bundle);
+	free(refs);
+	free(objects);
 	free(patch);
 	free(head_ref);
 	free(dump);

@@ -13,6 +13,7 @@
 
 #include "git-snapshot-internal.h"
 #include "git-snapshot.h"
+#include "fsutil.h"
 #include "log.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -325,6 +326,35 @@ out:
 	return rc;
 }
 
+int
+gitsnap_write_refs(struct gitsnap *g, struct sink *out)
+{
+	struct gitsnap_refs refs = { NULL, 0 };
+	struct strbuf header = STRBUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i;
+	int rc = -1;
+
+	if (gitsnap_collect_refs(g, 0, &refs) < 0)
+		goto out;
+	/* The bundle's own header, so one reader serves both forms. */
+	strbuf_puts(&header, BUNDLE_V2 "\n");
+	for (i = 0; i < refs.n; i++)
+		strbuf_printf(&header, "%s %s\n", git_oid_tostr(hex, sizeof(hex), &refs.v[i].oid), refs.v[i].name);
+	strbuf_putc(&header, '\n');
+	rc = sink_write(out, header.buf, header.len);
+out:
+	gitsnap_refs_free(&refs);
+	strbuf_free(&header);
+	return rc;
+}
+
+char *
+gitsnap_objects_dir(struct gitsnap *g)
+{
+	return xasprintf("%sobjects", git_repository_path(g->repo));
+}
+
 /* Restoring. */
 
 /* 0 when DIR is missing or an empty directory; -1 (reported) otherwise. */
@@ -543,8 +573,19 @@ out:
 	return rc < 0 ? -1 : 0;
 }
 
-int
-gitsnap_restore_bundle(const char *bundle_path, const char *dir, const char *head_ref,
+/* Copies a saved object store (pack files and loose objects) into the new repository. */
+static int
+copy_objects(git_repository *repo, const char *from)
+{
+	char *to = xasprintf("%sobjects", git_repository_path(repo));
+	int rc = fs_copy_tree(from, to);
+
+	free(to);
+	return rc;
+}
+
+static int
+restore_repository(const char *refs_path, const char *objects_dir, const char *dir, const char *head_ref,
     const char *commit)
 {
 	struct gitsnap_refs refs = { NULL, 0 };
@@ -561,18 +602,18 @@ gitsnap_restore_bundle(const char *bundle_path, const char *dir, const char *hea
 	}
 	if (check_empty_dir(dir) < 0)
 		goto out;
-	if ((fp = fopen(bundle_path, "rb")) == NULL) {
-		log_errno("cannot open %s", bundle_path);
+	if ((fp = fopen(refs_path, "rb")) == NULL) {
+		log_errno("cannot open %s", refs_path);
 		goto out;
 	}
-	if (read_bundle_header(fp, bundle_path, &refs) < 0)
+	if (read_bundle_header(fp, refs_path, &refs) < 0)
 		goto out;
 	if (git_repository_init(&repo, dir, 0) < 0) {
 		gitsnap_git_error("cannot create a git repository in %s", dir);
 		goto out;
 	}
 	/* A bundle of a repository without commits has an empty pack: nothing to index. */
-	if (refs.n > 0 && index_pack(repo, fp, bundle_path) < 0)
+	if (objects_dir ? copy_objects(repo, objects_dir) < 0 : refs.n > 0 && index_pack(repo, fp, refs_path) < 0)
 		goto out;
 	for (i = 0; i < refs.n; i++) {
 		if (strcmp(refs.v[i].name, "HEAD") == 0)
@@ -604,4 +645,17 @@ out:
 	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return rc;
+}
+
+int
+gitsnap_restore_bundle(const char *bundle_path, const char *dir, const char *head_ref, const char *commit)
+{
+	return restore_repository(bundle_path, NULL, dir, head_ref, commit);
+}
+
+int
+gitsnap_restore_objects(const char *refs_path, const char *objects_dir, const char *dir, const char *head_ref,
+    const char *commit)
+{
+	return restore_repository(refs_path, objects_dir, dir, head_ref, commit);
 }

@@ -274,7 +274,14 @@ compile(struct rule *r)
 		} else if (c == '*') {
 			for (j = i; j < n && p[j] == '*'; j++)
 				;
-			/* A run of stars is one star; "**" is special only as a whole component. */
+			/*
+			 * A run of stars is one star; "**" is special only as
+			 * a whole component. gitignore(5) says so; git itself
+			 * differs for "b**" followed by "/a", which it reads as
+			 * b then a leading "**" then "/a" (it strips the
+			 * literal prefix before matching): we follow the
+			 * documentation.
+			 */
 			nstars = j - i;
 			add_tok(r, TOK_STAR);
 			i = j;

@@ -35,6 +35,7 @@ enum {
 	OPT_REQUIRE_DB,
 	OPT_TO,
 	OPT_WITH_UNCOMMITTED,
+	OPT_GIT_PACKS,
 };
 
 struct option_spec {
@@ -80,6 +81,8 @@ static const struct option_spec specs[] = {
 	{ "no-git", OPT_NO_GIT, no_argument, CMD_FULL, NULL, "back up a project that is not a git repository" },
 	{ "allow-broken-git", OPT_ALLOW_BROKEN_GIT, no_argument, CMD_FULL, NULL,
 	    "go on when the repository has missing objects (the refs that need them are left out)" },
+	{ "git-packs", OPT_GIT_PACKS, no_argument, CMD_FULL, NULL,
+	    "keep history as a copy of the repository's pack files, not a bundle (automatic above 50 MiB)" },
 	{ "archive-only", OPT_ARCHIVE_ONLY, no_argument, CMD_FULL, NULL, "write the .tar.gz only, not the directory" },
 	{ "dir-only", OPT_DIR_ONLY, no_argument, CMD_FULL, NULL, "write the directory only, not the .tar.gz" },
 	{ "require-db", OPT_REQUIRE_DB, no_argument, CMD_FULL, NULL,
@@ -213,6 +216,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_REQUIRE_DB: opts->require_db = 1; break;
 	case OPT_TO: replace(&opts->restore_to, arg); break;
 	case OPT_WITH_UNCOMMITTED: opts->with_uncommitted = 1; break;
+	case OPT_GIT_PACKS: opts->git_packs = 1; break;
 	default: return -1;
 	}
 	return 0;

@@ -137,6 +137,17 @@ else
 	fail full-output-dir-excluded "$(grep -n '"path": "[a-z]*/backups/' "$second/MANIFEST.json" | head -5)"
 fi
 
+# History as a copy of the object store (automatic for large repositories).
+check full-git-packs env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$proj" -o "$work/gp" --git-packs --archive-only
+gparc=$(ls "$work"/gp/*.tar.gz | head -n 1)
+tar tzf "$gparc" | grep -q 'git/refs.txt$' && tar tzf "$gparc" | grep -q 'git/objects/pack/pack-.*\.pack$\|git/objects/[0-9a-f][0-9a-f]/' &&
+	! tar tzf "$gparc" | grep -q repo.bundle && pass full-git-packs-layout || fail full-git-packs-layout "$(tar tzf "$gparc")"
+check full-git-packs-restore "$LB_BIN" restore "$gparc" --to "$work/gp-restored" --with-uncommitted
+src_refs=$(git -C "$proj" for-each-ref --format='%(objectname) %(refname)' refs/heads refs/tags | sort)
+[ "$(git -C "$work/gp-restored" for-each-ref --format='%(objectname) %(refname)' refs/heads refs/tags | sort)" = "$src_refs" ] &&
+	git -C "$work/gp-restored" fsck --no-dangling 2>/dev/null && cmp -s "$proj/README.md" "$work/gp-restored/README.md" &&
+	pass full-git-packs-restored-repository || fail full-git-packs-restored-repository "refs or fsck differ: $(git -C "$work/gp-restored" fsck --no-dangling 2>&1 | head -5; diff <(echo "$src_refs") <(git -C "$work/gp-restored" for-each-ref --format="%(objectname) %(refname)" refs/heads refs/tags | sort); cmp "$proj/README.md" "$work/gp-restored/README.md")"
+
 # Options and failures.
 check full-archive-only "$LB_BIN" full -C "$proj" --archive-only -o "$work/ao"
 [ -z "$(ls -d "$work"/ao/full-backup-* 2>/dev/null)" ] && [ -n "$(ls "$work"/ao/*.tar.gz)" ] && pass full-archive-only-no-dir || fail full-archive-only-no-dir "$(ls "$work/ao")"

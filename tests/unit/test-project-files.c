@@ -151,6 +151,8 @@ test_globstar(void)
 	UNIT_CHECK("a/**/b: zero or more directories", all("a/**/b\n", 0, 1, PATHS("a/b", "a/x/b", "a/x/y/b")) &&
 	    all("a/**/b\n", 0, 0, PATHS("a/xb", "ab", "x/a/b", "a/x/c")));
 	UNIT_CHECK("** not a whole component is *", match("x/a**b\n", "x/ayyb", 0) && !match("x/a**b\n", "x/ay/b", 0));
+	UNIT_CHECK("** before an escaped slash needs one directory, as in git",
+	    !match("a/**\\/b\n", "a/b", 0) && match("a/**\\/b\n", "a/x/b", 0));
 	UNIT_CHECK("**/ dir-only", match("**/\n", "any", 1) && !match("**/\n", "any", 0));
 	UNIT_CHECK("/**/ between components", all("/x/**/*.sql\n", 0, 1, PATHS("x/a.sql", "x/m/n/a.sql")) &&
 	    !match("/x/**/*.sql\n", "y/x/a.sql", 0));
