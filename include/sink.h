@@ -51,6 +51,8 @@ const char *sink_file_path(const struct sink *file_sink);
 
 /* gzip (RFC 1952) at `level` 0-9. */
 struct sink *sink_gzip_new(struct sink *next, int level);
+/* Changes the level from here on, e.g. 0 for data that is compressed already. */
+int sink_gzip_set_level(struct sink *gzip_sink, int level);
 
 /* Passes bytes through unchanged and hashes them. */
 struct sink *sink_sha256_new(struct sink *next);

@@ -12,7 +12,12 @@
  */
 struct tar_writer;
 
-struct tar_writer *tar_writer_open(struct sink *out);
+/*
+ * `gzip`, when not NULL, is the gzip stage of the chain: members that are
+ * compressed already (packs, .gz) are stored at level 0 rather than
+ * deflated again, then the level goes back to `level`.
+ */
+struct tar_writer *tar_writer_open(struct sink *out, struct sink *gzip, int level);
 /* A directory entry, mode 0700. */
 int tar_writer_add_dir(struct tar_writer *w, const char *name, time_t mtime);
 /* A regular file entry with the contents of SRC_PATH, mode 0600. */

@@ -531,7 +531,7 @@ write_archive(struct full_job *job)
 	if ((gz = sink_gzip_new(sha, job->opts->compress_level)) == NULL)
 		goto out;
 	head = gz;
-	if ((tw = tar_writer_open(gz)) == NULL || tar_writer_add_dir(tw, job->dir_name, job->when) < 0)
+	if ((tw = tar_writer_open(gz, gz, job->opts->compress_level)) == NULL || tar_writer_add_dir(tw, job->dir_name, job->when) < 0)
 		goto out;
 	/* MANIFEST.json first, so a reader can check each member as it streams by. */
 	for (i = 0; i <= job->nfiles; i++) {

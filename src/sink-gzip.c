@@ -92,3 +92,28 @@ sink_gzip_new(struct sink *next, int level)
 	g->base.next = next;
 	return &g->base;
 }
+
+int
+sink_gzip_set_level(struct sink *s, int level)
+{
+	struct gzip_sink *g = (struct gzip_sink *)s;
+	int rc;
+
+	/* What was gathered so far is compressed at the old level first. */
+	if (deflate_pending(g, Z_NO_FLUSH) < 0)
+		return -1;
+	for (;;) {
+		g->zs.next_out = g->out;
+		g->zs.avail_out = sizeof(g->out);
+		rc = deflateParams(&g->zs, level, Z_DEFAULT_STRATEGY);
+		if (sink_write(g->base.next, g->out, sizeof(g->out) - g->zs.avail_out) < 0)
+			return -1;
+		if (rc != Z_BUF_ERROR || g->zs.avail_out != 0)
+			break;
+	}
+	if (rc != Z_OK && rc != Z_BUF_ERROR) {
+		log_error("cannot change the gzip level to %d", level);
+		return -1;
+	}
+	return 0;
+}

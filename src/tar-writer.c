@@ -16,6 +16,8 @@
 struct tar_writer {
 	struct archive *a;
 	struct sink *out;
+	struct sink *gzip;
+	int level;
 	int failed;		/* the sink reported an error already */
 	char buf[COPY_BUFFER];
 };
@@ -42,11 +44,13 @@ report(struct tar_writer *w, const char *what, const char *name)
 }
 
 struct tar_writer *
-tar_writer_open(struct sink *out)
+tar_writer_open(struct sink *out, struct sink *gzip, int level)
 {
 	struct tar_writer *w = xcalloc(1, sizeof(*w));
 
 	w->out = out;
+	w->gzip = gzip;
+	w->level = level;
 	w->a = archive_write_new();
 	if (w->a == NULL || archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
 	    archive_write_add_filter_none(w->a) != ARCHIVE_OK ||
@@ -87,13 +91,26 @@ tar_writer_add_dir(struct tar_writer *w, const char *name, time_t mtime)
 	return rc;
 }
 
+/* Deflating zlib streams again costs time and gains nothing. */
+static int
+compressed_already(const char *name)
+{
+	static const char *const endings[] = { ".pack", ".gz", ".bundle", ".zip", ".png", ".jpg", NULL };
+	size_t n = strlen(name), i;
+
+	for (i = 0; endings[i]; i++)
+		if (n > strlen(endings[i]) && strcmp(name + n - strlen(endings[i]), endings[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int
 tar_writer_add_file(struct tar_writer *w, const char *name, const char *src_path)
 {
 	struct archive_entry *e = NULL;
 	struct stat st;
 	int64_t left;
-	int fd, rc = -1;
+	int fd, rc = -1, stored = 0;
 
 	fd = open(src_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
@@ -106,6 +123,9 @@ tar_writer_add_file(struct tar_writer *w, const char *name, const char *src_path
 		report(w, "cannot add", name);
 		goto out;
 	}
+	stored = w->gzip != NULL && compressed_already(name);
+	if (stored && sink_gzip_set_level(w->gzip, 0) < 0)
+		goto out;
 	/* Exactly the size in the header, even if the file changes under us. */
 	for (left = st.st_size; left > 0;) {
 		ssize_t n = read(fd, w->buf, left < (int64_t)sizeof(w->buf) ? (size_t)left : sizeof(w->buf));
@@ -122,6 +142,8 @@ tar_writer_add_file(struct tar_writer *w, const char *name, const char *src_path
 		}
 		left -= n;
 	}
+	if (stored && sink_gzip_set_level(w->gzip, w->level) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (fd >= 0)
