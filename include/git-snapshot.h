@@ -54,6 +54,10 @@ int gitsnap_write_bundle(struct gitsnap *g, int allow_broken, struct sink *out);
  * to go with a copy of the object store (pack files and loose objects).
  */
 int gitsnap_write_refs(struct gitsnap *g, struct sink *out);
+/* The work tree (or git directory when bare) the snapshot reads. */
+const char *gitsnap_workdir(const struct gitsnap *g);
+/* The work-tree paths of the submodules (caller frees each and the array). */
+int gitsnap_submodule_paths(struct gitsnap *g, char ***paths, size_t *n);
 /* The repository's objects directory (caller frees). */
 char *gitsnap_objects_dir(struct gitsnap *g);
 void gitsnap_free(struct gitsnap *g);

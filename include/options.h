@@ -55,6 +55,7 @@ struct options {
 	int no_git;			/* full */
 	int allow_broken_git;
 	int git_packs;
+	int submodules;
 	int archive_only;
 	int dir_only;
 	int require_db;

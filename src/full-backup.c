@@ -276,6 +276,47 @@ stage_object_store(struct full_job *job, const char *dir, const char *rel)
 }
 
 static int
+stage_submodule_bundle(struct full_job *job, void *arg, struct sink *out)
+{
+	return gitsnap_write_bundle(arg, job->opts->allow_broken_git, out);
+}
+
+/*
+ * --submodules: each checked-out submodule's history as its own bundle.
+ * One not checked out is only recorded (git/info.txt) and said so.
+ */
+static int
+stage_submodules(struct full_job *job)
+{
+	char **paths = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (gitsnap_submodule_paths(job->git, &paths, &n) < 0)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		char *dir = xasprintf("%s/%s", job->opts->project_dir, paths[i]);
+		char *rel = xasprintf("git/submodules/%s/repo.bundle", paths[i]);
+		struct gitsnap *sub = NULL;
+		int open_rc = gitsnap_open(dir, &sub);
+
+		if (open_rc == 0 && strcmp(gitsnap_workdir(sub), gitsnap_workdir(job->git)) != 0)
+			rc = stage_file(job, rel, stage_submodule_bundle, sub);
+		else if (open_rc >= 0)
+			log_warn("submodule %s is not checked out: recorded in git/info.txt, history not kept", paths[i]);
+		else
+			rc = -1;
+		gitsnap_free(sub);
+		free(dir);
+		free(rel);
+	}
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	return rc;
+}
+
+static int
 stage_history(struct full_job *job)
 {
 	char *objects = gitsnap_objects_dir(job->git);
@@ -316,7 +357,8 @@ stage_git(struct full_job *job)
 	if (stage_file(job, "git/info.txt", stage_git_info, NULL) < 0 ||
 	    stage_file(job, "git/log.txt", stage_git_log, NULL) < 0 ||
 	    stage_file(job, "git/status.txt", stage_git_status, NULL) < 0 ||
-	    stage_file(job, "git/uncommitted.patch", stage_git_patch, NULL) < 0 || stage_history(job) < 0)
+	    stage_file(job, "git/uncommitted.patch", stage_git_patch, NULL) < 0 || stage_history(job) < 0 ||
+	    (job->opts->submodules && stage_submodules(job) < 0))
 		return -1;
 	for (size_t i = 0; i < job->summary.nsecret_paths; i++)
 		log_warn("secret-looking file tracked in git history: %s (the bundle keeps history as it is)",

@@ -104,6 +104,35 @@ find_db_dump(const char *extracted)
 	return found;
 }
 
+/* Each git/submodules/PATH/repo.bundle back into PATH, at the bundle's HEAD. */
+static int
+restore_submodules(const struct full_manifest *m, const char *extracted, const char *dir)
+{
+	static const char prefix[] = "git/submodules/", suffix[] = "/repo.bundle";
+	size_t i;
+
+	for (i = 0; i < m->nfiles; i++) {
+		const char *p = m->files[i].path;
+		size_t n = strlen(p);
+		char *sub, *bundle, *target;
+		int rc;
+
+		if (strncmp(p, prefix, sizeof(prefix) - 1) != 0 || n <= sizeof(prefix) - 1 + sizeof(suffix) - 1 ||
+		    strcmp(p + n - (sizeof(suffix) - 1), suffix) != 0)
+			continue;
+		sub = xstrndup(p + sizeof(prefix) - 1, n - (sizeof(prefix) - 1) - (sizeof(suffix) - 1));
+		bundle = xasprintf("%s/%s", extracted, p);
+		target = xasprintf("%s/%s", dir, sub);
+		rc = gitsnap_restore_bundle(bundle, target, NULL, NULL);
+		free(sub);
+		free(bundle);
+		free(target);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 check_archive(const char *path)
 {
@@ -157,6 +186,8 @@ full_restore(const struct options *opts, const char *path)
 			head_ref = xasprintf("refs/heads/%s", m.branch);
 		if (access(bundle, F_OK) == 0 ? gitsnap_restore_bundle(bundle, opts->restore_to, head_ref, m.commit) < 0 :
 		    gitsnap_restore_objects(refs, objects, opts->restore_to, head_ref, m.commit) < 0)
+			goto cleanup;
+		if (restore_submodules(&m, extracted, opts->restore_to) < 0)
 			goto cleanup;
 		patch = xasprintf("%s/git/uncommitted.patch", extracted);
 		if (opts->with_uncommitted && gitsnap_apply_patch(opts->restore_to, patch) < 0)

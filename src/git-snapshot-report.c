@@ -387,3 +387,40 @@ out:
 	strbuf_free(&sb);
 	return rc;
 }
+
+struct paths_ctx {
+	char **v;
+	size_t n;
+};
+
+static int
+collect_submodule(git_submodule *sm, const char *name, void *payload)
+{
+	struct paths_ctx *pc = payload;
+
+	(void)name;
+	pc->v = xrealloc(pc->v, (pc->n + 1) * sizeof(*pc->v));
+	pc->v[pc->n++] = xstrdup(git_submodule_path(sm));
+	return 0;
+}
+
+int
+gitsnap_submodule_paths(struct gitsnap *g, char ***paths, size_t *n)
+{
+	struct paths_ctx pc = { NULL, 0 };
+
+	*paths = NULL;
+	*n = 0;
+	if (git_repository_is_bare(g->repo))
+		return 0;
+	if (git_submodule_foreach(g->repo, collect_submodule, &pc) < 0) {
+		gitsnap_git_error("cannot list the submodules of %s", g->where);
+		for (size_t i = 0; i < pc.n; i++)
+			free(pc.v[i]);
+		free(pc.v);
+		return -1;
+	}
+	*paths = pc.v;
+	*n = pc.n;
+	return 0;
+}

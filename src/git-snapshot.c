@@ -591,3 +591,9 @@ gitsnap_summary_free(struct gitsnap_summary *s)
 	free(s->secret_paths);
 	memset(s, 0, sizeof(*s));
 }
+
+const char *
+gitsnap_workdir(const struct gitsnap *g)
+{
+	return g->where;
+}

@@ -36,6 +36,7 @@ enum {
 	OPT_TO,
 	OPT_WITH_UNCOMMITTED,
 	OPT_GIT_PACKS,
+	OPT_SUBMODULES,
 };
 
 struct option_spec {
@@ -83,6 +84,8 @@ static const struct option_spec specs[] = {
 	    "go on when the repository has missing objects (the refs that need them are left out)" },
 	{ "git-packs", OPT_GIT_PACKS, no_argument, CMD_FULL, NULL,
 	    "keep history as a copy of the repository's pack files, not a bundle (automatic above 50 MiB)" },
+	{ "submodules", OPT_SUBMODULES, no_argument, CMD_FULL, NULL,
+	    "also keep each checked-out submodule's history (as a bundle under git/submodules/)" },
 	{ "archive-only", OPT_ARCHIVE_ONLY, no_argument, CMD_FULL, NULL, "write the .tar.gz only, not the directory" },
 	{ "dir-only", OPT_DIR_ONLY, no_argument, CMD_FULL, NULL, "write the directory only, not the .tar.gz" },
 	{ "require-db", OPT_REQUIRE_DB, no_argument, CMD_FULL, NULL,
@@ -217,6 +220,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_TO: replace(&opts->restore_to, arg); break;
 	case OPT_WITH_UNCOMMITTED: opts->with_uncommitted = 1; break;
 	case OPT_GIT_PACKS: opts->git_packs = 1; break;
+	case OPT_SUBMODULES: opts->submodules = 1; break;
 	default: return -1;
 	}
 	return 0;

@@ -148,6 +148,18 @@ src_refs=$(git -C "$proj" for-each-ref --format='%(objectname) %(refname)' refs/
 	git -C "$work/gp-restored" fsck --no-dangling 2>/dev/null && cmp -s "$proj/README.md" "$work/gp-restored/README.md" &&
 	pass full-git-packs-restored-repository || fail full-git-packs-restored-repository "refs or fsck differ: $(git -C "$work/gp-restored" fsck --no-dangling 2>&1 | head -5; diff <(echo "$src_refs") <(git -C "$work/gp-restored" for-each-ref --format="%(objectname) %(refname)" refs/heads refs/tags | sort); cmp "$proj/README.md" "$work/gp-restored/README.md")"
 
+# Submodules: recorded always, their history kept with --submodules.
+subsrc=$work/subsrc && g init -q "$subsrc" && printf 'lib\n' >"$subsrc/lib.c" && g -C "$subsrc" add -A && g -C "$subsrc" commit -q -m lib
+g -C "$proj" -c protocol.file.allow=always submodule add -q "$subsrc" libs/sub >/dev/null 2>&1 && g -C "$proj" commit -q -m "add submodule"
+check full-submodules env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$proj" -o "$work/sm" --archive-only --submodules
+smarc=$(ls "$work"/sm/*.tar.gz | head -n 1)
+tar tzf "$smarc" | grep -q 'git/submodules/libs/sub/repo.bundle$' && pass full-submodule-bundle || fail full-submodule-bundle "$(tar tzf "$smarc" | grep git/)"
+tar xzf "$smarc" -O --wildcards '*/git/info.txt' | grep -q "^submodule libs/sub .*$(git -C "$subsrc" rev-parse HEAD)" &&
+	pass full-submodule-recorded || fail full-submodule-recorded "$(tar xzf "$smarc" -O --wildcards '*/git/info.txt')"
+check full-submodule-restore "$LB_BIN" restore "$smarc" --to "$work/sm-restored"
+[ "$(git -C "$work/sm-restored/libs/sub" rev-parse HEAD 2>/dev/null)" = "$(git -C "$subsrc" rev-parse HEAD)" ] &&
+	cmp -s "$subsrc/lib.c" "$work/sm-restored/libs/sub/lib.c" && pass full-submodule-restored || fail full-submodule-restored "$(ls -la "$work/sm-restored/libs/sub" 2>&1)"
+
 # Options and failures.
 check full-archive-only "$LB_BIN" full -C "$proj" --archive-only -o "$work/ao"
 [ -z "$(ls -d "$work"/ao/full-backup-* 2>/dev/null)" ] && [ -n "$(ls "$work"/ao/*.tar.gz)" ] && pass full-archive-only-no-dir || fail full-archive-only-no-dir "$(ls "$work/ao")"
