@@ -280,7 +280,7 @@ out:
 	if (l.in_copy)
 		PQputCopyEnd(conn, "restore stopped");
 	progress(&l, 1);
-	if (rc < 0 && !settings->single_transaction && stats->errors == 0)
+	if (rc < 0 && !settings->single_transaction && !settings->keep_going)
 		log_error("the load stopped at line %ld after %lld statements; the target is partly restored "
 		    "(use --single-transaction for all or nothing)", stats->line, stats->statements);
 	sql_splitter_free(l.splitter);
