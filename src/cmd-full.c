@@ -19,7 +19,7 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 
 const struct cmd_entry cmd_full_entry = {
 	"full", CMD_FULL, "",
-	"snapshot the project: git state and history bundle, dependency manifests, configuration "
+	"snapshot the project: git state and history, dependency manifests, configuration "
 	"templates, system report and database dump, as a directory and a .tar.gz",
 	cmd_full_exec,
 };

@@ -194,7 +194,11 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv)
 		return LB_EXIT_USAGE;
 	}
 	full = full_backup_path(argv[0]);
-	if (opts->list_only && !full)
+	if (opts->list_only && full) {
+		log_error("--list reads database dumps; for a full backup see its MANIFEST.json or run lotbackup verify");
+		return LB_EXIT_USAGE;
+	}
+	if (opts->list_only)
 		return list_contents(argv[0]);
 	if (opts->dbname != NULL && (opts->dbname_origin == NULL || strcmp(opts->dbname_origin, "--dbname") != 0) &&
 	    !full) {
@@ -225,6 +229,6 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv)
 
 const struct cmd_entry cmd_restore_entry = {
 	"restore", CMD_RESTORE, "FILE",
-	"restore a db dump (lotbackup's or pg_dump's plain SQL, gzipped or not) into --dbname, safely",
+	"restore a db dump (lotbackup's or pg_dump's plain SQL) into --dbname, or a full backup --to DIR, safely",
 	cmd_restore_exec,
 };

@@ -1,6 +1,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backups.h"
 #include "commands.h"
@@ -44,8 +45,14 @@ collect_targets(const struct options *opts, int argc, char **argv, char ***out, 
 	*n = 0;
 	if (argc > 0) {
 		*out = calloc((size_t)argc, sizeof(char *));
-		for (j = 0; j < argc; j++)
+		for (j = 0; j < argc; j++) {
+			size_t len = strlen(argv[j]);
+
+			/* "full-backup-X/" and "full-backup-X" are one backup with one record. */
+			while (len > 1 && argv[j][len - 1] == '/')
+				argv[j][--len] = '\0';
 			(*out)[(*n)++] = argv[j];
+		}
 		return 0;
 	}
 	if (backups_scan(opts->output_dir, &list, &count) < 0)

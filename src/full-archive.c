@@ -383,6 +383,29 @@ out:
 	free(side);
 }
 
+static size_t
+count_files(const char *dir)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d)) != NULL) {
+		char *p;
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &st) == 0)
+			n += S_ISDIR(st.st_mode) ? count_files(p) : 1;
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 /* A full backup directory: every file of MANIFEST.json, and nothing else. */
 static void
 check_directory(const char *dir, struct verify_result *res)
@@ -419,6 +442,11 @@ check_directory(const char *dir, struct verify_result *res)
 		}
 		sink_free(sha);
 		free(p);
+	}
+	/* MANIFEST.json itself is the one file it does not list. */
+	if (nbad == 0 && count_files(dir) != m.nfiles + 1) {
+		nbad++;
+		strbuf_printf(&bad, "%zu files in the directory, %zu in the manifest", count_files(dir) - 1, m.nfiles);
 	}
 	add(res, "members", nbad == 0, nbad == 0 ? xasprintf("%zu files as recorded", m.nfiles) : strbuf_detach(&bad));
 	full_manifest_free(&m);

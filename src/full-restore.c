@@ -200,7 +200,8 @@ full_restore(const struct options *opts, const char *path)
 		goto cleanup;
 	log_info("restored the project of %s into %s%s", path, opts->restore_to,
 	    m.commit ? " at the recorded commit" : "");
-	if (opts->dbname != NULL) {
+	/* Only a target given on the command line: DATABASE_URL is never a restore target. */
+	if (opts->dbname != NULL && opts->dbname_origin != NULL && strcmp(opts->dbname_origin, "--dbname") == 0) {
 		dump = find_db_dump(extracted);
 		if (dump == NULL) {
 			log_error("%s holds no database dump; the project files are restored", path);

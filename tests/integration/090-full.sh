@@ -106,7 +106,12 @@ else
 fi
 gunzip -c "$dir"/db/lot-systems-db-*.sql.gz | tail -n 1 | grep -q 'dump complete' && pass full-db-dump-complete || fail full-db-dump-complete "no marker"
 check_exit verify-full-archive 0 "$LB_BIN" verify "$arc"
-check_exit verify-full-directory 0 "$LB_BIN" verify "$dir"
+check_exit verify-full-directory 0 "$LB_BIN" verify "$dir/"
+[ -f "$dir.verified.json" ] && [ ! -e "$dir/.verified.json" ] && pass verify-full-directory-record-beside || fail verify-full-directory-record-beside "$(ls -a "$dir" "$out")"
+cp -r "$dir" "$work/extra-dir" && echo x >"$work/extra-dir/stray.txt"
+check_exit verify-full-directory-extra-file 3 "$LB_BIN" verify "$work/extra-dir"
+cp -r "$dir" "$work/changed-dir" && echo x >>"$work/changed-dir/deps/package.json"
+check_exit verify-full-directory-changed-file 3 "$LB_BIN" verify "$work/changed-dir"
 
 # restore --to: the tree at the commit, the patch applied, the database back.
 dropdb_q() { PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists --force "$1"; }
@@ -126,6 +131,9 @@ fi
 # Privileges are not dumped by default (--privileges): grant what the source had.
 psql -X -q -d lb_full_dst -c "GRANT SELECT ON items TO lb_pw" 2>/dev/null
 if d=$(compare_databases "$db" lb_full_dst 2>&1); then pass full-restore-database; else fail full-restore-database "$(head -n 20 <<<"$d")"; fi
+# DATABASE_URL is never a restore target, for full backups either.
+check full-restore-without-dbname env DATABASE_URL="dbname=lb_full_dst" "$LB_BIN" restore "$arc" --to "$work/nodb"
+grep -q 'restored into\|restored .* into lb_full_dst' <<<"$LB_LAST_OUTPUT" && fail full-restore-ignores-database-url "$LB_LAST_OUTPUT" || pass full-restore-ignores-database-url
 check_exit full-restore-refuses-non-empty-dir 1 "$LB_BIN" restore "$arc" --to "$work/restored"
 
 # The output directory inside the project is never backed up into itself.
