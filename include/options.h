@@ -44,6 +44,7 @@ struct options {
 	int with_owner;
 	int with_privileges;
 	int compress_level;		/* -1 until resolved */
+	int jobs;			/* compression threads; -1 until resolved */
 	int all;			/* verify --all */
 	int clean;			/* restore --clean */
 	int no_safety_dump;

@@ -51,6 +51,11 @@ const char *sink_file_path(const struct sink *file_sink);
 
 /* gzip (RFC 1952) at `level` 0-9. */
 struct sink *sink_gzip_new(struct sink *next, int level);
+/*
+ * gzip with `jobs` compression threads: independent members, passed on in
+ * order (jobs <= 1: the plain gzip sink). Not for sink_gzip_set_level.
+ */
+struct sink *sink_pgzip_new(struct sink *next, int level, int jobs);
 /* Changes the level from here on, e.g. 0 for data that is compressed already. */
 int sink_gzip_set_level(struct sink *gzip_sink, int level);
 

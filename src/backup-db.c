@@ -100,7 +100,7 @@ backup_db_run(const struct options *opts, char **name_out)
 	if ((sha = sink_sha256_new(file)) == NULL)
 		goto out;
 	head = sha;
-	if ((gz = sink_gzip_new(sha, opts->compress_level)) == NULL)
+	if ((gz = sink_pgzip_new(sha, opts->compress_level, opts->jobs)) == NULL)
 		goto out;
 	head = gz;
 

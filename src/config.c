@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "conninfo.h"
@@ -14,6 +15,7 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_KEEP_DAYS",
 	"LOTBACKUP_COMPRESS_LEVEL",
 	"LOTBACKUP_LOCK_TIMEOUT",
+	"LOTBACKUP_JOBS",
 	NULL,
 };
 
@@ -128,6 +130,14 @@ resolve_dbname(struct options *opts, const struct setting_source *src)
 	return 0;
 }
 
+static int
+cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
 int
 config_resolve(struct options *opts)
 {
@@ -167,7 +177,8 @@ config_resolve(struct options *opts)
 	}
 	if (resolve_int(&src, "LOTBACKUP_KEEP_DAYS", 0, 36500, DEFAULT_KEEP_DAYS, &opts->keep_days) < 0 ||
 	    resolve_int(&src, "LOTBACKUP_COMPRESS_LEVEL", 1, 9, DEFAULT_COMPRESS_LEVEL, &opts->compress_level) < 0 ||
-	    resolve_int(&src, "LOTBACKUP_LOCK_TIMEOUT", 0, 2147483647, 0, &opts->lock_timeout_ms) < 0)
+	    resolve_int(&src, "LOTBACKUP_LOCK_TIMEOUT", 0, 2147483647, 0, &opts->lock_timeout_ms) < 0 ||
+	    resolve_int(&src, "LOTBACKUP_JOBS", 1, 64, cpu_count(), &opts->jobs) < 0)
 		goto out;
 	if (resolve_dbname(opts, &src) < 0)
 		goto out;

@@ -37,6 +37,7 @@ enum {
 	OPT_WITH_UNCOMMITTED,
 	OPT_GIT_PACKS,
 	OPT_SUBMODULES,
+	OPT_JOBS,
 };
 
 struct option_spec {
@@ -101,6 +102,8 @@ static const struct option_spec specs[] = {
 	    "give up when a table cannot be locked within MS milliseconds (default 0: wait)" },
 	{ "owner", OPT_OWNER, no_argument, CMD_DB, NULL, "keep object ownership (ALTER ... OWNER TO) in the dump" },
 	{ "privileges", OPT_PRIVILEGES, no_argument, CMD_DB, NULL, "keep privileges (GRANT/REVOKE) in the dump" },
+	{ "jobs", OPT_JOBS, required_argument, CMD_DB | CMD_FULL, "N",
+	    "compression threads (default: the number of CPUs)" },
 	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
 	    "gzip level 1-9 (default 6)" },
 };
@@ -114,6 +117,7 @@ options_init(struct options *opts)
 	opts->keep_days = -1;
 	opts->lock_timeout_ms = -1;
 	opts->compress_level = -1;
+	opts->jobs = -1;
 }
 
 void
@@ -221,6 +225,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_WITH_UNCOMMITTED: opts->with_uncommitted = 1; break;
 	case OPT_GIT_PACKS: opts->git_packs = 1; break;
 	case OPT_SUBMODULES: opts->submodules = 1; break;
+	case OPT_JOBS: return set_int("jobs", arg, 1, 64, &opts->jobs);
 	default: return -1;
 	}
 	return 0;

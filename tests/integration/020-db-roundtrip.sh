@@ -38,6 +38,19 @@ else
 	fail db-roundtrip-identical "$(printf '%s\n' "$diffout" | head -n 40)"
 fi
 
+# The same with one compression thread and with four (members in order).
+for jobs in 1 4; do
+	dj=$(new_db "lb_rt_dst_j$jobs")
+	rm -rf "$work/j$jobs"
+	if "$LB_BIN" db -q -d "dbname=$src" -o "$work/j$jobs" --jobs "$jobs" &&
+		gunzip -c "$work"/j$jobs/lot-systems-db-*.sql.gz | psql -X -q -v ON_ERROR_STOP=1 -d "$dj" >/dev/null 2>&1 &&
+		compare_databases "$src" "$dj" >/dev/null 2>&1; then
+		pass "db-roundtrip-jobs-$jobs"
+	else
+		fail "db-roundtrip-jobs-$jobs" "dump, restore or comparison failed"
+	fi
+done
+
 # The trigger that must not fire on load: the audit table is identical (checked
 # above) and holds no rows added by the load.
 n=$(psql -X -At -d "$dst" -c "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal" 2>/dev/null)

@@ -86,6 +86,39 @@ main(void)
 	UNIT_CHECK("sink-gzip-roundtrip", back != NULL && back_len == len && memcmp(back, data, len) == 0);
 	free(back);
 
+	/* Parallel gzip: independent members, in order, inflating to the input. */
+	{
+		int jobs;
+
+		for (jobs = 1; jobs <= 4; jobs += 3) {
+			char *pz = xasprintf("%s/par%d.gz", dir, jobs);
+			struct sink *pf = sink_file_create(pz, 0600), *pg = sink_pgzip_new(pf, 6, jobs);
+			size_t off;
+
+			for (off = 0; off < len; off += 7777)
+				sink_write(pg, data + off, len - off < 7777 ? len - off : 7777);
+			UNIT_CHECK(jobs == 1 ? "pgzip-1-finish" : "pgzip-4-finish", sink_finish(pg) == 0 && sink_file_publish(pf) == 0);
+			sink_free(pg);
+			back = gunzip_file(pz, &back_len);
+			UNIT_CHECK(jobs == 1 ? "pgzip-1-roundtrip" : "pgzip-4-roundtrip",
+			    back != NULL && back_len == len && memcmp(back, data, len) == 0);
+			free(back);
+			unlink(pz);
+			free(pz);
+		}
+		/* No input at all still makes a valid (empty) gzip file. */
+		char *pz = xasprintf("%s/empty.gz", dir);
+		struct sink *pf = sink_file_create(pz, 0600), *pg = sink_pgzip_new(pf, 6, 3);
+
+		UNIT_CHECK("pgzip-empty-finish", sink_finish(pg) == 0 && sink_file_publish(pf) == 0);
+		sink_free(pg);
+		back = gunzip_file(pz, &back_len);
+		UNIT_CHECK("pgzip-empty-valid", back != NULL && back_len == 0);
+		free(back);
+		unlink(pz);
+		free(pz);
+	}
+
 	/* SHA-256 of a known string through a null sink. */
 	sha = sink_sha256_new(sink_null_new());
 	sink_puts(sha, "abc");
