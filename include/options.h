@@ -57,6 +57,7 @@ struct options {
 	int allow_broken_git;
 	int git_packs;
 	int submodules;
+	char *extra_files;		/* LOTBACKUP_EXTRA_FILES: more files for full's deps/ */
 	int archive_only;
 	int dir_only;
 	int require_db;

@@ -16,6 +16,7 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_COMPRESS_LEVEL",
 	"LOTBACKUP_LOCK_TIMEOUT",
 	"LOTBACKUP_JOBS",
+	"LOTBACKUP_EXTRA_FILES",
 	NULL,
 };
 
@@ -182,6 +183,8 @@ config_resolve(struct options *opts)
 		goto out;
 	if (resolve_dbname(opts, &src) < 0)
 		goto out;
+	if (opts->extra_files == NULL && (v = lookup(&src, "LOTBACKUP_EXTRA_FILES", &from)) != NULL)
+		opts->extra_files = xstrdup(v);
 	rc = 0;
 out:
 	dotenv_free(&env_file);

@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,18 @@ out:
 	sink_free(head);
 	free(path);
 	return rc;
+}
+
+/* 1 when the backup already holds REL (listed twice). */
+static int
+fs_exists_in(const struct full_job *job, const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < job->nfiles; i++)
+		if (strcmp(job->files[i].path, rel) == 0)
+			return 1;
+	return 0;
 }
 
 /* Streams a file from disk into a sink. */
@@ -366,6 +379,60 @@ stage_git(struct full_job *job)
 	return 0;
 }
 
+/*
+ * LOTBACKUP_EXTRA_FILES: comma-separated project-relative glob patterns for
+ * files the built-in list does not know (other ecosystems' manifests, a
+ * schema in an odd place). They go into deps/; the secret rules still apply.
+ */
+static int
+stage_extra_files(struct full_job *job)
+{
+	char *list = xstrdup(job->opts->extra_files), *save = NULL, *pat;
+	int rc = 0;
+
+	for (pat = strtok_r(list, ",", &save); pat && rc == 0; pat = strtok_r(NULL, ",", &save)) {
+		char *full;
+		glob_t g;
+		size_t i, plen = strlen(job->opts->project_dir) + 1;
+
+		while (*pat == ' ')
+			pat++;
+		if (*pat == '\0')
+			continue;
+		if (pat[0] == '/' || strstr(pat, "..")) {
+			log_error("LOTBACKUP_EXTRA_FILES: '%s' must be a path inside the project", pat);
+			rc = -1;
+			break;
+		}
+		full = xasprintf("%s/%s", job->opts->project_dir, pat);
+		if (glob(full, GLOB_NOSORT | GLOB_ERR, NULL, &g) != 0) {
+			log_warn("LOTBACKUP_EXTRA_FILES: nothing matches '%s'", pat);
+			free(full);
+			continue;
+		}
+		for (i = 0; i < g.gl_pathc && rc == 0; i++) {
+			const char *rel = g.gl_pathv[i] + plen, *why;
+			struct stat st;
+			char *dest;
+
+			if (lstat(g.gl_pathv[i], &st) < 0 || !S_ISREG(st.st_mode))
+				continue;
+			if ((why = project_rules_excluded(job->rules, rel, 0)) != NULL) {
+				log_warn("LOTBACKUP_EXTRA_FILES: %s left out (%s)", rel, why);
+				continue;
+			}
+			dest = xasprintf("deps/%s", rel);
+			if (fs_exists_in(job, dest) == 0)
+				rc = stage_file(job, dest, stage_copy, (void *)rel);
+			free(dest);
+		}
+		globfree(&g);
+		free(full);
+	}
+	free(list);
+	return rc;
+}
+
 static int
 stage_project_files(struct full_job *job)
 {
@@ -382,7 +449,7 @@ stage_project_files(struct full_job *job)
 		if (rc < 0)
 			return -1;
 	}
-	return 0;
+	return job->opts->extra_files ? stage_extra_files(job) : 0;
 }
 
 /* Credentials are "available" when anything names a database to connect to. */

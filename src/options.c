@@ -128,6 +128,7 @@ options_free(struct options *opts)
 	free(opts->dbname);
 	free(opts->scratch_db);
 	free(opts->restore_to);
+	free(opts->extra_files);
 	memset(opts, 0, sizeof(*opts));
 }
 

@@ -168,6 +168,13 @@ check full-submodule-restore "$LB_BIN" restore "$smarc" --to "$work/sm-restored"
 [ "$(git -C "$work/sm-restored/libs/sub" rev-parse HEAD 2>/dev/null)" = "$(git -C "$subsrc" rev-parse HEAD)" ] &&
 	cmp -s "$subsrc/lib.c" "$work/sm-restored/libs/sub/lib.c" && pass full-submodule-restored || fail full-submodule-restored "$(ls -la "$work/sm-restored/libs/sub" 2>&1)"
 
+# LOTBACKUP_EXTRA_FILES: more dependency files, secrets still out.
+printf 'deps lock\n' >"$proj/mix.lock" && printf '%s\n' "$SECRET_PEM" >"$proj/extra.pem"
+check full-extra-files env -u PGDATABASE -u PGHOST LOTBACKUP_EXTRA_FILES='mix.lock, *.pem' "$LB_BIN" full -C "$proj" -o "$work/ef" --dir-only
+efdir=$(find "$work/ef" -maxdepth 1 -type d -name 'full-backup-*' | head -n 1)
+[ -f "$efdir/deps/mix.lock" ] && [ ! -e "$efdir/deps/extra.pem" ] && ! grep -rqa lbtest-pem "$efdir" &&
+	pass full-extra-files-secrets-still-out || fail full-extra-files-secrets-still-out "$(cd "$efdir" && find deps)"
+
 # Options and failures.
 check full-archive-only "$LB_BIN" full -C "$proj" --archive-only -o "$work/ao"
 [ -z "$(ls -d "$work"/ao/full-backup-* 2>/dev/null)" ] && [ -n "$(ls "$work"/ao/*.tar.gz)" ] && pass full-archive-only-no-dir || fail full-archive-only-no-dir "$(ls "$work/ao")"

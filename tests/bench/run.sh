@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# make bench: lotbackup against the reference tools, side by side, on the
+# application-shaped database from ../shared/bench/app-data.sql, on a
+# throwaway cluster. Prints one table of medians and ratios. Never part of
+# make check: speed is measured here, not asserted in tests.
+#   SCALE  data size (1 = 3.2M rows, ~450 MB of SQL); RUNS  repetitions (3)
+#   LB_BIN the lotbackup binary
+set -u
+: "${LB_BIN:?set LB_BIN to the lotbackup binary}"
+SCALE=${SCALE:-1}
+RUNS=${RUNS:-3}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+data=${BENCH_SQL:-$top/../shared/bench/app-data.sql}
+[ -f "$data" ] || { echo "bench: $data not found (set BENCH_SQL)" >&2; exit 1; }
+command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null 2>&1 || { echo "bench: install the 'time' package" >&2; exit 1; }; }
+. "$top/tests/lib/pgcluster.sh"
+work=$(mktemp -d "${TMPDIR:-/tmp}/lbbench.XXXXXX")
+cleanup() { pg_cluster_stop >/dev/null 2>&1; rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+pg_cluster_start || exit 1
+
+echo "loading app-data.sql at scale $SCALE ..." >&2
+createdb bench && psql -X -q -v ON_ERROR_STOP=1 -v scale="$SCALE" -d bench -f "$data" >/dev/null || exit 1
+psql -X -q -d bench -c "VACUUM ANALYZE" >/dev/null
+
+# measure NAME CMD...: appends "NAME seconds maxrss_kb" to $work/results.
+measure() {
+	local name=$1
+	shift
+	/usr/bin/time -f "%e %M" -o "$work/time.out" bash -c "$*" >/dev/null 2>"$work/err.out" ||
+		{ echo "bench: $name failed: $(tail -n 3 "$work/err.out")" >&2; return 1; }
+	echo "$name $(cat "$work/time.out")" >>"$work/results"
+}
+fresh_db() { PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists "$1"; createdb -T template0 "$1"; }
+
+for i in $(seq 1 "$RUNS"); do
+	echo "run $i of $RUNS ..." >&2
+	rm -rf "$work/out" "$work"/*.gz
+	measure floor "pg_dump -Fp -d bench > /dev/null"
+	measure pgdump_gzip "pg_dump -Fp -d bench | gzip -6 > $work/pg.sql.gz"
+	measure pgdump_z6 "pg_dump -Fp -Z6 -d bench > $work/pgz.sql.gz"
+	measure lotbackup_db "$LB_BIN db -q -d dbname=bench -o $work/out --keep 0"
+	f=$(ls "$work"/out/lot-systems-db-*.sql.gz)
+	echo "size_gzip $(stat -c %s "$work/pg.sql.gz") 0" >>"$work/results"
+	echo "size_lotbackup $(stat -c %s "$f") 0" >>"$work/results"
+	echo "sql_bytes $(gunzip -c "$f" | wc -c) 0" >>"$work/results"
+	measure lotbackup_verify "$LB_BIN verify -q $f"
+	fresh_db r1
+	measure restore_psql "gunzip -c $work/pg.sql.gz | psql -X -q -v ON_ERROR_STOP=1 -d r1"
+	fresh_db r2
+	measure lotbackup_restore "$LB_BIN restore -q $f -d dbname=r2"
+done
+
+# list over 10,000 backups (names only matter; files are empty).
+mkdir -p "$work/many"
+python3 - "$work/many" <<'PY'
+import datetime, os, sys
+t = datetime.datetime(2020, 1, 1)
+for i in range(10000):
+    n = (t + datetime.timedelta(minutes=17 * i)).strftime("lot-systems-db-%Y-%m-%dT%H-%M-%S.sql.gz")
+    open(os.path.join(sys.argv[1], n), "w").close()
+PY
+for i in $(seq 1 "$RUNS"); do measure list_10000 "$LB_BIN list -o $work/many"; done
+
+python3 - "$work/results" "$SCALE" "$RUNS" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, sec, rss = line.split()
+    rows.setdefault(name, []).append((float(sec), int(rss)))
+med = lambda n, k=0: statistics.median(v[k] for v in rows[n])
+print(f"lotbackup benchmark: scale {sys.argv[2]}, medians of {sys.argv[3]} runs, {int(med('sql_bytes')) / 1e6:.0f} MB of SQL")
+print(f"{'measure':42} {'value':>12} {'ratio':>8}  target")
+def line(label, value, ratio, target):
+    print(f"{label:42} {value:>12} {ratio:>8}  {target}")
+db, floor, gz = med("lotbackup_db"), med("floor"), med("pgdump_gzip")
+line("pg_dump -Fp > /dev/null (floor)", f"{floor:.2f} s", "", "")
+line("pg_dump -Fp | gzip -6", f"{gz:.2f} s", "", "")
+line("pg_dump -Fp -Z6", f"{med('pgdump_z6'):.2f} s", "", "")
+line("lotbackup db", f"{db:.2f} s", "", "")
+line("  db / (pg_dump | gzip -6)", "", f"{db / gz:.2f}x", "<= 0.5x")
+line("  db / floor", "", f"{db / floor:.2f}x", "<= 1.3x")
+line("  output size / gzip -6", f"{int(med('size_lotbackup')) / 1e6:.1f} MB", f"{med('size_lotbackup') / med('size_gzip'):.3f}x", "<= 1.05x")
+line("  peak RSS of lotbackup db", f"{med('lotbackup_db', 1) / 1024:.1f} MiB", "", "<= 64 MiB")
+r, p = med("lotbackup_restore"), med("restore_psql")
+line("gunzip -c | psql", f"{p:.2f} s", "", "")
+line("lotbackup restore", f"{r:.2f} s", f"{r / p:.2f}x", "<= 0.8x")
+line("  peak RSS of lotbackup restore", f"{med('lotbackup_restore', 1) / 1024:.1f} MiB", "", "")
+v = med("lotbackup_verify")
+line("lotbackup verify", f"{v:.2f} s", f"{med('sql_bytes') / v / 1e6:.0f} MB/s", ">= 300 MB/s")
+line("lotbackup list, 10,000 backups", f"{med('list_10000'):.3f} s", "", "< 0.2 s")
+PY
