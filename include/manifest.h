@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 /*
  * The sidecar NAME.sql.gz.manifest.json written beside every db dump: what
  * was dumped and how to prove the file is whole (size and SHA-256 of the
@@ -37,6 +39,8 @@ struct db_manifest {
 
 struct manifest_table *manifest_add_table(struct db_manifest *m, const char *schema,
     const char *name, const char *qualified, long long rows);
+/* Indented JSON text with a final newline (caller frees); takes root's reference. */
+char *json_text(json_t *root);
 /* Serialises to JSON text (caller frees). */
 char *manifest_to_json(const struct db_manifest *m);
 /* Writes PATH atomically without replacing an existing file. */

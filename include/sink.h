@@ -64,6 +64,12 @@ struct sink *sink_sha256_new(struct sink *next);
 /* Hex digest; valid after sink_finish(). */
 void sink_sha256_hex(const struct sink *sha_sink, char out[65]);
 
+/*
+ * SHA-256 and size of a whole file, read in blocks. -1 with errno set when it
+ * cannot be opened or read (not reported: callers decide what that means).
+ */
+int sha256_file(const char *path, int nofollow, uint64_t *size, char hex[65]);
+
 /* Discards everything; a chain end for measuring or hashing only. */
 struct sink *sink_null_new(void);
 

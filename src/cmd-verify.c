@@ -6,6 +6,7 @@
 #include "backups.h"
 #include "commands.h"
 #include "log.h"
+#include "manifest.h"
 #include "full-archive.h"
 #include "full-restore.h"
 #include "verify-restore.h"
@@ -124,10 +125,10 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv)
 		verify_result_free(&r);
 	}
 	if (opts->json) {
-		char *text = json_dumps(all, JSON_INDENT(2));
+		char *text = json_text(all);
 
-		if (text)
-			puts(text);
+		all = NULL;
+		fputs(text, stdout);
 		free(text);
 	}
 out:

@@ -343,11 +343,10 @@ static void
 check_sidecar(const char *path, struct verify_result *res)
 {
 	char *side = xasprintf("%s%s", path, MANIFEST_SUFFIX), *text = NULL;
-	struct sink *sha = NULL;
 	json_t *root = NULL;
+	uint64_t size = 0;
 	char hex[65];
 	size_t len;
-	int fd;
 
 	if (fs_read_file(side, &text, &len) != 0) {
 		add(res, "manifest", 0, xasprintf("%s is missing or unreadable", side));
@@ -359,25 +358,14 @@ check_sidecar(const char *path, struct verify_result *res)
 		goto out;
 	}
 	add(res, "manifest", 1, xstrdup(side));
-	sha = sink_sha256_new(sink_null_new());
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		char buf[65536];
-		ssize_t n;
-
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			sink_write(sha, buf, (size_t)n);
-		close(fd);
-	}
-	sink_finish(sha);
-	sink_sha256_hex(sha, hex);
-	add(res, "size", sha->bytes_in == (uint64_t)json_integer_value(json_object_get(root, "bytes")),
+	if (sha256_file(path, 0, &size, hex) < 0)
+		snprintf(hex, sizeof(hex), "unreadable: %s", strerror(errno));
+	add(res, "size", size == (uint64_t)json_integer_value(json_object_get(root, "bytes")),
 	    xasprintf("manifest %lld bytes, file %llu", (long long)json_integer_value(json_object_get(root, "bytes")),
-	    (unsigned long long)sha->bytes_in));
+	    (unsigned long long)size));
 	add(res, "checksum", strcmp(hex, json_string_value(json_object_get(root, "sha256"))) == 0,
 	    xasprintf("manifest sha256 %.16s..., file %.16s...", json_string_value(json_object_get(root, "sha256")), hex));
 out:
-	sink_free(sha);
 	json_decref(root);
 	free(text);
 	free(side);
@@ -421,26 +409,15 @@ check_directory(const char *dir, struct verify_result *res)
 	}
 	add(res, "manifest", 1, xstrdup(mpath));
 	for (i = 0; i < m.nfiles; i++) {
-		struct sink *sha = sink_sha256_new(sink_null_new());
 		char *p = xasprintf("%s/%s", dir, m.files[i].path), hex[65] = "";
-		int fd = safe_relative(m.files[i].path) ? open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+		uint64_t size = 0;
+		int readable = safe_relative(m.files[i].path) && sha256_file(p, 1, &size, hex) == 0;
 
-		if (fd >= 0) {
-			char buf[65536];
-			ssize_t n;
-
-			while ((n = read(fd, buf, sizeof(buf))) > 0)
-				sink_write(sha, buf, (size_t)n);
-			close(fd);
-			sink_finish(sha);
-			sink_sha256_hex(sha, hex);
-		}
-		if (fd < 0 || sha->bytes_in != m.files[i].size || strcmp(hex, m.files[i].sha256) != 0) {
+		if (!readable || size != m.files[i].size || strcmp(hex, m.files[i].sha256) != 0) {
 			if (nbad++ < 3)
 				strbuf_printf(&bad, "%s%s: %s", bad.len ? "; " : "", m.files[i].path,
-				    fd < 0 ? "missing" : "size or sha256 differs from the manifest");
+				    !readable ? "missing" : "size or sha256 differs from the manifest");
 		}
-		sink_free(sha);
 		free(p);
 	}
 	/* MANIFEST.json itself is the one file it does not list. */

@@ -149,21 +149,19 @@ stage_copy(struct full_job *job, void *arg, struct sink *out)
 static int
 record_existing(struct full_job *job, const char *rel)
 {
-	struct sink *sha = sink_sha256_new(sink_null_new());
 	char *path = xasprintf("%s/%s", job->staging, rel);
-	struct staged_file *sf;
+	struct staged_file sf;
 	int rc = -1;
 
-	if (copy_file_into(path, sha) < 0 || sink_finish(sha) < 0)
+	if (sha256_file(path, 1, &sf.size, sf.sha256) < 0) {
+		log_errno("cannot read %s", path);
 		goto out;
+	}
+	sf.path = xstrdup(rel);
 	job->files = xrealloc(job->files, (job->nfiles + 1) * sizeof(*job->files));
-	sf = &job->files[job->nfiles++];
-	sf->path = xstrdup(rel);
-	sf->size = sha->bytes_in;
-	sink_sha256_hex(sha, sf->sha256);
+	job->files[job->nfiles++] = sf;
 	rc = 0;
 out:
-	sink_free(sha);
 	free(path);
 	return rc;
 }
@@ -582,7 +580,6 @@ static char *
 manifest_json(const struct full_job *job, const char *finished_at)
 {
 	json_t *root = json_object(), *files = json_array(), *excluded = json_array(), *secrets = json_array();
-	char *text, *out;
 	size_t i;
 
 	for (i = 0; i < job->nfiles; i++)
@@ -610,15 +607,7 @@ manifest_json(const struct full_job *job, const char *finished_at)
 	    "note", job->db_note ? job->db_note : ""));
 	json_object_set_new(root, "files", files);
 	json_object_set_new(root, "excluded", excluded);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (text == NULL) {
-		fputs("lotbackup: out of memory\n", stderr);
-		exit(1);
-	}
-	out = xasprintf("%s\n", text);
-	free(text);
-	return out;
+	return json_text(root);
 }
 
 /* The archive holds the same tree as the directory, under its name. */

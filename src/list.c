@@ -6,6 +6,7 @@
 #include "backups.h"
 #include "list.h"
 #include "log.h"
+#include "manifest.h"
 
 void
 format_size(unsigned long long bytes, char *buf, size_t len)
@@ -58,12 +59,9 @@ print_json(const struct backup_entry *list, size_t n, time_t now)
 		    "bytes", (json_int_t)list[i].size, "manifest", list[i].has_manifest,
 		    "verified", list[i].verified));
 	}
-	text = json_dumps(arr, JSON_INDENT(2));
-	json_decref(arr);
-	if (text) {
-		puts(text);
-		free(text);
-	}
+	text = json_text(arr);
+	fputs(text, stdout);
+	free(text);
 }
 
 int

@@ -51,7 +51,6 @@ char *
 manifest_to_json(const struct db_manifest *m)
 {
 	json_t *root = json_object(), *tables = json_array();
-	char *text, *out;
 	size_t i;
 
 	for (i = 0; i < m->ntables; i++)
@@ -73,7 +72,14 @@ manifest_to_json(const struct db_manifest *m)
 	json_object_set_new(root, "sql_bytes", json_integer((json_int_t)m->sql_bytes));
 	json_object_set_new(root, "sha256", json_string(m->sha256));
 	json_object_set_new(root, "tables", tables);
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	return json_text(root);
+}
+
+char *
+json_text(json_t *root)
+{
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *out;
+
 	json_decref(root);
 	if (text == NULL) {
 		fputs("lotbackup: out of memory\n", stderr);

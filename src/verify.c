@@ -192,8 +192,7 @@ verify_record(const struct verify_result *r)
 	root = json_pack("{s:s, s:s, s:s, s:o}", "verified_at", now, "tool_version", LOTBACKUP_VERSION,
 	    "file", r->path, "checks_passed", checks);
 	checks = NULL;
-	text = json_dumps(root, JSON_INDENT(2));
-	json_decref(root);
+	text = json_text(root);
 	rc = fs_write_file_atomic(path, text, strlen(text), 0600, 0);
 out:
 	json_decref(checks);
