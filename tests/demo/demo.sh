@@ -39,21 +39,31 @@ run ls -l backups/
 echo "last lines of the dump:"
 gunzip -c "$file" | tail -n 5
 
+step "lotbackup full: git state and history, dependency files, templates, system report and the database"
+run "$LB_BIN" full || exit 1
+run ls backups/
+echo "inside the archive:"
+tar tzf backups/lot-systems-full-backup-*.tar.gz | sed 's/^/  /'
+
 step "lotbackup list"
 run "$LB_BIN" list
 
-step "lotbackup full / verify / restore"
-"$LB_BIN" full || true
-"$LB_BIN" verify || true
+step "lotbackup verify: the newest backup, then the dump restored into a scratch database and compared"
+run "$LB_BIN" verify --all || exit 1
+run "$LB_BIN" verify --restore "$file" --dbname "dbname=postgres host=$PGHOST port=$PGPORT user=postgres" || exit 1
 
-step "Restoring the dump into a new database with the reference client"
-createdb app_restored
-gunzip -c "$file" | psql -X -q -v ON_ERROR_STOP=1 -d app_restored >/dev/null || exit 1
+step "lotbackup restore: the dump into a new database"
+run "$LB_BIN" restore "$file" --dbname "dbname=app_restored host=$PGHOST port=$PGPORT user=postgres" --create || exit 1
 for t in '"User"' '"Post"' '"_prisma_migrations"'; do
 	a=$(psql -X -At -d app -c "SELECT count(*) FROM $t")
 	b=$(psql -X -At -d app_restored -c "SELECT count(*) FROM $t")
 	printf '%-22s source %6s  restored %6s  %s\n' "$t" "$a" "$b" "$([ "$a" = "$b" ] && echo same || echo DIFFERENT)"
 done
+
+step "lotbackup restore --to: the whole project from the full backup"
+run "$LB_BIN" restore backups/lot-systems-full-backup-*.tar.gz --to "$work/app-restored" || exit 1
+run git -C "$work/app-restored" log --oneline
+
 if grep -rq "$LB_TEST_PASSWORD" backups/; then echo "the password leaked into backups/"; exit 1; fi
 echo
 echo "Demo finished: the password from .env appears in no backup file."
