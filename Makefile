@@ -17,7 +17,7 @@ LIB_OBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/test-*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check demo install asan clean deps unit-tests lint-man bench
+.PHONY: all check demo install asan clean deps unit-tests lint-man bench fuzz
 
 all: $(BIN)
 
@@ -61,6 +61,23 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@LB_BIN=$(CURDIR)/lotbackup tests/bench/run.sh
 
+# libFuzzer targets for every parser of untrusted input, FUZZ_SECONDS each.
+# New inputs go to build-fuzz/; the committed seeds stay as they are.
+FUZZ_TARGETS = sql-split dotenv manifest ignore
+FUZZ_SECONDS ?= 60
+fuzz:
+	@tests/setup/install-deps.sh clang libclang-rt-14-dev
+	@$(MAKE) --no-print-directory deps
+	@mkdir -p build-fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	    clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) \
+	        tests/fuzz/fuzz-$$t.c $(filter-out src/main.c,$(SRCS)) $(PKG_LIBS) -lpthread -o build-fuzz/fuzz-$$t || exit 1; \
+	    mkdir -p build-fuzz/corpus-$$t; \
+	    echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	    build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        build-fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || exit 1; \
+	done
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lotbackup
@@ -70,4 +87,4 @@ lint-man:
 	mandoc -Tlint -W warning man/lotbackup.1
 
 clean:
-	rm -rf build build-asan lotbackup
+	rm -rf build build-asan build-fuzz lotbackup

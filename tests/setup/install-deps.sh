@@ -9,6 +9,8 @@ packages=(
 	postgresql-15 postgresql-client-15
 	git gzip mandoc
 )
+# Callers may name more (make fuzz: clang and its libFuzzer runtime).
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do
