@@ -25,7 +25,7 @@ int fs_exists(const char *path);
 
 /* Removes PATH and everything below it (no symlinks followed). 0 or -1 (reported). */
 int fs_remove_tree(const char *path);
-/* Creates the directories leading to file RELPATH below BASE, mode 0700. 0 or -1. */
+/* Creates the directories leading to file RELPATH below BASE, mode 0700; refuses symlinks on the way. 0 or -1. */
 int fs_mkdirs_for(const char *base, const char *relpath);
 
 /* Copies the regular files and directories below FROM into TO (created 0700), files 0600. */

@@ -39,6 +39,12 @@ struct db_manifest {
 
 struct manifest_table *manifest_add_table(struct db_manifest *m, const char *schema,
     const char *name, const char *qualified, long long rows);
+/*
+ * A name as the manifest stores it: itself when valid UTF-8, else with each
+ * byte >= 0x80 written \xNN (and \ as \\), so names from LATIN1 or SQL_ASCII
+ * databases survive JSON. Compare dump names through it too (caller frees).
+ */
+char *manifest_name(const char *s);
 /* Indented JSON text with a final newline (caller frees); takes root's reference. */
 char *json_text(json_t *root);
 /* Serialises to JSON text (caller frees). */

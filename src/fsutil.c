@@ -249,11 +249,22 @@ fs_mkdirs_for(const char *base, const char *relpath)
 {
 	char *full = xasprintf("%s/%s", base, relpath);
 	char *p = full + strlen(base) + 1;
+	struct stat st;
 	int rc = 0;
 
+	/*
+	 * Every directory on the way must be a real one: a symlink planted by
+	 * a checked-out tree or an archive must not lead a write elsewhere.
+	 */
 	while ((p = strchr(p, '/')) != NULL) {
 		*p = '\0';
-		if (mkdir(full, 0700) < 0 && errno != EEXIST) {
+		if (lstat(full, &st) == 0) {
+			if (!S_ISDIR(st.st_mode)) {
+				log_error("refusing to write below %s: it is a symlink or not a directory", full);
+				rc = -1;
+				break;
+			}
+		} else if (errno != ENOENT || mkdir(full, 0700) < 0) {
 			log_errno("cannot create directory %s", full);
 			rc = -1;
 			break;

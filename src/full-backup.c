@@ -71,7 +71,15 @@ stage_file(struct full_job *job, const char *rel, stage_fn fn, void *arg)
 	struct sink *file = NULL, *sha = NULL, *head = NULL;
 	struct staged_file *sf;
 	char *path = xasprintf("%s/%s", job->staging, rel);
+	json_t *probe = json_string(rel);
 	int rc = -1;
+
+	/* MANIFEST.json and the tar headers hold names as UTF-8: say so rather than lose a file. */
+	if (probe == NULL) {
+		log_error("cannot back up %s: its name is not valid UTF-8 (rename it or exclude it in .lotbackupignore)", rel);
+		goto out;
+	}
+	json_decref(probe);
 
 	if (fs_mkdirs_for(job->staging, rel) < 0 || (file = sink_file_create(path, 0600)) == NULL)
 		goto out;
@@ -232,13 +240,17 @@ object_store_bytes(const char *dir, int top)
 		if (de->d_name[0] == '.')
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &st) != 0) {
+			free(p);
+			continue;	/* gone since readdir: nothing to count */
+		}
 		if (top && strcmp(de->d_name, "info") == 0) {
 			char *alt = xasprintf("%s/alternates", p);
 
 			if (access(alt, F_OK) == 0)
 				total = -1;
 			free(alt);
-		} else if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+		} else if (S_ISDIR(st.st_mode)) {
 			long long sub = object_store_bytes(p, 0);
 
 			total = sub < 0 ? -1 : total + sub;

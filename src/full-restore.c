@@ -104,6 +104,23 @@ find_db_dump(const char *extracted)
 	return found;
 }
 
+/* DIR/SUB and every directory above it below DIR are real directories (or SUB is missing). */
+static int
+real_dir_below(const char *dir, const char *sub)
+{
+	char *probe = xasprintf("%s/x", sub), *target = xasprintf("%s/%s", dir, sub);
+	struct stat st;
+	int rc = fs_mkdirs_for(dir, probe);
+
+	if (rc == 0 && (lstat(target, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		log_error("refusing to restore a submodule into %s: not a real directory", target);
+		rc = -1;
+	}
+	free(probe);
+	free(target);
+	return rc;
+}
+
 /* Each git/submodules/PATH/repo.bundle back into PATH, at the bundle's HEAD. */
 static int
 restore_submodules(const struct full_manifest *m, const char *extracted, const char *dir)
@@ -123,7 +140,8 @@ restore_submodules(const struct full_manifest *m, const char *extracted, const c
 		sub = xstrndup(p + sizeof(prefix) - 1, n - (sizeof(prefix) - 1) - (sizeof(suffix) - 1));
 		bundle = xasprintf("%s/%s", extracted, p);
 		target = xasprintf("%s/%s", dir, sub);
-		rc = gitsnap_restore_bundle(bundle, target, NULL, NULL);
+		/* The checkout made SUB: it must be a real directory, not a link out. */
+		rc = real_dir_below(dir, sub) < 0 ? -1 : gitsnap_restore_bundle(bundle, target, NULL, NULL);
 		free(sub);
 		free(bundle);
 		free(target);
@@ -131,6 +149,22 @@ restore_submodules(const struct full_manifest *m, const char *extracted, const c
 			return -1;
 	}
 	return 0;
+}
+
+static int
+dir_is_new_or_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int empty = 1;
+
+	if (d == NULL)
+		return errno == ENOENT;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
 }
 
 static int
@@ -159,11 +193,21 @@ full_restore(const struct options *opts, const char *path)
 {
 	struct full_manifest m;
 	struct stat st;
-	char *extracted = xasprintf("%s.lotbackup-extract", opts->restore_to);
+	char *target = xstrdup(opts->restore_to);
+	char *extracted = NULL;
 	char *bundle = NULL, *refs = NULL, *objects = NULL, *patch = NULL, *head_ref = NULL, *dump = NULL;
 	int rc = LB_EXIT_FAILURE;
 
 	memset(&m, 0, sizeof(m));
+	/* "DIR/" and "DIR" are one target; the extract area goes beside it. */
+	while (strlen(target) > 1 && target[strlen(target) - 1] == '/')
+		target[strlen(target) - 1] = '\0';
+	free(extracted);
+	extracted = xasprintf("%s.lotbackup-extract", target);
+	if (!dir_is_new_or_empty(target)) {
+		log_error("%s is not empty: restore --to writes into a new or empty directory only", target);
+		goto out;
+	}
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		log_error("%s is a full backup directory: restore from its .tar.gz archive", path);
 		rc = LB_EXIT_USAGE;
@@ -184,21 +228,21 @@ full_restore(const struct options *opts, const char *path)
 	if (access(bundle, F_OK) == 0 || access(refs, F_OK) == 0) {
 		if (m.branch)
 			head_ref = xasprintf("refs/heads/%s", m.branch);
-		if (access(bundle, F_OK) == 0 ? gitsnap_restore_bundle(bundle, opts->restore_to, head_ref, m.commit) < 0 :
-		    gitsnap_restore_objects(refs, objects, opts->restore_to, head_ref, m.commit) < 0)
+		if (access(bundle, F_OK) == 0 ? gitsnap_restore_bundle(bundle, target, head_ref, m.commit) < 0 :
+		    gitsnap_restore_objects(refs, objects, target, head_ref, m.commit) < 0)
 			goto cleanup;
-		if (restore_submodules(&m, extracted, opts->restore_to) < 0)
+		if (restore_submodules(&m, extracted, target) < 0)
 			goto cleanup;
 		patch = xasprintf("%s/git/uncommitted.patch", extracted);
-		if (opts->with_uncommitted && gitsnap_apply_patch(opts->restore_to, patch) < 0)
+		if (opts->with_uncommitted && gitsnap_apply_patch(target, patch) < 0)
 			goto cleanup;
-	} else if (mkdir(opts->restore_to, 0700) < 0 && errno != EEXIST) {
-		log_errno("cannot create %s", opts->restore_to);
+	} else if (mkdir(target, 0700) < 0 && errno != EEXIST) {
+		log_errno("cannot create %s", target);
 		goto cleanup;
 	}
-	if (put_back_files(&m, extracted, opts->restore_to) < 0)
+	if (put_back_files(&m, extracted, target) < 0)
 		goto cleanup;
-	log_info("restored the project of %s into %s%s", path, opts->restore_to,
+	log_info("restored the project of %s into %s%s", path, target,
 	    m.commit ? " at the recorded commit" : "");
 	/* Only a target given on the command line: DATABASE_URL is never a restore target. */
 	if (opts->dbname != NULL && opts->dbname_origin != NULL && strcmp(opts->dbname_origin, "--dbname") == 0) {
@@ -215,6 +259,7 @@ cleanup:
 	fs_remove_tree(extracted);
 out:
 	full_manifest_free(&m);
+	free(target);
 	free(extracted);
 	free(bundle);
 	free(refs);

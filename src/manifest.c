@@ -1,4 +1,5 @@
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "manifest.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #define MANIFEST_FORMAT 1
@@ -24,6 +26,57 @@ iso_time_now(void)
 	return xstrdup(buf);
 }
 
+/* Strict UTF-8 (no overlongs, no surrogates), as JSON needs. */
+static int
+valid_utf8(const unsigned char *s)
+{
+	while (*s) {
+		unsigned c = *s, n, i, cp;
+
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i] & 0x3f);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return 0;
+		s += n + 1;
+	}
+	return 1;
+}
+
+char *
+manifest_name(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (valid_utf8((const unsigned char *)s))
+		return xstrdup(s);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x80)
+			strbuf_printf(&sb, "\\x%02x", c);
+		else if (c == '\\')
+			strbuf_puts(&sb, "\\\\");
+		else
+			strbuf_putc(&sb, (char)c);
+	}
+	return strbuf_detach(&sb);
+}
+
 struct manifest_table *
 manifest_add_table(struct db_manifest *m, const char *schema, const char *name,
     const char *qualified, long long rows)
@@ -32,9 +85,9 @@ manifest_add_table(struct db_manifest *m, const char *schema, const char *name,
 
 	m->tables = xrealloc(m->tables, (m->ntables + 1) * sizeof(*m->tables));
 	t = &m->tables[m->ntables++];
-	t->schema = xstrdup(schema);
-	t->name = xstrdup(name);
-	t->qualified = xstrdup(qualified);
+	t->schema = manifest_name(schema);
+	t->name = manifest_name(name);
+	t->qualified = manifest_name(qualified);
 	t->rows = rows;
 	t->data_bytes = 0;
 	t->data_crc32 = 0;
@@ -47,6 +100,24 @@ str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* json_pack that cannot silently drop an entry: names were made valid UTF-8 above. */
+static json_t *
+json_pack_checked(const char *fmt, ...)
+{
+	json_error_t err;
+	json_t *v;
+	va_list ap;
+
+	va_start(ap, fmt);
+	v = json_vpack_ex(&err, 0, fmt, ap);
+	va_end(ap);
+	if (v == NULL) {
+		fprintf(stderr, "lotbackup: internal error: cannot build the manifest: %s\n", err.text);
+		exit(1);
+	}
+	return v;
+}
+
 char *
 manifest_to_json(const struct db_manifest *m)
 {
@@ -54,7 +125,7 @@ manifest_to_json(const struct db_manifest *m)
 	size_t i;
 
 	for (i = 0; i < m->ntables; i++)
-		json_array_append_new(tables, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "schema", m->tables[i].schema,
+		json_array_append_new(tables, json_pack_checked("{s:s, s:s, s:s, s:I, s:I, s:I}", "schema", m->tables[i].schema,
 		    "name", m->tables[i].name, "qualified", m->tables[i].qualified, "rows", (json_int_t)m->tables[i].rows,
 		    "data_bytes", (json_int_t)m->tables[i].data_bytes, "data_crc32", (json_int_t)m->tables[i].data_crc32));
 	json_object_set_new(root, "format", json_integer(MANIFEST_FORMAT));

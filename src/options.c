@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "log.h"
 #include "options.h"
 #include "strbuf.h"
@@ -166,6 +168,27 @@ spec_by_id(int id)
 	return NULL;
 }
 
+/*
+ * A password given with -d stays readable in /proc/PID/cmdline for the
+ * whole run; overwrite it in argv once copied (the .env file or ~/.pgpass
+ * remain the safe ways to give one).
+ */
+static void
+scrub_password(char *arg)
+{
+	PQconninfoOption *parsed = PQconninfoParse(arg, NULL), *o;
+
+	for (o = parsed; o && o->keyword; o++) {
+		char *at;
+
+		if (strcmp(o->keyword, "password") != 0 || o->val == NULL || *o->val == '\0')
+			continue;
+		while ((at = strstr(arg, o->val)) != NULL)
+			memset(at, '*', strlen(o->val));
+	}
+	PQconninfoFree(parsed);
+}
+
 /* "--keep" or "--keep=3": an option of another command? */
 static int
 known_elsewhere(const char *arg)
@@ -197,7 +220,11 @@ apply(struct options *opts, int id, const char *arg)
 	switch (id) {
 	case 'C': replace(&opts->project_dir, arg); break;
 	case 'o': replace(&opts->output_dir, arg); break;
-	case 'd': replace(&opts->dbname, arg); opts->dbname_origin = "--dbname"; break;
+	case 'd':
+		replace(&opts->dbname, arg);
+		opts->dbname_origin = "--dbname";
+		scrub_password((char *)arg);
+		break;
 	case 'q': opts->verbosity = -1; break;
 	case 'v': opts->verbosity = 1; break;
 	case OPT_KEEP: return set_int("keep", arg, 0, 36500, &opts->keep_days);
@@ -271,9 +298,11 @@ options_parse(struct options *opts, int argc, char **argv, int *optind_io,
 			if (optopt)
 				log_error("unknown option '-%c' (see --help)", optopt);
 			else if (known_elsewhere(argv[optind - 1]))
-				log_error("option '%s' does not apply here", argv[optind - 1]);
-			else
-				log_error("unknown option '%s' (see --help)", argv[optind - 1]);
+				log_error("option '%.*s' does not apply here", (int)strcspn(argv[optind - 1], "="),
+				    argv[optind - 1]);
+			else	/* the name only: "--db-name=postgresql://u:PASSWORD@..." must not be echoed */
+				log_error("unknown option '%.*s' (see --help)", (int)strcspn(argv[optind - 1], "="),
+				    argv[optind - 1]);
 			rc = -1;
 			goto out;
 		}

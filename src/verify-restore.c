@@ -115,19 +115,28 @@ compare_content(PGconn *conn, const struct db_manifest *m, const struct restore_
 
 	/* The same output settings the dump used, so equal rows give equal text. */
 	strbuf_printf(&set, "SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits = 3; "
-	    "SET TimeZone = 'UTC'; SET row_security = off; SET synchronize_seqscans = off; "
-	    "SET client_encoding = '%s'", m->encoding ? m->encoding : "UTF8");
+	    "SET TimeZone = 'UTC'; SET row_security = off; SET synchronize_seqscans = off");
 	if (pgsql_exec(conn, set.buf, "cannot set up the comparison") < 0)
 		goto out;
+	/* The manifest is input: its encoding name goes through libpq, not into SQL text. */
+	if (PQsetClientEncoding(conn, m->encoding ? m->encoding : "UTF8") != 0) {
+		log_error("the manifest's encoding \"%s\" is not one the server knows", m->encoding ? m->encoding : "");
+		goto out;
+	}
 	for (i = 0; i < m->ntables && !interrupted; i++) {
 		const struct manifest_table *t = &m->tables[i];
 		long long rows;
 		uint64_t bytes;
 		uint32_t crc;
 
-		for (j = 0; j < st->ncopies; j++)
-			if (strcmp(st->copies[j].qualified, t->qualified) == 0)
+		for (j = 0; j < st->ncopies; j++) {
+			char *safe = manifest_name(st->copies[j].qualified);
+			int same = strcmp(safe, t->qualified) == 0;
+
+			free(safe);
+			if (same)
 				break;
+		}
 		if (j == st->ncopies || st->copies[j].copy_out_sql == NULL) {
 			if ((*nproblems)++ < 3)
 				strbuf_printf(problems, "%stable %s was not restored", problems->len ? "; " : "", t->qualified);

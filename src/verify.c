@@ -55,6 +55,13 @@ compare_rows(struct verify_result *r, const struct db_manifest *m, struct dump_c
 	size_t i, nproblems = 0;
 	long long dumped = 0, recorded = 0;
 
+	/* The manifest holds names in its JSON-safe form: compare like with like. */
+	for (i = 0; i < s->ntables; i++) {
+		char *safe = manifest_name(s->tables[i].qualified);
+
+		free(s->tables[i].qualified);
+		s->tables[i].qualified = safe;
+	}
 	if (s->ntables > 1)
 		qsort(s->tables, s->ntables, sizeof(*s->tables), by_name);
 	for (i = 0; i < m->ntables; i++) {

@@ -61,6 +61,30 @@ else
 	pass config-password-in-no-backup
 fi
 
+# A password given with -d is not left readable in /proc/PID/cmdline.
+psql -X -q -d "$db" -c "CREATE TABLE big AS SELECT g, md5(g::text) AS m FROM generate_series(1, 300000) g; GRANT SELECT ON big TO lb_pw" >/dev/null
+"$LB_BIN" db -q -d "$url" -o "$work/cmdline" &
+dpid=$!
+seen=''
+for _ in $(seq 1 100); do
+	[ -r "/proc/$dpid/cmdline" ] || break
+	# Once connected, the options have long been parsed.
+	n=$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lotbackup'")
+	if [ "${n:-0}" -gt 0 ]; then
+		seen=$(tr '\0' ' ' <"/proc/$dpid/cmdline" 2>/dev/null)
+		break
+	fi
+	sleep 0.02
+done
+wait "$dpid"
+if [ -z "$seen" ]; then
+	skip config-password-not-in-cmdline "the dump ended before its command line could be read"
+elif grep -q -- "$pw" <<<"$seen"; then
+	fail config-password-not-in-cmdline "$seen"
+else
+	pass config-password-not-in-cmdline
+fi
+
 # Bad settings: clear errors, exit 1.
 rc=0; err=$(env LOTBACKUP_KEEP_DAYS=soon "$LB_BIN" db -d "dbname=$db" -o "$work/e" 2>&1) || rc=$?
 [ $rc -eq 1 ] && grep -q 'LOTBACKUP_KEEP_DAYS.*whole number' <<<"$err" && pass config-bad-number || fail config-bad-number "rc=$rc $err"

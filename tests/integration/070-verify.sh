@@ -83,6 +83,16 @@ f=$(copy_case fakeend)
 ( gunzip -c "$good" | head -c 200000; printf '\n-- lotbackup: dump complete\n' ) | gzip >"$f"
 expect3 verify-cut-file-with-marker size "$f"
 
+# A LATIN1 database with a non-ASCII table name: the manifest keeps every table.
+PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists lb_latin1
+createdb -T template0 -E LATIN1 --locale=C lb_latin1
+PGCLIENTENCODING=LATIN1 psql -X -q -d lb_latin1 -c "CREATE TABLE \"caf$(printf '\xe9')\" (x int); INSERT INTO \"caf$(printf '\xe9')\" SELECT generate_series(1, 5); CREATE TABLE plain (y int)"
+check latin1-dump "$LB_BIN" db -q -d dbname=lb_latin1 -o "$work/latin1"
+l1=$(ls "$work"/latin1/lot-systems-db-*.sql.gz | head -n 1)
+grep -q '"rows": 5' "$l1.manifest.json" && pass latin1-manifest-keeps-table || fail latin1-manifest-keeps-table "$(cat "$l1.manifest.json")"
+check_exit latin1-verify 0 "$LB_BIN" verify "$l1"
+check_exit latin1-verify-restore 0 "$LB_BIN" verify --restore "$l1"
+
 check_exit verify-missing-file-is-1 1 "$LB_BIN" verify "$work/nope.sql.gz"
 check_exit verify-all 3 "$LB_BIN" verify --all -o "$work/flip"
 finish

@@ -175,6 +175,14 @@ efdir=$(find "$work/ef" -maxdepth 1 -type d -name 'full-backup-*' | head -n 1)
 [ -f "$efdir/deps/mix.lock" ] && [ ! -e "$efdir/deps/extra.pem" ] && ! grep -rqa lbtest-pem "$efdir" &&
 	pass full-extra-files-secrets-still-out || fail full-extra-files-secrets-still-out "$(cd "$efdir" && find deps)"
 
+# A symlink in the checked-out tree must not lead restored files elsewhere.
+sym=$work/symproj && g init -q "$sym" && mkdir -p "$work/outside"
+ln -s "$work/outside" "$sym/sub" && printf '{}\n' >"$sym/package.json" && g -C "$sym" add -A && g -C "$sym" commit -q -m link
+rm "$sym/sub" && mkdir "$sym/sub" && printf '{ "planted": true }\n' >"$sym/sub/package.json"
+check full-symlink-setup env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$sym" -o "$work/symout" --archive-only
+check_exit full-restore-refuses-symlinked-dir 1 "$LB_BIN" restore "$(ls "$work"/symout/*.tar.gz | head -n 1)" --to "$work/symrest"
+[ ! -e "$work/outside/package.json" ] && pass full-restore-nothing-through-symlink || fail full-restore-nothing-through-symlink "file written outside"
+
 # Options and failures.
 check full-archive-only "$LB_BIN" full -C "$proj" --archive-only -o "$work/ao"
 [ -z "$(ls -d "$work"/ao/full-backup-* 2>/dev/null)" ] && [ -n "$(ls "$work"/ao/*.tar.gz)" ] && pass full-archive-only-no-dir || fail full-archive-only-no-dir "$(ls "$work/ao")"
