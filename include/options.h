@@ -45,6 +45,7 @@ struct options {
 	int with_privileges;
 	int compress_level;		/* -1 until resolved */
 	int jobs;			/* compression threads; -1 until resolved */
+	int wait_seconds;		/* --wait for the output directory lock */
 	int all;			/* verify --all */
 	int clean;			/* restore --clean */
 	int no_safety_dump;

@@ -4,13 +4,16 @@
 #include "backup-db.h"
 #include "backups.h"
 #include "commands.h"
+#include "fsutil.h"
 #include "list.h"
+#include "lock.h"
 #include "log.h"
 #include "retention.h"
 
 static int
 cmd_db_exec(const struct options *opts, int argc, char **argv)
 {
+	struct output_lock *lock = NULL;
 	char *name = NULL;
 	int rc = LB_EXIT_FAILURE;
 
@@ -25,12 +28,16 @@ cmd_db_exec(const struct options *opts, int argc, char **argv)
 	if (opts->dry_run)
 		return retention_prune_days(opts->output_dir, BACKUP_DB, opts->keep_days, time(NULL),
 		    NULL, 1) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
+	/* One writer per directory, and retention never runs beside another run. */
+	if (fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
+		goto out;
 	if (backup_db_run(opts, &name) < 0)
 		goto out;	/* never prune after a failed dump */
 	if (retention_prune_days(opts->output_dir, BACKUP_DB, opts->keep_days, time(NULL), name, 0) < 0)
 		goto out;
 	rc = LB_EXIT_OK;
 out:
+	output_lock_release(lock);
 	free(name);
 	return rc;
 }

@@ -1,10 +1,15 @@
 #include "commands.h"
+#include "fsutil.h"
 #include "full-backup.h"
+#include "lock.h"
 #include "log.h"
 
 static int
 cmd_full_exec(const struct options *opts, int argc, char **argv)
 {
+	struct output_lock *lock;
+	int rc;
+
 	(void)argv;
 	if (argc > 0) {
 		log_error("'full' takes no operands (see 'lotbackup full --help')");
@@ -14,7 +19,11 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 		log_error("--archive-only and --dir-only exclude each other");
 		return LB_EXIT_USAGE;
 	}
-	return full_backup_run(opts) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
+	if (fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
+		return LB_EXIT_FAILURE;
+	rc = full_backup_run(opts) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
+	output_lock_release(lock);
+	return rc;
 }
 
 const struct cmd_entry cmd_full_entry = {

@@ -40,6 +40,7 @@ enum {
 	OPT_GIT_PACKS,
 	OPT_SUBMODULES,
 	OPT_JOBS,
+	OPT_WAIT,
 };
 
 struct option_spec {
@@ -104,6 +105,8 @@ static const struct option_spec specs[] = {
 	    "give up when a table cannot be locked within MS milliseconds (default 0: wait)" },
 	{ "owner", OPT_OWNER, no_argument, CMD_DB, NULL, "keep object ownership (ALTER ... OWNER TO) in the dump" },
 	{ "privileges", OPT_PRIVILEGES, no_argument, CMD_DB, NULL, "keep privileges (GRANT/REVOKE) in the dump" },
+	{ "wait", OPT_WAIT, required_argument, CMD_DB | CMD_FULL, "SECONDS",
+	    "when another lotbackup writes to the output directory, wait up to SECONDS (default 0: fail at once)" },
 	{ "jobs", OPT_JOBS, required_argument, CMD_DB | CMD_FULL, "N",
 	    "compression threads (default: the number of CPUs)" },
 	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
@@ -254,6 +257,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_GIT_PACKS: opts->git_packs = 1; break;
 	case OPT_SUBMODULES: opts->submodules = 1; break;
 	case OPT_JOBS: return set_int("jobs", arg, 1, 64, &opts->jobs);
+	case OPT_WAIT: return set_int("wait", arg, 0, 86400, &opts->wait_seconds);
 	default: return -1;
 	}
 	return 0;
