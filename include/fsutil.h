@@ -31,4 +31,11 @@ int fs_mkdirs_for(const char *base, const char *relpath);
 /* Copies the regular files and directories below FROM into TO (created 0700), files 0600. */
 int fs_copy_tree(const char *from, const char *to);
 
+/*
+ * Whether DIR may receive a restore: 1 when it is missing or an empty
+ * directory, 0 when it holds something (nothing reported), -1 when it cannot
+ * be read (reported, naming it).
+ */
+int fs_dir_new_or_empty(const char *dir);
+
 #endif

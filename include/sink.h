@@ -64,6 +64,9 @@ struct sink *sink_sha256_new(struct sink *next);
 /* Hex digest; valid after sink_finish(). */
 void sink_sha256_hex(const struct sink *sha_sink, char out[65]);
 
+/* Streams the file at SRC into out; a read error is reported naming SRC. 0 or -1. */
+int sink_write_file(struct sink *out, const char *src);
+
 /*
  * SHA-256 and size of a whole file, read in blocks. -1 with errno set when it
  * cannot be opened or read (not reported: callers decide what that means).

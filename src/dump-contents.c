@@ -49,9 +49,8 @@ take_identifier(const char **p, const char *end, struct strbuf *out)
 	return 0;
 }
 
-/* "COPY schema.table (cols) FROM stdin;" -> "schema.table" as written. */
-static char *
-copy_target(const char *text, size_t len)
+char *
+sql_copy_target(const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
 	struct strbuf name = STRBUF_INIT;
@@ -149,7 +148,7 @@ on_item(void *ctx, const struct sql_item *item)
 	switch (item->kind) {
 	case SQL_STATEMENT:
 		free(s->current);
-		s->current = copy_target(item->text, item->len);
+		s->current = sql_copy_target(item->text, item->len);
 		s->current_rows = 0;
 		if (s->current == NULL)
 			count_kind(c, item->text, item->len);

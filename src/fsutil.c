@@ -346,3 +346,23 @@ fs_copy_tree(const char *from, const char *to)
 	closedir(d);
 	return rc;
 }
+
+int
+fs_dir_new_or_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int empty = 1;
+
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 1;
+		log_errno("cannot read %s", dir);
+		return -1;
+	}
+	while (empty && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
+}

@@ -465,22 +465,6 @@ full_verify(const char *path, struct verify_result *res)
 	return 0;
 }
 
-static int
-dir_is_empty(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int empty = 1;
-
-	if (d == NULL)
-		return errno == ENOENT ? 1 : 0;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			empty = 0;
-	closedir(d);
-	return empty;
-}
-
 int
 full_extract(const char *archive_path, const char *dir, struct full_manifest *m)
 {
@@ -488,8 +472,11 @@ full_extract(const char *archive_path, const char *dir, struct full_manifest *m)
 	int rc = -1;
 
 	memset(m, 0, sizeof(*m));
-	if (!dir_is_empty(dir)) {
+	switch (fs_dir_new_or_empty(dir)) {
+	case 0:
 		log_error("%s is not empty: restore --to writes into a new or empty directory only", dir);
+		return -1;
+	case -1:
 		return -1;
 	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {

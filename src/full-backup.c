@@ -33,7 +33,6 @@
  * history is kept as a copy of the object store instead of a bundle.
  */
 #define BUNDLE_MAX_OBJECT_BYTES (50ULL * 1024 * 1024)
-#define COPY_BUFFER (256 * 1024)
 
 struct staged_file {
 	char *path;		/* relative to the backup's top directory */
@@ -113,41 +112,11 @@ fs_exists_in(const struct full_job *job, const char *rel)
 	return 0;
 }
 
-/* Streams a file from disk into a sink. */
-static int
-copy_file_into(const char *src, struct sink *out)
-{
-	char *buf = xmalloc(COPY_BUFFER);
-	int fd = open(src, O_RDONLY | O_CLOEXEC), rc = -1;
-	ssize_t n;
-
-	if (fd < 0) {
-		log_errno("cannot read %s (fix its permissions or exclude it in .lotbackupignore)", src);
-		goto out;
-	}
-	while ((n = read(fd, buf, COPY_BUFFER)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			log_errno("cannot read %s", src);
-			goto out;
-		}
-		if (sink_write(out, buf, (size_t)n) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return rc;
-}
-
 static int
 stage_copy(struct full_job *job, void *arg, struct sink *out)
 {
 	char *src = xasprintf("%s/%s", job->opts->project_dir, (const char *)arg);
-	int rc = copy_file_into(src, out);
+	int rc = sink_write_file(out, src);
 
 	free(src);
 	return rc;
@@ -213,7 +182,7 @@ static int
 stage_copy_abs(struct full_job *job, void *arg, struct sink *out)
 {
 	(void)job;
-	return copy_file_into(arg, out);
+	return sink_write_file(out, arg);
 }
 
 static int

@@ -30,28 +30,13 @@ full_backup_path(const char *path)
 static int
 copy_file(const char *from, const char *to)
 {
-	struct sink *file;
-	char buf[65536];
-	ssize_t n;
-	int fd, rc = -1;
+	struct sink *file = sink_file_create(to, 0600);
+	int rc;
 
-	if ((fd = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
-		log_errno("cannot read %s", from);
+	if (file == NULL)
 		return -1;
-	}
-	if ((file = sink_file_create(to, 0600)) == NULL)
-		goto out;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if (sink_write(file, buf, (size_t)n) < 0)
-			goto out;
-	if (n < 0) {
-		log_errno("cannot read %s", from);
-		goto out;
-	}
-	rc = sink_finish(file) < 0 || sink_file_publish(file) < 0 ? -1 : 0;
-out:
+	rc = sink_write_file(file, from) < 0 || sink_finish(file) < 0 || sink_file_publish(file) < 0 ? -1 : 0;
 	sink_free(file);
-	close(fd);
 	return rc;
 }
 
@@ -152,22 +137,6 @@ restore_submodules(const struct full_manifest *m, const char *extracted, const c
 }
 
 static int
-dir_is_new_or_empty(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int empty = 1;
-
-	if (d == NULL)
-		return errno == ENOENT;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			empty = 0;
-	closedir(d);
-	return empty;
-}
-
-static int
 check_archive(const char *path)
 {
 	struct verify_result r;
@@ -204,8 +173,11 @@ full_restore(const struct options *opts, const char *path)
 		target[strlen(target) - 1] = '\0';
 	free(extracted);
 	extracted = xasprintf("%s.lotbackup-extract", target);
-	if (!dir_is_new_or_empty(target)) {
+	switch (fs_dir_new_or_empty(target)) {
+	case 0:
 		log_error("%s is not empty: restore --to writes into a new or empty directory only", target);
+		goto out;
+	case -1:
 		goto out;
 	}
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {

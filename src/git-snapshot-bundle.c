@@ -361,26 +361,12 @@ gitsnap_objects_dir(struct gitsnap *g)
 static int
 check_empty_dir(const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int rc = 0;
+	int e = fs_dir_new_or_empty(dir);
 
-	if (d == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		log_errno("cannot restore the git repository into %s", dir);
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
+	if (e == 0)
 		log_error("cannot restore the git repository into %s: the directory is not empty "
 		    "(choose a new or empty one)", dir);
-		rc = -1;
-		break;
-	}
-	closedir(d);
-	return rc;
+	return e == 1 ? 0 : -1;
 }
 
 static void

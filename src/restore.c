@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dump-contents.h"
 #include "dump-reader.h"
 #include "log.h"
 #include "pgsql.h"
@@ -85,23 +86,6 @@ copy_out_sql(const char *t, size_t len)
 	return NULL;
 }
 
-static char *
-copy_target(const char *t, size_t len)
-{
-	const char *p = t + 4, *end = t + len, *start;
-	int quoted = 0;
-
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	for (start = p; p < end; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (!quoted && (isspace((unsigned char)*p) || *p == '('))
-			break;
-	}
-	return xstrndup(start, (size_t)(p - start));
-}
-
 /* Does the statement start with these two words? */
 static int
 starts_with_words(const char *t, size_t len, const char *w1, const char *w2)
@@ -142,7 +126,9 @@ run_statement(struct loader *l, const struct sql_item *item)
 
 		l->stats->copies = xrealloc(l->stats->copies, (l->stats->ncopies + 1) * sizeof(*c));
 		c = &l->stats->copies[l->stats->ncopies++];
-		c->qualified = copy_target(item->text, item->len);
+		c->qualified = sql_copy_target(item->text, item->len);
+		if (c->qualified == NULL)
+			c->qualified = xstrndup(item->text, item->len < 60 ? item->len : 60);
 		c->copy_out_sql = copy_out_sql(item->text, item->len);
 		c->rows = 0;
 		l->in_copy = 1;

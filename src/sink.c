@@ -1,10 +1,16 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "sink.h"
 #include "strbuf.h"
 #include "xalloc.h"
+
+#define FILE_READ_BUFFER (256 * 1024)
 
 int
 sink_write(struct sink *s, const void *buf, size_t len)
@@ -86,4 +92,33 @@ sink_null_new(void)
 
 	s->ops = &null_ops;
 	return s;
+}
+
+int
+sink_write_file(struct sink *out, const char *src)
+{
+	char *buf = xmalloc(FILE_READ_BUFFER);
+	int fd = open(src, O_RDONLY | O_CLOEXEC), rc = -1;
+	ssize_t n;
+
+	if (fd < 0) {
+		log_errno("cannot read %s (fix its permissions or exclude it in .lotbackupignore)", src);
+		goto out;
+	}
+	while ((n = read(fd, buf, FILE_READ_BUFFER)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_errno("cannot read %s", src);
+			goto out;
+		}
+		if (sink_write(out, buf, (size_t)n) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return rc;
 }
