@@ -106,7 +106,7 @@ out:
 }
 
 static int
-compare_content(PGconn *conn, const struct db_manifest *m, const struct restore_stats *st,
+compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats *st,
     struct strbuf *problems, size_t *nproblems)
 {
 	struct strbuf set = STRBUF_INIT;
@@ -118,6 +118,13 @@ compare_content(PGconn *conn, const struct db_manifest *m, const struct restore_
 	    "SET TimeZone = 'UTC'; SET row_security = off; SET synchronize_seqscans = off");
 	if (pgsql_exec(conn, set.buf, "cannot set up the comparison") < 0)
 		goto out;
+	/* Once, not per table: the manifest holds names in their JSON-safe form. */
+	for (i = 0; i < st->ncopies; i++) {
+		char *safe = manifest_name(st->copies[i].qualified);
+
+		free(st->copies[i].qualified);
+		st->copies[i].qualified = safe;
+	}
 	/* The manifest is input: its encoding name goes through libpq, not into SQL text. */
 	if (PQsetClientEncoding(conn, m->encoding ? m->encoding : "UTF8") != 0) {
 		log_error("the manifest's encoding \"%s\" is not one the server knows", m->encoding ? m->encoding : "");
@@ -129,14 +136,9 @@ compare_content(PGconn *conn, const struct db_manifest *m, const struct restore_
 		uint64_t bytes;
 		uint32_t crc;
 
-		for (j = 0; j < st->ncopies; j++) {
-			char *safe = manifest_name(st->copies[j].qualified);
-			int same = strcmp(safe, t->qualified) == 0;
-
-			free(safe);
-			if (same)
+		for (j = 0; j < st->ncopies; j++)
+			if (strcmp(st->copies[j].qualified, t->qualified) == 0)
 				break;
-		}
 		if (j == st->ncopies || st->copies[j].copy_out_sql == NULL) {
 			if ((*nproblems)++ < 3)
 				strbuf_printf(problems, "%stable %s was not restored", problems->len ? "; " : "", t->qualified);
