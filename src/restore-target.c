@@ -90,7 +90,7 @@ target_create(const struct options *opts, const char *dbname, int must_be_new, i
 	const char *params[1] = { dbname };
 	PGconn *conn = maintenance_connect(opts);
 	PGresult *res = NULL;
-	char *quoted = NULL, *sql = NULL;
+	char *quoted = NULL, *sql = NULL, *what = NULL;
 	int rc = -1;
 
 	*created = 0;
@@ -110,7 +110,8 @@ target_create(const struct options *opts, const char *dbname, int must_be_new, i
 	}
 	quoted = PQescapeIdentifier(conn, dbname, strlen(dbname));
 	sql = xasprintf("CREATE DATABASE %s TEMPLATE template0", quoted);
-	if (pgsql_exec(conn, sql, "cannot create the target database") < 0)
+	what = xasprintf("cannot create database \"%s\"", dbname);
+	if (pgsql_exec(conn, sql, what) < 0)
 		goto out;
 	log_info("created database \"%s\"", dbname);
 	*created = 1;
@@ -118,6 +119,7 @@ target_create(const struct options *opts, const char *dbname, int must_be_new, i
 out:
 	PQfreemem(quoted);
 	free(sql);
+	free(what);
 	PQclear(res);
 	PQfinish(conn);
 	return rc;
@@ -127,7 +129,7 @@ int
 target_drop(const struct options *opts, const char *dbname)
 {
 	PGconn *conn = maintenance_connect(opts);
-	char *quoted, *sql;
+	char *quoted, *sql, *what;
 	int rc;
 
 	if (conn == NULL)
@@ -135,9 +137,11 @@ target_drop(const struct options *opts, const char *dbname)
 	quoted = PQescapeIdentifier(conn, dbname, strlen(dbname));
 	/* WITH (FORCE) ends leftover sessions; PostgreSQL 12 lacks it. */
 	sql = xasprintf("DROP DATABASE IF EXISTS %s%s", quoted, PQserverVersion(conn) >= 130000 ? " WITH (FORCE)" : "");
-	rc = pgsql_exec(conn, sql, "cannot drop the scratch database");
+	what = xasprintf("cannot drop the scratch database \"%s\"", dbname);
+	rc = pgsql_exec(conn, sql, what);
 	PQfreemem(quoted);
 	free(sql);
+	free(what);
 	PQfinish(conn);
 	return rc;
 }
