@@ -8,6 +8,11 @@ set -u
 work=$(tmpdir)
 shim=$work/fault-inject.so
 cc -shared -fPIC -O1 -o "$shim" "$LB_TOP/tests/fault/fault-inject.c" -ldl || { fail fault-shim-build "cc failed"; finish; }
+# Under `make asan` the sanitizer runtime must come first in LD_PRELOAD.
+preload=$shim
+if ldd "$LB_BIN" | grep -q libasan; then
+	preload="$(ldd "$LB_BIN" | awk '/libasan/ {print $3}') $shim"
+fi
 db=$(new_db lb_fault) || { fail fault-setup createdb; finish; }
 psql -X -q -d "$db" -c "CREATE TABLE t AS SELECT g, md5(g::text) AS m FROM generate_series(1, 200000) g" >/dev/null
 out=$work/backups
@@ -24,7 +29,7 @@ cases=0
 for spec in write:1:ENOSPC write:3:ENOSPC write:4:EIO fsync:1:EIO fsync:2:ENOSPC rename:1:EIO rename:2:ENOSPC; do
 	[ -e "$out/$old" ] || { echo x | gzip >"$out/$old"; echo '{}' >"$out/$old.manifest.json"; }
 	rc=0
-	err=$(LD_PRELOAD=$shim LB_FAULT=$spec LB_FAULT_DIR=$out "$LB_BIN" db -d "dbname=$db" -o "$out" --keep 1 2>&1 >/dev/null) || rc=$?
+	err=$(LD_PRELOAD="$preload" LB_FAULT=$spec LB_FAULT_DIR=$out "$LB_BIN" db -d "dbname=$db" -o "$out" --keep 1 2>&1 >/dev/null) || rc=$?
 	cases=$((cases + 1))
 	# Every file under a final name verifies; nothing is half there.
 	for f in "$out"/lot-systems-db-*.sql.gz; do
@@ -43,6 +48,6 @@ done
 [ -z "$bad" ] && [ $cases -eq 7 ] && pass fault-injection-7-points || fail fault-injection-7-points "$bad"
 after=$(cd "$out" && sha256sum $(echo "$before" | awk '{print $2}') | sort)
 [ "$before" = "$after" ] && pass fault-earlier-backup-untouched || fail fault-earlier-backup-untouched "changed"
-LD_PRELOAD=$shim LB_FAULT=write:2:ENOSPC LB_FAULT_DIR=$out "$LB_BIN" db -d "dbname=$db" -o "$out" 2>"$work/msg" >/dev/null
+LD_PRELOAD="$preload" LB_FAULT=write:2:ENOSPC LB_FAULT_DIR=$out "$LB_BIN" db -d "dbname=$db" -o "$out" 2>"$work/msg" >/dev/null
 grep -q 'no space left on device.*free space or choose another --output-dir' "$work/msg" && pass fault-enospc-message || fail fault-enospc-message "$(cat "$work/msg")"
 finish
