@@ -65,20 +65,31 @@ own_tmp_name(const char *entry)
 	return ours;
 }
 
+/*
+ * Only what was last changed before this run took the lock: that was left
+ * by a run that held the lock before (and is gone). Anything newer was not
+ * left behind by a run of ours, e.g. an older lotbackup that takes no lock.
+ */
 static void
-remove_leftovers(const char *dir)
+remove_leftovers(const char *dir, const struct timespec *locked_at)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 
 	while (d && (de = readdir(d)) != NULL) {
+		struct stat st;
 		char *p;
 
 		if (!own_tmp_name(de->d_name))
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
-		if (fs_remove_tree(p) == 0)
-			log_info("removed %s, left by an interrupted run", p);
+		if (lstat(p, &st) == 0 && (st.st_mtim.tv_sec < locked_at->tv_sec ||
+		    (st.st_mtim.tv_sec == locked_at->tv_sec && st.st_mtim.tv_nsec < locked_at->tv_nsec))) {
+			if (fs_remove_tree(p) == 0)
+				log_info("removed %s, left by an interrupted run", p);
+		} else {
+			log_warn("left %s alone: it changed after this run started (not left by an earlier run)", p);
+		}
 		free(p);
 	}
 	if (d)
@@ -91,6 +102,7 @@ output_lock_take(const char *dir, int wait_seconds)
 	char *path = xasprintf("%s/%s", dir, LOCK_NAME), line[64], who[160];
 	time_t deadline = time(NULL) + wait_seconds;
 	struct output_lock *lock = NULL;
+	struct timespec locked_at;
 	int fd;
 
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -112,12 +124,13 @@ output_lock_take(const char *dir, int wait_seconds)
 		}
 		sleep(1);
 	}
+	clock_gettime(CLOCK_REALTIME, &locked_at);
 	snprintf(line, sizeof(line), "%ld %lld\n", (long)getpid(), (long long)time(NULL));
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, line, strlen(line), 0) < 0)
 		log_warn("cannot record this run in %s", path);
 	lock = xcalloc(1, sizeof(*lock));
 	lock->fd = fd;
-	remove_leftovers(dir);
+	remove_leftovers(dir, &locked_at);
 out:
 	free(path);
 	return lock;
