@@ -10,9 +10,10 @@ struct output_lock;
 
 /*
  * Takes the lock, waiting up to wait_seconds (0: fail at once with
- * "another lotbackup (pid N) is running since HH:MM:SS"). Then removes
- * the temporary files earlier runs of this tool left behind (only names of
- * its own, and only now that no other run can be writing them).
+ * "another lotbackup (pid N) is running since HH:MM:SS"; a signal ends the
+ * wait). Then removes the temporary files earlier runs of this tool left
+ * behind (only names of its own, only those last changed before the lock
+ * was taken, and only now that no other run can be writing them).
  */
 struct output_lock *output_lock_take(const char *dir, int wait_seconds);
 void output_lock_release(struct output_lock *lock);

@@ -8,6 +8,7 @@
 #include "backups.h"
 #include "dump.h"
 #include "fsutil.h"
+#include "interrupt.h"
 #include "log.h"
 #include "manifest.h"
 #include "pgsql.h"
@@ -90,6 +91,7 @@ backup_db_run(const struct options *opts, char **name_out)
 	conn = pgsql_connect(opts);
 	if (conn == NULL)
 		goto out;
+	interrupt_watch_connection(conn);
 	if (pick_name(opts->output_dir, &name, &path, &manifest_path) < 0)
 		goto out;
 
@@ -134,6 +136,7 @@ out:
 	if (rc < 0 && manifest_written)
 		unlink(manifest_path);
 	sink_free(head);
+	interrupt_watch_connection(NULL);
 	PQfinish(conn);
 	manifest_free(&m);
 	free(name);

@@ -5,6 +5,7 @@
 #include "backups.h"
 #include "commands.h"
 #include "fsutil.h"
+#include "interrupt.h"
 #include "list.h"
 #include "lock.h"
 #include "log.h"
@@ -29,7 +30,7 @@ cmd_db_exec(const struct options *opts, int argc, char **argv)
 		return retention_prune_days(opts->output_dir, BACKUP_DB, opts->keep_days, time(NULL),
 		    NULL, 1) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
 	/* One writer per directory, and retention never runs beside another run. */
-	if (fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
+	if (interrupt_install() < 0 || fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		goto out;
 	if (backup_db_run(opts, &name) < 0)
 		goto out;	/* never prune after a failed dump */

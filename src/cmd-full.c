@@ -1,6 +1,7 @@
 #include "commands.h"
 #include "fsutil.h"
 #include "full-backup.h"
+#include "interrupt.h"
 #include "lock.h"
 #include "log.h"
 
@@ -19,7 +20,7 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 		log_error("--archive-only and --dir-only exclude each other");
 		return LB_EXIT_USAGE;
 	}
-	if (fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
+	if (interrupt_install() < 0 || fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		return LB_EXIT_FAILURE;
 	rc = full_backup_run(opts) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
 	output_lock_release(lock);

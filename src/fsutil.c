@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "interrupt.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -16,6 +17,9 @@ fs_write_all(int fd, const void *buf, size_t len, const char *path)
 {
 	const char *p = buf;
 
+	/* Files written outside the sink chain (manifests) stop here too. */
+	if (interrupt_check() < 0)
+		return -1;
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
@@ -48,6 +52,9 @@ fs_fsync(int fd, const char *path)
 int
 fs_rename_noreplace(const char *from, const char *to)
 {
+	/* Every backup is published through here: never publish after a signal. */
+	if (interrupt_check() < 0)
+		return -1;
 	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno == EEXIST) {

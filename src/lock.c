@@ -11,6 +11,7 @@
 
 #include "backups.h"
 #include "fsutil.h"
+#include "interrupt.h"
 #include "lock.h"
 #include "log.h"
 #include "xalloc.h"
@@ -122,7 +123,11 @@ output_lock_take(const char *dir, int wait_seconds)
 			close(fd);
 			goto out;
 		}
-		sleep(1);
+		sleep(1);	/* a signal cuts it short */
+		if (interrupt_check() < 0) {
+			close(fd);
+			goto out;
+		}
 	}
 	clock_gettime(CLOCK_REALTIME, &locked_at);
 	snprintf(line, sizeof(line), "%ld %lld\n", (long)getpid(), (long long)time(NULL));

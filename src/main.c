@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "interrupt.h"
 #include "log.h"
 #include "options.h"
 #include "version.h"
@@ -22,10 +23,12 @@ static void
 print_exit_status(FILE *fp)
 {
 	fputs("\nExit status:\n"
-	    "  0  success\n"
-	    "  1  failure (a failed backup publishes nothing; earlier backups are untouched)\n"
-	    "  2  usage error\n"
-	    "  3  verification found a problem\n", fp);
+	    "    0  success\n"
+	    "    1  failure (a failed backup publishes nothing; earlier backups are untouched)\n"
+	    "    2  usage error\n"
+	    "    3  verification found a problem\n"
+	    "  130  interrupted by SIGINT (db, full: after removing what the run had written)\n"
+	    "  143  interrupted by SIGTERM (likewise)\n", fp);
 }
 
 static void
@@ -120,5 +123,5 @@ main(int argc, char **argv)
 	rc = cmd->exec(&opts, argc - next, argv + next);
 out:
 	options_free(&opts);
-	return rc;
+	return interrupt_exit_status(rc);
 }

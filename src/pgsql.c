@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "conninfo.h"
+#include "interrupt.h"
 #include "log.h"
 #include "pgsql.h"
 #include "strbuf.h"
@@ -84,6 +85,9 @@ pgsql_report(PGconn *conn, const PGresult *res, const char *what)
 	const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 
+	/* After a signal the error is its cancel: say that instead. */
+	if (interrupt_check() < 0)
+		return;
 	if (primary == NULL) {
 		/* Lost connection and the like: libpq's own text says what happened. */
 		log_error("%s: %s%s", what, conn ? PQerrorMessage(conn) : "no connection",

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "interrupt.h"
 #include "log.h"
 #include "sink.h"
 #include "xalloc.h"
@@ -70,6 +71,7 @@ worker(void *arg)
 	z_stream zs;
 	int ok;
 
+	interrupt_block_in_thread();
 	memset(&zs, 0, sizeof(zs));
 	ok = deflateInit2(&zs, p->level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
 	pthread_mutex_lock(&p->mu);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "interrupt.h"
 #include "log.h"
 #include "sink.h"
 #include "strbuf.h"
@@ -17,6 +18,9 @@ sink_write(struct sink *s, const void *buf, size_t len)
 {
 	if (len == 0)
 		return 0;
+	/* Where the bytes go is where a signal is noticed: no stage needs its own check. */
+	if (interrupt_check() < 0)
+		return -1;
 	s->bytes_in += len;
 	return s->ops->write(s, buf, len);
 }

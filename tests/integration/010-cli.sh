@@ -38,10 +38,10 @@ for c in full db list restore verify; do
 	done
 done
 if [ -z "$missing" ]; then pass man-documents-every-option; else fail man-documents-every-option "missing:$missing"; fi
-# Exit statuses: the same four numbers in --help and in the man page.
-help_codes=$("$LB_BIN" --help | sed -n '/^Exit status:/,$p' | grep -o '^  [0-9]' | tr -d ' ' | tr '\n' ' ')
-man_codes=$(sed -n '/^\.Sh EXIT STATUS/,/^\.Sh /p' "$man" | grep -o '^\.It Li [0-9]' | grep -o '[0-9]' | tr '\n' ' ')
-if [ "$help_codes" = "0 1 2 3 " ] && [ "$man_codes" = "$help_codes" ]; then
+# Exit statuses: the same numbers in --help and in the man page.
+help_codes=$("$LB_BIN" --help | sed -n '/^Exit status:/,$p' | grep -o '^ *[0-9][0-9]*  ' | tr -d ' ' | tr '\n' ' ')
+man_codes=$(sed -n '/^\.Sh EXIT STATUS/,/^\.Sh /p' "$man" | grep -o '^\.It Li [0-9]*' | grep -o '[0-9]*$' | tr '\n' ' ')
+if [ "$help_codes" = "0 1 2 3 130 143 " ] && [ "$man_codes" = "$help_codes" ]; then
 	pass exit-status-help-matches-man
 else
 	fail exit-status-help-matches-man "help: '$help_codes' man: '$man_codes'"
