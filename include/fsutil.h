@@ -18,6 +18,7 @@ int fs_read_file(const char *path, char **out, size_t *len);
 /*
  * Writes a small file atomically: PATH.tmp, fsync, rename, fsync the
  * directory. With `noreplace` an existing PATH is an error, not replaced.
+ * A failed directory fsync after the rename only warns: PATH is whole.
  */
 int fs_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, int noreplace);
 /* 1 when PATH exists (any type), 0 when not, -1 on another error (reported). */

@@ -717,9 +717,13 @@ full_backup_run(const struct options *opts)
 		archived = 1;
 	}
 	if (!opts->archive_only) {
-		if (fs_rename_noreplace(job.staging, job.dir_path) < 0 || fs_fsync_parent(job.dir_path) < 0)
+		if (fs_rename_noreplace(job.staging, job.dir_path) < 0)
 			goto out;
 		staged = 0;
+		/* Whole and in place: failing now would leave it published by a failed run. */
+		if (fs_fsync_parent(job.dir_path) < 0)
+			log_warn("%s is published but its directory could not be synced: a power cut now could lose it",
+			    job.dir_path);
 	}
 	log_info("wrote %s%s%s (%zu files)", opts->archive_only ? "" : job.dir_path,
 	    !opts->archive_only && !opts->dir_only ? " and " : "", opts->dir_only ? "" : job.archive_path, job.nfiles + 1);
