@@ -17,7 +17,7 @@ LIB_OBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/test-*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check demo install asan clean deps unit-tests lint-man bench fuzz
+.PHONY: all check demo install asan valgrind clean deps unit-tests lint-man bench fuzz
 
 all: $(BIN)
 
@@ -55,6 +55,12 @@ asan: deps
 	    LDFLAGS="-fsanitize=address,undefined" all unit-tests
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    LB_BIN=$(CURDIR)/build-asan/lotbackup LB_UNIT_DIR=$(CURDIR)/build-asan/tests tests/run.sh
+
+# Memcheck on one db, one full and a verify of both, on a throwaway cluster
+# (tests/integration/150-valgrind.sh; about 20 s, so make check runs it too).
+valgrind: deps
+	@$(MAKE) --no-print-directory all
+	@LB_ONLY=valgrind LB_BIN=$(CURDIR)/lotbackup tests/run.sh
 
 # Speed and memory against pg_dump, gzip and psql, side by side (SCALE=1 RUNS=3).
 bench: deps

@@ -7,7 +7,7 @@ packages=(
 	gcc make pkg-config
 	libpq-dev zlib1g-dev libarchive-dev libgit2-dev libjansson-dev libssl-dev
 	postgresql-15 postgresql-client-15
-	git gzip mandoc
+	git gzip mandoc valgrind
 )
 # Callers may name more (make fuzz: clang and its libFuzzer runtime).
 packages+=("$@")
