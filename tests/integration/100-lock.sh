@@ -28,6 +28,13 @@ if wait_for_copy; then
 	else
 		fail lock-second-run-refused "rc=$rc $err"
 	fi
+	# Retention never runs beside another run: a refused --keep 1 deletes nothing.
+	old=lot-systems-db-$(date -u -d '40 days ago' +%Y-%m-%dT%H-%M-%S).sql.gz
+	echo x | gzip >"$out/$old" && echo '{}' >"$out/$old.manifest.json"
+	rc=0
+	"$LB_BIN" db -q -d "dbname=$db" -o "$out" --keep 1 >/dev/null 2>&1 || rc=$?
+	[ $rc -eq 1 ] && [ -f "$out/$old" ] && pass lock-no-retention-beside-another-run || fail lock-no-retention-beside-another-run "rc=$rc; $(ls "$out")"
+	rm -f "$out/$old" "$out/$old.manifest.json"
 	# --wait: the second run waits for the first, then makes its own dump.
 	check lock-wait "$LB_BIN" db -q -d "dbname=$db" -o "$out" --wait 120
 	wait "$first"
