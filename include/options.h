@@ -22,7 +22,7 @@ enum {
 };
 
 #define DEFAULT_KEEP_DAYS 30
-#define DEFAULT_COMPRESS_LEVEL 6
+#define DEFAULT_COMPRESS_LEVEL 5
 
 /*
  * The parsed options: the only global state of the program. Filled in
