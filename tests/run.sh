@@ -58,6 +58,23 @@ else
 			echo "fail $(basename "$t")" >>"$LB_RESULTS"
 		fi
 	done
+	# The dump and restore tests again with one connection and with four
+	# (LOTBACKUP_JOBS; the first pass used the default, one per CPU):
+	# parallel dumps and restores must give the same results.
+	for jobs in 1 4; do
+		for t in "$LB_TOP"/tests/integration/0[2478]0-*.sh; do
+			case "$(basename "$t")" in *"${LB_ONLY:-}"*) ;; *) continue ;; esac
+			echo "# integration, LOTBACKUP_JOBS=$jobs: $(basename "$t")"
+			before=$(wc -l <"$LB_RESULTS")
+			LOTBACKUP_JOBS=$jobs LB_NAME_SUFFIX="@jobs$jobs" bash "$t"
+			rc=$?
+			after=$(wc -l <"$LB_RESULTS")
+			if [ $rc -ne 0 ] && [ "$after" -eq "$before" ]; then
+				echo "not ok - $(basename "$t") (jobs $jobs) exited $rc without a result"
+				echo "fail $(basename "$t")@jobs$jobs" >>"$LB_RESULTS"
+			fi
+		done
+	done
 fi
 
 passed=$(grep -c '^pass ' "$LB_RESULTS")
