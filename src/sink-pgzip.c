@@ -167,18 +167,23 @@ pgzip_write(struct sink *sk, const void *data, size_t len)
 	return 0;
 }
 
+/* Ends the member being filled (or makes an empty one) and passes everything on. */
 static int
-pgzip_finish(struct sink *sk)
+end_member(struct pgzip_sink *p, int even_empty)
 {
-	struct pgzip_sink *p = (struct pgzip_sink *)sk;
-
-	/* An empty input still makes one (empty) member: a valid gzip file. */
-	if ((p->slots[p->fill].in_len > 0 || sk->bytes_in == 0) && submit(p) < 0)
+	if ((p->slots[p->fill].in_len > 0 || even_empty) && submit(p) < 0)
 		return -1;
 	while (p->queued > 0)
 		if (pass_on_oldest(p) < 0)
 			return -1;
 	return 0;
+}
+
+static int
+pgzip_finish(struct sink *sk)
+{
+	/* An empty input still makes one (empty) member: a valid gzip file. */
+	return end_member((struct pgzip_sink *)sk, sk->bytes_in == 0);
 }
 
 int
@@ -190,11 +195,8 @@ sink_pgzip_flush(struct sink *sk, uint64_t *pos)
 		log_error("internal: a %s sink has no gzip members to end", sk->ops->kind);
 		return -1;
 	}
-	if (p->slots[p->fill].in_len > 0 && submit(p) < 0)
+	if (end_member(p, 0) < 0)
 		return -1;
-	while (p->queued > 0)
-		if (pass_on_oldest(p) < 0)
-			return -1;
 	*pos = p->passed_on;
 	return 0;
 }
