@@ -314,8 +314,9 @@ dump_data(PGconn *conn, const struct dump_data_settings *settings,
 	atomic_init(&r.abort, 0);
 
 	want = settings->jobs > 1 && settings->snapshot_id ? (size_t)settings->jobs - 1 : 0;
-	if (want > ntables / 2)
-		want = ntables / 2;
+	/* The main connection takes a table too: no worker without one of its own. */
+	if (ntables > 0 && want > ntables - 1)
+		want = ntables - 1;
 	threads = xcalloc(want ? want : 1, sizeof(*threads));
 	/* Signals are for the main thread; workers inherit this mask. */
 	sigfillset(&block);
