@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "dump-reader.h"
 #include "log.h"
 #include "pgsql.h"
+#include "progress.h"
 #include "restore.h"
 #include "sql-split.h"
 #include "strbuf.h"
@@ -24,7 +26,8 @@ struct loader {
 	int failed;
 	long copy_line;
 	char *copy_what;
-	time_t last_progress;
+	const struct dump_read_stats *read;	/* bytes of the file read so far */
+	struct progress *bar;
 };
 
 int
@@ -35,17 +38,19 @@ restore_session_setup(PGconn *conn)
 	    "SET client_min_messages = warning", "cannot set restore session options");
 }
 
+/* The bar counts the file's bytes, so that the ETA holds for gzip files too. */
 static void
 progress(struct loader *l, int force)
 {
-	time_t now = time(NULL);
+	char extra[64];
 
-	if (!l->settings->progress || (!force && now == l->last_progress))
+	if (force) {
+		progress_end(l->bar);
+		l->bar = NULL;
 		return;
-	l->last_progress = now;
-	fprintf(stderr, "\rrestoring: %.1f MiB, %lld statements, line %ld%s", 
-	    (double)l->stats->sql_bytes / (1024.0 * 1024.0), l->stats->statements, l->stats->line,
-	    force ? "\n" : "");
+	}
+	snprintf(extra, sizeof(extra), "%lld statements, line %ld", l->stats->statements, l->stats->line);
+	progress_update(l->bar, l->read->file_bytes, extra);
 }
 
 /* One error: stop, or with --keep-going count it and go on. */
@@ -235,6 +240,7 @@ restore_load(PGconn *conn, const char *path, const struct restore_settings *sett
 {
 	struct dump_read_stats rstats;
 	struct loader l;
+	struct stat st;
 	char err[512];
 	int rrc, rc = -1;
 
@@ -244,6 +250,9 @@ restore_load(PGconn *conn, const char *path, const struct restore_settings *sett
 	l.settings = settings;
 	l.stats = stats;
 	l.splitter = sql_splitter_new(on_item, &l);
+	l.read = &rstats;
+	if (settings->progress && stat(path, &st) == 0)
+		l.bar = progress_start("restore", (uint64_t)st.st_size, 0);
 	rrc = dump_read(path, on_chunk, &l, &rstats, err, sizeof(err));
 	if (rrc == DUMP_READ_CORRUPT) {
 		log_error("restore stopped: %s: %s", path, err);
