@@ -1,5 +1,5 @@
 # lotbackup: `make` builds, `make check` tests, `make demo` shows it working.
-PKGS     = libpq zlib libarchive libgit2 jansson libcrypto libcurl
+PKGS     = libpq zlib libarchive libgit2 jansson libcrypto libdeflate libcurl
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc

@@ -13,13 +13,17 @@
 struct dump_settings {
 	struct schema_settings schema;
 	int serializable_deferrable;
+	int jobs;		/* connections copying tables at once */
+	int compress_level;	/* of the parallel workers' compressors */
+	const char *spill_dir;	/* where parallel workers' tables wait (the output directory) */
 };
 
 /*
  * Writes one consistent plain-SQL dump of the connected database into `out`
  * (the head of a sink chain, not finished here): one REPEATABLE READ
- * snapshot, schema from the catalogs, data with COPY ... TO STDOUT streamed
- * row by row, then post-data, a per-table row summary and the completion
+ * snapshot (shared with jobs - 1 more connections when jobs > 1), schema
+ * from the catalogs, data with COPY ... TO STDOUT streamed row by row,
+ * largest table first, then post-data, a per-table row summary and the completion
  * marker. Fills in the manifest's database fields and table rows.
  * Returns 0 or -1 (reported, naming the table or object and the SQLSTATE).
  */

@@ -52,8 +52,9 @@ const char *sink_file_path(const struct sink *file_sink);
 /* gzip (RFC 1952) at `level` 0-9. */
 struct sink *sink_gzip_new(struct sink *next, int level);
 /*
- * gzip with `jobs` compression threads: independent members, passed on in
- * order (jobs <= 1: the plain gzip sink). Not for sink_gzip_set_level.
+ * gzip with `jobs` compression threads (at least one, beside the caller's):
+ * independent members of up to 1 MiB of input, passed on in order, made
+ * with libdeflate at `level` 0-12. Not for sink_gzip_set_level.
  */
 struct sink *sink_pgzip_new(struct sink *next, int level, int jobs);
 /* Changes the level from here on, e.g. 0 for data that is compressed already. */
@@ -72,6 +73,21 @@ int sink_write_file(struct sink *out, const char *src);
  * cannot be opened or read (not reported: callers decide what that means).
  */
 int sha256_file(const char *path, int nofollow, uint64_t *size, char hex[65]);
+
+/*
+ * A nameless temporary file in DIR (O_TMPFILE, 0600): gone when freed or
+ * on a crash. sink_spill_fd() reads it back (pread).
+ */
+struct sink *sink_spill_create(const char *dir);
+int sink_spill_fd(const struct sink *spill_sink);
+
+/*
+ * Ends the pgzip sink's current member, passes on everything pending, then
+ * copies LEN bytes of finished gzip members from FD (from offset 0) straight
+ * into the next stage, counting SQL_BYTES as input: how a table compressed
+ * elsewhere joins the stream. 0 or -1 (reported).
+ */
+int sink_pgzip_append_members(struct sink *pgzip_sink, int fd, uint64_t len, uint64_t sql_bytes);
 
 /* Discards everything; a chain end for measuring or hashing only. */
 struct sink *sink_null_new(void);

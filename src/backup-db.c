@@ -103,6 +103,9 @@ backup_db_run(const struct options *opts, char **name_out)
 	settings.schema.with_privileges = opts->with_privileges;
 	settings.schema.lock_timeout_ms = opts->lock_timeout_ms;
 	settings.serializable_deferrable = opts->serializable_deferrable;
+	settings.jobs = opts->jobs;
+	settings.compress_level = opts->compress_level;
+	settings.spill_dir = opts->output_dir;
 
 	if (fs_mkdir_private(opts->output_dir) < 0)
 		goto out;

@@ -50,7 +50,7 @@ check_file(const char *path)
 	size_t i;
 	int rc;
 
-	if (verify_db_dump(path, VERIFY_ALLOW_NO_MANIFEST, &r) < 0) {
+	if (verify_db_dump(path, VERIFY_ALLOW_NO_MANIFEST | VERIFY_QUICK, &r) < 0) {
 		verify_result_free(&r);
 		return LB_EXIT_FAILURE;
 	}

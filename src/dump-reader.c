@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <libdeflate.h>
+
 #include "dump-reader.h"
 #include "log.h"
 #include "xalloc.h"
@@ -61,20 +63,27 @@ read_plain(struct reader *r, const unsigned char *first, size_t first_len, dump_
 	return n < 0 ? DUMP_READ_IO_ERROR : DUMP_READ_OK;
 }
 
+/*
+ * zlib, streaming: for members too big for the fast path (gzip -c makes one
+ * member of the whole file) and for damaged data, where its messages say
+ * what is wrong and where. Starts on `first` (first_len bytes already read
+ * and hashed), then reads on.
+ */
 static int
-read_gzip(struct reader *r, size_t first_len, dump_chunk_fn fn, void *ctx, char *err, size_t errlen)
+read_gzip_zlib(struct reader *r, const unsigned char *first, size_t first_len, dump_chunk_fn fn,
+    void *ctx, char *err, size_t errlen)
 {
 	z_stream zs;
 	int zrc = Z_OK, rc = DUMP_READ_CORRUPT, in_member = 1;
-	ssize_t n = (ssize_t)first_len;
+	ssize_t n;
 
 	memset(&zs, 0, sizeof(zs));
 	if (inflateInit2(&zs, 15 + 16) != Z_OK) {
 		snprintf(err, errlen, "cannot initialise gzip decompression");
 		return DUMP_READ_CORRUPT;
 	}
-	zs.next_in = r->in;
-	zs.avail_in = (uInt)n;
+	zs.next_in = (unsigned char *)first;
+	zs.avail_in = (uInt)first_len;
 	for (;;) {
 		if (zs.avail_in == 0) {
 			n = read_block(r);
@@ -122,6 +131,72 @@ read_gzip(struct reader *r, size_t first_len, dump_chunk_fn fn, void *ctx, char 
 	rc = DUMP_READ_OK;
 out:
 	inflateEnd(&zs);
+	return rc;
+}
+
+/*
+ * Fast path: lotbackup writes members of at most 1 MiB of SQL, which
+ * libdeflate decompresses whole, CRC and length checked, at two to three
+ * times zlib's speed. The window always holds more than one whole member
+ * unless the file ends; anything libdeflate cannot take goes to zlib from
+ * that member on.
+ */
+#define WINDOW_SIZE (4 * 1024 * 1024)
+#define WINDOW_LOW (2 * 1024 * 1024)
+#define MEMBER_OUT_SIZE (2 * 1024 * 1024)
+
+static int
+read_gzip(struct reader *r, size_t first_len, dump_chunk_fn fn, void *ctx, char *err, size_t errlen)
+{
+	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+	unsigned char *win = xmalloc(WINDOW_SIZE), *out = xmalloc(MEMBER_OUT_SIZE);
+	size_t start = 0, end = first_len;
+	int eof = 0, rc = DUMP_READ_IO_ERROR;
+
+	if (d == NULL) {
+		snprintf(err, errlen, "cannot initialise gzip decompression");
+		rc = DUMP_READ_CORRUPT;
+		goto out;
+	}
+	memcpy(win, r->in, first_len);
+	for (;;) {
+		size_t in_used = 0, out_len = 0;
+
+		if (!eof && end - start < WINDOW_LOW) {
+			memmove(win, win + start, end - start);
+			end -= start;
+			start = 0;
+			while (!eof && WINDOW_SIZE - end >= READ_SIZE) {
+				ssize_t n = read_block(r);
+
+				if (n < 0)
+					goto out;
+				eof = n == 0;
+				memcpy(win + end, r->in, (size_t)n);
+				end += (size_t)n;
+			}
+		}
+		if (start == end && eof) {
+			rc = DUMP_READ_OK;
+			break;
+		}
+		if (libdeflate_gzip_decompress_ex(d, win + start, end - start, out, MEMBER_OUT_SIZE,
+		    &in_used, &out_len) != LIBDEFLATE_SUCCESS) {
+			/* The window may end mid-member; zlib reads on from there. */
+			rc = read_gzip_zlib(r, win + start, end - start, fn, ctx, err, errlen);
+			break;
+		}
+		start += in_used;
+		r->stats->sql_bytes += out_len;
+		if (out_len > 0 && fn(ctx, (const char *)out, out_len) < 0) {
+			rc = DUMP_READ_STOPPED;
+			break;
+		}
+	}
+out:
+	libdeflate_free_decompressor(d);
+	free(win);
+	free(out);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
+#include "dump-data.h"
 #include "dump.h"
 #include "log.h"
 #include "pgsql.h"
@@ -57,8 +57,7 @@ begin_snapshot(PGconn *conn, const struct dump_settings *settings, struct db_man
 	PGresult *res = NULL;
 	int rc = -1;
 
-	if (pgsql_exec(conn, "SET DateStyle = ISO; SET IntervalStyle = postgres; "
-	    "SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET row_security = off", "cannot set session options") < 0)
+	if (pgsql_exec(conn, DUMP_SESSION_SETTINGS, "cannot set session options") < 0)
 		goto out;
 	if (pgsql_exec(conn, begin, "cannot start the dump's transaction") < 0)
 		goto out;
@@ -100,52 +99,6 @@ write_header(struct sink *out, const struct db_manifest *m)
 	return rc;
 }
 
-/* Streams one table's rows straight from the server into the sink. */
-static int
-copy_table(PGconn *conn, const struct dump_table *t, struct sink *out, struct manifest_table *mt)
-{
-	struct strbuf sql = STRBUF_INIT, what = STRBUF_INIT;
-	PGresult *res = NULL;
-	char *buf = NULL;
-	int n, rc = -1;
-
-	strbuf_printf(&what, "cannot dump table %s", t->qualified);
-	strbuf_printf(&sql, "COPY %s %s TO STDOUT", t->qualified, t->column_list);
-	res = PQexec(conn, sql.buf);
-	if (PQresultStatus(res) != PGRES_COPY_OUT) {
-		pgsql_report(conn, res, what.buf);
-		goto out;
-	}
-	PQclear(res);
-	res = NULL;
-	if (sink_printf(out, "COPY %s %s FROM stdin;\n", t->qualified, t->column_list) < 0)
-		goto out;
-	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
-		int wrc = sink_write(out, buf, (size_t)n);
-
-		mt->data_crc32 = (uint32_t)crc32(mt->data_crc32, (const Bytef *)buf, (uInt)n);
-		mt->data_bytes += (uint64_t)n;
-		PQfreemem(buf);
-		buf = NULL;
-		if (wrc < 0)
-			goto out;
-	}
-	res = PQgetResult(conn);
-	if (n == -2 || PQresultStatus(res) != PGRES_COMMAND_OK) {
-		pgsql_report(conn, res, what.buf);
-		goto out;
-	}
-	mt->rows = strtoll(PQcmdTuples(res), NULL, 10);
-	if (sink_puts(out, "\\.\n\n") < 0)
-		goto out;
-	rc = 0;
-out:
-	PQclear(res);
-	strbuf_free(&sql);
-	strbuf_free(&what);
-	return rc;
-}
-
 static int
 write_footer(struct sink *out, const struct db_manifest *m)
 {
@@ -165,12 +118,44 @@ write_footer(struct sink *out, const struct db_manifest *m)
 	return sink_puts(out, DUMP_COMPLETE_MARKER "\n");
 }
 
+/* Largest first, so parallel work ends together; ties keep the schema's order. */
+static int
+by_size_desc(const void *a, const void *b)
+{
+	const struct dump_table *x = *(const struct dump_table *const *)a;
+	const struct dump_table *y = *(const struct dump_table *const *)b;
+
+	if (x->estimated_bytes != y->estimated_bytes)
+		return x->estimated_bytes > y->estimated_bytes ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The snapshot id parallel workers import; NULL with one job (nothing to share). */
+static int
+export_snapshot(PGconn *conn, int jobs, size_t ntables, char **id)
+{
+	PGresult *res;
+
+	*id = NULL;
+	if (jobs <= 1 || ntables < 2)
+		return 0;
+	res = pgsql_query(conn, "SELECT pg_catalog.pg_export_snapshot()", "cannot export the dump's snapshot");
+	if (res == NULL)
+		return -1;
+	*id = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
 int
 dump_database(PGconn *conn, const struct dump_settings *settings, struct sink *out,
     struct db_manifest *m)
 {
 	struct schema *schema = NULL;
-	const struct dump_table *tables;
+	const struct dump_table *tables, **order = NULL;
+	struct manifest_table **entries = NULL;
+	struct dump_data_settings data = { 0 };
+	char *snapshot_id = NULL;
 	size_t ntables, i;
 	long long total_rows = 0;
 	int rc = -1;
@@ -179,20 +164,32 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct sink *o
 		goto out;
 	if (schema_load(conn, &settings->schema, &schema) < 0)
 		goto out;
+	tables = schema_tables(schema, &ntables);
+	if (export_snapshot(conn, settings->jobs, ntables, &snapshot_id) < 0)
+		goto out;
 	if (write_header(out, m) < 0 || schema_write_pre_data(schema, out) < 0)
 		goto out;
-	tables = schema_tables(schema, &ntables);
 	if (sink_puts(out, "--\n-- Data\n--\n\n") < 0)
 		goto out;
-	for (i = 0; i < ntables; i++) {
-		struct manifest_table *mt = manifest_add_table(m, tables[i].schema, tables[i].name,
-		    tables[i].qualified, 0);
-
-		log_debug("dumping table %s", tables[i].qualified);
-		if (copy_table(conn, &tables[i], out, mt) < 0)
-			goto out;
-		total_rows += mt->rows;
-	}
+	order = xcalloc(ntables ? ntables : 1, sizeof(*order));
+	entries = xcalloc(ntables ? ntables : 1, sizeof(*entries));
+	for (i = 0; i < ntables; i++)
+		order[i] = &tables[i];
+	qsort(order, ntables, sizeof(*order), by_size_desc);
+	/* All entries exist before any worker starts: the array never moves under them. */
+	for (i = 0; i < ntables; i++)
+		manifest_add_table(m, order[i]->schema, order[i]->name, order[i]->qualified, 0);
+	for (i = 0; i < ntables; i++)
+		entries[i] = &m->tables[m->ntables - ntables + i];
+	data.jobs = settings->jobs;
+	data.compress_level = settings->compress_level;
+	data.spill_dir = settings->spill_dir;
+	data.snapshot_id = snapshot_id;
+	data.encoding = m->encoding;
+	if (dump_data(conn, &data, order, entries, ntables, out) < 0)
+		goto out;
+	for (i = 0; i < ntables; i++)
+		total_rows += entries[i]->rows;
 	if (schema_write_sequence_values(schema, out) < 0 || schema_write_post_data(schema, out) < 0)
 		goto out;
 	if (write_footer(out, m) < 0)
@@ -202,6 +199,9 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct sink *o
 	log_debug("dumped %zu tables, %lld rows", ntables, total_rows);
 	rc = 0;
 out:
+	free(order);
+	free(entries);
+	free(snapshot_id);
 	schema_free(schema);
 	return rc;
 }

@@ -63,18 +63,42 @@ pgsql_connect(const struct options *opts)
 	return NULL;
 }
 
+/*
+ * Every setting the first connection ended up with (host, port, user,
+ * password, sslmode, ...), so a second one reaches the same server the same
+ * way, whatever mix of URL, PG* variables and .pgpass supplied them.
+ */
 PGconn *
 pgsql_connect_like(PGconn *conn, const char *dbname)
 {
-	const char *keys[] = { "host", "port", "user", "password", "dbname", "fallback_application_name", NULL };
-	const char *values[] = { PQhost(conn), PQport(conn), PQuser(conn), PQpass(conn), dbname, "lotbackup", NULL };
-	PGconn *other = PQconnectdbParams(keys, values, 0);
+	PQconninfoOption *info = PQconninfo(conn), *o;
+	const char **keys = NULL, **values = NULL;
+	PGconn *other = NULL;
+	size_t n = 0, i = 0;
 
+	for (o = info; o != NULL && o->keyword != NULL; o++)
+		n++;
+	keys = xcalloc(n + 2, sizeof(*keys));
+	values = xcalloc(n + 2, sizeof(*values));
+	for (o = info; o != NULL && o->keyword != NULL; o++) {
+		if (o->val == NULL || strcmp(o->keyword, "dbname") == 0)
+			continue;
+		keys[i] = o->keyword;
+		values[i++] = o->val;
+	}
+	keys[i] = "dbname";
+	values[i] = dbname;
+	other = PQconnectdbParams(keys, values, 0);
 	if (other != NULL && PQstatus(other) == CONNECTION_OK)
-		return other;
+		goto out;
 	log_error("cannot connect to database \"%s\": %s", dbname, other ? PQerrorMessage(other) : "out of memory");
 	PQfinish(other);
-	return NULL;
+	other = NULL;
+out:
+	PQconninfoFree(info);
+	free(keys);
+	free(values);
+	return other;
 }
 
 void

@@ -1,7 +1,9 @@
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <libdeflate.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "sink.h"
@@ -14,6 +16,11 @@
  * file (RFC 1952; gunzip, zlib and libarchive read them). Only the calling
  * thread ever writes to `next`, so the rest of the chain needs no locks.
  * Memory is bounded: 2 * jobs + 1 blocks in flight.
+ *
+ * Blocks are compressed whole with libdeflate: two to three times the speed
+ * of zlib at the same level, and smaller output (level 6 here is about
+ * gzip -9 in size). Even one job runs in its own thread, so compression
+ * overlaps with reading the COPY stream.
  */
 #define PGZIP_BLOCK (1024 * 1024)
 
@@ -44,34 +51,26 @@ struct pgzip_sink {
 	int stop;
 };
 
-static int
-compress_block(z_stream *zs, int level, struct slot *s)
-{
-	size_t bound;
+static void pgzip_destroy(struct sink *sk);
+static int pgzip_write(struct sink *sk, const void *data, size_t len);
+static int pgzip_finish(struct sink *sk);
+static const struct sink_ops pgzip_ops = { "pgzip", pgzip_write, pgzip_finish, pgzip_destroy };
 
-	if (deflateReset(zs) != Z_OK || deflateParams(zs, level, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	bound = deflateBound(zs, s->in_len) + 64;
+static int
+compress_block(struct libdeflate_compressor *c, struct slot *s)
+{
+	size_t bound = libdeflate_gzip_compress_bound(c, s->in_len);
+
 	s->out = xrealloc(s->out, bound);
-	zs->next_in = s->in;
-	zs->avail_in = (uInt)s->in_len;
-	zs->next_out = s->out;
-	zs->avail_out = (uInt)bound;
-	if (deflate(zs, Z_FINISH) != Z_STREAM_END)
-		return -1;
-	s->out_len = bound - zs->avail_out;
-	return 0;
+	s->out_len = libdeflate_gzip_compress(c, s->in, s->in_len, s->out, bound);
+	return s->out_len == 0 ? -1 : 0;
 }
 
 static void *
 worker(void *arg)
 {
 	struct pgzip_sink *p = arg;
-	z_stream zs;
-	int ok;
-
-	memset(&zs, 0, sizeof(zs));
-	ok = deflateInit2(&zs, p->level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+	struct libdeflate_compressor *c = libdeflate_alloc_compressor(p->level);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		struct slot *s = NULL;
@@ -92,14 +91,13 @@ worker(void *arg)
 		}
 		s->state = SLOT_WORKING;
 		pthread_mutex_unlock(&p->mu);
-		s->failed = !ok || compress_block(&zs, p->level, s) < 0;
+		s->failed = c == NULL || compress_block(c, s) < 0;
 		pthread_mutex_lock(&p->mu);
 		s->state = SLOT_DONE;
 		pthread_cond_broadcast(&p->done);
 	}
 	pthread_mutex_unlock(&p->mu);
-	if (ok)
-		deflateEnd(&zs);
+	libdeflate_free_compressor(c);
 	return NULL;
 }
 
@@ -181,6 +179,45 @@ pgzip_finish(struct sink *sk)
 	return 0;
 }
 
+int
+sink_pgzip_append_members(struct sink *sk, int fd, uint64_t len, uint64_t sql_bytes)
+{
+	struct pgzip_sink *p = (struct pgzip_sink *)sk;
+	unsigned char *buf = NULL;
+	uint64_t off = 0;
+	int rc = -1;
+
+	if (sk->ops != &pgzip_ops) {
+		log_error("internal: gzip members appended to a %s sink", sk->ops->kind);
+		return -1;
+	}
+	if (p->slots[p->fill].in_len > 0 && submit(p) < 0)
+		return -1;
+	while (p->queued > 0)
+		if (pass_on_oldest(p) < 0)
+			return -1;
+	buf = xmalloc(PGZIP_BLOCK);
+	while (off < len) {
+		size_t want = len - off < PGZIP_BLOCK ? (size_t)(len - off) : PGZIP_BLOCK;
+		ssize_t n = pread(fd, buf, want, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_error("cannot read back a temporary file: %s", n < 0 ? strerror(errno) : "it is shorter than written");
+			goto out;
+		}
+		if (sink_write(sk->next, buf, (size_t)n) < 0)
+			goto out;
+		off += (uint64_t)n;
+	}
+	sk->bytes_in += sql_bytes;
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
 static void
 pgzip_destroy(struct sink *sk)
 {
@@ -210,16 +247,14 @@ pgzip_destroy(struct sink *sk)
 	free(p);
 }
 
-static const struct sink_ops pgzip_ops = { "pgzip", pgzip_write, pgzip_finish, pgzip_destroy };
-
 struct sink *
 sink_pgzip_new(struct sink *next, int level, int jobs)
 {
 	struct pgzip_sink *p;
 	size_t i;
 
-	if (jobs <= 1)
-		return sink_gzip_new(next, level);
+	if (jobs < 1)
+		jobs = 1;
 	p = xcalloc(1, sizeof(*p));
 	p->base.ops = &pgzip_ops;
 	p->base.next = next;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "backups.h"
 #include "fsutil.h"
@@ -88,7 +88,7 @@ fingerprint(PGconn *conn, const char *copy_out_sql, long long *rows, uint64_t *b
 	}
 	PQclear(res);
 	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
-		*crc = (uint32_t)crc32(*crc, (const Bytef *)buf, (uInt)n);
+		*crc = libdeflate_crc32(*crc, buf, (size_t)n);
 		*bytes += (uint64_t)n;
 		PQfreemem(buf);
 	}
