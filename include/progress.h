@@ -24,7 +24,14 @@ void progress_update(struct progress *p, uint64_t done, const char *extra);
 /* Clears the line (the log line that follows says how it ended) and frees. */
 void progress_end(struct progress *p);
 
-/* A pass-through sink that reports the bytes written through it to p (NULL: just passes on). */
+/*
+ * A pass-through sink that reports to p (NULL: just passes on) the bytes
+ * written through it, or with sink_progress_count() the bytes that went
+ * into another stage: behind a compressor, its input. Put behind the gzip
+ * stage, it leaves that stage at the head of the chain, where the dump
+ * appends whole gzip members.
+ */
 struct sink *sink_progress_new(struct sink *next, struct progress *p);
+void sink_progress_count(struct sink *progress_sink, const struct sink *counted);
 
 #endif

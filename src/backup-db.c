@@ -116,26 +116,28 @@ backup_db_run(const struct options *opts, char **name_out)
 	if (pick_name(opts->output_dir, &name, &path, &manifest_path) < 0)
 		goto out;
 
-	/* Built from the end: gzip -> sha256 -> file. */
+	/* Built from the end: gzip -> [progress ->] sha256 -> file. */
 	if ((file = sink_file_create(path, 0600)) == NULL)
 		goto out;
 	head = file;
 	if ((sha = sink_sha256_new(file)) == NULL)
 		goto out;
 	head = sha;
-	if ((gz = sink_pgzip_new(sha, opts->compress_level, opts->jobs)) == NULL)
-		goto out;
-	head = gz;
 	if (progress_wanted()) {
 		bar = progress_start("dump", estimate_sql_bytes(conn), 1);
-		head = sink_progress_new(gz, bar);
+		head = sink_progress_new(sha, bar);
 	}
+	if ((gz = sink_pgzip_new(head, opts->compress_level, opts->jobs)) == NULL)
+		goto out;
+	if (bar != NULL)
+		sink_progress_count(head, gz);	/* SQL bytes, as the estimate counts them */
+	head = gz;
 
 	m.file = xstrdup(name);
 	m.tool_version = xstrdup(LOTBACKUP_VERSION);
 	m.compress_level = opts->compress_level;
 	m.started_at = iso_time_now();
-	if (dump_database(conn, &settings, head, &m) < 0 || sink_finish(head) < 0)
+	if (dump_database(conn, &settings, gz, &m) < 0 || sink_finish(head) < 0)
 		goto out;
 	progress_end(bar);
 	bar = NULL;

@@ -120,6 +120,7 @@ progress_end(struct progress *p)
 struct progress_sink {
 	struct sink base;
 	struct progress *p;
+	const struct sink *counted;	/* NULL: this sink's own bytes */
 };
 
 static int
@@ -127,7 +128,7 @@ progress_write(struct sink *s, const void *buf, size_t len)
 {
 	struct progress_sink *ps = (struct progress_sink *)s;
 
-	progress_update(ps->p, s->bytes_in, NULL);
+	progress_update(ps->p, ps->counted ? ps->counted->bytes_in : s->bytes_in, NULL);
 	return sink_write(s->next, buf, len);
 }
 
@@ -148,4 +149,10 @@ sink_progress_new(struct sink *next, struct progress *p)
 	ps->base.next = next;
 	ps->p = p;
 	return &ps->base;
+}
+
+void
+sink_progress_count(struct sink *s, const struct sink *counted)
+{
+	((struct progress_sink *)s)->counted = counted;
 }

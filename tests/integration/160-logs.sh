@@ -47,9 +47,12 @@ if command -v script >/dev/null; then
 	else
 		fail progress-verify "$(cat -A <<<"$got" | head -5)"
 	fi
-	got=$(tty "$LB_BIN" db -o "$out" -d "dbname=$db")
-	grep -q $'\rdump     \[[#-]*\] *[0-9]*% .*B/s' <<<"$got" && grep -q 'lotbackup: wrote ' <<<"$got" &&
-		pass progress-dump || fail progress-dump "$(cat -A <<<"$got" | head -5)"
+	psql -X -q -d "$db" -c "CREATE TABLE t2 AS SELECT * FROM t; CREATE TABLE t3 AS SELECT * FROM t" >/dev/null
+	for jobs in 1 3; do
+		got=$(tty "$LB_BIN" db -o "$out" -d "dbname=$db" --jobs $jobs)
+		grep -q $'\rdump     \[[#-]*\] *[0-9]*% .*B/s' <<<"$got" && grep -q 'lotbackup: wrote ' <<<"$got" &&
+			pass progress-dump-jobs-$jobs || fail progress-dump-jobs-$jobs "$(cat -A <<<"$got" | head -5)"
+	done
 	target=$(new_db lb_logs_restore)
 	got=$(tty "$LB_BIN" restore "$dump" -d "dbname=$target")
 	grep -q $'\rrestore  \[[#-]*\] *[0-9]*% .*B/s.* statements' <<<"$got" && pass progress-restore ||
