@@ -46,6 +46,7 @@ pin_common(const struct options *opts, int argc, char **argv, int pin)
 	struct output_lock *lock = NULL;
 	char *dir = NULL;
 	int rc = LB_EXIT_FAILURE, r;
+	size_t i;
 
 	if (argc != 1) {
 		log_error("'%s' takes one FILE (see 'lotbackup %s --help')", verb, verb);
@@ -55,6 +56,12 @@ pin_common(const struct options *opts, int argc, char **argv, int pin)
 		log_error("'pin' needs --reason TEXT, e.g. --reason \"v2.0 release\" (list shows it)");
 		return LB_EXIT_USAGE;
 	}
+	/* list prints the reason in its table: one line of text. */
+	for (i = 0; pin && opts->pin_reason[i]; i++)
+		if ((unsigned char)opts->pin_reason[i] < 0x20 || opts->pin_reason[i] == 0x7f) {
+			log_error("--reason must be one line of text, without control characters");
+			return LB_EXIT_USAGE;
+		}
 	if (check_backup(argv[0], &dir) < 0)
 		goto out;
 	/* Not while a prune may be deciding about this very backup. */

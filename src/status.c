@@ -94,7 +94,8 @@ status_report(const struct options *opts)
 		for (k = 0; k < 2; k++) {
 			if (strcmp(ks[k].label, kind_group(e->kind)) != 0)
 				continue;
-			if (ks[k].newest == NULL)
+			/* of a full backup's two forms, name the archive */
+			if (ks[k].newest == NULL || (e->when == ks[k].newest->when && e->kind == BACKUP_FULL_ARCHIVE))
 				ks[k].newest = e;
 			if (e->verified && ks[k].newest_verified == NULL)
 				ks[k].newest_verified = e;

@@ -43,6 +43,7 @@ echo '{}' >"$out/$verified_old.verified.json"
 check pin-1 "$LB_BIN" pin "$out/$pinned1" --reason "v2.0 release"
 check pin-2 "$LB_BIN" pin "$out/$pinned2" --reason "v1.0 release"
 check_exit pin-needs-reason 2 "$LB_BIN" pin "$out/$pinned1"
+check_exit pin-reason-one-line 2 "$LB_BIN" pin "$out/$pinned1" --reason $'two\nlines'
 check_exit pin-refuses-foreign 1 "$LB_BIN" pin "$out/notes.txt" --reason x
 check_exit pin-refuses-missing 1 "$LB_BIN" pin "$out/lot-systems-db-2001-01-01T00-00-00.sql.gz" --reason x
 [ -f "$out/$pinned1.pin.json" ] && [ ! -e "$out/$pinned1.pin.json.tmp" ] && pass pin-record-written ||
