@@ -29,7 +29,7 @@ enum {
 #define NOTIFY_CMDS (CMD_DB | CMD_FULL | CMD_PRUNE)
 
 #define DEFAULT_KEEP_DAYS 30
-#define DEFAULT_COMPRESS_LEVEL 6
+#define DEFAULT_COMPRESS_LEVEL 5
 /* The documented policy: daily backups 30 days, weekly 12 weeks, monthly 12 months. */
 #define DEFAULT_KEEP_DAILY 30
 #define DEFAULT_KEEP_WEEKLY 12

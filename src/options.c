@@ -134,10 +134,10 @@ static const struct option_spec specs[] = {
 	{ "privileges", OPT_PRIVILEGES, no_argument, CMD_DB, NULL, "keep privileges (GRANT/REVOKE) in the dump" },
 	{ "wait", OPT_WAIT, required_argument, CMD_DB | CMD_FULL | CMD_PRUNE | CMD_PIN | CMD_UNPIN, "SECONDS",
 	    "when another lotbackup writes to the output directory, wait up to SECONDS (default 0: fail at once)" },
-	{ "jobs", OPT_JOBS, required_argument, CMD_DB | CMD_FULL, "N",
-	    "compression threads (default: the number of CPUs)" },
+	{ "jobs", OPT_JOBS, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY, "N",
+	    "database connections and compression threads working at once (default: the number of CPUs)" },
 	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
-	    "gzip level 1-9 (default 6)" },
+	    "gzip level 1-9, libdeflate's scale (default 5: about gzip -9's size)" },
 };
 
 #define NSPECS (sizeof(specs) / sizeof(specs[0]))
