@@ -47,8 +47,8 @@ _lotbackup()
 	full) opts='--allow-broken-git --archive-only --dbname --dir-only --force --git-packs --jobs --keep-daily --keep-monthly --keep-weekly --no-git --notify-url --require-db --submodules --timezone --wait' ;;
 	db) opts='--compress-level --dbname --dry-run --force --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --list --lock-timeout --notify-url --owner --privileges --serializable-deferrable --timezone --wait' ;;
 	list) opts='--json --keep-daily --keep-monthly --keep-weekly --timezone' ;;
-	restore) opts='--clean --create --dbname --keep-going --list --no-safety-dump --single-transaction --to --with-uncommitted' ;;
-	verify) opts='--all --dbname --json --restore --scratch-db' ;;
+	restore) opts='--clean --create --dbname --jobs --keep-going --list --no-safety-dump --single-transaction --to --with-uncommitted' ;;
+	verify) opts='--all --dbname --jobs --json --restore --scratch-db' ;;
 	prune) opts='--dry-run --force --keep-daily --keep-monthly --keep-weekly --kind --notify-url --timezone --wait' ;;
 	pin) opts='--reason --wait' ;;
 	unpin) opts='--wait' ;;
