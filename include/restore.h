@@ -20,6 +20,7 @@ struct restore_settings {
 	const struct manifest_table *tables;
 	size_t ntables;
 	uint64_t file_bytes;
+	uint64_t sql_bytes;	/* the manifest's SQL size, for the progress bar; 0: unknown */
 };
 
 struct restore_copy {

@@ -114,6 +114,7 @@ load(const struct options *opts, PGconn *conn, const char *path)
 		settings.tables = m.tables;
 		settings.ntables = m.ntables;
 		settings.file_bytes = m.bytes;
+		settings.sql_bytes = m.sql_bytes;
 	}
 	settings.single_transaction = opts->single_transaction;
 	settings.keep_going = opts->keep_going;

@@ -12,6 +12,7 @@
 #include "dump-reader.h"
 #include "log.h"
 #include "pgsql.h"
+#include "progress.h"
 #include "restore-pool.h"
 #include "restore.h"
 #include "sql-split.h"
@@ -30,7 +31,17 @@ struct loader {
 	int failed;
 	long copy_line;
 	char *copy_what;
-	time_t last_progress;
+	struct restore_progress *progress;	/* NULL: no bar */
+};
+
+/*
+ * The bar of one restore, fed by every connection loading beside the others
+ * and drawn by the thread that started the restore only.
+ */
+struct restore_progress {
+	struct progress *bar;
+	pthread_t owner;
+	atomic_uint_least64_t sql_bytes;
 };
 
 int
@@ -42,16 +53,16 @@ restore_session_setup(PGconn *conn)
 }
 
 static void
-progress(struct loader *l, int force)
+progress(struct loader *l, size_t len)
 {
-	time_t now = time(NULL);
+	struct restore_progress *p = l->progress;
+	uint64_t done;
 
-	if (!l->settings->progress || (!force && now == l->last_progress))
+	if (p == NULL)
 		return;
-	l->last_progress = now;
-	fprintf(stderr, "\rrestoring: %.1f MiB, %lld statements, line %ld%s", 
-	    (double)l->stats->sql_bytes / (1024.0 * 1024.0), l->stats->statements, l->stats->line,
-	    force ? "\n" : "");
+	done = atomic_fetch_add(&p->sql_bytes, len) + len;
+	if (pthread_equal(pthread_self(), p->owner))
+		progress_update(p->bar, done, NULL);
 }
 
 /* One error: stop, or with --keep-going count it and go on. */
@@ -206,7 +217,6 @@ on_item(void *ctx, const struct sql_item *item)
 	l->stats->line = item->line;
 	switch (item->kind) {
 	case SQL_STATEMENT:
-		progress(l, 0);
 		return run_statement(l, item);
 	case SQL_COPY_DATA:
 		if (l->skip_copy)
@@ -243,6 +253,7 @@ on_chunk(void *ctx, const char *buf, size_t len)
 	struct loader *l = ctx;
 
 	l->stats->sql_bytes += len;
+	progress(l, len);
 	if (sql_splitter_feed(l->splitter, buf, len) < 0) {
 		if (!l->failed)
 			log_error("restore stopped: %s", sql_splitter_error(l->splitter));
@@ -303,6 +314,7 @@ struct table_run {
 	const struct restore_settings *settings;
 	const struct stmt_pool *pool;	/* holds the session statements to replay */
 	PGconn *main;
+	struct restore_progress *progress;
 	atomic_size_t next;
 	atomic_int abort;
 };
@@ -340,6 +352,7 @@ table_worker_main(void *arg)
 	l.settings = set;
 	l.stats = &w->stats;
 	l.abort = &run->abort;
+	l.progress = run->progress;
 	while (!atomic_load(&run->abort) && (i = atomic_fetch_add(&run->next, 1)) < set->ntables) {
 		log_debug("loading table %s", set->tables[i].qualified);
 		if (load_range(&l, run->path, set->tables[i].gz_offset, set->tables[i].gz_length) < 0) {
@@ -378,6 +391,7 @@ load_tables(struct loader *l, const char *path)
 	run.settings = set;
 	run.pool = l->pool;
 	run.main = l->conn;
+	run.progress = l->progress;
 	atomic_init(&run.next, 0);
 	atomic_init(&run.abort, 0);
 	w = xcalloc((size_t)n, sizeof(*w));
@@ -430,6 +444,7 @@ int
 restore_load(PGconn *conn, const char *path, const struct restore_settings *settings,
     struct restore_stats *stats)
 {
+	struct restore_progress bar;
 	struct loader l;
 	int rc = -1;
 
@@ -438,6 +453,11 @@ restore_load(PGconn *conn, const char *path, const struct restore_settings *sett
 	l.conn = conn;
 	l.settings = settings;
 	l.stats = stats;
+	if (settings->progress && (bar.bar = progress_start("restore", settings->sql_bytes, 0)) != NULL) {
+		bar.owner = pthread_self();
+		atomic_init(&bar.sql_bytes, 0);
+		l.progress = &bar;
+	}
 	if (settings->jobs > 1 && !settings->single_transaction)
 		l.pool = stmt_pool_new(conn, settings->jobs, settings->keep_going);
 	if (can_load_tables_apart(settings)) {
@@ -463,7 +483,8 @@ restore_load(PGconn *conn, const char *path, const struct restore_settings *sett
 		log_error("restore of %s finished with %lld errors (--keep-going): the target is restored "
 		    "except for the failed statements", path, stats->errors);
 out:
-	progress(&l, 1);
+	if (l.progress != NULL)
+		progress_end(bar.bar);
 	if (rc < 0 && !settings->single_transaction && !settings->keep_going)
 		log_error("the load stopped at line %ld after %lld statements; the target is partly restored "
 		    "(use --single-transaction for all or nothing)", stats->line, stats->statements);
