@@ -1,5 +1,5 @@
 # lotbackup: `make` builds, `make check` tests, `make demo` shows it working.
-PKGS     = libpq zlib libarchive libgit2 jansson libcrypto libdeflate
+PKGS     = libpq zlib libarchive libgit2 jansson libcrypto libdeflate libcurl
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
@@ -90,10 +90,15 @@ fuzz:
 	    if [ $$rc -ne 0 ]; then tail -n 60 build-fuzz/fuzz-$$t.log; echo "fuzz: $$t FAILED (exit $$rc), see build-fuzz/fuzz-$$t.log"; exit 1; fi; \
 	done
 
+EXAMPLES = man/examples/lotbackup.crontab man/examples/lotbackup.service man/examples/lotbackup.timer
+
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/doc/lotbackup/examples $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lotbackup
 	install -m 0644 man/lotbackup.1 $(DESTDIR)$(PREFIX)/share/man/man1/lotbackup.1
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(PREFIX)/share/doc/lotbackup/examples/
+	install -m 0644 man/completion/lotbackup.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/lotbackup
 
 lint-man:
 	mandoc -Tlint -W warning man/lotbackup.1

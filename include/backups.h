@@ -20,6 +20,7 @@ enum backup_kind {
 
 #define MANIFEST_SUFFIX ".manifest.json"
 #define VERIFIED_SUFFIX ".verified.json"
+#define PIN_SUFFIX ".pin.json"
 
 struct backup_entry {
 	enum backup_kind kind;
@@ -29,6 +30,7 @@ struct backup_entry {
 	uint64_t size;		/* bytes (a directory: sum of its regular files) */
 	int has_manifest;
 	int verified;		/* a NAME.verified.json record exists */
+	int pinned;		/* a NAME.pin.json record exists: kept forever */
 };
 
 /* Parses a name; 0 and kind/when set when it is one of ours, -1 otherwise. */

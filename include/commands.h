@@ -18,5 +18,9 @@ extern const struct cmd_entry cmd_db_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_restore_entry;
 extern const struct cmd_entry cmd_verify_entry;
+extern const struct cmd_entry cmd_prune_entry;
+extern const struct cmd_entry cmd_pin_entry;
+extern const struct cmd_entry cmd_unpin_entry;
+extern const struct cmd_entry cmd_status_entry;
 
 #endif

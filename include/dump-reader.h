@@ -28,5 +28,8 @@ enum {
 
 int dump_read(const char *path, dump_chunk_fn fn, void *ctx, struct dump_read_stats *stats,
     char *err, size_t errlen);
+/* The same for LENGTH bytes of whole gzip members (or plain SQL) from OFFSET. */
+int dump_read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
+    char *err, size_t errlen);
 
 #endif

@@ -18,6 +18,13 @@ struct manifest_table {
 	long long rows;
 	uint64_t data_bytes;	/* bytes of COPY text */
 	uint32_t data_crc32;	/* CRC-32 of the COPY text, to compare a restored copy with */
+	/*
+	 * Where the table's COPY block lies in the compressed file: whole gzip
+	 * members from gz_offset, gz_length bytes, so a restore can load
+	 * several tables at once. gz_length 0: not known (older manifests).
+	 */
+	uint64_t gz_offset;
+	uint64_t gz_length;
 };
 
 struct db_manifest {
@@ -53,6 +60,12 @@ char *manifest_to_json(const struct db_manifest *m);
 int manifest_write(const char *path, const struct db_manifest *m);
 /* Parses manifest JSON; -1 with a message naming the missing/bad field in err. */
 int manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, size_t errlen);
+/*
+ * Reads DUMP_PATH's sidecar manifest: 0 read, 1 missing, 2 not a valid
+ * manifest (why in err), -1 cannot be read (reported). *mpath_out, when
+ * asked for, is the manifest's path (caller frees).
+ */
+int manifest_read(const char *dump_path, struct db_manifest *m, char **mpath_out, char *err, size_t errlen);
 void manifest_free(struct db_manifest *m);
 /* The current time as ISO-8601 UTC, e.g. 2026-11-25T02:00:00Z (caller frees). */
 char *iso_time_now(void);

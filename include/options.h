@@ -18,11 +18,24 @@ enum {
 	CMD_LIST = 1 << 2,
 	CMD_RESTORE = 1 << 3,
 	CMD_VERIFY = 1 << 4,
-	CMD_ANY = 0x1f,
+	CMD_PRUNE = 1 << 5,
+	CMD_PIN = 1 << 6,
+	CMD_UNPIN = 1 << 7,
+	CMD_STATUS = 1 << 8,
+	CMD_ANY = 0x1ff,
 };
 
+/* The commands that run a job worth reporting to --notify-url. */
+#define NOTIFY_CMDS (CMD_DB | CMD_FULL | CMD_PRUNE)
+
 #define DEFAULT_KEEP_DAYS 30
-#define DEFAULT_COMPRESS_LEVEL 6
+#define DEFAULT_COMPRESS_LEVEL 5
+/* The documented policy: daily backups 30 days, weekly 12 weeks, monthly 12 months. */
+#define DEFAULT_KEEP_DAILY 30
+#define DEFAULT_KEEP_WEEKLY 12
+#define DEFAULT_KEEP_MONTHLY 12
+#define DEFAULT_MAX_AGE (26 * 3600)
+#define DEFAULT_NOTIFY_TIMEOUT 10
 
 /*
  * The parsed options: the only global state of the program. Filled in
@@ -38,6 +51,19 @@ struct options {
 	int json;
 	int dry_run;
 	int keep_days;			/* -1 until resolved */
+	int keep_days_given;		/* --keep on the command line */
+	int keep_daily;			/* GFS policy; -1 until resolved */
+	int keep_weekly;
+	int keep_monthly;
+	int policy_given;		/* a --keep-daily/weekly/monthly on the command line */
+	int policy_configured;		/* that, or a LOTBACKUP_KEEP_DAILY/WEEKLY/MONTHLY setting */
+	char *timezone;			/* for the policy's days, weeks and months; NULL: UTC */
+	int force;			/* prune more than half at once */
+	char *pin_reason;		/* pin --reason */
+	long max_age;			/* status --max-age, seconds; -1 until resolved */
+	char *kind_filter;		/* status --kind db|full */
+	char *notify_url;		/* --notify-url; NULL: none */
+	int notify_timeout;		/* seconds; -1 until resolved */
 	int list_only;			/* db --list */
 	int serializable_deferrable;
 	int lock_timeout_ms;		/* -1 until resolved; 0 none */
@@ -80,5 +106,7 @@ void options_free(struct options *opts);
 void options_print_help(FILE *fp, unsigned cmd_bit);
 /* Parses a whole non-negative number within [min,max]; -1 when it is not one. */
 int options_parse_int(const char *s, int min, int max, int *out);
+/* "26h", "90m", "2d", "1d12h", "3600" (seconds) -> seconds; -1 when it is not one. */
+int options_parse_duration(const char *s, long *out);
 
 #endif

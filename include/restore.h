@@ -4,6 +4,8 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
+#include "manifest.h"
+
 /*
  * Loads a plain SQL dump (this tool's or pg_dump's, gzipped or not) into a
  * connected database through libpq: statements with PQexec, COPY blocks
@@ -13,6 +15,12 @@ struct restore_settings {
 	int single_transaction;	/* all or nothing; the caller may have begun it */
 	int keep_going;		/* report errors and go on (not with single_transaction) */
 	int progress;		/* a progress line on stderr */
+	int jobs;		/* connections for table loads and index and key builds; 1: one */
+	/* The manifest's member index (tables in file order) and the file's size; ntables 0: none. */
+	const struct manifest_table *tables;
+	size_t ntables;
+	uint64_t file_bytes;
+	uint64_t sql_bytes;	/* the manifest's SQL size, for the progress bar; 0: unknown */
 };
 
 struct restore_copy {

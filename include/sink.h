@@ -82,6 +82,13 @@ struct sink *sink_spill_create(const char *dir);
 int sink_spill_fd(const struct sink *spill_sink);
 
 /*
+ * Ends the pgzip sink's current member and passes on everything pending;
+ * *pos is then the number of compressed bytes passed on so far: where the
+ * next member will start. 0 or -1 (reported).
+ */
+int sink_pgzip_flush(struct sink *pgzip_sink, uint64_t *pos);
+
+/*
  * Ends the pgzip sink's current member, passes on everything pending, then
  * copies LEN bytes of finished gzip members from FD (from offset 0) straight
  * into the next stage, counting SQL_BYTES as input: how a table compressed

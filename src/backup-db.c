@@ -12,6 +12,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "pgsql.h"
+#include "progress.h"
 #include "sink.h"
 #include "version.h"
 #include "xalloc.h"
@@ -57,6 +58,24 @@ pick_name(const char *dir, char **name, char **path, char **manifest_path)
 	return -1;
 }
 
+/*
+ * For the progress bar's ETA: the tables' size on disk, which COPY text
+ * roughly matches. Only an estimate, and only asked when a bar is shown.
+ */
+static uint64_t
+estimate_sql_bytes(PGconn *conn)
+{
+	PGresult *res = PQexec(conn, "SELECT coalesce(sum(pg_table_size(c.oid)), 0)::bigint FROM pg_class c "
+	    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm') "
+	    "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'");
+	uint64_t bytes = 0;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		bytes = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return bytes;
+}
+
 static double
 seconds_since(const struct timespec *start)
 {
@@ -72,6 +91,7 @@ backup_db_run(const struct options *opts, char **name_out)
 	struct db_manifest m;
 	struct dump_settings settings;
 	struct sink *file = NULL, *sha = NULL, *gz = NULL, *head = NULL;
+	struct progress *bar = NULL;
 	struct timespec start;
 	PGconn *conn = NULL;
 	char *name = NULL, *path = NULL, *manifest_path = NULL;
@@ -98,15 +118,21 @@ backup_db_run(const struct options *opts, char **name_out)
 	if (pick_name(opts->output_dir, &name, &path, &manifest_path) < 0)
 		goto out;
 
-	/* Built from the end: gzip -> sha256 -> file. */
+	/* Built from the end: gzip -> [progress ->] sha256 -> file. */
 	if ((file = sink_file_create(path, 0600)) == NULL)
 		goto out;
 	head = file;
 	if ((sha = sink_sha256_new(file)) == NULL)
 		goto out;
 	head = sha;
-	if ((gz = sink_pgzip_new(sha, opts->compress_level, opts->jobs)) == NULL)
+	if (progress_wanted()) {
+		bar = progress_start("dump", estimate_sql_bytes(conn), 1);
+		head = sink_progress_new(sha, bar);
+	}
+	if ((gz = sink_pgzip_new(head, opts->compress_level, opts->jobs)) == NULL)
 		goto out;
+	if (bar != NULL)
+		sink_progress_count(head, gz);	/* SQL bytes, as the estimate counts them */
 	head = gz;
 
 	m.file = xstrdup(name);
@@ -115,6 +141,8 @@ backup_db_run(const struct options *opts, char **name_out)
 	m.started_at = iso_time_now();
 	if (dump_database(conn, &settings, gz, &m) < 0 || sink_finish(head) < 0)
 		goto out;
+	progress_end(bar);
+	bar = NULL;
 	m.finished_at = iso_time_now();
 	m.sql_bytes = gz->bytes_in;
 	m.bytes = file->bytes_in;
@@ -136,6 +164,7 @@ backup_db_run(const struct options *opts, char **name_out)
 	name = NULL;
 	rc = 0;
 out:
+	progress_end(bar);
 	if (rc < 0 && manifest_written)
 		unlink(manifest_path);
 	sink_free(head);

@@ -232,6 +232,7 @@ backups_scan(const char *dir, struct backup_entry **out, size_t *count)
 			e.has_manifest = sidecar_exists(e.path, MANIFEST_SUFFIX);
 		}
 		e.verified = sidecar_exists(e.path, VERIFIED_SUFFIX);
+		e.pinned = sidecar_exists(e.path, PIN_SUFFIX);
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;
 			list = xrealloc(list, cap * sizeof(*list));

@@ -15,26 +15,32 @@ static int
 cmd_db_exec(const struct options *opts, int argc, char **argv)
 {
 	struct output_lock *lock = NULL;
+	struct retention_policy policy;
 	char *name = NULL;
-	int rc = LB_EXIT_FAILURE;
+	int rc = LB_EXIT_FAILURE, flags = opts->force ? RETENTION_FORCE : 0;
 
 	(void)argv;
 	if (argc > 0) {
 		log_error("'db' takes no operands (see 'lotbackup db --help')");
 		return LB_EXIT_USAGE;
 	}
+	if (opts->keep_days_given && opts->policy_given) {
+		log_error("--keep N (the day rule) and --keep-daily/--keep-weekly/--keep-monthly are two policies: give one");
+		return LB_EXIT_USAGE;
+	}
 	if (opts->list_only)
 		return list_backups(opts) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
-	/* A dry run shows what --keep would delete today; it dumps nothing. */
+	retention_policy_after(opts, BACKUP_DB, &policy);
+	/* A dry run shows what retention would delete today; it dumps nothing. */
 	if (opts->dry_run)
-		return retention_prune_days(opts->output_dir, BACKUP_DB, opts->keep_days, time(NULL),
-		    NULL, 1) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
+		return retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), NULL,
+		    flags | RETENTION_DRY_RUN) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
 	/* One writer per directory, and retention never runs beside another run. */
 	if (interrupt_install() < 0 || fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		goto out;
 	if (backup_db_run(opts, &name) < 0)
 		goto out;	/* never prune after a failed dump */
-	if (retention_prune_days(opts->output_dir, BACKUP_DB, opts->keep_days, time(NULL), name, 0) < 0)
+	if (retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), name, flags) < 0)
 		goto out;
 	rc = LB_EXIT_OK;
 out:

@@ -1,15 +1,20 @@
+#include <time.h>
+
+#include "backups.h"
 #include "commands.h"
 #include "fsutil.h"
 #include "full-backup.h"
 #include "interrupt.h"
 #include "lock.h"
 #include "log.h"
+#include "retention.h"
 
 static int
 cmd_full_exec(const struct options *opts, int argc, char **argv)
 {
+	struct retention_policy policy;
 	struct output_lock *lock;
-	int rc;
+	int rc = LB_EXIT_FAILURE;
 
 	(void)argv;
 	if (argc > 0) {
@@ -22,7 +27,12 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 	}
 	if (interrupt_install() < 0 || fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		return LB_EXIT_FAILURE;
-	rc = full_backup_run(opts) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
+	/* Pruning only after a good backup, under the same lock; none unless a policy is configured. */
+	retention_policy_after(opts, BACKUP_FULL_ARCHIVE, &policy);
+	if (full_backup_run(opts) == 0 &&
+	    retention_prune(opts->output_dir, BACKUP_FULL_ARCHIVE, &policy, time(NULL), NULL,
+	    opts->force ? RETENTION_FORCE : 0) >= 0)
+		rc = LB_EXIT_OK;
 	output_lock_release(lock);
 	return rc;
 }

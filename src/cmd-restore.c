@@ -9,6 +9,7 @@
 #include "dump-contents.h"
 #include "full-restore.h"
 #include "log.h"
+#include "manifest.h"
 #include "pgsql.h"
 #include "restore-target.h"
 #include "restore.h"
@@ -99,26 +100,37 @@ load(const struct options *opts, PGconn *conn, const char *path)
 {
 	struct restore_settings settings;
 	struct restore_stats stats;
+	struct db_manifest m;
 	long long rows = 0;
 	size_t i;
+	char err[256];
 	int rc = -1;
 
 	memset(&settings, 0, sizeof(settings));
 	memset(&stats, 0, sizeof(stats));
+	memset(&m, 0, sizeof(m));
+	/* Its member index lets tables load side by side; checked against the file already. */
+	if (manifest_read(path, &m, NULL, err, sizeof(err)) == 0) {
+		settings.tables = m.tables;
+		settings.ntables = m.ntables;
+		settings.file_bytes = m.bytes;
+		settings.sql_bytes = m.sql_bytes;
+	}
 	settings.single_transaction = opts->single_transaction;
 	settings.keep_going = opts->keep_going;
 	settings.progress = isatty(STDERR_FILENO) && opts->verbosity >= 0;
+	settings.jobs = opts->jobs;
 	if (restore_session_setup(conn) < 0)
-		return -1;
+		goto out;
 	if (opts->single_transaction && pgsql_exec(conn, "BEGIN", "cannot begin the restore transaction") < 0)
-		return -1;
+		goto out;
 	/* Cleaning is all or nothing even without --single-transaction. */
 	if (opts->clean && !opts->single_transaction &&
 	    (pgsql_exec(conn, "BEGIN", "cannot begin the clean") < 0 || target_clean(conn) < 0 ||
 	    pgsql_exec(conn, "COMMIT", "cannot commit the clean") < 0)) {
 		PQclear(PQexec(conn, "ROLLBACK"));
 		log_error("database %s was not cleaned and is as it was", PQdb(conn));
-		return -1;
+		goto out;
 	}
 	if (opts->clean && opts->single_transaction && target_clean(conn) < 0)
 		goto out;
@@ -139,6 +151,7 @@ out:
 		log_error("rolled back: database %s is as it was before the restore", PQdb(conn));
 	}
 	restore_stats_free(&stats);
+	manifest_free(&m);
 	return rc;
 }
 

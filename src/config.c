@@ -7,6 +7,7 @@
 #include "conninfo.h"
 #include "dotenv.h"
 #include "log.h"
+#include "retention-plan.h"
 #include "xalloc.h"
 
 /* Every LOTBACKUP_* setting; .env.example and the man page list the same. */
@@ -17,6 +18,13 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_LOCK_TIMEOUT",
 	"LOTBACKUP_JOBS",
 	"LOTBACKUP_EXTRA_FILES",
+	"LOTBACKUP_KEEP_DAILY",
+	"LOTBACKUP_KEEP_WEEKLY",
+	"LOTBACKUP_KEEP_MONTHLY",
+	"LOTBACKUP_TIMEZONE",
+	"LOTBACKUP_MAX_AGE",
+	"LOTBACKUP_NOTIFY_URL",
+	"LOTBACKUP_NOTIFY_TIMEOUT",
 	NULL,
 };
 
@@ -105,6 +113,37 @@ resolve_int(const struct setting_source *src, const char *key, int min, int max,
 	return 0;
 }
 
+/*
+ * The GFS counts: a count given on the command line or as a setting makes
+ * the policy "configured", which turns on pruning after db and full.
+ * LOTBACKUP_KEEP_DAYS is the other, older policy: both set is a mistake.
+ */
+static int
+resolve_policy(struct options *opts, const struct setting_source *src)
+{
+	static const char *const keys[] = { "LOTBACKUP_KEEP_DAILY", "LOTBACKUP_KEEP_WEEKLY", "LOTBACKUP_KEEP_MONTHLY" };
+	int *slots[] = { &opts->keep_daily, &opts->keep_weekly, &opts->keep_monthly };
+	static const int defaults[] = { DEFAULT_KEEP_DAILY, DEFAULT_KEEP_WEEKLY, DEFAULT_KEEP_MONTHLY };
+	static const int limits[] = { 36500, 5200, 1200 };
+	const char *from, *days_from = NULL;
+	int set_here = 0;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (*slots[i] < 0 && lookup(src, keys[i], &from) != NULL)
+			set_here = 1;
+		if (resolve_int(src, keys[i], 0, limits[i], defaults[i], slots[i]) < 0)
+			return -1;
+	}
+	if (set_here && !opts->keep_days_given && lookup(src, "LOTBACKUP_KEEP_DAYS", &days_from) != NULL) {
+		log_error("LOTBACKUP_KEEP_DAYS (from %s) and LOTBACKUP_KEEP_DAILY/WEEKLY/MONTHLY are two retention "
+		    "policies: keep one of them", days_from);
+		return -1;
+	}
+	opts->policy_configured = opts->policy_given || set_here;
+	return 0;
+}
+
 static int
 resolve_dbname(struct options *opts, const struct setting_source *src)
 {
@@ -185,6 +224,30 @@ config_resolve(struct options *opts)
 		goto out;
 	if (opts->extra_files == NULL && (v = lookup(&src, "LOTBACKUP_EXTRA_FILES", &from)) != NULL)
 		opts->extra_files = xstrdup(v);
+	if (resolve_policy(opts, &src) < 0 ||
+	    resolve_int(&src, "LOTBACKUP_NOTIFY_TIMEOUT", 1, 300, DEFAULT_NOTIFY_TIMEOUT, &opts->notify_timeout) < 0)
+		goto out;
+	from = "--timezone";
+	if (opts->timezone == NULL && (v = lookup(&src, "LOTBACKUP_TIMEZONE", &from)) != NULL && *v != '\0')
+		opts->timezone = xstrdup(v);
+	if (opts->timezone != NULL) {
+		char err[256];
+
+		if (retention_timezone_check(opts->timezone, err, sizeof(err)) < 0) {
+			log_error("time zone (from %s): %s", from, err);
+			goto out;
+		}
+	}
+	if (opts->max_age < 0) {
+		if ((v = lookup(&src, "LOTBACKUP_MAX_AGE", &from)) == NULL)
+			opts->max_age = DEFAULT_MAX_AGE;
+		else if (options_parse_duration(v, &opts->max_age) < 0) {
+			log_error("LOTBACKUP_MAX_AGE (from %s) must be an age such as 26h, 90m, 8d or 3600 (seconds)", from);
+			goto out;
+		}
+	}
+	if (opts->notify_url == NULL && (v = lookup(&src, "LOTBACKUP_NOTIFY_URL", &from)) != NULL && *v != '\0')
+		opts->notify_url = xstrdup(v);
 	rc = 0;
 out:
 	dotenv_free(&env_file);

@@ -1,9 +1,11 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dump-contents.h"
 #include "dump.h"
+#include "progress.h"
 #include "sql-split.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -16,6 +18,7 @@ struct scan {
 	char *current;		/* table of the COPY block being read */
 	long long current_rows;
 	int split_failed;
+	struct progress *bar;	/* counts the file's bytes read */
 };
 
 /* One identifier, quoted ("a""b") or bare, at *p; appended as written. */
@@ -175,6 +178,7 @@ on_chunk(void *ctx, const char *buf, size_t len)
 	struct scan *s = ctx;
 	struct dump_contents *c = s->c;
 
+	progress_update(s->bar, c->read.file_bytes, NULL);
 	if (len >= CONTENTS_TAIL) {
 		memcpy(c->tail, buf + len - CONTENTS_TAIL, CONTENTS_TAIL);
 		c->tail_len = CONTENTS_TAIL;
@@ -195,13 +199,17 @@ int
 dump_contents_scan(const char *path, struct dump_contents *c)
 {
 	struct scan s;
+	struct stat st;
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.splitter = sql_splitter_new(on_item, &s);
+	if (stat(path, &st) == 0)
+		s.bar = progress_start("verify", (uint64_t)st.st_size, 0);
 	c->read_rc = dump_read(path, on_chunk, &s, &c->read, c->read_error, sizeof(c->read_error));
+	progress_end(s.bar);
 	if (c->read_rc == DUMP_READ_IO_ERROR)
 		goto out;
 	if (!s.split_failed && c->read_rc == DUMP_READ_OK && sql_splitter_finish(s.splitter) < 0)

@@ -249,7 +249,12 @@ static int
 main_take(struct data_run *r, struct sink *out, size_t i)
 {
 	struct table_job *job = &r->jobs[i];
+	uint64_t start, end;
 	int rc = -1;
+
+	/* Each table's block is whole members of its own: the member index in the manifest. */
+	if (sink_pgzip_flush(out, &start) < 0)
+		goto out;
 
 	pthread_mutex_lock(&r->mu);
 	if (job->state == JOB_PENDING && !atomic_load(&r->abort)) {
@@ -257,7 +262,7 @@ main_take(struct data_run *r, struct sink *out, size_t i)
 		pthread_mutex_unlock(&r->mu);
 		log_debug("dumping table %s", job->table->qualified);
 		rc = copy_table(r->conn, job->table, out, job->entry, &r->abort);
-		goto out;
+		goto index;
 	}
 	while (job->state == JOB_WORKER)
 		pthread_cond_wait(&r->changed, &r->mu);
@@ -272,6 +277,11 @@ main_take(struct data_run *r, struct sink *out, size_t i)
 	r->set_aside--;
 	pthread_cond_broadcast(&r->changed);
 	pthread_mutex_unlock(&r->mu);
+index:
+	if (rc == 0 && (rc = sink_pgzip_flush(out, &end)) == 0) {
+		job->entry->gz_offset = start;
+		job->entry->gz_length = end - start;
+	}
 out:
 	if (rc < 0)
 		atomic_store(&r->abort, 1);
@@ -304,8 +314,9 @@ dump_data(PGconn *conn, const struct dump_data_settings *settings,
 	atomic_init(&r.abort, 0);
 
 	want = settings->jobs > 1 && settings->snapshot_id ? (size_t)settings->jobs - 1 : 0;
-	if (want > ntables / 2)
-		want = ntables / 2;
+	/* The main connection takes a table too: no worker without one of its own. */
+	if (ntables > 0 && want > ntables - 1)
+		want = ntables - 1;
 	threads = xcalloc(want ? want : 1, sizeof(*threads));
 	/* Signals are for the main thread; workers inherit this mask. */
 	sigfillset(&block);

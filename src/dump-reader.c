@@ -21,6 +21,7 @@ struct reader {
 	const char *path;
 	EVP_MD_CTX *md;
 	struct dump_read_stats *stats;
+	uint64_t left;		/* bytes of the range still to read */
 	unsigned char in[READ_SIZE];
 	unsigned char out[INFLATE_OUT_SIZE];
 };
@@ -29,10 +30,11 @@ struct reader {
 static ssize_t
 read_block(struct reader *r)
 {
+	size_t want = r->left < sizeof(r->in) ? (size_t)r->left : sizeof(r->in);
 	ssize_t n;
 
 	do {
-		n = read(r->fd, r->in, sizeof(r->in));
+		n = read(r->fd, r->in, want);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		log_errno("cannot read %s", r->path);
@@ -41,6 +43,7 @@ read_block(struct reader *r)
 	if (n > 0) {
 		EVP_DigestUpdate(r->md, r->in, (size_t)n);
 		r->stats->file_bytes += (uint64_t)n;
+		r->left -= (uint64_t)n;
 	}
 	return n;
 }
@@ -200,9 +203,9 @@ out:
 	return rc;
 }
 
-int
-dump_read(const char *path, dump_chunk_fn fn, void *ctx, struct dump_read_stats *stats,
-    char *err, size_t errlen)
+static int
+read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
+    struct dump_read_stats *stats, char *err, size_t errlen)
 {
 	struct reader *r = xcalloc(1, sizeof(*r));
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -215,6 +218,7 @@ dump_read(const char *path, dump_chunk_fn fn, void *ctx, struct dump_read_stats 
 	r->fd = -1;
 	r->path = path;
 	r->stats = stats;
+	r->left = length;
 	r->md = EVP_MD_CTX_new();
 	if (r->md == NULL || EVP_DigestInit_ex(r->md, EVP_sha256(), NULL) != 1) {
 		log_error("cannot initialise SHA-256");
@@ -223,6 +227,10 @@ dump_read(const char *path, dump_chunk_fn fn, void *ctx, struct dump_read_stats 
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0) {
 		log_errno("cannot open %s", path);
+		goto out;
+	}
+	if (offset > 0 && lseek(r->fd, (off_t)offset, SEEK_SET) < 0) {
+		log_errno("cannot seek in %s", path);
 		goto out;
 	}
 	n = read_block(r);
@@ -243,5 +251,26 @@ out:
 		close(r->fd);
 	EVP_MD_CTX_free(r->md);
 	free(r);
+	return rc;
+}
+
+int
+dump_read(const char *path, dump_chunk_fn fn, void *ctx, struct dump_read_stats *stats,
+    char *err, size_t errlen)
+{
+	return read_range(path, 0, UINT64_MAX, fn, ctx, stats, err, errlen);
+}
+
+int
+dump_read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
+    char *err, size_t errlen)
+{
+	struct dump_read_stats stats;
+	int rc = read_range(path, offset, length, fn, ctx, &stats, err, errlen);
+
+	if (rc == DUMP_READ_OK && stats.file_bytes != length) {
+		snprintf(err, errlen, "the file ends before byte %llu", (unsigned long long)(offset + length));
+		rc = DUMP_READ_CORRUPT;
+	}
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include "list.h"
 #include "log.h"
 #include "manifest.h"
+#include "progress.h"
 #include "project-files.h"
 #include "sink.h"
 #include "strbuf.h"
@@ -597,7 +598,9 @@ write_archive(struct full_job *job)
 {
 	struct sink *file = NULL, *sha = NULL, *gz = NULL, *head = NULL;
 	struct tar_writer *tw = NULL;
+	struct progress *bar = NULL;
 	char *member = NULL, *src = NULL, *side_path = NULL, *side = NULL, hex[65];
+	uint64_t total = 0;
 	size_t i;
 	int rc = -1;
 
@@ -610,7 +613,12 @@ write_archive(struct full_job *job)
 	if ((gz = sink_gzip_new(sha, job->opts->compress_level)) == NULL)
 		goto out;
 	head = gz;
-	if ((tw = tar_writer_open(gz, gz, job->opts->compress_level)) == NULL || tar_writer_add_dir(tw, job->dir_name, job->when) < 0)
+	for (i = 0; i < job->nfiles; i++)
+		total += job->files[i].size;
+	/* The tar stream before compression: the staged files' bytes, plus headers. */
+	if ((bar = progress_start("archive", total, 1)) != NULL)
+		head = sink_progress_new(gz, bar);
+	if ((tw = tar_writer_open(head, gz, job->opts->compress_level)) == NULL || tar_writer_add_dir(tw, job->dir_name, job->when) < 0)
 		goto out;
 	/* MANIFEST.json first, so a reader can check each member as it streams by. */
 	for (i = 0; i <= job->nfiles; i++) {
@@ -625,6 +633,8 @@ write_archive(struct full_job *job)
 	}
 	if (tar_writer_close(tw) < 0 || sink_finish(head) < 0)
 		goto out;
+	progress_end(bar);
+	bar = NULL;
 	sink_sha256_hex(sha, hex);
 	side_path = xasprintf("%s%s", job->archive_path, MANIFEST_SUFFIX);
 	side = xasprintf("{\n  \"format\": 1,\n  \"kind\": \"full\",\n  \"file\": \"%s\",\n  \"bytes\": %llu,\n"
@@ -637,6 +647,7 @@ write_archive(struct full_job *job)
 	}
 	rc = 0;
 out:
+	progress_end(bar);
 	tar_writer_free(tw);
 	sink_free(head);
 	free(member);

@@ -7,6 +7,7 @@
 #include "list.h"
 #include "log.h"
 #include "manifest.h"
+#include "retention.h"
 
 void
 format_size(unsigned long long bytes, char *buf, size_t len)
@@ -40,24 +41,36 @@ format_age(long long s, char *buf, size_t len)
 		snprintf(buf, len, "%lldd %lldh", s / 86400, (s % 86400) / 3600);
 }
 
+/* What a row says under "KEPT BY": the rules, or that prune would delete it. */
+static const char *
+kept_by(const struct retention_view *v, size_t i)
+{
+	const struct retention_unit *u = &v->units[v->unit_of[i]];
+
+	return u->item.keep ? u->item.reason : "-- prune would delete it";
+}
+
 static void
-print_json(const struct backup_entry *list, size_t n, time_t now)
+print_json(const struct retention_view *v, time_t now)
 {
 	json_t *arr = json_array();
 	char *text;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < v->nentries; i++) {
+		const struct backup_entry *e = &v->entries[i];
+		const struct retention_unit *u = &v->units[v->unit_of[i]];
 		char stamp[32];
 		struct tm tm;
 
-		gmtime_r(&list[i].when, &tm);
+		gmtime_r(&e->when, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:b}",
-		    "kind", backup_kind_label(list[i].kind), "name", list[i].name, "path", list[i].path,
-		    "created", stamp, "age_seconds", (json_int_t)(now - list[i].when),
-		    "bytes", (json_int_t)list[i].size, "manifest", list[i].has_manifest,
-		    "verified", list[i].verified));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:b, s:b, s:s?, s:b, s:s}",
+		    "kind", backup_kind_label(e->kind), "name", e->name, "path", e->path,
+		    "created", stamp, "age_seconds", (json_int_t)(now - e->when),
+		    "bytes", (json_int_t)e->size, "manifest", e->has_manifest,
+		    "verified", e->verified, "pinned", u->pin_reason != NULL, "pin_reason", u->pin_reason,
+		    "keep", u->item.keep, "kept_by", u->item.reason));
 	}
 	text = json_text(arr);
 	fputs(text, stdout);
@@ -67,33 +80,42 @@ print_json(const struct backup_entry *list, size_t n, time_t now)
 int
 list_backups(const struct options *opts)
 {
-	struct backup_entry *list = NULL;
-	size_t n = 0, i;
+	struct retention_policy policy;
+	struct retention_view v;
+	size_t i;
 	time_t now = time(NULL);
+	int rc = -1;
 
-	if (backups_scan(opts->output_dir, &list, &n) < 0)
+	if (retention_view_load(opts->output_dir, &v) < 0)
 		return -1;
+	/* The rules shown are those `lotbackup prune` applies now. */
+	retention_policy_gfs(opts, &policy);
+	if (retention_view_plan(&v, BACKUP_DB, &policy, now, NULL) < 0 ||
+	    retention_view_plan(&v, BACKUP_FULL_ARCHIVE, &policy, now, NULL) < 0)
+		goto out;
 	if (opts->json) {
-		print_json(list, n, now);
-	} else if (n == 0) {
+		print_json(&v, now);
+	} else if (v.nentries == 0) {
 		printf("No backups in %s yet: run 'lotbackup db' or 'lotbackup full' to make one.\n",
 		    opts->output_dir);
 	} else {
-		printf("%-8s %-20s %9s %10s %-8s %-8s %s\n", "KIND", "CREATED (UTC)", "AGE", "SIZE",
-		    "MANIFEST", "VERIFIED", "NAME");
-		for (i = 0; i < n; i++) {
+		printf("%-8s %-20s %9s %10s %-8s %-8s %s  %s\n", "KIND", "CREATED (UTC)", "AGE", "SIZE",
+		    "MANIFEST", "VERIFIED", "NAME", "KEPT BY (prune)");
+		for (i = 0; i < v.nentries; i++) {
+			const struct backup_entry *e = &v.entries[i];
 			char stamp[32], size[32], age[32];
 			struct tm tm;
 
-			gmtime_r(&list[i].when, &tm);
+			gmtime_r(&e->when, &tm);
 			strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-			format_size(list[i].size, size, sizeof(size));
-			format_age((long long)(now - list[i].when), age, sizeof(age));
-			printf("%-8s %-20s %9s %10s %-8s %-8s %s\n", backup_kind_label(list[i].kind), stamp, age,
-			    size, list[i].has_manifest ? "yes" : "no", list[i].verified ? "yes" : "no",
-			    list[i].name);
+			format_size(e->size, size, sizeof(size));
+			format_age((long long)(now - e->when), age, sizeof(age));
+			printf("%-8s %-20s %9s %10s %-8s %-8s %s  %s\n", backup_kind_label(e->kind), stamp, age,
+			    size, e->has_manifest ? "yes" : "no", e->verified ? "yes" : "no", e->name, kept_by(&v, i));
 		}
 	}
-	backups_free(list, n);
-	return 0;
+	rc = 0;
+out:
+	retention_view_free(&v);
+	return rc;
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "interrupt.h"
 #include "log.h"
+#include "notify.h"
 #include "options.h"
 #include "version.h"
 
@@ -15,6 +16,10 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
 	&cmd_restore_entry,
 	&cmd_verify_entry,
+	&cmd_prune_entry,
+	&cmd_pin_entry,
+	&cmd_unpin_entry,
+	&cmd_status_entry,
 };
 
 #define NCMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))
@@ -121,6 +126,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 	rc = cmd->exec(&opts, argc - next, argv + next);
+	/* A usage error is no run to report; any other end of a job is, after all else is done. */
+	if (opts.notify_url != NULL && (cmd->bit & NOTIFY_CMDS) && rc != LB_EXIT_USAGE &&
+	    !(cmd->bit == CMD_DB && (opts.list_only || opts.dry_run)) && !(cmd->bit == CMD_PRUNE && opts.dry_run))
+		notify_send(opts.notify_url, rc == LB_EXIT_OK, cmd->name, opts.notify_timeout);
 out:
 	options_free(&opts);
 	return interrupt_exit_status(rc);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backups.h"
 #include "fsutil.h"
 #include "log.h"
 #include "manifest.h"
@@ -91,6 +92,8 @@ manifest_add_table(struct db_manifest *m, const char *schema, const char *name,
 	t->rows = rows;
 	t->data_bytes = 0;
 	t->data_crc32 = 0;
+	t->gz_offset = 0;
+	t->gz_length = 0;
 	return t;
 }
 
@@ -125,9 +128,11 @@ manifest_to_json(const struct db_manifest *m)
 	size_t i;
 
 	for (i = 0; i < m->ntables; i++)
-		json_array_append_new(tables, json_pack_checked("{s:s, s:s, s:s, s:I, s:I, s:I}", "schema", m->tables[i].schema,
-		    "name", m->tables[i].name, "qualified", m->tables[i].qualified, "rows", (json_int_t)m->tables[i].rows,
-		    "data_bytes", (json_int_t)m->tables[i].data_bytes, "data_crc32", (json_int_t)m->tables[i].data_crc32));
+		json_array_append_new(tables, json_pack_checked("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "schema",
+		    m->tables[i].schema, "name", m->tables[i].name, "qualified", m->tables[i].qualified,
+		    "rows", (json_int_t)m->tables[i].rows, "data_bytes", (json_int_t)m->tables[i].data_bytes,
+		    "data_crc32", (json_int_t)m->tables[i].data_crc32, "gz_offset", (json_int_t)m->tables[i].gz_offset,
+		    "gz_length", (json_int_t)m->tables[i].gz_length));
 	json_object_set_new(root, "format", json_integer(MANIFEST_FORMAT));
 	json_object_set_new(root, "kind", json_string("db"));
 	json_object_set_new(root, "file", str_or_null(m->file));
@@ -252,6 +257,7 @@ manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, s
 		json_t *schema = json_object_get(t, "schema"), *name = json_object_get(t, "name");
 		json_t *rows = json_object_get(t, "rows"), *qualified = json_object_get(t, "qualified");
 		json_t *dbytes = json_object_get(t, "data_bytes"), *dcrc = json_object_get(t, "data_crc32");
+		json_t *gzoff = json_object_get(t, "gz_offset"), *gzlen = json_object_get(t, "gz_length");
 		struct manifest_table *mt;
 
 		if (!json_is_string(schema) || !json_is_string(name) || !json_is_string(qualified) ||
@@ -268,6 +274,12 @@ manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, s
 		    json_string_value(qualified), (long long)json_integer_value(rows));
 		mt->data_bytes = (uint64_t)json_integer_value(dbytes);
 		mt->data_crc32 = (uint32_t)json_integer_value(dcrc);
+		/* Optional: without a member index a restore loads tables one by one. */
+		if (json_is_integer(gzoff) && json_is_integer(gzlen) && json_integer_value(gzoff) >= 0 &&
+		    json_integer_value(gzlen) > 0) {
+			mt->gz_offset = (uint64_t)json_integer_value(gzoff);
+			mt->gz_length = (uint64_t)json_integer_value(gzlen);
+		}
 	}
 	rc = 0;
 out:
@@ -297,4 +309,21 @@ manifest_free(struct db_manifest *m)
 	free(m->finished_at);
 	free(m->snapshot);
 	memset(m, 0, sizeof(*m));
+}
+
+int
+manifest_read(const char *dump_path, struct db_manifest *m, char **mpath_out, char *err, size_t errlen)
+{
+	char *mpath = xasprintf("%s%s", dump_path, MANIFEST_SUFFIX), *text = NULL;
+	size_t len = 0;
+	int rc = fs_read_file(mpath, &text, &len);
+
+	if (rc == 0 && manifest_parse(text, len, m, err, errlen) < 0)
+		rc = 2;
+	free(text);
+	if (mpath_out != NULL)
+		*mpath_out = mpath;
+	else
+		free(mpath);
+	return rc;
 }

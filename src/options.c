@@ -41,6 +41,15 @@ enum {
 	OPT_SUBMODULES,
 	OPT_JOBS,
 	OPT_WAIT,
+	OPT_KEEP_DAILY,
+	OPT_KEEP_WEEKLY,
+	OPT_KEEP_MONTHLY,
+	OPT_TIMEZONE,
+	OPT_FORCE,
+	OPT_REASON,
+	OPT_MAX_AGE,
+	OPT_KIND,
+	OPT_NOTIFY_URL,
 };
 
 struct option_spec {
@@ -66,10 +75,28 @@ static const struct option_spec specs[] = {
 	{ "help", 'h', no_argument, CMD_ANY, NULL, "show this help and exit" },
 	{ "keep", OPT_KEEP, required_argument, CMD_DB, "N",
 	    "after a good dump, delete this tool's db dumps older than N days (default 30; 0 keeps all)" },
-	{ "dry-run", OPT_DRY_RUN, no_argument, CMD_DB, NULL, "print what --keep would delete; delete nothing and make no dump" },
+	{ "dry-run", OPT_DRY_RUN, no_argument, CMD_DB | CMD_PRUNE, NULL,
+	    "print what retention would keep (and by which rule) and delete; delete nothing (db: make no dump)" },
+	{ "keep-daily", OPT_KEEP_DAILY, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "N",
+	    "retention: keep the newest backup of each of the last N days that have one (default 30)" },
+	{ "keep-weekly", OPT_KEEP_WEEKLY, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "N",
+	    "retention: ... of each of the last N ISO weeks (default 12)" },
+	{ "keep-monthly", OPT_KEEP_MONTHLY, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "N",
+	    "retention: ... of each of the last N months (default 12)" },
+	{ "timezone", OPT_TIMEZONE, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "TZ",
+	    "retention: days, weeks and months in this IANA time zone, e.g. Europe/Berlin (default UTC)" },
+	{ "force", OPT_FORCE, no_argument, CMD_PRUNE | CMD_DB | CMD_FULL, NULL,
+	    "retention: go on when the policy would delete more than half of the backups at once" },
+	{ "reason", OPT_REASON, required_argument, CMD_PIN, "TEXT", "why the backup is kept forever (shown by list)" },
+	{ "max-age", OPT_MAX_AGE, required_argument, CMD_STATUS, "AGE",
+	    "exit 1 when the newest verified backup is older than AGE, e.g. 26h, 90m, 8d (default 26h)" },
+	{ "kind", OPT_KIND, required_argument, CMD_STATUS | CMD_PRUNE, "KIND",
+	    "only backups of KIND: db or full (default both)" },
+	{ "notify-url", OPT_NOTIFY_URL, required_argument, NOTIFY_CMDS, "URL",
+	    "HTTP GET URL when the run succeeds, URL/fail when it fails (healthchecks style; never fails the run)" },
 	{ "list", OPT_LIST, no_argument, CMD_DB | CMD_RESTORE, NULL,
 	    "db: list the backups instead of dumping; restore: show what FILE holds, restore nothing" },
-	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_DB | CMD_VERIFY, NULL, "print the result as JSON, for machines" },
+	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_DB | CMD_VERIFY | CMD_STATUS, NULL, "print the result as JSON, for machines" },
 	{ "clean", OPT_CLEAN, no_argument, CMD_RESTORE, NULL,
 	    "restore into a database that has tables: safety dump first, then drop its objects" },
 	{ "no-safety-dump", OPT_NO_SAFETY_DUMP, no_argument, CMD_RESTORE, NULL,
@@ -105,12 +132,12 @@ static const struct option_spec specs[] = {
 	    "give up when a table cannot be locked within MS milliseconds (default 0: wait)" },
 	{ "owner", OPT_OWNER, no_argument, CMD_DB, NULL, "keep object ownership (ALTER ... OWNER TO) in the dump" },
 	{ "privileges", OPT_PRIVILEGES, no_argument, CMD_DB, NULL, "keep privileges (GRANT/REVOKE) in the dump" },
-	{ "wait", OPT_WAIT, required_argument, CMD_DB | CMD_FULL, "SECONDS",
+	{ "wait", OPT_WAIT, required_argument, CMD_DB | CMD_FULL | CMD_PRUNE | CMD_PIN | CMD_UNPIN, "SECONDS",
 	    "when another lotbackup writes to the output directory, wait up to SECONDS (default 0: fail at once)" },
-	{ "jobs", OPT_JOBS, required_argument, CMD_DB | CMD_FULL, "N",
-	    "compression threads (default: the number of CPUs)" },
+	{ "jobs", OPT_JOBS, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY, "N",
+	    "database connections and compression threads working at once (default: the number of CPUs)" },
 	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
-	    "gzip level 1-9 (default 6)" },
+	    "gzip level 1-9, libdeflate's scale (default 5: about gzip -9's size)" },
 };
 
 #define NSPECS (sizeof(specs) / sizeof(specs[0]))
@@ -120,6 +147,11 @@ options_init(struct options *opts)
 {
 	memset(opts, 0, sizeof(*opts));
 	opts->keep_days = -1;
+	opts->keep_daily = -1;
+	opts->keep_weekly = -1;
+	opts->keep_monthly = -1;
+	opts->max_age = -1;
+	opts->notify_timeout = -1;
 	opts->lock_timeout_ms = -1;
 	opts->compress_level = -1;
 	opts->jobs = -1;
@@ -134,6 +166,10 @@ options_free(struct options *opts)
 	free(opts->scratch_db);
 	free(opts->restore_to);
 	free(opts->extra_files);
+	free(opts->timezone);
+	free(opts->pin_reason);
+	free(opts->kind_filter);
+	free(opts->notify_url);
 	memset(opts, 0, sizeof(*opts));
 }
 
@@ -150,6 +186,43 @@ options_parse_int(const char *s, int min, int max, int *out)
 	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return -1;
 	*out = (int)v;
+	return 0;
+}
+
+int
+options_parse_duration(const char *s, long *out)
+{
+	long total = 0;
+	int v;
+
+	/* A bare number is seconds; otherwise every number takes a unit ("1d30" is a typo). */
+	if (options_parse_int(s, 0, INT_MAX, &v) == 0) {
+		*out = v;
+		return 0;
+	}
+	if (s == NULL || *s == '\0')
+		return -1;
+	while (*s) {
+		long n = 0, unit;
+		const char *start = s;
+
+		while (*s >= '0' && *s <= '9' && n <= 100000000L)
+			n = n * 10 + (*s++ - '0');
+		if (s == start)
+			return -1;
+		switch (*s++) {
+		case 's': unit = 1; break;
+		case 'm': unit = 60; break;
+		case 'h': unit = 3600; break;
+		case 'd': unit = 86400; break;
+		case 'w': unit = 7 * 86400; break;
+		default: return -1;
+		}
+		total += n * unit;
+		if (total > 100L * 365 * 86400)
+			return -1;
+	}
+	*out = total;
 	return 0;
 }
 
@@ -230,7 +303,29 @@ apply(struct options *opts, int id, const char *arg)
 		break;
 	case 'q': opts->verbosity = -1; break;
 	case 'v': opts->verbosity = 1; break;
-	case OPT_KEEP: return set_int("keep", arg, 0, 36500, &opts->keep_days);
+	case OPT_KEEP:
+		opts->keep_days_given = 1;
+		return set_int("keep", arg, 0, 36500, &opts->keep_days);
+	case OPT_KEEP_DAILY: opts->policy_given = 1; return set_int("keep-daily", arg, 0, 36500, &opts->keep_daily);
+	case OPT_KEEP_WEEKLY: opts->policy_given = 1; return set_int("keep-weekly", arg, 0, 5200, &opts->keep_weekly);
+	case OPT_KEEP_MONTHLY: opts->policy_given = 1; return set_int("keep-monthly", arg, 0, 1200, &opts->keep_monthly);
+	case OPT_TIMEZONE: replace(&opts->timezone, arg); break;
+	case OPT_FORCE: opts->force = 1; break;
+	case OPT_REASON: replace(&opts->pin_reason, arg); break;
+	case OPT_MAX_AGE:
+		if (options_parse_duration(arg, &opts->max_age) < 0) {
+			log_error("--max-age takes an age such as 26h, 90m, 8d or 3600 (seconds)");
+			return -1;
+		}
+		break;
+	case OPT_KIND:
+		if (strcmp(arg, "db") != 0 && strcmp(arg, "full") != 0) {
+			log_error("--kind takes db or full");
+			return -1;
+		}
+		replace(&opts->kind_filter, arg);
+		break;
+	case OPT_NOTIFY_URL: replace(&opts->notify_url, arg); break;
 	case OPT_DRY_RUN: opts->dry_run = 1; break;
 	case OPT_LIST: opts->list_only = 1; break;
 	case OPT_JSON: opts->json = 1; break;

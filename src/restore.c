@@ -1,4 +1,7 @@
 #include <ctype.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,8 @@
 #include "dump-reader.h"
 #include "log.h"
 #include "pgsql.h"
+#include "progress.h"
+#include "restore-pool.h"
 #include "restore.h"
 #include "sql-split.h"
 #include "strbuf.h"
@@ -19,12 +24,24 @@ struct loader {
 	const struct restore_settings *settings;
 	struct restore_stats *stats;
 	struct sql_splitter *splitter;
+	struct stmt_pool *pool;	/* post-data side by side; NULL: all on conn */
+	atomic_int *abort;	/* set when a connection loading tables beside this one failed */
 	int in_copy;		/* the server is in COPY IN */
 	int skip_copy;		/* the COPY statement failed: drop its rows */
 	int failed;
 	long copy_line;
 	char *copy_what;
-	time_t last_progress;
+	struct restore_progress *progress;	/* NULL: no bar */
+};
+
+/*
+ * The bar of one restore, fed by every connection loading beside the others
+ * and drawn by the thread that started the restore only.
+ */
+struct restore_progress {
+	struct progress *bar;
+	pthread_t owner;
+	atomic_uint_least64_t sql_bytes;
 };
 
 int
@@ -36,16 +53,16 @@ restore_session_setup(PGconn *conn)
 }
 
 static void
-progress(struct loader *l, int force)
+progress(struct loader *l, size_t len)
 {
-	time_t now = time(NULL);
+	struct restore_progress *p = l->progress;
+	uint64_t done;
 
-	if (!l->settings->progress || (!force && now == l->last_progress))
+	if (p == NULL)
 		return;
-	l->last_progress = now;
-	fprintf(stderr, "\rrestoring: %.1f MiB, %lld statements, line %ld%s", 
-	    (double)l->stats->sql_bytes / (1024.0 * 1024.0), l->stats->statements, l->stats->line,
-	    force ? "\n" : "");
+	done = atomic_fetch_add(&p->sql_bytes, len) + len;
+	if (pthread_equal(pthread_self(), p->owner))
+		progress_update(p->bar, done, NULL);
 }
 
 /* One error: stop, or with --keep-going count it and go on. */
@@ -103,10 +120,25 @@ starts_with_words(const char *t, size_t len, const char *w1, const char *w2)
 static int
 run_statement(struct loader *l, const struct sql_item *item)
 {
-	char *sql = xstrndup(item->text, item->len);
+	enum stmt_class cls = l->pool ? stmt_classify(item->text, item->len) : STMT_SERIAL;
+	char *sql;
 	PGresult *res;
 	ExecStatusType st;
 	int rc = 0;
+
+	if (cls != STMT_SERIAL) {
+		if (stmt_pool_submit(l->pool, cls, item->text, item->len, item->line) < 0) {
+			l->failed = 1;
+			return -1;
+		}
+		return 0;
+	}
+	/* Everything else runs alone, after whatever the pool has running. */
+	if (l->pool && stmt_pool_drain(l->pool) < 0) {
+		l->failed = 1;
+		return -1;
+	}
+	sql = xstrndup(item->text, item->len);
 
 	/* A dump made with pg_dump --create/--clean would act on other databases. */
 	if (starts_with_words(item->text, item->len, "CREATE", "DATABASE") ||
@@ -140,6 +172,8 @@ run_statement(struct loader *l, const struct sql_item *item)
 		if (is_copy_from_stdin(item->text, item->len))
 			l->skip_copy = 1;
 		rc = statement_failed(l, res, item->line, item->text, item->len);
+	} else if (l->pool) {
+		stmt_pool_note_session(l->pool, item->text, item->len);
 	}
 	PQclear(res);
 	return rc;
@@ -178,12 +212,11 @@ on_item(void *ctx, const struct sql_item *item)
 {
 	struct loader *l = ctx;
 
-	if (l->failed)
+	if (l->failed || (l->abort != NULL && atomic_load(l->abort)))
 		return -1;
 	l->stats->line = item->line;
 	switch (item->kind) {
 	case SQL_STATEMENT:
-		progress(l, 0);
 		return run_statement(l, item);
 	case SQL_COPY_DATA:
 		if (l->skip_copy)
@@ -220,6 +253,7 @@ on_chunk(void *ctx, const char *buf, size_t len)
 	struct loader *l = ctx;
 
 	l->stats->sql_bytes += len;
+	progress(l, len);
 	if (sql_splitter_feed(l->splitter, buf, len) < 0) {
 		if (!l->failed)
 			log_error("restore stopped: %s", sql_splitter_error(l->splitter));
@@ -229,32 +263,218 @@ on_chunk(void *ctx, const char *buf, size_t len)
 	return 0;
 }
 
-int
-restore_load(PGconn *conn, const char *path, const struct restore_settings *settings,
-    struct restore_stats *stats)
+/* Loads the whole file (length UINT64_MAX) or whole members from offset, with a splitter of its own. */
+static int
+load_range(struct loader *l, const char *path, uint64_t offset, uint64_t length)
 {
 	struct dump_read_stats rstats;
-	struct loader l;
 	char err[512];
 	int rrc, rc = -1;
 
-	memset(&l, 0, sizeof(l));
-	memset(stats, 0, sizeof(*stats));
-	l.conn = conn;
-	l.settings = settings;
-	l.stats = stats;
-	l.splitter = sql_splitter_new(on_item, &l);
-	rrc = dump_read(path, on_chunk, &l, &rstats, err, sizeof(err));
+	l->splitter = sql_splitter_new(on_item, l);
+	if (length == UINT64_MAX)
+		rrc = dump_read(path, on_chunk, l, &rstats, err, sizeof(err));
+	else
+		rrc = dump_read_range(path, offset, length, on_chunk, l, err, sizeof(err));
 	if (rrc == DUMP_READ_CORRUPT) {
 		log_error("restore stopped: %s: %s", path, err);
 		goto out;
 	}
 	if (rrc != DUMP_READ_OK)
 		goto out;
-	if (sql_splitter_finish(l.splitter) < 0) {
-		if (!l.failed)
-			log_error("restore stopped: %s: %s", path, sql_splitter_error(l.splitter));
+	if (sql_splitter_finish(l->splitter) < 0) {
+		if (!l->failed)
+			log_error("restore stopped: %s: %s", path, sql_splitter_error(l->splitter));
 		goto out;
+	}
+	rc = l->failed ? -1 : 0;
+out:
+	if (rc < 0)
+		l->failed = 1;
+	if (l->in_copy) {
+		PGresult *res;
+
+		PQputCopyEnd(l->conn, "restore stopped");
+		while ((res = PQgetResult(l->conn)) != NULL)
+			PQclear(res);
+		l->in_copy = 0;
+	}
+	sql_splitter_free(l->splitter);
+	l->splitter = NULL;
+	return rc;
+}
+
+/*
+ * Tables side by side, as pg_restore -j loads them: each connection takes
+ * the next table (largest first, the dump's order) and reads its members
+ * straight from the file by the manifest's index.
+ */
+struct table_run {
+	const char *path;
+	const struct restore_settings *settings;
+	const struct stmt_pool *pool;	/* holds the session statements to replay */
+	PGconn *main;
+	struct restore_progress *progress;
+	atomic_size_t next;
+	atomic_int abort;
+};
+
+struct table_worker {
+	struct table_run *run;
+	PGconn *conn;		/* NULL: open one like run->main */
+	int own;
+	struct restore_stats stats;
+	int rc;
+	pthread_t thread;
+};
+
+static void *
+table_worker_main(void *arg)
+{
+	struct table_worker *w = arg;
+	struct table_run *run = w->run;
+	const struct restore_settings *set = run->settings;
+	struct loader l;
+	size_t i;
+
+	if (w->conn == NULL) {
+		w->conn = pgsql_connect_like(run->main, PQdb(run->main));
+		w->own = 1;
+		if (w->conn == NULL || restore_session_setup(w->conn) < 0 ||
+		    stmt_pool_replay_session(run->pool, w->conn) < 0) {
+			w->rc = -1;
+			atomic_store(&run->abort, 1);
+			return NULL;
+		}
+	}
+	memset(&l, 0, sizeof(l));
+	l.conn = w->conn;
+	l.settings = set;
+	l.stats = &w->stats;
+	l.abort = &run->abort;
+	l.progress = run->progress;
+	while (!atomic_load(&run->abort) && (i = atomic_fetch_add(&run->next, 1)) < set->ntables) {
+		log_debug("loading table %s", set->tables[i].qualified);
+		if (load_range(&l, run->path, set->tables[i].gz_offset, set->tables[i].gz_length) < 0) {
+			w->rc = -1;
+			atomic_store(&run->abort, 1);
+		}
+	}
+	free(l.copy_what);
+	return NULL;
+}
+
+static void
+merge_stats(struct restore_stats *into, struct restore_stats *from)
+{
+	into->statements += from->statements;
+	into->errors += from->errors;
+	into->sql_bytes += from->sql_bytes;
+	into->copies = xrealloc(into->copies, (into->ncopies + from->ncopies + 1) * sizeof(*into->copies));
+	memcpy(into->copies + into->ncopies, from->copies, from->ncopies * sizeof(*from->copies));
+	into->ncopies += from->ncopies;
+	free(from->copies);
+	memset(from, 0, sizeof(*from));
+}
+
+static int
+load_tables(struct loader *l, const char *path)
+{
+	const struct restore_settings *set = l->settings;
+	struct table_run run;
+	struct table_worker *w;
+	sigset_t block, old;
+	int i, n = set->jobs < (int)set->ntables ? set->jobs : (int)set->ntables, started, rc = 0;
+
+	memset(&run, 0, sizeof(run));
+	run.path = path;
+	run.settings = set;
+	run.pool = l->pool;
+	run.main = l->conn;
+	run.progress = l->progress;
+	atomic_init(&run.next, 0);
+	atomic_init(&run.abort, 0);
+	w = xcalloc((size_t)n, sizeof(*w));
+	for (i = 0; i < n; i++)
+		w[i].run = &run;
+	w[0].conn = l->conn;
+	/* Signals are for the main thread; the workers inherit this mask. */
+	sigfillset(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	for (started = 1; started < n; started++)
+		if (pthread_create(&w[started].thread, NULL, table_worker_main, &w[started]) != 0) {
+			log_error("cannot start restore worker %d", started);
+			atomic_store(&run.abort, 1);
+			rc = -1;
+			break;
+		}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	table_worker_main(&w[0]);
+	for (i = 1; i < started; i++)
+		pthread_join(w[i].thread, NULL);
+	for (i = 0; i < n; i++) {
+		if (w[i].rc < 0)
+			rc = -1;
+		merge_stats(l->stats, &w[i].stats);
+		if (w[i].own)
+			PQfinish(w[i].conn);
+	}
+	free(w);
+	if (rc < 0)
+		l->failed = 1;
+	return rc;
+}
+
+/* Table blocks back to back in the file, as lotbackup writes them: loadable side by side. */
+static int
+can_load_tables_apart(const struct restore_settings *set)
+{
+	size_t i;
+
+	if (set->jobs < 2 || set->single_transaction || set->ntables < 2)
+		return 0;
+	for (i = 0; i < set->ntables; i++)
+		if (set->tables[i].gz_length == 0 ||
+		    (i > 0 && set->tables[i].gz_offset != set->tables[i - 1].gz_offset + set->tables[i - 1].gz_length))
+			return 0;
+	return 1;
+}
+
+int
+restore_load(PGconn *conn, const char *path, const struct restore_settings *settings,
+    struct restore_stats *stats)
+{
+	struct restore_progress bar;
+	struct loader l;
+	int rc = -1;
+
+	memset(&l, 0, sizeof(l));
+	memset(stats, 0, sizeof(*stats));
+	l.conn = conn;
+	l.settings = settings;
+	l.stats = stats;
+	if (settings->progress && (bar.bar = progress_start("restore", settings->sql_bytes, 0)) != NULL) {
+		bar.owner = pthread_self();
+		atomic_init(&bar.sql_bytes, 0);
+		l.progress = &bar;
+	}
+	if (settings->jobs > 1 && !settings->single_transaction)
+		l.pool = stmt_pool_new(conn, settings->jobs, settings->keep_going);
+	if (can_load_tables_apart(settings)) {
+		const struct manifest_table *last = &settings->tables[settings->ntables - 1];
+
+		if (load_range(&l, path, 0, settings->tables[0].gz_offset) < 0 || load_tables(&l, path) < 0 ||
+		    load_range(&l, path, last->gz_offset + last->gz_length,
+		    settings->file_bytes - last->gz_offset - last->gz_length) < 0)
+			goto out;
+	} else if (load_range(&l, path, 0, UINT64_MAX) < 0) {
+		goto out;
+	}
+	if (l.pool && stmt_pool_drain(l.pool) < 0)
+		l.failed = 1;
+	if (l.pool) {
+		stats->statements += stmt_pool_statements(l.pool);
+		stats->errors += stmt_pool_errors(l.pool);
 	}
 	if (l.failed)
 		goto out;
@@ -263,13 +483,12 @@ restore_load(PGconn *conn, const char *path, const struct restore_settings *sett
 		log_error("restore of %s finished with %lld errors (--keep-going): the target is restored "
 		    "except for the failed statements", path, stats->errors);
 out:
-	if (l.in_copy)
-		PQputCopyEnd(conn, "restore stopped");
-	progress(&l, 1);
+	if (l.progress != NULL)
+		progress_end(bar.bar);
 	if (rc < 0 && !settings->single_transaction && !settings->keep_going)
 		log_error("the load stopped at line %ld after %lld statements; the target is partly restored "
 		    "(use --single-transaction for all or nothing)", stats->line, stats->statements);
-	sql_splitter_free(l.splitter);
+	stmt_pool_free(l.pool);
 	free(l.copy_what);
 	return rc;
 }

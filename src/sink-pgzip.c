@@ -49,6 +49,7 @@ struct pgzip_sink {
 	size_t head;		/* next block to pass on */
 	size_t fill;		/* block being filled */
 	size_t queued;		/* blocks handed to workers and not yet passed on */
+	uint64_t passed_on;	/* compressed bytes written to next */
 	int stop;
 };
 
@@ -120,6 +121,7 @@ pass_on_oldest(struct pgzip_sink *p)
 		rc = -1;
 	} else {
 		rc = sink_write(p->base.next, s->out, s->out_len);
+		p->passed_on += s->out_len;
 	}
 	pthread_mutex_lock(&p->mu);
 	s->state = SLOT_FREE;
@@ -168,13 +170,11 @@ pgzip_write(struct sink *sk, const void *data, size_t len)
 	return 0;
 }
 
+/* Ends the member being filled (or makes an empty one) and passes everything on. */
 static int
-pgzip_finish(struct sink *sk)
+end_member(struct pgzip_sink *p, int even_empty)
 {
-	struct pgzip_sink *p = (struct pgzip_sink *)sk;
-
-	/* An empty input still makes one (empty) member: a valid gzip file. */
-	if ((p->slots[p->fill].in_len > 0 || sk->bytes_in == 0) && submit(p) < 0)
+	if ((p->slots[p->fill].in_len > 0 || even_empty) && submit(p) < 0)
 		return -1;
 	while (p->queued > 0)
 		if (pass_on_oldest(p) < 0)
@@ -182,23 +182,37 @@ pgzip_finish(struct sink *sk)
 	return 0;
 }
 
+static int
+pgzip_finish(struct sink *sk)
+{
+	/* An empty input still makes one (empty) member: a valid gzip file. */
+	return end_member((struct pgzip_sink *)sk, sk->bytes_in == 0);
+}
+
+int
+sink_pgzip_flush(struct sink *sk, uint64_t *pos)
+{
+	struct pgzip_sink *p = (struct pgzip_sink *)sk;
+
+	if (sk->ops != &pgzip_ops) {
+		log_error("internal: a %s sink has no gzip members to end", sk->ops->kind);
+		return -1;
+	}
+	if (end_member(p, 0) < 0)
+		return -1;
+	*pos = p->passed_on;
+	return 0;
+}
+
 int
 sink_pgzip_append_members(struct sink *sk, int fd, uint64_t len, uint64_t sql_bytes)
 {
-	struct pgzip_sink *p = (struct pgzip_sink *)sk;
 	unsigned char *buf = NULL;
-	uint64_t off = 0;
+	uint64_t off = 0, pos;
 	int rc = -1;
 
-	if (sk->ops != &pgzip_ops) {
-		log_error("internal: gzip members appended to a %s sink", sk->ops->kind);
+	if (sink_pgzip_flush(sk, &pos) < 0)
 		return -1;
-	}
-	if (p->slots[p->fill].in_len > 0 && submit(p) < 0)
-		return -1;
-	while (p->queued > 0)
-		if (pass_on_oldest(p) < 0)
-			return -1;
 	buf = xmalloc(PGZIP_BLOCK);
 	while (off < len) {
 		size_t want = len - off < PGZIP_BLOCK ? (size_t)(len - off) : PGZIP_BLOCK;
@@ -214,6 +228,7 @@ sink_pgzip_append_members(struct sink *sk, int fd, uint64_t len, uint64_t sql_by
 			goto out;
 		off += (uint64_t)n;
 	}
+	((struct pgzip_sink *)sk)->passed_on += len;
 	sk->bytes_in += sql_bytes;
 	rc = 0;
 out:

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -44,6 +45,15 @@ sink_spill_create(const char *dir)
 	struct spill_sink *sp;
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 
+	/* File systems without O_TMPFILE: a named file, unlinked at once. */
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		char *path = xasprintf("%s/.lotbackup-spill.XXXXXX", dir);
+
+		fd = mkostemp(path, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(path);
+		free(path);
+	}
 	if (fd < 0) {
 		log_errno("cannot create a temporary file in %s", dir);
 		return NULL;

@@ -54,20 +54,15 @@ default_scratch_name(const char *path)
 static int
 load_manifest(const char *path, struct db_manifest *m)
 {
-	char *mpath = xasprintf("%s%s", path, MANIFEST_SUFFIX), *text = NULL, err[256];
-	size_t len = 0;
-	int rc = fs_read_file(mpath, &text, &len);
+	char *mpath = NULL, err[256];
+	int rc = manifest_read(path, m, &mpath, err, sizeof(err));
 
-	if (rc == 0 && manifest_parse(text, len, m, err, sizeof(err)) < 0) {
+	if (rc == 2)
 		log_error("%s: %s", mpath, err);
-		rc = -1;
-	} else if (rc == 1) {
+	else if (rc == 1)
 		log_error("%s is missing: --restore compares with it", mpath);
-		rc = -1;
-	}
-	free(text);
 	free(mpath);
-	return rc;
+	return rc == 0 ? 0 : -1;
 }
 
 /* Reads a table back as the dump did and fingerprints it. */
@@ -161,7 +156,7 @@ out:
 int
 verify_restore(const struct options *opts, const char *path, struct verify_result *r)
 {
-	struct restore_settings settings = { 0, 0, 0 };
+	struct restore_settings settings;
 	struct restore_stats stats;
 	struct db_manifest m;
 	struct strbuf problems = STRBUF_INIT;
@@ -175,6 +170,11 @@ verify_restore(const struct options *opts, const char *path, struct verify_resul
 	memset(&stats, 0, sizeof(stats));
 	if (load_manifest(path, &m) < 0)
 		goto out;
+	memset(&settings, 0, sizeof(settings));
+	settings.jobs = opts->jobs;
+	settings.tables = m.tables;
+	settings.ntables = m.ntables;
+	settings.file_bytes = m.bytes;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, &old_int);

@@ -108,25 +108,17 @@ manifest_exists(const char *path)
 static int
 load_manifest(const char *path, struct db_manifest *m, struct verify_result *r)
 {
-	char *mpath = xasprintf("%s%s", path, MANIFEST_SUFFIX);
-	char *text = NULL, err[256];
-	size_t len = 0;
-	int rc = fs_read_file(mpath, &text, &len);
+	char *mpath = NULL, err[256];
+	int rc = manifest_read(path, m, &mpath, err, sizeof(err));
 
-	if (rc == 1) {
+	if (rc == 1)
 		add_check(r, "manifest", 0, "%s is missing", mpath);
-		rc = 1;
-	} else if (rc == 0) {
-		if (manifest_parse(text, len, m, err, sizeof(err)) < 0) {
-			add_check(r, "manifest", 0, "%s: %s", mpath, err);
-			rc = 1;
-		} else {
-			add_check(r, "manifest", 1, "%s", mpath);
-		}
-	}
-	free(text);
+	else if (rc == 2)
+		add_check(r, "manifest", 0, "%s: %s", mpath, err);
+	else if (rc == 0)
+		add_check(r, "manifest", 1, "%s", mpath);
 	free(mpath);
-	return rc;	/* 0 usable, 1 not usable (a finding), -1 cannot read */
+	return rc < 0 ? -1 : rc > 0;	/* 0 usable, 1 not usable (a finding), -1 cannot read */
 }
 
 /*

@@ -41,22 +41,37 @@ if [ -n "${LB_UNIT_DIR:-}" ] && [ -d "$LB_UNIT_DIR" ]; then
 	done
 fi
 
+# run_integration SCRIPT SUFFIX: one integration script, its results named NAME$SUFFIX.
+run_integration() {
+	local before after rc
+	echo "# integration${2:+ ($2)}: $(basename "$1")"
+	before=$(wc -l <"$LB_RESULTS")
+	LB_NAME_SUFFIX=$2 bash "$1"
+	rc=$?
+	after=$(wc -l <"$LB_RESULTS")
+	# A script that dies before reporting anything must not pass silently.
+	if [ $rc -ne 0 ] && [ "$after" -eq "$before" ]; then
+		echo "not ok - $(basename "$1")$2 exited $rc without a result"
+		echo "fail $(basename "$1")$2" >>"$LB_RESULTS"
+	fi
+}
+
 if ! pg_cluster_start; then
 	echo "not ok - cluster: cannot start the throwaway PostgreSQL cluster"
 	echo "fail cluster" >>"$LB_RESULTS"
 else
 	for t in "$LB_TOP"/tests/integration/*.sh; do
 		case "$(basename "$t")" in *"${LB_ONLY:-}"*) ;; *) continue ;; esac
-		echo "# integration: $(basename "$t")"
-		before=$(wc -l <"$LB_RESULTS")
-		bash "$t"
-		rc=$?
-		after=$(wc -l <"$LB_RESULTS")
-		# A script that dies before reporting anything must not pass silently.
-		if [ $rc -ne 0 ] && [ "$after" -eq "$before" ]; then
-			echo "not ok - $(basename "$t") exited $rc without a result"
-			echo "fail $(basename "$t")" >>"$LB_RESULTS"
-		fi
+		run_integration "$t" ""
+	done
+	# The dump and restore tests again with one connection and with four
+	# (LOTBACKUP_JOBS; the first pass used the default, one per CPU):
+	# parallel dumps and restores must give the same results.
+	for jobs in 1 4; do
+		for t in "$LB_TOP"/tests/integration/0[2478]0-*.sh; do
+			case "$(basename "$t")" in *"${LB_ONLY:-}"*) ;; *) continue ;; esac
+			LOTBACKUP_JOBS=$jobs run_integration "$t" "@jobs$jobs"
+		done
 	done
 fi
 

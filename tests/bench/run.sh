@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # make bench: lotbackup against the reference tools, side by side, on the
 # application-shaped database from ../shared/bench/app-data.sql, on a
-# throwaway cluster. Prints one table of medians and ratios. Never part of
-# make check: speed is measured here, not asserted in tests.
-#   SCALE  data size (1 = 3.2M rows, ~450 MB of SQL); RUNS  repetitions (3)
+# throwaway cluster. Prints one table of medians and ratios per scale. Never
+# part of make check: speed is measured here, not asserted in tests.
+#   SCALES data sizes, e.g. "1 3" (1 = 3.2M rows, ~450 MB of SQL; default 1);
+#          with several, a last table compares each with the first
+#   RUNS   repetitions per scale (3)
 #   LB_BIN the lotbackup binary
 set -u
 : "${LB_BIN:?set LB_BIN to the lotbackup binary}"
-SCALE=${SCALE:-1}
+SCALES=${SCALES:-${SCALE:-1}}
 RUNS=${RUNS:-3}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 data=${BENCH_SQL:-$top/../shared/bench/app-data.sql}
@@ -21,36 +23,42 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 pg_cluster_start || exit 1
 
-echo "loading app-data.sql at scale $SCALE ..." >&2
-createdb bench && psql -X -q -v ON_ERROR_STOP=1 -v scale="$SCALE" -d bench -f "$data" >/dev/null || exit 1
-psql -X -q -d bench -c "VACUUM ANALYZE" >/dev/null
-
-# measure NAME CMD...: appends "NAME seconds maxrss_kb" to $work/results.
+# measure NAME CMD...: appends "NAME seconds maxrss_kb" to $results.
 measure() {
 	local name=$1
 	shift
 	/usr/bin/time -f "%e %M" -o "$work/time.out" bash -c "$*" >/dev/null 2>"$work/err.out" ||
 		{ echo "bench: $name failed: $(tail -n 3 "$work/err.out")" >&2; return 1; }
-	echo "$name $(cat "$work/time.out")" >>"$work/results"
+	echo "$name $(cat "$work/time.out")" >>"$results"
 }
-fresh_db() { PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists "$1"; createdb -T template0 "$1"; }
+quiet_dropdb() { PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists "$1"; }
+fresh_db() { quiet_dropdb "$1"; createdb -T template0 "$1"; }
 
-for i in $(seq 1 "$RUNS"); do
-	echo "run $i of $RUNS ..." >&2
-	rm -rf "$work/out" "$work"/*.gz
-	measure floor "pg_dump -Fp -d bench > /dev/null"
-	measure pgdump_gzip "pg_dump -Fp -d bench | gzip -6 > $work/pg.sql.gz"
-	measure pgdump_z6 "pg_dump -Fp -Z6 -d bench > $work/pgz.sql.gz"
-	measure lotbackup_db "$LB_BIN db -q -d dbname=bench -o $work/out --keep 0"
-	f=$(ls "$work"/out/lot-systems-db-*.sql.gz)
-	echo "size_gzip $(stat -c %s "$work/pg.sql.gz") 0" >>"$work/results"
-	echo "size_lotbackup $(stat -c %s "$f") 0" >>"$work/results"
-	echo "sql_bytes $(gunzip -c "$f" | wc -c) 0" >>"$work/results"
-	measure lotbackup_verify "$LB_BIN verify -q $f"
-	fresh_db r1
-	measure restore_psql "gunzip -c $work/pg.sql.gz | psql -X -q -v ON_ERROR_STOP=1 -d r1"
-	fresh_db r2
-	measure lotbackup_restore "$LB_BIN restore -q $f -d dbname=r2"
+for scale in $SCALES; do
+	results=$work/results.$scale
+	echo "loading app-data.sql at scale $scale ..." >&2
+	quiet_dropdb bench
+	createdb bench && psql -X -q -v ON_ERROR_STOP=1 -v scale="$scale" -d bench -f "$data" >/dev/null || exit 1
+	psql -X -q -d bench -c "VACUUM ANALYZE" >/dev/null
+	for i in $(seq 1 "$RUNS"); do
+		echo "scale $scale, run $i of $RUNS ..." >&2
+		rm -rf "$work/out" "$work"/*.gz
+		measure floor "pg_dump -Fp -d bench > /dev/null"
+		measure pgdump_gzip "pg_dump -Fp -d bench | gzip -6 > $work/pg.sql.gz"
+		measure pgdump_z6 "pg_dump -Fp -Z6 -d bench > $work/pgz.sql.gz"
+		measure lotbackup_db "$LB_BIN db -q -d dbname=bench -o $work/out --keep 0"
+		f=$(ls "$work"/out/lot-systems-db-*.sql.gz)
+		echo "size_gzip $(stat -c %s "$work/pg.sql.gz") 0" >>"$results"
+		echo "size_lotbackup $(stat -c %s "$f") 0" >>"$results"
+		echo "sql_bytes $(gunzip -c "$f" | wc -c) 0" >>"$results"
+		measure lotbackup_verify "$LB_BIN verify -q $f"
+		fresh_db r1
+		measure restore_psql "gunzip -c $work/pg.sql.gz | psql -X -q -v ON_ERROR_STOP=1 -d r1"
+		fresh_db r2
+		measure lotbackup_restore "$LB_BIN restore -q $f -d dbname=r2"
+	done
+	quiet_dropdb r1
+	quiet_dropdb r2
 done
 
 # list over 10,000 backups (names only matter; files are empty).
@@ -62,33 +70,54 @@ for i in range(10000):
     n = (t + datetime.timedelta(minutes=17 * i)).strftime("lot-systems-db-%Y-%m-%dT%H-%M-%S.sql.gz")
     open(os.path.join(sys.argv[1], n), "w").close()
 PY
+results=$work/results.list
 for i in $(seq 1 "$RUNS"); do measure list_10000 "$LB_BIN list -o $work/many"; done
 
-python3 - "$work/results" "$SCALE" "$RUNS" <<'PY'
+python3 - "$work" "$RUNS" $SCALES <<'PY'
 import statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    name, sec, rss = line.split()
-    rows.setdefault(name, []).append((float(sec), int(rss)))
-med = lambda n, k=0: statistics.median(v[k] for v in rows[n])
-print(f"lotbackup benchmark: scale {sys.argv[2]}, medians of {sys.argv[3]} runs, {int(med('sql_bytes')) / 1e6:.0f} MB of SQL")
-print(f"{'measure':42} {'value':>12} {'ratio':>8}  target")
+work, runs, scales = sys.argv[1], sys.argv[2], sys.argv[3:]
+def load(path):
+    rows = {}
+    for line in open(path):
+        name, sec, rss = line.split()
+        rows.setdefault(name, []).append((float(sec), int(rss)))
+    return rows
 def line(label, value, ratio, target):
     print(f"{label:42} {value:>12} {ratio:>8}  {target}")
-db, floor, gz = med("lotbackup_db"), med("floor"), med("pgdump_gzip")
-line("pg_dump -Fp > /dev/null (floor)", f"{floor:.2f} s", "", "")
-line("pg_dump -Fp | gzip -6", f"{gz:.2f} s", "", "")
-line("pg_dump -Fp -Z6", f"{med('pgdump_z6'):.2f} s", "", "")
-line("lotbackup db", f"{db:.2f} s", "", "")
-line("  db / (pg_dump | gzip -6)", "", f"{db / gz:.2f}x", "<= 0.5x")
-line("  db / floor", "", f"{db / floor:.2f}x", "<= 1.3x")
-line("  output size / gzip -6", f"{int(med('size_lotbackup')) / 1e6:.1f} MB", f"{med('size_lotbackup') / med('size_gzip'):.3f}x", "<= 1.05x")
-line("  peak RSS of lotbackup db", f"{med('lotbackup_db', 1) / 1024:.1f} MiB", "", "<= 64 MiB")
-r, p = med("lotbackup_restore"), med("restore_psql")
-line("gunzip -c | psql", f"{p:.2f} s", "", "")
-line("lotbackup restore", f"{r:.2f} s", f"{r / p:.2f}x", "<= 0.8x")
-line("  peak RSS of lotbackup restore", f"{med('lotbackup_restore', 1) / 1024:.1f} MiB", "", "")
-v = med("lotbackup_verify")
-line("lotbackup verify", f"{v:.2f} s", f"{med('sql_bytes') / v / 1e6:.0f} MB/s", ">= 300 MB/s")
-line("lotbackup list, 10,000 backups", f"{med('list_10000'):.3f} s", "", "< 0.2 s")
+per = {}
+for scale in scales:
+    rows = load(f"{work}/results.{scale}")
+    med = lambda n, k=0: statistics.median(v[k] for v in rows[n])
+    per[scale] = med
+    print(f"lotbackup benchmark: scale {scale}, medians of {runs} runs, {int(med('sql_bytes')) / 1e6:.0f} MB of SQL")
+    print(f"{'measure':42} {'value':>12} {'ratio':>8}  target")
+    db, floor, gz = med("lotbackup_db"), med("floor"), med("pgdump_gzip")
+    line("pg_dump -Fp > /dev/null (floor)", f"{floor:.2f} s", "", "")
+    line("pg_dump -Fp | gzip -6", f"{gz:.2f} s", "", "")
+    line("pg_dump -Fp -Z6", f"{med('pgdump_z6'):.2f} s", "", "")
+    line("lotbackup db", f"{db:.2f} s", "", "")
+    line("  db / (pg_dump | gzip -6)", "", f"{db / gz:.2f}x", "<= 0.5x")
+    line("  db / floor", "", f"{db / floor:.2f}x", "<= 1.3x")
+    line("  output size / gzip -6", f"{int(med('size_lotbackup')) / 1e6:.1f} MB", f"{med('size_lotbackup') / med('size_gzip'):.3f}x", "<= 1.05x")
+    line("  peak RSS of lotbackup db", f"{med('lotbackup_db', 1) / 1024:.1f} MiB", "", "<= 64 MiB")
+    r, p = med("lotbackup_restore"), med("restore_psql")
+    line("gunzip -c | psql", f"{p:.2f} s", "", "")
+    line("lotbackup restore", f"{r:.2f} s", f"{r / p:.2f}x", "<= 0.8x")
+    line("  peak RSS of lotbackup restore", f"{med('lotbackup_restore', 1) / 1024:.1f} MiB", "", "")
+    v = med("lotbackup_verify")
+    line("lotbackup verify", f"{v:.2f} s", f"{med('sql_bytes') / v / 1e6:.0f} MB/s", ">= 300 MB/s")
+    print()
+lst = load(f"{work}/results.list")
+line("lotbackup list, 10,000 backups", f"{statistics.median(v[0] for v in lst['list_10000']):.3f} s", "", "< 0.2 s")
+if len(scales) > 1:
+    a = per[scales[0]]
+    for scale in scales[1:]:
+        b = per[scale]
+        k = float(scale) / float(scales[0])
+        print()
+        print(f"cost at scale {scale} against scale {scales[0]} (data x{b('sql_bytes') / a('sql_bytes'):.2f})")
+        for name, label in (("lotbackup_db", "lotbackup db time"), ("lotbackup_restore", "lotbackup restore time"),
+                            ("lotbackup_verify", "lotbackup verify time"), ("floor", "pg_dump floor time")):
+            line(f"  {label}", f"{b(name):.2f} s", f"{b(name) / a(name):.2f}x", f"<= {1.1 * k:.1f}x" if name == "lotbackup_db" else "")
+        line("  peak RSS of lotbackup db", f"{b('lotbackup_db', 1) / 1024:.1f} MiB", f"{b('lotbackup_db', 1) / a('lotbackup_db', 1):.2f}x", "<= 64 MiB")
 PY

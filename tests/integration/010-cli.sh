@@ -4,10 +4,10 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 
 out=$("$LB_BIN" --help 2>&1); rc=$?
-if [ $rc -eq 0 ] && for c in full db list restore verify; do grep -q "^  $c " <<<"$out" || exit 1; done; then
-	pass help-lists-five-commands
+if [ $rc -eq 0 ] && for c in full db list restore verify prune pin unpin status; do grep -q "^  $c " <<<"$out" || exit 1; done; then
+	pass help-lists-all-commands
 else
-	fail help-lists-five-commands "exit $rc"$'\n'"$out"
+	fail help-lists-all-commands "exit $rc"$'\n'"$out"
 fi
 check_exit version 0 "$LB_BIN" --version
 grep -q '^lotbackup [0-9]' <<<"$LB_LAST_OUTPUT" || fail version-format "$LB_LAST_OUTPUT"
@@ -19,7 +19,8 @@ check_exit option-of-other-command-exit-2 2 "$LB_BIN" list --keep 3
 check_exit bad-keep-value-exit-2 2 "$LB_BIN" db --keep 3x
 grep -q -- '--keep takes a whole number' <<<"$LB_LAST_OUTPUT" || fail bad-keep-message "$LB_LAST_OUTPUT"
 check_exit missing-argument-exit-2 2 "$LB_BIN" db --keep
-for c in full db list restore verify; do
+commands=$("$LB_BIN" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
+for c in $commands; do
 	check_exit "help-$c" 0 "$LB_BIN" "$c" --help
 done
 
@@ -31,7 +32,8 @@ else
 	skip man-lint "mandoc not installed"
 fi
 missing=''
-for c in full db list restore verify; do
+for c in $commands; do
+	grep -q "^\.It Cm $c\b" "$man" || missing="$missing command:$c"
 	for opt in $("$LB_BIN" "$c" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 		name=${opt#--}
 		grep -q "^\.Fl \(-\)\?${name}\b\|Fl -${name}\b" "$man" || missing="$missing $opt($c)"

@@ -51,6 +51,24 @@ for jobs in 1 4; do
 	fi
 done
 
+# lotbackup restore of the --jobs 4 dump: one connection, and four that load
+# tables side by side (by the manifest's member index) and build indexes and
+# keys together. Both give the source database back.
+for jobs in 1 4; do
+	rj=$(new_db "lb_rt_restore_j$jobs")
+	out=$("$LB_BIN" restore -v --jobs "$jobs" "$work"/j4/lot-systems-db-*.sql.gz -d "dbname=$rj" 2>&1)
+	if [ $? -eq 0 ] && compare_databases "$src" "$rj" >"$work/cmp-restore-$jobs.txt" 2>&1; then
+		pass "restore-jobs-$jobs-identical"
+	else
+		fail "restore-jobs-$jobs-identical" "$(printf '%s\n' "$out" | tail -n 5; head -n 20 "$work/cmp-restore-$jobs.txt")"
+	fi
+	loaders=$(printf '%s\n' "$out" | grep -c "loading table")
+	if [ "$jobs" -gt 1 ]; then
+		[ "$loaders" -gt 1 ] && pass restore-jobs-loads-tables-apart ||
+			fail restore-jobs-loads-tables-apart "no table was loaded by the member index"
+	fi
+done
+
 # The trigger that must not fire on load: the audit table is identical (checked
 # above) and holds no rows added by the load.
 n=$(psql -X -At -d "$dst" -c "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal" 2>/dev/null)

@@ -30,7 +30,7 @@ touch -d '100 days ago' "$out"/*
 # Dry run: prints, deletes nothing, dumps nothing.
 check_exit keep-dry-run 0 "$LB_BIN" db -d "dbname=$db" -o "$out" --keep 30 --dry-run
 if grep -q "would delete $old1" <<<"$LB_LAST_OUTPUT" && grep -q "would delete $old2" <<<"$LB_LAST_OUTPUT" &&
-	! grep -q "$young" <<<"$LB_LAST_OUTPUT" && [ -f "$out/$old1" ] && [ "$(ls "$out" | wc -l)" -eq 11 ]; then
+	! grep -q "would delete $young" <<<"$LB_LAST_OUTPUT" && grep -q "^keep  *$young (within 30 days)" <<<"$LB_LAST_OUTPUT" && [ -f "$out/$old1" ] && [ "$(ls "$out" | wc -l)" -eq 11 ]; then
 	pass keep-dry-run-deletes-nothing
 else
 	fail keep-dry-run-deletes-nothing "$LB_LAST_OUTPUT"$'\n'"$(ls "$out")"

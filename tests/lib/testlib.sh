@@ -27,8 +27,9 @@ _LB_TMPROOT=$(mktemp -d "${TMPDIR:-/tmp}/lbtest.XXXXXX") || {
 chmod 0755 "$_LB_TMPROOT"
 _LB_EXIT_HOOKS=()
 
+# A re-run under other settings (run.sh's --jobs passes) names its results apart.
 _lb_name() {
-    printf '%s' "$1" | tr -s ' \t\n' '___'
+    printf '%s%s' "$1" "${LB_NAME_SUFFIX:-}" | tr -s ' \t\n' '___'
 }
 
 _lb_result() {

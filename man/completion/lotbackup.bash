@@ -1,0 +1,68 @@
+# bash completion for lotbackup(1): commands, each command's options, and
+# the values that can be guessed (directories, backup files, kinds, time zones).
+# Installed by `make install` as share/bash-completion/completions/lotbackup;
+# to try it: source man/completion/lotbackup.bash
+# tests/integration/170-examples.sh keeps it in step with `lotbackup --help`.
+
+_lotbackup()
+{
+	local cur prev cmd i opts
+	local commands='full db list restore verify prune pin unpin status'
+	local common='--project-dir --output-dir --quiet --verbose --help'
+
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+
+	# The command: the first word that is not an option or an option's value.
+	cmd=''
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		-C | -o | --project-dir | --output-dir) ((i++)) ;;
+		-*) ;;
+		*) cmd=${COMP_WORDS[i]}; break ;;
+		esac
+	done
+
+	case $prev in
+	-C | -o | --project-dir | --output-dir | --to)
+		COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--kind)
+		COMPREPLY=($(compgen -W 'db full' -- "$cur")); return ;;
+	--timezone)
+		COMPREPLY=($(cd /usr/share/zoneinfo 2>/dev/null && compgen -f -- "$cur")); return ;;
+	-d | --dbname | --keep | --keep-daily | --keep-weekly | --keep-monthly | --reason | --max-age | \
+	--notify-url | --scratch-db | --lock-timeout | --compress-level | --jobs | --wait)
+		return ;;	# a value only the user knows
+	esac
+
+	case $cmd in
+	'')
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$common --version" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		fi
+		return ;;
+	full) opts='--allow-broken-git --archive-only --dbname --dir-only --force --git-packs --jobs --keep-daily --keep-monthly --keep-weekly --no-git --notify-url --require-db --submodules --timezone --wait' ;;
+	db) opts='--compress-level --dbname --dry-run --force --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --list --lock-timeout --notify-url --owner --privileges --serializable-deferrable --timezone --wait' ;;
+	list) opts='--json --keep-daily --keep-monthly --keep-weekly --timezone' ;;
+	restore) opts='--clean --create --dbname --jobs --keep-going --list --no-safety-dump --single-transaction --to --with-uncommitted' ;;
+	verify) opts='--all --dbname --jobs --json --restore --scratch-db' ;;
+	prune) opts='--dry-run --force --keep-daily --keep-monthly --keep-weekly --kind --notify-url --timezone --wait' ;;
+	pin) opts='--reason --wait' ;;
+	unpin) opts='--wait' ;;
+	status) opts='--json --kind --max-age' ;;
+	*) return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts $common" -- "$cur"))
+		return
+	fi
+	case $cmd in
+	restore | verify | pin | unpin)
+		# backups: files and the directories of full backups
+		COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+}
+complete -o filenames -F _lotbackup lotbackup

@@ -1,0 +1,72 @@
+/* --notify-url targets and their redaction; --max-age durations. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "notify.h"
+#include "options.h"
+#include "unit.h"
+
+static int
+target_is(const char *url, int success, const char *want)
+{
+	char *got = notify_target(url, success);
+	int ok = strcmp(got, want) == 0;
+
+	if (!ok)
+		printf("# %s -> %s, want %s\n", url, got, want);
+	free(got);
+	return ok;
+}
+
+static int
+redacts_to(const char *url, const char *want)
+{
+	char *got = notify_redact(url);
+	int ok = strcmp(got, want) == 0;
+
+	if (!ok)
+		printf("# %s -> %s, want %s\n", url, got, want);
+	free(got);
+	return ok;
+}
+
+static int
+duration_is(const char *s, long want)
+{
+	long got = -2;
+
+	return options_parse_duration(s, &got) == 0 && got == want;
+}
+
+static int
+duration_bad(const char *s)
+{
+	long got;
+
+	return options_parse_duration(s, &got) < 0;
+}
+
+int
+main(void)
+{
+	UNIT_CHECK("target-success", target_is("https://hc-ping.com/abc", 1, "https://hc-ping.com/abc"));
+	UNIT_CHECK("target-fail", target_is("https://hc-ping.com/abc", 0, "https://hc-ping.com/abc/fail"));
+	UNIT_CHECK("target-fail-trailing-slash", target_is("https://hc-ping.com/abc/", 0, "https://hc-ping.com/abc/fail"));
+	UNIT_CHECK("target-fail-before-query", target_is("https://h/abc?rid=1&x=2", 0, "https://h/abc/fail?rid=1&x=2"));
+	UNIT_CHECK("target-fail-before-fragment", target_is("https://h/abc#x", 0, "https://h/abc/fail#x"));
+	UNIT_CHECK("redact-path", redacts_to("https://hc-ping.com/secret-uuid", "https://hc-ping.com/..."));
+	UNIT_CHECK("redact-userinfo", redacts_to("http://user:pw@127.0.0.1:8080/x?token=t", "http://127.0.0.1:8080/..."));
+	UNIT_CHECK("redact-at-in-path", redacts_to("https://h.example/a@b", "https://h.example/..."));
+	UNIT_CHECK("redact-not-url", redacts_to("hc-ping.com/uuid", "(not a URL)"));
+	UNIT_CHECK("duration-seconds", duration_is("3600", 3600));
+	UNIT_CHECK("duration-hours", duration_is("26h", 26 * 3600));
+	UNIT_CHECK("duration-mixed", duration_is("1d12h30m", 86400 + 12 * 3600 + 1800));
+	UNIT_CHECK("duration-weeks", duration_is("2w", 14 * 86400));
+	UNIT_CHECK("duration-zero", duration_is("0", 0));
+	UNIT_CHECK("duration-rejects-bare-tail", duration_bad("1d30"));
+	UNIT_CHECK("duration-rejects-unit", duration_bad("5y"));
+	UNIT_CHECK("duration-rejects-empty", duration_bad(""));
+	UNIT_CHECK("duration-rejects-sign", duration_bad("-5h"));
+	UNIT_CHECK("duration-rejects-huge", duration_bad("99999999999d"));
+	return unit_done();
+}
