@@ -371,7 +371,8 @@ merge_stats(struct restore_stats *into, struct restore_stats *from)
 	into->errors += from->errors;
 	into->sql_bytes += from->sql_bytes;
 	into->copies = xrealloc(into->copies, (into->ncopies + from->ncopies + 1) * sizeof(*into->copies));
-	memcpy(into->copies + into->ncopies, from->copies, from->ncopies * sizeof(*from->copies));
+	if (from->ncopies > 0)	/* from->copies is NULL then: memcpy's pointers must not be */
+		memcpy(into->copies + into->ncopies, from->copies, from->ncopies * sizeof(*from->copies));
 	into->ncopies += from->ncopies;
 	free(from->copies);
 	memset(from, 0, sizeof(*from));
