@@ -87,7 +87,7 @@ def line(label, value, ratio, target):
 per = {}
 for scale in scales:
     rows = load(f"{work}/results.{scale}")
-    med = lambda n, k=0: statistics.median(v[k] for v in rows[n])
+    med = lambda n, k=0, rows=rows: statistics.median(v[k] for v in rows[n])
     per[scale] = med
     print(f"lotbackup benchmark: scale {scale}, medians of {runs} runs, {int(med('sql_bytes')) / 1e6:.0f} MB of SQL")
     print(f"{'measure':42} {'value':>12} {'ratio':>8}  target")
