@@ -217,20 +217,20 @@ job_settle(struct data_run *r, struct table_job *job, int rc)
 	pthread_mutex_unlock(&r->mu);
 }
 
+struct worker {
+	struct data_run *run;
+	PGconn *conn;		/* joined the snapshot before any COPY began; the thread closes it */
+	pthread_t thread;
+};
+
 static void *
 worker_main(void *arg)
 {
-	struct data_run *r = arg;
+	struct worker *w = arg;
+	struct data_run *r = w->run;
+	PGconn *conn = w->conn;
 	struct table_job *job;
-	PGconn *conn = worker_connect(r->conn, r->settings);
 
-	if (conn == NULL) {
-		pthread_mutex_lock(&r->mu);
-		atomic_store(&r->abort, 1);
-		pthread_cond_broadcast(&r->changed);
-		pthread_mutex_unlock(&r->mu);
-		return NULL;
-	}
 	while ((job = claim_for_worker(r)) != NULL) {
 		int rc;
 
@@ -294,9 +294,9 @@ dump_data(PGconn *conn, const struct dump_data_settings *settings,
     struct sink *out)
 {
 	struct data_run r;
-	pthread_t *threads = NULL;
+	struct worker *workers = NULL;
 	sigset_t block, old;
-	size_t i, nthreads = 0, want;
+	size_t i, nthreads = 0, nconns = 0, want;
 	int rc = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -317,18 +317,29 @@ dump_data(PGconn *conn, const struct dump_data_settings *settings,
 	/* The main connection takes a table too: no worker without one of its own. */
 	if (ntables > 0 && want > ntables - 1)
 		want = ntables - 1;
-	threads = xcalloc(want ? want : 1, sizeof(*threads));
+	workers = xcalloc(want ? want : 1, sizeof(*workers));
+	/*
+	 * Every worker joins the snapshot before the first COPY: a failure of
+	 * the main connection during the data cannot then surface first as a
+	 * worker's "invalid snapshot identifier" instead of naming its table.
+	 */
+	for (nconns = 0; nconns < want && rc == 0; nconns++) {
+		workers[nconns].run = &r;
+		if ((workers[nconns].conn = worker_connect(conn, settings)) == NULL)
+			rc = -1;
+	}
 	/* Signals are for the main thread; workers inherit this mask. */
 	sigfillset(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	for (nthreads = 0; nthreads < want; nthreads++)
-		if (pthread_create(&threads[nthreads], NULL, worker_main, &r) != 0) {
+	for (nthreads = 0; nthreads < want && rc == 0; nthreads++)
+		if (pthread_create(&workers[nthreads].thread, NULL, worker_main, &workers[nthreads]) != 0) {
 			log_error("cannot start parallel dump worker %zu", nthreads + 1);
-			atomic_store(&r.abort, 1);
 			rc = -1;
 			break;
 		}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc < 0)
+		atomic_store(&r.abort, 1);
 
 	for (i = 0; i < ntables && rc == 0; i++)
 		rc = main_take(&r, out, i);
@@ -337,13 +348,16 @@ dump_data(PGconn *conn, const struct dump_data_settings *settings,
 	pthread_cond_broadcast(&r.changed);
 	pthread_mutex_unlock(&r.mu);
 	for (i = 0; i < nthreads; i++)
-		pthread_join(threads[i], NULL);
+		pthread_join(workers[i].thread, NULL);
+	/* Connections whose thread never started. */
+	for (i = nthreads; i < nconns; i++)
+		PQfinish(workers[i].conn);
 	for (i = 0; i < ntables; i++)
 		if (r.jobs[i].fd >= 0)
 			close(r.jobs[i].fd);
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.changed);
-	free(threads);
+	free(workers);
 	free(r.jobs);
 	return rc;
 }
