@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,12 +182,79 @@ newest_first(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* One directory entry, read once: sidecars are then found by name, not by a stat each. */
+struct dir_name {
+	char *name;
+	unsigned char type;	/* d_type; DT_UNKNOWN on file systems that do not fill it */
+};
+
 static int
-sidecar_exists(const char *path, const char *suffix)
+by_name(const void *a, const void *b)
 {
-	char *p = xasprintf("%s%s", path, suffix);
+	return strcmp(((const struct dir_name *)a)->name, ((const struct dir_name *)b)->name);
+}
+
+static void
+dir_names_free(struct dir_name *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i].name);
+	free(names);
+}
+
+/* DIR's entries sorted by name. Returns 0 or -1 (reported). */
+static int
+dir_names_read(DIR *d, const char *dir, struct dir_name **out, size_t *count)
+{
+	struct dir_name *names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			names = xrealloc(names, cap * sizeof(*names));
+		}
+		names[n].name = xstrdup(de->d_name);
+		names[n++].type = de->d_type;
+	}
+	if (errno != 0) {
+		log_errno("cannot read the output directory %s", dir);
+		dir_names_free(names, n);
+		return -1;
+	}
+	if (n > 1)
+		qsort(names, n, sizeof(*names), by_name);
+	*out = names;
+	*count = n;
+	return 0;
+}
+
+/* 1 when NAME+SUFFIX is a regular file among the names read. */
+static int
+sidecar_exists(int dfd, const struct dir_name *names, size_t n, const char *name, const char *suffix)
+{
+	struct dir_name key = { xasprintf("%s%s", name, suffix), DT_UNKNOWN };
+	const struct dir_name *hit = bsearch(&key, names, n, sizeof(*names), by_name);
 	struct stat st;
-	int found = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	int found = 0;
+
+	if (hit != NULL && hit->type == DT_REG)
+		found = 1;
+	else if (hit != NULL && (hit->type == DT_UNKNOWN || hit->type == DT_LNK))	/* followed, as stat does */
+		found = fstatat(dfd, key.name, &st, 0) == 0 && S_ISREG(st.st_mode);
+	free(key.name);
+	return found;
+}
+
+static int
+full_dir_has_manifest(int dfd, const char *name)
+{
+	char *p = xasprintf("%s/MANIFEST.json", name);
+	struct stat st;
+	int found = fstatat(dfd, p, &st, 0) == 0 && S_ISREG(st.st_mode);
 
 	free(p);
 	return found;
@@ -196,10 +264,10 @@ int
 backups_scan(const char *dir, struct backup_entry **out, size_t *count)
 {
 	struct backup_entry *list = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
+	struct dir_name *names = NULL;
+	size_t i, nnames = 0, n = 0, cap = 0;
 	DIR *d;
-	int rc = -1;
+	int dfd, rc = -1;
 
 	*out = NULL;
 	*count = 0;
@@ -210,46 +278,47 @@ backups_scan(const char *dir, struct backup_entry **out, size_t *count)
 		log_errno("cannot read the output directory %s", dir);
 		return -1;
 	}
-	while ((errno = 0, de = readdir(d)) != NULL) {
+	dfd = dirfd(d);
+	if (dir_names_read(d, dir, &names, &nnames) < 0)
+		goto out;
+	for (i = 0; i < nnames; i++) {
 		struct backup_entry e;
 		struct stat st;
 
 		memset(&e, 0, sizeof(e));
-		if (backup_name_parse(de->d_name, &e.kind, &e.when) < 0)
+		if (backup_name_parse(names[i].name, &e.kind, &e.when) < 0)
 			continue;
-		e.path = xasprintf("%s/%s", dir, de->d_name);
-		if (lstat(e.path, &st) < 0 ||
-		    (e.kind == BACKUP_FULL_DIR ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
-			free(e.path);
+		/* One stat per backup, for its size and to see it is what its name says. */
+		if (fstatat(dfd, names[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    (e.kind == BACKUP_FULL_DIR ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)))
 			continue;
-		}
-		e.name = xstrdup(de->d_name);
+		e.name = xstrdup(names[i].name);
+		e.path = xasprintf("%s/%s", dir, e.name);
 		if (e.kind == BACKUP_FULL_DIR) {
 			e.size = dir_size(e.path);
-			e.has_manifest = sidecar_exists(e.path, "/MANIFEST.json");
+			e.has_manifest = full_dir_has_manifest(dfd, e.name);
 		} else {
 			e.size = (uint64_t)st.st_size;
-			e.has_manifest = sidecar_exists(e.path, MANIFEST_SUFFIX);
+			e.has_manifest = sidecar_exists(dfd, names, nnames, e.name, MANIFEST_SUFFIX);
 		}
-		e.verified = sidecar_exists(e.path, VERIFIED_SUFFIX);
-		e.pinned = sidecar_exists(e.path, PIN_SUFFIX);
+		e.verified = sidecar_exists(dfd, names, nnames, e.name, VERIFIED_SUFFIX);
+		e.pinned = sidecar_exists(dfd, names, nnames, e.name, PIN_SUFFIX);
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;
 			list = xrealloc(list, cap * sizeof(*list));
 		}
 		list[n++] = e;
 	}
-	if (errno != 0) {
-		log_errno("cannot read the output directory %s", dir);
-		backups_free(list, n);
-		goto out;
-	}
 	if (n > 1)
 		qsort(list, n, sizeof(*list), newest_first);
 	*out = list;
 	*count = n;
+	list = NULL;
+	n = 0;
 	rc = 0;
 out:
+	backups_free(list, n);
+	dir_names_free(names, nnames);
 	closedir(d);
 	return rc;
 }

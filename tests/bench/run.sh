@@ -61,7 +61,8 @@ for scale in $SCALES; do
 	quiet_dropdb r2
 done
 
-# list over 10,000 backups (names only matter; files are empty).
+# list over 10,000 backups, each with its manifest and every third verified,
+# as a real output directory has them (the sidecars are what list looks up).
 mkdir -p "$work/many"
 python3 - "$work/many" <<'PY'
 import datetime, os, sys
@@ -69,6 +70,9 @@ t = datetime.datetime(2020, 1, 1)
 for i in range(10000):
     n = (t + datetime.timedelta(minutes=17 * i)).strftime("lot-systems-db-%Y-%m-%dT%H-%M-%S.sql.gz")
     open(os.path.join(sys.argv[1], n), "w").close()
+    open(os.path.join(sys.argv[1], n + ".manifest.json"), "w").write("{}")
+    if i % 3 == 0:
+        open(os.path.join(sys.argv[1], n + ".verified.json"), "w").write("{}")
 PY
 results=$work/results.list
 for i in $(seq 1 "$RUNS"); do measure list_10000 "$LB_BIN list -o $work/many"; done

@@ -75,4 +75,64 @@ if python3 -c 'import json,sys; l=json.loads(sys.argv[1]); assert l and all(e["k
 else
 	fail list-json "$json"
 fi
+# list reads the directory once and finds sidecars by name: its columns must
+# still match what is on disk, entry by entry, over many backups and decoys.
+many=$work/many
+mkdir -m 700 "$many"
+python3 - "$many" <<'PY2'
+import datetime, os, sys
+d = sys.argv[1]
+t = datetime.datetime(2021, 3, 1)
+for i in range(300):
+    n = (t + datetime.timedelta(hours=7 * i)).strftime("lot-systems-db-%Y-%m-%dT%H-%M-%S.sql.gz")
+    with open(os.path.join(d, n), "wb") as f:
+        f.write(b"x" * (i * 13))
+    if i % 2 == 0:
+        open(os.path.join(d, n + ".manifest.json"), "w").write("{}")
+    if i % 3 == 0:
+        open(os.path.join(d, n + ".verified.json"), "w").write("{}")
+    if i % 5 == 0:   # a directory under a sidecar's name is not a record
+        os.mkdir(os.path.join(d, n + ".verified.json" if i % 3 else n + ".pin.json"))
+    if i % 7 == 0:   # a symlink to a record counts, as stat() would say
+        open(os.path.join(d, "rec-%d" % i), "w").write("{}")
+        os.symlink("rec-%d" % i, os.path.join(d, n + ".manifest.json" if i % 2 else n + ".verified.json")) \
+            if not os.path.exists(os.path.join(d, n + (".manifest.json" if i % 2 else ".verified.json"))) else None
+    if i % 11 == 0 and i % 5:
+        open(os.path.join(d, n + ".pin.json"), "w").write('{"reason": "r%d"}' % i)
+for i in range(4):
+    n = (t + datetime.timedelta(days=400 + i)).strftime("full-backup-%Y%m%d_%H%M%S")
+    os.mkdir(os.path.join(d, n))
+    open(os.path.join(d, n, "a"), "w").write("y" * (100 + i))
+    if i % 2:
+        open(os.path.join(d, n, "MANIFEST.json"), "w").write("{}")
+    else:   # not a file: no manifest
+        os.mkdir(os.path.join(d, n, "MANIFEST.json"))
+PY2
+json=$("$LB_BIN" list --json -o "$many")
+if err=$(python3 - "$many" "$json" <<'PY2' 2>&1
+import json, os, sys
+d, rows = sys.argv[1], json.loads(sys.argv[2])
+def reg(p): return os.path.isfile(p)
+def dsize(p):
+    return sum(os.lstat(os.path.join(r, f)).st_size for r, _, fs in os.walk(p) for f in fs if os.path.isfile(os.path.join(r, f)) and not os.path.islink(os.path.join(r, f)))
+names = sorted(n for n in os.listdir(d) if n.startswith(("lot-systems-db-", "full-backup-")) and "." not in n.replace(".sql.gz", ""))
+assert sorted(r["name"] for r in rows) == names, (len(rows), len(names))
+bad = []
+for r in rows:
+    p = os.path.join(d, r["name"])
+    full = r["kind"] == "full-dir"
+    want = {"manifest": reg(os.path.join(p, "MANIFEST.json")) if full else reg(p + ".manifest.json"),
+            "verified": reg(p + ".verified.json"), "pinned": reg(p + ".pin.json"),
+            "bytes": dsize(p) if full else os.path.getsize(p)}
+    got = {k: r[k] for k in want}
+    if got != want:
+        bad.append((r["name"], got, want))
+assert not bad, bad[:3]
+assert sum(r["verified"] for r in rows) > 50 and sum(r["pinned"] for r in rows) > 5
+PY2
+); then
+	pass list-columns-match-disk
+else
+	fail list-columns-match-disk "$err"
+fi
 finish
