@@ -21,6 +21,30 @@ enum stmt_class {
 
 struct stmt_pool;
 
+/*
+ * A primary key or unique constraint in its plain form, ALTER TABLE [ONLY]
+ * T ADD CONSTRAINT C {PRIMARY KEY | UNIQUE} (a, ...), as two statements:
+ * the index build (CREATE UNIQUE INDEX C ON T USING btree (a, ...)) and the
+ * constraint taking that index over (... ADD CONSTRAINT C PRIMARY KEY
+ * USING INDEX C). Returns 1 with both and T's name as written (caller
+ * frees all three), 0 for any other statement.
+ */
+int stmt_split_key(const char *sql, size_t len, char **build, char **attach, char **table);
+
+/*
+ * The same, on a connection: only for a plain table (a partitioned table's
+ * key cannot take an index over), checked in the catalogs. 1 with both
+ * statements (caller frees), 0 to run the statement as it is.
+ */
+int stmt_split_key_plain(PGconn *conn, const char *sql, size_t len, char **build, char **attach);
+/*
+ * The table a STMT_INDEX statement builds on, as written (caller frees):
+ * 1, or 0 when it cannot tell (or it is an index ON ONLY a partitioned
+ * table, which waits for no rows).
+ */
+int stmt_index_table(const char *sql, size_t len, char **table);
+/* 1 for ALTER TABLE [ONLY] T ADD CONSTRAINT C CHECK ... */
+int stmt_is_check_constraint(const char *sql, size_t len);
 /* Which class a statement of the dump is in. */
 enum stmt_class stmt_classify(const char *sql, size_t len);
 /*

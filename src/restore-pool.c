@@ -21,11 +21,14 @@ struct pooled_conn {
 	size_t session_done;	/* session statements replayed on it */
 	int busy;
 	char *sql;		/* the statement running on it */
+	char *then;		/* to run at the next barrier if it succeeds (NULL: none) */
 	long line;
 };
 
-struct retry {
+/* A statement held back: a deadlocked one to run again alone, or a key to attach to its index. */
+struct pending {
 	char *sql;
+	char *then;
 	long line;
 };
 
@@ -35,8 +38,10 @@ struct stmt_pool {
 	enum stmt_class current;
 	char **session;
 	size_t nsession;
-	struct retry *retries;
+	struct pending *retries;
 	size_t nretries;
+	struct pending *attaches;
+	size_t nattaches;
 	long long statements, errors;
 	int keep_going;
 	int failed;
@@ -72,35 +77,158 @@ eat_word(const char **p, const char *end, const char *kw)
 	return 1;
 }
 
-/* Consumes an identifier, bare or "quoted" (with "" inside), and an optional .ident after it. */
+/* The end of the identifier at q, bare or "quoted" (with "" inside); NULL when there is none. */
+static const char *
+ident_end(const char *q, const char *end)
+{
+	const char *start = q;
+
+	if (q < end && *q == '"') {
+		for (q++; q < end; q++) {
+			if (*q != '"')
+				continue;
+			if (q + 1 < end && q[1] == '"')
+				q++;
+			else
+				return q + 1;
+		}
+		return NULL;
+	}
+	while (q < end && (isalnum((unsigned char)*q) || *q == '_' || *q == '$' || (unsigned char)*q >= 0x80))
+		q++;
+	return q == start ? NULL : q;
+}
+
+/* Consumes a name, schema-qualified or not, and the blanks after it; *len: its length as written. */
+static int
+eat_name_len(const char **p, const char *end, int *len)
+{
+	const char *start = *p, *q = *p;
+
+	for (;;) {
+		if ((q = ident_end(q, end)) == NULL)
+			return 0;
+		if (q >= end || *q != '.')
+			break;
+		q++;
+	}
+	*len = (int)(q - start);
+	*p = skip_space(q, end);
+	return 1;
+}
+
 static int
 eat_name(const char **p, const char *end)
 {
-	do {
-		const char *q = *p;
+	int len;
 
-		if (q < end && *q == '"') {
-			for (q++;; q++) {
-				if (q >= end)
-					return 0;
-				if (*q == '"') {
-					if (q + 1 < end && q[1] == '"') {
-						q++;
-						continue;
-					}
-					q++;
-					break;
-				}
-			}
-		} else {
-			while (q < end && (isalnum((unsigned char)*q) || *q == '_' || *q == '$' || (unsigned char)*q >= 0x80))
-				q++;
-			if (q == *p)
-				return 0;
-		}
-		*p = q;
-	} while (*p < end && **p == '.' && ++*p);
-	*p = skip_space(*p, end);
+	return eat_name_len(p, end, &len);
+}
+
+/* Consumes one unqualified identifier; *start and *len: its text as written. */
+static int
+eat_ident(const char **p, const char *end, const char **start, int *len)
+{
+	const char *q = ident_end(*p, end);
+
+	if (q == NULL || (q < end && *q == '.'))
+		return 0;
+	*start = *p;
+	*len = (int)(q - *p);
+	*p = skip_space(q, end);
+	return 1;
+}
+
+int
+stmt_split_key(const char *sql, size_t len, char **build, char **attach, char **table)
+{
+	const char *end = sql + len, *p = skip_space(sql, end), *tab, *name, *col, *cols;
+	int only, tablen, namelen, collen, primary;
+
+	*build = *attach = *table = NULL;
+	if (!eat_word(&p, end, "ALTER") || !eat_word(&p, end, "TABLE"))
+		return 0;
+	only = eat_word(&p, end, "ONLY");
+	tab = p;
+	if (!eat_name_len(&p, end, &tablen) || !eat_word(&p, end, "ADD") || !eat_word(&p, end, "CONSTRAINT") ||
+	    !eat_ident(&p, end, &name, &namelen))
+		return 0;
+	if (eat_word(&p, end, "PRIMARY")) {
+		if (!eat_word(&p, end, "KEY"))
+			return 0;
+		primary = 1;
+	} else if (eat_word(&p, end, "UNIQUE")) {
+		primary = 0;
+	} else {
+		return 0;
+	}
+	/* Plain columns and nothing after: INCLUDE, WITH, a tablespace, DEFERRABLE or NULLS NOT DISTINCT keep the one statement. */
+	if (p >= end || *p != '(')
+		return 0;
+	cols = p;
+	p = skip_space(p + 1, end);
+	for (;;) {
+		if (!eat_ident(&p, end, &col, &collen))
+			return 0;
+		if (p >= end || *p != ',')
+			break;
+		p = skip_space(p + 1, end);
+	}
+	if (p >= end || *p != ')')
+		return 0;
+	collen = (int)(++p - cols);
+	p = skip_space(p, end);
+	if (p < end && *p == ';')
+		p = skip_space(p + 1, end);
+	if (p != end)
+		return 0;
+	*table = xstrndup(tab, (size_t)tablen);
+	*build = xasprintf("CREATE UNIQUE INDEX %.*s ON %s USING btree %.*s", namelen, name, *table, collen, cols);
+	*attach = xasprintf("ALTER TABLE %s%s ADD CONSTRAINT %.*s %s USING INDEX %.*s", only ? "ONLY " : "", *table,
+	    namelen, name, primary ? "PRIMARY KEY" : "UNIQUE", namelen, name);
+	return 1;
+}
+
+int
+stmt_is_check_constraint(const char *sql, size_t len)
+{
+	const char *end = sql + len, *p = skip_space(sql, end);
+
+	if (!eat_word(&p, end, "ALTER") || !eat_word(&p, end, "TABLE"))
+		return 0;
+	eat_word(&p, end, "ONLY");
+	return eat_name(&p, end) && eat_word(&p, end, "ADD") && eat_word(&p, end, "CONSTRAINT") && eat_name(&p, end) &&
+	    eat_word(&p, end, "CHECK");
+}
+
+int
+stmt_index_table(const char *sql, size_t len, char **table)
+{
+	const char *end = sql + len, *p = skip_space(sql, end), *tab;
+	int tablen;
+
+	*table = NULL;
+	if (stmt_classify(sql, len) != STMT_INDEX)
+		return 0;
+	if (eat_word(&p, end, "CREATE")) {
+		eat_word(&p, end, "UNIQUE");
+		eat_word(&p, end, "INDEX");
+		if (eat_word(&p, end, "IF") && !(eat_word(&p, end, "NOT") && eat_word(&p, end, "EXISTS")))
+			return 0;
+		if (!eat_word(&p, end, "ON") && !(eat_name(&p, end) && eat_word(&p, end, "ON")))
+			return 0;
+		/* ON ONLY: a partitioned table's own index, which has no rows of its own to wait for. */
+		if (eat_word(&p, end, "ONLY"))
+			return 0;
+	} else {
+		eat_word(&p, end, "ALTER");
+		eat_word(&p, end, "TABLE");
+		eat_word(&p, end, "ONLY");
+	}
+	tab = p;
+	if (!eat_name_len(&p, end, &tablen))
+		return 0;
+	*table = xstrndup(tab, (size_t)tablen);
 	return 1;
 }
 
@@ -171,6 +299,15 @@ statement_error(struct stmt_pool *p, PGconn *conn, const PGresult *res, const ch
 		p->failed = 1;
 }
 
+static void
+hold(struct pending **list, size_t *n, char *sql, char *then, long line)
+{
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[*n].sql = sql;
+	(*list)[*n].then = then;
+	(*list)[(*n)++].line = line;
+}
+
 /* Collects a finished statement's results. */
 static void
 settle(struct stmt_pool *p, struct pooled_conn *c)
@@ -185,10 +322,8 @@ settle(struct stmt_pool *p, struct pooled_conn *c)
 		if (!done && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
 			if (state != NULL && strcmp(state, SQLSTATE_DEADLOCK) == 0) {
 				log_debug("line %ld deadlocked against a parallel statement; it runs again alone", c->line);
-				p->retries = xrealloc(p->retries, (p->nretries + 1) * sizeof(*p->retries));
-				p->retries[p->nretries].sql = c->sql;
-				p->retries[p->nretries++].line = c->line;
-				c->sql = NULL;
+				hold(&p->retries, &p->nretries, c->sql, c->then, c->line);
+				c->sql = c->then = NULL;
 			} else {
 				statement_error(p, c->conn, res, c->sql, c->line);
 			}
@@ -196,8 +331,13 @@ settle(struct stmt_pool *p, struct pooled_conn *c)
 		}
 		PQclear(res);
 	}
+	if (!done && c->then != NULL) {
+		hold(&p->attaches, &p->nattaches, c->then, NULL, c->line);
+		c->then = NULL;
+	}
 	free(c->sql);
-	c->sql = NULL;
+	free(c->then);
+	c->sql = c->then = NULL;
 	c->busy = 0;
 }
 
@@ -228,7 +368,8 @@ wait_one(struct stmt_pool *p)
 			if (PQconsumeInput(c->conn) == 0) {
 				statement_error(p, c->conn, NULL, c->sql, c->line);
 				free(c->sql);
-				c->sql = NULL;
+				free(c->then);
+				c->sql = c->then = NULL;
 				c->busy = 0;
 				return -1;
 			}
@@ -315,6 +456,39 @@ idle_conn(struct stmt_pool *p)
 	return c;
 }
 
+/*
+ * ADD PRIMARY KEY or UNIQUE takes an ACCESS EXCLUSIVE lock for its whole
+ * index build, so the table's other indexes wait for it. Built first as a
+ * unique index, it shares the table with them; the constraint then takes
+ * the index over in a moment. The catalogs end up as the one statement
+ * leaves them. Plain tables only: a partitioned table's key cannot take an
+ * index over. 1 with both statements set, 0 to run the statement as it is.
+ */
+int
+stmt_split_key_plain(PGconn *conn, const char *sql, size_t len, char **build, char **attach)
+{
+	const char *params[1];
+	PGresult *res;
+	char *table;
+	int plain;
+
+	if (!stmt_split_key(sql, len, build, attach, &table))
+		return 0;
+	params[0] = table;
+	res = PQexecParams(conn, "SELECT relkind = 'r' FROM pg_catalog.pg_class WHERE oid = $1::pg_catalog.regclass",
+	    1, NULL, params, NULL, NULL, 0);
+	/* Any doubt (no such table: the statement itself will say so) keeps the one statement. */
+	plain = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	free(table);
+	if (!plain) {
+		free(*build);
+		free(*attach);
+		*build = *attach = NULL;
+	}
+	return plain;
+}
+
 int
 stmt_pool_submit(struct stmt_pool *p, enum stmt_class cls, const char *sql, size_t len, long line)
 {
@@ -329,17 +503,41 @@ stmt_pool_submit(struct stmt_pool *p, enum stmt_class cls, const char *sql, size
 		p->failed = 1;
 		return -1;
 	}
-	c->sql = xstrndup(sql, len);
+	if (cls == STMT_INDEX && p->size > 1 && stmt_split_key_plain(c->conn, sql, len, &c->sql, &c->then)) {
+		log_debug("line %ld: key built as a unique index beside the table's other indexes, then attached",
+		    line);
+	} else {
+		c->sql = xstrndup(sql, len);
+	}
 	c->line = line;
 	p->statements++;
 	if (!PQsendQuery(c->conn, c->sql)) {
 		statement_error(p, c->conn, NULL, c->sql, line);
 		free(c->sql);
-		c->sql = NULL;
+		free(c->then);
+		c->sql = c->then = NULL;
 		return p->failed ? -1 : 0;
 	}
 	c->busy = 1;
 	return p->failed ? -1 : 0;
+}
+
+/* Runs a held-back statement on the main connection; 0, or -1 when it failed (reported). */
+static int
+run_alone(struct stmt_pool *p, const char *sql, long line)
+{
+	PGresult *res;
+	int rc = -1;
+
+	if (p->failed)
+		return -1;
+	res = PQexec(p->conns[0].conn, sql);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK)
+		rc = 0;
+	else
+		statement_error(p, p->conns[0].conn, res, sql, line);
+	PQclear(res);
+	return rc;
 }
 
 int
@@ -351,17 +549,22 @@ stmt_pool_drain(struct stmt_pool *p)
 		p->failed = 1;
 	p->current = STMT_SERIAL;
 	for (i = 0; i < p->nretries; i++) {
-		PGresult *res;
+		struct pending *r = &p->retries[i];
 
-		if (!p->failed) {
-			res = PQexec(p->conns[0].conn, p->retries[i].sql);
-			if (PQresultStatus(res) != PGRES_COMMAND_OK)
-				statement_error(p, p->conns[0].conn, res, p->retries[i].sql, p->retries[i].line);
-			PQclear(res);
+		if (run_alone(p, r->sql, r->line) == 0 && r->then != NULL) {
+			hold(&p->attaches, &p->nattaches, r->then, NULL, r->line);
+			r->then = NULL;
 		}
-		free(p->retries[i].sql);
+		free(r->sql);
+		free(r->then);
 	}
 	p->nretries = 0;
+	/* Keys onto their indexes, before anything (a foreign key) may need them. */
+	for (i = 0; i < p->nattaches; i++) {
+		run_alone(p, p->attaches[i].sql, p->attaches[i].line);
+		free(p->attaches[i].sql);
+	}
+	p->nattaches = 0;
 	return p->failed ? -1 : 0;
 }
 
@@ -403,13 +606,19 @@ stmt_pool_free(struct stmt_pool *p)
 		else if (c->busy)
 			drop_results(c->conn);
 		free(c->sql);
+		free(c->then);
 	}
 	for (i = 0; i < p->nsession; i++)
 		free(p->session[i]);
-	for (i = 0; i < p->nretries; i++)
+	for (i = 0; i < p->nretries; i++) {
 		free(p->retries[i].sql);
+		free(p->retries[i].then);
+	}
+	for (i = 0; i < p->nattaches; i++)
+		free(p->attaches[i].sql);
 	free(p->session);
 	free(p->retries);
+	free(p->attaches);
 	free(p->conns);
 	free(p);
 }

@@ -14,10 +14,14 @@
 #include "pgsql.h"
 #include "progress.h"
 #include "restore-pool.h"
+#include "restore-tail.h"
 #include "restore.h"
 #include "sql-split.h"
 #include "strbuf.h"
 #include "xalloc.h"
+
+/* Past this, the part after the tables streams in the file's order, as it used to. */
+#define TAIL_HOLD_MAX (64u << 20)
 
 struct loader {
 	PGconn *conn;
@@ -304,6 +308,11 @@ out:
 	return rc;
 }
 
+struct early_attach {
+	char *sql;
+	long line;
+};
+
 /*
  * Tables side by side, as pg_restore -j loads them: each connection takes
  * the next table (largest first, the dump's order) and reads its members
@@ -315,8 +324,15 @@ struct table_run {
 	const struct stmt_pool *pool;	/* holds the session statements to replay */
 	PGconn *main;
 	struct restore_progress *progress;
-	atomic_size_t next;
 	atomic_int abort;
+	/* Under mu: the next table to take, which are in, and the early index builds (tail may be NULL). */
+	pthread_mutex_t mu;
+	pthread_cond_t changed;
+	size_t next, nloaded, running;
+	unsigned char *loaded;
+	struct restore_tail *tail;
+	struct early_attach *attaches;	/* keys to put on indexes built early, once all are done */
+	size_t nattaches;
 };
 
 struct table_worker {
@@ -328,14 +344,112 @@ struct table_worker {
 	pthread_t thread;
 };
 
+/*
+ * What a loader takes next, under run->mu: a table (largest first), else an
+ * early index build whose table is in, else it waits for one, until every
+ * table is in and nothing early is left. Returns 1 with *table set or
+ * *early set, 0 when there is nothing more.
+ */
+static int
+take_work(struct table_run *run, size_t *table, struct tail_item **early)
+{
+	const struct restore_settings *set = run->settings;
+	size_t i;
+	int got = 0, waiting;
+
+	*early = NULL;
+	pthread_mutex_lock(&run->mu);
+	while (!got && !atomic_load(&run->abort)) {
+		if (run->next < set->ntables) {
+			*table = run->next++;
+			got = 1;
+			break;
+		}
+		waiting = 0;
+		for (i = 0; run->tail != NULL && i < run->tail->n && !got; i++) {
+			struct tail_item *it = &run->tail->items[i];
+
+			if (it->table < 0 || it->state != TAIL_WAITING)
+				continue;
+			if (run->loaded[it->table]) {
+				it->state = TAIL_TAKEN;
+				*early = it;
+				got = 1;
+			} else {
+				waiting = 1;
+			}
+		}
+		/* Early builds wait for tables still loading; none loading: they run in the file's order. */
+		if (got || !waiting || run->running == 0)
+			break;
+		pthread_cond_wait(&run->changed, &run->mu);
+	}
+	if (got)
+		run->running++;
+	pthread_mutex_unlock(&run->mu);
+	return got;
+}
+
+/* A table is in (loaded >= 0) or an early build is done: others may now take what waited for it. */
+static void
+work_done(struct table_run *run, long loaded, struct tail_item *early, int ok)
+{
+	pthread_mutex_lock(&run->mu);
+	if (loaded >= 0 && ok)
+		run->loaded[loaded] = 1;
+	if (early != NULL)
+		early->state = ok ? TAIL_DONE : TAIL_WAITING;
+	run->running--;
+	pthread_cond_broadcast(&run->changed);
+	pthread_mutex_unlock(&run->mu);
+}
+
+/*
+ * An index build whose table is in, on this loader's connection. A plain
+ * key is built as its unique index here; the key takes it over after all
+ * loaders are done, before anything that may need the key.
+ */
+static int
+run_early(struct table_run *run, struct loader *l, struct tail_item *it)
+{
+	char *build = NULL, *attach = NULL;
+	PGresult *res;
+	int rc;
+
+	if (!stmt_split_key_plain(l->conn, it->text, it->len, &build, &attach))
+		build = xstrndup(it->text, it->len);
+	log_debug("building early: %.*s", (int)strcspn(build, "\n"), build);
+	res = PQexec(l->conn, build);
+	l->stats->statements++;
+	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		rc = 0;
+		if (attach != NULL) {
+			pthread_mutex_lock(&run->mu);
+			run->attaches = xrealloc(run->attaches, (run->nattaches + 1) * sizeof(*run->attaches));
+			run->attaches[run->nattaches].sql = attach;
+			run->attaches[run->nattaches++].line = it->line;
+			pthread_mutex_unlock(&run->mu);
+			attach = NULL;
+		}
+	} else {
+		rc = statement_failed(l, res, it->line, it->text, it->len);
+	}
+	PQclear(res);
+	free(build);
+	free(attach);
+	return rc;
+}
+
 static void *
 table_worker_main(void *arg)
 {
 	struct table_worker *w = arg;
 	struct table_run *run = w->run;
 	const struct restore_settings *set = run->settings;
+	struct tail_item *early;
 	struct loader l;
-	size_t i;
+	size_t i = 0;
+	int ok;
 
 	if (w->conn == NULL) {
 		w->conn = pgsql_connect_like(run->main, PQdb(run->main));
@@ -343,7 +457,10 @@ table_worker_main(void *arg)
 		if (w->conn == NULL || restore_session_setup(w->conn) < 0 ||
 		    stmt_pool_replay_session(run->pool, w->conn) < 0) {
 			w->rc = -1;
+			pthread_mutex_lock(&run->mu);
 			atomic_store(&run->abort, 1);
+			pthread_cond_broadcast(&run->changed);
+			pthread_mutex_unlock(&run->mu);
 			return NULL;
 		}
 	}
@@ -353,12 +470,19 @@ table_worker_main(void *arg)
 	l.stats = &w->stats;
 	l.abort = &run->abort;
 	l.progress = run->progress;
-	while (!atomic_load(&run->abort) && (i = atomic_fetch_add(&run->next, 1)) < set->ntables) {
-		log_debug("loading table %s", set->tables[i].qualified);
-		if (load_range(&l, run->path, set->tables[i].gz_offset, set->tables[i].gz_length) < 0) {
+	while (take_work(run, &i, &early)) {
+		if (early != NULL) {
+			ok = run_early(run, &l, early) == 0;
+		} else {
+			log_debug("loading table %s", set->tables[i].qualified);
+			ok = load_range(&l, run->path, set->tables[i].gz_offset, set->tables[i].gz_length) == 0;
+		}
+		/* With --keep-going a failed statement is counted, not fatal: l.failed says which. */
+		if (!ok || l.failed) {
 			w->rc = -1;
 			atomic_store(&run->abort, 1);
 		}
+		work_done(run, early != NULL ? -1 : (long)i, early, ok && !l.failed);
 	}
 	free(l.copy_what);
 	return NULL;
@@ -378,22 +502,56 @@ merge_stats(struct restore_stats *into, struct restore_stats *from)
 	memset(from, 0, sizeof(*from));
 }
 
+/* Keys onto the indexes built early for them, in the file's order, before anything may need them. */
 static int
-load_tables(struct loader *l, const char *path)
+attach_keys(struct loader *l, struct table_run *run)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < run->nattaches && rc == 0; i++) {
+		PGresult *res = PQexec(l->conn, run->attaches[i].sql);
+
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = statement_failed(l, res, run->attaches[i].line, run->attaches[i].sql,
+			    strlen(run->attaches[i].sql));
+		PQclear(res);
+	}
+	return rc;
+}
+
+static int
+by_line(const void *a, const void *b)
+{
+	const struct early_attach *x = a, *y = b;
+
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* tail: index builds that may start as soon as their table is in (NULL: none). */
+static int
+load_tables(struct loader *l, const char *path, struct restore_tail *tail)
 {
 	const struct restore_settings *set = l->settings;
 	struct table_run run;
 	struct table_worker *w;
 	sigset_t block, old;
-	int i, n = set->jobs < (int)set->ntables ? set->jobs : (int)set->ntables, started, rc = 0;
+	int i, n = set->jobs, started, rc = 0;
+	size_t k;
 
+	/* More loaders than tables only when index builds can use them. */
+	if (tail == NULL && n > (int)set->ntables)
+		n = (int)set->ntables;
 	memset(&run, 0, sizeof(run));
 	run.path = path;
 	run.settings = set;
 	run.pool = l->pool;
 	run.main = l->conn;
 	run.progress = l->progress;
-	atomic_init(&run.next, 0);
+	run.tail = tail;
+	run.loaded = xcalloc(set->ntables, 1);
+	pthread_mutex_init(&run.mu, NULL);
+	pthread_cond_init(&run.changed, NULL);
 	atomic_init(&run.abort, 0);
 	w = xcalloc((size_t)n, sizeof(*w));
 	for (i = 0; i < n; i++)
@@ -420,10 +578,40 @@ load_tables(struct loader *l, const char *path)
 		if (w[i].own)
 			PQfinish(w[i].conn);
 	}
+	if (rc == 0 && run.nattaches > 0) {
+		qsort(run.attaches, run.nattaches, sizeof(*run.attaches), by_line);
+		rc = attach_keys(l, &run);
+	}
+	for (k = 0; k < run.nattaches; k++)
+		free(run.attaches[k].sql);
+	free(run.attaches);
+	free(run.loaded);
+	pthread_mutex_destroy(&run.mu);
+	pthread_cond_destroy(&run.changed);
 	free(w);
 	if (rc < 0)
 		l->failed = 1;
 	return rc;
+}
+
+/* The rest of the dump after its tables, from memory, in the file's order, without what ran early. */
+static int
+run_tail(struct loader *l, const struct restore_tail *tail)
+{
+	size_t i;
+
+	l->stats->sql_bytes += tail->sql_bytes;
+	progress(l, tail->sql_bytes);
+	for (i = 0; i < tail->n; i++) {
+		const struct tail_item *it = &tail->items[i];
+		struct sql_item item = { it->kind, it->text, it->len, it->line };
+
+		if (it->state == TAIL_DONE)
+			continue;
+		if (on_item(l, &item) < 0)
+			return -1;
+	}
+	return l->failed ? -1 : 0;
 }
 
 /* Table blocks back to back in the file, as lotbackup writes them: loadable side by side. */
@@ -446,10 +634,12 @@ restore_load(PGconn *conn, const char *path, const struct restore_settings *sett
     struct restore_stats *stats)
 {
 	struct restore_progress bar;
+	struct restore_tail tail;
 	struct loader l;
 	int rc = -1;
 
 	memset(&l, 0, sizeof(l));
+	memset(&tail, 0, sizeof(tail));
 	memset(stats, 0, sizeof(*stats));
 	l.conn = conn;
 	l.settings = settings;
@@ -463,10 +653,22 @@ restore_load(PGconn *conn, const char *path, const struct restore_settings *sett
 		l.pool = stmt_pool_new(conn, settings->jobs, settings->keep_going);
 	if (can_load_tables_apart(settings)) {
 		const struct manifest_table *last = &settings->tables[settings->ntables - 1];
+		uint64_t tail_at = last->gz_offset + last->gz_length, tail_len = settings->file_bytes - tail_at;
+		size_t early;
+		int held;
 
-		if (load_range(&l, path, 0, settings->tables[0].gz_offset) < 0 || load_tables(&l, path) < 0 ||
-		    load_range(&l, path, last->gz_offset + last->gz_length,
-		    settings->file_bytes - last->gz_offset - last->gz_length) < 0)
+		if (load_range(&l, path, 0, settings->tables[0].gz_offset) < 0)
+			goto out;
+		/* The part after the tables is schema: small, unless it is not a dump of ours. */
+		if ((held = restore_tail_read(path, tail_at, tail_len, TAIL_HOLD_MAX, &tail)) < 0) {
+			l.failed = 1;
+			goto out;
+		}
+		early = held == 0 ? restore_tail_plan(&tail, settings->tables, settings->ntables) : 0;
+		if (early > 0)
+			log_debug("%zu index builds start as soon as their table is in", early);
+		if (load_tables(&l, path, early > 0 ? &tail : NULL) < 0 ||
+		    (held == 0 ? run_tail(&l, &tail) : load_range(&l, path, tail_at, tail_len)) < 0)
 			goto out;
 	} else if (load_range(&l, path, 0, UINT64_MAX) < 0) {
 		goto out;
@@ -490,6 +692,7 @@ out:
 		log_error("the load stopped at line %ld after %lld statements; the target is partly restored "
 		    "(use --single-transaction for all or nothing)", stats->line, stats->statements);
 	stmt_pool_free(l.pool);
+	restore_tail_free(&tail);
 	free(l.copy_what);
 	return rc;
 }

@@ -3,6 +3,8 @@
  * index builds and primary/unique/exclusion keys (together), and foreign
  * keys (together); everything else after a barrier, in the file's order.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "restore-pool.h"
@@ -12,6 +14,24 @@ static int
 is(const char *sql, enum stmt_class want)
 {
 	return stmt_classify(sql, strlen(sql)) == want;
+}
+
+/* stmt_split_key's two statements, or "-" when it keeps the one. */
+static int
+split(const char *sql, const char *want_build, const char *want_attach, const char *want_table)
+{
+	char *build, *attach, *table;
+	int ok;
+
+	if (!stmt_split_key(sql, strlen(sql), &build, &attach, &table))
+		return strcmp(want_build, "-") == 0 && build == NULL && attach == NULL && table == NULL;
+	ok = strcmp(build, want_build) == 0 && strcmp(attach, want_attach) == 0 && strcmp(table, want_table) == 0;
+	if (!ok)
+		fprintf(stderr, "# got:\n#  %s\n#  %s\n#  %s\n", build, attach, table);
+	free(build);
+	free(attach);
+	free(table);
+	return ok;
 }
 
 int
@@ -35,5 +55,28 @@ main(void)
 	UNIT_CHECK("create-table-serial", is("CREATE TABLE t (a int);", STMT_SERIAL));
 	UNIT_CHECK("alter-column-serial", is("ALTER TABLE ONLY t ALTER COLUMN a SET DEFAULT 1;", STMT_SERIAL));
 	UNIT_CHECK("not-nul-terminated", stmt_classify("CREATE INDEX i ON t (a);CREATE TABLE", 24) == STMT_INDEX);
+
+	UNIT_CHECK("split-primary-key", split("ALTER TABLE ONLY public.\"Log\"\n    ADD CONSTRAINT \"Log_pkey\" PRIMARY KEY (id);",
+	    "CREATE UNIQUE INDEX \"Log_pkey\" ON public.\"Log\" USING btree (id)",
+	    "ALTER TABLE ONLY public.\"Log\" ADD CONSTRAINT \"Log_pkey\" PRIMARY KEY USING INDEX \"Log_pkey\"", "public.\"Log\""));
+	UNIT_CHECK("split-unique-two-columns", split("alter table s.t add constraint t_ab_key unique ( a ,\"B c\" ) ;\n",
+	    "CREATE UNIQUE INDEX t_ab_key ON s.t USING btree ( a ,\"B c\" )",
+	    "ALTER TABLE s.t ADD CONSTRAINT t_ab_key UNIQUE USING INDEX t_ab_key", "s.t"));
+	UNIT_CHECK("split-hostile-names", split("ALTER TABLE ONLY \"we\"\"ird\".\"ta\nble; DROP\" ADD CONSTRAINT \"k\"\"ey)\" PRIMARY KEY (\"i)d\");",
+	    "CREATE UNIQUE INDEX \"k\"\"ey)\" ON \"we\"\"ird\".\"ta\nble; DROP\" USING btree (\"i)d\")",
+	    "ALTER TABLE ONLY \"we\"\"ird\".\"ta\nble; DROP\" ADD CONSTRAINT \"k\"\"ey)\" PRIMARY KEY USING INDEX \"k\"\"ey)\"",
+	    "\"we\"\"ird\".\"ta\nble; DROP\""));
+	UNIT_CHECK("split-not-include", split("ALTER TABLE ONLY t ADD CONSTRAINT k PRIMARY KEY (a) INCLUDE (b);", "-", "", ""));
+	UNIT_CHECK("split-not-with", split("ALTER TABLE ONLY t ADD CONSTRAINT k UNIQUE (a) WITH (fillfactor='50');", "-", "", ""));
+	UNIT_CHECK("split-not-tablespace", split("ALTER TABLE ONLY t ADD CONSTRAINT k PRIMARY KEY (a) USING INDEX TABLESPACE ts;", "-", "", ""));
+	UNIT_CHECK("split-not-deferrable", split("ALTER TABLE ONLY t ADD CONSTRAINT k UNIQUE (a) DEFERRABLE INITIALLY DEFERRED;", "-", "", ""));
+	UNIT_CHECK("split-not-nulls-not-distinct", split("ALTER TABLE ONLY t ADD CONSTRAINT k UNIQUE NULLS NOT DISTINCT (a);", "-", "", ""));
+	UNIT_CHECK("split-not-using-index", split("ALTER TABLE ONLY t ADD CONSTRAINT k PRIMARY KEY USING INDEX i;", "-", "", ""));
+	UNIT_CHECK("split-not-exclusion", split("ALTER TABLE ONLY t ADD CONSTRAINT k EXCLUDE USING gist (p WITH &&);", "-", "", ""));
+	UNIT_CHECK("split-not-qualified-column", split("ALTER TABLE ONLY t ADD CONSTRAINT k PRIMARY KEY (t.a);", "-", "", ""));
+	UNIT_CHECK("split-not-two-statements", split("ALTER TABLE ONLY t ADD CONSTRAINT k PRIMARY KEY (a); DROP TABLE t;", "-", "", ""));
+	UNIT_CHECK("split-not-foreign-key", split("ALTER TABLE ONLY t ADD CONSTRAINT k FOREIGN KEY (a) REFERENCES u(id);", "-", "", ""));
+	UNIT_CHECK("split-not-unterminated-quote", split("ALTER TABLE ONLY t ADD CONSTRAINT \"k PRIMARY KEY (a);", "-", "", ""));
+	UNIT_CHECK("split-not-empty-columns", split("ALTER TABLE ONLY t ADD CONSTRAINT k PRIMARY KEY ();", "-", "", ""));
 	return unit_done();
 }
