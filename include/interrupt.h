@@ -37,5 +37,7 @@ void interrupt_block_in_thread(void);
  * after the backup was published changes nothing: the run has ended well.
  */
 int interrupt_exit_status(int rc);
+/* The status interrupt_exit_status(rc) will end with (128 + the signal), ending nothing. */
+int interrupt_exit_code(int rc);
 
 #endif

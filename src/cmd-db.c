@@ -10,6 +10,7 @@
 #include "lock.h"
 #include "log.h"
 #include "retention.h"
+#include "xalloc.h"
 
 static int
 cmd_db_exec(const struct options *opts, int argc, char **argv)
@@ -40,6 +41,9 @@ cmd_db_exec(const struct options *opts, int argc, char **argv)
 		goto out;
 	if (backup_db_run(opts, &name) < 0)
 		goto out;	/* never prune after a failed dump */
+	/* Published, whatever pruning does next. */
+	if (opts->published != NULL)
+		*opts->published = xasprintf("%s/%s", opts->output_dir, name);
 	if (retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), name, flags) < 0)
 		goto out;
 	rc = LB_EXIT_OK;

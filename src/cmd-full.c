@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <time.h>
 
 #include "backups.h"
@@ -14,6 +15,7 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 {
 	struct retention_policy policy;
 	struct output_lock *lock;
+	char *published = NULL;
 	int rc = LB_EXIT_FAILURE;
 
 	(void)argv;
@@ -29,11 +31,16 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 		return LB_EXIT_FAILURE;
 	/* Pruning only after a good backup, under the same lock; none unless a policy is configured. */
 	retention_policy_after(opts, BACKUP_FULL_ARCHIVE, &policy);
-	if (full_backup_run(opts) == 0 &&
+	if (full_backup_run(opts, &published) == 0 &&
 	    retention_prune(opts->output_dir, BACKUP_FULL_ARCHIVE, &policy, time(NULL), NULL,
 	    opts->force ? RETENTION_FORCE : 0) >= 0)
 		rc = LB_EXIT_OK;
 	output_lock_release(lock);
+	/* Published, whatever pruning did after it. */
+	if (opts->published != NULL)
+		*opts->published = published;
+	else
+		free(published);
 	return rc;
 }
 

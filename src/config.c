@@ -7,6 +7,7 @@
 #include "conninfo.h"
 #include "dotenv.h"
 #include "log.h"
+#include "notify.h"
 #include "retention-plan.h"
 #include "xalloc.h"
 
@@ -25,6 +26,7 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_MAX_AGE",
 	"LOTBACKUP_NOTIFY_URL",
 	"LOTBACKUP_NOTIFY_TIMEOUT",
+	"LOTBACKUP_NOTIFY_METHOD",
 	NULL,
 };
 
@@ -248,6 +250,14 @@ config_resolve(struct options *opts)
 	}
 	if (opts->notify_url == NULL && (v = lookup(&src, "LOTBACKUP_NOTIFY_URL", &from)) != NULL && *v != '\0')
 		opts->notify_url = xstrdup(v);
+	if (opts->notify_method < 0) {
+		if ((v = lookup(&src, "LOTBACKUP_NOTIFY_METHOD", &from)) == NULL || *v == '\0')
+			opts->notify_method = NOTIFY_GET;
+		else if ((opts->notify_method = notify_method_parse(v)) < 0) {
+			log_error("LOTBACKUP_NOTIFY_METHOD (from %s) must be get or post", from);
+			goto out;
+		}
+	}
 	rc = 0;
 out:
 	dotenv_free(&env_file);

@@ -16,6 +16,7 @@
 #include "full-archive.h"
 #include "full-backup.h"
 #include "log.h"
+#include "progress.h"
 #include "sink.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -130,8 +131,18 @@ struct reader {
 	struct full_manifest *m;
 	char *top;		/* the archive's top directory name */
 	const char *dir;	/* extraction target, or NULL to check only */
+	const char *label;	/* the progress bar's: "verify" or "extract" */
+	struct progress *bar;	/* NULL: no terminal, no bar */
 	struct strbuf problem;	/* the first refusal or mismatch */
 };
+
+/* Compressed bytes read so far: the file's own, so the total is its size and the ETA real. */
+static void
+advance(struct reader *r)
+{
+	if (r->bar != NULL)
+		progress_update(r->bar, (uint64_t)archive_filter_bytes(r->a, -1), NULL);
+}
 
 static void
 problem(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -158,6 +169,7 @@ read_member(struct reader *r, int fd, const char *name, uint64_t *size, char hex
 	int rc = -1;
 
 	while ((n = archive_read_data(r->a, buf, READ_BLOCK)) > 0) {
+		advance(r);
 		if (sink_write(sha, buf, (size_t)n) < 0 || (fd >= 0 && fs_write_all(fd, buf, (size_t)n, name) < 0))
 			goto out;
 	}
@@ -246,8 +258,12 @@ static int
 read_archive(struct reader *r)
 {
 	struct archive_entry *e;
+	struct stat st;
 	int rc = -1, got_manifest = 0, step;
 
+	/* Off a terminal not even the stat: cron and systemd pay nothing. */
+	if (progress_wanted() && stat(r->path, &st) == 0)
+		r->bar = progress_start(r->label, (uint64_t)st.st_size, 0);
 	r->a = archive_read_new();
 	archive_read_support_filter_gzip(r->a);
 	archive_read_support_format_tar(r->a);
@@ -261,6 +277,7 @@ read_archive(struct reader *r)
 		struct full_entry *fe;
 		size_t toplen;
 
+		advance(r);
 		if (name == NULL || !safe_relative(name)) {
 			problem(r, "refused member \"%s\": absolute path or \"..\"", name ? name : "(no name)");
 			goto out;
@@ -320,6 +337,8 @@ read_archive(struct reader *r)
 	}
 	rc = 0;
 out:
+	progress_end(r->bar);
+	r->bar = NULL;
 	archive_read_free(r->a);
 	r->a = NULL;
 	return rc;
@@ -455,6 +474,7 @@ full_verify(const char *path, struct verify_result *res)
 	memset(&r, 0, sizeof(r));
 	r.path = path;
 	r.m = &m;
+	r.label = "verify";
 	if (read_archive(&r) < 0)
 		add(res, "members", 0, strbuf_detach(&r.problem));
 	else
@@ -487,6 +507,7 @@ full_extract(const char *archive_path, const char *dir, struct full_manifest *m)
 	r.path = archive_path;
 	r.m = m;
 	r.dir = dir;
+	r.label = "extract";
 	if (read_archive(&r) < 0) {
 		if (r.problem.len)
 			log_error("%s: %s; restore stopped (nothing was written outside %s)", archive_path, r.problem.buf, dir);

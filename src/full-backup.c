@@ -692,7 +692,7 @@ pick_names(struct full_job *job)
 }
 
 int
-full_backup_run(const struct options *opts)
+full_backup_run(const struct options *opts, char **published)
 {
 	struct full_job job;
 	char *manifest = NULL, *manifest_path = NULL, *finished = NULL;
@@ -738,6 +738,7 @@ full_backup_run(const struct options *opts)
 	}
 	log_info("wrote %s%s%s (%zu files)", opts->archive_only ? "" : job.dir_path,
 	    !opts->archive_only && !opts->dir_only ? " and " : "", opts->dir_only ? "" : job.archive_path, job.nfiles + 1);
+	*published = xstrdup(opts->dir_only ? job.dir_path : job.archive_path);
 	rc = 0;
 out:
 	if (staged)

@@ -102,6 +102,14 @@ interrupt_block_in_thread(void)
 }
 
 int
+interrupt_exit_code(int rc)
+{
+	int sig = caught_signal;
+
+	return sig == 0 || rc == 0 ? rc : 128 + sig;
+}
+
+int
 interrupt_exit_status(int rc)
 {
 	int sig = caught_signal;

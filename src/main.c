@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "config.h"
@@ -80,6 +81,8 @@ main(int argc, char **argv)
 {
 	struct options opts;
 	const struct cmd_entry *cmd;
+	struct timespec start, end;
+	char *published = NULL;
 	int next = 1, rc;
 
 	options_init(&opts);
@@ -125,12 +128,22 @@ main(int argc, char **argv)
 		rc = LB_EXIT_FAILURE;
 		goto out;
 	}
+	opts.published = &published;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	rc = cmd->exec(&opts, argc - next, argv + next);
+	clock_gettime(CLOCK_MONOTONIC, &end);
 	/* A usage error is no run to report; any other end of a job is, after all else is done. */
 	if (opts.notify_url != NULL && (cmd->bit & NOTIFY_CMDS) && rc != LB_EXIT_USAGE &&
-	    !(cmd->bit == CMD_DB && (opts.list_only || opts.dry_run)) && !(cmd->bit == CMD_PRUNE && opts.dry_run))
-		notify_send(opts.notify_url, rc == LB_EXIT_OK, cmd->name, opts.notify_timeout);
+	    !(cmd->bit == CMD_DB && (opts.list_only || opts.dry_run)) && !(cmd->bit == CMD_PRUNE && opts.dry_run)) {
+		struct notify_run run = {
+			cmd->name, interrupt_exit_code(rc),
+			(double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9, published,
+		};
+
+		notify_send(opts.notify_url, opts.notify_method, &run, opts.notify_timeout);
+	}
 out:
+	free(published);
 	options_free(&opts);
 	return interrupt_exit_status(rc);
 }

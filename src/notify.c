@@ -1,11 +1,60 @@
 #include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "notify.h"
 #include "version.h"
 #include "xalloc.h"
+
+int
+notify_method_parse(const char *s)
+{
+	if (strcasecmp(s, "get") == 0)
+		return NOTIFY_GET;
+	if (strcasecmp(s, "post") == 0)
+		return NOTIFY_POST;
+	return -1;
+}
+
+/*
+ * JSON rather than plain text: healthchecks.io keeps any body as it is and
+ * shows it beside the ping, and a webhook receiver can read the fields
+ * without parsing prose; jansson escapes whatever a name holds. Only what
+ * is listed here goes out: never the URL, the connection or a setting.
+ */
+char *
+notify_body(const struct notify_run *run, long long output_bytes)
+{
+	json_t *o = json_object();
+	char *text;
+
+	json_object_set_new(o, "lotbackup", json_string(LOTBACKUP_VERSION));
+	json_object_set_new(o, "command", json_string(run->command));
+	json_object_set_new(o, "result", json_string(run->exit_code == 0 ? "ok" : "fail"));
+	json_object_set_new(o, "exit_code", json_integer(run->exit_code));
+	/* Tenths of a second: printed as 12.3, not 12.300000000000001. */
+	json_object_set_new(o, "duration_seconds", json_real((double)(long long)(run->seconds * 10 + 0.5) / 10));
+	if (run->output != NULL) {
+		const char *slash = strrchr(run->output, '/');
+
+		/* The name only: where the backups live is the host's business. */
+		json_object_set_new(o, "output", json_string(slash ? slash + 1 : run->output));
+		if (output_bytes >= 0)
+			json_object_set_new(o, "output_bytes", json_integer(output_bytes));
+	}
+	text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(o);
+	if (text == NULL) {
+		fputs("lotbackup: out of memory\n", stderr);
+		exit(1);
+	}
+	return text;
+}
 
 char *
 notify_target(const char *url, int success)
@@ -45,17 +94,34 @@ discard(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return size * nmemb;
 }
 
-void
-notify_send(const char *url, int success, const char *command, int timeout_seconds)
+/* The backup's size for the summary; -1 when it is not a file (a --dir-only full backup). */
+static long long
+output_size(const char *path)
 {
-	char *target = notify_target(url, success), *shown = notify_redact(url), *agent;
+	struct stat st;
+
+	if (path == NULL || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	return (long long)st.st_size;
+}
+
+void
+notify_send(const char *url, enum notify_method method, const struct notify_run *run, int timeout_seconds)
+{
+	int success = run->exit_code == 0, global = 0;
+	char *target = notify_target(url, success), *shown = notify_redact(url), *agent, *body = NULL;
+	struct curl_slist *headers = NULL;
+	CURL *curl = NULL;
 	long status = 0;
 	CURLcode res;
-	CURL *curl;
 
 	agent = xasprintf("lotbackup/%s", LOTBACKUP_VERSION);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (curl = curl_easy_init()) == NULL) {
-		log_warn("notify: cannot start libcurl; %s was not told how '%s' ended", shown, command);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK) {
+		global = 1;
+		curl = curl_easy_init();
+	}
+	if (curl == NULL) {
+		log_warn("notify: cannot start libcurl; %s was not told how '%s' ended", shown, run->command);
 		goto out;
 	}
 	curl_easy_setopt(curl, CURLOPT_URL, target);
@@ -66,22 +132,37 @@ notify_send(const char *url, int success, const char *command, int timeout_secon
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);	/* no SIGALRM for DNS time-outs */
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, agent);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+	if (method == NOTIFY_POST) {
+		body = notify_body(run, output_size(run->output));
+		/* "Expect:" empty: the body goes at once, not after a "100 Continue" the service may never send. */
+		if ((headers = curl_slist_append(NULL, "Content-Type: application/json")) == NULL ||
+		    curl_slist_append(headers, "Expect:") == NULL) {
+			log_warn("notify: out of memory; %s was not told how '%s' ended", shown, run->command);
+			goto out;
+		}
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
 	res = curl_easy_perform(curl);
 	if (res == CURLE_OK)
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	if (res != CURLE_OK)
 		/* curl's message may hold the URL: say only what kind of failure it was */
-		log_warn("notify: %s could not be told that '%s' %s: %s (the run's own result stands)", shown, command,
-		    success ? "succeeded" : "failed", curl_easy_strerror(res));
+		log_warn("notify: %s could not be told that '%s' %s: %s (the run's own result stands)", shown,
+		    run->command, success ? "succeeded" : "failed", curl_easy_strerror(res));
 	else if (status >= 400)
 		log_warn("notify: %s answered HTTP %ld to the %s notice of '%s' (the run's own result stands)", shown,
-		    status, success ? "success" : "failure", command);
+		    status, success ? "success" : "failure", run->command);
 	else
-		log_debug("notify: told %s that '%s' %s (HTTP %ld)", shown, command, success ? "succeeded" : "failed",
-		    status);
-	curl_easy_cleanup(curl);
-	curl_global_cleanup();
+		log_debug("notify: told %s that '%s' %s (HTTP %ld)", shown, run->command,
+		    success ? "succeeded" : "failed", status);
 out:
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	if (global)
+		curl_global_cleanup();
+	free(body);
 	free(agent);
 	free(target);
 	free(shown);

@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 
 #include "log.h"
+#include "notify.h"
 #include "options.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -50,6 +51,7 @@ enum {
 	OPT_MAX_AGE,
 	OPT_KIND,
 	OPT_NOTIFY_URL,
+	OPT_NOTIFY_METHOD,
 };
 
 struct option_spec {
@@ -93,7 +95,9 @@ static const struct option_spec specs[] = {
 	{ "kind", OPT_KIND, required_argument, CMD_STATUS | CMD_PRUNE, "KIND",
 	    "only backups of KIND: db or full (default both)" },
 	{ "notify-url", OPT_NOTIFY_URL, required_argument, NOTIFY_CMDS, "URL",
-	    "HTTP GET URL when the run succeeds, URL/fail when it fails (healthchecks style; never fails the run)" },
+	    "HTTP GET (or POST) URL when the run succeeds, URL/fail when it fails (healthchecks style; never fails the run)" },
+	{ "notify-method", OPT_NOTIFY_METHOD, required_argument, NOTIFY_CMDS, "METHOD",
+	    "get (default) or post: POST a JSON summary of the run (result, exit code, duration, backup name and size)" },
 	{ "list", OPT_LIST, no_argument, CMD_DB | CMD_RESTORE, NULL,
 	    "db: list the backups instead of dumping; restore: show what FILE holds, restore nothing" },
 	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_DB | CMD_VERIFY | CMD_STATUS, NULL, "print the result as JSON, for machines" },
@@ -152,6 +156,7 @@ options_init(struct options *opts)
 	opts->keep_monthly = -1;
 	opts->max_age = -1;
 	opts->notify_timeout = -1;
+	opts->notify_method = -1;
 	opts->lock_timeout_ms = -1;
 	opts->compress_level = -1;
 	opts->jobs = -1;
@@ -326,6 +331,12 @@ apply(struct options *opts, int id, const char *arg)
 		replace(&opts->kind_filter, arg);
 		break;
 	case OPT_NOTIFY_URL: replace(&opts->notify_url, arg); break;
+	case OPT_NOTIFY_METHOD:
+		if ((opts->notify_method = notify_method_parse(arg)) < 0) {
+			log_error("--notify-method takes get or post, not '%s'", arg);
+			return -1;
+		}
+		break;
 	case OPT_DRY_RUN: opts->dry_run = 1; break;
 	case OPT_LIST: opts->list_only = 1; break;
 	case OPT_JSON: opts->json = 1; break;

@@ -29,6 +29,8 @@ _lotbackup()
 		COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--kind)
 		COMPREPLY=($(compgen -W 'db full' -- "$cur")); return ;;
+	--notify-method)
+		COMPREPLY=($(compgen -W 'get post' -- "$cur")); return ;;
 	--timezone)
 		COMPREPLY=($(cd /usr/share/zoneinfo 2>/dev/null && compgen -f -- "$cur")); return ;;
 	-d | --dbname | --keep | --keep-daily | --keep-weekly | --keep-monthly | --reason | --max-age | \
@@ -44,12 +46,12 @@ _lotbackup()
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi
 		return ;;
-	full) opts='--allow-broken-git --archive-only --dbname --dir-only --force --git-packs --jobs --keep-daily --keep-monthly --keep-weekly --no-git --notify-url --require-db --submodules --timezone --wait' ;;
-	db) opts='--compress-level --dbname --dry-run --force --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --list --lock-timeout --notify-url --owner --privileges --serializable-deferrable --timezone --wait' ;;
+	full) opts='--allow-broken-git --archive-only --dbname --dir-only --force --git-packs --jobs --keep-daily --keep-monthly --keep-weekly --no-git --notify-method --notify-url --require-db --submodules --timezone --wait' ;;
+	db) opts='--compress-level --dbname --dry-run --force --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --list --lock-timeout --notify-method --notify-url --owner --privileges --serializable-deferrable --timezone --wait' ;;
 	list) opts='--json --keep-daily --keep-monthly --keep-weekly --timezone' ;;
 	restore) opts='--clean --create --dbname --jobs --keep-going --list --no-safety-dump --single-transaction --to --with-uncommitted' ;;
 	verify) opts='--all --dbname --jobs --json --restore --scratch-db' ;;
-	prune) opts='--dry-run --force --keep-daily --keep-monthly --keep-weekly --kind --notify-url --timezone --wait' ;;
+	prune) opts='--dry-run --force --keep-daily --keep-monthly --keep-weekly --kind --notify-method --notify-url --timezone --wait' ;;
 	pin) opts='--reason --wait' ;;
 	unpin) opts='--wait' ;;
 	status) opts='--json --kind --max-age' ;;

@@ -2,23 +2,33 @@
 # --notify-url: GET URL after a good run, URL/fail after a failed one, to a
 # listener this test starts on 127.0.0.1; an error, a refused connection or
 # a time-out is a warning, never a failed backup; no password in the log.
+# --notify-method post: the same URLs, with a JSON summary of the run as
+# the body, and no secret in it.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 
 work=$(tmpdir)
 reqlog=$work/requests.log
+bodies=$work/bodies.log
 portfile=$work/port
 : >"$reqlog"
-# A tiny HTTP listener that records each request line and its User-Agent:
-# /ping... answers 200, /bad... 500, /slow... after 5 s. It stops by itself
-# after 120 s at the latest.
+: >"$bodies"
+# A tiny HTTP listener that records each request line and its User-Agent,
+# and each request body as a JSON line {path, type, body}: /ping...
+# answers 200, /bad... 500, /slow... after 5 s. It stops by itself after
+# 120 s at the latest.
 cat >"$work/listener.py" <<'PY'
-import http.server, sys, threading, time
-log, portfile = sys.argv[1], sys.argv[2]
+import http.server, json, sys, threading, time
+log, portfile, bodies = sys.argv[1], sys.argv[2], sys.argv[3]
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         with open(log, "a") as f:
             f.write("%s %s\n" % (self.requestline, self.headers.get("User-Agent", "")))
+        if body:
+            with open(bodies, "a") as f:
+                f.write(json.dumps({"path": self.path, "type": self.headers.get("Content-Type", ""),
+                                    "body": body.decode("utf-8", "replace")}) + "\n")
         if self.path.startswith("/slow"):
             time.sleep(5)
         code = 500 if self.path.startswith("/bad") else 200
@@ -34,7 +44,7 @@ open(portfile, "w").write(str(srv.server_address[1]))
 threading.Timer(120, srv.shutdown).start()
 srv.serve_forever()
 PY
-python3 "$work/listener.py" "$reqlog" "$portfile" &
+python3 "$work/listener.py" "$reqlog" "$portfile" "$bodies" &
 listener=$!
 at_exit "kill $listener 2>/dev/null"
 for _ in $(seq 50); do [ -s "$portfile" ] && break; sleep 0.1; done
@@ -49,7 +59,8 @@ out=$work/backups
 requests() { cat "$reqlog"; }
 
 check notify-db-ok "$LB_BIN" db -o "$out" -d "dbname=$db" --notify-url "$base/ping/abc"
-grep -q "^GET /ping/abc HTTP/1.1 lotbackup/" "$reqlog" && pass notify-success-get || fail notify-success-get "$(requests)"
+grep -q "^GET /ping/abc HTTP/1.1 lotbackup/" "$reqlog" && [ ! -s "$bodies" ] && pass notify-success-get ||
+	fail notify-success-get "$(requests; cat "$bodies")"
 
 : >"$reqlog"
 check_exit notify-db-fails 1 "$LB_BIN" db -o "$out" -d "dbname=lb_missing_db" --notify-url "$base/ping/abc/"
@@ -101,4 +112,91 @@ took=$(($(date +%s) - start))
 # Only http and https.
 check notify-other-scheme-backup-ok "$LB_BIN" db -o "$out" -d "dbname=$db" --notify-url "file:///etc/passwd"
 grep -q 'warning lotbackup: notify:' <<<"$LB_LAST_OUTPUT" && pass notify-other-scheme-refused || fail notify-other-scheme-refused "$LB_LAST_OUTPUT"
+
+# --notify-method post. body_ok NAME COND: exactly one request came, with a
+# JSON body, and COND (Python, over the entry e and the parsed body b) holds.
+body_ok() {
+	if python3 - "$bodies" "$2" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+e = json.loads(lines[0])
+assert e["type"] == "application/json", e
+b = json.loads(e["body"])
+assert eval("(%s)" % sys.argv[2], {}, {"b": b, "e": e}), b
+PY
+	then pass "$1"; else fail "$1" "$(requests; cat "$bodies")"; fi
+}
+reset() { : >"$reqlog"; : >"$bodies"; }
+# written PATH: the backup the last check's log says it wrote.
+# (full: "wrote DIR and ARCHIVE (N files)", the archive.)
+written() { sed -n 's/.* lotbackup: wrote \(.*\) (.*/\1/p' <<<"$LB_LAST_OUTPUT" | sed 's/.* and //' | tail -n 1; }
+
+reset
+check notify-post-db-ok "$LB_BIN" db -o "$out" -d "dbname=$db" --notify-url "$base/ping/post" --notify-method post
+dump=$(written)
+grep -q "^POST /ping/post HTTP/1.1 lotbackup/" "$reqlog" && [ "$(wc -l <"$reqlog")" -eq 1 ] && pass notify-post-method ||
+	fail notify-post-method "$(requests)"
+[ -f "$dump" ] && body_ok notify-post-success-body "e['path'] == '/ping/post' and b['command'] == 'db' and
+	b['result'] == 'ok' and b['exit_code'] == 0 and type(b['duration_seconds']) is float and b['duration_seconds'] >= 0 and
+	b['output'] == '$(basename "$dump")' and b['output_bytes'] == $(stat -c %s "$dump" 2>/dev/null || echo -1)" ||
+	fail notify-post-success-body "no dump named in: $LB_LAST_OUTPUT"
+
+# From the environment, a failure: URL/fail, no output.
+reset
+check_exit notify-post-db-fails 1 env LOTBACKUP_NOTIFY_METHOD=post "$LB_BIN" db -o "$out" -d "dbname=lb_missing_db" \
+	--notify-url "$base/ping/post"
+grep -q "^POST /ping/post/fail HTTP/1.1" "$reqlog" && pass notify-post-failure-method || fail notify-post-failure-method "$(requests)"
+body_ok notify-post-failure-body "e['path'] == '/ping/post/fail' and b['command'] == 'db' and b['result'] == 'fail' and
+	b['exit_code'] == 1 and 'output' not in b and 'output_bytes' not in b"
+
+# From .env: full names its archive, prune has no output (a directory of
+# their own: the policy would refuse to thin out the dumps above).
+printf 'LOTBACKUP_NOTIFY_URL=%s/ping/env\nLOTBACKUP_NOTIFY_METHOD=POST\n' "$base" >"$proj/.env"
+out=$work/post-full
+reset
+check notify-post-full-env "$LB_BIN" full -C "$proj" -o "$out" --no-git -d "dbname=$db"
+archive=$(written)
+case $archive in *.tar.gz) ;; *) archive=/none ;; esac
+body_ok notify-post-full-body "e['path'] == '/ping/env' and b['command'] == 'full' and b['result'] == 'ok' and
+	b['output'] == '$(basename "$archive")' and b['output_bytes'] == $(stat -c %s "$archive" 2>/dev/null || echo -1)"
+reset
+check notify-post-prune-env "$LB_BIN" prune -C "$proj" -o "$out"
+body_ok notify-post-prune-body "b['command'] == 'prune' and b['result'] == 'ok' and 'output' not in b"
+# The command line wins over .env: get sends no body.
+reset
+check notify-method-get-over-env "$LB_BIN" prune -C "$proj" -o "$out" --notify-method get
+grep -q "^GET /ping/env HTTP/1.1" "$reqlog" && [ ! -s "$bodies" ] && pass notify-get-no-body || fail notify-get-no-body "$(requests; cat "$bodies")"
+rm "$proj/.env"
+
+# No secret in the body: not the URL's user, password or path, not the
+# database password (given in DATABASE_URL), whether the run succeeds or fails.
+psql -X -q -d "$db" -c "GRANT SELECT ON t TO lb_pw; GRANT CONNECT ON DATABASE $db TO lb_pw" >/dev/null
+reset
+check notify-post-secret-run-ok env DATABASE_URL="postgresql://lb_pw:$LB_TEST_PASSWORD@localhost/$db?host=$PGHOST&port=$PGPORT" \
+	"$LB_BIN" db -o "$out" --notify-method post --notify-url "http://hc:S3cretPw@127.0.0.1:$port/ping/uuid-1234"
+check_exit notify-post-secret-run-fails 1 env DATABASE_URL="postgresql://lb_pw:Wr0ngS3cret@localhost/$db?host=$PGHOST&port=$PGPORT" \
+	"$LB_BIN" db -o "$out" --notify-method post --notify-url "http://hc:S3cretPw@127.0.0.1:$port/ping/uuid-1234"
+if python3 - "$bodies" "$LB_TEST_PASSWORD" <<'PY'
+import json, sys
+got = [json.loads(json.loads(l)["body"]) for l in open(sys.argv[1])]
+assert sorted(b["result"] for b in got) == ["fail", "ok"], got
+text = open(sys.argv[1]).read()
+for secret in (sys.argv[2], "Wr0ngS3cret", "S3cretPw", "uuid-1234", "hc:", "lb_pw", "postgresql:", "localhost"):
+    assert secret not in "".join(json.loads(l)["body"] for l in text.splitlines()), secret
+PY
+then
+	pass notify-post-no-secret-in-body
+else
+	fail notify-post-no-secret-in-body "$(cat "$bodies")"
+fi
+
+# A method that is neither: a usage error on the command line, a setting error in the environment; nothing sent.
+reset
+check_exit notify-method-bad-option 2 "$LB_BIN" db -o "$out" -d "dbname=$db" --notify-url "$base/ping/x" --notify-method put
+grep -q "notify-method takes get or post, not 'put'" <<<"$LB_LAST_OUTPUT" && pass notify-method-bad-option-message ||
+	fail notify-method-bad-option-message "$LB_LAST_OUTPUT"
+check_exit notify-method-bad-env 1 env LOTBACKUP_NOTIFY_METHOD=put "$LB_BIN" db -o "$out" -d "dbname=$db" --notify-url "$base/ping/x"
+grep -q "LOTBACKUP_NOTIFY_METHOD (from environment) must be get or post" <<<"$LB_LAST_OUTPUT" && [ ! -s "$reqlog" ] &&
+	pass notify-method-bad-env-message || fail notify-method-bad-env-message "$LB_LAST_OUTPUT"$'\n'"$(requests)"
 finish

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Logging: under cron (stderr not a terminal) one line per event with an
 # ISO 8601 timestamp and a level; -q and -v; on a terminal no timestamps,
-# and a progress bar (bytes, rate, ETA) for dump, archive, restore and
-# verify that is gone when the step ends.
+# and a progress bar (bytes, rate, ETA) for dump, archive, restore,
+# verify (of a dump and of a full archive) and the extraction of restore
+# --to, gone when the step ends.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 
@@ -69,6 +70,23 @@ if command -v script >/dev/null; then
 	printf "{}\n" >"$proj/package.json"
 	got=$(tty "$LB_BIN" full -C "$proj" -o "$out" --no-git -d "dbname=$db")
 	grep -q $'\rarchive  \[[#-]*\] *[0-9]*% .*B/s' <<<"$got" && pass progress-archive || fail progress-archive "$(cat -A <<<"$got" | head -5)"
+	# Reading a full archive back: the bar counts its compressed bytes, so the total is the file's size.
+	archive=$(ls "$out"/lot-systems-full-backup-*.tar.gz | tail -n 1)
+	got=$(tty "$LB_BIN" verify "$archive")
+	grep -q $'\rverify   \[[#-]*\] *[0-9]*% .*B/s' <<<"$got" && grep -q $'\r\033\\[K' <<<"$got" && grep -q ': ok' <<<"$got" &&
+		pass progress-verify-full || fail progress-verify-full "$(cat -A <<<"$got" | head -5)"
+	got=$(tty "$LB_BIN" restore "$archive" --to "$work/restored-tty")
+	grep -q $'\rextract  \[[#-]*\] *[0-9]*% .*B/s' <<<"$got" && grep -q 'restored the project' <<<"$got" &&
+		pass progress-extract-full || fail progress-extract-full "$(cat -A <<<"$got" | head -5)"
+	# Not a terminal: the same two commands draw nothing, on stderr or stdout.
+	"$LB_BIN" verify "$archive" >"$work/fv.out" 2>"$work/fv.log" &&
+		"$LB_BIN" restore "$archive" --to "$work/restored-log" >>"$work/fv.out" 2>>"$work/fv.log"
+	rc=$?
+	if [ $rc -eq 0 ] && grep -q 'restored the project' "$work/fv.log" && ! grep -q $'\r\|\033\|\[[#-]*\]' "$work/fv.out" "$work/fv.log"; then
+		pass progress-full-not-off-tty
+	else
+		fail progress-full-not-off-tty "exit $rc"$'\n'"$(cat -A "$work/fv.out" "$work/fv.log" | head -8)"
+	fi
 	got=$(tty "$LB_BIN" verify -q "$dump")
 	grep -q $'\r' <<<"$got" && fail progress-not-with-quiet "$(cat -A <<<"$got" | head -3)" || pass progress-not-with-quiet
 else

@@ -81,6 +81,8 @@ got=$(bash -c 'source "$1"; COMP_WORDS=(lotbackup -o /tmp pru); COMP_CWORD=3; _l
 	COMP_WORDS=(lotbackup prune --keep-w); COMP_CWORD=2; _lotbackup; echo "${COMPREPLY[*]}";
 	COMP_WORDS=(lotbackup status --kind f); COMP_CWORD=3; _lotbackup; echo "${COMPREPLY[*]}"' _ "$comp")
 [ "$got" = $'prune\n--keep-weekly\nfull' ] && pass completion-completes || fail completion-completes "$got"
+got=$(bash -c 'source "$1"; COMP_WORDS=(lotbackup db --notify-method p); COMP_CWORD=3; _lotbackup; echo "${COMPREPLY[*]}"' _ "$comp")
+[ "$got" = post ] && pass completion-notify-method || fail completion-notify-method "$got"
 
 # make install puts them in place.
 dest=$(tmpdir)

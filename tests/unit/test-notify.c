@@ -1,10 +1,11 @@
-/* --notify-url targets and their redaction; --max-age durations. */
+/* --notify-url targets, their redaction and the POST body; --max-age durations. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "notify.h"
 #include "options.h"
 #include "unit.h"
+#include "version.h"
 
 static int
 target_is(const char *url, int success, const char *want)
@@ -27,6 +28,24 @@ redacts_to(const char *url, const char *want)
 	if (!ok)
 		printf("# %s -> %s, want %s\n", url, got, want);
 	free(got);
+	return ok;
+}
+
+/* want: the body after the "lotbackup" version field. */
+static int
+body_is(const char *command, int exit_code, double seconds, const char *output, long long bytes, const char *want)
+{
+	struct notify_run run = { command, exit_code, seconds, output };
+	char *got = notify_body(&run, bytes), *full = NULL;
+	int ok;
+
+	full = malloc(strlen(want) + 64);
+	sprintf(full, "{\"lotbackup\":\"%s\",%s", LOTBACKUP_VERSION, want);
+	ok = strcmp(got, full) == 0;
+	if (!ok)
+		printf("# got  %s\n# want %s\n", got, full);
+	free(got);
+	free(full);
 	return ok;
 }
 
@@ -58,6 +77,23 @@ main(void)
 	UNIT_CHECK("redact-userinfo", redacts_to("http://user:pw@127.0.0.1:8080/x?token=t", "http://127.0.0.1:8080/..."));
 	UNIT_CHECK("redact-at-in-path", redacts_to("https://h.example/a@b", "https://h.example/..."));
 	UNIT_CHECK("redact-not-url", redacts_to("hc-ping.com/uuid", "(not a URL)"));
+	UNIT_CHECK("body-success-with-output", body_is("db", 0, 12.34, "/srv/app/backups/lot-systems-db-2026-11-25T02-00-00.sql.gz",
+	    123456, "\"command\":\"db\",\"result\":\"ok\",\"exit_code\":0,\"duration_seconds\":12.3,"
+	    "\"output\":\"lot-systems-db-2026-11-25T02-00-00.sql.gz\",\"output_bytes\":123456}"));
+	UNIT_CHECK("body-failure-no-output", body_is("full", 1, 0.04, NULL, -1,
+	    "\"command\":\"full\",\"result\":\"fail\",\"exit_code\":1,\"duration_seconds\":0.0}"));
+	UNIT_CHECK("body-interrupted", body_is("db", 130, 3.96, NULL, 5,
+	    "\"command\":\"db\",\"result\":\"fail\",\"exit_code\":130,\"duration_seconds\":4.0}"));
+	UNIT_CHECK("body-directory-no-size", body_is("full", 0, 61, "b/full-backup-20261125_020000", -1,
+	    "\"command\":\"full\",\"result\":\"ok\",\"exit_code\":0,\"duration_seconds\":61.0,"
+	    "\"output\":\"full-backup-20261125_020000\"}"));
+	UNIT_CHECK("body-escapes-name", body_is("db", 0, 1, "x/a\"b\n.sql.gz", 0,
+	    "\"command\":\"db\",\"result\":\"ok\",\"exit_code\":0,\"duration_seconds\":1.0,"
+	    "\"output\":\"a\\\"b\\n.sql.gz\",\"output_bytes\":0}"));
+	UNIT_CHECK("method-get", notify_method_parse("get") == NOTIFY_GET);
+	UNIT_CHECK("method-post-any-case", notify_method_parse("POST") == NOTIFY_POST && notify_method_parse("Post") == NOTIFY_POST);
+	UNIT_CHECK("method-rejects-others", notify_method_parse("put") < 0 && notify_method_parse("") < 0 &&
+	    notify_method_parse("posts") < 0);
 	UNIT_CHECK("duration-seconds", duration_is("3600", 3600));
 	UNIT_CHECK("duration-hours", duration_is("26h", 26 * 3600));
 	UNIT_CHECK("duration-mixed", duration_is("1d12h30m", 86400 + 12 * 3600 + 1800));
