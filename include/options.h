@@ -79,6 +79,7 @@ struct options {
 	int with_privileges;
 	int compress_level;		/* -1 until resolved */
 	int jobs;			/* compression threads; -1 until resolved */
+	int split_mib;			/* restore: load tables above this in parts; 0 never; -1 until resolved */
 	int wait_seconds;		/* --wait for the output directory lock */
 	int all;			/* verify --all */
 	int clean;			/* restore --clean */

@@ -21,6 +21,12 @@ struct restore_settings {
 	size_t ntables;
 	uint64_t file_bytes;
 	uint64_t sql_bytes;	/* the manifest's SQL size, for the progress bar; 0: unknown */
+	/*
+	 * Tables with more COPY text than this load in parts on several
+	 * connections (up to jobs), faster but with the rows in a different
+	 * physical order; 0: every table by one COPY, as the file has it.
+	 */
+	uint64_t split_bytes;
 };
 
 struct restore_copy {

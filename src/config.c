@@ -18,6 +18,7 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_COMPRESS_LEVEL",
 	"LOTBACKUP_LOCK_TIMEOUT",
 	"LOTBACKUP_JOBS",
+	"LOTBACKUP_SPLIT_TABLES_LARGER_THAN",
 	"LOTBACKUP_EXTRA_FILES",
 	"LOTBACKUP_KEEP_DAILY",
 	"LOTBACKUP_KEEP_WEEKLY",
@@ -220,7 +221,8 @@ config_resolve(struct options *opts)
 	if (resolve_int(&src, "LOTBACKUP_KEEP_DAYS", 0, 36500, DEFAULT_KEEP_DAYS, &opts->keep_days) < 0 ||
 	    resolve_int(&src, "LOTBACKUP_COMPRESS_LEVEL", 1, 9, DEFAULT_COMPRESS_LEVEL, &opts->compress_level) < 0 ||
 	    resolve_int(&src, "LOTBACKUP_LOCK_TIMEOUT", 0, 2147483647, 0, &opts->lock_timeout_ms) < 0 ||
-	    resolve_int(&src, "LOTBACKUP_JOBS", 1, 64, cpu_count(), &opts->jobs) < 0)
+	    resolve_int(&src, "LOTBACKUP_JOBS", 1, 64, cpu_count(), &opts->jobs) < 0 ||
+	    resolve_int(&src, "LOTBACKUP_SPLIT_TABLES_LARGER_THAN", 0, 1048576, 0, &opts->split_mib) < 0)
 		goto out;
 	if (resolve_dbname(opts, &src) < 0)
 		goto out;

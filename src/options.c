@@ -41,6 +41,7 @@ enum {
 	OPT_GIT_PACKS,
 	OPT_SUBMODULES,
 	OPT_JOBS,
+	OPT_SPLIT_TABLES,
 	OPT_WAIT,
 	OPT_KEEP_DAILY,
 	OPT_KEEP_WEEKLY,
@@ -140,6 +141,9 @@ static const struct option_spec specs[] = {
 	    "when another lotbackup writes to the output directory, wait up to SECONDS (default 0: fail at once)" },
 	{ "jobs", OPT_JOBS, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY, "N",
 	    "database connections and compression threads working at once (default: the number of CPUs)" },
+	{ "split-tables-larger-than", OPT_SPLIT_TABLES, required_argument, CMD_RESTORE, "MIB",
+	    "load a table with more than MIB MiB of rows in parts on several connections: faster, "
+	    "but its rows are no longer in the file's physical order (default 0: never)" },
 	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
 	    "gzip level 1-9, libdeflate's scale (default 5: about gzip -9's size)" },
 };
@@ -160,6 +164,7 @@ options_init(struct options *opts)
 	opts->lock_timeout_ms = -1;
 	opts->compress_level = -1;
 	opts->jobs = -1;
+	opts->split_mib = -1;
 }
 
 void
@@ -363,6 +368,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_GIT_PACKS: opts->git_packs = 1; break;
 	case OPT_SUBMODULES: opts->submodules = 1; break;
 	case OPT_JOBS: return set_int("jobs", arg, 1, 64, &opts->jobs);
+	case OPT_SPLIT_TABLES: return set_int("split-tables-larger-than", arg, 0, 1048576, &opts->split_mib);
 	case OPT_WAIT: return set_int("wait", arg, 0, 86400, &opts->wait_seconds);
 	default: return -1;
 	}

@@ -36,6 +36,12 @@ struct loader {
 	long copy_line;
 	char *copy_what;
 	struct restore_progress *progress;	/* NULL: no bar */
+	/*
+	 * One part of a table loaded in parts (part_to 0: the whole table):
+	 * the rows starting at COPY-text offsets [part_from, part_to).
+	 */
+	uint64_t part_from, part_to, copy_pos;
+	int part_done;		/* its last row is sent: the read stops here, by design */
 };
 
 /*
@@ -211,6 +217,43 @@ end_copy(struct loader *l)
 	return rc;
 }
 
+/* Offset in a chunk of whole rows of the first row starting at or after `at`. */
+static size_t
+row_start_at(const char *text, size_t len, uint64_t chunk_pos, uint64_t at)
+{
+	const char *nl;
+	size_t r;
+
+	if (at <= chunk_pos)
+		return 0;
+	if (at - chunk_pos >= len)
+		return len;
+	r = (size_t)(at - chunk_pos);
+	nl = memchr(text + r - 1, '\n', len - (r - 1));
+	return nl == NULL ? len : (size_t)(nl - text) + 1;
+}
+
+/* The rows of this chunk that start inside this part; past its end the part's COPY ends. */
+static int
+copy_part_rows(struct loader *l, const struct sql_item *item)
+{
+	size_t from = row_start_at(item->text, item->len, l->copy_pos, l->part_from);
+	size_t to = row_start_at(item->text, item->len, l->copy_pos, l->part_to);
+
+	l->copy_pos += item->len;
+	if (to > from && PQputCopyData(l->conn, item->text + from, (int)(to - from)) != 1) {
+		pgsql_report(l->conn, NULL, l->copy_what);
+		l->failed = 1;
+		return -1;
+	}
+	if (l->copy_pos < l->part_to)
+		return 0;
+	if (end_copy(l) < 0)
+		return -1;
+	l->part_done = 1;
+	return -1;
+}
+
 static int
 on_item(void *ctx, const struct sql_item *item)
 {
@@ -221,10 +264,15 @@ on_item(void *ctx, const struct sql_item *item)
 	l->stats->line = item->line;
 	switch (item->kind) {
 	case SQL_STATEMENT:
+		/* Another part of the table ran whatever else its block holds. */
+		if (l->part_from > 0 && !is_copy_from_stdin(item->text, item->len))
+			return 0;
 		return run_statement(l, item);
 	case SQL_COPY_DATA:
 		if (l->skip_copy)
 			return 0;
+		if (l->part_to != 0)
+			return copy_part_rows(l, item);
 		if (PQputCopyData(l->conn, item->text, (int)item->len) != 1) {
 			pgsql_report(l->conn, NULL, l->copy_what);
 			l->failed = 1;
@@ -256,9 +304,14 @@ on_chunk(void *ctx, const char *buf, size_t len)
 {
 	struct loader *l = ctx;
 
-	l->stats->sql_bytes += len;
-	progress(l, len);
+	/* A later part of a table reads past the rows of those before it: counted by them. */
+	if (l->part_from == 0 || l->copy_pos >= l->part_from) {
+		l->stats->sql_bytes += len;
+		progress(l, len);
+	}
 	if (sql_splitter_feed(l->splitter, buf, len) < 0) {
+		if (l->part_done)
+			return -1;	/* the rest belongs to the table's other parts */
 		if (!l->failed)
 			log_error("restore stopped: %s", sql_splitter_error(l->splitter));
 		l->failed = 1;
@@ -282,6 +335,10 @@ load_range(struct loader *l, const char *path, uint64_t offset, uint64_t length)
 		rrc = dump_read_range(path, offset, length, on_chunk, l, err, sizeof(err));
 	if (rrc == DUMP_READ_CORRUPT) {
 		log_error("restore stopped: %s: %s", path, err);
+		goto out;
+	}
+	if (rrc == DUMP_READ_STOPPED && l->part_done) {
+		rc = 0;
 		goto out;
 	}
 	if (rrc != DUMP_READ_OK)
@@ -308,9 +365,16 @@ out:
 	return rc;
 }
 
+/* A table, or one part of a table loaded in parts: the rows starting in COPY text [from, to). */
+struct load_unit {
+	size_t table;
+	uint64_t from, to;	/* to 0: the whole table */
+};
+
 struct early_attach {
 	char *sql;
 	long line;
+	int table;
 };
 
 /*
@@ -325,11 +389,13 @@ struct table_run {
 	PGconn *main;
 	struct restore_progress *progress;
 	atomic_int abort;
-	/* Under mu: the next table to take, which are in, and the early index builds (tail may be NULL). */
+	/* Under mu: the next part to take, which tables are in, and the early index builds (tail may be NULL). */
 	pthread_mutex_t mu;
 	pthread_cond_t changed;
-	size_t next, nloaded, running;
-	unsigned char *loaded;
+	struct load_unit *units;
+	size_t nunits, next, running;
+	size_t *parts_left;		/* per table: 0 once all its rows are in */
+	size_t *early_left;		/* per table: early builds not yet done */
 	struct restore_tail *tail;
 	struct early_attach *attaches;	/* keys to put on indexes built early, once all are done */
 	size_t nattaches;
@@ -351,17 +417,16 @@ struct table_worker {
  * *early set, 0 when there is nothing more.
  */
 static int
-take_work(struct table_run *run, size_t *table, struct tail_item **early)
+take_work(struct table_run *run, const struct load_unit **unit, struct tail_item **early)
 {
-	const struct restore_settings *set = run->settings;
 	size_t i;
 	int got = 0, waiting;
 
 	*early = NULL;
 	pthread_mutex_lock(&run->mu);
 	while (!got && !atomic_load(&run->abort)) {
-		if (run->next < set->ntables) {
-			*table = run->next++;
+		if (run->next < run->nunits) {
+			*unit = &run->units[run->next++];
 			got = 1;
 			break;
 		}
@@ -371,7 +436,7 @@ take_work(struct table_run *run, size_t *table, struct tail_item **early)
 
 			if (it->table < 0 || it->state != TAIL_WAITING)
 				continue;
-			if (run->loaded[it->table]) {
+			if (run->parts_left[it->table] == 0) {
 				it->state = TAIL_TAKEN;
 				*early = it;
 				got = 1;
@@ -390,18 +455,23 @@ take_work(struct table_run *run, size_t *table, struct tail_item **early)
 	return got;
 }
 
-/* A table is in (loaded >= 0) or an early build is done: others may now take what waited for it. */
-static void
-work_done(struct table_run *run, long loaded, struct tail_item *early, int ok)
+/* A part of a table is in (unit) or an early build is done: others may now take what waited for it. */
+static int
+work_done(struct table_run *run, const struct load_unit *unit, struct tail_item *early, int ok)
 {
+	int last = 0;
+
 	pthread_mutex_lock(&run->mu);
-	if (loaded >= 0 && ok)
-		run->loaded[loaded] = 1;
+	if (early != NULL && ok)
+		last = --run->early_left[early->table] == 0;
+	if (unit != NULL && ok)
+		run->parts_left[unit->table]--;
 	if (early != NULL)
 		early->state = ok ? TAIL_DONE : TAIL_WAITING;
 	run->running--;
 	pthread_cond_broadcast(&run->changed);
 	pthread_mutex_unlock(&run->mu);
+	return last;
 }
 
 /*
@@ -427,6 +497,7 @@ run_early(struct table_run *run, struct loader *l, struct tail_item *it)
 			pthread_mutex_lock(&run->mu);
 			run->attaches = xrealloc(run->attaches, (run->nattaches + 1) * sizeof(*run->attaches));
 			run->attaches[run->nattaches].sql = attach;
+			run->attaches[run->nattaches].table = it->table;
 			run->attaches[run->nattaches++].line = it->line;
 			pthread_mutex_unlock(&run->mu);
 			attach = NULL;
@@ -440,15 +511,61 @@ run_early(struct table_run *run, struct loader *l, struct tail_item *it)
 	return rc;
 }
 
+static int
+by_line(const void *a, const void *b)
+{
+	const struct early_attach *x = a, *y = b;
+
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * Keys onto the indexes built early for them (of one table, or all: -1),
+ * in the file's order, before anything may need them.
+ */
+static int
+attach_keys(struct loader *l, struct table_run *run, int table)
+{
+	struct early_attach *mine = NULL;
+	size_t i, n = 0, kept = 0;
+	int rc = 0;
+
+	pthread_mutex_lock(&run->mu);
+	for (i = 0; i < run->nattaches; i++) {
+		if (table < 0 || run->attaches[i].table == table) {
+			mine = xrealloc(mine, (n + 1) * sizeof(*mine));
+			mine[n++] = run->attaches[i];
+		} else {
+			run->attaches[kept++] = run->attaches[i];
+		}
+	}
+	run->nattaches = kept;
+	pthread_mutex_unlock(&run->mu);
+	if (n > 1)
+		qsort(mine, n, sizeof(*mine), by_line);
+	for (i = 0; i < n; i++) {
+		if (rc == 0) {
+			PGresult *res = PQexec(l->conn, mine[i].sql);
+
+			if (PQresultStatus(res) != PGRES_COMMAND_OK)
+				rc = statement_failed(l, res, mine[i].line, mine[i].sql, strlen(mine[i].sql));
+			PQclear(res);
+		}
+		free(mine[i].sql);
+	}
+	free(mine);
+	return rc;
+}
+
 static void *
 table_worker_main(void *arg)
 {
 	struct table_worker *w = arg;
 	struct table_run *run = w->run;
 	const struct restore_settings *set = run->settings;
+	const struct load_unit *unit = NULL;
 	struct tail_item *early;
 	struct loader l;
-	size_t i = 0;
 	int ok;
 
 	if (w->conn == NULL) {
@@ -470,19 +587,35 @@ table_worker_main(void *arg)
 	l.stats = &w->stats;
 	l.abort = &run->abort;
 	l.progress = run->progress;
-	while (take_work(run, &i, &early)) {
+	while (take_work(run, &unit, &early)) {
 		if (early != NULL) {
 			ok = run_early(run, &l, early) == 0;
 		} else {
-			log_debug("loading table %s", set->tables[i].qualified);
-			ok = load_range(&l, run->path, set->tables[i].gz_offset, set->tables[i].gz_length) == 0;
+			const struct manifest_table *t = &set->tables[unit->table];
+
+			if (unit->to != 0)
+				log_debug("loading table %s, the rows in bytes %llu to %llu of its %llu", t->qualified,
+				    (unsigned long long)unit->from, (unsigned long long)(unit->to == UINT64_MAX ?
+				    t->data_bytes : unit->to), (unsigned long long)t->data_bytes);
+			else
+				log_debug("loading table %s", t->qualified);
+			l.part_from = unit->from;
+			l.part_to = unit->to;
+			l.copy_pos = 0;
+			l.part_done = 0;
+			ok = load_range(&l, run->path, t->gz_offset, t->gz_length) == 0;
 		}
 		/* With --keep-going a failed statement is counted, not fatal: l.failed says which. */
 		if (!ok || l.failed) {
 			w->rc = -1;
 			atomic_store(&run->abort, 1);
 		}
-		work_done(run, early != NULL ? -1 : (long)i, early, ok && !l.failed);
+		/* A table's last early build done: its keys take their indexes now, before autovacuum comes for it. */
+		if (work_done(run, early != NULL ? NULL : unit, early, ok && !l.failed) &&
+		    attach_keys(&l, run, early->table) < 0) {
+			w->rc = -1;
+			atomic_store(&run->abort, 1);
+		}
 	}
 	free(l.copy_what);
 	return NULL;
@@ -502,30 +635,56 @@ merge_stats(struct restore_stats *into, struct restore_stats *from)
 	memset(from, 0, sizeof(*from));
 }
 
-/* Keys onto the indexes built early for them, in the file's order, before anything may need them. */
-static int
-attach_keys(struct loader *l, struct table_run *run)
+/*
+ * Tables in the dump's order (largest first). With split_bytes, a table with
+ * more COPY text is loaded in parts, one per connection: its rows then land
+ * in the heap side by side, not in the file's order.
+ */
+static void
+plan_units(const struct restore_settings *set, struct table_run *run)
 {
-	size_t i;
-	int rc = 0;
+	size_t i, n = 0;
+	uint64_t k, parts;
 
-	for (i = 0; i < run->nattaches && rc == 0; i++) {
-		PGresult *res = PQexec(l->conn, run->attaches[i].sql);
+	run->parts_left = xcalloc(set->ntables, sizeof(*run->parts_left));
+	for (i = 0; i < set->ntables; i++) {
+		parts = 1;
+		if (set->split_bytes > 0 && set->tables[i].data_bytes > set->split_bytes)
+			parts = (set->tables[i].data_bytes + set->split_bytes - 1) / set->split_bytes;
+		if (parts > (uint64_t)set->jobs)
+			parts = (uint64_t)set->jobs;
+		run->units = xrealloc(run->units, (n + parts) * sizeof(*run->units));
+		for (k = 0; k < parts; k++) {
+			struct load_unit *u = &run->units[n++];
 
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-			rc = statement_failed(l, res, run->attaches[i].line, run->attaches[i].sql,
-			    strlen(run->attaches[i].sql));
-		PQclear(res);
+			u->table = i;
+			u->from = parts == 1 ? 0 : set->tables[i].data_bytes / parts * k;
+			u->to = parts == 1 ? 0 : k + 1 == parts ? UINT64_MAX : set->tables[i].data_bytes / parts * (k + 1);
+		}
+		run->parts_left[i] = (size_t)parts;
 	}
-	return rc;
+	run->nunits = n;
 }
 
-static int
-by_line(const void *a, const void *b)
+/* One row count per table, however many parts loaded it. */
+static void
+fold_parts(struct restore_stats *stats)
 {
-	const struct early_attach *x = a, *y = b;
+	size_t i, j, n = 0;
 
-	return x->line < y->line ? -1 : x->line > y->line;
+	for (i = 0; i < stats->ncopies; i++) {
+		for (j = 0; j < n; j++)
+			if (strcmp(stats->copies[j].qualified, stats->copies[i].qualified) == 0)
+				break;
+		if (j < n) {
+			stats->copies[j].rows += stats->copies[i].rows;
+			free(stats->copies[i].qualified);
+			free(stats->copies[i].copy_out_sql);
+		} else {
+			stats->copies[n++] = stats->copies[i];
+		}
+	}
+	stats->ncopies = n;
 }
 
 /* tail: index builds that may start as soon as their table is in (NULL: none). */
@@ -539,17 +698,21 @@ load_tables(struct loader *l, const char *path, struct restore_tail *tail)
 	int i, n = set->jobs, started, rc = 0;
 	size_t k;
 
-	/* More loaders than tables only when index builds can use them. */
-	if (tail == NULL && n > (int)set->ntables)
-		n = (int)set->ntables;
 	memset(&run, 0, sizeof(run));
+	plan_units(set, &run);
+	/* More loaders than parts only when index builds can use them. */
+	if (tail == NULL && n > (int)run.nunits)
+		n = (int)run.nunits;
 	run.path = path;
 	run.settings = set;
 	run.pool = l->pool;
 	run.main = l->conn;
 	run.progress = l->progress;
 	run.tail = tail;
-	run.loaded = xcalloc(set->ntables, 1);
+	run.early_left = xcalloc(set->ntables, sizeof(*run.early_left));
+	for (k = 0; tail != NULL && k < tail->n; k++)
+		if (tail->items[k].table >= 0)
+			run.early_left[tail->items[k].table]++;
 	pthread_mutex_init(&run.mu, NULL);
 	pthread_cond_init(&run.changed, NULL);
 	atomic_init(&run.abort, 0);
@@ -578,14 +741,15 @@ load_tables(struct loader *l, const char *path, struct restore_tail *tail)
 		if (w[i].own)
 			PQfinish(w[i].conn);
 	}
-	if (rc == 0 && run.nattaches > 0) {
-		qsort(run.attaches, run.nattaches, sizeof(*run.attaches), by_line);
-		rc = attach_keys(l, &run);
-	}
+	if (rc == 0 && run.nattaches > 0)
+		rc = attach_keys(l, &run, -1);
 	for (k = 0; k < run.nattaches; k++)
 		free(run.attaches[k].sql);
 	free(run.attaches);
-	free(run.loaded);
+	free(run.units);
+	free(run.parts_left);
+	free(run.early_left);
+	fold_parts(l->stats);
 	pthread_mutex_destroy(&run.mu);
 	pthread_cond_destroy(&run.changed);
 	free(w);
@@ -620,7 +784,10 @@ can_load_tables_apart(const struct restore_settings *set)
 {
 	size_t i;
 
-	if (set->jobs < 2 || set->single_transaction || set->ntables < 2)
+	if (set->jobs < 2 || set->single_transaction || set->ntables == 0)
+		return 0;
+	/* One table: only worth it in parts. */
+	if (set->ntables == 1 && (set->split_bytes == 0 || set->tables[0].data_bytes <= set->split_bytes))
 		return 0;
 	for (i = 0; i < set->ntables; i++)
 		if (set->tables[i].gz_length == 0 ||

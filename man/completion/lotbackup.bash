@@ -34,7 +34,7 @@ _lotbackup()
 	--timezone)
 		COMPREPLY=($(cd /usr/share/zoneinfo 2>/dev/null && compgen -f -- "$cur")); return ;;
 	-d | --dbname | --keep | --keep-daily | --keep-weekly | --keep-monthly | --reason | --max-age | \
-	--notify-url | --scratch-db | --lock-timeout | --compress-level | --jobs | --wait)
+	--notify-url | --scratch-db | --lock-timeout | --compress-level | --jobs | --split-tables-larger-than | --wait)
 		return ;;	# a value only the user knows
 	esac
 
@@ -49,7 +49,7 @@ _lotbackup()
 	full) opts='--allow-broken-git --archive-only --dbname --dir-only --force --git-packs --jobs --keep-daily --keep-monthly --keep-weekly --no-git --notify-method --notify-url --require-db --submodules --timezone --wait' ;;
 	db) opts='--compress-level --dbname --dry-run --force --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --list --lock-timeout --notify-method --notify-url --owner --privileges --serializable-deferrable --timezone --wait' ;;
 	list) opts='--json --keep-daily --keep-monthly --keep-weekly --timezone' ;;
-	restore) opts='--clean --create --dbname --jobs --keep-going --list --no-safety-dump --single-transaction --to --with-uncommitted' ;;
+	restore) opts='--clean --create --dbname --jobs --keep-going --list --no-safety-dump --single-transaction --split-tables-larger-than --to --with-uncommitted' ;;
 	verify) opts='--all --dbname --jobs --json --restore --scratch-db' ;;
 	prune) opts='--dry-run --force --keep-daily --keep-monthly --keep-weekly --kind --notify-method --notify-url --timezone --wait' ;;
 	pin) opts='--reason --wait' ;;

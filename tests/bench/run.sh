@@ -6,6 +6,7 @@
 #   SCALES data sizes, e.g. "1 3" (1 = 3.2M rows, ~450 MB of SQL; default 1);
 #          with several, a last table compares each with the first
 #   RUNS   repetitions per scale (3)
+# Every restore starts after a checkpoint, so one does not pay for another's WAL.
 #   LB_BIN the lotbackup binary
 set -u
 : "${LB_BIN:?set LB_BIN to the lotbackup binary}"
@@ -32,7 +33,7 @@ measure() {
 	echo "$name $(cat "$work/time.out")" >>"$results"
 }
 quiet_dropdb() { PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists "$1"; }
-fresh_db() { quiet_dropdb "$1"; createdb -T template0 "$1"; }
+fresh_db() { quiet_dropdb "$1"; createdb -T template0 "$1"; psql -X -q -d postgres -c CHECKPOINT; }
 
 for scale in $SCALES; do
 	results=$work/results.$scale
@@ -56,9 +57,12 @@ for scale in $SCALES; do
 		measure restore_psql "gunzip -c $work/pg.sql.gz | psql -X -q -v ON_ERROR_STOP=1 -d r1"
 		fresh_db r2
 		measure lotbackup_restore "$LB_BIN restore -q $f -d dbname=r2"
+		fresh_db r3
+		measure lotbackup_restore_split "$LB_BIN restore -q --split-tables-larger-than 64 $f -d dbname=r3"
 	done
 	quiet_dropdb r1
 	quiet_dropdb r2
+	quiet_dropdb r3
 done
 
 # list over 10,000 backups, each with its manifest and every third verified,
@@ -107,6 +111,8 @@ for scale in scales:
     r, p = med("lotbackup_restore"), med("restore_psql")
     line("gunzip -c | psql", f"{p:.2f} s", "", "")
     line("lotbackup restore", f"{r:.2f} s", f"{r / p:.2f}x", "<= 0.8x")
+    rs = med("lotbackup_restore_split")
+    line("lotbackup restore --split-tables-larger-than 64", f"{rs:.2f} s", f"{rs / p:.2f}x", "<= 0.8x")
     line("  peak RSS of lotbackup restore", f"{med('lotbackup_restore', 1) / 1024:.1f} MiB", "", "")
     v = med("lotbackup_verify")
     line("lotbackup verify", f"{v:.2f} s", f"{med('sql_bytes') / v / 1e6:.0f} MB/s", ">= 300 MB/s")
