@@ -57,9 +57,13 @@ struct restore_progress {
 int
 restore_session_setup(PGconn *conn)
 {
-	/* Faster index builds and commits; the result is the same. */
-	return pgsql_exec(conn, "SET synchronous_commit = off; SET maintenance_work_mem = '256MB'; "
-	    "SET client_min_messages = warning", "cannot set restore session options");
+	/*
+	 * Faster commits; the result is the same. maintenance_work_mem stays the
+	 * server's: at 256MB a parallel index build of 3M rows took 9.2-10.2 s
+	 * against 6.0-6.5 s at the default 64MB (1GB: 8.9 s).
+	 */
+	return pgsql_exec(conn, "SET synchronous_commit = off; SET client_min_messages = warning",
+	    "cannot set restore session options");
 }
 
 static void
@@ -396,6 +400,7 @@ struct table_run {
 	size_t nunits, next, running;
 	size_t *parts_left;		/* per table: 0 once all its rows are in */
 	size_t *early_left;		/* per table: early builds not yet done */
+	unsigned char *building;	/* per table: an early build is running on it */
 	struct restore_tail *tail;
 	struct early_attach *attaches;	/* keys to put on indexes built early, once all are done */
 	size_t nattaches;
@@ -436,8 +441,14 @@ take_work(struct table_run *run, const struct load_unit **unit, struct tail_item
 
 			if (it->table < 0 || it->state != TAIL_WAITING)
 				continue;
-			if (run->parts_left[it->table] == 0) {
+			/*
+			 * One build at a time on a table: the server already builds each
+			 * index with parallel workers, and two side by side on the same
+			 * table took 13.0 s where one after the other took 7.6 s.
+			 */
+			if (run->parts_left[it->table] == 0 && !run->building[it->table]) {
 				it->state = TAIL_TAKEN;
+				run->building[it->table] = 1;
 				*early = it;
 				got = 1;
 			} else {
@@ -466,8 +477,10 @@ work_done(struct table_run *run, const struct load_unit *unit, struct tail_item 
 		last = --run->early_left[early->table] == 0;
 	if (unit != NULL && ok)
 		run->parts_left[unit->table]--;
-	if (early != NULL)
+	if (early != NULL) {
 		early->state = ok ? TAIL_DONE : TAIL_WAITING;
+		run->building[early->table] = 0;
+	}
 	run->running--;
 	pthread_cond_broadcast(&run->changed);
 	pthread_mutex_unlock(&run->mu);
@@ -710,6 +723,7 @@ load_tables(struct loader *l, const char *path, struct restore_tail *tail)
 	run.progress = l->progress;
 	run.tail = tail;
 	run.early_left = xcalloc(set->ntables, sizeof(*run.early_left));
+	run.building = xcalloc(set->ntables, 1);
 	for (k = 0; tail != NULL && k < tail->n; k++)
 		if (tail->items[k].table >= 0)
 			run.early_left[tail->items[k].table]++;
@@ -749,6 +763,7 @@ load_tables(struct loader *l, const char *path, struct restore_tail *tail)
 	free(run.units);
 	free(run.parts_left);
 	free(run.early_left);
+	free(run.building);
 	fold_parts(l->stats);
 	pthread_mutex_destroy(&run.mu);
 	pthread_cond_destroy(&run.changed);
