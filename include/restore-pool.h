@@ -32,12 +32,6 @@ struct stmt_pool;
 int stmt_split_key(const char *sql, size_t len, char **build, char **attach, char **table);
 
 /*
- * The same, on a connection: only for a plain table (a partitioned table's
- * key cannot take an index over), checked in the catalogs. 1 with both
- * statements (caller frees), 0 to run the statement as it is.
- */
-int stmt_split_key_plain(PGconn *conn, const char *sql, size_t len, char **build, char **attach);
-/*
  * The table a STMT_INDEX statement builds on, as written (caller frees):
  * 1, or 0 when it cannot tell (or it is an index ON ONLY a partitioned
  * table, which waits for no rows).

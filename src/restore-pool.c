@@ -464,8 +464,8 @@ idle_conn(struct stmt_pool *p)
  * leaves them. Plain tables only: a partitioned table's key cannot take an
  * index over. 1 with both statements set, 0 to run the statement as it is.
  */
-int
-stmt_split_key_plain(PGconn *conn, const char *sql, size_t len, char **build, char **attach)
+static int
+split_key_plain(PGconn *conn, const char *sql, size_t len, char **build, char **attach)
 {
 	const char *params[1];
 	PGresult *res;
@@ -503,7 +503,7 @@ stmt_pool_submit(struct stmt_pool *p, enum stmt_class cls, const char *sql, size
 		p->failed = 1;
 		return -1;
 	}
-	if (cls == STMT_INDEX && p->size > 1 && stmt_split_key_plain(c->conn, sql, len, &c->sql, &c->then)) {
+	if (cls == STMT_INDEX && p->size > 1 && split_key_plain(c->conn, sql, len, &c->sql, &c->then)) {
 		log_debug("line %ld: key built as a unique index beside the table's other indexes, then attached",
 		    line);
 	} else {

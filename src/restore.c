@@ -375,12 +375,6 @@ struct load_unit {
 	uint64_t from, to;	/* to 0: the whole table */
 };
 
-struct early_attach {
-	char *sql;
-	long line;
-	int table;
-};
-
 /*
  * Tables side by side, as pg_restore -j loads them: each connection takes
  * the next table (largest first, the dump's order) and reads its members
@@ -399,11 +393,8 @@ struct table_run {
 	struct load_unit *units;
 	size_t nunits, next, running;
 	size_t *parts_left;		/* per table: 0 once all its rows are in */
-	size_t *early_left;		/* per table: early builds not yet done */
 	unsigned char *building;	/* per table: an early build is running on it */
 	struct restore_tail *tail;
-	struct early_attach *attaches;	/* keys to put on indexes built early, once all are done */
-	size_t nattaches;
 };
 
 struct table_worker {
@@ -443,8 +434,9 @@ take_work(struct table_run *run, const struct load_unit **unit, struct tail_item
 				continue;
 			/*
 			 * One build at a time on a table: the server already builds each
-			 * index with parallel workers, and two side by side on the same
-			 * table took 13.0 s where one after the other took 7.6 s.
+			 * index with parallel workers; two side by side on the same table
+			 * were slower than one after the other (a split restore at scale
+			 * 1: 10.6 s against 9.7 s).
 			 */
 			if (run->parts_left[it->table] == 0 && !run->building[it->table]) {
 				it->state = TAIL_TAKEN;
@@ -467,14 +459,10 @@ take_work(struct table_run *run, const struct load_unit **unit, struct tail_item
 }
 
 /* A part of a table is in (unit) or an early build is done: others may now take what waited for it. */
-static int
+static void
 work_done(struct table_run *run, const struct load_unit *unit, struct tail_item *early, int ok)
 {
-	int last = 0;
-
 	pthread_mutex_lock(&run->mu);
-	if (early != NULL && ok)
-		last = --run->early_left[early->table] == 0;
 	if (unit != NULL && ok)
 		run->parts_left[unit->table]--;
 	if (early != NULL) {
@@ -484,89 +472,21 @@ work_done(struct table_run *run, const struct load_unit *unit, struct tail_item 
 	run->running--;
 	pthread_cond_broadcast(&run->changed);
 	pthread_mutex_unlock(&run->mu);
-	return last;
 }
 
-/*
- * An index build whose table is in, on this loader's connection. A plain
- * key is built as its unique index here; the key takes it over after all
- * loaders are done, before anything that may need the key.
- */
+/* An index build whose table is in, on this loader's connection, as the file has it. */
 static int
-run_early(struct table_run *run, struct loader *l, struct tail_item *it)
+run_early(struct loader *l, const struct tail_item *it)
 {
-	char *build = NULL, *attach = NULL;
 	PGresult *res;
-	int rc;
-
-	if (!stmt_split_key_plain(l->conn, it->text, it->len, &build, &attach))
-		build = xstrndup(it->text, it->len);
-	log_debug("building early: %.*s", (int)strcspn(build, "\n"), build);
-	res = PQexec(l->conn, build);
-	l->stats->statements++;
-	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-		rc = 0;
-		if (attach != NULL) {
-			pthread_mutex_lock(&run->mu);
-			run->attaches = xrealloc(run->attaches, (run->nattaches + 1) * sizeof(*run->attaches));
-			run->attaches[run->nattaches].sql = attach;
-			run->attaches[run->nattaches].table = it->table;
-			run->attaches[run->nattaches++].line = it->line;
-			pthread_mutex_unlock(&run->mu);
-			attach = NULL;
-		}
-	} else {
-		rc = statement_failed(l, res, it->line, it->text, it->len);
-	}
-	PQclear(res);
-	free(build);
-	free(attach);
-	return rc;
-}
-
-static int
-by_line(const void *a, const void *b)
-{
-	const struct early_attach *x = a, *y = b;
-
-	return x->line < y->line ? -1 : x->line > y->line;
-}
-
-/*
- * Keys onto the indexes built early for them (of one table, or all: -1),
- * in the file's order, before anything may need them.
- */
-static int
-attach_keys(struct loader *l, struct table_run *run, int table)
-{
-	struct early_attach *mine = NULL;
-	size_t i, n = 0, kept = 0;
 	int rc = 0;
 
-	pthread_mutex_lock(&run->mu);
-	for (i = 0; i < run->nattaches; i++) {
-		if (table < 0 || run->attaches[i].table == table) {
-			mine = xrealloc(mine, (n + 1) * sizeof(*mine));
-			mine[n++] = run->attaches[i];
-		} else {
-			run->attaches[kept++] = run->attaches[i];
-		}
-	}
-	run->nattaches = kept;
-	pthread_mutex_unlock(&run->mu);
-	if (n > 1)
-		qsort(mine, n, sizeof(*mine), by_line);
-	for (i = 0; i < n; i++) {
-		if (rc == 0) {
-			PGresult *res = PQexec(l->conn, mine[i].sql);
-
-			if (PQresultStatus(res) != PGRES_COMMAND_OK)
-				rc = statement_failed(l, res, mine[i].line, mine[i].sql, strlen(mine[i].sql));
-			PQclear(res);
-		}
-		free(mine[i].sql);
-	}
-	free(mine);
+	log_debug("building early: %.*s", (int)strcspn(it->text, "\n"), it->text);
+	res = PQexec(l->conn, it->text);
+	l->stats->statements++;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = statement_failed(l, res, it->line, it->text, it->len);
+	PQclear(res);
 	return rc;
 }
 
@@ -602,7 +522,7 @@ table_worker_main(void *arg)
 	l.progress = run->progress;
 	while (take_work(run, &unit, &early)) {
 		if (early != NULL) {
-			ok = run_early(run, &l, early) == 0;
+			ok = run_early(&l, early) == 0;
 		} else {
 			const struct manifest_table *t = &set->tables[unit->table];
 
@@ -623,12 +543,7 @@ table_worker_main(void *arg)
 			w->rc = -1;
 			atomic_store(&run->abort, 1);
 		}
-		/* A table's last early build done: its keys take their indexes now, before autovacuum comes for it. */
-		if (work_done(run, early != NULL ? NULL : unit, early, ok && !l.failed) &&
-		    attach_keys(&l, run, early->table) < 0) {
-			w->rc = -1;
-			atomic_store(&run->abort, 1);
-		}
+		work_done(run, early != NULL ? NULL : unit, early, ok && !l.failed);
 	}
 	free(l.copy_what);
 	return NULL;
@@ -709,7 +624,6 @@ load_tables(struct loader *l, const char *path, struct restore_tail *tail)
 	struct table_worker *w;
 	sigset_t block, old;
 	int i, n = set->jobs, started, rc = 0;
-	size_t k;
 
 	memset(&run, 0, sizeof(run));
 	plan_units(set, &run);
@@ -722,11 +636,7 @@ load_tables(struct loader *l, const char *path, struct restore_tail *tail)
 	run.main = l->conn;
 	run.progress = l->progress;
 	run.tail = tail;
-	run.early_left = xcalloc(set->ntables, sizeof(*run.early_left));
 	run.building = xcalloc(set->ntables, 1);
-	for (k = 0; tail != NULL && k < tail->n; k++)
-		if (tail->items[k].table >= 0)
-			run.early_left[tail->items[k].table]++;
 	pthread_mutex_init(&run.mu, NULL);
 	pthread_cond_init(&run.changed, NULL);
 	atomic_init(&run.abort, 0);
@@ -755,14 +665,8 @@ load_tables(struct loader *l, const char *path, struct restore_tail *tail)
 		if (w[i].own)
 			PQfinish(w[i].conn);
 	}
-	if (rc == 0 && run.nattaches > 0)
-		rc = attach_keys(l, &run, -1);
-	for (k = 0; k < run.nattaches; k++)
-		free(run.attaches[k].sql);
-	free(run.attaches);
 	free(run.units);
 	free(run.parts_left);
-	free(run.early_left);
 	free(run.building);
 	fold_parts(l->stats);
 	pthread_mutex_destroy(&run.mu);
