@@ -8,14 +8,7 @@ db=$(new_db lb_lock) || { fail lock-setup createdb; finish; }
 psql -X -q -d "$db" -c "CREATE TABLE big AS SELECT g, md5(g::text) AS a, md5((g+1)::text) AS b FROM generate_series(1, 1500000) g" >/dev/null
 work=$(tmpdir)
 out=$work/backups
-wait_for_copy() {
-	for _ in $(seq 1 200); do
-		n=$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lotbackup' AND query LIKE 'COPY%'")
-		[ "${n:-0}" -gt 0 ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
+wait_for_copy() { wait_for_lb_query 'COPY%'; }
 
 "$LB_BIN" db -q -d "dbname=$db" -o "$out" --jobs 1 &
 first=$!

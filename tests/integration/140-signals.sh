@@ -31,14 +31,7 @@ before=$(sums)
 # Background jobs of a script ignore SIGINT (no job control), and lotbackup
 # honours an ignored SIGINT; start it with the default disposition instead.
 start() { env --default-signal=INT,TERM "$@" >/dev/null 2>"$work/err" & }
-copy_running() {
-	for _ in $(seq 1 200); do
-		n=$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lotbackup' AND query LIKE 'COPY%big%'")
-		[ "${n:-0}" -gt 0 ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
+copy_running() { wait_for_lb_query 'COPY%big%'; }
 stopped() {
 	for _ in $(seq 1 400); do
 		[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = T ] && return 0

@@ -129,6 +129,18 @@ new_db() {
 }
 
 # tmpdir: echo a fresh private directory, removed when the test exits.
+# wait_for_lb_query PATTERN: waits up to 10 s for a lotbackup connection
+# whose running query is LIKE PATTERN (e.g. 'COPY%big%'); 1 if none came.
+wait_for_lb_query() {
+	local n
+	for _ in $(seq 1 200); do
+		n=$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lotbackup' AND query LIKE '$1'")
+		[ "${n:-0}" -gt 0 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 tmpdir() {
     mktemp -d "$_LB_TMPROOT/d.XXXXXX"
 }
