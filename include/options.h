@@ -36,6 +36,8 @@ enum {
 #define DEFAULT_KEEP_MONTHLY 12
 #define DEFAULT_MAX_AGE (26 * 3600)
 #define DEFAULT_NOTIFY_TIMEOUT 10
+/* --split-tables-larger-than auto (the default): the restore works out the size. */
+#define SPLIT_AUTO (-2)
 
 /*
  * The parsed options: the only global state of the program. Filled in
@@ -79,7 +81,7 @@ struct options {
 	int with_privileges;
 	int compress_level;		/* -1 until resolved */
 	int jobs;			/* compression threads; -1 until resolved */
-	int split_mib;			/* restore: load tables above this in parts; 0 never; -1 until resolved */
+	int split_mib;			/* restore: load tables above this in parts; 0 never; SPLIT_AUTO; -1 until resolved */
 	int wait_seconds;		/* --wait for the output directory lock */
 	int all;			/* verify --all */
 	int clean;			/* restore --clean */

@@ -44,6 +44,12 @@ struct restore_stats {
 	size_t ncopies;
 };
 
+/*
+ * --split-tables-larger-than auto: a table with more COPY text than its
+ * share of the load (all of it over jobs, and at least 64 MiB) would still
+ * be loading when the other connections are done, so it loads in parts.
+ */
+uint64_t restore_auto_split_bytes(const struct manifest_table *tables, size_t ntables, int jobs);
 /* Session settings that speed a load without changing its result. */
 int restore_session_setup(PGconn *conn);
 /* Returns 0, or -1 (reported, naming the line and how far it got). */

@@ -120,7 +120,8 @@ load(const struct options *opts, PGconn *conn, const char *path)
 	settings.keep_going = opts->keep_going;
 	settings.progress = isatty(STDERR_FILENO) && opts->verbosity >= 0;
 	settings.jobs = opts->jobs;
-	settings.split_bytes = (uint64_t)opts->split_mib << 20;
+	settings.split_bytes = opts->split_mib == SPLIT_AUTO ?
+	    restore_auto_split_bytes(settings.tables, settings.ntables, opts->jobs) : (uint64_t)opts->split_mib << 20;
 	if (restore_session_setup(conn) < 0)
 		goto out;
 	if (opts->single_transaction && pgsql_exec(conn, "BEGIN", "cannot begin the restore transaction") < 0)

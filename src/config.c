@@ -116,6 +116,27 @@ resolve_int(const struct setting_source *src, const char *key, int min, int max,
 	return 0;
 }
 
+/* --split-tables-larger-than: MiB, or auto, the default. */
+static int
+resolve_split(const struct setting_source *src, int *slot)
+{
+	const char *from, *v;
+
+	if (*slot != -1)
+		return 0;
+	v = lookup(src, "LOTBACKUP_SPLIT_TABLES_LARGER_THAN", &from);
+	if (v == NULL || strcmp(v, "auto") == 0) {
+		*slot = SPLIT_AUTO;
+		return 0;
+	}
+	if (options_parse_int(v, 0, 1048576, slot) < 0) {
+		log_error("LOTBACKUP_SPLIT_TABLES_LARGER_THAN (from %s) must be auto or a whole number of MiB "
+		    "from 0 to 1048576", from);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The GFS counts: a count given on the command line or as a setting makes
  * the policy "configured", which turns on pruning after db and full.
@@ -222,7 +243,7 @@ config_resolve(struct options *opts)
 	    resolve_int(&src, "LOTBACKUP_COMPRESS_LEVEL", 1, 9, DEFAULT_COMPRESS_LEVEL, &opts->compress_level) < 0 ||
 	    resolve_int(&src, "LOTBACKUP_LOCK_TIMEOUT", 0, 2147483647, 0, &opts->lock_timeout_ms) < 0 ||
 	    resolve_int(&src, "LOTBACKUP_JOBS", 1, 64, cpu_count(), &opts->jobs) < 0 ||
-	    resolve_int(&src, "LOTBACKUP_SPLIT_TABLES_LARGER_THAN", 0, 1048576, 0, &opts->split_mib) < 0)
+	    resolve_split(&src, &opts->split_mib) < 0)
 		goto out;
 	if (resolve_dbname(opts, &src) < 0)
 		goto out;

@@ -142,8 +142,8 @@ static const struct option_spec specs[] = {
 	{ "jobs", OPT_JOBS, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY, "N",
 	    "database connections and compression threads working at once (default: the number of CPUs)" },
 	{ "split-tables-larger-than", OPT_SPLIT_TABLES, required_argument, CMD_RESTORE, "MIB",
-	    "load a table with more than MIB MiB of rows in parts on several connections: faster, "
-	    "but its rows are no longer in the file's physical order (default 0: never)" },
+	    "load a table with more than MIB MiB of rows in parts on several connections, its rows kept "
+	    "in the file's order (default auto: a table larger than its share of the load; 0: never)" },
 	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
 	    "gzip level 1-9, libdeflate's scale (default 5: about gzip -9's size)" },
 };
@@ -368,7 +368,15 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_GIT_PACKS: opts->git_packs = 1; break;
 	case OPT_SUBMODULES: opts->submodules = 1; break;
 	case OPT_JOBS: return set_int("jobs", arg, 1, 64, &opts->jobs);
-	case OPT_SPLIT_TABLES: return set_int("split-tables-larger-than", arg, 0, 1048576, &opts->split_mib);
+	case OPT_SPLIT_TABLES:
+		if (strcmp(arg, "auto") == 0) {
+			opts->split_mib = SPLIT_AUTO;
+			return 0;
+		}
+		if (options_parse_int(arg, 0, 1048576, &opts->split_mib) == 0)
+			return 0;
+		log_error("--split-tables-larger-than takes auto or a whole number of MiB from 0 to 1048576, not '%s'", arg);
+		return -1;
 	case OPT_WAIT: return set_int("wait", arg, 0, 86400, &opts->wait_seconds);
 	default: return -1;
 	}

@@ -22,6 +22,10 @@
 
 /* Past this, the part after the tables streams in the file's order, as it used to. */
 #define TAIL_HOLD_MAX (64u << 20)
+/* Below this a table loads whole, whatever its share: a part would save less than its setup. */
+#define SPLIT_AUTO_MIN_BYTES ((uint64_t)64 << 20)
+/* Smaller tables load as the file has them: loading them frozen would save less than it asks. */
+#define FREEZE_MIN_BYTES (1u << 20)
 
 struct loader {
 	PGconn *conn;
@@ -42,6 +46,26 @@ struct loader {
 	 */
 	uint64_t part_from, part_to, copy_pos;
 	int part_done;		/* its last row is sent: the read stops here, by design */
+	/*
+	 * The table being loaded by the member index, as the manifest and its
+	 * COPY line name it, and how (NULL: as the file has it). A later part
+	 * (part_from > 0) loads into a temporary table first, and is appended
+	 * to the table once the parts before it are in: the rows keep the
+	 * file's physical order.
+	 */
+	const char *table;
+	const struct table_plan *plan;
+	int staged;		/* a later part's rows wait in the temporary table */
+	int in_txn;		/* the COPY runs in a transaction of its own, to commit at its end */
+};
+
+#define STAGE_TABLE "pg_temp.lotbackup_stage"
+
+/* How a table loads by the member index, found in the catalogs before the load. */
+struct table_plan {
+	char *columns;		/* its COPY column list, "(a, b)" */
+	char *stage_ddl;	/* "a integer, b text": the temporary table a later part loads into; NULL: none */
+	int freeze;		/* made by this restore, no triggers, nothing refers to it: load it frozen */
 };
 
 /*
@@ -53,6 +77,18 @@ struct restore_progress {
 	pthread_t owner;
 	atomic_uint_least64_t sql_bytes;
 };
+
+uint64_t
+restore_auto_split_bytes(const struct manifest_table *tables, size_t ntables, int jobs)
+{
+	uint64_t total = 0, share;
+	size_t i;
+
+	for (i = 0; i < ntables; i++)
+		total += tables[i].data_bytes;
+	share = total / (uint64_t)(jobs > 0 ? jobs : 1);
+	return share > SPLIT_AUTO_MIN_BYTES ? share : SPLIT_AUTO_MIN_BYTES;
+}
 
 int
 restore_session_setup(PGconn *conn)
@@ -131,8 +167,9 @@ starts_with_words(const char *t, size_t len, const char *w1, const char *w2)
 	    (len - i == n2 || !isalnum((unsigned char)t[i + n2]));
 }
 
+/* named: the statement as the file has it, for the record and errors (item itself, unless rewritten). */
 static int
-run_statement(struct loader *l, const struct sql_item *item)
+run_statement(struct loader *l, const struct sql_item *item, const struct sql_item *named)
 {
 	enum stmt_class cls = l->pool ? stmt_classify(item->text, item->len) : STMT_SERIAL;
 	char *sql;
@@ -172,25 +209,39 @@ run_statement(struct loader *l, const struct sql_item *item)
 
 		l->stats->copies = xrealloc(l->stats->copies, (l->stats->ncopies + 1) * sizeof(*c));
 		c = &l->stats->copies[l->stats->ncopies++];
-		c->qualified = sql_copy_target(item->text, item->len);
+		c->qualified = sql_copy_target(named->text, named->len);
 		if (c->qualified == NULL)
-			c->qualified = xstrndup(item->text, item->len < 60 ? item->len : 60);
-		c->copy_out_sql = copy_out_sql(item->text, item->len);
+			c->qualified = xstrndup(named->text, named->len < 60 ? named->len : 60);
+		c->copy_out_sql = copy_out_sql(named->text, named->len);
 		c->rows = 0;
 		l->in_copy = 1;
-		l->copy_line = item->line;
+		l->copy_line = named->line;
 		free(l->copy_what);
-		l->copy_what = xasprintf("restore failed loading table %s (COPY at line %ld)", c->qualified, item->line);
+		l->copy_what = xasprintf("restore failed loading table %s (COPY at line %ld)", c->qualified, named->line);
 	} else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
 		/* A failed COPY leaves its rows to be skipped. */
 		if (is_copy_from_stdin(item->text, item->len))
 			l->skip_copy = 1;
-		rc = statement_failed(l, res, item->line, item->text, item->len);
+		rc = statement_failed(l, res, named->line, named->text, named->len);
 	} else if (l->pool) {
 		stmt_pool_note_session(l->pool, item->text, item->len);
 	}
 	PQclear(res);
 	return rc;
+}
+
+/* Ends a COPY's own transaction, if it has one. */
+static int
+end_txn(struct loader *l, int commit)
+{
+	if (!l->in_txn)
+		return 0;
+	l->in_txn = 0;
+	if (pgsql_exec(l->conn, commit ? "COMMIT" : "ROLLBACK", l->copy_what) < 0) {
+		l->failed = 1;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -218,6 +269,8 @@ end_copy(struct loader *l)
 		}
 		PQclear(res);
 	}
+	if (end_txn(l, rc == 0) < 0)
+		rc = -1;
 	return rc;
 }
 
@@ -258,6 +311,132 @@ copy_part_rows(struct loader *l, const struct sql_item *item)
 	return -1;
 }
 
+/* Is this "COPY <table> <columns> FROM stdin;", as lotbackup writes it? */
+static int
+copy_is(const struct sql_item *item, const char *table, const char *columns)
+{
+	struct strbuf want = STRBUF_INIT;
+	int same;
+
+	strbuf_printf(&want, "COPY %s %s FROM stdin;", table, columns);
+	same = item->len == want.len && memcmp(item->text, want.buf, want.len) == 0;
+	strbuf_free(&want);
+	if (!same)
+		log_error("cannot load table %s as planned: its COPY at line %ld does not list the columns the "
+		    "table has (%s); restore with --split-tables-larger-than 0", table, item->line, columns);
+	return same;
+}
+
+/*
+ * A later part of a table: its rows go into a temporary table of the same
+ * columns, to wait there for their turn.
+ */
+static int
+stage_copy(struct loader *l, const struct sql_item *item)
+{
+	const struct table_plan *p = l->plan;
+	struct sql_item copy = *item;
+	char *sql;
+	PGresult *res;
+	int rc;
+
+	if (!copy_is(item, l->table, p->columns)) {
+		l->failed = 1;
+		return -1;
+	}
+	sql = xasprintf("CREATE TEMPORARY TABLE " STAGE_TABLE " (%s)", p->stage_ddl);
+	res = PQexec(l->conn, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = statement_failed(l, res, item->line, item->text, item->len);
+		PQclear(res);
+		l->skip_copy = 1;
+		return rc;
+	}
+	PQclear(res);
+	l->staged = 1;
+	copy.text = "COPY " STAGE_TABLE " FROM stdin;";
+	copy.len = strlen(copy.text);
+	return run_statement(l, &copy, item);
+}
+
+/*
+ * The first part or the whole of a table made by this restore: emptied in
+ * the COPY's own transaction (it is empty: checked under its lock), so that
+ * COPY can load it frozen and nothing has to visit its rows again to mark
+ * them visible (the first index build, then autovacuum).
+ */
+static int
+freeze_copy(struct loader *l, const struct sql_item *item)
+{
+	struct sql_item copy = *item;
+	char *sql, *text = NULL;
+	PGresult *res = NULL;
+	int rc = -1;
+
+	if (!copy_is(item, l->table, l->plan->columns))
+		goto out;
+	sql = xasprintf("BEGIN; LOCK TABLE ONLY %s IN ACCESS EXCLUSIVE MODE; SELECT EXISTS (SELECT FROM ONLY %s)",
+	    l->table, l->table);
+	res = pgsql_query(l->conn, sql, l->copy_what);
+	free(sql);
+	l->in_txn = 1;
+	if (res == NULL)
+		goto out;
+	/* Never empties a table with rows: they would be the target's, so it loads as the file says. */
+	if (strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
+		sql = xasprintf("TRUNCATE ONLY %s", l->table);
+		rc = pgsql_exec(l->conn, sql, "cannot empty a new table to load it frozen");
+		free(sql);
+		if (rc < 0)
+			goto out;
+		text = xasprintf("%.*s WITH (FREEZE);", (int)item->len - 1, item->text);
+		copy.text = text;
+		copy.len = strlen(text);
+	}
+	PQclear(res);
+	res = NULL;
+	rc = run_statement(l, &copy, item);
+	/* Past a COPY that did not start (--keep-going), its transaction is over. */
+	if (!l->in_copy && end_txn(l, 0) < 0)
+		rc = -1;
+out:
+	PQclear(res);
+	free(text);
+	if (rc < 0)
+		l->failed = 1;
+	return rc;
+}
+
+/* The staged rows, appended to their table: the parts before them are in. */
+static int
+append_stage(struct loader *l)
+{
+	char *sql;
+	PGresult *res;
+	int rc = 0;
+
+	if (!l->staged)	/* --keep-going past a failed COPY: nothing staged */
+		return 0;
+	l->staged = 0;
+	sql = xasprintf("INSERT INTO %s %s OVERRIDING SYSTEM VALUE SELECT * FROM " STAGE_TABLE "; "
+	    "DROP TABLE " STAGE_TABLE, l->table, l->plan->columns);
+	res = PQexec(l->conn, sql);
+	free(sql);
+	l->stats->statements++;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pgsql_report(l->conn, res, l->copy_what);
+		l->stats->errors++;
+		if (!l->settings->keep_going)
+			l->failed = 1;
+		rc = l->failed ? -1 : 0;
+		/* Its rows are lost either way: never append them again. */
+		PQclear(PQexec(l->conn, "DROP TABLE IF EXISTS " STAGE_TABLE));
+	}
+	PQclear(res);
+	return rc;
+}
+
 static int
 on_item(void *ctx, const struct sql_item *item)
 {
@@ -271,7 +450,13 @@ on_item(void *ctx, const struct sql_item *item)
 		/* Another part of the table ran whatever else its block holds. */
 		if (l->part_from > 0 && !is_copy_from_stdin(item->text, item->len))
 			return 0;
-		return run_statement(l, item);
+		if (l->plan != NULL && is_copy_from_stdin(item->text, item->len)) {
+			if (l->part_from > 0)
+				return stage_copy(l, item);
+			if (l->plan->freeze)
+				return freeze_copy(l, item);
+		}
+		return run_statement(l, item, item);
 	case SQL_COPY_DATA:
 		if (l->skip_copy)
 			return 0;
@@ -364,6 +549,10 @@ out:
 			PQclear(res);
 		l->in_copy = 0;
 	}
+	if (l->in_txn) {
+		l->in_txn = 0;
+		PQclear(PQexec(l->conn, "ROLLBACK"));
+	}
 	sql_splitter_free(l->splitter);
 	l->splitter = NULL;
 	return rc;
@@ -373,6 +562,7 @@ out:
 struct load_unit {
 	size_t table;
 	uint64_t from, to;	/* to 0: the whole table */
+	size_t part, parts;	/* this is part `part` (from 0) of `parts` */
 };
 
 /*
@@ -392,9 +582,10 @@ struct table_run {
 	pthread_cond_t changed;
 	struct load_unit *units;
 	size_t nunits, next, running;
-	size_t *parts_left;		/* per table: 0 once all its rows are in */
+	size_t *parts_left;		/* per table: 0 once all its rows are in; parts go in in order */
 	unsigned char *building;	/* per table: an early build is running on it */
 	struct restore_tail *tail;
+	struct table_plan *plans;	/* per table; columns NULL: loads as the file has it */
 };
 
 struct table_worker {
@@ -490,6 +681,20 @@ run_early(struct loader *l, const struct tail_item *it)
 	return rc;
 }
 
+/* A later part's turn: the parts before it are in its table. 0, or -1 when the restore stopped. */
+static int
+wait_for_turn(struct table_run *run, const struct load_unit *unit)
+{
+	int rc;
+
+	pthread_mutex_lock(&run->mu);
+	while (!atomic_load(&run->abort) && unit->parts - run->parts_left[unit->table] < unit->part)
+		pthread_cond_wait(&run->changed, &run->mu);
+	rc = atomic_load(&run->abort) ? -1 : 0;
+	pthread_mutex_unlock(&run->mu);
+	return rc;
+}
+
 static void *
 table_worker_main(void *arg)
 {
@@ -536,7 +741,18 @@ table_worker_main(void *arg)
 			l.part_to = unit->to;
 			l.copy_pos = 0;
 			l.part_done = 0;
+			l.table = t->qualified;
+			l.plan = run->plans[unit->table].columns != NULL ? &run->plans[unit->table] : NULL;
 			ok = load_range(&l, run->path, t->gz_offset, t->gz_length) == 0;
+			if (ok && !l.failed && unit->part > 0) {
+				/* Stopped by another loader's failure: that one reports it. */
+				ok = wait_for_turn(run, unit) == 0;
+				if (ok) {
+					log_debug("appending part %zu of %zu of table %s", unit->part + 1, unit->parts,
+					    t->qualified);
+					ok = append_stage(&l) == 0;
+				}
+			}
 		}
 		/* With --keep-going a failed statement is counted, not fatal: l.failed says which. */
 		if (!ok || l.failed) {
@@ -564,34 +780,96 @@ merge_stats(struct restore_stats *into, struct restore_stats *from)
 }
 
 /*
- * Tables in the dump's order (largest first). With split_bytes, a table with
- * more COPY text is loaded in parts, one per connection: its rows then land
- * in the heap side by side, not in the file's order.
+ * How table i loads, from the catalogs (the schema before the tables is in).
+ * Its later parts need rows to reach it by INSERT ... SELECT exactly as COPY
+ * would bring them: not past rules (COPY ignores them), nor triggers and row
+ * security (kept as COPY fires and checks them). Loading it frozen empties
+ * it first (TRUNCATE): not with triggers, nor with keys referring to it.
+ * 0, or -1 (reported).
  */
+static int
+plan_table(PGconn *conn, const struct manifest_table *t, int parts, struct table_plan *plan)
+{
+	const char *params[1] = { t->qualified };
+	PGresult *res;
+	int rc = -1;
+
+	memset(plan, 0, sizeof(*plan));
+	res = pgsql_query_params(conn,
+	    "SELECT '(' || string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) || ')',"
+	    "  string_agg(pg_catalog.format('%I %s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)),"
+	    "    ', ' ORDER BY a.attnum),"
+	    "  bool_and(c.relkind = 'r' AND NOT c.relhasrules AND NOT c.relhastriggers AND NOT c.relrowsecurity),"
+	    "  bool_and(c.relkind = 'r' AND NOT c.relhastriggers AND pg_catalog.has_table_privilege(c.oid, 'TRUNCATE')"
+	    "    AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.confrelid = c.oid))"
+	    " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+	    " WHERE c.oid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''",
+	    1, params, "cannot look up a table to plan its load");
+	if (res == NULL)
+		goto out;
+	rc = 0;
+	if (PQgetisnull(res, 0, 0))
+		goto out;	/* not found, or no column to list: as the file has it */
+	if (parts > 1 && strcmp(PQgetvalue(res, 0, 2), "t") == 0)
+		plan->stage_ddl = xstrdup(PQgetvalue(res, 0, 1));
+	plan->freeze = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+	if (plan->stage_ddl != NULL || plan->freeze)
+		plan->columns = xstrdup(PQgetvalue(res, 0, 0));
+out:
+	PQclear(res);
+	return rc;
+}
+
 static void
-plan_units(const struct restore_settings *set, struct table_run *run)
+table_plan_free(struct table_plan *plan)
+{
+	free(plan->columns);
+	free(plan->stage_ddl);
+	memset(plan, 0, sizeof(*plan));
+}
+
+/*
+ * Tables in the dump's order (largest first). With split_bytes, a table with
+ * more COPY text is loaded in parts, one per connection: the first straight
+ * into the table, the others into temporary tables, appended in order, so
+ * its rows lie in the heap in the file's order, as one COPY leaves them.
+ */
+static int
+plan_units(PGconn *conn, const struct restore_settings *set, struct table_run *run)
 {
 	size_t i, n = 0;
 	uint64_t k, parts;
 
 	run->parts_left = xcalloc(set->ntables, sizeof(*run->parts_left));
+	run->plans = xcalloc(set->ntables, sizeof(*run->plans));
 	for (i = 0; i < set->ntables; i++) {
 		parts = 1;
 		if (set->split_bytes > 0 && set->tables[i].data_bytes > set->split_bytes)
 			parts = (set->tables[i].data_bytes + set->split_bytes - 1) / set->split_bytes;
 		if (parts > (uint64_t)set->jobs)
 			parts = (uint64_t)set->jobs;
+		if ((parts > 1 || set->tables[i].data_bytes >= FREEZE_MIN_BYTES) &&
+		    plan_table(conn, &set->tables[i], (int)parts, &run->plans[i]) < 0)
+			return -1;
+		if (parts > 1 && run->plans[i].stage_ddl == NULL) {
+			log_debug("table %s loads whole: it has rules, triggers or row security, or only generated columns",
+			    set->tables[i].qualified);
+			parts = 1;
+		}
 		run->units = xrealloc(run->units, (n + parts) * sizeof(*run->units));
 		for (k = 0; k < parts; k++) {
 			struct load_unit *u = &run->units[n++];
 
 			u->table = i;
+			u->part = (size_t)k;
+			u->parts = (size_t)parts;
 			u->from = parts == 1 ? 0 : set->tables[i].data_bytes / parts * k;
 			u->to = parts == 1 ? 0 : k + 1 == parts ? UINT64_MAX : set->tables[i].data_bytes / parts * (k + 1);
 		}
 		run->parts_left[i] = (size_t)parts;
 	}
 	run->nunits = n;
+	return 0;
 }
 
 /* One row count per table, however many parts loaded it. */
@@ -621,12 +899,17 @@ load_tables(struct loader *l, const char *path, struct restore_tail *tail)
 {
 	const struct restore_settings *set = l->settings;
 	struct table_run run;
-	struct table_worker *w;
+	struct table_worker *w = NULL;
 	sigset_t block, old;
-	int i, n = set->jobs, started, rc = 0;
+	size_t t;
+	int i, n = set->jobs, started, rc = -1;
 
 	memset(&run, 0, sizeof(run));
-	plan_units(set, &run);
+	pthread_mutex_init(&run.mu, NULL);
+	pthread_cond_init(&run.changed, NULL);
+	atomic_init(&run.abort, 0);
+	if (plan_units(l->conn, set, &run) < 0)
+		goto out;
 	/* More loaders than parts only when index builds can use them. */
 	if (tail == NULL && n > (int)run.nunits)
 		n = (int)run.nunits;
@@ -637,13 +920,11 @@ load_tables(struct loader *l, const char *path, struct restore_tail *tail)
 	run.progress = l->progress;
 	run.tail = tail;
 	run.building = xcalloc(set->ntables, 1);
-	pthread_mutex_init(&run.mu, NULL);
-	pthread_cond_init(&run.changed, NULL);
-	atomic_init(&run.abort, 0);
 	w = xcalloc((size_t)n, sizeof(*w));
 	for (i = 0; i < n; i++)
 		w[i].run = &run;
 	w[0].conn = l->conn;
+	rc = 0;
 	/* Signals are for the main thread; the workers inherit this mask. */
 	sigfillset(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
@@ -665,10 +946,14 @@ load_tables(struct loader *l, const char *path, struct restore_tail *tail)
 		if (w[i].own)
 			PQfinish(w[i].conn);
 	}
+	fold_parts(l->stats);
+out:
+	for (t = 0; run.plans != NULL && t < set->ntables; t++)
+		table_plan_free(&run.plans[t]);
+	free(run.plans);
 	free(run.units);
 	free(run.parts_left);
 	free(run.building);
-	fold_parts(l->stats);
 	pthread_mutex_destroy(&run.mu);
 	pthread_cond_destroy(&run.changed);
 	free(w);

@@ -69,33 +69,6 @@ for jobs in 1 4; do
 	fi
 done
 
-# A table loaded in parts (--split-tables-larger-than): rows at the cuts are
-# neither lost nor doubled, including rows with escaped newlines, tabs and
-# backslashes, and rows longer than a compressed block; the summary counts
-# the table once.
-sp=$(new_db lb_rt_split_src)
-psql -X -q -v ON_ERROR_STOP=1 -d "$sp" >/dev/null 2>&1 <<'SQL'
-CREATE TABLE public.wide (id integer PRIMARY KEY, t text, j jsonb);
-INSERT INTO public.wide SELECT g, repeat(E'x\n\t\\', g % 50) || g, jsonb_build_object('g', g)
-  FROM generate_series(1, 40000) g;
-INSERT INTO public.wide SELECT 40000 + g, repeat('long', 400000 + g), NULL FROM generate_series(1, 3) g;
-CREATE INDEX wide_g_idx ON public.wide ((j ->> 'g'));
-SQL
-rm -rf "$work/split"
-if "$LB_BIN" db -q -d "dbname=$sp" -o "$work/split"; then
-	rs=$(new_db lb_rt_split_dst)
-	out=$("$LB_BIN" restore -v --jobs 4 --split-tables-larger-than 1 "$work"/split/lot-systems-db-*.sql.gz -d "dbname=$rs" 2>&1)
-	parts=$(printf '%s\n' "$out" | grep -c 'loading table public.wide, the rows in bytes')
-	if [ "$parts" -eq 4 ] && compare_databases "$sp" "$rs" >"$work/cmp-split.txt" 2>&1 &&
-		printf '%s\n' "$out" | grep -q 'restored .*: [0-9]* statements, 1 tables, 40003 rows'; then
-		pass restore-split-table-identical
-	else
-		fail restore-split-table-identical "parts=$parts $(printf '%s\n' "$out" | tail -n 3; head -n 20 "$work/cmp-split.txt")"
-	fi
-else
-	fail restore-split-table-identical "dump failed"
-fi
-
 # The trigger that must not fire on load: the audit table is identical (checked
 # above) and holds no rows added by the load.
 n=$(psql -X -At -d "$dst" -c "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal" 2>/dev/null)
