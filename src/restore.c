@@ -234,14 +234,18 @@ run_statement(struct loader *l, const struct sql_item *item, const struct sql_it
 static int
 end_txn(struct loader *l, int commit)
 {
+	char *what;
+	int rc;
+
 	if (!l->in_txn)
 		return 0;
 	l->in_txn = 0;
-	if (pgsql_exec(l->conn, commit ? "COMMIT" : "ROLLBACK", l->copy_what) < 0) {
+	what = xasprintf("cannot %s the load of table %s", commit ? "commit" : "roll back", l->table);
+	rc = pgsql_exec(l->conn, commit ? "COMMIT" : "ROLLBACK", what);
+	free(what);
+	if (rc < 0)
 		l->failed = 1;
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 static int
@@ -311,19 +315,16 @@ copy_part_rows(struct loader *l, const struct sql_item *item)
 	return -1;
 }
 
-/* Is this "COPY <table> <columns> FROM stdin;", as lotbackup writes it? */
+/* Is this "COPY <table> <columns> FROM stdin;", as lotbackup writes it for the table it planned? */
 static int
-copy_is(const struct sql_item *item, const char *table, const char *columns)
+copy_is_planned(const struct loader *l, const struct sql_item *item)
 {
 	struct strbuf want = STRBUF_INIT;
 	int same;
 
-	strbuf_printf(&want, "COPY %s %s FROM stdin;", table, columns);
+	strbuf_printf(&want, "COPY %s %s FROM stdin;", l->table, l->plan->columns);
 	same = item->len == want.len && memcmp(item->text, want.buf, want.len) == 0;
 	strbuf_free(&want);
-	if (!same)
-		log_error("cannot load table %s as planned: its COPY at line %ld does not list the columns the "
-		    "table has (%s); restore with --split-tables-larger-than 0", table, item->line, columns);
 	return same;
 }
 
@@ -340,7 +341,9 @@ stage_copy(struct loader *l, const struct sql_item *item)
 	PGresult *res;
 	int rc;
 
-	if (!copy_is(item, l->table, p->columns)) {
+	if (!copy_is_planned(l, item)) {
+		log_error("cannot load table %s in parts: its COPY at line %ld does not list the columns the "
+		    "table has %s; restore with --split-tables-larger-than 0", l->table, item->line, p->columns);
 		l->failed = 1;
 		return -1;
 	}
@@ -370,16 +373,20 @@ static int
 freeze_copy(struct loader *l, const struct sql_item *item)
 {
 	struct sql_item copy = *item;
-	char *sql, *text = NULL;
+	char *sql, *what, *text = NULL;
 	PGresult *res = NULL;
 	int rc = -1;
 
-	if (!copy_is(item, l->table, l->plan->columns))
-		goto out;
+	if (!copy_is_planned(l, item)) {
+		log_debug("table %s loads as the file has it: its COPY is not the one planned", l->table);
+		return run_statement(l, item, item);
+	}
 	sql = xasprintf("BEGIN; LOCK TABLE ONLY %s IN ACCESS EXCLUSIVE MODE; SELECT EXISTS (SELECT FROM ONLY %s)",
 	    l->table, l->table);
-	res = pgsql_query(l->conn, sql, l->copy_what);
+	what = xasprintf("cannot start loading table %s (COPY at line %ld)", l->table, item->line);
+	res = pgsql_query(l->conn, sql, what);
 	free(sql);
+	free(what);
 	l->in_txn = 1;
 	if (res == NULL)
 		goto out;

@@ -6,7 +6,9 @@
 #   SCALES data sizes, e.g. "1 3" (1 = 3.2M rows, ~450 MB of SQL; default 1);
 #          with several, a last table compares each with the first
 #   RUNS   repetitions per scale (3)
-# Every restore starts after a checkpoint, so one does not pay for another's WAL.
+# Every restore goes into the same database made anew after a checkpoint, so
+# one does not pay for another's WAL, nor share the cores with autovacuum
+# working through the one before.
 #   LB_BIN the lotbackup binary
 set -u
 : "${LB_BIN:?set LB_BIN to the lotbackup binary}"
@@ -53,16 +55,14 @@ for scale in $SCALES; do
 		echo "size_lotbackup $(stat -c %s "$f") 0" >>"$results"
 		echo "sql_bytes $(gunzip -c "$f" | wc -c) 0" >>"$results"
 		measure lotbackup_verify "$LB_BIN verify -q $f"
-		fresh_db r1
-		measure restore_psql "gunzip -c $work/pg.sql.gz | psql -X -q -v ON_ERROR_STOP=1 -d r1"
-		fresh_db r2
-		measure lotbackup_restore "$LB_BIN restore -q $f -d dbname=r2"
-		fresh_db r3
-		measure lotbackup_restore_whole "$LB_BIN restore -q --split-tables-larger-than 0 $f -d dbname=r3"
+		fresh_db r
+		measure restore_psql "gunzip -c $work/pg.sql.gz | psql -X -q -v ON_ERROR_STOP=1 -d r"
+		fresh_db r
+		measure lotbackup_restore "$LB_BIN restore -q $f -d dbname=r"
+		fresh_db r
+		measure lotbackup_restore_whole "$LB_BIN restore -q --split-tables-larger-than 0 $f -d dbname=r"
 	done
-	quiet_dropdb r1
-	quiet_dropdb r2
-	quiet_dropdb r3
+	quiet_dropdb r
 done
 
 # list over 10,000 backups, each with its manifest and every third verified,
