@@ -65,7 +65,7 @@ struct loader {
 struct table_plan {
 	char *columns;		/* its COPY column list, "(a, b)" */
 	char *stage_ddl;	/* "a integer, b text": the temporary table a later part loads into; NULL: none */
-	int freeze;		/* made by this restore, no triggers, nothing refers to it: load it frozen */
+	int freeze;		/* no triggers, nothing refers to it: load it frozen if it is empty */
 };
 
 /*
@@ -851,7 +851,11 @@ plan_units(PGconn *conn, const struct restore_settings *set, struct table_run *r
 	run->plans = xcalloc(set->ntables, sizeof(*run->plans));
 	for (i = 0; i < set->ntables; i++) {
 		parts = 1;
-		if (set->split_bytes > 0 && set->tables[i].data_bytes > set->split_bytes)
+		/*
+		 * Not with --keep-going: a failed part would leave the others' rows
+		 * in, where one failed COPY leaves the table empty.
+		 */
+		if (set->split_bytes > 0 && !set->keep_going && set->tables[i].data_bytes > set->split_bytes)
 			parts = (set->tables[i].data_bytes + set->split_bytes - 1) / set->split_bytes;
 		if (parts > (uint64_t)set->jobs)
 			parts = (uint64_t)set->jobs;

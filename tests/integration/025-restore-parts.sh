@@ -67,6 +67,16 @@ d_serial=$(displacement "$work/src.ids" "$work/serial.ids")
 [ "$d_split" -le $((d_serial + 100)) ] && pass restore-split-keeps-heap-order ||
 	fail restore-split-keeps-heap-order "rows lie $d_split places from the file's order on average, $d_serial after one COPY"
 
+# With --keep-going no table is cut: a failed part would leave the others'
+# rows in, where one failed COPY leaves its table empty.
+rk=$(new_db lb_parts_keep_going)
+out=$("$LB_BIN" restore -v --keep-going --jobs 4 --split-tables-larger-than 1 "$file" -d "dbname=$rk" 2>&1)
+if [ $? -eq 0 ] && ! printf '%s\n' "$out" | grep -q 'the rows in bytes' && compare_databases "$src" "$rk" >/dev/null 2>&1; then
+	pass restore-keep-going-loads-tables-whole
+else
+	fail restore-keep-going-loads-tables-whole "$(printf '%s\n' "$out" | grep -E 'rows in bytes|error' | head -n 3)"
+fi
+
 # By default (auto) nothing this small is cut: a part would save less than it costs.
 rd=$(new_db lb_parts_default)
 out=$("$LB_BIN" restore -v --jobs 4 "$file" -d "dbname=$rd" 2>&1)
