@@ -27,12 +27,17 @@ struct restore_settings {
 	 * physical order; 0: every table by one COPY, as the file has it.
 	 */
 	uint64_t split_bytes;
+	int fingerprint;	/* record each COPY's bytes, CRC-32 and row sum (restore_copy); loads tables whole */
 };
 
 struct restore_copy {
 	char *qualified;	/* table as named in the COPY line */
 	char *copy_out_sql;	/* the same COPY turned into COPY ... TO STDOUT */
 	long long rows;
+	/* With settings.fingerprint: what the file gave the COPY. */
+	uint64_t data_bytes;
+	uint32_t data_crc32;	/* in the file's order, as the manifest has it */
+	uint64_t row_sum;	/* in any order (row-sum.h) */
 };
 
 struct restore_stats {

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
+
 #include "dump-contents.h"
 #include "dump-reader.h"
 #include "log.h"
@@ -16,6 +18,7 @@
 #include "restore-pool.h"
 #include "restore-tail.h"
 #include "restore.h"
+#include "row-sum.h"
 #include "sql-split.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -214,6 +217,9 @@ run_statement(struct loader *l, const struct sql_item *item, const struct sql_it
 			c->qualified = xstrndup(named->text, named->len < 60 ? named->len : 60);
 		c->copy_out_sql = copy_out_sql(named->text, named->len);
 		c->rows = 0;
+		c->data_bytes = 0;
+		c->data_crc32 = 0;
+		c->row_sum = 0;
 		l->in_copy = 1;
 		l->copy_line = named->line;
 		free(l->copy_what);
@@ -467,6 +473,13 @@ on_item(void *ctx, const struct sql_item *item)
 	case SQL_COPY_DATA:
 		if (l->skip_copy)
 			return 0;
+		if (l->settings->fingerprint) {
+			struct restore_copy *c = &l->stats->copies[l->stats->ncopies - 1];
+
+			c->data_bytes += item->len;
+			c->data_crc32 = libdeflate_crc32(c->data_crc32, item->text, item->len);
+			c->row_sum = row_sum_add(c->row_sum, item->text, item->len);
+		}
 		if (l->part_to != 0)
 			return copy_part_rows(l, item);
 		if (PQputCopyData(l->conn, item->text, (int)item->len) != 1) {
@@ -853,9 +866,11 @@ plan_units(PGconn *conn, const struct restore_settings *set, struct table_run *r
 		parts = 1;
 		/*
 		 * Not with --keep-going: a failed part would leave the others' rows
-		 * in, where one failed COPY leaves the table empty.
+		 * in, where one failed COPY leaves the table empty. Nor when each
+		 * COPY's rows are fingerprinted, which takes them whole.
 		 */
-		if (set->split_bytes > 0 && !set->keep_going && set->tables[i].data_bytes > set->split_bytes)
+		if (set->split_bytes > 0 && !set->keep_going && !set->fingerprint &&
+		    set->tables[i].data_bytes > set->split_bytes)
 			parts = (set->tables[i].data_bytes + set->split_bytes - 1) / set->split_bytes;
 		if (parts > (uint64_t)set->jobs)
 			parts = (uint64_t)set->jobs;

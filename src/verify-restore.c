@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <libdeflate.h>
 
 #include "backups.h"
 #include "fsutil.h"
@@ -13,6 +12,7 @@
 #include "pgsql.h"
 #include "restore-target.h"
 #include "restore.h"
+#include "row-sum.h"
 #include "strbuf.h"
 #include "verify-restore.h"
 #include "xalloc.h"
@@ -65,9 +65,12 @@ load_manifest(const char *path, struct db_manifest *m)
 	return rc == 0 ? 0 : -1;
 }
 
-/* Reads a table back as the dump did and fingerprints it. */
+/*
+ * Reads a table back as the dump did and fingerprints its rows in whatever
+ * order the heap has them: one COPY need not keep the file's.
+ */
 static int
-fingerprint(PGconn *conn, const char *copy_out_sql, long long *rows, uint64_t *bytes, uint32_t *crc,
+fingerprint(PGconn *conn, const char *copy_out_sql, long long *rows, uint64_t *bytes, uint64_t *row_sum,
     const char *table)
 {
 	PGresult *res = PQexec(conn, copy_out_sql);
@@ -76,14 +79,14 @@ fingerprint(PGconn *conn, const char *copy_out_sql, long long *rows, uint64_t *b
 
 	*rows = 0;
 	*bytes = 0;
-	*crc = 0;
+	*row_sum = 0;
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		pgsql_report(conn, res, what);
 		goto out;
 	}
 	PQclear(res);
 	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
-		*crc = libdeflate_crc32(*crc, buf, (size_t)n);
+		*row_sum = row_sum_add(*row_sum, buf, (size_t)n);
 		*bytes += (uint64_t)n;
 		PQfreemem(buf);
 	}
@@ -127,9 +130,9 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 	}
 	for (i = 0; i < m->ntables && !interrupted; i++) {
 		const struct manifest_table *t = &m->tables[i];
+		const struct restore_copy *c;
 		long long rows;
-		uint64_t bytes;
-		uint32_t crc;
+		uint64_t bytes, row_sum;
 
 		for (j = 0; j < st->ncopies; j++)
 			if (strcmp(st->copies[j].qualified, t->qualified) == 0)
@@ -139,12 +142,20 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 				strbuf_printf(problems, "%stable %s was not restored", problems->len ? "; " : "", t->qualified);
 			continue;
 		}
-		if (fingerprint(conn, st->copies[j].copy_out_sql, &rows, &bytes, &crc, t->qualified) < 0)
+		c = &st->copies[j];
+		if (fingerprint(conn, c->copy_out_sql, &rows, &bytes, &row_sum, t->qualified) < 0)
 			goto out;
-		if (rows != t->rows || bytes != t->data_bytes || crc != t->data_crc32) {
+		/* The file's rows are the dump's (same bytes, same CRC), and the table holds exactly them. */
+		if (c->data_bytes != t->data_bytes || c->data_crc32 != t->data_crc32) {
 			if ((*nproblems)++ < 3)
-				strbuf_printf(problems, "%stable %s: manifest %lld rows (crc %08x), restored %lld rows (crc %08x)",
-				    problems->len ? "; " : "", t->qualified, t->rows, t->data_crc32, rows, crc);
+				strbuf_printf(problems, "%stable %s: manifest %llu bytes (crc %08x), the file's COPY %llu bytes "
+				    "(crc %08x)", problems->len ? "; " : "", t->qualified, (unsigned long long)t->data_bytes,
+				    t->data_crc32, (unsigned long long)c->data_bytes, c->data_crc32);
+		} else if (rows != t->rows || bytes != c->data_bytes || row_sum != c->row_sum) {
+			if ((*nproblems)++ < 3)
+				strbuf_printf(problems, "%stable %s: the file's %lld rows (sum %016llx), restored %lld rows "
+				    "(sum %016llx)", problems->len ? "; " : "", t->qualified, t->rows,
+				    (unsigned long long)c->row_sum, rows, (unsigned long long)row_sum);
 		}
 	}
 	rc = interrupted ? -1 : 0;
@@ -172,6 +183,7 @@ verify_restore(const struct options *opts, const char *path, struct verify_resul
 		goto out;
 	memset(&settings, 0, sizeof(settings));
 	settings.jobs = opts->jobs;
+	settings.fingerprint = 1;
 	settings.tables = m.tables;
 	settings.ntables = m.ntables;
 	settings.file_bytes = m.bytes;
