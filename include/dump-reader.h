@@ -31,5 +31,14 @@ int dump_read(const char *path, dump_chunk_fn fn, void *ctx, struct dump_read_st
 /* The same for LENGTH bytes of whole gzip members (or plain SQL) from OFFSET. */
 int dump_read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
     char *err, size_t errlen);
+/*
+ * In LENGTH bytes of lotbackup's members from OFFSET (gzip-member.h), the
+ * member holding SQL byte AT of them, found by its headers alone: where it
+ * starts and how much SQL comes before it, both from OFFSET. 0 found; 1 the
+ * members do not say their sizes (older dumps) or end before AT: read from
+ * OFFSET then; -1 the file cannot be read (reported).
+ */
+int dump_find_member(const char *path, uint64_t offset, uint64_t length, uint64_t at,
+    uint64_t *member_at, uint64_t *sql_before);
 
 #endif

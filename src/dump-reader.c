@@ -10,6 +10,7 @@
 #include <libdeflate.h>
 
 #include "dump-reader.h"
+#include "gzip-member.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -273,5 +274,44 @@ dump_read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_f
 		snprintf(err, errlen, "the file ends before byte %llu", (unsigned long long)(offset + length));
 		rc = DUMP_READ_CORRUPT;
 	}
+	return rc;
+}
+
+int
+dump_find_member(const char *path, uint64_t offset, uint64_t length, uint64_t at,
+    uint64_t *member_at, uint64_t *sql_before)
+{
+	unsigned char hdr[GZIP_MEMBER_HEADER];
+	uint64_t off = 0, sql = 0;
+	uint32_t mlen, slen;
+	ssize_t n;
+	int fd, rc = 1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_errno("cannot open %s", path);
+		return -1;
+	}
+	while (off < length) {
+		do {
+			n = pread(fd, hdr, sizeof(hdr), (off_t)(offset + off));
+		} while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			log_errno("cannot read %s", path);
+			rc = -1;
+			break;
+		}
+		if (!gzip_member_sizes(hdr, (size_t)n, &mlen, &slen) || mlen > length - off)
+			break;
+		if (at < sql + slen) {
+			*member_at = off;
+			*sql_before = sql;
+			rc = 0;
+			break;
+		}
+		off += mlen;
+		sql += slen;
+	}
+	close(fd);
 	return rc;
 }

@@ -132,8 +132,11 @@ statement_failed(struct loader *l, const PGresult *res, long line, const char *t
 
 	while (show < len && show < 60 && text[show] != '\n')
 		show++;
-	strbuf_printf(&what, "restore failed at line %ld (%.*s%s)", line, (int)show, text,
-	    show < len ? "..." : "");
+	/* A part of a table read from a member inside it has no line of its own: 0. */
+	if (line > 0)
+		strbuf_printf(&what, "restore failed at line %ld (%.*s%s)", line, (int)show, text, show < len ? "..." : "");
+	else
+		strbuf_printf(&what, "restore failed (%.*s%s)", (int)show, text, show < len ? "..." : "");
 	pgsql_report(l->conn, res, what.buf);
 	strbuf_free(&what);
 	l->stats->errors++;
@@ -228,7 +231,9 @@ run_statement(struct loader *l, const struct sql_item *item, const struct sql_it
 		l->in_copy = 1;
 		l->copy_line = named->line;
 		free(l->copy_what);
-		l->copy_what = xasprintf("restore failed loading table %s (COPY at line %ld)", c->qualified, named->line);
+		l->copy_what = named->line > 0 ?
+		    xasprintf("restore failed loading table %s (COPY at line %ld)", c->qualified, named->line) :
+		    xasprintf("restore failed loading a part of table %s", c->qualified);
 	} else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
 		/* A failed COPY leaves its rows to be skipped. */
 		if (is_copy_from_stdin(item->text, item->len))
@@ -352,12 +357,6 @@ stage_copy(struct loader *l, const struct sql_item *item)
 	PGresult *res;
 	int rc;
 
-	if (!copy_is_planned(l, item)) {
-		log_error("cannot load table %s in parts: its COPY at line %ld does not list the columns the "
-		    "table has %s; restore with --split-tables-larger-than 0", l->table, item->line, p->columns);
-		l->failed = 1;
-		return -1;
-	}
 	sql = xasprintf("CREATE TEMPORARY TABLE " STAGE_TABLE " (%s)", p->stage_ddl);
 	res = PQexec(l->conn, sql);
 	free(sql);
@@ -455,6 +454,141 @@ append_stage(struct loader *l)
 	return rc;
 }
 
+/*
+ * A later part of a table read from the member that holds its first row
+ * (dump_find_member), past the splitter: COPY text cut at row starts by
+ * offset, the same cuts as copy_part_rows makes.
+ */
+struct raw_part {
+	struct loader *l;
+	uint64_t pos;		/* COPY-text offset of the next chunk's first byte */
+	uint64_t end;		/* the table's COPY text ends here */
+	uint64_t begin, finish;	/* the part's rows; UINT64_MAX until found */
+	int prev_nl;		/* the byte before the next chunk is a newline */
+};
+
+/* The first row start at or after `at` in chunk [pos, pos + len), or UINT64_MAX when it lies beyond. */
+static uint64_t
+row_start_after(const char *buf, size_t len, uint64_t pos, int prev_nl, uint64_t at)
+{
+	const char *nl;
+	size_t i = 0;
+
+	if (at <= pos) {
+		if (prev_nl)
+			return pos;
+	} else if (at - pos > len) {
+		return UINT64_MAX;
+	} else {
+		i = (size_t)(at - pos - 1);	/* a row starts after a newline */
+	}
+	nl = len > i ? memchr(buf + i, '\n', len - i) : NULL;
+	return nl == NULL ? UINT64_MAX : pos + (uint64_t)(nl - buf) + 1;
+}
+
+static int
+raw_part_chunk(void *ctx, const char *buf, size_t len)
+{
+	struct raw_part *r = ctx;
+	struct loader *l = r->l;
+	uint64_t pos = r->pos;
+	size_t from, to;
+
+	if (l->failed || (l->abort != NULL && atomic_load(l->abort)))
+		return -1;
+	r->pos += len;
+	/* Rows that start in [part_from, part_to), never past the table's COPY text. */
+	if (r->begin == UINT64_MAX)
+		r->begin = row_start_after(buf, len, pos, r->prev_nl, l->part_from);
+	if (r->begin != UINT64_MAX && r->finish == UINT64_MAX)
+		r->finish = l->part_to == UINT64_MAX ? r->end : row_start_after(buf, len, pos, r->prev_nl, l->part_to);
+	if (r->begin != UINT64_MAX && r->begin > r->end)
+		r->begin = r->end;
+	if (r->finish != UINT64_MAX && r->finish > r->end)
+		r->finish = r->end;
+	r->prev_nl = len > 0 && buf[len - 1] == '\n';
+	if (r->begin == UINT64_MAX || r->begin >= pos + len)
+		return 0;
+	from = r->begin > pos ? (size_t)(r->begin - pos) : 0;
+	to = r->finish < pos + len ? (size_t)(r->finish - pos) : len;
+	if (to > from) {
+		if (PQputCopyData(l->conn, buf + from, (int)(to - from)) != 1) {
+			pgsql_report(l->conn, NULL, l->copy_what);
+			l->failed = 1;
+			return -1;
+		}
+		l->stats->sql_bytes += to - from;
+		progress(l, to - from);
+	}
+	if (r->finish > pos + len)
+		return 0;
+	if (end_copy(l) == 0)
+		l->part_done = 1;
+	return -1;
+}
+
+/*
+ * A later part of table t straight from the member holding its first row,
+ * found by the members' own sizes. 0 loaded (staged), 1 not possible here
+ * (an older dump, or the part starts in the table's first member: read it
+ * from the start), -1 failed (reported).
+ */
+static int
+load_part_from_member(struct loader *l, const char *path, const struct manifest_table *t)
+{
+	struct raw_part r;
+	struct sql_item copy;
+	uint64_t at, member_at, sql_before, line_len;
+	char *text, err[512];
+	int rrc, rc;
+
+	text = xasprintf("COPY %s %s FROM stdin;", t->qualified, l->plan->columns);
+	line_len = strlen(text) + 1;
+	/* The member holding the byte before the part's first possible row start. */
+	at = line_len + l->part_from - 1;
+	rc = dump_find_member(path, t->gz_offset, t->gz_length, at, &member_at, &sql_before);
+	if (rc != 0 || sql_before < line_len) {
+		rc = rc < 0 ? -1 : 1;
+		goto out;
+	}
+	copy.kind = SQL_STATEMENT;
+	copy.text = text;
+	copy.len = (size_t)line_len - 1;
+	copy.line = 0;
+	rc = -1;
+	if (stage_copy(l, &copy) < 0 || !l->in_copy)
+		goto out;
+	memset(&r, 0, sizeof(r));
+	r.l = l;
+	r.pos = sql_before - line_len;
+	r.end = t->data_bytes;
+	r.begin = r.finish = UINT64_MAX;
+	log_debug("reading table %s from byte %llu of its members, for its rows from byte %llu", t->qualified,
+	    (unsigned long long)member_at, (unsigned long long)l->part_from);
+	rrc = dump_read_range(path, t->gz_offset + member_at, t->gz_length - member_at, raw_part_chunk, &r,
+	    err, sizeof(err));
+	if (rrc == DUMP_READ_STOPPED && l->part_done)
+		rc = 0;
+	else if (rrc == DUMP_READ_CORRUPT)
+		log_error("restore stopped: %s: %s", path, err);
+	else if (rrc == DUMP_READ_OK)
+		log_error("restore stopped: %s: the rows of table %s end before byte %llu of its COPY text", path,
+		    t->qualified, (unsigned long long)t->data_bytes);
+out:
+	if (rc < 0)
+		l->failed = 1;
+	if (l->in_copy) {
+		PGresult *res;
+
+		PQputCopyEnd(l->conn, "restore stopped");
+		while ((res = PQgetResult(l->conn)) != NULL)
+			PQclear(res);
+		l->in_copy = 0;
+	}
+	free(text);
+	return rc;
+}
+
 static int
 on_item(void *ctx, const struct sql_item *item)
 {
@@ -469,6 +603,14 @@ on_item(void *ctx, const struct sql_item *item)
 		if (l->part_from > 0 && !is_copy_from_stdin(item->text, item->len))
 			return 0;
 		if (l->plan != NULL && is_copy_from_stdin(item->text, item->len)) {
+			/* The later parts of a table cut in parts take its columns from the plan. */
+			if (l->plan->stage_ddl != NULL && !copy_is_planned(l, item)) {
+				log_error("cannot load table %s in parts: its COPY at line %ld does not list the columns "
+				    "the table has %s; restore with --split-tables-larger-than 0", l->table, item->line,
+				    l->plan->columns);
+				l->failed = 1;
+				return -1;
+			}
 			if (l->part_from > 0)
 				return stage_copy(l, item);
 			if (l->plan->freeze)
@@ -729,7 +871,7 @@ table_worker_main(void *arg)
 	const struct load_unit *unit = NULL;
 	struct tail_item *early;
 	struct loader l;
-	int ok;
+	int ok, seek;
 
 	if (w->conn == NULL) {
 		w->conn = pgsql_connect_like(run->main, PQdb(run->main));
@@ -768,7 +910,8 @@ table_worker_main(void *arg)
 			l.part_done = 0;
 			l.table = t->qualified;
 			l.plan = run->plans[unit->table].columns != NULL ? &run->plans[unit->table] : NULL;
-			ok = load_range(&l, run->path, t->gz_offset, t->gz_length) == 0;
+			seek = unit->part > 0 && l.plan != NULL ? load_part_from_member(&l, run->path, t) : 1;
+			ok = seek == 1 ? load_range(&l, run->path, t->gz_offset, t->gz_length) == 0 : seek == 0;
 			if (ok && !l.failed && unit->part > 0) {
 				/* Stopped by another loader's failure: that one reports it. */
 				ok = wait_for_turn(run, unit) == 0;

@@ -5,6 +5,7 @@
 #include <libdeflate.h>
 #include <unistd.h>
 
+#include "gzip-member.h"
 #include "interrupt.h"
 #include "log.h"
 #include "sink.h"
@@ -21,7 +22,8 @@
  * Blocks are compressed whole with libdeflate: two to three times the speed
  * of zlib at the same level, and smaller output (level 6 here is about
  * gzip -9 in size). Even one job runs in its own thread, so compression
- * overlaps with reading the COPY stream.
+ * overlaps with reading the COPY stream. Each member's header says its
+ * length and its SQL's (gzip-member.h), for readers that step over members.
  */
 #define PGZIP_BLOCK (1024 * 1024)
 
@@ -61,10 +63,10 @@ static const struct sink_ops pgzip_ops = { "pgzip", pgzip_write, pgzip_finish, p
 static int
 compress_block(struct libdeflate_compressor *c, struct slot *s)
 {
-	size_t bound = libdeflate_gzip_compress_bound(c, s->in_len);
+	size_t bound = gzip_member_bound(c, s->in_len);
 
 	s->out = xrealloc(s->out, bound);
-	s->out_len = libdeflate_gzip_compress(c, s->in, s->in_len, s->out, bound);
+	s->out_len = gzip_member_compress(c, s->in, s->in_len, s->out, bound);
 	return s->out_len == 0 ? -1 : 0;
 }
 
