@@ -10,6 +10,7 @@
 
 #include <libdeflate.h>
 
+#include "copy-cut.h"
 #include "dump-contents.h"
 #include "dump-reader.h"
 #include "log.h"
@@ -66,6 +67,7 @@ struct loader {
 
 /* How a table loads by the member index, found in the catalogs before the load. */
 struct table_plan {
+	char *target;		/* the table as the server names it (regclass), for the statements we make */
 	char *columns;		/* its COPY column list, "(a, b)" */
 	char *stage_ddl;	/* "a integer, b text": the temporary table a later part loads into; NULL: none */
 	int freeze;		/* no triggers, nothing refers to it: load it frozen if it is empty */
@@ -294,20 +296,13 @@ end_copy(struct loader *l)
 	return rc;
 }
 
-/* Offset in a chunk of whole rows of the first row starting at or after `at`. */
+/* Offset in a chunk of whole lines of the first row starting at or after `at`; len when past it. */
 static size_t
 row_start_at(const char *text, size_t len, uint64_t chunk_pos, uint64_t at)
 {
-	const char *nl;
-	size_t r;
+	uint64_t r = copy_row_start(text, len, chunk_pos, 1, at);
 
-	if (at <= chunk_pos)
-		return 0;
-	if (at - chunk_pos >= len)
-		return len;
-	r = (size_t)(at - chunk_pos);
-	nl = memchr(text + r - 1, '\n', len - (r - 1));
-	return nl == NULL ? len : (size_t)(nl - text) + 1;
+	return r == UINT64_MAX ? len : (size_t)(r - chunk_pos);
 }
 
 /* The rows of this chunk that start inside this part; past its end the part's COPY ends. */
@@ -374,54 +369,78 @@ stage_copy(struct loader *l, const struct sql_item *item)
 }
 
 /*
- * The first part or the whole of a table made by this restore: emptied in
- * the COPY's own transaction (it is empty: checked under its lock), so that
- * COPY can load it frozen and nothing has to visit its rows again to mark
- * them visible (the first index build, then autovacuum).
+ * Readies a table with no rows yet (checked under its lock) for a frozen
+ * COPY: begins a transaction and empties it there, which lets COPY load it
+ * frozen. 1 ready (the transaction open), 0 it has rows (none open), -1
+ * failed (reported, none open).
+ */
+static int
+ready_frozen(struct loader *l, long line)
+{
+	const char *t = l->plan->target;
+	char *sql, *what = xasprintf("cannot start loading table %s frozen (COPY at line %ld)", l->table, line);
+	PGresult *res;
+	int rc = -1;
+
+	sql = xasprintf("BEGIN; LOCK TABLE ONLY %s IN ACCESS EXCLUSIVE MODE; SELECT EXISTS (SELECT FROM ONLY %s)", t, t);
+	res = pgsql_query(l->conn, sql, what);
+	free(sql);
+	l->in_txn = 1;
+	if (res == NULL)
+		goto out;
+	/* Never empties a table with rows: they would be the target's. */
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		rc = end_txn(l, 1) < 0 ? -1 : 0;
+		goto out;
+	}
+	sql = xasprintf("TRUNCATE ONLY %s", t);
+	rc = pgsql_exec(l->conn, sql, what) < 0 ? -1 : 1;
+	free(sql);
+out:
+	if (rc < 0 && l->in_txn) {
+		l->in_txn = 0;
+		PQclear(PQexec(l->conn, "ROLLBACK"));
+	}
+	PQclear(res);
+	free(what);
+	return rc;
+}
+
+/*
+ * The first part or the whole of a table, loaded frozen when it has no rows
+ * yet, so nothing has to visit its rows again to mark them visible (the
+ * first index build, then autovacuum); else as the file has it, and with
+ * --keep-going also when that cannot start (the failure counted).
  */
 static int
 freeze_copy(struct loader *l, const struct sql_item *item)
 {
 	struct sql_item copy = *item;
-	char *sql, *what, *text = NULL;
-	PGresult *res = NULL;
-	int rc = -1;
+	char *text;
+	int ready, rc;
 
 	if (!copy_is_planned(l, item)) {
 		log_debug("table %s loads as the file has it: its COPY is not the one planned", l->table);
 		return run_statement(l, item, item);
 	}
-	sql = xasprintf("BEGIN; LOCK TABLE ONLY %s IN ACCESS EXCLUSIVE MODE; SELECT EXISTS (SELECT FROM ONLY %s)",
-	    l->table, l->table);
-	what = xasprintf("cannot start loading table %s (COPY at line %ld)", l->table, item->line);
-	res = pgsql_query(l->conn, sql, what);
-	free(sql);
-	free(what);
-	l->in_txn = 1;
-	if (res == NULL)
-		goto out;
-	/* Never empties a table with rows: they would be the target's, so it loads as the file says. */
-	if (strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
-		sql = xasprintf("TRUNCATE ONLY %s", l->table);
-		rc = pgsql_exec(l->conn, sql, "cannot empty a new table to load it frozen");
-		free(sql);
-		if (rc < 0)
-			goto out;
-		text = xasprintf("%.*s WITH (FREEZE);", (int)item->len - 1, item->text);
-		copy.text = text;
-		copy.len = strlen(text);
+	ready = ready_frozen(l, item->line);
+	if (ready < 0) {
+		l->stats->errors++;
+		if (!l->settings->keep_going) {
+			l->failed = 1;
+			return -1;
+		}
 	}
-	PQclear(res);
-	res = NULL;
+	if (ready <= 0)
+		return run_statement(l, item, item);
+	text = xasprintf("%.*s WITH (FREEZE);", (int)item->len - 1, item->text);
+	copy.text = text;
+	copy.len = strlen(text);
 	rc = run_statement(l, &copy, item);
+	free(text);
 	/* Past a COPY that did not start (--keep-going), its transaction is over. */
 	if (!l->in_copy && end_txn(l, 0) < 0)
 		rc = -1;
-out:
-	PQclear(res);
-	free(text);
-	if (rc < 0)
-		l->failed = 1;
 	return rc;
 }
 
@@ -437,7 +456,7 @@ append_stage(struct loader *l)
 		return 0;
 	l->staged = 0;
 	sql = xasprintf("INSERT INTO %s %s OVERRIDING SYSTEM VALUE SELECT * FROM " STAGE_TABLE "; "
-	    "DROP TABLE " STAGE_TABLE, l->table, l->plan->columns);
+	    "DROP TABLE " STAGE_TABLE, l->plan->target, l->plan->columns);
 	res = PQexec(l->conn, sql);
 	free(sql);
 	l->stats->statements++;
@@ -457,7 +476,7 @@ append_stage(struct loader *l)
 /*
  * A later part of a table read from the member that holds its first row
  * (dump_find_member), past the splitter: COPY text cut at row starts by
- * offset, the same cuts as copy_part_rows makes.
+ * offset (copy-cut.h), the same cuts as copy_part_rows makes.
  */
 struct raw_part {
 	struct loader *l;
@@ -466,25 +485,6 @@ struct raw_part {
 	uint64_t begin, finish;	/* the part's rows; UINT64_MAX until found */
 	int prev_nl;		/* the byte before the next chunk is a newline */
 };
-
-/* The first row start at or after `at` in chunk [pos, pos + len), or UINT64_MAX when it lies beyond. */
-static uint64_t
-row_start_after(const char *buf, size_t len, uint64_t pos, int prev_nl, uint64_t at)
-{
-	const char *nl;
-	size_t i = 0;
-
-	if (at <= pos) {
-		if (prev_nl)
-			return pos;
-	} else if (at - pos > len) {
-		return UINT64_MAX;
-	} else {
-		i = (size_t)(at - pos - 1);	/* a row starts after a newline */
-	}
-	nl = len > i ? memchr(buf + i, '\n', len - i) : NULL;
-	return nl == NULL ? UINT64_MAX : pos + (uint64_t)(nl - buf) + 1;
-}
 
 static int
 raw_part_chunk(void *ctx, const char *buf, size_t len)
@@ -499,14 +499,15 @@ raw_part_chunk(void *ctx, const char *buf, size_t len)
 	r->pos += len;
 	/* Rows that start in [part_from, part_to), never past the table's COPY text. */
 	if (r->begin == UINT64_MAX)
-		r->begin = row_start_after(buf, len, pos, r->prev_nl, l->part_from);
+		r->begin = copy_row_start(buf, len, pos, r->prev_nl, l->part_from);
 	if (r->begin != UINT64_MAX && r->finish == UINT64_MAX)
-		r->finish = l->part_to == UINT64_MAX ? r->end : row_start_after(buf, len, pos, r->prev_nl, l->part_to);
+		r->finish = l->part_to == UINT64_MAX ? r->end : copy_row_start(buf, len, pos, r->prev_nl, l->part_to);
 	if (r->begin != UINT64_MAX && r->begin > r->end)
 		r->begin = r->end;
 	if (r->finish != UINT64_MAX && r->finish > r->end)
 		r->finish = r->end;
-	r->prev_nl = len > 0 && buf[len - 1] == '\n';
+	if (len > 0)
+		r->prev_nl = buf[len - 1] == '\n';
 	if (r->begin == UINT64_MAX || r->begin >= pos + len)
 		return 0;
 	from = r->begin > pos ? (size_t)(r->begin - pos) : 0;
@@ -947,44 +948,103 @@ merge_stats(struct restore_stats *into, struct restore_stats *from)
 	memset(from, 0, sizeof(*from));
 }
 
+/* Gathers the first bytes of a table's block, up to want->len. */
+struct block_head {
+	struct strbuf got;
+	size_t want;
+};
+
+static int
+block_head_chunk(void *ctx, const char *buf, size_t len)
+{
+	struct block_head *h = ctx;
+	size_t n = h->want - h->got.len < len ? h->want - h->got.len : len;
+
+	strbuf_append(&h->got, buf, n);
+	return h->got.len < h->want ? 0 : -1;
+}
+
 /*
- * How table i loads, from the catalogs (the schema before the tables is in).
- * Its later parts need rows to reach it by INSERT ... SELECT exactly as COPY
- * would bring them: not past rules (COPY ignores them), nor triggers and row
- * security (kept as COPY fires and checks them). Loading it frozen empties
- * it first (TRUNCATE): not with triggers, nor with keys referring to it.
- * 0, or -1 (reported).
+ * Does the table's block in the file begin with the COPY its plan would
+ * load, listing the columns in the table's order? Not always: a child made
+ * with INHERITS before its parent gained a column has that column last,
+ * where the dump lists it in the child's own order. 1 yes, 0 no, -1 error.
  */
 static int
-plan_table(PGconn *conn, const struct manifest_table *t, int parts, struct table_plan *plan)
+block_copies_planned(const char *path, const struct manifest_table *t, const char *columns)
+{
+	struct block_head h = { STRBUF_INIT, 0 };
+	char *want = xasprintf("COPY %s %s FROM stdin;\n", t->qualified, columns), err[512];
+	int rrc, rc = -1;
+
+	h.want = strlen(want);
+	rrc = dump_read_range(path, t->gz_offset, t->gz_length, block_head_chunk, &h, err, sizeof(err));
+	if (rrc == DUMP_READ_CORRUPT)
+		log_error("restore stopped: %s: %s", path, err);
+	else if (rrc == DUMP_READ_OK || rrc == DUMP_READ_STOPPED)
+		rc = h.got.len == h.want && memcmp(h.got.buf, want, h.want) == 0;
+	strbuf_free(&h.got);
+	free(want);
+	return rc;
+}
+
+/*
+ * How table t loads, from the catalogs (the schema before the tables is in).
+ * Its later parts need rows to reach it by INSERT ... SELECT exactly as COPY
+ * would bring them: not past rules (COPY ignores them), nor triggers and row
+ * security (kept as COPY fires and checks them), and a temporary table to
+ * wait in. Loading it frozen empties it first (TRUNCATE, after checking it
+ * has no rows): not with triggers, nor with keys referring to it. 0, or -1
+ * (reported).
+ */
+static int
+plan_table(PGconn *conn, const char *path, const struct manifest_table *t, int parts, struct table_plan *plan)
 {
 	const char *params[1] = { t->qualified };
+	char *what = xasprintf("cannot look up table %s to plan its load", t->qualified);
 	PGresult *res;
-	int rc = -1;
+	int rc = -1, same;
 
 	memset(plan, 0, sizeof(*plan));
 	res = pgsql_query_params(conn,
 	    "SELECT '(' || string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) || ')',"
 	    "  string_agg(pg_catalog.format('%I %s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)),"
 	    "    ', ' ORDER BY a.attnum),"
-	    "  bool_and(c.relkind = 'r' AND NOT c.relhasrules AND NOT c.relhastriggers AND NOT c.relrowsecurity),"
+	    "  bool_and(c.relkind = 'r' AND NOT c.relhasrules AND NOT c.relhastriggers AND NOT c.relrowsecurity"
+	    "    AND pg_catalog.has_database_privilege(pg_catalog.current_database(), 'TEMPORARY')),"
 	    "  bool_and(c.relkind = 'r' AND NOT c.relhastriggers AND pg_catalog.has_table_privilege(c.oid, 'TRUNCATE')"
-	    "    AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.confrelid = c.oid))"
+	    "    AND pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+	    "    AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.confrelid = c.oid)),"
+	    "  min(c.oid::pg_catalog.regclass::pg_catalog.text)"
 	    " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
 	    " WHERE c.oid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''",
-	    1, params, "cannot look up a table to plan its load");
+	    1, params, what);
 	if (res == NULL)
 		goto out;
 	rc = 0;
-	if (PQgetisnull(res, 0, 0))
-		goto out;	/* not found, or no column to list: as the file has it */
-	if (parts > 1 && strcmp(PQgetvalue(res, 0, 2), "t") == 0)
-		plan->stage_ddl = xstrdup(PQgetvalue(res, 0, 1));
+	if (PQgetisnull(res, 0, 0)) {
+		log_debug("table %s loads as the file has it: it has no column to list, or no such table", t->qualified);
+		goto out;
+	}
+	if (parts > 1 && strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
+		if ((same = block_copies_planned(path, t, PQgetvalue(res, 0, 0))) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (same)
+			plan->stage_ddl = xstrdup(PQgetvalue(res, 0, 1));
+		else
+			log_debug("table %s loads whole: its COPY does not list the columns it has, in their order",
+			    t->qualified);
+	}
 	plan->freeze = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
-	if (plan->stage_ddl != NULL || plan->freeze)
+	if (plan->stage_ddl != NULL || plan->freeze) {
 		plan->columns = xstrdup(PQgetvalue(res, 0, 0));
+		plan->target = xstrdup(PQgetvalue(res, 0, 4));
+	}
 out:
 	PQclear(res);
+	free(what);
 	return rc;
 }
 
@@ -993,6 +1053,7 @@ table_plan_free(struct table_plan *plan)
 {
 	free(plan->columns);
 	free(plan->stage_ddl);
+	free(plan->target);
 	memset(plan, 0, sizeof(*plan));
 }
 
@@ -1003,7 +1064,7 @@ table_plan_free(struct table_plan *plan)
  * its rows lie in the heap in the file's order, as one COPY leaves them.
  */
 static int
-plan_units(PGconn *conn, const struct restore_settings *set, struct table_run *run)
+plan_units(PGconn *conn, const char *path, const struct restore_settings *set, struct table_run *run)
 {
 	size_t i, n = 0;
 	uint64_t k, parts;
@@ -1023,11 +1084,11 @@ plan_units(PGconn *conn, const struct restore_settings *set, struct table_run *r
 		if (parts > (uint64_t)set->jobs)
 			parts = (uint64_t)set->jobs;
 		if ((parts > 1 || set->tables[i].data_bytes >= FREEZE_MIN_BYTES) &&
-		    plan_table(conn, &set->tables[i], (int)parts, &run->plans[i]) < 0)
+		    plan_table(conn, path, &set->tables[i], (int)parts, &run->plans[i]) < 0)
 			return -1;
 		if (parts > 1 && run->plans[i].stage_ddl == NULL) {
-			log_debug("table %s loads whole: it has rules, triggers or row security, or only generated columns",
-			    set->tables[i].qualified);
+			log_debug("table %s loads whole: it cannot be loaded in parts (rules, triggers, row security, "
+			    "no temporary tables, or its columns)", set->tables[i].qualified);
 			parts = 1;
 		}
 		run->units = xrealloc(run->units, (n + parts) * sizeof(*run->units));
@@ -1082,7 +1143,7 @@ load_tables(struct loader *l, const char *path, struct restore_tail *tail)
 	pthread_mutex_init(&run.mu, NULL);
 	pthread_cond_init(&run.changed, NULL);
 	atomic_init(&run.abort, 0);
-	if (plan_units(l->conn, set, &run) < 0)
+	if (plan_units(l->conn, path, set, &run) < 0)
 		goto out;
 	/* More loaders than parts only when index builds can use them. */
 	if (tail == NULL && n > (int)run.nunits)
