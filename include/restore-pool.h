@@ -37,6 +37,11 @@ int stmt_split_key(const char *sql, size_t len, char **build, char **attach, cha
  * table, which waits for no rows).
  */
 int stmt_index_table(const char *sql, size_t len, char **table);
+/*
+ * ALTER TABLE [ONLY] T ADD CONSTRAINT C FOREIGN KEY (col) REFERENCES ...,
+ * of one column: 1 with T and col as written (caller frees both), else 0.
+ */
+int stmt_fk_column(const char *sql, size_t len, char **table, char **column);
 /* 1 for ALTER TABLE [ONLY] T ADD CONSTRAINT C CHECK ... */
 int stmt_is_check_constraint(const char *sql, size_t len);
 /* Which class a statement of the dump is in. */

@@ -23,6 +23,7 @@ struct pooled_conn {
 	char *sql;		/* the statement running on it */
 	char *then;		/* to run at the next barrier if it succeeds (NULL: none) */
 	long line;
+	int steered;		/* the planner is steered for this statement: reset it after */
 };
 
 /* A statement held back: a deadlocked one to run again alone, or a key to attach to its index. */
@@ -190,6 +191,31 @@ stmt_split_key(const char *sql, size_t len, char **build, char **attach, char **
 }
 
 int
+stmt_fk_column(const char *sql, size_t len, char **table, char **column)
+{
+	const char *end = sql + len, *p = skip_space(sql, end), *tab, *col;
+	int tablen, collen;
+
+	*table = *column = NULL;
+	if (!eat_word(&p, end, "ALTER") || !eat_word(&p, end, "TABLE"))
+		return 0;
+	eat_word(&p, end, "ONLY");
+	tab = p;
+	if (!eat_name_len(&p, end, &tablen) || !eat_word(&p, end, "ADD") || !eat_word(&p, end, "CONSTRAINT") ||
+	    !eat_name(&p, end) || !eat_word(&p, end, "FOREIGN") || !eat_word(&p, end, "KEY") || p >= end || *p != '(')
+		return 0;
+	p = skip_space(p + 1, end);
+	if (!eat_ident(&p, end, &col, &collen) || p >= end || *p != ')')
+		return 0;
+	p = skip_space(p + 1, end);
+	if (!eat_word(&p, end, "REFERENCES"))
+		return 0;
+	*table = xstrndup(tab, (size_t)tablen);
+	*column = xstrndup(col, (size_t)collen);
+	return 1;
+}
+
+int
 stmt_is_check_constraint(const char *sql, size_t len)
 {
 	const char *end = sql + len, *p = skip_space(sql, end);
@@ -334,6 +360,10 @@ settle(struct stmt_pool *p, struct pooled_conn *c)
 	if (!done && c->then != NULL) {
 		hold(&p->attaches, &p->nattaches, c->then, NULL, c->line);
 		c->then = NULL;
+	}
+	if (c->steered) {
+		PQclear(PQexec(c->conn, "RESET enable_hashjoin; RESET enable_nestloop"));
+		c->steered = 0;
 	}
 	free(c->sql);
 	free(c->then);
@@ -489,6 +519,68 @@ split_key_plain(PGconn *conn, const char *sql, size_t len, char **build, char **
 	return plain;
 }
 
+/*
+ * Checking a new foreign key, the server joins the whole referencing table
+ * with the referenced key by a hash, on one core (3M rows: 0.8 s, 9M rows:
+ * 4.6 s). When a btree index leads with the key's column and every page of
+ * the table is all-visible, merging that index with the referenced key's,
+ * reading no heap, checks the same rows in a fraction of that (0.25 s and
+ * 1.0 s); the planner's costs do not see it, so the check is steered there
+ * (hash joins and nested loops off for the one statement). A table loaded
+ * frozen is all-visible already; the rest is made so by a VACUUM first (0.1 s
+ * for the 1.5M rows a table loaded in parts took by INSERT), which only now
+ * can see them older than every transaction. Single-column keys; any doubt
+ * leaves the planner alone.
+ */
+static int
+fk_index_visible(PGconn *conn, const char *table, const char *column, int *visible)
+{
+	const char *params[2] = { table, column };
+	PGresult *res;
+	int has;
+
+	res = PQexecParams(conn,
+	    "SELECT EXISTS (SELECT FROM pg_catalog.pg_index i"
+	    "   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid JOIN pg_catalog.pg_am am ON am.oid = ic.relam"
+	    "   WHERE i.indrelid = c.oid AND i.indisvalid AND i.indpred IS NULL AND am.amname = 'btree'"
+	    "   AND i.indkey[0] = a.attnum) AND c.relpages > 0, c.relallvisible >= c.relpages"
+	    " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+	    " WHERE c.oid = $1::pg_catalog.regclass AND pg_catalog.quote_ident(a.attname) = $2",
+	    2, NULL, params, NULL, NULL, 0);
+	has = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	*visible = has && strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	PQclear(res);
+	return has;
+}
+
+static int
+steer_fk_check(PGconn *conn, const char *sql, size_t len, long line)
+{
+	char *table, *column, *vacuum;
+	PGresult *res;
+	int visible = 0, steered = 0;
+
+	if (!stmt_fk_column(sql, len, &table, &column))
+		return 0;
+	if (fk_index_visible(conn, table, column, &visible) && !visible && PQserverVersion(conn) >= 120000) {
+		/* SKIP_LOCKED: autovacuum, at it already, does the same. */
+		vacuum = xasprintf("VACUUM (SKIP_LOCKED) %s", table);
+		PQclear(PQexec(conn, vacuum));
+		free(vacuum);
+		fk_index_visible(conn, table, column, &visible);
+	}
+	if (visible) {
+		res = PQexec(conn, "SET enable_hashjoin = off; SET enable_nestloop = off");
+		steered = PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+		if (steered)
+			log_debug("line %ld: foreign key checked by merging indexes (its table is all-visible)", line);
+	}
+	free(table);
+	free(column);
+	return steered;
+}
+
 int
 stmt_pool_submit(struct stmt_pool *p, enum stmt_class cls, const char *sql, size_t len, long line)
 {
@@ -509,10 +601,15 @@ stmt_pool_submit(struct stmt_pool *p, enum stmt_class cls, const char *sql, size
 	} else {
 		c->sql = xstrndup(sql, len);
 	}
+	if (cls == STMT_FK)
+		c->steered = steer_fk_check(c->conn, sql, len, line);
 	c->line = line;
 	p->statements++;
 	if (!PQsendQuery(c->conn, c->sql)) {
 		statement_error(p, c->conn, NULL, c->sql, line);
+		if (c->steered)
+			PQclear(PQexec(c->conn, "RESET enable_hashjoin; RESET enable_nestloop"));
+		c->steered = 0;
 		free(c->sql);
 		free(c->then);
 		c->sql = c->then = NULL;

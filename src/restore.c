@@ -296,6 +296,24 @@ end_copy(struct loader *l)
 	return rc;
 }
 
+/* A load that stopped: ends its COPY if one is open, and rolls back the COPY's own transaction. */
+static void
+abandon_copy(struct loader *l)
+{
+	PGresult *res;
+
+	if (l->in_copy) {
+		PQputCopyEnd(l->conn, "restore stopped");
+		while ((res = PQgetResult(l->conn)) != NULL)
+			PQclear(res);
+		l->in_copy = 0;
+	}
+	if (l->in_txn) {
+		l->in_txn = 0;
+		PQclear(PQexec(l->conn, "ROLLBACK"));
+	}
+}
+
 /* Offset in a chunk of whole lines of the first row starting at or after `at`; len when past it. */
 static size_t
 row_start_at(const char *text, size_t len, uint64_t chunk_pos, uint64_t at)
@@ -397,10 +415,8 @@ ready_frozen(struct loader *l, long line)
 	rc = pgsql_exec(l->conn, sql, what) < 0 ? -1 : 1;
 	free(sql);
 out:
-	if (rc < 0 && l->in_txn) {
-		l->in_txn = 0;
-		PQclear(PQexec(l->conn, "ROLLBACK"));
-	}
+	if (rc < 0)
+		abandon_copy(l);
 	PQclear(res);
 	free(what);
 	return rc;
@@ -578,14 +594,7 @@ load_part_from_member(struct loader *l, const char *path, const struct manifest_
 out:
 	if (rc < 0)
 		l->failed = 1;
-	if (l->in_copy) {
-		PGresult *res;
-
-		PQputCopyEnd(l->conn, "restore stopped");
-		while ((res = PQgetResult(l->conn)) != NULL)
-			PQclear(res);
-		l->in_copy = 0;
-	}
+	abandon_copy(l);
 	free(text);
 	return rc;
 }
@@ -709,18 +718,7 @@ load_range(struct loader *l, const char *path, uint64_t offset, uint64_t length)
 out:
 	if (rc < 0)
 		l->failed = 1;
-	if (l->in_copy) {
-		PGresult *res;
-
-		PQputCopyEnd(l->conn, "restore stopped");
-		while ((res = PQgetResult(l->conn)) != NULL)
-			PQclear(res);
-		l->in_copy = 0;
-	}
-	if (l->in_txn) {
-		l->in_txn = 0;
-		PQclear(PQexec(l->conn, "ROLLBACK"));
-	}
+	abandon_copy(l);
 	sql_splitter_free(l->splitter);
 	l->splitter = NULL;
 	return rc;

@@ -16,6 +16,21 @@ is(const char *sql, enum stmt_class want)
 	return stmt_classify(sql, strlen(sql)) == want;
 }
 
+/* stmt_fk_column's table and column, or "-" when it is not a one-column foreign key. */
+static int
+fk(const char *sql, const char *want_table, const char *want_column)
+{
+	char *table, *column;
+	int ok;
+
+	if (!stmt_fk_column(sql, strlen(sql), &table, &column))
+		return strcmp(want_table, "-") == 0 && table == NULL && column == NULL;
+	ok = strcmp(table, want_table) == 0 && strcmp(column, want_column) == 0;
+	free(table);
+	free(column);
+	return ok;
+}
+
 /* stmt_split_key's two statements, or "-" when it keeps the one. */
 static int
 split(const char *sql, const char *want_build, const char *want_attach, const char *want_table)
@@ -78,5 +93,13 @@ main(void)
 	UNIT_CHECK("split-not-foreign-key", split("ALTER TABLE ONLY t ADD CONSTRAINT k FOREIGN KEY (a) REFERENCES u(id);", "-", "", ""));
 	UNIT_CHECK("split-not-unterminated-quote", split("ALTER TABLE ONLY t ADD CONSTRAINT \"k PRIMARY KEY (a);", "-", "", ""));
 	UNIT_CHECK("split-not-empty-columns", split("ALTER TABLE ONLY t ADD CONSTRAINT k PRIMARY KEY ();", "-", "", ""));
+	UNIT_CHECK("fk-column", fk("ALTER TABLE ONLY public.\"Log\"\n    ADD CONSTRAINT \"Log_userId_fkey\" FOREIGN KEY (\"userId\") "
+	    "REFERENCES public.\"User\"(id) ON DELETE CASCADE;", "public.\"Log\"", "\"userId\""));
+	UNIT_CHECK("fk-column-hostile-names", fk("alter table \"we\"\"ird\".\"ta\nble\" add constraint \"k) x\" foreign key ( \"c\"\"ol\" ) "
+	    "references s.u (id);", "\"we\"\"ird\".\"ta\nble\"", "\"c\"\"ol\""));
+	UNIT_CHECK("fk-not-two-columns", fk("ALTER TABLE t ADD CONSTRAINT k FOREIGN KEY (a, b) REFERENCES u(a, b);", "-", ""));
+	UNIT_CHECK("fk-not-primary-key", fk("ALTER TABLE t ADD CONSTRAINT k PRIMARY KEY (a);", "-", ""));
+	UNIT_CHECK("fk-not-without-references", fk("ALTER TABLE t ADD CONSTRAINT k FOREIGN KEY (a);", "-", ""));
+	UNIT_CHECK("fk-not-qualified-column", fk("ALTER TABLE t ADD CONSTRAINT k FOREIGN KEY (t.a) REFERENCES u(a);", "-", ""));
 	return unit_done();
 }
