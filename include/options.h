@@ -117,6 +117,8 @@ void options_free(struct options *opts);
 void options_print_help(FILE *fp, unsigned cmd_bit);
 /* Parses a whole non-negative number within [min,max]; -1 when it is not one. */
 int options_parse_int(const char *s, int min, int max, int *out);
+/* --split-tables-larger-than: "auto" (SPLIT_AUTO) or MiB, 0 to 1048576. 0 or -1. */
+int options_parse_split(const char *s, int *out);
 /* "26h", "90m", "2d", "1d12h", "3600" (seconds) -> seconds; -1 when it is not one. */
 int options_parse_duration(const char *s, long *out);
 

@@ -125,11 +125,11 @@ resolve_split(const struct setting_source *src, int *slot)
 	if (*slot != -1)
 		return 0;
 	v = lookup(src, "LOTBACKUP_SPLIT_TABLES_LARGER_THAN", &from);
-	if (v == NULL || strcmp(v, "auto") == 0) {
+	if (v == NULL) {
 		*slot = SPLIT_AUTO;
 		return 0;
 	}
-	if (options_parse_int(v, 0, 1048576, slot) < 0) {
+	if (options_parse_split(v, slot) < 0) {
 		log_error("LOTBACKUP_SPLIT_TABLES_LARGER_THAN (from %s) must be auto or a whole number of MiB "
 		    "from 0 to 1048576", from);
 		return -1;

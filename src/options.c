@@ -200,6 +200,16 @@ options_parse_int(const char *s, int min, int max, int *out)
 }
 
 int
+options_parse_split(const char *s, int *out)
+{
+	if (s != NULL && strcmp(s, "auto") == 0) {
+		*out = SPLIT_AUTO;
+		return 0;
+	}
+	return options_parse_int(s, 0, 1048576, out);
+}
+
+int
 options_parse_duration(const char *s, long *out)
 {
 	long total = 0;
@@ -369,11 +379,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_SUBMODULES: opts->submodules = 1; break;
 	case OPT_JOBS: return set_int("jobs", arg, 1, 64, &opts->jobs);
 	case OPT_SPLIT_TABLES:
-		if (strcmp(arg, "auto") == 0) {
-			opts->split_mib = SPLIT_AUTO;
-			return 0;
-		}
-		if (options_parse_int(arg, 0, 1048576, &opts->split_mib) == 0)
+		if (options_parse_split(arg, &opts->split_mib) == 0)
 			return 0;
 		log_error("--split-tables-larger-than takes auto or a whole number of MiB from 0 to 1048576, not '%s'", arg);
 		return -1;

@@ -69,6 +69,7 @@ struct loader {
 struct table_plan {
 	char *target;		/* the table as the server names it (regclass), for the statements we make */
 	char *columns;		/* its COPY column list, "(a, b)" */
+	char *copy;		/* the COPY the file has for it, as lotbackup writes it: "COPY t (a, b) FROM stdin;" */
 	char *stage_ddl;	/* "a integer, b text": the temporary table a later part loads into; NULL: none */
 	int freeze;		/* no triggers, nothing refers to it: load it frozen if it is empty */
 };
@@ -344,17 +345,11 @@ copy_part_rows(struct loader *l, const struct sql_item *item)
 	return -1;
 }
 
-/* Is this "COPY <table> <columns> FROM stdin;", as lotbackup writes it for the table it planned? */
+/* Is this the COPY the table's plan is for? */
 static int
 copy_is_planned(const struct loader *l, const struct sql_item *item)
 {
-	struct strbuf want = STRBUF_INIT;
-	int same;
-
-	strbuf_printf(&want, "COPY %s %s FROM stdin;", l->table, l->plan->columns);
-	same = item->len == want.len && memcmp(item->text, want.buf, want.len) == 0;
-	strbuf_free(&want);
-	return same;
+	return item->len == strlen(l->plan->copy) && memcmp(item->text, l->plan->copy, item->len) == 0;
 }
 
 /*
@@ -555,12 +550,10 @@ load_part_from_member(struct loader *l, const char *path, const struct manifest_
 {
 	struct raw_part r;
 	struct sql_item copy;
-	uint64_t at, member_at, sql_before, line_len;
-	char *text, err[512];
+	uint64_t at, member_at, sql_before, line_len = strlen(l->plan->copy) + 1;
+	char err[512];
 	int rrc, rc;
 
-	text = xasprintf("COPY %s %s FROM stdin;", t->qualified, l->plan->columns);
-	line_len = strlen(text) + 1;
 	/* The member holding the byte before the part's first possible row start. */
 	at = line_len + l->part_from - 1;
 	rc = dump_find_member(path, t->gz_offset, t->gz_length, at, &member_at, &sql_before);
@@ -569,7 +562,7 @@ load_part_from_member(struct loader *l, const char *path, const struct manifest_
 		goto out;
 	}
 	copy.kind = SQL_STATEMENT;
-	copy.text = text;
+	copy.text = l->plan->copy;
 	copy.len = (size_t)line_len - 1;
 	copy.line = 0;
 	rc = -1;
@@ -595,7 +588,6 @@ out:
 	if (rc < 0)
 		l->failed = 1;
 	abandon_copy(l);
-	free(text);
 	return rc;
 }
 
@@ -613,14 +605,6 @@ on_item(void *ctx, const struct sql_item *item)
 		if (l->part_from > 0 && !is_copy_from_stdin(item->text, item->len))
 			return 0;
 		if (l->plan != NULL && is_copy_from_stdin(item->text, item->len)) {
-			/* The later parts of a table cut in parts take its columns from the plan. */
-			if (l->plan->stage_ddl != NULL && !copy_is_planned(l, item)) {
-				log_error("cannot load table %s in parts: its COPY at line %ld does not list the columns "
-				    "the table has %s; restore with --split-tables-larger-than 0", l->table, item->line,
-				    l->plan->columns);
-				l->failed = 1;
-				return -1;
-			}
 			if (l->part_from > 0)
 				return stage_copy(l, item);
 			if (l->plan->freeze)
@@ -946,6 +930,16 @@ merge_stats(struct restore_stats *into, struct restore_stats *from)
 	memset(from, 0, sizeof(*from));
 }
 
+static void
+table_plan_free(struct table_plan *plan)
+{
+	free(plan->columns);
+	free(plan->stage_ddl);
+	free(plan->target);
+	free(plan->copy);
+	memset(plan, 0, sizeof(*plan));
+}
+
 /* Gathers the first bytes of a table's block, up to want->len. */
 struct block_head {
 	struct strbuf got;
@@ -969,10 +963,10 @@ block_head_chunk(void *ctx, const char *buf, size_t len)
  * where the dump lists it in the child's own order. 1 yes, 0 no, -1 error.
  */
 static int
-block_copies_planned(const char *path, const struct manifest_table *t, const char *columns)
+block_copies_planned(const char *path, const struct manifest_table *t, const char *copy)
 {
 	struct block_head h = { STRBUF_INIT, 0 };
-	char *want = xasprintf("COPY %s %s FROM stdin;\n", t->qualified, columns), err[512];
+	char *want = xasprintf("%s\n", copy), err[512];
 	int rrc, rc = -1;
 
 	h.want = strlen(want);
@@ -1024,8 +1018,11 @@ plan_table(PGconn *conn, const char *path, const struct manifest_table *t, int p
 		log_debug("table %s loads as the file has it: it has no column to list, or no such table", t->qualified);
 		goto out;
 	}
+	plan->columns = xstrdup(PQgetvalue(res, 0, 0));
+	plan->target = xstrdup(PQgetvalue(res, 0, 4));
+	plan->copy = xasprintf("COPY %s %s FROM stdin;", t->qualified, plan->columns);
 	if (parts > 1 && strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
-		if ((same = block_copies_planned(path, t, PQgetvalue(res, 0, 0))) < 0) {
+		if ((same = block_copies_planned(path, t, plan->copy)) < 0) {
 			rc = -1;
 			goto out;
 		}
@@ -1036,23 +1033,13 @@ plan_table(PGconn *conn, const char *path, const struct manifest_table *t, int p
 			    t->qualified);
 	}
 	plan->freeze = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
-	if (plan->stage_ddl != NULL || plan->freeze) {
-		plan->columns = xstrdup(PQgetvalue(res, 0, 0));
-		plan->target = xstrdup(PQgetvalue(res, 0, 4));
-	}
 out:
+	/* Nothing to do differently: it loads as the file has it (columns NULL). */
+	if (rc < 0 || (plan->stage_ddl == NULL && !plan->freeze))
+		table_plan_free(plan);
 	PQclear(res);
 	free(what);
 	return rc;
-}
-
-static void
-table_plan_free(struct table_plan *plan)
-{
-	free(plan->columns);
-	free(plan->stage_ddl);
-	free(plan->target);
-	memset(plan, 0, sizeof(*plan));
 }
 
 /*
