@@ -11,7 +11,8 @@ LDLIBS  += $(PKG_LIBS) -lpthread
 BUILD   ?= build
 BIN     ?= lotbackup
 
-SRCS      = $(wildcard src/*.c)
+SRCS      = $(wildcard src/*.c src/*/*.c)
+HDRS      = $(wildcard include/*/*.h)
 OBJS      = $(SRCS:src/%.c=$(BUILD)/%.o)
 LIB_OBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/test-*.c)
@@ -24,10 +25,11 @@ all: $(BIN)
 $(BIN): $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
-$(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(HDRS) | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h | $(BUILD)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(HDRS) tests/unit/unit.h | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 

@@ -3,13 +3,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
-#include "config.h"
-#include "interrupt.h"
-#include "log.h"
-#include "notify.h"
-#include "options.h"
-#include "version.h"
+#include "cmd/commands.h"
+#include "cmd/config.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "ops/notify.h"
+#include "cmd/options.h"
+#include "base/version.h"
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_full_entry,

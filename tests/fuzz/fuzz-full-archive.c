@@ -15,9 +15,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "full-archive.h"
-#include "verify.h"
+#include "base/fsutil.h"
+#include "full/full-archive.h"
+#include "verify/verify.h"
 
 static char root[64];
 static char target[96];

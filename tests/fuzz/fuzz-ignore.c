@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ignore-match.h"
+#include "git/ignore-match.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,8 +2,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "full-archive.h"
-#include "manifest.h"
+#include "full/full-archive.h"
+#include "store/manifest.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sql-split.h"
+#include "dump/sql-split.h"
 
 static int
 count_item(void *ctx, const struct sql_item *item)

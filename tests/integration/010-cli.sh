@@ -50,13 +50,13 @@ else
 fi
 # .env.example names every setting the tool reads.
 absent=''
-for v in DATABASE_URL $(grep -o '"LOTBACKUP_[A-Z_]\+"' "$LB_TOP/src/config.c" | tr -d '"' | sort -u); do
+for v in DATABASE_URL $(grep -o '"LOTBACKUP_[A-Z_]\+"' "$LB_TOP/src/cmd/config.c" | tr -d '"' | sort -u); do
 	grep -q "^#\? *$v=" "$LB_TOP/.env.example" || absent="$absent $v"
 done
 if [ -z "$absent" ]; then pass env-example-lists-every-setting; else fail env-example-lists-every-setting "missing:$absent"; fi
 # and the man page too
 absent=''
-for v in DATABASE_URL $(grep -o '"LOTBACKUP_[A-Z_]\+"' "$LB_TOP/src/config.c" | tr -d '"' | sort -u); do
+for v in DATABASE_URL $(grep -o '"LOTBACKUP_[A-Z_]\+"' "$LB_TOP/src/cmd/config.c" | tr -d '"' | sort -u); do
 	grep -q "^\.It Ev $v" "$man" || absent="$absent $v"
 done
 if [ -z "$absent" ]; then pass man-lists-every-setting; else fail man-lists-every-setting "missing:$absent"; fi

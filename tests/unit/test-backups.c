@@ -3,8 +3,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "backups.h"
-#include "list.h"
+#include "store/backups.h"
+#include "ops/list.h"
 #include "unit.h"
 
 static int

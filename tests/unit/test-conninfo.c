@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conninfo.h"
+#include "pg/conninfo.h"
 #include "unit.h"
 
 /* conninfo_normalise(IN) succeeds and gives WANT. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "copy-cut.h"
+#include "dump/copy-cut.h"
 #include "unit.h"
 
 /* The reference: the first row start >= at in the whole text (len when none). */

@@ -3,8 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dotenv.h"
-#include "xalloc.h"
+#include "base/dotenv.h"
+#include "base/xalloc.h"
 #include "unit.h"
 
 /*

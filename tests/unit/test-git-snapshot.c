@@ -10,12 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "git-snapshot.h"
-#include "sink.h"
-#include "strbuf.h"
+#include "base/fsutil.h"
+#include "git/git-snapshot.h"
+#include "io/sink.h"
+#include "base/strbuf.h"
 #include "unit.h"
-#include "xalloc.h"
+#include "base/xalloc.h"
 
 /* No user or system configuration, a fixed identity: works on a fresh machine as root. */
 #define GIT "git -c user.name=Test -c user.email=test@example.com -c init.defaultBranch=main " \

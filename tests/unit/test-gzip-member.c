@@ -7,7 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "gzip-member.h"
+#include "io/gzip-member.h"
 #include "unit.h"
 
 static int

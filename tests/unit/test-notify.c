@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify.h"
-#include "options.h"
+#include "ops/notify.h"
+#include "cmd/options.h"
 #include "unit.h"
-#include "version.h"
+#include "base/version.h"
 
 static int
 target_is(const char *url, int success, const char *want)

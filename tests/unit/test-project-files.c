@@ -6,10 +6,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ignore-match.h"
-#include "project-files.h"
-#include "strbuf.h"
-#include "xalloc.h"
+#include "git/ignore-match.h"
+#include "full/project-files.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "unit.h"
 
 /*

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "restore-pool.h"
+#include "restore/restore-pool.h"
 #include "unit.h"
 
 static int

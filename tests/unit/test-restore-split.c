@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "restore.h"
+#include "restore/restore.h"
 #include "unit.h"
 
 #define MIB ((uint64_t)1 << 20)

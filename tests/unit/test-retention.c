@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "retention-plan.h"
+#include "ops/retention-plan.h"
 #include "unit.h"
 
 static time_t

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "row-sum.h"
+#include "restore/row-sum.h"
 #include "unit.h"
 
 static uint64_t

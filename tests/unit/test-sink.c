@@ -6,10 +6,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "fsutil.h"
-#include "sink.h"
+#include "base/fsutil.h"
+#include "io/sink.h"
 #include "unit.h"
-#include "xalloc.h"
+#include "base/xalloc.h"
 
 static char *
 make_tmpdir(void)

@@ -3,9 +3,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "sql-split.h"
-#include "strbuf.h"
-#include "xalloc.h"
+#include "dump/sql-split.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "unit.h"
 
 /*

@@ -1,0 +1,14 @@
+#ifndef LOTBACKUP_CONFIG_H
+#define LOTBACKUP_CONFIG_H
+
+#include "cmd/options.h"
+
+/*
+ * Completes the parsed command line from the environment and from
+ * PROJECT/.env (a variable already in the environment wins over .env, as
+ * dotenv does), then applies defaults. Unknown LOTBACKUP_* settings and a
+ * malformed DATABASE_URL are errors. Returns 0 or -1 (reported).
+ */
+int config_resolve(struct options *opts);
+
+#endif

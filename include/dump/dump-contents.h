@@ -1,0 +1,51 @@
+#ifndef LOTBACKUP_DUMP_CONTENTS_H
+#define LOTBACKUP_DUMP_CONTENTS_H
+
+#include <stddef.h>
+
+#include "dump/dump-reader.h"
+
+/*
+ * What one pass over a dump finds, without a server: the rows in each COPY
+ * block, how many objects of each kind it creates, and how it ends.
+ */
+#define CONTENTS_TAIL 512
+
+struct contents_table {
+	char *qualified;	/* as written in the COPY line */
+	long long rows;
+};
+
+struct contents_kind {
+	char *kind;		/* e.g. "CREATE TABLE", "ALTER TABLE ... ADD CONSTRAINT" */
+	long long count;
+};
+
+struct dump_contents {
+	struct dump_read_stats read;
+	int read_rc;			/* DUMP_READ_* */
+	char read_error[512];		/* when read_rc is DUMP_READ_CORRUPT */
+	int parse_ok;
+	char parse_error[256];
+	struct contents_table *tables;	/* in file order */
+	size_t ntables;
+	struct contents_kind *kinds;
+	size_t nkinds;
+	char tail[CONTENTS_TAIL];	/* the last bytes of the SQL */
+	size_t tail_len;
+};
+
+/*
+ * "COPY schema.table (cols) FROM stdin;" -> "schema.table" exactly as
+ * written (quotes kept); NULL when the statement is not a COPY of a table.
+ */
+char *sql_copy_target(const char *text, size_t len);
+/* Returns 0 when the file was read (see read_rc/parse_ok), -1 when it could not be opened or read. */
+int dump_contents_scan(const char *path, struct dump_contents *c);
+/* 1 when the SQL ends with lotbackup's completion marker line. */
+int dump_contents_has_marker(const struct dump_contents *c);
+/* 1 when the SQL ends as pg_dump's plain format does ("-- PostgreSQL database dump complete"). */
+int dump_contents_has_pg_dump_marker(const struct dump_contents *c);
+void dump_contents_free(struct dump_contents *c);
+
+#endif

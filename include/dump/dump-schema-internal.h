@@ -1,0 +1,123 @@
+#ifndef LOTBACKUP_DUMP_SCHEMA_INTERNAL_H
+#define LOTBACKUP_DUMP_SCHEMA_INTERNAL_H
+
+/*
+ * Shared by src/dump-schema*.c only: the loaded schema and the steps of
+ * schema_load(). dump-schema.c drives the load and writes the output,
+ * dump-schema-objects.c holds the catalog queries, dump-schema-sort.c
+ * orders the pre-data objects by pg_depend.
+ */
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "dump/dump-schema.h"
+#include "base/strbuf.h"
+
+/* A schema the dump covers: not a system or temporary one. */
+#define USER_NSP(n)                                                         \
+	"(" n ".nspname NOT IN ('pg_catalog', 'information_schema')"        \
+	" AND " n ".nspname !~ '^pg_(toast|temp)')"
+
+/* Not created by an extension: CREATE EXTENSION recreates those. */
+#define NOT_MEMBER(cat, oid)                                                \
+	"NOT EXISTS (SELECT 1 FROM pg_depend lb_e"                          \
+	" WHERE lb_e.classid = '" cat "'::regclass AND lb_e.objid = " oid     \
+	" AND lb_e.deptype = 'e')"
+
+/*
+ * pg_dump's kind order: the tie-break of the dependency sort and the
+ * fallback order inside a dependency loop.
+ */
+enum node_prio {
+	PRIO_SCHEMA = 1,
+	PRIO_EXTENSION,
+	PRIO_TYPE,
+	PRIO_FUNCTION,
+	PRIO_SEQUENCE,
+	PRIO_TABLE,
+	PRIO_VIEW,
+};
+
+/* A pre-data object: created in dependency order. */
+struct node {
+	unsigned int classid;	/* pg_depend's key of the object */
+	unsigned int objid;
+	int prio;
+	char relkind;		/* pg_class objects; else '\0' */
+	int populated;		/* materialized views: REFRESH after the data */
+	char *kind;		/* "table", "function", ... for messages */
+	char *schema;		/* raw names: the sort's tie-break */
+	char *name;
+	char *qualified;	/* quoted; functions with their argument types */
+	char *column_list;	/* tables: for COPY */
+	long long bytes;	/* tables: pg_relation_size */
+	struct strbuf sql;	/* CREATE, then ALTER ... OWNER, extras, GRANTs */
+	size_t *deps;		/* nodes this one must follow */
+	size_t ndeps;
+	size_t depcap;
+};
+
+/* Post-data sections, written in this order. */
+enum post_section {
+	POST_CHECK,		/* NOT VALID CHECKs: they must not see the COPY */
+	POST_CONSTRAINT,	/* primary key, unique, exclusion */
+	POST_INDEX,
+	POST_INDEX_ATTACH,
+	POST_INDEX_OPTION,
+	POST_TABLE_OPTION,	/* CLUSTER ON, REPLICA IDENTITY */
+	POST_STATISTICS,
+	POST_RULE,
+	POST_TRIGGER,
+	POST_TRIGGER_STATE,
+	POST_FK,		/* last of the constraints, so cycles load */
+	POST_RLS,
+	POST_POLICY,
+	POST_COMMENT,		/* when every object exists */
+	POST_REFRESH,
+	POST_NSECTIONS,
+};
+
+/* A dumped object's pg_depend key, mapped to its node (or none). */
+struct objkey {
+	unsigned int classid;
+	unsigned int objid;
+	size_t node;
+};
+
+#define NO_NODE ((size_t)-1)
+
+struct schema {
+	int version;			/* PQserverVersion */
+	int with_owner;
+	int with_privileges;
+	char *encoding;			/* the server's, for client_encoding */
+	struct node *nodes;		/* sorted by (prio, schema, name) */
+	size_t nnodes;
+	size_t nodecap;
+	size_t *order;			/* nodes in creation order */
+	struct objkey *keys;		/* sorted: the nodes' keys */
+	size_t nkeys;
+	struct strbuf pre_tail;		/* ALTER SEQUENCE ... OWNED BY */
+	struct strbuf seqvals;
+	struct strbuf post[POST_NSECTIONS];
+	struct dump_table *tables;
+	size_t ntables;
+};
+
+/* dump-schema-objects.c */
+int schema_load_nodes(struct schema *s, PGconn *conn);
+int schema_load_extras(struct schema *s, PGconn *conn);
+int schema_load_sequence_values(struct schema *s, PGconn *conn);
+int schema_load_post_data(struct schema *s, PGconn *conn);
+int schema_load_comments(struct schema *s, PGconn *conn);
+
+/* dump-schema-sort.c */
+/* Sorts s->nodes by (prio, schema, name) and indexes their keys. */
+void schema_index_nodes(struct schema *s);
+/* The node of a pg_depend key; NO_NODE when the object is not dumped as one. */
+size_t schema_find(const struct schema *s, unsigned int classid, unsigned int objid);
+/* Reads pg_depend and fills s->order. */
+int schema_sort(struct schema *s, PGconn *conn);
+
+#endif

@@ -1,0 +1,53 @@
+#ifndef LOTBACKUP_DUMP_SCHEMA_H
+#define LOTBACKUP_DUMP_SCHEMA_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "io/sink.h"
+
+/*
+ * The database's schema read from the catalogs inside the dump's snapshot
+ * and written as plain SQL, deparsed by the server's own pg_get_*def
+ * functions and ordered by pg_depend, in pg_dump's plain-format order:
+ * pre-data (types, functions, sequences, tables, views), then the caller
+ * writes the data, then sequence values and post-data (constraints,
+ * indexes, triggers, foreign keys, policies, comments, matview refresh).
+ */
+
+struct schema_settings {
+	int with_owner;		/* emit ALTER ... OWNER TO */
+	int with_privileges;	/* emit GRANT/REVOKE */
+	int lock_timeout_ms;	/* 0: wait for table locks */
+};
+
+/* A table (or leaf partition) whose rows are dumped with COPY. */
+struct dump_table {
+	unsigned int oid;
+	char *schema;		/* raw names, for messages and the manifest */
+	char *name;
+	char *qualified;	/* quoted, schema-qualified: "App Data"."T" */
+	char *column_list;	/* quoted column list without generated columns: ("a", "b") */
+	long long estimated_bytes;	/* pg_relation_size, to order parallel work */
+};
+
+struct schema;
+
+/*
+ * Locks every dumped table IN ACCESS SHARE MODE (honouring lock_timeout_ms),
+ * then reads the catalogs. Must run inside the dump's transaction. Fails,
+ * naming the object, on an object kind it cannot dump. Returns 0 or -1
+ * (reported, with SQLSTATE for server errors).
+ */
+int schema_load(PGconn *conn, const struct schema_settings *settings, struct schema **out);
+/* Tables whose data is dumped, in load order (partitioned parents excluded). */
+const struct dump_table *schema_tables(const struct schema *schema, size_t *count);
+/* Session settings and CREATE statements that must precede the data. */
+int schema_write_pre_data(const struct schema *schema, struct sink *out);
+/* setval() for every sequence; written after the data. */
+int schema_write_sequence_values(const struct schema *schema, struct sink *out);
+/* Constraints, indexes, triggers, foreign keys, policies, comments, REFRESH MATERIALIZED VIEW. */
+int schema_write_post_data(const struct schema *schema, struct sink *out);
+void schema_free(struct schema *schema);
+
+#endif

@@ -1,0 +1,37 @@
+#ifndef LOTBACKUP_PROGRESS_H
+#define LOTBACKUP_PROGRESS_H
+
+#include <stdint.h>
+
+#include "io/sink.h"
+
+/*
+ * A progress bar on stderr for the long steps (dump, archive, restore,
+ * verify): bytes, rate and, when the total is known, percent and ETA,
+ * redrawn in place at most five times a second. Only when stderr is a
+ * terminal and the log level is the normal one: under cron, systemd or a
+ * pipe the log lines stay clean, -q is quiet, and -v has its own lines.
+ * progress_start returns NULL then, and every other call takes NULL.
+ */
+struct progress;
+
+/* 1 when a bar would be shown: for callers whose total costs something to find out. */
+int progress_wanted(void);
+/* total: expected bytes, 0 when unknown; an estimate is shown as "~". */
+struct progress *progress_start(const char *label, uint64_t total, int estimated);
+/* done: bytes so far; extra: more to show after the rate (may be NULL). */
+void progress_update(struct progress *p, uint64_t done, const char *extra);
+/* Clears the line (the log line that follows says how it ended) and frees. */
+void progress_end(struct progress *p);
+
+/*
+ * A pass-through sink that reports to p (NULL: just passes on) the bytes
+ * written through it, or with sink_progress_count() the bytes that went
+ * into another stage: behind a compressor, its input. Put behind the gzip
+ * stage, it leaves that stage at the head of the chain, where the dump
+ * appends whole gzip members.
+ */
+struct sink *sink_progress_new(struct sink *next, struct progress *p);
+void sink_progress_count(struct sink *progress_sink, const struct sink *counted);
+
+#endif

@@ -1,0 +1,75 @@
+#ifndef LOTBACKUP_RETENTION_H
+#define LOTBACKUP_RETENTION_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "store/backups.h"
+#include "cmd/options.h"
+#include "ops/retention-plan.h"
+
+/*
+ * Retention on an output directory: the backups found there, grouped into
+ * units (a db dump; a full backup's archive and directory of one time are
+ * one unit, kept or deleted together), planned by retention-plan.h, and
+ * deleted with their sidecar files. Only names of this tool's patterns are
+ * ever seen, and only units whose every file has a manifest are candidates.
+ */
+struct retention_unit {
+	enum backup_kind family;	/* BACKUP_DB, or BACKUP_FULL_ARCHIVE for both forms of a full backup */
+	time_t when;
+	size_t member[2];		/* indexes into the view's entries */
+	size_t nmembers;
+	char *pin_reason;
+	struct retention_item item;
+};
+
+struct retention_view {
+	struct backup_entry *entries;	/* newest first, as backups_scan lists them */
+	size_t nentries;
+	struct retention_unit *units;	/* newest first */
+	size_t nunits;
+	size_t *unit_of;		/* entry index -> unit index */
+};
+
+/* Scans DIR (a missing DIR has no backups). 0 or -1 (reported). */
+int retention_view_load(const char *dir, struct retention_view *view);
+/*
+ * Plans the units of `family` (the others are left alone, unplanned).
+ * Returns the number of units to remove, or -1 (reported).
+ */
+int retention_view_plan(struct retention_view *view, enum backup_kind family, const struct retention_policy *policy,
+    time_t now, const char *spare_name);
+void retention_view_free(struct retention_view *view);
+
+/*
+ * The policies, from the resolved options. `prune` and `list` use the GFS
+ * policy (given, set, or the defaults 30/12/12). After a good `db`: the GFS
+ * policy when one is configured and --keep is not given, else the day rule
+ * of --keep / LOTBACKUP_KEEP_DAYS. After a good `full`: the GFS policy when
+ * configured, else none.
+ */
+void retention_policy_gfs(const struct options *opts, struct retention_policy *out);
+void retention_policy_after(const struct options *opts, enum backup_kind family, struct retention_policy *out);
+
+enum {
+	RETENTION_DRY_RUN = 1 << 0,	/* print keep/remove and the rules; delete nothing */
+	RETENTION_FORCE = 1 << 1,	/* allow deleting more than half of the units at once */
+};
+
+/*
+ * Applies `policy` to the backups of `family` in DIR: never `spare_name`,
+ * never a pinned one, never the newest verified one, never one without a
+ * manifest; a GFS policy that would delete more than half of the candidates
+ * at once is refused without RETENTION_FORCE. The caller holds the output
+ * directory's lock (unless dry run). Returns the number of backups deleted
+ * (or that would be), or -1 (reported; deleting stops at the first failure).
+ */
+int retention_prune(const char *dir, enum backup_kind family, const struct retention_policy *policy, time_t now,
+    const char *spare_name, int flags);
+
+/* The old entry point of db --keep N (day rule), kept for its callers. */
+int retention_prune_days(const char *dir, enum backup_kind kind, int keep_days, time_t now,
+    const char *spare_name, int dry_run);
+
+#endif

@@ -1,0 +1,378 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+
+int
+fs_write_all(int fd, const void *buf, size_t len, const char *path)
+{
+	const char *p = buf;
+
+	/* Files written outside the sink chain (manifests) stop here too. */
+	if (interrupt_check() < 0)
+		return -1;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOSPC)
+				log_error("cannot write %s: no space left on device: free space or choose "
+				    "another --output-dir", path);
+			else
+				log_errno("cannot write %s", path);
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+fs_fsync(int fd, const char *path)
+{
+	if (fsync(fd) < 0) {
+		log_errno("cannot fsync %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+fs_rename_noreplace(const char *from, const char *to)
+{
+	/* Every backup is published through here: never publish after a signal. */
+	if (interrupt_check() < 0)
+		return -1;
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EEXIST) {
+		log_error("cannot publish %s: a file of that name already exists (run again in a second)", to);
+		return -1;
+	}
+	/* Filesystems without RENAME_NOREPLACE: link() also refuses to replace. */
+	if (errno == EINVAL || errno == ENOSYS) {
+		if (link(from, to) == 0) {
+			unlink(from);
+			return 0;
+		}
+		if (errno == EEXIST) {
+			log_error("cannot publish %s: a file of that name already exists", to);
+			return -1;
+		}
+	}
+	log_errno("cannot rename %s to %s", from, to);
+	return -1;
+}
+
+int
+fs_fsync_parent(const char *path)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int fd, rc = -1;
+
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		log_errno("cannot open directory %s", dir);
+		goto out;
+	}
+	rc = fs_fsync(fd, dir);
+	close(fd);
+out:
+	free(dir);
+	return rc;
+}
+
+int
+fs_mkdir_private(const char *dir)
+{
+	/*
+	 * Only the last component is created: a missing parent is more likely
+	 * an unmounted disk or a typo than a wish to write to the root disk.
+	 */
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		log_errno("cannot create directory %s (create its parent or choose another --output-dir)", dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		log_errno("output directory %s is not writable (fix its permissions or choose another --output-dir)", dir);
+		return -1;
+	}
+	return 0;
+}
+
+int
+fs_read_file(const char *path, char **out, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, used = 0;
+	int rc = -1;
+
+	if (fp == NULL) {
+		if (errno == ENOENT)
+			return 1;
+		log_errno("cannot open %s", path);
+		return -1;
+	}
+	for (;;) {
+		size_t n;
+
+		if (cap - used < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			buf = xrealloc(buf, cap + 1);
+		}
+		n = fread(buf + used, 1, cap - used, fp);
+		used += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		log_errno("cannot read %s", path);
+		free(buf);
+		goto out;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	if (len)
+		*len = used;
+	rc = 0;
+out:
+	fclose(fp);
+	return rc;
+}
+
+int
+fs_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, int noreplace)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	int fd = -1, rc = -1;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		log_errno("cannot create %s", tmp);
+		goto out;
+	}
+	if (fchmod(fd, mode) < 0) {
+		log_errno("cannot set mode of %s", tmp);
+		goto out;
+	}
+	if (fs_write_all(fd, buf, len, tmp) < 0 || fs_fsync(fd, tmp) < 0)
+		goto out;
+	if (close(fd) < 0) {
+		fd = -1;
+		log_errno("cannot close %s", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (noreplace) {
+		if (fs_rename_noreplace(tmp, path) < 0)
+			goto out;
+	} else if (rename(tmp, path) < 0) {
+		log_errno("cannot rename %s to %s", tmp, path);
+		goto out;
+	}
+	rc = 0;
+	/* In place and whole; as for sink_file_publish, only durability is in doubt. */
+	if (fs_fsync_parent(path) < 0)
+		log_warn("%s is published but its directory could not be synced: a power cut now could lose it", path);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int
+fs_exists(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	log_errno("cannot check %s", path);
+	return -1;
+}
+
+int
+fs_remove_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : (log_errno("cannot remove %s", path), -1);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) < 0) {
+			log_errno("cannot remove %s", path);
+			return -1;
+		}
+		return 0;
+	}
+	if ((d = opendir(path)) == NULL) {
+		log_errno("cannot remove %s", path);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *child;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		child = xasprintf("%s/%s", path, de->d_name);
+		rc = fs_remove_tree(child);
+		free(child);
+	}
+	closedir(d);
+	if (rc == 0 && rmdir(path) < 0) {
+		log_errno("cannot remove %s", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+int
+fs_mkdirs_for(const char *base, const char *relpath)
+{
+	char *full = xasprintf("%s/%s", base, relpath);
+	char *p = full + strlen(base) + 1;
+	struct stat st;
+	int rc = 0;
+
+	/*
+	 * Every directory on the way must be a real one: a symlink planted by
+	 * a checked-out tree or an archive must not lead a write elsewhere.
+	 */
+	while ((p = strchr(p, '/')) != NULL) {
+		*p = '\0';
+		if (lstat(full, &st) == 0) {
+			if (!S_ISDIR(st.st_mode)) {
+				log_error("refusing to write below %s: it is a symlink or not a directory", full);
+				rc = -1;
+				break;
+			}
+		} else if (errno != ENOENT || mkdir(full, 0700) < 0) {
+			log_errno("cannot create directory %s", full);
+			rc = -1;
+			break;
+		}
+		*p++ = '/';
+	}
+	free(full);
+	return rc;
+}
+
+static int
+copy_regular(const char *from, const char *to)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out, rc = -1;
+
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_errno("cannot read %s", from);
+		return -1;
+	}
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		log_errno("cannot create %s", to);
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (fs_write_all(out, buf, (size_t)n, to) < 0)
+			goto out;
+	if (n < 0) {
+		log_errno("cannot read %s", from);
+		goto out;
+	}
+	rc = fs_fsync(out, to);
+out:
+	close(in);
+	if (close(out) < 0 && rc == 0) {
+		log_errno("cannot close %s", to);
+		rc = -1;
+	}
+	return rc;
+}
+
+int
+fs_copy_tree(const char *from, const char *to)
+{
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if (mkdir(to, 0700) < 0 && errno != EEXIST) {
+		log_errno("cannot create %s", to);
+		return -1;
+	}
+	if ((d = opendir(from)) == NULL) {
+		log_errno("cannot read %s", from);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *src, *dst;
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		src = xasprintf("%s/%s", from, de->d_name);
+		dst = xasprintf("%s/%s", to, de->d_name);
+		if (lstat(src, &st) < 0) {
+			log_errno("cannot read %s", src);
+			rc = -1;
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = fs_copy_tree(src, dst);
+		} else if (S_ISREG(st.st_mode) && access(dst, F_OK) != 0) {
+			/* git's own empty objects/pack etc. may already be there; files never are. */
+			rc = copy_regular(src, dst);
+		}
+		free(src);
+		free(dst);
+	}
+	closedir(d);
+	return rc;
+}
+
+int
+fs_dir_new_or_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int empty = 1;
+
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 1;
+		log_errno("cannot read %s", dir);
+		return -1;
+	}
+	while (empty && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
+}

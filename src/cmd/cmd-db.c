@@ -1,0 +1,60 @@
+#include <stdlib.h>
+#include <time.h>
+
+#include "dump/backup-db.h"
+#include "store/backups.h"
+#include "cmd/commands.h"
+#include "base/fsutil.h"
+#include "base/interrupt.h"
+#include "ops/list.h"
+#include "store/lock.h"
+#include "base/log.h"
+#include "ops/retention.h"
+#include "base/xalloc.h"
+
+static int
+cmd_db_exec(const struct options *opts, int argc, char **argv)
+{
+	struct output_lock *lock = NULL;
+	struct retention_policy policy;
+	char *name = NULL;
+	int rc = LB_EXIT_FAILURE, flags = opts->force ? RETENTION_FORCE : 0;
+
+	(void)argv;
+	if (argc > 0) {
+		log_error("'db' takes no operands (see 'lotbackup db --help')");
+		return LB_EXIT_USAGE;
+	}
+	if (opts->keep_days_given && opts->policy_given) {
+		log_error("--keep N (the day rule) and --keep-daily/--keep-weekly/--keep-monthly are two policies: give one");
+		return LB_EXIT_USAGE;
+	}
+	if (opts->list_only)
+		return list_backups(opts) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
+	retention_policy_after(opts, BACKUP_DB, &policy);
+	/* A dry run shows what retention would delete today; it dumps nothing. */
+	if (opts->dry_run)
+		return retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), NULL,
+		    flags | RETENTION_DRY_RUN) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
+	/* One writer per directory, and retention never runs beside another run. */
+	if (interrupt_install() < 0 || fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
+		goto out;
+	if (backup_db_run(opts, &name) < 0)
+		goto out;	/* never prune after a failed dump */
+	/* Published, whatever pruning does next. */
+	if (opts->published != NULL)
+		*opts->published = xasprintf("%s/%s", opts->output_dir, name);
+	if (retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), name, flags) < 0)
+		goto out;
+	rc = LB_EXIT_OK;
+out:
+	output_lock_release(lock);
+	free(name);
+	return rc;
+}
+
+const struct cmd_entry cmd_db_entry = {
+	"db", CMD_DB, "",
+	"dump the database to OUTPUT_DIR/lot-systems-db-YYYY-MM-DDTHH-MM-SS.sql.gz",
+	cmd_db_exec,
+};

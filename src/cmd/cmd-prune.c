@@ -1,0 +1,51 @@
+#include <string.h>
+#include <time.h>
+
+#include "store/backups.h"
+#include "cmd/commands.h"
+#include "base/fsutil.h"
+#include "store/lock.h"
+#include "base/log.h"
+#include "ops/retention.h"
+
+static int
+cmd_prune_exec(const struct options *opts, int argc, char **argv)
+{
+	static const enum backup_kind families[] = { BACKUP_DB, BACKUP_FULL_ARCHIVE };
+	struct output_lock *lock = NULL;
+	struct retention_policy policy;
+	int rc = LB_EXIT_OK, flags = (opts->force ? RETENTION_FORCE : 0) | (opts->dry_run ? RETENTION_DRY_RUN : 0);
+	size_t i;
+
+	(void)argv;
+	if (argc > 0) {
+		log_error("'prune' takes no operands (see 'lotbackup prune --help')");
+		return LB_EXIT_USAGE;
+	}
+	retention_policy_gfs(opts, &policy);
+	switch (fs_exists(opts->output_dir)) {
+	case 0:
+		log_info("no backups in %s: nothing to prune", opts->output_dir);
+		return LB_EXIT_OK;
+	case -1:
+		return LB_EXIT_FAILURE;
+	}
+	/* Deleting waits for, or refuses to run beside, any run that writes here; a dry run deletes nothing. */
+	if (!opts->dry_run && (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
+		return LB_EXIT_FAILURE;
+	/* db and full separately: each kind its own buckets, its own newest verified, its own half. */
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		if (opts->kind_filter && strcmp(opts->kind_filter, families[i] == BACKUP_DB ? "db" : "full") != 0)
+			continue;
+		if (retention_prune(opts->output_dir, families[i], &policy, time(NULL), NULL, flags) < 0)
+			rc = LB_EXIT_FAILURE;
+	}
+	output_lock_release(lock);
+	return rc;
+}
+
+const struct cmd_entry cmd_prune_entry = {
+	"prune", CMD_PRUNE, "",
+	"delete the backups the retention policy no longer keeps (db and full each on its own)",
+	cmd_prune_exec,
+};

@@ -1,0 +1,147 @@
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/backups.h"
+#include "cmd/commands.h"
+#include "base/log.h"
+#include "store/manifest.h"
+#include "full/full-archive.h"
+#include "full/full-restore.h"
+#include "verify/verify-restore.h"
+#include "verify/verify.h"
+
+static void
+print_text(const struct verify_result *r)
+{
+	size_t i;
+
+	printf("%s: %s\n", r->path, r->failed ? "FAILED" : "ok");
+	for (i = 0; i < r->nchecks; i++)
+		printf("  %-4s %-10s %s\n", r->checks[i].ok ? "ok" : "FAIL", r->checks[i].name, r->checks[i].detail);
+}
+
+static json_t *
+result_json(const struct verify_result *r)
+{
+	json_t *checks = json_array();
+	size_t i;
+
+	for (i = 0; i < r->nchecks; i++)
+		json_array_append_new(checks, json_pack("{s:s, s:b, s:s}", "name", r->checks[i].name,
+		    "ok", r->checks[i].ok, "detail", r->checks[i].detail));
+	return json_pack("{s:s, s:b, s:o}", "file", r->path, "ok", !r->failed, "checks", checks);
+}
+
+/* The files to check: the operands, or the newest db dump, or --all of them. */
+static int
+collect_targets(const struct options *opts, int argc, char **argv, char ***out, size_t *n)
+{
+	struct backup_entry *list = NULL;
+	size_t count = 0, i;
+	int j;
+
+	*out = NULL;
+	*n = 0;
+	if (argc > 0) {
+		*out = calloc((size_t)argc, sizeof(char *));
+		for (j = 0; j < argc; j++) {
+			size_t len = strlen(argv[j]);
+
+			/* "full-backup-X/" and "full-backup-X" are one backup with one record. */
+			while (len > 1 && argv[j][len - 1] == '/')
+				argv[j][--len] = '\0';
+			(*out)[(*n)++] = argv[j];
+		}
+		return 0;
+	}
+	if (backups_scan(opts->output_dir, &list, &count) < 0)
+		return -1;
+	*out = calloc(count ? count : 1, sizeof(char *));
+	for (i = 0; i < count; i++) {
+		(*out)[(*n)++] = list[i].path;
+		list[i].path = NULL;	/* now owned by *out */
+		if (!opts->all)
+			break;
+	}
+	backups_free(list, count);
+	return 0;
+}
+
+static int
+cmd_verify_exec(const struct options *opts, int argc, char **argv)
+{
+	char **targets = NULL;
+	size_t ntargets = 0, i;
+	json_t *all = json_array();
+	int rc = LB_EXIT_OK, owned = argc == 0;
+
+	if (argc > 0 && opts->all) {
+		log_error("give either FILE operands or --all, not both");
+		rc = LB_EXIT_USAGE;
+		goto out;
+	}
+	if (collect_targets(opts, argc, argv, &targets, &ntargets) < 0) {
+		rc = LB_EXIT_FAILURE;
+		goto out;
+	}
+	if (ntargets == 0) {
+		log_error("no backup in %s to verify (name a FILE, or run 'lotbackup db' first)", opts->output_dir);
+		rc = LB_EXIT_FAILURE;
+		goto out;
+	}
+	for (i = 0; i < ntargets; i++) {
+		struct verify_result r;
+
+		if (full_backup_path(targets[i]) ? full_verify(targets[i], &r) < 0 :
+		    verify_db_dump(targets[i], 0, &r) < 0) {
+			rc = LB_EXIT_FAILURE;
+			verify_result_free(&r);
+			continue;
+		}
+		/* A restore test only of a file that proved whole. */
+		if (opts->verify_restore && !r.failed && !full_backup_path(targets[i]) &&
+		    verify_restore(opts, targets[i], &r) < 0) {
+			rc = LB_EXIT_FAILURE;
+			verify_result_free(&r);
+			continue;
+		}
+		if (verify_record(&r) < 0)
+			rc = LB_EXIT_FAILURE;
+		if (r.failed) {
+			size_t k;
+
+			for (k = 0; k < r.nchecks; k++)
+				if (!r.checks[k].ok)
+					log_error("%s: check %s failed: %s", r.path, r.checks[k].name, r.checks[k].detail);
+			if (rc == LB_EXIT_OK)
+				rc = LB_EXIT_VERIFY;
+		}
+		if (opts->json)
+			json_array_append_new(all, result_json(&r));
+		else if (log_get_level() >= LOG_INFO || r.failed)
+			print_text(&r);
+		verify_result_free(&r);
+	}
+	if (opts->json) {
+		char *text = json_text(all);
+
+		all = NULL;
+		fputs(text, stdout);
+		free(text);
+	}
+out:
+	if (owned)
+		for (i = 0; i < ntargets; i++)
+			free(targets[i]);
+	free(targets);
+	json_decref(all);
+	return rc;
+}
+
+const struct cmd_entry cmd_verify_entry = {
+	"verify", CMD_VERIFY, "[FILE...]",
+	"check that backups are whole: manifest, size, SHA-256, gzip CRCs, completion marker, rows; full archives member by member",
+	cmd_verify_exec,
+};

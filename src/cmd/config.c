@@ -1,0 +1,289 @@
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd/config.h"
+#include "pg/conninfo.h"
+#include "base/dotenv.h"
+#include "base/log.h"
+#include "ops/notify.h"
+#include "ops/retention-plan.h"
+#include "base/xalloc.h"
+
+/* Every LOTBACKUP_* setting; .env.example and the man page list the same. */
+static const char *const known_settings[] = {
+	"LOTBACKUP_OUTPUT_DIR",
+	"LOTBACKUP_KEEP_DAYS",
+	"LOTBACKUP_COMPRESS_LEVEL",
+	"LOTBACKUP_LOCK_TIMEOUT",
+	"LOTBACKUP_JOBS",
+	"LOTBACKUP_SPLIT_TABLES_LARGER_THAN",
+	"LOTBACKUP_EXTRA_FILES",
+	"LOTBACKUP_KEEP_DAILY",
+	"LOTBACKUP_KEEP_WEEKLY",
+	"LOTBACKUP_KEEP_MONTHLY",
+	"LOTBACKUP_TIMEZONE",
+	"LOTBACKUP_MAX_AGE",
+	"LOTBACKUP_NOTIFY_URL",
+	"LOTBACKUP_NOTIFY_TIMEOUT",
+	"LOTBACKUP_NOTIFY_METHOD",
+	NULL,
+};
+
+#define SETTING_PREFIX "LOTBACKUP_"
+
+struct setting_source {
+	const struct dotenv *env_file;
+	const char *env_path;
+};
+
+static int
+is_known(const char *key)
+{
+	size_t i;
+
+	for (i = 0; known_settings[i]; i++)
+		if (strcmp(known_settings[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+check_unknown_settings(const struct setting_source *src)
+{
+	extern char **environ;
+	size_t i;
+	char **e;
+
+	for (i = 0; i < src->env_file->count; i++) {
+		const struct dotenv_entry *en = &src->env_file->entries[i];
+
+		if (strncmp(en->key, SETTING_PREFIX, strlen(SETTING_PREFIX)) == 0 && !is_known(en->key)) {
+			log_error("unknown setting %s in %s line %d: remove it or fix its name (see lotbackup(1), ENVIRONMENT)",
+			    en->key, src->env_path, en->line);
+			return -1;
+		}
+	}
+	for (e = environ; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		char *key;
+		int bad;
+
+		if (strncmp(*e, SETTING_PREFIX, strlen(SETTING_PREFIX)) != 0 || eq == NULL)
+			continue;
+		key = xstrndup(*e, (size_t)(eq - *e));
+		bad = !is_known(key);
+		if (bad)
+			log_error("unknown environment variable %s: unset it or fix its name (see lotbackup(1), ENVIRONMENT)", key);
+		free(key);
+		if (bad)
+			return -1;
+	}
+	return 0;
+}
+
+/* The environment wins over .env; *from says which one answered. */
+static const char *
+lookup(const struct setting_source *src, const char *key, const char **from)
+{
+	const char *v = getenv(key);
+
+	if (v != NULL) {
+		*from = "environment";
+		return v;
+	}
+	*from = src->env_path;
+	return dotenv_get(src->env_file, key);
+}
+
+static int
+resolve_int(const struct setting_source *src, const char *key, int min, int max, int fallback, int *slot)
+{
+	const char *from, *v;
+
+	if (*slot >= 0)
+		return 0;
+	v = lookup(src, key, &from);
+	if (v == NULL) {
+		*slot = fallback;
+		return 0;
+	}
+	if (options_parse_int(v, min, max, slot) < 0) {
+		log_error("%s (from %s) must be a whole number from %d to %d", key, from, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* --split-tables-larger-than: MiB, or auto, the default. */
+static int
+resolve_split(const struct setting_source *src, int *slot)
+{
+	const char *from, *v;
+
+	if (*slot != -1)
+		return 0;
+	v = lookup(src, "LOTBACKUP_SPLIT_TABLES_LARGER_THAN", &from);
+	if (v == NULL) {
+		*slot = SPLIT_AUTO;
+		return 0;
+	}
+	if (options_parse_split(v, slot) < 0) {
+		log_error("LOTBACKUP_SPLIT_TABLES_LARGER_THAN (from %s) must be auto or a whole number of MiB "
+		    "from 0 to 1048576", from);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The GFS counts: a count given on the command line or as a setting makes
+ * the policy "configured", which turns on pruning after db and full.
+ * LOTBACKUP_KEEP_DAYS is the other, older policy: both set is a mistake.
+ */
+static int
+resolve_policy(struct options *opts, const struct setting_source *src)
+{
+	static const char *const keys[] = { "LOTBACKUP_KEEP_DAILY", "LOTBACKUP_KEEP_WEEKLY", "LOTBACKUP_KEEP_MONTHLY" };
+	int *slots[] = { &opts->keep_daily, &opts->keep_weekly, &opts->keep_monthly };
+	static const int defaults[] = { DEFAULT_KEEP_DAILY, DEFAULT_KEEP_WEEKLY, DEFAULT_KEEP_MONTHLY };
+	static const int limits[] = { 36500, 5200, 1200 };
+	const char *from, *days_from = NULL;
+	int set_here = 0;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (*slots[i] < 0 && lookup(src, keys[i], &from) != NULL)
+			set_here = 1;
+		if (resolve_int(src, keys[i], 0, limits[i], defaults[i], slots[i]) < 0)
+			return -1;
+	}
+	if (set_here && !opts->keep_days_given && lookup(src, "LOTBACKUP_KEEP_DAYS", &days_from) != NULL) {
+		log_error("LOTBACKUP_KEEP_DAYS (from %s) and LOTBACKUP_KEEP_DAILY/WEEKLY/MONTHLY are two retention "
+		    "policies: keep one of them", days_from);
+		return -1;
+	}
+	opts->policy_configured = opts->policy_given || set_here;
+	return 0;
+}
+
+static int
+resolve_dbname(struct options *opts, const struct setting_source *src)
+{
+	const char *raw, *from = "--dbname";
+	char err[512];
+	char *normal;
+
+	if (opts->dbname != NULL) {
+		raw = opts->dbname;
+	} else {
+		raw = lookup(src, "DATABASE_URL", &from);
+		if (raw == NULL || *raw == '\0')
+			return 0;	/* libpq's PG* variables and ~/.pgpass decide */
+		opts->dbname_origin = strcmp(from, "environment") == 0 ? "DATABASE_URL" : "DATABASE_URL in .env";
+	}
+	normal = conninfo_normalise(raw, err, sizeof(err));
+	if (normal == NULL) {
+		log_error("%s (from %s) is not a valid connection string: %s", 
+		    opts->dbname ? "--dbname" : "DATABASE_URL", from, err);
+		return -1;
+	}
+	free(opts->dbname);
+	opts->dbname = normal;
+	return 0;
+}
+
+static int
+cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+int
+config_resolve(struct options *opts)
+{
+	struct dotenv env_file = { NULL, 0 };
+	struct setting_source src;
+	const char *from, *v;
+	char *env_path = NULL;
+	struct stat st;
+	int rc = -1;
+
+	if (opts->project_dir == NULL)
+		opts->project_dir = xstrdup(".");
+	if (stat(opts->project_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		log_error("project directory %s does not exist or is not a directory (check --project-dir)",
+		    opts->project_dir);
+		goto out;
+	}
+	env_path = xasprintf("%s/.env", opts->project_dir);
+	if (dotenv_load_file(env_path, &env_file) < 0)
+		goto out;
+	src.env_file = &env_file;
+	src.env_path = env_path;
+	if (check_unknown_settings(&src) < 0)
+		goto out;
+
+	if (opts->output_dir == NULL) {
+		v = lookup(&src, "LOTBACKUP_OUTPUT_DIR", &from);
+		if (v != NULL && *v != '\0') {
+			/* Relative paths in .env are relative to the project, as the file is. */
+			if (v[0] != '/' && strcmp(from, "environment") != 0)
+				opts->output_dir = xasprintf("%s/%s", opts->project_dir, v);
+			else
+				opts->output_dir = xstrdup(v);
+		} else {
+			opts->output_dir = xasprintf("%s/backups", opts->project_dir);
+		}
+	}
+	if (resolve_int(&src, "LOTBACKUP_KEEP_DAYS", 0, 36500, DEFAULT_KEEP_DAYS, &opts->keep_days) < 0 ||
+	    resolve_int(&src, "LOTBACKUP_COMPRESS_LEVEL", 1, 9, DEFAULT_COMPRESS_LEVEL, &opts->compress_level) < 0 ||
+	    resolve_int(&src, "LOTBACKUP_LOCK_TIMEOUT", 0, 2147483647, 0, &opts->lock_timeout_ms) < 0 ||
+	    resolve_int(&src, "LOTBACKUP_JOBS", 1, 64, cpu_count(), &opts->jobs) < 0 ||
+	    resolve_split(&src, &opts->split_mib) < 0)
+		goto out;
+	if (resolve_dbname(opts, &src) < 0)
+		goto out;
+	if (opts->extra_files == NULL && (v = lookup(&src, "LOTBACKUP_EXTRA_FILES", &from)) != NULL)
+		opts->extra_files = xstrdup(v);
+	if (resolve_policy(opts, &src) < 0 ||
+	    resolve_int(&src, "LOTBACKUP_NOTIFY_TIMEOUT", 1, 300, DEFAULT_NOTIFY_TIMEOUT, &opts->notify_timeout) < 0)
+		goto out;
+	from = "--timezone";
+	if (opts->timezone == NULL && (v = lookup(&src, "LOTBACKUP_TIMEZONE", &from)) != NULL && *v != '\0')
+		opts->timezone = xstrdup(v);
+	if (opts->timezone != NULL) {
+		char err[256];
+
+		if (retention_timezone_check(opts->timezone, err, sizeof(err)) < 0) {
+			log_error("time zone (from %s): %s", from, err);
+			goto out;
+		}
+	}
+	if (opts->max_age < 0) {
+		if ((v = lookup(&src, "LOTBACKUP_MAX_AGE", &from)) == NULL)
+			opts->max_age = DEFAULT_MAX_AGE;
+		else if (options_parse_duration(v, &opts->max_age) < 0) {
+			log_error("LOTBACKUP_MAX_AGE (from %s) must be an age such as 26h, 90m, 8d or 3600 (seconds)", from);
+			goto out;
+		}
+	}
+	if (opts->notify_url == NULL && (v = lookup(&src, "LOTBACKUP_NOTIFY_URL", &from)) != NULL && *v != '\0')
+		opts->notify_url = xstrdup(v);
+	if (opts->notify_method < 0) {
+		if ((v = lookup(&src, "LOTBACKUP_NOTIFY_METHOD", &from)) == NULL || *v == '\0')
+			opts->notify_method = NOTIFY_GET;
+		else if ((opts->notify_method = notify_method_parse(v)) < 0) {
+			log_error("LOTBACKUP_NOTIFY_METHOD (from %s) must be get or post", from);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	dotenv_free(&env_file);
+	free(env_path);
+	return rc;
+}

@@ -1,0 +1,477 @@
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "base/log.h"
+#include "ops/notify.h"
+#include "cmd/options.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+/* Long-only options get ids above the char range. */
+enum {
+	OPT_KEEP = 256,
+	OPT_DRY_RUN,
+	OPT_LIST,
+	OPT_JSON,
+	OPT_SERIALIZABLE_DEFERRABLE,
+	OPT_LOCK_TIMEOUT,
+	OPT_OWNER,
+	OPT_PRIVILEGES,
+	OPT_COMPRESS_LEVEL,
+	OPT_ALL,
+	OPT_CLEAN,
+	OPT_NO_SAFETY_DUMP,
+	OPT_CREATE,
+	OPT_SINGLE_TRANSACTION,
+	OPT_KEEP_GOING,
+	OPT_RESTORE,
+	OPT_SCRATCH_DB,
+	OPT_NO_GIT,
+	OPT_ALLOW_BROKEN_GIT,
+	OPT_ARCHIVE_ONLY,
+	OPT_DIR_ONLY,
+	OPT_REQUIRE_DB,
+	OPT_TO,
+	OPT_WITH_UNCOMMITTED,
+	OPT_GIT_PACKS,
+	OPT_SUBMODULES,
+	OPT_JOBS,
+	OPT_SPLIT_TABLES,
+	OPT_WAIT,
+	OPT_KEEP_DAILY,
+	OPT_KEEP_WEEKLY,
+	OPT_KEEP_MONTHLY,
+	OPT_TIMEZONE,
+	OPT_FORCE,
+	OPT_REASON,
+	OPT_MAX_AGE,
+	OPT_KIND,
+	OPT_NOTIFY_URL,
+	OPT_NOTIFY_METHOD,
+};
+
+struct option_spec {
+	const char *name;
+	int id;			/* short letter or OPT_* */
+	int has_arg;
+	unsigned cmds;		/* CMD_* bits that accept it */
+	const char *arg;	/* argument name in help */
+	const char *help;
+};
+
+/* The one list of options: parsing and --help both read it. */
+static const struct option_spec specs[] = {
+	{ "project-dir", 'C', required_argument, CMD_ANY, "DIR",
+	    "project directory holding .env and backups/ (default: .)" },
+	{ "output-dir", 'o', required_argument, CMD_ANY, "DIR",
+	    "where backups are written and read (default: PROJECT/backups)" },
+	{ "dbname", 'd', required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY, "CONNINFO",
+	    "database to connect to: conninfo or postgresql:// URL (default: DATABASE_URL, then PG*; "
+	    "restore needs it given)" },
+	{ "quiet", 'q', no_argument, CMD_ANY, NULL, "print errors and warnings only" },
+	{ "verbose", 'v', no_argument, CMD_ANY, NULL, "print more detail" },
+	{ "help", 'h', no_argument, CMD_ANY, NULL, "show this help and exit" },
+	{ "keep", OPT_KEEP, required_argument, CMD_DB, "N",
+	    "after a good dump, delete this tool's db dumps older than N days (default 30; 0 keeps all)" },
+	{ "dry-run", OPT_DRY_RUN, no_argument, CMD_DB | CMD_PRUNE, NULL,
+	    "print what retention would keep (and by which rule) and delete; delete nothing (db: make no dump)" },
+	{ "keep-daily", OPT_KEEP_DAILY, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "N",
+	    "retention: keep the newest backup of each of the last N days that have one (default 30)" },
+	{ "keep-weekly", OPT_KEEP_WEEKLY, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "N",
+	    "retention: ... of each of the last N ISO weeks (default 12)" },
+	{ "keep-monthly", OPT_KEEP_MONTHLY, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "N",
+	    "retention: ... of each of the last N months (default 12)" },
+	{ "timezone", OPT_TIMEZONE, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "TZ",
+	    "retention: days, weeks and months in this IANA time zone, e.g. Europe/Berlin (default UTC)" },
+	{ "force", OPT_FORCE, no_argument, CMD_PRUNE | CMD_DB | CMD_FULL, NULL,
+	    "retention: go on when the policy would delete more than half of the backups at once" },
+	{ "reason", OPT_REASON, required_argument, CMD_PIN, "TEXT", "why the backup is kept forever (shown by list)" },
+	{ "max-age", OPT_MAX_AGE, required_argument, CMD_STATUS, "AGE",
+	    "exit 1 when the newest verified backup is older than AGE, e.g. 26h, 90m, 8d (default 26h)" },
+	{ "kind", OPT_KIND, required_argument, CMD_STATUS | CMD_PRUNE, "KIND",
+	    "only backups of KIND: db or full (default both)" },
+	{ "notify-url", OPT_NOTIFY_URL, required_argument, NOTIFY_CMDS, "URL",
+	    "HTTP GET (or POST) URL when the run succeeds, URL/fail when it fails (healthchecks style; never fails the run)" },
+	{ "notify-method", OPT_NOTIFY_METHOD, required_argument, NOTIFY_CMDS, "METHOD",
+	    "get (default) or post: POST a JSON summary of the run (result, exit code, duration, backup name and size)" },
+	{ "list", OPT_LIST, no_argument, CMD_DB | CMD_RESTORE, NULL,
+	    "db: list the backups instead of dumping; restore: show what FILE holds, restore nothing" },
+	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_DB | CMD_VERIFY | CMD_STATUS, NULL, "print the result as JSON, for machines" },
+	{ "clean", OPT_CLEAN, no_argument, CMD_RESTORE, NULL,
+	    "restore into a database that has tables: safety dump first, then drop its objects" },
+	{ "no-safety-dump", OPT_NO_SAFETY_DUMP, no_argument, CMD_RESTORE, NULL,
+	    "with --clean: skip the safety dump of the target (its data is then gone)" },
+	{ "create", OPT_CREATE, no_argument, CMD_RESTORE, NULL, "create the target database when it does not exist" },
+	{ "single-transaction", OPT_SINGLE_TRANSACTION, no_argument, CMD_RESTORE, NULL,
+	    "all or nothing: on any error the target is left as it was" },
+	{ "keep-going", OPT_KEEP_GOING, no_argument, CMD_RESTORE, NULL,
+	    "report each failing statement and go on (exit 1 at the end)" },
+	{ "restore", OPT_RESTORE, no_argument, CMD_VERIFY, NULL,
+	    "also restore into a scratch database and compare rows and content with the manifest" },
+	{ "scratch-db", OPT_SCRATCH_DB, required_argument, CMD_VERIFY, "NAME",
+	    "with --restore: the scratch database to create (must not exist; default derived from FILE)" },
+	{ "no-git", OPT_NO_GIT, no_argument, CMD_FULL, NULL, "back up a project that is not a git repository" },
+	{ "allow-broken-git", OPT_ALLOW_BROKEN_GIT, no_argument, CMD_FULL, NULL,
+	    "go on when the repository has missing objects (the refs that need them are left out)" },
+	{ "git-packs", OPT_GIT_PACKS, no_argument, CMD_FULL, NULL,
+	    "keep history as a copy of the repository's pack files, not a bundle (automatic above 50 MiB)" },
+	{ "submodules", OPT_SUBMODULES, no_argument, CMD_FULL, NULL,
+	    "also keep each checked-out submodule's history (as a bundle under git/submodules/)" },
+	{ "archive-only", OPT_ARCHIVE_ONLY, no_argument, CMD_FULL, NULL, "write the .tar.gz only, not the directory" },
+	{ "dir-only", OPT_DIR_ONLY, no_argument, CMD_FULL, NULL, "write the directory only, not the .tar.gz" },
+	{ "require-db", OPT_REQUIRE_DB, no_argument, CMD_FULL, NULL,
+	    "fail when no database is configured, instead of backing up without one" },
+	{ "to", OPT_TO, required_argument, CMD_RESTORE, "DIR",
+	    "restore a full backup's project into DIR (new or empty)" },
+	{ "with-uncommitted", OPT_WITH_UNCOMMITTED, no_argument, CMD_RESTORE, NULL,
+	    "with --to: apply the uncommitted changes recorded in the backup" },
+	{ "all", OPT_ALL, no_argument, CMD_VERIFY, NULL, "verify every backup in the output directory" },
+	{ "serializable-deferrable", OPT_SERIALIZABLE_DEFERRABLE, no_argument, CMD_DB, NULL,
+	    "take the snapshot SERIALIZABLE READ ONLY DEFERRABLE (waits for a safe moment)" },
+	{ "lock-timeout", OPT_LOCK_TIMEOUT, required_argument, CMD_DB, "MS",
+	    "give up when a table cannot be locked within MS milliseconds (default 0: wait)" },
+	{ "owner", OPT_OWNER, no_argument, CMD_DB, NULL, "keep object ownership (ALTER ... OWNER TO) in the dump" },
+	{ "privileges", OPT_PRIVILEGES, no_argument, CMD_DB, NULL, "keep privileges (GRANT/REVOKE) in the dump" },
+	{ "wait", OPT_WAIT, required_argument, CMD_DB | CMD_FULL | CMD_PRUNE | CMD_PIN | CMD_UNPIN, "SECONDS",
+	    "when another lotbackup writes to the output directory, wait up to SECONDS (default 0: fail at once)" },
+	{ "jobs", OPT_JOBS, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY, "N",
+	    "database connections and compression threads working at once (default: the number of CPUs)" },
+	{ "split-tables-larger-than", OPT_SPLIT_TABLES, required_argument, CMD_RESTORE, "MIB|auto",
+	    "load a table with more than MIB MiB of rows in parts on several connections, its rows kept "
+	    "in the file's order (default auto: a table larger than its share of the load; 0: never)" },
+	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
+	    "gzip level 1-9, libdeflate's scale (default 5: about gzip -9's size)" },
+};
+
+#define NSPECS (sizeof(specs) / sizeof(specs[0]))
+
+void
+options_init(struct options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->keep_days = -1;
+	opts->keep_daily = -1;
+	opts->keep_weekly = -1;
+	opts->keep_monthly = -1;
+	opts->max_age = -1;
+	opts->notify_timeout = -1;
+	opts->notify_method = -1;
+	opts->lock_timeout_ms = -1;
+	opts->compress_level = -1;
+	opts->jobs = -1;
+	opts->split_mib = -1;
+}
+
+void
+options_free(struct options *opts)
+{
+	free(opts->project_dir);
+	free(opts->output_dir);
+	free(opts->dbname);
+	free(opts->scratch_db);
+	free(opts->restore_to);
+	free(opts->extra_files);
+	free(opts->timezone);
+	free(opts->pin_reason);
+	free(opts->kind_filter);
+	free(opts->notify_url);
+	memset(opts, 0, sizeof(*opts));
+}
+
+int
+options_parse_int(const char *s, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int
+options_parse_split(const char *s, int *out)
+{
+	if (s != NULL && strcmp(s, "auto") == 0) {
+		*out = SPLIT_AUTO;
+		return 0;
+	}
+	return options_parse_int(s, 0, 1048576, out);
+}
+
+int
+options_parse_duration(const char *s, long *out)
+{
+	long total = 0;
+	int v;
+
+	/* A bare number is seconds; otherwise every number takes a unit ("1d30" is a typo). */
+	if (options_parse_int(s, 0, INT_MAX, &v) == 0) {
+		*out = v;
+		return 0;
+	}
+	if (s == NULL || *s == '\0')
+		return -1;
+	while (*s) {
+		long n = 0, unit;
+		const char *start = s;
+
+		while (*s >= '0' && *s <= '9' && n <= 100000000L)
+			n = n * 10 + (*s++ - '0');
+		if (s == start)
+			return -1;
+		switch (*s++) {
+		case 's': unit = 1; break;
+		case 'm': unit = 60; break;
+		case 'h': unit = 3600; break;
+		case 'd': unit = 86400; break;
+		case 'w': unit = 7 * 86400; break;
+		default: return -1;
+		}
+		total += n * unit;
+		if (total > 100L * 365 * 86400)
+			return -1;
+	}
+	*out = total;
+	return 0;
+}
+
+static void
+replace(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = xstrdup(value);
+}
+
+static const struct option_spec *
+spec_by_id(int id)
+{
+	size_t i;
+
+	for (i = 0; i < NSPECS; i++)
+		if (specs[i].id == id)
+			return &specs[i];
+	return NULL;
+}
+
+/*
+ * A password given with -d stays readable in /proc/PID/cmdline for the
+ * whole run; overwrite it in argv once copied (the .env file or ~/.pgpass
+ * remain the safe ways to give one).
+ */
+static void
+scrub_password(char *arg)
+{
+	PQconninfoOption *parsed = PQconninfoParse(arg, NULL), *o;
+
+	for (o = parsed; o && o->keyword; o++) {
+		char *at;
+
+		if (strcmp(o->keyword, "password") != 0 || o->val == NULL || *o->val == '\0')
+			continue;
+		while ((at = strstr(arg, o->val)) != NULL)
+			memset(at, '*', strlen(o->val));
+	}
+	PQconninfoFree(parsed);
+}
+
+/* "--keep" or "--keep=3": an option of another command? */
+static int
+known_elsewhere(const char *arg)
+{
+	size_t i, len;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return 0;
+	arg += 2;
+	len = strcspn(arg, "=");
+	for (i = 0; i < NSPECS; i++)
+		if (strlen(specs[i].name) == len && strncmp(specs[i].name, arg, len) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+set_int(const char *name, const char *arg, int min, int max, int *out)
+{
+	if (options_parse_int(arg, min, max, out) == 0)
+		return 0;
+	log_error("--%s takes a whole number from %d to %d, not '%s'", name, min, max, arg);
+	return -1;
+}
+
+static int
+apply(struct options *opts, int id, const char *arg)
+{
+	switch (id) {
+	case 'C': replace(&opts->project_dir, arg); break;
+	case 'o': replace(&opts->output_dir, arg); break;
+	case 'd':
+		replace(&opts->dbname, arg);
+		opts->dbname_origin = "--dbname";
+		scrub_password((char *)arg);
+		break;
+	case 'q': opts->verbosity = -1; break;
+	case 'v': opts->verbosity = 1; break;
+	case OPT_KEEP:
+		opts->keep_days_given = 1;
+		return set_int("keep", arg, 0, 36500, &opts->keep_days);
+	case OPT_KEEP_DAILY: opts->policy_given = 1; return set_int("keep-daily", arg, 0, 36500, &opts->keep_daily);
+	case OPT_KEEP_WEEKLY: opts->policy_given = 1; return set_int("keep-weekly", arg, 0, 5200, &opts->keep_weekly);
+	case OPT_KEEP_MONTHLY: opts->policy_given = 1; return set_int("keep-monthly", arg, 0, 1200, &opts->keep_monthly);
+	case OPT_TIMEZONE: replace(&opts->timezone, arg); break;
+	case OPT_FORCE: opts->force = 1; break;
+	case OPT_REASON: replace(&opts->pin_reason, arg); break;
+	case OPT_MAX_AGE:
+		if (options_parse_duration(arg, &opts->max_age) < 0) {
+			log_error("--max-age takes an age such as 26h, 90m, 8d or 3600 (seconds)");
+			return -1;
+		}
+		break;
+	case OPT_KIND:
+		if (strcmp(arg, "db") != 0 && strcmp(arg, "full") != 0) {
+			log_error("--kind takes db or full");
+			return -1;
+		}
+		replace(&opts->kind_filter, arg);
+		break;
+	case OPT_NOTIFY_URL: replace(&opts->notify_url, arg); break;
+	case OPT_NOTIFY_METHOD:
+		if ((opts->notify_method = notify_method_parse(arg)) < 0) {
+			log_error("--notify-method takes get or post, not '%s'", arg);
+			return -1;
+		}
+		break;
+	case OPT_DRY_RUN: opts->dry_run = 1; break;
+	case OPT_LIST: opts->list_only = 1; break;
+	case OPT_JSON: opts->json = 1; break;
+	case OPT_SERIALIZABLE_DEFERRABLE: opts->serializable_deferrable = 1; break;
+	case OPT_LOCK_TIMEOUT: return set_int("lock-timeout", arg, 0, INT_MAX, &opts->lock_timeout_ms);
+	case OPT_OWNER: opts->with_owner = 1; break;
+	case OPT_PRIVILEGES: opts->with_privileges = 1; break;
+	case OPT_COMPRESS_LEVEL: return set_int("compress-level", arg, 1, 9, &opts->compress_level);
+	case OPT_ALL: opts->all = 1; break;
+	case OPT_CLEAN: opts->clean = 1; break;
+	case OPT_NO_SAFETY_DUMP: opts->no_safety_dump = 1; break;
+	case OPT_CREATE: opts->create = 1; break;
+	case OPT_SINGLE_TRANSACTION: opts->single_transaction = 1; break;
+	case OPT_KEEP_GOING: opts->keep_going = 1; break;
+	case OPT_RESTORE: opts->verify_restore = 1; break;
+	case OPT_SCRATCH_DB: replace(&opts->scratch_db, arg); break;
+	case OPT_NO_GIT: opts->no_git = 1; break;
+	case OPT_ALLOW_BROKEN_GIT: opts->allow_broken_git = 1; break;
+	case OPT_ARCHIVE_ONLY: opts->archive_only = 1; break;
+	case OPT_DIR_ONLY: opts->dir_only = 1; break;
+	case OPT_REQUIRE_DB: opts->require_db = 1; break;
+	case OPT_TO: replace(&opts->restore_to, arg); break;
+	case OPT_WITH_UNCOMMITTED: opts->with_uncommitted = 1; break;
+	case OPT_GIT_PACKS: opts->git_packs = 1; break;
+	case OPT_SUBMODULES: opts->submodules = 1; break;
+	case OPT_JOBS: return set_int("jobs", arg, 1, 64, &opts->jobs);
+	case OPT_SPLIT_TABLES:
+		if (options_parse_split(arg, &opts->split_mib) == 0)
+			return 0;
+		log_error("--split-tables-larger-than takes auto or a whole number of MiB from 0 to 1048576, not '%s'", arg);
+		return -1;
+	case OPT_WAIT: return set_int("wait", arg, 0, 86400, &opts->wait_seconds);
+	default: return -1;
+	}
+	return 0;
+}
+
+int
+options_parse(struct options *opts, int argc, char **argv, int *optind_io,
+    unsigned cmd_bit, int stop_at_operand)
+{
+	struct option longopts[NSPECS + 1];
+	struct strbuf shortopts = STRBUF_INIT;
+	size_t i, n = 0;
+	int c, rc = 0;
+
+	/* '+': stop at the command name; ':' lets us word the errors ourselves. */
+	strbuf_puts(&shortopts, stop_at_operand ? "+:" : ":");
+	for (i = 0; i < NSPECS; i++) {
+		/* Before the command name only the options every command takes. */
+		if (cmd_bit == CMD_ANY ? specs[i].cmds != CMD_ANY : !(specs[i].cmds & cmd_bit))
+			continue;
+		longopts[n].name = specs[i].name;
+		longopts[n].has_arg = specs[i].has_arg;
+		longopts[n].flag = NULL;
+		longopts[n].val = specs[i].id;
+		n++;
+		if (specs[i].id < 256) {
+			strbuf_putc(&shortopts, (char)specs[i].id);
+			if (specs[i].has_arg == required_argument)
+				strbuf_putc(&shortopts, ':');
+		}
+	}
+	memset(&longopts[n], 0, sizeof(longopts[n]));
+
+	optind = 0;	/* GNU getopt: re-initialise for each pass */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, strbuf_str(&shortopts), longopts, NULL)) != -1) {
+		if (c == 'h') {
+			rc = 1;
+			continue;
+		}
+		if (c == '?') {
+			if (optopt)
+				log_error("unknown option '-%c' (see --help)", optopt);
+			else if (known_elsewhere(argv[optind - 1]))
+				log_error("option '%.*s' does not apply here", (int)strcspn(argv[optind - 1], "="),
+				    argv[optind - 1]);
+			else	/* the name only: "--db-name=postgresql://u:PASSWORD@..." must not be echoed */
+				log_error("unknown option '%.*s' (see --help)", (int)strcspn(argv[optind - 1], "="),
+				    argv[optind - 1]);
+			rc = -1;
+			goto out;
+		}
+		if (c == ':') {
+			const struct option_spec *s = spec_by_id(optopt);
+
+			log_error("option --%s needs an argument (%s)", s ? s->name : "?", s && s->arg ? s->arg : "");
+			rc = -1;
+			goto out;
+		}
+		if (apply(opts, c, optarg) < 0) {
+			rc = -1;
+			goto out;
+		}
+	}
+out:
+	*optind_io = optind;
+	strbuf_free(&shortopts);
+	return rc;
+}
+
+void
+options_print_help(FILE *fp, unsigned cmd_bit)
+{
+	size_t i;
+
+	for (i = 0; i < NSPECS; i++) {
+		struct strbuf left = STRBUF_INIT;
+		const struct option_spec *s = &specs[i];
+
+		if (cmd_bit == CMD_ANY ? s->cmds != CMD_ANY : !(s->cmds & cmd_bit))
+			continue;
+		if (s->id < 256)
+			strbuf_printf(&left, "-%c, --%s", s->id, s->name);
+		else
+			strbuf_printf(&left, "    --%s", s->name);
+		if (s->arg)
+			strbuf_printf(&left, " %s", s->arg);
+		fprintf(fp, "  %-28s %s\n", strbuf_str(&left), s->help);
+		strbuf_free(&left);
+	}
+}

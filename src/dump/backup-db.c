@@ -1,0 +1,178 @@
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dump/backup-db.h"
+#include "store/backups.h"
+#include "dump/dump.h"
+#include "base/fsutil.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "store/manifest.h"
+#include "pg/pgsql.h"
+#include "io/progress.h"
+#include "io/sink.h"
+#include "base/version.h"
+#include "base/xalloc.h"
+
+static void
+warn_if_shared(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && (st.st_mode & 077))
+		log_warn("output directory %s is readable by others (mode %03o): backups hold all "
+		    "your data; consider chmod 700 %s", dir, (unsigned)(st.st_mode & 0777), dir);
+}
+
+/*
+ * Names have one-second resolution; a second run within the same second
+ * waits for the next one rather than touch the first run's files.
+ */
+static int
+pick_name(const char *dir, char **name, char **path, char **manifest_path)
+{
+	int attempt;
+
+	for (attempt = 0; attempt < 3; attempt++) {
+		int e1, e2;
+
+		*name = backup_name_make(BACKUP_DB, time(NULL));
+		*path = xasprintf("%s/%s", dir, *name);
+		*manifest_path = xasprintf("%s%s", *path, MANIFEST_SUFFIX);
+		e1 = fs_exists(*path);
+		e2 = fs_exists(*manifest_path);
+		if (e1 < 0 || e2 < 0)
+			return -1;
+		if (e1 == 0 && e2 == 0)
+			return 0;
+		free(*name);
+		free(*path);
+		free(*manifest_path);
+		*name = *path = *manifest_path = NULL;
+		sleep(1);
+	}
+	log_error("cannot find a free backup name in %s: names for the last seconds are taken", dir);
+	return -1;
+}
+
+/*
+ * For the progress bar's ETA: the tables' size on disk, which COPY text
+ * roughly matches. Only an estimate, and only asked when a bar is shown.
+ */
+static uint64_t
+estimate_sql_bytes(PGconn *conn)
+{
+	PGresult *res = PQexec(conn, "SELECT coalesce(sum(pg_table_size(c.oid)), 0)::bigint FROM pg_class c "
+	    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm') "
+	    "AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'");
+	uint64_t bytes = 0;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		bytes = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return bytes;
+}
+
+static double
+seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+int
+backup_db_run(const struct options *opts, char **name_out)
+{
+	struct db_manifest m;
+	struct dump_settings settings;
+	struct sink *file = NULL, *sha = NULL, *gz = NULL, *head = NULL;
+	struct progress *bar = NULL;
+	struct timespec start;
+	PGconn *conn = NULL;
+	char *name = NULL, *path = NULL, *manifest_path = NULL;
+	int manifest_written = 0, rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	memset(&settings, 0, sizeof(settings));
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	settings.schema.with_owner = opts->with_owner;
+	settings.schema.with_privileges = opts->with_privileges;
+	settings.schema.lock_timeout_ms = opts->lock_timeout_ms;
+	settings.serializable_deferrable = opts->serializable_deferrable;
+	settings.jobs = opts->jobs;
+	settings.compress_level = opts->compress_level;
+	settings.spill_dir = opts->output_dir;
+
+	if (fs_mkdir_private(opts->output_dir) < 0)
+		goto out;
+	warn_if_shared(opts->output_dir);
+	conn = pgsql_connect(opts);
+	if (conn == NULL)
+		goto out;
+	interrupt_watch_connection(conn);
+	if (pick_name(opts->output_dir, &name, &path, &manifest_path) < 0)
+		goto out;
+
+	/* Built from the end: gzip -> [progress ->] sha256 -> file. */
+	if ((file = sink_file_create(path, 0600)) == NULL)
+		goto out;
+	head = file;
+	if ((sha = sink_sha256_new(file)) == NULL)
+		goto out;
+	head = sha;
+	if (progress_wanted()) {
+		bar = progress_start("dump", estimate_sql_bytes(conn), 1);
+		head = sink_progress_new(sha, bar);
+	}
+	if ((gz = sink_pgzip_new(head, opts->compress_level, opts->jobs)) == NULL)
+		goto out;
+	if (bar != NULL)
+		sink_progress_count(head, gz);	/* SQL bytes, as the estimate counts them */
+	head = gz;
+
+	m.file = xstrdup(name);
+	m.tool_version = xstrdup(LOTBACKUP_VERSION);
+	m.compress_level = opts->compress_level;
+	m.started_at = iso_time_now();
+	if (dump_database(conn, &settings, gz, &m) < 0 || sink_finish(head) < 0)
+		goto out;
+	progress_end(bar);
+	bar = NULL;
+	m.finished_at = iso_time_now();
+	m.sql_bytes = gz->bytes_in;
+	m.bytes = file->bytes_in;
+	sink_sha256_hex(sha, m.sha256);
+	/* Never report an empty or cut file as a backup. */
+	if (m.sql_bytes == 0 || m.bytes == 0) {
+		log_error("the dump of %s came out empty; nothing was published", m.database);
+		goto out;
+	}
+	/* The manifest goes first, so a published dump always has one. */
+	if (manifest_write(manifest_path, &m) < 0)
+		goto out;
+	manifest_written = 1;
+	if (sink_file_publish(file) < 0)
+		goto out;
+	log_info("wrote %s (%.1f MiB, %zu tables, %.1f s)", path, (double)m.bytes / (1024.0 * 1024.0),
+	    m.ntables, seconds_since(&start));
+	*name_out = name;
+	name = NULL;
+	rc = 0;
+out:
+	progress_end(bar);
+	if (rc < 0 && manifest_written)
+		unlink(manifest_path);
+	sink_free(head);
+	interrupt_watch_connection(NULL);
+	PQfinish(conn);
+	manifest_free(&m);
+	free(name);
+	free(path);
+	free(manifest_path);
+	return rc;
+}

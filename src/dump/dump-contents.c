@@ -1,0 +1,266 @@
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dump/dump-contents.h"
+#include "dump/dump.h"
+#include "io/progress.h"
+#include "dump/sql-split.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+#define PG_DUMP_MARKER "-- PostgreSQL database dump complete\n"
+
+struct scan {
+	struct dump_contents *c;
+	struct sql_splitter *splitter;
+	char *current;		/* table of the COPY block being read */
+	long long current_rows;
+	int split_failed;
+	struct progress *bar;	/* counts the file's bytes read */
+};
+
+/* One identifier, quoted ("a""b") or bare, at *p; appended as written. */
+static int
+take_identifier(const char **p, const char *end, struct strbuf *out)
+{
+	const char *s = *p;
+
+	if (s < end && *s == '"') {
+		strbuf_putc(out, *s++);
+		while (s < end) {
+			if (*s == '"') {
+				if (s + 1 < end && s[1] == '"') {
+					strbuf_append(out, "\"\"", 2);
+					s += 2;
+					continue;
+				}
+				strbuf_putc(out, *s++);
+				*p = s;
+				return 0;
+			}
+			strbuf_putc(out, *s++);
+		}
+		return -1;
+	}
+	while (s < end && (isalnum((unsigned char)*s) || *s == '_' || *s == '$' || (unsigned char)*s >= 0x80))
+		strbuf_putc(out, *s++);
+	if (s == *p)
+		return -1;
+	*p = s;
+	return 0;
+}
+
+char *
+sql_copy_target(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	struct strbuf name = STRBUF_INIT;
+
+	if (len < 5 || strncasecmp(p, "COPY", 4) != 0 || !isspace((unsigned char)p[4]))
+		return NULL;
+	p += 4;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if (take_identifier(&p, end, &name) < 0)
+		goto bad;
+	while (p < end && *p == '.') {
+		strbuf_putc(&name, *p++);
+		if (take_identifier(&p, end, &name) < 0)
+			goto bad;
+	}
+	return strbuf_detach(&name);
+bad:
+	strbuf_free(&name);
+	return NULL;
+}
+
+/*
+ * The statement's kind: "CREATE TABLE", "ALTER TABLE", "COMMENT ON COLUMN",
+ * "SET", "SELECT"... Modifiers (OR REPLACE, UNIQUE, ...) are passed over.
+ */
+static char *
+statement_kind(const char *t, size_t len)
+{
+	static const char *const modifiers[] = { "OR", "REPLACE", "UNIQUE", "UNLOGGED", "TEMPORARY",
+		"RECURSIVE", "TRUSTED", "PROCEDURAL", "DEFAULT", NULL };
+	struct strbuf kind = STRBUF_INIT;
+	const char *p = t, *end = t + len;
+	size_t want = 1, words = 0, i;
+
+	while (p < end && words < want) {
+		const char *w;
+		size_t n;
+		int modifier = 0;
+
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		w = p;
+		while (p < end && isalpha((unsigned char)*p))
+			p++;
+		n = (size_t)(p - w);
+		if (n == 0)
+			break;
+		for (i = 0; words > 0 && modifiers[i]; i++)
+			if (strlen(modifiers[i]) == n && strncasecmp(modifiers[i], w, n) == 0)
+				modifier = 1;
+		if (modifier)
+			continue;
+		if (words == 0 && (n == 6 && (strncasecmp(w, "CREATE", 6) == 0 || strncasecmp(w, "REVOKE", 6) == 0)))
+			want = 2;
+		else if (words == 0 && ((n == 5 && strncasecmp(w, "ALTER", 5) == 0) ||
+		    (n == 4 && strncasecmp(w, "DROP", 4) == 0)))
+			want = 2;
+		else if (words == 0 && n == 7 && strncasecmp(w, "COMMENT", 7) == 0)
+			want = 3;
+		strbuf_printf(&kind, "%s%.*s", words ? " " : "", (int)n, w);
+		words++;
+	}
+	for (i = 0; i < kind.len; i++)
+		kind.buf[i] = (char)toupper((unsigned char)kind.buf[i]);
+	return strbuf_detach(&kind);
+}
+
+static void
+count_kind(struct dump_contents *c, const char *t, size_t len)
+{
+	char *kind = statement_kind(t, len);
+	size_t i;
+
+	for (i = 0; i < c->nkinds; i++) {
+		if (strcmp(c->kinds[i].kind, kind) == 0) {
+			c->kinds[i].count++;
+			free(kind);
+			return;
+		}
+	}
+	c->kinds = xrealloc(c->kinds, (c->nkinds + 1) * sizeof(*c->kinds));
+	c->kinds[c->nkinds].kind = kind;
+	c->kinds[c->nkinds].count = 1;
+	c->nkinds++;
+}
+
+static int
+on_item(void *ctx, const struct sql_item *item)
+{
+	struct scan *s = ctx;
+	struct dump_contents *c = s->c;
+	size_t i;
+
+	switch (item->kind) {
+	case SQL_STATEMENT:
+		free(s->current);
+		s->current = sql_copy_target(item->text, item->len);
+		s->current_rows = 0;
+		if (s->current == NULL)
+			count_kind(c, item->text, item->len);
+		break;
+	case SQL_COPY_DATA:
+		for (i = 0; i < item->len; i++)
+			s->current_rows += item->text[i] == '\n';
+		break;
+	case SQL_COPY_END:
+		c->tables = xrealloc(c->tables, (c->ntables + 1) * sizeof(*c->tables));
+		c->tables[c->ntables].qualified = xstrdup(s->current ? s->current : "?");
+		c->tables[c->ntables].rows = s->current_rows;
+		c->ntables++;
+		break;
+	case SQL_META:
+		break;
+	}
+	return 0;
+}
+
+static int
+on_chunk(void *ctx, const char *buf, size_t len)
+{
+	struct scan *s = ctx;
+	struct dump_contents *c = s->c;
+
+	progress_update(s->bar, c->read.file_bytes, NULL);
+	if (len >= CONTENTS_TAIL) {
+		memcpy(c->tail, buf + len - CONTENTS_TAIL, CONTENTS_TAIL);
+		c->tail_len = CONTENTS_TAIL;
+	} else {
+		size_t keep = c->tail_len + len > CONTENTS_TAIL ? CONTENTS_TAIL - len : c->tail_len;
+
+		memmove(c->tail, c->tail + c->tail_len - keep, keep);
+		memcpy(c->tail + keep, buf, len);
+		c->tail_len = keep + len;
+	}
+	/* A parse error is a finding about the file; reading goes on for the checksum. */
+	if (!s->split_failed && sql_splitter_feed(s->splitter, buf, len) < 0)
+		s->split_failed = 1;
+	return 0;
+}
+
+int
+dump_contents_scan(const char *path, struct dump_contents *c)
+{
+	struct scan s;
+	struct stat st;
+	int rc = -1;
+
+	memset(c, 0, sizeof(*c));
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.splitter = sql_splitter_new(on_item, &s);
+	if (stat(path, &st) == 0)
+		s.bar = progress_start("verify", (uint64_t)st.st_size, 0);
+	c->read_rc = dump_read(path, on_chunk, &s, &c->read, c->read_error, sizeof(c->read_error));
+	progress_end(s.bar);
+	if (c->read_rc == DUMP_READ_IO_ERROR)
+		goto out;
+	if (!s.split_failed && c->read_rc == DUMP_READ_OK && sql_splitter_finish(s.splitter) < 0)
+		s.split_failed = 1;
+	c->parse_ok = !s.split_failed;
+	if (s.split_failed)
+		snprintf(c->parse_error, sizeof(c->parse_error), "%s", sql_splitter_error(s.splitter));
+	rc = 0;
+out:
+	free(s.current);
+	sql_splitter_free(s.splitter);
+	return rc;
+}
+
+static int
+ends_with_line(const struct dump_contents *c, const char *line, int allow_after)
+{
+	size_t n = strlen(line), i;
+
+	if (!allow_after)
+		return c->tail_len >= n && memcmp(c->tail + c->tail_len - n, line, n) == 0 &&
+		    (c->tail_len == n || c->tail[c->tail_len - n - 1] == '\n');
+	/* pg_dump writes "--", a blank line and newer versions \unrestrict after it. */
+	for (i = 0; i + n <= c->tail_len; i++)
+		if ((i == 0 || c->tail[i - 1] == '\n') && memcmp(c->tail + i, line, n) == 0)
+			return 1;
+	return 0;
+}
+
+int
+dump_contents_has_marker(const struct dump_contents *c)
+{
+	return ends_with_line(c, DUMP_COMPLETE_MARKER "\n", 0);
+}
+
+int
+dump_contents_has_pg_dump_marker(const struct dump_contents *c)
+{
+	return ends_with_line(c, PG_DUMP_MARKER, 1);
+}
+
+void
+dump_contents_free(struct dump_contents *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntables; i++)
+		free(c->tables[i].qualified);
+	for (i = 0; i < c->nkinds; i++)
+		free(c->kinds[i].kind);
+	free(c->tables);
+	free(c->kinds);
+	memset(c, 0, sizeof(*c));
+}

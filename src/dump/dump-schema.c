@@ -1,0 +1,393 @@
+/*
+ * The schema half of the plain-SQL dump: schema_load() reads the catalogs
+ * inside the dump's snapshot (see dump-schema-objects.c for the queries,
+ * dump-schema-sort.c for the order) and the writers emit pg_dump's
+ * plain-format sections.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump/dump-schema-internal.h"
+#include "base/log.h"
+#include "pg/pgsql.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+/* The tail of the message naming an object the dump cannot recreate. */
+#define LIMITATION "not supported by lotbackup yet (see lotbackup(1) LIMITATIONS)"
+
+/* More than this many unsupported objects are counted, not listed. */
+#define MAX_LISTED 10
+
+/*
+ * LOCK TABLE refuses materialized views, which pg_dump does not lock
+ * either: their rows come back from REFRESH, not from the snapshot.
+ */
+static const char lock_list_sql[] =
+    "SELECT format('%I.%I', n.nspname, c.relname)"
+    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.relkind IN ('r', 'p') AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+    " ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
+
+/*
+ * Objects the dump cannot recreate, as (kind, name). Objects created by
+ * initdb have oids below 16384; those made by extensions come back with
+ * CREATE EXTENSION.
+ */
+static const char unsupported_head[] =
+    "SELECT x.kind, x.name FROM ("
+    " SELECT 1 AS o, 'aggregate' AS kind, p.oid::regprocedure::text AS name"
+    "   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+    "   WHERE p.prokind = 'a' AND " USER_NSP("n") " AND " NOT_MEMBER("pg_proc", "p.oid")
+    " UNION ALL SELECT 2, 'operator', o.oid::regoperator::text"
+    "   FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace"
+    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_operator", "o.oid")
+    " UNION ALL SELECT 3, 'operator class', format('%I.%I USING %I', n.nspname, c.opcname, am.amname)"
+    "   FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am am ON am.oid = c.opcmethod"
+    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_opclass", "c.oid")
+    " UNION ALL SELECT 4, 'operator family', format('%I.%I USING %I', n.nspname, f.opfname, am.amname)"
+    "   FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace JOIN pg_am am ON am.oid = f.opfmethod"
+    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_opfamily", "f.oid")
+    " UNION ALL SELECT 5, 'cast', format('(%s AS %s)', format_type(c.castsource, NULL),"
+    "   format_type(c.casttarget, NULL))"
+    "   FROM pg_cast c WHERE c.oid >= 16384 AND " NOT_MEMBER("pg_cast", "c.oid")
+    /* Those of a range's multirange come with CREATE TYPE. */
+    "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass"
+    "     AND d.objid = c.oid AND d.deptype = 'i')"
+    " UNION ALL SELECT 6, 'collation', format('%I.%I', n.nspname, c.collname)"
+    "   FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace"
+    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_collation", "c.oid")
+    " UNION ALL SELECT 7, 'conversion', format('%I.%I', n.nspname, c.conname)"
+    "   FROM pg_conversion c JOIN pg_namespace n ON n.oid = c.connamespace"
+    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_conversion", "c.oid")
+    " UNION ALL SELECT 8, 'text search configuration', format('%I.%I', n.nspname, c.cfgname)"
+    "   FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace"
+    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_config", "c.oid")
+    " UNION ALL SELECT 9, 'text search dictionary', format('%I.%I', n.nspname, d.dictname)"
+    "   FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace"
+    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_dict", "d.oid")
+    " UNION ALL SELECT 10, 'text search parser', format('%I.%I', n.nspname, p.prsname)"
+    "   FROM pg_ts_parser p JOIN pg_namespace n ON n.oid = p.prsnamespace"
+    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_parser", "p.oid")
+    " UNION ALL SELECT 11, 'text search template', format('%I.%I', n.nspname, t.tmplname)"
+    "   FROM pg_ts_template t JOIN pg_namespace n ON n.oid = t.tmplnamespace"
+    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_template", "t.oid")
+    " UNION ALL SELECT 12, 'foreign-data wrapper', quote_ident(w.fdwname)"
+    "   FROM pg_foreign_data_wrapper w WHERE " NOT_MEMBER("pg_foreign_data_wrapper", "w.oid")
+    " UNION ALL SELECT 13, 'server', quote_ident(s.srvname)"
+    "   FROM pg_foreign_server s WHERE " NOT_MEMBER("pg_foreign_server", "s.oid")
+    " UNION ALL SELECT 14, 'foreign table', format('%I.%I', n.nspname, c.relname)"
+    "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    "   WHERE c.relkind = 'f' AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+    " UNION ALL SELECT 15, 'publication', quote_ident(p.pubname) FROM pg_publication p"
+    " UNION ALL SELECT 16, 'subscription', quote_ident(s.subname) FROM pg_subscription s"
+    "   WHERE s.subdbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())"
+    " UNION ALL SELECT 17, 'event trigger', quote_ident(e.evtname)"
+    "   FROM pg_event_trigger e WHERE " NOT_MEMBER("pg_event_trigger", "e.oid")
+    " UNION ALL SELECT 18, 'transform', format('for %s language %I', format_type(t.trftype, NULL), l.lanname)"
+    "   FROM pg_transform t JOIN pg_language l ON l.oid = t.trflang"
+    "   WHERE t.oid >= 16384 AND " NOT_MEMBER("pg_transform", "t.oid")
+    " UNION ALL SELECT 19, 'access method', quote_ident(a.amname)"
+    "   FROM pg_am a WHERE a.oid >= 16384 AND " NOT_MEMBER("pg_am", "a.oid")
+    /* An array type comes with its element type. */
+    " UNION ALL SELECT 20, 'base type', format('%I.%I', n.nspname, t.typname)"
+    "   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+    "   WHERE t.typtype = 'b' AND " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid")
+    "   AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)"
+    " UNION ALL SELECT 21, 'shell type', format('%I.%I', n.nspname, t.typname)"
+    "   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+    "   WHERE NOT t.typisdefined AND " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid")
+    " UNION ALL SELECT 22, 'procedural language', quote_ident(l.lanname)"
+    "   FROM pg_language l WHERE l.oid >= 16384 AND " NOT_MEMBER("pg_language", "l.oid")
+    " UNION ALL SELECT 23, 'table', format('%I.%I (access method %I)', n.nspname, c.relname, a.amname)"
+    "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am a ON a.oid = c.relam"
+    "   WHERE c.relkind IN ('r', 'm') AND a.amname <> 'heap'"
+    "   AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+    /* pg_dump would dump their rows; COPY of a whole table would clash with the extension's. */
+    " UNION ALL SELECT 24, 'extension configuration table',"
+    "   format('%s (extension %I)', cfg.rel::regclass, x.extname)"
+    "   FROM pg_extension x, unnest(x.extconfig) cfg(rel)";
+static const char unsupported_default_acl[] =
+    " UNION ALL SELECT 25, 'default privileges', format('for role %I%s on %s',"
+    "   pg_get_userbyid(d.defaclrole), coalesce(' in schema ' || quote_ident(n.nspname), ''),"
+    "   CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions'"
+    "   WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas' ELSE d.defaclobjtype::text END)"
+    "   FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace";
+static const char unsupported_tail[] =
+    ") x ORDER BY x.o, x.name COLLATE \"C\"";
+
+static const char tablespace_sql[] =
+    "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.reltablespace <> 0 AND c.relkind IN ('r', 'p', 'm', 'i', 'I') AND " USER_NSP("n");
+
+/*
+ * The deparsed text must read back the same in the restore session:
+ * the output is in the server's encoding (the header says so), dates in
+ * ISO and floats exact, as pg_dump sets its own session.
+ */
+static int
+set_session(struct schema *s, PGconn *conn)
+{
+	PGresult *res;
+
+	if ((res = pgsql_query(conn, "SELECT pg_catalog.pg_encoding_to_char(d.encoding)"
+	    " FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()",
+	    "cannot read the database encoding")) == NULL)
+		return -1;
+	s->encoding = xstrdup(PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "UTF8");
+	PQclear(res);
+	if (strcmp(pg_encoding_to_char(PQclientEncoding(conn)), s->encoding) != 0 &&
+	    PQsetClientEncoding(conn, s->encoding) != 0) {
+		pgsql_report(conn, NULL, "cannot set client_encoding to the database's");
+		return -1;
+	}
+	return pgsql_exec(conn, "SET LOCAL DateStyle = ISO; SET LOCAL IntervalStyle = postgres;"
+	    " SET LOCAL extra_float_digits = 3", "cannot set the dump's date and number formats");
+}
+
+static int
+lock_tables(PGconn *conn, const struct schema_settings *settings)
+{
+	PGresult *res;
+	char *sql = NULL, *what = NULL;
+	int i, rc = -1;
+
+	if ((res = pgsql_query(conn, lock_list_sql, "cannot list the tables to lock")) == NULL)
+		return -1;
+	if (settings->lock_timeout_ms > 0) {
+		sql = xasprintf("SET LOCAL lock_timeout = %d", settings->lock_timeout_ms);
+		if (pgsql_exec(conn, sql, "cannot set lock_timeout") < 0)
+			goto out;
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		free(sql);
+		free(what);
+		/* ONLY: each table is locked on its own, and a child we do not dump is not ours to lock. */
+		sql = xasprintf("LOCK TABLE ONLY %s IN ACCESS SHARE MODE", PQgetvalue(res, i, 0));
+		what = xasprintf("cannot lock table %s", PQgetvalue(res, i, 0));
+		if (pgsql_exec(conn, sql, what) < 0)
+			goto out;
+	}
+	if (settings->lock_timeout_ms > 0 &&
+	    pgsql_exec(conn, "SET LOCAL lock_timeout = 0", "cannot reset lock_timeout") < 0)
+		goto out;
+	rc = 0;
+out:
+	free(sql);
+	free(what);
+	PQclear(res);
+	return rc;
+}
+
+static int
+check_unsupported(struct schema *s, PGconn *conn)
+{
+	struct strbuf q = STRBUF_INIT;
+	PGresult *res = NULL;
+	int i, rc = -1;
+	long long n;
+
+	strbuf_puts(&q, unsupported_head);
+	if (s->with_privileges)
+		strbuf_puts(&q, unsupported_default_acl);
+	strbuf_puts(&q, unsupported_tail);
+	if ((res = pgsql_query(conn, strbuf_str(&q), "cannot check for unsupported objects")) == NULL)
+		goto out;
+	for (i = 0; i < PQntuples(res) && i < MAX_LISTED; i++)
+		log_error("cannot dump %s %s: " LIMITATION, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+	if (PQntuples(res) > MAX_LISTED)
+		log_error("cannot dump %d more unsupported objects", PQntuples(res) - MAX_LISTED);
+	if (PQntuples(res) > 0)
+		goto out;
+	PQclear(res);
+
+	if ((res = pgsql_query(conn, "SELECT count(*) FROM pg_catalog.pg_largeobject_metadata",
+	    "cannot count large objects")) == NULL)
+		goto out;
+	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if (n > 0) {
+		log_error("cannot dump %lld large object%s: " LIMITATION, n, n == 1 ? "" : "s");
+		goto out;
+	}
+	PQclear(res);
+
+	/* Like pg_dump --no-tablespaces: the copy may live on another server. */
+	if ((res = pgsql_query(conn, tablespace_sql, "cannot read tablespaces")) == NULL)
+		goto out;
+	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if (n > 0)
+		log_warn("%lld tables and indexes are in non-default tablespaces;"
+		    " the dump recreates them in the default tablespace", n);
+	rc = 0;
+out:
+	PQclear(res);
+	strbuf_free(&q);
+	return rc;
+}
+
+static void
+build_tables(struct schema *s)
+{
+	size_t i;
+
+	s->tables = xcalloc(s->nnodes ? s->nnodes : 1, sizeof(*s->tables));
+	for (i = 0; i < s->nnodes; i++) {
+		const struct node *n = &s->nodes[s->order[i]];
+		struct dump_table *t;
+
+		if (n->relkind != 'r' || n->prio != PRIO_TABLE)
+			continue;
+		t = &s->tables[s->ntables++];
+		t->oid = n->objid;
+		t->schema = xstrdup(n->schema);
+		t->name = xstrdup(n->name);
+		t->qualified = xstrdup(n->qualified);
+		t->column_list = xstrdup(n->column_list ? n->column_list : "");
+		t->estimated_bytes = n->bytes;
+	}
+}
+
+int
+schema_load(PGconn *conn, const struct schema_settings *settings, struct schema **out)
+{
+	struct schema *s = xcalloc(1, sizeof(*s));
+	int rc = -1;
+
+	*out = NULL;
+	s->version = PQserverVersion(conn);
+	s->with_owner = settings->with_owner;
+	s->with_privileges = settings->with_privileges;
+	if (s->version < 120000) {
+		log_error("cannot dump from PostgreSQL %d.%d: lotbackup needs PostgreSQL 12 or later",
+		    s->version / 10000, s->version % 10000);
+		goto out;
+	}
+	if (s->version >= 180000)
+		log_warn("PostgreSQL %d is newer than lotbackup knows (12 to 17): check that the dump restores",
+		    s->version / 10000);
+	if (set_session(s, conn) < 0 ||
+	    lock_tables(conn, settings) < 0 ||
+	    check_unsupported(s, conn) < 0 ||
+	    schema_load_nodes(s, conn) < 0)
+		goto out;
+	schema_index_nodes(s);
+	if (schema_load_extras(s, conn) < 0 ||
+	    schema_sort(s, conn) < 0 ||
+	    schema_load_sequence_values(s, conn) < 0 ||
+	    schema_load_post_data(s, conn) < 0 ||
+	    schema_load_comments(s, conn) < 0)
+		goto out;
+	build_tables(s);
+	*out = s;
+	s = NULL;
+	rc = 0;
+out:
+	schema_free(s);
+	return rc;
+}
+
+const struct dump_table *
+schema_tables(const struct schema *schema, size_t *count)
+{
+	*count = schema->ntables;
+	return schema->tables;
+}
+
+int
+schema_write_pre_data(const struct schema *schema, struct sink *out)
+{
+	size_t i;
+
+	/* pg_dump 15's header. */
+	if (sink_printf(out,
+	    "SET statement_timeout = 0;\n"
+	    "SET lock_timeout = 0;\n"
+	    "SET idle_in_transaction_session_timeout = 0;\n"
+	    "SET client_encoding = '%s';\n"
+	    "SET standard_conforming_strings = on;\n"
+	    "SELECT pg_catalog.set_config('search_path', '', false);\n"
+	    "SET check_function_bodies = false;\n"
+	    "SET xmloption = content;\n"
+	    "SET client_min_messages = warning;\n"
+	    "SET row_security = off;\n"
+	    "\n"
+	    "SET default_tablespace = '';\n"
+	    "\n"
+	    "SET default_table_access_method = heap;\n"
+	    "\n", schema->encoding) < 0)
+		return -1;
+	for (i = 0; i < schema->nnodes; i++) {
+		const struct strbuf *sql = &schema->nodes[schema->order[i]].sql;
+
+		if (sql->len == 0)
+			continue;
+		if (sink_write(out, sql->buf, sql->len) < 0 || sink_puts(out, "\n\n") < 0)
+			return -1;
+	}
+	if (schema->pre_tail.len > 0 &&
+	    (sink_write(out, schema->pre_tail.buf, schema->pre_tail.len) < 0 || sink_puts(out, "\n\n") < 0))
+		return -1;
+	return 0;
+}
+
+int
+schema_write_sequence_values(const struct schema *schema, struct sink *out)
+{
+	if (schema->seqvals.len == 0)
+		return 0;
+	if (sink_write(out, schema->seqvals.buf, schema->seqvals.len) < 0 || sink_puts(out, "\n\n") < 0)
+		return -1;
+	return 0;
+}
+
+int
+schema_write_post_data(const struct schema *schema, struct sink *out)
+{
+	int i;
+
+	for (i = 0; i < POST_NSECTIONS; i++) {
+		const struct strbuf *sql = &schema->post[i];
+
+		if (sql->len == 0)
+			continue;
+		if (sink_write(out, sql->buf, sql->len) < 0 || sink_puts(out, "\n\n") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+schema_free(struct schema *schema)
+{
+	size_t i;
+
+	if (schema == NULL)
+		return;
+	for (i = 0; i < schema->nnodes; i++) {
+		struct node *n = &schema->nodes[i];
+
+		free(n->kind);
+		free(n->schema);
+		free(n->name);
+		free(n->qualified);
+		free(n->column_list);
+		strbuf_free(&n->sql);
+		free(n->deps);
+	}
+	free(schema->nodes);
+	free(schema->order);
+	free(schema->keys);
+	for (i = 0; i < schema->ntables; i++) {
+		free(schema->tables[i].schema);
+		free(schema->tables[i].name);
+		free(schema->tables[i].qualified);
+		free(schema->tables[i].column_list);
+	}
+	free(schema->tables);
+	strbuf_free(&schema->pre_tail);
+	strbuf_free(&schema->seqvals);
+	for (i = 0; i < POST_NSECTIONS; i++)
+		strbuf_free(&schema->post[i]);
+	free(schema->encoding);
+	free(schema);
+}

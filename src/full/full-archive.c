@@ -1,0 +1,521 @@
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/backups.h"
+#include "base/fsutil.h"
+#include "full/full-archive.h"
+#include "full/full-backup.h"
+#include "base/log.h"
+#include "io/progress.h"
+#include "io/sink.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+#define READ_BLOCK (64 * 1024)
+/* MANIFEST.json of a real backup is small; a larger claim is hostile. */
+#define MANIFEST_MAX (64 * 1024 * 1024)
+
+int
+full_manifest_parse(const char *text, size_t len, struct full_manifest *m, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root, *files, *git, *db;
+	size_t i;
+	int rc = -1;
+
+	memset(m, 0, sizeof(*m));
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		errbuf_set(err, errlen, "MANIFEST.json is not valid JSON (line %d: %s)", jerr.line, jerr.text);
+		return -1;
+	}
+	files = json_object_get(root, "files");
+	if (!json_is_string(json_object_get(root, "kind")) ||
+	    strcmp(json_string_value(json_object_get(root, "kind")), "full") != 0 || !json_is_array(files) ||
+	    !json_is_string(json_object_get(root, "name"))) {
+		errbuf_set(err, errlen, "MANIFEST.json lacks kind \"full\", name or files");
+		goto out;
+	}
+	m->name = xstrdup(json_string_value(json_object_get(root, "name")));
+	git = json_object_get(root, "git");
+	if (json_is_object(git)) {
+		json_t *c = json_object_get(git, "commit"), *b = json_object_get(git, "branch");
+
+		m->commit = json_is_string(c) ? xstrdup(json_string_value(c)) : NULL;
+		m->branch = json_is_string(b) ? xstrdup(json_string_value(b)) : NULL;
+	}
+	db = json_object_get(root, "database");
+	m->db_included = json_is_true(json_object_get(db, "included"));
+	m->files = xcalloc(json_array_size(files) + 1, sizeof(*m->files));
+	for (i = 0; i < json_array_size(files); i++) {
+		json_t *f = json_array_get(files, i);
+		json_t *p = json_object_get(f, "path"), *s = json_object_get(f, "size"), *h = json_object_get(f, "sha256");
+
+		if (!json_is_string(p) || !json_is_integer(s) || json_integer_value(s) < 0 || !json_is_string(h) ||
+		    strlen(json_string_value(h)) != 64) {
+			errbuf_set(err, errlen, "MANIFEST.json files entry %zu needs path, size and sha256", i);
+			goto out;
+		}
+		m->files[i].path = xstrdup(json_string_value(p));
+		m->files[i].size = (uint64_t)json_integer_value(s);
+		memcpy(m->files[i].sha256, json_string_value(h), 65);
+		m->nfiles++;
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	if (rc < 0)
+		full_manifest_free(m);
+	return rc;
+}
+
+void
+full_manifest_free(struct full_manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfiles; i++)
+		free(m->files[i].path);
+	free(m->files);
+	free(m->name);
+	free(m->commit);
+	free(m->branch);
+	memset(m, 0, sizeof(*m));
+}
+
+static struct full_entry *
+find_entry(struct full_manifest *m, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfiles; i++)
+		if (strcmp(m->files[i].path, path) == 0)
+			return &m->files[i];
+	return NULL;
+}
+
+/* A member name is safe when relative, without "..", "." or empty parts. */
+static int
+safe_relative(const char *p)
+{
+	const char *seg = p;
+
+	if (*p == '\0' || *p == '/')
+		return 0;
+	for (;;) {
+		size_t n = strcspn(seg, "/");
+
+		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return 0;
+		if (seg[n] == '\0')
+			return 1;
+		seg += n + 1;
+		if (*seg == '\0')
+			return 1;	/* a trailing slash: a directory */
+	}
+}
+
+struct reader {
+	struct archive *a;
+	const char *path;
+	struct full_manifest *m;
+	char *top;		/* the archive's top directory name */
+	const char *dir;	/* extraction target, or NULL to check only */
+	const char *label;	/* the progress bar's: "verify" or "extract" */
+	struct progress *bar;	/* NULL: no terminal, no bar */
+	struct strbuf problem;	/* the first refusal or mismatch */
+};
+
+/* Compressed bytes read so far: the file's own, so the total is its size and the ETA real. */
+static void
+advance(struct reader *r)
+{
+	if (r->bar != NULL)
+		progress_update(r->bar, (uint64_t)archive_filter_bytes(r->a, -1), NULL);
+}
+
+static void
+problem(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+problem(struct reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->problem.len > 0)
+		return;
+	va_start(ap, fmt);
+	strbuf_vprintf(&r->problem, fmt, ap);
+	va_end(ap);
+}
+
+/* Reads the member's data, hashing it and writing it to fd (-1: nowhere). */
+static int
+read_member(struct reader *r, int fd, const char *name, uint64_t *size, char hex[65])
+{
+	struct sink *sha = sink_sha256_new(sink_null_new());
+	char *buf = xmalloc(READ_BLOCK);
+	la_ssize_t n;
+	int rc = -1;
+
+	while ((n = archive_read_data(r->a, buf, READ_BLOCK)) > 0) {
+		advance(r);
+		if (sink_write(sha, buf, (size_t)n) < 0 || (fd >= 0 && fs_write_all(fd, buf, (size_t)n, name) < 0))
+			goto out;
+	}
+	if (n < 0) {
+		problem(r, "member %s cannot be read: %s", name, archive_error_string(r->a));
+		goto out;
+	}
+	sink_finish(sha);
+	*size = sha->bytes_in;
+	sink_sha256_hex(sha, hex);
+	rc = 0;
+out:
+	sink_free(sha);
+	free(buf);
+	return rc;
+}
+
+static int
+read_manifest_member(struct reader *r, struct archive_entry *e)
+{
+	la_int64_t claimed = archive_entry_size(e);
+	char *text, err[256];
+	la_ssize_t n;
+	size_t used = 0;
+	int rc = -1;
+
+	if (claimed < 0 || claimed > MANIFEST_MAX) {
+		problem(r, "MANIFEST.json claims %lld bytes", (long long)claimed);
+		return -1;
+	}
+	text = xmalloc((size_t)claimed + 1);
+	while (used < (size_t)claimed && (n = archive_read_data(r->a, text + used, (size_t)claimed - used)) > 0)
+		used += (size_t)n;
+	if (used != (size_t)claimed) {
+		problem(r, "MANIFEST.json is cut short in the archive");
+		goto out;
+	}
+	if (full_manifest_parse(text, used, r->m, err, sizeof(err)) < 0) {
+		problem(r, "%s", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(text);
+	return rc;
+}
+
+static int
+extract_member(struct reader *r, struct full_entry *fe, const char *rel)
+{
+	char *out = NULL;
+	uint64_t size = 0;
+	char hex[65];
+	int fd = -1, rc = -1;
+
+	if (r->dir) {
+		if (fs_mkdirs_for(r->dir, rel) < 0)
+			goto out;
+		out = xasprintf("%s/%s", r->dir, rel);
+		/* A fresh file only: nothing existing is followed or replaced. */
+		fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			log_errno("cannot create %s", out);
+			goto out;
+		}
+	}
+	if (read_member(r, fd, rel, &size, hex) < 0)
+		goto out;
+	if (size != fe->size || strcmp(hex, fe->sha256) != 0) {
+		problem(r, "member %s: manifest %llu bytes sha256 %.16s..., archive %llu bytes sha256 %.16s...", rel,
+		    (unsigned long long)fe->size, fe->sha256, (unsigned long long)size, hex);
+		goto out;
+	}
+	if (fd >= 0 && fs_fsync(fd, out) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(out);
+	return rc;
+}
+
+/* One pass over the archive; a refusal stops it. */
+static int
+read_archive(struct reader *r)
+{
+	struct archive_entry *e;
+	struct stat st;
+	int rc = -1, got_manifest = 0, step;
+
+	/* Off a terminal not even the stat: cron and systemd pay nothing. */
+	if (progress_wanted() && stat(r->path, &st) == 0)
+		r->bar = progress_start(r->label, (uint64_t)st.st_size, 0);
+	r->a = archive_read_new();
+	archive_read_support_filter_gzip(r->a);
+	archive_read_support_format_tar(r->a);
+	if (archive_read_open_filename(r->a, r->path, READ_BLOCK) != ARCHIVE_OK) {
+		problem(r, "cannot open %s as a tar.gz: %s", r->path, archive_error_string(r->a));
+		goto out;
+	}
+	while ((step = archive_read_next_header(r->a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e), *rel;
+		mode_t type = archive_entry_filetype(e);
+		struct full_entry *fe;
+		size_t toplen;
+
+		advance(r);
+		if (name == NULL || !safe_relative(name)) {
+			problem(r, "refused member \"%s\": absolute path or \"..\"", name ? name : "(no name)");
+			goto out;
+		}
+		if (archive_entry_hardlink(e) || archive_entry_symlink(e) || (type != AE_IFREG && type != AE_IFDIR)) {
+			problem(r, "refused member %s: only plain files and directories belong in a full backup", name);
+			goto out;
+		}
+		toplen = strcspn(name, "/");
+		if (r->top == NULL)
+			r->top = xstrndup(name, toplen);
+		if (strlen(r->top) != toplen || strncmp(name, r->top, toplen) != 0) {
+			problem(r, "refused member %s: outside the archive's top directory %s", name, r->top);
+			goto out;
+		}
+		rel = name[toplen] == '/' ? name + toplen + 1 : "";
+		if (type == AE_IFDIR)
+			continue;
+		if (!got_manifest) {
+			if (strcmp(rel, FULL_MANIFEST_NAME) != 0) {
+				problem(r, "the archive does not start with %s", FULL_MANIFEST_NAME);
+				goto out;
+			}
+			if (read_manifest_member(r, e) < 0)
+				goto out;
+			got_manifest = 1;
+			continue;
+		}
+		fe = find_entry(r->m, rel);
+		if (fe == NULL || fe->seen) {
+			problem(r, "refused member %s: %s", rel, fe ? "it appears twice" : "it is not in the manifest");
+			goto out;
+		}
+		fe->seen = 1;
+		/* Checked before a byte is read: a huge claimed size goes nowhere. */
+		if (archive_entry_size(e) < 0 || (uint64_t)archive_entry_size(e) != fe->size) {
+			problem(r, "member %s claims %lld bytes, the manifest says %llu", rel,
+			    (long long)archive_entry_size(e), (unsigned long long)fe->size);
+			goto out;
+		}
+		if (extract_member(r, fe, rel) < 0)
+			goto out;
+	}
+	if (step != ARCHIVE_EOF) {
+		problem(r, "the archive is damaged or cut short: %s", archive_error_string(r->a));
+		goto out;
+	}
+	if (!got_manifest) {
+		problem(r, "no %s in the archive", FULL_MANIFEST_NAME);
+		goto out;
+	}
+	for (size_t i = 0; i < r->m->nfiles; i++) {
+		if (!r->m->files[i].seen) {
+			problem(r, "member %s is in the manifest but not in the archive", r->m->files[i].path);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	progress_end(r->bar);
+	r->bar = NULL;
+	archive_read_free(r->a);
+	r->a = NULL;
+	return rc;
+}
+
+static void
+add(struct verify_result *res, const char *name, int ok, char *detail)
+{
+	if (res->nchecks == VERIFY_MAX_CHECKS) {
+		free(detail);
+		return;
+	}
+	res->checks[res->nchecks].name = name;
+	res->checks[res->nchecks].ok = ok;
+	res->checks[res->nchecks++].detail = detail;
+	res->failed += !ok;
+}
+
+/* The sidecar NAME.tar.gz.manifest.json: size and SHA-256 of the archive. */
+static void
+check_sidecar(const char *path, struct verify_result *res)
+{
+	char *side = xasprintf("%s%s", path, MANIFEST_SUFFIX), *text = NULL;
+	json_t *root = NULL;
+	uint64_t size = 0;
+	char hex[65];
+	size_t len;
+
+	if (fs_read_file(side, &text, &len) != 0) {
+		add(res, "manifest", 0, xasprintf("%s is missing or unreadable", side));
+		goto out;
+	}
+	root = json_loadb(text, len, 0, NULL);
+	if (!json_is_string(json_object_get(root, "sha256")) || !json_is_integer(json_object_get(root, "bytes"))) {
+		add(res, "manifest", 0, xasprintf("%s lacks bytes or sha256", side));
+		goto out;
+	}
+	add(res, "manifest", 1, xstrdup(side));
+	if (sha256_file(path, 0, &size, hex) < 0)
+		snprintf(hex, sizeof(hex), "unreadable: %s", strerror(errno));
+	add(res, "size", size == (uint64_t)json_integer_value(json_object_get(root, "bytes")),
+	    xasprintf("manifest %lld bytes, file %llu", (long long)json_integer_value(json_object_get(root, "bytes")),
+	    (unsigned long long)size));
+	add(res, "checksum", strcmp(hex, json_string_value(json_object_get(root, "sha256"))) == 0,
+	    xasprintf("manifest sha256 %.16s..., file %.16s...", json_string_value(json_object_get(root, "sha256")), hex));
+out:
+	json_decref(root);
+	free(text);
+	free(side);
+}
+
+static size_t
+count_files(const char *dir)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d)) != NULL) {
+		char *p;
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &st) == 0)
+			n += S_ISDIR(st.st_mode) ? count_files(p) : 1;
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* A full backup directory: every file of MANIFEST.json, and nothing else. */
+static void
+check_directory(const char *dir, struct verify_result *res)
+{
+	struct full_manifest m;
+	char *mpath = xasprintf("%s/%s", dir, FULL_MANIFEST_NAME), *text = NULL, err[256];
+	struct strbuf bad = STRBUF_INIT;
+	size_t len, i, nbad = 0;
+
+	if (fs_read_file(mpath, &text, &len) != 0 || full_manifest_parse(text, len, &m, err, sizeof(err)) < 0) {
+		add(res, "manifest", 0, xasprintf("%s is missing or invalid", mpath));
+		goto out;
+	}
+	add(res, "manifest", 1, xstrdup(mpath));
+	for (i = 0; i < m.nfiles; i++) {
+		char *p = xasprintf("%s/%s", dir, m.files[i].path), hex[65] = "";
+		uint64_t size = 0;
+		int readable = safe_relative(m.files[i].path) && sha256_file(p, 1, &size, hex) == 0;
+
+		if (!readable || size != m.files[i].size || strcmp(hex, m.files[i].sha256) != 0) {
+			if (nbad++ < 3)
+				strbuf_printf(&bad, "%s%s: %s", bad.len ? "; " : "", m.files[i].path,
+				    !readable ? "missing" : "size or sha256 differs from the manifest");
+		}
+		free(p);
+	}
+	/* MANIFEST.json itself is the one file it does not list. */
+	if (nbad == 0 && count_files(dir) != m.nfiles + 1) {
+		nbad++;
+		strbuf_printf(&bad, "%zu files in the directory, %zu in the manifest", count_files(dir) - 1, m.nfiles);
+	}
+	add(res, "members", nbad == 0, nbad == 0 ? xasprintf("%zu files as recorded", m.nfiles) : strbuf_detach(&bad));
+	full_manifest_free(&m);
+out:
+	strbuf_free(&bad);
+	free(text);
+	free(mpath);
+}
+
+int
+full_verify(const char *path, struct verify_result *res)
+{
+	struct full_manifest m;
+	struct reader r;
+	struct stat st;
+
+	memset(res, 0, sizeof(*res));
+	res->path = xstrdup(path);
+	if (stat(path, &st) < 0) {
+		log_errno("cannot read %s", path);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		check_directory(path, res);
+		return 0;
+	}
+	check_sidecar(path, res);
+	memset(&m, 0, sizeof(m));
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	r.m = &m;
+	r.label = "verify";
+	if (read_archive(&r) < 0)
+		add(res, "members", 0, strbuf_detach(&r.problem));
+	else
+		add(res, "members", 1, xasprintf("%zu members, each as MANIFEST.json records", m.nfiles + 1));
+	strbuf_free(&r.problem);
+	free(r.top);
+	full_manifest_free(&m);
+	return 0;
+}
+
+int
+full_extract(const char *archive_path, const char *dir, struct full_manifest *m)
+{
+	struct reader r;
+	int rc = -1;
+
+	memset(m, 0, sizeof(*m));
+	switch (fs_dir_new_or_empty(dir)) {
+	case 0:
+		log_error("%s is not empty: restore --to writes into a new or empty directory only", dir);
+		return -1;
+	case -1:
+		return -1;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		log_errno("cannot create %s", dir);
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.path = archive_path;
+	r.m = m;
+	r.dir = dir;
+	r.label = "extract";
+	if (read_archive(&r) < 0) {
+		if (r.problem.len)
+			log_error("%s: %s; restore stopped (nothing was written outside %s)", archive_path, r.problem.buf, dir);
+		goto out;
+	}
+	rc = 0;
+out:
+	strbuf_free(&r.problem);
+	free(r.top);
+	return rc;
+}

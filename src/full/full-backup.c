@@ -1,0 +1,772 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dump/backup-db.h"
+#include "store/backups.h"
+#include "base/fsutil.h"
+#include "full/full-backup.h"
+#include "git/git-snapshot.h"
+#include "ops/list.h"
+#include "base/log.h"
+#include "store/manifest.h"
+#include "io/progress.h"
+#include "full/project-files.h"
+#include "io/sink.h"
+#include "base/strbuf.h"
+#include "full/tar-writer.h"
+#include "base/version.h"
+#include "base/xalloc.h"
+
+#define LOG_COMMITS 50
+/*
+ * libgit2 recomputes every delta when it packs (25-40 times slower than
+ * git bundle on a 95k-object repository): above this much object data the
+ * history is kept as a copy of the object store instead of a bundle.
+ */
+#define BUNDLE_MAX_OBJECT_BYTES (50ULL * 1024 * 1024)
+
+struct staged_file {
+	char *path;		/* relative to the backup's top directory */
+	uint64_t size;
+	char sha256[65];
+};
+
+struct full_job {
+	const struct options *opts;
+	time_t when;
+	char *dir_name;		/* full-backup-STAMP */
+	char *dir_path;		/* OUTPUT/full-backup-STAMP */
+	char *archive_path;	/* OUTPUT/lot-systems-full-backup-STAMP.tar.gz */
+	char *staging;		/* OUTPUT/full-backup-STAMP.tmp */
+	char *started_at;
+	struct staged_file *files;
+	size_t nfiles;
+	struct project_rules *rules;
+	struct project_scan scan;
+	struct gitsnap *git;
+	struct gitsnap_summary summary;
+	int have_git;
+	int history_as_objects;	/* git/objects/ + git/refs.txt instead of git/repo.bundle */
+	int db_included;
+	char *db_note;		/* why the database is or is not in */
+	struct db_manifest db;	/* the dump's manifest, for the report */
+};
+
+typedef int (*stage_fn)(struct full_job *job, void *arg, struct sink *out);
+
+/* Every staged file goes through sha256 -> atomic file and into the manifest. */
+static int
+stage_file(struct full_job *job, const char *rel, stage_fn fn, void *arg)
+{
+	struct sink *file = NULL, *sha = NULL, *head = NULL;
+	struct staged_file *sf;
+	char *path = xasprintf("%s/%s", job->staging, rel);
+	json_t *probe = json_string(rel);
+	int rc = -1;
+
+	/* MANIFEST.json and the tar headers hold names as UTF-8: say so rather than lose a file. */
+	if (probe == NULL) {
+		log_error("cannot back up %s: its name is not valid UTF-8 (rename it or exclude it in .lotbackupignore)", rel);
+		goto out;
+	}
+	json_decref(probe);
+
+	if (fs_mkdirs_for(job->staging, rel) < 0 || (file = sink_file_create(path, 0600)) == NULL)
+		goto out;
+	head = file;
+	if ((sha = sink_sha256_new(file)) == NULL)
+		goto out;
+	head = sha;
+	if (fn(job, arg, sha) < 0 || sink_finish(sha) < 0 || sink_file_publish(file) < 0)
+		goto out;
+	job->files = xrealloc(job->files, (job->nfiles + 1) * sizeof(*job->files));
+	sf = &job->files[job->nfiles++];
+	sf->path = xstrdup(rel);
+	sf->size = file->bytes_in;
+	sink_sha256_hex(sha, sf->sha256);
+	rc = 0;
+out:
+	sink_free(head);
+	free(path);
+	return rc;
+}
+
+/* 1 when the backup already holds REL (listed twice). */
+static int
+fs_exists_in(const struct full_job *job, const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < job->nfiles; i++)
+		if (strcmp(job->files[i].path, rel) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+stage_copy(struct full_job *job, void *arg, struct sink *out)
+{
+	char *src = xasprintf("%s/%s", job->opts->project_dir, (const char *)arg);
+	int rc = sink_write_file(out, src);
+
+	free(src);
+	return rc;
+}
+
+/* An already written file (the database dump) recorded as it is. */
+static int
+record_existing(struct full_job *job, const char *rel)
+{
+	char *path = xasprintf("%s/%s", job->staging, rel);
+	struct staged_file sf;
+	int rc = -1;
+
+	if (sha256_file(path, 1, &sf.size, sf.sha256) < 0) {
+		log_errno("cannot read %s", path);
+		goto out;
+	}
+	sf.path = xstrdup(rel);
+	job->files = xrealloc(job->files, (job->nfiles + 1) * sizeof(*job->files));
+	job->files[job->nfiles++] = sf;
+	rc = 0;
+out:
+	free(path);
+	return rc;
+}
+
+static int
+stage_git_info(struct full_job *job, void *arg, struct sink *out)
+{
+	(void)arg;
+	return gitsnap_write_info(job->git, out);
+}
+
+static int
+stage_git_log(struct full_job *job, void *arg, struct sink *out)
+{
+	(void)arg;
+	return gitsnap_write_log(job->git, LOG_COMMITS, out);
+}
+
+static int
+stage_git_status(struct full_job *job, void *arg, struct sink *out)
+{
+	(void)arg;
+	return gitsnap_write_status(job->git, out);
+}
+
+static int
+stage_git_patch(struct full_job *job, void *arg, struct sink *out)
+{
+	(void)arg;
+	return gitsnap_write_patch(job->git, project_rules_is_secret, job->rules, out);
+}
+
+static int
+stage_git_bundle(struct full_job *job, void *arg, struct sink *out)
+{
+	(void)arg;
+	return gitsnap_write_bundle(job->git, job->opts->allow_broken_git, out);
+}
+
+static int
+stage_copy_abs(struct full_job *job, void *arg, struct sink *out)
+{
+	(void)job;
+	return sink_write_file(out, arg);
+}
+
+static int
+stage_git_refs(struct full_job *job, void *arg, struct sink *out)
+{
+	(void)arg;
+	return gitsnap_write_refs(job->git, out);
+}
+
+/* Bytes of pack files and loose objects; -1 when the store borrows objects (alternates). */
+static long long
+object_store_bytes(const char *dir, int top)
+{
+	struct dirent *de;
+	long long total = 0;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return 0;
+	while (total >= 0 && (de = readdir(d)) != NULL) {
+		char *p;
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &st) != 0) {
+			free(p);
+			continue;	/* gone since readdir: nothing to count */
+		}
+		if (top && strcmp(de->d_name, "info") == 0) {
+			char *alt = xasprintf("%s/alternates", p);
+
+			if (access(alt, F_OK) == 0)
+				total = -1;
+			free(alt);
+		} else if (S_ISDIR(st.st_mode)) {
+			long long sub = object_store_bytes(p, 0);
+
+			total = sub < 0 ? -1 : total + sub;
+		} else if (S_ISREG(st.st_mode)) {
+			total += st.st_size;
+		}
+		free(p);
+	}
+	closedir(d);
+	return total;
+}
+
+/* git/objects/: every pack, index and loose object, as the repository has them. */
+static int
+stage_object_store(struct full_job *job, const char *dir, const char *rel)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (d == NULL) {
+		log_errno("cannot read %s", dir);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *p, *r;
+		struct stat st;
+
+		if (de->d_name[0] == '.' || (strcmp(rel, "git/objects") == 0 && strcmp(de->d_name, "info") == 0))
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		r = xasprintf("%s/%s", rel, de->d_name);
+		if (lstat(p, &st) < 0) {
+			log_errno("cannot read %s", p);
+			rc = -1;
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = stage_object_store(job, p, r);
+		} else if (S_ISREG(st.st_mode)) {
+			rc = stage_file(job, r, stage_copy_abs, p);
+		}
+		free(p);
+		free(r);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int
+stage_submodule_bundle(struct full_job *job, void *arg, struct sink *out)
+{
+	return gitsnap_write_bundle(arg, job->opts->allow_broken_git, out);
+}
+
+/*
+ * --submodules: each checked-out submodule's history as its own bundle.
+ * One not checked out is only recorded (git/info.txt) and said so.
+ */
+static int
+stage_submodules(struct full_job *job)
+{
+	char **paths = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (gitsnap_submodule_paths(job->git, &paths, &n) < 0)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		char *dir = xasprintf("%s/%s", job->opts->project_dir, paths[i]);
+		char *rel = xasprintf("git/submodules/%s/repo.bundle", paths[i]);
+		struct gitsnap *sub = NULL;
+		int open_rc = gitsnap_open(dir, &sub);
+
+		if (open_rc == 0 && strcmp(gitsnap_workdir(sub), gitsnap_workdir(job->git)) != 0)
+			rc = stage_file(job, rel, stage_submodule_bundle, sub);
+		else if (open_rc >= 0)
+			log_warn("submodule %s is not checked out: recorded in git/info.txt, history not kept", paths[i]);
+		else
+			rc = -1;
+		gitsnap_free(sub);
+		free(dir);
+		free(rel);
+	}
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	return rc;
+}
+
+static int
+stage_history(struct full_job *job)
+{
+	char *objects = gitsnap_objects_dir(job->git);
+	long long bytes = object_store_bytes(objects, 1);
+	int rc;
+
+	job->history_as_objects = bytes >= 0 && (job->opts->git_packs || (unsigned long long)bytes > BUNDLE_MAX_OBJECT_BYTES);
+	if (bytes < 0 && job->opts->git_packs)
+		log_warn("the repository borrows objects from another (alternates): writing a bundle instead of packs");
+	if (job->history_as_objects)
+		rc = stage_file(job, "git/refs.txt", stage_git_refs, NULL) < 0 ||
+		    stage_object_store(job, objects, "git/objects") < 0 ? -1 : 0;
+	else
+		rc = stage_file(job, "git/repo.bundle", stage_git_bundle, NULL);
+	free(objects);
+	return rc;
+}
+
+static int
+stage_git(struct full_job *job)
+{
+	int rc = gitsnap_open(job->opts->project_dir, &job->git);
+
+	if (rc == 1) {
+		if (job->opts->no_git)
+			return 0;
+		log_error("%s is not in a git repository (pass --no-git to back up without git state)",
+		    job->opts->project_dir);
+		return -1;
+	}
+	if (rc < 0)
+		return -1;
+	if (job->opts->no_git)
+		return 0;
+	job->have_git = 1;
+	if (gitsnap_summary(job->git, project_rules_is_secret, job->rules, &job->summary) < 0)
+		return -1;
+	if (stage_file(job, "git/info.txt", stage_git_info, NULL) < 0 ||
+	    stage_file(job, "git/log.txt", stage_git_log, NULL) < 0 ||
+	    stage_file(job, "git/status.txt", stage_git_status, NULL) < 0 ||
+	    stage_file(job, "git/uncommitted.patch", stage_git_patch, NULL) < 0 || stage_history(job) < 0 ||
+	    (job->opts->submodules && stage_submodules(job) < 0))
+		return -1;
+	for (size_t i = 0; i < job->summary.nsecret_paths; i++)
+		log_warn("secret-looking file tracked in git history: %s (the bundle keeps history as it is)",
+		    job->summary.secret_paths[i]);
+	return 0;
+}
+
+/*
+ * LOTBACKUP_EXTRA_FILES: comma-separated project-relative glob patterns for
+ * files the built-in list does not know (other ecosystems' manifests, a
+ * schema in an odd place). They go into deps/; the secret rules still apply.
+ */
+static int
+stage_extra_files(struct full_job *job)
+{
+	char *list = xstrdup(job->opts->extra_files), *save = NULL, *pat;
+	int rc = 0;
+
+	for (pat = strtok_r(list, ",", &save); pat && rc == 0; pat = strtok_r(NULL, ",", &save)) {
+		char *full;
+		glob_t g;
+		size_t i, plen = strlen(job->opts->project_dir) + 1;
+
+		while (*pat == ' ')
+			pat++;
+		if (*pat == '\0')
+			continue;
+		if (pat[0] == '/' || strstr(pat, "..")) {
+			log_error("LOTBACKUP_EXTRA_FILES: '%s' must be a path inside the project", pat);
+			rc = -1;
+			break;
+		}
+		full = xasprintf("%s/%s", job->opts->project_dir, pat);
+		if (glob(full, GLOB_NOSORT | GLOB_ERR, NULL, &g) != 0) {
+			log_warn("LOTBACKUP_EXTRA_FILES: nothing matches '%s'", pat);
+			free(full);
+			continue;
+		}
+		for (i = 0; i < g.gl_pathc && rc == 0; i++) {
+			const char *rel = g.gl_pathv[i] + plen, *why;
+			struct stat st;
+			char *dest;
+
+			if (lstat(g.gl_pathv[i], &st) < 0 || !S_ISREG(st.st_mode))
+				continue;
+			if ((why = project_rules_excluded(job->rules, rel, 0)) != NULL) {
+				log_warn("LOTBACKUP_EXTRA_FILES: %s left out (%s)", rel, why);
+				continue;
+			}
+			dest = xasprintf("deps/%s", rel);
+			if (fs_exists_in(job, dest) == 0)
+				rc = stage_file(job, dest, stage_copy, (void *)rel);
+			free(dest);
+		}
+		globfree(&g);
+		free(full);
+	}
+	free(list);
+	return rc;
+}
+
+static int
+stage_project_files(struct full_job *job)
+{
+	size_t i;
+
+	if (project_scan(job->opts->project_dir, job->opts->output_dir, job->rules, &job->scan) < 0)
+		return -1;
+	for (i = 0; i < job->scan.nfiles; i++) {
+		const struct project_file *f = &job->scan.files[i];
+		char *rel = xasprintf("%s/%s", f->kind == PROJECT_FILE_DEPS ? "deps" : "config", f->path);
+		int rc = stage_file(job, rel, stage_copy, f->path);
+
+		free(rel);
+		if (rc < 0)
+			return -1;
+	}
+	return job->opts->extra_files ? stage_extra_files(job) : 0;
+}
+
+/* Credentials are "available" when anything names a database to connect to. */
+static int
+database_configured(const struct options *opts)
+{
+	return opts->dbname != NULL || getenv("PGDATABASE") || getenv("PGHOST") || getenv("PGSERVICE");
+}
+
+static int
+stage_database(struct full_job *job)
+{
+	struct options copy = *job->opts;
+	char *name = NULL, *rel = NULL, *mrel = NULL, *mpath = NULL, *text = NULL, err[256];
+	size_t len;
+	int rc = -1;
+
+	if (!database_configured(job->opts)) {
+		if (job->opts->require_db) {
+			log_error("no database configured (DATABASE_URL, --dbname or PG* variables) and --require-db given");
+			return -1;
+		}
+		job->db_note = xstrdup("not included: no DATABASE_URL, --dbname or PG* variables were set");
+		log_warn("no database configured: the full backup has no database dump");
+		return 0;
+	}
+	copy.output_dir = xasprintf("%s/db", job->staging);
+	/* A failing dump fails the whole full backup: nothing is published. */
+	if (backup_db_run(&copy, &name) < 0)
+		goto out;
+	rel = xasprintf("db/%s", name);
+	mrel = xasprintf("db/%s%s", name, MANIFEST_SUFFIX);
+	mpath = xasprintf("%s/%s", job->staging, mrel);
+	if (record_existing(job, rel) < 0 || record_existing(job, mrel) < 0)
+		goto out;
+	if (fs_read_file(mpath, &text, &len) != 0 || manifest_parse(text, len, &job->db, err, sizeof(err)) < 0) {
+		log_error("cannot read back %s", mpath);
+		goto out;
+	}
+	job->db_included = 1;
+	job->db_note = xasprintf("included: %s", rel);
+	rc = 0;
+out:
+	free(copy.output_dir);
+	free(name);
+	free(rel);
+	free(mrel);
+	free(mpath);
+	free(text);
+	return rc;
+}
+
+static void
+os_name(char *buf, size_t len)
+{
+	char *text = NULL, *p;
+
+	snprintf(buf, len, "unknown");
+	if (fs_read_file("/etc/os-release", &text, NULL) != 0)
+		return;
+	if ((p = strstr(text, "PRETTY_NAME=")) != NULL) {
+		p += strlen("PRETTY_NAME=");
+		if (*p == '"')
+			p++;
+		snprintf(buf, len, "%.*s", (int)strcspn(p, "\"\n"), p);
+	}
+	free(text);
+}
+
+static int
+stage_system_state(struct full_job *job, void *arg, struct sink *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct utsname u;
+	char host[256] = "unknown", os[128], size[32];
+	size_t i;
+	int rc;
+
+	(void)arg;
+	gethostname(host, sizeof(host) - 1);
+	os_name(os, sizeof(os));
+	uname(&u);
+	strbuf_printf(&sb, "# System state\n\n| | |\n|---|---|\n| When | %s |\n| Host | %s |\n| OS | %s (%s %s) |\n"
+	    "| Tool | lotbackup %s |\n| Project | %s |\n\n", job->started_at, host, os, u.sysname, u.release,
+	    LOTBACKUP_VERSION, job->opts->project_dir);
+	strbuf_puts(&sb, "## Git\n\n");
+	if (job->have_git) {
+		strbuf_printf(&sb, "- HEAD: %s\n- Branch: %s\n", job->summary.head[0] ? job->summary.head : "(unborn)",
+		    job->summary.branch ? job->summary.branch : "(detached)");
+		if (job->summary.upstream)
+			strbuf_printf(&sb, "- Upstream: %s, %zu ahead, %zu behind\n", job->summary.upstream,
+			    job->summary.ahead, job->summary.behind);
+		strbuf_printf(&sb, "- Working tree: %zu staged, %zu modified, %zu untracked, %zu ignored, %zu conflicted\n"
+		    "- History: %s\n",
+		    job->summary.staged, job->summary.modified, job->summary.untracked, job->summary.ignored,
+		    job->summary.conflicted, job->history_as_objects
+		    ? "git/objects/ is a copy of the repository's pack files and loose objects, git/refs.txt its refs "
+		    "(too large to repack quickly with libgit2); `lotbackup restore --to` rebuilds the repository"
+		    : "git/repo.bundle holds every ref (`git clone repo.bundle`)");
+		if (job->summary.nsecret_paths > 0) {
+			strbuf_puts(&sb, "\n**Warning:** files that look like secrets are tracked in git history. The bundle "
+			    "keeps history as it is, so it contains them:\n\n");
+			for (i = 0; i < job->summary.nsecret_paths; i++)
+				strbuf_printf(&sb, "- `%s`\n", job->summary.secret_paths[i]);
+		}
+	} else {
+		strbuf_puts(&sb, "Not a git repository (--no-git): no git state recorded.\n");
+	}
+	strbuf_printf(&sb, "\n## Database\n\n%s\n", job->db_note ? job->db_note : "not included");
+	if (job->db_included) {
+		strbuf_printf(&sb, "\n- Server: PostgreSQL %s, database `%s`\n\n| Table | Rows | COPY bytes |\n|---|---:|---:|\n",
+		    job->db.server_version, job->db.database);
+		for (i = 0; i < job->db.ntables; i++) {
+			format_size(job->db.tables[i].data_bytes, size, sizeof(size));
+			strbuf_printf(&sb, "| `%s` | %lld | %s |\n", job->db.tables[i].qualified, job->db.tables[i].rows, size);
+		}
+	}
+	strbuf_puts(&sb, "\n## Included\n\n");
+	for (i = 0; i < job->nfiles; i++)
+		strbuf_printf(&sb, "- `%s`\n", job->files[i].path);
+	strbuf_puts(&sb, "\n## Excluded\n\nSecrets (.env, keys, certificates, credentials) never go in.\n\n");
+	for (i = 0; i < job->scan.nexcluded; i++)
+		strbuf_printf(&sb, "- `%s`: %s\n", job->scan.excluded[i].path, job->scan.excluded[i].rule);
+	rc = sink_write(out, sb.buf, sb.len);
+	strbuf_free(&sb);
+	return rc;
+}
+
+static char *
+manifest_json(const struct full_job *job, const char *finished_at)
+{
+	json_t *root = json_object(), *files = json_array(), *excluded = json_array(), *secrets = json_array();
+	size_t i;
+
+	for (i = 0; i < job->nfiles; i++)
+		json_array_append_new(files, json_pack("{s:s, s:I, s:s}", "path", job->files[i].path,
+		    "size", (json_int_t)job->files[i].size, "sha256", job->files[i].sha256));
+	for (i = 0; i < job->scan.nexcluded; i++)
+		json_array_append_new(excluded, json_pack("{s:s, s:s}", "path", job->scan.excluded[i].path,
+		    "rule", job->scan.excluded[i].rule));
+	for (i = 0; i < job->summary.nsecret_paths; i++)
+		json_array_append_new(secrets, json_string(job->summary.secret_paths[i]));
+	json_object_set_new(root, "format", json_integer(1));
+	json_object_set_new(root, "kind", json_string("full"));
+	json_object_set_new(root, "name", json_string(job->dir_name));
+	json_object_set_new(root, "tool_version", json_string(LOTBACKUP_VERSION));
+	json_object_set_new(root, "started_at", json_string(job->started_at));
+	json_object_set_new(root, "finished_at", json_string(finished_at));
+	json_object_set_new(root, "git", job->have_git ? json_pack("{s:s, s:s?, s:s, s:o}",
+	    "commit", job->summary.head, "branch", job->summary.branch, "history", job->history_as_objects
+	    ? "git/objects + git/refs.txt (copy of the object store: repacking with libgit2 is too slow at this size)"
+	    : "git/repo.bundle (libgit2 packbuilder)",
+	    "secret_paths_in_history", secrets) : json_null());
+	if (!job->have_git)
+		json_decref(secrets);
+	json_object_set_new(root, "database", json_pack("{s:b, s:s}", "included", job->db_included,
+	    "note", job->db_note ? job->db_note : ""));
+	json_object_set_new(root, "files", files);
+	json_object_set_new(root, "excluded", excluded);
+	return json_text(root);
+}
+
+/* The archive holds the same tree as the directory, under its name. */
+static int
+write_archive(struct full_job *job)
+{
+	struct sink *file = NULL, *sha = NULL, *gz = NULL, *head = NULL;
+	struct tar_writer *tw = NULL;
+	struct progress *bar = NULL;
+	char *member = NULL, *src = NULL, *side_path = NULL, *side = NULL, hex[65];
+	uint64_t total = 0;
+	size_t i;
+	int rc = -1;
+
+	if ((file = sink_file_create(job->archive_path, 0600)) == NULL)
+		goto out;
+	head = file;
+	if ((sha = sink_sha256_new(file)) == NULL)
+		goto out;
+	head = sha;
+	if ((gz = sink_gzip_new(sha, job->opts->compress_level)) == NULL)
+		goto out;
+	head = gz;
+	for (i = 0; i < job->nfiles; i++)
+		total += job->files[i].size;
+	/* The tar stream before compression: the staged files' bytes, plus headers. */
+	if ((bar = progress_start("archive", total, 1)) != NULL)
+		head = sink_progress_new(gz, bar);
+	if ((tw = tar_writer_open(head, gz, job->opts->compress_level)) == NULL || tar_writer_add_dir(tw, job->dir_name, job->when) < 0)
+		goto out;
+	/* MANIFEST.json first, so a reader can check each member as it streams by. */
+	for (i = 0; i <= job->nfiles; i++) {
+		const char *rel = i == 0 ? FULL_MANIFEST_NAME : job->files[i - 1].path;
+
+		free(member);
+		free(src);
+		member = xasprintf("%s/%s", job->dir_name, rel);
+		src = xasprintf("%s/%s", job->staging, rel);
+		if (tar_writer_add_file(tw, member, src) < 0)
+			goto out;
+	}
+	if (tar_writer_close(tw) < 0 || sink_finish(head) < 0)
+		goto out;
+	progress_end(bar);
+	bar = NULL;
+	sink_sha256_hex(sha, hex);
+	side_path = xasprintf("%s%s", job->archive_path, MANIFEST_SUFFIX);
+	side = xasprintf("{\n  \"format\": 1,\n  \"kind\": \"full\",\n  \"file\": \"%s\",\n  \"bytes\": %llu,\n"
+	    "  \"sha256\": \"%s\"\n}\n", strrchr(job->archive_path, '/') + 1, (unsigned long long)file->bytes_in, hex);
+	if (fs_write_file_atomic(side_path, side, strlen(side), 0600, 1) < 0)
+		goto out;
+	if (sink_file_publish(file) < 0) {
+		unlink(side_path);
+		goto out;
+	}
+	rc = 0;
+out:
+	progress_end(bar);
+	tar_writer_free(tw);
+	sink_free(head);
+	free(member);
+	free(src);
+	free(side_path);
+	free(side);
+	return rc;
+}
+
+static int
+pick_names(struct full_job *job)
+{
+	int attempt;
+
+	for (attempt = 0; attempt < 3; attempt++) {
+		char *archive_name;
+		int e1, e2, e3;
+
+		job->when = time(NULL);
+		job->dir_name = backup_name_make(BACKUP_FULL_DIR, job->when);
+		archive_name = backup_name_make(BACKUP_FULL_ARCHIVE, job->when);
+		job->dir_path = xasprintf("%s/%s", job->opts->output_dir, job->dir_name);
+		job->archive_path = xasprintf("%s/%s", job->opts->output_dir, archive_name);
+		job->staging = xasprintf("%s.tmp", job->dir_path);
+		free(archive_name);
+		e1 = fs_exists(job->dir_path);
+		e2 = fs_exists(job->archive_path);
+		e3 = fs_exists(job->staging);
+		if (e1 < 0 || e2 < 0 || e3 < 0)
+			return -1;
+		if (!e1 && !e2 && !e3)
+			return 0;
+		free(job->dir_name);
+		free(job->dir_path);
+		free(job->archive_path);
+		free(job->staging);
+		job->dir_name = job->dir_path = job->archive_path = job->staging = NULL;
+		sleep(1);
+	}
+	log_error("cannot find a free full backup name in %s: names for the last seconds are taken", job->opts->output_dir);
+	return -1;
+}
+
+int
+full_backup_run(const struct options *opts, char **published)
+{
+	struct full_job job;
+	char *manifest = NULL, *manifest_path = NULL, *finished = NULL;
+	int staged = 0, archived = 0, rc = -1;
+	size_t i;
+
+	memset(&job, 0, sizeof(job));
+	job.opts = opts;
+	if (opts->archive_only && opts->dir_only) {
+		log_error("--archive-only and --dir-only exclude each other");
+		return -1;
+	}
+	if (fs_mkdir_private(opts->output_dir) < 0 || pick_names(&job) < 0)
+		goto out;
+	if (mkdir(job.staging, 0700) < 0) {
+		log_errno("cannot create %s", job.staging);
+		goto out;
+	}
+	staged = 1;
+	job.started_at = iso_time_now();
+	if (project_rules_load(opts->project_dir, &job.rules) < 0 || stage_git(&job) < 0 ||
+	    stage_project_files(&job) < 0 || stage_database(&job) < 0 ||
+	    stage_file(&job, "SYSTEM-STATE.md", stage_system_state, NULL) < 0)
+		goto out;
+	finished = iso_time_now();
+	manifest = manifest_json(&job, finished);
+	manifest_path = xasprintf("%s/%s", job.staging, FULL_MANIFEST_NAME);
+	if (fs_write_file_atomic(manifest_path, manifest, strlen(manifest), 0600, 1) < 0)
+		goto out;
+	if (!opts->dir_only) {
+		if (write_archive(&job) < 0)
+			goto out;
+		archived = 1;
+	}
+	if (!opts->archive_only) {
+		if (fs_rename_noreplace(job.staging, job.dir_path) < 0)
+			goto out;
+		staged = 0;
+		/* Whole and in place: failing now would leave it published by a failed run. */
+		if (fs_fsync_parent(job.dir_path) < 0)
+			log_warn("%s is published but its directory could not be synced: a power cut now could lose it",
+			    job.dir_path);
+	}
+	log_info("wrote %s%s%s (%zu files)", opts->archive_only ? "" : job.dir_path,
+	    !opts->archive_only && !opts->dir_only ? " and " : "", opts->dir_only ? "" : job.archive_path, job.nfiles + 1);
+	*published = xstrdup(opts->dir_only ? job.dir_path : job.archive_path);
+	rc = 0;
+out:
+	if (staged)
+		fs_remove_tree(job.staging);
+	if (rc < 0 && archived) {
+		/* Published a moment ago, but the run failed after: take it back. */
+		char *side = xasprintf("%s%s", job.archive_path, MANIFEST_SUFFIX);
+
+		unlink(job.archive_path);
+		unlink(side);
+		free(side);
+	}
+	for (i = 0; i < job.nfiles; i++)
+		free(job.files[i].path);
+	free(job.files);
+	project_rules_free(job.rules);
+	project_scan_free(&job.scan);
+	gitsnap_summary_free(&job.summary);
+	gitsnap_free(job.git);
+	manifest_free(&job.db);
+	free(job.db_note);
+	free(job.dir_name);
+	free(job.dir_path);
+	free(job.archive_path);
+	free(job.staging);
+	free(job.started_at);
+	free(manifest);
+	free(manifest_path);
+	free(finished);
+	return rc;
+}

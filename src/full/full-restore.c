@@ -1,0 +1,243 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "full/full-archive.h"
+#include "full/full-restore.h"
+#include "git/git-snapshot.h"
+#include "base/log.h"
+#include "io/sink.h"
+#include "verify/verify.h"
+#include "base/xalloc.h"
+
+int
+full_backup_path(const char *path)
+{
+	struct stat st;
+	size_t len = strlen(path);
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 1;
+	return len > 7 && strcmp(path + len - 7, ".tar.gz") == 0;
+}
+
+static int
+copy_file(const char *from, const char *to)
+{
+	struct sink *file = sink_file_create(to, 0600);
+	int rc;
+
+	if (file == NULL)
+		return -1;
+	rc = sink_write_file(file, from) < 0 || sink_finish(file) < 0 || sink_file_publish(file) < 0 ? -1 : 0;
+	sink_free(file);
+	return rc;
+}
+
+/* deps/ and config/ files the checkout did not bring back (untracked ones). */
+static int
+put_back_files(const struct full_manifest *m, const char *extracted, const char *dir)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfiles; i++) {
+		const char *p = m->files[i].path, *rel;
+		char *from, *to;
+		int rc = 0;
+
+		if (strncmp(p, "deps/", 5) == 0)
+			rel = p + 5;
+		else if (strncmp(p, "config/", 7) == 0)
+			rel = p + 7;
+		else
+			continue;
+		to = xasprintf("%s/%s", dir, rel);
+		if (access(to, F_OK) != 0) {
+			from = xasprintf("%s/%s", extracted, p);
+			rc = fs_mkdirs_for(dir, rel) < 0 || copy_file(from, to) < 0 ? -1 : 0;
+			free(from);
+		}
+		free(to);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static char *
+find_db_dump(const char *extracted)
+{
+	char *dbdir = xasprintf("%s/db", extracted), *found = NULL;
+	DIR *d = opendir(dbdir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+
+		if (n > 7 && strcmp(de->d_name + n - 7, ".sql.gz") == 0 && found == NULL)
+			found = xasprintf("%s/%s", dbdir, de->d_name);
+	}
+	if (d)
+		closedir(d);
+	free(dbdir);
+	return found;
+}
+
+/* DIR/SUB and every directory above it below DIR are real directories (or SUB is missing). */
+static int
+real_dir_below(const char *dir, const char *sub)
+{
+	char *probe = xasprintf("%s/x", sub), *target = xasprintf("%s/%s", dir, sub);
+	struct stat st;
+	int rc = fs_mkdirs_for(dir, probe);
+
+	if (rc == 0 && (lstat(target, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		log_error("refusing to restore a submodule into %s: not a real directory", target);
+		rc = -1;
+	}
+	free(probe);
+	free(target);
+	return rc;
+}
+
+/* Each git/submodules/PATH/repo.bundle back into PATH, at the bundle's HEAD. */
+static int
+restore_submodules(const struct full_manifest *m, const char *extracted, const char *dir)
+{
+	static const char prefix[] = "git/submodules/", suffix[] = "/repo.bundle";
+	size_t i;
+
+	for (i = 0; i < m->nfiles; i++) {
+		const char *p = m->files[i].path;
+		size_t n = strlen(p);
+		char *sub, *bundle, *target;
+		int rc;
+
+		if (strncmp(p, prefix, sizeof(prefix) - 1) != 0 || n <= sizeof(prefix) - 1 + sizeof(suffix) - 1 ||
+		    strcmp(p + n - (sizeof(suffix) - 1), suffix) != 0)
+			continue;
+		sub = xstrndup(p + sizeof(prefix) - 1, n - (sizeof(prefix) - 1) - (sizeof(suffix) - 1));
+		bundle = xasprintf("%s/%s", extracted, p);
+		target = xasprintf("%s/%s", dir, sub);
+		/* The checkout made SUB: it must be a real directory, not a link out. */
+		rc = real_dir_below(dir, sub) < 0 ? -1 : gitsnap_restore_bundle(bundle, target, NULL, NULL);
+		free(sub);
+		free(bundle);
+		free(target);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+check_archive(const char *path)
+{
+	struct verify_result r;
+	size_t i;
+	int rc;
+
+	if (full_verify(path, &r) < 0) {
+		verify_result_free(&r);
+		return LB_EXIT_FAILURE;
+	}
+	for (i = 0; i < r.nchecks; i++)
+		if (!r.checks[i].ok)
+			log_error("%s: check %s failed: %s", path, r.checks[i].name, r.checks[i].detail);
+	rc = r.failed ? LB_EXIT_VERIFY : LB_EXIT_OK;
+	if (r.failed)
+		log_error("not restoring %s: it failed verification; nothing was written", path);
+	verify_result_free(&r);
+	return rc;
+}
+
+int
+full_restore(const struct options *opts, const char *path)
+{
+	struct full_manifest m;
+	struct stat st;
+	char *target = xstrdup(opts->restore_to);
+	char *extracted = NULL;
+	char *bundle = NULL, *refs = NULL, *objects = NULL, *patch = NULL, *head_ref = NULL, *dump = NULL;
+	int rc = LB_EXIT_FAILURE;
+
+	memset(&m, 0, sizeof(m));
+	/* "DIR/" and "DIR" are one target; the extract area goes beside it. */
+	while (strlen(target) > 1 && target[strlen(target) - 1] == '/')
+		target[strlen(target) - 1] = '\0';
+	free(extracted);
+	extracted = xasprintf("%s.lotbackup-extract", target);
+	switch (fs_dir_new_or_empty(target)) {
+	case 0:
+		log_error("%s is not empty: restore --to writes into a new or empty directory only", target);
+		goto out;
+	case -1:
+		goto out;
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		log_error("%s is a full backup directory: restore from its .tar.gz archive", path);
+		rc = LB_EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = check_archive(path)) != LB_EXIT_OK)
+		goto out;
+	rc = LB_EXIT_FAILURE;
+	if (fs_exists(extracted) != 0) {
+		log_error("%s exists (left by an earlier restore?): remove it first", extracted);
+		goto out;
+	}
+	if (full_extract(path, extracted, &m) < 0)
+		goto cleanup;
+	bundle = xasprintf("%s/git/repo.bundle", extracted);
+	refs = xasprintf("%s/git/refs.txt", extracted);
+	objects = xasprintf("%s/git/objects", extracted);
+	if (access(bundle, F_OK) == 0 || access(refs, F_OK) == 0) {
+		if (m.branch)
+			head_ref = xasprintf("refs/heads/%s", m.branch);
+		if (access(bundle, F_OK) == 0 ? gitsnap_restore_bundle(bundle, target, head_ref, m.commit) < 0 :
+		    gitsnap_restore_objects(refs, objects, target, head_ref, m.commit) < 0)
+			goto cleanup;
+		if (restore_submodules(&m, extracted, target) < 0)
+			goto cleanup;
+		patch = xasprintf("%s/git/uncommitted.patch", extracted);
+		if (opts->with_uncommitted && gitsnap_apply_patch(target, patch) < 0)
+			goto cleanup;
+	} else if (mkdir(target, 0700) < 0 && errno != EEXIST) {
+		log_errno("cannot create %s", target);
+		goto cleanup;
+	}
+	if (put_back_files(&m, extracted, target) < 0)
+		goto cleanup;
+	log_info("restored the project of %s into %s%s", path, target,
+	    m.commit ? " at the recorded commit" : "");
+	/* Only a target given on the command line: DATABASE_URL is never a restore target. */
+	if (opts->dbname != NULL && opts->dbname_origin != NULL && strcmp(opts->dbname_origin, "--dbname") == 0) {
+		dump = find_db_dump(extracted);
+		if (dump == NULL) {
+			log_error("%s holds no database dump; the project files are restored", path);
+			goto cleanup;
+		}
+		rc = restore_db_file(opts, dump);
+		goto cleanup;
+	}
+	rc = LB_EXIT_OK;
+cleanup:
+	fs_remove_tree(extracted);
+out:
+	full_manifest_free(&m);
+	free(target);
+	free(extracted);
+	free(bundle);
+	free(refs);
+	free(objects);
+	free(patch);
+	free(head_ref);
+	free(dump);
+	return rc;
+}

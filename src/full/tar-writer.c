@@ -1,0 +1,173 @@
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "full/tar-writer.h"
+#include "base/xalloc.h"
+
+#define COPY_BUFFER (256 * 1024)
+
+struct tar_writer {
+	struct archive *a;
+	struct sink *out;
+	struct sink *gzip;
+	int level;
+	int failed;		/* the sink reported an error already */
+	char buf[COPY_BUFFER];
+};
+
+static la_ssize_t
+write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+	struct tar_writer *w = ctx;
+
+	(void)a;
+	if (sink_write(w->out, buf, len) < 0) {
+		w->failed = 1;
+		return -1;
+	}
+	return (la_ssize_t)len;
+}
+
+static void
+report(struct tar_writer *w, const char *what, const char *name)
+{
+	/* A sink failure was logged where it happened; libarchive's own errors are not. */
+	if (!w->failed)
+		log_error("%s %s: %s", what, name, archive_error_string(w->a));
+}
+
+struct tar_writer *
+tar_writer_open(struct sink *out, struct sink *gzip, int level)
+{
+	struct tar_writer *w = xcalloc(1, sizeof(*w));
+
+	w->out = out;
+	w->gzip = gzip;
+	w->level = level;
+	w->a = archive_write_new();
+	if (w->a == NULL || archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
+	    archive_write_add_filter_none(w->a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
+	    archive_write_open(w->a, w, NULL, write_cb, NULL) != ARCHIVE_OK) {
+		log_error("cannot start the tar archive: %s", w->a ? archive_error_string(w->a) : "out of memory");
+		tar_writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static struct archive_entry *
+new_entry(const char *name, mode_t type, mode_t perm, time_t mtime)
+{
+	struct archive_entry *e = archive_entry_new();
+
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, type);
+	archive_entry_set_perm(e, perm);
+	archive_entry_set_mtime(e, mtime, 0);
+	archive_entry_set_uname(e, "root");
+	archive_entry_set_gname(e, "root");
+	return e;
+}
+
+int
+tar_writer_add_dir(struct tar_writer *w, const char *name, time_t mtime)
+{
+	struct archive_entry *e = new_entry(name, AE_IFDIR, 0700, mtime);
+	int rc = 0;
+
+	if (archive_write_header(w->a, e) != ARCHIVE_OK) {
+		report(w, "cannot add directory", name);
+		rc = -1;
+	}
+	archive_entry_free(e);
+	return rc;
+}
+
+/* Deflating zlib streams again costs time and gains nothing. */
+static int
+compressed_already(const char *name)
+{
+	static const char *const endings[] = { ".pack", ".gz", ".bundle", ".zip", ".png", ".jpg", NULL };
+	size_t n = strlen(name), i;
+
+	for (i = 0; endings[i]; i++)
+		if (n > strlen(endings[i]) && strcmp(name + n - strlen(endings[i]), endings[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+tar_writer_add_file(struct tar_writer *w, const char *name, const char *src_path)
+{
+	struct archive_entry *e = NULL;
+	struct stat st;
+	int64_t left;
+	int fd, rc = -1, stored = 0;
+
+	fd = open(src_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		log_errno("cannot read %s", src_path);
+		goto out;
+	}
+	e = new_entry(name, AE_IFREG, 0600, st.st_mtime);
+	archive_entry_set_size(e, st.st_size);
+	if (archive_write_header(w->a, e) != ARCHIVE_OK) {
+		report(w, "cannot add", name);
+		goto out;
+	}
+	stored = w->gzip != NULL && compressed_already(name);
+	if (stored && sink_gzip_set_level(w->gzip, 0) < 0)
+		goto out;
+	/* Exactly the size in the header, even if the file changes under us. */
+	for (left = st.st_size; left > 0;) {
+		ssize_t n = read(fd, w->buf, left < (int64_t)sizeof(w->buf) ? (size_t)left : sizeof(w->buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_error("cannot read %s: %s", src_path, n == 0 ? "it shrank while being archived" : strerror(errno));
+			goto out;
+		}
+		if (archive_write_data(w->a, w->buf, (size_t)n) != n) {
+			report(w, "cannot write", name);
+			goto out;
+		}
+		left -= n;
+	}
+	if (stored && sink_gzip_set_level(w->gzip, w->level) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	archive_entry_free(e);
+	return rc;
+}
+
+int
+tar_writer_close(struct tar_writer *w)
+{
+	if (archive_write_close(w->a) != ARCHIVE_OK) {
+		report(w, "cannot finish the tar archive", "");
+		return -1;
+	}
+	return 0;
+}
+
+void
+tar_writer_free(struct tar_writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->a)
+		archive_write_free(w->a);
+	free(w);
+}

@@ -1,0 +1,122 @@
+/* Uncommitted changes as a binary-safe patch (`git diff HEAD`), and applying one. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "base/fsutil.h"
+#include "git/git-snapshot-internal.h"
+#include "git/git-snapshot.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+
+int
+gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, void *ctx, struct sink *out)
+{
+	git_diff_options opts;
+	git_object *head_tree = NULL;
+	git_tree *tree = NULL;
+	git_diff *diff = NULL;
+	git_patch *patch = NULL;
+	git_buf buf = { NULL, 0, 0 };
+	size_t i, n;
+	int rc = -1, err;
+
+	if (git_repository_is_bare(g->repo)) {
+		log_error("cannot diff %s: it is a bare repository (no work tree)", g->where);
+		return -1;
+	}
+	err = git_revparse_single(&head_tree, g->repo, "HEAD^{tree}");
+	if (err < 0 && git_repository_head_unborn(g->repo) != 1) {
+		gitsnap_git_error("cannot read the tree of HEAD in %s", g->where);
+		goto out;
+	}
+	/* An unborn HEAD: a NULL tree diffs against the empty tree. */
+	tree = (git_tree *)head_tree;
+	/* Full ids and binary hunks, so that `git apply` and git_apply() take it. */
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.flags = GIT_DIFF_SHOW_BINARY;
+	opts.id_abbrev = GIT_OID_HEXSZ;
+	if (git_diff_tree_to_workdir_with_index(&diff, g->repo, tree, &opts) < 0) {
+		gitsnap_git_error("cannot diff the work tree of %s against HEAD", g->where);
+		goto out;
+	}
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		if (is_secret && ((d->old_file.path && is_secret(ctx, d->old_file.path)) ||
+		    (d->new_file.path && is_secret(ctx, d->new_file.path)))) {
+			log_info("left out of the git patch of %s: %s (secret)", g->where,
+			    d->new_file.path ? d->new_file.path : d->old_file.path);
+			continue;
+		}
+		if (git_patch_from_diff(&patch, diff, i) < 0) {
+			gitsnap_git_error("cannot diff %s in %s", d->new_file.path, g->where);
+			goto out;
+		}
+		if (patch == NULL)
+			continue;	/* an unchanged entry */
+		if (git_patch_to_buf(&buf, patch) < 0) {
+			gitsnap_git_error("cannot format the diff of %s in %s", d->new_file.path, g->where);
+			goto out;
+		}
+		if (buf.size > 0 && sink_write(out, buf.ptr, buf.size) < 0)
+			goto out;
+		git_buf_dispose(&buf);
+		git_patch_free(patch);
+		patch = NULL;
+	}
+	rc = 0;
+out:
+	git_buf_dispose(&buf);
+	git_patch_free(patch);
+	git_diff_free(diff);
+	git_object_free(head_tree);
+	return rc;
+}
+
+int
+gitsnap_apply_patch(const char *dir, const char *patch_path)
+{
+	git_repository *repo = NULL;
+	git_diff *diff = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int rc = -1, r;
+
+	r = fs_read_file(patch_path, &text, &len);
+	if (r == 1)
+		log_error("cannot apply %s: no such file", patch_path);
+	if (r != 0)
+		return -1;
+	if (len == 0) {
+		free(text);
+		return 0;	/* no uncommitted changes were recorded */
+	}
+	if (git_libgit2_init() < 0) {
+		gitsnap_git_error("cannot initialise libgit2");
+		free(text);
+		return -1;
+	}
+	/* DIR itself, not a repository above it. */
+	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		gitsnap_git_error("cannot open the git repository %s", dir);
+		goto out;
+	}
+	if (git_diff_from_buffer(&diff, text, len) < 0) {
+		gitsnap_git_error("cannot parse the patch %s", patch_path);
+		goto out;
+	}
+	if (git_apply(repo, diff, GIT_APPLY_LOCATION_BOTH, NULL) < 0) {
+		gitsnap_git_error("cannot apply %s to %s", patch_path, dir);
+		goto out;
+	}
+	rc = 0;
+out:
+	git_diff_free(diff);
+	git_repository_free(repo);
+	free(text);
+	git_libgit2_shutdown();
+	return rc;
+}

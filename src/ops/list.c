@@ -1,0 +1,121 @@
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "store/backups.h"
+#include "ops/list.h"
+#include "base/log.h"
+#include "store/manifest.h"
+#include "ops/retention.h"
+
+void
+format_size(unsigned long long bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%llu B", bytes);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+}
+
+void
+format_age(long long s, char *buf, size_t len)
+{
+	if (s < 0)
+		snprintf(buf, len, "future");
+	else if (s < 60)
+		snprintf(buf, len, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm", s / 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lldh %lldm", s / 3600, (s % 3600) / 60);
+	else
+		snprintf(buf, len, "%lldd %lldh", s / 86400, (s % 86400) / 3600);
+}
+
+/* What a row says under "KEPT BY": the rules, or that prune would delete it. */
+static const char *
+kept_by(const struct retention_view *v, size_t i)
+{
+	const struct retention_unit *u = &v->units[v->unit_of[i]];
+
+	return u->item.keep ? u->item.reason : "-- prune would delete it";
+}
+
+static void
+print_json(const struct retention_view *v, time_t now)
+{
+	json_t *arr = json_array();
+	char *text;
+	size_t i;
+
+	for (i = 0; i < v->nentries; i++) {
+		const struct backup_entry *e = &v->entries[i];
+		const struct retention_unit *u = &v->units[v->unit_of[i]];
+		char stamp[32];
+		struct tm tm;
+
+		gmtime_r(&e->when, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:b, s:b, s:s?, s:b, s:s}",
+		    "kind", backup_kind_label(e->kind), "name", e->name, "path", e->path,
+		    "created", stamp, "age_seconds", (json_int_t)(now - e->when),
+		    "bytes", (json_int_t)e->size, "manifest", e->has_manifest,
+		    "verified", e->verified, "pinned", u->pin_reason != NULL, "pin_reason", u->pin_reason,
+		    "keep", u->item.keep, "kept_by", u->item.reason));
+	}
+	text = json_text(arr);
+	fputs(text, stdout);
+	free(text);
+}
+
+int
+list_backups(const struct options *opts)
+{
+	struct retention_policy policy;
+	struct retention_view v;
+	size_t i;
+	time_t now = time(NULL);
+	int rc = -1;
+
+	if (retention_view_load(opts->output_dir, &v) < 0)
+		return -1;
+	/* The rules shown are those `lotbackup prune` applies now. */
+	retention_policy_gfs(opts, &policy);
+	if (retention_view_plan(&v, BACKUP_DB, &policy, now, NULL) < 0 ||
+	    retention_view_plan(&v, BACKUP_FULL_ARCHIVE, &policy, now, NULL) < 0)
+		goto out;
+	if (opts->json) {
+		print_json(&v, now);
+	} else if (v.nentries == 0) {
+		printf("No backups in %s yet: run 'lotbackup db' or 'lotbackup full' to make one.\n",
+		    opts->output_dir);
+	} else {
+		printf("%-8s %-20s %9s %10s %-8s %-8s %s  %s\n", "KIND", "CREATED (UTC)", "AGE", "SIZE",
+		    "MANIFEST", "VERIFIED", "NAME", "KEPT BY (prune)");
+		for (i = 0; i < v.nentries; i++) {
+			const struct backup_entry *e = &v.entries[i];
+			char stamp[32], size[32], age[32];
+			struct tm tm;
+
+			gmtime_r(&e->when, &tm);
+			strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+			format_size(e->size, size, sizeof(size));
+			format_age((long long)(now - e->when), age, sizeof(age));
+			printf("%-8s %-20s %9s %10s %-8s %-8s %s  %s\n", backup_kind_label(e->kind), stamp, age,
+			    size, e->has_manifest ? "yes" : "no", e->verified ? "yes" : "no", e->name, kept_by(&v, i));
+		}
+	}
+	rc = 0;
+out:
+	retention_view_free(&v);
+	return rc;
+}

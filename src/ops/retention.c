@@ -1,0 +1,264 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "store/pin.h"
+#include "ops/retention.h"
+#include "base/xalloc.h"
+
+static enum backup_kind
+family_of(enum backup_kind kind)
+{
+	return kind == BACKUP_DB ? BACKUP_DB : BACKUP_FULL_ARCHIVE;
+}
+
+static const char *
+family_label(enum backup_kind family)
+{
+	return family == BACKUP_DB ? "db" : "full";
+}
+
+int
+retention_view_load(const char *dir, struct retention_view *v)
+{
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	if (backups_scan(dir, &v->entries, &v->nentries) < 0)
+		return -1;
+	v->units = xcalloc(v->nentries ? v->nentries : 1, sizeof(*v->units));
+	v->unit_of = xcalloc(v->nentries ? v->nentries : 1, sizeof(*v->unit_of));
+	for (i = 0; i < v->nentries; i++) {
+		const struct backup_entry *e = &v->entries[i];
+		enum backup_kind family = family_of(e->kind);
+		struct retention_unit *u = NULL;
+		size_t k;
+		char *reason;
+
+		/* The archive and the directory of one full backup share its time: one unit. */
+		for (k = v->nunits; family != BACKUP_DB && k > 0 && v->units[k - 1].when == e->when; k--)
+			if (v->units[k - 1].family == family && v->units[k - 1].nmembers < 2) {
+				u = &v->units[k - 1];
+				break;
+			}
+		if (u == NULL) {
+			u = &v->units[v->nunits++];
+			u->family = family;
+			u->when = e->when;
+			u->item.when = e->when;
+			u->item.candidate = 1;
+		}
+		u->member[u->nmembers++] = i;
+		v->unit_of[i] = (size_t)(u - v->units);
+		u->item.candidate = u->item.candidate && e->has_manifest;
+		u->item.verified = u->item.verified || e->verified;
+		if (e->pinned && u->pin_reason == NULL && (reason = pin_reason(e->path)) != NULL) {
+			u->pin_reason = reason;
+			u->item.pinned = reason;
+		}
+	}
+	return 0;
+}
+
+void
+retention_view_free(struct retention_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nunits; i++)
+		free(v->units[i].pin_reason);
+	free(v->units);
+	free(v->unit_of);
+	backups_free(v->entries, v->nentries);
+	memset(v, 0, sizeof(*v));
+}
+
+int
+retention_view_plan(struct retention_view *v, enum backup_kind family, const struct retention_policy *policy,
+    time_t now, const char *spare_name)
+{
+	struct retention_item *items;
+	size_t i, j, n = 0;
+	char err[256];
+	int removed;
+
+	items = xcalloc(v->nunits ? v->nunits : 1, sizeof(*items));
+	for (i = 0; i < v->nunits; i++) {
+		struct retention_unit *u = &v->units[i];
+
+		if (u->family != family)
+			continue;
+		u->item.spare = 0;
+		for (j = 0; spare_name && j < u->nmembers; j++)
+			if (strcmp(v->entries[u->member[j]].name, spare_name) == 0)
+				u->item.spare = 1;
+		items[n++] = u->item;
+	}
+	removed = retention_plan(items, n, policy, now, err, sizeof(err));
+	if (removed < 0) {
+		log_error("retention: %s", err);
+	} else {
+		for (i = 0, n = 0; i < v->nunits; i++)
+			if (v->units[i].family == family)
+				v->units[i].item = items[n++];
+	}
+	free(items);
+	return removed;
+}
+
+void
+retention_policy_gfs(const struct options *opts, struct retention_policy *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->mode = RETENTION_GFS;
+	out->daily = opts->keep_daily;
+	out->weekly = opts->keep_weekly;
+	out->monthly = opts->keep_monthly;
+	out->timezone = opts->timezone;
+}
+
+void
+retention_policy_after(const struct options *opts, enum backup_kind family, struct retention_policy *out)
+{
+	if (opts->policy_configured && !(family == BACKUP_DB && opts->keep_days_given)) {
+		retention_policy_gfs(opts, out);
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	if (family == BACKUP_DB && opts->keep_days > 0) {
+		out->mode = RETENTION_DAYS;
+		out->days = opts->keep_days;
+	} else {
+		out->mode = RETENTION_NONE;	/* full backups are pruned only under a configured policy */
+	}
+}
+
+static int
+unlink_if_present(const char *path)
+{
+	if (unlink(path) == 0 || errno == ENOENT)
+		return 0;
+	log_errno("cannot delete %s", path);
+	return -1;
+}
+
+/*
+ * The backup goes first: a leftover sidecar is ignored, a backup without its
+ * manifest would look damaged (and would no longer be a candidate).
+ */
+static int
+delete_backup(const struct backup_entry *e)
+{
+	static const char *const sidecars[] = { VERIFIED_SUFFIX, PIN_SUFFIX, MANIFEST_SUFFIX, NULL };
+	size_t i;
+	int rc = 0;
+
+	if (e->kind == BACKUP_FULL_DIR) {
+		if (fs_remove_tree(e->path) < 0)
+			return -1;
+	} else if (unlink_if_present(e->path) < 0) {
+		return -1;
+	}
+	for (i = 0; sidecars[i] && rc == 0; i++) {
+		char *p = xasprintf("%s%s", e->path, sidecars[i]);
+
+		rc = unlink_if_present(p);
+		free(p);
+	}
+	return rc;
+}
+
+/* Why a unit goes, in words, for the dry run and the log. */
+static void
+removal_why(const struct retention_unit *u, const struct retention_policy *p, time_t now, char *buf, size_t len)
+{
+	if (p->mode == RETENTION_DAYS)
+		snprintf(buf, len, "%ld days old, --keep %d", (long)((now - u->when) / 86400), p->days);
+	else
+		snprintf(buf, len, "no daily, weekly or monthly slot left");
+}
+
+int
+retention_prune(const char *dir, enum backup_kind family, const struct retention_policy *policy, time_t now,
+    const char *spare_name, int flags)
+{
+	struct retention_view v;
+	size_t i, j, candidates = 0;
+	int removed, deleted = 0, rc = -1, dry = flags & RETENTION_DRY_RUN;
+	char desc[128], why[96];
+
+	family = family_of(family);
+	if (policy->mode == RETENTION_NONE && !dry)
+		return 0;
+	if (retention_view_load(dir, &v) < 0)
+		return -1;
+	removed = retention_view_plan(&v, family, policy, now, spare_name);
+	if (removed < 0)
+		goto out;
+	for (i = 0; i < v.nunits; i++)
+		if (v.units[i].family == family && v.units[i].item.candidate)
+			candidates++;
+	retention_policy_describe(policy, desc, sizeof(desc));
+	if (dry)
+		printf("%s backups: %s: %zu, %d to delete\n", family_label(family), desc, candidates, removed);
+	/* A sudden mass deletion is more likely a wrong clock or a typo in the policy than intent. */
+	if (policy->mode == RETENTION_GFS && (size_t)removed * 2 > candidates && !(flags & RETENTION_FORCE)) {
+		if (!dry) {
+			log_error("retention (%s) would delete %d of %zu %s backups at once, more than half: nothing "
+			    "deleted; check the policy and the clock, then run 'lotbackup prune --force'", desc, removed,
+			    candidates, family_label(family));
+			goto out;
+		}
+		printf("(more than half: prune would refuse this without --force)\n");
+	}
+	for (i = 0; i < v.nunits; i++) {
+		const struct retention_unit *u = &v.units[i];
+
+		if (u->family != family)
+			continue;
+		removal_why(u, policy, now, why, sizeof(why));
+		for (j = 0; j < u->nmembers; j++) {
+			const struct backup_entry *e = &v.entries[u->member[j]];
+
+			if (dry) {
+				if (u->item.keep)
+					printf("keep         %s (%s)\n", e->name, u->item.reason);
+				else
+					printf("would delete %s (%s)\n", e->name, why);
+				continue;
+			}
+			if (u->item.keep)
+				continue;
+			if (delete_backup(e) < 0)
+				goto out;
+			log_info("deleted %s (%s)", e->name, why);
+		}
+		if (!u->item.keep)
+			deleted++;
+	}
+	if (deleted > 0 && !dry && fs_fsync_parent(v.entries[0].path) < 0)
+		goto out;
+	if (!dry && deleted > 0)
+		log_info("retention (%s): deleted %d %s backups, kept %zu", desc, deleted, family_label(family),
+		    candidates - (size_t)deleted);
+	rc = deleted;
+out:
+	retention_view_free(&v);
+	return rc;
+}
+
+int
+retention_prune_days(const char *dir, enum backup_kind kind, int keep_days, time_t now,
+    const char *spare_name, int dry_run)
+{
+	struct retention_policy p;
+
+	memset(&p, 0, sizeof(p));
+	p.mode = keep_days > 0 ? RETENTION_DAYS : RETENTION_NONE;
+	p.days = keep_days;
+	return retention_prune(dir, kind, &p, now, spare_name, dry_run ? RETENTION_DRY_RUN : 0);
+}

@@ -1,0 +1,152 @@
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+
+#include "store/backups.h"
+#include "ops/list.h"
+#include "base/log.h"
+#include "store/manifest.h"
+#include "ops/status.h"
+#include "base/xalloc.h"
+
+/* Both forms of a full backup count as "full". */
+static const char *
+kind_group(enum backup_kind kind)
+{
+	return kind == BACKUP_DB ? "db" : "full";
+}
+
+struct kind_status {
+	const char *label;
+	const struct backup_entry *newest;
+	const struct backup_entry *newest_verified;
+};
+
+static json_t *
+entry_json(const struct backup_entry *e, time_t now)
+{
+	char stamp[32];
+	struct tm tm;
+
+	if (e == NULL)
+		return json_null();
+	gmtime_r(&e->when, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:b}", "name", e->name, "path", e->path, "created", stamp,
+	    "age_seconds", (json_int_t)(now - e->when), "bytes", (json_int_t)e->size, "verified", e->verified);
+}
+
+static void
+print_text(const struct kind_status *ks, size_t nks, const struct statvfs *fs, int have_fs, const char *dir,
+    time_t now)
+{
+	size_t i;
+
+	printf("%-5s %-48s %9s %10s %-8s %s\n", "KIND", "NEWEST", "AGE", "SIZE", "VERIFIED", "NEWEST VERIFIED (AGE)");
+	for (i = 0; i < nks; i++) {
+		const struct backup_entry *n = ks[i].newest, *v = ks[i].newest_verified;
+		char age[32], size[32], vage[32];
+
+		if (n == NULL) {
+			printf("%-5s %-48s\n", ks[i].label, "(none)");
+			continue;
+		}
+		format_age((long long)(now - n->when), age, sizeof(age));
+		format_size(n->size, size, sizeof(size));
+		if (v)
+			format_age((long long)(now - v->when), vage, sizeof(vage));
+		printf("%-5s %-48s %9s %10s %-8s %s%s%s%s\n", ks[i].label, n->name, age, size, n->verified ? "yes" : "no",
+		    v ? v->name : "(none)", v ? " (" : "", v ? vage : "", v ? ")" : "");
+	}
+	if (have_fs) {
+		char free_s[32], total_s[32];
+		unsigned long long avail = (unsigned long long)fs->f_bavail * fs->f_frsize;
+		unsigned long long total = (unsigned long long)fs->f_blocks * fs->f_frsize;
+
+		format_size(avail, free_s, sizeof(free_s));
+		format_size(total, total_s, sizeof(total_s));
+		printf("disk: %s free of %s (%.0f%%) in %s\n", free_s, total_s,
+		    total ? 100.0 * (double)avail / (double)total : 0.0, dir);
+	}
+}
+
+int
+status_report(const struct options *opts)
+{
+	struct kind_status ks[2] = { { "db", NULL, NULL }, { "full", NULL, NULL } };
+	const struct backup_entry *best = NULL;
+	struct backup_entry *list = NULL;
+	struct statvfs fs;
+	size_t n = 0, i, k;
+	time_t now = time(NULL);
+	char limit[32], age[32], *problem = NULL;
+	int have_fs, ok;
+
+	if (backups_scan(opts->output_dir, &list, &n) < 0)
+		return -1;
+	have_fs = statvfs(opts->output_dir, &fs) == 0;
+	for (i = 0; i < n; i++) {
+		const struct backup_entry *e = &list[i];
+
+		for (k = 0; k < 2; k++) {
+			if (strcmp(ks[k].label, kind_group(e->kind)) != 0)
+				continue;
+			/* of a full backup's two forms, name the archive */
+			if (ks[k].newest == NULL || (e->when == ks[k].newest->when && e->kind == BACKUP_FULL_ARCHIVE))
+				ks[k].newest = e;
+			if (e->verified && ks[k].newest_verified == NULL)
+				ks[k].newest_verified = e;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		const struct backup_entry *v = ks[k].newest_verified;
+
+		if (opts->kind_filter && strcmp(opts->kind_filter, ks[k].label) != 0)
+			continue;
+		if (v && (best == NULL || v->when > best->when))
+			best = v;
+	}
+	format_age(opts->max_age, limit, sizeof(limit));
+	if (best == NULL) {
+		problem = xasprintf("no verified %sbackup in %s (run 'lotbackup verify' after each backup)",
+		    opts->kind_filter ? (strcmp(opts->kind_filter, "db") == 0 ? "db " : "full ") : "", opts->output_dir);
+	} else if (now - best->when > opts->max_age) {
+		format_age((long long)(now - best->when), age, sizeof(age));
+		problem = xasprintf("the newest verified %sbackup, %s, is %s old, more than --max-age %s: "
+		    "is the backup job still running?", opts->kind_filter ? (strcmp(opts->kind_filter, "db") == 0 ?
+		    "db " : "full ") : "", best->name, age, limit);
+	}
+	ok = problem == NULL;
+	if (opts->json) {
+		json_t *kinds = json_object(), *root;
+		char *text;
+
+		for (k = 0; k < 2; k++)
+			json_object_set_new(kinds, ks[k].label, ks[k].newest == NULL ? json_null() :
+			    json_pack("{s:o, s:o}", "newest", entry_json(ks[k].newest, now),
+			    "newest_verified", entry_json(ks[k].newest_verified, now)));
+		root = json_pack("{s:s, s:b, s:s?, s:I, s:o, s:o, s:o}", "output_dir", opts->output_dir, "ok", ok,
+		    "problem", problem, "max_age_seconds", (json_int_t)opts->max_age,
+		    "newest_verified", entry_json(best, now), "kinds", kinds,
+		    "disk", have_fs ? json_pack("{s:I, s:I}",
+		    "free_bytes", (json_int_t)((unsigned long long)fs.f_bavail * fs.f_frsize),
+		    "total_bytes", (json_int_t)((unsigned long long)fs.f_blocks * fs.f_frsize)) : json_null());
+		text = json_text(root);
+		fputs(text, stdout);
+		free(text);
+	} else {
+		print_text(ks, 2, &fs, have_fs, opts->output_dir, now);
+		if (ok) {
+			format_age((long long)(now - best->when), age, sizeof(age));
+			printf("ok: the newest verified backup, %s, is %s old (limit %s)\n", best->name, age, limit);
+		}
+	}
+	if (!ok)
+		log_error("%s", problem);
+	free(problem);
+	backups_free(list, n);
+	return ok ? 0 : 1;
+}

@@ -1,0 +1,157 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg/conninfo.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "pg/pgsql.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+char *
+pgsql_describe_target(const struct options *opts)
+{
+	if (opts->dbname != NULL)
+		return conninfo_redact(opts->dbname);
+	return xasprintf("the database named by PG* variables (PGHOST=%s PGDATABASE=%s PGUSER=%s)",
+	    getenv("PGHOST") ? getenv("PGHOST") : "default",
+	    getenv("PGDATABASE") ? getenv("PGDATABASE") : "default",
+	    getenv("PGUSER") ? getenv("PGUSER") : "default");
+}
+
+/* The likely fix, from libpq's message; one clause an operator can act on. */
+static const char *
+connect_hint(PGconn *conn, const char *msg)
+{
+	if (PQconnectionNeedsPassword(conn))
+		return "a password is needed: put it in DATABASE_URL, PGPASSWORD or ~/.pgpass";
+	if (strstr(msg, "password authentication failed"))
+		return "check the password in DATABASE_URL, PGPASSWORD or ~/.pgpass";
+	if (strstr(msg, "does not exist"))
+		return "check the database and user names, or create them";
+	if (strstr(msg, "No such file or directory") || strstr(msg, "Connection refused"))
+		return "is the server running, and are host and port right?";
+	if (strstr(msg, "could not translate host name"))
+		return "check the host name";
+	return "check --dbname, DATABASE_URL or the PG* variables";
+}
+
+PGconn *
+pgsql_connect(const struct options *opts)
+{
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *values[] = { opts->dbname, "lotbackup", NULL };
+	PGconn *conn;
+	char *target, *msg;
+
+	/* expand_dbname: dbname may be a whole conninfo string or URL. */
+	conn = PQconnectdbParams(keys, values, 1);
+	if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
+		return conn;
+	target = pgsql_describe_target(opts);
+	msg = xstrdup(conn ? PQerrorMessage(conn) : "out of memory");
+	if (conn && PQpass(conn)) {
+		char *clean = redact_secret(msg, PQpass(conn));
+
+		free(msg);
+		msg = clean;
+	}
+	log_error("cannot connect to %s (from %s): %s; %s", target,
+	    opts->dbname_origin ? opts->dbname_origin : "PG* variables", msg, connect_hint(conn, msg));
+	free(target);
+	free(msg);
+	PQfinish(conn);
+	return NULL;
+}
+
+/*
+ * Every setting the first connection ended up with (host, port, user,
+ * password, sslmode, ...), so a second one reaches the same server the same
+ * way, whatever mix of URL, PG* variables and .pgpass supplied them.
+ */
+PGconn *
+pgsql_connect_like(PGconn *conn, const char *dbname)
+{
+	PQconninfoOption *info = PQconninfo(conn), *o;
+	const char **keys = NULL, **values = NULL;
+	PGconn *other = NULL;
+	size_t n = 0, i = 0;
+
+	for (o = info; o != NULL && o->keyword != NULL; o++)
+		n++;
+	keys = xcalloc(n + 2, sizeof(*keys));
+	values = xcalloc(n + 2, sizeof(*values));
+	for (o = info; o != NULL && o->keyword != NULL; o++) {
+		if (o->val == NULL || strcmp(o->keyword, "dbname") == 0)
+			continue;
+		keys[i] = o->keyword;
+		values[i++] = o->val;
+	}
+	keys[i] = "dbname";
+	values[i] = dbname;
+	other = PQconnectdbParams(keys, values, 0);
+	if (other != NULL && PQstatus(other) == CONNECTION_OK)
+		goto out;
+	log_error("cannot connect to database \"%s\": %s", dbname, other ? PQerrorMessage(other) : "out of memory");
+	PQfinish(other);
+	other = NULL;
+out:
+	PQconninfoFree(info);
+	free(keys);
+	free(values);
+	return other;
+}
+
+void
+pgsql_report(PGconn *conn, const PGresult *res, const char *what)
+{
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+
+	/* After a signal the error is its cancel: say that instead. */
+	if (interrupt_check() < 0)
+		return;
+	if (primary == NULL) {
+		/* Lost connection and the like: libpq's own text says what happened. */
+		log_error("%s: %s%s", what, conn ? PQerrorMessage(conn) : "no connection",
+		    conn && PQstatus(conn) == CONNECTION_BAD ? " (connection to the server lost)" : "");
+		return;
+	}
+	log_error("%s: %s%s%s (SQLSTATE %s)", what, primary, detail ? ": " : "", detail ? detail : "",
+	    sqlstate ? sqlstate : "none");
+}
+
+static PGresult *
+checked(PGconn *conn, PGresult *res, ExecStatusType want, const char *what)
+{
+	if (res != NULL && PQresultStatus(res) == want)
+		return res;
+	pgsql_report(conn, res, what);
+	PQclear(res);
+	return NULL;
+}
+
+PGresult *
+pgsql_query(PGconn *conn, const char *sql, const char *what)
+{
+	return checked(conn, PQexec(conn, sql), PGRES_TUPLES_OK, what);
+}
+
+PGresult *
+pgsql_query_params(PGconn *conn, const char *sql, int nparams, const char *const *values, const char *what)
+{
+	return checked(conn, PQexecParams(conn, sql, nparams, NULL, values, NULL, NULL, 0),
+	    PGRES_TUPLES_OK, what);
+}
+
+int
+pgsql_exec(PGconn *conn, const char *sql, const char *what)
+{
+	PGresult *res = checked(conn, PQexec(conn, sql), PGRES_COMMAND_OK, what);
+
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}

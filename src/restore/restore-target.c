@@ -1,0 +1,213 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "pg/pgsql.h"
+#include "restore/restore-target.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+
+/* Objects an extension made are the extension's to drop. */
+#define NOT_EXTENSION_MEMBER(cls, alias) \
+	"NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '" cls "'::pg_catalog.regclass " \
+	"AND d.objid = " alias ".oid AND d.deptype = 'e')"
+
+char *
+target_dbname(const struct options *opts)
+{
+	PQconninfoOption *parsed, *o;
+	char *err = NULL, *name = NULL;
+
+	if (opts->dbname == NULL)
+		return NULL;
+	parsed = PQconninfoParse(opts->dbname, &err);
+	if (parsed == NULL) {
+		/* Not conninfo: a bare database name, as libpq takes it. */
+		PQfreemem(err);
+		return strchr(opts->dbname, '=') ? NULL : xstrdup(opts->dbname);
+	}
+	for (o = parsed; o->keyword; o++)
+		if (strcmp(o->keyword, "dbname") == 0 && o->val && *o->val)
+			name = xstrdup(o->val);
+	PQconninfoFree(parsed);
+	return name;
+}
+
+PGconn *
+target_connect_other(const struct options *opts, const char *dbname)
+{
+	PQconninfoOption *parsed = NULL, *o;
+	const char **keys, **values;
+	size_t n = 0, count = 0;
+	PGconn *conn = NULL;
+	char *err = NULL;
+
+	if (opts->dbname && strchr(opts->dbname, '=') == NULL && strstr(opts->dbname, "://") == NULL)
+		parsed = PQconninfoParse("", &err);	/* a bare name: everything else from PG* */
+	else
+		parsed = PQconninfoParse(opts->dbname ? opts->dbname : "", &err);
+	if (parsed == NULL) {
+		log_error("cannot parse the connection string: %s", err ? err : "out of memory");
+		PQfreemem(err);
+		return NULL;
+	}
+	for (o = parsed; o->keyword; o++)
+		count++;
+	keys = xcalloc(count + 3, sizeof(*keys));
+	values = xcalloc(count + 3, sizeof(*values));
+	for (o = parsed; o->keyword; o++) {
+		if (o->val == NULL || strcmp(o->keyword, "dbname") == 0)
+			continue;
+		keys[n] = o->keyword;
+		values[n++] = o->val;
+	}
+	keys[n] = "dbname";
+	values[n++] = dbname;
+	keys[n] = "fallback_application_name";
+	values[n++] = "lotbackup";
+	conn = PQconnectdbParams(keys, values, 0);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		log_error("cannot connect to database \"%s\" on the target server: %s", dbname, PQerrorMessage(conn));
+		PQfinish(conn);
+		conn = NULL;
+	}
+	free(keys);
+	free(values);
+	PQconninfoFree(parsed);
+	return conn;
+}
+
+/* The maintenance database to run CREATE/DROP DATABASE from. */
+static PGconn *
+maintenance_connect(const struct options *opts)
+{
+	return target_connect_other(opts, "postgres");
+}
+
+int
+target_create(const struct options *opts, const char *dbname, int must_be_new, int *created)
+{
+	const char *params[1] = { dbname };
+	PGconn *conn = maintenance_connect(opts);
+	PGresult *res = NULL;
+	char *quoted = NULL, *sql = NULL, *what = NULL;
+	int rc = -1;
+
+	*created = 0;
+	if (conn == NULL)
+		return -1;
+	res = pgsql_query_params(conn, "SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", 1, params,
+	    "cannot look up the target database");
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) > 0) {
+		if (must_be_new) {
+			log_error("database \"%s\" already exists: choose another --scratch-db or drop it", dbname);
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
+	quoted = PQescapeIdentifier(conn, dbname, strlen(dbname));
+	sql = xasprintf("CREATE DATABASE %s TEMPLATE template0", quoted);
+	what = xasprintf("cannot create database \"%s\"", dbname);
+	if (pgsql_exec(conn, sql, what) < 0)
+		goto out;
+	log_info("created database \"%s\"", dbname);
+	*created = 1;
+	rc = 0;
+out:
+	PQfreemem(quoted);
+	free(sql);
+	free(what);
+	PQclear(res);
+	PQfinish(conn);
+	return rc;
+}
+
+int
+target_drop(const struct options *opts, const char *dbname)
+{
+	PGconn *conn = maintenance_connect(opts);
+	char *quoted, *sql, *what;
+	int rc;
+
+	if (conn == NULL)
+		return -1;
+	quoted = PQescapeIdentifier(conn, dbname, strlen(dbname));
+	/* WITH (FORCE) ends leftover sessions; PostgreSQL 12 lacks it. */
+	sql = xasprintf("DROP DATABASE IF EXISTS %s%s", quoted, PQserverVersion(conn) >= 130000 ? " WITH (FORCE)" : "");
+	what = xasprintf("cannot drop the scratch database \"%s\"", dbname);
+	rc = pgsql_exec(conn, sql, what);
+	PQfreemem(quoted);
+	free(sql);
+	free(what);
+	PQfinish(conn);
+	return rc;
+}
+
+long
+target_user_tables(PGconn *conn)
+{
+	PGresult *res = pgsql_query(conn,
+	    "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	    "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+	    "AND n.nspname !~ '^pg_' AND " NOT_EXTENSION_MEMBER("pg_class", "c"),
+	    "cannot count the tables of the target database");
+	long n;
+
+	if (res == NULL)
+		return -1;
+	n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return n;
+}
+
+static int
+run_generated(PGconn *conn, const char *query, const char *what)
+{
+	PGresult *res = pgsql_query(conn, query, what);
+	int i, rc = 0;
+
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res) && rc == 0; i++)
+		rc = pgsql_exec(conn, PQgetvalue(res, i, 0), what);
+	PQclear(res);
+	return rc;
+}
+
+int
+target_clean(PGconn *conn)
+{
+	/* An empty search_path makes every generated name schema-qualified. */
+	if (pgsql_exec(conn, "SET search_path = ''", "cannot prepare the clean") < 0)
+		return -1;
+	if (run_generated(conn,
+	    "SELECT format('DROP SCHEMA IF EXISTS %I CASCADE', n.nspname) FROM pg_catalog.pg_namespace n "
+	    "WHERE n.nspname NOT IN ('public', 'pg_catalog', 'information_schema') AND n.nspname !~ '^pg_' "
+	    "AND " NOT_EXTENSION_MEMBER("pg_namespace", "n") " "
+	    "UNION ALL SELECT format('DROP EXTENSION IF EXISTS %I CASCADE', e.extname) "
+	    "FROM pg_catalog.pg_extension e WHERE e.extname <> 'plpgsql'",
+	    "cannot drop the schemas of the target database") < 0)
+		return -1;
+	/* Schema public stays, with its owner, privileges and comment; its contents go. */
+	return run_generated(conn,
+	    "SELECT format('DROP %s IF EXISTS %s CASCADE', CASE c.relkind WHEN 'v' THEN 'VIEW' "
+	    "WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' "
+	    "ELSE 'TABLE' END, c.oid::pg_catalog.regclass) FROM pg_catalog.pg_class c "
+	    "WHERE c.relnamespace = 'public'::pg_catalog.regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') "
+	    "AND " NOT_EXTENSION_MEMBER("pg_class", "c") " "
+	    "UNION ALL SELECT format('DROP ROUTINE IF EXISTS %s CASCADE', p.oid::pg_catalog.regprocedure) "
+	    "FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'public'::pg_catalog.regnamespace "
+	    "AND " NOT_EXTENSION_MEMBER("pg_proc", "p") " "
+	    /* a range type's own constructors go with the type */
+	    "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_proc'::pg_catalog.regclass "
+	    "AND d.objid = p.oid AND d.deptype = 'i') "
+	    "UNION ALL SELECT format('DROP %s IF EXISTS %s CASCADE', CASE t.typtype WHEN 'd' THEN 'DOMAIN' "
+	    "ELSE 'TYPE' END, t.oid::pg_catalog.regtype) FROM pg_catalog.pg_type t "
+	    "WHERE t.typnamespace = 'public'::pg_catalog.regnamespace AND t.typtype IN ('e', 'd', 'r', 'c') "
+	    "AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c') "
+	    "AND " NOT_EXTENSION_MEMBER("pg_type", "t"),
+	    "cannot drop the objects of schema public in the target database");
+}

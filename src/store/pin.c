@@ -1,0 +1,75 @@
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/backups.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "store/manifest.h"
+#include "store/pin.h"
+#include "base/version.h"
+#include "base/xalloc.h"
+
+int
+pin_write(const char *path, const char *reason)
+{
+	char *record = xasprintf("%s%s", path, PIN_SUFFIX), *now = iso_time_now(), *text;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	int rc;
+
+	text = json_text(json_pack("{s:s, s:s, s:s, s:s}", "file", base, "reason", reason, "pinned_at", now,
+	    "tool_version", LOTBACKUP_VERSION));
+	rc = fs_write_file_atomic(record, text, strlen(text), 0600, 0);
+	free(text);
+	free(now);
+	free(record);
+	return rc;
+}
+
+int
+pin_remove(const char *path)
+{
+	char *record = xasprintf("%s%s", path, PIN_SUFFIX);
+	int rc = 0;
+
+	if (unlink(record) < 0) {
+		if (errno == ENOENT) {
+			rc = 1;
+		} else {
+			log_errno("cannot remove the pin %s", record);
+			rc = -1;
+		}
+	} else if (fs_fsync_parent(record) < 0) {
+		rc = -1;
+	}
+	free(record);
+	return rc;
+}
+
+char *
+pin_reason(const char *path)
+{
+	char *record = xasprintf("%s%s", path, PIN_SUFFIX), *text = NULL, *out = NULL;
+	size_t len = 0;
+	json_t *root = NULL;
+	const char *r;
+	int got;
+
+	got = fs_read_file(record, &text, &len);
+	if (got == 1)
+		goto out;
+	if (got < 0) {
+		out = xstrdup("(pin record unreadable)");
+		goto out;
+	}
+	root = json_loadb(text, len, 0, NULL);
+	r = json_string_value(json_object_get(root, "reason"));
+	out = xstrdup(r ? r : "(pin record without a reason)");
+out:
+	json_decref(root);
+	free(text);
+	free(record);
+	return out;
+}

@@ -1,0 +1,243 @@
+#include <ctype.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/backups.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "store/manifest.h"
+#include "pg/pgsql.h"
+#include "restore/restore-target.h"
+#include "restore/restore.h"
+#include "restore/row-sum.h"
+#include "base/strbuf.h"
+#include "verify/verify-restore.h"
+#include "base/xalloc.h"
+
+/*
+ * Ctrl-C must not leave a scratch database behind: the handler only cancels
+ * the running statement (PQcancel is async-signal-safe) and notes it; the
+ * normal cleanup path then drops the database. Signal handlers can reach
+ * nothing else, hence these two statics.
+ */
+static PGcancel *volatile cancel_handle;
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal(int sig)
+{
+	char errbuf[64];
+
+	(void)sig;
+	interrupted = 1;
+	if (cancel_handle)
+		PQcancel(cancel_handle, errbuf, sizeof(errbuf));
+}
+
+/* lot-systems-db-2026-11-25T02-00-00.sql.gz -> lotbackup_verify_lotsystemsdb20261125t020000sqlgz */
+static char *
+default_scratch_name(const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_puts(&sb, "lotbackup_verify_");
+	for (; *base && sb.len < 60; base++)
+		if (isalnum((unsigned char)*base))
+			strbuf_putc(&sb, (char)tolower((unsigned char)*base));
+	return strbuf_detach(&sb);
+}
+
+static int
+load_manifest(const char *path, struct db_manifest *m)
+{
+	char *mpath = NULL, err[256];
+	int rc = manifest_read(path, m, &mpath, err, sizeof(err));
+
+	if (rc == 2)
+		log_error("%s: %s", mpath, err);
+	else if (rc == 1)
+		log_error("%s is missing: --restore compares with it", mpath);
+	free(mpath);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * Reads a table back as the dump did and fingerprints its rows in whatever
+ * order the heap has them: one COPY need not keep the file's.
+ */
+static int
+fingerprint(PGconn *conn, const char *copy_out_sql, long long *rows, uint64_t *bytes, uint64_t *row_sum,
+    const char *table)
+{
+	PGresult *res = PQexec(conn, copy_out_sql);
+	char *buf = NULL, *what = xasprintf("cannot read back table %s", table);
+	int n, rc = -1;
+
+	*rows = 0;
+	*bytes = 0;
+	*row_sum = 0;
+	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		pgsql_report(conn, res, what);
+		goto out;
+	}
+	PQclear(res);
+	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
+		*row_sum = row_sum_add(*row_sum, buf, (size_t)n);
+		*bytes += (uint64_t)n;
+		PQfreemem(buf);
+	}
+	res = PQgetResult(conn);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pgsql_report(conn, res, what);
+		goto out;
+	}
+	*rows = strtoll(PQcmdTuples(res), NULL, 10);
+	rc = 0;
+out:
+	PQclear(res);
+	free(what);
+	return rc;
+}
+
+static int
+compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats *st,
+    struct strbuf *problems, size_t *nproblems)
+{
+	struct strbuf set = STRBUF_INIT;
+	size_t i, j;
+	int rc = -1;
+
+	/* The same output settings the dump used, so equal rows give equal text. */
+	strbuf_printf(&set, "SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits = 3; "
+	    "SET TimeZone = 'UTC'; SET row_security = off; SET synchronize_seqscans = off");
+	if (pgsql_exec(conn, set.buf, "cannot set up the comparison") < 0)
+		goto out;
+	/* Once, not per table: the manifest holds names in their JSON-safe form. */
+	for (i = 0; i < st->ncopies; i++) {
+		char *safe = manifest_name(st->copies[i].qualified);
+
+		free(st->copies[i].qualified);
+		st->copies[i].qualified = safe;
+	}
+	/* The manifest is input: its encoding name goes through libpq, not into SQL text. */
+	if (PQsetClientEncoding(conn, m->encoding ? m->encoding : "UTF8") != 0) {
+		log_error("the manifest's encoding \"%s\" is not one the server knows", m->encoding ? m->encoding : "");
+		goto out;
+	}
+	for (i = 0; i < m->ntables && !interrupted; i++) {
+		const struct manifest_table *t = &m->tables[i];
+		const struct restore_copy *c;
+		long long rows;
+		uint64_t bytes, row_sum;
+
+		for (j = 0; j < st->ncopies; j++)
+			if (strcmp(st->copies[j].qualified, t->qualified) == 0)
+				break;
+		if (j == st->ncopies || st->copies[j].copy_out_sql == NULL) {
+			if ((*nproblems)++ < 3)
+				strbuf_printf(problems, "%stable %s was not restored", problems->len ? "; " : "", t->qualified);
+			continue;
+		}
+		c = &st->copies[j];
+		if (fingerprint(conn, c->copy_out_sql, &rows, &bytes, &row_sum, t->qualified) < 0)
+			goto out;
+		/* The file's rows are the dump's (same bytes, same CRC), and the table holds exactly them. */
+		if (c->data_bytes != t->data_bytes || c->data_crc32 != t->data_crc32) {
+			if ((*nproblems)++ < 3)
+				strbuf_printf(problems, "%stable %s: manifest %llu bytes (crc %08x), the file's COPY %llu bytes "
+				    "(crc %08x)", problems->len ? "; " : "", t->qualified, (unsigned long long)t->data_bytes,
+				    t->data_crc32, (unsigned long long)c->data_bytes, c->data_crc32);
+		} else if (rows != t->rows || bytes != c->data_bytes || row_sum != c->row_sum) {
+			if ((*nproblems)++ < 3)
+				strbuf_printf(problems, "%stable %s: the file's %lld rows (sum %016llx), restored %lld rows "
+				    "(sum %016llx)", problems->len ? "; " : "", t->qualified, t->rows,
+				    (unsigned long long)c->row_sum, rows, (unsigned long long)row_sum);
+		}
+	}
+	rc = interrupted ? -1 : 0;
+out:
+	strbuf_free(&set);
+	return rc;
+}
+
+int
+verify_restore(const struct options *opts, const char *path, struct verify_result *r)
+{
+	struct restore_settings settings;
+	struct restore_stats stats;
+	struct db_manifest m;
+	struct strbuf problems = STRBUF_INIT;
+	struct sigaction sa, old_int, old_term;
+	PGconn *conn = NULL;
+	char *scratch = opts->scratch_db ? xstrdup(opts->scratch_db) : default_scratch_name(path);
+	size_t nproblems = 0;
+	int created = 0, rc = -1, loaded;
+
+	memset(&m, 0, sizeof(m));
+	memset(&stats, 0, sizeof(stats));
+	if (load_manifest(path, &m) < 0)
+		goto out;
+	memset(&settings, 0, sizeof(settings));
+	settings.jobs = opts->jobs;
+	settings.fingerprint = 1;
+	settings.tables = m.tables;
+	settings.ntables = m.ntables;
+	settings.file_bytes = m.bytes;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	if (target_create(opts, scratch, 1, &created) < 0)
+		goto restore_signals;
+	if ((conn = target_connect_other(opts, scratch)) == NULL)
+		goto restore_signals;
+	cancel_handle = PQgetCancel(conn);
+	log_info("restoring %s into scratch database %s", path, scratch);
+	loaded = restore_session_setup(conn) == 0 && restore_load(conn, path, &settings, &stats) == 0 &&
+	    !interrupted;
+	if (interrupted) {
+		log_error("interrupted: dropping scratch database %s", scratch);
+		goto restore_signals;
+	}
+	r->checks[r->nchecks].name = "restore";
+	r->checks[r->nchecks].ok = loaded;
+	r->checks[r->nchecks++].detail = loaded
+	    ? xasprintf("loaded into %s: %lld statements, %zu tables", scratch, stats.statements, stats.ncopies)
+	    : xasprintf("the load into %s failed at line %ld (see the error above)", scratch, stats.line);
+	r->failed += !loaded;
+	if (loaded) {
+		if (compare_content(conn, &m, &stats, &problems, &nproblems) < 0)
+			goto restore_signals;
+		r->checks[r->nchecks].name = "content";
+		r->checks[r->nchecks].ok = nproblems == 0;
+		r->checks[r->nchecks++].detail = nproblems == 0
+		    ? xasprintf("%zu tables: rows and content as recorded at dump time", m.ntables)
+		    : xasprintf("%s%s", problems.buf, nproblems > 3 ? " (and more)" : "");
+		r->failed += nproblems > 0;
+	}
+	rc = 0;
+restore_signals:
+	if (cancel_handle) {
+		PGcancel *c = cancel_handle;
+
+		cancel_handle = NULL;
+		PQfreeCancel(c);
+	}
+	PQfinish(conn);
+	conn = NULL;
+	/* The scratch database goes whatever happened, if we made it. */
+	if (created && target_drop(opts, scratch) < 0)
+		rc = -1;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+out:
+	restore_stats_free(&stats);
+	manifest_free(&m);
+	strbuf_free(&problems);
+	free(scratch);
+	return rc;
+}

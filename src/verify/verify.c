@@ -1,0 +1,242 @@
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/backups.h"
+#include "dump/dump-contents.h"
+#include "dump/dump-reader.h"
+#include "dump/dump.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "store/manifest.h"
+#include "io/sink.h"
+#include "base/strbuf.h"
+#include "verify/verify.h"
+#include "base/version.h"
+#include "base/xalloc.h"
+
+static void
+add_check(struct verify_result *r, const char *name, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+add_check(struct verify_result *r, const char *name, int ok, const char *fmt, ...)
+{
+	struct verify_check *c;
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	if (r->nchecks == VERIFY_MAX_CHECKS)
+		return;
+	c = &r->checks[r->nchecks++];
+	c->name = name;
+	c->ok = ok;
+	va_start(ap, fmt);
+	strbuf_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	c->detail = strbuf_detach(&sb);
+	if (!ok)
+		r->failed++;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct contents_table *)a)->qualified, ((const struct contents_table *)b)->qualified);
+}
+
+static void
+compare_rows(struct verify_result *r, const struct db_manifest *m, struct dump_contents *s)
+{
+	struct strbuf problems = STRBUF_INIT;
+	size_t i, nproblems = 0;
+	long long dumped = 0, recorded = 0;
+
+	/* The manifest holds names in its JSON-safe form: compare like with like. */
+	for (i = 0; i < s->ntables; i++) {
+		char *safe = manifest_name(s->tables[i].qualified);
+
+		free(s->tables[i].qualified);
+		s->tables[i].qualified = safe;
+	}
+	if (s->ntables > 1)
+		qsort(s->tables, s->ntables, sizeof(*s->tables), by_name);
+	for (i = 0; i < m->ntables; i++) {
+		struct contents_table key = { m->tables[i].qualified, 0 };
+		struct contents_table *found = s->ntables == 0 ? NULL :
+		    bsearch(&key, s->tables, s->ntables, sizeof(*s->tables), by_name);
+
+		recorded += m->tables[i].rows;
+		if (found == NULL) {
+			if (nproblems++ < 3)
+				strbuf_printf(&problems, "%stable %s: no data block in the dump (manifest: %lld rows)",
+				    problems.len ? "; " : "", m->tables[i].qualified, m->tables[i].rows);
+		} else if (found->rows != m->tables[i].rows) {
+			if (nproblems++ < 3)
+				strbuf_printf(&problems, "%stable %s: manifest %lld rows, dump %lld",
+				    problems.len ? "; " : "", m->tables[i].qualified, m->tables[i].rows, found->rows);
+		}
+	}
+	for (i = 0; i < s->ntables; i++)
+		dumped += s->tables[i].rows;
+	if (s->ntables != m->ntables && nproblems++ < 3)
+		strbuf_printf(&problems, "%s%zu data blocks in the dump, %zu tables in the manifest",
+		    problems.len ? "; " : "", s->ntables, m->ntables);
+	add_check(r, "not-empty", !(recorded > 0 && dumped == 0) && s->read.sql_bytes > 0,
+	    "%lld rows dumped, %lld recorded", dumped, recorded);
+	if (nproblems == 0)
+		add_check(r, "rows", 1, "%zu tables, %lld rows as recorded", m->ntables, recorded);
+	else
+		add_check(r, "rows", 0, "%s%s", strbuf_str(&problems), nproblems > 3 ? " (and more)" : "");
+	strbuf_free(&problems);
+}
+
+static int
+manifest_exists(const char *path)
+{
+	char *mpath = xasprintf("%s%s", path, MANIFEST_SUFFIX);
+	int e = fs_exists(mpath);
+
+	free(mpath);
+	return e == 1;
+}
+
+static int
+load_manifest(const char *path, struct db_manifest *m, struct verify_result *r)
+{
+	char *mpath = NULL, err[256];
+	int rc = manifest_read(path, m, &mpath, err, sizeof(err));
+
+	if (rc == 1)
+		add_check(r, "manifest", 0, "%s is missing", mpath);
+	else if (rc == 2)
+		add_check(r, "manifest", 0, "%s: %s", mpath, err);
+	else if (rc == 0)
+		add_check(r, "manifest", 1, "%s", mpath);
+	free(mpath);
+	return rc < 0 ? -1 : rc > 0;	/* 0 usable, 1 not usable (a finding), -1 cannot read */
+}
+
+/*
+ * The manifest is written only after a dump completed, so a file with its
+ * size and SHA-256 is that complete dump, byte for byte: no need to
+ * decompress and parse it again.
+ */
+static int
+quick_check(const char *path, struct db_manifest *m, struct verify_result *r)
+{
+	char hex[65];
+	uint64_t size = 0;
+	int rc = -1;
+
+	if (sha256_file(path, 0, &size, hex) < 0) {
+		log_errno("cannot read %s", path);
+		goto out;
+	}
+	add_check(r, "size", size == m->bytes, "manifest %llu bytes, file %llu",
+	    (unsigned long long)m->bytes, (unsigned long long)size);
+	add_check(r, "checksum", strcmp(hex, m->sha256) == 0, "manifest sha256 %.16s..., file %.16s...",
+	    m->sha256, hex);
+	rc = 0;
+out:
+	manifest_free(m);
+	return rc;
+}
+
+int
+verify_db_dump(const char *path, int flags, struct verify_result *r)
+{
+	struct db_manifest m;
+	struct dump_contents c;
+	int have_manifest, complete;
+
+	memset(&m, 0, sizeof(m));
+	memset(r, 0, sizeof(*r));
+	r->path = xstrdup(path);
+	if ((flags & VERIFY_ALLOW_NO_MANIFEST) && !manifest_exists(path)) {
+		have_manifest = 0;
+	} else {
+		have_manifest = load_manifest(path, &m, r);
+		if (have_manifest < 0)
+			return -1;
+		have_manifest = have_manifest == 0;
+	}
+	if (have_manifest && (flags & VERIFY_QUICK))
+		return quick_check(path, &m, r);
+	if (dump_contents_scan(path, &c) < 0) {
+		manifest_free(&m);
+		return -1;
+	}
+	if (c.read_rc == DUMP_READ_CORRUPT)
+		add_check(r, "gzip", 0, "%s", c.read_error);
+	else
+		add_check(r, "gzip", 1, c.read.gzip ? "stream intact, CRCs valid" : "plain SQL, not compressed");
+	if (have_manifest) {
+		add_check(r, "size", c.read.file_bytes == m.bytes, "manifest %llu bytes, file %llu",
+		    (unsigned long long)m.bytes, (unsigned long long)c.read.file_bytes);
+		if (c.read_rc == DUMP_READ_OK)
+			add_check(r, "checksum", strcmp(c.read.sha256, m.sha256) == 0,
+			    "manifest sha256 %.16s..., file %.16s...", m.sha256, c.read.sha256);
+		else
+			add_check(r, "checksum", 0, "the file could not be read to the end");
+	}
+	/* A plain pg_dump file has no manifest but ends with its own marker. */
+	complete = c.read_rc == DUMP_READ_OK &&
+	    (dump_contents_has_marker(&c) || (!have_manifest && dump_contents_has_pg_dump_marker(&c)));
+	add_check(r, "complete", complete, complete ? "ends with the completion marker" :
+	    "the SQL does not end with a completion marker: the dump was cut short");
+	if (c.read_rc == DUMP_READ_OK)
+		add_check(r, "parse", c.parse_ok, c.parse_ok ? "statements and COPY blocks are whole" : "%s",
+		    c.parse_error);
+	if (have_manifest)
+		compare_rows(r, &m, &c);
+	dump_contents_free(&c);
+	manifest_free(&m);
+	return 0;
+}
+
+int
+verify_record(const struct verify_result *r)
+{
+	char *path = xasprintf("%s%s", r->path, VERIFIED_SUFFIX);
+	json_t *root, *checks = json_array();
+	char *text = NULL, *now = iso_time_now();
+	size_t i;
+	int rc = 0;
+
+	if (r->failed) {
+		if (unlink(path) < 0 && errno != ENOENT) {
+			log_errno("cannot remove %s", path);
+			rc = -1;
+		}
+		goto out;
+	}
+	for (i = 0; i < r->nchecks; i++)
+		json_array_append_new(checks, json_string(r->checks[i].name));
+	root = json_pack("{s:s, s:s, s:s, s:o}", "verified_at", now, "tool_version", LOTBACKUP_VERSION,
+	    "file", r->path, "checks_passed", checks);
+	checks = NULL;
+	text = json_text(root);
+	rc = fs_write_file_atomic(path, text, strlen(text), 0600, 0);
+out:
+	json_decref(checks);
+	free(text);
+	free(now);
+	free(path);
+	return rc;
+}
+
+void
+verify_result_free(struct verify_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nchecks; i++)
+		free(r->checks[i].detail);
+	free(r->path);
+	memset(r, 0, sizeof(*r));
+}
