@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+#include "pg/pgsql.h"
+
 /* Exit statuses; man/lotbackup.1 and --help list the same four. */
 enum {
 	LB_EXIT_OK = 0,
@@ -48,7 +50,7 @@ struct options {
 	char *project_dir;		/* -C; default "." */
 	char *output_dir;		/* -o; default PROJECT/backups */
 	char *dbname;			/* -d, DATABASE_URL; NULL: libpq's PG* defaults */
-	const char *dbname_origin;	/* where dbname came from, for messages */
+	enum pg_target_origin dbname_origin;	/* where dbname came from */
 	int verbosity;			/* -1 quiet, 0 normal, 1 verbose */
 	int json;
 	int dry_run;
@@ -112,6 +114,8 @@ struct options {
 int options_parse(struct options *opts, int argc, char **argv, int *optind_io,
     unsigned cmd_bit, int stop_at_operand);
 void options_init(struct options *opts);
+/* The database the options name, for the modules' settings. */
+struct pg_target options_pg_target(const struct options *opts);
 void options_free(struct options *opts);
 /* Prints the option list for `cmd_bit` (CMD_ANY: the common ones). */
 void options_print_help(FILE *fp, unsigned cmd_bit);

@@ -3,15 +3,30 @@
 
 #include <libpq-fe.h>
 
-#include "cmd/options.h"
 
 /*
  * Thin wrappers over libpq that report each error once, with what was
  * being done and the SQLSTATE, and never the password.
  */
 
-/* Connects as configured (opts->dbname or libpq defaults); NULL on failure. */
-PGconn *pgsql_connect(const struct options *opts);
+/* Where the connection string came from, for messages and for restore's checks. */
+enum pg_target_origin {
+	PG_TARGET_LIBPQ_DEFAULTS = 0,	/* no string: libpq's PG* variables and defaults */
+	PG_TARGET_FLAG,			/* --dbname */
+	PG_TARGET_ENV,			/* DATABASE_URL in the environment */
+	PG_TARGET_DOTENV,		/* DATABASE_URL in .env */
+};
+
+/* The database a command works on: each module's settings carry one. */
+struct pg_target {
+	const char *conninfo;		/* a conninfo string or URL; NULL: libpq defaults */
+	enum pg_target_origin origin;
+};
+
+/* "--dbname", "DATABASE_URL", "DATABASE_URL in .env" or "PG* variables". */
+const char *pg_target_origin_label(enum pg_target_origin origin);
+/* Connects as configured (target->conninfo or libpq defaults); NULL on failure. */
+PGconn *pgsql_connect(const struct pg_target *target);
 /* Connects to another database on the same server as `conn`. */
 PGconn *pgsql_connect_like(PGconn *conn, const char *dbname);
 /* Runs a query that returns rows; NULL on error (reported as "WHAT: message (SQLSTATE x)"). */
@@ -23,6 +38,6 @@ int pgsql_exec(PGconn *conn, const char *sql, const char *what);
 /* Reports a failed result (or the connection's error when res is NULL). */
 void pgsql_report(PGconn *conn, const PGresult *res, const char *what);
 /* A printable description of the target with any password hidden. */
-char *pgsql_describe_target(const struct options *opts);
+char *pgsql_describe_target(const struct pg_target *target);
 
 #endif

@@ -161,6 +161,7 @@ int
 restore_db_file(const struct options *opts, const char *path)
 {
 	PGconn *conn = NULL;
+	struct pg_target pg;
 	char *target = NULL;
 	long tables;
 	int rc, created;
@@ -178,7 +179,8 @@ restore_db_file(const struct options *opts, const char *path)
 		if (target_create(opts, target, 0, &created) < 0)
 			goto out;
 	}
-	if ((conn = pgsql_connect(opts)) == NULL)
+	pg = options_pg_target(opts);
+	if ((conn = pgsql_connect(&pg)) == NULL)
 		goto out;
 	if ((tables = target_user_tables(conn)) < 0)
 		goto out;
@@ -215,7 +217,7 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv)
 	}
 	if (opts->list_only)
 		return list_contents(argv[0]);
-	if (opts->dbname != NULL && (opts->dbname_origin == NULL || strcmp(opts->dbname_origin, "--dbname") != 0) &&
+	if (opts->dbname != NULL && opts->dbname_origin != PG_TARGET_FLAG &&
 	    !full) {
 		log_error("restore needs --dbname TARGET: DATABASE_URL is never used as a restore target, on purpose");
 		return LB_EXIT_USAGE;

@@ -181,7 +181,7 @@ resolve_dbname(struct options *opts, const struct setting_source *src)
 		raw = lookup(src, "DATABASE_URL", &from);
 		if (raw == NULL || *raw == '\0')
 			return 0;	/* libpq's PG* variables and ~/.pgpass decide */
-		opts->dbname_origin = strcmp(from, "environment") == 0 ? "DATABASE_URL" : "DATABASE_URL in .env";
+		opts->dbname_origin = strcmp(from, "environment") == 0 ? PG_TARGET_ENV : PG_TARGET_DOTENV;
 	}
 	normal = conninfo_normalise(raw, err, sizeof(err));
 	if (normal == NULL) {

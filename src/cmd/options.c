@@ -150,6 +150,14 @@ static const struct option_spec specs[] = {
 
 #define NSPECS (sizeof(specs) / sizeof(specs[0]))
 
+struct pg_target
+options_pg_target(const struct options *opts)
+{
+	struct pg_target target = { opts->dbname, opts->dbname_origin };
+
+	return target;
+}
+
 void
 options_init(struct options *opts)
 {
@@ -318,7 +326,7 @@ apply(struct options *opts, int id, const char *arg)
 	case 'o': replace(&opts->output_dir, arg); break;
 	case 'd':
 		replace(&opts->dbname, arg);
-		opts->dbname_origin = "--dbname";
+		opts->dbname_origin = PG_TARGET_FLAG;
 		scrub_password((char *)arg);
 		break;
 	case 'q': opts->verbosity = -1; break;

@@ -94,6 +94,7 @@ backup_db_run(const struct options *opts, char **name_out)
 	struct progress *bar = NULL;
 	struct timespec start;
 	PGconn *conn = NULL;
+	struct pg_target target;
 	char *name = NULL, *path = NULL, *manifest_path = NULL;
 	int manifest_written = 0, rc = -1;
 
@@ -111,7 +112,8 @@ backup_db_run(const struct options *opts, char **name_out)
 	if (fs_mkdir_private(opts->output_dir) < 0)
 		goto out;
 	warn_if_shared(opts->output_dir);
-	conn = pgsql_connect(opts);
+	target = options_pg_target(opts);
+	conn = pgsql_connect(&target);
 	if (conn == NULL)
 		goto out;
 	interrupt_watch_connection(conn);

@@ -217,7 +217,7 @@ full_restore(const struct options *opts, const char *path)
 	log_info("restored the project of %s into %s%s", path, target,
 	    m.commit ? " at the recorded commit" : "");
 	/* Only a target given on the command line: DATABASE_URL is never a restore target. */
-	if (opts->dbname != NULL && opts->dbname_origin != NULL && strcmp(opts->dbname_origin, "--dbname") == 0) {
+	if (opts->dbname != NULL && opts->dbname_origin == PG_TARGET_FLAG) {
 		dump = find_db_dump(extracted);
 		if (dump == NULL) {
 			log_error("%s holds no database dump; the project files are restored", path);

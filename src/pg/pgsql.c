@@ -8,11 +8,27 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
-char *
-pgsql_describe_target(const struct options *opts)
+const char *
+pg_target_origin_label(enum pg_target_origin origin)
 {
-	if (opts->dbname != NULL)
-		return conninfo_redact(opts->dbname);
+	switch (origin) {
+	case PG_TARGET_FLAG:
+		return "--dbname";
+	case PG_TARGET_ENV:
+		return "DATABASE_URL";
+	case PG_TARGET_DOTENV:
+		return "DATABASE_URL in .env";
+	case PG_TARGET_LIBPQ_DEFAULTS:
+		break;
+	}
+	return "PG* variables";
+}
+
+char *
+pgsql_describe_target(const struct pg_target *target)
+{
+	if (target->conninfo != NULL)
+		return conninfo_redact(target->conninfo);
 	return xasprintf("the database named by PG* variables (PGHOST=%s PGDATABASE=%s PGUSER=%s)",
 	    getenv("PGHOST") ? getenv("PGHOST") : "default",
 	    getenv("PGDATABASE") ? getenv("PGDATABASE") : "default",
@@ -37,18 +53,18 @@ connect_hint(PGconn *conn, const char *msg)
 }
 
 PGconn *
-pgsql_connect(const struct options *opts)
+pgsql_connect(const struct pg_target *target)
 {
 	const char *keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *values[] = { opts->dbname, "lotbackup", NULL };
+	const char *values[] = { target->conninfo, "lotbackup", NULL };
 	PGconn *conn;
-	char *target, *msg;
+	char *described, *msg;
 
 	/* expand_dbname: dbname may be a whole conninfo string or URL. */
 	conn = PQconnectdbParams(keys, values, 1);
 	if (conn != NULL && PQstatus(conn) == CONNECTION_OK)
 		return conn;
-	target = pgsql_describe_target(opts);
+	described = pgsql_describe_target(target);
 	msg = xstrdup(conn ? PQerrorMessage(conn) : "out of memory");
 	if (conn && PQpass(conn)) {
 		char *clean = redact_secret(msg, PQpass(conn));
@@ -56,9 +72,9 @@ pgsql_connect(const struct options *opts)
 		free(msg);
 		msg = clean;
 	}
-	log_error("cannot connect to %s (from %s): %s; %s", target,
-	    opts->dbname_origin ? opts->dbname_origin : "PG* variables", msg, connect_hint(conn, msg));
-	free(target);
+	log_error("cannot connect to %s (from %s): %s; %s", described,
+	    pg_target_origin_label(target->origin), msg, connect_hint(conn, msg));
+	free(described);
 	free(msg);
 	PQfinish(conn);
 	return NULL;
