@@ -203,21 +203,19 @@ verify_restore(const struct options *opts, const char *path, struct verify_resul
 		log_error("interrupted: dropping scratch database %s", scratch);
 		goto restore_signals;
 	}
-	r->checks[r->nchecks].name = "restore";
-	r->checks[r->nchecks].ok = loaded;
-	r->checks[r->nchecks++].detail = loaded
-	    ? xasprintf("loaded into %s: %lld statements, %zu tables", scratch, stats.statements, stats.ncopies)
-	    : xasprintf("the load into %s failed at line %ld (see the error above)", scratch, stats.line);
-	r->failed += !loaded;
+	if (loaded)
+		verify_add(r, "restore", 1, "loaded into %s: %lld statements, %zu tables", scratch, stats.statements,
+		    stats.ncopies);
+	else
+		verify_add(r, "restore", 0, "the load into %s failed at line %ld (see the error above)", scratch,
+		    stats.line);
 	if (loaded) {
 		if (compare_content(conn, &m, &stats, &problems, &nproblems) < 0)
 			goto restore_signals;
-		r->checks[r->nchecks].name = "content";
-		r->checks[r->nchecks].ok = nproblems == 0;
-		r->checks[r->nchecks++].detail = nproblems == 0
-		    ? xasprintf("%zu tables: rows and content as recorded at dump time", m.ntables)
-		    : xasprintf("%s%s", problems.buf, nproblems > 3 ? " (and more)" : "");
-		r->failed += nproblems > 0;
+		if (nproblems == 0)
+			verify_add(r, "content", 1, "%zu tables: rows and content as recorded at dump time", m.ntables);
+		else
+			verify_add(r, "content", 0, "%s%s", problems.buf, nproblems > 3 ? " (and more)" : "");
 	}
 	rc = 0;
 restore_signals:
