@@ -1,5 +1,4 @@
 #include <ctype.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 
 #include "store/backups.h"
 #include "base/fsutil.h"
+#include "base/interrupt.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "pg/pgsql.h"
@@ -16,26 +16,6 @@
 #include "base/strbuf.h"
 #include "verify/verify-restore.h"
 #include "base/xalloc.h"
-
-/*
- * Ctrl-C must not leave a scratch database behind: the handler only cancels
- * the running statement (PQcancel is async-signal-safe) and notes it; the
- * normal cleanup path then drops the database. Signal handlers can reach
- * nothing else, hence these two statics.
- */
-static PGcancel *volatile cancel_handle;
-static volatile sig_atomic_t interrupted;
-
-static void
-on_signal(int sig)
-{
-	char errbuf[64];
-
-	(void)sig;
-	interrupted = 1;
-	if (cancel_handle)
-		PQcancel(cancel_handle, errbuf, sizeof(errbuf));
-}
 
 /* lot-systems-db-2026-11-25T02-00-00.sql.gz -> lotbackup_verify_lotsystemsdb20261125t020000sqlgz */
 static char *
@@ -128,7 +108,7 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 		log_error("the manifest's encoding \"%s\" is not one the server knows", m->encoding ? m->encoding : "");
 		goto out;
 	}
-	for (i = 0; i < m->ntables && !interrupted; i++) {
+	for (i = 0; i < m->ntables && !interrupt_guard_hit(); i++) {
 		const struct manifest_table *t = &m->tables[i];
 		const struct restore_copy *c;
 		long long rows;
@@ -158,7 +138,7 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 				    (unsigned long long)c->row_sum, rows, (unsigned long long)row_sum);
 		}
 	}
-	rc = interrupted ? -1 : 0;
+	rc = interrupt_guard_hit() ? -1 : 0;
 out:
 	strbuf_free(&set);
 	return rc;
@@ -171,7 +151,6 @@ verify_restore(const struct options *opts, const char *path, struct verify_resul
 	struct restore_stats stats;
 	struct db_manifest m;
 	struct strbuf problems = STRBUF_INIT;
-	struct sigaction sa, old_int, old_term;
 	PGconn *conn = NULL;
 	char *scratch = opts->scratch_db ? xstrdup(opts->scratch_db) : default_scratch_name(path);
 	size_t nproblems = 0;
@@ -187,51 +166,47 @@ verify_restore(const struct options *opts, const char *path, struct verify_resul
 	settings.tables = m.tables;
 	settings.ntables = m.ntables;
 	settings.file_bytes = m.bytes;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	/*
+	 * Ctrl-C must not leave a scratch database behind: a signal only
+	 * cancels the running statement and is noted; the normal cleanup path
+	 * then drops the database.
+	 */
+	if (interrupt_guard_begin() < 0)
+		goto out;
 	if (target_create(opts, scratch, 1, &created) < 0)
-		goto restore_signals;
+		goto end_guard;
 	if ((conn = target_connect_other(opts, scratch)) == NULL)
-		goto restore_signals;
-	cancel_handle = PQgetCancel(conn);
+		goto end_guard;
+	interrupt_watch_connection(conn);
 	log_info("restoring %s into scratch database %s", path, scratch);
 	loaded = restore_session_setup(conn) == 0 && restore_load(conn, path, &settings, &stats) == 0 &&
-	    !interrupted;
-	if (interrupted) {
+	    !interrupt_guard_hit();
+	if (interrupt_guard_hit()) {
 		log_error("interrupted: dropping scratch database %s", scratch);
-		goto restore_signals;
+		goto end_guard;
 	}
-	if (loaded)
-		verify_add(r, "restore", 1, "loaded into %s: %lld statements, %zu tables", scratch, stats.statements,
-		    stats.ncopies);
-	else
+	if (!loaded) {
 		verify_add(r, "restore", 0, "the load into %s failed at line %ld (see the error above)", scratch,
 		    stats.line);
-	if (loaded) {
+	} else {
+		verify_add(r, "restore", 1, "loaded into %s: %lld statements, %zu tables", scratch, stats.statements,
+		    stats.ncopies);
 		if (compare_content(conn, &m, &stats, &problems, &nproblems) < 0)
-			goto restore_signals;
+			goto end_guard;
 		if (nproblems == 0)
 			verify_add(r, "content", 1, "%zu tables: rows and content as recorded at dump time", m.ntables);
 		else
 			verify_add(r, "content", 0, "%s%s", problems.buf, nproblems > 3 ? " (and more)" : "");
 	}
 	rc = 0;
-restore_signals:
-	if (cancel_handle) {
-		PGcancel *c = cancel_handle;
-
-		cancel_handle = NULL;
-		PQfreeCancel(c);
-	}
+end_guard:
+	interrupt_watch_connection(NULL);
 	PQfinish(conn);
 	conn = NULL;
 	/* The scratch database goes whatever happened, if we made it. */
 	if (created && target_drop(opts, scratch) < 0)
 		rc = -1;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	interrupt_guard_end();
 out:
 	restore_stats_free(&stats);
 	manifest_free(&m);
