@@ -2,10 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "store/backups.h"
-#include "base/fsutil.h"
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "store/manifest.h"
