@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "store/backups.h"
-#include "ops/list.h"
+#include "base/format.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "ops/status.h"
