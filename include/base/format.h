@@ -9,5 +9,7 @@
 void format_size(unsigned long long bytes, char *buf, size_t len);
 /* Seconds -> "3d 4h", "5h 10m", "42s" into buf. */
 void format_age(long long seconds, char *buf, size_t len);
+/* The current time as ISO-8601 UTC, e.g. 2026-11-25T02:00:00Z (caller frees). */
+char *iso_time_now(void);
 
 #endif

@@ -1,6 +1,8 @@
 #include <stdio.h>
+#include <time.h>
 
 #include "base/format.h"
+#include "base/xalloc.h"
 
 void
 format_size(unsigned long long bytes, char *buf, size_t len)
@@ -32,4 +34,17 @@ format_age(long long s, char *buf, size_t len)
 		snprintf(buf, len, "%lldh %lldm", s / 3600, (s % 3600) / 60);
 	else
 		snprintf(buf, len, "%lldd %lldh", s / 86400, (s % 86400) / 3600);
+}
+
+char *
+iso_time_now(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[40];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
 }

@@ -5,6 +5,7 @@
 
 #include "store/backups.h"
 #include "cmd/commands.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "full/full-archive.h"

@@ -17,6 +17,7 @@
 #include "base/fsutil.h"
 #include "full/full-backup.h"
 #include "git/git-snapshot.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "io/progress.h"

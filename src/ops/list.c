@@ -5,6 +5,7 @@
 
 #include "store/backups.h"
 #include "base/format.h"
+#include "base/json.h"
 #include "ops/list.h"
 #include "base/log.h"
 #include "store/manifest.h"

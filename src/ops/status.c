@@ -7,6 +7,7 @@
 
 #include "store/backups.h"
 #include "base/format.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "ops/status.h"

@@ -7,25 +7,13 @@
 
 #include "store/backups.h"
 #include "base/fsutil.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
 #define MANIFEST_FORMAT 1
-
-char *
-iso_time_now(void)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[40];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return xstrdup(buf);
-}
 
 /* Strict UTF-8 (no overlongs, no surrogates), as JSON needs. */
 static int
@@ -149,21 +137,6 @@ manifest_to_json(const struct db_manifest *m)
 	json_object_set_new(root, "sha256", json_string(m->sha256));
 	json_object_set_new(root, "tables", tables);
 	return json_text(root);
-}
-
-char *
-json_text(json_t *root)
-{
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *out;
-
-	json_decref(root);
-	if (text == NULL) {
-		fputs("lotbackup: out of memory\n", stderr);
-		exit(1);
-	}
-	out = xasprintf("%s\n", text);
-	free(text);
-	return out;
 }
 
 int
