@@ -27,9 +27,6 @@ enum {
 	CMD_ANY = 0x1ff,
 };
 
-/* The commands that run a job worth reporting to --notify-url. */
-#define NOTIFY_CMDS (CMD_DB | CMD_FULL | CMD_PRUNE)
-
 #define DEFAULT_KEEP_DAYS 30
 #define DEFAULT_COMPRESS_LEVEL 5
 /* The documented policy: daily backups 30 days, weekly 12 weeks, monthly 12 months. */

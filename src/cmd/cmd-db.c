@@ -20,11 +20,8 @@ cmd_db_exec(const struct options *opts, int argc, char **argv)
 	char *name = NULL;
 	int rc = LB_EXIT_FAILURE, flags = opts->force ? RETENTION_FORCE : 0;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 0) {
-		log_error("'db' takes no operands (see 'lotbackup db --help')");
-		return LB_EXIT_USAGE;
-	}
 	if (opts->keep_days_given && opts->policy_given) {
 		log_error("--keep N (the day rule) and --keep-daily/--keep-weekly/--keep-monthly are two policies: give one");
 		return LB_EXIT_USAGE;
@@ -54,7 +51,13 @@ out:
 }
 
 const struct cmd_entry cmd_db_entry = {
-	"db", CMD_DB, "",
-	"dump the database to OUTPUT_DIR/lot-systems-db-YYYY-MM-DDTHH-MM-SS.sql.gz",
-	cmd_db_exec,
+	.name = "db",
+	.bit = CMD_DB,
+	.operands = "",
+	.summary = "dump the database to OUTPUT_DIR/lot-systems-db-YYYY-MM-DDTHH-MM-SS.sql.gz",
+	.flags = CMD_F_NOTIFY,
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand_error = "'db' takes no operands",
+	.exec = cmd_db_exec,
 };

@@ -18,11 +18,8 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 	char *published = NULL;
 	int rc = LB_EXIT_FAILURE;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 0) {
-		log_error("'full' takes no operands (see 'lotbackup full --help')");
-		return LB_EXIT_USAGE;
-	}
 	if (opts->archive_only && opts->dir_only) {
 		log_error("--archive-only and --dir-only exclude each other");
 		return LB_EXIT_USAGE;
@@ -45,8 +42,14 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_full_entry = {
-	"full", CMD_FULL, "",
-	"snapshot the project: git state and history, dependency manifests, configuration "
-	"templates, system report and database dump, as a directory and a .tar.gz",
-	cmd_full_exec,
+	.name = "full",
+	.bit = CMD_FULL,
+	.operands = "",
+	.summary = "snapshot the project: git state and history, dependency manifests, configuration "
+	    "templates, system report and database dump, as a directory and a .tar.gz",
+	.flags = CMD_F_NOTIFY,
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand_error = "'full' takes no operands",
+	.exec = cmd_full_exec,
 };

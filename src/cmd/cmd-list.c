@@ -5,16 +5,18 @@
 static int
 cmd_list_exec(const struct options *opts, int argc, char **argv)
 {
+	(void)argc;
 	(void)argv;
-	if (argc > 0) {
-		log_error("'list' takes no operands (see 'lotbackup list --help')");
-		return LB_EXIT_USAGE;
-	}
 	return list_backups(opts) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
 }
 
 const struct cmd_entry cmd_list_entry = {
-	"list", CMD_LIST, "",
-	"list the backups in the output directory, newest first",
-	cmd_list_exec,
+	.name = "list",
+	.bit = CMD_LIST,
+	.operands = "",
+	.summary = "list the backups in the output directory, newest first",
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand_error = "'list' takes no operands",
+	.exec = cmd_list_exec,
 };

@@ -206,10 +206,7 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv)
 {
 	int full;
 
-	if (argc != 1) {
-		log_error("restore takes one FILE (see 'lotbackup restore --help')");
-		return LB_EXIT_USAGE;
-	}
+	(void)argc;
 	full = full_backup_path(argv[0]);
 	if (opts->list_only && full) {
 		log_error("--list reads database dumps; for a full backup see its MANIFEST.json or run lotbackup verify");
@@ -245,7 +242,12 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_restore_entry = {
-	"restore", CMD_RESTORE, "FILE",
-	"restore a db dump (lotbackup's or pg_dump's plain SQL) into --dbname, or a full backup --to DIR, safely",
-	cmd_restore_exec,
+	.name = "restore",
+	.bit = CMD_RESTORE,
+	.operands = "FILE",
+	.summary = "restore a db dump (lotbackup's or pg_dump's plain SQL) into --dbname, or a full backup --to DIR, safely",
+	.min_operands = 1,
+	.max_operands = 1,
+	.operand_error = "restore takes one FILE",
+	.exec = cmd_restore_exec,
 };

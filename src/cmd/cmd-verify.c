@@ -142,7 +142,11 @@ out:
 }
 
 const struct cmd_entry cmd_verify_entry = {
-	"verify", CMD_VERIFY, "[FILE...]",
-	"check that backups are whole: manifest, size, SHA-256, gzip CRCs, completion marker, rows; full archives member by member",
-	cmd_verify_exec,
+	.name = "verify",
+	.bit = CMD_VERIFY,
+	.operands = "[FILE...]",
+	.summary = "check that backups are whole: manifest, size, SHA-256, gzip CRCs, completion marker, rows; full archives member by member",
+	.min_operands = 0,
+	.max_operands = CMD_OPERANDS_ANY,
+	.exec = cmd_verify_exec,
 };
