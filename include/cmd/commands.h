@@ -34,6 +34,9 @@ struct cmd_entry {
 	int (*exec)(const struct options *opts, int argc, char **argv);
 };
 
+/* `list`, which `db --list` runs too: an LB_EXIT_* status. */
+int cmd_list_backups(const struct options *opts);
+
 extern const struct cmd_entry cmd_full_entry;
 extern const struct cmd_entry cmd_db_entry;
 extern const struct cmd_entry cmd_list_entry;

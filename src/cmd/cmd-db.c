@@ -6,7 +6,6 @@
 #include "cmd/commands.h"
 #include "base/fsutil.h"
 #include "base/interrupt.h"
-#include "ops/list.h"
 #include "store/lock.h"
 #include "base/log.h"
 #include "ops/retention.h"
@@ -27,8 +26,8 @@ cmd_db_exec(const struct options *opts, int argc, char **argv)
 		return LB_EXIT_USAGE;
 	}
 	if (opts->list_only)
-		return list_backups(opts) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
-	retention_policy_after(opts, BACKUP_DB, &policy);
+		return cmd_list_backups(opts);
+	options_retention_after(opts, BACKUP_DB, &policy);
 	/* A dry run shows what retention would delete today; it dumps nothing. */
 	if (opts->dry_run)
 		return retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), NULL,

@@ -27,7 +27,7 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 	if (interrupt_install() < 0 || fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		return LB_EXIT_FAILURE;
 	/* Pruning only after a good backup, under the same lock; none unless a policy is configured. */
-	retention_policy_after(opts, BACKUP_FULL_ARCHIVE, &policy);
+	options_retention_after(opts, BACKUP_FULL_ARCHIVE, &policy);
 	if (full_backup_run(opts, &published) == 0 &&
 	    retention_prune(opts->output_dir, BACKUP_FULL_ARCHIVE, &policy, time(NULL), NULL,
 	    opts->force ? RETENTION_FORCE : 0) >= 0)

@@ -19,7 +19,7 @@ cmd_prune_exec(const struct options *opts, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	retention_policy_gfs(opts, &policy);
+	options_retention_gfs(opts, &policy);
 	switch (fs_exists(opts->output_dir)) {
 	case 0:
 		log_info("no backups in %s: nothing to prune", opts->output_dir);

@@ -5,9 +5,11 @@
 static int
 cmd_status_exec(const struct options *opts, int argc, char **argv)
 {
+	struct status_settings settings = { opts->output_dir, opts->json, opts->max_age, opts->kind_filter };
+
 	(void)argc;
 	(void)argv;
-	return status_report(opts) == 0 ? LB_EXIT_OK : LB_EXIT_FAILURE;
+	return status_report(&settings) == 0 ? LB_EXIT_OK : LB_EXIT_FAILURE;
 }
 
 const struct cmd_entry cmd_status_entry = {

@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "ops/notify.h"
+#include "ops/retention-plan.h"
 #include "cmd/options.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -481,5 +482,32 @@ options_print_help(FILE *fp, unsigned cmd_bit)
 			strbuf_printf(&left, " %s", s->arg);
 		fprintf(fp, "  %-28s %s\n", strbuf_str(&left), s->help);
 		strbuf_free(&left);
+	}
+}
+
+void
+options_retention_gfs(const struct options *opts, struct retention_policy *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->mode = RETENTION_GFS;
+	out->daily = opts->keep_daily;
+	out->weekly = opts->keep_weekly;
+	out->monthly = opts->keep_monthly;
+	out->timezone = opts->timezone;
+}
+
+void
+options_retention_after(const struct options *opts, enum backup_kind family, struct retention_policy *out)
+{
+	if (opts->policy_configured && !(family == BACKUP_DB && opts->keep_days_given)) {
+		options_retention_gfs(opts, out);
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	if (family == BACKUP_DB && opts->keep_days > 0) {
+		out->mode = RETENTION_DAYS;
+		out->days = opts->keep_days;
+	} else {
+		out->mode = RETENTION_NONE;	/* full backups are pruned only under a configured policy */
 	}
 }

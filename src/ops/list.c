@@ -48,26 +48,23 @@ print_json(const struct retention_view *v, time_t now)
 }
 
 int
-list_backups(const struct options *opts)
+list_backups(const struct list_settings *settings)
 {
-	struct retention_policy policy;
 	struct retention_view v;
 	size_t i;
 	time_t now = time(NULL);
 	int rc = -1;
 
-	if (retention_view_load(opts->output_dir, &v) < 0)
+	if (retention_view_load(settings->output_dir, &v) < 0)
 		return -1;
-	/* The rules shown are those `lotbackup prune` applies now. */
-	retention_policy_gfs(opts, &policy);
-	if (retention_view_plan(&v, BACKUP_DB, &policy, now, NULL) < 0 ||
-	    retention_view_plan(&v, BACKUP_FULL_ARCHIVE, &policy, now, NULL) < 0)
+	if (retention_view_plan(&v, BACKUP_DB, &settings->policy, now, NULL) < 0 ||
+	    retention_view_plan(&v, BACKUP_FULL_ARCHIVE, &settings->policy, now, NULL) < 0)
 		goto out;
-	if (opts->json) {
+	if (settings->json) {
 		print_json(&v, now);
 	} else if (v.nentries == 0) {
 		printf("No backups in %s yet: run 'lotbackup db' or 'lotbackup full' to make one.\n",
-		    opts->output_dir);
+		    settings->output_dir);
 	} else {
 		printf("%-8s %-20s %9s %10s %-8s %-8s %s  %s\n", "KIND", "CREATED (UTC)", "AGE", "SIZE",
 		    "MANIFEST", "VERIFIED", "NAME", "KEPT BY (prune)");
