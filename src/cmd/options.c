@@ -319,6 +319,7 @@ set_int(const char *name, const char *arg, int min, int max, int *out)
 	return -1;
 }
 
+/* Stores one parsed option: a case per option, long only because there are many. */
 static int
 apply(struct options *opts, int id, const char *arg)
 {
