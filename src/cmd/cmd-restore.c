@@ -170,16 +170,16 @@ restore_db_file(const struct options *opts, const char *path)
 	if (rc != LB_EXIT_OK)
 		return rc;
 	rc = LB_EXIT_FAILURE;
+	pg = options_pg_target(opts);
 	if (opts->create) {
-		target = target_dbname(opts);
+		target = target_dbname(&pg);
 		if (target == NULL) {
 			log_error("--create needs --dbname to name the database (dbname=NAME or a URL with /NAME)");
 			goto out;
 		}
-		if (target_create(opts, target, 0, &created) < 0)
+		if (target_create(&pg, target, 0, &created) < 0)
 			goto out;
 	}
-	pg = options_pg_target(opts);
 	if ((conn = pgsql_connect(&pg)) == NULL)
 		goto out;
 	if ((tables = target_user_tables(conn)) < 0)

@@ -150,6 +150,7 @@ verify_restore(const struct options *opts, const char *path, struct verify_resul
 	struct strbuf problems = STRBUF_INIT;
 	PGconn *conn = NULL;
 	char *scratch = opts->scratch_db ? xstrdup(opts->scratch_db) : default_scratch_name(path);
+	struct pg_target pg = options_pg_target(opts);
 	size_t nproblems = 0;
 	int created = 0, rc = -1, loaded;
 
@@ -170,9 +171,9 @@ verify_restore(const struct options *opts, const char *path, struct verify_resul
 	 */
 	if (interrupt_guard_begin() < 0)
 		goto out;
-	if (target_create(opts, scratch, 1, &created) < 0)
+	if (target_create(&pg, scratch, 1, &created) < 0)
 		goto end_guard;
-	if ((conn = target_connect_other(opts, scratch)) == NULL)
+	if ((conn = target_connect_other(&pg, scratch)) == NULL)
 		goto end_guard;
 	interrupt_watch_connection(conn);
 	log_info("restoring %s into scratch database %s", path, scratch);
@@ -201,7 +202,7 @@ end_guard:
 	PQfinish(conn);
 	conn = NULL;
 	/* The scratch database goes whatever happened, if we made it. */
-	if (created && target_drop(opts, scratch) < 0)
+	if (created && target_drop(&pg, scratch) < 0)
 		rc = -1;
 	interrupt_guard_end();
 out:
