@@ -11,7 +11,7 @@
 #include <libdeflate.h>
 
 #include "dump/copy-cut.h"
-#include "dump/dump-contents.h"
+#include "dump/sql-classify.h"
 #include "dump/dump-reader.h"
 #include "base/log.h"
 #include "pg/pgsql.h"
@@ -149,43 +149,12 @@ statement_failed(struct loader *l, const PGresult *res, long line, const char *t
 	return -1;
 }
 
-static int
-is_copy_from_stdin(const char *t, size_t len)
-{
-	return len > 5 && strncasecmp(t, "COPY", 4) == 0 && isspace((unsigned char)t[4]);
-}
-
-/* "COPY x (cols) FROM stdin;" -> "COPY x (cols) TO STDOUT", to read a table back the same way. */
-static char *
-copy_out_sql(const char *t, size_t len)
-{
-	const char *end = t + len, *p;
-
-	for (p = end - 4; p > t; p--)
-		if (strncasecmp(p, "FROM", 4) == 0 && isspace((unsigned char)p[-1]) && isspace((unsigned char)p[4]))
-			return xasprintf("%.*s TO STDOUT", (int)(p - t - 1), t);
-	return NULL;
-}
-
-/* Does the statement start with these two words? */
-static int
-starts_with_words(const char *t, size_t len, const char *w1, const char *w2)
-{
-	size_t n1 = strlen(w1), n2 = strlen(w2), i = n1;
-
-	if (len <= n1 || strncasecmp(t, w1, n1) != 0 || !isspace((unsigned char)t[n1]))
-		return 0;
-	while (i < len && isspace((unsigned char)t[i]))
-		i++;
-	return len - i >= n2 && strncasecmp(t + i, w2, n2) == 0 &&
-	    (len - i == n2 || !isalnum((unsigned char)t[i + n2]));
-}
-
 /* named: the statement as the file has it, for the record and errors (item itself, unless rewritten). */
 static int
 run_statement(struct loader *l, const struct sql_item *item, const struct sql_item *named)
 {
-	enum stmt_class cls = l->pool ? stmt_classify(item->text, item->len) : STMT_SERIAL;
+	enum sql_stmt_kind kind = sql_classify(item->text, item->len);
+	enum stmt_class cls = l->pool ? stmt_class_of(kind) : STMT_SERIAL;
 	char *sql;
 	PGresult *res;
 	ExecStatusType st;
@@ -203,17 +172,14 @@ run_statement(struct loader *l, const struct sql_item *item, const struct sql_it
 		l->failed = 1;
 		return -1;
 	}
-	sql = xstrndup(item->text, item->len);
-
 	/* A dump made with pg_dump --create/--clean would act on other databases. */
-	if (starts_with_words(item->text, item->len, "CREATE", "DATABASE") ||
-	    starts_with_words(item->text, item->len, "DROP", "DATABASE")) {
+	if (kind == SQL_STMT_DATABASE) {
 		log_error("restore stopped at line %ld: the file creates or drops a database (made with "
 		    "pg_dump --create?); lotbackup restores into the --dbname database only", item->line);
-		free(sql);
 		l->failed = 1;
 		return -1;
 	}
+	sql = xstrndup(item->text, item->len);
 	res = PQexec(l->conn, sql);
 	st = PQresultStatus(res);
 	free(sql);
@@ -226,7 +192,7 @@ run_statement(struct loader *l, const struct sql_item *item, const struct sql_it
 		c->qualified = sql_copy_target(named->text, named->len);
 		if (c->qualified == NULL)
 			c->qualified = xstrndup(named->text, named->len < 60 ? named->len : 60);
-		c->copy_out_sql = copy_out_sql(named->text, named->len);
+		c->copy_out_sql = sql_copy_out(named->text, named->len);
 		c->rows = 0;
 		c->data_bytes = 0;
 		c->data_crc32 = 0;
@@ -239,10 +205,10 @@ run_statement(struct loader *l, const struct sql_item *item, const struct sql_it
 		    xasprintf("restore failed loading a part of table %s", c->qualified);
 	} else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
 		/* A failed COPY leaves its rows to be skipped. */
-		if (is_copy_from_stdin(item->text, item->len))
+		if (kind == SQL_STMT_COPY)
 			l->skip_copy = 1;
 		rc = statement_failed(l, res, named->line, named->text, named->len);
-	} else if (l->pool) {
+	} else if (l->pool && kind == SQL_STMT_SESSION) {
 		stmt_pool_note_session(l->pool, item->text, item->len);
 	}
 	PQclear(res);
@@ -595,16 +561,18 @@ static int
 on_item(void *ctx, const struct sql_item *item)
 {
 	struct loader *l = ctx;
+	int copy;
 
 	if (l->failed || (l->abort != NULL && atomic_load(l->abort)))
 		return -1;
 	l->stats->line = item->line;
 	switch (item->kind) {
 	case SQL_STATEMENT:
+		copy = sql_classify(item->text, item->len) == SQL_STMT_COPY;
 		/* Another part of the table ran whatever else its block holds. */
-		if (l->part_from > 0 && !is_copy_from_stdin(item->text, item->len))
+		if (l->part_from > 0 && !copy)
 			return 0;
-		if (l->plan != NULL && is_copy_from_stdin(item->text, item->len)) {
+		if (l->plan != NULL && copy) {
 			if (l->part_from > 0)
 				return stage_copy(l, item);
 			if (l->plan->freeze)
@@ -637,8 +605,7 @@ on_item(void *ctx, const struct sql_item *item)
 		return end_copy(l);
 	case SQL_META:
 		/* pg_dump 15.14+ guards its output with \restrict; there is no psql here to guard. */
-		if (item->len >= 9 && (strncmp(item->text, "\\restrict", 9) == 0 ||
-		    (item->len >= 11 && strncmp(item->text, "\\unrestrict", 11) == 0)))
+		if (sql_classify(item->text, item->len) == SQL_STMT_META_RESTRICT)
 			return 0;
 		log_error("restore stopped at line %ld: psql command '%.*s' is not supported "
 		    "(a dump made with pg_dump --create? restore into an existing database without it)",
