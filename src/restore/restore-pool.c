@@ -7,7 +7,7 @@
 #include "dump/sql-classify.h"
 #include "pg/pgsql.h"
 #include "restore/restore-pool.h"
-#include "restore/restore.h"
+#include "restore/restore-session.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 

@@ -96,23 +96,6 @@ restore_auto_split_bytes(const struct manifest_table *tables, size_t ntables, in
 	return share > SPLIT_AUTO_MIN_BYTES ? share : SPLIT_AUTO_MIN_BYTES;
 }
 
-int
-restore_session_setup(PGconn *conn)
-{
-	/*
-	 * Faster commits; the result is the same. maintenance_work_mem stays the
-	 * server's: at 256MB a parallel index build of 3M rows took 9.2-10.2 s
-	 * against 6.0-6.5 s at the default 64MB (1GB: 8.9 s). No JIT (servers
-	 * from 11 on): each query of a restore runs once, and compiling the
-	 * check of a foreign key on 3M rows cost more than it saved (0.86 s
-	 * against 0.81 s).
-	 */
-	return pgsql_exec(conn, PQserverVersion(conn) >= 110000 ?
-	    "SET synchronous_commit = off; SET client_min_messages = warning; SET jit = off" :
-	    "SET synchronous_commit = off; SET client_min_messages = warning",
-	    "cannot set restore session options");
-}
-
 static void
 progress(struct loader *l, size_t len)
 {
