@@ -1,4 +1,3 @@
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,7 +7,6 @@
 #include "dump/sql-classify.h"
 #include "io/progress.h"
 #include "dump/sql-split.h"
-#include "base/strbuf.h"
 #include "base/xalloc.h"
 
 #define PG_DUMP_MARKER "-- PostgreSQL database dump complete\n"
