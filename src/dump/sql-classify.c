@@ -322,59 +322,19 @@ sql_fk_column(const char *sql, size_t len, char **table, char **column)
 	return 1;
 }
 
-/* One identifier, quoted ("a""b") or bare, at *p; appended as written. */
-static int
-take_identifier(const char **p, const char *end, struct strbuf *out)
-{
-	const char *s = *p;
-
-	if (s < end && *s == '"') {
-		strbuf_putc(out, *s++);
-		while (s < end) {
-			if (*s == '"') {
-				if (s + 1 < end && s[1] == '"') {
-					strbuf_append(out, "\"\"", 2);
-					s += 2;
-					continue;
-				}
-				strbuf_putc(out, *s++);
-				*p = s;
-				return 0;
-			}
-			strbuf_putc(out, *s++);
-		}
-		return -1;
-	}
-	while (s < end && (isalnum((unsigned char)*s) || *s == '_' || *s == '$' || (unsigned char)*s >= 0x80))
-		strbuf_putc(out, *s++);
-	if (s == *p)
-		return -1;
-	*p = s;
-	return 0;
-}
-
 char *
 sql_copy_target(const char *text, size_t len)
 {
-	const char *p = text, *end = text + len;
-	struct strbuf name = STRBUF_INIT;
+	const char *p = text, *end = text + len, *name;
+	int namelen;
 
 	if (len < 5 || strncasecmp(p, "COPY", 4) != 0 || !isspace((unsigned char)p[4]))
 		return NULL;
 	p += 4;
 	while (p < end && isspace((unsigned char)*p))
 		p++;
-	if (take_identifier(&p, end, &name) < 0)
-		goto bad;
-	while (p < end && *p == '.') {
-		strbuf_putc(&name, *p++);
-		if (take_identifier(&p, end, &name) < 0)
-			goto bad;
-	}
-	return strbuf_detach(&name);
-bad:
-	strbuf_free(&name);
-	return NULL;
+	name = p;
+	return eat_name_len(&p, end, &namelen) ? xstrndup(name, (size_t)namelen) : NULL;
 }
 
 char *
