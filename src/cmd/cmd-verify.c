@@ -73,6 +73,7 @@ collect_targets(const struct options *opts, int argc, char **argv, char ***out, 
 static int
 cmd_verify_exec(const struct options *opts, int argc, char **argv)
 {
+	struct verify_restore_settings restore = { options_pg_target(opts), opts->scratch_db, opts->jobs };
 	char **targets = NULL;
 	size_t ntargets = 0, i;
 	json_t *all = json_array();
@@ -103,7 +104,7 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv)
 		}
 		/* A restore test only of a file that proved whole. */
 		if (opts->verify_restore && !r.failed && !full_backup_path(targets[i]) &&
-		    verify_restore(opts, targets[i], &r) < 0) {
+		    verify_restore(&restore, targets[i], &r) < 0) {
 			rc = LB_EXIT_FAILURE;
 			verify_result_free(&r);
 			continue;

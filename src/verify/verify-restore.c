@@ -142,15 +142,14 @@ out:
 }
 
 int
-verify_restore(const struct options *opts, const char *path, struct verify_result *r)
+verify_restore(const struct verify_restore_settings *vs, const char *path, struct verify_result *r)
 {
 	struct restore_settings settings;
 	struct restore_stats stats;
 	struct db_manifest m;
 	struct strbuf problems = STRBUF_INIT;
 	PGconn *conn = NULL;
-	char *scratch = opts->scratch_db ? xstrdup(opts->scratch_db) : default_scratch_name(path);
-	struct pg_target pg = options_pg_target(opts);
+	char *scratch = vs->scratch_db ? xstrdup(vs->scratch_db) : default_scratch_name(path);
 	size_t nproblems = 0;
 	int created = 0, rc = -1, loaded;
 
@@ -159,7 +158,7 @@ verify_restore(const struct options *opts, const char *path, struct verify_resul
 	if (load_manifest(path, &m) < 0)
 		goto out;
 	memset(&settings, 0, sizeof(settings));
-	settings.jobs = opts->jobs;
+	settings.jobs = vs->jobs;
 	settings.fingerprint = 1;
 	settings.tables = m.tables;
 	settings.ntables = m.ntables;
@@ -171,9 +170,9 @@ verify_restore(const struct options *opts, const char *path, struct verify_resul
 	 */
 	if (interrupt_guard_begin() < 0)
 		goto out;
-	if (target_create(&pg, scratch, 1, &created) < 0)
+	if (target_create(&vs->server, scratch, 1, &created) < 0)
 		goto end_guard;
-	if ((conn = target_connect_other(&pg, scratch)) == NULL)
+	if ((conn = target_connect_other(&vs->server, scratch)) == NULL)
 		goto end_guard;
 	interrupt_watch_connection(conn);
 	log_info("restoring %s into scratch database %s", path, scratch);
@@ -202,7 +201,7 @@ end_guard:
 	PQfinish(conn);
 	conn = NULL;
 	/* The scratch database goes whatever happened, if we made it. */
-	if (created && target_drop(&pg, scratch) < 0)
+	if (created && target_drop(&vs->server, scratch) < 0)
 		rc = -1;
 	interrupt_guard_end();
 out:
