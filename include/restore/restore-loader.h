@@ -9,7 +9,7 @@
 
 #include "dump/sql-split.h"
 #include "restore/restore-tail.h"
-#include "restore/restore.h"
+#include "restore/restore-types.h"
 
 struct stmt_pool;
 struct table_plan;

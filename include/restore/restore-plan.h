@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "restore/restore.h"
+#include "restore/restore-types.h"
 
 /* How a table loads by the member index, found in the catalogs before the load. */
 struct table_plan {

@@ -22,13 +22,7 @@ ALLOW='
 cmd-include include/dump/backup-db.h cmd/options.h
 cmd-include include/full/full-backup.h cmd/options.h
 cmd-include include/full/full-restore.h cmd/options.h
-cmd-include include/restore/restore-target.h cmd/options.h
-cmd-include include/verify/verify-restore.h cmd/options.h
-include-cycle restore/restore restore/restore-pool restore/restore-tail
 call-into-cmd dump/backup-db cmd/options
-call-into-cmd full/full-restore cmd/cmd-restore
-call-cycle cmd/cmd-restore full/full-restore
-call-cycle restore/restore restore/restore-pool restore/restore-tail
 '
 
 if ! command -v python3 >/dev/null 2>&1; then

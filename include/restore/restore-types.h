@@ -1,0 +1,58 @@
+#ifndef LOTBACKUP_RESTORE_TYPES_H
+#define LOTBACKUP_RESTORE_TYPES_H
+
+/*
+ * The load's settings and results, apart from restore.h so the files that
+ * restore.c drives (loader, plan, tables, parts) can use them without
+ * including the header of the file that includes theirs.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/manifest.h"
+
+/*
+ * Loads a plain SQL dump (this tool's or pg_dump's, gzipped or not) into a
+ * connected database through libpq: statements with PQexec, COPY blocks
+ * streamed with PQputCopyData. Never runs psql.
+ */
+struct restore_settings {
+	int single_transaction;	/* all or nothing; the caller may have begun it */
+	int keep_going;		/* report errors and go on (not with single_transaction) */
+	int progress;		/* a progress line on stderr */
+	int jobs;		/* connections for table loads and index and key builds; 1: one */
+	/* The manifest's member index (tables in file order) and the file's size; ntables 0: none. */
+	const struct manifest_table *tables;
+	size_t ntables;
+	uint64_t file_bytes;
+	uint64_t sql_bytes;	/* the manifest's SQL size, for the progress bar; 0: unknown */
+	/*
+	 * Tables with more COPY text than this load in parts on several
+	 * connections (up to jobs), faster but with the rows in a different
+	 * physical order; 0: every table by one COPY, as the file has it.
+	 */
+	uint64_t split_bytes;
+	int fingerprint;	/* record each COPY's bytes, CRC-32 and row sum (restore_copy); loads tables whole */
+};
+
+struct restore_copy {
+	char *qualified;	/* table as named in the COPY line */
+	char *copy_out_sql;	/* the same COPY turned into COPY ... TO STDOUT */
+	long long rows;
+	/* With settings.fingerprint: what the file gave the COPY. */
+	uint64_t data_bytes;
+	uint32_t data_crc32;	/* in the file's order, as the manifest has it */
+	uint64_t row_sum;	/* in any order (row-sum.h) */
+};
+
+struct restore_stats {
+	long long statements;
+	long long errors;
+	uint64_t sql_bytes;
+	long line;		/* where the load stopped, or the last line */
+	struct restore_copy *copies;
+	size_t ncopies;
+};
+
+#endif
