@@ -1,7 +1,6 @@
 #ifndef LOTBACKUP_FULL_RESTORE_H
 #define LOTBACKUP_FULL_RESTORE_H
 
-#include "cmd/options.h"
 #include "restore/restore-db.h"
 
 /* 1 when PATH names a full backup (a .tar.gz archive or a directory). */
@@ -11,9 +10,17 @@ int full_backup_path(const char *path);
  * fails), extracted safely, the repository rebuilt from its bundle at the
  * recorded commit, the uncommitted changes applied with --with-uncommitted,
  * untracked dependency and template files put back, and with db (NULL:
- * none) the database restored through the db restore path. Returns an
- * LB_EXIT_* code.
+ * none) the database restored through the db restore path. PATH is an
+ * archive; a backup directory is the caller's usage error. Returns 0, 1
+ * when the archive or the dump failed verification (nothing of that part
+ * was restored), or -1 (reported).
  */
-int full_restore(const struct options *opts, const struct restore_db_settings *db, const char *path);
+struct full_restore_settings {
+	const char *to;			/* the new or empty directory to restore into */
+	int with_uncommitted;		/* apply the uncommitted-changes patch */
+	const struct restore_db_settings *db;	/* NULL: leave the database alone */
+};
+
+int full_restore(const struct full_restore_settings *settings, const char *path);
 
 #endif

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dump/backup-db.h"
@@ -92,6 +93,8 @@ static int
 cmd_restore_exec(const struct options *opts, int argc, char **argv)
 {
 	struct restore_db_settings db;
+	struct full_restore_settings full_settings;
+	struct stat st;
 	int full;
 
 	(void)argc;
@@ -120,10 +123,16 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv)
 			log_error("%s is a full backup: give --to DIR (and --dbname TARGET to restore its database)", argv[0]);
 			return LB_EXIT_USAGE;
 		}
-		/* Only a target given on the command line: DATABASE_URL is never a restore target. */
+		if (stat(argv[0], &st) == 0 && S_ISDIR(st.st_mode)) {
+			log_error("%s is a full backup directory: restore from its .tar.gz archive", argv[0]);
+			return LB_EXIT_USAGE;
+		}
 		db = db_settings(opts);
-		return full_restore(opts, opts->dbname != NULL && opts->dbname_origin == PG_TARGET_FLAG ? &db : NULL,
-		    argv[0]);
+		full_settings.to = opts->restore_to;
+		full_settings.with_uncommitted = opts->with_uncommitted;
+		/* Only a target given on the command line: DATABASE_URL is never a restore target. */
+		full_settings.db = opts->dbname != NULL && opts->dbname_origin == PG_TARGET_FLAG ? &db : NULL;
+		return exit_code(full_restore(&full_settings, argv[0]));
 	}
 	if (opts->restore_to != NULL) {
 		log_error("--to is for full backups; %s is a database dump", argv[0]);

@@ -145,12 +145,12 @@ check_archive(const char *path)
 
 	if (full_verify(path, &r) < 0) {
 		verify_result_free(&r);
-		return LB_EXIT_FAILURE;
+		return -1;
 	}
 	for (i = 0; i < r.nchecks; i++)
 		if (!r.checks[i].ok)
 			log_error("%s: check %s failed: %s", path, r.checks[i].name, r.checks[i].detail);
-	rc = r.failed ? LB_EXIT_VERIFY : LB_EXIT_OK;
+	rc = r.failed ? 1 : 0;
 	if (r.failed)
 		log_error("not restoring %s: it failed verification; nothing was written", path);
 	verify_result_free(&r);
@@ -158,14 +158,13 @@ check_archive(const char *path)
 }
 
 int
-full_restore(const struct options *opts, const struct restore_db_settings *db, const char *path)
+full_restore(const struct full_restore_settings *settings, const char *path)
 {
 	struct full_manifest m;
-	struct stat st;
-	char *target = xstrdup(opts->restore_to);
+	char *target = xstrdup(settings->to);
 	char *extracted = NULL;
 	char *bundle = NULL, *refs = NULL, *objects = NULL, *patch = NULL, *head_ref = NULL, *dump = NULL;
-	int rc = LB_EXIT_FAILURE;
+	int rc = -1;
 
 	memset(&m, 0, sizeof(m));
 	/* "DIR/" and "DIR" are one target; the extract area goes beside it. */
@@ -180,14 +179,9 @@ full_restore(const struct options *opts, const struct restore_db_settings *db, c
 	case -1:
 		goto out;
 	}
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		log_error("%s is a full backup directory: restore from its .tar.gz archive", path);
-		rc = LB_EXIT_USAGE;
+	if ((rc = check_archive(path)) != 0)
 		goto out;
-	}
-	if ((rc = check_archive(path)) != LB_EXIT_OK)
-		goto out;
-	rc = LB_EXIT_FAILURE;
+	rc = -1;
 	if (fs_exists(extracted) != 0) {
 		log_error("%s exists (left by an earlier restore?): remove it first", extracted);
 		goto out;
@@ -206,7 +200,7 @@ full_restore(const struct options *opts, const struct restore_db_settings *db, c
 		if (restore_submodules(&m, extracted, target) < 0)
 			goto cleanup;
 		patch = xasprintf("%s/git/uncommitted.patch", extracted);
-		if (opts->with_uncommitted && gitsnap_apply_patch(target, patch) < 0)
+		if (settings->with_uncommitted && gitsnap_apply_patch(target, patch) < 0)
 			goto cleanup;
 	} else if (mkdir(target, 0700) < 0 && errno != EEXIST) {
 		log_errno("cannot create %s", target);
@@ -216,17 +210,16 @@ full_restore(const struct options *opts, const struct restore_db_settings *db, c
 		goto cleanup;
 	log_info("restored the project of %s into %s%s", path, target,
 	    m.commit ? " at the recorded commit" : "");
-	if (db != NULL) {
+	if (settings->db != NULL) {
 		dump = find_db_dump(extracted);
 		if (dump == NULL) {
 			log_error("%s holds no database dump; the project files are restored", path);
 			goto cleanup;
 		}
-		rc = restore_db_file(db, dump);
-		rc = rc == 0 ? LB_EXIT_OK : rc == 1 ? LB_EXIT_VERIFY : LB_EXIT_FAILURE;
+		rc = restore_db_file(settings->db, dump);
 		goto cleanup;
 	}
-	rc = LB_EXIT_OK;
+	rc = 0;
 cleanup:
 	fs_remove_tree(extracted);
 out:

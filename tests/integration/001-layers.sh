@@ -21,7 +21,6 @@ set -u
 ALLOW='
 cmd-include include/dump/backup-db.h cmd/options.h
 cmd-include include/full/full-backup.h cmd/options.h
-cmd-include include/full/full-restore.h cmd/options.h
 call-into-cmd dump/backup-db cmd/options
 '
 
