@@ -21,6 +21,7 @@
 #include "store/manifest.h"
 #include "io/progress.h"
 #include "full/project-files.h"
+#include "io/pipe.h"
 #include "io/sink.h"
 #include "base/strbuf.h"
 #include "full/tar-writer.h"

@@ -1,17 +1,15 @@
-#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/fsutil.h"
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "io/sink.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-
-#define FILE_READ_BUFFER (256 * 1024)
 
 int
 sink_write(struct sink *s, const void *buf, size_t len)
@@ -98,31 +96,50 @@ sink_null_new(void)
 	return s;
 }
 
+/* The consumer end: a callback gets the bytes. */
+struct consumer_sink {
+	struct sink base;
+	int (*fn)(void *arg, const void *buf, size_t len);
+	void *arg;
+};
+
+static int
+consumer_write(struct sink *s, const void *buf, size_t len)
+{
+	struct consumer_sink *c = (struct consumer_sink *)s;
+
+	return c->fn(c->arg, buf, len);
+}
+
+static const struct sink_ops consumer_ops = { "consumer", consumer_write, NULL, null_destroy };
+
+struct sink *
+sink_consumer_new(int (*fn)(void *arg, const void *buf, size_t len), void *arg)
+{
+	struct consumer_sink *c = xcalloc(1, sizeof(*c));
+
+	c->base.ops = &consumer_ops;
+	c->fn = fn;
+	c->arg = arg;
+	return &c->base;
+}
+
+static int
+write_block(void *arg, const void *buf, size_t len)
+{
+	return sink_write(arg, buf, len);
+}
+
 int
 sink_write_file(struct sink *out, const char *src)
 {
-	char *buf = xmalloc(FILE_READ_BUFFER);
-	int fd = open(src, O_RDONLY | O_CLOEXEC), rc = -1;
-	ssize_t n;
+	int fd = open(src, O_RDONLY | O_CLOEXEC), rc;
 
 	if (fd < 0) {
 		log_errno("cannot read %s (fix its permissions or exclude it in .lotbackupignore)", src);
-		goto out;
+		return -1;
 	}
-	while ((n = read(fd, buf, FILE_READ_BUFFER)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			log_errno("cannot read %s", src);
-			goto out;
-		}
-		if (sink_write(out, buf, (size_t)n) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
+	rc = fs_read_blocks(fd, src, 256 * 1024, write_block, out);
+	close(fd);
 	return rc;
 }

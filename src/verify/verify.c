@@ -13,7 +13,7 @@
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "store/manifest.h"
-#include "io/sink.h"
+#include "io/pipe.h"
 #include "base/strbuf.h"
 #include "verify/verify.h"
 #include "base/version.h"
