@@ -70,9 +70,6 @@ struct sink *sink_sha256_new(struct sink *next);
 /* Hex digest; valid after sink_finish(). */
 void sink_sha256_hex(const struct sink *sha_sink, char out[65]);
 
-/* Streams the file at SRC into out; a read error is reported naming SRC. 0 or -1. */
-int sink_write_file(struct sink *out, const char *src);
-
 /* Passes bytes through unchanged and keeps their CRC-32. */
 struct sink *sink_crc32_new(struct sink *next);
 uint32_t sink_crc32_value(const struct sink *crc_sink);

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dump/backup-db.h"
+#include "cmd/cmd-db.h"
 #include "cmd/commands.h"
 #include "dump/dump-contents.h"
 #include "full/full-restore.h"
@@ -68,18 +68,19 @@ check_file(const char *path)
 static int
 safety_dump(const struct options *opts)
 {
-	struct options copy = *opts;
-	char *name = NULL;
+	struct db_job job;
+	struct db_result result;
 
 	/* The same dump as 'lotbackup db', of the target, beside the other backups. */
-	if (backup_db_run(&copy, &name) < 0) {
+	cmd_db_job(opts, opts->output_dir, &job);
+	if (backup_db_run(&job, &result) < 0) {
 		log_error("the safety dump of the target failed: not cleaning it (fix the error, or pass "
 		    "--no-safety-dump to lose its current contents)");
 		return -1;
 	}
-	log_info("safety dump of the target written: %s/%s (restore it with 'lotbackup restore')",
-	    opts->output_dir, name);
-	free(name);
+	log_info("safety dump of the target written: %s (restore it with 'lotbackup restore')",
+	    result.path);
+	db_result_free(&result);
 	return 0;
 }
 

@@ -15,10 +15,9 @@
 
 struct tar_writer {
 	struct archive *a;
-	struct sink *out;
-	struct sink *gzip;
-	int level;
-	int failed;		/* the sink reported an error already */
+	struct pipe *out;
+	int level;		/* the pipe's gzip level; -1: it does not compress */
+	int failed;		/* the pipe reported an error already */
 	char buf[COPY_BUFFER];
 };
 
@@ -28,7 +27,7 @@ write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
 	struct tar_writer *w = ctx;
 
 	(void)a;
-	if (sink_write(w->out, buf, len) < 0) {
+	if (pipe_write(w->out, buf, len) < 0) {
 		w->failed = 1;
 		return -1;
 	}
@@ -38,18 +37,17 @@ write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
 static void
 report(struct tar_writer *w, const char *what, const char *name)
 {
-	/* A sink failure was logged where it happened; libarchive's own errors are not. */
+	/* A pipe failure was logged where it happened; libarchive's own errors are not. */
 	if (!w->failed)
 		log_error("%s %s: %s", what, name, archive_error_string(w->a));
 }
 
 struct tar_writer *
-tar_writer_open(struct sink *out, struct sink *gzip, int level)
+tar_writer_open(struct pipe *out, int level)
 {
 	struct tar_writer *w = xcalloc(1, sizeof(*w));
 
 	w->out = out;
-	w->gzip = gzip;
 	w->level = level;
 	w->a = archive_write_new();
 	if (w->a == NULL || archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
@@ -123,8 +121,8 @@ tar_writer_add_file(struct tar_writer *w, const char *name, const char *src_path
 		report(w, "cannot add", name);
 		goto out;
 	}
-	stored = w->gzip != NULL && compressed_already(name);
-	if (stored && sink_gzip_set_level(w->gzip, 0) < 0)
+	stored = w->level >= 0 && compressed_already(name);
+	if (stored && pipe_gzip_set_level(w->out, 0) < 0)
 		goto out;
 	/* Exactly the size in the header, even if the file changes under us. */
 	for (left = st.st_size; left > 0;) {
@@ -142,7 +140,7 @@ tar_writer_add_file(struct tar_writer *w, const char *name, const char *src_path
 		}
 		left -= n;
 	}
-	if (stored && sink_gzip_set_level(w->gzip, w->level) < 0)
+	if (stored && pipe_gzip_set_level(w->out, w->level) < 0)
 		goto out;
 	rc = 0;
 out:

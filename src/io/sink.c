@@ -1,12 +1,8 @@
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "base/fsutil.h"
 #include "base/interrupt.h"
-#include "base/log.h"
 #include "io/sink.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -124,22 +120,3 @@ sink_consumer_new(int (*fn)(void *arg, const void *buf, size_t len), void *arg)
 	return &c->base;
 }
 
-static int
-write_block(void *arg, const void *buf, size_t len)
-{
-	return sink_write(arg, buf, len);
-}
-
-int
-sink_write_file(struct sink *out, const char *src)
-{
-	int fd = open(src, O_RDONLY | O_CLOEXEC), rc;
-
-	if (fd < 0) {
-		log_errno("cannot read %s (fix its permissions or exclude it in .lotbackupignore)", src);
-		return -1;
-	}
-	rc = fs_read_blocks(fd, src, 256 * 1024, write_block, out);
-	close(fd);
-	return rc;
-}
