@@ -53,8 +53,14 @@ int pipe_add_crc32(struct pipe *p);
  * their sizes (gzip-member.h), which pipe_gzip_end_member can cut.
  */
 int pipe_add_gzip(struct pipe *p, int level, int jobs);
-/* Inflates gzip (one member or many); the error names LABEL and the offset. */
-int pipe_add_gunzip(struct pipe *p, const char *label);
+/*
+ * Inflates gzip, one member or many, at libdeflate's speed for the members
+ * lotbackup writes. Bad or cut data is reported naming LABEL and the
+ * offset; with LABEL NULL it is described in ERR instead, unreported (for
+ * a caller that judges the data, as verify does). PLAIN_OK: input that
+ * does not begin with the gzip magic passes through unchanged.
+ */
+int pipe_add_gunzip(struct pipe *p, const char *label, int plain_ok, char *err, size_t errlen);
 /* Reports the bytes written into the pipe to BAR (NULL: a filter that does nothing). */
 int pipe_add_progress(struct pipe *p, struct progress *bar);
 
@@ -81,6 +87,8 @@ int pipe_printf(struct pipe *p, const char *fmt, ...) __attribute__((format(prin
  * usable). 0 or -1.
  */
 int pipe_read_file(struct pipe *p, const char *path, int nofollow, int quiet);
+/* The same from FD's current offset, at most LENGTH bytes (UINT64_MAX: to its end); errors name NAME. */
+int pipe_read_fd(struct pipe *p, int fd, const char *name, uint64_t length);
 
 /* Flushes every stage in order; a file end is fsynced. 0 or -1. */
 int pipe_finish(struct pipe *p);
@@ -95,6 +103,8 @@ uint64_t pipe_bytes(const struct pipe *p, enum pipe_kind kind);
 void pipe_sha256_hex(const struct pipe *p, char out[65]);
 /* The CRC-32 of the bytes that reached the crc32 filter so far. */
 uint32_t pipe_crc32(const struct pipe *p);
+/* 1 when the gunzip filter found gzip, 0 when plain input passed through it. */
+int pipe_gunzip_found_gzip(const struct pipe *p);
 /* The spill end's descriptor, to read it back with pread (the pipe keeps it). */
 int pipe_spill_fd(const struct pipe *p);
 

@@ -74,8 +74,9 @@ void sink_sha256_hex(const struct sink *sha_sink, char out[65]);
 struct sink *sink_crc32_new(struct sink *next);
 uint32_t sink_crc32_value(const struct sink *crc_sink);
 
-/* Inflates gzip (one member or many); errors name LABEL. */
-struct sink *sink_gunzip_new(struct sink *next, const char *label);
+/* Inflates gzip (one member or many): see pipe_add_gunzip. */
+struct sink *sink_gunzip_new(struct sink *next, const char *label, int plain_ok, char *err, size_t errlen);
+int sink_gunzip_found_gzip(const struct sink *gunzip_sink);
 
 /* An end that hands the bytes to FN (0 to go on, -1 to stop). */
 struct sink *sink_consumer_new(int (*fn)(void *arg, const void *buf, size_t len), void *arg);

@@ -286,13 +286,13 @@ fs_mkdirs_for(const char *base, const char *relpath)
 }
 
 int
-fs_read_blocks(int fd, const char *name, size_t block, fs_block_fn fn, void *arg)
+fs_read_blocks(int fd, const char *name, size_t block, uint64_t length, fs_block_fn fn, void *arg)
 {
 	char *buf = xmalloc(block);
 	ssize_t n;
 	int rc = -1;
 
-	while ((n = read(fd, buf, block)) != 0) {
+	while (length > 0 && (n = read(fd, buf, length < block ? (size_t)length : block)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -300,6 +300,7 @@ fs_read_blocks(int fd, const char *name, size_t block, fs_block_fn fn, void *arg
 				log_errno("cannot read %s", name);
 			goto out;
 		}
+		length -= (uint64_t)n;
 		if (fn(arg, buf, (size_t)n) < 0)
 			goto out;
 	}
@@ -337,7 +338,7 @@ copy_regular(const char *from, const char *to)
 		close(in);
 		return -1;
 	}
-	if (fs_read_blocks(in, from, 65536, copy_block, &dst) == 0)
+	if (fs_read_blocks(in, from, 65536, UINT64_MAX, copy_block, &dst) == 0)
 		rc = fs_fsync(dst.fd, to);
 	close(in);
 	if (close(dst.fd) < 0 && rc == 0) {

@@ -113,9 +113,13 @@ pipe_add_gzip(struct pipe *p, int level, int jobs)
 }
 
 int
-pipe_add_gunzip(struct pipe *p, const char *label)
+pipe_add_gunzip(struct pipe *p, const char *label, int plain_ok, char *err, size_t errlen)
 {
-	return filter_allowed(p, PIPE_GUNZIP) ? add_stage(p, sink_gunzip_new(NULL, label), PIPE_GUNZIP) : -1;
+	if (!filter_allowed(p, PIPE_GUNZIP))
+		return -1;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	return add_stage(p, sink_gunzip_new(NULL, label, plain_ok, err, errlen), PIPE_GUNZIP);
 }
 
 int
@@ -222,9 +226,17 @@ read_block_into(void *arg, const void *buf, size_t len)
 }
 
 int
+pipe_read_fd(struct pipe *p, int fd, const char *name, uint64_t length)
+{
+	if (!p->ready)
+		return p->failed ? -1 : internal(p, "a read into a pipe without an end");
+	return fs_read_blocks(fd, name, PIPE_READ_BLOCK, length, read_block_into, p);
+}
+
+int
 pipe_read_file(struct pipe *p, const char *path, int nofollow, int quiet)
 {
-	int fd, rc;
+	int fd, rc, saved;
 
 	if (!p->ready)
 		return p->failed ? -1 : internal(p, "a read into a pipe without an end");
@@ -234,16 +246,11 @@ pipe_read_file(struct pipe *p, const char *path, int nofollow, int quiet)
 			log_errno("cannot read %s (fix its permissions or exclude it in .lotbackupignore)", path);
 		return -1;
 	}
-	rc = fs_read_blocks(fd, quiet ? NULL : path, PIPE_READ_BLOCK, read_block_into, p);
-	if (rc < 0) {
-		int saved = errno;
-
-		close(fd);
-		errno = saved;
-		return -1;
-	}
+	rc = pipe_read_fd(p, fd, quiet ? NULL : path, UINT64_MAX);
+	saved = errno;
 	close(fd);
-	return 0;
+	errno = saved;
+	return rc;
 }
 
 int
@@ -305,6 +312,12 @@ uint32_t
 pipe_crc32(const struct pipe *p)
 {
 	return p->filters[PIPE_CRC32] != NULL ? sink_crc32_value(p->filters[PIPE_CRC32]) : 0;
+}
+
+int
+pipe_gunzip_found_gzip(const struct pipe *p)
+{
+	return p->filters[PIPE_GUNZIP] != NULL && sink_gunzip_found_gzip(p->filters[PIPE_GUNZIP]);
 }
 
 int
