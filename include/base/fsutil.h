@@ -38,6 +38,12 @@ int fs_mkdirs_for(const char *base, const char *relpath);
  */
 typedef int (*fs_block_fn)(void *arg, const void *buf, size_t len);
 int fs_read_blocks(int fd, const char *name, size_t block, uint64_t length, fs_block_fn fn, void *arg);
+/* An fs_block_fn that writes the blocks to an open file: arg is a struct fs_out. */
+struct fs_out {
+	int fd;
+	const char *path;	/* for messages */
+};
+int fs_write_block(void *arg, const void *buf, size_t len);
 
 /* Copies the regular files and directories below FROM into TO (created 0700), files 0600. */
 int fs_copy_tree(const char *from, const char *to);

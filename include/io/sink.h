@@ -36,8 +36,6 @@ struct sink {
 };
 
 int sink_write(struct sink *s, const void *buf, size_t len);
-int sink_puts(struct sink *s, const char *str);
-int sink_printf(struct sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Finishes every stage from s to the end of the chain, in order. */
 int sink_finish(struct sink *s);
 /* Frees the whole chain from s on. */

@@ -310,23 +310,18 @@ out:
 	return rc;
 }
 
-struct copy_to {
-	int fd;
-	const char *path;
-};
-
-static int
-copy_block(void *arg, const void *buf, size_t len)
+int
+fs_write_block(void *arg, const void *buf, size_t len)
 {
-	struct copy_to *to = arg;
+	const struct fs_out *out = arg;
 
-	return fs_write_all(to->fd, buf, len, to->path);
+	return fs_write_all(out->fd, buf, len, out->path);
 }
 
 static int
 copy_regular(const char *from, const char *to)
 {
-	struct copy_to dst = { -1, to };
+	struct fs_out dst = { -1, to };
 	int in, rc = -1;
 
 	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -338,7 +333,7 @@ copy_regular(const char *from, const char *to)
 		close(in);
 		return -1;
 	}
-	if (fs_read_blocks(in, from, 65536, UINT64_MAX, copy_block, &dst) == 0)
+	if (fs_read_blocks(in, from, 65536, UINT64_MAX, fs_write_block, &dst) == 0)
 		rc = fs_fsync(dst.fd, to);
 	close(in);
 	if (close(dst.fd) < 0 && rc == 0) {

@@ -33,11 +33,10 @@ cmd_db_exec(const struct options *opts, int argc, char **argv)
 	struct output_lock *lock = NULL;
 	struct retention_policy policy;
 	struct db_job job;
-	struct db_result result;
+	struct db_result result = { .name = NULL };
 	int rc = LB_EXIT_FAILURE, flags = opts->force ? RETENTION_FORCE : 0;
 
 	(void)argv;
-	memset(&result, 0, sizeof(result));
 	if (argc > 0) {
 		log_error("'db' takes no operands (see 'lotbackup db --help')");
 		return LB_EXIT_USAGE;

@@ -159,24 +159,11 @@ problem(struct reader *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-struct member_out {
-	int fd;
-	const char *name;
-};
-
-static int
-write_member(void *arg, const void *buf, size_t len)
-{
-	struct member_out *o = arg;
-
-	return fs_write_all(o->fd, buf, len, o->name);
-}
-
 /* Reads the member's data through sha256 into fd (-1: nowhere). */
 static int
 read_member(struct reader *r, int fd, const char *name, uint64_t *size, char hex[65])
 {
-	struct member_out o = { fd, name };
+	struct fs_out o = { fd, name };
 	struct pipe *p = pipe_new();
 	char *buf = xmalloc(READ_BLOCK);
 	la_ssize_t n;
@@ -184,7 +171,7 @@ read_member(struct reader *r, int fd, const char *name, uint64_t *size, char hex
 
 	pipe_add_sha256(p);
 	if (fd >= 0)
-		pipe_to_consumer(p, write_member, &o);
+		pipe_to_consumer(p, fs_write_block, &o);
 	else
 		pipe_to_null(p);
 	while ((n = archive_read_data(r->a, buf, READ_BLOCK)) > 0) {

@@ -1,10 +1,8 @@
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/interrupt.h"
 #include "io/sink.h"
-#include "base/strbuf.h"
 #include "base/xalloc.h"
 
 int
@@ -17,27 +15,6 @@ sink_write(struct sink *s, const void *buf, size_t len)
 		return -1;
 	s->bytes_in += len;
 	return s->ops->write(s, buf, len);
-}
-
-int
-sink_puts(struct sink *s, const char *str)
-{
-	return sink_write(s, str, strlen(str));
-}
-
-int
-sink_printf(struct sink *s, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	strbuf_vprintf(&sb, fmt, ap);
-	va_end(ap);
-	rc = sink_write(s, sb.buf, sb.len);
-	strbuf_free(&sb);
-	return rc;
 }
 
 int
