@@ -21,6 +21,8 @@ struct db_result {
 	char *name;			/* the dump's base name in output_dir */
 	char *path;			/* output_dir/name, where it was published */
 	struct db_manifest manifest;	/* as written beside it: sizes, SHA-256, tables */
+	uint64_t manifest_bytes;	/* the manifest file's own size and hash */
+	char manifest_sha256[65];
 };
 
 /*

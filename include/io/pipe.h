@@ -26,7 +26,11 @@
 struct pipe;
 struct progress;
 
-/* What a pipe's results are asked by: a filter kind, or the pipe's two ends. */
+/*
+ * What a pipe's results are asked by: a filter kind, or the pipe's two
+ * ends. Every stage counts the bytes that enter it, so sizes need no
+ * filter of their own: pipe_bytes(p, PIPE_IN), (p, PIPE_GZIP), (p, PIPE_OUT).
+ */
 enum pipe_kind {
 	PIPE_SHA256,
 	PIPE_CRC32,

@@ -118,6 +118,30 @@ dump_pipe(const struct db_job *job, PGconn *conn, const char *path, struct progr
 	return p;
 }
 
+/*
+ * The sidecar manifest, through the same atomic file as the dump, hashed
+ * on the way so a caller that lists the two files need not read it back.
+ */
+static int
+write_manifest(const char *path, struct db_result *result)
+{
+	char *text = manifest_to_json(&result->manifest);
+	struct pipe *p = pipe_new();
+	int rc = -1;
+
+	pipe_add_sha256(p);
+	pipe_to_file(p, path, 0600);
+	if (pipe_puts(p, text) < 0 || pipe_finish(p) < 0 || pipe_publish(p) < 0)
+		goto out;
+	result->manifest_bytes = pipe_bytes(p, PIPE_OUT);
+	pipe_sha256_hex(p, result->manifest_sha256);
+	rc = 0;
+out:
+	pipe_free(p);
+	free(text);
+	return rc;
+}
+
 int
 backup_db_run(const struct db_job *job, struct db_result *result)
 {
@@ -162,7 +186,7 @@ backup_db_run(const struct db_job *job, struct db_result *result)
 		goto out;
 	}
 	/* The manifest goes first, so a published dump always has one. */
-	if (manifest_write(manifest_path, m) < 0)
+	if (write_manifest(manifest_path, result) < 0)
 		goto out;
 	manifest_written = 1;
 	if (pipe_publish(p) < 0)

@@ -136,26 +136,6 @@ record_written(struct full_job *job, const char *rel, uint64_t size, const char 
 	snprintf(sf->sha256, sizeof(sf->sha256), "%s", sha256);
 }
 
-/* A small file another module wrote (the dump's manifest), hashed as it is. */
-static int
-record_existing(struct full_job *job, const char *rel)
-{
-	char *path = xasprintf("%s/%s", job->staging, rel);
-	char sha256[65];
-	uint64_t size;
-	int rc = -1;
-
-	if (sha256_file(path, 1, &size, sha256) < 0) {
-		log_errno("cannot read %s", path);
-		goto out;
-	}
-	record_written(job, rel, size, sha256);
-	rc = 0;
-out:
-	free(path);
-	return rc;
-}
-
 static int
 stage_git_info(struct full_job *job, void *arg, struct pipe *out)
 {
@@ -468,10 +448,9 @@ stage_database(struct full_job *job)
 		goto out;
 	rel = xasprintf("db/%s", result.name);
 	mrel = xasprintf("db/%s%s", result.name, MANIFEST_SUFFIX);
-	/* The dump's size and hash are the manifest's: the file is not read again. */
+	/* Sizes and hashes as the dump computed them: neither file is read again. */
 	record_written(job, rel, result.manifest.bytes, result.manifest.sha256);
-	if (record_existing(job, mrel) < 0)
-		goto out;
+	record_written(job, mrel, result.manifest_bytes, result.manifest_sha256);
 	job->db = result.manifest;
 	memset(&result.manifest, 0, sizeof(result.manifest));
 	job->db_included = 1;
