@@ -76,6 +76,37 @@ find_command(const char *name)
 	return NULL;
 }
 
+/* The one check of the operand count, for every command. 0 or -1 (reported). */
+static int
+check_operands(const struct cmd_entry *cmd, int n)
+{
+	if (n < cmd->min_operands || (cmd->max_operands != CMD_OPERANDS_ANY && n > cmd->max_operands)) {
+		log_error("%s (see 'lotbackup %s --help')", cmd->operand_error, cmd->name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Tells --notify-url how the command ended. A usage error, or a --dry-run
+ * or --list that ran no job, is no run to report; any other end of a job
+ * is, after all else is done.
+ */
+static void
+report_run(const struct cmd_entry *cmd, const struct options *opts, int rc, const struct timespec *start,
+    const struct timespec *end, const char *published)
+{
+	struct notify_run run = {
+		cmd->name, interrupt_exit_code(rc),
+		(double)(end->tv_sec - start->tv_sec) + (double)(end->tv_nsec - start->tv_nsec) / 1e9, published,
+	};
+
+	if (opts->notify_url == NULL || !(cmd->flags & CMD_F_NOTIFY) || rc == LB_EXIT_USAGE ||
+	    opts->list_only || opts->dry_run)
+		return;
+	notify_send(opts->notify_url, opts->notify_method, &run, opts->notify_timeout);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -128,20 +159,15 @@ main(int argc, char **argv)
 		rc = LB_EXIT_FAILURE;
 		goto out;
 	}
+	if (check_operands(cmd, argc - next) < 0) {
+		rc = LB_EXIT_USAGE;
+		goto out;
+	}
 	opts.published = &published;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	rc = cmd->exec(&opts, argc - next, argv + next);
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	/* A usage error is no run to report; any other end of a job is, after all else is done. */
-	if (opts.notify_url != NULL && (cmd->bit & NOTIFY_CMDS) && rc != LB_EXIT_USAGE &&
-	    !(cmd->bit == CMD_DB && (opts.list_only || opts.dry_run)) && !(cmd->bit == CMD_PRUNE && opts.dry_run)) {
-		struct notify_run run = {
-			cmd->name, interrupt_exit_code(rc),
-			(double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9, published,
-		};
-
-		notify_send(opts.notify_url, opts.notify_method, &run, opts.notify_timeout);
-	}
+	report_run(cmd, &opts, rc, &start, &end, published);
 out:
 	free(published);
 	options_free(&opts);

@@ -22,6 +22,23 @@
  */
 int interrupt_install(void);
 
+/*
+ * A guarded stretch, for work that made something on the server and must
+ * undo it whatever happens (verify --restore and its scratch database).
+ * From interrupt_guard_begin() to interrupt_guard_end(), SIGINT and SIGTERM
+ * are caught every time (a second one does not cut the cleanup short) and
+ * cancel the query on the watched connection, but are only noted: the
+ * caller asks interrupt_guard_hit(), stops, cleans up and fails with its
+ * own message and exit status; interrupt_check() and the exit status do
+ * not see them. interrupt_guard_end() puts back the handlers from before
+ * (call it only after a successful begin). Not nested, and not within a
+ * run that called interrupt_install().
+ */
+int interrupt_guard_begin(void);
+/* 1 once a signal came in a guarded stretch (for the rest of the run), else 0. */
+int interrupt_guard_hit(void);
+void interrupt_guard_end(void);
+
 /* 0, or -1 once a signal came: "interrupted by SIGINT", reported once. */
 int interrupt_check(void);
 

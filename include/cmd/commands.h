@@ -3,15 +3,39 @@
 
 #include "cmd/options.h"
 
+/* cmd_entry.flags: what main.c does around a command, so that it names none. */
+enum {
+	/*
+	 * A run of it is reported to --notify-url (which options.c accepts
+	 * for these commands only), unless it was a usage error or, by
+	 * --dry-run or --list, ran no job.
+	 */
+	CMD_F_NOTIFY = 1 << 0,
+};
+
+/* No upper limit on the operands. */
+#define CMD_OPERANDS_ANY (-1)
+
 /* One entry per subcommand, as tmux and git dispatch them. */
 struct cmd_entry {
 	const char *name;
 	unsigned bit;			/* CMD_*: which options it accepts */
 	const char *operands;		/* usage text after the options */
 	const char *summary;
+	unsigned flags;			/* CMD_F_* */
+	/*
+	 * How many operands it takes: main.c checks, before exec, and logs
+	 * operand_error with a pointer to --help when the count is off.
+	 */
+	int min_operands;
+	int max_operands;		/* CMD_OPERANDS_ANY: no limit */
+	const char *operand_error;
 	/* argv holds the operands only; returns an LB_EXIT_* status. */
 	int (*exec)(const struct options *opts, int argc, char **argv);
 };
+
+/* `list`, which `db --list` runs too: an LB_EXIT_* status. */
+int cmd_list_backups(const struct options *opts);
 
 extern const struct cmd_entry cmd_full_entry;
 extern const struct cmd_entry cmd_db_entry;

@@ -4,6 +4,9 @@
 #include <stdio.h>
 
 #include "pg/pgsql.h"
+#include "store/backups.h"
+
+struct retention_policy;
 
 /* Exit statuses; man/lotbackup.1 and --help list the same four. */
 enum {
@@ -26,9 +29,6 @@ enum {
 	CMD_STATUS = 1 << 8,
 	CMD_ANY = 0x1ff,
 };
-
-/* The commands that run a job worth reporting to --notify-url. */
-#define NOTIFY_CMDS (CMD_DB | CMD_FULL | CMD_PRUNE)
 
 #define DEFAULT_KEEP_DAYS 30
 #define DEFAULT_COMPRESS_LEVEL 5
@@ -117,6 +117,15 @@ void options_init(struct options *opts);
 /* The database the options name, for the modules' settings. */
 struct pg_target options_pg_target(const struct options *opts);
 void options_free(struct options *opts);
+/*
+ * The retention policies the options ask for. `prune` and `list` use the
+ * GFS policy (given, set, or the defaults 30/12/12). After a good `db`: the
+ * GFS policy when one is configured and --keep is not given, else the day
+ * rule of --keep / LOTBACKUP_KEEP_DAYS. After a good `full`: the GFS policy
+ * when configured, else none.
+ */
+void options_retention_gfs(const struct options *opts, struct retention_policy *out);
+void options_retention_after(const struct options *opts, enum backup_kind family, struct retention_policy *out);
 /* Prints the option list for `cmd_bit` (CMD_ANY: the common ones). */
 void options_print_help(FILE *fp, unsigned cmd_bit);
 /* Parses a whole non-negative number within [min,max]; -1 when it is not one. */

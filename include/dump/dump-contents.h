@@ -35,11 +35,6 @@ struct dump_contents {
 	size_t tail_len;
 };
 
-/*
- * "COPY schema.table (cols) FROM stdin;" -> "schema.table" exactly as
- * written (quotes kept); NULL when the statement is not a COPY of a table.
- */
-char *sql_copy_target(const char *text, size_t len);
 /* Returns 0 when the file was read (see read_rc/parse_ok), -1 when it could not be opened or read. */
 int dump_contents_scan(const char *path, struct dump_contents *c);
 /* 1 when the SQL ends with lotbackup's completion marker line. */

@@ -1,13 +1,16 @@
 #ifndef LOTBACKUP_LIST_H
 #define LOTBACKUP_LIST_H
 
-#include "cmd/options.h"
+#include "ops/retention-plan.h"
 
-/* Prints the backups in the output directory, newest first (--json for machines). */
-int list_backups(const struct options *opts);
-/* 1536 -> "1.5 KiB" into buf. */
-void format_size(unsigned long long bytes, char *buf, size_t len);
-/* Seconds -> "3d 4h", "5h 10m", "42s" into buf. */
-void format_age(long long seconds, char *buf, size_t len);
+/* What `list` (and `db --list`) shows, and how. */
+struct list_settings {
+	const char *output_dir;
+	int json;				/* one JSON array instead of the table */
+	struct retention_policy policy;		/* the GFS policy prune applies, for "KEPT BY" */
+};
+
+/* Prints the backups in the output directory, newest first. 0 or -1 (reported). */
+int list_backups(const struct list_settings *settings);
 
 #endif

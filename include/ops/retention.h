@@ -5,7 +5,6 @@
 #include <time.h>
 
 #include "store/backups.h"
-#include "cmd/options.h"
 #include "ops/retention-plan.h"
 
 /*
@@ -41,16 +40,6 @@ int retention_view_load(const char *dir, struct retention_view *view);
 int retention_view_plan(struct retention_view *view, enum backup_kind family, const struct retention_policy *policy,
     time_t now, const char *spare_name);
 void retention_view_free(struct retention_view *view);
-
-/*
- * The policies, from the resolved options. `prune` and `list` use the GFS
- * policy (given, set, or the defaults 30/12/12). After a good `db`: the GFS
- * policy when one is configured and --keep is not given, else the day rule
- * of --keep / LOTBACKUP_KEEP_DAYS. After a good `full`: the GFS policy when
- * configured, else none.
- */
-void retention_policy_gfs(const struct options *opts, struct retention_policy *out);
-void retention_policy_after(const struct options *opts, enum backup_kind family, struct retention_policy *out);
 
 enum {
 	RETENTION_DRY_RUN = 1 << 0,	/* print keep/remove and the rules; delete nothing */

@@ -4,6 +4,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "dump/sql-classify.h"
+
 /*
  * Post-data statements run side by side on extra connections, as
  * pg_restore -j does: index builds, primary keys and unique constraints
@@ -21,30 +23,8 @@ enum stmt_class {
 
 struct stmt_pool;
 
-/*
- * A primary key or unique constraint in its plain form, ALTER TABLE [ONLY]
- * T ADD CONSTRAINT C {PRIMARY KEY | UNIQUE} (a, ...), as two statements:
- * the index build (CREATE UNIQUE INDEX C ON T USING btree (a, ...)) and the
- * constraint taking that index over (... ADD CONSTRAINT C PRIMARY KEY
- * USING INDEX C). Returns 1 with both and T's name as written (caller
- * frees all three), 0 for any other statement.
- */
-int stmt_split_key(const char *sql, size_t len, char **build, char **attach, char **table);
-
-/*
- * The table a STMT_INDEX statement builds on, as written (caller frees):
- * 1, or 0 when it cannot tell (or it is an index ON ONLY a partitioned
- * table, which waits for no rows).
- */
-int stmt_index_table(const char *sql, size_t len, char **table);
-/*
- * ALTER TABLE [ONLY] T ADD CONSTRAINT C FOREIGN KEY (col) REFERENCES ...,
- * of one column: 1 with T and col as written (caller frees both), else 0.
- */
-int stmt_fk_column(const char *sql, size_t len, char **table, char **column);
-/* 1 for ALTER TABLE [ONLY] T ADD CONSTRAINT C CHECK ... */
-int stmt_is_check_constraint(const char *sql, size_t len);
-/* Which class a statement of the dump is in. */
+/* Which class a statement of the dump is in, by its kind. */
+enum stmt_class stmt_class_of(enum sql_stmt_kind kind);
 enum stmt_class stmt_classify(const char *sql, size_t len);
 /*
  * A pool of up to `size` connections like `main` (opened when first
@@ -52,8 +32,9 @@ enum stmt_class stmt_classify(const char *sql, size_t len);
  */
 struct stmt_pool *stmt_pool_new(PGconn *main, int size, int keep_going);
 /*
- * Session statements (SET ..., set_config) the dump ran on the main
- * connection: replayed on each extra connection before its first use.
+ * A session statement (SQL_STMT_SESSION: SET ..., set_config) the dump ran
+ * on the main connection: replayed on each extra connection before its
+ * first use.
  */
 void stmt_pool_note_session(struct stmt_pool *pool, const char *sql, size_t len);
 /* Replays the session statements on another connection. 0 or -1 (reported). */

@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
+#include "restore/restore-session.h"
 #include "store/manifest.h"
 
 /*
@@ -55,9 +56,7 @@ struct restore_stats {
  * be loading when the other connections are done, so it loads in parts.
  */
 uint64_t restore_auto_split_bytes(const struct manifest_table *tables, size_t ntables, int jobs);
-/* Session settings that speed a load without changing its result. */
-int restore_session_setup(PGconn *conn);
-/* Returns 0, or -1 (reported, naming the line and how far it got). */
+/* After restore_session_setup(conn). Returns 0, or -1 (reported, naming the line and how far it got). */
 int restore_load(PGconn *conn, const char *path, const struct restore_settings *settings,
     struct restore_stats *stats);
 void restore_stats_free(struct restore_stats *stats);

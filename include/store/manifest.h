@@ -4,8 +4,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 /*
  * The sidecar NAME.sql.gz.manifest.json written beside every db dump: what
  * was dumped and how to prove the file is whole (size and SHA-256 of the
@@ -52,8 +50,6 @@ struct manifest_table *manifest_add_table(struct db_manifest *m, const char *sch
  * databases survive JSON. Compare dump names through it too (caller frees).
  */
 char *manifest_name(const char *s);
-/* Indented JSON text with a final newline (caller frees); takes root's reference. */
-char *json_text(json_t *root);
 /* Serialises to JSON text (caller frees). */
 char *manifest_to_json(const struct db_manifest *m);
 /* Writes PATH atomically without replacing an existing file. */
@@ -67,7 +63,5 @@ int manifest_parse(const char *text, size_t len, struct db_manifest *m, char *er
  */
 int manifest_read(const char *dump_path, struct db_manifest *m, char **mpath_out, char *err, size_t errlen);
 void manifest_free(struct db_manifest *m);
-/* The current time as ISO-8601 UTC, e.g. 2026-11-25T02:00:00Z (caller frees). */
-char *iso_time_now(void);
 
 #endif

@@ -1,8 +1,15 @@
 #ifndef LOTBACKUP_VERIFY_RESTORE_H
 #define LOTBACKUP_VERIFY_RESTORE_H
 
-#include "cmd/options.h"
+#include "pg/pgsql.h"
 #include "verify/verify.h"
+
+/* What verify --restore needs of the command line, mapped in cmd-verify.c. */
+struct verify_restore_settings {
+	struct pg_target server;	/* where the scratch database is made */
+	const char *scratch_db;		/* its name; NULL: lotbackup_verify_ and the file's name */
+	int jobs;			/* tables loaded at once, as in restore */
+};
 
 /*
  * verify --restore: loads the dump into a new scratch database on the
@@ -12,6 +19,7 @@
  * "restore" and "content" to `result`. Returns 0 when they ran, -1 when
  * verify could not run (no server, scratch name taken...).
  */
-int verify_restore(const struct options *opts, const char *path, struct verify_result *result);
+int verify_restore(const struct verify_restore_settings *settings, const char *path,
+    struct verify_result *result);
 
 #endif

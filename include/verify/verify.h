@@ -8,20 +8,30 @@
  * SHA-256 as recorded, gzip stream intact to the end (CRCs), completion
  * marker last, rows per table in the COPY blocks as the manifest says.
  */
-#define VERIFY_MAX_CHECKS 10
-
 struct verify_check {
 	const char *name;	/* manifest, gzip, size, checksum, complete, parse, not-empty, rows */
 	int ok;
 	char *detail;		/* what was expected and what was found */
 };
 
+/*
+ * Every check ever added is kept, in order, and every failed one counted:
+ * a result cannot say OK about a check it dropped. Add only through
+ * verify_add.
+ */
 struct verify_result {
 	char *path;
-	struct verify_check checks[VERIFY_MAX_CHECKS];
+	struct verify_check *checks;
 	size_t nchecks;
+	size_t alloc;
 	int failed;		/* number of failed checks */
 };
+
+/* An empty result for PATH (copied). */
+void verify_result_init(struct verify_result *result, const char *path);
+/* Appends a check; its detail is formatted like printf. */
+void verify_add(struct verify_result *result, const char *name, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* A file without a manifest (a plain pg_dump file) is checked for what it can show. */
 #define VERIFY_ALLOW_NO_MANIFEST 1

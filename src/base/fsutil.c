@@ -49,31 +49,43 @@ fs_fsync(int fd, const char *path)
 	return 0;
 }
 
-int
-fs_rename_noreplace(const char *from, const char *to)
+/*
+ * Renames FROM to TO, both relative to DIRFD (AT_FDCWD: the current
+ * directory), without replacing an existing TO. SHOWN_FROM and SHOWN_TO
+ * are the names to report. The one publishing step of every backup file
+ * (sink-file.c through fs_rename_noreplace) and of small files.
+ */
+static int
+rename_noreplace_at(int dirfd, const char *from, const char *to, const char *shown_from, const char *shown_to)
 {
 	/* Every backup is published through here: never publish after a signal. */
 	if (interrupt_check() < 0)
 		return -1;
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+	if (renameat2(dirfd, from, dirfd, to, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno == EEXIST) {
-		log_error("cannot publish %s: a file of that name already exists (run again in a second)", to);
+		log_error("cannot publish %s: a file of that name already exists (run again in a second)", shown_to);
 		return -1;
 	}
 	/* Filesystems without RENAME_NOREPLACE: link() also refuses to replace. */
 	if (errno == EINVAL || errno == ENOSYS) {
-		if (link(from, to) == 0) {
-			unlink(from);
+		if (linkat(dirfd, from, dirfd, to, 0) == 0) {
+			unlinkat(dirfd, from, 0);
 			return 0;
 		}
 		if (errno == EEXIST) {
-			log_error("cannot publish %s: a file of that name already exists", to);
+			log_error("cannot publish %s: a file of that name already exists", shown_to);
 			return -1;
 		}
 	}
-	log_errno("cannot rename %s to %s", from, to);
+	log_errno("cannot rename %s to %s", shown_from, shown_to);
 	return -1;
+}
+
+int
+fs_rename_noreplace(const char *from, const char *to)
+{
+	return rename_noreplace_at(AT_FDCWD, from, to, from, to);
 }
 
 int
@@ -160,17 +172,69 @@ out:
 	return rc;
 }
 
+/*
+ * Makes room for our temporary NAME in DIRFD: a regular file of ours left
+ * by a run that died goes; anything else there (a symlink, a directory,
+ * someone else's file) is refused, never followed or reused. 0 or -1.
+ */
+static int
+remove_stale_tmp(int dirfd, const char *name, const char *shown)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		log_errno("cannot check %s", shown);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		log_error("cannot create %s: something that is not a file of ours is in its place (remove it)", shown);
+		return -1;
+	}
+	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT) {
+		log_errno("cannot remove the stale %s", shown);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Everything happens relative to the opened directory, so that a rename of
+ * a directory on the way cannot send the steps to different places, and
+ * the temporary is created new (O_EXCL|O_NOFOLLOW): a symlink or hard
+ * link planted at NAME.tmp is never written through.
+ */
 int
 fs_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, int noreplace)
 {
-	char *tmp = xasprintf("%s.tmp", path);
-	int fd = -1, rc = -1;
+	char *dir = xstrdup(path), *tmp = xasprintf("%s.tmp", path), *base, *tmpname, *slash = strrchr(dir, '/');
+	int dfd = -1, fd = -1, created = 0, rc = -1;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (slash == NULL) {
+		base = xstrdup(path);
+		strcpy(dir, ".");
+	} else {
+		base = xstrdup(slash + 1);
+		if (slash == dir)
+			dir[1] = '\0';	/* "/NAME": the root */
+		else
+			*slash = '\0';
+	}
+	tmpname = xasprintf("%s.tmp", base);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		log_errno("cannot create %s", tmp);	/* the temporary's directory is not there to write in */
+		goto out;
+	}
+	if (remove_stale_tmp(dfd, tmpname, tmp) < 0)
+		goto out;
+	fd = openat(dfd, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0) {
 		log_errno("cannot create %s", tmp);
 		goto out;
 	}
+	created = 1;
 	if (fchmod(fd, mode) < 0) {
 		log_errno("cannot set mode of %s", tmp);
 		goto out;
@@ -184,22 +248,28 @@ fs_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 	}
 	fd = -1;
 	if (noreplace) {
-		if (fs_rename_noreplace(tmp, path) < 0)
+		if (rename_noreplace_at(dfd, tmpname, base, tmp, path) < 0)
 			goto out;
-	} else if (rename(tmp, path) < 0) {
+	} else if (renameat2(dfd, tmpname, dfd, base, 0) < 0) {
 		log_errno("cannot rename %s to %s", tmp, path);
 		goto out;
 	}
+	created = 0;
 	rc = 0;
 	/* In place and whole; as for sink_file_publish, only durability is in doubt. */
-	if (fs_fsync_parent(path) < 0)
+	if (fs_fsync(dfd, dir) < 0)
 		log_warn("%s is published but its directory could not be synced: a power cut now could lose it", path);
 out:
 	if (fd >= 0)
 		close(fd);
-	if (rc < 0)
-		unlink(tmp);
+	if (created)
+		unlinkat(dfd, tmpname, 0);
+	if (dfd >= 0)
+		close(dfd);
+	free(tmpname);
+	free(base);
 	free(tmp);
+	free(dir);
 	return rc;
 }
 

@@ -13,12 +13,20 @@
  * volatile sig_atomic_t or a lock-free atomic may be touched from it (C11
  * 7.14.1.1). `reported` keeps the message to one line even if two threads
  * see the signal at once. `watched` is the running query's cancel handle.
+ * In a guarded stretch the signal goes to `guard_signal` instead, so it
+ * neither stops the run's writes nor decides its exit status; it stays set
+ * for the rest of the run.
  */
 static volatile sig_atomic_t caught_signal;
+static volatile sig_atomic_t guarded, guard_signal;
 static atomic_int reported;
 static _Atomic(PGcancel *) watched;
 
 static const int handled[] = { SIGINT, SIGTERM };
+#define NHANDLED (sizeof(handled) / sizeof(handled[0]))
+
+/* The handlers interrupt_guard_begin() replaced, put back by interrupt_guard_end(). */
+static struct sigaction guard_saved[NHANDLED];
 
 static void
 on_signal(int sig)
@@ -27,42 +35,94 @@ on_signal(int sig)
 	PGcancel *cancel = atomic_load(&watched);
 	char err[256];
 
-	caught_signal = sig;
+	if (guarded)
+		guard_signal = sig;
+	else
+		caught_signal = sig;
 	/* A query waiting on the server (a table lock) would not see the flag; libpq says PQcancel is safe here. */
 	if (cancel != NULL)
 		PQcancel(cancel, err, sizeof(err));
 	errno = saved;
 }
 
-int
-interrupt_install(void)
+/* Points the handled signals at on_signal with FLAGS; KEEP_IGNORED leaves an ignored one alone. */
+static int
+set_handlers(int flags, int keep_ignored)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++) {
+	for (i = 0; i < NHANDLED; i++) {
 		struct sigaction old, sa;
 
-		if (sigaction(handled[i], NULL, &old) < 0) {
-			log_errno("cannot read the handler of signal %d", handled[i]);
-			return -1;
+		if (keep_ignored) {
+			if (sigaction(handled[i], NULL, &old) < 0) {
+				log_errno("cannot read the handler of signal %d", handled[i]);
+				return -1;
+			}
+			if (old.sa_handler == SIG_IGN)
+				continue;
 		}
-		if (old.sa_handler == SIG_IGN)
-			continue;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;
 		sigemptyset(&sa.sa_mask);
-		/*
-		 * SA_RESTART: libraries (libgit2, libarchive) are not all ready
-		 * for EINTR. SA_RESETHAND: a second signal is not caught, it ends
-		 * the process at once, for a run stuck waiting on the server.
-		 */
-		sa.sa_flags = SA_RESTART | SA_RESETHAND;
+		sa.sa_flags = flags;
 		if (sigaction(handled[i], &sa, NULL) < 0) {
 			log_errno("cannot install the handler of signal %d", handled[i]);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+int
+interrupt_install(void)
+{
+	/*
+	 * SA_RESTART: libraries (libgit2, libarchive) are not all ready for
+	 * EINTR. SA_RESETHAND: a second signal is not caught, it ends the
+	 * process at once, for a run stuck waiting on the server.
+	 */
+	return set_handlers(SA_RESTART | SA_RESETHAND, 1);
+}
+
+int
+interrupt_guard_begin(void)
+{
+	size_t i;
+
+	for (i = 0; i < NHANDLED; i++) {
+		if (sigaction(handled[i], NULL, &guard_saved[i]) < 0) {
+			log_errno("cannot read the handler of signal %d", handled[i]);
+			return -1;
+		}
+	}
+	/* Before the handlers: a signal from now on belongs to the stretch. */
+	guarded = 1;
+	/*
+	 * No SA_RESETHAND: a second signal must not cut the cleanup short. An
+	 * ignored signal is caught too, as verify --restore always has.
+	 */
+	if (set_handlers(0, 0) < 0) {
+		interrupt_guard_end();
+		return -1;
+	}
+	return 0;
+}
+
+int
+interrupt_guard_hit(void)
+{
+	return guard_signal != 0;
+}
+
+void
+interrupt_guard_end(void)
+{
+	size_t i;
+
+	for (i = 0; i < NHANDLED; i++)
+		sigaction(handled[i], &guard_saved[i], NULL);
+	guarded = 0;
 }
 
 int
@@ -96,7 +156,7 @@ interrupt_block_in_thread(void)
 	size_t i;
 
 	sigemptyset(&set);
-	for (i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+	for (i = 0; i < NHANDLED; i++)
 		sigaddset(&set, handled[i]);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }

@@ -5,8 +5,8 @@
 
 #include "base/xalloc.h"
 
-static void *
-check(void *p)
+void *
+xcheck(void *p)
 {
 	if (p == NULL) {
 		fputs("lotbackup: out of memory\n", stderr);
@@ -18,31 +18,31 @@ check(void *p)
 void *
 xmalloc(size_t size)
 {
-	return check(malloc(size ? size : 1));
+	return xcheck(malloc(size ? size : 1));
 }
 
 void *
 xcalloc(size_t n, size_t size)
 {
-	return check(calloc(n ? n : 1, size ? size : 1));
+	return xcheck(calloc(n ? n : 1, size ? size : 1));
 }
 
 void *
 xrealloc(void *ptr, size_t size)
 {
-	return check(realloc(ptr, size ? size : 1));
+	return xcheck(realloc(ptr, size ? size : 1));
 }
 
 char *
 xstrdup(const char *s)
 {
-	return check(strdup(s));
+	return xcheck(strdup(s));
 }
 
 char *
 xstrndup(const char *s, size_t n)
 {
-	return check(strndup(s, n));
+	return xcheck(strndup(s, n));
 }
 
 char *
@@ -57,5 +57,5 @@ xasprintf(const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		out = NULL;
-	return check(out);
+	return xcheck(out);
 }

@@ -7,7 +7,6 @@
 #include "cmd/commands.h"
 #include "base/fsutil.h"
 #include "base/interrupt.h"
-#include "ops/list.h"
 #include "store/lock.h"
 #include "base/log.h"
 #include "ops/retention.h"
@@ -36,18 +35,15 @@ cmd_db_exec(const struct options *opts, int argc, char **argv)
 	struct db_result result = { .name = NULL };
 	int rc = LB_EXIT_FAILURE, flags = opts->force ? RETENTION_FORCE : 0;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 0) {
-		log_error("'db' takes no operands (see 'lotbackup db --help')");
-		return LB_EXIT_USAGE;
-	}
 	if (opts->keep_days_given && opts->policy_given) {
 		log_error("--keep N (the day rule) and --keep-daily/--keep-weekly/--keep-monthly are two policies: give one");
 		return LB_EXIT_USAGE;
 	}
 	if (opts->list_only)
-		return list_backups(opts) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
-	retention_policy_after(opts, BACKUP_DB, &policy);
+		return cmd_list_backups(opts);
+	options_retention_after(opts, BACKUP_DB, &policy);
 	/* A dry run shows what retention would delete today; it dumps nothing. */
 	if (opts->dry_run)
 		return retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), NULL,
@@ -71,7 +67,13 @@ out:
 }
 
 const struct cmd_entry cmd_db_entry = {
-	"db", CMD_DB, "",
-	"dump the database to OUTPUT_DIR/lot-systems-db-YYYY-MM-DDTHH-MM-SS.sql.gz",
-	cmd_db_exec,
+	.name = "db",
+	.bit = CMD_DB,
+	.operands = "",
+	.summary = "dump the database to OUTPUT_DIR/lot-systems-db-YYYY-MM-DDTHH-MM-SS.sql.gz",
+	.flags = CMD_F_NOTIFY,
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand_error = "'db' takes no operands",
+	.exec = cmd_db_exec,
 };

@@ -41,11 +41,8 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 	char *published = NULL;
 	int rc = LB_EXIT_FAILURE;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 0) {
-		log_error("'full' takes no operands (see 'lotbackup full --help')");
-		return LB_EXIT_USAGE;
-	}
 	if (opts->archive_only && opts->dir_only) {
 		log_error("--archive-only and --dir-only exclude each other");
 		return LB_EXIT_USAGE;
@@ -53,7 +50,7 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 	if (interrupt_install() < 0 || fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		return LB_EXIT_FAILURE;
 	/* Pruning only after a good backup, under the same lock; none unless a policy is configured. */
-	retention_policy_after(opts, BACKUP_FULL_ARCHIVE, &policy);
+	options_retention_after(opts, BACKUP_FULL_ARCHIVE, &policy);
 	full_settings_of(opts, &settings);
 	if (full_backup_run(&settings, &published) == 0 &&
 	    retention_prune(opts->output_dir, BACKUP_FULL_ARCHIVE, &policy, time(NULL), NULL,
@@ -69,8 +66,14 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_full_entry = {
-	"full", CMD_FULL, "",
-	"snapshot the project: git state and history, dependency manifests, configuration "
-	"templates, system report and database dump, as a directory and a .tar.gz",
-	cmd_full_exec,
+	.name = "full",
+	.bit = CMD_FULL,
+	.operands = "",
+	.summary = "snapshot the project: git state and history, dependency manifests, configuration "
+	    "templates, system report and database dump, as a directory and a .tar.gz",
+	.flags = CMD_F_NOTIFY,
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand_error = "'full' takes no operands",
+	.exec = cmd_full_exec,
 };

@@ -1,20 +1,31 @@
 #include "cmd/commands.h"
 #include "ops/list.h"
-#include "base/log.h"
+
+int
+cmd_list_backups(const struct options *opts)
+{
+	struct list_settings settings = { opts->output_dir, opts->json, { 0 } };
+
+	/* The rules shown are those `lotbackup prune` applies now. */
+	options_retention_gfs(opts, &settings.policy);
+	return list_backups(&settings) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
+}
 
 static int
 cmd_list_exec(const struct options *opts, int argc, char **argv)
 {
+	(void)argc;
 	(void)argv;
-	if (argc > 0) {
-		log_error("'list' takes no operands (see 'lotbackup list --help')");
-		return LB_EXIT_USAGE;
-	}
-	return list_backups(opts) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
+	return cmd_list_backups(opts);
 }
 
 const struct cmd_entry cmd_list_entry = {
-	"list", CMD_LIST, "",
-	"list the backups in the output directory, newest first",
-	cmd_list_exec,
+	.name = "list",
+	.bit = CMD_LIST,
+	.operands = "",
+	.summary = "list the backups in the output directory, newest first",
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand_error = "'list' takes no operands",
+	.exec = cmd_list_exec,
 };

@@ -40,18 +40,13 @@ check_backup(char *path, char **dir)
 }
 
 static int
-pin_common(const struct options *opts, int argc, char **argv, int pin)
+pin_common(const struct options *opts, char *file, int pin)
 {
-	const char *verb = pin ? "pin" : "unpin";
 	struct output_lock *lock = NULL;
 	char *dir = NULL;
 	int rc = LB_EXIT_FAILURE, r;
 	size_t i;
 
-	if (argc != 1) {
-		log_error("'%s' takes one FILE (see 'lotbackup %s --help')", verb, verb);
-		return LB_EXIT_USAGE;
-	}
 	if (pin && (opts->pin_reason == NULL || *opts->pin_reason == '\0')) {
 		log_error("'pin' needs --reason TEXT, e.g. --reason \"v2.0 release\" (list shows it)");
 		return LB_EXIT_USAGE;
@@ -62,24 +57,24 @@ pin_common(const struct options *opts, int argc, char **argv, int pin)
 			log_error("--reason must be one line of text, without control characters");
 			return LB_EXIT_USAGE;
 		}
-	if (check_backup(argv[0], &dir) < 0)
+	if (check_backup(file, &dir) < 0)
 		goto out;
 	/* Not while a prune may be deciding about this very backup. */
 	if ((lock = output_lock_take(dir, opts->wait_seconds)) == NULL)
 		goto out;
 	if (pin) {
-		if (pin_write(argv[0], opts->pin_reason) < 0)
+		if (pin_write(file, opts->pin_reason) < 0)
 			goto out;
-		log_info("pinned %s: %s (kept until 'lotbackup unpin')", argv[0], opts->pin_reason);
+		log_info("pinned %s: %s (kept until 'lotbackup unpin')", file, opts->pin_reason);
 	} else {
-		r = pin_remove(argv[0]);
+		r = pin_remove(file);
 		if (r < 0)
 			goto out;
 		if (r == 1) {
-			log_error("%s is not pinned", argv[0]);
+			log_error("%s is not pinned", file);
 			goto out;
 		}
-		log_info("unpinned %s: the retention policy applies to it again", argv[0]);
+		log_info("unpinned %s: the retention policy applies to it again", file);
 	}
 	rc = LB_EXIT_OK;
 out:
@@ -91,23 +86,35 @@ out:
 static int
 cmd_pin_exec(const struct options *opts, int argc, char **argv)
 {
-	return pin_common(opts, argc, argv, 1);
+	(void)argc;
+	return pin_common(opts, argv[0], 1);
 }
 
 static int
 cmd_unpin_exec(const struct options *opts, int argc, char **argv)
 {
-	return pin_common(opts, argc, argv, 0);
+	(void)argc;
+	return pin_common(opts, argv[0], 0);
 }
 
 const struct cmd_entry cmd_pin_entry = {
-	"pin", CMD_PIN, "--reason TEXT FILE",
-	"keep a backup forever, whatever the retention policy says (e.g. a major release)",
-	cmd_pin_exec,
+	.name = "pin",
+	.bit = CMD_PIN,
+	.operands = "--reason TEXT FILE",
+	.summary = "keep a backup forever, whatever the retention policy says (e.g. a major release)",
+	.min_operands = 1,
+	.max_operands = 1,
+	.operand_error = "'pin' takes one FILE",
+	.exec = cmd_pin_exec,
 };
 
 const struct cmd_entry cmd_unpin_entry = {
-	"unpin", CMD_UNPIN, "FILE",
-	"remove a pin: the retention policy applies to the backup again",
-	cmd_unpin_exec,
+	.name = "unpin",
+	.bit = CMD_UNPIN,
+	.operands = "FILE",
+	.summary = "remove a pin: the retention policy applies to the backup again",
+	.min_operands = 1,
+	.max_operands = 1,
+	.operand_error = "'unpin' takes one FILE",
+	.exec = cmd_unpin_exec,
 };

@@ -17,12 +17,9 @@ cmd_prune_exec(const struct options *opts, int argc, char **argv)
 	int rc = LB_EXIT_OK, flags = (opts->force ? RETENTION_FORCE : 0) | (opts->dry_run ? RETENTION_DRY_RUN : 0);
 	size_t i;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 0) {
-		log_error("'prune' takes no operands (see 'lotbackup prune --help')");
-		return LB_EXIT_USAGE;
-	}
-	retention_policy_gfs(opts, &policy);
+	options_retention_gfs(opts, &policy);
 	switch (fs_exists(opts->output_dir)) {
 	case 0:
 		log_info("no backups in %s: nothing to prune", opts->output_dir);
@@ -45,7 +42,13 @@ cmd_prune_exec(const struct options *opts, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_prune_entry = {
-	"prune", CMD_PRUNE, "",
-	"delete the backups the retention policy no longer keeps (db and full each on its own)",
-	cmd_prune_exec,
+	.name = "prune",
+	.bit = CMD_PRUNE,
+	.operands = "",
+	.summary = "delete the backups the retention policy no longer keeps (db and full each on its own)",
+	.flags = CMD_F_NOTIFY,
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand_error = "'prune' takes no operands",
+	.exec = cmd_prune_exec,
 };

@@ -5,17 +5,21 @@
 static int
 cmd_status_exec(const struct options *opts, int argc, char **argv)
 {
+	struct status_settings settings = { opts->output_dir, opts->json, opts->max_age, opts->kind_filter };
+
+	(void)argc;
 	(void)argv;
-	if (argc > 0) {
-		log_error("'status' takes no operands (see 'lotbackup status --help')");
-		return LB_EXIT_USAGE;
-	}
-	return status_report(opts) == 0 ? LB_EXIT_OK : LB_EXIT_FAILURE;
+	return status_report(&settings) == 0 ? LB_EXIT_OK : LB_EXIT_FAILURE;
 }
 
 const struct cmd_entry cmd_status_entry = {
-	"status", CMD_STATUS, "",
-	"newest backup of each kind, its age and verification, free disk space; exit 1 when "
-	"the newest verified backup is older than --max-age",
-	cmd_status_exec,
+	.name = "status",
+	.bit = CMD_STATUS,
+	.operands = "",
+	.summary = "newest backup of each kind, its age and verification, free disk space; exit 1 when "
+	    "the newest verified backup is older than --max-age",
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand_error = "'status' takes no operands",
+	.exec = cmd_status_exec,
 };

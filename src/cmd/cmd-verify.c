@@ -5,6 +5,7 @@
 
 #include "store/backups.h"
 #include "cmd/commands.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "full/full-archive.h"
@@ -72,6 +73,7 @@ collect_targets(const struct options *opts, int argc, char **argv, char ***out, 
 static int
 cmd_verify_exec(const struct options *opts, int argc, char **argv)
 {
+	struct verify_restore_settings restore = { options_pg_target(opts), opts->scratch_db, opts->jobs };
 	char **targets = NULL;
 	size_t ntargets = 0, i;
 	json_t *all = json_array();
@@ -102,7 +104,7 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv)
 		}
 		/* A restore test only of a file that proved whole. */
 		if (opts->verify_restore && !r.failed && !full_backup_path(targets[i]) &&
-		    verify_restore(opts, targets[i], &r) < 0) {
+		    verify_restore(&restore, targets[i], &r) < 0) {
 			rc = LB_EXIT_FAILURE;
 			verify_result_free(&r);
 			continue;
@@ -141,7 +143,11 @@ out:
 }
 
 const struct cmd_entry cmd_verify_entry = {
-	"verify", CMD_VERIFY, "[FILE...]",
-	"check that backups are whole: manifest, size, SHA-256, gzip CRCs, completion marker, rows; full archives member by member",
-	cmd_verify_exec,
+	.name = "verify",
+	.bit = CMD_VERIFY,
+	.operands = "[FILE...]",
+	.summary = "check that backups are whole: manifest, size, SHA-256, gzip CRCs, completion marker, rows; full archives member by member",
+	.min_operands = 0,
+	.max_operands = CMD_OPERANDS_ANY,
+	.exec = cmd_verify_exec,
 };

@@ -202,6 +202,74 @@ cpu_count(void)
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
+static void
+resolve_output_dir(struct options *opts, const struct setting_source *src)
+{
+	const char *from, *v;
+
+	if (opts->output_dir != NULL)
+		return;
+	v = lookup(src, "LOTBACKUP_OUTPUT_DIR", &from);
+	if (v != NULL && *v != '\0') {
+		/* Relative paths in .env are relative to the project, as the file is. */
+		if (v[0] != '/' && strcmp(from, "environment") != 0)
+			opts->output_dir = xasprintf("%s/%s", opts->project_dir, v);
+		else
+			opts->output_dir = xstrdup(v);
+	} else {
+		opts->output_dir = xasprintf("%s/backups", opts->project_dir);
+	}
+}
+
+static int
+resolve_timezone(struct options *opts, const struct setting_source *src)
+{
+	const char *from = "--timezone", *v;
+	char err[256];
+
+	if (opts->timezone == NULL && (v = lookup(src, "LOTBACKUP_TIMEZONE", &from)) != NULL && *v != '\0')
+		opts->timezone = xstrdup(v);
+	if (opts->timezone != NULL && retention_timezone_check(opts->timezone, err, sizeof(err)) < 0) {
+		log_error("time zone (from %s): %s", from, err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+resolve_max_age(struct options *opts, const struct setting_source *src)
+{
+	const char *from, *v;
+
+	if (opts->max_age >= 0)
+		return 0;
+	if ((v = lookup(src, "LOTBACKUP_MAX_AGE", &from)) == NULL)
+		opts->max_age = DEFAULT_MAX_AGE;
+	else if (options_parse_duration(v, &opts->max_age) < 0) {
+		log_error("LOTBACKUP_MAX_AGE (from %s) must be an age such as 26h, 90m, 8d or 3600 (seconds)", from);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+resolve_notify(struct options *opts, const struct setting_source *src)
+{
+	const char *from, *v;
+
+	if (opts->notify_url == NULL && (v = lookup(src, "LOTBACKUP_NOTIFY_URL", &from)) != NULL && *v != '\0')
+		opts->notify_url = xstrdup(v);
+	if (opts->notify_method < 0) {
+		if ((v = lookup(src, "LOTBACKUP_NOTIFY_METHOD", &from)) == NULL || *v == '\0')
+			opts->notify_method = NOTIFY_GET;
+		else if ((opts->notify_method = notify_method_parse(v)) < 0) {
+			log_error("LOTBACKUP_NOTIFY_METHOD (from %s) must be get or post", from);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 config_resolve(struct options *opts)
 {
@@ -227,18 +295,7 @@ config_resolve(struct options *opts)
 	if (check_unknown_settings(&src) < 0)
 		goto out;
 
-	if (opts->output_dir == NULL) {
-		v = lookup(&src, "LOTBACKUP_OUTPUT_DIR", &from);
-		if (v != NULL && *v != '\0') {
-			/* Relative paths in .env are relative to the project, as the file is. */
-			if (v[0] != '/' && strcmp(from, "environment") != 0)
-				opts->output_dir = xasprintf("%s/%s", opts->project_dir, v);
-			else
-				opts->output_dir = xstrdup(v);
-		} else {
-			opts->output_dir = xasprintf("%s/backups", opts->project_dir);
-		}
-	}
+	resolve_output_dir(opts, &src);
 	if (resolve_int(&src, "LOTBACKUP_KEEP_DAYS", 0, 36500, DEFAULT_KEEP_DAYS, &opts->keep_days) < 0 ||
 	    resolve_int(&src, "LOTBACKUP_COMPRESS_LEVEL", 1, 9, DEFAULT_COMPRESS_LEVEL, &opts->compress_level) < 0 ||
 	    resolve_int(&src, "LOTBACKUP_LOCK_TIMEOUT", 0, 2147483647, 0, &opts->lock_timeout_ms) < 0 ||
@@ -252,35 +309,8 @@ config_resolve(struct options *opts)
 	if (resolve_policy(opts, &src) < 0 ||
 	    resolve_int(&src, "LOTBACKUP_NOTIFY_TIMEOUT", 1, 300, DEFAULT_NOTIFY_TIMEOUT, &opts->notify_timeout) < 0)
 		goto out;
-	from = "--timezone";
-	if (opts->timezone == NULL && (v = lookup(&src, "LOTBACKUP_TIMEZONE", &from)) != NULL && *v != '\0')
-		opts->timezone = xstrdup(v);
-	if (opts->timezone != NULL) {
-		char err[256];
-
-		if (retention_timezone_check(opts->timezone, err, sizeof(err)) < 0) {
-			log_error("time zone (from %s): %s", from, err);
-			goto out;
-		}
-	}
-	if (opts->max_age < 0) {
-		if ((v = lookup(&src, "LOTBACKUP_MAX_AGE", &from)) == NULL)
-			opts->max_age = DEFAULT_MAX_AGE;
-		else if (options_parse_duration(v, &opts->max_age) < 0) {
-			log_error("LOTBACKUP_MAX_AGE (from %s) must be an age such as 26h, 90m, 8d or 3600 (seconds)", from);
-			goto out;
-		}
-	}
-	if (opts->notify_url == NULL && (v = lookup(&src, "LOTBACKUP_NOTIFY_URL", &from)) != NULL && *v != '\0')
-		opts->notify_url = xstrdup(v);
-	if (opts->notify_method < 0) {
-		if ((v = lookup(&src, "LOTBACKUP_NOTIFY_METHOD", &from)) == NULL || *v == '\0')
-			opts->notify_method = NOTIFY_GET;
-		else if ((opts->notify_method = notify_method_parse(v)) < 0) {
-			log_error("LOTBACKUP_NOTIFY_METHOD (from %s) must be get or post", from);
-			goto out;
-		}
-	}
+	if (resolve_timezone(opts, &src) < 0 || resolve_max_age(opts, &src) < 0 || resolve_notify(opts, &src) < 0)
+		goto out;
 	rc = 0;
 out:
 	dotenv_free(&env_file);

@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "ops/notify.h"
+#include "ops/retention-plan.h"
 #include "cmd/options.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -95,9 +96,9 @@ static const struct option_spec specs[] = {
 	    "exit 1 when the newest verified backup is older than AGE, e.g. 26h, 90m, 8d (default 26h)" },
 	{ "kind", OPT_KIND, required_argument, CMD_STATUS | CMD_PRUNE, "KIND",
 	    "only backups of KIND: db or full (default both)" },
-	{ "notify-url", OPT_NOTIFY_URL, required_argument, NOTIFY_CMDS, "URL",
+	{ "notify-url", OPT_NOTIFY_URL, required_argument, CMD_DB | CMD_FULL | CMD_PRUNE, "URL",
 	    "HTTP GET (or POST) URL when the run succeeds, URL/fail when it fails (healthchecks style; never fails the run)" },
-	{ "notify-method", OPT_NOTIFY_METHOD, required_argument, NOTIFY_CMDS, "METHOD",
+	{ "notify-method", OPT_NOTIFY_METHOD, required_argument, CMD_DB | CMD_FULL | CMD_PRUNE, "METHOD",
 	    "get (default) or post: POST a JSON summary of the run (result, exit code, duration, backup name and size)" },
 	{ "list", OPT_LIST, no_argument, CMD_DB | CMD_RESTORE, NULL,
 	    "db: list the backups instead of dumping; restore: show what FILE holds, restore nothing" },
@@ -318,6 +319,7 @@ set_int(const char *name, const char *arg, int min, int max, int *out)
 	return -1;
 }
 
+/* Stores one parsed option: a case per option, long only because there are many. */
 static int
 apply(struct options *opts, int id, const char *arg)
 {
@@ -481,5 +483,32 @@ options_print_help(FILE *fp, unsigned cmd_bit)
 			strbuf_printf(&left, " %s", s->arg);
 		fprintf(fp, "  %-28s %s\n", strbuf_str(&left), s->help);
 		strbuf_free(&left);
+	}
+}
+
+void
+options_retention_gfs(const struct options *opts, struct retention_policy *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->mode = RETENTION_GFS;
+	out->daily = opts->keep_daily;
+	out->weekly = opts->keep_weekly;
+	out->monthly = opts->keep_monthly;
+	out->timezone = opts->timezone;
+}
+
+void
+options_retention_after(const struct options *opts, enum backup_kind family, struct retention_policy *out)
+{
+	if (opts->policy_configured && !(family == BACKUP_DB && opts->keep_days_given)) {
+		options_retention_gfs(opts, out);
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	if (family == BACKUP_DB && opts->keep_days > 0) {
+		out->mode = RETENTION_DAYS;
+		out->days = opts->keep_days;
+	} else {
+		out->mode = RETENTION_NONE;	/* full backups are pruned only under a configured policy */
 	}
 }

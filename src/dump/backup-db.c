@@ -7,6 +7,7 @@
 #include "dump/backup-db.h"
 #include "store/backups.h"
 #include "dump/dump.h"
+#include "base/format.h"
 #include "base/fsutil.h"
 #include "base/interrupt.h"
 #include "base/log.h"

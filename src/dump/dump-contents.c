@@ -1,13 +1,12 @@
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "dump/dump-contents.h"
 #include "dump/dump.h"
+#include "dump/sql-classify.h"
 #include "io/progress.h"
 #include "dump/sql-split.h"
-#include "base/strbuf.h"
 #include "base/xalloc.h"
 
 #define PG_DUMP_MARKER "-- PostgreSQL database dump complete\n"
@@ -21,111 +20,10 @@ struct scan {
 	struct progress *bar;	/* counts the file's bytes read */
 };
 
-/* One identifier, quoted ("a""b") or bare, at *p; appended as written. */
-static int
-take_identifier(const char **p, const char *end, struct strbuf *out)
-{
-	const char *s = *p;
-
-	if (s < end && *s == '"') {
-		strbuf_putc(out, *s++);
-		while (s < end) {
-			if (*s == '"') {
-				if (s + 1 < end && s[1] == '"') {
-					strbuf_append(out, "\"\"", 2);
-					s += 2;
-					continue;
-				}
-				strbuf_putc(out, *s++);
-				*p = s;
-				return 0;
-			}
-			strbuf_putc(out, *s++);
-		}
-		return -1;
-	}
-	while (s < end && (isalnum((unsigned char)*s) || *s == '_' || *s == '$' || (unsigned char)*s >= 0x80))
-		strbuf_putc(out, *s++);
-	if (s == *p)
-		return -1;
-	*p = s;
-	return 0;
-}
-
-char *
-sql_copy_target(const char *text, size_t len)
-{
-	const char *p = text, *end = text + len;
-	struct strbuf name = STRBUF_INIT;
-
-	if (len < 5 || strncasecmp(p, "COPY", 4) != 0 || !isspace((unsigned char)p[4]))
-		return NULL;
-	p += 4;
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	if (take_identifier(&p, end, &name) < 0)
-		goto bad;
-	while (p < end && *p == '.') {
-		strbuf_putc(&name, *p++);
-		if (take_identifier(&p, end, &name) < 0)
-			goto bad;
-	}
-	return strbuf_detach(&name);
-bad:
-	strbuf_free(&name);
-	return NULL;
-}
-
-/*
- * The statement's kind: "CREATE TABLE", "ALTER TABLE", "COMMENT ON COLUMN",
- * "SET", "SELECT"... Modifiers (OR REPLACE, UNIQUE, ...) are passed over.
- */
-static char *
-statement_kind(const char *t, size_t len)
-{
-	static const char *const modifiers[] = { "OR", "REPLACE", "UNIQUE", "UNLOGGED", "TEMPORARY",
-		"RECURSIVE", "TRUSTED", "PROCEDURAL", "DEFAULT", NULL };
-	struct strbuf kind = STRBUF_INIT;
-	const char *p = t, *end = t + len;
-	size_t want = 1, words = 0, i;
-
-	while (p < end && words < want) {
-		const char *w;
-		size_t n;
-		int modifier = 0;
-
-		while (p < end && isspace((unsigned char)*p))
-			p++;
-		w = p;
-		while (p < end && isalpha((unsigned char)*p))
-			p++;
-		n = (size_t)(p - w);
-		if (n == 0)
-			break;
-		for (i = 0; words > 0 && modifiers[i]; i++)
-			if (strlen(modifiers[i]) == n && strncasecmp(modifiers[i], w, n) == 0)
-				modifier = 1;
-		if (modifier)
-			continue;
-		if (words == 0 && (n == 6 && (strncasecmp(w, "CREATE", 6) == 0 || strncasecmp(w, "REVOKE", 6) == 0)))
-			want = 2;
-		else if (words == 0 && ((n == 5 && strncasecmp(w, "ALTER", 5) == 0) ||
-		    (n == 4 && strncasecmp(w, "DROP", 4) == 0)))
-			want = 2;
-		else if (words == 0 && n == 7 && strncasecmp(w, "COMMENT", 7) == 0)
-			want = 3;
-		strbuf_printf(&kind, "%s%.*s", words ? " " : "", (int)n, w);
-		words++;
-	}
-	for (i = 0; i < kind.len; i++)
-		kind.buf[i] = (char)toupper((unsigned char)kind.buf[i]);
-	return strbuf_detach(&kind);
-}
-
 static void
 count_kind(struct dump_contents *c, const char *t, size_t len)
 {
-	char *kind = statement_kind(t, len);
+	char *kind = sql_statement_label(t, len);
 	size_t i;
 
 	for (i = 0; i < c->nkinds; i++) {

@@ -351,19 +351,6 @@ out:
 	return rc;
 }
 
-static void
-add(struct verify_result *res, const char *name, int ok, char *detail)
-{
-	if (res->nchecks == VERIFY_MAX_CHECKS) {
-		free(detail);
-		return;
-	}
-	res->checks[res->nchecks].name = name;
-	res->checks[res->nchecks].ok = ok;
-	res->checks[res->nchecks++].detail = detail;
-	res->failed += !ok;
-}
-
 /* The sidecar NAME.tar.gz.manifest.json: size and SHA-256 of the archive. */
 static void
 check_sidecar(const char *path, struct verify_result *res)
@@ -375,22 +362,22 @@ check_sidecar(const char *path, struct verify_result *res)
 	size_t len;
 
 	if (fs_read_file(side, &text, &len) != 0) {
-		add(res, "manifest", 0, xasprintf("%s is missing or unreadable", side));
+		verify_add(res, "manifest", 0, "%s is missing or unreadable", side);
 		goto out;
 	}
 	root = json_loadb(text, len, 0, NULL);
 	if (!json_is_string(json_object_get(root, "sha256")) || !json_is_integer(json_object_get(root, "bytes"))) {
-		add(res, "manifest", 0, xasprintf("%s lacks bytes or sha256", side));
+		verify_add(res, "manifest", 0, "%s lacks bytes or sha256", side);
 		goto out;
 	}
-	add(res, "manifest", 1, xstrdup(side));
+	verify_add(res, "manifest", 1, "%s", side);
 	if (sha256_file(path, 0, &size, hex) < 0)
 		snprintf(hex, sizeof(hex), "unreadable: %s", strerror(errno));
-	add(res, "size", size == (uint64_t)json_integer_value(json_object_get(root, "bytes")),
-	    xasprintf("manifest %lld bytes, file %llu", (long long)json_integer_value(json_object_get(root, "bytes")),
-	    (unsigned long long)size));
-	add(res, "checksum", strcmp(hex, json_string_value(json_object_get(root, "sha256"))) == 0,
-	    xasprintf("manifest sha256 %.16s..., file %.16s...", json_string_value(json_object_get(root, "sha256")), hex));
+	verify_add(res, "size", size == (uint64_t)json_integer_value(json_object_get(root, "bytes")),
+	    "manifest %lld bytes, file %llu", (long long)json_integer_value(json_object_get(root, "bytes")),
+	    (unsigned long long)size);
+	verify_add(res, "checksum", strcmp(hex, json_string_value(json_object_get(root, "sha256"))) == 0,
+	    "manifest sha256 %.16s..., file %.16s...", json_string_value(json_object_get(root, "sha256")), hex);
 out:
 	json_decref(root);
 	free(text);
@@ -430,10 +417,10 @@ check_directory(const char *dir, struct verify_result *res)
 	size_t len, i, nbad = 0;
 
 	if (fs_read_file(mpath, &text, &len) != 0 || full_manifest_parse(text, len, &m, err, sizeof(err)) < 0) {
-		add(res, "manifest", 0, xasprintf("%s is missing or invalid", mpath));
+		verify_add(res, "manifest", 0, "%s is missing or invalid", mpath);
 		goto out;
 	}
-	add(res, "manifest", 1, xstrdup(mpath));
+	verify_add(res, "manifest", 1, "%s", mpath);
 	for (i = 0; i < m.nfiles; i++) {
 		char *p = xasprintf("%s/%s", dir, m.files[i].path), hex[65] = "";
 		uint64_t size = 0;
@@ -451,7 +438,10 @@ check_directory(const char *dir, struct verify_result *res)
 		nbad++;
 		strbuf_printf(&bad, "%zu files in the directory, %zu in the manifest", count_files(dir) - 1, m.nfiles);
 	}
-	add(res, "members", nbad == 0, nbad == 0 ? xasprintf("%zu files as recorded", m.nfiles) : strbuf_detach(&bad));
+	if (nbad == 0)
+		verify_add(res, "members", 1, "%zu files as recorded", m.nfiles);
+	else
+		verify_add(res, "members", 0, "%s", strbuf_str(&bad));
 	full_manifest_free(&m);
 out:
 	strbuf_free(&bad);
@@ -466,8 +456,7 @@ full_verify(const char *path, struct verify_result *res)
 	struct reader r;
 	struct stat st;
 
-	memset(res, 0, sizeof(*res));
-	res->path = xstrdup(path);
+	verify_result_init(res, path);
 	if (stat(path, &st) < 0) {
 		log_errno("cannot read %s", path);
 		return -1;
@@ -483,9 +472,9 @@ full_verify(const char *path, struct verify_result *res)
 	r.m = &m;
 	r.label = "verify";
 	if (read_archive(&r) < 0)
-		add(res, "members", 0, strbuf_detach(&r.problem));
+		verify_add(res, "members", 0, "%s", strbuf_str(&r.problem));
 	else
-		add(res, "members", 1, xasprintf("%zu members, each as MANIFEST.json records", m.nfiles + 1));
+		verify_add(res, "members", 1, "%zu members, each as MANIFEST.json records", m.nfiles + 1);
 	strbuf_free(&r.problem);
 	free(r.top);
 	full_manifest_free(&m);

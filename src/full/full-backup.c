@@ -13,10 +13,11 @@
 
 #include "dump/backup-db.h"
 #include "store/backups.h"
+#include "base/format.h"
 #include "base/fsutil.h"
 #include "full/full-backup.h"
 #include "git/git-snapshot.h"
-#include "ops/list.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "io/progress.h"

@@ -157,7 +157,7 @@ check_archive(const char *path)
 }
 
 int
-full_restore(const struct options *opts, const char *path)
+full_restore(const struct options *opts, const struct restore_db_settings *db, const char *path)
 {
 	struct full_manifest m;
 	struct stat st;
@@ -215,14 +215,14 @@ full_restore(const struct options *opts, const char *path)
 		goto cleanup;
 	log_info("restored the project of %s into %s%s", path, target,
 	    m.commit ? " at the recorded commit" : "");
-	/* Only a target given on the command line: DATABASE_URL is never a restore target. */
-	if (opts->dbname != NULL && opts->dbname_origin == PG_TARGET_FLAG) {
+	if (db != NULL) {
 		dump = find_db_dump(extracted);
 		if (dump == NULL) {
 			log_error("%s holds no database dump; the project files are restored", path);
 			goto cleanup;
 		}
-		rc = restore_db_file(opts, dump);
+		rc = restore_db_file(db, dump);
+		rc = rc == 0 ? LB_EXIT_OK : rc == 1 ? LB_EXIT_VERIFY : LB_EXIT_FAILURE;
 		goto cleanup;
 	}
 	rc = LB_EXIT_OK;

@@ -4,7 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ops/list.h"
+#include "base/format.h"
 #include "base/log.h"
 #include "io/progress.h"
 #include "io/sink.h"

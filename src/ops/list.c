@@ -4,42 +4,12 @@
 #include <time.h>
 
 #include "store/backups.h"
+#include "base/format.h"
+#include "base/json.h"
 #include "ops/list.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "ops/retention.h"
-
-void
-format_size(unsigned long long bytes, char *buf, size_t len)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)bytes;
-	size_t u = 0;
-
-	while (v >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1024.0;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%llu B", bytes);
-	else
-		snprintf(buf, len, "%.1f %s", v, units[u]);
-}
-
-void
-format_age(long long s, char *buf, size_t len)
-{
-	if (s < 0)
-		snprintf(buf, len, "future");
-	else if (s < 60)
-		snprintf(buf, len, "%llds", s);
-	else if (s < 3600)
-		snprintf(buf, len, "%lldm", s / 60);
-	else if (s < 86400)
-		snprintf(buf, len, "%lldh %lldm", s / 3600, (s % 3600) / 60);
-	else
-		snprintf(buf, len, "%lldd %lldh", s / 86400, (s % 86400) / 3600);
-}
 
 /* What a row says under "KEPT BY": the rules, or that prune would delete it. */
 static const char *
@@ -78,26 +48,23 @@ print_json(const struct retention_view *v, time_t now)
 }
 
 int
-list_backups(const struct options *opts)
+list_backups(const struct list_settings *settings)
 {
-	struct retention_policy policy;
 	struct retention_view v;
 	size_t i;
 	time_t now = time(NULL);
 	int rc = -1;
 
-	if (retention_view_load(opts->output_dir, &v) < 0)
+	if (retention_view_load(settings->output_dir, &v) < 0)
 		return -1;
-	/* The rules shown are those `lotbackup prune` applies now. */
-	retention_policy_gfs(opts, &policy);
-	if (retention_view_plan(&v, BACKUP_DB, &policy, now, NULL) < 0 ||
-	    retention_view_plan(&v, BACKUP_FULL_ARCHIVE, &policy, now, NULL) < 0)
+	if (retention_view_plan(&v, BACKUP_DB, &settings->policy, now, NULL) < 0 ||
+	    retention_view_plan(&v, BACKUP_FULL_ARCHIVE, &settings->policy, now, NULL) < 0)
 		goto out;
-	if (opts->json) {
+	if (settings->json) {
 		print_json(&v, now);
 	} else if (v.nentries == 0) {
 		printf("No backups in %s yet: run 'lotbackup db' or 'lotbackup full' to make one.\n",
-		    opts->output_dir);
+		    settings->output_dir);
 	} else {
 		printf("%-8s %-20s %9s %10s %-8s %-8s %s  %s\n", "KIND", "CREATED (UTC)", "AGE", "SIZE",
 		    "MANIFEST", "VERIFIED", "NAME", "KEPT BY (prune)");

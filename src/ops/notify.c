@@ -49,11 +49,7 @@ notify_body(const struct notify_run *run, long long output_bytes)
 	}
 	text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(o);
-	if (text == NULL) {
-		fputs("lotbackup: out of memory\n", stderr);
-		exit(1);
-	}
-	return text;
+	return xcheck(text);
 }
 
 char *

@@ -110,33 +110,6 @@ retention_view_plan(struct retention_view *v, enum backup_kind family, const str
 	return removed;
 }
 
-void
-retention_policy_gfs(const struct options *opts, struct retention_policy *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->mode = RETENTION_GFS;
-	out->daily = opts->keep_daily;
-	out->weekly = opts->keep_weekly;
-	out->monthly = opts->keep_monthly;
-	out->timezone = opts->timezone;
-}
-
-void
-retention_policy_after(const struct options *opts, enum backup_kind family, struct retention_policy *out)
-{
-	if (opts->policy_configured && !(family == BACKUP_DB && opts->keep_days_given)) {
-		retention_policy_gfs(opts, out);
-		return;
-	}
-	memset(out, 0, sizeof(*out));
-	if (family == BACKUP_DB && opts->keep_days > 0) {
-		out->mode = RETENTION_DAYS;
-		out->days = opts->keep_days;
-	} else {
-		out->mode = RETENTION_NONE;	/* full backups are pruned only under a configured policy */
-	}
-}
-
 static int
 unlink_if_present(const char *path)
 {

@@ -6,7 +6,8 @@
 #include <time.h>
 
 #include "store/backups.h"
-#include "ops/list.h"
+#include "base/format.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "ops/status.h"
@@ -74,7 +75,7 @@ print_text(const struct kind_status *ks, size_t nks, const struct statvfs *fs, i
 }
 
 int
-status_report(const struct options *opts)
+status_report(const struct status_settings *settings)
 {
 	struct kind_status ks[2] = { { "db", NULL, NULL }, { "full", NULL, NULL } };
 	const struct backup_entry *best = NULL;
@@ -85,9 +86,9 @@ status_report(const struct options *opts)
 	char limit[32], age[32], *problem = NULL;
 	int have_fs, ok;
 
-	if (backups_scan(opts->output_dir, &list, &n) < 0)
+	if (backups_scan(settings->output_dir, &list, &n) < 0)
 		return -1;
-	have_fs = statvfs(opts->output_dir, &fs) == 0;
+	have_fs = statvfs(settings->output_dir, &fs) == 0;
 	for (i = 0; i < n; i++) {
 		const struct backup_entry *e = &list[i];
 
@@ -104,23 +105,23 @@ status_report(const struct options *opts)
 	for (k = 0; k < 2; k++) {
 		const struct backup_entry *v = ks[k].newest_verified;
 
-		if (opts->kind_filter && strcmp(opts->kind_filter, ks[k].label) != 0)
+		if (settings->kind_filter && strcmp(settings->kind_filter, ks[k].label) != 0)
 			continue;
 		if (v && (best == NULL || v->when > best->when))
 			best = v;
 	}
-	format_age(opts->max_age, limit, sizeof(limit));
+	format_age(settings->max_age, limit, sizeof(limit));
 	if (best == NULL) {
 		problem = xasprintf("no verified %sbackup in %s (run 'lotbackup verify' after each backup)",
-		    opts->kind_filter ? (strcmp(opts->kind_filter, "db") == 0 ? "db " : "full ") : "", opts->output_dir);
-	} else if (now - best->when > opts->max_age) {
+		    settings->kind_filter ? (strcmp(settings->kind_filter, "db") == 0 ? "db " : "full ") : "", settings->output_dir);
+	} else if (now - best->when > settings->max_age) {
 		format_age((long long)(now - best->when), age, sizeof(age));
 		problem = xasprintf("the newest verified %sbackup, %s, is %s old, more than --max-age %s: "
-		    "is the backup job still running?", opts->kind_filter ? (strcmp(opts->kind_filter, "db") == 0 ?
+		    "is the backup job still running?", settings->kind_filter ? (strcmp(settings->kind_filter, "db") == 0 ?
 		    "db " : "full ") : "", best->name, age, limit);
 	}
 	ok = problem == NULL;
-	if (opts->json) {
+	if (settings->json) {
 		json_t *kinds = json_object(), *root;
 		char *text;
 
@@ -128,8 +129,8 @@ status_report(const struct options *opts)
 			json_object_set_new(kinds, ks[k].label, ks[k].newest == NULL ? json_null() :
 			    json_pack("{s:o, s:o}", "newest", entry_json(ks[k].newest, now),
 			    "newest_verified", entry_json(ks[k].newest_verified, now)));
-		root = json_pack("{s:s, s:b, s:s?, s:I, s:o, s:o, s:o}", "output_dir", opts->output_dir, "ok", ok,
-		    "problem", problem, "max_age_seconds", (json_int_t)opts->max_age,
+		root = json_pack("{s:s, s:b, s:s?, s:I, s:o, s:o, s:o}", "output_dir", settings->output_dir, "ok", ok,
+		    "problem", problem, "max_age_seconds", (json_int_t)settings->max_age,
 		    "newest_verified", entry_json(best, now), "kinds", kinds,
 		    "disk", have_fs ? json_pack("{s:I, s:I}",
 		    "free_bytes", (json_int_t)((unsigned long long)fs.f_bavail * fs.f_frsize),
@@ -138,7 +139,7 @@ status_report(const struct options *opts)
 		fputs(text, stdout);
 		free(text);
 	} else {
-		print_text(ks, 2, &fs, have_fs, opts->output_dir, now);
+		print_text(ks, 2, &fs, have_fs, settings->output_dir, now);
 		if (ok) {
 			format_age((long long)(now - best->when), age, sizeof(age));
 			printf("ok: the newest verified backup, %s, is %s old (limit %s)\n", best->name, age, limit);

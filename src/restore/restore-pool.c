@@ -1,14 +1,13 @@
-#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/log.h"
+#include "dump/sql-classify.h"
 #include "pg/pgsql.h"
 #include "restore/restore-pool.h"
-#include "restore/restore.h"
+#include "restore/restore-session.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
@@ -48,237 +47,24 @@ struct stmt_pool {
 	int failed;
 };
 
-/* Skips blanks and "--" comment lines. */
-static const char *
-skip_space(const char *p, const char *end)
+enum stmt_class
+stmt_class_of(enum sql_stmt_kind kind)
 {
-	while (p < end) {
-		if (isspace((unsigned char)*p)) {
-			p++;
-		} else if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
-			while (p < end && *p != '\n')
-				p++;
-		} else {
-			break;
-		}
+	switch (kind) {
+	case SQL_STMT_CREATE_INDEX:
+	case SQL_STMT_ADD_KEY:
+		return STMT_INDEX;
+	case SQL_STMT_ADD_FOREIGN_KEY:
+		return STMT_FK;
+	default:
+		return STMT_SERIAL;
 	}
-	return p;
-}
-
-/* Consumes keyword KW (case-insensitive, whole word) and the blanks after it. */
-static int
-eat_word(const char **p, const char *end, const char *kw)
-{
-	size_t n = strlen(kw);
-
-	if ((size_t)(end - *p) < n || strncasecmp(*p, kw, n) != 0 ||
-	    (*p + n < end && (isalnum((unsigned char)(*p)[n]) || (*p)[n] == '_')))
-		return 0;
-	*p = skip_space(*p + n, end);
-	return 1;
-}
-
-/* The end of the identifier at q, bare or "quoted" (with "" inside); NULL when there is none. */
-static const char *
-ident_end(const char *q, const char *end)
-{
-	const char *start = q;
-
-	if (q < end && *q == '"') {
-		for (q++; q < end; q++) {
-			if (*q != '"')
-				continue;
-			if (q + 1 < end && q[1] == '"')
-				q++;
-			else
-				return q + 1;
-		}
-		return NULL;
-	}
-	while (q < end && (isalnum((unsigned char)*q) || *q == '_' || *q == '$' || (unsigned char)*q >= 0x80))
-		q++;
-	return q == start ? NULL : q;
-}
-
-/* Consumes a name, schema-qualified or not, and the blanks after it; *len: its length as written. */
-static int
-eat_name_len(const char **p, const char *end, int *len)
-{
-	const char *start = *p, *q = *p;
-
-	for (;;) {
-		if ((q = ident_end(q, end)) == NULL)
-			return 0;
-		if (q >= end || *q != '.')
-			break;
-		q++;
-	}
-	*len = (int)(q - start);
-	*p = skip_space(q, end);
-	return 1;
-}
-
-static int
-eat_name(const char **p, const char *end)
-{
-	int len;
-
-	return eat_name_len(p, end, &len);
-}
-
-/* Consumes one unqualified identifier; *start and *len: its text as written. */
-static int
-eat_ident(const char **p, const char *end, const char **start, int *len)
-{
-	const char *q = ident_end(*p, end);
-
-	if (q == NULL || (q < end && *q == '.'))
-		return 0;
-	*start = *p;
-	*len = (int)(q - *p);
-	*p = skip_space(q, end);
-	return 1;
-}
-
-int
-stmt_split_key(const char *sql, size_t len, char **build, char **attach, char **table)
-{
-	const char *end = sql + len, *p = skip_space(sql, end), *tab, *name, *col, *cols;
-	int only, tablen, namelen, collen, primary;
-
-	*build = *attach = *table = NULL;
-	if (!eat_word(&p, end, "ALTER") || !eat_word(&p, end, "TABLE"))
-		return 0;
-	only = eat_word(&p, end, "ONLY");
-	tab = p;
-	if (!eat_name_len(&p, end, &tablen) || !eat_word(&p, end, "ADD") || !eat_word(&p, end, "CONSTRAINT") ||
-	    !eat_ident(&p, end, &name, &namelen))
-		return 0;
-	if (eat_word(&p, end, "PRIMARY")) {
-		if (!eat_word(&p, end, "KEY"))
-			return 0;
-		primary = 1;
-	} else if (eat_word(&p, end, "UNIQUE")) {
-		primary = 0;
-	} else {
-		return 0;
-	}
-	/* Plain columns and nothing after: INCLUDE, WITH, a tablespace, DEFERRABLE or NULLS NOT DISTINCT keep the one statement. */
-	if (p >= end || *p != '(')
-		return 0;
-	cols = p;
-	p = skip_space(p + 1, end);
-	for (;;) {
-		if (!eat_ident(&p, end, &col, &collen))
-			return 0;
-		if (p >= end || *p != ',')
-			break;
-		p = skip_space(p + 1, end);
-	}
-	if (p >= end || *p != ')')
-		return 0;
-	collen = (int)(++p - cols);
-	p = skip_space(p, end);
-	if (p < end && *p == ';')
-		p = skip_space(p + 1, end);
-	if (p != end)
-		return 0;
-	*table = xstrndup(tab, (size_t)tablen);
-	*build = xasprintf("CREATE UNIQUE INDEX %.*s ON %s USING btree %.*s", namelen, name, *table, collen, cols);
-	*attach = xasprintf("ALTER TABLE %s%s ADD CONSTRAINT %.*s %s USING INDEX %.*s", only ? "ONLY " : "", *table,
-	    namelen, name, primary ? "PRIMARY KEY" : "UNIQUE", namelen, name);
-	return 1;
-}
-
-int
-stmt_fk_column(const char *sql, size_t len, char **table, char **column)
-{
-	const char *end = sql + len, *p = skip_space(sql, end), *tab, *col;
-	int tablen, collen;
-
-	*table = *column = NULL;
-	if (!eat_word(&p, end, "ALTER") || !eat_word(&p, end, "TABLE"))
-		return 0;
-	eat_word(&p, end, "ONLY");
-	tab = p;
-	if (!eat_name_len(&p, end, &tablen) || !eat_word(&p, end, "ADD") || !eat_word(&p, end, "CONSTRAINT") ||
-	    !eat_name(&p, end) || !eat_word(&p, end, "FOREIGN") || !eat_word(&p, end, "KEY") || p >= end || *p != '(')
-		return 0;
-	p = skip_space(p + 1, end);
-	if (!eat_ident(&p, end, &col, &collen) || p >= end || *p != ')')
-		return 0;
-	p = skip_space(p + 1, end);
-	if (!eat_word(&p, end, "REFERENCES"))
-		return 0;
-	*table = xstrndup(tab, (size_t)tablen);
-	*column = xstrndup(col, (size_t)collen);
-	return 1;
-}
-
-int
-stmt_is_check_constraint(const char *sql, size_t len)
-{
-	const char *end = sql + len, *p = skip_space(sql, end);
-
-	if (!eat_word(&p, end, "ALTER") || !eat_word(&p, end, "TABLE"))
-		return 0;
-	eat_word(&p, end, "ONLY");
-	return eat_name(&p, end) && eat_word(&p, end, "ADD") && eat_word(&p, end, "CONSTRAINT") && eat_name(&p, end) &&
-	    eat_word(&p, end, "CHECK");
-}
-
-int
-stmt_index_table(const char *sql, size_t len, char **table)
-{
-	const char *end = sql + len, *p = skip_space(sql, end), *tab;
-	int tablen;
-
-	*table = NULL;
-	if (stmt_classify(sql, len) != STMT_INDEX)
-		return 0;
-	if (eat_word(&p, end, "CREATE")) {
-		eat_word(&p, end, "UNIQUE");
-		eat_word(&p, end, "INDEX");
-		if (eat_word(&p, end, "IF") && !(eat_word(&p, end, "NOT") && eat_word(&p, end, "EXISTS")))
-			return 0;
-		if (!eat_word(&p, end, "ON") && !(eat_name(&p, end) && eat_word(&p, end, "ON")))
-			return 0;
-		/* ON ONLY: a partitioned table's own index, which has no rows of its own to wait for. */
-		if (eat_word(&p, end, "ONLY"))
-			return 0;
-	} else {
-		eat_word(&p, end, "ALTER");
-		eat_word(&p, end, "TABLE");
-		eat_word(&p, end, "ONLY");
-	}
-	tab = p;
-	if (!eat_name_len(&p, end, &tablen))
-		return 0;
-	*table = xstrndup(tab, (size_t)tablen);
-	return 1;
 }
 
 enum stmt_class
 stmt_classify(const char *sql, size_t len)
 {
-	const char *end = sql + len, *p = skip_space(sql, end);
-
-	if (eat_word(&p, end, "CREATE")) {
-		eat_word(&p, end, "UNIQUE");
-		return eat_word(&p, end, "INDEX") && !eat_word(&p, end, "CONCURRENTLY") ? STMT_INDEX : STMT_SERIAL;
-	}
-	if (!eat_word(&p, end, "ALTER") || !eat_word(&p, end, "TABLE"))
-		return STMT_SERIAL;
-	eat_word(&p, end, "ONLY");
-	if (!eat_name(&p, end) || !eat_word(&p, end, "ADD") || !eat_word(&p, end, "CONSTRAINT") ||
-	    !eat_name(&p, end))
-		return STMT_SERIAL;
-	if (eat_word(&p, end, "FOREIGN"))
-		return STMT_FK;
-	/* USING INDEX takes an index another statement makes: not side by side. */
-	if (eat_word(&p, end, "PRIMARY") || eat_word(&p, end, "UNIQUE") || eat_word(&p, end, "EXCLUDE"))
-		return memmem(p, (size_t)(end - p), "USING INDEX", 11) == NULL ? STMT_INDEX : STMT_SERIAL;
-	return STMT_SERIAL;
+	return stmt_class_of(sql_classify(sql, len));
 }
 
 struct stmt_pool *
@@ -297,12 +83,6 @@ stmt_pool_new(PGconn *main, int size, int keep_going)
 void
 stmt_pool_note_session(struct stmt_pool *p, const char *sql, size_t len)
 {
-	const char *s = skip_space(sql, sql + len);
-	size_t n = len - (size_t)(s - sql);
-
-	if (!(n > 4 && strncasecmp(s, "SET", 3) == 0 && isspace((unsigned char)s[3])) &&
-	    !(n > 27 && strncasecmp(s, "SELECT pg_catalog.set_config", 28) == 0))
-		return;
 	p->session = xrealloc(p->session, (p->nsession + 1) * sizeof(*p->session));
 	p->session[p->nsession++] = xstrndup(sql, len);
 	/* The main connection ran it already. */
@@ -502,7 +282,7 @@ split_key_plain(PGconn *conn, const char *sql, size_t len, char **build, char **
 	char *table;
 	int plain;
 
-	if (!stmt_split_key(sql, len, build, attach, &table))
+	if (!sql_key_split(sql, len, build, attach, &table))
 		return 0;
 	params[0] = table;
 	res = PQexecParams(conn, "SELECT relkind = 'r' FROM pg_catalog.pg_class WHERE oid = $1::pg_catalog.regclass",
@@ -560,7 +340,7 @@ steer_fk_check(PGconn *conn, const char *sql, size_t len, long line)
 	PGresult *res;
 	int visible = 0, steered = 0;
 
-	if (!stmt_fk_column(sql, len, &table, &column))
+	if (!sql_fk_column(sql, len, &table, &column))
 		return 0;
 	if (fk_index_visible(conn, table, column, &visible) && !visible && PQserverVersion(conn) >= 120000) {
 		/* SKIP_LOCKED: autovacuum, at it already, does the same. */

@@ -1,11 +1,9 @@
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dump/dump-reader.h"
 #include "base/log.h"
-#include "restore/restore-pool.h"
+#include "dump/sql-classify.h"
 #include "restore/restore-tail.h"
 #include "base/xalloc.h"
 
@@ -84,25 +82,15 @@ out:
  * table's catalog entry, never the rows an index is built from.
  */
 static int
-index_builds_may_pass(const struct tail_item *it)
+index_builds_may_pass(enum sql_stmt_kind kind)
 {
-	static const char setval[] = "SELECT pg_catalog.setval(", not_valid[] = "NOT VALID;";
-	const char *t = it->text;
-	size_t len = it->len;
-
-	while (len > 0 && (*t == ' ' || *t == '\n')) {
-		t++;
-		len--;
-	}
-	if (len > sizeof(setval) && strncasecmp(t, setval, sizeof(setval) - 1) == 0)
-		return memchr(t, ';', len) == t + len - 1;
-	return stmt_is_check_constraint(t, len) && len > sizeof(not_valid) &&
-	    memcmp(t + len - (sizeof(not_valid) - 1), not_valid, sizeof(not_valid) - 1) == 0;
+	return kind == SQL_STMT_SETVAL || kind == SQL_STMT_ADD_CHECK_NOT_VALID;
 }
 
 size_t
 restore_tail_plan(struct restore_tail *t, const struct manifest_table *tables, size_t ntables)
 {
+	enum sql_stmt_kind kind;
 	size_t i, j, early = 0;
 	char *table;
 
@@ -111,11 +99,12 @@ restore_tail_plan(struct restore_tail *t, const struct manifest_table *tables, s
 
 		if (it->kind != SQL_STATEMENT)
 			break;
-		if (index_builds_may_pass(it))
+		kind = sql_classify(it->text, it->len);
+		if (index_builds_may_pass(kind))
 			continue;
-		if (stmt_classify(it->text, it->len) != STMT_INDEX)
+		if (kind != SQL_STMT_CREATE_INDEX && kind != SQL_STMT_ADD_KEY)
 			break;
-		if (!stmt_index_table(it->text, it->len, &table))
+		if (!sql_index_table(it->text, it->len, &table))
 			continue;
 		for (j = 0; j < ntables; j++)
 			if (strcmp(tables[j].qualified, table) == 0) {

@@ -13,18 +13,18 @@
 	"AND d.objid = " alias ".oid AND d.deptype = 'e')"
 
 char *
-target_dbname(const struct options *opts)
+target_dbname(const struct pg_target *target)
 {
 	PQconninfoOption *parsed, *o;
 	char *err = NULL, *name = NULL;
 
-	if (opts->dbname == NULL)
+	if (target->conninfo == NULL)
 		return NULL;
-	parsed = PQconninfoParse(opts->dbname, &err);
+	parsed = PQconninfoParse(target->conninfo, &err);
 	if (parsed == NULL) {
 		/* Not conninfo: a bare database name, as libpq takes it. */
 		PQfreemem(err);
-		return strchr(opts->dbname, '=') ? NULL : xstrdup(opts->dbname);
+		return strchr(target->conninfo, '=') ? NULL : xstrdup(target->conninfo);
 	}
 	for (o = parsed; o->keyword; o++)
 		if (strcmp(o->keyword, "dbname") == 0 && o->val && *o->val)
@@ -34,7 +34,7 @@ target_dbname(const struct options *opts)
 }
 
 PGconn *
-target_connect_other(const struct options *opts, const char *dbname)
+target_connect_other(const struct pg_target *target, const char *dbname)
 {
 	PQconninfoOption *parsed = NULL, *o;
 	const char **keys, **values;
@@ -42,10 +42,10 @@ target_connect_other(const struct options *opts, const char *dbname)
 	PGconn *conn = NULL;
 	char *err = NULL;
 
-	if (opts->dbname && strchr(opts->dbname, '=') == NULL && strstr(opts->dbname, "://") == NULL)
+	if (target->conninfo && strchr(target->conninfo, '=') == NULL && strstr(target->conninfo, "://") == NULL)
 		parsed = PQconninfoParse("", &err);	/* a bare name: everything else from PG* */
 	else
-		parsed = PQconninfoParse(opts->dbname ? opts->dbname : "", &err);
+		parsed = PQconninfoParse(target->conninfo ? target->conninfo : "", &err);
 	if (parsed == NULL) {
 		log_error("cannot parse the connection string: %s", err ? err : "out of memory");
 		PQfreemem(err);
@@ -79,16 +79,16 @@ target_connect_other(const struct options *opts, const char *dbname)
 
 /* The maintenance database to run CREATE/DROP DATABASE from. */
 static PGconn *
-maintenance_connect(const struct options *opts)
+maintenance_connect(const struct pg_target *target)
 {
-	return target_connect_other(opts, "postgres");
+	return target_connect_other(target, "postgres");
 }
 
 int
-target_create(const struct options *opts, const char *dbname, int must_be_new, int *created)
+target_create(const struct pg_target *target, const char *dbname, int must_be_new, int *created)
 {
 	const char *params[1] = { dbname };
-	PGconn *conn = maintenance_connect(opts);
+	PGconn *conn = maintenance_connect(target);
 	PGresult *res = NULL;
 	char *quoted = NULL, *sql = NULL, *what = NULL;
 	int rc = -1;
@@ -126,9 +126,9 @@ out:
 }
 
 int
-target_drop(const struct options *opts, const char *dbname)
+target_drop(const struct pg_target *target, const char *dbname)
 {
-	PGconn *conn = maintenance_connect(opts);
+	PGconn *conn = maintenance_connect(target);
 	char *quoted, *sql, *what;
 	int rc;
 

@@ -7,25 +7,13 @@
 
 #include "store/backups.h"
 #include "base/fsutil.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
 #define MANIFEST_FORMAT 1
-
-char *
-iso_time_now(void)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[40];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return xstrdup(buf);
-}
 
 /* Strict UTF-8 (no overlongs, no surrogates), as JSON needs. */
 static int
@@ -151,21 +139,6 @@ manifest_to_json(const struct db_manifest *m)
 	return json_text(root);
 }
 
-char *
-json_text(json_t *root)
-{
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *out;
-
-	json_decref(root);
-	if (text == NULL) {
-		fputs("lotbackup: out of memory\n", stderr);
-		exit(1);
-	}
-	out = xasprintf("%s\n", text);
-	free(text);
-	return out;
-}
-
 int
 manifest_write(const char *path, const struct db_manifest *m)
 {
@@ -203,6 +176,39 @@ get_count(json_t *root, const char *key, uint64_t *slot, char *err, size_t errle
 		return -1;
 	}
 	*slot = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+/* Entry I of "tables", added to M. 0, or -1 with why in err. */
+static int
+parse_table(json_t *t, size_t i, struct db_manifest *m, char *err, size_t errlen)
+{
+	json_t *schema = json_object_get(t, "schema"), *name = json_object_get(t, "name");
+	json_t *rows = json_object_get(t, "rows"), *qualified = json_object_get(t, "qualified");
+	json_t *dbytes = json_object_get(t, "data_bytes"), *dcrc = json_object_get(t, "data_crc32");
+	json_t *gzoff = json_object_get(t, "gz_offset"), *gzlen = json_object_get(t, "gz_length");
+	struct manifest_table *mt;
+
+	if (!json_is_string(schema) || !json_is_string(name) || !json_is_string(qualified) ||
+	    !json_is_integer(rows) || json_integer_value(rows) < 0) {
+		snprintf(err, errlen, "entry %zu of \"tables\" needs schema, name, qualified and rows", i);
+		return -1;
+	}
+	if (!json_is_integer(dbytes) || json_integer_value(dbytes) < 0 || !json_is_integer(dcrc) ||
+	    json_integer_value(dcrc) < 0 || json_integer_value(dcrc) > 0xffffffffLL) {
+		snprintf(err, errlen, "entry %zu of \"tables\" needs data_bytes and data_crc32", i);
+		return -1;
+	}
+	mt = manifest_add_table(m, json_string_value(schema), json_string_value(name),
+	    json_string_value(qualified), (long long)json_integer_value(rows));
+	mt->data_bytes = (uint64_t)json_integer_value(dbytes);
+	mt->data_crc32 = (uint32_t)json_integer_value(dcrc);
+	/* Optional: without a member index a restore loads tables one by one. */
+	if (json_is_integer(gzoff) && json_is_integer(gzlen) && json_integer_value(gzoff) >= 0 &&
+	    json_integer_value(gzlen) > 0) {
+		mt->gz_offset = (uint64_t)json_integer_value(gzoff);
+		mt->gz_length = (uint64_t)json_integer_value(gzlen);
+	}
 	return 0;
 }
 
@@ -252,35 +258,9 @@ manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, s
 		snprintf(err, errlen, "field \"tables\" is missing or not an array");
 		goto out;
 	}
-	for (i = 0; i < json_array_size(tables); i++) {
-		json_t *t = json_array_get(tables, i);
-		json_t *schema = json_object_get(t, "schema"), *name = json_object_get(t, "name");
-		json_t *rows = json_object_get(t, "rows"), *qualified = json_object_get(t, "qualified");
-		json_t *dbytes = json_object_get(t, "data_bytes"), *dcrc = json_object_get(t, "data_crc32");
-		json_t *gzoff = json_object_get(t, "gz_offset"), *gzlen = json_object_get(t, "gz_length");
-		struct manifest_table *mt;
-
-		if (!json_is_string(schema) || !json_is_string(name) || !json_is_string(qualified) ||
-		    !json_is_integer(rows) || json_integer_value(rows) < 0) {
-			snprintf(err, errlen, "entry %zu of \"tables\" needs schema, name, qualified and rows", i);
+	for (i = 0; i < json_array_size(tables); i++)
+		if (parse_table(json_array_get(tables, i), i, m, err, errlen) < 0)
 			goto out;
-		}
-		if (!json_is_integer(dbytes) || json_integer_value(dbytes) < 0 || !json_is_integer(dcrc) ||
-		    json_integer_value(dcrc) < 0 || json_integer_value(dcrc) > 0xffffffffLL) {
-			snprintf(err, errlen, "entry %zu of \"tables\" needs data_bytes and data_crc32", i);
-			goto out;
-		}
-		mt = manifest_add_table(m, json_string_value(schema), json_string_value(name),
-		    json_string_value(qualified), (long long)json_integer_value(rows));
-		mt->data_bytes = (uint64_t)json_integer_value(dbytes);
-		mt->data_crc32 = (uint32_t)json_integer_value(dcrc);
-		/* Optional: without a member index a restore loads tables one by one. */
-		if (json_is_integer(gzoff) && json_is_integer(gzlen) && json_integer_value(gzoff) >= 0 &&
-		    json_integer_value(gzlen) > 0) {
-			mt->gz_offset = (uint64_t)json_integer_value(gzoff);
-			mt->gz_length = (uint64_t)json_integer_value(gzlen);
-		}
-	}
 	rc = 0;
 out:
 	json_decref(root);

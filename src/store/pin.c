@@ -5,9 +5,10 @@
 #include <unistd.h>
 
 #include "store/backups.h"
+#include "base/format.h"
 #include "base/fsutil.h"
+#include "base/json.h"
 #include "base/log.h"
-#include "store/manifest.h"
 #include "store/pin.h"
 #include "base/version.h"
 #include "base/xalloc.h"

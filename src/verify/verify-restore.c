@@ -1,12 +1,9 @@
 #include <ctype.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "store/backups.h"
-#include "base/fsutil.h"
+#include "base/interrupt.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "pg/pgsql.h"
@@ -16,26 +13,6 @@
 #include "base/strbuf.h"
 #include "verify/verify-restore.h"
 #include "base/xalloc.h"
-
-/*
- * Ctrl-C must not leave a scratch database behind: the handler only cancels
- * the running statement (PQcancel is async-signal-safe) and notes it; the
- * normal cleanup path then drops the database. Signal handlers can reach
- * nothing else, hence these two statics.
- */
-static PGcancel *volatile cancel_handle;
-static volatile sig_atomic_t interrupted;
-
-static void
-on_signal(int sig)
-{
-	char errbuf[64];
-
-	(void)sig;
-	interrupted = 1;
-	if (cancel_handle)
-		PQcancel(cancel_handle, errbuf, sizeof(errbuf));
-}
 
 /* lot-systems-db-2026-11-25T02-00-00.sql.gz -> lotbackup_verify_lotsystemsdb20261125t020000sqlgz */
 static char *
@@ -128,7 +105,7 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 		log_error("the manifest's encoding \"%s\" is not one the server knows", m->encoding ? m->encoding : "");
 		goto out;
 	}
-	for (i = 0; i < m->ntables && !interrupted; i++) {
+	for (i = 0; i < m->ntables && !interrupt_guard_hit(); i++) {
 		const struct manifest_table *t = &m->tables[i];
 		const struct restore_copy *c;
 		long long rows;
@@ -158,22 +135,21 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 				    (unsigned long long)c->row_sum, rows, (unsigned long long)row_sum);
 		}
 	}
-	rc = interrupted ? -1 : 0;
+	rc = interrupt_guard_hit() ? -1 : 0;
 out:
 	strbuf_free(&set);
 	return rc;
 }
 
 int
-verify_restore(const struct options *opts, const char *path, struct verify_result *r)
+verify_restore(const struct verify_restore_settings *vs, const char *path, struct verify_result *r)
 {
 	struct restore_settings settings;
 	struct restore_stats stats;
 	struct db_manifest m;
 	struct strbuf problems = STRBUF_INIT;
-	struct sigaction sa, old_int, old_term;
 	PGconn *conn = NULL;
-	char *scratch = opts->scratch_db ? xstrdup(opts->scratch_db) : default_scratch_name(path);
+	char *scratch = vs->scratch_db ? xstrdup(vs->scratch_db) : default_scratch_name(path);
 	size_t nproblems = 0;
 	int created = 0, rc = -1, loaded;
 
@@ -182,58 +158,52 @@ verify_restore(const struct options *opts, const char *path, struct verify_resul
 	if (load_manifest(path, &m) < 0)
 		goto out;
 	memset(&settings, 0, sizeof(settings));
-	settings.jobs = opts->jobs;
+	settings.jobs = vs->jobs;
 	settings.fingerprint = 1;
 	settings.tables = m.tables;
 	settings.ntables = m.ntables;
 	settings.file_bytes = m.bytes;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	if (target_create(opts, scratch, 1, &created) < 0)
-		goto restore_signals;
-	if ((conn = target_connect_other(opts, scratch)) == NULL)
-		goto restore_signals;
-	cancel_handle = PQgetCancel(conn);
+	/*
+	 * Ctrl-C must not leave a scratch database behind: a signal only
+	 * cancels the running statement and is noted; the normal cleanup path
+	 * then drops the database.
+	 */
+	if (interrupt_guard_begin() < 0)
+		goto out;
+	if (target_create(&vs->server, scratch, 1, &created) < 0)
+		goto end_guard;
+	if ((conn = target_connect_other(&vs->server, scratch)) == NULL)
+		goto end_guard;
+	interrupt_watch_connection(conn);
 	log_info("restoring %s into scratch database %s", path, scratch);
 	loaded = restore_session_setup(conn) == 0 && restore_load(conn, path, &settings, &stats) == 0 &&
-	    !interrupted;
-	if (interrupted) {
+	    !interrupt_guard_hit();
+	if (interrupt_guard_hit()) {
 		log_error("interrupted: dropping scratch database %s", scratch);
-		goto restore_signals;
+		goto end_guard;
 	}
-	r->checks[r->nchecks].name = "restore";
-	r->checks[r->nchecks].ok = loaded;
-	r->checks[r->nchecks++].detail = loaded
-	    ? xasprintf("loaded into %s: %lld statements, %zu tables", scratch, stats.statements, stats.ncopies)
-	    : xasprintf("the load into %s failed at line %ld (see the error above)", scratch, stats.line);
-	r->failed += !loaded;
-	if (loaded) {
+	if (!loaded) {
+		verify_add(r, "restore", 0, "the load into %s failed at line %ld (see the error above)", scratch,
+		    stats.line);
+	} else {
+		verify_add(r, "restore", 1, "loaded into %s: %lld statements, %zu tables", scratch, stats.statements,
+		    stats.ncopies);
 		if (compare_content(conn, &m, &stats, &problems, &nproblems) < 0)
-			goto restore_signals;
-		r->checks[r->nchecks].name = "content";
-		r->checks[r->nchecks].ok = nproblems == 0;
-		r->checks[r->nchecks++].detail = nproblems == 0
-		    ? xasprintf("%zu tables: rows and content as recorded at dump time", m.ntables)
-		    : xasprintf("%s%s", problems.buf, nproblems > 3 ? " (and more)" : "");
-		r->failed += nproblems > 0;
+			goto end_guard;
+		if (nproblems == 0)
+			verify_add(r, "content", 1, "%zu tables: rows and content as recorded at dump time", m.ntables);
+		else
+			verify_add(r, "content", 0, "%s%s", problems.buf, nproblems > 3 ? " (and more)" : "");
 	}
 	rc = 0;
-restore_signals:
-	if (cancel_handle) {
-		PGcancel *c = cancel_handle;
-
-		cancel_handle = NULL;
-		PQfreeCancel(c);
-	}
+end_guard:
+	interrupt_watch_connection(NULL);
 	PQfinish(conn);
 	conn = NULL;
 	/* The scratch database goes whatever happened, if we made it. */
-	if (created && target_drop(opts, scratch) < 0)
+	if (created && target_drop(&vs->server, scratch) < 0)
 		rc = -1;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	interrupt_guard_end();
 out:
 	restore_stats_free(&stats);
 	manifest_free(&m);

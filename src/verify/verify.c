@@ -10,7 +10,9 @@
 #include "dump/dump-contents.h"
 #include "dump/dump-reader.h"
 #include "dump/dump.h"
+#include "base/format.h"
 #include "base/fsutil.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "io/pipe.h"
@@ -19,19 +21,24 @@
 #include "base/version.h"
 #include "base/xalloc.h"
 
-static void
-add_check(struct verify_result *r, const char *name, int ok, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+void
+verify_result_init(struct verify_result *r, const char *path)
+{
+	memset(r, 0, sizeof(*r));
+	r->path = xstrdup(path);
+}
 
-static void
-add_check(struct verify_result *r, const char *name, int ok, const char *fmt, ...)
+void
+verify_add(struct verify_result *r, const char *name, int ok, const char *fmt, ...)
 {
 	struct verify_check *c;
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
-	if (r->nchecks == VERIFY_MAX_CHECKS)
-		return;
+	if (r->nchecks == r->alloc) {
+		r->alloc = r->alloc ? r->alloc * 2 : 8;
+		r->checks = xrealloc(r->checks, r->alloc * sizeof(*r->checks));
+	}
 	c = &r->checks[r->nchecks++];
 	c->name = name;
 	c->ok = ok;
@@ -39,6 +46,7 @@ add_check(struct verify_result *r, const char *name, int ok, const char *fmt, ..
 	strbuf_vprintf(&sb, fmt, ap);
 	va_end(ap);
 	c->detail = strbuf_detach(&sb);
+	/* The one place a failure is counted. */
 	if (!ok)
 		r->failed++;
 }
@@ -86,12 +94,12 @@ compare_rows(struct verify_result *r, const struct db_manifest *m, struct dump_c
 	if (s->ntables != m->ntables && nproblems++ < 3)
 		strbuf_printf(&problems, "%s%zu data blocks in the dump, %zu tables in the manifest",
 		    problems.len ? "; " : "", s->ntables, m->ntables);
-	add_check(r, "not-empty", !(recorded > 0 && dumped == 0) && s->read.sql_bytes > 0,
+	verify_add(r, "not-empty", !(recorded > 0 && dumped == 0) && s->read.sql_bytes > 0,
 	    "%lld rows dumped, %lld recorded", dumped, recorded);
 	if (nproblems == 0)
-		add_check(r, "rows", 1, "%zu tables, %lld rows as recorded", m->ntables, recorded);
+		verify_add(r, "rows", 1, "%zu tables, %lld rows as recorded", m->ntables, recorded);
 	else
-		add_check(r, "rows", 0, "%s%s", strbuf_str(&problems), nproblems > 3 ? " (and more)" : "");
+		verify_add(r, "rows", 0, "%s%s", strbuf_str(&problems), nproblems > 3 ? " (and more)" : "");
 	strbuf_free(&problems);
 }
 
@@ -112,11 +120,11 @@ load_manifest(const char *path, struct db_manifest *m, struct verify_result *r)
 	int rc = manifest_read(path, m, &mpath, err, sizeof(err));
 
 	if (rc == 1)
-		add_check(r, "manifest", 0, "%s is missing", mpath);
+		verify_add(r, "manifest", 0, "%s is missing", mpath);
 	else if (rc == 2)
-		add_check(r, "manifest", 0, "%s: %s", mpath, err);
+		verify_add(r, "manifest", 0, "%s: %s", mpath, err);
 	else if (rc == 0)
-		add_check(r, "manifest", 1, "%s", mpath);
+		verify_add(r, "manifest", 1, "%s", mpath);
 	free(mpath);
 	return rc < 0 ? -1 : rc > 0;	/* 0 usable, 1 not usable (a finding), -1 cannot read */
 }
@@ -137,9 +145,9 @@ quick_check(const char *path, struct db_manifest *m, struct verify_result *r)
 		log_errno("cannot read %s", path);
 		goto out;
 	}
-	add_check(r, "size", size == m->bytes, "manifest %llu bytes, file %llu",
+	verify_add(r, "size", size == m->bytes, "manifest %llu bytes, file %llu",
 	    (unsigned long long)m->bytes, (unsigned long long)size);
-	add_check(r, "checksum", strcmp(hex, m->sha256) == 0, "manifest sha256 %.16s..., file %.16s...",
+	verify_add(r, "checksum", strcmp(hex, m->sha256) == 0, "manifest sha256 %.16s..., file %.16s...",
 	    m->sha256, hex);
 	rc = 0;
 out:
@@ -155,8 +163,7 @@ verify_db_dump(const char *path, int flags, struct verify_result *r)
 	int have_manifest, complete;
 
 	memset(&m, 0, sizeof(m));
-	memset(r, 0, sizeof(*r));
-	r->path = xstrdup(path);
+	verify_result_init(r, path);
 	if ((flags & VERIFY_ALLOW_NO_MANIFEST) && !manifest_exists(path)) {
 		have_manifest = 0;
 	} else {
@@ -172,25 +179,25 @@ verify_db_dump(const char *path, int flags, struct verify_result *r)
 		return -1;
 	}
 	if (c.read_rc == DUMP_READ_CORRUPT)
-		add_check(r, "gzip", 0, "%s", c.read_error);
+		verify_add(r, "gzip", 0, "%s", c.read_error);
 	else
-		add_check(r, "gzip", 1, c.read.gzip ? "stream intact, CRCs valid" : "plain SQL, not compressed");
+		verify_add(r, "gzip", 1, c.read.gzip ? "stream intact, CRCs valid" : "plain SQL, not compressed");
 	if (have_manifest) {
-		add_check(r, "size", c.read.file_bytes == m.bytes, "manifest %llu bytes, file %llu",
+		verify_add(r, "size", c.read.file_bytes == m.bytes, "manifest %llu bytes, file %llu",
 		    (unsigned long long)m.bytes, (unsigned long long)c.read.file_bytes);
 		if (c.read_rc == DUMP_READ_OK)
-			add_check(r, "checksum", strcmp(c.read.sha256, m.sha256) == 0,
+			verify_add(r, "checksum", strcmp(c.read.sha256, m.sha256) == 0,
 			    "manifest sha256 %.16s..., file %.16s...", m.sha256, c.read.sha256);
 		else
-			add_check(r, "checksum", 0, "the file could not be read to the end");
+			verify_add(r, "checksum", 0, "the file could not be read to the end");
 	}
 	/* A plain pg_dump file has no manifest but ends with its own marker. */
 	complete = c.read_rc == DUMP_READ_OK &&
 	    (dump_contents_has_marker(&c) || (!have_manifest && dump_contents_has_pg_dump_marker(&c)));
-	add_check(r, "complete", complete, complete ? "ends with the completion marker" :
+	verify_add(r, "complete", complete, complete ? "ends with the completion marker" :
 	    "the SQL does not end with a completion marker: the dump was cut short");
 	if (c.read_rc == DUMP_READ_OK)
-		add_check(r, "parse", c.parse_ok, c.parse_ok ? "statements and COPY blocks are whole" : "%s",
+		verify_add(r, "parse", c.parse_ok, c.parse_ok ? "statements and COPY blocks are whole" : "%s",
 		    c.parse_error);
 	if (have_manifest)
 		compare_rows(r, &m, &c);
@@ -237,6 +244,7 @@ verify_result_free(struct verify_result *r)
 
 	for (i = 0; i < r->nchecks; i++)
 		free(r->checks[i].detail);
+	free(r->checks);
 	free(r->path);
 	memset(r, 0, sizeof(*r));
 }

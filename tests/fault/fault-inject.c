@@ -73,13 +73,15 @@ fd_path(int fd, char *path, size_t len)
 	return 0;
 }
 
+/* P made absolute: relative to DIRFD, or to the current directory for AT_FDCWD. */
 static void
-abs_path(const char *p, char *out, size_t len)
+abs_path(int dirfd, const char *p, char *out, size_t len)
 {
-	char cwd[PATH_MAX];
+	char base[PATH_MAX];
 
-	if (p[0] != '/' && getcwd(cwd, sizeof(cwd)))
-		snprintf(out, len, "%s/%s", cwd, p);
+	if (p[0] != '/' && (dirfd == AT_FDCWD ? getcwd(base, sizeof(base)) != NULL :
+	    fd_path(dirfd, base, sizeof(base)) == 0))
+		snprintf(out, len, "%s/%s", base, p);
 	else
 		snprintf(out, len, "%s", p);
 }
@@ -232,7 +234,7 @@ fsync(int fd)
 
 /* For rename and mkdir: trace, act before, and say whether to kill after. */
 static int
-watch_path(enum op op, const char *p, enum action *a)
+watch_path(enum op op, int dirfd, const char *p, enum action *a)
 {
 	char path[2 * PATH_MAX];
 	int err = 0;
@@ -240,7 +242,7 @@ watch_path(enum op op, const char *p, enum action *a)
 	*a = ACT_NONE;
 	if (p == NULL)
 		return 0;
-	abs_path(p, path, sizeof(path));
+	abs_path(dirfd, p, path, sizeof(path));
 	if (!below_dir(path))
 		return 0;
 	trace(op, ++counts[op], 0, path);
@@ -257,7 +259,7 @@ renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, 
 
 	if (!real)
 		real = (int (*)(int, const char *, int, const char *, unsigned int))dlsym(RTLD_NEXT, "renameat2");
-	if (watch_path(OP_RENAME, newpath, &a))
+	if (watch_path(OP_RENAME, newdirfd, newpath, &a))
 		return -1;
 	rc = real(olddirfd, oldpath, newdirfd, newpath, flags);
 	if (a == ACT_KILLAFTER)
@@ -274,7 +276,7 @@ rename(const char *oldpath, const char *newpath)
 
 	if (!real)
 		real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
-	if (watch_path(OP_RENAME, newpath, &a))
+	if (watch_path(OP_RENAME, AT_FDCWD, newpath, &a))
 		return -1;
 	rc = real(oldpath, newpath);
 	if (a == ACT_KILLAFTER)
@@ -291,7 +293,7 @@ mkdir(const char *path, mode_t mode)
 
 	if (!real)
 		real = (int (*)(const char *, mode_t))dlsym(RTLD_NEXT, "mkdir");
-	if (watch_path(OP_MKDIR, path, &a))
+	if (watch_path(OP_MKDIR, AT_FDCWD, path, &a))
 		return -1;
 	rc = real(path, mode);
 	if (a == ACT_KILLAFTER)

@@ -3,8 +3,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/format.h"
 #include "store/backups.h"
-#include "ops/list.h"
 #include "unit.h"
 
 static int

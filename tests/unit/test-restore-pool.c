@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dump/sql-classify.h"
 #include "restore/restore-pool.h"
 #include "unit.h"
 
@@ -16,14 +17,14 @@ is(const char *sql, enum stmt_class want)
 	return stmt_classify(sql, strlen(sql)) == want;
 }
 
-/* stmt_fk_column's table and column, or "-" when it is not a one-column foreign key. */
+/* sql_fk_column's table and column, or "-" when it is not a one-column foreign key. */
 static int
 fk(const char *sql, const char *want_table, const char *want_column)
 {
 	char *table, *column;
 	int ok;
 
-	if (!stmt_fk_column(sql, strlen(sql), &table, &column))
+	if (!sql_fk_column(sql, strlen(sql), &table, &column))
 		return strcmp(want_table, "-") == 0 && table == NULL && column == NULL;
 	ok = strcmp(table, want_table) == 0 && strcmp(column, want_column) == 0;
 	free(table);
@@ -31,14 +32,14 @@ fk(const char *sql, const char *want_table, const char *want_column)
 	return ok;
 }
 
-/* stmt_split_key's two statements, or "-" when it keeps the one. */
+/* sql_key_split's two statements, or "-" when it keeps the one. */
 static int
 split(const char *sql, const char *want_build, const char *want_attach, const char *want_table)
 {
 	char *build, *attach, *table;
 	int ok;
 
-	if (!stmt_split_key(sql, strlen(sql), &build, &attach, &table))
+	if (!sql_key_split(sql, strlen(sql), &build, &attach, &table))
 		return strcmp(want_build, "-") == 0 && build == NULL && attach == NULL && table == NULL;
 	ok = strcmp(build, want_build) == 0 && strcmp(attach, want_attach) == 0 && strcmp(table, want_table) == 0;
 	if (!ok)

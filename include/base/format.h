@@ -1,0 +1,15 @@
+#ifndef LOTBACKUP_FORMAT_H
+#define LOTBACKUP_FORMAT_H
+
+#include <stddef.h>
+
+/* Sizes and times as people and manifests read them. */
+
+/* 1536 -> "1.5 KiB" into buf. */
+void format_size(unsigned long long bytes, char *buf, size_t len);
+/* Seconds -> "3d 4h", "5h 10m", "42s" into buf. */
+void format_age(long long seconds, char *buf, size_t len);
+/* The current time as ISO-8601 UTC, e.g. 2026-11-25T02:00:00Z (caller frees). */
+char *iso_time_now(void);
+
+#endif

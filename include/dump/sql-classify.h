@@ -1,0 +1,66 @@
+#ifndef LOTBACKUP_SQL_CLASSIFY_H
+#define LOTBACKUP_SQL_CLASSIFY_H
+
+#include <stddef.h>
+
+/*
+ * What a statement of a dump is, from its leading words, as the splitter
+ * (sql-split.h) cut it: one enum and one classify function, so that what a
+ * restore runs as it is, runs side by side, lets pass ahead or refuses is
+ * decided in one place. Every kind a restore treats apart from the others
+ * has its own value; all the rest is SQL_STMT_OTHER.
+ */
+enum sql_stmt_kind {
+	SQL_STMT_OTHER,			/* any other statement: run as it is, in the file's order */
+	SQL_STMT_META,			/* a psql meta-command line ("\connect db"): refused */
+	SQL_STMT_META_RESTRICT,		/* \restrict or \unrestrict (pg_dump 15.14+): no psql here to guard */
+	SQL_STMT_COPY,			/* COPY ...: its rows follow when it is FROM stdin */
+	SQL_STMT_DATABASE,		/* CREATE or DROP DATABASE: refused, it acts on another database */
+	SQL_STMT_SESSION,		/* SET ... or SELECT pg_catalog.set_config(...) */
+	SQL_STMT_SETVAL,		/* one SELECT pg_catalog.setval(...); and nothing after it */
+	SQL_STMT_CREATE_INDEX,		/* CREATE [UNIQUE] INDEX, not CONCURRENTLY */
+	SQL_STMT_ADD_KEY,		/* ALTER TABLE [ONLY] T ADD CONSTRAINT C {PRIMARY KEY | UNIQUE | EXCLUDE} */
+	SQL_STMT_ADD_KEY_USING_INDEX,	/* the same, taking over an index (USING INDEX) */
+	SQL_STMT_ADD_FOREIGN_KEY,	/* ALTER TABLE [ONLY] T ADD CONSTRAINT C FOREIGN KEY ... */
+	SQL_STMT_ADD_CHECK,		/* ALTER TABLE [ONLY] T ADD CONSTRAINT C CHECK ... */
+	SQL_STMT_ADD_CHECK_NOT_VALID,	/* the same, ending "NOT VALID;" */
+};
+
+/* The kind of one statement or meta-command line (text not NUL-terminated). */
+enum sql_stmt_kind sql_classify(const char *text, size_t len);
+
+/*
+ * "COPY schema.table (cols) FROM stdin;" -> "schema.table" exactly as
+ * written (quotes kept); NULL when the statement is not a COPY of a table.
+ */
+char *sql_copy_target(const char *text, size_t len);
+/* "COPY x (cols) FROM stdin;" -> "COPY x (cols) TO STDOUT", to read a table back the same way; NULL: none. */
+char *sql_copy_out(const char *text, size_t len);
+/*
+ * The statement's kind as a label, for listing a dump: "CREATE TABLE",
+ * "ALTER TABLE", "COMMENT ON COLUMN", "SET", "SELECT"... Modifiers (OR
+ * REPLACE, UNIQUE, ...) are passed over. Caller frees.
+ */
+char *sql_statement_label(const char *text, size_t len);
+/*
+ * A primary key or unique constraint in its plain form, ALTER TABLE [ONLY]
+ * T ADD CONSTRAINT C {PRIMARY KEY | UNIQUE} (a, ...), as two statements:
+ * the index build (CREATE UNIQUE INDEX C ON T USING btree (a, ...)) and the
+ * constraint taking that index over (... ADD CONSTRAINT C PRIMARY KEY
+ * USING INDEX C). Returns 1 with both and T's name as written (caller
+ * frees all three), 0 for any other statement.
+ */
+int sql_key_split(const char *sql, size_t len, char **build, char **attach, char **table);
+/*
+ * The table a SQL_STMT_CREATE_INDEX or SQL_STMT_ADD_KEY statement builds
+ * on, as written (caller frees): 1, or 0 when it cannot tell (or it is an
+ * index ON ONLY a partitioned table, which waits for no rows).
+ */
+int sql_index_table(const char *sql, size_t len, char **table);
+/*
+ * ALTER TABLE [ONLY] T ADD CONSTRAINT C FOREIGN KEY (col) REFERENCES ...,
+ * of one column: 1 with T and col as written (caller frees both), else 0.
+ */
+int sql_fk_column(const char *sql, size_t len, char **table, char **column);
+
+#endif

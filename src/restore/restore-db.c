@@ -1,0 +1,154 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "pg/pgsql.h"
+#include "restore/restore-db.h"
+#include "restore/restore-target.h"
+#include "restore/restore.h"
+#include "store/manifest.h"
+#include "verify/verify.h"
+
+/* Nothing is written to the target before the file proves whole. 0, 1 failed verification, -1. */
+static int
+check_file(const char *path)
+{
+	struct verify_result r;
+	size_t i;
+	int rc;
+
+	if (verify_db_dump(path, VERIFY_ALLOW_NO_MANIFEST | VERIFY_QUICK, &r) < 0) {
+		verify_result_free(&r);
+		return -1;
+	}
+	rc = r.failed ? 1 : 0;
+	for (i = 0; i < r.nchecks; i++)
+		if (!r.checks[i].ok)
+			log_error("%s: check %s failed: %s", path, r.checks[i].name, r.checks[i].detail);
+	if (r.failed)
+		log_error("not restoring %s: it failed verification; the target database was not touched", path);
+	verify_result_free(&r);
+	return rc;
+}
+
+static void
+prisma_reminder(const char *project_dir)
+{
+	char *dir;
+	struct stat st;
+
+	if (project_dir == NULL)
+		return;
+	dir = xasprintf("%s/prisma/migrations", project_dir);
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		log_info("next step: this project uses Prisma migrations; run 'npx prisma migrate deploy' "
+		    "in %s to apply any migration newer than the backup", project_dir);
+	free(dir);
+}
+
+static int
+load(const struct restore_db_settings *set, PGconn *conn, const char *path)
+{
+	struct restore_settings settings;
+	struct restore_stats stats;
+	struct db_manifest m;
+	long long rows = 0;
+	size_t i;
+	char err[256];
+	int rc = -1;
+
+	memset(&settings, 0, sizeof(settings));
+	memset(&stats, 0, sizeof(stats));
+	memset(&m, 0, sizeof(m));
+	/* Its member index lets tables load side by side; checked against the file already. */
+	if (manifest_read(path, &m, NULL, err, sizeof(err)) == 0) {
+		settings.tables = m.tables;
+		settings.ntables = m.ntables;
+		settings.file_bytes = m.bytes;
+		settings.sql_bytes = m.sql_bytes;
+	}
+	settings.single_transaction = set->single_transaction;
+	settings.keep_going = set->keep_going;
+	settings.progress = set->progress;
+	settings.jobs = set->jobs;
+	settings.split_bytes = set->split_auto ?
+	    restore_auto_split_bytes(settings.tables, settings.ntables, set->jobs) : set->split_bytes;
+	if (restore_session_setup(conn) < 0)
+		goto out;
+	if (set->single_transaction && pgsql_exec(conn, "BEGIN", "cannot begin the restore transaction") < 0)
+		goto out;
+	/* Cleaning is all or nothing even without --single-transaction. */
+	if (set->clean && !set->single_transaction &&
+	    (pgsql_exec(conn, "BEGIN", "cannot begin the clean") < 0 || target_clean(conn) < 0 ||
+	    pgsql_exec(conn, "COMMIT", "cannot commit the clean") < 0)) {
+		PQclear(PQexec(conn, "ROLLBACK"));
+		log_error("database %s was not cleaned and is as it was", PQdb(conn));
+		goto out;
+	}
+	if (set->clean && set->single_transaction && target_clean(conn) < 0)
+		goto out;
+	if (restore_load(conn, path, &settings, &stats) < 0)
+		goto out;
+	if (set->single_transaction && pgsql_exec(conn, "COMMIT", "cannot commit the restore") < 0)
+		goto out;
+	for (i = 0; i < stats.ncopies; i++)
+		rows += stats.copies[i].rows;
+	log_info("restored %s into %s: %lld statements, %zu tables, %lld rows", path, PQdb(conn),
+	    stats.statements, stats.ncopies, rows);
+	rc = 0;
+out:
+	if (rc < 0 && set->single_transaction) {
+		PGresult *res = PQexec(conn, "ROLLBACK");
+
+		PQclear(res);
+		log_error("rolled back: database %s is as it was before the restore", PQdb(conn));
+	}
+	restore_stats_free(&stats);
+	manifest_free(&m);
+	return rc;
+}
+
+int
+restore_db_file(const struct restore_db_settings *set, const char *path)
+{
+	PGconn *conn = NULL;
+	char *target = NULL;
+	long tables;
+	int rc, created;
+
+	rc = check_file(path);
+	if (rc != 0)
+		return rc;
+	rc = -1;
+	if (set->create) {
+		target = target_dbname(&set->target);
+		if (target == NULL) {
+			log_error("--create needs --dbname to name the database (dbname=NAME or a URL with /NAME)");
+			goto out;
+		}
+		if (target_create(&set->target, target, 0, &created) < 0)
+			goto out;
+	}
+	if ((conn = pgsql_connect(&set->target)) == NULL)
+		goto out;
+	if ((tables = target_user_tables(conn)) < 0)
+		goto out;
+	if (tables > 0 && !set->clean) {
+		log_error("database %s has %ld tables: not restoring over them (--clean drops them after a "
+		    "safety dump; or restore into a new database with --create)", PQdb(conn), tables);
+		goto out;
+	}
+	if (set->clean && set->safety_dump != NULL && set->safety_dump(set->safety_dump_arg) < 0)
+		goto out;
+	if (load(set, conn, path) < 0)
+		goto out;
+	prisma_reminder(set->project_dir);
+	rc = 0;
+out:
+	PQfinish(conn);
+	free(target);
+	return rc;
+}

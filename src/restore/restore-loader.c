@@ -1,0 +1,506 @@
+/*
+ * One connection's load: the dump's items, as the splitter cuts them, run
+ * in order, statements by PQexec (or handed to the statement pool), COPY
+ * rows streamed, and a table's COPY turned into a part of it, a staged
+ * part or a frozen load as its plan says.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libdeflate.h>
+
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "dump/copy-cut.h"
+#include "dump/dump-reader.h"
+#include "dump/sql-classify.h"
+#include "io/progress.h"
+#include "pg/pgsql.h"
+#include "restore/restore-loader.h"
+#include "restore/restore-plan.h"
+#include "restore/restore-pool.h"
+#include "restore/row-sum.h"
+
+/* Where a later part of a table waits for the parts before it. */
+#define STAGE_TABLE "pg_temp.lotbackup_stage"
+
+void
+loader_progress(struct loader *l, size_t len)
+{
+	struct restore_progress *p = l->progress;
+	uint64_t done;
+
+	if (p == NULL)
+		return;
+	done = atomic_fetch_add(&p->sql_bytes, len) + len;
+	if (pthread_equal(pthread_self(), p->owner))
+		progress_update(p->bar, done, NULL);
+}
+
+/* One error: stop, or with --keep-going count it and go on. */
+static int
+statement_failed(struct loader *l, const PGresult *res, long line, const char *text, size_t len)
+{
+	struct strbuf what = STRBUF_INIT;
+	size_t show = 0;
+
+	while (show < len && show < 60 && text[show] != '\n')
+		show++;
+	/* A part of a table read from a member inside it has no line of its own: 0. */
+	if (line > 0)
+		strbuf_printf(&what, "restore failed at line %ld (%.*s%s)", line, (int)show, text, show < len ? "..." : "");
+	else
+		strbuf_printf(&what, "restore failed (%.*s%s)", (int)show, text, show < len ? "..." : "");
+	pgsql_report(l->conn, res, what.buf);
+	strbuf_free(&what);
+	l->stats->errors++;
+	if (l->settings->keep_going)
+		return 0;
+	l->failed = 1;
+	return -1;
+}
+
+/* named: the statement as the file has it, for the record and errors (item itself, unless rewritten). */
+static int
+run_statement(struct loader *l, const struct sql_item *item, const struct sql_item *named)
+{
+	enum sql_stmt_kind kind = sql_classify(item->text, item->len);
+	enum stmt_class cls = l->pool ? stmt_class_of(kind) : STMT_SERIAL;
+	char *sql;
+	PGresult *res;
+	ExecStatusType st;
+	int rc = 0;
+
+	if (cls != STMT_SERIAL) {
+		if (stmt_pool_submit(l->pool, cls, item->text, item->len, item->line) < 0) {
+			l->failed = 1;
+			return -1;
+		}
+		return 0;
+	}
+	/* Everything else runs alone, after whatever the pool has running. */
+	if (l->pool && stmt_pool_drain(l->pool) < 0) {
+		l->failed = 1;
+		return -1;
+	}
+	/* A dump made with pg_dump --create/--clean would act on other databases. */
+	if (kind == SQL_STMT_DATABASE) {
+		log_error("restore stopped at line %ld: the file creates or drops a database (made with "
+		    "pg_dump --create?); lotbackup restores into the --dbname database only", item->line);
+		l->failed = 1;
+		return -1;
+	}
+	sql = xstrndup(item->text, item->len);
+	res = PQexec(l->conn, sql);
+	st = PQresultStatus(res);
+	free(sql);
+	l->stats->statements++;
+	if (st == PGRES_COPY_IN) {
+		struct restore_copy *c;
+
+		l->stats->copies = xrealloc(l->stats->copies, (l->stats->ncopies + 1) * sizeof(*c));
+		c = &l->stats->copies[l->stats->ncopies++];
+		c->qualified = sql_copy_target(named->text, named->len);
+		if (c->qualified == NULL)
+			c->qualified = xstrndup(named->text, named->len < 60 ? named->len : 60);
+		c->copy_out_sql = sql_copy_out(named->text, named->len);
+		c->rows = 0;
+		c->data_bytes = 0;
+		c->data_crc32 = 0;
+		c->row_sum = 0;
+		l->copy.open = 1;
+		l->copy.line = named->line;
+		free(l->copy.what);
+		l->copy.what = named->line > 0 ?
+		    xasprintf("restore failed loading table %s (COPY at line %ld)", c->qualified, named->line) :
+		    xasprintf("restore failed loading a part of table %s", c->qualified);
+	} else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+		/* A failed COPY leaves its rows to be skipped. */
+		if (kind == SQL_STMT_COPY)
+			l->copy.skip = 1;
+		rc = statement_failed(l, res, named->line, named->text, named->len);
+	} else if (l->pool && kind == SQL_STMT_SESSION) {
+		stmt_pool_note_session(l->pool, item->text, item->len);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * Rows of the open COPY to the server: the one place COPY data is sent,
+ * whole tables and parts alike. 0, or -1 (reported).
+ */
+int
+loader_send_copy(struct loader *l, const char *rows, size_t len)
+{
+	if (PQputCopyData(l->conn, rows, (int)len) != 1) {
+		pgsql_report(l->conn, NULL, l->copy.what);
+		l->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Ends a COPY's own transaction, if it has one. */
+static int
+end_txn(struct loader *l, int commit)
+{
+	char *what;
+	int rc;
+
+	if (!l->copy.in_txn)
+		return 0;
+	l->copy.in_txn = 0;
+	what = xasprintf("cannot %s the load of table %s", commit ? "commit" : "roll back", l->part.table);
+	rc = pgsql_exec(l->conn, commit ? "COMMIT" : "ROLLBACK", what);
+	free(what);
+	if (rc < 0)
+		l->failed = 1;
+	return rc;
+}
+
+int
+loader_end_copy(struct loader *l)
+{
+	PGresult *res;
+	int rc = 0;
+
+	if (PQputCopyEnd(l->conn, NULL) != 1) {
+		pgsql_report(l->conn, NULL, l->copy.what);
+		l->failed = 1;
+		return -1;
+	}
+	l->copy.open = 0;
+	while ((res = PQgetResult(l->conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			pgsql_report(l->conn, res, l->copy.what);
+			l->stats->errors++;
+			if (!l->settings->keep_going) {
+				l->failed = 1;
+				rc = -1;
+			}
+		} else if (l->stats->ncopies > 0) {
+			l->stats->copies[l->stats->ncopies - 1].rows = strtoll(PQcmdTuples(res), NULL, 10);
+		}
+		PQclear(res);
+	}
+	if (end_txn(l, rc == 0) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* A load that stopped: ends its COPY if one is open, and rolls back the COPY's own transaction. */
+void
+loader_abandon_copy(struct loader *l)
+{
+	PGresult *res;
+
+	if (l->copy.open) {
+		PQputCopyEnd(l->conn, "restore stopped");
+		while ((res = PQgetResult(l->conn)) != NULL)
+			PQclear(res);
+		l->copy.open = 0;
+	}
+	if (l->copy.in_txn) {
+		l->copy.in_txn = 0;
+		PQclear(PQexec(l->conn, "ROLLBACK"));
+	}
+}
+
+/* Offset in a chunk of whole lines of the first row starting at or after `at`; len when past it. */
+static size_t
+row_start_at(const char *text, size_t len, uint64_t chunk_pos, uint64_t at)
+{
+	uint64_t r = copy_row_start(text, len, chunk_pos, 1, at);
+
+	return r == UINT64_MAX ? len : (size_t)(r - chunk_pos);
+}
+
+/* The rows of this chunk that start inside this part; past its end the part's COPY ends. */
+static int
+copy_part_rows(struct loader *l, const struct sql_item *item)
+{
+	size_t from = row_start_at(item->text, item->len, l->part.pos, l->part.from);
+	size_t to = row_start_at(item->text, item->len, l->part.pos, l->part.to);
+
+	l->part.pos += item->len;
+	if (to > from && loader_send_copy(l, item->text + from, to - from) < 0)
+		return -1;
+	if (l->part.pos < l->part.to)
+		return 0;
+	if (loader_end_copy(l) < 0)
+		return -1;
+	l->part.done = 1;
+	return -1;
+}
+
+/* Is this the COPY the table's plan is for? */
+static int
+copy_is_planned(const struct loader *l, const struct sql_item *item)
+{
+	return item->len == strlen(l->part.plan->copy) && memcmp(item->text, l->part.plan->copy, item->len) == 0;
+}
+
+/*
+ * A later part of a table: its rows go into a temporary table of the same
+ * columns, to wait there for their turn.
+ */
+int
+loader_stage_copy(struct loader *l, const struct sql_item *item)
+{
+	const struct table_plan *p = l->part.plan;
+	struct sql_item copy = *item;
+	char *sql;
+	PGresult *res;
+	int rc;
+
+	sql = xasprintf("CREATE TEMPORARY TABLE " STAGE_TABLE " (%s)", p->stage_ddl);
+	res = PQexec(l->conn, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = statement_failed(l, res, item->line, item->text, item->len);
+		PQclear(res);
+		l->copy.skip = 1;
+		return rc;
+	}
+	PQclear(res);
+	l->part.staged = 1;
+	copy.text = "COPY " STAGE_TABLE " FROM stdin;";
+	copy.len = strlen(copy.text);
+	return run_statement(l, &copy, item);
+}
+
+/*
+ * Readies a table with no rows yet (checked under its lock) for a frozen
+ * COPY: begins a transaction and empties it there, which lets COPY load it
+ * frozen. 1 ready (the transaction open), 0 it has rows (none open), -1
+ * failed (reported, none open).
+ */
+static int
+ready_frozen(struct loader *l, long line)
+{
+	const char *t = l->part.plan->target;
+	char *sql, *what = xasprintf("cannot start loading table %s frozen (COPY at line %ld)", l->part.table, line);
+	PGresult *res;
+	int rc = -1;
+
+	sql = xasprintf("BEGIN; LOCK TABLE ONLY %s IN ACCESS EXCLUSIVE MODE; SELECT EXISTS (SELECT FROM ONLY %s)", t, t);
+	res = pgsql_query(l->conn, sql, what);
+	free(sql);
+	l->copy.in_txn = 1;
+	if (res == NULL)
+		goto out;
+	/* Never empties a table with rows: they would be the target's. */
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		rc = end_txn(l, 1) < 0 ? -1 : 0;
+		goto out;
+	}
+	sql = xasprintf("TRUNCATE ONLY %s", t);
+	rc = pgsql_exec(l->conn, sql, what) < 0 ? -1 : 1;
+	free(sql);
+out:
+	if (rc < 0)
+		loader_abandon_copy(l);
+	PQclear(res);
+	free(what);
+	return rc;
+}
+
+/*
+ * The first part or the whole of a table, loaded frozen when it has no rows
+ * yet, so nothing has to visit its rows again to mark them visible (the
+ * first index build, then autovacuum); else as the file has it, and with
+ * --keep-going also when that cannot start (the failure counted).
+ */
+static int
+freeze_copy(struct loader *l, const struct sql_item *item)
+{
+	struct sql_item copy = *item;
+	char *text;
+	int ready, rc;
+
+	if (!copy_is_planned(l, item)) {
+		log_debug("table %s loads as the file has it: its COPY is not the one planned", l->part.table);
+		return run_statement(l, item, item);
+	}
+	ready = ready_frozen(l, item->line);
+	if (ready < 0) {
+		l->stats->errors++;
+		if (!l->settings->keep_going) {
+			l->failed = 1;
+			return -1;
+		}
+	}
+	if (ready <= 0)
+		return run_statement(l, item, item);
+	text = xasprintf("%.*s WITH (FREEZE);", (int)item->len - 1, item->text);
+	copy.text = text;
+	copy.len = strlen(text);
+	rc = run_statement(l, &copy, item);
+	free(text);
+	/* Past a COPY that did not start (--keep-going), its transaction is over. */
+	if (!l->copy.open && end_txn(l, 0) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* The staged rows, appended to their table: the parts before them are in. */
+int
+loader_append_stage(struct loader *l)
+{
+	char *sql;
+	PGresult *res;
+	int rc = 0;
+
+	if (!l->part.staged)	/* --keep-going past a failed COPY: nothing staged */
+		return 0;
+	l->part.staged = 0;
+	sql = xasprintf("INSERT INTO %s %s OVERRIDING SYSTEM VALUE SELECT * FROM " STAGE_TABLE "; "
+	    "DROP TABLE " STAGE_TABLE, l->part.plan->target, l->part.plan->columns);
+	res = PQexec(l->conn, sql);
+	free(sql);
+	l->stats->statements++;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pgsql_report(l->conn, res, l->copy.what);
+		l->stats->errors++;
+		if (!l->settings->keep_going)
+			l->failed = 1;
+		rc = l->failed ? -1 : 0;
+		/* Its rows are lost either way: never append them again. */
+		PQclear(PQexec(l->conn, "DROP TABLE IF EXISTS " STAGE_TABLE));
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+loader_item(void *ctx, const struct sql_item *item)
+{
+	struct loader *l = ctx;
+	int copy;
+
+	if (l->failed || (l->abort != NULL && atomic_load(l->abort)))
+		return -1;
+	l->stats->line = item->line;
+	switch (item->kind) {
+	case SQL_STATEMENT:
+		copy = sql_classify(item->text, item->len) == SQL_STMT_COPY;
+		/* Another part of the table ran whatever else its block holds. */
+		if (l->part.from > 0 && !copy)
+			return 0;
+		if (l->part.plan != NULL && copy) {
+			if (l->part.from > 0)
+				return loader_stage_copy(l, item);
+			if (l->part.plan->freeze)
+				return freeze_copy(l, item);
+		}
+		return run_statement(l, item, item);
+	case SQL_COPY_DATA:
+		if (l->copy.skip)
+			return 0;
+		if (l->settings->fingerprint) {
+			struct restore_copy *c = &l->stats->copies[l->stats->ncopies - 1];
+
+			c->data_bytes += item->len;
+			c->data_crc32 = libdeflate_crc32(c->data_crc32, item->text, item->len);
+			c->row_sum = row_sum_add(c->row_sum, item->text, item->len);
+		}
+		if (l->part.to != 0)
+			return copy_part_rows(l, item);
+		return loader_send_copy(l, item->text, item->len);
+	case SQL_COPY_END:
+		if (l->copy.skip) {
+			l->copy.skip = 0;
+			return 0;
+		}
+		return loader_end_copy(l);
+	case SQL_META:
+		/* pg_dump 15.14+ guards its output with \restrict; there is no psql here to guard. */
+		if (sql_classify(item->text, item->len) == SQL_STMT_META_RESTRICT)
+			return 0;
+		log_error("restore stopped at line %ld: psql command '%.*s' is not supported "
+		    "(a dump made with pg_dump --create? restore into an existing database without it)",
+		    item->line, (int)(item->len > 40 ? 40 : item->len), item->text);
+		l->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+on_chunk(void *ctx, const char *buf, size_t len)
+{
+	struct loader *l = ctx;
+
+	/* A later part of a table reads past the rows of those before it: counted by them. */
+	if (l->part.from == 0 || l->part.pos >= l->part.from) {
+		l->stats->sql_bytes += len;
+		loader_progress(l, len);
+	}
+	if (sql_splitter_feed(l->splitter, buf, len) < 0) {
+		if (l->part.done)
+			return -1;	/* the rest belongs to the table's other parts */
+		if (!l->failed)
+			log_error("restore stopped: %s", sql_splitter_error(l->splitter));
+		l->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Loads the whole file (length UINT64_MAX) or whole members from offset, with a splitter of its own. */
+int
+loader_load_range(struct loader *l, const char *path, uint64_t offset, uint64_t length)
+{
+	struct dump_read_stats rstats;
+	char err[512];
+	int rrc, rc = -1;
+
+	l->splitter = sql_splitter_new(loader_item, l);
+	if (length == UINT64_MAX)
+		rrc = dump_read(path, on_chunk, l, &rstats, err, sizeof(err));
+	else
+		rrc = dump_read_range(path, offset, length, on_chunk, l, err, sizeof(err));
+	if (rrc == DUMP_READ_CORRUPT) {
+		log_error("restore stopped: %s: %s", path, err);
+		goto out;
+	}
+	if (rrc == DUMP_READ_STOPPED && l->part.done) {
+		rc = 0;
+		goto out;
+	}
+	if (rrc != DUMP_READ_OK)
+		goto out;
+	if (sql_splitter_finish(l->splitter) < 0) {
+		if (!l->failed)
+			log_error("restore stopped: %s: %s", path, sql_splitter_error(l->splitter));
+		goto out;
+	}
+	rc = l->failed ? -1 : 0;
+out:
+	if (rc < 0)
+		l->failed = 1;
+	loader_abandon_copy(l);
+	sql_splitter_free(l->splitter);
+	l->splitter = NULL;
+	return rc;
+}
+
+/* An index build whose table is in, on this loader's connection, as the file has it. */
+int
+loader_run_early(struct loader *l, const struct tail_item *it)
+{
+	PGresult *res;
+	int rc = 0;
+
+	log_debug("building early: %.*s", (int)strcspn(it->text, "\n"), it->text);
+	res = PQexec(l->conn, it->text);
+	l->stats->statements++;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = statement_failed(l, res, it->line, it->text, it->len);
+	PQclear(res);
+	return rc;
+}

@@ -1,0 +1,218 @@
+/*
+ * How the tables of a dump load, decided before any row is sent: which
+ * load side by side, which in parts, and which frozen, from the manifest's
+ * member index and the catalogs (the schema before the tables is in).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "dump/dump-reader.h"
+#include "pg/pgsql.h"
+#include "restore/restore-plan.h"
+
+/* Below this a table loads whole, whatever its share: a part would save less than its setup. */
+#define SPLIT_AUTO_MIN_BYTES ((uint64_t)64 << 20)
+/* Smaller tables load as the file has them: loading them frozen would save less than it asks. */
+#define FREEZE_MIN_BYTES (1u << 20)
+
+uint64_t
+restore_auto_split_bytes(const struct manifest_table *tables, size_t ntables, int jobs)
+{
+	uint64_t total = 0, share;
+	size_t i;
+
+	for (i = 0; i < ntables; i++)
+		total += tables[i].data_bytes;
+	share = total / (uint64_t)(jobs > 0 ? jobs : 1);
+	return share > SPLIT_AUTO_MIN_BYTES ? share : SPLIT_AUTO_MIN_BYTES;
+}
+
+static void
+table_plan_free(struct table_plan *plan)
+{
+	free(plan->columns);
+	free(plan->stage_ddl);
+	free(plan->target);
+	free(plan->copy);
+	memset(plan, 0, sizeof(*plan));
+}
+
+/* Gathers the first bytes of a table's block, up to want->len. */
+struct block_head {
+	struct strbuf got;
+	size_t want;
+};
+
+static int
+block_head_chunk(void *ctx, const char *buf, size_t len)
+{
+	struct block_head *h = ctx;
+	size_t n = h->want - h->got.len < len ? h->want - h->got.len : len;
+
+	strbuf_append(&h->got, buf, n);
+	return h->got.len < h->want ? 0 : -1;
+}
+
+/*
+ * Does the table's block in the file begin with the COPY its plan would
+ * load, listing the columns in the table's order? Not always: a child made
+ * with INHERITS before its parent gained a column has that column last,
+ * where the dump lists it in the child's own order. 1 yes, 0 no, -1 error.
+ */
+static int
+block_copies_planned(const char *path, const struct manifest_table *t, const char *copy)
+{
+	struct block_head h = { STRBUF_INIT, 0 };
+	char *want = xasprintf("%s\n", copy), err[512];
+	int rrc, rc = -1;
+
+	h.want = strlen(want);
+	rrc = dump_read_range(path, t->gz_offset, t->gz_length, block_head_chunk, &h, err, sizeof(err));
+	if (rrc == DUMP_READ_CORRUPT)
+		log_error("restore stopped: %s: %s", path, err);
+	else if (rrc == DUMP_READ_OK || rrc == DUMP_READ_STOPPED)
+		rc = h.got.len == h.want && memcmp(h.got.buf, want, h.want) == 0;
+	strbuf_free(&h.got);
+	free(want);
+	return rc;
+}
+
+/*
+ * How table t loads, from the catalogs (the schema before the tables is in).
+ * Its later parts need rows to reach it by INSERT ... SELECT exactly as COPY
+ * would bring them: not past rules (COPY ignores them), nor triggers and row
+ * security (kept as COPY fires and checks them), and a temporary table to
+ * wait in. Loading it frozen empties it first (TRUNCATE, after checking it
+ * has no rows): not with triggers, nor with keys referring to it. 0, or -1
+ * (reported).
+ */
+static int
+plan_table(PGconn *conn, const char *path, const struct manifest_table *t, int parts, struct table_plan *plan)
+{
+	const char *params[1] = { t->qualified };
+	char *what = xasprintf("cannot look up table %s to plan its load", t->qualified);
+	PGresult *res;
+	int rc = -1, same;
+
+	memset(plan, 0, sizeof(*plan));
+	res = pgsql_query_params(conn,
+	    "SELECT '(' || string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) || ')',"
+	    "  string_agg(pg_catalog.format('%I %s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)),"
+	    "    ', ' ORDER BY a.attnum),"
+	    "  bool_and(c.relkind = 'r' AND NOT c.relhasrules AND NOT c.relhastriggers AND NOT c.relrowsecurity"
+	    "    AND pg_catalog.has_database_privilege(pg_catalog.current_database(), 'TEMPORARY')),"
+	    "  bool_and(c.relkind = 'r' AND NOT c.relhastriggers AND pg_catalog.has_table_privilege(c.oid, 'TRUNCATE')"
+	    "    AND pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+	    "    AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.confrelid = c.oid)),"
+	    "  min(c.oid::pg_catalog.regclass::pg_catalog.text)"
+	    " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+	    " WHERE c.oid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''",
+	    1, params, what);
+	if (res == NULL)
+		goto out;
+	rc = 0;
+	if (PQgetisnull(res, 0, 0)) {
+		log_debug("table %s loads as the file has it: it has no column to list, or no such table", t->qualified);
+		goto out;
+	}
+	plan->columns = xstrdup(PQgetvalue(res, 0, 0));
+	plan->target = xstrdup(PQgetvalue(res, 0, 4));
+	plan->copy = xasprintf("COPY %s %s FROM stdin;", t->qualified, plan->columns);
+	if (parts > 1 && strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
+		if ((same = block_copies_planned(path, t, plan->copy)) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (same)
+			plan->stage_ddl = xstrdup(PQgetvalue(res, 0, 1));
+		else
+			log_debug("table %s loads whole: its COPY does not list the columns it has, in their order",
+			    t->qualified);
+	}
+	plan->freeze = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+out:
+	/* Nothing to do differently: it loads as the file has it (columns NULL). */
+	if (rc < 0 || (plan->stage_ddl == NULL && !plan->freeze))
+		table_plan_free(plan);
+	PQclear(res);
+	free(what);
+	return rc;
+}
+
+int
+load_plan_make(PGconn *conn, const char *path, const struct restore_settings *set, struct load_plan *plan)
+{
+	size_t i, n = 0;
+	uint64_t k, parts;
+
+	plan->parts_left = xcalloc(set->ntables, sizeof(*plan->parts_left));
+	plan->plans = xcalloc(set->ntables, sizeof(*plan->plans));
+	for (i = 0; i < set->ntables; i++) {
+		parts = 1;
+		/*
+		 * Not with --keep-going: a failed part would leave the others' rows
+		 * in, where one failed COPY leaves the table empty. Nor when each
+		 * COPY's rows are fingerprinted, which takes them whole.
+		 */
+		if (set->split_bytes > 0 && !set->keep_going && !set->fingerprint &&
+		    set->tables[i].data_bytes > set->split_bytes)
+			parts = (set->tables[i].data_bytes + set->split_bytes - 1) / set->split_bytes;
+		if (parts > (uint64_t)set->jobs)
+			parts = (uint64_t)set->jobs;
+		if ((parts > 1 || set->tables[i].data_bytes >= FREEZE_MIN_BYTES) &&
+		    plan_table(conn, path, &set->tables[i], (int)parts, &plan->plans[i]) < 0)
+			return -1;
+		if (parts > 1 && plan->plans[i].stage_ddl == NULL) {
+			log_debug("table %s loads whole: it cannot be loaded in parts (rules, triggers, row security, "
+			    "no temporary tables, or its columns)", set->tables[i].qualified);
+			parts = 1;
+		}
+		plan->units = xrealloc(plan->units, (n + parts) * sizeof(*plan->units));
+		for (k = 0; k < parts; k++) {
+			struct load_unit *u = &plan->units[n++];
+
+			u->table = i;
+			u->part = (size_t)k;
+			u->parts = (size_t)parts;
+			u->from = parts == 1 ? 0 : set->tables[i].data_bytes / parts * k;
+			u->to = parts == 1 ? 0 : k + 1 == parts ? UINT64_MAX : set->tables[i].data_bytes / parts * (k + 1);
+		}
+		plan->parts_left[i] = (size_t)parts;
+	}
+	plan->nunits = n;
+	return 0;
+}
+
+int
+load_plan_tables_apart(const struct restore_settings *set)
+{
+	size_t i;
+
+	if (set->jobs < 2 || set->single_transaction || set->ntables == 0)
+		return 0;
+	/* One table: only worth it in parts. */
+	if (set->ntables == 1 && (set->split_bytes == 0 || set->tables[0].data_bytes <= set->split_bytes))
+		return 0;
+	for (i = 0; i < set->ntables; i++)
+		if (set->tables[i].gz_length == 0 ||
+		    (i > 0 && set->tables[i].gz_offset != set->tables[i - 1].gz_offset + set->tables[i - 1].gz_length))
+			return 0;
+	return 1;
+}
+
+void
+load_plan_free(struct load_plan *plan, size_t ntables)
+{
+	size_t t;
+
+	for (t = 0; plan->plans != NULL && t < ntables; t++)
+		table_plan_free(&plan->plans[t]);
+	free(plan->plans);
+	free(plan->units);
+	free(plan->parts_left);
+	memset(plan, 0, sizeof(*plan));
+}
+
