@@ -27,12 +27,12 @@ cmd_db_job(const struct options *opts, const char *output_dir, struct db_job *jo
 }
 
 static int
-cmd_db_exec(const struct options *opts, int argc, char **argv)
+cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	struct output_lock *lock = NULL;
 	struct retention_policy policy;
 	struct db_job job;
-	struct db_result result = { .name = NULL };
+	struct db_result db = { .name = NULL };
 	int rc = LB_EXIT_FAILURE, flags = opts->force ? RETENTION_FORCE : 0;
 
 	(void)argc;
@@ -52,17 +52,16 @@ cmd_db_exec(const struct options *opts, int argc, char **argv)
 	if (interrupt_install() < 0 || fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		goto out;
 	cmd_db_job(opts, opts->output_dir, &job);
-	if (backup_db_run(&job, &result) < 0)
+	if (backup_db_run(&job, &db) < 0)
 		goto out;	/* never prune after a failed dump */
 	/* Published, whatever pruning does next. */
-	if (opts->published != NULL)
-		*opts->published = xstrdup(result.path);
-	if (retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), result.name, flags) < 0)
+	result->published = xstrdup(db.path);
+	if (retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), db.name, flags) < 0)
 		goto out;
 	rc = LB_EXIT_OK;
 out:
 	output_lock_release(lock);
-	db_result_free(&result);
+	db_result_free(&db);
 	return rc;
 }
 

@@ -33,7 +33,7 @@ full_settings_of(const struct options *opts, struct full_settings *s)
 }
 
 static int
-cmd_full_exec(const struct options *opts, int argc, char **argv)
+cmd_full_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	struct retention_policy policy;
 	struct full_settings settings;
@@ -58,10 +58,7 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 		rc = LB_EXIT_OK;
 	output_lock_release(lock);
 	/* Published, whatever pruning did after it. */
-	if (opts->published != NULL)
-		*opts->published = published;
-	else
-		free(published);
+	result->published = published;
 	return rc;
 }
 

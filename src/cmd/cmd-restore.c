@@ -90,12 +90,13 @@ exit_code(int rc)
 }
 
 static int
-cmd_restore_exec(const struct options *opts, int argc, char **argv)
+cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	struct restore_db_settings db;
 	int full;
 
 	(void)argc;
+	(void)result;
 	full = full_backup_path(argv[0]);
 	if (opts->list_only && full) {
 		log_error("--list reads database dumps; for a full backup see its MANIFEST.json or run lotbackup verify");
