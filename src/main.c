@@ -113,7 +113,7 @@ main(int argc, char **argv)
 	struct options opts;
 	const struct cmd_entry *cmd;
 	struct timespec start, end;
-	char *published = NULL;
+	struct cmd_result result = { NULL };
 	int next = 1, rc;
 
 	options_init(&opts);
@@ -163,13 +163,12 @@ main(int argc, char **argv)
 		rc = LB_EXIT_USAGE;
 		goto out;
 	}
-	opts.published = &published;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	rc = cmd->exec(&opts, argc - next, argv + next);
+	rc = cmd->exec(&opts, argc - next, argv + next, &result);
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	report_run(cmd, &opts, rc, &start, &end, published);
+	report_run(cmd, &opts, rc, &start, &end, result.published);
 out:
-	free(published);
+	free(result.published);
 	options_free(&opts);
 	return interrupt_exit_status(rc);
 }

@@ -2,6 +2,7 @@
 #define LOTBACKUP_FSUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Each logs its own error, naming the path, and returns -1. */
@@ -28,6 +29,21 @@ int fs_exists(const char *path);
 int fs_remove_tree(const char *path);
 /* Creates the directories leading to file RELPATH below BASE, mode 0700; refuses symlinks on the way. 0 or -1. */
 int fs_mkdirs_for(const char *base, const char *relpath);
+
+/*
+ * The one read loop: reads FD to its end, or LENGTH bytes (UINT64_MAX: no
+ * limit), in blocks of up to BLOCK bytes and passes each to FN (0 to go on,
+ * -1 to stop: it reports why). A read error is reported naming NAME, or
+ * with NAME NULL left in errno. 0 or -1.
+ */
+typedef int (*fs_block_fn)(void *arg, const void *buf, size_t len);
+int fs_read_blocks(int fd, const char *name, size_t block, uint64_t length, fs_block_fn fn, void *arg);
+/* An fs_block_fn that writes the blocks to an open file: arg is a struct fs_out. */
+struct fs_out {
+	int fd;
+	const char *path;	/* for messages */
+};
+int fs_write_block(void *arg, const void *buf, size_t len);
 
 /* Copies the regular files and directories below FROM into TO (created 0700), files 0600. */
 int fs_copy_tree(const char *from, const char *to);

@@ -16,6 +16,11 @@ enum {
 /* No upper limit on the operands. */
 #define CMD_OPERANDS_ANY (-1)
 
+/* What a command hands back to main.c besides its exit status. */
+struct cmd_result {
+	char *published;	/* the backup it published, for --notify-url (main.c frees); NULL: none */
+};
+
 /* One entry per subcommand, as tmux and git dispatch them. */
 struct cmd_entry {
 	const char *name;
@@ -31,7 +36,7 @@ struct cmd_entry {
 	int max_operands;		/* CMD_OPERANDS_ANY: no limit */
 	const char *operand_error;
 	/* argv holds the operands only; returns an LB_EXIT_* status. */
-	int (*exec)(const struct options *opts, int argc, char **argv);
+	int (*exec)(const struct options *opts, int argc, char **argv, struct cmd_result *result);
 };
 
 /* `list`, which `db --list` runs too: an LB_EXIT_* status. */

@@ -69,13 +69,6 @@ struct options {
 	char *notify_url;		/* --notify-url; NULL: none */
 	int notify_timeout;		/* seconds; -1 until resolved */
 	int notify_method;		/* NOTIFY_GET or NOTIFY_POST (notify.h); -1 until resolved */
-	/*
-	 * Not an option: where db and full leave the path of the backup they
-	 * published (caller frees), for the --notify-method post summary.
-	 * Commands get the options read-only and return only a status; this
-	 * is their one way to hand something back. NULL: nobody asks.
-	 */
-	char **published;
 	int list_only;			/* db --list */
 	int serializable_deferrable;
 	int lock_timeout_ms;		/* -1 until resolved; 0 none */

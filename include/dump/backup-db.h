@@ -1,15 +1,38 @@
 #ifndef LOTBACKUP_BACKUP_DB_H
 #define LOTBACKUP_BACKUP_DB_H
 
-#include "cmd/options.h"
+#include "pg/pgsql.h"
+#include "store/manifest.h"
+
+/* What one `db` run needs: the command maps its options to this once. */
+struct db_job {
+	struct pg_target target;	/* the database to dump */
+	const char *output_dir;
+	int jobs;			/* connections copying tables, and compression threads */
+	int compress_level;
+	int with_owner;
+	int with_privileges;
+	int lock_timeout_ms;		/* 0: none */
+	int serializable_deferrable;
+};
+
+/* What it made: enough that a caller never reads the files back. */
+struct db_result {
+	char *name;			/* the dump's base name in output_dir */
+	char *path;			/* output_dir/name, where it was published */
+	struct db_manifest manifest;	/* as written beside it: sizes, SHA-256, tables */
+	uint64_t manifest_bytes;	/* the manifest file's own size and hash */
+	char manifest_sha256[65];
+};
 
 /*
- * The whole `db` job: dumps the configured database through
- * gzip -> sha256 -> atomic file into OUTPUT_DIR/lot-systems-db-<UTC>.sql.gz,
- * writes the sidecar manifest, then publishes the dump by rename. On any
- * failure nothing appears under a final name. *name gets the file's base
- * name. Returns 0 or -1 (reported).
+ * The whole `db` job: dumps the database through gzip -> sha256 -> atomic
+ * file into OUTPUT_DIR/lot-systems-db-<UTC>.sql.gz, writes the sidecar
+ * manifest, then publishes the dump by rename. On any failure nothing
+ * appears under a final name and *result is left empty. Returns 0 or -1
+ * (reported); db_result_free() either way.
  */
-int backup_db_run(const struct options *opts, char **name);
+int backup_db_run(const struct db_job *job, struct db_result *result);
+void db_result_free(struct db_result *result);
 
 #endif

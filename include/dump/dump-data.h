@@ -6,7 +6,7 @@
 
 #include "dump/dump-schema.h"
 #include "store/manifest.h"
-#include "io/sink.h"
+#include "io/pipe.h"
 
 /* Set on every dump connection, as pg_dump does, so COPY text loads the same anywhere. */
 #define DUMP_SESSION_SETTINGS "SET DateStyle = ISO; SET IntervalStyle = postgres; " \
@@ -28,12 +28,12 @@ struct dump_data_settings {
  * is read as of the same moment; each worker compresses its table into a
  * nameless file that is appended as whole gzip members when the table's
  * turn comes, while `conn` streams the next unclaimed table straight into
- * `out` (a pgzip sink). The output is the same set of statements in the
+ * `out` (a pipe whose first filter is threaded gzip). The output is the same set of statements in the
  * same order whatever the number of jobs. Returns 0 or -1 (reported,
  * naming the table).
  */
 int dump_data(PGconn *conn, const struct dump_data_settings *settings,
     const struct dump_table *const *tables, struct manifest_table *const *entries, size_t ntables,
-    struct sink *out);
+    struct pipe *out);
 
 #endif

@@ -4,7 +4,7 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
-#include "io/sink.h"
+#include "io/pipe.h"
 
 /*
  * The database's schema read from the catalogs inside the dump's snapshot
@@ -43,11 +43,11 @@ int schema_load(PGconn *conn, const struct schema_settings *settings, struct sch
 /* Tables whose data is dumped, in load order (partitioned parents excluded). */
 const struct dump_table *schema_tables(const struct schema *schema, size_t *count);
 /* Session settings and CREATE statements that must precede the data. */
-int schema_write_pre_data(const struct schema *schema, struct sink *out);
+int schema_write_pre_data(const struct schema *schema, struct pipe *out);
 /* setval() for every sequence; written after the data. */
-int schema_write_sequence_values(const struct schema *schema, struct sink *out);
+int schema_write_sequence_values(const struct schema *schema, struct pipe *out);
 /* Constraints, indexes, triggers, foreign keys, policies, comments, REFRESH MATERIALIZED VIEW. */
-int schema_write_post_data(const struct schema *schema, struct sink *out);
+int schema_write_post_data(const struct schema *schema, struct pipe *out);
 void schema_free(struct schema *schema);
 
 #endif

@@ -1,18 +1,34 @@
 #ifndef LOTBACKUP_FULL_BACKUP_H
 #define LOTBACKUP_FULL_BACKUP_H
 
-#include "cmd/options.h"
+#include "dump/backup-db.h"
+
+/* What one `full` run needs: the command maps its options to this once. */
+struct full_settings {
+	const char *project_dir;
+	const char *output_dir;
+	int compress_level;		/* the archive's gzip level */
+	int archive_only;
+	int dir_only;
+	int require_db;			/* no database configured is an error */
+	int db_configured;		/* something names a database to dump */
+	struct db_job db;		/* the dump; its output_dir is the staging directory's */
+	const char *extra_files;	/* LOTBACKUP_EXTRA_FILES patterns; NULL: none */
+	int no_git;
+	int allow_broken_git;
+	int git_packs;
+	int submodules;
+};
 
 /*
  * The `full` job: git state, dependency manifests, configuration templates,
  * a system report and the database dump, staged in OUTPUT/full-backup-X.tmp/
- * with MANIFEST.json, then archived (tar + gzip, streamed through the sink
- * chain) and published by rename: the directory full-backup-X/ and
+ * with MANIFEST.json, then archived (tar + gzip, streamed through a pipe) and published by rename: the directory full-backup-X/ and
  * lot-systems-full-backup-X.tar.gz. On failure neither final name appears.
  * *published gets the path of the archive, or of the directory with
  * --dir-only (caller frees). Returns 0 or -1 (reported).
  */
-int full_backup_run(const struct options *opts, char **published);
+int full_backup_run(const struct full_settings *settings, char **published);
 
 #define FULL_MANIFEST_NAME "MANIFEST.json"
 

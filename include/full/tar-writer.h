@@ -3,21 +3,22 @@
 
 #include <time.h>
 
-#include "io/sink.h"
+#include "io/pipe.h"
 
 /*
- * A tar stream (pax) written by libarchive into a sink chain, so an archive
+ * A tar stream (pax) written by libarchive into a pipe, so an archive
  * gets the same gzip -> sha256 -> atomic file path as every other output.
  * Files are streamed from disk; their size is known before the header.
  */
 struct tar_writer;
 
 /*
- * `gzip`, when not NULL, is the gzip stage of the chain: members that are
- * compressed already (packs, .gz) are stored at level 0 rather than
- * deflated again, then the level goes back to `level`.
+ * LEVEL is the level of the pipe's gzip filter (zlib, jobs 0): members
+ * that are compressed already (packs, .gz) are stored at level 0 rather
+ * than deflated again, then the level goes back. -1: the pipe does not
+ * compress.
  */
-struct tar_writer *tar_writer_open(struct sink *out, struct sink *gzip, int level);
+struct tar_writer *tar_writer_open(struct pipe *out, int level);
 /* A directory entry, mode 0700. */
 int tar_writer_add_dir(struct tar_writer *w, const char *name, time_t mtime);
 /* A regular file entry with the contents of SRC_PATH, mode 0600. */

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "io/sink.h"
+#include "io/pipe.h"
 
 /*
  * The git state of a project, read with libgit2 (never by running git):
@@ -36,24 +36,24 @@ int gitsnap_open(const char *dir, struct gitsnap **out);
 int gitsnap_summary(struct gitsnap *g, secret_match_fn is_secret, void *ctx, struct gitsnap_summary *out);
 void gitsnap_summary_free(struct gitsnap_summary *s);
 
-/* Text reports, each written into a sink (one file of git/ each). */
-int gitsnap_write_info(struct gitsnap *g, struct sink *out);	/* HEAD, branch, upstream, remotes (credentials redacted), tags, submodules */
-int gitsnap_write_log(struct gitsnap *g, size_t max_commits, struct sink *out);	/* hash, author, ISO date, subject; tab-separated */
-int gitsnap_write_status(struct gitsnap *g, struct sink *out);	/* git status --porcelain equivalent */
+/* Text reports, each written into a pipe (one file of git/ each). */
+int gitsnap_write_info(struct gitsnap *g, struct pipe *out);	/* HEAD, branch, upstream, remotes (credentials redacted), tags, submodules */
+int gitsnap_write_log(struct gitsnap *g, size_t max_commits, struct pipe *out);	/* hash, author, ISO date, subject; tab-separated */
+int gitsnap_write_status(struct gitsnap *g, struct pipe *out);	/* git status --porcelain equivalent */
 /* `git diff HEAD` equivalent, binary-safe, leaving out files is_secret() names. */
-int gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, void *ctx, struct sink *out);
+int gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, void *ctx, struct pipe *out);
 /*
  * A v2 git bundle of every ref (and HEAD): "# v2 git bundle", "<oid> <ref>"
  * lines, a blank line, then a pack built by libgit2's packbuilder, streamed.
  * A missing object fails naming it, unless allow_broken.
  */
-int gitsnap_write_bundle(struct gitsnap *g, int allow_broken, struct sink *out);
+int gitsnap_write_bundle(struct gitsnap *g, int allow_broken, struct pipe *out);
 /*
  * The other form of history, for repositories too large to repack quickly
  * (libgit2 recomputes every delta): the refs in the bundle's header format,
  * to go with a copy of the object store (pack files and loose objects).
  */
-int gitsnap_write_refs(struct gitsnap *g, struct sink *out);
+int gitsnap_write_refs(struct gitsnap *g, struct pipe *out);
 /* The work tree (or git directory when bare) the snapshot reads. */
 const char *gitsnap_workdir(const struct gitsnap *g);
 /* The work-tree paths of the submodules (caller frees each and the array). */

@@ -3,8 +3,6 @@
 
 #include <stdint.h>
 
-#include "io/sink.h"
-
 /*
  * A progress bar on stderr for the long steps (dump, archive, restore,
  * verify): bytes, rate and, when the total is known, percent and ETA,
@@ -23,15 +21,5 @@ struct progress *progress_start(const char *label, uint64_t total, int estimated
 void progress_update(struct progress *p, uint64_t done, const char *extra);
 /* Clears the line (the log line that follows says how it ended) and frees. */
 void progress_end(struct progress *p);
-
-/*
- * A pass-through sink that reports to p (NULL: just passes on) the bytes
- * written through it, or with sink_progress_count() the bytes that went
- * into another stage: behind a compressor, its input. Put behind the gzip
- * stage, it leaves that stage at the head of the chain, where the dump
- * appends whole gzip members.
- */
-struct sink *sink_progress_new(struct sink *next, struct progress *p);
-void sink_progress_count(struct sink *progress_sink, const struct sink *counted);
 
 #endif

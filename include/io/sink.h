@@ -6,6 +6,9 @@
 #include <sys/types.h>
 
 /*
+ * The stages of a pipe (io/pipe.h), private to io/ and its unit tests:
+ * everything else builds and uses pipes.
+ *
  * Every output flows one way through a chain of small sinks, e.g.
  * dump -> gzip -> sha256 -> atomic file. Each sink passes its output to
  * `next`. Streaming, checksums and crash safety are written once, here.
@@ -33,8 +36,6 @@ struct sink {
 };
 
 int sink_write(struct sink *s, const void *buf, size_t len);
-int sink_puts(struct sink *s, const char *str);
-int sink_printf(struct sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Finishes every stage from s to the end of the chain, in order. */
 int sink_finish(struct sink *s);
 /* Frees the whole chain from s on. */
@@ -47,6 +48,8 @@ void sink_free(struct sink *s);
  */
 struct sink *sink_file_create(const char *path, mode_t mode);
 int sink_file_publish(struct sink *file_sink);
+/* Closes and removes PATH.tmp now (a failed pipe); publishing is refused after. */
+void sink_file_discard(struct sink *file_sink);
 const char *sink_file_path(const struct sink *file_sink);
 
 /* gzip (RFC 1952) at `level` 0-9. */
@@ -65,14 +68,25 @@ struct sink *sink_sha256_new(struct sink *next);
 /* Hex digest; valid after sink_finish(). */
 void sink_sha256_hex(const struct sink *sha_sink, char out[65]);
 
-/* Streams the file at SRC into out; a read error is reported naming SRC. 0 or -1. */
-int sink_write_file(struct sink *out, const char *src);
+/* Passes bytes through unchanged and keeps their CRC-32. */
+struct sink *sink_crc32_new(struct sink *next);
+uint32_t sink_crc32_value(const struct sink *crc_sink);
+
+/* Inflates gzip (one member or many): see pipe_add_gunzip. */
+struct sink *sink_gunzip_new(struct sink *next, const char *label, int plain_ok, char *err, size_t errlen);
+int sink_gunzip_found_gzip(const struct sink *gunzip_sink);
+
+/* An end that hands the bytes to FN (0 to go on, -1 to stop). */
+struct sink *sink_consumer_new(int (*fn)(void *arg, const void *buf, size_t len), void *arg);
 
 /*
- * SHA-256 and size of a whole file, read in blocks. -1 with errno set when it
- * cannot be opened or read (not reported: callers decide what that means).
+ * A pass-through sink that reports to p (NULL: just passes on) the bytes
+ * written through it, or with sink_progress_count() the bytes that went
+ * into another stage: behind a compressor, its input.
  */
-int sha256_file(const char *path, int nofollow, uint64_t *size, char hex[65]);
+struct progress;
+struct sink *sink_progress_new(struct sink *next, struct progress *p);
+void sink_progress_count(struct sink *progress_sink, const struct sink *counted);
 
 /*
  * A nameless temporary file in DIR (O_TMPFILE, 0600): gone when freed or
@@ -80,6 +94,9 @@ int sha256_file(const char *path, int nofollow, uint64_t *size, char hex[65]);
  */
 struct sink *sink_spill_create(const char *dir);
 int sink_spill_fd(const struct sink *spill_sink);
+
+/* 1 when S is a pgzip sink. */
+int sink_is_pgzip(const struct sink *s);
 
 /*
  * Ends the pgzip sink's current member and passes on everything pending;

@@ -355,33 +355,58 @@ fs_mkdirs_for(const char *base, const char *relpath)
 	return rc;
 }
 
+int
+fs_read_blocks(int fd, const char *name, size_t block, uint64_t length, fs_block_fn fn, void *arg)
+{
+	char *buf = xmalloc(block);
+	ssize_t n;
+	int rc = -1;
+
+	while (length > 0 && (n = read(fd, buf, length < block ? (size_t)length : block)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (name != NULL)
+				log_errno("cannot read %s", name);
+			goto out;
+		}
+		length -= (uint64_t)n;
+		if (fn(arg, buf, (size_t)n) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+int
+fs_write_block(void *arg, const void *buf, size_t len)
+{
+	const struct fs_out *out = arg;
+
+	return fs_write_all(out->fd, buf, len, out->path);
+}
+
 static int
 copy_regular(const char *from, const char *to)
 {
-	char buf[65536];
-	ssize_t n;
-	int in, out, rc = -1;
+	struct fs_out dst = { -1, to };
+	int in, rc = -1;
 
 	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
 		log_errno("cannot read %s", from);
 		return -1;
 	}
-	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+	if ((dst.fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
 		log_errno("cannot create %s", to);
 		close(in);
 		return -1;
 	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (fs_write_all(out, buf, (size_t)n, to) < 0)
-			goto out;
-	if (n < 0) {
-		log_errno("cannot read %s", from);
-		goto out;
-	}
-	rc = fs_fsync(out, to);
-out:
+	if (fs_read_blocks(in, from, 65536, UINT64_MAX, fs_write_block, &dst) == 0)
+		rc = fs_fsync(dst.fd, to);
 	close(in);
-	if (close(out) < 0 && rc == 0) {
+	if (close(dst.fd) < 0 && rc == 0) {
 		log_errno("cannot close %s", to);
 		rc = -1;
 	}

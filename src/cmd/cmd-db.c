@@ -1,7 +1,8 @@
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
-#include "dump/backup-db.h"
+#include "cmd/cmd-db.h"
 #include "store/backups.h"
 #include "cmd/commands.h"
 #include "base/fsutil.h"
@@ -11,12 +12,27 @@
 #include "ops/retention.h"
 #include "base/xalloc.h"
 
+void
+cmd_db_job(const struct options *opts, const char *output_dir, struct db_job *job)
+{
+	memset(job, 0, sizeof(*job));
+	job->target = options_pg_target(opts);
+	job->output_dir = output_dir;
+	job->jobs = opts->jobs;
+	job->compress_level = opts->compress_level;
+	job->with_owner = opts->with_owner;
+	job->with_privileges = opts->with_privileges;
+	job->lock_timeout_ms = opts->lock_timeout_ms;
+	job->serializable_deferrable = opts->serializable_deferrable;
+}
+
 static int
-cmd_db_exec(const struct options *opts, int argc, char **argv)
+cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	struct output_lock *lock = NULL;
 	struct retention_policy policy;
-	char *name = NULL;
+	struct db_job job;
+	struct db_result db = { .name = NULL };
 	int rc = LB_EXIT_FAILURE, flags = opts->force ? RETENTION_FORCE : 0;
 
 	(void)argc;
@@ -35,17 +51,17 @@ cmd_db_exec(const struct options *opts, int argc, char **argv)
 	/* One writer per directory, and retention never runs beside another run. */
 	if (interrupt_install() < 0 || fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		goto out;
-	if (backup_db_run(opts, &name) < 0)
+	cmd_db_job(opts, opts->output_dir, &job);
+	if (backup_db_run(&job, &db) < 0)
 		goto out;	/* never prune after a failed dump */
 	/* Published, whatever pruning does next. */
-	if (opts->published != NULL)
-		*opts->published = xasprintf("%s/%s", opts->output_dir, name);
-	if (retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), name, flags) < 0)
+	result->published = xstrdup(db.path);
+	if (retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), db.name, flags) < 0)
 		goto out;
 	rc = LB_EXIT_OK;
 out:
 	output_lock_release(lock);
-	free(name);
+	db_result_free(&db);
 	return rc;
 }
 

@@ -1,7 +1,9 @@
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "store/backups.h"
+#include "cmd/cmd-db.h"
 #include "cmd/commands.h"
 #include "base/fsutil.h"
 #include "full/full-backup.h"
@@ -10,10 +12,31 @@
 #include "base/log.h"
 #include "ops/retention.h"
 
+/* Credentials are "available" when anything names a database to connect to. */
+static void
+full_settings_of(const struct options *opts, struct full_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->project_dir = opts->project_dir;
+	s->output_dir = opts->output_dir;
+	s->compress_level = opts->compress_level;
+	s->archive_only = opts->archive_only;
+	s->dir_only = opts->dir_only;
+	s->require_db = opts->require_db;
+	s->db_configured = opts->dbname != NULL || getenv("PGDATABASE") || getenv("PGHOST") || getenv("PGSERVICE");
+	cmd_db_job(opts, NULL, &s->db);
+	s->extra_files = opts->extra_files;
+	s->no_git = opts->no_git;
+	s->allow_broken_git = opts->allow_broken_git;
+	s->git_packs = opts->git_packs;
+	s->submodules = opts->submodules;
+}
+
 static int
-cmd_full_exec(const struct options *opts, int argc, char **argv)
+cmd_full_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	struct retention_policy policy;
+	struct full_settings settings;
 	struct output_lock *lock;
 	char *published = NULL;
 	int rc = LB_EXIT_FAILURE;
@@ -28,16 +51,14 @@ cmd_full_exec(const struct options *opts, int argc, char **argv)
 		return LB_EXIT_FAILURE;
 	/* Pruning only after a good backup, under the same lock; none unless a policy is configured. */
 	options_retention_after(opts, BACKUP_FULL_ARCHIVE, &policy);
-	if (full_backup_run(opts, &published) == 0 &&
+	full_settings_of(opts, &settings);
+	if (full_backup_run(&settings, &published) == 0 &&
 	    retention_prune(opts->output_dir, BACKUP_FULL_ARCHIVE, &policy, time(NULL), NULL,
 	    opts->force ? RETENTION_FORCE : 0) >= 0)
 		rc = LB_EXIT_OK;
 	output_lock_release(lock);
 	/* Published, whatever pruning did after it. */
-	if (opts->published != NULL)
-		*opts->published = published;
-	else
-		free(published);
+	result->published = published;
 	return rc;
 }
 

@@ -12,10 +12,11 @@ cmd_list_backups(const struct options *opts)
 }
 
 static int
-cmd_list_exec(const struct options *opts, int argc, char **argv)
+cmd_list_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	(void)argc;
 	(void)argv;
+	(void)result;
 	return cmd_list_backups(opts);
 }
 

@@ -84,16 +84,18 @@ out:
 }
 
 static int
-cmd_pin_exec(const struct options *opts, int argc, char **argv)
+cmd_pin_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	(void)argc;
+	(void)result;
 	return pin_common(opts, argv[0], 1);
 }
 
 static int
-cmd_unpin_exec(const struct options *opts, int argc, char **argv)
+cmd_unpin_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	(void)argc;
+	(void)result;
 	return pin_common(opts, argv[0], 0);
 }
 

@@ -9,7 +9,7 @@
 #include "ops/retention.h"
 
 static int
-cmd_prune_exec(const struct options *opts, int argc, char **argv)
+cmd_prune_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	static const enum backup_kind families[] = { BACKUP_DB, BACKUP_FULL_ARCHIVE };
 	struct output_lock *lock = NULL;
@@ -18,6 +18,7 @@ cmd_prune_exec(const struct options *opts, int argc, char **argv)
 	size_t i;
 
 	(void)argc;
+	(void)result;
 	(void)argv;
 	options_retention_gfs(opts, &policy);
 	switch (fs_exists(opts->output_dir)) {

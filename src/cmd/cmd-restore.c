@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dump/backup-db.h"
+#include "cmd/cmd-db.h"
 #include "cmd/commands.h"
 #include "dump/dump-contents.h"
 #include "full/full-restore.h"
@@ -44,17 +44,18 @@ static int
 safety_dump(const void *arg)
 {
 	const struct options *opts = arg;
-	struct options copy = *opts;
-	char *name = NULL;
+	struct db_job job;
+	struct db_result result;
 
-	if (backup_db_run(&copy, &name) < 0) {
+	cmd_db_job(opts, opts->output_dir, &job);
+	if (backup_db_run(&job, &result) < 0) {
 		log_error("the safety dump of the target failed: not cleaning it (fix the error, or pass "
 		    "--no-safety-dump to lose its current contents)");
 		return -1;
 	}
-	log_info("safety dump of the target written: %s/%s (restore it with 'lotbackup restore')",
-	    opts->output_dir, name);
-	free(name);
+	log_info("safety dump of the target written: %s (restore it with 'lotbackup restore')",
+	    result.path);
+	db_result_free(&result);
 	return 0;
 }
 
@@ -90,7 +91,7 @@ exit_code(int rc)
 }
 
 static int
-cmd_restore_exec(const struct options *opts, int argc, char **argv)
+cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	struct restore_db_settings db;
 	struct full_restore_settings full_settings;
@@ -98,6 +99,7 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv)
 	int full;
 
 	(void)argc;
+	(void)result;
 	full = full_backup_path(argv[0]);
 	if (opts->list_only && full) {
 		log_error("--list reads database dumps; for a full backup see its MANIFEST.json or run lotbackup verify");

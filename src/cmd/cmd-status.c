@@ -3,12 +3,13 @@
 #include "ops/status.h"
 
 static int
-cmd_status_exec(const struct options *opts, int argc, char **argv)
+cmd_status_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	struct status_settings settings = { opts->output_dir, opts->json, opts->max_age, opts->kind_filter };
 
 	(void)argc;
 	(void)argv;
+	(void)result;
 	return status_report(&settings) == 0 ? LB_EXIT_OK : LB_EXIT_FAILURE;
 }
 

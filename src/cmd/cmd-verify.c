@@ -71,7 +71,7 @@ collect_targets(const struct options *opts, int argc, char **argv, char ***out, 
 }
 
 static int
-cmd_verify_exec(const struct options *opts, int argc, char **argv)
+cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	struct verify_restore_settings restore = { options_pg_target(opts), opts->scratch_db, opts->jobs };
 	char **targets = NULL;
@@ -79,6 +79,7 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv)
 	json_t *all = json_array();
 	int rc = LB_EXIT_OK, owned = argc == 0;
 
+	(void)result;
 	if (argc > 0 && opts->all) {
 		log_error("give either FILE operands or --all, not both");
 		rc = LB_EXIT_USAGE;

@@ -14,7 +14,7 @@
 #include "store/manifest.h"
 #include "pg/pgsql.h"
 #include "io/progress.h"
-#include "io/sink.h"
+#include "io/pipe.h"
 #include "base/version.h"
 #include "base/xalloc.h"
 
@@ -86,96 +86,138 @@ seconds_since(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-int
-backup_db_run(const struct options *opts, char **name_out)
+static void
+dump_settings_of(const struct db_job *job, struct dump_settings *settings)
 {
-	struct db_manifest m;
+	memset(settings, 0, sizeof(*settings));
+	settings->schema.with_owner = job->with_owner;
+	settings->schema.with_privileges = job->with_privileges;
+	settings->schema.lock_timeout_ms = job->lock_timeout_ms;
+	settings->serializable_deferrable = job->serializable_deferrable;
+	settings->jobs = job->jobs;
+	settings->compress_level = job->compress_level;
+	settings->spill_dir = job->output_dir;
+}
+
+/*
+ * The dump's pipe: threaded gzip first, where the dump ends members and
+ * appends the ones its workers made, then the bar (the SQL bytes, as the
+ * estimate counts them), sha256 and the atomic file.
+ */
+static struct pipe *
+dump_pipe(const struct db_job *job, PGconn *conn, const char *path, struct progress **bar)
+{
+	struct pipe *p = pipe_new();
+
+	if (progress_wanted())
+		*bar = progress_start("dump", estimate_sql_bytes(conn), 1);
+	pipe_add_gzip(p, job->compress_level, job->jobs);
+	if (*bar != NULL)
+		pipe_add_progress(p, *bar);
+	pipe_add_sha256(p);
+	pipe_to_file(p, path, 0600);
+	return p;
+}
+
+/*
+ * The sidecar manifest, through the same atomic file as the dump, hashed
+ * on the way so a caller that lists the two files need not read it back.
+ */
+static int
+write_manifest(const char *path, struct db_result *result)
+{
+	char *text = manifest_to_json(&result->manifest);
+	struct pipe *p = pipe_new();
+	int rc = -1;
+
+	pipe_add_sha256(p);
+	pipe_to_file(p, path, 0600);
+	if (pipe_puts(p, text) < 0 || pipe_finish(p) < 0 || pipe_publish(p) < 0)
+		goto out;
+	result->manifest_bytes = pipe_bytes(p, PIPE_OUT);
+	pipe_sha256_hex(p, result->manifest_sha256);
+	rc = 0;
+out:
+	pipe_free(p);
+	free(text);
+	return rc;
+}
+
+int
+backup_db_run(const struct db_job *job, struct db_result *result)
+{
+	struct db_manifest *m = &result->manifest;
 	struct dump_settings settings;
-	struct sink *file = NULL, *sha = NULL, *gz = NULL, *head = NULL;
+	struct pipe *p = NULL;
 	struct progress *bar = NULL;
 	struct timespec start;
 	PGconn *conn = NULL;
-	struct pg_target target;
 	char *name = NULL, *path = NULL, *manifest_path = NULL;
 	int manifest_written = 0, rc = -1;
 
-	memset(&m, 0, sizeof(m));
-	memset(&settings, 0, sizeof(settings));
+	memset(result, 0, sizeof(*result));
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	settings.schema.with_owner = opts->with_owner;
-	settings.schema.with_privileges = opts->with_privileges;
-	settings.schema.lock_timeout_ms = opts->lock_timeout_ms;
-	settings.serializable_deferrable = opts->serializable_deferrable;
-	settings.jobs = opts->jobs;
-	settings.compress_level = opts->compress_level;
-	settings.spill_dir = opts->output_dir;
-
-	if (fs_mkdir_private(opts->output_dir) < 0)
+	dump_settings_of(job, &settings);
+	if (fs_mkdir_private(job->output_dir) < 0)
 		goto out;
-	warn_if_shared(opts->output_dir);
-	target = options_pg_target(opts);
-	conn = pgsql_connect(&target);
+	warn_if_shared(job->output_dir);
+	conn = pgsql_connect(&job->target);
 	if (conn == NULL)
 		goto out;
 	interrupt_watch_connection(conn);
-	if (pick_name(opts->output_dir, &name, &path, &manifest_path) < 0)
+	if (pick_name(job->output_dir, &name, &path, &manifest_path) < 0)
 		goto out;
+	p = dump_pipe(job, conn, path, &bar);
 
-	/* Built from the end: gzip -> [progress ->] sha256 -> file. */
-	if ((file = sink_file_create(path, 0600)) == NULL)
-		goto out;
-	head = file;
-	if ((sha = sink_sha256_new(file)) == NULL)
-		goto out;
-	head = sha;
-	if (progress_wanted()) {
-		bar = progress_start("dump", estimate_sql_bytes(conn), 1);
-		head = sink_progress_new(sha, bar);
-	}
-	if ((gz = sink_pgzip_new(head, opts->compress_level, opts->jobs)) == NULL)
-		goto out;
-	if (bar != NULL)
-		sink_progress_count(head, gz);	/* SQL bytes, as the estimate counts them */
-	head = gz;
-
-	m.file = xstrdup(name);
-	m.tool_version = xstrdup(LOTBACKUP_VERSION);
-	m.compress_level = opts->compress_level;
-	m.started_at = iso_time_now();
-	if (dump_database(conn, &settings, gz, &m) < 0 || sink_finish(head) < 0)
+	m->file = xstrdup(name);
+	m->tool_version = xstrdup(LOTBACKUP_VERSION);
+	m->compress_level = job->compress_level;
+	m->started_at = iso_time_now();
+	if (dump_database(conn, &settings, p, m) < 0 || pipe_finish(p) < 0)
 		goto out;
 	progress_end(bar);
 	bar = NULL;
-	m.finished_at = iso_time_now();
-	m.sql_bytes = gz->bytes_in;
-	m.bytes = file->bytes_in;
-	sink_sha256_hex(sha, m.sha256);
+	m->finished_at = iso_time_now();
+	m->sql_bytes = pipe_bytes(p, PIPE_IN);
+	m->bytes = pipe_bytes(p, PIPE_OUT);
+	pipe_sha256_hex(p, m->sha256);
 	/* Never report an empty or cut file as a backup. */
-	if (m.sql_bytes == 0 || m.bytes == 0) {
-		log_error("the dump of %s came out empty; nothing was published", m.database);
+	if (m->sql_bytes == 0 || m->bytes == 0) {
+		log_error("the dump of %s came out empty; nothing was published", m->database);
 		goto out;
 	}
 	/* The manifest goes first, so a published dump always has one. */
-	if (manifest_write(manifest_path, &m) < 0)
+	if (write_manifest(manifest_path, result) < 0)
 		goto out;
 	manifest_written = 1;
-	if (sink_file_publish(file) < 0)
+	if (pipe_publish(p) < 0)
 		goto out;
-	log_info("wrote %s (%.1f MiB, %zu tables, %.1f s)", path, (double)m.bytes / (1024.0 * 1024.0),
-	    m.ntables, seconds_since(&start));
-	*name_out = name;
-	name = NULL;
+	log_info("wrote %s (%.1f MiB, %zu tables, %.1f s)", path, (double)m->bytes / (1024.0 * 1024.0),
+	    m->ntables, seconds_since(&start));
+	result->name = name;
+	result->path = path;
+	name = path = NULL;
 	rc = 0;
 out:
 	progress_end(bar);
 	if (rc < 0 && manifest_written)
 		unlink(manifest_path);
-	sink_free(head);
+	pipe_free(p);
 	interrupt_watch_connection(NULL);
 	PQfinish(conn);
-	manifest_free(&m);
+	if (rc < 0)
+		db_result_free(result);
 	free(name);
 	free(path);
 	free(manifest_path);
 	return rc;
+}
+
+void
+db_result_free(struct db_result *result)
+{
+	free(result->name);
+	free(result->path);
+	manifest_free(&result->manifest);
+	memset(result, 0, sizeof(*result));
 }

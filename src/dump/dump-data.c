@@ -44,9 +44,9 @@ struct data_run {
 	atomic_int abort;	/* someone failed: everyone stops */
 };
 
-/* Streams one table's rows straight from the server into the sink. */
+/* Streams one table's rows straight from the server into the pipe. */
 static int
-copy_table(PGconn *conn, const struct dump_table *t, struct sink *out, struct manifest_table *mt,
+copy_table(PGconn *conn, const struct dump_table *t, struct pipe *out, struct manifest_table *mt,
     atomic_int *abort)
 {
 	struct strbuf sql = STRBUF_INIT, what = STRBUF_INIT;
@@ -63,10 +63,10 @@ copy_table(PGconn *conn, const struct dump_table *t, struct sink *out, struct ma
 	}
 	PQclear(res);
 	res = NULL;
-	if (sink_printf(out, "COPY %s %s FROM stdin;\n", t->qualified, t->column_list) < 0)
+	if (pipe_printf(out, "COPY %s %s FROM stdin;\n", t->qualified, t->column_list) < 0)
 		goto out;
 	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
-		int wrc = sink_write(out, buf, (size_t)n);
+		int wrc = pipe_write(out, buf, (size_t)n);
 
 		mt->data_crc32 = libdeflate_crc32(mt->data_crc32, buf, (size_t)n);
 		mt->data_bytes += (uint64_t)n;
@@ -84,7 +84,7 @@ copy_table(PGconn *conn, const struct dump_table *t, struct sink *out, struct ma
 		goto out;
 	}
 	mt->rows = strtoll(PQcmdTuples(res), NULL, 10);
-	if (sink_puts(out, "\\.\n\n") < 0)
+	if (pipe_puts(out, "\\.\n\n") < 0)
 		goto out;
 	rc = 0;
 out:
@@ -154,30 +154,27 @@ worker_lock(PGconn *conn, const struct dump_table *t)
 static int
 worker_dump(struct data_run *r, PGconn *conn, struct table_job *job)
 {
-	struct sink *spill = NULL, *gz = NULL, *head = NULL;
+	struct pipe *p = pipe_new();
 	int rc = -1;
 
 	if (worker_lock(conn, job->table) < 0)
 		goto out;
-	if ((spill = sink_spill_create(r->settings->spill_dir)) == NULL)
+	pipe_add_gzip(p, r->settings->compress_level, 1);
+	if (pipe_to_spill(p, r->settings->spill_dir) < 0)
 		goto out;
-	head = spill;
-	if ((gz = sink_pgzip_new(spill, r->settings->compress_level, 1)) == NULL)
+	if (copy_table(conn, job->table, p, job->entry, &r->abort) < 0 || pipe_finish(p) < 0)
 		goto out;
-	head = gz;
-	if (copy_table(conn, job->table, gz, job->entry, &r->abort) < 0 || sink_finish(gz) < 0)
-		goto out;
-	/* The file outlives the chain (and its compression thread) through this descriptor. */
-	job->fd = dup(sink_spill_fd(spill));
+	/* The file outlives the pipe (and its compression thread) through this descriptor. */
+	job->fd = dup(pipe_spill_fd(p));
 	if (job->fd < 0) {
 		log_errno("cannot keep a temporary file of table %s open", job->table->qualified);
 		goto out;
 	}
-	job->gz_bytes = spill->bytes_in;
-	job->sql_bytes = gz->bytes_in;
+	job->gz_bytes = pipe_bytes(p, PIPE_OUT);
+	job->sql_bytes = pipe_bytes(p, PIPE_IN);
 	rc = 0;
 out:
-	sink_free(head);
+	pipe_free(p);
 	return rc;
 }
 
@@ -246,14 +243,14 @@ worker_main(void *arg)
 
 /* Job i in the main thread: stream it, or append what a worker made of it. */
 static int
-main_take(struct data_run *r, struct sink *out, size_t i)
+main_take(struct data_run *r, struct pipe *out, size_t i)
 {
 	struct table_job *job = &r->jobs[i];
 	uint64_t start, end;
 	int rc = -1;
 
 	/* Each table's block is whole members of its own: the member index in the manifest. */
-	if (sink_pgzip_flush(out, &start) < 0)
+	if (pipe_gzip_end_member(out, &start) < 0)
 		goto out;
 
 	pthread_mutex_lock(&r->mu);
@@ -270,7 +267,7 @@ main_take(struct data_run *r, struct sink *out, size_t i)
 	/* Failed or never claimed because of an abort: the failure is reported already. */
 	if (job->state != JOB_DONE)
 		goto out;
-	rc = sink_pgzip_append_members(out, job->fd, job->gz_bytes, job->sql_bytes);
+	rc = pipe_gzip_append_members(out, job->fd, job->gz_bytes, job->sql_bytes);
 	close(job->fd);
 	job->fd = -1;
 	pthread_mutex_lock(&r->mu);
@@ -278,7 +275,7 @@ main_take(struct data_run *r, struct sink *out, size_t i)
 	pthread_cond_broadcast(&r->changed);
 	pthread_mutex_unlock(&r->mu);
 index:
-	if (rc == 0 && (rc = sink_pgzip_flush(out, &end)) == 0) {
+	if (rc == 0 && (rc = pipe_gzip_end_member(out, &end)) == 0) {
 		job->entry->gz_offset = start;
 		job->entry->gz_length = end - start;
 	}
@@ -291,7 +288,7 @@ out:
 int
 dump_data(PGconn *conn, const struct dump_data_settings *settings,
     const struct dump_table *const *tables, struct manifest_table *const *entries, size_t ntables,
-    struct sink *out)
+    struct pipe *out)
 {
 	struct data_run r;
 	struct worker *workers = NULL;

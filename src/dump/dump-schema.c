@@ -294,12 +294,12 @@ schema_tables(const struct schema *schema, size_t *count)
 }
 
 int
-schema_write_pre_data(const struct schema *schema, struct sink *out)
+schema_write_pre_data(const struct schema *schema, struct pipe *out)
 {
 	size_t i;
 
 	/* pg_dump 15's header. */
-	if (sink_printf(out,
+	if (pipe_printf(out,
 	    "SET statement_timeout = 0;\n"
 	    "SET lock_timeout = 0;\n"
 	    "SET idle_in_transaction_session_timeout = 0;\n"
@@ -321,27 +321,27 @@ schema_write_pre_data(const struct schema *schema, struct sink *out)
 
 		if (sql->len == 0)
 			continue;
-		if (sink_write(out, sql->buf, sql->len) < 0 || sink_puts(out, "\n\n") < 0)
+		if (pipe_write(out, sql->buf, sql->len) < 0 || pipe_puts(out, "\n\n") < 0)
 			return -1;
 	}
 	if (schema->pre_tail.len > 0 &&
-	    (sink_write(out, schema->pre_tail.buf, schema->pre_tail.len) < 0 || sink_puts(out, "\n\n") < 0))
+	    (pipe_write(out, schema->pre_tail.buf, schema->pre_tail.len) < 0 || pipe_puts(out, "\n\n") < 0))
 		return -1;
 	return 0;
 }
 
 int
-schema_write_sequence_values(const struct schema *schema, struct sink *out)
+schema_write_sequence_values(const struct schema *schema, struct pipe *out)
 {
 	if (schema->seqvals.len == 0)
 		return 0;
-	if (sink_write(out, schema->seqvals.buf, schema->seqvals.len) < 0 || sink_puts(out, "\n\n") < 0)
+	if (pipe_write(out, schema->seqvals.buf, schema->seqvals.len) < 0 || pipe_puts(out, "\n\n") < 0)
 		return -1;
 	return 0;
 }
 
 int
-schema_write_post_data(const struct schema *schema, struct sink *out)
+schema_write_post_data(const struct schema *schema, struct pipe *out)
 {
 	int i;
 
@@ -350,7 +350,7 @@ schema_write_post_data(const struct schema *schema, struct sink *out)
 
 		if (sql->len == 0)
 			continue;
-		if (sink_write(out, sql->buf, sql->len) < 0 || sink_puts(out, "\n\n") < 0)
+		if (pipe_write(out, sql->buf, sql->len) < 0 || pipe_puts(out, "\n\n") < 0)
 			return -1;
 	}
 	return 0;

@@ -84,10 +84,10 @@ out:
 }
 
 static int
-write_header(struct sink *out, const struct db_manifest *m)
+write_header(struct pipe *out, const struct db_manifest *m)
 {
 	char *db = comment_safe(m->database);
-	int rc = sink_printf(out,
+	int rc = pipe_printf(out,
 	    "--\n"
 	    "-- lotbackup %s dump of database %s\n"
 	    "-- server %s, started %s, snapshot %s\n"
@@ -100,22 +100,22 @@ write_header(struct sink *out, const struct db_manifest *m)
 }
 
 static int
-write_footer(struct sink *out, const struct db_manifest *m)
+write_footer(struct pipe *out, const struct db_manifest *m)
 {
 	size_t i;
 
-	if (sink_puts(out, "\n--\n-- lotbackup: summary, rows dumped per table\n--\n") < 0)
+	if (pipe_puts(out, "\n--\n-- lotbackup: summary, rows dumped per table\n--\n") < 0)
 		return -1;
 	for (i = 0; i < m->ntables; i++) {
 		char *name = comment_safe(m->tables[i].qualified);
-		int rc = sink_printf(out, DUMP_ROWS_PREFIX "%lld %s\n", m->tables[i].rows, name);
+		int rc = pipe_printf(out, DUMP_ROWS_PREFIX "%lld %s\n", m->tables[i].rows, name);
 
 		free(name);
 		if (rc < 0)
 			return -1;
 	}
 	/* The last line: a file without it was cut short. */
-	return sink_puts(out, DUMP_COMPLETE_MARKER "\n");
+	return pipe_puts(out, DUMP_COMPLETE_MARKER "\n");
 }
 
 /* Largest first, so parallel work ends together; ties keep the schema's order. */
@@ -148,7 +148,7 @@ export_snapshot(PGconn *conn, int jobs, size_t ntables, char **id)
 }
 
 int
-dump_database(PGconn *conn, const struct dump_settings *settings, struct sink *out,
+dump_database(PGconn *conn, const struct dump_settings *settings, struct pipe *out,
     struct db_manifest *m)
 {
 	struct schema *schema = NULL;
@@ -169,7 +169,7 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct sink *o
 		goto out;
 	if (write_header(out, m) < 0 || schema_write_pre_data(schema, out) < 0)
 		goto out;
-	if (sink_puts(out, "--\n-- Data\n--\n\n") < 0)
+	if (pipe_puts(out, "--\n-- Data\n--\n\n") < 0)
 		goto out;
 	order = xcalloc(ntables ? ntables : 1, sizeof(*order));
 	entries = xcalloc(ntables ? ntables : 1, sizeof(*entries));

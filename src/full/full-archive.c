@@ -17,7 +17,7 @@
 #include "full/full-backup.h"
 #include "base/log.h"
 #include "io/progress.h"
-#include "io/sink.h"
+#include "io/pipe.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
@@ -159,30 +159,37 @@ problem(struct reader *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Reads the member's data, hashing it and writing it to fd (-1: nowhere). */
+/* Reads the member's data through sha256 into fd (-1: nowhere). */
 static int
 read_member(struct reader *r, int fd, const char *name, uint64_t *size, char hex[65])
 {
-	struct sink *sha = sink_sha256_new(sink_null_new());
+	struct fs_out o = { fd, name };
+	struct pipe *p = pipe_new();
 	char *buf = xmalloc(READ_BLOCK);
 	la_ssize_t n;
 	int rc = -1;
 
+	pipe_add_sha256(p);
+	if (fd >= 0)
+		pipe_to_consumer(p, fs_write_block, &o);
+	else
+		pipe_to_null(p);
 	while ((n = archive_read_data(r->a, buf, READ_BLOCK)) > 0) {
 		advance(r);
-		if (sink_write(sha, buf, (size_t)n) < 0 || (fd >= 0 && fs_write_all(fd, buf, (size_t)n, name) < 0))
+		if (pipe_write(p, buf, (size_t)n) < 0)
 			goto out;
 	}
 	if (n < 0) {
 		problem(r, "member %s cannot be read: %s", name, archive_error_string(r->a));
 		goto out;
 	}
-	sink_finish(sha);
-	*size = sha->bytes_in;
-	sink_sha256_hex(sha, hex);
+	if (pipe_finish(p) < 0)
+		goto out;
+	*size = pipe_bytes(p, PIPE_IN);
+	pipe_sha256_hex(p, hex);
 	rc = 0;
 out:
-	sink_free(sha);
+	pipe_free(p);
 	free(buf);
 	return rc;
 }

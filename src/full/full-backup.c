@@ -22,7 +22,7 @@
 #include "store/manifest.h"
 #include "io/progress.h"
 #include "full/project-files.h"
-#include "io/sink.h"
+#include "io/pipe.h"
 #include "base/strbuf.h"
 #include "full/tar-writer.h"
 #include "base/version.h"
@@ -43,7 +43,7 @@ struct staged_file {
 };
 
 struct full_job {
-	const struct options *opts;
+	const struct full_settings *settings;
 	time_t when;
 	char *dir_name;		/* full-backup-STAMP */
 	char *dir_path;		/* OUTPUT/full-backup-STAMP */
@@ -63,13 +63,13 @@ struct full_job {
 	struct db_manifest db;	/* the dump's manifest, for the report */
 };
 
-typedef int (*stage_fn)(struct full_job *job, void *arg, struct sink *out);
+typedef int (*stage_fn)(struct full_job *job, void *arg, struct pipe *out);
 
 /* Every staged file goes through sha256 -> atomic file and into the manifest. */
 static int
 stage_file(struct full_job *job, const char *rel, stage_fn fn, void *arg)
 {
-	struct sink *file = NULL, *sha = NULL, *head = NULL;
+	struct pipe *p = NULL;
 	struct staged_file *sf;
 	char *path = xasprintf("%s/%s", job->staging, rel);
 	json_t *probe = json_string(rel);
@@ -82,22 +82,22 @@ stage_file(struct full_job *job, const char *rel, stage_fn fn, void *arg)
 	}
 	json_decref(probe);
 
-	if (fs_mkdirs_for(job->staging, rel) < 0 || (file = sink_file_create(path, 0600)) == NULL)
+	if (fs_mkdirs_for(job->staging, rel) < 0)
 		goto out;
-	head = file;
-	if ((sha = sink_sha256_new(file)) == NULL)
+	p = pipe_new();
+	pipe_add_sha256(p);
+	if (pipe_to_file(p, path, 0600) < 0)
 		goto out;
-	head = sha;
-	if (fn(job, arg, sha) < 0 || sink_finish(sha) < 0 || sink_file_publish(file) < 0)
+	if (fn(job, arg, p) < 0 || pipe_finish(p) < 0 || pipe_publish(p) < 0)
 		goto out;
 	job->files = xrealloc(job->files, (job->nfiles + 1) * sizeof(*job->files));
 	sf = &job->files[job->nfiles++];
 	sf->path = xstrdup(rel);
-	sf->size = file->bytes_in;
-	sink_sha256_hex(sha, sf->sha256);
+	sf->size = pipe_bytes(p, PIPE_OUT);
+	pipe_sha256_hex(p, sf->sha256);
 	rc = 0;
 out:
-	sink_free(head);
+	pipe_free(p);
 	free(path);
 	return rc;
 }
@@ -115,80 +115,72 @@ fs_exists_in(const struct full_job *job, const char *rel)
 }
 
 static int
-stage_copy(struct full_job *job, void *arg, struct sink *out)
+stage_copy(struct full_job *job, void *arg, struct pipe *out)
 {
-	char *src = xasprintf("%s/%s", job->opts->project_dir, (const char *)arg);
-	int rc = sink_write_file(out, src);
+	char *src = xasprintf("%s/%s", job->settings->project_dir, (const char *)arg);
+	int rc = pipe_read_file(out, src, 0, 0);
 
 	free(src);
 	return rc;
 }
 
-/* An already written file (the database dump) recorded as it is. */
-static int
-record_existing(struct full_job *job, const char *rel)
+/* An already written file recorded as it is: the size and hash its writer returned. */
+static void
+record_written(struct full_job *job, const char *rel, uint64_t size, const char *sha256)
 {
-	char *path = xasprintf("%s/%s", job->staging, rel);
-	struct staged_file sf;
-	int rc = -1;
+	struct staged_file *sf;
 
-	if (sha256_file(path, 1, &sf.size, sf.sha256) < 0) {
-		log_errno("cannot read %s", path);
-		goto out;
-	}
-	sf.path = xstrdup(rel);
 	job->files = xrealloc(job->files, (job->nfiles + 1) * sizeof(*job->files));
-	job->files[job->nfiles++] = sf;
-	rc = 0;
-out:
-	free(path);
-	return rc;
+	sf = &job->files[job->nfiles++];
+	sf->path = xstrdup(rel);
+	sf->size = size;
+	snprintf(sf->sha256, sizeof(sf->sha256), "%s", sha256);
 }
 
 static int
-stage_git_info(struct full_job *job, void *arg, struct sink *out)
+stage_git_info(struct full_job *job, void *arg, struct pipe *out)
 {
 	(void)arg;
 	return gitsnap_write_info(job->git, out);
 }
 
 static int
-stage_git_log(struct full_job *job, void *arg, struct sink *out)
+stage_git_log(struct full_job *job, void *arg, struct pipe *out)
 {
 	(void)arg;
 	return gitsnap_write_log(job->git, LOG_COMMITS, out);
 }
 
 static int
-stage_git_status(struct full_job *job, void *arg, struct sink *out)
+stage_git_status(struct full_job *job, void *arg, struct pipe *out)
 {
 	(void)arg;
 	return gitsnap_write_status(job->git, out);
 }
 
 static int
-stage_git_patch(struct full_job *job, void *arg, struct sink *out)
+stage_git_patch(struct full_job *job, void *arg, struct pipe *out)
 {
 	(void)arg;
 	return gitsnap_write_patch(job->git, project_rules_is_secret, job->rules, out);
 }
 
 static int
-stage_git_bundle(struct full_job *job, void *arg, struct sink *out)
+stage_git_bundle(struct full_job *job, void *arg, struct pipe *out)
 {
 	(void)arg;
-	return gitsnap_write_bundle(job->git, job->opts->allow_broken_git, out);
+	return gitsnap_write_bundle(job->git, job->settings->allow_broken_git, out);
 }
 
 static int
-stage_copy_abs(struct full_job *job, void *arg, struct sink *out)
+stage_copy_abs(struct full_job *job, void *arg, struct pipe *out)
 {
 	(void)job;
-	return sink_write_file(out, arg);
+	return pipe_read_file(out, arg, 0, 0);
 }
 
 static int
-stage_git_refs(struct full_job *job, void *arg, struct sink *out)
+stage_git_refs(struct full_job *job, void *arg, struct pipe *out)
 {
 	(void)arg;
 	return gitsnap_write_refs(job->git, out);
@@ -270,9 +262,9 @@ stage_object_store(struct full_job *job, const char *dir, const char *rel)
 }
 
 static int
-stage_submodule_bundle(struct full_job *job, void *arg, struct sink *out)
+stage_submodule_bundle(struct full_job *job, void *arg, struct pipe *out)
 {
-	return gitsnap_write_bundle(arg, job->opts->allow_broken_git, out);
+	return gitsnap_write_bundle(arg, job->settings->allow_broken_git, out);
 }
 
 /*
@@ -289,7 +281,7 @@ stage_submodules(struct full_job *job)
 	if (gitsnap_submodule_paths(job->git, &paths, &n) < 0)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
-		char *dir = xasprintf("%s/%s", job->opts->project_dir, paths[i]);
+		char *dir = xasprintf("%s/%s", job->settings->project_dir, paths[i]);
 		char *rel = xasprintf("git/submodules/%s/repo.bundle", paths[i]);
 		struct gitsnap *sub = NULL;
 		int open_rc = gitsnap_open(dir, &sub);
@@ -317,8 +309,8 @@ stage_history(struct full_job *job)
 	long long bytes = object_store_bytes(objects, 1);
 	int rc;
 
-	job->history_as_objects = bytes >= 0 && (job->opts->git_packs || (unsigned long long)bytes > BUNDLE_MAX_OBJECT_BYTES);
-	if (bytes < 0 && job->opts->git_packs)
+	job->history_as_objects = bytes >= 0 && (job->settings->git_packs || (unsigned long long)bytes > BUNDLE_MAX_OBJECT_BYTES);
+	if (bytes < 0 && job->settings->git_packs)
 		log_warn("the repository borrows objects from another (alternates): writing a bundle instead of packs");
 	if (job->history_as_objects)
 		rc = stage_file(job, "git/refs.txt", stage_git_refs, NULL) < 0 ||
@@ -332,18 +324,18 @@ stage_history(struct full_job *job)
 static int
 stage_git(struct full_job *job)
 {
-	int rc = gitsnap_open(job->opts->project_dir, &job->git);
+	int rc = gitsnap_open(job->settings->project_dir, &job->git);
 
 	if (rc == 1) {
-		if (job->opts->no_git)
+		if (job->settings->no_git)
 			return 0;
 		log_error("%s is not in a git repository (pass --no-git to back up without git state)",
-		    job->opts->project_dir);
+		    job->settings->project_dir);
 		return -1;
 	}
 	if (rc < 0)
 		return -1;
-	if (job->opts->no_git)
+	if (job->settings->no_git)
 		return 0;
 	job->have_git = 1;
 	if (gitsnap_summary(job->git, project_rules_is_secret, job->rules, &job->summary) < 0)
@@ -352,7 +344,7 @@ stage_git(struct full_job *job)
 	    stage_file(job, "git/log.txt", stage_git_log, NULL) < 0 ||
 	    stage_file(job, "git/status.txt", stage_git_status, NULL) < 0 ||
 	    stage_file(job, "git/uncommitted.patch", stage_git_patch, NULL) < 0 || stage_history(job) < 0 ||
-	    (job->opts->submodules && stage_submodules(job) < 0))
+	    (job->settings->submodules && stage_submodules(job) < 0))
 		return -1;
 	for (size_t i = 0; i < job->summary.nsecret_paths; i++)
 		log_warn("secret-looking file tracked in git history: %s (the bundle keeps history as it is)",
@@ -368,13 +360,13 @@ stage_git(struct full_job *job)
 static int
 stage_extra_files(struct full_job *job)
 {
-	char *list = xstrdup(job->opts->extra_files), *save = NULL, *pat;
+	char *list = xstrdup(job->settings->extra_files), *save = NULL, *pat;
 	int rc = 0;
 
 	for (pat = strtok_r(list, ",", &save); pat && rc == 0; pat = strtok_r(NULL, ",", &save)) {
 		char *full;
 		glob_t g;
-		size_t i, plen = strlen(job->opts->project_dir) + 1;
+		size_t i, plen = strlen(job->settings->project_dir) + 1;
 
 		while (*pat == ' ')
 			pat++;
@@ -385,7 +377,7 @@ stage_extra_files(struct full_job *job)
 			rc = -1;
 			break;
 		}
-		full = xasprintf("%s/%s", job->opts->project_dir, pat);
+		full = xasprintf("%s/%s", job->settings->project_dir, pat);
 		if (glob(full, GLOB_NOSORT | GLOB_ERR, NULL, &g) != 0) {
 			log_warn("LOTBACKUP_EXTRA_FILES: nothing matches '%s'", pat);
 			free(full);
@@ -419,7 +411,7 @@ stage_project_files(struct full_job *job)
 {
 	size_t i;
 
-	if (project_scan(job->opts->project_dir, job->opts->output_dir, job->rules, &job->scan) < 0)
+	if (project_scan(job->settings->project_dir, job->settings->output_dir, job->rules, &job->scan) < 0)
 		return -1;
 	for (i = 0; i < job->scan.nfiles; i++) {
 		const struct project_file *f = &job->scan.files[i];
@@ -430,26 +422,20 @@ stage_project_files(struct full_job *job)
 		if (rc < 0)
 			return -1;
 	}
-	return job->opts->extra_files ? stage_extra_files(job) : 0;
-}
-
-/* Credentials are "available" when anything names a database to connect to. */
-static int
-database_configured(const struct options *opts)
-{
-	return opts->dbname != NULL || getenv("PGDATABASE") || getenv("PGHOST") || getenv("PGSERVICE");
+	return job->settings->extra_files ? stage_extra_files(job) : 0;
 }
 
 static int
 stage_database(struct full_job *job)
 {
-	struct options copy = *job->opts;
-	char *name = NULL, *rel = NULL, *mrel = NULL, *mpath = NULL, *text = NULL, err[256];
-	size_t len;
+	struct db_job db = job->settings->db;
+	struct db_result result;
+	char *rel = NULL, *mrel = NULL;
 	int rc = -1;
 
-	if (!database_configured(job->opts)) {
-		if (job->opts->require_db) {
+	memset(&result, 0, sizeof(result));
+	if (!job->settings->db_configured) {
+		if (job->settings->require_db) {
 			log_error("no database configured (DATABASE_URL, --dbname or PG* variables) and --require-db given");
 			return -1;
 		}
@@ -457,29 +443,25 @@ stage_database(struct full_job *job)
 		log_warn("no database configured: the full backup has no database dump");
 		return 0;
 	}
-	copy.output_dir = xasprintf("%s/db", job->staging);
+	db.output_dir = xasprintf("%s/db", job->staging);
 	/* A failing dump fails the whole full backup: nothing is published. */
-	if (backup_db_run(&copy, &name) < 0)
+	if (backup_db_run(&db, &result) < 0)
 		goto out;
-	rel = xasprintf("db/%s", name);
-	mrel = xasprintf("db/%s%s", name, MANIFEST_SUFFIX);
-	mpath = xasprintf("%s/%s", job->staging, mrel);
-	if (record_existing(job, rel) < 0 || record_existing(job, mrel) < 0)
-		goto out;
-	if (fs_read_file(mpath, &text, &len) != 0 || manifest_parse(text, len, &job->db, err, sizeof(err)) < 0) {
-		log_error("cannot read back %s", mpath);
-		goto out;
-	}
+	rel = xasprintf("db/%s", result.name);
+	mrel = xasprintf("db/%s%s", result.name, MANIFEST_SUFFIX);
+	/* Sizes and hashes as the dump computed them: neither file is read again. */
+	record_written(job, rel, result.manifest.bytes, result.manifest.sha256);
+	record_written(job, mrel, result.manifest_bytes, result.manifest_sha256);
+	job->db = result.manifest;
+	memset(&result.manifest, 0, sizeof(result.manifest));
 	job->db_included = 1;
 	job->db_note = xasprintf("included: %s", rel);
 	rc = 0;
 out:
-	free(copy.output_dir);
-	free(name);
+	free((char *)db.output_dir);
+	db_result_free(&result);
 	free(rel);
 	free(mrel);
-	free(mpath);
-	free(text);
 	return rc;
 }
 
@@ -501,7 +483,7 @@ os_name(char *buf, size_t len)
 }
 
 static int
-stage_system_state(struct full_job *job, void *arg, struct sink *out)
+stage_system_state(struct full_job *job, void *arg, struct pipe *out)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct utsname u;
@@ -515,7 +497,7 @@ stage_system_state(struct full_job *job, void *arg, struct sink *out)
 	uname(&u);
 	strbuf_printf(&sb, "# System state\n\n| | |\n|---|---|\n| When | %s |\n| Host | %s |\n| OS | %s (%s %s) |\n"
 	    "| Tool | lotbackup %s |\n| Project | %s |\n\n", job->started_at, host, os, u.sysname, u.release,
-	    LOTBACKUP_VERSION, job->opts->project_dir);
+	    LOTBACKUP_VERSION, job->settings->project_dir);
 	strbuf_puts(&sb, "## Git\n\n");
 	if (job->have_git) {
 		strbuf_printf(&sb, "- HEAD: %s\n- Branch: %s\n", job->summary.head[0] ? job->summary.head : "(unborn)",
@@ -554,7 +536,7 @@ stage_system_state(struct full_job *job, void *arg, struct sink *out)
 	strbuf_puts(&sb, "\n## Excluded\n\nSecrets (.env, keys, certificates, credentials) never go in.\n\n");
 	for (i = 0; i < job->scan.nexcluded; i++)
 		strbuf_printf(&sb, "- `%s`: %s\n", job->scan.excluded[i].path, job->scan.excluded[i].rule);
-	rc = sink_write(out, sb.buf, sb.len);
+	rc = pipe_write(out, sb.buf, sb.len);
 	strbuf_free(&sb);
 	return rc;
 }
@@ -593,33 +575,46 @@ manifest_json(const struct full_job *job, const char *finished_at)
 	return json_text(root);
 }
 
+/* The sidecar beside the archive: its size and hash, through the same atomic file as all else. */
+static int
+write_sidecar(const char *archive_path, uint64_t bytes, const char *sha256)
+{
+	char *path = xasprintf("%s%s", archive_path, MANIFEST_SUFFIX);
+	char *text = json_text(json_pack("{s:i, s:s, s:s, s:I, s:s}", "format", 1, "kind", "full",
+	    "file", strrchr(archive_path, '/') + 1, "bytes", (json_int_t)bytes, "sha256", sha256));
+	struct pipe *p = pipe_new();
+	int rc;
+
+	pipe_to_file(p, path, 0600);
+	rc = pipe_puts(p, text) < 0 || pipe_finish(p) < 0 || pipe_publish(p) < 0 ? -1 : 0;
+	pipe_free(p);
+	free(text);
+	free(path);
+	return rc;
+}
+
 /* The archive holds the same tree as the directory, under its name. */
 static int
 write_archive(struct full_job *job)
 {
-	struct sink *file = NULL, *sha = NULL, *gz = NULL, *head = NULL;
+	struct pipe *p = pipe_new();
 	struct tar_writer *tw = NULL;
 	struct progress *bar = NULL;
-	char *member = NULL, *src = NULL, *side_path = NULL, *side = NULL, hex[65];
+	char *member = NULL, *src = NULL, *side_path = NULL, hex[65];
 	uint64_t total = 0;
 	size_t i;
 	int rc = -1;
 
-	if ((file = sink_file_create(job->archive_path, 0600)) == NULL)
-		goto out;
-	head = file;
-	if ((sha = sink_sha256_new(file)) == NULL)
-		goto out;
-	head = sha;
-	if ((gz = sink_gzip_new(sha, job->opts->compress_level)) == NULL)
-		goto out;
-	head = gz;
 	for (i = 0; i < job->nfiles; i++)
 		total += job->files[i].size;
 	/* The tar stream before compression: the staged files' bytes, plus headers. */
 	if ((bar = progress_start("archive", total, 1)) != NULL)
-		head = sink_progress_new(gz, bar);
-	if ((tw = tar_writer_open(head, gz, job->opts->compress_level)) == NULL || tar_writer_add_dir(tw, job->dir_name, job->when) < 0)
+		pipe_add_progress(p, bar);
+	pipe_add_gzip(p, job->settings->compress_level, 0);
+	pipe_add_sha256(p);
+	if (pipe_to_file(p, job->archive_path, 0600) < 0)
+		goto out;
+	if ((tw = tar_writer_open(p, job->settings->compress_level)) == NULL || tar_writer_add_dir(tw, job->dir_name, job->when) < 0)
 		goto out;
 	/* MANIFEST.json first, so a reader can check each member as it streams by. */
 	for (i = 0; i <= job->nfiles; i++) {
@@ -632,17 +627,15 @@ write_archive(struct full_job *job)
 		if (tar_writer_add_file(tw, member, src) < 0)
 			goto out;
 	}
-	if (tar_writer_close(tw) < 0 || sink_finish(head) < 0)
+	if (tar_writer_close(tw) < 0 || pipe_finish(p) < 0)
 		goto out;
 	progress_end(bar);
 	bar = NULL;
-	sink_sha256_hex(sha, hex);
-	side_path = xasprintf("%s%s", job->archive_path, MANIFEST_SUFFIX);
-	side = xasprintf("{\n  \"format\": 1,\n  \"kind\": \"full\",\n  \"file\": \"%s\",\n  \"bytes\": %llu,\n"
-	    "  \"sha256\": \"%s\"\n}\n", strrchr(job->archive_path, '/') + 1, (unsigned long long)file->bytes_in, hex);
-	if (fs_write_file_atomic(side_path, side, strlen(side), 0600, 1) < 0)
+	pipe_sha256_hex(p, hex);
+	if (write_sidecar(job->archive_path, pipe_bytes(p, PIPE_OUT), hex) < 0)
 		goto out;
-	if (sink_file_publish(file) < 0) {
+	if (pipe_publish(p) < 0) {
+		side_path = xasprintf("%s%s", job->archive_path, MANIFEST_SUFFIX);
 		unlink(side_path);
 		goto out;
 	}
@@ -650,11 +643,10 @@ write_archive(struct full_job *job)
 out:
 	progress_end(bar);
 	tar_writer_free(tw);
-	sink_free(head);
+	pipe_free(p);
 	free(member);
 	free(src);
 	free(side_path);
-	free(side);
 	return rc;
 }
 
@@ -670,8 +662,8 @@ pick_names(struct full_job *job)
 		job->when = time(NULL);
 		job->dir_name = backup_name_make(BACKUP_FULL_DIR, job->when);
 		archive_name = backup_name_make(BACKUP_FULL_ARCHIVE, job->when);
-		job->dir_path = xasprintf("%s/%s", job->opts->output_dir, job->dir_name);
-		job->archive_path = xasprintf("%s/%s", job->opts->output_dir, archive_name);
+		job->dir_path = xasprintf("%s/%s", job->settings->output_dir, job->dir_name);
+		job->archive_path = xasprintf("%s/%s", job->settings->output_dir, archive_name);
 		job->staging = xasprintf("%s.tmp", job->dir_path);
 		free(archive_name);
 		e1 = fs_exists(job->dir_path);
@@ -688,12 +680,12 @@ pick_names(struct full_job *job)
 		job->dir_name = job->dir_path = job->archive_path = job->staging = NULL;
 		sleep(1);
 	}
-	log_error("cannot find a free full backup name in %s: names for the last seconds are taken", job->opts->output_dir);
+	log_error("cannot find a free full backup name in %s: names for the last seconds are taken", job->settings->output_dir);
 	return -1;
 }
 
 int
-full_backup_run(const struct options *opts, char **published)
+full_backup_run(const struct full_settings *settings, char **published)
 {
 	struct full_job job;
 	char *manifest = NULL, *manifest_path = NULL, *finished = NULL;
@@ -701,12 +693,12 @@ full_backup_run(const struct options *opts, char **published)
 	size_t i;
 
 	memset(&job, 0, sizeof(job));
-	job.opts = opts;
-	if (opts->archive_only && opts->dir_only) {
+	job.settings = settings;
+	if (settings->archive_only && settings->dir_only) {
 		log_error("--archive-only and --dir-only exclude each other");
 		return -1;
 	}
-	if (fs_mkdir_private(opts->output_dir) < 0 || pick_names(&job) < 0)
+	if (fs_mkdir_private(settings->output_dir) < 0 || pick_names(&job) < 0)
 		goto out;
 	if (mkdir(job.staging, 0700) < 0) {
 		log_errno("cannot create %s", job.staging);
@@ -714,7 +706,7 @@ full_backup_run(const struct options *opts, char **published)
 	}
 	staged = 1;
 	job.started_at = iso_time_now();
-	if (project_rules_load(opts->project_dir, &job.rules) < 0 || stage_git(&job) < 0 ||
+	if (project_rules_load(settings->project_dir, &job.rules) < 0 || stage_git(&job) < 0 ||
 	    stage_project_files(&job) < 0 || stage_database(&job) < 0 ||
 	    stage_file(&job, "SYSTEM-STATE.md", stage_system_state, NULL) < 0)
 		goto out;
@@ -723,12 +715,12 @@ full_backup_run(const struct options *opts, char **published)
 	manifest_path = xasprintf("%s/%s", job.staging, FULL_MANIFEST_NAME);
 	if (fs_write_file_atomic(manifest_path, manifest, strlen(manifest), 0600, 1) < 0)
 		goto out;
-	if (!opts->dir_only) {
+	if (!settings->dir_only) {
 		if (write_archive(&job) < 0)
 			goto out;
 		archived = 1;
 	}
-	if (!opts->archive_only) {
+	if (!settings->archive_only) {
 		if (fs_rename_noreplace(job.staging, job.dir_path) < 0)
 			goto out;
 		staged = 0;
@@ -737,9 +729,9 @@ full_backup_run(const struct options *opts, char **published)
 			log_warn("%s is published but its directory could not be synced: a power cut now could lose it",
 			    job.dir_path);
 	}
-	log_info("wrote %s%s%s (%zu files)", opts->archive_only ? "" : job.dir_path,
-	    !opts->archive_only && !opts->dir_only ? " and " : "", opts->dir_only ? "" : job.archive_path, job.nfiles + 1);
-	*published = xstrdup(opts->dir_only ? job.dir_path : job.archive_path);
+	log_info("wrote %s%s%s (%zu files)", settings->archive_only ? "" : job.dir_path,
+	    !settings->archive_only && !settings->dir_only ? " and " : "", settings->dir_only ? "" : job.archive_path, job.nfiles + 1);
+	*published = xstrdup(settings->dir_only ? job.dir_path : job.archive_path);
 	rc = 0;
 out:
 	if (staged)

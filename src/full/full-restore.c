@@ -12,7 +12,7 @@
 #include "full/full-restore.h"
 #include "git/git-snapshot.h"
 #include "base/log.h"
-#include "io/sink.h"
+#include "io/pipe.h"
 #include "verify/verify.h"
 #include "base/xalloc.h"
 
@@ -30,13 +30,12 @@ full_backup_path(const char *path)
 static int
 copy_file(const char *from, const char *to)
 {
-	struct sink *file = sink_file_create(to, 0600);
+	struct pipe *p = pipe_new();
 	int rc;
 
-	if (file == NULL)
-		return -1;
-	rc = sink_write_file(file, from) < 0 || sink_finish(file) < 0 || sink_file_publish(file) < 0 ? -1 : 0;
-	sink_free(file);
+	pipe_to_file(p, to, 0600);
+	rc = pipe_read_file(p, from, 0, 0) < 0 || pipe_finish(p) < 0 || pipe_publish(p) < 0 ? -1 : 0;
+	pipe_free(p);
 	return rc;
 }
 

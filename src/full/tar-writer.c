@@ -1,12 +1,12 @@
 #include <archive.h>
 #include <archive_entry.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fsutil.h"
 #include "base/log.h"
 #include "full/tar-writer.h"
 #include "base/xalloc.h"
@@ -15,11 +15,9 @@
 
 struct tar_writer {
 	struct archive *a;
-	struct sink *out;
-	struct sink *gzip;
-	int level;
-	int failed;		/* the sink reported an error already */
-	char buf[COPY_BUFFER];
+	struct pipe *out;
+	int level;		/* the pipe's gzip level; -1: it does not compress */
+	int failed;		/* the pipe reported an error already */
 };
 
 static la_ssize_t
@@ -28,7 +26,7 @@ write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
 	struct tar_writer *w = ctx;
 
 	(void)a;
-	if (sink_write(w->out, buf, len) < 0) {
+	if (pipe_write(w->out, buf, len) < 0) {
 		w->failed = 1;
 		return -1;
 	}
@@ -38,18 +36,17 @@ write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
 static void
 report(struct tar_writer *w, const char *what, const char *name)
 {
-	/* A sink failure was logged where it happened; libarchive's own errors are not. */
+	/* A pipe failure was logged where it happened; libarchive's own errors are not. */
 	if (!w->failed)
 		log_error("%s %s: %s", what, name, archive_error_string(w->a));
 }
 
 struct tar_writer *
-tar_writer_open(struct sink *out, struct sink *gzip, int level)
+tar_writer_open(struct pipe *out, int level)
 {
 	struct tar_writer *w = xcalloc(1, sizeof(*w));
 
 	w->out = out;
-	w->gzip = gzip;
 	w->level = level;
 	w->a = archive_write_new();
 	if (w->a == NULL || archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
@@ -104,12 +101,31 @@ compressed_already(const char *name)
 	return 0;
 }
 
+struct member_data {
+	struct tar_writer *w;
+	const char *name;
+	int64_t left;		/* bytes the header promised and not yet written */
+};
+
+static int
+write_member_block(void *arg, const void *buf, size_t len)
+{
+	struct member_data *m = arg;
+
+	if (archive_write_data(m->w->a, buf, len) != (la_ssize_t)len) {
+		report(m->w, "cannot write", m->name);
+		return -1;
+	}
+	m->left -= (int64_t)len;
+	return 0;
+}
+
 int
 tar_writer_add_file(struct tar_writer *w, const char *name, const char *src_path)
 {
 	struct archive_entry *e = NULL;
+	struct member_data m = { w, name, 0 };
 	struct stat st;
-	int64_t left;
 	int fd, rc = -1, stored = 0;
 
 	fd = open(src_path, O_RDONLY | O_CLOEXEC);
@@ -123,26 +139,18 @@ tar_writer_add_file(struct tar_writer *w, const char *name, const char *src_path
 		report(w, "cannot add", name);
 		goto out;
 	}
-	stored = w->gzip != NULL && compressed_already(name);
-	if (stored && sink_gzip_set_level(w->gzip, 0) < 0)
+	stored = w->level >= 0 && compressed_already(name);
+	if (stored && pipe_gzip_set_level(w->out, 0) < 0)
 		goto out;
 	/* Exactly the size in the header, even if the file changes under us. */
-	for (left = st.st_size; left > 0;) {
-		ssize_t n = read(fd, w->buf, left < (int64_t)sizeof(w->buf) ? (size_t)left : sizeof(w->buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			log_error("cannot read %s: %s", src_path, n == 0 ? "it shrank while being archived" : strerror(errno));
-			goto out;
-		}
-		if (archive_write_data(w->a, w->buf, (size_t)n) != n) {
-			report(w, "cannot write", name);
-			goto out;
-		}
-		left -= n;
+	m.left = st.st_size;
+	if (fs_read_blocks(fd, src_path, COPY_BUFFER, (uint64_t)st.st_size, write_member_block, &m) < 0)
+		goto out;
+	if (m.left > 0) {
+		log_error("cannot read %s: it shrank while being archived", src_path);
+		goto out;
 	}
-	if (stored && sink_gzip_set_level(w->gzip, w->level) < 0)
+	if (stored && pipe_gzip_set_level(w->out, w->level) < 0)
 		goto out;
 	rc = 0;
 out:

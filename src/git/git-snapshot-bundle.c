@@ -258,7 +258,7 @@ out:
 }
 
 struct pack_out {
-	struct sink *sink;
+	struct pipe *out;
 	int failed;
 };
 
@@ -267,15 +267,15 @@ pack_chunk(void *buf, size_t size, void *payload)
 {
 	struct pack_out *po = payload;
 
-	if (sink_write(po->sink, buf, size) < 0) {
-		po->failed = 1;	/* the sink has said why */
+	if (pipe_write(po->out, buf, size) < 0) {
+		po->failed = 1;	/* the pipe has said why */
 		return GIT_EUSER;
 	}
 	return 0;
 }
 
 int
-gitsnap_write_bundle(struct gitsnap *g, int allow_broken, struct sink *out)
+gitsnap_write_bundle(struct gitsnap *g, int allow_broken, struct pipe *out)
 {
 	struct gitsnap_refs refs = { NULL, 0 };
 	struct strbuf header = STRBUF_INIT, why = STRBUF_INIT;
@@ -309,7 +309,7 @@ gitsnap_write_bundle(struct gitsnap *g, int allow_broken, struct sink *out)
 			strbuf_printf(&header, "%s %s\n", git_oid_tostr(hex, sizeof(hex), &refs.v[i].oid),
 			    refs.v[i].name);
 	strbuf_putc(&header, '\n');
-	if (sink_write(out, header.buf, header.len) < 0)
+	if (pipe_write(out, header.buf, header.len) < 0)
 		goto out;
 	if (git_packbuilder_foreach(pb, pack_chunk, &po) < 0) {
 		if (!po.failed)
@@ -327,7 +327,7 @@ out:
 }
 
 int
-gitsnap_write_refs(struct gitsnap *g, struct sink *out)
+gitsnap_write_refs(struct gitsnap *g, struct pipe *out)
 {
 	struct gitsnap_refs refs = { NULL, 0 };
 	struct strbuf header = STRBUF_INIT;
@@ -342,7 +342,7 @@ gitsnap_write_refs(struct gitsnap *g, struct sink *out)
 	for (i = 0; i < refs.n; i++)
 		strbuf_printf(&header, "%s %s\n", git_oid_tostr(hex, sizeof(hex), &refs.v[i].oid), refs.v[i].name);
 	strbuf_putc(&header, '\n');
-	rc = sink_write(out, header.buf, header.len);
+	rc = pipe_write(out, header.buf, header.len);
 out:
 	gitsnap_refs_free(&refs);
 	strbuf_free(&header);

@@ -11,7 +11,7 @@
 #include "base/xalloc.h"
 
 int
-gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, void *ctx, struct sink *out)
+gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, void *ctx, struct pipe *out)
 {
 	git_diff_options opts;
 	git_object *head_tree = NULL;
@@ -61,7 +61,7 @@ gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, void *ctx, str
 			gitsnap_git_error("cannot format the diff of %s in %s", d->new_file.path, g->where);
 			goto out;
 		}
-		if (buf.size > 0 && sink_write(out, buf.ptr, buf.size) < 0)
+		if (buf.size > 0 && pipe_write(out, buf.ptr, buf.size) < 0)
 			goto out;
 		git_buf_dispose(&buf);
 		git_patch_free(patch);

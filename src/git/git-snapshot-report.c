@@ -1,4 +1,4 @@
-/* The text reports: info, log and status, each into one sink. */
+/* The text reports: info, log and status, each into one pipe. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +121,7 @@ info_submodule(git_submodule *sm, const char *name, void *payload)
 }
 
 int
-gitsnap_write_info(struct gitsnap *g, struct sink *out)
+gitsnap_write_info(struct gitsnap *g, struct pipe *out)
 {
 	struct gitsnap_summary s;
 	struct gitsnap_refs refs = { NULL, 0 };
@@ -171,7 +171,7 @@ gitsnap_write_info(struct gitsnap *g, struct sink *out)
 	/* Informational: a bad .gitmodules must not stop the backup. */
 	if (!git_repository_is_bare(g->repo) && git_submodule_foreach(g->repo, info_submodule, &ic) < 0)
 		gitsnap_git_warn("cannot list the submodules of %s", g->where);
-	rc = sink_write(out, strbuf_str(&sb), sb.len);
+	rc = pipe_write(out, strbuf_str(&sb), sb.len);
 out:
 	git_remote_free(remote);
 	git_strarray_dispose(&remotes);
@@ -207,7 +207,7 @@ put_iso_date(struct strbuf *sb, const git_time *t)
 }
 
 int
-gitsnap_write_log(struct gitsnap *g, size_t max_commits, struct sink *out)
+gitsnap_write_log(struct gitsnap *g, size_t max_commits, struct pipe *out)
 {
 	git_revwalk *walk = NULL;
 	git_commit *commit = NULL;
@@ -249,7 +249,7 @@ gitsnap_write_log(struct gitsnap *g, size_t max_commits, struct sink *out)
 		strbuf_putc(&line, '\t');
 		put_field(&line, subject ? subject : "");
 		strbuf_putc(&line, '\n');
-		if (sink_write(out, line.buf, line.len) < 0)
+		if (pipe_write(out, line.buf, line.len) < 0)
 			goto out;
 		git_commit_free(commit);
 		commit = NULL;
@@ -340,7 +340,7 @@ status_line(struct strbuf *sb, const git_status_entry *e, git_index *index)
 }
 
 int
-gitsnap_write_status(struct gitsnap *g, struct sink *out)
+gitsnap_write_status(struct gitsnap *g, struct pipe *out)
 {
 	git_status_options opts;
 	git_status_list *list = NULL;
@@ -380,7 +380,7 @@ gitsnap_write_status(struct gitsnap *g, struct sink *out)
 		put_quoted(&sb, e->index_to_workdir->new_file.path);
 		strbuf_putc(&sb, '\n');
 	}
-	rc = sb.len ? sink_write(out, sb.buf, sb.len) : 0;
+	rc = sb.len ? pipe_write(out, sb.buf, sb.len) : 0;
 out:
 	git_index_free(index);
 	git_status_list_free(list);

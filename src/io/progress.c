@@ -7,6 +7,7 @@
 #include "base/format.h"
 #include "base/log.h"
 #include "io/progress.h"
+#include "io/sink.h"
 #include "base/xalloc.h"
 
 #define BAR_WIDTH 24

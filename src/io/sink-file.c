@@ -19,7 +19,7 @@ struct file_sink {
 	char *path;
 	char *tmp_path;
 	int fd;
-	int published;
+	int kept;		/* published, or discarded already: nothing to remove */
 	size_t used;
 	unsigned char buf[FILE_BUFFER_SIZE];
 };
@@ -67,15 +67,25 @@ file_finish(struct sink *s)
 	return 0;
 }
 
-static void
-file_destroy(struct sink *s)
+void
+sink_file_discard(struct sink *s)
 {
 	struct file_sink *f = (struct file_sink *)s;
 
 	if (f->fd >= 0)
 		close(f->fd);
-	if (!f->published)
+	f->fd = -1;
+	if (!f->kept)
 		unlink(f->tmp_path);
+	f->kept = 1;
+}
+
+static void
+file_destroy(struct sink *s)
+{
+	struct file_sink *f = (struct file_sink *)s;
+
+	sink_file_discard(s);
 	free(f->path);
 	free(f->tmp_path);
 	free(f);
@@ -121,13 +131,13 @@ sink_file_publish(struct sink *s)
 {
 	struct file_sink *f = (struct file_sink *)s;
 
-	if (!s->finished) {
-		log_error("internal: %s published before it was finished", f->path);
+	if (!s->finished || f->kept) {
+		log_error("internal: %s published unfinished or discarded", f->path);
 		return -1;
 	}
 	if (fs_rename_noreplace(f->tmp_path, f->path) < 0)
 		return -1;
-	f->published = 1;
+	f->kept = 1;
 	/*
 	 * The file is in place and whole; only the rename's durability is in
 	 * doubt. Undoing it would leave a pair (dump and manifest) half done.

@@ -192,14 +192,16 @@ pgzip_finish(struct sink *sk)
 }
 
 int
+sink_is_pgzip(const struct sink *sk)
+{
+	return sk->ops == &pgzip_ops;
+}
+
+int
 sink_pgzip_flush(struct sink *sk, uint64_t *pos)
 {
 	struct pgzip_sink *p = (struct pgzip_sink *)sk;
 
-	if (sk->ops != &pgzip_ops) {
-		log_error("internal: a %s sink has no gzip members to end", sk->ops->kind);
-		return -1;
-	}
 	if (end_member(p, 0) < 0)
 		return -1;
 	*pos = p->passed_on;

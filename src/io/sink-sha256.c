@@ -1,8 +1,6 @@
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "base/log.h"
 #include "io/sink.h"
@@ -76,29 +74,4 @@ sink_sha256_hex(const struct sink *s, char out[65])
 	const struct sha256_sink *h = (const struct sha256_sink *)s;
 
 	snprintf(out, 65, "%s", h->hex);
-}
-
-int
-sha256_file(const char *path, int nofollow, uint64_t *size, char hex[65])
-{
-	struct sink *sha = sink_sha256_new(sink_null_new());
-	char buf[65536];
-	ssize_t n;
-	int fd, rc = -1;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
-	if (fd < 0)
-		goto out;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		sink_write(sha, buf, (size_t)n);
-	close(fd);
-	if (n < 0)
-		goto out;
-	sink_finish(sha);
-	sink_sha256_hex(sha, hex);
-	*size = sha->bytes_in;
-	rc = 0;
-out:
-	sink_free(sha);
-	return rc;
 }

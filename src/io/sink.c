@@ -1,17 +1,9 @@
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/interrupt.h"
-#include "base/log.h"
 #include "io/sink.h"
-#include "base/strbuf.h"
 #include "base/xalloc.h"
-
-#define FILE_READ_BUFFER (256 * 1024)
 
 int
 sink_write(struct sink *s, const void *buf, size_t len)
@@ -23,27 +15,6 @@ sink_write(struct sink *s, const void *buf, size_t len)
 		return -1;
 	s->bytes_in += len;
 	return s->ops->write(s, buf, len);
-}
-
-int
-sink_puts(struct sink *s, const char *str)
-{
-	return sink_write(s, str, strlen(str));
-}
-
-int
-sink_printf(struct sink *s, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	strbuf_vprintf(&sb, fmt, ap);
-	va_end(ap);
-	rc = sink_write(s, sb.buf, sb.len);
-	strbuf_free(&sb);
-	return rc;
 }
 
 int
@@ -98,31 +69,31 @@ sink_null_new(void)
 	return s;
 }
 
-int
-sink_write_file(struct sink *out, const char *src)
-{
-	char *buf = xmalloc(FILE_READ_BUFFER);
-	int fd = open(src, O_RDONLY | O_CLOEXEC), rc = -1;
-	ssize_t n;
+/* The consumer end: a callback gets the bytes. */
+struct consumer_sink {
+	struct sink base;
+	int (*fn)(void *arg, const void *buf, size_t len);
+	void *arg;
+};
 
-	if (fd < 0) {
-		log_errno("cannot read %s (fix its permissions or exclude it in .lotbackupignore)", src);
-		goto out;
-	}
-	while ((n = read(fd, buf, FILE_READ_BUFFER)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			log_errno("cannot read %s", src);
-			goto out;
-		}
-		if (sink_write(out, buf, (size_t)n) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return rc;
+static int
+consumer_write(struct sink *s, const void *buf, size_t len)
+{
+	struct consumer_sink *c = (struct consumer_sink *)s;
+
+	return c->fn(c->arg, buf, len);
 }
+
+static const struct sink_ops consumer_ops = { "consumer", consumer_write, NULL, null_destroy };
+
+struct sink *
+sink_consumer_new(int (*fn)(void *arg, const void *buf, size_t len), void *arg)
+{
+	struct consumer_sink *c = xcalloc(1, sizeof(*c));
+
+	c->base.ops = &consumer_ops;
+	c->fn = fn;
+	c->arg = arg;
+	return &c->base;
+}
+

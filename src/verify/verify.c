@@ -15,7 +15,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "store/manifest.h"
-#include "io/sink.h"
+#include "io/pipe.h"
 #include "base/strbuf.h"
 #include "verify/verify.h"
 #include "base/version.h"

@@ -12,7 +12,7 @@
 
 #include "base/fsutil.h"
 #include "git/git-snapshot.h"
-#include "io/sink.h"
+#include "io/pipe.h"
 #include "base/strbuf.h"
 #include "unit.h"
 #include "base/xalloc.h"
@@ -36,55 +36,34 @@ __lsan_default_suppressions(void)
 	return "leak:libpcre2-8.so\n";
 }
 
-/* A sink that writes straight to a FILE*. */
-struct test_sink {
-	struct sink base;
-	FILE *fp;
-};
-
+/* A pipe's consumer that writes straight to a FILE*. */
 static int
-test_write(struct sink *s, const void *buf, size_t len)
+test_write(void *arg, const void *buf, size_t len)
 {
-	return fwrite(buf, 1, len, ((struct test_sink *)s)->fp) == len ? 0 : -1;
+	return fwrite(buf, 1, len, arg) == len ? 0 : -1;
 }
 
-static int
-test_finish(struct sink *s)
+static FILE *
+test_open(const char *path)
 {
-	return fflush(((struct test_sink *)s)->fp) == 0 ? 0 : -1;
-}
+	FILE *fp = fopen(path, "wb");
 
-static void
-test_destroy(struct sink *s)
-{
-	fclose(((struct test_sink *)s)->fp);
-	free(s);
-}
-
-static const struct sink_ops test_ops = { "test", test_write, test_finish, test_destroy };
-
-static struct sink *
-test_sink_new(const char *path)
-{
-	struct test_sink *t = xcalloc(1, sizeof(*t));
-
-	t->base.ops = &test_ops;
-	t->fp = fopen(path, "wb");
-	if (t->fp == NULL) {
+	if (fp == NULL) {
 		perror(path);
 		exit(1);
 	}
-	return &t->base;
+	return fp;
 }
 
 /* Runs one gitsnap writer into PATH; its return value. */
 #define WRITE_TO(path, call) do { \
-	struct sink *out_ = test_sink_new(path); \
-	struct sink *out = out_; \
+	FILE *fp_ = test_open(path); \
+	struct pipe *out = pipe_new(); \
+	pipe_to_consumer(out, test_write, fp_); \
 	rc = (call); \
-	if (sink_finish(out_) < 0) \
+	if (pipe_finish(out) < 0 || fclose(fp_) != 0) \
 		rc = -1; \
-	sink_free(out_); \
+	pipe_free(out); \
 } while (0)
 
 /* A shell command; its exit status. */

@@ -121,7 +121,7 @@ main(void)
 
 	/* SHA-256 of a known string through a null sink. */
 	sha = sink_sha256_new(sink_null_new());
-	sink_puts(sha, "abc");
+	sink_write(sha, "abc", 3);
 	sink_finish(sha);
 	sink_sha256_hex(sha, hex);
 	UNIT_CHECK("sink-sha256-abc",
@@ -132,7 +132,7 @@ main(void)
 	file = sink_file_create(path, 0600);
 	UNIT_CHECK("sink-create-beside-existing-final", file != NULL);
 	if (file) {
-		sink_puts(file, "new content");
+		sink_write(file, "new content", 11);
 		sink_finish(file);
 		UNIT_CHECK("sink-publish-noreplace", sink_file_publish(file) < 0);
 		sink_free(file);
@@ -142,7 +142,7 @@ main(void)
 	UNIT_CHECK("sink-abort-removes-tmp", access(tmp, F_OK) < 0);
 	unlink(path);
 	file = sink_file_create(path, 0600);
-	sink_puts(file, "partial");
+	sink_write(file, "partial", 7);
 	sink_free(file);
 	UNIT_CHECK("sink-abandoned-leaves-nothing", access(tmp, F_OK) < 0 && access(path, F_OK) < 0);
 

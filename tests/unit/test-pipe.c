@@ -1,0 +1,227 @@
+/*
+ * The pipe: filters run in the order added, results come by kind, a
+ * failing filter stops the pipe and leaves no file, and the read side
+ * computes what the write side did on the same bytes.
+ */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "io/pipe.h"
+#include "unit.h"
+
+static void
+sha256_hex(const void *buf, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	EVP_Digest(buf, len, md, &n, EVP_sha256(), NULL);
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static int
+exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+struct collect {
+	unsigned char *buf;
+	size_t len, cap;
+};
+
+static int
+collect(void *arg, const void *buf, size_t len)
+{
+	struct collect *c = arg;
+
+	if (c->len + len > c->cap)
+		c->buf = xrealloc(c->buf, c->cap = (c->len + len) * 2);
+	memcpy(c->buf + c->len, buf, len);
+	c->len += len;
+	return 0;
+}
+
+static int
+refuse(void *arg, const void *buf, size_t len)
+{
+	(void)arg;
+	(void)buf;
+	(void)len;
+	log_error("test: the consumer refuses");
+	return -1;
+}
+
+/* Writes DATA through a pipe in uneven pieces, as a dump does. */
+static int
+write_pieces(struct pipe *p, const unsigned char *data, size_t len)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += 7777)
+		if (pipe_write(p, data + off, len - off < 7777 ? len - off : 7777) < 0)
+			return -1;
+	return 0;
+}
+
+int
+main(void)
+{
+	char tmpl[] = "/tmp/lbunit.XXXXXX", *dir = mkdtemp(tmpl);
+	char *plain_gz = xasprintf("%s/plain-first.gz", dir), *zip_sha = xasprintf("%s/gzip-first.gz", dir);
+	char *bad = xasprintf("%s/bad.out", dir), *bad_tmp = xasprintf("%s.tmp", bad);
+	char want_plain[65], want_file[65], got[65], got2[65];
+	size_t len = 3u << 20, i;
+	unsigned char *data = xmalloc(len);
+	uint32_t want_crc;
+	uint64_t size, pos1 = 0, pos2 = 0;
+	struct collect back = { NULL, 0, 0 };
+	struct stat st;
+	struct pipe *p;
+
+	log_set_level(LOG_ERROR);
+	/* Text-like bytes: compressible, not trivially. */
+	for (i = 0; i < len; i++)
+		data[i] = (unsigned char)("abcdefghij\n0123456789\t"[(i * 2654435761u >> 7) % 22]);
+	sha256_hex(data, len, want_plain);
+	want_crc = (uint32_t)crc32(crc32(0, NULL, 0), data, (uInt)len);
+
+	/* sha256 and crc32 before gzip: of the plain bytes. */
+	p = pipe_new();
+	pipe_add_sha256(p);
+	pipe_add_crc32(p);
+	pipe_add_gzip(p, 6, 2);
+	pipe_add_progress(p, NULL);
+	UNIT_CHECK("pipe-built", pipe_to_file(p, plain_gz, 0600) == 0);
+	UNIT_CHECK("pipe-written", write_pieces(p, data, len) == 0 && pipe_finish(p) == 0);
+	UNIT_CHECK("pipe-not-published-before-publish", !exists(plain_gz));
+	UNIT_CHECK("pipe-publish", pipe_publish(p) == 0 && exists(plain_gz));
+	pipe_sha256_hex(p, got);
+	UNIT_CHECK("pipe-sha256-before-gzip-is-plain", strcmp(got, want_plain) == 0);
+	UNIT_CHECK("pipe-crc32-by-kind", pipe_crc32(p) == want_crc);
+	UNIT_CHECK("pipe-bytes-in", pipe_bytes(p, PIPE_IN) == len && pipe_bytes(p, PIPE_GZIP) == len);
+	UNIT_CHECK("pipe-bytes-out-is-file", stat(plain_gz, &st) == 0 && pipe_bytes(p, PIPE_OUT) == (uint64_t)st.st_size &&
+	    st.st_size > 0 && (uint64_t)st.st_size < len);
+	pipe_free(p);
+
+	/* gzip before sha256: the hash is the compressed file's. */
+	p = pipe_new();
+	pipe_add_gzip(p, 6, 2);
+	pipe_add_sha256(p);
+	pipe_to_file(p, zip_sha, 0600);
+	UNIT_CHECK("pipe-gzip-first-written", pipe_write(p, data, len / 2) == 0 &&
+	    pipe_gzip_end_member(p, &pos1) == 0 && pipe_write(p, data + len / 2, len - len / 2) == 0 &&
+	    pipe_gzip_end_member(p, &pos2) == 0 && pipe_finish(p) == 0 && pipe_publish(p) == 0);
+	UNIT_CHECK("pipe-member-positions", pos1 > 0 && pos2 > pos1 && pos2 == pipe_bytes(p, PIPE_OUT));
+	pipe_sha256_hex(p, got);
+	UNIT_CHECK("pipe-sha256-after-gzip-is-file", sha256_file(zip_sha, 0, &size, want_file) == 0 &&
+	    strcmp(got, want_file) == 0 && strcmp(got, want_plain) != 0 && size == pipe_bytes(p, PIPE_OUT));
+	pipe_free(p);
+
+	/* The read side: file -> gunzip -> sha256 -> crc32 -> consumer, the same results. */
+	p = pipe_new();
+	pipe_add_gunzip(p, plain_gz, 0, NULL, 0);
+	pipe_add_sha256(p);
+	pipe_add_crc32(p);
+	pipe_to_consumer(p, collect, &back);
+	UNIT_CHECK("pipe-read-file", pipe_read_file(p, plain_gz, 0, 0) == 0 && pipe_finish(p) == 0);
+	pipe_sha256_hex(p, got);
+	UNIT_CHECK("pipe-read-sha256-same-as-write", strcmp(got, want_plain) == 0);
+	UNIT_CHECK("pipe-read-crc32-same-as-write", pipe_crc32(p) == want_crc);
+	UNIT_CHECK("pipe-read-bytes", pipe_bytes(p, PIPE_OUT) == len && back.len == len && memcmp(back.buf, data, len) == 0);
+	pipe_free(p);
+	/* Multi-member, and the file's own hash read back. */
+	p = pipe_new();
+	pipe_add_sha256(p);
+	pipe_add_gunzip(p, zip_sha, 0, NULL, 0);
+	pipe_add_crc32(p);
+	pipe_to_null(p);
+	UNIT_CHECK("pipe-read-members", pipe_read_file(p, zip_sha, 0, 0) == 0 && pipe_finish(p) == 0);
+	pipe_sha256_hex(p, got2);
+	UNIT_CHECK("pipe-read-sha256-of-file", strcmp(got2, want_file) == 0 && pipe_crc32(p) == want_crc &&
+	    pipe_bytes(p, PIPE_OUT) == len);
+	pipe_free(p);
+
+	/* A failing filter (gunzip of bytes that are not gzip) stops the pipe: no file, either name. */
+	p = pipe_new();
+	pipe_add_gunzip(p, "garbage", 0, NULL, 0);
+	pipe_add_sha256(p);
+	pipe_to_file(p, bad, 0600);
+	UNIT_CHECK("pipe-tmp-while-writing", exists(bad_tmp));
+	UNIT_CHECK("pipe-failing-filter-fails-write", pipe_write(p, data, len) < 0);
+	UNIT_CHECK("pipe-failed-no-tmp-at-once", !exists(bad_tmp) && !exists(bad));
+	UNIT_CHECK("pipe-failed-stays-failed", pipe_write(p, data, 10) < 0 && pipe_finish(p) < 0 && pipe_publish(p) < 0);
+	pipe_free(p);
+	UNIT_CHECK("pipe-failed-no-file", !exists(bad_tmp) && !exists(bad));
+	/* The same when the end refuses, and when a failing stage is found only at finish. */
+	p = pipe_new();
+	pipe_add_sha256(p);
+	pipe_to_consumer(p, refuse, NULL);
+	UNIT_CHECK("pipe-consumer-stops", pipe_write(p, "x", 1) < 0 && pipe_write(p, "y", 1) < 0);
+	pipe_free(p);
+	p = pipe_new();
+	pipe_add_gunzip(p, plain_gz, 0, NULL, 0);
+	pipe_to_file(p, bad, 0600);
+	UNIT_CHECK("pipe-cut-short-fails-at-finish", pipe_read_file(p, zip_sha, 0, 0) == 0 &&
+	    pipe_write(p, "\x1f\x8b\x08", 3) == 0 && pipe_finish(p) < 0 && !exists(bad_tmp) && !exists(bad));
+	pipe_free(p);
+
+	/* Plain input passes a lenient gunzip; bad data described in err, not logged. */
+	{
+		char err[256];
+
+		p = pipe_new();
+		pipe_add_gunzip(p, NULL, 1, err, sizeof(err));
+		pipe_add_sha256(p);
+		pipe_to_null(p);
+		UNIT_CHECK("pipe-gunzip-plain-passes", pipe_write(p, data, len) == 0 && pipe_finish(p) == 0 &&
+		    !pipe_gunzip_found_gzip(p) && pipe_bytes(p, PIPE_OUT) == len);
+		pipe_sha256_hex(p, got);
+		UNIT_CHECK("pipe-gunzip-plain-sha256", strcmp(got, want_plain) == 0);
+		pipe_free(p);
+		p = pipe_new();
+		pipe_add_gunzip(p, NULL, 1, err, sizeof(err));
+		pipe_to_null(p);
+		UNIT_CHECK("pipe-gunzip-err-text", pipe_write(p, "\x1f\x8bXXXXXXXXX", 11) == 0 && pipe_finish(p) < 0 &&
+		    strstr(err, "gzip data is corrupt near byte") != NULL);
+		pipe_free(p);
+	}
+
+	/* Misuse is refused, not guessed at. */
+	p = pipe_new();
+	pipe_add_sha256(p);
+	UNIT_CHECK("pipe-one-filter-per-kind", pipe_add_sha256(p) < 0 && pipe_to_null(p) < 0);
+	pipe_free(p);
+	p = pipe_new();
+	pipe_add_sha256(p);
+	pipe_add_gzip(p, 6, 1);
+	pipe_to_null(p);
+	UNIT_CHECK("pipe-members-need-gzip-first", pipe_gzip_end_member(p, &pos1) < 0);
+	pipe_free(p);
+	p = pipe_new();
+	pipe_to_null(p);
+	UNIT_CHECK("pipe-no-filter-after-end", pipe_add_crc32(p) < 0);
+	pipe_free(p);
+	p = pipe_new();
+	UNIT_CHECK("pipe-no-write-without-end", pipe_write(p, "x", 1) < 0);
+	pipe_free(p);
+
+	unlink(plain_gz);
+	unlink(zip_sha);
+	rmdir(dir);
+	free(plain_gz);
+	free(zip_sha);
+	free(bad);
+	free(bad_tmp);
+	free(back.buf);
+	free(data);
+	return unit_done();
+}
