@@ -17,10 +17,28 @@ int fs_mkdir_private(const char *dir);
 /* Reads a whole small file; 1 when it does not exist (out untouched), 0 ok, -1 error. */
 int fs_read_file(const char *path, char **out, size_t *len);
 /*
- * Writes a small file atomically: PATH.tmp, fsync, rename, fsync the
- * directory. With `noreplace` an existing PATH is an error, not replaced.
- * A failed directory fsync after the rename only warns: PATH is whole.
+ * The one way a file of ours appears: whole or not at all. open creates
+ * PATH.tmp new (O_EXCL|O_NOFOLLOW, mode exactly MODE) relative to the
+ * opened directory; with replace_stale a regular file of ours left there
+ * by a dead run goes first, otherwise its presence is an error (a backup's
+ * temporary may be another run's). Write to fd; close fsyncs; commit
+ * renames to PATH (with noreplace never over an existing file) and fsyncs
+ * the directory (a failure there only warns: PATH is whole); discard
+ * removes an uncommitted temporary and frees. Errors are reported naming
+ * the path; 0 or -1.
  */
+struct fs_atomic {
+	int fd;			/* the temporary, open for writing */
+	char *path, *tmp_path;	/* as given, and PATH.tmp: for messages */
+	char *dir, *name, *tmp_name;
+	int dfd;
+	int created;		/* tmp_name is ours to remove */
+};
+int fs_atomic_open(struct fs_atomic *a, const char *path, mode_t mode, int replace_stale);
+int fs_atomic_close(struct fs_atomic *a);
+int fs_atomic_commit(struct fs_atomic *a, int noreplace);
+void fs_atomic_discard(struct fs_atomic *a);
+/* A small file through the above, in one call (a stale temporary of ours is replaced). */
 int fs_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, int noreplace);
 /* 1 when PATH exists (any type), 0 when not, -1 on another error (reported). */
 int fs_exists(const char *path);

@@ -206,70 +206,117 @@ remove_stale_tmp(int dirfd, const char *name, const char *shown)
  * link planted at NAME.tmp is never written through.
  */
 int
-fs_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, int noreplace)
+fs_atomic_open(struct fs_atomic *a, const char *path, mode_t mode, int replace_stale)
 {
-	char *dir = xstrdup(path), *tmp = xasprintf("%s.tmp", path), *base, *tmpname, *slash = strrchr(dir, '/');
-	int dfd = -1, fd = -1, created = 0, rc = -1;
+	char *slash;
 
+	memset(a, 0, sizeof(*a));
+	a->dfd = a->fd = -1;
+	a->path = xstrdup(path);
+	a->tmp_path = xasprintf("%s.tmp", path);
+	a->dir = xstrdup(path);
+	slash = strrchr(a->dir, '/');
 	if (slash == NULL) {
-		base = xstrdup(path);
-		strcpy(dir, ".");
+		a->name = xstrdup(path);
+		strcpy(a->dir, ".");
 	} else {
-		base = xstrdup(slash + 1);
-		if (slash == dir)
-			dir[1] = '\0';	/* "/NAME": the root */
+		a->name = xstrdup(slash + 1);
+		if (slash == a->dir)
+			a->dir[1] = '\0';	/* "/NAME": the root */
 		else
 			*slash = '\0';
 	}
-	tmpname = xasprintf("%s.tmp", base);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		log_errno("cannot create %s", tmp);	/* the temporary's directory is not there to write in */
-		goto out;
+	a->tmp_name = xasprintf("%s.tmp", a->name);
+	a->dfd = open(a->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a->dfd < 0) {
+		log_errno("cannot create %s", a->tmp_path);	/* its directory is not there to write in */
+		return -1;
 	}
-	if (remove_stale_tmp(dfd, tmpname, tmp) < 0)
-		goto out;
-	fd = openat(dfd, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0) {
-		log_errno("cannot create %s", tmp);
-		goto out;
+	if (replace_stale && remove_stale_tmp(a->dfd, a->tmp_name, a->tmp_path) < 0)
+		return -1;
+	a->fd = openat(a->dfd, a->tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (a->fd < 0) {
+		if (errno == EEXIST)
+			log_error("cannot create %s: it already exists (another lotbackup running, "
+			    "or left by a crash: remove it if no lotbackup is running)", a->tmp_path);
+		else
+			log_errno("cannot create %s", a->tmp_path);
+		return -1;
 	}
-	created = 1;
-	if (fchmod(fd, mode) < 0) {
-		log_errno("cannot set mode of %s", tmp);
-		goto out;
+	a->created = 1;
+	/* The umask may have narrowed or (if mode is wider) not: be exact. */
+	if (fchmod(a->fd, mode) < 0) {
+		log_errno("cannot set mode of %s", a->tmp_path);
+		return -1;
 	}
-	if (fs_write_all(fd, buf, len, tmp) < 0 || fs_fsync(fd, tmp) < 0)
-		goto out;
+	return 0;
+}
+
+int
+fs_atomic_close(struct fs_atomic *a)
+{
+	int fd = a->fd;
+
+	if (fs_fsync(fd, a->tmp_path) < 0)
+		return -1;
+	a->fd = -1;
 	if (close(fd) < 0) {
-		fd = -1;
-		log_errno("cannot close %s", tmp);
-		goto out;
+		log_errno("cannot close %s", a->tmp_path);
+		return -1;
 	}
-	fd = -1;
+	return 0;
+}
+
+int
+fs_atomic_commit(struct fs_atomic *a, int noreplace)
+{
 	if (noreplace) {
-		if (rename_noreplace_at(dfd, tmpname, base, tmp, path) < 0)
-			goto out;
-	} else if (renameat2(dfd, tmpname, dfd, base, 0) < 0) {
-		log_errno("cannot rename %s to %s", tmp, path);
-		goto out;
+		if (rename_noreplace_at(a->dfd, a->tmp_name, a->name, a->tmp_path, a->path) < 0)
+			return -1;
+	} else if (renameat2(a->dfd, a->tmp_name, a->dfd, a->name, 0) < 0) {
+		log_errno("cannot rename %s to %s", a->tmp_path, a->path);
+		return -1;
 	}
-	created = 0;
+	a->created = 0;
+	/*
+	 * The file is in place and whole; only the rename's durability is in
+	 * doubt. Undoing it would leave a pair (dump and manifest) half done.
+	 */
+	if (fs_fsync(a->dfd, a->dir) < 0)
+		log_warn("%s is published but its directory could not be synced: a power cut now could lose it", a->path);
+	return 0;
+}
+
+void
+fs_atomic_discard(struct fs_atomic *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->created)
+		unlinkat(a->dfd, a->tmp_name, 0);
+	if (a->dfd >= 0)
+		close(a->dfd);
+	free(a->path);
+	free(a->tmp_path);
+	free(a->dir);
+	free(a->name);
+	free(a->tmp_name);
+	memset(a, 0, sizeof(*a));
+	a->dfd = a->fd = -1;
+}
+
+int
+fs_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, int noreplace)
+{
+	struct fs_atomic a;
+	int rc = -1;
+
+	if (fs_atomic_open(&a, path, mode, 1) < 0 || fs_write_all(a.fd, buf, len, a.tmp_path) < 0 ||
+	    fs_atomic_close(&a) < 0 || fs_atomic_commit(&a, noreplace) < 0)
+		goto out;
 	rc = 0;
-	/* In place and whole; as for sink_file_publish, only durability is in doubt. */
-	if (fs_fsync(dfd, dir) < 0)
-		log_warn("%s is published but its directory could not be synced: a power cut now could lose it", path);
 out:
-	if (fd >= 0)
-		close(fd);
-	if (created)
-		unlinkat(dfd, tmpname, 0);
-	if (dfd >= 0)
-		close(dfd);
-	free(tmpname);
-	free(base);
-	free(tmp);
-	free(dir);
+	fs_atomic_discard(&a);
 	return rc;
 }
 
