@@ -11,6 +11,7 @@
 #include "restore/restore-tail.h"
 #include "restore/restore-types.h"
 
+struct pipe;
 struct stmt_pool;
 struct table_plan;
 
@@ -21,6 +22,7 @@ struct loader_copy {
 	int in_txn;		/* the COPY runs in a transaction of its own, to commit at its end */
 	long line;
 	char *what;		/* "restore failed loading table ...", for its errors */
+	struct pipe *rows;	/* with settings.fingerprint: the rows through a crc32 filter */
 };
 
 /*
@@ -65,6 +67,8 @@ struct restore_progress {
 	atomic_uint_least64_t sql_bytes;
 };
 
+/* Frees what a loader holds for its COPY (its connection and settings are the caller's). */
+void loader_release(struct loader *l);
 /* Counts len more bytes of SQL done on the bar (drawn by its owner thread only). */
 void loader_progress(struct loader *l, size_t len);
 /* Runs one item of the dump (sql_item_fn). 0, or -1 when the load stops (reported). */

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libdeflate.h>
 
 #include "dump/dump-data.h"
 #include "base/log.h"
@@ -44,12 +43,23 @@ struct data_run {
 	atomic_int abort;	/* someone failed: everyone stops */
 };
 
-/* Streams one table's rows straight from the server into the pipe. */
+static int
+to_pipe(void *out, const void *buf, size_t len)
+{
+	return pipe_write(out, buf, len);
+}
+
+/*
+ * Streams one table's rows straight from the server into the pipe. The
+ * rows alone (not the COPY line around them) pass a pipe of their own
+ * first, whose crc32 filter and size are what the manifest records.
+ */
 static int
 copy_table(PGconn *conn, const struct dump_table *t, struct pipe *out, struct manifest_table *mt,
     atomic_int *abort)
 {
 	struct strbuf sql = STRBUF_INIT, what = STRBUF_INIT;
+	struct pipe *rows = pipe_new();
 	PGresult *res = NULL;
 	char *buf = NULL;
 	int n, rc = -1;
@@ -65,11 +75,12 @@ copy_table(PGconn *conn, const struct dump_table *t, struct pipe *out, struct ma
 	res = NULL;
 	if (pipe_printf(out, "COPY %s %s FROM stdin;\n", t->qualified, t->column_list) < 0)
 		goto out;
+	pipe_add_crc32(rows);
+	if (pipe_to_consumer(rows, to_pipe, out) < 0)
+		goto out;
 	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
-		int wrc = pipe_write(out, buf, (size_t)n);
+		int wrc = pipe_write(rows, buf, (size_t)n);
 
-		mt->data_crc32 = libdeflate_crc32(mt->data_crc32, buf, (size_t)n);
-		mt->data_bytes += (uint64_t)n;
 		PQfreemem(buf);
 		buf = NULL;
 		if (wrc < 0)
@@ -84,10 +95,15 @@ copy_table(PGconn *conn, const struct dump_table *t, struct pipe *out, struct ma
 		goto out;
 	}
 	mt->rows = strtoll(PQcmdTuples(res), NULL, 10);
+	if (pipe_finish(rows) < 0)
+		goto out;
+	mt->data_crc32 = pipe_crc32(rows);
+	mt->data_bytes = pipe_bytes(rows, PIPE_IN);
 	if (pipe_puts(out, "\\.\n\n") < 0)
 		goto out;
 	rc = 0;
 out:
+	pipe_free(rows);
 	PQclear(res);
 	strbuf_free(&sql);
 	strbuf_free(&what);

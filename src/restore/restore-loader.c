@@ -9,14 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libdeflate.h>
-
 #include "base/log.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "dump/copy-cut.h"
 #include "dump/dump-reader.h"
 #include "dump/sql-classify.h"
+#include "io/pipe.h"
 #include "io/progress.h"
 #include "pg/pgsql.h"
 #include "restore/restore-loader.h"
@@ -111,6 +110,12 @@ run_statement(struct loader *l, const struct sql_item *item, const struct sql_it
 		c->data_bytes = 0;
 		c->data_crc32 = 0;
 		c->row_sum = 0;
+		if (l->settings->fingerprint) {
+			pipe_free(l->copy.rows);
+			l->copy.rows = pipe_new();
+			pipe_add_crc32(l->copy.rows);
+			pipe_to_null(l->copy.rows);
+		}
 		l->copy.open = 1;
 		l->copy.line = named->line;
 		free(l->copy.what);
@@ -160,6 +165,15 @@ end_txn(struct loader *l, int commit)
 	if (rc < 0)
 		l->failed = 1;
 	return rc;
+}
+
+void
+loader_release(struct loader *l)
+{
+	free(l->copy.what);
+	l->copy.what = NULL;
+	pipe_free(l->copy.rows);
+	l->copy.rows = NULL;
 }
 
 int
@@ -404,8 +418,8 @@ loader_item(void *ctx, const struct sql_item *item)
 		if (l->settings->fingerprint) {
 			struct restore_copy *c = &l->stats->copies[l->stats->ncopies - 1];
 
-			c->data_bytes += item->len;
-			c->data_crc32 = libdeflate_crc32(c->data_crc32, item->text, item->len);
+			if (pipe_write(l->copy.rows, item->text, item->len) < 0)
+				return -1;
 			c->row_sum = row_sum_add(c->row_sum, item->text, item->len);
 		}
 		if (l->part.to != 0)
@@ -415,6 +429,16 @@ loader_item(void *ctx, const struct sql_item *item)
 		if (l->copy.skip) {
 			l->copy.skip = 0;
 			return 0;
+		}
+		if (l->copy.rows != NULL) {
+			struct restore_copy *c = &l->stats->copies[l->stats->ncopies - 1];
+
+			if (pipe_finish(l->copy.rows) < 0)
+				return -1;
+			c->data_bytes = pipe_bytes(l->copy.rows, PIPE_IN);
+			c->data_crc32 = pipe_crc32(l->copy.rows);
+			pipe_free(l->copy.rows);
+			l->copy.rows = NULL;
 		}
 		return loader_end_copy(l);
 	case SQL_META:

@@ -202,7 +202,7 @@ table_worker_main(void *arg)
 		}
 		work_done(run, early != NULL ? NULL : unit, early, ok && !l.failed);
 	}
-	free(l.copy.what);
+	loader_release(&l);
 	return NULL;
 }
 

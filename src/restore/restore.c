@@ -99,7 +99,7 @@ out:
 		    "(use --single-transaction for all or nothing)", stats->line, stats->statements);
 	stmt_pool_free(l.pool);
 	restore_tail_free(&tail);
-	free(l.copy.what);
+	loader_release(&l);
 	return rc;
 }
 
