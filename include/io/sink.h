@@ -50,7 +50,6 @@ struct sink *sink_file_create(const char *path, mode_t mode);
 int sink_file_publish(struct sink *file_sink);
 /* Closes and removes PATH.tmp now (a failed pipe); publishing is refused after. */
 void sink_file_discard(struct sink *file_sink);
-const char *sink_file_path(const struct sink *file_sink);
 
 /* gzip (RFC 1952) at `level` 0-9. */
 struct sink *sink_gzip_new(struct sink *next, int level);

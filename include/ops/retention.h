@@ -57,8 +57,4 @@ enum {
 int retention_prune(const char *dir, enum backup_kind family, const struct retention_policy *policy, time_t now,
     const char *spare_name, int flags);
 
-/* The old entry point of db --keep N (day rule), kept for its callers. */
-int retention_prune_days(const char *dir, enum backup_kind kind, int keep_days, time_t now,
-    const char *spare_name, int dry_run);
-
 #endif

@@ -25,7 +25,6 @@ struct stmt_pool;
 
 /* Which class a statement of the dump is in, by its kind. */
 enum stmt_class stmt_class_of(enum sql_stmt_kind kind);
-enum stmt_class stmt_classify(const char *sql, size_t len);
 /*
  * A pool of up to `size` connections like `main` (opened when first
  * needed). keep_going: failures are counted, not fatal.

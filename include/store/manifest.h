@@ -52,8 +52,6 @@ struct manifest_table *manifest_add_table(struct db_manifest *m, const char *sch
 char *manifest_name(const char *s);
 /* Serialises to JSON text (caller frees). */
 char *manifest_to_json(const struct db_manifest *m);
-/* Writes PATH atomically without replacing an existing file. */
-int manifest_write(const char *path, const struct db_manifest *m);
 /* Parses manifest JSON; -1 with a message naming the missing/bad field in err. */
 int manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, size_t errlen);
 /*

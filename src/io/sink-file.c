@@ -108,9 +108,3 @@ sink_file_publish(struct sink *s)
 	f->kept = 1;
 	return 0;
 }
-
-const char *
-sink_file_path(const struct sink *s)
-{
-	return ((const struct file_sink *)s)->file.path;
-}

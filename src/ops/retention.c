@@ -223,15 +223,3 @@ out:
 	retention_view_free(&v);
 	return rc;
 }
-
-int
-retention_prune_days(const char *dir, enum backup_kind kind, int keep_days, time_t now,
-    const char *spare_name, int dry_run)
-{
-	struct retention_policy p;
-
-	memset(&p, 0, sizeof(p));
-	p.mode = keep_days > 0 ? RETENTION_DAYS : RETENTION_NONE;
-	p.days = keep_days;
-	return retention_prune(dir, kind, &p, now, spare_name, dry_run ? RETENTION_DRY_RUN : 0);
-}

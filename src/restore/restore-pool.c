@@ -61,12 +61,6 @@ stmt_class_of(enum sql_stmt_kind kind)
 	}
 }
 
-enum stmt_class
-stmt_classify(const char *sql, size_t len)
-{
-	return stmt_class_of(sql_classify(sql, len));
-}
-
 struct stmt_pool *
 stmt_pool_new(PGconn *main, int size, int keep_going)
 {

@@ -139,16 +139,6 @@ manifest_to_json(const struct db_manifest *m)
 	return json_text(root);
 }
 
-int
-manifest_write(const char *path, const struct db_manifest *m)
-{
-	char *text = manifest_to_json(m);
-	int rc = fs_write_file_atomic(path, text, strlen(text), 0600, 1);
-
-	free(text);
-	return rc;
-}
-
 static int
 get_string(json_t *root, const char *key, char **slot, char *err, size_t errlen)
 {

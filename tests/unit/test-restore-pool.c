@@ -14,7 +14,7 @@
 static int
 is(const char *sql, enum stmt_class want)
 {
-	return stmt_classify(sql, strlen(sql)) == want;
+	return stmt_class_of(sql_classify(sql, strlen(sql))) == want;
 }
 
 /* sql_fk_column's table and column, or "-" when it is not a one-column foreign key. */
@@ -70,7 +70,7 @@ main(void)
 	UNIT_CHECK("copy-serial", is("COPY public.t (a) FROM stdin;", STMT_SERIAL));
 	UNIT_CHECK("create-table-serial", is("CREATE TABLE t (a int);", STMT_SERIAL));
 	UNIT_CHECK("alter-column-serial", is("ALTER TABLE ONLY t ALTER COLUMN a SET DEFAULT 1;", STMT_SERIAL));
-	UNIT_CHECK("not-nul-terminated", stmt_classify("CREATE INDEX i ON t (a);CREATE TABLE", 24) == STMT_INDEX);
+	UNIT_CHECK("not-nul-terminated", stmt_class_of(sql_classify("CREATE INDEX i ON t (a);CREATE TABLE", 24)) == STMT_INDEX);
 
 	UNIT_CHECK("split-primary-key", split("ALTER TABLE ONLY public.\"Log\"\n    ADD CONSTRAINT \"Log_pkey\" PRIMARY KEY (id);",
 	    "CREATE UNIQUE INDEX \"Log_pkey\" ON public.\"Log\" USING btree (id)",
