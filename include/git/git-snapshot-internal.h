@@ -4,7 +4,6 @@
 /* Shared between src/git-snapshot*.c only. */
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include <git2.h>
 

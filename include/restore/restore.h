@@ -4,7 +4,6 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
-#include "restore/restore-session.h"
 #include "restore/restore-types.h"
 
 /*

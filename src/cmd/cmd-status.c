@@ -1,5 +1,4 @@
 #include "cmd/commands.h"
-#include "base/log.h"
 #include "ops/status.h"
 
 static int

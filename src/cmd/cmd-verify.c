@@ -7,7 +7,6 @@
 #include "cmd/commands.h"
 #include "base/json.h"
 #include "base/log.h"
-#include "store/manifest.h"
 #include "full/full-archive.h"
 #include "full/full-restore.h"
 #include "verify/verify-restore.h"

@@ -7,8 +7,6 @@
 #include "base/format.h"
 #include "base/json.h"
 #include "ops/list.h"
-#include "base/log.h"
-#include "store/manifest.h"
 #include "ops/retention.h"
 
 /* What a row says under "KEPT BY": the rules, or that prune would delete it. */

@@ -9,7 +9,6 @@
 #include "base/format.h"
 #include "base/json.h"
 #include "base/log.h"
-#include "store/manifest.h"
 #include "ops/status.h"
 #include "base/xalloc.h"
 

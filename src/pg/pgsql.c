@@ -5,7 +5,6 @@
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "pg/pgsql.h"
-#include "base/strbuf.h"
 #include "base/xalloc.h"
 
 const char *

@@ -7,6 +7,7 @@
 #include "base/xalloc.h"
 #include "pg/pgsql.h"
 #include "restore/restore-db.h"
+#include "restore/restore-session.h"
 #include "restore/restore-target.h"
 #include "restore/restore.h"
 #include "store/manifest.h"

@@ -8,7 +8,6 @@
 #include "pg/pgsql.h"
 #include "restore/restore-pool.h"
 #include "restore/restore-session.h"
-#include "base/strbuf.h"
 #include "base/xalloc.h"
 
 #define SQLSTATE_DEADLOCK "40P01"

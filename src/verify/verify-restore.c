@@ -9,6 +9,7 @@
 #include "pg/pgsql.h"
 #include "restore/restore-target.h"
 #include "restore/restore.h"
+#include "restore/restore-session.h"
 #include "restore/row-sum.h"
 #include "base/strbuf.h"
 #include "verify/verify-restore.h"

@@ -9,7 +9,6 @@
 #include "store/backups.h"
 #include "dump/dump-contents.h"
 #include "dump/dump-reader.h"
-#include "dump/dump.h"
 #include "base/format.h"
 #include "base/fsutil.h"
 #include "base/json.h"
