@@ -63,6 +63,19 @@ struct full_job {
 	struct db_manifest db;	/* the dump's manifest, for the report */
 };
 
+/* An already written file recorded as it is: the size and hash its writer returned. */
+static void
+record_written(struct full_job *job, const char *rel, uint64_t size, const char *sha256)
+{
+	struct staged_file *sf;
+
+	job->files = xrealloc(job->files, (job->nfiles + 1) * sizeof(*job->files));
+	sf = &job->files[job->nfiles++];
+	sf->path = xstrdup(rel);
+	sf->size = size;
+	snprintf(sf->sha256, sizeof(sf->sha256), "%s", sha256);
+}
+
 typedef int (*stage_fn)(struct full_job *job, void *arg, struct pipe *out);
 
 /* Every staged file goes through sha256 -> atomic file and into the manifest. */
@@ -70,8 +83,7 @@ static int
 stage_file(struct full_job *job, const char *rel, stage_fn fn, void *arg)
 {
 	struct pipe *p = NULL;
-	struct staged_file *sf;
-	char *path = xasprintf("%s/%s", job->staging, rel);
+	char *path = xasprintf("%s/%s", job->staging, rel), hex[65];
 	json_t *probe = json_string(rel);
 	int rc = -1;
 
@@ -90,11 +102,8 @@ stage_file(struct full_job *job, const char *rel, stage_fn fn, void *arg)
 		goto out;
 	if (fn(job, arg, p) < 0 || pipe_finish(p) < 0 || pipe_publish(p) < 0)
 		goto out;
-	job->files = xrealloc(job->files, (job->nfiles + 1) * sizeof(*job->files));
-	sf = &job->files[job->nfiles++];
-	sf->path = xstrdup(rel);
-	sf->size = pipe_bytes(p, PIPE_OUT);
-	pipe_sha256_hex(p, sf->sha256);
+	pipe_sha256_hex(p, hex);
+	record_written(job, rel, pipe_bytes(p, PIPE_OUT), hex);
 	rc = 0;
 out:
 	pipe_free(p);
@@ -122,19 +131,6 @@ stage_copy(struct full_job *job, void *arg, struct pipe *out)
 
 	free(src);
 	return rc;
-}
-
-/* An already written file recorded as it is: the size and hash its writer returned. */
-static void
-record_written(struct full_job *job, const char *rel, uint64_t size, const char *sha256)
-{
-	struct staged_file *sf;
-
-	job->files = xrealloc(job->files, (job->nfiles + 1) * sizeof(*job->files));
-	sf = &job->files[job->nfiles++];
-	sf->path = xstrdup(rel);
-	sf->size = size;
-	snprintf(sf->sha256, sizeof(sf->sha256), "%s", sha256);
 }
 
 static int
