@@ -81,7 +81,10 @@ static int
 check_operands(const struct cmd_entry *cmd, int n)
 {
 	if (n < cmd->min_operands || (cmd->max_operands != CMD_OPERANDS_ANY && n > cmd->max_operands)) {
-		log_error("%s (see 'lotbackup %s --help')", cmd->operand_error, cmd->name);
+		if (cmd->operand_error != NULL)
+			log_error("%s (see 'lotbackup %s --help')", cmd->operand_error, cmd->name);
+		else
+			log_error("'%s' takes no operands (see 'lotbackup %s --help')", cmd->name, cmd->name);
 		return -1;
 	}
 	return 0;

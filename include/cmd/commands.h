@@ -30,7 +30,8 @@ struct cmd_entry {
 	unsigned flags;			/* CMD_F_* */
 	/*
 	 * How many operands it takes: main.c checks, before exec, and logs
-	 * operand_error with a pointer to --help when the count is off.
+	 * operand_error with a pointer to --help when the count is off
+	 * (NULL, for a command that takes none: "'NAME' takes no operands").
 	 */
 	int min_operands;
 	int max_operands;		/* CMD_OPERANDS_ANY: no limit */

@@ -73,6 +73,5 @@ const struct cmd_entry cmd_db_entry = {
 	.flags = CMD_F_NOTIFY,
 	.min_operands = 0,
 	.max_operands = 0,
-	.operand_error = "'db' takes no operands",
 	.exec = cmd_db_exec,
 };

@@ -71,6 +71,5 @@ const struct cmd_entry cmd_full_entry = {
 	.flags = CMD_F_NOTIFY,
 	.min_operands = 0,
 	.max_operands = 0,
-	.operand_error = "'full' takes no operands",
 	.exec = cmd_full_exec,
 };

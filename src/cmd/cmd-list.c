@@ -27,6 +27,5 @@ const struct cmd_entry cmd_list_entry = {
 	.summary = "list the backups in the output directory, newest first",
 	.min_operands = 0,
 	.max_operands = 0,
-	.operand_error = "'list' takes no operands",
 	.exec = cmd_list_exec,
 };

@@ -50,6 +50,5 @@ const struct cmd_entry cmd_prune_entry = {
 	.flags = CMD_F_NOTIFY,
 	.min_operands = 0,
 	.max_operands = 0,
-	.operand_error = "'prune' takes no operands",
 	.exec = cmd_prune_exec,
 };

@@ -20,6 +20,5 @@ const struct cmd_entry cmd_status_entry = {
 	    "the newest verified backup is older than --max-age",
 	.min_operands = 0,
 	.max_operands = 0,
-	.operand_error = "'status' takes no operands",
 	.exec = cmd_status_exec,
 };
