@@ -26,6 +26,12 @@ struct stmt_pool;
 /* Which class a statement of the dump is in, by its kind. */
 enum stmt_class stmt_class_of(enum sql_stmt_kind kind);
 /*
+ * How a failed statement is named in the error (caller frees): "restore
+ * failed at line LINE (its first line, cut at 60 characters...)"; LINE 0
+ * (a part of a table read from inside its block) names no line.
+ */
+char *stmt_failure_what(long line, const char *sql, size_t len);
+/*
  * A pool of up to `size` connections like `main` (opened when first
  * needed). keep_going: failures are counted, not fatal.
  */

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "base/log.h"
-#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "dump/copy-cut.h"
 #include "dump/dump-reader.h"
@@ -43,18 +42,10 @@ loader_progress(struct loader *l, size_t len)
 static int
 statement_failed(struct loader *l, const PGresult *res, long line, const char *text, size_t len)
 {
-	struct strbuf what = STRBUF_INIT;
-	size_t show = 0;
+	char *what = stmt_failure_what(line, text, len);
 
-	while (show < len && show < 60 && text[show] != '\n')
-		show++;
-	/* A part of a table read from a member inside it has no line of its own: 0. */
-	if (line > 0)
-		strbuf_printf(&what, "restore failed at line %ld (%.*s%s)", line, (int)show, text, show < len ? "..." : "");
-	else
-		strbuf_printf(&what, "restore failed (%.*s%s)", (int)show, text, show < len ? "..." : "");
-	pgsql_report(l->conn, res, what.buf);
-	strbuf_free(&what);
+	pgsql_report(l->conn, res, what);
+	free(what);
 	l->stats->errors++;
 	if (l->settings->keep_going)
 		return 0;

@@ -82,15 +82,23 @@ stmt_pool_note_session(struct stmt_pool *p, const char *sql, size_t len)
 	p->conns[0].session_done = p->nsession;
 }
 
+char *
+stmt_failure_what(long line, const char *sql, size_t len)
+{
+	size_t show = 0;
+
+	while (show < len && show < 60 && sql[show] != '\n')
+		show++;
+	if (line > 0)
+		return xasprintf("restore failed at line %ld (%.*s%s)", line, (int)show, sql, show < len ? "..." : "");
+	return xasprintf("restore failed (%.*s%s)", (int)show, sql, show < len ? "..." : "");
+}
+
 static void
 statement_error(struct stmt_pool *p, PGconn *conn, const PGresult *res, const char *sql, long line)
 {
-	size_t show = 0;
-	char *what;
+	char *what = stmt_failure_what(line, sql, strlen(sql));
 
-	while (sql[show] && show < 60 && sql[show] != '\n')
-		show++;
-	what = xasprintf("restore failed at line %ld (%.*s%s)", line, (int)show, sql, sql[show] ? "..." : "");
 	pgsql_report(conn, res, what);
 	free(what);
 	p->errors++;
