@@ -53,11 +53,15 @@ statement_failed(struct loader *l, const PGresult *res, long line, const char *t
 	return -1;
 }
 
-/* named: the statement as the file has it, for the record and errors (item itself, unless rewritten). */
+/*
+ * kind: the statement's, as loader_item classified it (a rewrite keeps the
+ * kind). named: the statement as the file has it, for the record and
+ * errors (item itself, unless rewritten).
+ */
 static int
-run_statement(struct loader *l, const struct sql_item *item, const struct sql_item *named)
+run_statement(struct loader *l, enum sql_stmt_kind kind, const struct sql_item *item,
+    const struct sql_item *named)
 {
-	enum sql_stmt_kind kind = sql_classify(item->text, item->len);
 	enum stmt_class cls = l->pool ? stmt_class_of(kind) : STMT_SERIAL;
 	char *sql;
 	PGresult *res;
@@ -275,7 +279,7 @@ loader_stage_copy(struct loader *l, const struct sql_item *item)
 	l->part.staged = 1;
 	copy.text = "COPY " STAGE_TABLE " FROM stdin;";
 	copy.len = strlen(copy.text);
-	return run_statement(l, &copy, item);
+	return run_statement(l, SQL_STMT_COPY, &copy, item);
 }
 
 /*
@@ -329,7 +333,7 @@ freeze_copy(struct loader *l, const struct sql_item *item)
 
 	if (!copy_is_planned(l, item)) {
 		log_debug("table %s loads as the file has it: its COPY is not the one planned", l->part.table);
-		return run_statement(l, item, item);
+		return run_statement(l, SQL_STMT_COPY, item, item);
 	}
 	ready = ready_frozen(l, item->line);
 	if (ready < 0) {
@@ -340,11 +344,11 @@ freeze_copy(struct loader *l, const struct sql_item *item)
 		}
 	}
 	if (ready <= 0)
-		return run_statement(l, item, item);
+		return run_statement(l, SQL_STMT_COPY, item, item);
 	text = xasprintf("%.*s WITH (FREEZE);", (int)item->len - 1, item->text);
 	copy.text = text;
 	copy.len = strlen(text);
-	rc = run_statement(l, &copy, item);
+	rc = run_statement(l, SQL_STMT_COPY, &copy, item);
 	free(text);
 	/* Past a COPY that did not start (--keep-going), its transaction is over. */
 	if (!l->copy.open && end_txn(l, 0) < 0)
@@ -385,24 +389,24 @@ int
 loader_item(void *ctx, const struct sql_item *item)
 {
 	struct loader *l = ctx;
-	int copy;
+	enum sql_stmt_kind kind;
 
 	if (l->failed || (l->abort != NULL && atomic_load(l->abort)))
 		return -1;
 	l->stats->line = item->line;
 	switch (item->kind) {
 	case SQL_STATEMENT:
-		copy = sql_classify(item->text, item->len) == SQL_STMT_COPY;
+		kind = sql_classify(item->text, item->len);
 		/* Another part of the table ran whatever else its block holds. */
-		if (l->part.from > 0 && !copy)
+		if (l->part.from > 0 && kind != SQL_STMT_COPY)
 			return 0;
-		if (l->part.plan != NULL && copy) {
+		if (l->part.plan != NULL && kind == SQL_STMT_COPY) {
 			if (l->part.from > 0)
 				return loader_stage_copy(l, item);
 			if (l->part.plan->freeze)
 				return freeze_copy(l, item);
 		}
-		return run_statement(l, item, item);
+		return run_statement(l, kind, item, item);
 	case SQL_COPY_DATA:
 		if (l->copy.skip)
 			return 0;
