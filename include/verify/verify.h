@@ -45,6 +45,8 @@ void verify_add(struct verify_result *result, const char *name, int ok, const ch
 int verify_db_dump(const char *path, int flags, struct verify_result *result);
 /* Writes PATH.verified.json after a pass; removes it after a failure. */
 int verify_record(const struct verify_result *result);
+/* Logs each failed check, naming the file: 1 when any failed, else 0. */
+int verify_log_failures(const struct verify_result *result);
 void verify_result_free(struct verify_result *result);
 
 #endif

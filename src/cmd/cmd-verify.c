@@ -111,15 +111,8 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_re
 		}
 		if (verify_record(&r) < 0)
 			rc = LB_EXIT_FAILURE;
-		if (r.failed) {
-			size_t k;
-
-			for (k = 0; k < r.nchecks; k++)
-				if (!r.checks[k].ok)
-					log_error("%s: check %s failed: %s", r.path, r.checks[k].name, r.checks[k].detail);
-			if (rc == LB_EXIT_OK)
-				rc = LB_EXIT_VERIFY;
-		}
+		if (verify_log_failures(&r) && rc == LB_EXIT_OK)
+			rc = LB_EXIT_VERIFY;
 		if (opts->json)
 			json_array_append_new(all, result_json(&r));
 		else if (log_get_level() >= LOG_INFO || r.failed)

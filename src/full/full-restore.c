@@ -139,18 +139,14 @@ static int
 check_archive(const char *path)
 {
 	struct verify_result r;
-	size_t i;
 	int rc;
 
 	if (full_verify(path, &r) < 0) {
 		verify_result_free(&r);
 		return -1;
 	}
-	for (i = 0; i < r.nchecks; i++)
-		if (!r.checks[i].ok)
-			log_error("%s: check %s failed: %s", path, r.checks[i].name, r.checks[i].detail);
-	rc = r.failed ? 1 : 0;
-	if (r.failed)
+	rc = verify_log_failures(&r);
+	if (rc)
 		log_error("not restoring %s: it failed verification; nothing was written", path);
 	verify_result_free(&r);
 	return rc;

@@ -18,18 +18,14 @@ static int
 check_file(const char *path)
 {
 	struct verify_result r;
-	size_t i;
 	int rc;
 
 	if (verify_db_dump(path, VERIFY_ALLOW_NO_MANIFEST | VERIFY_QUICK, &r) < 0) {
 		verify_result_free(&r);
 		return -1;
 	}
-	rc = r.failed ? 1 : 0;
-	for (i = 0; i < r.nchecks; i++)
-		if (!r.checks[i].ok)
-			log_error("%s: check %s failed: %s", path, r.checks[i].name, r.checks[i].detail);
-	if (r.failed)
+	rc = verify_log_failures(&r);
+	if (rc)
 		log_error("not restoring %s: it failed verification; the target database was not touched", path);
 	verify_result_free(&r);
 	return rc;

@@ -236,6 +236,17 @@ out:
 	return rc;
 }
 
+int
+verify_log_failures(const struct verify_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nchecks; i++)
+		if (!r->checks[i].ok)
+			log_error("%s: check %s failed: %s", r->path, r->checks[i].name, r->checks[i].detail);
+	return r->failed ? 1 : 0;
+}
+
 void
 verify_result_free(struct verify_result *r)
 {
