@@ -3,13 +3,19 @@
 
 #include "dump/backup-db.h"
 
+/* What a `full` run publishes: one value, so no setting asks for neither. */
+enum full_output {
+	FULL_DIR_AND_ARCHIVE,
+	FULL_ARCHIVE_ONLY,	/* --archive-only */
+	FULL_DIR_ONLY,		/* --dir-only */
+};
+
 /* What one `full` run needs: the command maps its options to this once. */
 struct full_settings {
 	const char *project_dir;
 	const char *output_dir;
 	int compress_level;		/* the archive's gzip level */
-	int archive_only;
-	int dir_only;
+	enum full_output output;
 	int require_db;			/* no database configured is an error */
 	int db_configured;		/* something names a database to dump */
 	struct db_job db;		/* the dump; its output_dir is the staging directory's */
@@ -23,7 +29,8 @@ struct full_settings {
 /*
  * The `full` job: git state, dependency manifests, configuration templates,
  * a system report and the database dump, staged in OUTPUT/full-backup-X.tmp/
- * with MANIFEST.json, then archived (tar + gzip, streamed through a pipe) and published by rename: the directory full-backup-X/ and
+ * with MANIFEST.json, then archived (tar + gzip, streamed through a pipe)
+ * and published by rename: the directory full-backup-X/ and
  * lot-systems-full-backup-X.tar.gz. On failure neither final name appears.
  * *published gets the path of the archive, or of the directory with
  * --dir-only (caller frees). Returns 0 or -1 (reported).

@@ -20,8 +20,8 @@ full_settings_of(const struct options *opts, struct full_settings *s)
 	s->project_dir = opts->project_dir;
 	s->output_dir = opts->output_dir;
 	s->compress_level = opts->compress_level;
-	s->archive_only = opts->archive_only;
-	s->dir_only = opts->dir_only;
+	/* cmd_full_exec refused the two together. */
+	s->output = opts->archive_only ? FULL_ARCHIVE_ONLY : opts->dir_only ? FULL_DIR_ONLY : FULL_DIR_AND_ARCHIVE;
 	s->require_db = opts->require_db;
 	s->db_configured = opts->dbname != NULL || getenv("PGDATABASE") || getenv("PGHOST") || getenv("PGSERVICE");
 	cmd_db_job(opts, NULL, &s->db);

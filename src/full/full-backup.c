@@ -685,15 +685,12 @@ full_backup_run(const struct full_settings *settings, char **published)
 {
 	struct full_job job;
 	char *manifest = NULL, *manifest_path = NULL, *finished = NULL;
+	int want_dir = settings->output != FULL_ARCHIVE_ONLY, want_archive = settings->output != FULL_DIR_ONLY;
 	int staged = 0, archived = 0, rc = -1;
 	size_t i;
 
 	memset(&job, 0, sizeof(job));
 	job.settings = settings;
-	if (settings->archive_only && settings->dir_only) {
-		log_error("--archive-only and --dir-only exclude each other");
-		return -1;
-	}
 	if (fs_mkdir_private(settings->output_dir) < 0 || pick_names(&job) < 0)
 		goto out;
 	if (mkdir(job.staging, 0700) < 0) {
@@ -711,12 +708,12 @@ full_backup_run(const struct full_settings *settings, char **published)
 	manifest_path = xasprintf("%s/%s", job.staging, FULL_MANIFEST_NAME);
 	if (fs_write_file_atomic(manifest_path, manifest, strlen(manifest), 0600, 1) < 0)
 		goto out;
-	if (!settings->dir_only) {
+	if (want_archive) {
 		if (write_archive(&job) < 0)
 			goto out;
 		archived = 1;
 	}
-	if (!settings->archive_only) {
+	if (want_dir) {
 		if (fs_rename_noreplace(job.staging, job.dir_path) < 0)
 			goto out;
 		staged = 0;
@@ -725,9 +722,9 @@ full_backup_run(const struct full_settings *settings, char **published)
 			log_warn("%s is published but its directory could not be synced: a power cut now could lose it",
 			    job.dir_path);
 	}
-	log_info("wrote %s%s%s (%zu files)", settings->archive_only ? "" : job.dir_path,
-	    !settings->archive_only && !settings->dir_only ? " and " : "", settings->dir_only ? "" : job.archive_path, job.nfiles + 1);
-	*published = xstrdup(settings->dir_only ? job.dir_path : job.archive_path);
+	log_info("wrote %s%s%s (%zu files)", want_dir ? job.dir_path : "", want_dir && want_archive ? " and " : "",
+	    want_archive ? job.archive_path : "", job.nfiles + 1);
+	*published = xstrdup(want_archive ? job.archive_path : job.dir_path);
 	rc = 0;
 out:
 	if (staged)
