@@ -128,6 +128,19 @@ load_manifest(const char *path, struct db_manifest *m, struct verify_result *r)
 	return rc < 0 ? -1 : rc > 0;	/* 0 usable, 1 not usable (a finding), -1 cannot read */
 }
 
+/* The file's size and SHA-256 (NULL: it could not be read to the end) against the manifest's. */
+static void
+check_size_and_sha256(struct verify_result *r, const struct db_manifest *m, uint64_t size, const char *hex)
+{
+	verify_add(r, "size", size == m->bytes, "manifest %llu bytes, file %llu",
+	    (unsigned long long)m->bytes, (unsigned long long)size);
+	if (hex != NULL)
+		verify_add(r, "checksum", strcmp(hex, m->sha256) == 0, "manifest sha256 %.16s..., file %.16s...",
+		    m->sha256, hex);
+	else
+		verify_add(r, "checksum", 0, "the file could not be read to the end");
+}
+
 /*
  * The manifest is written only after a dump completed, so a file with its
  * size and SHA-256 is that complete dump, byte for byte: no need to
@@ -144,10 +157,7 @@ quick_check(const char *path, struct db_manifest *m, struct verify_result *r)
 		log_errno("cannot read %s", path);
 		goto out;
 	}
-	verify_add(r, "size", size == m->bytes, "manifest %llu bytes, file %llu",
-	    (unsigned long long)m->bytes, (unsigned long long)size);
-	verify_add(r, "checksum", strcmp(hex, m->sha256) == 0, "manifest sha256 %.16s..., file %.16s...",
-	    m->sha256, hex);
+	check_size_and_sha256(r, m, size, hex);
 	rc = 0;
 out:
 	manifest_free(m);
@@ -181,15 +191,8 @@ verify_db_dump(const char *path, int flags, struct verify_result *r)
 		verify_add(r, "gzip", 0, "%s", c.read_error);
 	else
 		verify_add(r, "gzip", 1, c.read.gzip ? "stream intact, CRCs valid" : "plain SQL, not compressed");
-	if (have_manifest) {
-		verify_add(r, "size", c.read.file_bytes == m.bytes, "manifest %llu bytes, file %llu",
-		    (unsigned long long)m.bytes, (unsigned long long)c.read.file_bytes);
-		if (c.read_rc == DUMP_READ_OK)
-			verify_add(r, "checksum", strcmp(c.read.sha256, m.sha256) == 0,
-			    "manifest sha256 %.16s..., file %.16s...", m.sha256, c.read.sha256);
-		else
-			verify_add(r, "checksum", 0, "the file could not be read to the end");
-	}
+	if (have_manifest)
+		check_size_and_sha256(r, &m, c.read.file_bytes, c.read_rc == DUMP_READ_OK ? c.read.sha256 : NULL);
 	/* A plain pg_dump file has no manifest but ends with its own marker. */
 	complete = c.read_rc == DUMP_READ_OK &&
 	    (dump_contents_has_marker(&c) || (!have_manifest && dump_contents_has_pg_dump_marker(&c)));
