@@ -156,8 +156,7 @@ int
 full_restore(const struct full_restore_settings *settings, const char *path)
 {
 	struct full_manifest m;
-	char *target = xstrdup(settings->to);
-	char *extracted = NULL;
+	char *target = xstrdup(settings->to), *extracted;
 	char *bundle = NULL, *refs = NULL, *objects = NULL, *patch = NULL, *head_ref = NULL, *dump = NULL;
 	int rc = -1;
 
@@ -165,7 +164,6 @@ full_restore(const struct full_restore_settings *settings, const char *path)
 	/* "DIR/" and "DIR" are one target; the extract area goes beside it. */
 	while (strlen(target) > 1 && target[strlen(target) - 1] == '/')
 		target[strlen(target) - 1] = '\0';
-	free(extracted);
 	extracted = xasprintf("%s.lotbackup-extract", target);
 	switch (fs_dir_new_or_empty(target)) {
 	case 0:
