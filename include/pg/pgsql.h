@@ -27,6 +27,12 @@ struct pg_target {
 const char *pg_target_origin_label(enum pg_target_origin origin);
 /* Connects as configured (target->conninfo or libpq defaults); NULL on failure. */
 PGconn *pgsql_connect(const struct pg_target *target);
+/*
+ * Connects to DBNAME with every other setting in OPTIONS (a conninfo list,
+ * as PQconninfo or PQconninfoParse give it). Not reported: the caller
+ * checks PQstatus, and PQfinish()es the result either way.
+ */
+PGconn *pgsql_connect_options(const PQconninfoOption *options, const char *dbname);
 /* Connects to another database on the same server as `conn`. */
 PGconn *pgsql_connect_like(PGconn *conn, const char *dbname);
 /* Runs a query that returns rows; NULL on error (reported as "WHAT: message (SQLSTATE x)"). */

@@ -79,6 +79,35 @@ pgsql_connect(const struct pg_target *target)
 	return NULL;
 }
 
+PGconn *
+pgsql_connect_options(const PQconninfoOption *options, const char *dbname)
+{
+	const PQconninfoOption *o;
+	const char **keys, **values;
+	PGconn *conn;
+	size_t n = 0, i = 0;
+
+	for (o = options; o != NULL && o->keyword != NULL; o++)
+		n++;
+	keys = xcalloc(n + 3, sizeof(*keys));
+	values = xcalloc(n + 3, sizeof(*values));
+	for (o = options; o != NULL && o->keyword != NULL; o++) {
+		if (o->val == NULL || strcmp(o->keyword, "dbname") == 0 ||
+		    strcmp(o->keyword, "fallback_application_name") == 0)
+			continue;
+		keys[i] = o->keyword;
+		values[i++] = o->val;
+	}
+	keys[i] = "dbname";
+	values[i++] = dbname;
+	keys[i] = "fallback_application_name";
+	values[i] = "lotbackup";
+	conn = PQconnectdbParams(keys, values, 0);
+	free(keys);
+	free(values);
+	return conn;
+}
+
 /*
  * Every setting the first connection ended up with (host, port, user,
  * password, sslmode, ...), so a second one reaches the same server the same
@@ -87,34 +116,15 @@ pgsql_connect(const struct pg_target *target)
 PGconn *
 pgsql_connect_like(PGconn *conn, const char *dbname)
 {
-	PQconninfoOption *info = PQconninfo(conn), *o;
-	const char **keys = NULL, **values = NULL;
-	PGconn *other = NULL;
-	size_t n = 0, i = 0;
+	PQconninfoOption *info = PQconninfo(conn);
+	PGconn *other = pgsql_connect_options(info, dbname);
 
-	for (o = info; o != NULL && o->keyword != NULL; o++)
-		n++;
-	keys = xcalloc(n + 2, sizeof(*keys));
-	values = xcalloc(n + 2, sizeof(*values));
-	for (o = info; o != NULL && o->keyword != NULL; o++) {
-		if (o->val == NULL || strcmp(o->keyword, "dbname") == 0)
-			continue;
-		keys[i] = o->keyword;
-		values[i++] = o->val;
-	}
-	keys[i] = "dbname";
-	values[i] = dbname;
-	other = PQconnectdbParams(keys, values, 0);
+	PQconninfoFree(info);
 	if (other != NULL && PQstatus(other) == CONNECTION_OK)
-		goto out;
+		return other;
 	log_error("cannot connect to database \"%s\": %s", dbname, other ? PQerrorMessage(other) : "out of memory");
 	PQfinish(other);
-	other = NULL;
-out:
-	PQconninfoFree(info);
-	free(keys);
-	free(values);
-	return other;
+	return NULL;
 }
 
 void

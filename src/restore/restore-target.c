@@ -36,9 +36,7 @@ target_dbname(const struct pg_target *target)
 PGconn *
 target_connect_other(const struct pg_target *target, const char *dbname)
 {
-	PQconninfoOption *parsed = NULL, *o;
-	const char **keys, **values;
-	size_t n = 0, count = 0;
+	PQconninfoOption *parsed = NULL;
 	PGconn *conn = NULL;
 	char *err = NULL;
 
@@ -51,28 +49,12 @@ target_connect_other(const struct pg_target *target, const char *dbname)
 		PQfreemem(err);
 		return NULL;
 	}
-	for (o = parsed; o->keyword; o++)
-		count++;
-	keys = xcalloc(count + 3, sizeof(*keys));
-	values = xcalloc(count + 3, sizeof(*values));
-	for (o = parsed; o->keyword; o++) {
-		if (o->val == NULL || strcmp(o->keyword, "dbname") == 0)
-			continue;
-		keys[n] = o->keyword;
-		values[n++] = o->val;
-	}
-	keys[n] = "dbname";
-	values[n++] = dbname;
-	keys[n] = "fallback_application_name";
-	values[n++] = "lotbackup";
-	conn = PQconnectdbParams(keys, values, 0);
+	conn = pgsql_connect_options(parsed, dbname);
 	if (PQstatus(conn) != CONNECTION_OK) {
 		log_error("cannot connect to database \"%s\" on the target server: %s", dbname, PQerrorMessage(conn));
 		PQfinish(conn);
 		conn = NULL;
 	}
-	free(keys);
-	free(values);
 	PQconninfoFree(parsed);
 	return conn;
 }
