@@ -21,7 +21,6 @@
 struct sink;
 
 struct sink_ops {
-	const char *kind;
 	int (*write)(struct sink *s, const void *buf, size_t len);
 	/* Push out any buffered state into s->next. Does not finish next. */
 	int (*finish)(struct sink *s);

@@ -139,7 +139,7 @@ progress_destroy(struct sink *s)
 	free(s);
 }
 
-static const struct sink_ops progress_ops = { "progress", progress_write, NULL, progress_destroy };
+static const struct sink_ops progress_ops = { progress_write, NULL, progress_destroy };
 
 struct sink *
 sink_progress_new(struct sink *next, struct progress *p)

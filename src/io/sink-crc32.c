@@ -26,7 +26,7 @@ crc_destroy(struct sink *s)
 	free(s);
 }
 
-static const struct sink_ops crc_ops = { "crc32", crc_write, NULL, crc_destroy };
+static const struct sink_ops crc_ops = { crc_write, NULL, crc_destroy };
 
 struct sink *
 sink_crc32_new(struct sink *next)

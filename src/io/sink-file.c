@@ -77,7 +77,7 @@ file_destroy(struct sink *s)
 	free(f);
 }
 
-static const struct sink_ops file_ops = { "file", file_write, file_finish, file_destroy };
+static const struct sink_ops file_ops = { file_write, file_finish, file_destroy };
 
 struct sink *
 sink_file_create(const char *path, mode_t mode)

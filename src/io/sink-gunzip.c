@@ -206,7 +206,7 @@ gunzip_destroy(struct sink *s)
 	free(g);
 }
 
-static const struct sink_ops gunzip_ops = { "gunzip", gunzip_write, gunzip_finish, gunzip_destroy };
+static const struct sink_ops gunzip_ops = { gunzip_write, gunzip_finish, gunzip_destroy };
 
 struct sink *
 sink_gunzip_new(struct sink *next, const char *label, int plain_ok, char *err, size_t errlen)

@@ -75,7 +75,7 @@ gzip_destroy(struct sink *s)
 	free(g);
 }
 
-static const struct sink_ops gzip_ops = { "gzip", gzip_write, gzip_finish, gzip_destroy };
+static const struct sink_ops gzip_ops = { gzip_write, gzip_finish, gzip_destroy };
 
 struct sink *
 sink_gzip_new(struct sink *next, int level)

@@ -58,7 +58,7 @@ struct pgzip_sink {
 static void pgzip_destroy(struct sink *sk);
 static int pgzip_write(struct sink *sk, const void *data, size_t len);
 static int pgzip_finish(struct sink *sk);
-static const struct sink_ops pgzip_ops = { "pgzip", pgzip_write, pgzip_finish, pgzip_destroy };
+static const struct sink_ops pgzip_ops = { pgzip_write, pgzip_finish, pgzip_destroy };
 
 static int
 compress_block(struct libdeflate_compressor *c, struct slot *s)

@@ -49,7 +49,7 @@ sha_destroy(struct sink *s)
 	free(h);
 }
 
-static const struct sink_ops sha_ops = { "sha256", sha_write, sha_finish, sha_destroy };
+static const struct sink_ops sha_ops = { sha_write, sha_finish, sha_destroy };
 
 struct sink *
 sink_sha256_new(struct sink *next)

@@ -37,7 +37,7 @@ spill_destroy(struct sink *s)
 	free(sp);
 }
 
-static const struct sink_ops spill_ops = { "spill", spill_write, NULL, spill_destroy };
+static const struct sink_ops spill_ops = { spill_write, NULL, spill_destroy };
 
 struct sink *
 sink_spill_create(const char *dir)

@@ -58,7 +58,7 @@ null_destroy(struct sink *s)
 	free(s);
 }
 
-static const struct sink_ops null_ops = { "null", null_write, NULL, null_destroy };
+static const struct sink_ops null_ops = { null_write, NULL, null_destroy };
 
 struct sink *
 sink_null_new(void)
@@ -84,7 +84,7 @@ consumer_write(struct sink *s, const void *buf, size_t len)
 	return c->fn(c->arg, buf, len);
 }
 
-static const struct sink_ops consumer_ops = { "consumer", consumer_write, NULL, null_destroy };
+static const struct sink_ops consumer_ops = { consumer_write, NULL, null_destroy };
 
 struct sink *
 sink_consumer_new(int (*fn)(void *arg, const void *buf, size_t len), void *arg)
