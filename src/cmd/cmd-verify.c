@@ -11,6 +11,7 @@
 #include "full/full-restore.h"
 #include "verify/verify-restore.h"
 #include "verify/verify.h"
+#include "base/xalloc.h"
 
 static void
 print_text(const struct verify_result *r)
@@ -45,7 +46,7 @@ collect_targets(const struct options *opts, int argc, char **argv, char ***out, 
 	*out = NULL;
 	*n = 0;
 	if (argc > 0) {
-		*out = calloc((size_t)argc, sizeof(char *));
+		*out = xcalloc((size_t)argc, sizeof(char *));
 		for (j = 0; j < argc; j++) {
 			size_t len = strlen(argv[j]);
 
@@ -58,7 +59,7 @@ collect_targets(const struct options *opts, int argc, char **argv, char ***out, 
 	}
 	if (backups_scan(opts->output_dir, &list, &count) < 0)
 		return -1;
-	*out = calloc(count ? count : 1, sizeof(char *));
+	*out = xcalloc(count ? count : 1, sizeof(char *));
 	for (i = 0; i < count; i++) {
 		(*out)[(*n)++] = list[i].path;
 		list[i].path = NULL;	/* now owned by *out */
