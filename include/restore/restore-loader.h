@@ -20,7 +20,6 @@ struct loader_copy {
 	int open;		/* the server is in COPY IN */
 	int skip;		/* the COPY statement failed: drop its rows */
 	int in_txn;		/* the COPY runs in a transaction of its own, to commit at its end */
-	long line;
 	char *what;		/* "restore failed loading table ...", for its errors */
 	struct pipe *rows;	/* with settings.fingerprint: the rows through a crc32 filter */
 };

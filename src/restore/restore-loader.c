@@ -112,7 +112,6 @@ run_statement(struct loader *l, enum sql_stmt_kind kind, const struct sql_item *
 			pipe_to_null(l->copy.rows);
 		}
 		l->copy.open = 1;
-		l->copy.line = named->line;
 		free(l->copy.what);
 		l->copy.what = named->line > 0 ?
 		    xasprintf("restore failed loading table %s (COPY at line %ld)", c->qualified, named->line) :
