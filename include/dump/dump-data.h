@@ -28,9 +28,9 @@ struct dump_data_settings {
  * is read as of the same moment; each worker compresses its table into a
  * nameless file that is appended as whole gzip members when the table's
  * turn comes, while `conn` streams the next unclaimed table straight into
- * `out` (a pipe whose first filter is threaded gzip). The output is the same set of statements in the
- * same order whatever the number of jobs. Returns 0 or -1 (reported,
- * naming the table).
+ * `out` (a pipe whose first filter is threaded gzip). The output is the
+ * same set of statements in the same order whatever the number of jobs.
+ * Returns 0 or -1 (reported, naming the table).
  */
 int dump_data(PGconn *conn, const struct dump_data_settings *settings,
     const struct dump_table *const *tables, struct manifest_table *const *entries, size_t ntables,

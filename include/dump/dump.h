@@ -19,13 +19,13 @@ struct dump_settings {
 };
 
 /*
- * Writes one consistent plain-SQL dump of the connected database into `out`
- * (a pipe, not finished here): one REPEATABLE READ
- * snapshot (shared with jobs - 1 more connections when jobs > 1), schema
- * from the catalogs, data with COPY ... TO STDOUT streamed row by row,
- * largest table first, then post-data, a per-table row summary and the completion
- * marker. Fills in the manifest's database fields and table rows.
- * Returns 0 or -1 (reported, naming the table or object and the SQLSTATE).
+ * Writes one consistent plain-SQL dump of the connected database into
+ * `out` (a pipe, not finished here): one REPEATABLE READ snapshot (shared
+ * with jobs - 1 more connections when jobs > 1), schema from the catalogs,
+ * data with COPY ... TO STDOUT streamed row by row, largest table first,
+ * then post-data, a per-table row summary and the completion marker. Fills
+ * in the manifest's database fields and table rows. Returns 0 or -1
+ * (reported, naming the table or object and the SQLSTATE).
  */
 int dump_database(PGconn *conn, const struct dump_settings *settings, struct pipe *out,
     struct db_manifest *manifest);
