@@ -115,6 +115,20 @@ hold(struct pending **list, size_t *n, char *sql, char *then, long line)
 	(*list)[(*n)++].line = line;
 }
 
+/* The connection idle again: its planner as it was, its statement gone. */
+static void
+release(struct pooled_conn *c)
+{
+	if (c->steered) {
+		PQclear(PQexec(c->conn, "RESET enable_hashjoin; RESET enable_nestloop"));
+		c->steered = 0;
+	}
+	free(c->sql);
+	free(c->then);
+	c->sql = c->then = NULL;
+	c->busy = 0;
+}
+
 /* Collects a finished statement's results. */
 static void
 settle(struct stmt_pool *p, struct pooled_conn *c)
@@ -142,14 +156,7 @@ settle(struct stmt_pool *p, struct pooled_conn *c)
 		hold(&p->attaches, &p->nattaches, c->then, NULL, c->line);
 		c->then = NULL;
 	}
-	if (c->steered) {
-		PQclear(PQexec(c->conn, "RESET enable_hashjoin; RESET enable_nestloop"));
-		c->steered = 0;
-	}
-	free(c->sql);
-	free(c->then);
-	c->sql = c->then = NULL;
-	c->busy = 0;
+	release(c);
 }
 
 static int
@@ -388,12 +395,7 @@ stmt_pool_submit(struct stmt_pool *p, enum stmt_class cls, const char *sql, size
 	p->statements++;
 	if (!PQsendQuery(c->conn, c->sql)) {
 		statement_error(p, c->conn, NULL, c->sql, line);
-		if (c->steered)
-			PQclear(PQexec(c->conn, "RESET enable_hashjoin; RESET enable_nestloop"));
-		c->steered = 0;
-		free(c->sql);
-		free(c->then);
-		c->sql = c->then = NULL;
+		release(c);
 		return p->failed ? -1 : 0;
 	}
 	c->busy = 1;
