@@ -260,7 +260,11 @@ out:
 	return rc;
 }
 
-/* One pass over the archive; a refusal stops it. */
+/*
+ * One pass over the archive; a refusal stops it. Long because each
+ * member's refusals read best in the order they are checked, one after
+ * the other, beside the loop that reads it.
+ */
 static int
 read_archive(struct reader *r)
 {

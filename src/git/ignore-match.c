@@ -215,7 +215,12 @@ add_tok(struct rule *r, int kind)
 	return t;
 }
 
-/* Compiles the pattern of r->text (already trimmed). Sets r->invalid instead of failing. */
+/*
+ * Compiles the pattern of r->text (already trimmed). Sets r->invalid
+ * instead of failing. One function over 80 lines: it reads the pattern
+ * left to right in git's order of rules, and split up the steps would
+ * have to pass the cursor and the half-built tokens between them.
+ */
 static void
 compile(struct rule *r)
 {
