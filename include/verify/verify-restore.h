@@ -7,7 +7,7 @@
 /* What verify --restore needs of the command line, mapped in cmd-verify.c. */
 struct verify_restore_settings {
 	struct pg_target server;	/* where the scratch database is made */
-	const char *scratch_db;		/* its name; NULL: lotbackup_verify_ and the file's name */
+	const char *scratch_db;		/* its name; NULL: lotbackup_verify_<pid>_<start> */
 	int jobs;			/* tables loaded at once, as in restore */
 };
 
@@ -15,9 +15,11 @@ struct verify_restore_settings {
  * verify --restore: loads the dump into a new scratch database on the
  * configured server, compares every table's rows and content (CRC-32 of its
  * COPY text) with what the manifest recorded at dump time, and drops the
- * scratch database again, also on failure or interruption. Adds the checks
- * "restore" and "content" to `result`. Returns 0 when they ran, -1 when
- * verify could not run (no server, scratch name taken...).
+ * scratch database again, also on failure or interruption; with the default
+ * name, first drops the scratch databases of earlier runs that were killed
+ * before they could. Adds the checks "restore" and "content" to `result`.
+ * Returns 0 when they ran, -1 when verify could not run (no server, scratch
+ * name taken...).
  */
 int verify_restore(const struct verify_restore_settings *settings, const char *path,
     struct verify_result *result);

@@ -1,7 +1,7 @@
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/interrupt.h"
 #include "base/log.h"
@@ -15,20 +15,61 @@
 #include "verify/verify-restore.h"
 #include "base/xalloc.h"
 
-/* lot-systems-db-2026-11-25T02-00-00.sql.gz -> lotbackup_verify_lotsystemsdb20261125t020000sqlgz */
-static char *
-default_scratch_name(const char *path)
-{
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	struct strbuf sb = STRBUF_INIT;
+/*
+ * Default scratch databases are named lotbackup_verify_<pid>_<start>, the
+ * start being the process's start time: a later run can tell a leftover of
+ * a killed run (process gone, or its pid reused by another) from one a
+ * live run is using.
+ */
+#define SCRATCH_PREFIX "lotbackup_verify_"
+#define SCRATCH_PATTERN "^" SCRATCH_PREFIX "[0-9]+_[0-9]+$"
 
-	strbuf_puts(&sb, "lotbackup_verify_");
-	for (; *base && sb.len < 60; base++)
-		if (isalnum((unsigned char)*base))
-			strbuf_putc(&sb, (char)tolower((unsigned char)*base));
-	return strbuf_detach(&sb);
+/* The start time of process PID in clock ticks since boot (field 22 of /proc/PID/stat); 0 when it is gone. */
+static unsigned long long
+process_start(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	size_t n;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The command name (field 2) may hold spaces and ')': count from the last ')'. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return 0;
+	p += 2;
+	if (*p == 'Z' || *p == 'X')	/* killed, not yet reaped */
+		return 0;
+	for (field = 3; field < 22 && p != NULL; field++)
+		if ((p = strchr(p, ' ')) != NULL)
+			p++;
+	if (p != NULL)
+		start = strtoull(p, NULL, 10);
+	return start;
 }
 
+static int
+scratch_is_stale(const char *dbname)
+{
+	long pid;
+	unsigned long long start;
+
+	if (sscanf(dbname, SCRATCH_PREFIX "%ld_%llu", &pid, &start) != 2)
+		return 0;
+	return process_start(pid) != start;
+}
+
+static char *
+default_scratch_name(void)
+{
+	return xasprintf(SCRATCH_PREFIX "%ld_%llu", (long)getpid(), process_start((long)getpid()));
+}
 static int
 load_manifest(const char *path, struct db_manifest *m)
 {
@@ -150,7 +191,7 @@ verify_restore(const struct verify_restore_settings *vs, const char *path, struc
 	struct db_manifest m;
 	struct strbuf problems = STRBUF_INIT;
 	PGconn *conn = NULL;
-	char *scratch = vs->scratch_db ? xstrdup(vs->scratch_db) : default_scratch_name(path);
+	char *scratch = vs->scratch_db ? xstrdup(vs->scratch_db) : default_scratch_name();
 	size_t nproblems = 0;
 	int created = 0, rc = -1, loaded;
 
@@ -171,6 +212,14 @@ verify_restore(const struct verify_restore_settings *vs, const char *path, struc
 	 */
 	if (interrupt_guard_begin() < 0)
 		goto out;
+	/*
+	 * A run killed outright (kill -9, OOM) could not drop its scratch
+	 * database; the next run with a default name does. A name the operator
+	 * chose is theirs: nothing else is dropped then.
+	 */
+	if (vs->scratch_db == NULL && process_start((long)getpid()) != 0 &&
+	    target_drop_stale(&vs->server, SCRATCH_PATTERN, scratch_is_stale) < 0)
+		goto end_guard;
 	if (target_create(&vs->server, scratch, 1, &created) < 0)
 		goto end_guard;
 	if ((conn = target_connect_other(&vs->server, scratch)) == NULL)

@@ -147,4 +147,35 @@ fi
 createdb lb_scratch
 check_exit verify-restore-refuses-existing-scratch 1 "$LB_BIN" verify --restore "$dump" --scratch-db lb_scratch
 dropdb_q lb_scratch
+# kill -9 during verify --restore leaves the scratch database behind; the
+# next run of the same file recognises it as stale (its process is gone),
+# drops it and goes on. A scratch-like name of a live process (this shell,
+# with its real start time) is not touched.
+scratch_dbs() { psql -X -At -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'lotbackup\\_verify\\_%' ORDER BY 1"; }
+"$LB_BIN" verify --restore "$bigdump" >/dev/null 2>&1 &
+vpid=$!
+stale=''
+for _ in $(seq 1 200); do
+	stale=$(scratch_dbs)
+	[ -n "$stale" ] && break
+	sleep 0.05
+done
+kill -KILL "$vpid"
+wait "$vpid" 2>/dev/null
+live=lotbackup_verify_$$_$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20)
+createdb "$live"
+if [ -z "$stale" ]; then
+	skip verify-restore-after-kill9 "the scratch database never showed up before the kill"
+else
+	check_exit verify-restore-after-kill9 0 "$LB_BIN" verify --restore "$bigdump"
+	left=$(scratch_dbs)
+	grep -qxF "$stale" <<<"$left" && fail verify-restore-drops-stale-scratch "$stale is still there" ||
+		pass verify-restore-drops-stale-scratch
+	grep -q "stale scratch database \"$stale\"" <<<"$LB_LAST_OUTPUT" && pass verify-restore-logs-stale-drop ||
+		fail verify-restore-logs-stale-drop "$LB_LAST_OUTPUT"
+	grep -qxF "$live" <<<"$left" && pass verify-restore-keeps-live-scratch ||
+		fail verify-restore-keeps-live-scratch "$live was dropped"
+fi
+dropdb_q "$live"
+[ -z "$stale" ] || dropdb_q "$stale"
 finish
