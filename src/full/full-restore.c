@@ -158,6 +158,13 @@ full_restore(const struct full_restore_settings *settings, const char *path)
 	struct full_manifest m;
 	char *target = xstrdup(settings->to), *extracted;
 	char *bundle = NULL, *refs = NULL, *objects = NULL, *patch = NULL, *head_ref = NULL, *dump = NULL;
+	/*
+	 * The restored tree is private, as backups are (directories 0700,
+	 * files 0600, executables 0700), whatever the caller's umask: libgit2,
+	 * the extract and the patch all create with it, and a group- or
+	 * world-writable .git/config would let others add hooks.
+	 */
+	mode_t old_umask = umask(077);
 	int rc = -1;
 
 	memset(&m, 0, sizeof(m));
@@ -216,6 +223,7 @@ full_restore(const struct full_restore_settings *settings, const char *path)
 cleanup:
 	fs_remove_tree(extracted);
 out:
+	umask(old_umask);
 	full_manifest_free(&m);
 	free(target);
 	free(extracted);

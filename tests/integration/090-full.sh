@@ -183,6 +183,31 @@ check full-symlink-setup env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$sym" -o
 check_exit full-restore-refuses-symlinked-dir 1 "$LB_BIN" restore "$(ls "$work"/symout/*.tar.gz | head -n 1)" --to "$work/symrest"
 [ ! -e "$work/outside/package.json" ] && pass full-restore-nothing-through-symlink || fail full-restore-nothing-through-symlink "file written outside"
 
+# restore --to under umask 000: nothing restored is group- or
+# other-writable (a writable .git/config lets anyone add hooks), through
+# both the bundle and the object-store path, with the uncommitted patch and
+# an untracked dependency file put back; a tracked executable stays
+# executable by its owner.
+mp=$work/modeproj && g init -q "$mp" && mkdir -p "$mp/src/lib" && printf '{}\n' >"$mp/package.json" &&
+	printf '#!/bin/sh\n' >"$mp/run.sh" && chmod 755 "$mp/run.sh" && printf 'a\n' >"$mp/src/lib/a.txt" &&
+	g -C "$mp" add -A && g -C "$mp" commit -q -m modes
+printf 'b\n' >>"$mp/src/lib/a.txt" && printf 'lock\n' >"$mp/yarn.lock"
+for how in bundle packs; do
+	extra=''
+	[ "$how" = packs ] && extra=--git-packs
+	check "full-umask-setup-$how" env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$mp" -o "$work/modeout-$how" --archive-only $extra
+	rest=$work/moderest-$how
+	check "full-restore-umask000-$how" bash -c 'umask 000 && exec "$@"' _ "$LB_BIN" restore \
+		"$(ls "$work/modeout-$how"/*.tar.gz | head -n 1)" --to "$rest" --with-uncommitted
+	loose=$(find "$rest" ! -type l -perm /022 -printf '%m %p\n' | head -n 10)
+	[ -d "$rest/.git" ] && [ -z "$loose" ] && pass "full-restore-not-group-writable-$how" ||
+		fail "full-restore-not-group-writable-$how" "$loose"
+	[ -f "$rest/run.sh" ] && [ -x "$rest/run.sh" ] && pass "full-restore-keeps-exec-$how" ||
+		fail "full-restore-keeps-exec-$how" "$(stat -c '%a %n' "$rest/run.sh" 2>&1)"
+	cmp -s "$mp/src/lib/a.txt" "$rest/src/lib/a.txt" && cmp -s "$mp/yarn.lock" "$rest/yarn.lock" &&
+		pass "full-restore-umask-content-$how" || fail "full-restore-umask-content-$how" "files differ"
+done
+
 # Options and failures.
 check full-archive-only "$LB_BIN" full -C "$proj" --archive-only -o "$work/ao"
 [ -z "$(ls -d "$work"/ao/full-backup-* 2>/dev/null)" ] && [ -n "$(ls "$work"/ao/*.tar.gz)" ] && pass full-archive-only-no-dir || fail full-archive-only-no-dir "$(ls "$work/ao")"
