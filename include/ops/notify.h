@@ -42,5 +42,11 @@ char *notify_body(const struct notify_run *run, long long output_bytes);
 char *notify_target(const char *url, int success);
 /* "https://host" of URL, without user, password, path or query (caller frees). */
 char *notify_redact(const char *url);
+/*
+ * Overwrites, in place, URL's userinfo password (the whole userinfo when
+ * it has no ':') and every query value with '*': for argv, readable in
+ * /proc/PID/cmdline.
+ */
+void notify_scrub(char *url);
 
 #endif

@@ -24,6 +24,13 @@ char *conninfo_normalise(const char *in, char *err, size_t errlen);
  */
 char *conninfo_redact(const char *in);
 
+/*
+ * Overwrites with '*', in place, every byte of each secret value of s as
+ * it is written there (%xx, quotes and escapes included): for argv, whose
+ * text stays readable in /proc/PID/cmdline while the value is decoded.
+ */
+void conninfo_scrub(char *s);
+
 /* Replaces every occurrence of `secret` (if non-empty) in s with "***", in place-safe copy. */
 char *redact_secret(const char *s, const char *secret);
 

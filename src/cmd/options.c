@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
 #include "base/log.h"
+#include "pg/conninfo.h"
 #include "ops/notify.h"
 #include "ops/retention-plan.h"
 #include "cmd/options.h"
@@ -273,27 +272,6 @@ spec_by_id(int id)
 	return NULL;
 }
 
-/*
- * A password given with -d stays readable in /proc/PID/cmdline for the
- * whole run; overwrite it in argv once copied (the .env file or ~/.pgpass
- * remain the safe ways to give one).
- */
-static void
-scrub_password(char *arg)
-{
-	PQconninfoOption *parsed = PQconninfoParse(arg, NULL), *o;
-
-	for (o = parsed; o && o->keyword; o++) {
-		char *at;
-
-		if (strcmp(o->keyword, "password") != 0 || o->val == NULL || *o->val == '\0')
-			continue;
-		while ((at = strstr(arg, o->val)) != NULL)
-			memset(at, '*', strlen(o->val));
-	}
-	PQconninfoFree(parsed);
-}
-
 /* "--keep" or "--keep=3": an option of another command? */
 static int
 known_elsewhere(const char *arg)
@@ -319,7 +297,13 @@ set_int(const char *name, const char *arg, int min, int max, int *out)
 	return -1;
 }
 
-/* Stores one parsed option: a case per option, long only because there are many. */
+/*
+ * Stores one parsed option: a case per option, long only because there are
+ * many. A password in -d, or a token in --notify-url, would stay readable
+ * in /proc/PID/cmdline for the whole run: it is overwritten in argv once
+ * copied, as written there (a %-encoded or quoted password is not found by
+ * its decoded value). The .env file or ~/.pgpass remain the safe ways.
+ */
 static int
 apply(struct options *opts, int id, const char *arg)
 {
@@ -329,7 +313,7 @@ apply(struct options *opts, int id, const char *arg)
 	case 'd':
 		replace(&opts->dbname, arg);
 		opts->dbname_origin = PG_TARGET_FLAG;
-		scrub_password((char *)arg);
+		conninfo_scrub((char *)arg);
 		break;
 	case 'q': opts->verbosity = -1; break;
 	case 'v': opts->verbosity = 1; break;
@@ -355,7 +339,10 @@ apply(struct options *opts, int id, const char *arg)
 		}
 		replace(&opts->kind_filter, arg);
 		break;
-	case OPT_NOTIFY_URL: replace(&opts->notify_url, arg); break;
+	case OPT_NOTIFY_URL:
+		replace(&opts->notify_url, arg);
+		notify_scrub((char *)arg);
+		break;
 	case OPT_NOTIFY_METHOD:
 		if ((opts->notify_method = notify_method_parse(arg)) < 0) {
 			log_error("--notify-method takes get or post, not '%s'", arg);

@@ -81,6 +81,35 @@ notify_redact(const char *url)
 	return xasprintf("%.*s://%.*s/...", (int)(rest - url), url, (int)hostlen, host);
 }
 
+void
+notify_scrub(char *url)
+{
+	char *rest = strstr(url, "://"), *auth, *at, *colon, *p;
+	size_t authlen;
+
+	if (rest == NULL)
+		return;
+	auth = rest + 3;
+	authlen = strcspn(auth, "/?#");
+	if ((at = memchr(auth, '@', authlen)) != NULL) {
+		/* user:password hides the password; a lone user is often the token itself */
+		colon = memchr(auth, ':', (size_t)(at - auth));
+		for (p = colon ? colon + 1 : auth; p < at; p++)
+			*p = '*';
+	}
+	if ((p = strchr(auth, '?')) == NULL)
+		return;
+	/* every value of the query: which of them is a token is the service's business */
+	for (p++; *p && *p != '#'; p++) {
+		if (*p != '=')
+			continue;
+		for (p++; *p && *p != '&' && *p != '#'; p++)
+			*p = '*';
+		if (*p != '&')
+			break;
+	}
+}
+
 /* The body is not wanted; only the status matters. */
 static size_t
 discard(char *ptr, size_t size, size_t nmemb, void *userdata)

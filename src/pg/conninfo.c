@@ -545,29 +545,28 @@ out:
 	return out;
 }
 
-char *
-conninfo_redact(const char *in)
+/*
+ * The raw spans of every secret value in `in`, as written (quotes,
+ * escapes and %xx included), in order; *n of them. Caller frees.
+ */
+static struct span *
+secret_spans(const char *in, size_t *n)
 {
-	struct strbuf sb = STRBUF_INIT;
-	struct span key, val;
-	size_t pos, copied = 0;
+	struct span *v = NULL, key, val;
+	size_t pos;
 
-	if (in == NULL)
-		return xstrdup("");
+	*n = 0;
 	if (url_prefix_len(in) == 0) {
 		pos = 0;
 		while (kv_next_secret(in, &pos, &val)) {
-			strbuf_append(&sb, in + copied, val.start - copied);
-			strbuf_puts(&sb, REDACTED);
-			copied = val.end;
+			v = xrealloc(v, (*n + 1) * sizeof(*v));
+			v[(*n)++] = val;
 		}
-		strbuf_puts(&sb, in + copied);
-		return strbuf_detach(&sb);
+		return v;
 	}
 	if (url_password_span(in, &val) && val.end > val.start) {
-		strbuf_append(&sb, in, val.start);
-		strbuf_puts(&sb, REDACTED);
-		copied = val.end;
+		v = xrealloc(v, (*n + 1) * sizeof(*v));
+		v[(*n)++] = val;
 	}
 	pos = url_query_start(in);
 	if (in[pos] == '?')
@@ -575,12 +574,44 @@ conninfo_redact(const char *in)
 	while (next_query_param(in, &pos, &key, &val)) {
 		if (!query_key_is(in, &key, is_secret_key))
 			continue;
-		strbuf_append(&sb, in + copied, val.start - copied);
+		v = xrealloc(v, (*n + 1) * sizeof(*v));
+		v[(*n)++] = val;
+	}
+	return v;
+}
+
+char *
+conninfo_redact(const char *in)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct span *spans;
+	size_t i, n, copied = 0;
+
+	if (in == NULL)
+		return xstrdup("");
+	spans = secret_spans(in, &n);
+	for (i = 0; i < n; i++) {
+		strbuf_append(&sb, in + copied, spans[i].start - copied);
 		strbuf_puts(&sb, REDACTED);
-		copied = val.end;
+		copied = spans[i].end;
 	}
 	strbuf_puts(&sb, in + copied);
+	free(spans);
 	return strbuf_detach(&sb);
+}
+
+void
+conninfo_scrub(char *s)
+{
+	struct span *spans;
+	size_t i, n;
+
+	if (s == NULL)
+		return;
+	spans = secret_spans(s, &n);
+	for (i = 0; i < n; i++)
+		memset(s + spans[i].start, '*', spans[i].end - spans[i].start);
+	free(spans);
 }
 
 char *

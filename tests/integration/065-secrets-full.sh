@@ -106,4 +106,54 @@ nfiles=$(find "$out" "$work/unpacked" -type f | wc -l)
 loose=$(find "$out" \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \) | head)
 [ -z "$loose" ] && [ "$(stat -c %a "$out")" = 700 ] && pass secret-modes-0600-0700-under-umask-000 ||
 	fail secret-modes-0600-0700-under-umask-000 "$(stat -c '%a %n' "$out" $loose)"
+# Secrets as written in argv, whatever their encoding: a %-encoded URL
+# password, a quoted key=value password with an escape, --notify-url's
+# password and query token. Each run is held by a server that accepts the
+# connection and never answers; its command line is read once it holds
+# the lock (options parsed) and the server has the connection.
+cat >"$work/silent.py" <<'PY'
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+conns = []
+end = time.time() + 60
+s.settimeout(1)
+while time.time() < end:
+    try:
+        c, _ = s.accept()
+        conns.append(c)
+        open(sys.argv[2], "a").write("x\n")
+    except socket.timeout:
+        pass
+PY
+python3 "$work/silent.py" "$work/silent.port" "$work/silent.conns" &
+silent=$!
+at_exit "kill $silent 2>/dev/null"
+for _ in $(seq 50); do [ -s "$work/silent.port" ] && break; sleep 0.1; done
+sport=$(cat "$work/silent.port" 2>/dev/null)
+# held NAME DBNAME: the command line of a db run blocked on the silent server.
+held() {
+	local name=$1 d=$2 dir=$work/held-$1 pid n
+	: >"$work/silent.conns"
+	"$LB_BIN" db -o "$dir" -d "$d" \
+		--notify-url "http://hc:N0tifyPw99@127.0.0.1:1/ping/x?token=T0kenXyz77&rid=1" >/dev/null 2>"$work/$name.held-err" &
+	pid=$!
+	for n in $(seq 100); do
+		grep -q "^$pid " "$dir/.lotbackup.lock" 2>/dev/null && [ -s "$work/silent.conns" ] && break
+		sleep 0.05
+	done
+	tr '\0' ' ' <"/proc/$pid/cmdline" >"$work/$name.held" 2>/dev/null
+	kill -9 "$pid" 2>/dev/null	# -9: no tidying up, no notice sent
+	wait "$pid" 2>/dev/null
+}
+held url "postgresql://u:S3cr3t%2541@127.0.0.1:$sport/x"
+held kv "host=127.0.0.1 port=$sport user=u dbname=x password='Kv\\'S3cr3t w'"
+bad=''
+for r in url kv; do
+	grep -q -- "-d " "$work/$r.held" || bad="$bad $r:not-sampled:$(head -c 300 "$work/$r.held-err")"
+	grep -q -- 'S3cr3t\|%2541\|N0tifyPw99\|T0kenXyz77' "$work/$r.held" && bad="$bad $r:$(cat "$work/$r.held")"
+done
+[ -z "$bad" ] && pass secret-encoded-not-in-cmdline || fail secret-encoded-not-in-cmdline "$bad"
 finish
