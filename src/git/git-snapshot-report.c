@@ -54,13 +54,34 @@ put_quoted(struct strbuf *sb, const char *s)
 }
 
 /*
- * Credentials out of a remote URL: "https://user:pw@host/x" keeps the user
- * and hides the password; a lone user name on http(s)/ftp(s) is hidden too,
- * as tokens are often passed that way. ssh users and scp-style
- * "git@host:path" are not secrets and stay.
+ * The values of URL's query hidden ("?private_token=***&ref=***"): which
+ * of them is a token only the server knows. Scheme, host and path stay;
+ * so does everything of a URL without '?'. Always a new string.
  */
 static char *
-redact_url(const char *url)
+redact_query(const char *url)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = strchr(url, '?'), *end;
+
+	if (p == NULL)
+		return xstrdup(url);
+	strbuf_append(&sb, url, (size_t)(p - url));
+	while (*p) {
+		end = p + 1 + strcspn(p + 1, "=&");
+		strbuf_append(&sb, p, (size_t)(end - p));	/* "?key" or "&key" */
+		p = end;
+		if (*p == '=') {
+			strbuf_puts(&sb, "=***");
+			p += 1 + strcspn(p + 1, "&");
+		}
+	}
+	return strbuf_detach(&sb);
+}
+
+/* The user info part of redact_url(). */
+static char *
+redact_userinfo(const char *url)
 {
 	const char *scheme_end = strstr(url, "://"), *auth, *auth_end, *at = NULL, *colon = NULL, *p;
 	size_t scheme_len;
@@ -90,6 +111,25 @@ redact_url(const char *url)
 	if (!web)
 		return xstrdup(url);
 	return xasprintf("%.*s***%s", (int)(auth - url), url, at);
+}
+
+/*
+ * Credentials out of a remote URL: "https://user:pw@host/x" keeps the user
+ * and hides the password; a lone user name on http(s)/ftp(s) is hidden too,
+ * as tokens are often passed that way. ssh users and scp-style
+ * "git@host:path" are not secrets and stay. Query values are hidden too
+ * (GitLab's ?private_token=).
+ */
+static char *
+redact_url(const char *url)
+{
+	char *userless = redact_userinfo(url), *safe;
+
+	if (strstr(url, "://") == NULL)
+		return userless;
+	safe = redact_query(userless);
+	free(userless);
+	return safe;
 }
 
 struct info_ctx {

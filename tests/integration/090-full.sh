@@ -35,6 +35,8 @@ g tag v1.0 && g tag -a v1.1 -m "annotated"
 g checkout -q -b feature && printf 'feature\n' >feature.txt && g add feature.txt && g commit -q -m "feature work"
 g checkout -q main && printf 'more\n' >>README.md && g commit -q -am "main work"
 g remote add origin "https://bob:Hunt3rPassw0rd@example.com/app.git"
+# GitLab-style token in the query string (issue #15, item 8).
+g remote add mirror "https://gitlab.example.com/grp/app.git?private_token=GlQu3ryT0ken&ref=main"
 # The dirty state: modified, staged, binary change, untracked, ignored, and secrets again.
 printf 'changed\n' >>README.md
 printf 'staged\n' >staged.txt && g add staged.txt
@@ -72,7 +74,7 @@ dir_list=$(cd "$dir" && find . -type f | sed 's|^\./||' | sort)
 
 # No secret anywhere: not in the archive's bytes (decompressed), not in the directory.
 leaks=''
-for s in "$LB_TEST_PASSWORD" lbtest-private-key-material-7f3a lbtest-pem-certificate-body-91c2 Hunt3rPassw0rd; do
+for s in "$LB_TEST_PASSWORD" lbtest-private-key-material-7f3a lbtest-pem-certificate-body-91c2 Hunt3rPassw0rd GlQu3ryT0ken; do
 	gunzip -c "$arc" | grep -aq -- "$s" && leaks="$leaks archive:$s"
 	grep -rqa -- "$s" "$dir" && leaks="$leaks dir:$s"
 	grep -qa -- "$s" "$arc" && leaks="$leaks gz:$s"
@@ -82,6 +84,8 @@ tar tzf "$arc" | grep -Eq '(^|/)(\.env|id_rsa|keys\.pem)$' && fail full-no-secre
 grep -q '"path": ".env"' "$dir/MANIFEST.json" && grep -q '"rule": "secret' "$dir/MANIFEST.json" &&
 	pass full-manifest-lists-exclusions || fail full-manifest-lists-exclusions "$(grep -A2 excluded "$dir/MANIFEST.json" | head)"
 grep -q 'bob:\*\*\*@example.com' "$dir/git/info.txt" && pass full-remote-redacted || fail full-remote-redacted "$(cat "$dir/git/info.txt")"
+grep -qxF 'remote mirror https://gitlab.example.com/grp/app.git?private_token=***&ref=***' "$dir/git/info.txt" &&
+	pass full-remote-query-redacted || fail full-remote-query-redacted "$(grep mirror "$dir/git/info.txt")"
 
 # The manifest's hashes match the files.
 bad=$(cd "$dir" && python3 -c '
