@@ -6,10 +6,10 @@
  * how a run ended, by an HTTP request to URL on success and to URL/fail on
  * failure ("/fail" goes before any ?query): a GET, or with
  * --notify-method post a POST whose body summarises the run. Only http and
- * https, no redirects, at most timeout_seconds. A notification that cannot
- * be sent is logged as a warning, never more: the backup's own result
- * stands. The URL is never logged whole (it is a secret of sorts): scheme
- * and host only.
+ * https, no redirects (a 3xx answer is a warning), at most
+ * timeout_seconds. A notification that cannot be sent is logged as a
+ * warning, never more: the backup's own result stands. The URL is never
+ * logged whole (it is a secret of sorts): scheme and host only.
  */
 enum notify_method {
 	NOTIFY_GET = 0,

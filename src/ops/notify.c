@@ -176,6 +176,11 @@ notify_send(const char *url, enum notify_method method, const struct notify_run 
 		/* curl's message may hold the URL: say only what kind of failure it was */
 		log_warn("notify: %s could not be told that '%s' %s: %s (the run's own result stands)", shown,
 		    run->command, success ? "succeeded" : "failed", curl_easy_strerror(res));
+	else if (status >= 300 && status < 400)
+		/* not followed on purpose (the Location could be anywhere), so the monitor may not know */
+		log_warn("notify: %s answered %ld (a redirect, not followed) to the %s notice of '%s': "
+		    "the ping may not have reached the monitor (the run's own result stands)", shown,
+		    status, success ? "success" : "failure", run->command);
 	else if (status >= 400)
 		log_warn("notify: %s answered HTTP %ld to the %s notice of '%s' (the run's own result stands)", shown,
 		    status, success ? "success" : "failure", run->command);

@@ -15,7 +15,8 @@ portfile=$work/port
 : >"$bodies"
 # A tiny HTTP listener that records each request line and its User-Agent,
 # and each request body as a JSON line {path, type, body}: /ping...
-# answers 200, /bad... 500, /slow... after 5 s. It stops by itself after
+# answers 200, /bad... 500, /slow... after 5 s, /moved... 302 to
+# /ping/moved-here. It stops by itself after
 # 120 s at the latest.
 cat >"$work/listener.py" <<'PY'
 import http.server, json, sys, threading, time
@@ -31,8 +32,10 @@ class H(http.server.BaseHTTPRequestHandler):
                                     "body": body.decode("utf-8", "replace")}) + "\n")
         if self.path.startswith("/slow"):
             time.sleep(5)
-        code = 500 if self.path.startswith("/bad") else 200
+        code = 500 if self.path.startswith("/bad") else 302 if self.path.startswith("/moved") else 200
         self.send_response(code)
+        if code == 302:
+            self.send_header("Location", "/ping/moved-here")
         self.send_header("Content-Length", "2")
         self.end_headers()
         self.wfile.write(b"OK")
@@ -96,6 +99,17 @@ grep -q 'warning lotbackup: notify: http://127.0.0.1:[0-9]*/\.\.\. answered HTTP
 	fail notify-http-500-warning "$log"
 grep -q 'S3cretPw\|uuid-1234\|hc:' <<<"$log" && fail notify-no-secret-in-log "$log" || pass notify-no-secret-in-log
 grep -q "^GET /bad/uuid-1234 HTTP/1.1" "$reqlog" && pass notify-500-was-sent || fail notify-500-was-sent "$(requests)"
+
+# A redirect is not followed, and not taken for success: a warning at the
+# normal level with the status, no credentials; the backup still succeeds.
+: >"$reqlog"
+check notify-redirect-backup-ok "$LB_BIN" db -o "$out" -d "dbname=$db" --notify-url "http://hc:S3cretPw@127.0.0.1:$port/moved/uuid-5678?token=T0kq"
+log=$LB_LAST_OUTPUT
+grep -q 'warning lotbackup: notify: http://127.0.0.1:[0-9]*/\.\.\. answered 302 (a redirect, not followed)' <<<"$log" &&
+	pass notify-redirect-warning || fail notify-redirect-warning "$log"
+grep -q 'S3cretPw\|uuid-5678\|T0kq\|hc:' <<<"$log" && fail notify-redirect-no-secret-in-log "$log" || pass notify-redirect-no-secret-in-log
+grep -q "^GET /moved/uuid-5678?token=T0kq HTTP/1.1" "$reqlog" && ! grep -q moved-here "$reqlog" &&
+	pass notify-redirect-not-followed || fail notify-redirect-not-followed "$(requests)"
 
 # Nobody listening: a warning, the backup still succeeds.
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
