@@ -54,6 +54,20 @@ redacts_to(const char *in, const char *want)
 }
 
 static int
+scrubs_to(const char *in, const char *want)
+{
+	char *out = strdup(in);
+	int ok;
+
+	conninfo_scrub(out);
+	ok = strcmp(out, want) == 0;
+	if (!ok)
+		printf("# got [%s], want [%s]\n", out, want);
+	free(out);
+	return ok;
+}
+
+static int
 secret_redacts_to(const char *s, const char *secret, const char *want)
 {
 	char *out = redact_secret(s, secret);
@@ -151,6 +165,11 @@ test_redact(void)
 	UNIT_CHECK("redact_secret NULL secret", secret_redacts_to("a b", NULL, "a b"));
 	UNIT_CHECK("redact_secret empty secret", secret_redacts_to("a b", "", "a b"));
 	UNIT_CHECK("redact_secret adjacent occurrences", secret_redacts_to("xxxx", "xx", "******"));
+	/* argv is scrubbed as written: every byte of the encoded or quoted form */
+	UNIT_CHECK("scrub url encoded", scrubs_to("postgresql://u:S3%2541@h/d", "postgresql://u:*******@h/d"));
+	UNIT_CHECK("scrub url query", scrubs_to("postgres://h/d?pass%77ord=a%41&x=1", "postgres://h/d?pass%77ord=****&x=1"));
+	UNIT_CHECK("scrub kv quoted", scrubs_to("host=h password='a\\'b c' user=u", "host=h password=******** user=u"));
+	UNIT_CHECK("scrub plain dbname", scrubs_to("mydb", "mydb"));
 }
 
 /* Pseudo-random strings must never crash; AddressSanitizer watches the reads. */

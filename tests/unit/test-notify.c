@@ -31,6 +31,20 @@ redacts_to(const char *url, const char *want)
 	return ok;
 }
 
+static int
+scrubs_to(const char *url, const char *want)
+{
+	char *got = strdup(url);
+	int ok;
+
+	notify_scrub(got);
+	ok = strcmp(got, want) == 0;
+	if (!ok)
+		printf("# %s -> %s, want %s\n", url, got, want);
+	free(got);
+	return ok;
+}
+
 /* want: the body after the "lotbackup" version field. */
 static int
 body_is(const char *command, int exit_code, double seconds, const char *output, long long bytes, const char *want)
@@ -77,6 +91,11 @@ main(void)
 	UNIT_CHECK("redact-userinfo", redacts_to("http://user:pw@127.0.0.1:8080/x?token=t", "http://127.0.0.1:8080/..."));
 	UNIT_CHECK("redact-at-in-path", redacts_to("https://h.example/a@b", "https://h.example/..."));
 	UNIT_CHECK("redact-not-url", redacts_to("hc-ping.com/uuid", "(not a URL)"));
+	UNIT_CHECK("scrub-password-and-query", scrubs_to("http://hc:pw%41@h:1/p?token=t0k&rid=1",
+	    "http://hc:*****@h:1/p?token=***&rid=*"));
+	UNIT_CHECK("scrub-lone-user", scrubs_to("https://tok@h/p", "https://***@h/p"));
+	UNIT_CHECK("scrub-plain", scrubs_to("https://hc-ping.com/uuid", "https://hc-ping.com/uuid"));
+	UNIT_CHECK("scrub-not-url", scrubs_to("x?a=b", "x?a=b"));
 	UNIT_CHECK("body-success-with-output", body_is("db", 0, 12.34, "/srv/app/backups/lot-systems-db-2026-11-25T02-00-00.sql.gz",
 	    123456, "\"command\":\"db\",\"result\":\"ok\",\"exit_code\":0,\"duration_seconds\":12.3,"
 	    "\"output\":\"lot-systems-db-2026-11-25T02-00-00.sql.gz\",\"output_bytes\":123456}"));
