@@ -1,6 +1,8 @@
 /* Uncommitted changes as a binary-safe patch (`git diff HEAD`), and applying one. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include <git2.h>
 
@@ -76,6 +78,98 @@ out:
 	return rc;
 }
 
+/* A path git keeps in a tree: relative, no empty, "." or ".." part, nothing in .git. */
+static int
+patch_path_inside(const char *path)
+{
+	const char *seg = path;
+
+	if (*path == '\0' || *path == '/')
+		return 0;
+	for (;;) {
+		size_t n = strcspn(seg, "/");
+
+		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.') ||
+		    (n == 4 && strncasecmp(seg, ".git", 4) == 0))
+			return 0;
+		if (seg[n] == '\0')
+			return 1;
+		seg += n + 1;
+	}
+}
+
+/* Whether the patch leaves PATH a symlink (a new file of mode 120000). */
+static int
+patch_makes_link(git_diff *diff, const char *path)
+{
+	size_t i, n = git_diff_num_deltas(diff);
+
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		if (d->status != GIT_DELTA_DELETED && d->new_file.mode == GIT_FILEMODE_LINK &&
+		    d->new_file.path != NULL && strcmp(d->new_file.path, path) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * PATH (one side of delta D) stays inside DIR: libgit2 writes through a
+ * symlink the checkout brought back, so a committed lnk -> /elsewhere and
+ * a patch naming lnk/file would write /elsewhere/file. Every directory on
+ * the way must not be a symlink in the restored tree nor one the patch
+ * makes, as fs_mkdirs_for demands for deps/; the path itself may be a
+ * symlink only where the patch says it was one.
+ */
+static int
+check_patch_path(const char *dir, git_diff *diff, const git_diff_delta *d, const char *path, const char *patch_path)
+{
+	char *full = xasprintf("%s/%s", dir, path);
+	char *p = full + strlen(dir) + 1;
+	struct stat st;
+	int rc = -1;
+
+	if (!patch_path_inside(path)) {
+		log_error("refusing to apply %s: %s is outside %s or inside its .git", patch_path, path, dir);
+		goto out;
+	}
+	while ((p = strchr(p, '/')) != NULL) {
+		*p = '\0';
+		if ((lstat(full, &st) == 0 && S_ISLNK(st.st_mode)) || patch_makes_link(diff, full + strlen(dir) + 1)) {
+			log_error("refusing to apply %s: %s passes through the symlink %s", patch_path, path,
+			    full + strlen(dir) + 1);
+			goto out;
+		}
+		*p++ = '/';
+	}
+	if (lstat(full, &st) == 0 && S_ISLNK(st.st_mode) && d->old_file.mode != GIT_FILEMODE_LINK) {
+		log_error("refusing to apply %s: %s is a symlink in %s, not a file", patch_path, path, dir);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(full);
+	return rc;
+}
+
+/* Every path of the patch, both sides, checked before anything is applied. */
+static int
+check_patch_paths(const char *dir, git_diff *diff, const char *patch_path)
+{
+	size_t i, n = git_diff_num_deltas(diff);
+
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		if (d->old_file.path != NULL && check_patch_path(dir, diff, d, d->old_file.path, patch_path) < 0)
+			return -1;
+		if (d->new_file.path != NULL && check_patch_path(dir, diff, d, d->new_file.path, patch_path) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 gitsnap_apply_patch(const char *dir, const char *patch_path)
 {
@@ -108,6 +202,8 @@ gitsnap_apply_patch(const char *dir, const char *patch_path)
 		gitsnap_git_error("cannot parse the patch %s", patch_path);
 		goto out;
 	}
+	if (check_patch_paths(dir, diff, patch_path) < 0)
+		goto out;
 	if (git_apply(repo, diff, GIT_APPLY_LOCATION_BOTH, NULL) < 0) {
 		gitsnap_git_error("cannot apply %s to %s", patch_path, dir);
 		goto out;

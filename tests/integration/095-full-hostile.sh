@@ -12,6 +12,39 @@ for case in dotdot absolute symlink hardlink device unlisted hugesize tampered; 
 	check_exit "full-hostile-$case-restore" 3 "$LB_BIN" restore "$work/$case.tar.gz" --to "$work/target"
 	[ ! -e "$work/target" ] || [ -z "$(ls -A "$work/target")" ] || fail "full-hostile-$case-target-empty" "$(ls -A "$work/target")"
 done
+
+# A committed symlink lnk -> outside, and an uncommitted.patch that writes
+# through it (issue #15, item 1): restore --to --with-uncommitted refuses,
+# naming the path, before applying anything; the file outside is unchanged.
+# The same for a patch that makes its own symlink and writes below it, and
+# for patch paths into .git or out of DIR.
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+g() { git -c user.name=t -c user.email=t@example.com -c init.defaultBranch=main "$@"; }
+mkdir -p "$work/pout" && printf 'original\n' >"$work/pout/existing"
+g init -q "$work/lproj" && ln -s "$work/pout" "$work/lproj/lnk" && printf '{}\n' >"$work/lproj/package.json" &&
+	g -C "$work/lproj" add -A && g -C "$work/lproj" commit -q -m link
+check full-hostile-patch-setup env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$work/lproj" -o "$work/pgood" --archive-only
+owned=$(printf 'owned\n' | git hash-object --stdin)
+newfile() { printf 'diff --git a/%s b/%s\nnew file mode %s\nindex %s..%s\n--- /dev/null\n+++ b/%s\n@@ -0,0 +1 @@\n+%s\n' \
+	"$1" "$1" "${3:-100644}" 0000000000000000000000000000000000000000 "$(printf '%s\n' "$2" | git hash-object --stdin)" "$1" "$2"; }
+newfile lnk/existing owned >"$work/through-link.patch"
+newfile lnk/new owned >"$work/through-link-new.patch"
+{ newfile evil "$work/pout" 120000; newfile evil/planted owned; } >"$work/own-link.patch"
+newfile .git/hooks/post-checkout owned >"$work/dotgit.patch"
+newfile ../escaped-by-patch owned >"$work/dotdot.patch"
+for case in through-link through-link-new own-link dotgit dotdot; do
+	arc=$work/patch-$case.tar.gz
+	cp "$(ls "$work"/pgood/*.tar.gz | head -n 1)" "$arc" && cp "$(ls "$work"/pgood/*.tar.gz.manifest.json | head -n 1)" "$arc.manifest.json" &&
+		python3 "$LB_TOP/tests/lib/rewrite-archive.py" "$arc" git/uncommitted.patch "$work/$case.patch" ||
+		fail "full-hostile-patch-$case-build" "rewrite-archive.py failed"
+	rm -rf "$work/ptarget"
+	check_exit "full-hostile-patch-$case-restore" 1 "$LB_BIN" restore "$arc" --to "$work/ptarget" --with-uncommitted
+	grep -q 'refusing to apply .*uncommitted.patch: ' <<<"$LB_LAST_OUTPUT" && pass "full-hostile-patch-$case-says-why" ||
+		fail "full-hostile-patch-$case-says-why" "$LB_LAST_OUTPUT"
+done
+[ "$(cat "$work/pout/existing")" = original ] && [ "$(ls -A "$work/pout")" = existing ] && [ ! -e "$work/escaped-by-patch" ] &&
+	pass full-hostile-patch-nothing-outside || fail full-hostile-patch-nothing-outside "$(ls -l "$work/pout"; cat "$work/pout/existing")"
+
 escaped=''
 for p in "$work/escape" /tmp/lbtest-abs-escape "$work/outside" "$work/outside/evil" "$work/target.lotbackup-extract"; do
 	[ -e "$p" ] && escaped="$escaped $p"
