@@ -27,6 +27,7 @@ struct full_manifest {
 	int db_included;
 	struct full_entry *files;
 	size_t nfiles;
+	struct full_entry **sorted;	/* files in tree order ('/' first), for lookups */
 };
 
 /* Parses MANIFEST.json text; -1 with a message in err. */

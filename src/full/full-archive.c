@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,94 @@
 #define READ_BLOCK (64 * 1024)
 /* MANIFEST.json of a real backup is small; a larger claim is hostile. */
 #define MANIFEST_MAX (64 * 1024 * 1024)
+
+/*
+ * A member name is safe when relative, without "..", "." or empty parts,
+ * and each part short enough for a file name (restore --to could not
+ * create a longer one).
+ */
+static int
+safe_relative(const char *p)
+{
+	const char *seg = p;
+
+	if (*p == '\0' || *p == '/')
+		return 0;
+	for (;;) {
+		size_t n = strcspn(seg, "/");
+
+		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.') || n > NAME_MAX)
+			return 0;
+		if (seg[n] == '\0')
+			return 1;
+		seg += n + 1;
+		if (*seg == '\0')
+			return 1;	/* a trailing slash: a directory */
+	}
+}
+
+/* One byte in tree order: '/' sorts before every other, the end before '/'. */
+static int
+tree_rank(unsigned char c)
+{
+	return c == '\0' ? 0 : c == '/' ? 1 : c + 2;
+}
+
+/*
+ * Paths in the order a tree walk meets them: everything below "a" comes
+ * right after "a", before "a-b" or "a.txt", so a file with something
+ * below it sits next to its first descendant.
+ */
+static int
+tree_order(const void *a, const void *b)
+{
+	const unsigned char *x = (const unsigned char *)(*(const struct full_entry *const *)a)->path;
+	const unsigned char *y = (const unsigned char *)(*(const struct full_entry *const *)b)->path;
+
+	while (*x != '\0' && *x == *y) {
+		x++;
+		y++;
+	}
+	return tree_rank(*x) - tree_rank(*y);
+}
+
+/*
+ * The files as one directory can hold them, as restore --to creates
+ * them: each path safe, none twice, none below another file ("deps/a"
+ * and "deps/a/b"). Checked here so that verify refuses what extraction
+ * would stop on. Fills m->sorted, the lookup index of find_entry.
+ */
+static int
+index_manifest_paths(struct full_manifest *m, char *err, size_t errlen)
+{
+	size_t i;
+
+	m->sorted = xcalloc(m->nfiles + 1, sizeof(*m->sorted));
+	for (i = 0; i < m->nfiles; i++) {
+		const char *p = m->files[i].path;
+
+		if (!safe_relative(p) || p[strlen(p) - 1] == '/') {
+			errbuf_set(err, errlen, "MANIFEST.json lists \"%s\": not a file name inside the backup", p);
+			return -1;
+		}
+		m->sorted[i] = &m->files[i];
+	}
+	qsort(m->sorted, m->nfiles, sizeof(*m->sorted), tree_order);
+	for (i = 1; i < m->nfiles; i++) {
+		const char *prev = m->sorted[i - 1]->path, *cur = m->sorted[i]->path;
+		size_t len = strlen(prev);
+
+		if (strcmp(prev, cur) == 0) {
+			errbuf_set(err, errlen, "MANIFEST.json lists %s twice", cur);
+			return -1;
+		}
+		if (strncmp(cur, prev, len) == 0 && cur[len] == '/') {
+			errbuf_set(err, errlen, "MANIFEST.json lists %s below the file %s", cur, prev);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 int
 full_manifest_parse(const char *text, size_t len, struct full_manifest *m, char *err, size_t errlen)
@@ -71,6 +160,8 @@ full_manifest_parse(const char *text, size_t len, struct full_manifest *m, char 
 		memcpy(m->files[i].sha256, json_string_value(h), 65);
 		m->nfiles++;
 	}
+	if (index_manifest_paths(m, err, errlen) < 0)
+		goto out;
 	rc = 0;
 out:
 	json_decref(root);
@@ -87,6 +178,7 @@ full_manifest_free(struct full_manifest *m)
 	for (i = 0; i < m->nfiles; i++)
 		free(m->files[i].path);
 	free(m->files);
+	free(m->sorted);
 	free(m->name);
 	free(m->commit);
 	free(m->branch);
@@ -96,33 +188,33 @@ full_manifest_free(struct full_manifest *m)
 static struct full_entry *
 find_entry(struct full_manifest *m, const char *path)
 {
-	size_t i;
+	struct full_entry key = { .path = (char *)path }, *kp = &key, **found;
 
-	for (i = 0; i < m->nfiles; i++)
-		if (strcmp(m->files[i].path, path) == 0)
-			return &m->files[i];
-	return NULL;
+	found = bsearch(&kp, m->sorted, m->nfiles, sizeof(*m->sorted), tree_order);
+	return found ? *found : NULL;
 }
 
-/* A member name is safe when relative, without "..", "." or empty parts. */
-static int
-safe_relative(const char *p)
+/* The file of the manifest that DIR (a directory member, "a/b/") or a directory above it is. */
+static const char *
+file_at_or_above(struct full_manifest *m, const char *dir)
 {
-	const char *seg = p;
+	char *p = xstrdup(dir), *slash;
+	const char *hit = NULL;
 
-	if (*p == '\0' || *p == '/')
-		return 0;
-	for (;;) {
-		size_t n = strcspn(seg, "/");
+	while (hit == NULL && *p != '\0') {
+		struct full_entry *fe;
 
-		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
-			return 0;
-		if (seg[n] == '\0')
-			return 1;
-		seg += n + 1;
-		if (*seg == '\0')
-			return 1;	/* a trailing slash: a directory */
+		if (p[strlen(p) - 1] == '/')
+			p[strlen(p) - 1] = '\0';
+		else if ((fe = find_entry(m, p)) != NULL)
+			hit = fe->path;
+		else if ((slash = strrchr(p, '/')) != NULL)
+			slash[1] = '\0';
+		else
+			*p = '\0';
 	}
+	free(p);
+	return hit;
 }
 
 struct reader {
@@ -305,8 +397,26 @@ read_archive(struct reader *r)
 			goto out;
 		}
 		rel = name[toplen] == '/' ? name + toplen + 1 : "";
-		if (type == AE_IFDIR)
+		if (*rel == '\0' && type != AE_IFDIR) {
+			problem(r, "refused member %s: the archive's top directory %s is a file", name, r->top);
+			goto out;
+		}
+		if (type == AE_IFDIR && *rel == '\0')
 			continue;
+		if (type == AE_IFDIR) {
+			/* Checked against the manifest's files, so it must come first. */
+			const char *file = got_manifest ? file_at_or_above(r->m, rel) : NULL;
+
+			if (!got_manifest) {
+				problem(r, "the archive does not start with %s", FULL_MANIFEST_NAME);
+				goto out;
+			}
+			if (file != NULL) {
+				problem(r, "refused member %s: a directory where the manifest has the file %s", name, file);
+				goto out;
+			}
+			continue;
+		}
 		if (!got_manifest) {
 			if (strcmp(rel, FULL_MANIFEST_NAME) != 0) {
 				problem(r, "the archive does not start with %s", FULL_MANIFEST_NAME);

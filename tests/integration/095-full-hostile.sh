@@ -6,7 +6,8 @@ set -u
 
 work=$(tmpdir)
 python3 "$LB_TOP/tests/lib/hostile-archives.py" "$work" /tmp/lbtest-abs-escape "$work/outside" --sidecars
-for case in dotdot absolute symlink hardlink device unlisted hugesize tampered; do
+for case in dotdot absolute symlink hardlink device unlisted hugesize tampered \
+	fileunderfile dirthenfile filethendir topfile; do
 	rm -rf "$work/target"
 	check_exit "full-hostile-$case-verify" 3 "$LB_BIN" verify "$work/$case.tar.gz"
 	check_exit "full-hostile-$case-restore" 3 "$LB_BIN" restore "$work/$case.tar.gz" --to "$work/target"

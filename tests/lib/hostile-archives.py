@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Hostile full-backup archives, for 095-full-hostile.sh and the full-archive
-fuzz seeds: path escapes, links, a device, an unlisted member, a lying size
-and a tampered member, each as DEST/CASE.tar.gz.
+fuzz seeds: path escapes, links, a device, an unlisted member, a lying size,
+a tampered member, and names no directory can hold (a file below a file, a
+file and a directory of one name, the top directory as a file), each as
+DEST/CASE.tar.gz.
 
 usage: hostile-archives.py DEST ABS_ESCAPE LINK_TARGET [--sidecars] [--good]
   ABS_ESCAPE   the absolute path the "absolute" case tries to write
@@ -56,6 +58,14 @@ build("unlisted", [reg(top + "/extra.txt", evil)], [])
 big = tarfile.TarInfo(top + "/big"); big.size = 1 << 40
 build("hugesize", [(big, None)], [("big", evil)])
 build("tampered", [reg(top + "/a.txt", b"changed\n")], [("a.txt", b"original\n")])
+# Names that cannot all exist at once, every member listed and matching.
+build("fileunderfile", [reg(top + "/deps/a", evil), reg(top + "/deps/a/b", evil)],
+      [("deps/a", evil), ("deps/a/b", evil)])
+subdir = tarfile.TarInfo(top + "/sub"); subdir.type = tarfile.DIRTYPE
+build("dirthenfile", [(subdir, None), reg(top + "/sub/c", evil), reg(top + "/sub", evil)],
+      [("sub/c", evil), ("sub", evil)])
+build("filethendir", [reg(top + "/sub", evil), (subdir, None)], [("sub", evil)])
+build("topfile", [reg(top, evil)], [("", evil)])
 if good:
     build("good", [reg(top + "/a.txt", b"original\n"), reg(top + "/sub/b.txt", b"b\n")],
           [("a.txt", b"original\n"), ("sub/b.txt", b"b\n")])
