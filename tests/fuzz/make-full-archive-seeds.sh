@@ -2,7 +2,8 @@
 # Regenerates the seed corpus of fuzz-full-archive: a tiny real full backup
 # made by lotbackup (gzip and plain tar, so mutations also reach the tar
 # headers directly) and hand-made hostile archives (path escapes, links, a
-# device, an unlisted member, a lying size, a changed member).
+# device, an unlisted member, a lying size, a changed member, names no
+# directory can hold).
 #   LB_BIN=./lotbackup tests/fuzz/make-full-archive-seeds.sh
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
