@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "restore/row-sum.h"
 #include "store/manifest.h"
 
 /*
@@ -33,7 +34,12 @@ struct restore_settings {
 	 * physical order; 0: every table by one COPY, as the file has it.
 	 */
 	uint64_t split_bytes;
-	int fingerprint;	/* record each COPY's bytes, CRC-32 and row sum (restore_copy); loads tables whole */
+	/*
+	 * Record each COPY's bytes, CRC-32 and row sum (restore_copy); loads
+	 * tables whole, and stops at data the manifest cannot describe: rows
+	 * by INSERT, a trigger on a table before its rows.
+	 */
+	int fingerprint;
 };
 
 struct restore_copy {
@@ -43,7 +49,7 @@ struct restore_copy {
 	/* With settings.fingerprint: what the file gave the COPY. */
 	uint64_t data_bytes;
 	uint32_t data_crc32;	/* in the file's order, as the manifest has it */
-	uint64_t row_sum;	/* in any order (row-sum.h) */
+	struct row_sum row_sum;	/* in any order (row-sum.h) */
 };
 
 struct restore_stats {

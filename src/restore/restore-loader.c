@@ -104,7 +104,7 @@ run_statement(struct loader *l, enum sql_stmt_kind kind, const struct sql_item *
 		c->rows = 0;
 		c->data_bytes = 0;
 		c->data_crc32 = 0;
-		c->row_sum = 0;
+		memset(&c->row_sum, 0, sizeof(c->row_sum));
 		if (l->settings->fingerprint) {
 			pipe_free(l->copy.rows);
 			l->copy.rows = pipe_new();
@@ -168,6 +168,8 @@ loader_release(struct loader *l)
 	l->copy.what = NULL;
 	pipe_free(l->copy.rows);
 	l->copy.rows = NULL;
+	row_hasher_free(l->copy.hasher);
+	l->copy.hasher = NULL;
 }
 
 int
@@ -384,6 +386,53 @@ loader_append_stage(struct loader *l)
 	return rc;
 }
 
+/*
+ * What verify --restore refuses in a dump before running it: data the
+ * manifest does not describe. A lotbackup dump holds rows in COPY blocks
+ * only (the manifest has their bytes, CRC-32 and count) and creates
+ * triggers after all of them: rows by INSERT, or a trigger on a table
+ * before its COPY (it could rewrite the rows, or write elsewhere, as they
+ * go in), are not a dump's. 0, or -1 (reported).
+ */
+static int
+undescribed_data(struct loader *l, enum sql_stmt_kind kind, const struct sql_item *item)
+{
+	static const char *const writes[] = { "INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "WITH", NULL };
+	const char *param;
+	char *label = NULL, *table = NULL;
+	PGresult *res = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (kind != SQL_STMT_COPY) {
+		label = sql_statement_label(item->text, item->len);
+		for (i = 0; writes[i] != NULL && rc == 0; i++)
+			if (strcmp(label, writes[i]) == 0) {
+				log_error("verify stopped at line %ld: the file writes rows with %s; a lotbackup dump "
+				    "holds its data in COPY blocks only, which its manifest describes", item->line, label);
+				rc = -1;
+			}
+	} else if ((table = sql_copy_target(item->text, item->len)) != NULL) {
+		param = table;
+		res = PQexecParams(l->conn, "SELECT string_agg(quote_ident(tgname), ', ') FROM pg_catalog.pg_trigger "
+		    "WHERE tgrelid = pg_catalog.to_regclass($1) AND NOT tgisinternal", 1, NULL, &param, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			pgsql_report(l->conn, res, "cannot look for triggers");
+			rc = -1;
+		} else if (!PQgetisnull(res, 0, 0)) {
+			log_error("verify stopped at line %ld: table %s has trigger %s before its rows are loaded; "
+			    "a lotbackup dump creates triggers after the data", item->line, table, PQgetvalue(res, 0, 0));
+			rc = -1;
+		}
+	}
+	if (rc < 0)
+		l->failed = 1;
+	PQclear(res);
+	free(label);
+	free(table);
+	return rc;
+}
+
 int
 loader_item(void *ctx, const struct sql_item *item)
 {
@@ -396,6 +445,14 @@ loader_item(void *ctx, const struct sql_item *item)
 	switch (item->kind) {
 	case SQL_STATEMENT:
 		kind = sql_classify(item->text, item->len);
+		if (l->settings->fingerprint && undescribed_data(l, kind, item) < 0)
+			return -1;
+		/* Made before its COPY starts: a failure then leaves no COPY open. */
+		if (l->settings->fingerprint && kind == SQL_STMT_COPY && l->copy.hasher == NULL &&
+		    (l->copy.hasher = row_hasher_new()) == NULL) {
+			l->failed = 1;
+			return -1;
+		}
 		/* Another part of the table ran whatever else its block holds. */
 		if (l->part.from > 0 && kind != SQL_STMT_COPY)
 			return 0;
@@ -412,9 +469,11 @@ loader_item(void *ctx, const struct sql_item *item)
 		if (l->settings->fingerprint) {
 			struct restore_copy *c = &l->stats->copies[l->stats->ncopies - 1];
 
-			if (pipe_write(l->copy.rows, item->text, item->len) < 0)
+			if (pipe_write(l->copy.rows, item->text, item->len) < 0 ||
+			    row_sum_add(l->copy.hasher, &c->row_sum, item->text, item->len) < 0) {
+				l->failed = 1;
 				return -1;
-			c->row_sum = row_sum_add(c->row_sum, item->text, item->len);
+			}
 		}
 		if (l->part.to != 0)
 			return copy_part_rows(l, item);

@@ -1,6 +1,8 @@
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/interrupt.h"
@@ -89,23 +91,25 @@ load_manifest(const char *path, struct db_manifest *m)
  * order the heap has them: one COPY need not keep the file's.
  */
 static int
-fingerprint(PGconn *conn, const char *copy_out_sql, long long *rows, uint64_t *bytes, uint64_t *row_sum,
-    const char *table)
+fingerprint(PGconn *conn, struct row_hasher *hasher, const char *copy_out_sql, long long *rows, uint64_t *bytes,
+    struct row_sum *row_sum, const char *table)
 {
 	PGresult *res = PQexec(conn, copy_out_sql);
 	char *buf = NULL, *what = xasprintf("cannot read back table %s", table);
-	int n, rc = -1;
+	int n, rc = -1, hashed = 0;
 
 	*rows = 0;
 	*bytes = 0;
-	*row_sum = 0;
+	memset(row_sum, 0, sizeof(*row_sum));
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		pgsql_report(conn, res, what);
 		goto out;
 	}
 	PQclear(res);
+	/* A failed hash still reads the COPY to its end: the connection stays usable. */
 	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
-		*row_sum = row_sum_add(*row_sum, buf, (size_t)n);
+		if (hashed == 0)
+			hashed = row_sum_add(hasher, row_sum, buf, (size_t)n);
 		*bytes += (uint64_t)n;
 		PQfreemem(buf);
 	}
@@ -115,11 +119,57 @@ fingerprint(PGconn *conn, const char *copy_out_sql, long long *rows, uint64_t *b
 		goto out;
 	}
 	*rows = strtoll(PQcmdTuples(res), NULL, 10);
-	rc = 0;
+	rc = hashed;
 out:
 	PQclear(res);
 	free(what);
 	return rc;
+}
+
+/*
+ * Columns of the table the file's COPY (column list in copy_out_sql) does
+ * not fill: a column added after the data holds values no manifest
+ * describes, and reading back by the COPY's column list would not see it.
+ * The count, or -1 (reported).
+ */
+static int
+unfilled_columns(PGconn *conn, const struct restore_copy *c)
+{
+	const char *p = c->copy_out_sql, *param = c->qualified;
+	PGresult *res;
+	int commas = 0, named = 0, inquote = 0, listed, total;
+
+	/* "COPY <name as written> (a, "b,c") TO STDOUT": count the list's commas outside quotes. */
+	if (strncasecmp(p, "COPY", 4) != 0)
+		return 0;	/* not a COPY of a table by name: nothing to count */
+	for (p += 4; isspace((unsigned char)*p); p++)
+		;
+	if (strncmp(p, c->qualified, strlen(c->qualified)) != 0)
+		return 0;
+	for (p += strlen(c->qualified); isspace((unsigned char)*p); p++)
+		;
+	if (*p != '(')
+		return 0;	/* no list: read back whole, an added column shows in the rows */
+	for (p++; *p != '\0' && (inquote || *p != ')'); p++) {
+		if (*p == '"')
+			inquote = !inquote;
+		else if (!inquote && *p == ',')
+			commas++;
+		if (!isspace((unsigned char)*p))
+			named = 1;
+	}
+	listed = named ? commas + 1 : 0;
+	res = PQexecParams(conn, "SELECT count(*) FROM pg_catalog.pg_attribute WHERE attrelid = "
+	    "pg_catalog.to_regclass($1) AND attnum > 0 AND NOT attisdropped AND attgenerated = ''", 1, NULL,
+	    &param, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pgsql_report(conn, res, "cannot count a table's columns");
+		PQclear(res);
+		return -1;
+	}
+	total = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return total > listed ? total - listed : 0;
 }
 
 static int
@@ -127,17 +177,31 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
     struct strbuf *problems, size_t *nproblems)
 {
 	struct strbuf set = STRBUF_INIT;
+	struct row_hasher *hasher = NULL;
 	size_t i, j;
-	int rc = -1;
+	int rc = -1, unfilled;
 
 	/* The same output settings the dump used, so equal rows give equal text. */
 	strbuf_printf(&set, "SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits = 3; "
 	    "SET TimeZone = 'UTC'; SET row_security = off; SET synchronize_seqscans = off");
 	if (pgsql_exec(conn, set.buf, "cannot set up the comparison") < 0)
 		goto out;
+	if ((hasher = row_hasher_new()) == NULL)
+		goto out;
 	/* Once, not per table: the manifest holds names in their JSON-safe form. */
 	for (i = 0; i < st->ncopies; i++) {
-		char *safe = manifest_name(st->copies[i].qualified);
+		char *safe;
+
+		/* While the name is still as the COPY has it. */
+		if (st->copies[i].copy_out_sql != NULL) {
+			if ((unfilled = unfilled_columns(conn, &st->copies[i])) < 0)
+				goto out;
+			if (unfilled > 0 && (*nproblems)++ < 3)
+				strbuf_printf(problems, "%stable %s has %d column%s its COPY does not fill (added after "
+				    "the data?)", problems->len ? "; " : "", st->copies[i].qualified, unfilled,
+				    unfilled > 1 ? "s" : "");
+		}
+		safe = manifest_name(st->copies[i].qualified);
 
 		free(st->copies[i].qualified);
 		st->copies[i].qualified = safe;
@@ -151,7 +215,9 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 		const struct manifest_table *t = &m->tables[i];
 		const struct restore_copy *c;
 		long long rows;
-		uint64_t bytes, row_sum;
+		uint64_t bytes;
+		struct row_sum row_sum;
+		char file_hex[33], table_hex[33];
 
 		for (j = 0; j < st->ncopies; j++)
 			if (strcmp(st->copies[j].qualified, t->qualified) == 0)
@@ -162,7 +228,7 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 			continue;
 		}
 		c = &st->copies[j];
-		if (fingerprint(conn, c->copy_out_sql, &rows, &bytes, &row_sum, t->qualified) < 0)
+		if (fingerprint(conn, hasher, c->copy_out_sql, &rows, &bytes, &row_sum, t->qualified) < 0)
 			goto out;
 		/* The file's rows are the dump's (same bytes, same CRC), and the table holds exactly them. */
 		if (c->data_bytes != t->data_bytes || c->data_crc32 != t->data_crc32) {
@@ -170,15 +236,18 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 				strbuf_printf(problems, "%stable %s: manifest %llu bytes (crc %08x), the file's COPY %llu bytes "
 				    "(crc %08x)", problems->len ? "; " : "", t->qualified, (unsigned long long)t->data_bytes,
 				    t->data_crc32, (unsigned long long)c->data_bytes, c->data_crc32);
-		} else if (rows != t->rows || bytes != c->data_bytes || row_sum != c->row_sum) {
+		} else if (rows != t->rows || bytes != c->data_bytes || !row_sum_equal(&row_sum, &c->row_sum)) {
+			row_sum_hex(&c->row_sum, file_hex);
+			row_sum_hex(&row_sum, table_hex);
 			if ((*nproblems)++ < 3)
-				strbuf_printf(problems, "%stable %s: the file's %lld rows (sum %016llx), restored %lld rows "
-				    "(sum %016llx)", problems->len ? "; " : "", t->qualified, t->rows,
-				    (unsigned long long)c->row_sum, rows, (unsigned long long)row_sum);
+				strbuf_printf(problems, "%stable %s: the file's %lld rows (sum %s), restored %lld rows "
+				    "(sum %s)", problems->len ? "; " : "", t->qualified, t->rows, file_hex, rows,
+				    table_hex);
 		}
 	}
 	rc = interrupt_guard_hit() ? -1 : 0;
 out:
+	row_hasher_free(hasher);
 	strbuf_free(&set);
 	return rc;
 }

@@ -1,47 +1,83 @@
 /*
  * The order-free fingerprint verify --restore compares a table with: the
  * same rows in any order and in any cut into whole lines give the same sum;
- * a changed, dropped or doubled row does not.
+ * a changed, dropped or doubled row does not, nor one forged to keep its
+ * length and CRC-32.
  */
 #include <string.h>
+
+#include <libdeflate.h>
 
 #include "restore/row-sum.h"
 #include "unit.h"
 
-static uint64_t
+static struct row_hasher *hasher;
+
+static struct row_sum
 sum_of(const char *text)
 {
-	return row_sum_add(0, text, strlen(text));
+	struct row_sum s = { 0, 0 };
+
+	row_sum_add(hasher, &s, text, strlen(text));
+	return s;
 }
 
 /* One call per line, as rows come back from COPY ... TO STDOUT. */
-static uint64_t
+static struct row_sum
 sum_by_line(const char *text)
 {
-	uint64_t s = 0;
+	struct row_sum s = { 0, 0 };
 	const char *p = text, *nl;
 
 	while ((nl = strchr(p, '\n')) != NULL) {
-		s = row_sum_add(s, p, (size_t)(nl - p) + 1);
+		row_sum_add(hasher, &s, p, (size_t)(nl - p) + 1);
 		p = nl + 1;
 	}
 	return s;
+}
+
+static int
+same(const char *a, const char *b)
+{
+	struct row_sum x = sum_of(a), y = sum_of(b);
+
+	return row_sum_equal(&x, &y);
 }
 
 int
 main(void)
 {
 	const char *rows = "1\talpha\n2\tbeta\\n\tgamma\n3\t\\N\n";
+	/* The same length and CRC-32 (solved over GF(2): CRC-32 is affine in the bits). */
+	const char *orig = "1\tAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n";
+	const char *forged = "1\tZABABBAAAABBAAAABBAABBBABBAAABAABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n";
+	struct row_sum s, whole, empty = { 0, 0 };
+	char hex[33];
 
-	UNIT_CHECK("same-rows-other-order", sum_of(rows) == sum_of("3\t\\N\n1\talpha\n2\tbeta\\n\tgamma\n"));
-	UNIT_CHECK("any-cut-into-lines", sum_of(rows) == sum_by_line(rows));
-	UNIT_CHECK("changed-row", sum_of(rows) != sum_of("1\talphb\n2\tbeta\\n\tgamma\n3\t\\N\n"));
-	UNIT_CHECK("dropped-row", sum_of(rows) != sum_of("1\talpha\n3\t\\N\n"));
-	UNIT_CHECK("doubled-row", sum_of(rows) != sum_of("1\talpha\n1\talpha\n2\tbeta\\n\tgamma\n3\t\\N\n"));
-	/* Two rows swapping a field: the per-row CRCs change in ways a plain sum or XOR could cancel. */
-	UNIT_CHECK("swapped-fields", sum_of("1\ta\n2\tb\n") != sum_of("1\tb\n2\ta\n"));
-	UNIT_CHECK("row-boundary-moved", sum_of("ab\nc\n") != sum_of("a\nbc\n"));
-	UNIT_CHECK("empty-is-zero", sum_of("") == 0);
-	UNIT_CHECK("last-line-without-newline-counts", sum_of("x") != 0);
+	hasher = row_hasher_new();
+	UNIT_CHECK("hasher", hasher != NULL);
+	if (hasher == NULL)
+		return unit_done();
+	UNIT_CHECK("same-rows-other-order", same(rows, "3\t\\N\n1\talpha\n2\tbeta\\n\tgamma\n"));
+	s = sum_by_line(rows);
+	whole = sum_of(rows);
+	UNIT_CHECK("any-cut-into-lines", row_sum_equal(&whole, &s));
+	UNIT_CHECK("changed-row", !same(rows, "1\talphb\n2\tbeta\\n\tgamma\n3\t\\N\n"));
+	UNIT_CHECK("dropped-row", !same(rows, "1\talpha\n3\t\\N\n"));
+	UNIT_CHECK("doubled-row", !same(rows, "1\talpha\n1\talpha\n2\tbeta\\n\tgamma\n3\t\\N\n"));
+	UNIT_CHECK("swapped-fields", !same("1\ta\n2\tb\n", "1\tb\n2\ta\n"));
+	UNIT_CHECK("row-boundary-moved", !same("ab\nc\n", "a\nbc\n"));
+	UNIT_CHECK("forged-pair-has-same-crc32", strlen(orig) == strlen(forged) &&
+	    libdeflate_crc32(0, orig, strlen(orig)) == libdeflate_crc32(0, forged, strlen(forged)));
+	UNIT_CHECK("same-length-same-crc32-row", !same(orig, forged));
+	s = sum_of("");
+	UNIT_CHECK("empty-is-zero", row_sum_equal(&s, &empty));
+	s = sum_of("x");
+	UNIT_CHECK("last-line-without-newline-counts", !row_sum_equal(&s, &empty));
+	/* One row's sum is its SHA-256's first 128 bits (sha256sum of "abc\n"). */
+	s = sum_of("abc\n");
+	row_sum_hex(&s, hex);
+	UNIT_CHECK("first-128-bits-of-sha256", strcmp(hex, "edeaaff3f1774ad2888673770c6d6409") == 0);
+	row_hasher_free(hasher);
 	return unit_done();
 }
