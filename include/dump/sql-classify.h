@@ -30,6 +30,16 @@ enum sql_stmt_kind {
 enum sql_stmt_kind sql_classify(const char *text, size_t len);
 
 /*
+ * Whether a dump may hold this statement or meta-command line, as the
+ * splitter cut it: NULL when it is of a kind lotbackup's dumps or pg_dump's
+ * plain format of one database (12 to 18) hold, else why not (e.g. "DROP
+ * ...", "ALTER SYSTEM"), for an error that names the line. An allow-list:
+ * anything it does not know is refused. Comments, quoting, dollar quotes
+ * and case are read as the server reads them.
+ */
+const char *sql_refused(const char *text, size_t len);
+
+/*
  * "COPY schema.table (cols) FROM stdin;" -> "schema.table" exactly as
  * written (quotes kept); NULL when the statement is not a COPY of a table.
  */

@@ -14,6 +14,25 @@ is(const char *sql, enum sql_stmt_kind want)
 	return sql_classify(sql, strlen(sql)) == want;
 }
 
+/* A one-line check name from a statement: its first bytes, newlines as blanks. */
+static const char *
+name_of(const char *prefix, const char *sql)
+{
+	static char name[80];
+	size_t i, n = (size_t)snprintf(name, sizeof(name), "%s %.60s", prefix, sql);
+
+	for (i = 0; i < n && i < sizeof(name); i++)
+		if (name[i] == '\n' || name[i] == '\t')
+			name[i] = ' ';
+	return name;
+}
+
+static int
+allowed(const char *sql)
+{
+	return sql_refused(sql, strlen(sql)) == NULL;
+}
+
 /* A function's result compared with want (NULL: none), then freed. */
 static int
 same(char *got, const char *want)
@@ -84,5 +103,189 @@ main(void)
 	UNIT_CHECK("copy-out", same(sql_copy_out("COPY public.t (a, b) FROM stdin;", 32), "COPY public.t (a, b) TO STDOUT"));
 	UNIT_CHECK("label-create-table", same(sql_statement_label("create unlogged table t (a int);", 32), "CREATE TABLE"));
 	UNIT_CHECK("label-comment", same(sql_statement_label("COMMENT ON COLUMN t.a IS 'x';", 29), "COMMENT ON COLUMN"));
+	/* The allow-list: what lotbackup and pg_dump -Fp (12-18) write of one database. */
+	static const char *const ok[] = {
+		"SET statement_timeout = 0;",
+		"SET client_encoding = 'UTF8';",
+		"SET standard_conforming_strings = on;",
+		"set standard_conforming_strings to 'on';",
+		"SET default_tablespace = '';",
+		"SET SESSION AUTHORIZATION 'alice';",
+		"SELECT pg_catalog.set_config('search_path', '', false);",
+		"SELECT pg_catalog.setval('public.\"T_id_seq\"', 42, true);",
+		"\nSELECT pg_catalog.setval('public.s', 1, false);",
+		"SELECT pg_catalog.lo_create('16385');",
+		"SELECT pg_catalog.lo_open('16385', 131072);",
+		"SELECT pg_catalog.lowrite(0, '\\x4142');",
+		"SELECT pg_catalog.lo_close(0);",
+		"SELECT * FROM pg_catalog.pg_restore_relation_stats(\n\t'version', '180000'::integer,\n\t'schemaname', 'public',\n"
+		    "\t'relname', 't',\n\t'relpages', '1'::integer,\n\t'reltuples', '-1'::real\n);",
+		"SELECT * FROM pg_catalog.pg_restore_attribute_stats('attname', 'a', 'most_common_freqs', '{0.5}'::real[]);",
+		"CREATE SCHEMA app;",
+		"CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;",
+		"COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';",
+		"CREATE TYPE public.mood AS ENUM ('sad', 'ok');",
+		"CREATE DOMAIN public.posint AS integer CHECK ((VALUE > 0));",
+		"CREATE FUNCTION public.f() RETURNS integer\n    LANGUAGE sql\n    AS $$select 1; select 2$$;",
+		"CREATE FUNCTION public.g(a integer) RETURNS integer\n    LANGUAGE sql\n    BEGIN ATOMIC\n SELECT CASE WHEN a > 0 "
+		    "THEN 1 ELSE 0 END;\n SELECT 2;\nEND;",
+		"CREATE OR REPLACE PROCEDURE public.p() LANGUAGE plpgsql AS $_$begin null; end$_$;",
+		"CREATE AGGREGATE public.agg(integer) (SFUNC = int4pl, STYPE = integer);",
+		"CREATE OPERATOR public.=== (FUNCTION = int4eq, LEFTARG = integer, RIGHTARG = integer);",
+		"CREATE OPERATOR FAMILY public.fam USING btree;",
+		"ALTER OPERATOR FAMILY public.fam USING btree ADD OPERATOR 1 <(integer,integer);",
+		"CREATE TABLE public.t (\n    id integer NOT NULL,\n    v text DEFAULT 'x'::text\n);",
+		"CREATE UNLOGGED TABLE public.u (a int);",
+		"ALTER TABLE public.t OWNER TO app;",
+		"ALTER TABLE ONLY public.t ALTER COLUMN id SET DEFAULT nextval('public.t_id_seq'::regclass);",
+		"ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_pkey PRIMARY KEY (id);",
+		"CREATE SEQUENCE public.t_id_seq\n    AS integer\n    START WITH 1;",
+		"ALTER SEQUENCE public.t_id_seq OWNED BY public.t.id;",
+		"CREATE VIEW public.v AS\n SELECT t.id\n   FROM public.t;",
+		"CREATE MATERIALIZED VIEW public.mv AS\n SELECT 1 AS one\n  WITH NO DATA;",
+		"REFRESH MATERIALIZED VIEW public.mv;",
+		"CREATE UNIQUE INDEX t_v ON public.t USING btree (v);",
+		"ALTER INDEX public.p_idx ATTACH PARTITION public.p1_idx;",
+		"CREATE TRIGGER trg BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.f();",
+		"CREATE CONSTRAINT TRIGGER ct AFTER INSERT ON public.t NOT DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW "
+		    "EXECUTE FUNCTION public.f();",
+		"CREATE RULE r AS ON INSERT TO public.t DO INSTEAD NOTHING;",
+		"CREATE POLICY p ON public.t USING (true);",
+		"ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;",
+		"CREATE PUBLICATION pub FOR ALL TABLES WITH (publish = 'insert');",
+		"ALTER PUBLICATION pub ADD TABLE ONLY public.t;",
+		"CREATE SUBSCRIPTION sub CONNECTION 'host=x' PUBLICATION pub WITH (connect = false, slot_name = 'sub');",
+		"ALTER SUBSCRIPTION sub OWNER TO app;",
+		"CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION public.ef();",
+		"CREATE COLLATION public.c (provider = icu, locale = 'und');",
+		"CREATE DEFAULT CONVERSION public.conv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;",
+		"CREATE TEXT SEARCH CONFIGURATION public.ts (PARSER = pg_catalog.\"default\");",
+		"ALTER TEXT SEARCH CONFIGURATION public.ts ADD MAPPING FOR word WITH simple;",
+		"CREATE FOREIGN DATA WRAPPER w;",
+		"CREATE SERVER s FOREIGN DATA WRAPPER w;",
+		"CREATE USER MAPPING FOR app SERVER s;",
+		"CREATE FOREIGN TABLE public.ft (a int) SERVER s;",
+		"CREATE CAST (integer AS public.mood) WITH FUNCTION public.cf(integer);",
+		"CREATE TRANSFORM FOR integer LANGUAGE plpgsql (FROM SQL WITH FUNCTION f(internal));",
+		"CREATE OR REPLACE TRUSTED PROCEDURAL LANGUAGE plx;",
+		"CREATE STATISTICS public.st ON a, v FROM public.t;",
+		"CREATE ACCESS METHOD am TYPE TABLE HANDLER heap_tableam_handler;",
+		"ALTER DEFAULT PRIVILEGES FOR ROLE app IN SCHEMA public GRANT SELECT ON TABLES TO reader;",
+		"GRANT ALL ON SCHEMA public TO app;",
+		"REVOKE ALL ON TABLE public.t FROM PUBLIC;",
+		"GRANT SELECT(id) ON TABLE public.t TO reader;",
+		"COMMENT ON COLUMN public.t.id IS 'drop database x';",
+		"SECURITY LABEL FOR selinux ON TABLE public.t IS 'system_u:object_r:sepgsql_table_t:s0';",
+		"ALTER LARGE OBJECT 16385 OWNER TO app;",
+		"COPY public.t (id, v) FROM stdin;",
+		"COPY \"Weird\".\"T\" FROM STDIN;",
+		"INSERT INTO public.t VALUES (1, 'a'), (-2, NULL), (1.5e-3, .5), (1e+308, 'NaN');",
+		"INSERT INTO public.t (id, v) OVERRIDING SYSTEM VALUE VALUES (1, E'a\\'b') ON CONFLICT DO NOTHING;",
+		"BEGIN;",
+		"COMMIT;",
+		"\\restrict abcDEF123",
+		"\\unrestrict abcDEF123",
+		NULL
+	};
+	/* Everything else, however it is written. */
+	static const char *const refused[] = {
+		"DROP/**/DATABASE victim;",
+		"dRoP  DaTaBaSe \"victim\";",
+		"DROP -- x\n DATABASE victim WITH (FORCE);",
+		"DROP /* a /* nested */ comment */ DATABASE victim;",
+		"DROP TABLE public.t;",
+		"CREATE/**/DATABASE evil;",
+		"create database \"evil\";",
+		"ALTER DATABASE victim RENAME TO x;",
+		"ALTER DATABASE app SET search_path = x;",
+		"ALTER SYSTEM SET work_mem = '7MB';",
+		"ALTER/**/SYSTEM SET shared_preload_libraries = 'x';",
+		"CREATE ROLE evil SUPERUSER;",
+		"CREATE USER evil SUPERUSER;",
+		"CREATE GROUP g;",
+		"ALTER ROLE postgres NOSUPERUSER;",
+		"ALTER USER postgres PASSWORD 'x';",
+		"DROP ROLE app;",
+		"GRANT pg_execute_server_program TO app;",
+		"GRANT CONNECT ON DATABASE x TO app;",
+		"GRANT SET ON PARAMETER work_mem TO app;",
+		"COMMENT ON DATABASE x IS 'y';",
+		"COMMENT ON ROLE app IS 'y';",
+		"SECURITY LABEL ON ROLE app IS 'x';",
+		"CREATE TABLESPACE ts LOCATION '/tmp';",
+		"COPY (SELECT 1) TO PROGRAM $$id > /tmp/x$$;",
+		"COPY t FROM PROGRAM 'id';",
+		"copy t from '/etc/passwd';",
+		"COPY t TO '/tmp/x';",
+		"COPY t TO STDOUT;",
+		"COPY t FROM stdin; COPY t TO PROGRAM 'id';",
+		"COPY t FROM stdin WHERE f(a);",
+		"COPY t FROM/**/PROGRAM 'id';",
+		"COPY t FROM \"stdin\";",
+		"DO $$BEGIN EXECUTE 'CREATE ROLE x'; END$$;",
+		"do 'begin null; end';",
+		"LOAD 'auto_explain';",
+		"CHECKPOINT;",
+		"VACUUM;",
+		"ANALYZE;",
+		"TRUNCATE public.t;",
+		"RESET ALL;",
+		"SET LOCAL standard_conforming_strings = off;",
+		"SET standard_conforming_strings = off;",
+		"SET SESSION standard_conforming_strings TO false;",
+		"SELECT 1;",
+		"SELECT pg_catalog.lo_export(1, '/tmp/x');",
+		"SELECT pg_catalog.lo_import('/etc/passwd');",
+		"SELECT pg_catalog.set_config('standard_conforming_strings', 'off', false);",
+		"SELECT pg_catalog.setval('s', 1, false), pg_catalog.lo_export(1, '/tmp/x');",
+		"SELECT pg_catalog.setval('s', (SELECT pg_catalog.lo_export(1, '/tmp/x')), false);",
+		"SELECT pg_catalog.setval('s', 1, false); SELECT 1;",
+		"SELECT setval('s', 1, false);",
+		"SELECT pg_catalog.pg_read_file('/etc/passwd');",
+		"SELECT * FROM pg_catalog.pg_restore_relation_stats('a', pg_catalog.lo_export(1, '/x'));",
+		"INSERT INTO t SELECT pg_catalog.lo_export(1, '/tmp/x');",
+		"INSERT INTO t VALUES (pg_catalog.lo_export(1, '/tmp/x'));",
+		"INSERT INTO t VALUES (1lo_export);",
+		"SELECT pg_catalog.setval('s', 1e5x, false);",
+		"CREATE SUBSCRIPTION s CONNECTION 'host=x' PUBLICATION p;",
+		"CREATE SUBSCRIPTION s CONNECTION 'connect = false' PUBLICATION p;",
+		"ALTER SUBSCRIPTION s ENABLE;",
+		"CREATE TABLE t (a int); CREATE ROLE evil;",
+		"CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS 'select 1'; CREATE ROLE evil; end;",
+		"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT begin FROM t; END; CREATE ROLE evil; END;",
+		"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; END; DROP TABLE t;",
+		"CREATE TABLE t (a text DEFAULT 'x'); DROP TABLE u",
+		"START TRANSACTION;",
+		"COMMIT; DROP TABLE t;",
+		"ROLLBACK;",
+		"LISTEN x;",
+		"NOTIFY x;",
+		"CALL public.p();",
+		"UPDATE t SET a = 1;",
+		"DELETE FROM t;",
+		"PREPARE p AS SELECT 1;",
+		"\\connect other",
+		"\\! touch /tmp/x",
+		"\\restrict",
+		"\\restrict key; \\! id",
+		"\\restrictx key",
+		"\\copy t to '/tmp/x'",
+		"'unterminated",
+		"DROP /* unterminated",
+		"",
+		NULL
+	};
+	size_t k;
+
+	for (k = 0; ok[k] != NULL; k++) {
+		const char *why = sql_refused(ok[k], strlen(ok[k]));
+
+		if (!UNIT_CHECK(name_of("allowed:", ok[k]), why == NULL))
+			printf("#   refused: %s\n", why);
+	}
+	for (k = 0; refused[k] != NULL; k++)
+		UNIT_CHECK(name_of("refused:", refused[k]), !allowed(refused[k]));
+	UNIT_CHECK("refused-names-drop", strncmp(sql_refused("DROP/**/TABLE t;", 16), "DROP", 4) == 0);
+	UNIT_CHECK("refused-not-nul-terminated", sql_refused("SET a = 1;DROP TABLE t;", 10) == NULL);
 	return unit_done();
 }

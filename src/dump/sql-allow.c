@@ -1,0 +1,712 @@
+/*
+ * The allow-list of statements a dump may hold (sql_refused): what
+ * lotbackup writes and what pg_dump's plain format of one database (12 to
+ * 18, without --create or --clean) writes, and nothing else. A dump is read
+ * by a superuser more often than not, so a statement that acts outside the
+ * target database (databases, roles, ALTER SYSTEM, server files and
+ * programs, libraries) must never reach the server, however it is spelled.
+ *
+ * The statement is read as tokens, as the server's lexer reads it:
+ * comments (nested), quoted identifiers, '' and E'' strings, dollar quotes.
+ * Keywords are compared case-insensitively and only as whole unquoted
+ * words, so "DROP/ ** /DATABASE" or "dRoP" are DROP and a "drop" inside a
+ * string or a quoted name is not. Plain '' strings are read with
+ * standard_conforming_strings on: a dump that turns it off is refused,
+ * so the splitter, this reader and the server agree on where strings end.
+ */
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dump/sql-classify.h"
+
+enum tok_type {
+	T_END,
+	T_BAD,		/* an unterminated string, quoted name or comment */
+	T_WORD,		/* an unquoted identifier or keyword */
+	T_QIDENT,	/* "quoted identifier" */
+	T_STRING,	/* any string constant */
+	T_NUMBER,
+	T_PUNCT,	/* one byte, or "::" */
+};
+
+struct tok {
+	enum tok_type type;
+	const char *p;
+	size_t n;
+};
+
+struct lexer {
+	const char *p, *end;
+	int depth;		/* parentheses open before the current token */
+};
+
+static int
+is_ident_start(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+
+static int
+is_ident_cont(int c)
+{
+	return is_ident_start(c) || (c >= '0' && c <= '9') || c == '$';
+}
+
+static int
+is_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Skips blanks and comments; 0, or -1 at an unterminated block comment. */
+static int
+skip_blank(struct lexer *lx)
+{
+	const char *p = lx->p, *end = lx->end;
+	int depth;
+
+	for (;;) {
+		while (p < end && is_blank((unsigned char)*p))
+			p++;
+		if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
+			while (p < end && *p != '\n' && *p != '\r')
+				p++;
+		} else if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+			for (p += 2, depth = 1; depth > 0; p++) {
+				if (end - p < 2) {
+					lx->p = end;
+					return -1;
+				}
+				if (p[0] == '/' && p[1] == '*') {
+					depth++;
+					p++;
+				} else if (p[0] == '*' && p[1] == '/') {
+					depth--;
+					p++;
+				}
+			}
+		} else {
+			break;
+		}
+	}
+	lx->p = p;
+	return 0;
+}
+
+/* A quoted run from p (at its opening quote q); doubled quotes stay inside, backslashes escape when esc. */
+static const char *
+quoted_end(const char *p, const char *end, char q, int esc)
+{
+	for (p++; p < end; p++) {
+		if (esc && *p == '\\') {
+			p++;
+			continue;
+		}
+		if (*p != q)
+			continue;
+		if (p + 1 < end && p[1] == q)
+			p++;
+		else
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* $tag$...$tag$ from p at its first '$'; NULL when p does not start one or it does not end. */
+static const char *
+dollar_end(const char *p, const char *end)
+{
+	const char *q = p + 1;
+	size_t taglen;
+
+	if (q < end && is_ident_start((unsigned char)*q))
+		while (q < end && is_ident_cont((unsigned char)*q) && *q != '$')
+			q++;
+	if (q >= end || *q != '$')
+		return NULL;
+	taglen = (size_t)(q + 1 - p);
+	for (q++; (size_t)(end - q) >= taglen; q++)
+		if (memcmp(q, p, taglen) == 0)
+			return q + taglen;
+	return NULL;
+}
+
+/* A string constant at p, with its prefix (E, B, X, N, U&); NULL: none starts there. */
+static const char *
+string_at(const char *p, const char *end, int *bad)
+{
+	const char *q = p;
+	int esc = 0;
+
+	*bad = 0;
+	if (end - q >= 3 && (q[0] == 'u' || q[0] == 'U') && q[1] == '&' && (q[2] == '\'' || q[2] == '"'))
+		return NULL;	/* U&: handled with the quote it prefixes */
+	if (end - q >= 2 && q[1] == '\'' && strchr("eEbBxXnN", q[0]) != NULL) {
+		esc = q[0] == 'e' || q[0] == 'E';
+		q++;
+	}
+	if (q >= end || *q != '\'')
+		return NULL;
+	q = quoted_end(q, end, '\'', esc);
+	if (q == NULL)
+		*bad = 1;
+	return q;
+}
+
+/*
+ * Digits and points, then an exponent only when digits follow it. Letters
+ * glued on are a word of their own: where constants alone are allowed,
+ * that is refused, whatever a server version makes of them.
+ */
+static const char *
+number_end(const char *p, const char *end)
+{
+	const char *q = p, *e;
+
+	while (q < end && ((*q >= '0' && *q <= '9') || *q == '.'))
+		q++;
+	if (q < end && (*q == 'e' || *q == 'E')) {
+		e = q + 1;
+		if (e < end && (*e == '+' || *e == '-'))
+			e++;
+		if (e < end && *e >= '0' && *e <= '9') {
+			while (e < end && *e >= '0' && *e <= '9')
+				e++;
+			q = e;
+		}
+	}
+	return q;
+}
+
+/* The next token; the parenthesis depth is counted as tokens go by. */
+static void
+next(struct lexer *lx, struct tok *t)
+{
+	const char *p, *end = lx->end, *q;
+	int bad;
+
+	if (t->type == T_PUNCT && t->n == 1 && *t->p == '(')
+		lx->depth++;
+	else if (t->type == T_PUNCT && t->n == 1 && *t->p == ')' && lx->depth > 0)
+		lx->depth--;
+	t->type = T_END;
+	t->n = 0;
+	if (skip_blank(lx) < 0) {
+		t->type = T_BAD;
+		return;
+	}
+	p = t->p = lx->p;
+	if (p >= end)
+		return;
+	if ((q = string_at(p, end, &bad)) != NULL || bad) {
+		t->type = bad ? T_BAD : T_STRING;
+	} else if (end - p >= 3 && (p[0] == 'u' || p[0] == 'U') && p[1] == '&' && (p[2] == '\'' || p[2] == '"')) {
+		q = quoted_end(p + 2, end, p[2], 0);
+		t->type = q == NULL ? T_BAD : p[2] == '"' ? T_QIDENT : T_STRING;
+	} else if (*p == '"') {
+		q = quoted_end(p, end, '"', 0);
+		t->type = q == NULL ? T_BAD : T_QIDENT;
+	} else if (*p == '$' && p + 1 < end && (p[1] == '$' || is_ident_start((unsigned char)p[1]))) {
+		q = dollar_end(p, end);
+		t->type = q == NULL ? T_BAD : T_STRING;
+	} else if (is_ident_start((unsigned char)*p)) {
+		for (q = p; q < end && is_ident_cont((unsigned char)*q); q++)
+			;
+		t->type = T_WORD;
+	} else if ((*p >= '0' && *p <= '9') || (*p == '.' && p + 1 < end && p[1] >= '0' && p[1] <= '9')) {
+		q = number_end(p, end);
+		t->type = T_NUMBER;
+	} else if (*p == ':' && p + 1 < end && p[1] == ':') {
+		q = p + 2;
+		t->type = T_PUNCT;
+	} else {
+		q = p + 1;
+		t->type = T_PUNCT;
+	}
+	if (t->type == T_BAD) {
+		lx->p = end;
+		return;
+	}
+	t->n = (size_t)(q - p);
+	lx->p = q;
+}
+
+static int
+is_word(const struct tok *t, const char *w)
+{
+	return t->type == T_WORD && strlen(w) == t->n && strncasecmp(t->p, w, t->n) == 0;
+}
+
+static int
+is_punct(const struct tok *t, const char *s)
+{
+	return t->type == T_PUNCT && strlen(s) == t->n && memcmp(t->p, s, t->n) == 0;
+}
+
+/* Takes the word w if it is next. */
+static int
+eat(struct lexer *lx, struct tok *t, const char *w)
+{
+	if (!is_word(t, w))
+		return 0;
+	next(lx, t);
+	return 1;
+}
+
+/* The end of the statement: an optional ';', then nothing. */
+static int
+at_end(struct lexer *lx, struct tok *t)
+{
+	if (is_punct(t, ";"))
+		next(lx, t);
+	return t->type == T_END;
+}
+
+/* A name, schema-qualified or not; 0 when none is next. */
+static int
+eat_name(struct lexer *lx, struct tok *t)
+{
+	for (;;) {
+		if (t->type != T_WORD && t->type != T_QIDENT)
+			return 0;
+		next(lx, t);
+		if (!is_punct(t, "."))
+			return 1;
+		next(lx, t);
+	}
+}
+
+/* "(a, "b", ...)" of plain column names. */
+static int
+eat_columns(struct lexer *lx, struct tok *t)
+{
+	if (!is_punct(t, "("))
+		return 1;
+	do {
+		next(lx, t);
+		if (t->type != T_WORD && t->type != T_QIDENT)
+			return 0;
+		next(lx, t);
+	} while (is_punct(t, ","));
+	if (!is_punct(t, ")"))
+		return 0;
+	next(lx, t);
+	return 1;
+}
+
+/* A constant: [-]number, a string, TRUE/FALSE/NULL, then casts ("::type[]") when casts. */
+static int
+eat_literal(struct lexer *lx, struct tok *t, int casts)
+{
+	if (is_punct(t, "-") || is_punct(t, "+")) {
+		next(lx, t);
+		if (t->type != T_NUMBER)
+			return 0;
+	}
+	if (t->type != T_NUMBER && t->type != T_STRING && !is_word(t, "true") && !is_word(t, "false") &&
+	    !is_word(t, "null"))
+		return 0;
+	next(lx, t);
+	while (casts && is_punct(t, "::")) {
+		next(lx, t);
+		if (!eat_name(lx, t))
+			return 0;
+		if (is_punct(t, "[")) {
+			next(lx, t);
+			if (!is_punct(t, "]"))
+				return 0;
+			next(lx, t);
+		}
+	}
+	return 1;
+}
+
+/* "(constant, ...)" and the statement's end. */
+static int
+literal_args(struct lexer *lx, struct tok *t, int casts)
+{
+	if (!is_punct(t, "("))
+		return 0;
+	next(lx, t);
+	if (!is_punct(t, ")")) {
+		for (;;) {
+			if (!eat_literal(lx, t, casts))
+				return 0;
+			if (!is_punct(t, ","))
+				break;
+			next(lx, t);
+		}
+	}
+	if (!is_punct(t, ")"))
+		return 0;
+	next(lx, t);
+	return at_end(lx, t);
+}
+
+/*
+ * SELECT of one pg_catalog function a dump calls, with constants only:
+ * set_config of search_path, setval, the large-object calls of pg_dump's
+ * plain format, and pg_dump 18's statistics (SELECT * FROM ...).
+ */
+static const char *
+select_refused(struct lexer *lx, struct tok *t)
+{
+	static const char *const calls[] = { "setval", "set_config", "lo_create", "lo_open", "lowrite",
+		"lo_close", NULL };
+	static const char why[] = "SELECT other than a dump's own calls of pg_catalog functions with constants";
+	size_t i;
+	int stats = 0;
+
+	if (is_punct(t, "*")) {
+		next(lx, t);
+		if (!eat(lx, t, "from"))
+			return why;
+		stats = 1;
+	}
+	if (!eat(lx, t, "pg_catalog") || !is_punct(t, "."))
+		return why;
+	next(lx, t);
+	if (stats) {
+		if (!is_word(t, "pg_restore_relation_stats") && !is_word(t, "pg_restore_attribute_stats"))
+			return why;
+		next(lx, t);
+		return literal_args(lx, t, 1) ? NULL : why;
+	}
+	for (i = 0; calls[i] != NULL && !is_word(t, calls[i]); i++)
+		;
+	if (calls[i] == NULL)
+		return why;
+	next(lx, t);
+	if (i == 1) {
+		/* The one setting pg_dump sets this way; another could change how strings are read. */
+		struct lexer ahead = *lx;
+		struct tok arg = *t;
+
+		next(&ahead, &arg);
+		if (arg.type != T_STRING || arg.n != 13 || memcmp(arg.p, "'search_path'", 13) != 0)
+			return "set_config of a setting other than search_path";
+	}
+	return literal_args(lx, t, 0) ? NULL : why;
+}
+
+/* SET [SESSION] name {=|TO} value: not SET LOCAL, and standard_conforming_strings stays on. */
+static const char *
+set_refused(struct lexer *lx, struct tok *t)
+{
+	if (is_word(t, "local"))
+		return "SET LOCAL";
+	eat(lx, t, "session");
+	if (!eat(lx, t, "standard_conforming_strings"))
+		return NULL;
+	if (!is_punct(t, "=") && !is_word(t, "to"))
+		return "SET standard_conforming_strings other than on";
+	next(lx, t);
+	if (!is_word(t, "on") && !(t->type == T_STRING && t->n == 4 && memcmp(t->p, "'on'", 4) == 0))
+		return "SET standard_conforming_strings other than on";
+	next(lx, t);
+	return at_end(lx, t) ? NULL : "SET standard_conforming_strings other than on";
+}
+
+/* COPY table [(columns)] FROM stdin: any other source or direction reads or writes on the server. */
+static const char *
+copy_refused(struct lexer *lx, struct tok *t)
+{
+	static const char why[] = "COPY other than COPY table FROM stdin (a program or a server file)";
+
+	if (!eat_name(lx, t) || !eat_columns(lx, t) || !eat(lx, t, "from") || !eat(lx, t, "stdin"))
+		return why;
+	return at_end(lx, t) ? NULL : why;
+}
+
+/* INSERT INTO table [(columns)] [OVERRIDING ... VALUE] VALUES (constants), ... [ON CONFLICT DO NOTHING]: pg_dump --inserts. */
+static const char *
+insert_refused(struct lexer *lx, struct tok *t)
+{
+	static const char why[] = "INSERT other than of constants (pg_dump --inserts)";
+
+	if (!eat(lx, t, "into") || !eat_name(lx, t) || !eat_columns(lx, t))
+		return why;
+	if (eat(lx, t, "overriding") && !((eat(lx, t, "system") || eat(lx, t, "user")) && eat(lx, t, "value")))
+		return why;
+	if (!eat(lx, t, "values"))
+		return why;
+	for (;;) {
+		if (!is_punct(t, "("))
+			return why;
+		do {
+			next(lx, t);
+			if (!eat(lx, t, "default") && !eat_literal(lx, t, 0))
+				return why;
+		} while (is_punct(t, ","));
+		if (!is_punct(t, ")"))
+			return why;
+		next(lx, t);
+		if (!is_punct(t, ","))
+			break;
+		next(lx, t);
+	}
+	if (eat(lx, t, "on") && !(eat(lx, t, "conflict") && eat(lx, t, "do") && eat(lx, t, "nothing")))
+		return why;
+	return at_end(lx, t) ? NULL : why;
+}
+
+/* Objects shared by the whole cluster, or the cluster itself: never a dump of one database's business. */
+static const char *
+shared_object(struct lexer *lx, struct tok *t, const char *verb)
+{
+	(void)lx;
+	if (is_word(t, "database"))
+		return !strcmp(verb, "CREATE") ? "CREATE DATABASE" : !strcmp(verb, "ALTER") ? "ALTER DATABASE" :
+		    "a statement on a database";
+	if (is_word(t, "role") || is_word(t, "group"))
+		return "a statement on a role";
+	if (is_word(t, "tablespace"))
+		return "a statement on a tablespace";
+	if (is_word(t, "system"))
+		return "ALTER SYSTEM";
+	return NULL;
+}
+
+/* The kinds of object CREATE and ALTER may name: what pg_dump writes of one database. */
+static const char *
+object_refused(struct lexer *lx, struct tok *t, const char *verb)
+{
+	static const char *const plain[] = { "schema", "extension", "type", "domain", "function", "procedure",
+		"aggregate", "operator", "table", "view", "sequence", "index", "trigger", "rule", "policy",
+		"publication", "collation", "conversion", "server", "cast", "transform", "language",
+		"statistics", "routine", NULL };
+	const char *why;
+	size_t i;
+
+	if ((why = shared_object(lx, t, verb)) != NULL)
+		return why;
+	if (is_word(t, "user")) {
+		next(lx, t);
+		return is_word(t, "mapping") ? NULL : "a statement on a role";
+	}
+	if (eat(lx, t, "materialized"))
+		return is_word(t, "view") ? NULL : "an object no dump holds";
+	if (eat(lx, t, "event"))
+		return is_word(t, "trigger") ? NULL : "an object no dump holds";
+	if (eat(lx, t, "text"))
+		return is_word(t, "search") ? NULL : "an object no dump holds";
+	if (eat(lx, t, "access"))
+		return is_word(t, "method") ? NULL : "an object no dump holds";
+	if (eat(lx, t, "foreign"))
+		return is_word(t, "table") || is_word(t, "data") ? NULL : "an object no dump holds";
+	if (eat(lx, t, "large"))
+		return is_word(t, "object") && !strcmp(verb, "ALTER") ? NULL : "an object no dump holds";
+	if (eat(lx, t, "default"))
+		return is_word(t, "privileges") && !strcmp(verb, "ALTER") ? NULL : "an object no dump holds";
+	for (i = 0; plain[i] != NULL; i++)
+		if (is_word(t, plain[i]))
+			return NULL;
+	return "an object no dump holds";
+}
+
+/* A subscription is made not connected (as pg_dump makes it): connecting reaches another server. */
+static const char *
+subscription_refused(struct lexer *lx, struct tok *t)
+{
+	while (t->type != T_END && t->type != T_BAD) {
+		if (is_word(t, "connect")) {
+			next(lx, t);
+			if (is_punct(t, "=")) {
+				next(lx, t);
+				if (is_word(t, "false") || (t->type == T_STRING && t->n == 7 &&
+				    strncasecmp(t->p, "'false'", 7) == 0))
+					return NULL;
+			}
+			continue;
+		}
+		next(lx, t);
+	}
+	return "CREATE SUBSCRIPTION that connects (pg_dump writes connect = false)";
+}
+
+static const char *
+create_refused(struct lexer *lx, struct tok *t)
+{
+	static const char *const modifiers[] = { "or", "replace", "unique", "unlogged", "trusted", "procedural",
+		"constraint", NULL };
+	size_t i;
+
+	for (i = 0; modifiers[i] != NULL; i++)
+		if (eat(lx, t, modifiers[i]))
+			i = (size_t)-1;
+	/* CREATE DEFAULT CONVERSION. */
+	if (eat(lx, t, "default") && !is_word(t, "conversion"))
+		return "an object no dump holds";
+	if (eat(lx, t, "subscription"))
+		return subscription_refused(lx, t);
+	return object_refused(lx, t, "CREATE");
+}
+
+static const char *
+alter_refused(struct lexer *lx, struct tok *t)
+{
+	/* Only its owner: ENABLE, CONNECTION or REFRESH would reach another server. */
+	if (eat(lx, t, "subscription")) {
+		if (!eat_name(lx, t) || !eat(lx, t, "owner") || !eat(lx, t, "to") || !eat_name(lx, t) ||
+		    !at_end(lx, t))
+			return "ALTER SUBSCRIPTION other than OWNER TO";
+		return NULL;
+	}
+	return object_refused(lx, t, "ALTER");
+}
+
+/* COMMENT ON and SECURITY LABEL [FOR provider] ON: any object of the database. */
+static const char *
+label_refused(struct lexer *lx, struct tok *t, int security)
+{
+	const char *why;
+
+	if (security) {
+		if (!eat(lx, t, "label"))
+			return "a statement kind no dump holds";
+		if (eat(lx, t, "for") && t->type != T_END)
+			next(lx, t);
+	}
+	if (!eat(lx, t, "on"))
+		return "a statement kind no dump holds";
+	if ((why = shared_object(lx, t, "COMMENT")) != NULL)
+		return why;
+	return is_word(t, "parameter") ? "a statement on a server parameter" : NULL;
+}
+
+/* GRANT/REVOKE ... ON object: without ON it grants a role; databases, tablespaces and parameters are shared. */
+static const char *
+grant_refused(struct lexer *lx, struct tok *t)
+{
+	const char *why;
+
+	for (; t->type != T_END && t->type != T_BAD; next(lx, t)) {
+		if (lx->depth > 0)
+			continue;
+		if (is_word(t, "to") || is_word(t, "from"))
+			break;
+		if (!is_word(t, "on"))
+			continue;
+		next(lx, t);
+		if ((why = shared_object(lx, t, "GRANT")) != NULL)
+			return why;
+		if (is_word(t, "parameter"))
+			return "a statement on a server parameter";
+		return NULL;
+	}
+	return "GRANT or REVOKE of a role";
+}
+
+/*
+ * One statement only: libpq runs every statement of a string it is given,
+ * so a ';' with more after it at the top level is refused, except inside
+ * the BEGIN ATOMIC ... END body of a function or procedure (the server ends
+ * it at the first END not opened by a CASE: both are reserved words).
+ */
+static const char *
+several_refused(const char *text, size_t len)
+{
+	struct lexer lx = { text, text + len, 0 };
+	struct tok t = { T_END, text, 0 };
+	int routine = 0, words = 0, body = 0, cases = 0, prev_begin = 0;
+
+	for (next(&lx, &t); t.type != T_END; next(&lx, &t)) {
+		if (t.type == T_BAD)
+			return "an unterminated string, quoted name or comment";
+		if (t.type == T_WORD && words < 4) {
+			/* CREATE [OR REPLACE] FUNCTION|PROCEDURE */
+			if (words == 0)
+				routine = is_word(&t, "create");
+			else if (routine && (is_word(&t, "function") || is_word(&t, "procedure")))
+				routine = 2;
+			else if (routine == 1 && !is_word(&t, "or") && !is_word(&t, "replace"))
+				routine = 0;
+			words++;
+		}
+		if (lx.depth > 0)
+			continue;
+		if (body) {
+			if (is_word(&t, "case"))
+				cases++;
+			else if (is_word(&t, "end") && cases > 0)
+				cases--;
+			else if (is_word(&t, "end"))
+				body = 0;
+			continue;
+		}
+		if (routine == 2 && prev_begin && is_word(&t, "atomic")) {
+			body = 1;
+			cases = 0;
+		}
+		prev_begin = is_word(&t, "begin");
+		if (is_punct(&t, ";")) {
+			next(&lx, &t);
+			if (t.type != T_END)
+				return "more than one statement in one";
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* \restrict KEY and \unrestrict KEY (pg_dump 15.14+, 17.6+), the key of letters and digits. */
+static const char *
+meta_refused(const char *t, size_t len)
+{
+	static const char why[] = "a psql meta-command other than \\restrict or \\unrestrict";
+	size_t n, i, key = 0;
+
+	if (len >= 10 && memcmp(t, "\\restrict ", 10) == 0)
+		n = 10;
+	else if (len >= 12 && memcmp(t, "\\unrestrict ", 12) == 0)
+		n = 12;
+	else
+		return why;
+	for (i = n; i < len && ((t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'z') ||
+	    (t[i] >= 'A' && t[i] <= 'Z')); i++)
+		key++;
+	while (i < len && (t[i] == ' ' || t[i] == '\t'))
+		i++;
+	return key > 0 && i == len ? NULL : why;
+}
+
+const char *
+sql_refused(const char *text, size_t len)
+{
+	struct lexer lx = { text, text + len, 0 };
+	struct tok t = { T_END, text, 0 };
+	const char *why;
+
+	if (len > 0 && text[0] == '\\')
+		return meta_refused(text, len);
+	if ((why = several_refused(text, len)) != NULL)
+		return why;
+	next(&lx, &t);
+	if (eat(&lx, &t, "set"))
+		return set_refused(&lx, &t);
+	if (eat(&lx, &t, "select"))
+		return select_refused(&lx, &t);
+	if (eat(&lx, &t, "create"))
+		return create_refused(&lx, &t);
+	if (eat(&lx, &t, "alter"))
+		return alter_refused(&lx, &t);
+	if (eat(&lx, &t, "comment"))
+		return label_refused(&lx, &t, 0);
+	if (eat(&lx, &t, "security"))
+		return label_refused(&lx, &t, 1);
+	if (eat(&lx, &t, "grant") || eat(&lx, &t, "revoke"))
+		return grant_refused(&lx, &t);
+	if (eat(&lx, &t, "copy"))
+		return copy_refused(&lx, &t);
+	if (eat(&lx, &t, "insert"))
+		return insert_refused(&lx, &t);
+	if (eat(&lx, &t, "refresh"))
+		return eat(&lx, &t, "materialized") && is_word(&t, "view") ? NULL : "a statement kind no dump holds";
+	/* pg_dump's plain format wraps large objects' data in BEGIN; ... COMMIT;. */
+	if (eat(&lx, &t, "begin") || eat(&lx, &t, "commit"))
+		return at_end(&lx, &t) ? NULL : "a transaction statement other than BEGIN; or COMMIT;";
+	if (is_word(&t, "drop"))
+		return "DROP (a dump holds none; restore --clean drops what it must itself)";
+	return "a statement kind no dump holds";
+}

@@ -1,0 +1,144 @@
+/*
+ * libFuzzer target: the allow-list of dump statements (sql_refused), on the
+ * statements the splitter cuts from the input and on the input as one
+ * statement. Every statement it allows is checked against a second, plain
+ * reading: its first word (after blanks and comments) is one a dump
+ * starts a statement with, the object of CREATE/ALTER is not a database,
+ * role, tablespace or the system, and a meta-command is \restrict or
+ * \unrestrict. A statement allowed and then something else aborts.
+ */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dump/sql-classify.h"
+#include "dump/sql-split.h"
+
+/* Past blanks and comments, the plain way: "--" to the line's end, nested slash-star comments. */
+static const char *
+skip(const char *p, const char *end)
+{
+	int depth;
+
+	for (;;) {
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
+			while (p < end && *p != '\n' && *p != '\r')
+				p++;
+			continue;
+		}
+		if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+			for (p += 2, depth = 1; p < end && depth > 0; p++) {
+				if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+					depth++;
+					p++;
+				} else if (end - p >= 2 && p[0] == '*' && p[1] == '/') {
+					depth--;
+					p++;
+				}
+			}
+			continue;
+		}
+		return p;
+	}
+}
+
+/* The next bare word, lower-cased into w (truncated); *pp moves past it. */
+static void
+word(const char **pp, const char *end, char *w, size_t size)
+{
+	const char *p = skip(*pp, end);
+	size_t n = 0;
+
+	while (p < end && (isalnum((unsigned char)*p) || *p == '_' || *p == '$')) {
+		if (n + 1 < size)
+			w[n++] = (char)tolower((unsigned char)*p);
+		p++;
+	}
+	w[n] = '\0';
+	*pp = p;
+}
+
+static int
+one_of(const char *w, const char *const *set)
+{
+	for (; *set != NULL; set++)
+		if (strcmp(w, *set) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+check_allowed(const char *text, size_t len)
+{
+	static const char *const first[] = { "set", "select", "create", "alter", "comment", "security", "grant",
+		"revoke", "copy", "insert", "refresh", "begin", "commit", NULL };
+	static const char *const shared[] = { "database", "role", "group", "tablespace", "system", NULL };
+	static const char *const modifiers[] = { "or", "replace", "unique", "unlogged", "trusted", "procedural",
+		"constraint", NULL };
+	const char *p = text, *end = text + len;
+	char w[32], obj[32];
+
+	if (len > 0 && text[0] == '\\') {
+		if (!(len > 10 && memcmp(text, "\\restrict ", 10) == 0) &&
+		    !(len > 12 && memcmp(text, "\\unrestrict ", 12) == 0))
+			abort();
+		return;
+	}
+	word(&p, end, w, sizeof(w));
+	if (!one_of(w, first))
+		abort();
+	if (strcmp(w, "create") != 0 && strcmp(w, "alter") != 0)
+		return;
+	do
+		word(&p, end, obj, sizeof(obj));
+	while (one_of(obj, modifiers));
+	if (one_of(obj, shared))
+		abort();
+	if (strcmp(obj, "user") == 0) {
+		word(&p, end, obj, sizeof(obj));
+		if (strcmp(obj, "mapping") != 0)
+			abort();
+	}
+}
+
+/* On an exact-size copy, so a read past the end is caught. */
+static void
+classify(const char *text, size_t len)
+{
+	char *copy = malloc(len ? len : 1);
+	const char *why;
+
+	memcpy(copy, text, len);
+	why = sql_refused(copy, len);
+	if (why == NULL)
+		check_allowed(copy, len);
+	else if (*why == '\0')
+		abort();
+	free(copy);
+}
+
+static int
+on_item(void *ctx, const struct sql_item *item)
+{
+	(void)ctx;
+	if (item->kind == SQL_STATEMENT || item->kind == SQL_META)
+		classify(item->text, item->len);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sql_splitter *s = sql_splitter_new(on_item, NULL);
+
+	classify((const char *)data, size);
+	if (sql_splitter_feed(s, (const char *)data, size) == 0)
+		sql_splitter_finish(s);
+	sql_splitter_free(s);
+	return 0;
+}
