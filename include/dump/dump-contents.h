@@ -27,6 +27,8 @@ struct dump_contents {
 	char read_error[512];		/* when read_rc is DUMP_READ_CORRUPT */
 	int parse_ok;
 	char parse_error[256];
+	long refused_line;		/* the first statement a dump may not hold (sql_refused); 0: none */
+	char refused[256];		/* why, and the statement's start */
 	struct contents_table *tables;	/* in file order */
 	size_t ntables;
 	struct contents_kind *kinds;

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,6 +40,26 @@ count_kind(struct dump_contents *c, const char *t, size_t len)
 	c->nkinds++;
 }
 
+/* The first statement no dump holds: its line, why, and its first bytes made printable. */
+static void
+note_refused(struct dump_contents *c, const struct sql_item *item)
+{
+	const char *why = sql_refused(item->text, item->len);
+	char start[61];
+	size_t i, n = item->len < sizeof(start) - 1 ? item->len : sizeof(start) - 1;
+
+	if (why == NULL || c->refused_line > 0)
+		return;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)item->text[i];
+
+		start[i] = ch == '\n' || ch == '\t' || ch == '\r' ? ' ' : ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
+	}
+	start[n] = '\0';
+	c->refused_line = item->line;
+	snprintf(c->refused, sizeof(c->refused), "%s: %s%s", why, start, item->len > n ? "..." : "");
+}
+
 static int
 on_item(void *ctx, const struct sql_item *item)
 {
@@ -46,6 +67,8 @@ on_item(void *ctx, const struct sql_item *item)
 	struct dump_contents *c = s->c;
 	size_t i;
 
+	if (item->kind == SQL_STATEMENT || item->kind == SQL_META)
+		note_refused(c, item);
 	switch (item->kind) {
 	case SQL_STATEMENT:
 		free(s->current);

@@ -438,12 +438,19 @@ loader_item(void *ctx, const struct sql_item *item)
 {
 	struct loader *l = ctx;
 	enum sql_stmt_kind kind;
+	const char *why;
 
 	if (l->failed || (l->abort != NULL && atomic_load(l->abort)))
 		return -1;
 	l->stats->line = item->line;
 	switch (item->kind) {
 	case SQL_STATEMENT:
+		/* The pre-load check refused the file already; this guards any other way in. */
+		if ((why = sql_refused(item->text, item->len)) != NULL) {
+			log_error("restore stopped at line %ld: %s", item->line, why);
+			l->failed = 1;
+			return -1;
+		}
 		kind = sql_classify(item->text, item->len);
 		if (l->settings->fingerprint && undescribed_data(l, kind, item) < 0)
 			return -1;

@@ -141,14 +141,26 @@ check_size_and_sha256(struct verify_result *r, const struct db_manifest *m, uint
 		verify_add(r, "checksum", 0, "the file could not be read to the end");
 }
 
+/* Only statements a dump holds (sql_refused), named by their line: nothing else may reach a server. */
+static void
+check_statements(struct verify_result *r, const struct dump_contents *c)
+{
+	if (c->refused_line > 0)
+		verify_add(r, "statements", 0, "line %ld: %s", c->refused_line, c->refused);
+	else
+		verify_add(r, "statements", 1, "only statements a dump holds");
+}
+
 /*
  * The manifest is written only after a dump completed, so a file with its
- * size and SHA-256 is that complete dump, byte for byte: no need to
- * decompress and parse it again.
+ * size and SHA-256 is that complete dump, byte for byte: no need to check
+ * its rows again. Its statements are read all the same: a manifest proves
+ * the file whole, not harmless, and a restore must refuse before loading.
  */
 static int
 quick_check(const char *path, struct db_manifest *m, struct verify_result *r)
 {
+	struct dump_contents c;
 	char hex[65];
 	uint64_t size = 0;
 	int rc = -1;
@@ -158,6 +170,15 @@ quick_check(const char *path, struct db_manifest *m, struct verify_result *r)
 		goto out;
 	}
 	check_size_and_sha256(r, m, size, hex);
+	if (r->failed == 0) {
+		if (dump_contents_scan(path, &c) < 0)
+			goto out;
+		if (c.read_rc == DUMP_READ_OK && c.parse_ok)
+			check_statements(r, &c);
+		else
+			verify_add(r, "parse", 0, "%s", c.read_rc != DUMP_READ_OK ? c.read_error : c.parse_error);
+		dump_contents_free(&c);
+	}
 	rc = 0;
 out:
 	manifest_free(m);
@@ -201,6 +222,8 @@ verify_db_dump(const char *path, int flags, struct verify_result *r)
 	if (c.read_rc == DUMP_READ_OK)
 		verify_add(r, "parse", c.parse_ok, c.parse_ok ? "statements and COPY blocks are whole" : "%s",
 		    c.parse_error);
+	if (c.read_rc == DUMP_READ_OK && c.parse_ok)
+		check_statements(r, &c);
 	if (have_manifest)
 		compare_rows(r, &m, &c);
 	dump_contents_free(&c);

@@ -68,28 +68,30 @@ check_exit restore-cut-plain-pg-dump-rejected 3 "$LB_BIN" restore "$work/cut.sql
 [ "$(tables_in lb_rs_t)" = 0 ] && pass restore-cut-target-untouched || fail restore-cut-target-untouched "tables appeared"
 
 # A statement that fails: --single-transaction leaves nothing; plain mode names the line.
-awk '/^-- PostgreSQL database dump complete/ && !done {print "SELECT 1/0;"; done=1} {print}' "$work/plain.sql" >"$work/failing.sql"
+# (A statement of a kind a dump holds: any other is refused before loading.)
+awk '/^-- PostgreSQL database dump complete/ && !done {print "CREATE TABLE public.lb_fail AS SELECT 1/0 AS x;"; done=1} {print}' "$work/plain.sql" >"$work/failing.sql"
 check_exit restore-single-transaction-fails 1 "$LB_BIN" restore "$work/failing.sql" -d dbname=lb_rs_t --single-transaction
 grep -q 'rolled back' <<<"$LB_LAST_OUTPUT" && [ "$(tables_in lb_rs_t)" = 0 ] &&
 	pass restore-single-transaction-all-or-nothing || fail restore-single-transaction-all-or-nothing "$LB_LAST_OUTPUT; tables: $(tables_in lb_rs_t)"
 check_exit restore-stops-at-error 1 "$LB_BIN" restore "$work/failing.sql" -d dbname=lb_rs_t
-grep -q 'restore failed at line [0-9]* (SELECT 1/0;).*division by zero.*22012' <<<"$LB_LAST_OUTPUT" &&
+grep -q 'restore failed at line [0-9]* (CREATE TABLE public.lb_fail AS SELECT 1/0 AS x;).*division by zero.*22012' <<<"$LB_LAST_OUTPUT" &&
 	grep -q 'stopped at line' <<<"$LB_LAST_OUTPUT" && pass restore-error-names-line || fail restore-error-names-line "$LB_LAST_OUTPUT"
 dropdb_q lb_rs_t && createdb -T template0 lb_rs_t
 check_exit restore-keep-going 1 "$LB_BIN" restore "$work/failing.sql" -d dbname=lb_rs_t --keep-going
 grep -q 'finished with 1 errors' <<<"$LB_LAST_OUTPUT" && [ "$(tables_in lb_rs_t)" -gt 0 ] &&
 	pass restore-keep-going-loads-the-rest || fail restore-keep-going-loads-the-rest "$LB_LAST_OUTPUT"
 
-# A pg_dump --create file: refused with the line named before it acts on any database.
+# A pg_dump --create file: refused with the line named before it acts on any database
+# (exit 3: it fails the pre-load check, as verify says).
 pg_dump -C -d "$src" -f "$work/create.sql"
 dropdb_q lb_rs_c && createdb -T template0 lb_rs_c
-check_exit restore-connect-meta-refused 1 "$LB_BIN" restore "$work/create.sql" -d dbname=lb_rs_c
-grep -q 'line [0-9]*: the file creates or drops a database' <<<"$LB_LAST_OUTPUT" && pass restore-connect-meta-message || fail restore-connect-meta-message "$LB_LAST_OUTPUT"
+check_exit restore-connect-meta-refused 3 "$LB_BIN" restore "$work/create.sql" -d dbname=lb_rs_c
+grep -q 'check statements failed: line [0-9]*: CREATE DATABASE' <<<"$LB_LAST_OUTPUT" && pass restore-connect-meta-message || fail restore-connect-meta-message "$LB_LAST_OUTPUT"
 
 # Usage: a target must be named; --list reads the file only.
-sed -n '/^CREATE DATABASE/d; p' "$work/create.sql" >"$work/connect.sql"
-check_exit restore-connect-meta-refused-2 1 "$LB_BIN" restore "$work/connect.sql" -d dbname=lb_rs_c
-grep -q 'line [0-9]*: psql command .\\connect' <<<"$LB_LAST_OUTPUT" && pass restore-connect-meta-message-2 || fail restore-connect-meta-message-2 "$LB_LAST_OUTPUT"
+sed -n '/^CREATE DATABASE/d; /^ALTER DATABASE/d; p' "$work/create.sql" >"$work/connect.sql"
+check_exit restore-connect-meta-refused-2 3 "$LB_BIN" restore "$work/connect.sql" -d dbname=lb_rs_c
+grep -q 'line [0-9]*: a psql meta-command .*: \\connect' <<<"$LB_LAST_OUTPUT" && pass restore-connect-meta-message-2 || fail restore-connect-meta-message-2 "$LB_LAST_OUTPUT"
 check_exit restore-needs-dbname 2 env DATABASE_URL="dbname=$src" "$LB_BIN" restore "$dump"
 check_exit restore-list 0 "$LB_BIN" restore --list "$dump"
 grep -q '20000  public.big_log' <<<"$LB_LAST_OUTPUT" && grep -q 'CREATE TABLE' <<<"$LB_LAST_OUTPUT" &&

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# A dump may hold only the statements a dump holds: a hostile statement,
+# however it is written, and a manifest that matches the file: verify
+# exits 3 naming its line, and restore and verify --restore refuse before
+# loading anything (no database, role or server file made or dropped).
+set -u
+. "$LB_TOP/tests/lib/testlib.sh"
+
+db=$(new_db lb_hs_src) || { fail hostile-setup createdb; finish; }
+psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, g::text FROM generate_series(1, 10) g" >/dev/null
+work=$(tmpdir)
+chmod 0755 "$work"
+check hostile-setup-dump "$LB_BIN" db -q -d "dbname=$db" -o "$work/good" || finish
+good=$(ls "$work"/good/lot-systems-db-*.sql.gz | head -n 1)
+new_db lb_hs_victim >/dev/null
+psql -X -q -d lb_hs_victim -c "CREATE TABLE keep (x int)" >/dev/null
+pwned=$work/pwned
+
+# hostile NAME SQL: a copy of the good dump with SQL after the header's set_config, manifest matched.
+hostile() {
+	local d=$work/$1 f
+	mkdir -p "$d"
+	f=$d/$(basename "$good")
+	gunzip -c "$good" | awk -v sql="$2" '{print} !done && /^SELECT pg_catalog.set_config/{print sql; done=1}' | gzip >"$f"
+	cp "$good.manifest.json" "$f.manifest.json"
+	python3 - "$f" <<'PY'
+import hashlib, json, os, sys
+f = sys.argv[1]; m = json.load(open(f + ".manifest.json"))
+m["sha256"] = hashlib.sha256(open(f, "rb").read()).hexdigest(); m["bytes"] = os.path.getsize(f)
+json.dump(m, open(f + ".manifest.json", "w"))
+PY
+	echo "$f"
+}
+
+# untouched NAME: nothing outside the target happened.
+untouched() {
+	local n
+	n=$(psql -X -At -d postgres -c "SELECT (SELECT count(*) FROM pg_database WHERE datname IN ('lb_hs_victim')) || ',' ||
+	    (SELECT count(*) FROM pg_database WHERE datname LIKE 'lb_hs_evil%') || ',' ||
+	    (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'lb_hs_evil%')")
+	if [ "$n" = "1,0,0" ] && [ ! -e "$pwned" ]; then
+		pass "$1"
+	else
+		fail "$1" "victim,evil dbs,evil roles=$n; pwned file: $(ls "$pwned" 2>&1)"
+	fi
+}
+
+n=0
+while IFS='|' read -r name sql; do
+	[ -n "$name" ] || continue
+	n=$((n + 1))
+	f=$(hostile "$name" "$sql")
+	line=$(gunzip -c "$f" | grep -n -F -x -- "$sql" | head -n 1 | cut -d: -f1)
+	rc=0
+	err=$("$LB_BIN" verify "$f" 2>&1 >/dev/null) || rc=$?
+	if [ $rc -eq 3 ] && grep -q "check statements failed: line $line\b" <<<"$err"; then
+		pass "hostile-verify-$name"
+	else
+		fail "hostile-verify-$name" "rc=$rc line=$line: $err"
+	fi
+	target=lb_hs_t$n
+	new_db "$target" >/dev/null
+	rc=0
+	err=$("$LB_BIN" restore "$f" -d "dbname=$target" 2>&1) || rc=$?
+	tables=$(psql -X -At -d "$target" -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")
+	if [ $rc -eq 3 ] && [ "$tables" = 0 ] && grep -q "line $line\b" <<<"$err"; then
+		pass "hostile-restore-refused-$name"
+	else
+		fail "hostile-restore-refused-$name" "rc=$rc tables=$tables: $err"
+	fi
+	untouched "hostile-restore-untouched-$name"
+	rc=0
+	err=$("$LB_BIN" verify --restore "$f" 2>&1) || rc=$?
+	[ $rc -eq 3 ] && pass "hostile-verify-restore-refused-$name" ||
+		fail "hostile-verify-restore-refused-$name" "rc=$rc: $err"
+	untouched "hostile-verify-restore-untouched-$name"
+	# Each case on its own: undo what a failing case did.
+	PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists "$target"
+	for d in lb_hs_evil lb_hs_evil2 lb_hs_evil3; do PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists "$d"; done
+	psql -X -q -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'lb_hs_victim'" | grep -q 1 || new_db lb_hs_victim >/dev/null
+	for r in lb_hs_evil lb_hs_evil_u lb_hs_evil_g lb_hs_evil_do; do psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" 2>/dev/null; done
+	rm -f "$pwned"
+done <<EOS
+drop-db-comment|DROP/**/DATABASE lb_hs_victim;
+drop-db-case|dRoP  DaTaBaSe "lb_hs_victim";
+drop-db-force|DROP DATABASE lb_hs_victim WITH (FORCE);
+create-db|CREATE/* a */DATABASE lb_hs_evil;
+create-db-quoted|CREATE DATABASE "lb_hs_evil2";
+alter-db|ALTER DATABASE lb_hs_victim RENAME TO lb_hs_evil3;
+copy-program|COPY (SELECT 1) TO PROGRAM \$\$id > $pwned\$\$;
+copy-program-from|COPY t FROM PROGRAM 'touch $pwned';
+copy-to-file|COPY t TO '$pwned';
+copy-from-file|COPY t FROM '/etc/hostname';
+alter-system|ALTER SYSTEM SET work_mem = '7MB';
+create-role|CREATE ROLE lb_hs_evil SUPERUSER LOGIN;
+create-user|CREATE USER lb_hs_evil_u SUPERUSER;
+create-group|CREATE GROUP lb_hs_evil_g;
+alter-role|ALTER ROLE postgres NOSUPERUSER;
+drop-table|DROP TABLE IF EXISTS public.t;
+do-block|DO \$x\$ BEGIN EXECUTE 'CREATE ROLE lb_hs_evil_do'; END \$x\$;
+load|LOAD 'auto_explain';
+checkpoint|CHECKPOINT;
+select-lo-export|SELECT pg_catalog.lo_export(1, '$pwned');
+select-setval-tail|SELECT pg_catalog.setval('public.t_id_seq', 1, false), pg_catalog.lo_export(1, '$pwned');
+set-config-std|SELECT pg_catalog.set_config('standard_conforming_strings', 'off', false);
+meta|\\! touch $pwned
+EOS
+finish
