@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,31 +146,61 @@ out:
 	return rc;
 }
 
+/* Does the text end with LINE, or (allow_after) hold it at a line's start in its last bytes? */
 static int
-ends_with_line(const struct dump_contents *c, const char *line, int allow_after)
+ends_with_line(const char *tail, size_t tail_len, const char *line, int allow_after)
 {
 	size_t n = strlen(line), i;
 
 	if (!allow_after)
-		return c->tail_len >= n && memcmp(c->tail + c->tail_len - n, line, n) == 0 &&
-		    (c->tail_len == n || c->tail[c->tail_len - n - 1] == '\n');
+		return tail_len >= n && memcmp(tail + tail_len - n, line, n) == 0 &&
+		    (tail_len == n || tail[tail_len - n - 1] == '\n');
 	/* pg_dump writes "--", a blank line and newer versions \unrestrict after it. */
-	for (i = 0; i + n <= c->tail_len; i++)
-		if ((i == 0 || c->tail[i - 1] == '\n') && memcmp(c->tail + i, line, n) == 0)
+	for (i = 0; i + n <= tail_len; i++)
+		if ((i == 0 || tail[i - 1] == '\n') && memcmp(tail + i, line, n) == 0)
 			return 1;
 	return 0;
+}
+
+/*
+ * The length of the tail without its last line when that is "\unrestrict
+ * KEY" (KEY alphanumeric, as lotbackup and pg_dump write it); 0 when not.
+ */
+static size_t
+before_unrestrict(const struct dump_contents *c)
+{
+	static const char cmd[] = "\\unrestrict ";
+	const size_t n = sizeof(cmd) - 1;
+	size_t start, i;
+
+	if (c->tail_len < n + 2 || c->tail[c->tail_len - 1] != '\n')
+		return 0;
+	for (start = c->tail_len - 1; start > 0 && c->tail[start - 1] != '\n'; start--)
+		;
+	if (start == 0 || c->tail_len - 1 - start <= n || memcmp(c->tail + start, cmd, n) != 0)
+		return 0;
+	for (i = start + n; i < c->tail_len - 1; i++)
+		if (!isalnum((unsigned char)c->tail[i]))
+			return 0;
+	return start;
 }
 
 int
 dump_contents_has_marker(const struct dump_contents *c)
 {
-	return ends_with_line(c, DUMP_COMPLETE_MARKER "\n", 0);
+	size_t len;
+
+	if (ends_with_line(c->tail, c->tail_len, DUMP_COMPLETE_MARKER "\n", 0))
+		return 1;
+	/* Dumps since the \restrict guard end with \unrestrict after the marker; older ones with it. */
+	len = before_unrestrict(c);
+	return len > 0 && ends_with_line(c->tail, len, DUMP_COMPLETE_MARKER "\n", 0);
 }
 
 int
 dump_contents_has_pg_dump_marker(const struct dump_contents *c)
 {
-	return ends_with_line(c, PG_DUMP_MARKER, 1);
+	return ends_with_line(c->tail, c->tail_len, PG_DUMP_MARKER, 1);
 }
 
 void

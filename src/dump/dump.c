@@ -1,5 +1,7 @@
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "dump/dump-data.h"
 #include "dump/dump.h"
@@ -8,6 +10,9 @@
 #include "base/strbuf.h"
 #include "base/version.h"
 #include "base/xalloc.h"
+
+/* pg_dump's: 64 alphanumerics from a strong random source. */
+#define RESTRICT_KEY_LEN 64
 
 #define MIN_SERVER_VERSION 120000
 #define MAX_SERVER_VERSION 179999
@@ -83,24 +88,56 @@ out:
 	return rc;
 }
 
+/*
+ * The key of the file's \restrict and \unrestrict lines (PostgreSQL's
+ * fix for CVE-2025-8714, as pg_dump writes it): psql 15.14+ then runs no
+ * other meta-command between them, so lines smuggled into the data cannot
+ * run as psql commands. Random, so the data cannot guess and end it.
+ */
 static int
-write_header(struct pipe *out, const struct db_manifest *m)
+restrict_key(char key[RESTRICT_KEY_LEN + 1])
+{
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char buf[RESTRICT_KEY_LEN * 2];
+	size_t n = 0, i;
+	ssize_t got;
+
+	while (n < RESTRICT_KEY_LEN) {
+		got = getrandom(buf, sizeof(buf), 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			log_errno("cannot read random bytes for the dump's \\restrict key");
+			return -1;
+		}
+		/* 248 = 4 * 62: the bytes kept fall evenly on the 62 characters. */
+		for (i = 0; i < (size_t)got && n < RESTRICT_KEY_LEN; i++)
+			if (buf[i] < 248)
+				key[n++] = alnum[buf[i] % 62];
+	}
+	key[n] = '\0';
+	return 0;
+}
+
+static int
+write_header(struct pipe *out, const struct db_manifest *m, const char *key)
 {
 	char *db = comment_safe(m->database);
 	int rc = pipe_printf(out,
+	    "\\restrict %s\n"
 	    "--\n"
 	    "-- lotbackup %s dump of database %s\n"
 	    "-- server %s, started %s, snapshot %s\n"
 	    "-- Restore into an empty database: gunzip -c FILE | psql -X -v ON_ERROR_STOP=1 -d DBNAME\n"
 	    "--\n\n",
-	    LOTBACKUP_VERSION, db, m->server_version, m->started_at ? m->started_at : "?", m->snapshot);
+	    key, LOTBACKUP_VERSION, db, m->server_version, m->started_at ? m->started_at : "?", m->snapshot);
 
 	free(db);
 	return rc;
 }
 
 static int
-write_footer(struct pipe *out, const struct db_manifest *m)
+write_footer(struct pipe *out, const struct db_manifest *m, const char *key)
 {
 	size_t i;
 
@@ -114,8 +151,8 @@ write_footer(struct pipe *out, const struct db_manifest *m)
 		if (rc < 0)
 			return -1;
 	}
-	/* The last line: a file without it was cut short. */
-	return pipe_puts(out, DUMP_COMPLETE_MARKER "\n");
+	/* A file without the marker and the \unrestrict line after it was cut short. */
+	return pipe_printf(out, DUMP_COMPLETE_MARKER "\n\\unrestrict %s\n", key);
 }
 
 /* Largest first, so parallel work ends together; ties keep the schema's order. */
@@ -155,11 +192,13 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct pipe *o
 	const struct dump_table *tables, **order = NULL;
 	struct manifest_table **entries = NULL;
 	struct dump_data_settings data = { 0 };
-	char *snapshot_id = NULL;
+	char *snapshot_id = NULL, key[RESTRICT_KEY_LEN + 1];
 	size_t ntables, i;
 	long long total_rows = 0;
 	int rc = -1;
 
+	if (restrict_key(key) < 0)
+		goto out;
 	if (check_server_version(conn) < 0 || begin_snapshot(conn, settings, m) < 0)
 		goto out;
 	if (schema_load(conn, &settings->schema, &schema) < 0)
@@ -167,7 +206,7 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct pipe *o
 	tables = schema_tables(schema, &ntables);
 	if (export_snapshot(conn, settings->jobs, ntables, &snapshot_id) < 0)
 		goto out;
-	if (write_header(out, m) < 0 || schema_write_pre_data(schema, out) < 0)
+	if (write_header(out, m, key) < 0 || schema_write_pre_data(schema, out) < 0)
 		goto out;
 	if (pipe_puts(out, "--\n-- Data\n--\n\n") < 0)
 		goto out;
@@ -192,7 +231,7 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct pipe *o
 		total_rows += entries[i]->rows;
 	if (schema_write_sequence_values(schema, out) < 0 || schema_write_post_data(schema, out) < 0)
 		goto out;
-	if (write_footer(out, m) < 0)
+	if (write_footer(out, m, key) < 0)
 		goto out;
 	if (pgsql_exec(conn, "COMMIT", "cannot end the dump's transaction") < 0)
 		goto out;

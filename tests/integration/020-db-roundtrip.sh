@@ -75,7 +75,8 @@ n=$(psql -X -At -d "$dst" -c "SELECT count(*) FROM pg_trigger WHERE NOT tgisinte
 [ "${n:-0}" -gt 0 ] && pass db-triggers-restored || fail db-triggers-restored "count=$n"
 
 # The end of the file proves it whole; the summary names every table.
-last=$(gunzip -c "$file" | tail -n 1)
+# (The marker is followed by the \unrestrict line, the file's last.)
+last=$(gunzip -c "$file" | tail -n 2 | head -n 1)
 [ "$last" = "-- lotbackup: dump complete" ] && pass db-completion-marker || fail db-completion-marker "last line: $last"
 rows_lines=$(gunzip -c "$file" | grep -c '^-- lotbackup: rows ')
 tables=$(psql -X -At -d "$src" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid=c.relnamespace
