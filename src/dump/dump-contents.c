@@ -19,6 +19,7 @@ struct scan {
 	char *current;		/* table of the COPY block being read */
 	long long current_rows;
 	int split_failed;
+	char *meta_error;	/* the first psql meta-command a restore refuses */
 	struct progress *bar;	/* counts the file's bytes read */
 };
 
@@ -89,6 +90,11 @@ on_item(void *ctx, const struct sql_item *item)
 		c->ntables++;
 		break;
 	case SQL_META:
+		/* A restore refuses it, and psql would run it: a finding about the file, as a parse error. */
+		if (s->meta_error == NULL && sql_classify(item->text, item->len) != SQL_STMT_META_RESTRICT)
+			s->meta_error = xasprintf("line %ld: psql meta-command '%.*s' (a dump holds none but "
+			    "\\restrict and \\unrestrict)", item->line, (int)(item->len > 40 ? 40 : item->len),
+			    item->text);
 		break;
 	}
 	return 0;
@@ -136,12 +142,15 @@ dump_contents_scan(const char *path, struct dump_contents *c)
 		goto out;
 	if (!s.split_failed && c->read_rc == DUMP_READ_OK && sql_splitter_finish(s.splitter) < 0)
 		s.split_failed = 1;
-	c->parse_ok = !s.split_failed;
+	c->parse_ok = !s.split_failed && s.meta_error == NULL;
 	if (s.split_failed)
 		snprintf(c->parse_error, sizeof(c->parse_error), "%s", sql_splitter_error(s.splitter));
+	else if (s.meta_error != NULL)
+		snprintf(c->parse_error, sizeof(c->parse_error), "%s", s.meta_error);
 	rc = 0;
 out:
 	free(s.current);
+	free(s.meta_error);
 	sql_splitter_free(s.splitter);
 	return rc;
 }

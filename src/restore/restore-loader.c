@@ -502,7 +502,7 @@ loader_item(void *ctx, const struct sql_item *item)
 		}
 		return loader_end_copy(l);
 	case SQL_META:
-		/* lotbackup and pg_dump 15.14+ guard their output with \restrict and \unrestrict; no psql here to guard. */
+		/* lotbackup and pg_dump 15.14+ write \restrict and \unrestrict: no psql here to guard. */
 		if (sql_classify(item->text, item->len) == SQL_STMT_META_RESTRICT)
 			return 0;
 		log_error("restore stopped at line %ld: psql command '%.*s' is not supported "

@@ -56,4 +56,27 @@ else
 	fail guard-psql-honours-restrict "guarded ran: $([ -e "$work/pwned" ] && echo yes || echo no)," \
 		"unguarded ran: $([ -e "$work/pwned-unguarded" ] && echo yes || echo no)"
 fi
+
+# verify refuses any other meta-command in a dump, as restore does, even
+# with a manifest that matches the file (the hostile file's own).
+rewrite() {	# rewrite SRC.sql DST.sql.gz: DST with a manifest that matches it
+	gzip -c "$1" >"$2"
+	python3 - "$2" "$dump.manifest.json" <<'PY'
+import hashlib, json, os, sys
+path, src = sys.argv[1], sys.argv[2]
+m = json.load(open(src))
+m["bytes"] = os.path.getsize(path)
+m["sha256"] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+json.dump(m, open(path + ".manifest.json", "w"))
+PY
+}
+mkdir -p "$work/meta"
+rewrite "$work/plain.sql" "$work/meta/same.sql.gz"
+check guard-verify-rewritten-ok "$LB_BIN" verify "$work/meta/same.sql.gz"
+awk -v cmd="\\! touch $work/pwned-meta" 'NR == 2 { print cmd } { print }' "$work/plain.sql" >"$work/meta.sql"
+rewrite "$work/meta.sql" "$work/meta/meta.sql.gz"
+if check_exit guard-verify-refuses-meta 3 "$LB_BIN" verify "$work/meta/meta.sql.gz"; then
+	grep -q 'line 2.*meta-command' <<<"$LB_LAST_OUTPUT" && pass guard-verify-names-meta ||
+		fail guard-verify-names-meta "$LB_LAST_OUTPUT"
+fi
 finish
