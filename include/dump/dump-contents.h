@@ -25,7 +25,8 @@ struct dump_contents {
 	struct dump_read_stats read;
 	int read_rc;			/* DUMP_READ_* */
 	char read_error[512];		/* when read_rc is DUMP_READ_CORRUPT */
-	int parse_ok;			/* whole, and no psql meta-command a restore refuses */
+	/* Whole; in a file ending as lotbackup's dumps do, also no meta-command a restore refuses. */
+	int parse_ok;
 	char parse_error[256];
 	long refused_line;		/* the first statement a dump may not hold (sql_refused); 0: none */
 	char refused[256];		/* why, and the statement's start */

@@ -90,7 +90,7 @@ on_item(void *ctx, const struct sql_item *item)
 		c->ntables++;
 		break;
 	case SQL_META:
-		/* A restore refuses it, and psql would run it: a finding about the file, as a parse error. */
+		/* A restore refuses it, and psql would run it. */
 		if (s->meta_error == NULL && sql_classify(item->text, item->len) != SQL_STMT_META_RESTRICT)
 			s->meta_error = xasprintf("line %ld: psql meta-command '%.*s' (a dump holds none but "
 			    "\\restrict and \\unrestrict)", item->line, (int)(item->len > 40 ? 40 : item->len),
@@ -142,11 +142,18 @@ dump_contents_scan(const char *path, struct dump_contents *c)
 		goto out;
 	if (!s.split_failed && c->read_rc == DUMP_READ_OK && sql_splitter_finish(s.splitter) < 0)
 		s.split_failed = 1;
-	c->parse_ok = !s.split_failed && s.meta_error == NULL;
+	c->parse_ok = !s.split_failed;
 	if (s.split_failed)
 		snprintf(c->parse_error, sizeof(c->parse_error), "%s", sql_splitter_error(s.splitter));
-	else if (s.meta_error != NULL)
+	/*
+	 * lotbackup writes no meta-command but those two: in a file that ends
+	 * as its dumps do, another is a finding. (A pg_dump --create file is
+	 * left to the restore, which names what it refuses in it.)
+	 */
+	if (c->parse_ok && s.meta_error != NULL && dump_contents_has_marker(c)) {
+		c->parse_ok = 0;
 		snprintf(c->parse_error, sizeof(c->parse_error), "%s", s.meta_error);
+	}
 	rc = 0;
 out:
 	free(s.current);

@@ -108,7 +108,8 @@ if git clone -q --mirror "$dir/git/repo.bundle" "$work/mirror.git" 2>/dev/null; 
 else
 	fail full-bundle-clone-refs "git clone of the bundle failed"
 fi
-gunzip -c "$dir"/db/lot-systems-db-*.sql.gz | tail -n 1 | grep -q 'dump complete' && pass full-db-dump-complete || fail full-db-dump-complete "no marker"
+# The marker is followed by the \unrestrict line, the file's last.
+gunzip -c "$dir"/db/lot-systems-db-*.sql.gz | tail -n 2 | head -n 1 | grep -q 'dump complete' && pass full-db-dump-complete || fail full-db-dump-complete "no marker"
 check_exit verify-full-archive 0 "$LB_BIN" verify "$arc"
 check_exit verify-full-directory 0 "$LB_BIN" verify "$dir/"
 [ -f "$dir.verified.json" ] && [ ! -e "$dir/.verified.json" ] && pass verify-full-directory-record-beside || fail verify-full-directory-record-beside "$(ls -a "$dir" "$out")"
