@@ -90,8 +90,11 @@ on_item(void *ctx, const struct sql_item *item)
 		c->ntables++;
 		break;
 	case SQL_META:
-		/* A restore refuses it, and psql would run it. */
-		if (s->meta_error == NULL && sql_classify(item->text, item->len) != SQL_STMT_META_RESTRICT)
+		/*
+		 * A restore refuses it: anything but a whole guard line
+		 * (psql reads more commands after an argument on its line).
+		 */
+		if (s->meta_error == NULL && sql_refused(item->text, item->len) != NULL)
 			s->meta_error = xasprintf("line %ld: psql meta-command '%.*s' (a dump holds none but "
 			    "\\restrict and \\unrestrict)", item->line, (int)(item->len > 40 ? 40 : item->len),
 			    item->text);

@@ -79,4 +79,9 @@ if check_exit guard-verify-refuses-meta 3 "$LB_BIN" verify "$work/meta/meta.sql.
 	grep -q 'line 2.*meta-command' <<<"$LB_LAST_OUTPUT" && pass guard-verify-names-meta ||
 		fail guard-verify-names-meta "$LB_LAST_OUTPUT"
 fi
+
+# A guard line with a second command after its key: psql would run it.
+sed "1s|\$| \\\\! touch $work/pwned-meta|" "$work/plain.sql" >"$work/meta2.sql"
+rewrite "$work/meta2.sql" "$work/meta/meta2.sql.gz"
+check_exit guard-verify-refuses-meta-on-guard-line 3 "$LB_BIN" verify "$work/meta/meta2.sql.gz"
 finish
