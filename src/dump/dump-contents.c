@@ -19,7 +19,6 @@ struct scan {
 	char *current;		/* table of the COPY block being read */
 	long long current_rows;
 	int split_failed;
-	char *meta_error;	/* the first psql meta-command a restore refuses */
 	struct progress *bar;	/* counts the file's bytes read */
 };
 
@@ -90,14 +89,7 @@ on_item(void *ctx, const struct sql_item *item)
 		c->ntables++;
 		break;
 	case SQL_META:
-		/*
-		 * A restore refuses it: anything but a whole guard line
-		 * (psql reads more commands after an argument on its line).
-		 */
-		if (s->meta_error == NULL && sql_refused(item->text, item->len) != NULL)
-			s->meta_error = xasprintf("line %ld: psql meta-command '%.*s' (a dump holds none but "
-			    "\\restrict and \\unrestrict)", item->line, (int)(item->len > 40 ? 40 : item->len),
-			    item->text);
+		/* Refused by note_refused above, unless a whole guard line. */
 		break;
 	}
 	return 0;
@@ -148,19 +140,9 @@ dump_contents_scan(const char *path, struct dump_contents *c)
 	c->parse_ok = !s.split_failed;
 	if (s.split_failed)
 		snprintf(c->parse_error, sizeof(c->parse_error), "%s", sql_splitter_error(s.splitter));
-	/*
-	 * lotbackup writes no meta-command but those two: in a file that ends
-	 * as its dumps do, another is a finding. (A pg_dump --create file is
-	 * left to the restore, which names what it refuses in it.)
-	 */
-	if (c->parse_ok && s.meta_error != NULL && dump_contents_has_marker(c)) {
-		c->parse_ok = 0;
-		snprintf(c->parse_error, sizeof(c->parse_error), "%s", s.meta_error);
-	}
 	rc = 0;
 out:
 	free(s.current);
-	free(s.meta_error);
 	sql_splitter_free(s.splitter);
 	return rc;
 }

@@ -10,45 +10,7 @@ db=$(new_db lb_hs_src) || { fail hostile-setup createdb; finish; }
 psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, g::text FROM generate_series(1, 10) g" >/dev/null
 work=$(tmpdir)
 chmod 0755 "$work"
-check hostile-setup-dump "$LB_BIN" db -q -d "dbname=$db" -o "$work/good" || 
-# The other side: everything pg_dump writes of one database still passes,
-# in plain, --inserts and --column-inserts form, and restores.
-rich=$(new_db lb_hs_rich) || finish
-psql -X -q -v ON_ERROR_STOP=1 -d "$rich" >/dev/null 2>&1 <<'SQL' || fail hostile-rich-setup "schema did not load"
-CREATE SCHEMA "Odd; DROP DATABASE x";
-CREATE TYPE mood AS ENUM ('sad', 'ok');
-CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
-CREATE TABLE t (id serial PRIMARY KEY, v text DEFAULT E'a\\b;c', m mood, p posint, doc jsonb);
-INSERT INTO t (v, m, p, doc) VALUES ('x''y', 'ok', 1, '{"a": "$$"}'), (NULL, NULL, NULL, NULL);
-CREATE TABLE "Odd; DROP DATABASE x"."COPY t TO PROGRAM" (a int REFERENCES t(id));
-CREATE FUNCTION add1(a integer) RETURNS integer LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN a + 1 ELSE 0 END; END;
-CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $f$BEGIN RETURN NEW; END$f$;
-CREATE TRIGGER t_trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION trg();
-CREATE MATERIALIZED VIEW mv AS SELECT count(*) AS n FROM t;
-CREATE VIEW v AS SELECT id FROM t WHERE v <> 'drop database';
-CREATE INDEX t_v ON t (lower(v));
-CREATE STATISTICS st ON id, p FROM t;
-ALTER TABLE t ENABLE ROW LEVEL SECURITY;
-CREATE POLICY pol ON t USING (true);
-CREATE RULE r AS ON UPDATE TO v DO INSTEAD NOTHING;
-CREATE PUBLICATION pub FOR TABLE t;
-COMMENT ON TABLE t IS 'DROP/**/DATABASE x; -- not a statement';
-GRANT SELECT ON t TO PUBLIC;
-ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;
-SELECT lo_from_bytea(0, 'large object data');
-SQL
-for mode in plain inserts column-inserts; do
-	f=$work/rich-$mode.sql
-	case $mode in
-	plain) pg_dump -d "$rich" -f "$f" ;;
-	*) pg_dump --"$mode" -d "$rich" -f "$f" ;;
-	esac
-	check_exit "hostile-rich-verify-$mode" 0 "$LB_BIN" verify "$f"
-	target=$(new_db "lb_hs_rich_$(tr -- - _ <<<"$mode")")
-	check "hostile-rich-restore-$mode" "$LB_BIN" restore "$f" -d "dbname=$target"
-	PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists "$target"
-done
-finish
+check hostile-setup-dump "$LB_BIN" db -q -d "dbname=$db" -o "$work/good" || finish
 good=$(ls "$work"/good/lot-systems-db-*.sql.gz | head -n 1)
 new_db lb_hs_victim >/dev/null
 psql -X -q -d lb_hs_victim -c "CREATE TABLE keep (x int)" >/dev/null
@@ -176,7 +138,14 @@ for mode in plain inserts column-inserts; do
 	plain) pg_dump -d "$rich" -f "$f" ;;
 	*) pg_dump --"$mode" -d "$rich" -f "$f" ;;
 	esac
-	check_exit "hostile-rich-verify-$mode" 0 "$LB_BIN" verify "$f"
+	# No manifest beside a pg_dump file (verify says so, exit 3): what
+	# matters here is that no statement of it is refused.
+	"$LB_BIN" verify "$f" >"$work/rich-$mode.out" 2>&1
+	if grep -q 'FAIL *statements' "$work/rich-$mode.out"; then
+		fail "hostile-rich-verify-$mode" "$(cat "$work/rich-$mode.out")"
+	else
+		pass "hostile-rich-verify-$mode"
+	fi
 	target=$(new_db "lb_hs_rich_$(tr -- - _ <<<"$mode")")
 	check "hostile-rich-restore-$mode" "$LB_BIN" restore "$f" -d "dbname=$target"
 	PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists "$target"
