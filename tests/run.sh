@@ -49,9 +49,11 @@ run_integration() {
 	LB_NAME_SUFFIX=$2 bash "$1"
 	rc=$?
 	after=$(wc -l <"$LB_RESULTS")
-	# A script that dies before reporting anything must not pass silently.
-	if [ $rc -ne 0 ] && [ "$after" -eq "$before" ]; then
-		echo "not ok - $(basename "$1")$2 exited $rc without a result"
+	# A script that dies (an unbound variable, a syntax error) must not pass
+	# silently, whether or not it reported something before: a non-zero
+	# exit with no failure of its own recorded is one.
+	if [ $rc -ne 0 ] && ! tail -n "+$((before + 1))" "$LB_RESULTS" | grep -q '^fail'; then
+		echo "not ok - $(basename "$1")$2 exited $rc after $((after - before)) results, none failed"
 		echo "fail $(basename "$1")$2" >>"$LB_RESULTS"
 	fi
 }
