@@ -59,6 +59,17 @@ target_connect_other(const struct pg_target *target, const char *dbname)
 	return conn;
 }
 
+/* NAME quoted as an identifier, or NULL (reported: invalid encoding, out of memory). */
+static char *
+quote_name(PGconn *conn, const char *name)
+{
+	char *quoted = PQescapeIdentifier(conn, name, strlen(name));
+
+	if (quoted == NULL)
+		log_error("cannot quote database name \"%s\": %s", name, PQerrorMessage(conn));
+	return quoted;
+}
+
 /* The maintenance database to run CREATE/DROP DATABASE from. */
 static PGconn *
 maintenance_connect(const struct pg_target *target)
@@ -90,7 +101,8 @@ target_create(const struct pg_target *target, const char *dbname, int must_be_ne
 		rc = 0;
 		goto out;
 	}
-	quoted = PQescapeIdentifier(conn, dbname, strlen(dbname));
+	if ((quoted = quote_name(conn, dbname)) == NULL)
+		goto out;
 	sql = xasprintf("CREATE DATABASE %s TEMPLATE template0", quoted);
 	what = xasprintf("cannot create database \"%s\"", dbname);
 	if (pgsql_exec(conn, sql, what) < 0)
@@ -116,7 +128,10 @@ target_drop(const struct pg_target *target, const char *dbname)
 
 	if (conn == NULL)
 		return -1;
-	quoted = PQescapeIdentifier(conn, dbname, strlen(dbname));
+	if ((quoted = quote_name(conn, dbname)) == NULL) {
+		PQfinish(conn);
+		return -1;
+	}
 	/* WITH (FORCE) ends leftover sessions; PostgreSQL 12 lacks it. */
 	sql = xasprintf("DROP DATABASE IF EXISTS %s%s", quoted, PQserverVersion(conn) >= 130000 ? " WITH (FORCE)" : "");
 	what = xasprintf("cannot drop the scratch database \"%s\"", dbname);
@@ -149,7 +164,8 @@ target_drop_stale(const struct pg_target *target, const char *pattern, int (*is_
 
 		if (!is_stale(name))
 			continue;
-		quoted = PQescapeIdentifier(conn, name, strlen(name));
+		if ((quoted = quote_name(conn, name)) == NULL)
+			goto out;
 		/* No FORCE: a database someone is still connected to is not a leftover. */
 		sql = xasprintf("DROP DATABASE IF EXISTS %s", quoted);
 		drop = PQexec(conn, sql);
