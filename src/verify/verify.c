@@ -154,8 +154,10 @@ check_statements(struct verify_result *r, const struct dump_contents *c)
 /*
  * The manifest is written only after a dump completed, so a file with its
  * size and SHA-256 is that complete dump, byte for byte: no need to check
- * its rows again. Its statements are read all the same: a manifest proves
- * the file whole, not harmless, and a restore must refuse before loading.
+ * its rows again. Its statements and tables are read all the same: a
+ * manifest proves the file whole, not harmless nor coherent (a hostile one
+ * matches its file), and a restore must refuse before loading a dump that
+ * lacks a listed table's COPY block, an empty table's too.
  */
 static int
 quick_check(const char *path, struct db_manifest *m, struct verify_result *r)
@@ -173,10 +175,12 @@ quick_check(const char *path, struct db_manifest *m, struct verify_result *r)
 	if (r->failed == 0) {
 		if (dump_contents_scan(path, &c) < 0)
 			goto out;
-		if (c.read_rc == DUMP_READ_OK && c.parse_ok)
+		if (c.read_rc == DUMP_READ_OK && c.parse_ok) {
 			check_statements(r, &c);
-		else
+			compare_rows(r, m, &c);
+		} else {
 			verify_add(r, "parse", 0, "%s", c.read_rc != DUMP_READ_OK ? c.read_error : c.parse_error);
+		}
 		dump_contents_free(&c);
 	}
 	rc = 0;
