@@ -48,14 +48,28 @@ struct secrets {
 };
 
 /* libpq compares the prefix case-sensitively; so do we. */
+static int
+libpq_url(const char *s)
+{
+	return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
+}
+
+/*
+ * The length of a URL's "scheme://", any scheme: a mistyped one
+ * ("postgresq://u:pw@h/db") is still a URL whose password must be found
+ * (libpq would take the whole string as a database name and echo it).
+ * 0 when `s` does not start like a URL.
+ */
 static size_t
 url_prefix_len(const char *s)
 {
-	if (strncmp(s, "postgresql://", 13) == 0)
-		return 13;
-	if (strncmp(s, "postgres://", 11) == 0)
-		return 11;
-	return 0;
+	size_t i = 0;
+
+	if (!isalpha((unsigned char)s[0]))
+		return 0;
+	while (isalnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.')
+		i++;
+	return strncmp(s + i, "://", 3) == 0 ? i + 3 : 0;
 }
 
 static int
@@ -501,6 +515,11 @@ conninfo_normalise(const char *in, char *err, size_t errlen)
 		goto out;
 	}
 	is_url = url_prefix_len(in) != 0;
+	if (is_url && !libpq_url(in)) {
+		errbuf_set(err, errlen, "unknown URL scheme \"%.*s\": a connection URL starts with postgresql:// "
+		    "or postgres://", (int)url_prefix_len(in), in);
+		goto out;
+	}
 	/* libpq (expand_dbname) takes a string with neither as a database name. */
 	if (!is_url && strchr(in, '=') == NULL) {
 		out = xstrdup(in);

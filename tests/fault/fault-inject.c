@@ -15,6 +15,9 @@
  *           STOP          SIGSTOP before the call, which then goes on when
  *                         the test sends SIGCONT (for signals at a known point)
  *
+ *   LB_FAULT_STOP_STDERR=1  SIGSTOP before the first log line (fputs to
+ *                         stderr): a run that fails early, held as it reports
+ *
  *   LB_FAULT_TRACE=FILE   appends one line per watched call:
  *                         "OP N TOTAL LEN PATH" (N counts calls of OP,
  *                         TOTAL is the bytes written before it, LEN the
@@ -208,6 +211,21 @@ write(int fd, const void *buf, size_t len)
 	if (a == ACT_KILLAFTER)
 		die();
 	return n;
+}
+
+int
+fputs(const char *str, FILE *stream)
+{
+	static int (*real)(const char *, FILE *);
+	static int stopped;
+
+	if (!real)
+		real = (int (*)(const char *, FILE *))dlsym(RTLD_NEXT, "fputs");
+	if (stream == stderr && !stopped && getenv("LB_FAULT_STOP_STDERR") != NULL) {
+		stopped = 1;
+		raise(SIGSTOP);
+	}
+	return real(str, stream);
 }
 
 int

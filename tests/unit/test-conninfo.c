@@ -122,6 +122,8 @@ test_normalise(void)
 	    rejects("postgresql://u:S3cretPW@[::1/db", "***", pw));
 	UNIT_CHECK("unencoded @ in password rejected",
 	    rejects("postgresql://u:p@Zq9@host/db", "percent-encode", split));
+	UNIT_CHECK("mistyped URL scheme rejected, not taken as a database name",
+	    rejects("postgresq://u:S3cretPW@h/db", "unknown URL scheme \"postgresq://\"", pw));
 	UNIT_CHECK("unknown conninfo keyword hides the password",
 	    rejects("host=h bogus=1 password=S3cretPW", "bogus", pw));
 	UNIT_CHECK("unquoted password with a space hides both words",
@@ -167,6 +169,7 @@ test_redact(void)
 	UNIT_CHECK("redact_secret adjacent occurrences", secret_redacts_to("xxxx", "xx", "******"));
 	/* argv is scrubbed as written: every byte of the encoded or quoted form */
 	UNIT_CHECK("scrub url encoded", scrubs_to("postgresql://u:S3%2541@h/d", "postgresql://u:*******@h/d"));
+	UNIT_CHECK("scrub mistyped url", scrubs_to("postgresq://u:S3cr3t@h/d", "postgresq://u:******@h/d"));
 	UNIT_CHECK("scrub url query", scrubs_to("postgres://h/d?pass%77ord=a%41&x=1", "postgres://h/d?pass%77ord=****&x=1"));
 	UNIT_CHECK("scrub kv quoted", scrubs_to("host=h password='a\\'b c' user=u", "host=h password=******** user=u"));
 	UNIT_CHECK("scrub plain dbname", scrubs_to("mydb", "mydb"));
