@@ -46,6 +46,13 @@ printf 'ignored\n' >debug.log
 printf 'DATABASE_URL="postgresql://lb_pw:%s@localhost/%s?host=%s&port=%s"\n' "$LB_TEST_PASSWORD" "$db" "$PGHOST" "$PGPORT" >.env
 printf '%s\n' "$SECRET_KEY" >id_rsa
 printf '%s\n' "$SECRET_PEM" >keys.pem
+# The other environment files (test-project-files' secret rules, end to end):
+# .env.* and *.env anywhere are secrets, untracked and not ignored here;
+# a template of one (.env.local.example) is kept.
+ENV_SECRETS=".env.local .env.production apps/web/.env.development.local docker/web.env"
+mkdir -p docker
+for f in $ENV_SECRETS; do printf 'API_KEY=lbtest-envfile-%s-5e1d\n' "$(basename "$f")" >"$f"; done
+printf 'API_KEY=changeme\n' >.env.local.example
 cd "$LB_TOP" || finish
 
 check full-runs "$LB_BIN" full -C "$proj"
@@ -83,6 +90,44 @@ done
 tar tzf "$arc" | grep -Eq '(^|/)(\.env|id_rsa|keys\.pem)$' && fail full-no-secret-files "$(tar tzf "$arc")" || pass full-no-secret-files
 grep -q '"path": ".env"' "$dir/MANIFEST.json" && grep -q '"rule": "secret' "$dir/MANIFEST.json" &&
 	pass full-manifest-lists-exclusions || fail full-manifest-lists-exclusions "$(grep -A2 excluded "$dir/MANIFEST.json" | head)"
+# .env.local, .env.production and the like: not in the archive or the directory
+# (names or content), listed as excluded by their rule; the template kept.
+bad=''
+for f in $ENV_SECRETS; do
+	tar tzf "$arc" | grep -q -- "/$f\$" && bad="$bad archive:$f"
+	[ -n "$(find "$dir" -name "$(basename "$f")")" ] && bad="$bad dir:$f"
+	gunzip -c "$arc" | grep -aq -- "lbtest-envfile-$(basename "$f")" && bad="$bad content:$f"
+done
+rules=$(python3 - "$dir/MANIFEST.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+def walk(v):
+    if isinstance(v, dict):
+        if "path" in v and "rule" in v:
+            print(v["path"] + "|" + v["rule"])
+        for x in v.values(): walk(x)
+    elif isinstance(v, list):
+        for x in v: walk(x)
+walk(m)
+PY
+)
+for f in .env.local .env.production apps/web/.env.development.local; do
+	grep -qxF "$f|secret: environment file (.env.*)" <<<"$rules" || bad="$bad rule:$f"
+done
+grep -qxF "docker/web.env|secret: environment file (*.env)" <<<"$rules" || bad="$bad rule:docker/web.env"
+[ -f "$dir/config/.env.local.example" ] || bad="$bad template-missing"
+[ -z "$bad" ] && pass full-env-files-excluded || fail full-env-files-excluded "$bad; rules: $(grep env <<<"$rules" | tr '\n' ' ')"
+# Asked for by name as extra files, they stay out all the same.
+bad=''
+if LOTBACKUP_EXTRA_FILES='.env*,apps/web/.env*,docker/*.env' "$LB_BIN" full -q -C "$proj" -o "$work/extra" --archive-only 2>"$work/extra.err"; then
+	for f in $ENV_SECRETS; do
+		gunzip -c "$work"/extra/lot-systems-full-backup-*.tar.gz | grep -aq -- "lbtest-envfile-$(basename "$f")" && bad="$bad $f"
+	done
+	tar tzf "$work"/extra/lot-systems-full-backup-*.tar.gz | grep -q 'deps/\.env\.local\.example$' || bad="$bad template-not-taken"
+else
+	bad="exit $?: $(cat "$work/extra.err")"
+fi
+[ -z "$bad" ] && pass full-env-files-excluded-as-extra-files || fail full-env-files-excluded-as-extra-files "$bad"
 grep -q 'bob:\*\*\*@example.com' "$dir/git/info.txt" && pass full-remote-redacted || fail full-remote-redacted "$(cat "$dir/git/info.txt")"
 grep -qxF 'remote mirror https://gitlab.example.com/grp/app.git?private_token=***&ref=***' "$dir/git/info.txt" &&
 	pass full-remote-query-redacted || fail full-remote-query-redacted "$(grep mirror "$dir/git/info.txt")"
