@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 
+#include "dump/copy-cut.h"
 #include "dump/dump-data.h"
 #include "base/log.h"
 #include "pg/pgsql.h"
@@ -49,56 +50,6 @@ to_pipe(void *out, const void *buf, size_t len)
 	return pipe_write(out, buf, len);
 }
 
-/*
- * Where the rows of one COPY are in their current line: at its start,
- * past a line begun with a backslash, with backslash-dot, with
- * backslash-dot-CR (the end marker psql and the server know, with or
- * without a CR before its newline), or past anything else.
- */
-enum row_line { LINE_START, LINE_BS, LINE_BS_DOT, LINE_BS_DOT_CR, LINE_OTHER };
-
-static enum row_line
-row_line_step(enum row_line at, char c)
-{
-	if (at == LINE_START && c == '\\')
-		return LINE_BS;
-	if (at == LINE_BS && c == '.')
-		return LINE_BS_DOT;
-	if (at == LINE_BS_DOT && c == '\r')
-		return LINE_BS_DOT_CR;
-	return LINE_OTHER;
-}
-
-/*
- * A server writes a backslash in text COPY as two and a CR as
- * backslash-r: a line backslash-dot in its rows would end the COPY early
- * in the file, and what follows it would be read as SQL and psql
- * commands. Only a hostile server or connection sends one. Lines are looked at from their start only (one
- * memchr per line, a row being one line), across messages too: a server
- * sends a row per message, but a hostile one need not.
- */
-static int
-rows_check(enum row_line *at, const char *buf, size_t len, const struct dump_table *t)
-{
-	const char *p = buf, *end = buf + len, *nl;
-
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		for (; *at != LINE_OTHER && p < (nl ? nl : end); p++)
-			*at = row_line_step(*at, *p);
-		if (nl == NULL)
-			break;
-		if (*at == LINE_BS_DOT || *at == LINE_BS_DOT_CR) {
-			log_error("cannot dump table %s: the server sent a line \"\\.\" in its rows, which would end "
-			    "the table's data early in the dump and run what follows as SQL (a hostile server, "
-			    "or something on the connection?)", t->qualified);
-			return -1;
-		}
-		*at = LINE_START;
-		p = nl + 1;
-	}
-	return 0;
-}
 
 /*
  * Streams one table's rows straight from the server into the pipe. The
@@ -112,7 +63,7 @@ copy_table(PGconn *conn, const struct dump_table *t, struct pipe *out, struct ma
 	struct strbuf sql = STRBUF_INIT, what = STRBUF_INIT;
 	struct pipe *rows = pipe_new();
 	PGresult *res = NULL;
-	enum row_line at = LINE_START;
+	struct copy_rows check = COPY_ROWS_INIT;
 	char *buf = NULL;
 	int n, rc = -1;
 
@@ -131,8 +82,14 @@ copy_table(PGconn *conn, const struct dump_table *t, struct pipe *out, struct ma
 	if (pipe_to_consumer(rows, to_pipe, out) < 0)
 		goto out;
 	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
-		int wrc = rows_check(&at, buf, (size_t)n, t) < 0 ? -1 : pipe_write(rows, buf, (size_t)n);
+		int wrc = copy_rows_check(&check, buf, (size_t)n);
 
+		if (wrc < 0)
+			log_error("cannot dump table %s: the server sent a line \"\\.\" in its rows, which would end "
+			    "the table's data early in the dump and run what follows as SQL (a hostile server, "
+			    "or something on the connection?)", t->qualified);
+		else
+			wrc = pipe_write(rows, buf, (size_t)n);
 		PQfreemem(buf);
 		buf = NULL;
 		if (wrc < 0)
@@ -147,7 +104,7 @@ copy_table(PGconn *conn, const struct dump_table *t, struct pipe *out, struct ma
 		goto out;
 	}
 	/* Rows end with a newline: a last line without one would run into the end marker after it. */
-	if (at != LINE_START) {
+	if (!copy_rows_whole(&check)) {
 		log_error("cannot dump table %s: the server's rows do not end with a newline", t->qualified);
 		goto out;
 	}

@@ -43,6 +43,21 @@ chunked_row_start(const char *text, size_t len, uint64_t at, unsigned *seed)
 	return len;
 }
 
+/* copy_rows_check over messages of `size` bytes: -1 refused, else copy_rows_whole. */
+static int
+rows_ok(const char *rows, size_t size)
+{
+	struct copy_rows r = COPY_ROWS_INIT;
+	size_t len = strlen(rows), pos, n;
+
+	for (pos = 0; pos < len; pos += n) {
+		n = len - pos < size ? len - pos : size;
+		if (copy_rows_check(&r, rows + pos, n) < 0)
+			return -1;
+	}
+	return copy_rows_whole(&r);
+}
+
 int
 main(void)
 {
@@ -70,5 +85,11 @@ main(void)
 			bad = chunked_row_start(text, len, (uint64_t)j, &seed) != ref_row_start(text, len, (uint64_t)j);
 	}
 	UNIT_CHECK("random-chunks-match-the-whole-text", !bad);
+	UNIT_CHECK("rows-plain", rows_ok("1\tx\n\\\\.\n\\.x\n\\N\n", 1) == 1);
+	UNIT_CHECK("rows-end-marker", rows_ok("1\tx\n\\.\n\\! id\n", 1) == -1);
+	UNIT_CHECK("rows-end-marker-cr", rows_ok("\\.\r\n", 1) == -1);
+	UNIT_CHECK("rows-end-marker-across-messages", rows_ok("1\tx\n\\.\n", 1) == -1 &&
+	    rows_ok("1\tx\n\\.\r\n", 3) == -1);
+	UNIT_CHECK("rows-without-last-newline", rows_ok("1\tx\n2", 2) == 0 && rows_ok("", 1) == 1);
 	return unit_done();
 }
