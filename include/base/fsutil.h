@@ -45,6 +45,8 @@ int fs_exists(const char *path);
 
 /* Removes PATH and everything below it (no symlinks followed). 0 or -1 (reported). */
 int fs_remove_tree(const char *path);
+/* A new private directory $TMPDIR/lotbackup-WHAT.XXXXXX (or under /tmp); NULL when it cannot be made (reported). */
+char *fs_temp_dir(const char *what);
 /* Creates the directories leading to file RELPATH below BASE, mode 0700; refuses symlinks on the way. 0 or -1. */
 int fs_mkdirs_for(const char *base, const char *relpath);
 

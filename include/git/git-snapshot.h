@@ -72,6 +72,22 @@ int gitsnap_restore_bundle(const char *bundle_path, const char *dir, const char 
 /* The same from a refs file and a copied object store. */
 int gitsnap_restore_objects(const char *refs_path, const char *objects_dir, const char *dir,
     const char *head_ref, const char *commit);
+/*
+ * The tree a restore would check out, read without checking it out:
+ * the history (a bundle, or a refs file with objects_dir) rebuilt as a
+ * bare repository in SCRATCH (new or empty; the caller removes it), HEAD
+ * set as gitsnap_restore_bundle sets it. 0, or -1 (reported).
+ */
+struct gitsnap_tree;
+int gitsnap_tree_open(const char *refs_path, const char *objects_dir, const char *scratch, const char *head_ref,
+    const char *commit, struct gitsnap_tree **out);
+/*
+ * Whether writing PATH into the checked-out tree would pass through
+ * something that is not a directory (a symlink, a file), which
+ * fs_mkdirs_for refuses: the length of the first such part of PATH, or 0.
+ */
+size_t gitsnap_tree_blocking(struct gitsnap_tree *t, const char *path);
+void gitsnap_tree_free(struct gitsnap_tree *t);
 /* Applies a patch written by gitsnap_write_patch to the work tree and index of DIR. */
 int gitsnap_apply_patch(const char *dir, const char *patch_path);
 

@@ -518,3 +518,18 @@ fs_dir_new_or_empty(const char *dir)
 	closedir(d);
 	return empty;
 }
+
+char *
+fs_temp_dir(const char *what)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *path = xasprintf("%s/lotbackup-%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", what);
+
+	/* mkdtemp: a new directory, 0700, that nobody else can have planted. */
+	if (mkdtemp(path) == NULL) {
+		log_errno("cannot create a temporary directory %s", path);
+		free(path);
+		return NULL;
+	}
+	return path;
+}

@@ -16,6 +16,7 @@
 #include "base/fsutil.h"
 #include "full/full-archive.h"
 #include "full/full-backup.h"
+#include "full/full-tree-check.h"
 #include "base/log.h"
 #include "io/progress.h"
 #include "io/pipe.h"
@@ -223,6 +224,7 @@ struct reader {
 	struct full_manifest *m;
 	char *top;		/* the archive's top directory name */
 	const char *dir;	/* extraction target, or NULL to check only */
+	const char *keep;	/* when checking only: where the history goes for the tree check */
 	const char *label;	/* the progress bar's: "verify" or "extract" */
 	struct progress *bar;	/* NULL: no terminal, no bar */
 	struct strbuf problem;	/* the first refusal or mismatch */
@@ -316,18 +318,27 @@ out:
 	return rc;
 }
 
+/* The members full_check_tree reads: the history, as a bundle or as refs and objects. */
+static int
+history_member(const char *rel)
+{
+	return strcmp(rel, "git/repo.bundle") == 0 || strcmp(rel, "git/refs.txt") == 0 ||
+	    strncmp(rel, "git/objects/", 12) == 0;
+}
+
 static int
 extract_member(struct reader *r, struct full_entry *fe, const char *rel)
 {
+	const char *into = r->dir ? r->dir : r->keep && history_member(rel) ? r->keep : NULL;
 	char *out = NULL;
 	uint64_t size = 0;
 	char hex[65];
 	int fd = -1, rc = -1;
 
-	if (r->dir) {
-		if (fs_mkdirs_for(r->dir, rel) < 0)
+	if (into) {
+		if (fs_mkdirs_for(into, rel) < 0)
 			goto out;
-		out = xasprintf("%s/%s", r->dir, rel);
+		out = xasprintf("%s/%s", into, rel);
 		/* A fresh file only: nothing existing is followed or replaced. */
 		fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0) {
@@ -521,6 +532,19 @@ count_files(const char *dir)
 	return n;
 }
 
+/* full_check_tree on the manifest's files, the history being in BASE/git/. */
+static void
+check_tree(const char *base, const struct full_manifest *m, struct verify_result *res)
+{
+	const char **paths = xmalloc((m->nfiles + 1) * sizeof(*paths));
+	size_t i;
+
+	for (i = 0; i < m->nfiles; i++)
+		paths[i] = m->files[i].path;
+	full_check_tree(base, m->branch, m->commit, paths, m->nfiles, res);
+	free(paths);
+}
+
 /* A full backup directory: every file of MANIFEST.json, and nothing else. */
 static void
 check_directory(const char *dir, struct verify_result *res)
@@ -556,6 +580,8 @@ check_directory(const char *dir, struct verify_result *res)
 		verify_add(res, "members", 1, "%zu files as recorded", m.nfiles);
 	else
 		verify_add(res, "members", 0, "%s", strbuf_str(&bad));
+	if (nbad == 0)
+		check_tree(dir, &m, res);
 	full_manifest_free(&m);
 out:
 	strbuf_free(&bad);
@@ -569,6 +595,7 @@ full_verify(const char *path, struct verify_result *res)
 	struct full_manifest m;
 	struct reader r;
 	struct stat st;
+	char *keep;
 
 	verify_result_init(res, path);
 	if (stat(path, &st) < 0) {
@@ -585,10 +612,18 @@ full_verify(const char *path, struct verify_result *res)
 	r.path = path;
 	r.m = &m;
 	r.label = "verify";
-	if (read_archive(&r) < 0)
+	/* The history, kept as it is read, for the tree check after. */
+	if ((keep = fs_temp_dir("verify")) == NULL)
+		return -1;
+	r.keep = keep;
+	if (read_archive(&r) < 0) {
 		verify_add(res, "members", 0, "%s", strbuf_str(&r.problem));
-	else
+	} else {
 		verify_add(res, "members", 1, "%zu members, each as MANIFEST.json records", m.nfiles + 1);
+		check_tree(keep, &m, res);
+	}
+	fs_remove_tree(keep);
+	free(keep);
 	strbuf_free(&r.problem);
 	free(r.top);
 	full_manifest_free(&m);

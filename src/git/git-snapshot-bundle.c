@@ -570,31 +570,29 @@ copy_objects(git_repository *repo, const char *from)
 	return rc;
 }
 
+/*
+ * A repository in DIR from a bundle (or a refs file and a copied object
+ * store): its objects, every ref and HEAD as a restore sets them; no
+ * checkout. Bare for reading the tree only (verify).
+ */
 static int
-restore_repository(const char *refs_path, const char *objects_dir, const char *dir, const char *head_ref,
-    const char *commit)
+rebuild(const char *refs_path, const char *objects_dir, const char *dir, int bare, const char *head_ref,
+    const char *commit, git_repository **out)
 {
 	struct gitsnap_refs refs = { NULL, 0 };
-	git_checkout_options co;
 	git_repository *repo = NULL;
 	git_reference *ref = NULL;
 	FILE *fp = NULL;
 	size_t i;
 	int rc = -1;
 
-	if (git_libgit2_init() < 0) {
-		gitsnap_git_error("cannot initialise libgit2");
-		return -1;
-	}
-	if (check_empty_dir(dir) < 0)
-		goto out;
 	if ((fp = fopen(refs_path, "rb")) == NULL) {
 		log_errno("cannot open %s", refs_path);
 		goto out;
 	}
 	if (read_bundle_header(fp, refs_path, &refs) < 0)
 		goto out;
-	if (git_repository_init(&repo, dir, 0) < 0) {
+	if (git_repository_init(&repo, dir, bare) < 0) {
 		gitsnap_git_error("cannot create a git repository in %s", dir);
 		goto out;
 	}
@@ -614,6 +612,34 @@ restore_repository(const char *refs_path, const char *objects_dir, const char *d
 	}
 	if (set_head(repo, dir, &refs, head_ref, commit) < 0)
 		goto out;
+	rc = 0;
+out:
+	if (fp)
+		fclose(fp);
+	gitsnap_refs_free(&refs);
+	git_reference_free(ref);
+	if (rc < 0) {
+		git_repository_free(repo);
+		repo = NULL;
+	}
+	*out = repo;
+	return rc;
+}
+
+static int
+restore_repository(const char *refs_path, const char *objects_dir, const char *dir, const char *head_ref,
+    const char *commit)
+{
+	git_checkout_options co;
+	git_repository *repo = NULL;
+	int rc = -1;
+
+	if (git_libgit2_init() < 0) {
+		gitsnap_git_error("cannot initialise libgit2");
+		return -1;
+	}
+	if (check_empty_dir(dir) < 0 || rebuild(refs_path, objects_dir, dir, 0, head_ref, commit, &repo) < 0)
+		goto out;
 	if (git_repository_head_unborn(repo) != 1) {
 		git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 		co.checkout_strategy = GIT_CHECKOUT_FORCE;
@@ -624,10 +650,6 @@ restore_repository(const char *refs_path, const char *objects_dir, const char *d
 	}
 	rc = 0;
 out:
-	if (fp)
-		fclose(fp);
-	gitsnap_refs_free(&refs);
-	git_reference_free(ref);
 	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return rc;
@@ -644,4 +666,74 @@ gitsnap_restore_objects(const char *refs_path, const char *objects_dir, const ch
     const char *commit)
 {
 	return restore_repository(refs_path, objects_dir, dir, head_ref, commit);
+}
+
+struct gitsnap_tree {
+	git_repository *repo;
+	git_tree *tree;		/* HEAD's, or NULL when HEAD is unborn (nothing checked out) */
+};
+
+int
+gitsnap_tree_open(const char *refs_path, const char *objects_dir, const char *scratch, const char *head_ref,
+    const char *commit, struct gitsnap_tree **out)
+{
+	struct gitsnap_tree *t = xcalloc(1, sizeof(*t));
+	git_object *obj = NULL;
+
+	*out = NULL;
+	if (git_libgit2_init() < 0) {
+		gitsnap_git_error("cannot initialise libgit2");
+		free(t);
+		return -1;
+	}
+	if (rebuild(refs_path, objects_dir, scratch, 1, head_ref, commit, &t->repo) < 0)
+		goto fail;
+	if (git_repository_head_unborn(t->repo) != 1) {
+		if (git_revparse_single(&obj, t->repo, "HEAD^{tree}") < 0) {
+			gitsnap_git_error("cannot read the tree of HEAD in %s", refs_path);
+			goto fail;
+		}
+		t->tree = (git_tree *)obj;
+	}
+	*out = t;
+	return 0;
+fail:
+	gitsnap_tree_free(t);
+	return -1;
+}
+
+size_t
+gitsnap_tree_blocking(struct gitsnap_tree *t, const char *path)
+{
+	const char *slash;
+	size_t n = 0;
+
+	for (slash = strchr(path, '/'); t->tree != NULL && slash != NULL; slash = strchr(slash + 1, '/')) {
+		char *part = xstrndup(path, (size_t)(slash - path));
+		git_tree_entry *e = NULL;
+		int err = git_tree_entry_bypath(&e, t->tree, part);
+		git_filemode_t mode = err == 0 ? git_tree_entry_filemode(e) : GIT_FILEMODE_TREE;
+
+		git_tree_entry_free(e);
+		free(part);
+		if (err != 0)
+			break;	/* not in the tree: made as a directory */
+		/* A submodule is checked out as a directory too. */
+		if (mode != GIT_FILEMODE_TREE && mode != GIT_FILEMODE_COMMIT) {
+			n = (size_t)(slash - path);
+			break;
+		}
+	}
+	return n;
+}
+
+void
+gitsnap_tree_free(struct gitsnap_tree *t)
+{
+	if (t == NULL)
+		return;
+	git_tree_free(t->tree);
+	git_repository_free(t->repo);
+	free(t);
+	git_libgit2_shutdown();
 }
