@@ -87,6 +87,13 @@ int gitsnap_tree_open(const char *refs_path, const char *objects_dir, const char
  * fs_mkdirs_for refuses: the length of the first such part of PATH, or 0.
  */
 size_t gitsnap_tree_blocking(struct gitsnap_tree *t, const char *path);
+/* Whether PATH is a symlink in the tree. */
+int gitsnap_tree_is_link(struct gitsnap_tree *t, const char *path);
+/*
+ * What gitsnap_apply_patch would refuse of PATCH_PATH applied to the tree
+ * checked out: 0 nothing, 1 refused (why in err), -1 unreadable (reported).
+ */
+int gitsnap_tree_check_patch(struct gitsnap_tree *t, const char *patch_path, char *err, size_t errlen);
 void gitsnap_tree_free(struct gitsnap_tree *t);
 /* Applies a patch written by gitsnap_write_patch to the work tree and index of DIR. */
 int gitsnap_apply_patch(const char *dir, const char *patch_path);

@@ -318,12 +318,12 @@ out:
 	return rc;
 }
 
-/* The members full_check_tree reads: the history, as a bundle or as refs and objects. */
+/* The members full_check_tree reads: the history (a bundle, or refs and objects) and the patch. */
 static int
 history_member(const char *rel)
 {
 	return strcmp(rel, "git/repo.bundle") == 0 || strcmp(rel, "git/refs.txt") == 0 ||
-	    strncmp(rel, "git/objects/", 12) == 0;
+	    strncmp(rel, "git/objects/", 12) == 0 || strcmp(rel, "git/uncommitted.patch") == 0;
 }
 
 static int

@@ -27,11 +27,15 @@ written_at(const char *p)
 	return NULL;
 }
 
+/* The files put back, then the uncommitted patch (--with-uncommitted) at PATCH, when there is one. */
 static void
-check_paths(struct gitsnap_tree *t, const char *const *paths, size_t npaths, struct verify_result *res)
+check_paths(struct gitsnap_tree *t, const char *const *paths, size_t npaths, const char *patch,
+    struct verify_result *res)
 {
 	struct strbuf bad = STRBUF_INIT;
 	size_t i, nbad = 0;
+	char why[512];
+	int prc = access(patch, F_OK) == 0 ? gitsnap_tree_check_patch(t, patch, why, sizeof(why)) : 0;
 
 	for (i = 0; i < npaths; i++) {
 		char *rel = written_at(paths[i]);
@@ -42,8 +46,12 @@ check_paths(struct gitsnap_tree *t, const char *const *paths, size_t npaths, str
 			    "committed tree", bad.len ? "; " : "", paths[i], (int)n, rel);
 		free(rel);
 	}
+	if (prc != 0 && nbad++ < 3)
+		strbuf_printf(&bad, "%sgit/uncommitted.patch: restore --to --with-uncommitted would refuse it: %s",
+		    bad.len ? "; " : "", prc < 0 ? "it cannot be read" : why);
 	if (nbad == 0)
-		verify_add(res, "tree", 1, "no file restore --to puts back lies below a symlink or a file of the tree");
+		verify_add(res, "tree", 1, "no file restore --to puts back, and no path of the uncommitted patch, "
+		    "lies below a symlink or a file of the tree");
 	else
 		verify_add(res, "tree", 0, "%s%s", strbuf_str(&bad), nbad > 3 ? " (and more)" : "");
 	strbuf_free(&bad);
@@ -54,7 +62,8 @@ full_check_tree(const char *base, const char *branch, const char *commit, const 
     struct verify_result *res)
 {
 	char *bundle = xasprintf("%s/git/repo.bundle", base), *refs = xasprintf("%s/git/refs.txt", base);
-	char *objects = xasprintf("%s/git/objects", base), *head_ref = NULL, *scratch = NULL;
+	char *objects = xasprintf("%s/git/objects", base), *patch = xasprintf("%s/git/uncommitted.patch", base);
+	char *head_ref = NULL, *scratch = NULL;
 	struct gitsnap_tree *t = NULL;
 	int has_bundle = access(bundle, F_OK) == 0;
 
@@ -72,7 +81,7 @@ full_check_tree(const char *base, const char *branch, const char *commit, const 
 	    &t) < 0)
 		verify_add(res, "tree", 0, "the history cannot be read back (see above): restore --to would fail");
 	else
-		check_paths(t, paths, npaths, res);
+		check_paths(t, paths, npaths, patch, res);
 out:
 	gitsnap_tree_free(t);
 	if (scratch)
@@ -81,5 +90,6 @@ out:
 	free(bundle);
 	free(refs);
 	free(objects);
+	free(patch);
 	free(head_ref);
 }

@@ -727,6 +727,19 @@ gitsnap_tree_blocking(struct gitsnap_tree *t, const char *path)
 	return n;
 }
 
+int
+gitsnap_tree_is_link(struct gitsnap_tree *t, const char *path)
+{
+	git_tree_entry *e = NULL;
+	int link;
+
+	if (t->tree == NULL || git_tree_entry_bypath(&e, t->tree, path) != 0)
+		return 0;
+	link = git_tree_entry_filemode(e) == GIT_FILEMODE_LINK;
+	git_tree_entry_free(e);
+	return link;
+}
+
 void
 gitsnap_tree_free(struct gitsnap_tree *t)
 {

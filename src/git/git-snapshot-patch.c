@@ -1,4 +1,6 @@
 /* Uncommitted changes as a binary-safe patch (`git diff HEAD`), and applying one. */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -114,68 +116,118 @@ patch_makes_link(git_diff *diff, const char *path)
 	return 0;
 }
 
+/* Whether REL is a symlink in the restored tree: the work tree on disk, or the committed tree. */
+struct link_lookup {
+	int (*is_link)(const struct link_lookup *l, const char *rel);
+	const char *dir;		/* the work tree, for is_link_on_disk */
+	struct gitsnap_tree *tree;	/* for gitsnap_tree_is_link */
+};
+
+static int
+is_link_on_disk(const struct link_lookup *l, const char *rel)
+{
+	char *full = xasprintf("%s/%s", l->dir, rel);
+	struct stat st;
+	int link = lstat(full, &st) == 0 && S_ISLNK(st.st_mode);
+
+	free(full);
+	return link;
+}
+
+static int
+is_link_in_tree(const struct link_lookup *l, const char *rel)
+{
+	return gitsnap_tree_is_link(l->tree, rel);
+}
+
 /*
- * PATH (one side of delta D) stays inside DIR: libgit2 writes through a
- * symlink the checkout brought back, so a committed lnk -> /elsewhere and
- * a patch naming lnk/file would write /elsewhere/file. Every directory on
- * the way must not be a symlink in the restored tree nor one the patch
- * makes, as fs_mkdirs_for demands for deps/; the path itself may be a
- * symlink only where the patch says it was one.
+ * PATH (one side of delta D) stays inside the work tree: libgit2 writes
+ * through a symlink the checkout brought back, so a committed lnk ->
+ * /elsewhere and a patch naming lnk/file would write /elsewhere/file.
+ * Every directory on the way must not be a symlink in the restored tree
+ * nor one the patch makes, as fs_mkdirs_for demands for deps/; the path
+ * itself may be a symlink only where the patch says it was one. 0, or -1
+ * with why in err.
  */
 static int
-check_patch_path(const char *dir, git_diff *diff, const git_diff_delta *d, const char *path, const char *patch_path)
+check_patch_path(const struct link_lookup *l, git_diff *diff, const git_diff_delta *d, const char *path,
+    char *err, size_t errlen)
 {
-	char *full = xasprintf("%s/%s", dir, path);
-	char *p = full + strlen(dir) + 1;
-	struct stat st;
+	char *part = xstrdup(path), *p = part;
 	int rc = -1;
 
 	if (!patch_path_inside(path)) {
-		log_error("refusing to apply %s: %s is outside %s or inside its .git", patch_path, path, dir);
+		snprintf(err, errlen, "%s is outside the work tree or inside its .git", path);
 		goto out;
 	}
 	while ((p = strchr(p, '/')) != NULL) {
 		*p = '\0';
-		if ((lstat(full, &st) == 0 && S_ISLNK(st.st_mode)) || patch_makes_link(diff, full + strlen(dir) + 1)) {
-			log_error("refusing to apply %s: %s passes through the symlink %s", patch_path, path,
-			    full + strlen(dir) + 1);
+		if (l->is_link(l, part) || patch_makes_link(diff, part)) {
+			snprintf(err, errlen, "%s passes through the symlink %s", path, part);
 			goto out;
 		}
 		*p++ = '/';
 	}
-	if (lstat(full, &st) == 0 && S_ISLNK(st.st_mode) && d->old_file.mode != GIT_FILEMODE_LINK) {
-		log_error("refusing to apply %s: %s is a symlink in %s, not a file", patch_path, path, dir);
+	if (l->is_link(l, path) && d->old_file.mode != GIT_FILEMODE_LINK) {
+		snprintf(err, errlen, "%s is a symlink in the restored tree, not a file", path);
 		goto out;
 	}
 	rc = 0;
 out:
-	free(full);
+	free(part);
 	return rc;
 }
 
 /* Every path of the patch, both sides, checked before anything is applied. */
 static int
-check_patch_paths(const char *dir, git_diff *diff, const char *patch_path)
+check_patch_paths(const struct link_lookup *l, git_diff *diff, char *err, size_t errlen)
 {
 	size_t i, n = git_diff_num_deltas(diff);
 
 	for (i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 
-		if (d->old_file.path != NULL && check_patch_path(dir, diff, d, d->old_file.path, patch_path) < 0)
+		if (d->old_file.path != NULL && check_patch_path(l, diff, d, d->old_file.path, err, errlen) < 0)
 			return -1;
-		if (d->new_file.path != NULL && check_patch_path(dir, diff, d, d->new_file.path, patch_path) < 0)
+		if (d->new_file.path != NULL && check_patch_path(l, diff, d, d->new_file.path, err, errlen) < 0)
 			return -1;
 	}
 	return 0;
 }
 
 int
-gitsnap_apply_patch(const char *dir, const char *patch_path)
+gitsnap_tree_check_patch(struct gitsnap_tree *t, const char *patch_path, char *err, size_t errlen)
 {
-	git_repository *repo = NULL;
+	struct link_lookup l = { is_link_in_tree, NULL, t };
 	git_diff *diff = NULL;
 	char *text = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if (fs_read_file(patch_path, &text, &len) != 0) {
+		log_error("cannot read %s", patch_path);
+		return -1;
+	}
+	if (len == 0) {
+		rc = 0;
+	} else if (git_diff_from_buffer(&diff, text, len) < 0) {
+		snprintf(err, errlen, "it cannot be parsed as a patch");
+		rc = 1;
+	} else {
+		rc = check_patch_paths(&l, diff, err, errlen) < 0 ? 1 : 0;
+	}
+	git_diff_free(diff);
+	free(text);
+	return rc;
+}
+
+int
+gitsnap_apply_patch(const char *dir, const char *patch_path)
+{
+	struct link_lookup l = { is_link_on_disk, dir, NULL };
+	git_repository *repo = NULL;
+	git_diff *diff = NULL;
+	char *text = NULL, err[PATH_MAX + 128];
 	size_t len = 0;
 	int rc = -1, r;
 
@@ -202,8 +254,10 @@ gitsnap_apply_patch(const char *dir, const char *patch_path)
 		gitsnap_git_error("cannot parse the patch %s", patch_path);
 		goto out;
 	}
-	if (check_patch_paths(dir, diff, patch_path) < 0)
+	if (check_patch_paths(&l, diff, err, sizeof(err)) < 0) {
+		log_error("refusing to apply %s: %s", patch_path, err);
 		goto out;
+	}
 	if (git_apply(repo, diff, GIT_APPLY_LOCATION_BOTH, NULL) < 0) {
 		gitsnap_git_error("cannot apply %s to %s", patch_path, dir);
 		goto out;

@@ -15,10 +15,12 @@ for case in dotdot absolute symlink hardlink device unlisted hugesize tampered \
 done
 
 # A committed symlink lnk -> outside, and an uncommitted.patch that writes
-# through it (issue #15, item 1): restore --to --with-uncommitted refuses,
-# naming the path, before applying anything; the file outside is unchanged.
-# The same for a patch that makes its own symlink and writes below it, and
-# for patch paths into .git or out of DIR.
+# through it (issue #15, item 1): verify fails it, reading the committed
+# tree, and restore --to --with-uncommitted refuses, naming the path, before
+# writing anything; the file outside is unchanged. The same for a patch
+# that makes its own symlink and writes below it, and for patch paths into
+# .git or out of DIR. (gitsnap_apply_patch's own refusal on disk, behind
+# verify's, is in test-git-snapshot.)
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 g() { git -c user.name=t -c user.email=t@example.com -c init.defaultBranch=main "$@"; }
 mkdir -p "$work/pout" && printf 'original\n' >"$work/pout/existing"
@@ -38,10 +40,12 @@ for case in through-link through-link-new own-link dotgit dotdot; do
 	cp "$(ls "$work"/pgood/*.tar.gz | head -n 1)" "$arc" && cp "$(ls "$work"/pgood/*.tar.gz.manifest.json | head -n 1)" "$arc.manifest.json" &&
 		python3 "$LB_TOP/tests/lib/rewrite-archive.py" "$arc" git/uncommitted.patch "$work/$case.patch" ||
 		fail "full-hostile-patch-$case-build" "rewrite-archive.py failed"
+	check_exit "full-hostile-patch-$case-verify" 3 "$LB_BIN" verify "$arc"
 	rm -rf "$work/ptarget"
-	check_exit "full-hostile-patch-$case-restore" 1 "$LB_BIN" restore "$arc" --to "$work/ptarget" --with-uncommitted
-	grep -q 'refusing to apply .*uncommitted.patch: ' <<<"$LB_LAST_OUTPUT" && pass "full-hostile-patch-$case-says-why" ||
-		fail "full-hostile-patch-$case-says-why" "$LB_LAST_OUTPUT"
+	check_exit "full-hostile-patch-$case-restore" 3 "$LB_BIN" restore "$arc" --to "$work/ptarget" --with-uncommitted
+	grep -q 'check tree failed: git/uncommitted.patch: restore --to --with-uncommitted would refuse it: ' <<<"$LB_LAST_OUTPUT" &&
+		[ ! -e "$work/ptarget" ] && pass "full-hostile-patch-$case-says-why" ||
+		fail "full-hostile-patch-$case-says-why" "$LB_LAST_OUTPUT; $(ls -A "$work/ptarget" 2>&1)"
 done
 [ "$(cat "$work/pout/existing")" = original ] && [ "$(ls -A "$work/pout")" = existing ] && [ ! -e "$work/escaped-by-patch" ] &&
 	pass full-hostile-patch-nothing-outside || fail full-hostile-patch-nothing-outside "$(ls -l "$work/pout"; cat "$work/pout/existing")"

@@ -341,6 +341,48 @@ check_bundle(struct gitsnap *g, const char *src, const char *head, const char *b
 	free(mirror);
 }
 
+/*
+ * A patch that writes through a symlink of the work tree, or out of it:
+ * refused by gitsnap_apply_patch on disk (a link made after the checkout)
+ * and by gitsnap_tree_check_patch against the committed tree, nothing
+ * written; what a path of the tree is, read from the bundle.
+ */
+static void
+check_patch_refusals(const char *dir, const char *bundle, const char *head)
+{
+	char *outside = xasprintf("%s/outside", tmp), *through = xasprintf("%s/through.patch", tmp);
+	char *dotdot = xasprintf("%s/dotdot.patch", tmp), *scratch = xasprintf("%s/tree-scratch", tmp), why[256];
+	/* A new file holding "owned", as gitsnap_write_patch writes one. */
+	const char *add = "h=$(printf 'owned\\n' | git hash-object --stdin); printf 'diff --git a/%%s b/%%s\\n"
+	    "new file mode 100644\\nindex 0000000000000000000000000000000000000000..%%s\\n--- /dev/null\\n"
+	    "+++ b/%%s\\n@@ -0,0 +1 @@\\n+owned\\n' %s %s $h %s >%s";
+	struct gitsnap_tree *t = NULL;
+
+	run("mkdir -p %s && ln -s %s %s/lnkdisk", outside, outside, dir);
+	run(add, "lnkdisk/owned", "lnkdisk/owned", "lnkdisk/owned", through);
+	run(add, "../escaped", "../escaped", "../escaped", dotdot);
+	UNIT_CHECK("apply-refuses-through-disk-link", gitsnap_apply_patch(dir, through) == -1 &&
+	    run("test ! -e %s/owned", outside) == 0);
+	UNIT_CHECK("apply-refuses-dotdot", gitsnap_apply_patch(dir, dotdot) == -1);
+	UNIT_CHECK("tree-open", gitsnap_tree_open(bundle, NULL, scratch, "main", head, &t) == 0 && t != NULL);
+	if (t != NULL) {
+		UNIT_CHECK("tree-blocking-file", gitsnap_tree_blocking(t, "README.md/x") == strlen("README.md"));
+		UNIT_CHECK("tree-not-blocking", gitsnap_tree_blocking(t, "nosuch/dir/x") == 0 &&
+		    gitsnap_tree_blocking(t, "README.md") == 0 && !gitsnap_tree_is_link(t, "README.md"));
+		UNIT_CHECK("tree-patch-dotdot-refused", gitsnap_tree_check_patch(t, dotdot, why, sizeof(why)) == 1 &&
+		    strstr(why, "../escaped") != NULL);
+		/* The link was made on disk only: the committed tree has none. */
+		UNIT_CHECK("tree-patch-through-disk-link-not-in-tree",
+		    gitsnap_tree_check_patch(t, through, why, sizeof(why)) == 0);
+	}
+	gitsnap_tree_free(t);
+	run("rm -rf %s %s/lnkdisk", scratch, dir);
+	free(outside);
+	free(through);
+	free(dotdot);
+	free(scratch);
+}
+
 static void
 check_restore(const char *src, const char *head, const char *bundle, const char *patch)
 {
@@ -370,6 +412,7 @@ check_restore(const char *src, const char *head, const char *bundle, const char 
 	free(text);
 	run(": > %s", empty);
 	UNIT_CHECK("apply-empty-noop", gitsnap_apply_patch(dir, empty) == 0);
+	check_patch_refusals(dir, bundle, head);
 	free(dir);
 	free(archive);
 	free(empty);
