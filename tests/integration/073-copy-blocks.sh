@@ -16,6 +16,19 @@ work=$(tmpdir)
 check copy-blocks-setup-dump "$LB_BIN" db -q -d "dbname=$db" -o "$work/good" || finish
 good=$(ls "$work"/good/lot-systems-db-*.sql.gz | head -n 1)
 
+# match_manifest FILE: FILE's manifest made to match it (size, SHA-256), as
+# a hostile one would; one gzip member now, so no member index.
+match_manifest() {
+	python3 - "$1" <<'PY'
+import hashlib, json, os, sys
+f = sys.argv[1]; m = json.load(open(f + ".manifest.json"))
+m["sha256"] = hashlib.sha256(open(f, "rb").read()).hexdigest(); m["bytes"] = os.path.getsize(f)
+for t in m["tables"]:
+    t.pop("gz_offset", None); t.pop("gz_length", None)
+json.dump(m, open(f + ".manifest.json", "w"))
+PY
+}
+
 # without NAME TABLE: a copy of the good dump without TABLE's COPY block, manifest matched.
 without() {
 	local d=$work/$1 f
@@ -28,14 +41,7 @@ without() {
 		blank && $0 == "" { blank = 0; next }
 		{ blank = 0; print }' | gzip >"$f"
 	cp "$good.manifest.json" "$f.manifest.json"
-	python3 - "$f" <<'PY'
-import hashlib, json, os, sys
-f = sys.argv[1]; m = json.load(open(f + ".manifest.json"))
-m["sha256"] = hashlib.sha256(open(f, "rb").read()).hexdigest(); m["bytes"] = os.path.getsize(f)
-for t in m["tables"]:  # one gzip member now: no member index
-    t.pop("gz_offset", None); t.pop("gz_length", None)
-json.dump(m, open(f + ".manifest.json", "w"))
-PY
+	match_manifest "$f"
 	echo "$f"
 }
 
@@ -69,14 +75,7 @@ done
 f=$(without twice empty_t)
 gunzip -c "$f" | awk '{print} /^SELECT pg_catalog.set_config/ && !done {print "COPY public.empty_2 (id) FROM stdin;\n\\.\n"; done=1}' >"$work/twice.sql"
 gzip -c "$work/twice.sql" >"$f"
-python3 - "$f" <<'PY'
-import hashlib, json, os, sys
-f = sys.argv[1]; m = json.load(open(f + ".manifest.json"))
-m["sha256"] = hashlib.sha256(open(f, "rb").read()).hexdigest(); m["bytes"] = os.path.getsize(f)
-for t in m["tables"]:  # one gzip member now: no member index
-    t.pop("gz_offset", None); t.pop("gz_length", None)
-json.dump(m, open(f + ".manifest.json", "w"))
-PY
+match_manifest "$f"
 rc=0
 err=$("$LB_BIN" verify "$f" 2>&1 >/dev/null) || rc=$?
 if [ $rc -eq 3 ] && grep -q "public.empty_t\|public.empty_2" <<<"$err"; then

@@ -4,6 +4,7 @@
 # deletes nothing after a failed run.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
+. "$LB_TOP/tests/lib/fault.sh"
 
 work=$(tmpdir)
 shim=$work/fault-inject.so
@@ -64,24 +65,10 @@ order=$(awk -v d="$out" '
 	END { if (pending) bad = bad " " pending "-not-synced"; print n ":" bad }' "$trace")
 [ "$order" = "2:" ] && pass fault-dir-fsync-after-each-rename ||
 	fail fault-dir-fsync-after-each-rename "renames:problems=$order; trace: $(grep -E '^(rename|fsync)' "$trace" | tail -n 8 | tr '\n' '|')"
-bad=''
-dirsyncs=$(awk -v d="$out" '$1 == "fsync" && $5 == d {print $2}' "$trace")
-for n in $dirsyncs; do
-	sleep 1	# a new second, a new name
-	pre=$(ls "$out" | sort)
-	rc=0
-	msg=$(LD_PRELOAD="$preload" LB_FAULT=fsync:$n:EIO LB_FAULT_DIR=$out "$LB_BIN" db -q -d "dbname=$db" -o "$out" --keep 0 2>&1 >/dev/null) || rc=$?
-	new=$(comm -13 <(echo "$pre") <(ls "$out" | sort))
-	[ $rc -eq 0 ] && grep -q 'published but its directory could not be synced' <<<"$msg" || bad="$bad fsync:$n:rc=$rc($msg)"
-	[ "$(wc -w <<<"$new")" -eq 2 ] || bad="$bad fsync:$n:new=[$new]"
-	for e in $new; do
-		case "$e" in
-		*.sql.gz) "$LB_BIN" verify -q "$out/$e" >/dev/null 2>&1 || bad="$bad fsync:$n:$e-does-not-verify" ;;
-		esac
-	done
-done
-[ -z "$bad" ] && [ "$(wc -w <<<"$dirsyncs")" -eq 2 ] && pass fault-dir-fsync-after-rename-warns ||
-	fail fault-dir-fsync-after-rename-warns "$(wc -w <<<"$dirsyncs") points;$bad"
+FAULT_PRELOAD=$preload
+fault_dir_fsyncs "$out" "$trace" 2 "$LB_BIN" db -d "dbname=$db" -o "$out" --keep 0
+[ -z "$FAULT_DIRSYNC_BAD" ] && [ "$FAULT_DIRSYNC_POINTS" -eq 2 ] && pass fault-dir-fsync-after-rename-warns ||
+	fail fault-dir-fsync-after-rename-warns "$FAULT_DIRSYNC_POINTS points;$FAULT_DIRSYNC_BAD"
 LD_PRELOAD="$preload" LB_FAULT=write:2:ENOSPC LB_FAULT_DIR=$out "$LB_BIN" db -d "dbname=$db" -o "$out" 2>"$work/msg" >/dev/null
 grep -q 'no space left on device.*free space or choose another --output-dir' "$work/msg" && pass fault-enospc-message || fail fault-enospc-message "$(cat "$work/msg")"
 finish

@@ -81,24 +81,9 @@ done <<<"$points"
 # The output directory's fsync after each publishing rename (sidecar, archive,
 # directory): a warning and a whole backup, never a failed run that leaves
 # something published.
-bad=''
-dirsyncs=$(awk -v d="$out" '$1 == "fsync" && $5 == d {print $2}' "$work/trace")
-for n in $dirsyncs; do
-	sleep 1	# a new second, a new name
-	pre=$(ls "$out" | sort)
-	rc=0
-	msg=$(fault_run "$out" "fsync:$n:EIO" "${cmd[@]}" -q 2>&1 >/dev/null) || rc=$?
-	new=$(comm -13 <(echo "$pre") <(ls "$out" | sort))
-	[ $rc -eq 0 ] && grep -q 'published but its directory could not be synced' <<<"$msg" || bad="$bad fsync:$n:rc=$rc($msg)"
-	[ "$(wc -w <<<"$new")" -eq 3 ] || bad="$bad fsync:$n:new=[$new]"
-	for e in $new; do
-		case "$e" in
-		*.manifest.json) ;;
-		*) "$LB_BIN" verify -q "$out/$e" >/dev/null 2>&1 || bad="$bad fsync:$n:$e-does-not-verify" ;;
-		esac
-	done
-done
-[ -z "$bad" ] && [ "$(wc -w <<<"$dirsyncs")" -eq 3 ] && pass full-fault-dir-fsync-after-rename-warns || fail full-fault-dir-fsync-after-rename-warns "$(wc -w <<<"$dirsyncs") points;$bad"
+fault_dir_fsyncs "$out" "$work/trace" 3 "${cmd[@]}"
+[ -z "$FAULT_DIRSYNC_BAD" ] && [ "$FAULT_DIRSYNC_POINTS" -eq 3 ] && pass full-fault-dir-fsync-after-rename-warns ||
+	fail full-fault-dir-fsync-after-rename-warns "$FAULT_DIRSYNC_POINTS points;$FAULT_DIRSYNC_BAD"
 [ -e "$out/$old" ] && pass full-fault-nothing-pruned || fail full-fault-nothing-pruned "$old is gone"
 [ -z "$(diff <(echo "$before") <(sums) | grep '^<')" ] && pass full-fault-earlier-backups-untouched || fail full-fault-earlier-backups-untouched "changed"
 finish

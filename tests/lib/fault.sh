@@ -40,3 +40,33 @@ fault_point() {
             else if (found) print found
         }' "$1"
 }
+
+# fault_dir_fsyncs OUT TRACE NEW CMD...: fails each fsync of the directory
+# OUT recorded in TRACE with EIO, one run of CMD (with -q) each. A failed
+# directory fsync after a publishing rename only warns: each run must exit
+# 0 saying so and add NEW entries to OUT, each (manifests aside) verifying.
+# Sets FAULT_DIRSYNC_POINTS (how many fsyncs) and FAULT_DIRSYNC_BAD
+# (what went wrong, empty when nothing).
+fault_dir_fsyncs() {
+    local out=$1 trace=$2 want=$3 n pre msg new e rc
+    shift 3
+    FAULT_DIRSYNC_BAD=''
+    FAULT_DIRSYNC_POINTS=$(awk -v d="$out" '$1 == "fsync" && $5 == d {print $2}' "$trace")
+    for n in $FAULT_DIRSYNC_POINTS; do
+        sleep 1	# a new second, a new name
+        pre=$(ls "$out" | sort)
+        rc=0
+        msg=$(fault_run "$out" "fsync:$n:EIO" "$@" -q 2>&1 >/dev/null) || rc=$?
+        new=$(comm -13 <(echo "$pre") <(ls "$out" | sort))
+        [ $rc -eq 0 ] && grep -q 'published but its directory could not be synced' <<<"$msg" ||
+            FAULT_DIRSYNC_BAD="$FAULT_DIRSYNC_BAD fsync:$n:rc=$rc($msg)"
+        [ "$(wc -w <<<"$new")" -eq "$want" ] || FAULT_DIRSYNC_BAD="$FAULT_DIRSYNC_BAD fsync:$n:new=[$new]"
+        for e in $new; do
+            case "$e" in
+            *.manifest.json) ;;
+            *) "$LB_BIN" verify -q "$out/$e" >/dev/null 2>&1 || FAULT_DIRSYNC_BAD="$FAULT_DIRSYNC_BAD fsync:$n:$e-does-not-verify" ;;
+            esac
+        done
+    done
+    FAULT_DIRSYNC_POINTS=$(wc -w <<<"$FAULT_DIRSYNC_POINTS")
+}
