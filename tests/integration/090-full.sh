@@ -230,8 +230,12 @@ sym=$work/symproj && g init -q "$sym" && mkdir -p "$work/outside"
 ln -s "$work/outside" "$sym/sub" && printf '{}\n' >"$sym/package.json" && g -C "$sym" add -A && g -C "$sym" commit -q -m link
 rm "$sym/sub" && mkdir "$sym/sub" && printf '{ "planted": true }\n' >"$sym/sub/package.json"
 check full-symlink-setup env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$sym" -o "$work/symout" --archive-only
-check_exit full-restore-refuses-symlinked-dir 1 "$LB_BIN" restore "$(ls "$work"/symout/*.tar.gz | head -n 1)" --to "$work/symrest"
-[ ! -e "$work/outside/package.json" ] && pass full-restore-nothing-through-symlink || fail full-restore-nothing-through-symlink "file written outside"
+# verify reads the committed tree and fails it (check tree), so restore refuses before writing.
+check_exit full-restore-refuses-symlinked-dir 3 "$LB_BIN" restore "$(ls "$work"/symout/*.tar.gz | head -n 1)" --to "$work/symrest"
+grep -q 'check tree failed: deps/sub/package.json: restore --to would refuse it: sub ' <<<"$LB_LAST_OUTPUT" &&
+	pass full-restore-refuses-symlinked-dir-says-why || fail full-restore-refuses-symlinked-dir-says-why "$LB_LAST_OUTPUT"
+[ ! -e "$work/outside/package.json" ] && [ ! -e "$work/symrest" ] && pass full-restore-nothing-through-symlink ||
+	fail full-restore-nothing-through-symlink "file written outside, or $work/symrest made"
 
 # restore --to under umask 000: nothing restored is group- or
 # other-writable (a writable .git/config lets anyone add hooks), through
