@@ -40,6 +40,20 @@ enum sql_stmt_kind sql_classify(const char *text, size_t len);
 const char *sql_refused(const char *text, size_t len);
 
 /*
+ * How a load confined to a role of its own (verify --restore) treats a
+ * statement sql_refused accepted. That role owns the scratch database and
+ * nothing else, so it cannot become another role or give its objects away,
+ * and a superuser's extension is not its to create or comment on.
+ */
+enum sql_confined {
+	SQL_CONFINED_RUN,	/* as the role, like everything else */
+	SQL_CONFINED_SKIP,	/* SET/RESET ROLE or SESSION AUTHORIZATION, ALTER ... OWNER TO */
+	/* CREATE EXTENSION IF NOT EXISTS x WITH SCHEMA s; COMMENT ON EXTENSION x IS '...'; (a dump's form) */
+	SQL_CONFINED_PRIVILEGED,
+};
+enum sql_confined sql_confined_action(const char *text, size_t len);
+
+/*
  * "COPY schema.table (cols) FROM stdin;" -> "schema.table" exactly as
  * written (quotes kept); NULL when the statement is not a COPY of a table.
  */

@@ -706,7 +706,102 @@ sql_refused(const char *text, size_t len)
 	/* pg_dump's plain format wraps large objects' data in BEGIN; ... COMMIT;. */
 	if (eat(&lx, &t, "begin") || eat(&lx, &t, "commit"))
 		return at_end(&lx, &t) ? NULL : "a transaction statement other than BEGIN; or COMMIT;";
+	/* After the GRANTs a role other than the owner made under SET ROLE. */
+	if (eat(&lx, &t, "reset"))
+		return eat(&lx, &t, "role") && at_end(&lx, &t) ? NULL : "RESET other than RESET ROLE";
 	if (is_word(&t, "drop"))
 		return "DROP (a dump holds none; restore --clean drops what it must itself)";
 	return "a statement kind no dump holds";
+}
+
+/* A name of the setting "role" or "session_authorization", as a word or quoted (GUC names ignore case). */
+static int
+is_role_setting(const struct tok *t)
+{
+	static const char *const names[] = { "role", "session_authorization", NULL };
+	size_t i, n;
+
+	for (i = 0; names[i] != NULL; i++) {
+		n = strlen(names[i]);
+		if (is_word(t, names[i]) || (t->type == T_QIDENT && t->n == n + 2 &&
+		    strncasecmp(t->p + 1, names[i], n) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* SET [SESSION] {ROLE | SESSION AUTHORIZATION | role = | session_authorization =} ..., RESET of the same. */
+static int
+changes_role(struct lexer *lx, struct tok *t)
+{
+	if (!eat(lx, t, "set") && !eat(lx, t, "reset"))
+		return 0;
+	if (eat(lx, t, "session") && is_word(t, "authorization"))
+		return 1;
+	eat(lx, t, "session");
+	return is_role_setting(t) || is_word(t, "authorization");
+}
+
+/*
+ * ALTER ... OWNER TO name as the whole of the statement: a comma at the top
+ * level would add other actions, which a skip would keep from the copy.
+ */
+static int
+changes_owner(struct lexer *lx, struct tok *t)
+{
+	int state = 0;	/* 1 after OWNER, 2 after TO, 3 after the name, 4 after the ';' */
+
+	if (!eat(lx, t, "alter"))
+		return 0;
+	for (; t->type != T_END && t->type != T_BAD; next(lx, t)) {
+		if (lx->depth == 0 && is_punct(t, ","))
+			return 0;
+		if (state == 3 && is_punct(t, ";"))
+			state = 4;
+		else if (lx->depth == 0 && is_word(t, "owner"))
+			state = 1;
+		else if (state == 1 && is_word(t, "to"))
+			state = 2;
+		else if (state == 2 && (t->type == T_WORD || t->type == T_QIDENT))
+			state = 3;
+		else
+			state = 0;
+	}
+	return t->type == T_END && state >= 3;
+}
+
+/* CREATE EXTENSION IF NOT EXISTS x WITH SCHEMA s; or COMMENT ON EXTENSION x IS '...'; as a dump writes them. */
+static int
+extension_fixed_form(struct lexer *lx, struct tok *t)
+{
+	if (eat(lx, t, "create"))
+		return eat(lx, t, "extension") && eat(lx, t, "if") && eat(lx, t, "not") && eat(lx, t, "exists") &&
+		    eat_name(lx, t) && eat(lx, t, "with") && eat(lx, t, "schema") && eat_name(lx, t) && at_end(lx, t);
+	if (!eat(lx, t, "comment") || !eat(lx, t, "on") || !eat(lx, t, "extension") || !eat_name(lx, t) ||
+	    !eat(lx, t, "is") || t->type != T_STRING)
+		return 0;
+	next(lx, t);
+	return at_end(lx, t);
+}
+
+enum sql_confined
+sql_confined_action(const char *text, size_t len)
+{
+	struct lexer lx = { text, text + len, 0 };
+	struct tok t = { T_END, text, 0 };
+	struct lexer start;
+	struct tok first;
+
+	next(&lx, &t);
+	start = lx;
+	first = t;
+	if (changes_role(&lx, &t))
+		return SQL_CONFINED_SKIP;
+	lx = start;
+	t = first;
+	if (changes_owner(&lx, &t))
+		return SQL_CONFINED_SKIP;
+	lx = start;
+	t = first;
+	return extension_fixed_form(&lx, &t) ? SQL_CONFINED_PRIVILEGED : SQL_CONFINED_RUN;
 }

@@ -177,6 +177,8 @@ main(void)
 		"COMMENT ON COLUMN public.t.id IS 'drop database x';",
 		"SECURITY LABEL FOR selinux ON TABLE public.t IS 'system_u:object_r:sepgsql_table_t:s0';",
 		"ALTER LARGE OBJECT 16385 OWNER TO app;",
+		"SET ROLE grantor;",
+		"RESET ROLE;",
 		"COPY public.t (id, v) FROM stdin;",
 		"COPY \"Weird\".\"T\" FROM STDIN;",
 		"INSERT INTO public.t VALUES (1, 'a'), (-2, NULL), (1.5e-3, .5), (1e+308, 'NaN');",
@@ -285,6 +287,36 @@ main(void)
 	}
 	for (k = 0; refused[k] != NULL; k++)
 		UNIT_CHECK(name_of("refused:", refused[k]), !allowed(refused[k]));
+	/* What a load confined to its own role passes over or runs as the connecting user. */
+	{
+		static const struct { const char *sql; enum sql_confined want; } conf[] = {
+			{ "SET ROLE postgres;", SQL_CONFINED_SKIP },
+			{ "set session role postgres", SQL_CONFINED_SKIP },
+			{ "RESET ROLE;", SQL_CONFINED_SKIP },
+			{ "SET SESSION AUTHORIZATION postgres;", SQL_CONFINED_SKIP },
+			{ "SET session_authorization = 'postgres';", SQL_CONFINED_SKIP },
+			{ "SET \"Role\" TO postgres;", SQL_CONFINED_SKIP },
+			{ "SET/**/role = postgres;", SQL_CONFINED_SKIP },
+			{ "ALTER TABLE public.t OWNER TO app;", SQL_CONFINED_SKIP },
+			{ "ALTER FUNCTION public.f(a integer, b text) OWNER TO \"App\";", SQL_CONFINED_SKIP },
+			{ "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;", SQL_CONFINED_PRIVILEGED },
+			{ "COMMENT ON EXTENSION citext IS 'x';", SQL_CONFINED_PRIVILEGED },
+			{ "SET search_path = public;", SQL_CONFINED_RUN },
+			{ "SET rolex = 1;", SQL_CONFINED_RUN },
+			/* another action beside the owner: run (as the role), never skipped */
+			{ "ALTER TABLE public.t ADD COLUMN c int, OWNER TO app;", SQL_CONFINED_RUN },
+			{ "ALTER TABLE public.t OWNER TO app, ADD COLUMN c int;", SQL_CONFINED_RUN },
+			{ "CREATE TABLE owner (a int);", SQL_CONFINED_RUN },
+			{ "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public CASCADE;", SQL_CONFINED_RUN },
+			{ "CREATE EXTENSION citext;", SQL_CONFINED_RUN },
+			{ "CREATE EXTENSION IF NOT EXISTS x WITH SCHEMA public VERSION '1.0';", SQL_CONFINED_RUN },
+			{ "COMMENT ON EXTENSION citext IS 'x'; SELECT 1;", SQL_CONFINED_RUN },
+			{ "CREATE TABLE t AS SELECT 1; -- OWNER TO x", SQL_CONFINED_RUN },
+		};
+		for (k = 0; k < sizeof(conf) / sizeof(conf[0]); k++)
+			UNIT_CHECK(name_of("confined:", conf[k].sql),
+			    sql_confined_action(conf[k].sql, strlen(conf[k].sql)) == conf[k].want);
+	}
 	UNIT_CHECK("refused-names-drop", strncmp(sql_refused("DROP/**/TABLE t;", 16), "DROP", 4) == 0);
 	UNIT_CHECK("refused-not-nul-terminated", sql_refused("SET a = 1;DROP TABLE t;", 10) == NULL);
 	return unit_done();
