@@ -19,12 +19,6 @@ PGconn *target_connect_other(const struct pg_target *target, const char *dbname)
 int target_create(const struct pg_target *target, const char *dbname, int must_be_new, int *created);
 /* Drops DBNAME (a scratch database); 0 or -1. */
 int target_drop(const struct pg_target *target, const char *dbname);
-/*
- * Drops the databases whose names match the regular expression PATTERN and
- * that IS_STALE calls leftovers, one info line each; one still in use is
- * left with a warning. 0, or -1 when the server could not be asked.
- */
-int target_drop_stale(const struct pg_target *target, const char *pattern, int (*is_stale)(const char *dbname));
 /* The number of user tables, or -1 (reported). */
 long target_user_tables(PGconn *conn);
 /* Drops every user schema, extension and object of schema public. 0 or -1. */

@@ -40,6 +40,20 @@ struct restore_settings {
 	 * by INSERT, a trigger on a table before its rows.
 	 */
 	int fingerprint;
+	/* NULL, or the load runs as a role of its own (restore_confined). */
+	const struct restore_confined *confined;
+};
+
+/*
+ * A load confined to a role that owns the database and nothing else
+ * (verify --restore): statements changing the role or an owner are passed
+ * over (sql_confined_action), and the few a dump holds that need the
+ * connecting user's rights, in their fixed form, go to `privileged`.
+ */
+struct restore_confined {
+	/* Runs sql as the connecting user, in the same database. 0, or -1 (reported). */
+	int (*privileged)(void *arg, const char *sql, long line);
+	void *arg;
 };
 
 struct restore_copy {

@@ -7,19 +7,20 @@
 /* What verify --restore needs of the command line, mapped in cmd-verify.c. */
 struct verify_restore_settings {
 	struct pg_target server;	/* where the scratch database is made */
-	const char *scratch_db;		/* its name; NULL: lotbackup_verify_<pid>_<start> */
+	const char *scratch_db;		/* its name; NULL: lotbackup_verify_<host>_<pid>_<start> */
 	int jobs;			/* tables loaded at once, as in restore */
 };
 
 /*
  * verify --restore: loads the dump into a new scratch database on the
- * configured server, compares every table's rows and content (CRC-32 of its
- * COPY text) with what the manifest recorded at dump time, and drops the
- * scratch database again, also on failure or interruption; with the default
- * name, first drops the scratch databases of earlier runs that were killed
- * before they could. Adds the checks "restore" and "content" to `result`.
- * Returns 0 when they ran, -1 when verify could not run (no server, scratch
- * name taken...).
+ * configured server, as a role made for the run that owns that database
+ * and nothing else (verify-scratch.h), compares every table's rows and
+ * content with what the manifest recorded at dump time, and drops the
+ * scratch database and role again, also on failure or interruption; first drops the
+ * leftovers of this host's runs that were killed before they could.
+ * Adds the checks "restore" and "content" to `result`. Returns 0 when
+ * they ran, -1 when verify could not run (no server, scratch name
+ * taken...).
  */
 int verify_restore(const struct verify_restore_settings *settings, const char *path,
     struct verify_result *result);

@@ -114,7 +114,7 @@ static const struct option_spec specs[] = {
 	{ "restore", OPT_RESTORE, no_argument, CMD_VERIFY, NULL,
 	    "also restore into a scratch database and compare rows and content with the manifest" },
 	{ "scratch-db", OPT_SCRATCH_DB, required_argument, CMD_VERIFY, "NAME",
-	    "with --restore: the scratch database to create (must not exist; default lotbackup_verify_PID_START)" },
+	    "with --restore: the scratch database to create (must not exist; default lotbackup_verify_HOST_PID_START)" },
 	{ "no-git", OPT_NO_GIT, no_argument, CMD_FULL, NULL, "back up a project that is not a git repository" },
 	{ "allow-broken-git", OPT_ALLOW_BROKEN_GIT, no_argument, CMD_FULL, NULL,
 	    "go on when the repository has missing objects (the refs that need them are left out)" },

@@ -433,12 +433,45 @@ undescribed_data(struct loader *l, enum sql_stmt_kind kind, const struct sql_ite
 	return rc;
 }
 
+/*
+ * A statement of a confined load (restore_confined) that does not run as
+ * the load's role: 0 done or passed over, -1 failed (reported), 1 run it
+ * as usual.
+ */
+static int
+confined_statement(struct loader *l, const struct sql_item *item)
+{
+	const struct restore_confined *c = l->settings->confined;
+	char *sql;
+	int rc;
+
+	switch (sql_confined_action(item->text, item->len)) {
+	case SQL_CONFINED_RUN:
+		return 1;
+	case SQL_CONFINED_SKIP:
+		log_debug("line %ld passed over: the load's own role stays the only owner", item->line);
+		return 0;
+	case SQL_CONFINED_PRIVILEGED:
+		break;
+	}
+	sql = xstrndup(item->text, item->len);
+	rc = c->privileged(c->arg, sql, item->line);
+	free(sql);
+	l->stats->statements++;
+	if (rc < 0) {
+		l->stats->errors++;
+		l->failed = 1;
+	}
+	return rc;
+}
+
 int
 loader_item(void *ctx, const struct sql_item *item)
 {
 	struct loader *l = ctx;
 	enum sql_stmt_kind kind;
 	const char *why;
+	int rc;
 
 	if (l->failed || (l->abort != NULL && atomic_load(l->abort)))
 		return -1;
@@ -451,6 +484,8 @@ loader_item(void *ctx, const struct sql_item *item)
 			l->failed = 1;
 			return -1;
 		}
+		if (l->settings->confined != NULL && (rc = confined_statement(l, item)) <= 0)
+			return rc;
 		kind = sql_classify(item->text, item->len);
 		if (l->settings->fingerprint && undescribed_data(l, kind, item) < 0)
 			return -1;

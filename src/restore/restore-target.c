@@ -143,47 +143,6 @@ target_drop(const struct pg_target *target, const char *dbname)
 	return rc;
 }
 
-int
-target_drop_stale(const struct pg_target *target, const char *pattern, int (*is_stale)(const char *dbname))
-{
-	const char *params[1] = { pattern };
-	PGconn *conn = maintenance_connect(target);
-	PGresult *res = NULL;
-	int i, rc = -1;
-
-	if (conn == NULL)
-		return -1;
-	res = pgsql_query_params(conn, "SELECT datname FROM pg_catalog.pg_database WHERE datname ~ $1 ORDER BY 1", 1,
-	    params, "cannot list the databases on the target server");
-	if (res == NULL)
-		goto out;
-	for (i = 0; i < PQntuples(res); i++) {
-		const char *name = PQgetvalue(res, i, 0);
-		char *quoted, *sql;
-		PGresult *drop;
-
-		if (!is_stale(name))
-			continue;
-		if ((quoted = quote_name(conn, name)) == NULL)
-			goto out;
-		/* No FORCE: a database someone is still connected to is not a leftover. */
-		sql = xasprintf("DROP DATABASE IF EXISTS %s", quoted);
-		drop = PQexec(conn, sql);
-		if (PQresultStatus(drop) == PGRES_COMMAND_OK)
-			log_info("dropped stale scratch database \"%s\" (its process is gone)", name);
-		else
-			log_warn("cannot drop stale scratch database \"%s\": %s", name, PQerrorMessage(conn));
-		PQclear(drop);
-		PQfreemem(quoted);
-		free(sql);
-	}
-	rc = 0;
-out:
-	PQclear(res);
-	PQfinish(conn);
-	return rc;
-}
-
 long
 target_user_tables(PGconn *conn)
 {

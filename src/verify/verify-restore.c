@@ -3,75 +3,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "store/manifest.h"
 #include "pg/pgsql.h"
-#include "restore/restore-target.h"
 #include "restore/restore.h"
 #include "restore/restore-session.h"
 #include "restore/row-sum.h"
 #include "base/strbuf.h"
 #include "verify/verify-restore.h"
+#include "verify/verify-scratch.h"
 #include "base/xalloc.h"
 
-/*
- * Default scratch databases are named lotbackup_verify_<pid>_<start>, the
- * start being the process's start time: a later run can tell a leftover of
- * a killed run (process gone, or its pid reused by another) from one a
- * live run is using.
- */
-#define SCRATCH_PREFIX "lotbackup_verify_"
-#define SCRATCH_PATTERN "^" SCRATCH_PREFIX "[0-9]+_[0-9]+$"
-
-/* The start time of process PID in clock ticks since boot (field 22 of /proc/PID/stat); 0 when it is gone. */
-static unsigned long long
-process_start(long pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
-	size_t n;
-	FILE *f;
-	int field;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* The command name (field 2) may hold spaces and ')': count from the last ')'. */
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
-		return 0;
-	p += 2;
-	if (*p == 'Z' || *p == 'X')	/* killed, not yet reaped */
-		return 0;
-	for (field = 3; field < 22 && p != NULL; field++)
-		if ((p = strchr(p, ' ')) != NULL)
-			p++;
-	if (p != NULL)
-		start = strtoull(p, NULL, 10);
-	return start;
-}
-
-static int
-scratch_is_stale(const char *dbname)
-{
-	long pid;
-	unsigned long long start;
-
-	if (sscanf(dbname, SCRATCH_PREFIX "%ld_%llu", &pid, &start) != 2)
-		return 0;
-	return process_start(pid) != start;
-}
-
-static char *
-default_scratch_name(void)
-{
-	return xasprintf(SCRATCH_PREFIX "%ld_%llu", (long)getpid(), process_start((long)getpid()));
-}
 static int
 load_manifest(const char *path, struct db_manifest *m)
 {
@@ -172,6 +116,28 @@ unfilled_columns(PGconn *conn, const struct restore_copy *c)
 	return total > listed ? total - listed : 0;
 }
 
+/*
+ * The load's role owns every table, but an owner is held to its table's
+ * policies under FORCE ROW LEVEL SECURITY, and with row_security off
+ * reading it back fails: the scratch copy drops FORCE first (a superuser
+ * reading back used to pass it by). 0, or -1 (reported).
+ */
+static int
+unforce_row_security(PGconn *conn)
+{
+	PGresult *res = pgsql_query(conn, "SELECT format('ALTER TABLE ONLY %s NO FORCE ROW LEVEL SECURITY', "
+	    "c.oid::pg_catalog.regclass) FROM pg_catalog.pg_class c WHERE c.relforcerowsecurity",
+	    "cannot list the tables under FORCE ROW LEVEL SECURITY");
+	int i, rc = 0;
+
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res) && rc == 0; i++)
+		rc = pgsql_exec(conn, PQgetvalue(res, i, 0), "cannot read a table under FORCE ROW LEVEL SECURITY");
+	PQclear(res);
+	return rc;
+}
+
 static int
 compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats *st,
     struct strbuf *problems, size_t *nproblems)
@@ -181,10 +147,15 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 	size_t i, j;
 	int rc = -1, unfilled;
 
-	/* The same output settings the dump used, so equal rows give equal text. */
+	/*
+	 * The same output settings the dump used, so equal rows give equal
+	 * text; and the system's names first, whatever search_path the dump
+	 * left, so no function or operator of its own answers these queries.
+	 */
 	strbuf_printf(&set, "SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits = 3; "
-	    "SET TimeZone = 'UTC'; SET row_security = off; SET synchronize_seqscans = off");
-	if (pgsql_exec(conn, set.buf, "cannot set up the comparison") < 0)
+	    "SET TimeZone = 'UTC'; SET row_security = off; SET synchronize_seqscans = off; "
+	    "SET search_path = pg_catalog, pg_temp");
+	if (pgsql_exec(conn, set.buf, "cannot set up the comparison") < 0 || unforce_row_security(conn) < 0)
 		goto out;
 	if ((hasher = row_hasher_new()) == NULL)
 		goto out;
@@ -256,16 +227,17 @@ int
 verify_restore(const struct verify_restore_settings *vs, const char *path, struct verify_result *r)
 {
 	struct restore_settings settings;
+	struct restore_confined confined;
 	struct restore_stats stats;
 	struct db_manifest m;
+	struct scratch sc;
 	struct strbuf problems = STRBUF_INIT;
-	PGconn *conn = NULL;
-	char *scratch = vs->scratch_db ? xstrdup(vs->scratch_db) : default_scratch_name();
 	size_t nproblems = 0;
-	int created = 0, rc = -1, loaded;
+	int rc = -1, loaded;
 
 	memset(&m, 0, sizeof(m));
 	memset(&stats, 0, sizeof(stats));
+	memset(&sc, 0, sizeof(sc));
 	if (load_manifest(path, &m) < 0)
 		goto out;
 	memset(&settings, 0, sizeof(settings));
@@ -274,6 +246,8 @@ verify_restore(const struct verify_restore_settings *vs, const char *path, struc
 	settings.tables = m.tables;
 	settings.ntables = m.ntables;
 	settings.file_bytes = m.bytes;
+	confined.privileged = scratch_privileged;
+	confined.arg = &sc;
 	/*
 	 * Ctrl-C must not leave a scratch database behind: a signal only
 	 * cancels the running statement and is noted; the normal cleanup path
@@ -281,33 +255,28 @@ verify_restore(const struct verify_restore_settings *vs, const char *path, struc
 	 */
 	if (interrupt_guard_begin() < 0)
 		goto out;
-	/*
-	 * A run killed outright (kill -9, OOM) could not drop its scratch
-	 * database; the next run with a default name does. A name the operator
-	 * chose is theirs: nothing else is dropped then.
-	 */
-	if (vs->scratch_db == NULL && process_start((long)getpid()) != 0 &&
-	    target_drop_stale(&vs->server, SCRATCH_PATTERN, scratch_is_stale) < 0)
+	/* A run killed outright (kill -9, OOM) could not drop its scratch database and role; the next one does. */
+	if (scratch_drop_stale(&vs->server) < 0)
 		goto end_guard;
-	if (target_create(&vs->server, scratch, 1, &created) < 0)
+	if (scratch_create(&vs->server, vs->scratch_db, &sc) < 0)
 		goto end_guard;
-	if ((conn = target_connect_other(&vs->server, scratch)) == NULL)
-		goto end_guard;
-	interrupt_watch_connection(conn);
-	log_info("restoring %s into scratch database %s", path, scratch);
-	loaded = restore_session_setup(conn) == 0 && restore_load(conn, path, &settings, &stats) == 0 &&
+	settings.confined = sc.role != NULL ? &confined : NULL;
+	interrupt_watch_connection(sc.load);
+	log_info("restoring %s into scratch database %s%s%s", path, sc.db, sc.role ? " as role " : "",
+	    sc.role ? sc.role : "");
+	loaded = restore_session_setup(sc.load) == 0 && restore_load(sc.load, path, &settings, &stats) == 0 &&
 	    !interrupt_guard_hit();
 	if (interrupt_guard_hit()) {
-		log_error("interrupted: dropping scratch database %s", scratch);
+		log_error("interrupted: dropping scratch database %s", sc.db);
 		goto end_guard;
 	}
 	if (!loaded) {
-		verify_add(r, "restore", 0, "the load into %s failed at line %ld (see the error above)", scratch,
+		verify_add(r, "restore", 0, "the load into %s failed at line %ld (see the error above)", sc.db,
 		    stats.line);
 	} else {
-		verify_add(r, "restore", 1, "loaded into %s: %lld statements, %zu tables", scratch, stats.statements,
+		verify_add(r, "restore", 1, "loaded into %s: %lld statements, %zu tables", sc.db, stats.statements,
 		    stats.ncopies);
-		if (compare_content(conn, &m, &stats, &problems, &nproblems) < 0)
+		if (compare_content(sc.load, &m, &stats, &problems, &nproblems) < 0)
 			goto end_guard;
 		if (nproblems == 0)
 			verify_add(r, "content", 1, "%zu tables: rows and content as recorded at dump time", m.ntables);
@@ -317,16 +286,12 @@ verify_restore(const struct verify_restore_settings *vs, const char *path, struc
 	rc = 0;
 end_guard:
 	interrupt_watch_connection(NULL);
-	PQfinish(conn);
-	conn = NULL;
-	/* The scratch database goes whatever happened, if we made it. */
-	if (created && target_drop(&vs->server, scratch) < 0)
+	if (scratch_drop(&vs->server, &sc) < 0)
 		rc = -1;
 	interrupt_guard_end();
 out:
 	restore_stats_free(&stats);
 	manifest_free(&m);
 	strbuf_free(&problems);
-	free(scratch);
 	return rc;
 }

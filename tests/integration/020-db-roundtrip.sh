@@ -37,6 +37,8 @@ if diffout=$(compare_databases "$src" "$dst" 2>&1); then
 else
 	fail db-roundtrip-identical "$(printf '%s\n' "$diffout" | head -n 40)"
 fi
+# verify --restore loads it as a role of its own (issue #15) and finds it whole.
+check_exit db-verify-restore-hostile 0 "$LB_BIN" verify --restore "$file"
 
 # The same with one compression thread and with four (members in order).
 for jobs in 1 4; do
@@ -138,5 +140,7 @@ if [ -n "$f3" ] && gunzip -c "$f3" | grep -q 'OWNER TO' && gunzip -c "$f3" | gre
 else
 	fail db-owner-privileges-on-request "$(cat "$work/priv.log")"
 fi
+# Its OWNER TO and GRANTs are the connecting user's to run: the role passes over the owners.
+[ -z "$f3" ] || check_exit db-verify-restore-owner-privileges 0 "$LB_BIN" verify --restore "$f3"
 psql -X -q -d "$src" -c 'REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM lb_noaccess' 2>/dev/null
 finish

@@ -38,6 +38,7 @@ for jobs in 1 4; do
 		fail "pgbench-dump-restores-jobs$jobs" "$(tail -n 5 "$work/restore.log" 2>/dev/null)"
 		continue
 	fi
+	check_exit "pgbench-dump-verify-restore-jobs$jobs" 0 "$LB_BIN" verify --restore "$file"
 	result=$(psql -X -At -d "$dst" -f "$LB_TOP/tests/fixtures/pgbench-check.sql" 2>&1)
 	history=$(psql -X -At -d "$dst" -c 'SELECT count(*) FROM pgbench_history')
 	if [ "$result" = ok ] && [ "${history:-0}" -gt 0 ]; then

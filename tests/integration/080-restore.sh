@@ -164,7 +164,9 @@ for _ in $(seq 1 200); do
 done
 kill -KILL "$vpid"
 wait "$vpid" 2>/dev/null
-live=lotbackup_verify_$$_$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20)
+# Names carry this host's tag (lotbackup_verify_<tag>_<pid>_<start>): take it from the killed run's.
+tag=$(sed -n 's/^lotbackup_verify_\([0-9a-f]\{8\}\)_.*/\1/p' <<<"$stale")
+live=lotbackup_verify_${tag}_$$_$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20)
 createdb "$live"
 if [ -z "$stale" ]; then
 	skip verify-restore-after-kill9 "the scratch database never showed up before the kill"
@@ -175,6 +177,8 @@ else
 		pass verify-restore-drops-stale-scratch
 	grep -q "stale scratch database \"$stale\"" <<<"$LB_LAST_OUTPUT" && pass verify-restore-logs-stale-drop ||
 		fail verify-restore-logs-stale-drop "$LB_LAST_OUTPUT"
+	role_left=$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_roles WHERE rolname = '$stale'")
+	[ "$role_left" = 0 ] && pass verify-restore-drops-stale-role || fail verify-restore-drops-stale-role "$stale"
 	grep -qxF "$live" <<<"$left" && pass verify-restore-keeps-live-scratch ||
 		fail verify-restore-keeps-live-scratch "$live was dropped"
 fi

@@ -1,0 +1,45 @@
+#ifndef LOTBACKUP_VERIFY_SCRATCH_H
+#define LOTBACKUP_VERIFY_SCRATCH_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+
+#include "pg/pgsql.h"
+
+/*
+ * Where verify --restore loads a dump: a scratch database owned by a role
+ * made for the run, which owns nothing else and has no other rights, and
+ * the connection the load runs on, logged in as that role. Both are named
+ * lotbackup_verify_<host>_<pid>_<start> (host: a short hash of this
+ * machine's name; start: the process's start time), so a later run on the
+ * same host can tell a leftover of a killed run from one a live run uses,
+ * and never takes another host's for its own.
+ */
+struct scratch {
+	char *db;		/* the scratch database */
+	char *role;		/* the role owning it; NULL: none could be made (loads as the user) */
+	char *password;		/* the role's, for this run only */
+	int db_created, role_created;
+	PGconn *admin;		/* the connecting user's, on the scratch database */
+	PGconn *load;		/* the load's: as the role when it could log in */
+	pthread_mutex_t admin_mu;	/* admin serves the load's connections one at a time */
+};
+
+/*
+ * Drops the leftovers of killed runs of this host (databases, then roles)
+ * and lists another host's in one warning. 0, or -1 when the server could
+ * not be asked.
+ */
+int scratch_drop_stale(const struct pg_target *server);
+/*
+ * Makes the role (unless the user may not create roles: one warning) and
+ * the scratch database `dbname` (NULL: the role's name) owned by it, and
+ * connects. 0, or -1 (reported; scratch_drop still undoes what was made).
+ */
+int scratch_create(const struct pg_target *server, const char *dbname, struct scratch *s);
+/* Runs sql as the connecting user in the scratch database (restore_confined's privileged). */
+int scratch_privileged(void *scratch, const char *sql, long line);
+/* Closes the connections and drops what scratch_create made. 0, or -1 (reported). */
+int scratch_drop(const struct pg_target *server, struct scratch *s);
+
+#endif
