@@ -15,8 +15,9 @@ struct verify_restore_settings {
  * verify --restore: loads the dump into a new scratch database on the
  * configured server, as a role made for the run that owns that database
  * and nothing else (verify-scratch.h), compares every table's rows and
- * content with what the manifest recorded at dump time, and drops the
- * scratch database and role again, also on failure or interruption; first drops the
+ * content with what the manifest recorded at dump time, fails a table the
+ * manifest does not list that holds rows, and drops the scratch database
+ * and role again, also on failure or interruption; first drops the
  * leftovers of this host's runs that were killed before they could.
  * Adds the checks "restore" and "content" to `result`. Returns 0 when
  * they ran, -1 when verify could not run (no server, scratch name

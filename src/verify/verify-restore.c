@@ -117,6 +117,52 @@ unfilled_columns(PGconn *conn, const struct restore_copy *c)
 }
 
 /*
+ * Tables the manifest does not list that hold rows after the load: data
+ * no manifest describes, put there by something the dump ran (CREATE
+ * TABLE ... AS, a function called by a default, a rule...). Tables of
+ * extensions (their rows come from the extension's script) and temporary
+ * ones (gone with the session) are not the dump's data. 0, or -1
+ * (reported).
+ */
+static int
+undescribed_tables(PGconn *conn, const struct db_manifest *m, struct strbuf *problems, size_t *nproblems)
+{
+	PGresult *res = pgsql_query(conn, "SELECT format('%I.%I', n.nspname, c.relname), c.oid::pg_catalog.regclass "
+	    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	    "WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND n.nspname NOT IN ('pg_catalog', "
+	    "'information_schema') AND n.nspname !~ '^pg_' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
+	    "WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e') "
+	    "ORDER BY 1", "cannot list the tables of the scratch database");
+	PGresult *rows;
+	size_t j;
+	int i, rc = 0;
+
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		const char *name = PQgetvalue(res, i, 0);
+		char *safe = manifest_name(name), *sql;
+
+		for (j = 0; j < m->ntables && strcmp(m->tables[j].qualified, safe) != 0; j++)
+			;
+		if (j == m->ntables) {
+			sql = xasprintf("SELECT EXISTS (SELECT FROM ONLY %s)", PQgetvalue(res, i, 1));
+			rows = pgsql_query(conn, sql, "cannot look into a table the manifest does not list");
+			if (rows == NULL)
+				rc = -1;
+			else if (strcmp(PQgetvalue(rows, 0, 0), "t") == 0 && (*nproblems)++ < 3)
+				strbuf_printf(problems, "%stable %s holds rows no manifest describes (not a table of the "
+				    "dump's)", problems->len ? "; " : "", safe);
+			PQclear(rows);
+			free(sql);
+		}
+		free(safe);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/*
  * The load's role owns every table, but an owner is held to its table's
  * policies under FORCE ROW LEVEL SECURITY, and with row_security off
  * reading it back fails: the scratch copy drops FORCE first (a superuser
@@ -216,6 +262,8 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 				    table_hex);
 		}
 	}
+	if (!interrupt_guard_hit() && undescribed_tables(conn, m, problems, nproblems) < 0)
+		goto out;
 	rc = interrupt_guard_hit() ? -1 : 0;
 out:
 	row_hasher_free(hasher);

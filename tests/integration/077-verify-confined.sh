@@ -2,7 +2,8 @@
 # verify --restore loads as a role of its own (issue #15, items 2, 6, 7):
 # a statement the allow-list accepts cannot reach outside the scratch
 # database, even through a function that asks to be the superuser again;
-# scratch leftovers of this host whose process is gone are
+# a table the manifest does not list that ends up holding rows fails the
+# content check; scratch leftovers of this host whose process is gone are
 # dropped with their role, another host's are only named. Each hostile
 # dump keeps the good one's COPY blocks and manifest (size and checksum
 # updated), so only --restore can tell.
@@ -81,6 +82,22 @@ BEGIN PERFORM pg_catalog.set_config('role', 'postgres', false); RETURN $export_s
 CREATE TABLE public.leak AS SELECT public.escape() AS x;
 "
 [ "$(left)" = 0 ] && pass vconf-role-dropped-after-failures || fail vconf-role-dropped-after-failures "left: $(left)"
+
+# Rows no manifest describes: a table made by CREATE TABLE ... AS, and one
+# filled by a function a materialized view runs.
+f=$(appended ctas "CREATE TABLE public.extra AS SELECT 1 AS x;
+")
+check_exit vconf-ctas-rows-fail 3 "$LB_BIN" verify --restore "$f"
+grep -q 'table public.extra holds rows' <<<"$LB_LAST_OUTPUT" && pass vconf-ctas-rows-named ||
+	fail vconf-ctas-rows-named "$LB_LAST_OUTPUT"
+f=$(appended matview "CREATE TABLE public.side (x int);
+CREATE FUNCTION public.fill() RETURNS int LANGUAGE plpgsql AS \$\$
+BEGIN INSERT INTO public.side VALUES (1); RETURN 1; END \$\$;
+CREATE MATERIALIZED VIEW public.mv AS SELECT public.fill() AS x;
+")
+check_exit vconf-function-rows-fail 3 "$LB_BIN" verify --restore "$f"
+grep -q 'table public.side holds rows' <<<"$LB_LAST_OUTPUT" && pass vconf-function-rows-named ||
+	fail vconf-function-rows-named "$LB_LAST_OUTPUT"
 
 # Where pg_hba.conf lets the role not log in, the load falls back to SET
 # ROLE with one warning; a good dump still verifies.
