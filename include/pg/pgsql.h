@@ -43,6 +43,13 @@ PGresult *pgsql_query_params(PGconn *conn, const char *sql, int nparams,
 int pgsql_exec(PGconn *conn, const char *sql, const char *what);
 /* Reports a failed result (or the connection's error when res is NULL). */
 void pgsql_report(PGconn *conn, const PGresult *res, const char *what);
+/*
+ * NAME quoted as an identifier (literal: as a string literal), to free with
+ * PQfreemem; NULL when libpq cannot (invalid encoding, out of memory),
+ * reported naming WHAT.
+ */
+char *pgsql_quote_ident(PGconn *conn, const char *name, const char *what);
+char *pgsql_quote_literal(PGconn *conn, const char *value, const char *what);
 /* A printable description of the target with any password hidden. */
 char *pgsql_describe_target(const struct pg_target *target);
 

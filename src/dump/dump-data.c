@@ -134,11 +134,8 @@ worker_connect(PGconn *main_conn, const struct dump_data_settings *settings)
 
 	if (conn == NULL)
 		return NULL;
-	literal = PQescapeLiteral(conn, settings->snapshot_id, strlen(settings->snapshot_id));
-	if (literal == NULL) {
-		log_error("cannot quote the snapshot id: %s", PQerrorMessage(conn));
+	if ((literal = pgsql_quote_literal(conn, settings->snapshot_id, "the snapshot id")) == NULL)
 		goto out;
-	}
 	set_snapshot = xasprintf("SET TRANSACTION SNAPSHOT %s", literal);
 	if (pgsql_exec(conn, DUMP_SESSION_SETTINGS, "cannot set a worker's session options") < 0 ||
 	    pgsql_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",

@@ -147,6 +147,27 @@ pgsql_report(PGconn *conn, const PGresult *res, const char *what)
 	    sqlstate ? sqlstate : "none");
 }
 
+char *
+pgsql_quote_ident(PGconn *conn, const char *name, const char *what)
+{
+	char *quoted = PQescapeIdentifier(conn, name, strlen(name));
+
+	if (quoted == NULL)
+		log_error("cannot quote %s \"%s\": %s", what, name, PQerrorMessage(conn));
+	return quoted;
+}
+
+/* The value is not named: it may be a secret. */
+char *
+pgsql_quote_literal(PGconn *conn, const char *value, const char *what)
+{
+	char *quoted = PQescapeLiteral(conn, value, strlen(value));
+
+	if (quoted == NULL)
+		log_error("cannot quote %s: %s", what, PQerrorMessage(conn));
+	return quoted;
+}
+
 static PGresult *
 checked(PGconn *conn, PGresult *res, ExecStatusType want, const char *what)
 {

@@ -59,17 +59,6 @@ target_connect_other(const struct pg_target *target, const char *dbname)
 	return conn;
 }
 
-/* NAME quoted as an identifier, or NULL (reported: invalid encoding, out of memory). */
-static char *
-quote_name(PGconn *conn, const char *name)
-{
-	char *quoted = PQescapeIdentifier(conn, name, strlen(name));
-
-	if (quoted == NULL)
-		log_error("cannot quote database name \"%s\": %s", name, PQerrorMessage(conn));
-	return quoted;
-}
-
 /* The maintenance database to run CREATE/DROP DATABASE from. */
 static PGconn *
 maintenance_connect(const struct pg_target *target)
@@ -101,7 +90,7 @@ target_create(const struct pg_target *target, const char *dbname, int must_be_ne
 		rc = 0;
 		goto out;
 	}
-	if ((quoted = quote_name(conn, dbname)) == NULL)
+	if ((quoted = pgsql_quote_ident(conn, dbname, "database name")) == NULL)
 		goto out;
 	sql = xasprintf("CREATE DATABASE %s TEMPLATE template0", quoted);
 	what = xasprintf("cannot create database \"%s\"", dbname);
@@ -128,7 +117,7 @@ target_drop(const struct pg_target *target, const char *dbname)
 
 	if (conn == NULL)
 		return -1;
-	if ((quoted = quote_name(conn, dbname)) == NULL) {
+	if ((quoted = pgsql_quote_ident(conn, dbname, "database name")) == NULL) {
 		PQfinish(conn);
 		return -1;
 	}

@@ -122,7 +122,8 @@ drop_listed(PGconn *conn, const char *list_sql, const char *drop_fmt, const char
 			strbuf_printf(foreign, "%s%s %s", foreign->len ? ", " : "", what, name);
 		if (owner != SCRATCH_STALE)
 			continue;
-		quoted = PQescapeIdentifier(conn, name, strlen(name));
+		if ((quoted = pgsql_quote_ident(conn, name, what)) == NULL)
+			continue;
 		sql = xasprintf(drop_fmt, quoted);
 		drop = PQexec(conn, sql);
 		if (PQresultStatus(drop) == PGRES_COMMAND_OK)
@@ -202,8 +203,9 @@ create_role(PGconn *conn, struct scratch *s)
 		log_error("cannot make a password for the scratch role: %s", PQerrorMessage(conn));
 		goto out;
 	}
-	qrole = PQescapeIdentifier(conn, s->role, strlen(s->role));
-	qverifier = PQescapeLiteral(conn, verifier, strlen(verifier));
+	if ((qrole = pgsql_quote_ident(conn, s->role, "role name")) == NULL ||
+	    (qverifier = pgsql_quote_literal(conn, verifier, "the scratch role's password")) == NULL)
+		goto out;
 	sql = xasprintf("CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
 	    "NOBYPASSRLS PASSWORD %s; GRANT %s TO CURRENT_USER", qrole, qverifier, qrole);
 	what = xasprintf("cannot create the scratch role \"%s\"", s->role);
@@ -356,8 +358,9 @@ scratch_create(const struct pg_target *server, const char *dbname, struct scratc
 		goto out;
 	if (s->role != NULL) {
 		/* Before anything is loaded; schema public (pg_database_owner's from 15 on) becomes the role's too. */
-		qdb = PQescapeIdentifier(conn, s->db, strlen(s->db));
-		qrole = PQescapeIdentifier(conn, s->role, strlen(s->role));
+		if ((qdb = pgsql_quote_ident(conn, s->db, "database name")) == NULL ||
+		    (qrole = pgsql_quote_ident(conn, s->role, "role name")) == NULL)
+			goto out;
 		sql = xasprintf("ALTER DATABASE %s OWNER TO %s", qdb, qrole);
 		what = xasprintf("cannot give the scratch database \"%s\" to role %s", s->db, s->role);
 		if (pgsql_exec(conn, sql, what) < 0)
@@ -407,14 +410,17 @@ scratch_drop(const struct pg_target *server, struct scratch *s)
 	if (s->role_created && (conn = target_connect_other(server, "postgres")) == NULL)
 		rc = -1;
 	if (conn != NULL) {
-		quoted = PQescapeIdentifier(conn, s->role, strlen(s->role));
-		sql = xasprintf("DROP ROLE IF EXISTS %s", quoted);
-		what = xasprintf("cannot drop the scratch role \"%s\"", s->role);
-		if (pgsql_exec(conn, sql, what) < 0)
+		if ((quoted = pgsql_quote_ident(conn, s->role, "role name")) != NULL) {
+			sql = xasprintf("DROP ROLE IF EXISTS %s", quoted);
+			what = xasprintf("cannot drop the scratch role \"%s\"", s->role);
+			if (pgsql_exec(conn, sql, what) < 0)
+				rc = -1;
+			PQfreemem(quoted);
+			free(sql);
+			free(what);
+		} else {
 			rc = -1;
-		PQfreemem(quoted);
-		free(sql);
-		free(what);
+		}
 		PQfinish(conn);
 	}
 	pthread_mutex_destroy(&s->admin_mu);
