@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""A fault-injecting proxy in front of the test S3 server, on 127.0.0.1.
+
+Forwards every request to UPSTREAM (host:port) as it came, Host header
+included, so SigV4 signatures still match, except that
+  --fail-part N     answers 500 InternalError to the first PUT of partNumber=N
+  --delay-parts S   waits S seconds before forwarding each part's PUT
+Each request is logged to LOG as "METHOD PATH?QUERY STATUS". Prints its port
+on stdout once it listens. Stop it with SIGTERM.
+"""
+import argparse
+import http.client
+import http.server
+import sys
+import threading
+import time
+import urllib.parse
+
+HOP = {'connection', 'keep-alive', 'expect', 'transfer-encoding', 'proxy-connection', 'te', 'upgrade'}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('upstream')
+    ap.add_argument('log')
+    ap.add_argument('--fail-part', type=int, default=0)
+    ap.add_argument('--delay-parts', type=float, default=0.0)
+    args = ap.parse_args()
+    host, port = args.upstream.rsplit(':', 1)
+    lock = threading.Lock()
+    failed = set()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = 'HTTP/1.1'
+
+        def log_message(self, fmt, *a):
+            pass
+
+        def note(self, status):
+            with lock, open(args.log, 'a') as fp:
+                fp.write('%s %s %d\n' % (self.command, self.path, status))
+
+        def reply(self, status, headers, body, head=False):
+            self.send_response(status)
+            for k, v in headers:
+                if k.lower() not in HOP and k.lower() != 'content-length':
+                    self.send_header(k, v)
+            length = dict((k.lower(), v) for k, v in headers).get('content-length', str(len(body)))
+            self.send_header('Content-Length', length if head else str(len(body)))
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+            self.note(status)
+
+        def forward(self):
+            n = int(self.headers.get('Content-Length') or 0)
+            body = self.rfile.read(n) if n else b''
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            part = int(query['partNumber'][0]) if 'partNumber' in query else 0
+            if self.command == 'PUT' and part:
+                if part == args.fail_part:
+                    with lock:
+                        first = part not in failed
+                        failed.add(part)
+                    if first:
+                        self.reply(500, [('Content-Type', 'application/xml')],
+                                   b'<Error><Code>InternalError</Code><Message>injected</Message></Error>')
+                        return
+                if args.delay_parts:
+                    time.sleep(args.delay_parts)
+            try:
+                conn = http.client.HTTPConnection(host, int(port), timeout=60)
+                conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+                for k, v in self.headers.items():
+                    if k.lower() not in HOP:
+                        conn.putheader(k, v)
+                conn.endheaders(body)
+                resp = conn.getresponse()
+                data = resp.read()
+                headers = resp.getheaders()
+                status = resp.status
+                conn.close()
+            except OSError:
+                self.reply(502, [], b'')
+                return
+            self.reply(status, headers, data, head=self.command == 'HEAD')
+
+        do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = forward
+
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    srv.daemon_threads = True
+    print(srv.server_address[1], flush=True)
+    srv.serve_forever()
+
+
+if __name__ == '__main__':
+    sys.exit(main())

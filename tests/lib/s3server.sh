@@ -1,0 +1,78 @@
+# shellcheck shell=bash
+# A real S3 server for integration tests: @20minutes/s3rver 5.x (it checks
+# SigV4 signatures), on 127.0.0.1 only, data in a tmpdir, stopped at exit.
+#   s3_start BUCKET   starts it with BUCKET made; sets S3_PORT, S3_ENDPOINT,
+#                     S3_DIR, S3_PID and exports the AWS_* keys it accepts.
+#                     Returns 2 when s3rver cannot be installed (skip).
+#   s3_stop           stops it (s3_start registers this with at_exit).
+#   s3_restart        starts it again on the same port and data.
+# Call s3_start from the test's main shell (at_exit needs it).
+
+S3_ACCESS_KEY=S3RVER
+S3_SECRET_KEY=S3RVER
+S3_PID=''
+
+_s3_free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+_s3_launch() {
+    S3RVER_DIR=$_S3_MODULES S3_PORT=$S3_PORT S3_DIR=$S3_DIR S3_BUCKET=$S3_BUCKET \
+        node -e '
+const S3rver = require(process.env.S3RVER_DIR + "/node_modules/@20minutes/s3rver");
+new S3rver({ port: Number(process.env.S3_PORT), address: "127.0.0.1", directory: process.env.S3_DIR,
+    silent: true, configureBuckets: [{ name: process.env.S3_BUCKET }] }).run().then(
+    () => console.log("s3rver ready"), (e) => { console.error(e); process.exit(1); });
+' >"$S3_DIR.log" 2>&1 &
+    S3_PID=$!
+    local i
+    for i in $(seq 1 100); do
+        grep -q 'ready' "$S3_DIR.log" 2>/dev/null && return 0
+        kill -0 "$S3_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "s3server: s3rver did not start:" >&2
+    cat "$S3_DIR.log" >&2
+    return 1
+}
+
+s3_start() {
+    S3_BUCKET=$1
+    _S3_MODULES=$("$LB_TOP/tests/setup/install-s3rver.sh") || return $?
+    S3_PORT=$(_s3_free_port) || return 1
+    S3_DIR=$(tmpdir)/s3data
+    mkdir -p "$S3_DIR"
+    S3_ENDPOINT=http://127.0.0.1:$S3_PORT
+    export AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY
+    at_exit s3_stop
+    _s3_launch
+}
+
+s3_stop() {
+    if [ -n "$S3_PID" ]; then
+        kill "$S3_PID" 2>/dev/null
+        wait "$S3_PID" 2>/dev/null
+        S3_PID=''
+    fi
+    return 0
+}
+
+s3_restart() {
+    s3_stop
+    _s3_launch
+}
+
+# s3_proxy_start LOG [--fail-part N] [--delay-parts S]: the fault proxy
+# (tests/lib/s3-fault-proxy.py) in front of the server; sets S3_PROXY_ENDPOINT.
+# Stopped at exit. From the test's main shell.
+s3_proxy_start() {
+    local log=$1 fifo
+    shift
+    fifo=$(tmpdir)/port
+    mkfifo "$fifo"
+    python3 "$LB_TOP/tests/lib/s3-fault-proxy.py" "127.0.0.1:$S3_PORT" "$log" "$@" >"$fifo" &
+    S3_PROXY_PID=$!
+    at_exit "kill $S3_PROXY_PID 2>/dev/null; wait $S3_PROXY_PID 2>/dev/null"
+    read -r S3_PROXY_PORT <"$fifo" || return 1
+    S3_PROXY_ENDPOINT=http://127.0.0.1:$S3_PROXY_PORT
+}
