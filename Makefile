@@ -1,5 +1,6 @@
 # lotbackup: `make` builds, `make check` tests, `make demo` shows it working.
 PKGS     = libpq zlib libarchive libgit2 jansson libcrypto libdeflate libcurl
+PKGS    += expat
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc

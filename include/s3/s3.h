@@ -1,0 +1,119 @@
+#ifndef LOTBACKUP_S3_H
+#define LOTBACKUP_S3_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * A client of the S3 API (AWS S3, DigitalOcean Spaces, MinIO, Ceph, Garage):
+ * a lower layer beside io/ and pg/, no module's header in it.
+ *
+ * Requests go through libcurl and are signed by its own SigV4
+ * (CURLOPT_AWS_SIGV4, "aws:amz:REGION:s3"); the keys go to libcurl through
+ * CURLOPT_USERPWD only, never onto a command line, into a log or an error.
+ * Every request carries x-amz-content-sha256 (the SHA-256 of its body) and
+ * its query in SigV4's canonical form (sorted, each value %-encoded), as
+ * strict servers want. Replies in XML are read with expat.
+ *
+ * Errors are reported once, where they are found, as one line naming the
+ * object and what to do:
+ *   s3://bucket/key: 403 SignatureDoesNotMatch: the server refused the
+ *   signature; check AWS_SECRET_ACCESS_KEY
+ * A request that fails on the network or with a 5xx/429 is tried again
+ * (S3_TRIES in all, with backoff), each retry a warning.
+ *
+ * A client is one connection: use it from one thread at a time, and give
+ * each thread its own (s3_client_new of the same config).
+ */
+
+/* What the caller (the cmd layer) fills from flags, environment and .env. */
+struct s3_config {
+	const char *bucket;	/* required */
+	const char *prefix;	/* "" or "dir/sub/" (ends in '/'): where the objects go */
+	const char *endpoint;	/* http(s)://host[:port]; NULL: https://s3.REGION.amazonaws.com */
+	const char *region;	/* NULL: us-east-1 */
+	const char *access_key;	/* required */
+	const char *secret_key;	/* required; never printed */
+	int path_style;		/* 1: ENDPOINT/bucket/key; 0: bucket.HOST/key */
+	int part_mib;		/* multipart part size, MiB (>= S3_MIN_PART_MIB) */
+	int upload_jobs;	/* parts uploaded at once (>= 1) */
+};
+
+#define S3_DEFAULT_PART_MIB 16
+#define S3_MIN_PART_MIB 5
+#define S3_MAX_PART_MIB 5120
+#define S3_DEFAULT_UPLOAD_JOBS 4
+#define S3_MAX_UPLOAD_JOBS 64
+#define S3_TRIES 5
+/* Room for an ETag as servers send it, quotes removed. */
+#define S3_ETAG_MAX 80
+
+/*
+ * Splits "s3://bucket/some/prefix" into its bucket and its prefix
+ * ("some/prefix/", or "" for none); both malloc'ed. -1 with why in ERR.
+ */
+int s3_url_parse(const char *url, char **bucket, char **prefix, char *err, size_t errlen);
+
+struct s3_client;
+
+/* A client of CFG (copied). NULL when CFG lacks something (reported, naming the setting). */
+struct s3_client *s3_client_new(const struct s3_config *cfg);
+void s3_client_free(struct s3_client *c);
+const struct s3_config *s3_client_config(const struct s3_client *c);
+/* "s3://bucket/KEY" for messages (caller frees). */
+char *s3_display(const struct s3_client *c, const char *key);
+
+/* Keys below are whole keys, the prefix included. */
+
+/* Streamed object bytes: 0 to go on, -1 to stop (it reported why). */
+typedef int (*s3_data_fn)(void *arg, const void *buf, size_t len);
+
+struct s3_object {
+	char *key;
+	uint64_t size;
+	char etag[S3_ETAG_MAX];
+	time_t modified;
+};
+
+struct s3_upload {
+	char *key;
+	char *upload_id;
+	time_t initiated;
+};
+
+struct s3_part {
+	int number;		/* 1..10000 */
+	char etag[S3_ETAG_MAX];
+};
+
+/* One PUT of LEN bytes; *etag (NULL: not wanted) as the server answered. 0 or -1. */
+int s3_put(struct s3_client *c, const char *key, const void *buf, size_t len, char etag[S3_ETAG_MAX]);
+/*
+ * GET, the body streamed to FN as it comes. A failure before the first byte
+ * is retried; after it, not (FN has seen bytes). 0, 1 when there is no such
+ * object (unreported when not_found_quiet), -1.
+ */
+int s3_get(struct s3_client *c, const char *key, s3_data_fn fn, void *arg, int not_found_quiet);
+/* HEAD: 0 and *info (key NULL) when it exists, 1 when not (unreported), -1. */
+int s3_head(struct s3_client *c, const char *key, struct s3_object *info);
+/* DELETE (an absent object is no error, as S3 says). 0 or -1. */
+int s3_delete(struct s3_client *c, const char *key);
+/* ListObjectsV2 of every key under PREFIX, all pages, in key order. 0 or -1. */
+int s3_list(struct s3_client *c, const char *prefix, struct s3_object **out, size_t *count);
+void s3_objects_free(struct s3_object *objs, size_t count);
+
+/* Multipart upload: create, upload parts, complete (or abort). */
+int s3_mpu_create(struct s3_client *c, const char *key, char **upload_id);
+int s3_mpu_upload_part(struct s3_client *c, const char *key, const char *upload_id, int number,
+    const void *buf, size_t len, char etag[S3_ETAG_MAX]);
+/* PARTS in order; *etag (NULL: not wanted) is the object's. 0 or -1. */
+int s3_mpu_complete(struct s3_client *c, const char *key, const char *upload_id,
+    const struct s3_part *parts, size_t nparts, char etag[S3_ETAG_MAX]);
+/* An upload that is gone already is no error. 0 or -1. */
+int s3_mpu_abort(struct s3_client *c, const char *key, const char *upload_id);
+/* ListMultipartUploads under PREFIX, all pages. 0, 1 when the server does not offer it (501), -1. */
+int s3_mpu_list(struct s3_client *c, const char *prefix, struct s3_upload **out, size_t *count);
+void s3_uploads_free(struct s3_upload *ups, size_t count);
+
+#endif
