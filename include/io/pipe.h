@@ -37,6 +37,7 @@ enum pipe_kind {
 	PIPE_GZIP,
 	PIPE_GUNZIP,
 	PIPE_PROGRESS,
+	PIPE_TEE,
 	PIPE_NFILTERS,
 	PIPE_IN = PIPE_NFILTERS,	/* pipe_bytes: what was written into the pipe */
 	PIPE_OUT,		/* pipe_bytes: what reached its end */
@@ -67,6 +68,24 @@ int pipe_add_gzip(struct pipe *p, int level, int jobs);
 int pipe_add_gunzip(struct pipe *p, const char *label, int plain_ok, char *err, size_t errlen);
 /* Reports the bytes written into the pipe to BAR (NULL: a filter that does nothing). */
 int pipe_add_progress(struct pipe *p, struct progress *bar);
+
+/*
+ * A tee: the bytes pass on unchanged and a copy goes to OPS, e.g. an upload
+ * to S3 (s3/s3-pipe.h builds one on this). write gets the copy (-1 fails the
+ * pipe); finish runs in pipe_finish once the stages before the tee have
+ * flushed (-1 fails the pipe); abort (may be NULL) when the pipe fails
+ * before it finished; destroy (may be NULL) when the pipe is freed. OPS
+ * NULL: the caller could not build its tee (and reported why); the pipe fails.
+ */
+struct pipe_tee_ops {
+	int (*write)(void *arg, const void *buf, size_t len);
+	int (*finish)(void *arg);
+	void (*abort)(void *arg);
+	void (*destroy)(void *arg);
+};
+int pipe_add_tee(struct pipe *p, const struct pipe_tee_ops *ops, void *arg);
+/* The tee's ARG, to ask it for its results (NULL: no tee). */
+void *pipe_tee_arg(const struct pipe *p);
 
 /* Ends: exactly one, after the filters. */
 /*

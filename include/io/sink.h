@@ -111,6 +111,13 @@ int sink_pgzip_flush(struct sink *pgzip_sink, uint64_t *pos);
  */
 int sink_pgzip_append_members(struct sink *pgzip_sink, int fd, uint64_t len, uint64_t sql_bytes);
 
+/* A tee (pipe_add_tee): passes bytes on and hands a copy to OPS. */
+struct pipe_tee_ops;
+struct sink *sink_tee_new(struct sink *next, const struct pipe_tee_ops *ops, void *arg);
+void *sink_tee_arg(const struct sink *tee_sink);
+/* Tells the tee the pipe failed: its abort, once, unless it finished. */
+void sink_tee_abort(struct sink *tee_sink);
+
 /* Discards everything; a chain end for measuring or hashing only. */
 struct sink *sink_null_new(void);
 

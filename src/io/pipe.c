@@ -47,6 +47,8 @@ pipe_fail(struct pipe *p)
 {
 	p->failed = 1;
 	p->ready = 0;
+	if (p->filters[PIPE_TEE] != NULL)
+		sink_tee_abort(p->filters[PIPE_TEE]);
 	if (p->end_kind == END_FILE)
 		sink_file_discard(p->tail);
 	return -1;
@@ -134,6 +136,20 @@ pipe_add_progress(struct pipe *p, struct progress *bar)
 	if (p->head != NULL)
 		sink_progress_count(s, p->head);
 	return add_stage(p, s, PIPE_PROGRESS);
+}
+
+int
+pipe_add_tee(struct pipe *p, const struct pipe_tee_ops *ops, void *arg)
+{
+	if (!filter_allowed(p, PIPE_TEE))
+		return -1;
+	return add_stage(p, ops != NULL ? sink_tee_new(NULL, ops, arg) : NULL, PIPE_TEE);
+}
+
+void *
+pipe_tee_arg(const struct pipe *p)
+{
+	return p->filters[PIPE_TEE] != NULL ? sink_tee_arg(p->filters[PIPE_TEE]) : NULL;
 }
 
 static int

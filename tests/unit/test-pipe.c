@@ -72,6 +72,94 @@ write_pieces(struct pipe *p, const unsigned char *data, size_t len)
 	return 0;
 }
 
+/* A tee that keeps its copy and notes its life cycle. */
+struct tee_log {
+	struct collect copy;
+	int finished, aborted, destroyed, refuse_at_finish;
+};
+
+static int
+tee_write(void *arg, const void *buf, size_t len)
+{
+	return collect(&((struct tee_log *)arg)->copy, buf, len);
+}
+
+static int
+tee_finish(void *arg)
+{
+	struct tee_log *t = arg;
+
+	t->finished++;
+	return t->refuse_at_finish ? -1 : 0;
+}
+
+static void
+tee_abort(void *arg)
+{
+	((struct tee_log *)arg)->aborted++;
+}
+
+static void
+tee_destroy(void *arg)
+{
+	((struct tee_log *)arg)->destroyed++;
+}
+
+static const struct pipe_tee_ops tee_log_ops = { tee_write, tee_finish, tee_abort, tee_destroy };
+
+static void
+test_tee(const unsigned char *data, size_t len, const char *want_plain)
+{
+	struct tee_log t;
+	struct collect end = { NULL, 0, 0 };
+	struct pipe *p;
+	char got[65];
+
+	memset(&t, 0, sizeof(t));
+	p = pipe_new();
+	pipe_add_sha256(p);
+	pipe_add_tee(p, &tee_log_ops, &t);
+	pipe_to_consumer(p, collect, &end);
+	UNIT_CHECK("tee-written", write_pieces(p, data, len) == 0 && pipe_finish(p) == 0);
+	pipe_sha256_hex(p, got);
+	UNIT_CHECK("tee-copy-and-end-same", t.copy.len == len && memcmp(t.copy.buf, data, len) == 0 &&
+	    end.len == len && memcmp(end.buf, data, len) == 0 && strcmp(got, want_plain) == 0);
+	UNIT_CHECK("tee-arg-by-kind", pipe_tee_arg(p) == &t);
+	pipe_free(p);
+	UNIT_CHECK("tee-finished-not-aborted", t.finished == 1 && t.aborted == 0 && t.destroyed == 1);
+	free(t.copy.buf);
+	free(end.buf);
+
+	/* Freed unfinished: aborted once. A failing end aborts it at once. */
+	memset(&t, 0, sizeof(t));
+	p = pipe_new();
+	pipe_add_tee(p, &tee_log_ops, &t);
+	pipe_to_null(p);
+	pipe_write(p, data, 10);
+	pipe_free(p);
+	UNIT_CHECK("tee-freed-unfinished-aborts", t.finished == 0 && t.aborted == 1 && t.destroyed == 1);
+	free(t.copy.buf);
+	memset(&t, 0, sizeof(t));
+	p = pipe_new();
+	pipe_add_tee(p, &tee_log_ops, &t);
+	pipe_to_consumer(p, refuse, NULL);
+	UNIT_CHECK("tee-failed-pipe-aborts", pipe_write(p, "x", 1) < 0 && t.aborted == 1);
+	pipe_free(p);
+	UNIT_CHECK("tee-aborted-once", t.aborted == 1 && t.destroyed == 1);
+	free(t.copy.buf);
+	memset(&t, 0, sizeof(t));
+	t.refuse_at_finish = 1;
+	p = pipe_new();
+	pipe_add_tee(p, &tee_log_ops, &t);
+	pipe_to_null(p);
+	UNIT_CHECK("tee-refusing-finish-fails", pipe_write(p, "x", 1) == 0 && pipe_finish(p) < 0);
+	pipe_free(p);
+	free(t.copy.buf);
+	p = pipe_new();
+	UNIT_CHECK("tee-null-ops-fails-pipe", pipe_add_tee(p, NULL, NULL) < 0 && pipe_to_null(p) < 0);
+	pipe_free(p);
+}
+
 int
 main(void)
 {
@@ -194,6 +282,8 @@ main(void)
 		    strstr(err, "gzip data is corrupt near byte") != NULL);
 		pipe_free(p);
 	}
+
+	test_tee(data, len, want_plain);
 
 	/* Misuse is refused, not guessed at. */
 	p = pipe_new();
