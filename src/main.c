@@ -21,6 +21,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_pin_entry,
 	&cmd_unpin_entry,
 	&cmd_status_entry,
+	&cmd_push_entry,
+	&cmd_pull_entry,
 };
 
 #define NCMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))

@@ -52,5 +52,15 @@ extern const struct cmd_entry cmd_prune_entry;
 extern const struct cmd_entry cmd_pin_entry;
 extern const struct cmd_entry cmd_unpin_entry;
 extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_push_entry;
+extern const struct cmd_entry cmd_pull_entry;
+
+/*
+ * The off-site settings of OPTS for the remote module, LOTBACKUP_S3_URL
+ * split into bucket and prefix. 0, or -1 when it is missing or malformed
+ * (reported).
+ */
+struct remote_settings;
+int cmd_remote_settings(const struct options *opts, struct remote_settings *rs);
 
 #endif

@@ -27,7 +27,9 @@ enum {
 	CMD_PIN = 1 << 6,
 	CMD_UNPIN = 1 << 7,
 	CMD_STATUS = 1 << 8,
-	CMD_ANY = 0x1ff,
+	CMD_PUSH = 1 << 9,
+	CMD_PULL = 1 << 10,
+	CMD_ANY = 0x7ff,
 };
 
 #define DEFAULT_KEEP_DAYS 30
@@ -96,6 +98,16 @@ struct options {
 	int require_db;
 	char *restore_to;		/* restore --to DIR */
 	int with_uncommitted;
+	/* Off-site (push, pull, list --remote): LOTBACKUP_S3_*, AWS_* keys; never printed. */
+	int remote;			/* list --remote */
+	char *s3_url;
+	char *s3_endpoint;
+	char *s3_region;
+	char *s3_access_key;
+	char *s3_secret_key;
+	int s3_path_style;		/* -1 until resolved */
+	int part_mib;			/* --part-size; -1 until resolved */
+	int upload_jobs;		/* -1 until resolved */
 };
 
 /*

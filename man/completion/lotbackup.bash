@@ -7,7 +7,7 @@
 _lotbackup()
 {
 	local cur prev cmd i opts
-	local commands='full db list restore verify prune pin unpin status'
+	local commands='full db list restore verify prune pin unpin status push pull'
 	local common='--project-dir --output-dir --quiet --verbose --help'
 
 	COMPREPLY=()
@@ -34,7 +34,8 @@ _lotbackup()
 	--timezone)
 		COMPREPLY=($(cd /usr/share/zoneinfo 2>/dev/null && compgen -f -- "$cur")); return ;;
 	-d | --dbname | --keep | --keep-daily | --keep-weekly | --keep-monthly | --reason | --max-age | \
-	--notify-url | --scratch-db | --lock-timeout | --compress-level | --jobs | --split-tables-larger-than | --wait)
+	--notify-url | --scratch-db | --lock-timeout | --compress-level | --jobs | --split-tables-larger-than | --wait | \
+	--part-size | --upload-jobs)
 		return ;;	# a value only the user knows
 	esac
 
@@ -48,13 +49,15 @@ _lotbackup()
 		return ;;
 	full) opts='--allow-broken-git --archive-only --dbname --dir-only --force --git-packs --jobs --keep-daily --keep-monthly --keep-weekly --no-git --notify-method --notify-url --require-db --submodules --timezone --wait' ;;
 	db) opts='--compress-level --dbname --dry-run --force --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --list --lock-timeout --notify-method --notify-url --owner --privileges --serializable-deferrable --timezone --wait' ;;
-	list) opts='--json --keep-daily --keep-monthly --keep-weekly --timezone' ;;
+	list) opts='--json --keep-daily --keep-monthly --keep-weekly --remote --s3-path-style --timezone' ;;
 	restore) opts='--clean --create --dbname --jobs --keep-going --list --no-safety-dump --single-transaction --split-tables-larger-than --to --with-uncommitted' ;;
 	verify) opts='--all --dbname --jobs --json --restore --scratch-db' ;;
 	prune) opts='--dry-run --force --keep-daily --keep-monthly --keep-weekly --kind --notify-method --notify-url --timezone --wait' ;;
 	pin) opts='--reason --wait' ;;
 	unpin) opts='--wait' ;;
 	status) opts='--json --kind --max-age' ;;
+	push) opts='--part-size --s3-path-style --upload-jobs' ;;
+	pull) opts='--s3-path-style' ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then

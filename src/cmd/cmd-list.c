@@ -1,5 +1,6 @@
 #include "cmd/commands.h"
 #include "ops/list.h"
+#include "remote/remote.h"
 
 int
 cmd_list_backups(const struct options *opts)
@@ -14,17 +15,23 @@ cmd_list_backups(const struct options *opts)
 static int
 cmd_list_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
+	struct remote_settings rs;
+
 	(void)argc;
 	(void)argv;
 	(void)result;
-	return cmd_list_backups(opts);
+	if (!opts->remote)
+		return cmd_list_backups(opts);
+	if (cmd_remote_settings(opts, &rs) < 0 || remote_list(&rs) < 0)
+		return LB_EXIT_FAILURE;
+	return LB_EXIT_OK;
 }
 
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
 	.bit = CMD_LIST,
 	.operands = "",
-	.summary = "list the backups in the output directory, newest first",
+	.summary = "list the backups in the output directory (--remote: off-site), newest first",
 	.min_operands = 0,
 	.max_operands = 0,
 	.exec = cmd_list_exec,

@@ -28,6 +28,12 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_NOTIFY_URL",
 	"LOTBACKUP_NOTIFY_TIMEOUT",
 	"LOTBACKUP_NOTIFY_METHOD",
+	"LOTBACKUP_S3_URL",
+	"LOTBACKUP_S3_ENDPOINT",
+	"LOTBACKUP_S3_REGION",
+	"LOTBACKUP_S3_PATH_STYLE",
+	"LOTBACKUP_S3_PART_SIZE",
+	"LOTBACKUP_S3_UPLOAD_JOBS",
 	NULL,
 };
 
@@ -270,6 +276,29 @@ resolve_notify(struct options *opts, const struct setting_source *src)
 	return 0;
 }
 
+static void
+resolve_string(const struct setting_source *src, const char *key, char **slot)
+{
+	const char *from, *v;
+
+	if (*slot == NULL && (v = lookup(src, key, &from)) != NULL && *v != '\0')
+		*slot = xstrdup(v);
+}
+
+/* The off-site settings; the keys under the names every S3 tool reads. Checked when used (push, pull). */
+static int
+resolve_s3(struct options *opts, const struct setting_source *src)
+{
+	resolve_string(src, "LOTBACKUP_S3_URL", &opts->s3_url);
+	resolve_string(src, "LOTBACKUP_S3_ENDPOINT", &opts->s3_endpoint);
+	resolve_string(src, "LOTBACKUP_S3_REGION", &opts->s3_region);
+	resolve_string(src, "AWS_ACCESS_KEY_ID", &opts->s3_access_key);
+	resolve_string(src, "AWS_SECRET_ACCESS_KEY", &opts->s3_secret_key);
+	return resolve_int(src, "LOTBACKUP_S3_PATH_STYLE", 0, 1, 0, &opts->s3_path_style) < 0 ||
+	    resolve_int(src, "LOTBACKUP_S3_PART_SIZE", 5, 5120, 16, &opts->part_mib) < 0 ||
+	    resolve_int(src, "LOTBACKUP_S3_UPLOAD_JOBS", 1, 64, 4, &opts->upload_jobs) < 0 ? -1 : 0;
+}
+
 int
 config_resolve(struct options *opts)
 {
@@ -310,6 +339,8 @@ config_resolve(struct options *opts)
 	    resolve_int(&src, "LOTBACKUP_NOTIFY_TIMEOUT", 1, 300, DEFAULT_NOTIFY_TIMEOUT, &opts->notify_timeout) < 0)
 		goto out;
 	if (resolve_timezone(opts, &src) < 0 || resolve_max_age(opts, &src) < 0 || resolve_notify(opts, &src) < 0)
+		goto out;
+	if (resolve_s3(opts, &src) < 0)
 		goto out;
 	rc = 0;
 out:

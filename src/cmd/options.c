@@ -53,6 +53,10 @@ enum {
 	OPT_KIND,
 	OPT_NOTIFY_URL,
 	OPT_NOTIFY_METHOD,
+	OPT_REMOTE,
+	OPT_S3_PATH_STYLE,
+	OPT_PART_SIZE,
+	OPT_UPLOAD_JOBS,
 };
 
 struct option_spec {
@@ -144,6 +148,14 @@ static const struct option_spec specs[] = {
 	{ "split-tables-larger-than", OPT_SPLIT_TABLES, required_argument, CMD_RESTORE, "MIB|auto",
 	    "load a table with more than MIB MiB of rows in parts on several connections, its rows kept "
 	    "in the file's order (default auto: a table larger than its share of the load; 0: never)" },
+	{ "remote", OPT_REMOTE, no_argument, CMD_LIST, NULL,
+	    "list the backups in the bucket of LOTBACKUP_S3_URL, and unfinished uploads there" },
+	{ "s3-path-style", OPT_S3_PATH_STYLE, no_argument, CMD_PUSH | CMD_PULL | CMD_LIST, NULL,
+	    "address the bucket as ENDPOINT/BUCKET, not BUCKET.ENDPOINT (MinIO, Ceph; LOTBACKUP_S3_PATH_STYLE=1)" },
+	{ "part-size", OPT_PART_SIZE, required_argument, CMD_PUSH, "MIB",
+	    "upload in parts of MIB MiB, 5 or more (default 16; LOTBACKUP_S3_PART_SIZE)" },
+	{ "upload-jobs", OPT_UPLOAD_JOBS, required_argument, CMD_PUSH, "N",
+	    "parts uploaded at once (default 4; LOTBACKUP_S3_UPLOAD_JOBS); memory: part size x (N + 1)" },
 	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
 	    "gzip level 1-9, libdeflate's scale (default 5: about gzip -9's size)" },
 };
@@ -173,6 +185,9 @@ options_init(struct options *opts)
 	opts->compress_level = -1;
 	opts->jobs = -1;
 	opts->split_mib = -1;
+	opts->s3_path_style = -1;
+	opts->part_mib = -1;
+	opts->upload_jobs = -1;
 }
 
 void
@@ -188,6 +203,13 @@ options_free(struct options *opts)
 	free(opts->pin_reason);
 	free(opts->kind_filter);
 	free(opts->notify_url);
+	free(opts->s3_url);
+	free(opts->s3_endpoint);
+	free(opts->s3_region);
+	free(opts->s3_access_key);
+	if (opts->s3_secret_key != NULL)
+		explicit_bzero(opts->s3_secret_key, strlen(opts->s3_secret_key));
+	free(opts->s3_secret_key);
 	memset(opts, 0, sizeof(*opts));
 }
 
@@ -381,6 +403,10 @@ apply(struct options *opts, int id, const char *arg)
 		log_error("--split-tables-larger-than takes auto or a whole number of MiB from 0 to 1048576, not '%s'", arg);
 		return -1;
 	case OPT_WAIT: return set_int("wait", arg, 0, 86400, &opts->wait_seconds);
+	case OPT_REMOTE: opts->remote = 1; break;
+	case OPT_S3_PATH_STYLE: opts->s3_path_style = 1; break;
+	case OPT_PART_SIZE: return set_int("part-size", arg, 5, 5120, &opts->part_mib);
+	case OPT_UPLOAD_JOBS: return set_int("upload-jobs", arg, 1, 64, &opts->upload_jobs);
 	default: return -1;
 	}
 	return 0;

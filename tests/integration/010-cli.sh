@@ -34,7 +34,7 @@ fi
 missing=''
 for c in $commands; do
 	grep -q "^\.It Cm $c\b" "$man" || missing="$missing command:$c"
-	for opt in $("$LB_BIN" "$c" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+	for opt in $("$LB_BIN" "$c" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
 		name=${opt#--}
 		grep -q "^\.Fl \(-\)\?${name}\b\|Fl -${name}\b" "$man" || missing="$missing $opt($c)"
 	done

@@ -70,7 +70,7 @@ commands=$("$LB_BIN" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 { print 
 grep -q "^	local commands='$(echo $commands)'\$" "$comp" || missing="$missing commands($(echo $commands))"
 for c in $commands; do
 	line=$(grep "^	$c) opts='" "$comp")
-	for opt in $("$LB_BIN" "$c" --help | sed -n '/^Options:/,/^$/p' | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+	for opt in $("$LB_BIN" "$c" --help | sed -n '/^Options:/,/^$/p' | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
 		case $opt in --help | --project-dir | --output-dir | --quiet | --verbose) grep -q "common=.*$opt\b" "$comp" || missing="$missing $opt" ;;
 		*) grep -q -- "[' ]$opt[' ]" <<<"$line" || missing="$missing $opt($c)" ;;
 		esac

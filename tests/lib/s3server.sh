@@ -48,6 +48,20 @@ s3_start() {
     _s3_launch
 }
 
+# s3_require BUCKET: s3_start, or else the test's skip (no s3rver to be had)
+# or failure, and its end. From the test's main shell.
+s3_require() {
+    local rc=0
+    s3_start "$1" || rc=$?
+    [ "$rc" -eq 0 ] && return 0
+    if [ "$rc" -eq 2 ]; then
+        skip s3-server "s3rver cannot be installed (node, npm or the npm registry missing)"
+    else
+        fail s3-server "s3rver did not start"
+    fi
+    finish
+}
+
 s3_stop() {
     if [ -n "$S3_PID" ]; then
         kill "$S3_PID" 2>/dev/null

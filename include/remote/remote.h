@@ -1,0 +1,48 @@
+#ifndef LOTBACKUP_REMOTE_H
+#define LOTBACKUP_REMOTE_H
+
+#include "s3/s3.h"
+
+/*
+ * The off-site store: this tool's backups as objects of an S3 bucket
+ * (s3/s3.h), under the prefix of LOTBACKUP_S3_URL, each by the name it has
+ * locally: PREFIX/lot-systems-db-....sql.gz and beside it
+ * PREFIX/NAME.manifest.json.
+ *
+ * The manifest is what makes a backup exist remotely: the data object goes
+ * first, its manifest last, so a reader never takes a half upload for a
+ * backup. Only names of this tool's patterns (store/backups.h) are touched;
+ * the .verified.json and .pin.json records stay local.
+ */
+
+struct remote_settings {
+	struct s3_config s3;	/* its bucket and prefix may point into the buffers below */
+	char bucket[64];	/* S3 bucket names have at most 63 characters */
+	char prefix[1024];	/* and keys at most 1024 bytes */
+	const char *output_dir;	/* pull: where the files go */
+	int json;		/* list: as JSON */
+};
+
+/*
+ * Uploads each FILE (a db dump or full archive of this tool's name
+ * patterns, with or without a manifest): data, then its manifest, whose
+ * SHA-256 and size must be the data's. 0, or -1 when any failed (reported;
+ * the others are still pushed).
+ */
+int remote_push(const struct remote_settings *rs, char *const *files, int nfiles);
+
+/*
+ * Downloads NAME into the output directory through the atomic file, data
+ * then manifest, checked against the manifest's size and SHA-256; nothing
+ * is left behind when they differ. A backup without a manifest is pulled
+ * with a warning. 0, 1 failure, 3 the bytes do not match the manifest.
+ */
+int remote_pull(const struct remote_settings *rs, const char *name);
+
+/*
+ * Lists the backups under the prefix (newest first, size, manifest or not)
+ * and the unfinished multipart uploads there. 0 or -1.
+ */
+int remote_list(const struct remote_settings *rs);
+
+#endif
