@@ -268,26 +268,29 @@ newest_first(const void *a, const void *b)
 	return x->when != y->when ? (x->when < y->when ? 1 : -1) : strcmp(x->name, y->name);
 }
 
-/* The backups among OBJS (directly under PREFIX, one of our names), newest first. */
-static size_t
-find_backups(const char *prefix, const struct s3_object *objs, size_t n, struct remote_entry *out)
+static int
+by_key(const void *a, const void *b)
 {
-	size_t i, j, count = 0, plen = strlen(prefix);
+	return strcmp(((const struct s3_object *)a)->key, ((const struct s3_object *)b)->key);
+}
 
+/* The backups among OBJS (directly under PREFIX, one of our names), newest first; OBJS get sorted. */
+static size_t
+find_backups(const char *prefix, struct s3_object *objs, size_t n, struct remote_entry *out)
+{
+	size_t i, count = 0, plen = strlen(prefix);
+
+	qsort(objs, n, sizeof(*objs), by_key);
 	for (i = 0; i < n; i++) {
 		struct remote_entry e = { &objs[i], objs[i].key + plen, BACKUP_DB, 0, 0 };
+		struct s3_object probe;
 
 		if (strncmp(objs[i].key, prefix, plen) != 0 || strchr(e.name, '/') != NULL ||
 		    backup_name_parse(e.name, &e.kind, &e.when) < 0 || e.kind == BACKUP_FULL_DIR)
 			continue;
-		for (j = 0; j < n; j++) {
-			size_t kl = strlen(objs[j].key);
-
-			if (kl == strlen(objs[i].key) + strlen(MANIFEST_SUFFIX) &&
-			    strncmp(objs[j].key, objs[i].key, strlen(objs[i].key)) == 0 &&
-			    strcmp(objs[j].key + strlen(objs[i].key), MANIFEST_SUFFIX) == 0)
-				e.has_manifest = 1;
-		}
+		probe.key = xasprintf("%s%s", objs[i].key, MANIFEST_SUFFIX);
+		e.has_manifest = bsearch(&probe, objs, n, sizeof(*objs), by_key) != NULL;
+		free(probe.key);
 		out[count++] = e;
 	}
 	qsort(out, count, sizeof(*out), newest_first);
