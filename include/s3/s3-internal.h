@@ -20,6 +20,7 @@ struct s3_request {
 	s3_data_fn fn;		/* GET: a 2xx body to it, streamed; NULL: into reply.body */
 	void *arg;
 	int quiet_status;	/* this HTTP status is answered unreported (404 for HEAD/GET) */
+	int past_signal;	/* goes on after SIGINT/SIGTERM: the clean-up (an abort) must reach the server */
 };
 
 struct s3_reply {

@@ -1,3 +1,4 @@
+#include "base/interrupt.h"
 #include "cmd/commands.h"
 #include "remote/remote.h"
 
@@ -8,7 +9,8 @@ cmd_pull_exec(const struct options *opts, int argc, char **argv, struct cmd_resu
 
 	(void)argc;
 	(void)result;
-	if (cmd_remote_settings(opts, &rs) < 0)
+	/* A signal fails the pull like an error: its temporary file goes. */
+	if (interrupt_install() < 0 || cmd_remote_settings(opts, &rs) < 0)
 		return LB_EXIT_FAILURE;
 	return remote_pull(&rs, argv[0]);	/* 0, 1 or 3: the exit statuses */
 }

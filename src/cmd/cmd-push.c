@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/interrupt.h"
 #include "base/log.h"
 #include "cmd/commands.h"
 #include "remote/remote.h"
@@ -52,7 +53,8 @@ cmd_push_exec(const struct options *opts, int argc, char **argv, struct cmd_resu
 	struct remote_settings rs;
 
 	(void)result;
-	if (cmd_remote_settings(opts, &rs) < 0 || remote_push(&rs, argv, argc) < 0)
+	/* A signal fails the push like an error, so its multipart upload is aborted, not left billed. */
+	if (interrupt_install() < 0 || cmd_remote_settings(opts, &rs) < 0 || remote_push(&rs, argv, argc) < 0)
 		return LB_EXIT_FAILURE;
 	return LB_EXIT_OK;
 }

@@ -296,7 +296,8 @@ out:
 int
 s3_mpu_abort(struct s3_client *c, const char *key, const char *upload_id)
 {
-	struct s3_request rq = { .method = "DELETE", .what = "AbortMultipartUpload", .key = key, .quiet_status = 404 };
+	struct s3_request rq = { .method = "DELETE", .what = "AbortMultipartUpload", .key = key, .quiet_status = 404,
+	    .past_signal = 1 };
 	struct s3_reply rp = { 0 };
 	struct strbuf q = STRBUF_INIT;
 	int rc;

@@ -323,12 +323,14 @@ on_read(char *buf, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* A signal stops a transfer, as it stops every write of a pipe. */
+/* A signal stops a transfer, as it stops every write of a pipe; not a clean-up's. */
 static int
 on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
-	(void)arg, (void)dt, (void)dn, (void)ut, (void)un;
-	return interrupt_check() < 0 ? 1 : 0;
+	struct transfer *t = arg;
+
+	(void)dt, (void)dn, (void)ut, (void)un;
+	return !t->rq->past_signal && interrupt_check() < 0 ? 1 : 0;
 }
 
 static void
@@ -390,6 +392,7 @@ setup_handle(struct s3_client *c, struct transfer *t, const char *url, struct cu
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
 	if (strcmp(rq->method, "PUT") == 0) {
 		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
