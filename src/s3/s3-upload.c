@@ -147,6 +147,8 @@ worker(void *arg)
 		pthread_mutex_unlock(&u->mu);
 		if (rc == 0)
 			rc = upload_one(u, c, job, etag, md5);
+		/* Freed before it counts as done: the writer's next part may be allocated at once. */
+		free(job->buf);
 		pthread_mutex_lock(&u->mu);
 		if (rc < 0)
 			u->failed = 1;
@@ -158,7 +160,6 @@ worker(void *arg)
 		u->pending--;
 		pthread_cond_broadcast(&u->cv);
 		pthread_mutex_unlock(&u->mu);
-		free(job->buf);
 		free(job);
 	}
 	s3_client_free(c);
