@@ -1,6 +1,7 @@
 # lotbackup: `make` builds, `make check` tests, `make demo` shows it working.
 PKGS     = libpq zlib libarchive libgit2 jansson libcrypto libdeflate libcurl
 PKGS    += expat
+PKGS    += libsodium
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc

@@ -38,6 +38,8 @@ enum pipe_kind {
 	PIPE_GUNZIP,
 	PIPE_PROGRESS,
 	PIPE_TEE,
+	PIPE_ENCRYPT,
+	PIPE_DECRYPT,
 	PIPE_NFILTERS,
 	PIPE_IN = PIPE_NFILTERS,	/* pipe_bytes: what was written into the pipe */
 	PIPE_OUT,		/* pipe_bytes: what reached its end */
@@ -66,6 +68,20 @@ int pipe_add_gzip(struct pipe *p, int level, int jobs);
  * does not begin with the gzip magic passes through unchanged.
  */
 int pipe_add_gunzip(struct pipe *p, const char *label, int plain_ok, char *err, size_t errlen);
+/*
+ * Encryption with the run's key (crypt/crypt.h, which documents the
+ * format): after gzip, so what reaches the end is the file as stored.
+ * Fails the pipe, reported, when the run has no key.
+ */
+int pipe_add_encrypt(struct pipe *p);
+/*
+ * Its reverse, before gunzip. A wrong key, a changed header, a changed,
+ * dropped or moved chunk, a file cut short or with bytes after its final
+ * chunk stop the pipe, reported naming LABEL, or with LABEL NULL described
+ * in ERR (as pipe_add_gunzip). PLAIN_OK: input that does not begin with
+ * the magic passes through unchanged.
+ */
+int pipe_add_decrypt(struct pipe *p, const char *label, int plain_ok, char *err, size_t errlen);
 /* Reports the bytes written into the pipe to BAR (NULL: a filter that does nothing). */
 int pipe_add_progress(struct pipe *p, struct progress *bar);
 
@@ -128,6 +144,8 @@ void pipe_sha256_hex(const struct pipe *p, char out[65]);
 uint32_t pipe_crc32(const struct pipe *p);
 /* 1 when the gunzip filter found gzip, 0 when plain input passed through it. */
 int pipe_gunzip_found_gzip(const struct pipe *p);
+/* 1 when the decrypt filter found an encrypted file, 0 when plain input passed through it. */
+int pipe_decrypt_found(const struct pipe *p);
 /* The spill end's descriptor, to read it back with pread (the pipe keeps it). */
 int pipe_spill_fd(const struct pipe *p);
 

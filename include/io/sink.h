@@ -74,6 +74,11 @@ uint32_t sink_crc32_value(const struct sink *crc_sink);
 struct sink *sink_gunzip_new(struct sink *next, const char *label, int plain_ok, char *err, size_t errlen);
 int sink_gunzip_found_gzip(const struct sink *gunzip_sink);
 
+/* Encryption and decryption with the run's key: see pipe_add_encrypt and pipe_add_decrypt. */
+struct sink *sink_encrypt_new(struct sink *next);
+struct sink *sink_decrypt_new(struct sink *next, const char *label, int plain_ok, char *err, size_t errlen);
+int sink_decrypt_found(const struct sink *decrypt_sink);
+
 /* An end that hands the bytes to FN (0 to go on, -1 to stop). */
 struct sink *sink_consumer_new(int (*fn)(void *arg, const void *buf, size_t len), void *arg);
 

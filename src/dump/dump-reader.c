@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crypt/crypt.h"
 #include "dump/dump-reader.h"
 #include "io/gzip-member.h"
 #include "io/pipe.h"
@@ -12,8 +13,9 @@
 
 /*
  * A dump is read through one pipe: the file's blocks -> sha256 (of the
- * file as stored, for a whole file) -> gunzip (where the file is gzip)
- * -> the caller's chunk function.
+ * file as stored, for a whole file) -> decrypt (where the file is
+ * encrypted; a NAME.enc must be) -> gunzip (where the file is gzip) ->
+ * the caller's chunk function.
  */
 struct chunk_call {
 	dump_chunk_fn fn;
@@ -34,6 +36,14 @@ chunk(void *arg, const void *buf, size_t len)
 }
 
 static int
+name_says_encrypted(const char *path)
+{
+	size_t len = strlen(path), slen = strlen(CRYPT_SUFFIX);
+
+	return len > slen && strcmp(path + len - slen, CRYPT_SUFFIX) == 0;
+}
+
+static int
 read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
     struct dump_read_stats *stats, char *err, size_t errlen)
 {
@@ -45,6 +55,7 @@ read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn,
 	err[0] = '\0';
 	if (whole)
 		pipe_add_sha256(p);
+	pipe_add_decrypt(p, NULL, !name_says_encrypted(path), err, errlen);
 	pipe_add_gunzip(p, NULL, 1, err, errlen);
 	if (pipe_to_consumer(p, chunk, &call) < 0)
 		goto out;

@@ -125,6 +125,22 @@ pipe_add_gunzip(struct pipe *p, const char *label, int plain_ok, char *err, size
 }
 
 int
+pipe_add_encrypt(struct pipe *p)
+{
+	return filter_allowed(p, PIPE_ENCRYPT) ? add_stage(p, sink_encrypt_new(NULL), PIPE_ENCRYPT) : -1;
+}
+
+int
+pipe_add_decrypt(struct pipe *p, const char *label, int plain_ok, char *err, size_t errlen)
+{
+	if (!filter_allowed(p, PIPE_DECRYPT))
+		return -1;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	return add_stage(p, sink_decrypt_new(NULL, label, plain_ok, err, errlen), PIPE_DECRYPT);
+}
+
+int
 pipe_add_progress(struct pipe *p, struct progress *bar)
 {
 	struct sink *s;
@@ -334,6 +350,12 @@ int
 pipe_gunzip_found_gzip(const struct pipe *p)
 {
 	return p->filters[PIPE_GUNZIP] != NULL && sink_gunzip_found_gzip(p->filters[PIPE_GUNZIP]);
+}
+
+int
+pipe_decrypt_found(const struct pipe *p)
+{
+	return p->filters[PIPE_DECRYPT] != NULL && sink_decrypt_found(p->filters[PIPE_DECRYPT]);
 }
 
 int

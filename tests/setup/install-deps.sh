@@ -8,6 +8,7 @@ packages=(
 	libpq-dev zlib1g-dev libarchive-dev libgit2-dev libjansson-dev libssl-dev libdeflate-dev
 	libcurl4-openssl-dev tzdata
 	libexpat1-dev
+	libsodium-dev
 	postgresql-15 postgresql-client-15
 	git gzip mandoc valgrind
 )
