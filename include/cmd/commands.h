@@ -62,5 +62,6 @@ extern const struct cmd_entry cmd_pull_entry;
  */
 struct remote_settings;
 int cmd_remote_settings(const struct options *opts, struct remote_settings *rs);
+extern const struct cmd_entry cmd_keygen_entry;
 
 #endif

@@ -10,5 +10,7 @@
  * malformed DATABASE_URL are errors. Returns 0 or -1 (reported).
  */
 int config_resolve(struct options *opts);
+/* Loads the key file the options name, for a command that reads or writes encrypted files. 0 or -1 (reported). */
+int config_use_key(const struct options *opts);
 
 #endif

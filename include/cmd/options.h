@@ -29,7 +29,8 @@ enum {
 	CMD_STATUS = 1 << 8,
 	CMD_PUSH = 1 << 9,
 	CMD_PULL = 1 << 10,
-	CMD_ANY = 0x7ff,
+	CMD_KEYGEN = 1 << 11,
+	CMD_ANY = 0xfff,
 };
 
 #define DEFAULT_KEEP_DAYS 30
@@ -108,6 +109,9 @@ struct options {
 	int s3_path_style;		/* -1 until resolved */
 	int part_mib;			/* --part-size; -1 until resolved */
 	int upload_jobs;		/* -1 until resolved */
+	int encrypt;			/* db --encrypt, LOTBACKUP_ENCRYPT=1 */
+	char *key_file;			/* --key-file, LOTBACKUP_KEY_FILE */
+	int passphrase_set;		/* LOTBACKUP_PASSPHRASE was found (held by crypt/, not here) */
 };
 
 /*

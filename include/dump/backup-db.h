@@ -14,6 +14,7 @@ struct db_job {
 	int with_privileges;
 	int lock_timeout_ms;		/* 0: none */
 	int serializable_deferrable;
+	int encrypt;			/* with the run's key (crypt/crypt.h): NAME.sql.gz.enc */
 };
 
 /* What it made: enough that a caller never reads the files back. */

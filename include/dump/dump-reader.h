@@ -14,6 +14,10 @@ struct dump_read_stats {
 	uint64_t sql_bytes;
 	char sha256[65];	/* of the file as stored */
 	int gzip;
+	int encrypted;		/* the file is encrypted (crypt/crypt.h) */
+	/* DUMP_READ_CORRUPT from the decryption: its header did not open (no or a wrong key), or a chunk */
+	int key_failed;
+	int decrypt_failed;
 };
 
 /* Returns 0 to go on, -1 to stop reading. */

@@ -1,6 +1,7 @@
 #ifndef LOTBACKUP_SINK_H
 #define LOTBACKUP_SINK_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -122,6 +123,12 @@ struct sink *sink_tee_new(struct sink *next, const struct pipe_tee_ops *ops, voi
 void *sink_tee_arg(const struct sink *tee_sink);
 /* Tells the tee the pipe failed: its abort, once, unless it finished. */
 void sink_tee_abort(struct sink *tee_sink);
+/*
+ * Bad input met by a reading stage: logged as "LABEL: message", or with
+ * LABEL NULL described in ERR for a caller that judges the data. -1.
+ */
+int sink_bad_input(const char *label, char *err, size_t errlen, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 /* Discards everything; a chain end for measuring or hashing only. */
 struct sink *sink_null_new(void);

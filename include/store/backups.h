@@ -8,7 +8,7 @@
 /*
  * The backups in an output directory, recognised by this tool's strict
  * name patterns only; the timestamp in the name (UTC) is the backup's time.
- *   lot-systems-db-YYYY-MM-DDTHH-MM-SS.sql.gz
+ *   lot-systems-db-YYYY-MM-DDTHH-MM-SS.sql.gz (.sql.gz.enc: encrypted)
  *   lot-systems-full-backup-YYYYMMDD_HHMMSS.tar.gz
  *   full-backup-YYYYMMDD_HHMMSS/
  */
@@ -21,6 +21,8 @@ enum backup_kind {
 #define MANIFEST_SUFFIX ".manifest.json"
 #define VERIFIED_SUFFIX ".verified.json"
 #define PIN_SUFFIX ".pin.json"
+/* An encrypted backup's name: the plain one and this (crypt/crypt.h). */
+#define ENCRYPTED_SUFFIX ".enc"
 
 struct backup_entry {
 	enum backup_kind kind;
@@ -31,12 +33,15 @@ struct backup_entry {
 	int has_manifest;
 	int verified;		/* a NAME.verified.json record exists */
 	int pinned;		/* a NAME.pin.json record exists: kept forever */
+	int encrypted;		/* the name ends in ENCRYPTED_SUFFIX */
 };
 
 /* Parses a name; 0 and kind/when set when it is one of ours, -1 otherwise. */
 int backup_name_parse(const char *name, enum backup_kind *kind, time_t *when);
 /* The name for a new backup of `kind` taken at `when`. */
 char *backup_name_make(enum backup_kind kind, time_t when);
+/* 1 when NAME (a path too) is an encrypted backup's. */
+int backup_name_encrypted(const char *name);
 const char *backup_kind_label(enum backup_kind kind);
 /*
  * Lists DIR's backups newest first. A missing DIR gives none and 0.

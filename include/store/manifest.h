@@ -35,9 +35,18 @@ struct db_manifest {
 	char *finished_at;
 	char *snapshot;		/* txid_current_snapshot() of the dump's transaction */
 	int compress_level;
-	uint64_t bytes;		/* compressed file size */
+	uint64_t bytes;		/* the file's size as stored */
 	uint64_t sql_bytes;	/* uncompressed SQL size */
-	char sha256[65];	/* of the compressed file */
+	char sha256[65];	/* of the file as stored */
+	/*
+	 * An encrypted dump (NAME.sql.gz.enc, crypt/crypt.h): its key kind
+	 * ("key-file" or "passphrase") and fingerprint, never the key; NULL:
+	 * not encrypted. bytes and sha256 above are then the ciphertext's, so
+	 * a copy anywhere (off-site too) can be checked without the key;
+	 * gz_offset and gz_length stay offsets in the gzip stream inside.
+	 */
+	char *encryption_key;
+	char *key_fingerprint;
 	struct manifest_table *tables;
 	size_t ntables;
 };

@@ -7,7 +7,7 @@
 _lotbackup()
 {
 	local cur prev cmd i opts
-	local commands='full db list restore verify prune pin unpin status push pull'
+	local commands='full db list restore verify prune pin unpin status push pull keygen'
 	local common='--project-dir --output-dir --quiet --verbose --help'
 
 	COMPREPLY=()
@@ -27,6 +27,8 @@ _lotbackup()
 	case $prev in
 	-C | -o | --project-dir | --output-dir | --to)
 		COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--key-file)
+		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--kind)
 		COMPREPLY=($(compgen -W 'db full' -- "$cur")); return ;;
 	--notify-method)
@@ -48,16 +50,17 @@ _lotbackup()
 		fi
 		return ;;
 	full) opts='--allow-broken-git --archive-only --dbname --dir-only --force --git-packs --jobs --keep-daily --keep-monthly --keep-weekly --no-git --notify-method --notify-url --require-db --submodules --timezone --wait' ;;
-	db) opts='--compress-level --dbname --dry-run --force --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --list --lock-timeout --notify-method --notify-url --owner --privileges --serializable-deferrable --timezone --wait' ;;
+	db) opts='--compress-level --dbname --dry-run --encrypt --force --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --key-file --list --lock-timeout --notify-method --notify-url --owner --privileges --serializable-deferrable --timezone --wait' ;;
 	list) opts='--json --keep-daily --keep-monthly --keep-weekly --remote --s3-path-style --timezone' ;;
-	restore) opts='--clean --create --dbname --jobs --keep-going --list --no-safety-dump --single-transaction --split-tables-larger-than --to --with-uncommitted' ;;
-	verify) opts='--all --dbname --jobs --json --restore --scratch-db' ;;
+	restore) opts='--clean --create --dbname --jobs --keep-going --key-file --list --no-safety-dump --single-transaction --split-tables-larger-than --to --with-uncommitted' ;;
+	verify) opts='--all --dbname --jobs --json --key-file --restore --scratch-db' ;;
 	prune) opts='--dry-run --force --keep-daily --keep-monthly --keep-weekly --kind --notify-method --notify-url --timezone --wait' ;;
 	pin) opts='--reason --wait' ;;
 	unpin) opts='--wait' ;;
 	status) opts='--json --kind --max-age' ;;
 	push) opts='--part-size --s3-path-style --upload-jobs' ;;
 	pull) opts='--s3-path-style' ;;
+	keygen) opts='--key-file' ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -65,7 +68,7 @@ _lotbackup()
 		return
 	fi
 	case $cmd in
-	restore | verify | pin | unpin)
+	restore | verify | pin | unpin | keygen)
 		# backups: files and the directories of full backups
 		COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac

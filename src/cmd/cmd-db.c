@@ -5,6 +5,7 @@
 #include "cmd/cmd-db.h"
 #include "store/backups.h"
 #include "cmd/commands.h"
+#include "cmd/config.h"
 #include "base/fsutil.h"
 #include "base/interrupt.h"
 #include "store/lock.h"
@@ -24,6 +25,18 @@ cmd_db_job(const struct options *opts, const char *output_dir, struct db_job *jo
 	job->with_privileges = opts->with_privileges;
 	job->lock_timeout_ms = opts->lock_timeout_ms;
 	job->serializable_deferrable = opts->serializable_deferrable;
+	job->encrypt = opts->encrypt;
+}
+
+/* --encrypt without a key fails before anything is dumped. */
+static int
+key_given(const struct options *opts)
+{
+	if (opts->key_file != NULL || opts->passphrase_set)
+		return 1;
+	log_error("--encrypt needs a key: LOTBACKUP_KEY_FILE or --key-file FILE (make one with 'lotbackup keygen FILE'), "
+	    "or LOTBACKUP_PASSPHRASE in the environment or .env");
+	return 0;
 }
 
 static int
@@ -43,6 +56,8 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 	}
 	if (opts->list_only)
 		return cmd_list_backups(opts);
+	if (opts->encrypt && !opts->dry_run && (config_use_key(opts) < 0 || !key_given(opts)))
+		return LB_EXIT_FAILURE;
 	options_retention_after(opts, BACKUP_DB, &policy);
 	/* A dry run shows what retention would delete today; it dumps nothing. */
 	if (opts->dry_run)

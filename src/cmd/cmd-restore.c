@@ -6,6 +6,7 @@
 
 #include "cmd/cmd-db.h"
 #include "cmd/commands.h"
+#include "cmd/config.h"
 #include "dump/dump-contents.h"
 #include "full/full-restore.h"
 #include "base/log.h"
@@ -100,6 +101,8 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_r
 
 	(void)argc;
 	(void)result;
+	if (config_use_key(opts) < 0)
+		return LB_EXIT_FAILURE;
 	full = full_backup_path(argv[0]);
 	if (opts->list_only && full) {
 		log_error("--list reads database dumps; for a full backup see its MANIFEST.json or run lotbackup verify");

@@ -5,6 +5,7 @@
 
 #include "store/backups.h"
 #include "cmd/commands.h"
+#include "cmd/config.h"
 #include "base/json.h"
 #include "base/log.h"
 #include "full/full-archive.h"
@@ -85,7 +86,7 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_re
 		rc = LB_EXIT_USAGE;
 		goto out;
 	}
-	if (collect_targets(opts, argc, argv, &targets, &ntargets) < 0) {
+	if (config_use_key(opts) < 0 || collect_targets(opts, argc, argv, &targets, &ntargets) < 0) {
 		rc = LB_EXIT_FAILURE;
 		goto out;
 	}

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cmd/config.h"
+#include "crypt/crypt.h"
 #include "pg/conninfo.h"
 #include "base/dotenv.h"
 #include "base/log.h"
@@ -34,6 +35,9 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_S3_PATH_STYLE",
 	"LOTBACKUP_S3_PART_SIZE",
 	"LOTBACKUP_S3_UPLOAD_JOBS",
+	"LOTBACKUP_ENCRYPT",
+	"LOTBACKUP_KEY_FILE",
+	"LOTBACKUP_PASSPHRASE",
 	NULL,
 };
 
@@ -299,6 +303,49 @@ resolve_s3(struct options *opts, const struct setting_source *src)
 	    resolve_int(src, "LOTBACKUP_S3_UPLOAD_JOBS", 1, 64, 4, &opts->upload_jobs) < 0 ? -1 : 0;
 }
 
+/*
+ * Encryption: LOTBACKUP_ENCRYPT, the key file (relative in .env: to the
+ * project), and the passphrase, which goes straight into crypt/'s locked
+ * memory, never into the options, and is wiped where it was read (the
+ * environment shows in /proc/PID/environ). A key file and a passphrase
+ * both set is a mistake: which key a backup needs must not hang on
+ * precedence.
+ */
+static int
+resolve_encryption(struct options *opts, const struct setting_source *src)
+{
+	const char *from, *v;
+	char *origin;
+	int rc;
+
+	if (!opts->encrypt && (v = lookup(src, "LOTBACKUP_ENCRYPT", &from)) != NULL && *v != '\0' &&
+	    options_parse_int(v, 0, 1, &opts->encrypt) < 0) {
+		log_error("LOTBACKUP_ENCRYPT (from %s) must be 1 or 0", from);
+		return -1;
+	}
+	if (opts->key_file == NULL && (v = lookup(src, "LOTBACKUP_KEY_FILE", &from)) != NULL && *v != '\0')
+		opts->key_file = v[0] != '/' && strcmp(from, "environment") != 0 ?
+		    xasprintf("%s/%s", opts->project_dir, v) : xstrdup(v);
+	if ((v = lookup(src, "LOTBACKUP_PASSPHRASE", &from)) == NULL || *v == '\0')
+		return 0;
+	if (opts->key_file != NULL) {
+		log_error("both a key file (%s) and LOTBACKUP_PASSPHRASE (from %s) are set: keep one", opts->key_file, from);
+		return -1;
+	}
+	origin = xasprintf("LOTBACKUP_PASSPHRASE (from %s)", from);
+	rc = crypt_use_passphrase(v, origin);
+	explicit_bzero((char *)v, strlen(v));
+	free(origin);
+	opts->passphrase_set = rc == 0;
+	return rc;
+}
+
+int
+config_use_key(const struct options *opts)
+{
+	return opts->key_file != NULL ? crypt_use_key_file(opts->key_file) : 0;
+}
+
 int
 config_resolve(struct options *opts)
 {
@@ -338,7 +385,8 @@ config_resolve(struct options *opts)
 	if (resolve_policy(opts, &src) < 0 ||
 	    resolve_int(&src, "LOTBACKUP_NOTIFY_TIMEOUT", 1, 300, DEFAULT_NOTIFY_TIMEOUT, &opts->notify_timeout) < 0)
 		goto out;
-	if (resolve_timezone(opts, &src) < 0 || resolve_max_age(opts, &src) < 0 || resolve_notify(opts, &src) < 0)
+	if (resolve_timezone(opts, &src) < 0 || resolve_max_age(opts, &src) < 0 || resolve_notify(opts, &src) < 0 ||
+	    resolve_encryption(opts, &src) < 0)
 		goto out;
 	if (resolve_s3(opts, &src) < 0)
 		goto out;

@@ -57,6 +57,8 @@ enum {
 	OPT_S3_PATH_STYLE,
 	OPT_PART_SIZE,
 	OPT_UPLOAD_JOBS,
+	OPT_ENCRYPT,
+	OPT_KEY_FILE,
 };
 
 struct option_spec {
@@ -156,6 +158,10 @@ static const struct option_spec specs[] = {
 	    "upload in parts of MIB MiB, 5 or more (default 16; LOTBACKUP_S3_PART_SIZE)" },
 	{ "upload-jobs", OPT_UPLOAD_JOBS, required_argument, CMD_PUSH, "N",
 	    "parts uploaded at once (default 4; LOTBACKUP_S3_UPLOAD_JOBS); memory: part size x (N + 1)" },
+	{ "encrypt", OPT_ENCRYPT, no_argument, CMD_DB, NULL,
+	    "encrypt the dump (NAME.sql.gz.enc) with the key file or LOTBACKUP_PASSPHRASE" },
+	{ "key-file", OPT_KEY_FILE, required_argument, CMD_DB | CMD_RESTORE | CMD_VERIFY | CMD_KEYGEN, "FILE",
+	    "the encryption key file (from lotbackup keygen); a passphrase only ever comes from LOTBACKUP_PASSPHRASE" },
 	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
 	    "gzip level 1-9, libdeflate's scale (default 5: about gzip -9's size)" },
 };
@@ -210,6 +216,7 @@ options_free(struct options *opts)
 	if (opts->s3_secret_key != NULL)
 		explicit_bzero(opts->s3_secret_key, strlen(opts->s3_secret_key));
 	free(opts->s3_secret_key);
+	free(opts->key_file);
 	memset(opts, 0, sizeof(*opts));
 }
 
@@ -407,6 +414,8 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_S3_PATH_STYLE: opts->s3_path_style = 1; break;
 	case OPT_PART_SIZE: return set_int("part-size", arg, 5, 5120, &opts->part_mib);
 	case OPT_UPLOAD_JOBS: return set_int("upload-jobs", arg, 1, 64, &opts->upload_jobs);
+	case OPT_ENCRYPT: opts->encrypt = 1; break;
+	case OPT_KEY_FILE: replace(&opts->key_file, arg); break;
 	default: return -1;
 	}
 	return 0;

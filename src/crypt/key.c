@@ -44,13 +44,23 @@ static struct {
 	struct derived write, read;
 } ring = { PTHREAD_MUTEX_INITIALIZER, 0, NULL, 0, NULL, { 0 }, { 0 }, { 0 } };
 
+static void
+forget_at_exit(void)
+{
+	/* Whatever way the run ends normally, the key is wiped, not left to the kernel. */
+	atexit(crypt_forget);
+}
+
 int
 crypt_init(void)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
 	if (sodium_init() < 0) {
 		log_error("libsodium cannot start (no entropy source?)");
 		return -1;
 	}
+	pthread_once(&once, forget_at_exit);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypt/crypt.h"
 #include "dump/backup-db.h"
 #include "store/backups.h"
 #include "dump/dump.h"
@@ -33,7 +34,7 @@ warn_if_shared(const char *dir)
  * waits for the next one rather than touch the first run's files.
  */
 static int
-pick_name(const char *dir, char **name, char **path, char **manifest_path)
+pick_name(const char *dir, int encrypt, char **name, char **path, char **manifest_path)
 {
 	int attempt;
 
@@ -41,6 +42,12 @@ pick_name(const char *dir, char **name, char **path, char **manifest_path)
 		int e1, e2;
 
 		*name = backup_name_make(BACKUP_DB, time(NULL));
+		if (encrypt) {
+			char *plain = *name;
+
+			*name = xasprintf("%s%s", plain, ENCRYPTED_SUFFIX);
+			free(plain);
+		}
 		*path = xasprintf("%s/%s", dir, *name);
 		*manifest_path = xasprintf("%s%s", *path, MANIFEST_SUFFIX);
 		e1 = fs_exists(*path);
@@ -102,7 +109,8 @@ dump_settings_of(const struct db_job *job, struct dump_settings *settings)
 /*
  * The dump's pipe: threaded gzip first, where the dump ends members and
  * appends the ones its workers made, then the bar (the SQL bytes, as the
- * estimate counts them), sha256 and the atomic file.
+ * estimate counts them), encryption when asked, sha256 (of the file as
+ * stored) and the atomic file.
  */
 static struct pipe *
 dump_pipe(const struct db_job *job, PGconn *conn, const char *path, struct progress **bar)
@@ -114,9 +122,25 @@ dump_pipe(const struct db_job *job, PGconn *conn, const char *path, struct progr
 	pipe_add_gzip(p, job->compress_level, job->jobs);
 	if (*bar != NULL)
 		pipe_add_progress(p, *bar);
+	if (job->encrypt)
+		pipe_add_encrypt(p);
 	pipe_add_sha256(p);
 	pipe_to_file(p, path, 0600);
 	return p;
+}
+
+/* What the manifest says of the encryption: the key's kind and fingerprint, never the key. */
+static int
+encryption_of(struct db_manifest *m)
+{
+	char fp[CRYPT_FP_HEX];
+	enum crypt_kind kind;
+
+	if (crypt_write_fingerprint(fp, &kind) < 0)
+		return -1;
+	m->encryption_key = xstrdup(kind == CRYPT_KIND_FILE ? "key-file" : "passphrase");
+	m->key_fingerprint = xstrdup(fp);
+	return 0;
 }
 
 /*
@@ -165,7 +189,7 @@ backup_db_run(const struct db_job *job, struct db_result *result)
 	if (conn == NULL)
 		goto out;
 	interrupt_watch_connection(conn);
-	if (pick_name(job->output_dir, &name, &path, &manifest_path) < 0)
+	if (pick_name(job->output_dir, job->encrypt, &name, &path, &manifest_path) < 0)
 		goto out;
 	p = dump_pipe(job, conn, path, &bar);
 
@@ -173,6 +197,8 @@ backup_db_run(const struct db_job *job, struct db_result *result)
 	m->tool_version = xstrdup(LOTBACKUP_VERSION);
 	m->compress_level = job->compress_level;
 	m->started_at = iso_time_now();
+	if (job->encrypt && encryption_of(m) < 0)
+		goto out;
 	if (dump_database(conn, &settings, p, m) < 0 || pipe_finish(p) < 0)
 		goto out;
 	progress_end(bar);

@@ -50,12 +50,13 @@ read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn,
 	struct chunk_call call = { fn, ctx, 0 };
 	struct pipe *p = pipe_new();
 	int whole = offset == 0 && length == UINT64_MAX, fd, rc = DUMP_READ_IO_ERROR;
+	char derr[512] = "";
 
 	memset(stats, 0, sizeof(*stats));
 	err[0] = '\0';
 	if (whole)
 		pipe_add_sha256(p);
-	pipe_add_decrypt(p, NULL, !name_says_encrypted(path), err, errlen);
+	pipe_add_decrypt(p, NULL, !name_says_encrypted(path), derr, sizeof(derr));
 	pipe_add_gunzip(p, NULL, 1, err, errlen);
 	if (pipe_to_consumer(p, chunk, &call) < 0)
 		goto out;
@@ -73,12 +74,18 @@ read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn,
 		rc = DUMP_READ_OK;
 	else if (call.stopped)
 		rc = DUMP_READ_STOPPED;
-	else if (err[0] != '\0')
+	else if (derr[0] != '\0' || err[0] != '\0')
 		rc = DUMP_READ_CORRUPT;
+	if (derr[0] != '\0') {
+		snprintf(err, errlen, "%s", derr);
+		stats->decrypt_failed = 1;
+		stats->key_failed = !pipe_decrypt_found(p);
+	}
 	close(fd);
 	stats->file_bytes = pipe_bytes(p, PIPE_IN);
 	stats->sql_bytes = pipe_bytes(p, PIPE_OUT);
 	stats->gzip = pipe_gunzip_found_gzip(p);
+	stats->encrypted = pipe_decrypt_found(p) || stats->key_failed;
 	if (rc == DUMP_READ_OK && whole)
 		pipe_sha256_hex(p, stats->sha256);
 out:

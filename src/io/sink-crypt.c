@@ -40,20 +40,15 @@ struct crypt_sink {
 
 static int bad(struct crypt_sink *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* As gunzip's: logged with the label, or described in err for a caller that judges the file. */
+/* Logged with the label, or described in err for a caller that judges the file. */
 static int
 bad(struct crypt_sink *c, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	sink_bad_input(c->label, c->err, c->errlen, fmt, ap);
 	va_end(ap);
-	if (c->label != NULL)
-		log_error("%s: %s", c->label, msg);
-	else if (c->err != NULL && c->errlen > 0)
-		snprintf(c->err, c->errlen, "%s", msg);
 	return -1;
 }
 

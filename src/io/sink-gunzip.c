@@ -51,16 +51,11 @@ static int corrupt(struct gunzip_sink *g, const char *fmt, ...) __attribute__((f
 static int
 corrupt(struct gunzip_sink *g, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	sink_bad_input(g->label, g->err, g->errlen, fmt, ap);
 	va_end(ap);
-	if (g->label != NULL)
-		log_error("%s: %s", g->label, msg);
-	else
-		snprintf(g->err, g->errlen, "%s", msg);
 	return -1;
 }
 

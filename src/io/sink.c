@@ -1,7 +1,9 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/interrupt.h"
+#include "base/log.h"
 #include "io/sink.h"
 #include "base/xalloc.h"
 
@@ -97,3 +99,16 @@ sink_consumer_new(int (*fn)(void *arg, const void *buf, size_t len), void *arg)
 	return &c->base;
 }
 
+
+int
+sink_bad_input(const char *label, char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (label != NULL)
+		log_error("%s: %s", label, msg);
+	else if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s", msg);
+	return -1;
+}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "crypt/crypt.h"
 #include "io/progress.h"
 #include "restore/restore-loader.h"
 #include "restore/restore-plan.h"
@@ -57,7 +58,8 @@ restore_load(PGconn *conn, const char *path, const struct restore_settings *sett
 	}
 	if (settings->jobs > 1 && !settings->single_transaction)
 		l.pool = stmt_pool_new(conn, settings->jobs, settings->keep_going);
-	if (load_plan_tables_apart(settings)) {
+	/* An encrypted file's chunks chain: it is read from its start only, tables in the file's order. */
+	if (load_plan_tables_apart(settings) && crypt_file_is_encrypted(path) == 0) {
 		const struct manifest_table *last = &settings->tables[settings->ntables - 1];
 		uint64_t tail_at = last->gz_offset + last->gz_length, tail_len = settings->file_bytes - tail_at;
 		size_t early;

@@ -91,6 +91,23 @@ parse_compact_stamp(const char **p, time_t *when)
 	return make_time(y, mo, d, h, mi, s, when);
 }
 
+/* REST is SUFFIX, or SUFFIX and ENCRYPTED_SUFFIX (db dumps only, so far). */
+static int
+suffix_is(const char *rest, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return strncmp(rest, suffix, n) == 0 && (rest[n] == '\0' || strcmp(rest + n, ENCRYPTED_SUFFIX) == 0);
+}
+
+int
+backup_name_encrypted(const char *name)
+{
+	size_t len = strlen(name), n = strlen(ENCRYPTED_SUFFIX);
+
+	return len > n && strcmp(name + len - n, ENCRYPTED_SUFFIX) == 0;
+}
+
 int
 backup_name_parse(const char *name, enum backup_kind *kind, time_t *when)
 {
@@ -101,7 +118,7 @@ backup_name_parse(const char *name, enum backup_kind *kind, time_t *when)
 		p = name + strlen(DB_PREFIX);
 		if (digits(&p, 4, &y) || expect(&p, '-') || digits(&p, 2, &mo) || expect(&p, '-') ||
 		    digits(&p, 2, &d) || expect(&p, 'T') || digits(&p, 2, &h) || expect(&p, '-') ||
-		    digits(&p, 2, &mi) || expect(&p, '-') || digits(&p, 2, &s) || strcmp(p, DB_SUFFIX) != 0)
+		    digits(&p, 2, &mi) || expect(&p, '-') || digits(&p, 2, &s) || !suffix_is(p, DB_SUFFIX))
 			return -1;
 		*kind = BACKUP_DB;
 		return make_time(y, mo, d, h, mi, s, when);
@@ -303,6 +320,7 @@ backups_scan(const char *dir, struct backup_entry **out, size_t *count)
 		}
 		e.verified = sidecar_exists(dfd, names, nnames, e.name, VERIFIED_SUFFIX);
 		e.pinned = sidecar_exists(dfd, names, nnames, e.name, PIN_SUFFIX);
+		e.encrypted = backup_name_encrypted(e.name);
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;
 			list = xrealloc(list, cap * sizeof(*list));

@@ -135,6 +135,10 @@ manifest_to_json(const struct db_manifest *m)
 	json_object_set_new(root, "bytes", json_integer((json_int_t)m->bytes));
 	json_object_set_new(root, "sql_bytes", json_integer((json_int_t)m->sql_bytes));
 	json_object_set_new(root, "sha256", json_string(m->sha256));
+	if (m->encryption_key != NULL)
+		json_object_set_new(root, "encryption", json_pack("{s:s, s:i, s:s, s:s}", "method",
+		    "xchacha20poly1305-secretstream", "format", 1, "key", m->encryption_key, "key_fingerprint",
+		    m->key_fingerprint ? m->key_fingerprint : ""));
 	json_object_set_new(root, "tables", tables);
 	return json_text(root);
 }
@@ -241,6 +245,16 @@ manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, s
 		goto out;
 	}
 	memcpy(m->sha256, json_string_value(v), 65);
+	v = json_object_get(root, "encryption");
+	if (v != NULL && !json_is_null(v) && (!json_is_object(v) ||
+	    !json_is_string(json_object_get(v, "key")) || !json_is_string(json_object_get(v, "key_fingerprint")))) {
+		snprintf(err, errlen, "field \"encryption\" is not an object with \"key\" and \"key_fingerprint\"");
+		goto out;
+	}
+	if (v != NULL && !json_is_null(v)) {
+		m->encryption_key = xstrdup(json_string_value(json_object_get(v, "key")));
+		m->key_fingerprint = xstrdup(json_string_value(json_object_get(v, "key_fingerprint")));
+	}
 	level = json_object_get(json_object_get(root, "compression"), "level");
 	m->compress_level = json_is_integer(level) ? (int)json_integer_value(level) : 0;
 	tables = json_object_get(root, "tables");
@@ -275,6 +289,8 @@ manifest_free(struct db_manifest *m)
 	free(m->server_version);
 	free(m->database);
 	free(m->encoding);
+	free(m->encryption_key);
+	free(m->key_fingerprint);
 	free(m->started_at);
 	free(m->finished_at);
 	free(m->snapshot);

@@ -212,6 +212,16 @@ verify_db_dump(const char *path, int flags, struct verify_result *r)
 		manifest_free(&m);
 		return -1;
 	}
+	/*
+	 * Without the right key, or with a chunk that is not authentic, the
+	 * rest cannot be judged: one finding, not its echoes.
+	 */
+	if (c.read.decrypt_failed) {
+		verify_add(r, c.read.key_failed ? "key" : "decrypt", 0, "%s", c.read_error);
+		goto out;
+	}
+	if (c.read.encrypted)
+		verify_add(r, "decrypt", 1, "every chunk authentic, in order, up to the final one");
 	if (c.read_rc == DUMP_READ_CORRUPT)
 		verify_add(r, "gzip", 0, "%s", c.read_error);
 	else
@@ -230,6 +240,7 @@ verify_db_dump(const char *path, int flags, struct verify_result *r)
 		check_statements(r, &c);
 	if (have_manifest)
 		compare_rows(r, &m, &c);
+out:
 	dump_contents_free(&c);
 	manifest_free(&m);
 	return 0;
