@@ -48,8 +48,6 @@
 #define CRYPT_FP_BYTES 8
 #define CRYPT_FP_HEX (2 * CRYPT_FP_BYTES + 1)
 #define CRYPT_STREAM_HEADER_BYTES 24
-/* The file name of an encrypted backup: the plain name and this. */
-#define CRYPT_SUFFIX ".enc"
 
 enum crypt_kind {
 	CRYPT_KIND_FILE = 1,

@@ -5,11 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "crypt/crypt.h"
 #include "dump/dump-reader.h"
 #include "io/gzip-member.h"
 #include "io/pipe.h"
 #include "base/log.h"
+#include "store/backups.h"
 
 /*
  * A dump is read through one pipe: the file's blocks -> sha256 (of the
@@ -36,14 +36,6 @@ chunk(void *arg, const void *buf, size_t len)
 }
 
 static int
-name_says_encrypted(const char *path)
-{
-	size_t len = strlen(path), slen = strlen(CRYPT_SUFFIX);
-
-	return len > slen && strcmp(path + len - slen, CRYPT_SUFFIX) == 0;
-}
-
-static int
 read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
     struct dump_read_stats *stats, char *err, size_t errlen)
 {
@@ -56,7 +48,7 @@ read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn,
 	err[0] = '\0';
 	if (whole)
 		pipe_add_sha256(p);
-	pipe_add_decrypt(p, NULL, !name_says_encrypted(path), derr, sizeof(derr));
+	pipe_add_decrypt(p, NULL, !backup_name_encrypted(path), derr, sizeof(derr));
 	pipe_add_gunzip(p, NULL, 1, err, errlen);
 	if (pipe_to_consumer(p, chunk, &call) < 0)
 		goto out;
