@@ -25,6 +25,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 pg_cluster_start || exit 1
+"$LB_BIN" keygen "$work/bench.key" >/dev/null || exit 1
 
 # measure NAME CMD...: appends "NAME seconds maxrss_kb" to $results.
 measure() {
@@ -45,11 +46,12 @@ for scale in $SCALES; do
 	psql -X -q -d bench -c "VACUUM ANALYZE" >/dev/null
 	for i in $(seq 1 "$RUNS"); do
 		echo "scale $scale, run $i of $RUNS ..." >&2
-		rm -rf "$work/out" "$work"/*.gz
+		rm -rf "$work/out" "$work/out-enc" "$work"/*.gz
 		measure floor "pg_dump -Fp -d bench > /dev/null"
 		measure pgdump_gzip "pg_dump -Fp -d bench | gzip -6 > $work/pg.sql.gz"
 		measure pgdump_z6 "pg_dump -Fp -Z6 -d bench > $work/pgz.sql.gz"
 		measure lotbackup_db "$LB_BIN db -q -d dbname=bench -o $work/out --keep 0"
+		measure lotbackup_db_encrypt "$LB_BIN db -q --encrypt --key-file $work/bench.key -d dbname=bench -o $work/out-enc --keep 0"
 		f=$(ls "$work"/out/lot-systems-db-*.sql.gz)
 		echo "size_gzip $(stat -c %s "$work/pg.sql.gz") 0" >>"$results"
 		echo "size_lotbackup $(stat -c %s "$f") 0" >>"$results"
@@ -108,6 +110,9 @@ for scale in scales:
     line("  db / floor", "", f"{db / floor:.2f}x", "<= 1.3x")
     line("  output size / gzip -6", f"{int(med('size_lotbackup')) / 1e6:.1f} MB", f"{med('size_lotbackup') / med('size_gzip'):.3f}x", "<= 1.05x")
     line("  peak RSS of lotbackup db", f"{med('lotbackup_db', 1) / 1024:.1f} MiB", "", "<= 64 MiB")
+    enc = med("lotbackup_db_encrypt")
+    line("lotbackup db --encrypt", f"{enc:.2f} s", f"{enc / db:.2f}x", "<= 1.05x db")
+    line("  peak RSS of lotbackup db --encrypt", f"{med('lotbackup_db_encrypt', 1) / 1024:.1f} MiB", "", "<= 64 MiB")
     r, p = med("lotbackup_restore"), med("restore_psql")
     line("gunzip -c | psql", f"{p:.2f} s", "", "")
     line("lotbackup restore", f"{r:.2f} s", f"{r / p:.2f}x", "<= 0.8x")
