@@ -151,3 +151,106 @@ pg_cluster_stop() {
     unset LB_PG_DIR
     return 0
 }
+
+# ---------------------------------------------------------------------------
+# Clusters of other majors (12 to 18), for the version tests. The binaries
+# come from tests/setup/install-pg-majors.sh (initdb, pg_ctl, postgres; no
+# client: the system's psql 15 and libpq talk to every one of them).
+#
+# Usage (in a test; the default cluster above is left as it is):
+#   pg_major_start DIR       # DIR: a major's dir from install-pg-majors.sh
+#   at_exit pg_major_stop    # stopped on exit, even on failure
+#   ... PGHOST/PGPORT now point at it; psql, lotbackup ...
+#   pg_major_stop            # stop early, restoring PGHOST/PGPORT
+# Exports: LB_PGM_DIR (temp dir: data/, server.log, the socket),
+# PGHOST PGPORT PGUSER=postgres PGDATABASE=postgres (saved, and restored by
+# pg_major_stop). One at a time; trust auth only, no test roles.
+
+_pgm_as_owner() {
+    if [ "$(id -u)" -eq 0 ]; then
+        (cd "$LB_PGM_DIR" && LD_LIBRARY_PATH=$_LB_PGM_LIB runuser -u postgres -- \
+            env LD_LIBRARY_PATH="$_LB_PGM_LIB" "$@")
+    else
+        (cd "$LB_PGM_DIR" && LD_LIBRARY_PATH=$_LB_PGM_LIB "$@")
+    fi
+}
+
+pg_major_start() {
+    local root=$1 base=${TMPDIR:-/tmp} dir port
+    if [ -n "${LB_PGM_DIR:-}" ]; then
+        echo "pg_major_start: a cluster is running already ($LB_PGM_DIR)" >&2
+        return 1
+    fi
+    if [ ! -x "$root/native/bin/postgres" ]; then
+        echo "pg_major_start: no server binaries in $root/native/bin" >&2
+        return 1
+    fi
+    [ "${#base}" -gt 60 ] && base=/tmp # the socket path must fit 107 bytes
+    dir=$(mktemp -d "$base/lbpgm.XXXXXX") || return 1
+    LB_PGM_DIR=$dir _LB_PGM_BIN=$root/native/bin _LB_PGM_LIB=$root/native/lib
+    _LB_PGM_SAVED=("${PGHOST:-}" "${PGPORT:-}" "${PGUSER:-}" "${PGDATABASE:-}")
+    export LB_PGM_DIR
+    : >"$dir/.lotbackup-test-cluster"
+    chmod 0700 "$dir"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown -R postgres:postgres "$dir" || { pg_major_stop; return 1; }
+    fi
+    port=$((20000 + RANDOM % 20001))
+    # C.UTF-8 as the default cluster has; plain C where the locale is missing.
+    if ! _pgm_as_owner "$_LB_PGM_BIN/initdb" -D "$dir/data" -U postgres \
+        -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1; then
+        rm -rf "$dir/data"
+        if ! _pgm_as_owner "$_LB_PGM_BIN/initdb" -D "$dir/data" -U postgres \
+            -A trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1; then
+            echo "pg_major_start: initdb of $root failed:" >&2
+            tail -n 20 "$dir/initdb.log" >&2
+            pg_major_stop
+            return 1
+        fi
+    fi
+    cat >>"$dir/data/postgresql.conf" <<CONF
+
+# --- lotbackup test settings ---
+listen_addresses = ''
+unix_socket_directories = '$dir'
+port = $port
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 40
+CONF
+    if ! _pgm_as_owner "$_LB_PGM_BIN/pg_ctl" -D "$dir/data" -w -t 60 \
+        -l "$dir/server.log" start >/dev/null 2>&1; then
+        echo "pg_major_start: pg_ctl start of $root failed:" >&2
+        tail -n 20 "$dir/server.log" >&2
+        pg_major_stop
+        return 1
+    fi
+    PGHOST=$dir PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+    export PGHOST PGPORT PGUSER PGDATABASE
+    return 0
+}
+
+pg_major_stop() {
+    local dir=${LB_PGM_DIR:-}
+    if [ -z "$dir" ] || [ ! -e "$dir/.lotbackup-test-cluster" ]; then
+        return 0
+    fi
+    if [ -d "$dir/data" ]; then
+        _pgm_as_owner "$_LB_PGM_BIN/pg_ctl" -D "$dir/data" -m immediate stop \
+            >/dev/null 2>&1 || true
+    fi
+    rm -rf -- "$dir"
+    unset LB_PGM_DIR
+    # Back to the default cluster the runner started.
+    local i=0 var
+    for var in PGHOST PGPORT PGUSER PGDATABASE; do
+        if [ -n "${_LB_PGM_SAVED[i]}" ]; then
+            export "$var=${_LB_PGM_SAVED[i]}"
+        else
+            unset "$var"
+        fi
+        i=$((i + 1))
+    done
+    return 0
+}
