@@ -203,7 +203,7 @@ static const char sequences_sql[] =
  * own column order. Validated CHECKs are inline: the local ones, and for
  * a partition also the inherited ones, which ATTACH PARTITION requires.
  */
-static const char tables_sql[] =
+static const char tables_head[] =
     "SELECT 'pg_class'::regclass::oid, c.oid, 6, n.nspname, c.relname, 'table',"
     " format('%I.%I', n.nspname, c.relname), c.relkind, 'f',"
     " format('CREATE %sTABLE %I.%I', CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END,"
@@ -233,8 +233,27 @@ static const char tables_sql[] =
     "         || " COLLATE_SQL("a.attcollation", "at.typcollation") " END"
     "     || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS ('"
     "         || pg_get_expr(d.adbin, d.adrelid) || ') STORED'"
-    "       WHEN d.oid IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid) ELSE '' END"
-    "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END AS item"
+    /* Virtual generated columns are 18+; attgenerated is '' or 's' before. */
+    "       WHEN a.attgenerated = 'v' THEN ' GENERATED ALWAYS AS ('"
+    "         || pg_get_expr(d.adbin, d.adrelid) || ') VIRTUAL'"
+    "       WHEN d.oid IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid) ELSE '' END";
+/*
+ * Before 18 a column's NOT NULL is attnotnull. Since 18 it is a named
+ * pg_constraint row (contype 'n') that may be NO INHERIT or NOT VALID
+ * (attnotnull is true either way): a valid one is written inline, named
+ * unless it has the default name (as pg_dump 18 decides it), so a
+ * partition keeps its parent's name; a NOT VALID one is added after the
+ * data (post_check_sql).
+ */
+static const char tables_notnull_v12[] =
+    "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END AS item";
+static const char tables_notnull_v18[] =
+    "     || coalesce((SELECT CASE WHEN nn.conname = c.relname || '_' || a.attname || '_not_null'"
+    "         THEN ' NOT NULL' ELSE format(' CONSTRAINT %I NOT NULL', nn.conname) END"
+    "       || CASE WHEN nn.connoinherit THEN ' NO INHERIT' ELSE '' END"
+    "       FROM pg_constraint nn WHERE nn.conrelid = c.oid AND nn.contype = 'n'"
+    "       AND nn.conkey[1] = a.attnum AND nn.convalidated), '') AS item";
+static const char tables_tail[] =
     "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
     "     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
     "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
@@ -428,24 +447,39 @@ static const char sequence_list_sql[] =
 
 #define REL_ORDER C_ORDER("n.nspname") ", " C_ORDER("c.relname")
 
+/*
+ * NOT VALID constraints (CHECK; NOT NULL since 18), then VALIDATE on the
+ * children that inherited such a constraint valid (created after it, or
+ * validated on their own): adding it to the parent makes theirs NOT VALID.
+ */
 static const char post_check_sql[] =
     "SELECT x.sql FROM ("
-    " SELECT n.nspname, c.relname AS name, co.conname,"
+    " SELECT 1 AS o, n.nspname, c.relname AS name, co.conname,"
     "   format(E'ALTER TABLE %s%I.%I\\n    ADD CONSTRAINT %I %s;',"
     "     CASE WHEN co.connoinherit THEN 'ONLY ' ELSE '' END, n.nspname, c.relname, co.conname,"
     "     pg_get_constraintdef(co.oid)) AS sql"
     "   FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid"
     "   JOIN pg_namespace n ON n.oid = c.relnamespace"
-    "   WHERE co.contype = 'c' AND NOT co.convalidated AND co.conislocal"
+    "   WHERE co.contype IN ('c', 'n') AND NOT co.convalidated AND co.conislocal"
     "   AND c.oid IN (" DUMPED_RELS ")"
     " UNION ALL"
-    " SELECT n.nspname, t.typname, co.conname,"
+    " SELECT 1, n.nspname, t.typname, co.conname,"
     "   format(E'ALTER DOMAIN %I.%I\\n    ADD CONSTRAINT %I %s;', n.nspname, t.typname, co.conname,"
     "     pg_get_constraintdef(co.oid))"
     "   FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid"
     "   JOIN pg_namespace n ON n.oid = t.typnamespace"
     "   WHERE NOT co.convalidated AND " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid")
-    ") x ORDER BY " C_ORDER("x.nspname") ", " C_ORDER("x.name") ", " C_ORDER("x.conname");
+    " UNION ALL"
+    " SELECT 2, n.nspname, c.relname, co.conname,"
+    "   format('ALTER TABLE ONLY %I.%I VALIDATE CONSTRAINT %I;', n.nspname, c.relname, co.conname)"
+    "   FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid"
+    "   JOIN pg_namespace n ON n.oid = c.relnamespace"
+    "   WHERE co.contype IN ('c', 'n') AND co.convalidated AND co.coninhcount > 0"
+    "   AND c.oid IN (" DUMPED_RELS ")"
+    "   AND EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_constraint pco ON pco.conrelid = i.inhparent"
+    "     WHERE i.inhrelid = c.oid AND pco.conname = co.conname AND pco.contype = co.contype"
+    "     AND NOT pco.convalidated)"
+    ") x ORDER BY x.o, " C_ORDER("x.nspname") ", " C_ORDER("x.name") ", " C_ORDER("x.conname");
 
 /* A partition's own key is added with ONLY, then its index attached (POST_INDEX_ATTACH). */
 static const char post_constraint_sql[] =
@@ -768,8 +802,14 @@ schema_load_nodes(struct schema *s, PGconn *conn)
 		goto out;
 
 	if (add_nodes(s, conn, functions_sql, "cannot read functions") < 0 ||
-	    add_nodes(s, conn, sequences_sql, "cannot read sequences") < 0 ||
-	    add_nodes(s, conn, tables_sql, "cannot read tables") < 0 ||
+	    add_nodes(s, conn, sequences_sql, "cannot read sequences") < 0)
+		goto out;
+
+	strbuf_reset(&q);
+	strbuf_puts(&q, tables_head);
+	strbuf_puts(&q, s->version >= 180000 ? tables_notnull_v18 : tables_notnull_v12);
+	strbuf_puts(&q, tables_tail);
+	if (add_nodes(s, conn, strbuf_str(&q), "cannot read tables") < 0 ||
 	    add_nodes(s, conn, views_sql, "cannot read views") < 0)
 		goto out;
 	rc = 0;

@@ -262,9 +262,6 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 		    s->version / 10000, s->version % 10000);
 		goto out;
 	}
-	if (s->version >= 180000)
-		log_warn("PostgreSQL %d is newer than lotbackup knows (12 to 17): check that the dump restores",
-		    s->version / 10000);
 	if (set_session(s, conn) < 0 ||
 	    lock_tables(conn, settings) < 0 ||
 	    check_unsupported(s, conn) < 0 ||

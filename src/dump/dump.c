@@ -15,7 +15,7 @@
 #define RESTRICT_KEY_LEN 64
 
 #define MIN_SERVER_VERSION 120000
-#define MAX_SERVER_VERSION 179999
+#define MAX_SERVER_VERSION 189999
 
 /*
  * Names may hold newlines; in a "--" comment line that would turn the rest
@@ -44,8 +44,13 @@ check_server_version(PGconn *conn)
 
 	if (v >= MIN_SERVER_VERSION && v <= MAX_SERVER_VERSION)
 		return 0;
-	log_error("server version %d.%d is not supported: lotbackup dumps PostgreSQL 12 to 17",
-	    v / 10000, v % 10000);
+	/* A newer major may change the catalogs the dump reads: refused until tested. */
+	if (v > MAX_SERVER_VERSION)
+		log_error("server version %d.%d is not supported yet: lotbackup dumps PostgreSQL 12 to 18;"
+		    " a newer major is refused until lotbackup is tested with it", v / 10000, v % 10000);
+	else
+		log_error("server version %d.%d is not supported: lotbackup dumps PostgreSQL 12 to 18",
+		    v / 10000, v % 10000);
 	return -1;
 }
 

@@ -144,7 +144,8 @@ classify_constraint(const char *p, const char *end, const char *sql)
 	if (eat_word(&p, end, "PRIMARY") || eat_word(&p, end, "UNIQUE") || eat_word(&p, end, "EXCLUDE"))
 		return memmem(p, (size_t)(end - p), "USING INDEX", 11) == NULL ?
 		    SQL_STMT_ADD_KEY : SQL_STMT_ADD_KEY_USING_INDEX;
-	if (!eat_word(&p, end, "CHECK"))
+	/* 18's not-null constraints: NOT VALID ones touch the catalogs only, as a check's. */
+	if (!eat_word(&p, end, "CHECK") && !(eat_word(&p, end, "NOT") && eat_word(&p, end, "NULL")))
 		return SQL_STMT_OTHER;
 	return len > sizeof(not_valid) && memcmp(end - (sizeof(not_valid) - 1), not_valid, sizeof(not_valid) - 1) == 0 ?
 	    SQL_STMT_ADD_CHECK_NOT_VALID : SQL_STMT_ADD_CHECK;

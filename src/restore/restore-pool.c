@@ -293,7 +293,14 @@ split_key_plain(PGconn *conn, const char *sql, size_t len, char **build, char **
 	if (!sql_key_split(sql, len, build, attach, &table))
 		return 0;
 	params[0] = table;
-	res = PQexecParams(conn, "SELECT relkind = 'r' FROM pg_catalog.pg_class WHERE oid = $1::pg_catalog.regclass",
+	/*
+	 * Since 18 a key taking an index over marks the not-null constraints a
+	 * table inherits as its own, which the one statement leaves inherited:
+	 * a partition or inheritance child keeps the one statement there.
+	 */
+	res = PQexecParams(conn, "SELECT c.relkind = 'r' AND (pg_catalog.current_setting('server_version_num')::int < 180000"
+	    " OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid))"
+	    " FROM pg_catalog.pg_class c WHERE c.oid = $1::pg_catalog.regclass",
 	    1, NULL, params, NULL, NULL, 0);
 	/* Any doubt (no such table: the statement itself will say so) keeps the one statement. */
 	plain = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;

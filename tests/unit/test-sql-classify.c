@@ -96,6 +96,8 @@ main(void)
 	UNIT_CHECK("add-check", is("ALTER TABLE ONLY t ADD CONSTRAINT c CHECK (a > 0);", SQL_STMT_ADD_CHECK));
 	UNIT_CHECK("add-check-not-valid", is("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;",
 	    SQL_STMT_ADD_CHECK_NOT_VALID));
+	UNIT_CHECK("add-not-null-not-valid", is("ALTER TABLE public.t\n    ADD CONSTRAINT t_c_nn NOT NULL c NOT VALID;",
+	    SQL_STMT_ADD_CHECK_NOT_VALID));
 	UNIT_CHECK("not-nul-terminated", sql_classify("CREATE INDEX i ON t (a);CREATE TABLE", 24) == SQL_STMT_CREATE_INDEX);
 
 	UNIT_CHECK("copy-target", same(sql_copy_target("COPY public.\"a\"\"b\" (x) FROM stdin;", 33), "public.\"a\"\"b\""));
