@@ -11,6 +11,7 @@ packages=(
 	libsodium-dev
 	postgresql-15 postgresql-client-15
 	git gzip mandoc valgrind
+	npm # tests/setup/install-pg-majors.sh: the servers of the version test
 )
 # Callers may name more (make fuzz: clang and its libFuzzer runtime).
 packages+=("$@")

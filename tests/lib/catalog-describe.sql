@@ -1,0 +1,173 @@
+-- Describes a database object by object, one line each, through the
+-- server's own deparsers (pg_get_*def, format_type, pg_get_expr,
+-- pg_identify_object), so two databases on the same server compare with
+-- diff whatever its major (12 to 18): no pg_dump of that major is needed.
+-- Oids never appear; names, definitions, states and data do.
+--   psql -X -q -At -v ON_ERROR_STOP=1 -d DB -f tests/lib/catalog-describe.sql
+-- Skips system schemas and extension members (CREATE EXTENSION remakes them).
+\set QUIET on
+\pset pager off
+SET client_min_messages = warning;
+SET search_path = pg_catalog;
+SET row_security = off;
+SET extra_float_digits = 3;
+SET DateStyle = ISO;
+
+CREATE TEMP VIEW lb_user_nsp AS
+  SELECT oid, nspname FROM pg_namespace
+   WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname !~ '^pg_(toast|temp|toast_temp)';
+CREATE TEMP VIEW lb_ext_member AS
+  SELECT classid, objid FROM pg_depend WHERE deptype = 'e';
+
+-- Every object the database holds, by its identity: the inventory
+-- catches a kind the queries below do not look at.
+SELECT 'object|' || x.type || '|' || coalesce(x.identity, '?')
+  FROM (SELECT (pg_identify_object(o.classid, o.objid, 0)).* FROM (
+          SELECT 'pg_class'::regclass AS classid, c.oid AS objid FROM pg_class c
+           WHERE c.relnamespace IN (SELECT oid FROM lb_user_nsp) AND c.relkind <> 't'
+          UNION ALL SELECT 'pg_proc'::regclass, p.oid FROM pg_proc p
+           WHERE p.pronamespace IN (SELECT oid FROM lb_user_nsp)
+          UNION ALL SELECT 'pg_type'::regclass, t.oid FROM pg_type t
+           WHERE t.typnamespace IN (SELECT oid FROM lb_user_nsp)
+          UNION ALL SELECT 'pg_constraint'::regclass, co.oid FROM pg_constraint co
+           WHERE co.connamespace IN (SELECT oid FROM lb_user_nsp)
+          UNION ALL SELECT 'pg_trigger'::regclass, t.oid FROM pg_trigger t
+           JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace IN (SELECT oid FROM lb_user_nsp)
+           AND NOT t.tgisinternal
+          UNION ALL SELECT 'pg_rewrite'::regclass, r.oid FROM pg_rewrite r
+           JOIN pg_class c ON c.oid = r.ev_class WHERE c.relnamespace IN (SELECT oid FROM lb_user_nsp)
+          UNION ALL SELECT 'pg_policy'::regclass, p.oid FROM pg_policy p
+           JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace IN (SELECT oid FROM lb_user_nsp)
+          UNION ALL SELECT 'pg_statistic_ext'::regclass, s.oid FROM pg_statistic_ext s
+           WHERE s.stxnamespace IN (SELECT oid FROM lb_user_nsp)
+          UNION ALL SELECT 'pg_namespace'::regclass, oid FROM lb_user_nsp
+          UNION ALL SELECT 'pg_extension'::regclass, e.oid FROM pg_extension e
+        ) o WHERE (o.classid, o.objid) NOT IN (SELECT classid, objid FROM lb_ext_member)) x
+ ORDER BY 1;
+
+SELECT format('extension|%s|%s|%s', e.extname, n.nspname, e.extversion)
+  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace ORDER BY 1;
+
+-- Relations: kind, persistence, options, partitioning, inheritance, RLS.
+SELECT format('relation|%I.%I|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', n.nspname, c.relname, c.relkind,
+         c.relpersistence, c.reloptions, c.relispartition, pg_get_expr(c.relpartbound, c.oid),
+         CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+         (SELECT string_agg(i.inhparent::regclass::text, ',' ORDER BY i.inhseqno)
+            FROM pg_inherits i WHERE i.inhrelid = c.oid),
+         c.relrowsecurity, c.relforcerowsecurity, c.relreplident)
+  FROM pg_class c JOIN lb_user_nsp n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
+   AND ('pg_class'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Columns by position among the live ones (a dropped column leaves a
+-- hole in attnum that a restore closes). attcompression is 14+ and
+-- attstattarget NULL for "default" since 17: read through jsonb.
+SELECT format('column|%I.%I|%s|%I|%s|%s|notnull=%s|default=%s|identity=%s|generated=%s|storage=%s|stats=%s|options=%s|compression=%s|local=%s|inh=%s',
+         n.nspname, c.relname,
+         row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum), a.attname,
+         format_type(a.atttypid, a.atttypmod),
+         CASE WHEN a.attcollation <> 0 THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END,
+         a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
+         a.attstorage, coalesce(nullif(to_jsonb(a)->>'attstattarget', '-1'), 'default'), a.attoptions,
+         to_jsonb(a)->>'attcompression', a.attislocal, a.attinhcount)
+  FROM pg_class c JOIN lb_user_nsp n ON n.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
+   AND ('pg_class'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Constraints of tables and domains, as the server prints them (NOT
+-- VALID, NOT ENFORCED, DEFERRABLE, NO INHERIT included). The not-null
+-- constraints of 18 are rows here too. connoinherit means something for
+-- CHECK and NOT NULL only (a partition's key added with ONLY sets it, as
+-- pg_dump's does).
+SELECT format('constraint|%s|%I|%s|%s|validated=%s|local=%s|inh=%s|noinherit=%s',
+         CASE WHEN co.conrelid <> 0 THEN co.conrelid::regclass::text ELSE 'domain ' || co.contypid::regtype::text END,
+         co.conname, co.contype, pg_get_constraintdef(co.oid), co.convalidated, co.conislocal,
+         co.coninhcount, CASE WHEN co.contype IN ('c', 'n') THEN co.connoinherit END)
+  FROM pg_constraint co JOIN lb_user_nsp n ON n.oid = co.connamespace
+ WHERE ('pg_type'::regclass, co.contypid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+SELECT format('index|%s|%s|clustered=%s|replident=%s|valid=%s', i.indrelid::regclass, pg_get_indexdef(i.indexrelid),
+         i.indisclustered, i.indisreplident, i.indisvalid)
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN lb_user_nsp n ON n.oid = c.relnamespace
+ WHERE ('pg_class'::regclass, i.indrelid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+SELECT format('view|%I.%I|%s|populated=%s|%s', n.nspname, c.relname, c.relkind, c.relispopulated,
+         pg_get_viewdef(c.oid))
+  FROM pg_class c JOIN lb_user_nsp n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('v', 'm') AND ('pg_class'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Functions and procedures (aggregates have no pg_get_functiondef).
+SELECT format('function|%s|%s|%s', p.oid::regprocedure, p.prokind,
+         CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END)
+  FROM pg_proc p JOIN lb_user_nsp n ON n.oid = p.pronamespace
+ WHERE ('pg_proc'::regclass, p.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Types: enums in sort order, domains, composites' fields, ranges.
+SELECT format('type|%I.%I|%s|%s|%s|%s|%s', n.nspname, t.typname, t.typtype,
+         CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
+         pg_get_expr(t.typdefaultbin, 0), t.typnotnull,
+         CASE t.typtype
+           WHEN 'e' THEN (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
+                            FROM pg_enum e WHERE e.enumtypid = t.oid)
+           WHEN 'r' THEN (SELECT format('%s %s %s %s', format_type(r.rngsubtype, NULL),
+                            r.rngsubdiff::regproc, r.rngcanonical::regproc, r.rngcollation <> 0)
+                            FROM pg_range r WHERE r.rngtypid = t.oid)
+         END)
+  FROM pg_type t JOIN lb_user_nsp n ON n.oid = t.typnamespace
+ WHERE t.typtype IN ('e', 'd', 'r', 'c', 'b', 'm')
+   AND ('pg_type'::regclass, t.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+   AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+ ORDER BY 1;
+
+SELECT format('sequence|%I.%I|%s|%s|%s|%s|%s|%s|%s|owned=%s', n.nspname, c.relname,
+         format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+         (SELECT format('%s.%s', d.refobjid::regclass, a.attname) FROM pg_depend d
+            JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+           WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refobjsubid > 0
+             AND d.deptype IN ('a', 'i')))
+  FROM pg_class c JOIN lb_user_nsp n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
+ ORDER BY 1;
+
+SELECT format('trigger|%s|enabled=%s', pg_get_triggerdef(t.oid), t.tgenabled)
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN lb_user_nsp n ON n.oid = c.relnamespace
+ WHERE NOT t.tgisinternal ORDER BY 1;
+
+SELECT format('rule|%s|enabled=%s', pg_get_ruledef(r.oid), r.ev_enabled)
+  FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN lb_user_nsp n ON n.oid = c.relnamespace
+ WHERE r.rulename <> '_RETURN' ORDER BY 1;
+
+SELECT format('policy|%s|%I|%s|%s|%s|%s|%s', p.polrelid::regclass, p.polname, p.polcmd, p.polpermissive,
+         p.polroles::regrole[], pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
+  FROM pg_policy p ORDER BY 1;
+
+SELECT format('statistics|%s|%s', pg_get_statisticsobjdef(s.oid),
+         coalesce(nullif(to_jsonb(s)->>'stxstattarget', '-1'), 'default'))
+  FROM pg_statistic_ext s JOIN lb_user_nsp n ON n.oid = s.stxnamespace
+ WHERE ('pg_statistic_ext'::regclass, s.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+SELECT format('comment|%s|%s|%s', x.type, x.identity, d.description)
+  FROM pg_description d, LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) x
+ WHERE d.objoid >= 16384 AND (d.classoid, d.objoid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Data: rows and a content hash per table; sequence positions.
+SELECT format('SELECT %L || count(*) || ''|'' || md5(coalesce(string_agg(lb_r::text, E''\n'' ORDER BY lb_r::text), '''')) FROM ONLY %I.%I lb_r',
+         format('rows|%I.%I|', n.nspname, c.relname), n.nspname, c.relname)
+  FROM pg_class c JOIN lb_user_nsp n ON n.oid = c.relnamespace
+ WHERE (c.relkind IN ('r', 'p') OR (c.relkind = 'm' AND c.relispopulated))
+   AND ('pg_class'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C" \gexec
+
+SELECT format('SELECT %L || last_value || ''|'' || is_called FROM %I.%I',
+         format('seqval|%I.%I|', n.nspname, c.relname), n.nspname, c.relname)
+  FROM pg_class c JOIN lb_user_nsp n ON n.oid = c.relnamespace
+ WHERE c.relkind = 'S' ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C" \gexec
