@@ -66,6 +66,7 @@ enum post_section {
 	POST_INDEX_ATTACH,
 	POST_INDEX_OPTION,
 	POST_TABLE_OPTION,	/* CLUSTER ON, REPLICA IDENTITY */
+	POST_VIEW,		/* views that needed a key, replacing their placeholders */
 	POST_STATISTICS,
 	POST_RULE,
 	POST_TRIGGER,

@@ -266,22 +266,53 @@ static const char tables_tail[] =
     "     AND (co.conislocal OR c.relispartition) AND co.convalidated) x) cols ON true"
     " WHERE c.relkind IN ('r', 'p') AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid");
 
+/*
+ * A view that needs a constraint (a GROUP BY on the primary key lets it
+ * name the table's other columns) cannot be created before that
+ * constraint, which is post-data: it is created as a placeholder of the
+ * same columns selecting NULLs, and replaced after the keys
+ * (post_view_sql), as pg_dump does.
+ */
+#define VIEW_NEEDS_KEY(rel)                                                 \
+	"EXISTS (SELECT 1 FROM pg_rewrite lb_r JOIN pg_depend lb_d"         \
+	" ON lb_d.classid = 'pg_rewrite'::regclass AND lb_d.objid = lb_r.oid" \
+	" AND lb_d.refclassid = 'pg_constraint'::regclass"                   \
+	" JOIN pg_constraint lb_k ON lb_k.oid = lb_d.refobjid"              \
+	" WHERE lb_r.ev_class = " rel " AND lb_k.contype IN ('p', 'u', 'x', 'f'))"
+
+/* CREATE [OR REPLACE] VIEW with its options: pg_get_viewdef ends with ';'. */
+#define VIEW_DEF_SQL(verb)                                                  \
+	"format(E'" verb " VIEW %I.%I%s AS\\n%s', n.nspname, c.relname,"      \
+	"   coalesce(' WITH (' || " OPTIONS_SQL("c.reloptions", "") " || ')', ''), pg_get_viewdef(c.oid))"
+
 /* pg_get_viewdef ends with ';', which WITH NO DATA must follow. */
 static const char views_sql[] =
     "SELECT 'pg_class'::regclass::oid, c.oid, 7, n.nspname, c.relname,"
     " CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END,"
     " format('%I.%I', n.nspname, c.relname), c.relkind,"
     " CASE WHEN c.relispopulated THEN 't' ELSE 'f' END,"
-    " format(E'CREATE %s %I.%I%s AS\\n%s',"
-    "   CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'MATERIALIZED VIEW' END, n.nspname, c.relname,"
-    "   coalesce(' WITH (' || " OPTIONS_SQL("c.reloptions", "") " || ')', ''),"
-    "   CASE c.relkind WHEN 'v' THEN pg_get_viewdef(c.oid)"
-    "     ELSE rtrim(pg_get_viewdef(c.oid), ';') || E'\\n  WITH NO DATA;' END),"
+    " CASE WHEN c.relkind = 'v' AND " VIEW_NEEDS_KEY("c.oid")
+    "   THEN format(E'CREATE VIEW %I.%I AS\\n SELECT %s;', n.nspname, c.relname,"
+    "     (SELECT string_agg(format('NULL::%s%s AS %I', format_type(a.atttypid, a.atttypmod),"
+    "       " COLLATE_SQL("a.attcollation", "at.typcollation") ", a.attname), E',\\n    ' ORDER BY a.attnum)"
+    "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+    "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped))"
+    "   WHEN c.relkind = 'v' THEN " VIEW_DEF_SQL("CREATE")
+    "   ELSE format(E'CREATE MATERIALIZED VIEW %I.%I%s AS\\n%s', n.nspname, c.relname,"
+    "     coalesce(' WITH (' || " OPTIONS_SQL("c.reloptions", "") " || ')', ''),"
+    "     rtrim(pg_get_viewdef(c.oid), ';') || E'\\n  WITH NO DATA;') END,"
     " format('ALTER %s %I.%I OWNER TO %I;', CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'MATERIALIZED VIEW' END,"
     "   n.nspname, c.relname, pg_get_userbyid(c.relowner)),"
     " NULL, NULL"
     " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     " WHERE c.relkind IN ('v', 'm') AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid");
+
+/* (classid, oid, sql): the real definitions of the placeholder views. */
+static const char post_view_sql[] =
+    "SELECT 'pg_class'::regclass::oid, c.oid, " VIEW_DEF_SQL("CREATE OR REPLACE")
+    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.relkind = 'v' AND " VIEW_NEEDS_KEY("c.oid")
+    " AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid");
 
 /*
  * Statements that follow a table's CREATE, as (classid, oid, sql):
@@ -939,6 +970,32 @@ out:
 	return rc;
 }
 
+/* The placeholder views' definitions, in creation order, so one over another follows it. */
+static int
+load_post_views(struct schema *s, PGconn *conn)
+{
+	PGresult *res;
+	char **by_node;
+	size_t i;
+	int row;
+
+	if ((res = pgsql_query(conn, post_view_sql, "cannot read the views that need a key")) == NULL)
+		return -1;
+	by_node = xcalloc(s->nnodes ? s->nnodes : 1, sizeof(*by_node));
+	for (row = 0; row < PQntuples(res); row++) {
+		size_t n = schema_find(s, parse_oid(PQgetvalue(res, row, 0)), parse_oid(PQgetvalue(res, row, 1)));
+
+		if (n != NO_NODE)
+			by_node[n] = PQgetvalue(res, row, 2);
+	}
+	for (i = 0; i < s->nnodes; i++)
+		if (by_node[s->order[i]] != NULL)
+			append_stmt(&s->post[POST_VIEW], by_node[s->order[i]]);
+	free(by_node);
+	PQclear(res);
+	return 0;
+}
+
 int
 schema_load_post_data(struct schema *s, PGconn *conn)
 {
@@ -955,6 +1012,7 @@ schema_load_post_data(struct schema *s, PGconn *conn)
 		"cannot read index column statistics") < 0 ||
 	    append_rows(&s->post[POST_TABLE_OPTION], conn, post_table_option_sql,
 		"cannot read CLUSTER ON and REPLICA IDENTITY") < 0 ||
+	    load_post_views(s, conn) < 0 ||
 	    load_statistics(s, conn) < 0 ||
 	    append_rows(&s->post[POST_RULE], conn, post_rule_sql, "cannot read rules") < 0)
 		goto out;
