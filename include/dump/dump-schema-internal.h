@@ -62,11 +62,11 @@ struct node {
 enum post_section {
 	POST_CHECK,		/* NOT VALID CHECKs: they must not see the COPY */
 	POST_CONSTRAINT,	/* primary key, unique, exclusion */
+	POST_VIEW,		/* views that need a key: replacing placeholders, or whole */
 	POST_INDEX,
 	POST_INDEX_ATTACH,
 	POST_INDEX_OPTION,
 	POST_TABLE_OPTION,	/* CLUSTER ON, REPLICA IDENTITY */
-	POST_VIEW,		/* views that needed a key, replacing their placeholders */
 	POST_STATISTICS,
 	POST_RULE,
 	POST_TRIGGER,

@@ -271,7 +271,9 @@ static const char tables_tail[] =
  * name the table's other columns) cannot be created before that
  * constraint, which is post-data: it is created as a placeholder of the
  * same columns selecting NULLs, and replaced after the keys
- * (post_view_sql), as pg_dump does.
+ * (post_view_sql), as pg_dump does. A materialized view has no CREATE OR
+ * REPLACE: the whole of it moves after the keys, with the views and
+ * materialized views over it.
  */
 #define VIEW_NEEDS_KEY(rel)                                                 \
 	"EXISTS (SELECT 1 FROM pg_rewrite lb_r JOIN pg_depend lb_d"         \
@@ -309,9 +311,9 @@ static const char views_sql[] =
 
 /* (classid, oid, sql): the real definitions of the placeholder views. */
 static const char post_view_sql[] =
-    "SELECT 'pg_class'::regclass::oid, c.oid, " VIEW_DEF_SQL("CREATE OR REPLACE")
+    "SELECT 'pg_class'::regclass::oid, c.oid, CASE c.relkind WHEN 'v' THEN " VIEW_DEF_SQL("CREATE OR REPLACE") " END"
     " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-    " WHERE c.relkind = 'v' AND " VIEW_NEEDS_KEY("c.oid")
+    " WHERE c.relkind IN ('v', 'm') AND " VIEW_NEEDS_KEY("c.oid")
     " AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid");
 
 /*
@@ -970,28 +972,50 @@ out:
 	return rc;
 }
 
-/* The placeholder views' definitions, in creation order, so one over another follows it. */
+/*
+ * After the keys, in creation order so one over another follows it: the
+ * definitions of placeholder views (the query's sql), and the whole of a
+ * materialized view that needs a key (sql NULL) or of a view or
+ * materialized view over a moved one. The indexes come after them.
+ */
 static int
 load_post_views(struct schema *s, PGconn *conn)
 {
 	PGresult *res;
-	char **by_node;
-	size_t i;
+	const char **replace;
+	unsigned char *move;
+	size_t i, j;
 	int row;
 
 	if ((res = pgsql_query(conn, post_view_sql, "cannot read the views that need a key")) == NULL)
 		return -1;
-	by_node = xcalloc(s->nnodes ? s->nnodes : 1, sizeof(*by_node));
+	replace = xcalloc(s->nnodes ? s->nnodes : 1, sizeof(*replace));
+	move = xcalloc(s->nnodes ? s->nnodes : 1, 1);
 	for (row = 0; row < PQntuples(res); row++) {
 		size_t n = schema_find(s, parse_oid(PQgetvalue(res, row, 0)), parse_oid(PQgetvalue(res, row, 1)));
 
-		if (n != NO_NODE)
-			by_node[n] = PQgetvalue(res, row, 2);
+		if (n == NO_NODE)
+			continue;
+		if (PQgetisnull(res, row, 2))
+			move[n] = 1;
+		else
+			replace[n] = PQgetvalue(res, row, 2);
 	}
-	for (i = 0; i < s->nnodes; i++)
-		if (by_node[s->order[i]] != NULL)
-			append_stmt(&s->post[POST_VIEW], by_node[s->order[i]]);
-	free(by_node);
+	for (i = 0; i < s->nnodes; i++) {
+		size_t v = s->order[i];
+		struct node *n = &s->nodes[v];
+
+		for (j = 0; j < n->ndeps && !move[v]; j++)
+			move[v] = move[n->deps[j]] && (n->relkind == 'v' || n->relkind == 'm');
+		if (move[v]) {
+			append_stmt(&s->post[POST_VIEW], strbuf_str(&n->sql));
+			strbuf_reset(&n->sql);
+		}
+		if (replace[v] != NULL)
+			append_stmt(&s->post[POST_VIEW], replace[v]);
+	}
+	free(replace);
+	free(move);
 	PQclear(res);
 	return 0;
 }
