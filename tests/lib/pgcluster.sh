@@ -232,15 +232,12 @@ CONF
 }
 
 pg_major_stop() {
-    local dir=${LB_PGM_DIR:-}
-    if [ -z "$dir" ] || [ ! -e "$dir/.lotbackup-test-cluster" ]; then
+    if [ -z "${LB_PGM_DIR:-}" ]; then
         return 0
     fi
-    if [ -d "$dir/data" ]; then
-        _pgm_as_owner "$_LB_PGM_BIN/pg_ctl" -D "$dir/data" -m immediate stop \
-            >/dev/null 2>&1 || true
-    fi
-    rm -rf -- "$dir"
+    # The default cluster's stop, on this one's dir and binaries (they find
+    # their libraries by RUNPATH), in a subshell that keeps the default's.
+    (LB_PG_DIR=$LB_PGM_DIR LB_PG_BIN=$_LB_PGM_BIN pg_cluster_stop)
     unset LB_PGM_DIR
     # Back to the default cluster the runner started.
     local i=0 var
