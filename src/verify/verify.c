@@ -158,6 +158,9 @@ check_statements(struct verify_result *r, const struct dump_contents *c)
  * manifest proves the file whole, not harmless nor coherent (a hostile one
  * matches its file), and a restore must refuse before loading a dump that
  * lacks a listed table's COPY block, an empty table's too.
+ * One pass: the scan's pipe hashes the file as it reads it (dump_read).
+ * The checksum is judged first, so a damaged file is reported as such and
+ * not by what its damage did to the SQL.
  */
 static int
 quick_check(const char *path, struct db_manifest *m, struct verify_result *r)
@@ -167,24 +170,30 @@ quick_check(const char *path, struct db_manifest *m, struct verify_result *r)
 	uint64_t size = 0;
 	int rc = -1;
 
-	if (sha256_file(path, 0, &size, hex) < 0) {
-		log_errno("cannot read %s", path);
+	memset(&c, 0, sizeof(c));
+	if (dump_contents_scan(path, &c) < 0)
 		goto out;
-	}
-	check_size_and_sha256(r, m, size, hex);
-	if (r->failed == 0) {
-		if (dump_contents_scan(path, &c) < 0)
+	if (c.read_rc == DUMP_READ_OK) {
+		check_size_and_sha256(r, m, c.read.file_bytes, c.read.sha256);
+	} else {
+		/* Bad data stopped the pipe short of the file's end: hash all of it to tell a bit flip. */
+		if (sha256_file(path, 0, &size, hex) < 0) {
+			log_errno("cannot read %s", path);
 			goto out;
+		}
+		check_size_and_sha256(r, m, size, hex);
+	}
+	if (r->failed == 0) {
 		if (c.read_rc == DUMP_READ_OK && c.parse_ok) {
 			check_statements(r, &c);
 			compare_rows(r, m, &c);
 		} else {
 			verify_add(r, "parse", 0, "%s", c.read_rc != DUMP_READ_OK ? c.read_error : c.parse_error);
 		}
-		dump_contents_free(&c);
 	}
 	rc = 0;
 out:
+	dump_contents_free(&c);
 	manifest_free(m);
 	return rc;
 }

@@ -48,14 +48,20 @@ for tag in db full; do
 	[ "$n" -eq 120 ] && [ -z "$missed" ] && pass "sweep-$tag-verify-catches-all-120" || fail "sweep-$tag-verify-catches-all-120" "of $n, missed:$missed"
 done
 
-# restore never starts loading a damaged dump: the target stays empty.
+# restore never starts loading a damaged dump: the target stays empty. It
+# says the file is damaged (size or checksum), not what the damage did to
+# the SQL: its pre-load check hashes and parses in one pass.
 target=$(new_db lb_sweep_target)
 started=''
+misnamed=''
 for f in "$work"/db/flip0[0-4]*/*.gz "$work"/db/cut0*/*.gz; do
 	rc=0
-	"$LB_BIN" restore -q "$f" -d "dbname=$target" >/dev/null 2>&1 || rc=$?
+	msg=$("$LB_BIN" restore -q "$f" -d "dbname=$target" 2>&1) || rc=$?
 	[ $rc -eq 3 ] || started="$started $(basename "$(dirname "$f")"):$rc"
+	grep -q 'check \(size\|checksum\) failed' <<<"$msg" && ! grep -q 'check parse failed' <<<"$msg" ||
+		misnamed="$misnamed $(basename "$(dirname "$f")")"
 done
 tables=$(psql -X -At -d "$target" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
 [ -z "$started" ] && [ "$tables" = 0 ] && pass sweep-restore-never-loads-damaged || fail sweep-restore-never-loads-damaged "rc:$started tables=$tables"
+[ -z "$misnamed" ] && pass sweep-restore-names-checksum || fail sweep-restore-names-checksum "not named as damage:$misnamed"
 finish
