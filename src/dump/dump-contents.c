@@ -17,7 +17,7 @@ struct scan {
 	struct dump_contents *c;
 	struct sql_splitter *splitter;
 	char *current;		/* table of the COPY block being read */
-	long long current_rows;
+	long data_line;		/* its first row's line; 0: no row yet */
 	int split_failed;
 	struct progress *bar;	/* counts the file's bytes read */
 };
@@ -66,7 +66,6 @@ on_item(void *ctx, const struct sql_item *item)
 {
 	struct scan *s = ctx;
 	struct dump_contents *c = s->c;
-	size_t i;
 
 	if (item->kind == SQL_STATEMENT || item->kind == SQL_META)
 		note_refused(c, item);
@@ -74,18 +73,23 @@ on_item(void *ctx, const struct sql_item *item)
 	case SQL_STATEMENT:
 		free(s->current);
 		s->current = sql_copy_target(item->text, item->len);
-		s->current_rows = 0;
+		s->data_line = 0;
 		if (s->current == NULL)
 			count_kind(c, item->text, item->len);
 		break;
 	case SQL_COPY_DATA:
-		for (i = 0; i < item->len; i++)
-			s->current_rows += item->text[i] == '\n';
+		/*
+		 * Rows are whole lines, one each, and the splitter numbers lines
+		 * as it cuts them: the "\." line's number less the first row's
+		 * is the count, without reading the rows a second time.
+		 */
+		if (s->data_line == 0)
+			s->data_line = item->line;
 		break;
 	case SQL_COPY_END:
 		c->tables = xrealloc(c->tables, (c->ntables + 1) * sizeof(*c->tables));
 		c->tables[c->ntables].qualified = xstrdup(s->current ? s->current : "?");
-		c->tables[c->ntables].rows = s->current_rows;
+		c->tables[c->ntables].rows = s->data_line > 0 ? item->line - s->data_line : 0;
 		c->ntables++;
 		break;
 	case SQL_META:
