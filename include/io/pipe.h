@@ -82,6 +82,12 @@ int pipe_add_encrypt(struct pipe *p);
  * the magic passes through unchanged.
  */
 int pipe_add_decrypt(struct pipe *p, const char *label, int plain_ok, char *err, size_t errlen);
+/*
+ * Lets the gunzip filter inflate up to JOBS of lotbackup's members side
+ * by side, on threads of its own (before the first write): for a reader
+ * that has the cores to itself. The bytes out are the same.
+ */
+int pipe_gunzip_set_jobs(struct pipe *p, int jobs);
 /* Reports the bytes written into the pipe to BAR (NULL: a filter that does nothing). */
 int pipe_add_progress(struct pipe *p, struct progress *bar);
 

@@ -74,6 +74,8 @@ uint32_t sink_crc32_value(const struct sink *crc_sink);
 /* Inflates gzip (one member or many): see pipe_add_gunzip. */
 struct sink *sink_gunzip_new(struct sink *next, const char *label, int plain_ok, char *err, size_t errlen);
 int sink_gunzip_found_gzip(const struct sink *gunzip_sink);
+/* Inflates up to JOBS members side by side (before the first write; 1: one at a time). */
+void sink_gunzip_set_jobs(struct sink *gunzip_sink, int jobs);
 
 /* Encryption and decryption with the run's key: see pipe_add_encrypt and pipe_add_decrypt. */
 struct sink *sink_encrypt_new(struct sink *next);

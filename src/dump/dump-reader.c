@@ -15,7 +15,10 @@
  * A dump is read through one pipe: the file's blocks -> sha256 (of the
  * file as stored, for a whole file) -> decrypt (where the file is
  * encrypted; a NAME.enc must be) -> gunzip (where the file is gzip) ->
- * the caller's chunk function.
+ * the caller's chunk function. A whole file is read by verify and by
+ * restore's check before anything loads, with the cores to itself: its
+ * members are inflated on all of them. Ranges are read by restore's table
+ * loaders, side by side already: one thread each.
  */
 struct chunk_call {
 	dump_chunk_fn fn;
@@ -36,6 +39,14 @@ chunk(void *arg, const void *buf, size_t len)
 }
 
 static int
+cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
+static int
 read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
     struct dump_read_stats *stats, char *err, size_t errlen)
 {
@@ -50,6 +61,8 @@ read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn,
 		pipe_add_sha256(p);
 	pipe_add_decrypt(p, NULL, !backup_name_encrypted(path), derr, sizeof(derr));
 	pipe_add_gunzip(p, NULL, 1, err, errlen);
+	if (whole)
+		pipe_gunzip_set_jobs(p, cpu_count());
 	if (pipe_to_consumer(p, chunk, &call) < 0)
 		goto out;
 	fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -141,6 +141,19 @@ pipe_add_decrypt(struct pipe *p, const char *label, int plain_ok, char *err, siz
 }
 
 int
+pipe_gunzip_set_jobs(struct pipe *p, int jobs)
+{
+	struct sink *gz = p->filters[PIPE_GUNZIP];
+
+	if (p->failed)
+		return -1;
+	if (gz == NULL || gz->bytes_in > 0)
+		return internal(p, "gunzip jobs set without a gunzip filter, or after its first bytes");
+	sink_gunzip_set_jobs(gz, jobs);
+	return 0;
+}
+
+int
 pipe_add_progress(struct pipe *p, struct progress *bar)
 {
 	struct sink *s;

@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +7,9 @@
 
 #include <libdeflate.h>
 
+#include "base/interrupt.h"
 #include "base/log.h"
+#include "io/gzip-member.h"
 #include "io/sink.h"
 #include "base/xalloc.h"
 
@@ -21,13 +24,41 @@
  * ended; anything libdeflate cannot take (gzip -c makes one member of a
  * whole file; damaged data) goes to zlib, streaming, from that member on,
  * where zlib's messages say what is wrong and where.
+ *
+ * With helpers (sink_gunzip_set_jobs), members that say their sizes
+ * (gzip-member.h) are inflated side by side, one per thread, the caller's
+ * thread taking the first: only those libdeflate inflates whole, exactly
+ * to the length the header says, are taken this way; any other goes the
+ * one-at-a-time way above, so what comes out, and every message, is the
+ * same. Only the caller's thread writes to `next`.
  */
 #define WINDOW_SIZE (4 * 1024 * 1024)
 #define WINDOW_LOW (2 * 1024 * 1024)
 #define MEMBER_OUT_SIZE (2 * 1024 * 1024)
 #define ZLIB_OUT_SIZE (256 * 1024)
 
+#define HELPERS_MAX 7
+
 enum gunzip_mode { SNIFF, PLAIN, MEMBERS, STREAM };
+
+/* One member to inflate into out (room for its SQL as its header says). */
+struct member_job {
+	const unsigned char *in;
+	size_t in_len;
+	unsigned char *out;
+	size_t out_cap;
+	size_t out_len;
+	int ok;			/* inflated whole, to exactly in_len */
+};
+
+struct helper {
+	struct gunzip_sink *g;
+	pthread_t thread;
+	struct libdeflate_decompressor *d;
+	unsigned char *out;
+	struct member_job job;
+	int posted;		/* a job waits for it, or is being done */
+};
 
 struct gunzip_sink {
 	struct sink base;
@@ -43,6 +74,15 @@ struct gunzip_sink {
 	z_stream zs;
 	int zs_ready;
 	int in_member;		/* zlib: a member has begun and not ended */
+	/* Helper threads (sink_gunzip_set_jobs), started at the first batch of members. */
+	int nhelpers;
+	int started;
+	struct helper helpers[HELPERS_MAX];
+	pthread_mutex_t mu;
+	pthread_cond_t go;	/* jobs posted, or stop */
+	pthread_cond_t done;	/* a helper finished its job */
+	int pending;		/* posted jobs not yet done */
+	int stop;
 };
 
 static int corrupt(struct gunzip_sink *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -119,6 +159,127 @@ next_member(struct gunzip_sink *g, uint64_t end_pos)
 	return out_len > 0 ? sink_write(g->base.next, g->out, out_len) : 0;
 }
 
+static void
+inflate_job(struct libdeflate_decompressor *d, struct member_job *j)
+{
+	size_t in_used = 0;
+
+	j->out_len = 0;
+	j->ok = libdeflate_gzip_decompress_ex(d, j->in, j->in_len, j->out, j->out_cap, &in_used,
+	    &j->out_len) == LIBDEFLATE_SUCCESS && in_used == j->in_len;
+}
+
+static void *
+helper_main(void *arg)
+{
+	struct helper *h = arg;
+	struct gunzip_sink *g = h->g;
+
+	interrupt_block_in_thread();	/* signals go to the caller's thread, which checks for them */
+	pthread_mutex_lock(&g->mu);
+	for (;;) {
+		while (!g->stop && !h->posted)
+			pthread_cond_wait(&g->go, &g->mu);
+		if (g->stop)
+			break;
+		pthread_mutex_unlock(&g->mu);
+		inflate_job(h->d, &h->job);
+		pthread_mutex_lock(&g->mu);
+		h->posted = 0;
+		g->pending--;
+		pthread_cond_signal(&g->done);
+	}
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+/* Starts the helpers; with fewer than asked (none: one member at a time), it goes on. */
+static void
+start_helpers(struct gunzip_sink *g)
+{
+	int i, want = g->nhelpers;
+
+	g->started = 1;
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->go, NULL);
+	pthread_cond_init(&g->done, NULL);
+	for (g->nhelpers = 0, i = 0; i < want; i++) {
+		struct helper *h = &g->helpers[g->nhelpers];
+
+		h->g = g;
+		h->d = libdeflate_alloc_decompressor();
+		h->out = xmalloc(MEMBER_OUT_SIZE);
+		if (h->d == NULL || pthread_create(&h->thread, NULL, helper_main, h) != 0) {
+			libdeflate_free_decompressor(h->d);
+			free(h->out);
+			memset(h, 0, sizeof(*h));
+			break;
+		}
+		g->nhelpers++;
+	}
+}
+
+/*
+ * The whole members at the window's start that say their sizes, up to one
+ * per thread, as jobs (the first into g->out): how many.
+ */
+static int
+plan_members(struct gunzip_sink *g, struct member_job *jobs)
+{
+	size_t off = g->start;
+	uint32_t mlen, slen;
+	int n = 0;
+
+	while (n <= g->nhelpers && gzip_member_sizes(g->win + off, g->end - off, &mlen, &slen) &&
+	    mlen <= g->end - off && slen <= MEMBER_OUT_SIZE) {
+		jobs[n].in = g->win + off;
+		jobs[n].in_len = mlen;
+		jobs[n].out = n == 0 ? g->out : g->helpers[n - 1].out;
+		jobs[n].out_cap = slen;
+		off += mlen;
+		n++;
+	}
+	return n;
+}
+
+/* Inflates the next members side by side, or the next one alone (next_member). */
+static int
+next_members(struct gunzip_sink *g, uint64_t end_pos)
+{
+	struct member_job jobs[HELPERS_MAX + 1];
+	int i, n;
+
+	if (g->nhelpers > 0 && !g->started)
+		start_helpers(g);
+	n = g->nhelpers > 0 ? plan_members(g, jobs) : 0;
+	if (n < 2)
+		return next_member(g, end_pos);
+	pthread_mutex_lock(&g->mu);
+	for (i = 1; i < n; i++) {
+		g->helpers[i - 1].job = jobs[i];
+		g->helpers[i - 1].posted = 1;
+	}
+	g->pending = n - 1;
+	pthread_cond_broadcast(&g->go);
+	pthread_mutex_unlock(&g->mu);
+	inflate_job(g->d, &jobs[0]);
+	pthread_mutex_lock(&g->mu);
+	while (g->pending > 0)
+		pthread_cond_wait(&g->done, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+	for (i = 0; i < n; i++) {
+		const struct member_job *j = i == 0 ? &jobs[0] : &g->helpers[i - 1].job;
+
+		/* Anything unusual is left to the one-at-a-time way, from this member on. */
+		if (!j->ok)
+			return next_member(g, end_pos);
+		g->start += j->in_len;
+		if (j->out_len > 0 && sink_write(g->base.next, j->out, j->out_len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 members_write(struct gunzip_sink *g, const unsigned char *p, size_t len)
 {
@@ -136,7 +297,7 @@ members_write(struct gunzip_sink *g, const unsigned char *p, size_t len)
 		p += n;
 		len -= n;
 		while (g->mode == MEMBERS && g->end - g->start >= WINDOW_LOW)
-			if (next_member(g, g->base.bytes_in - len) < 0)
+			if (next_members(g, g->base.bytes_in - len) < 0)
 				return -1;
 		if (g->mode == STREAM)
 			return stream_inflate(g, p, len, g->base.bytes_in);
@@ -179,7 +340,7 @@ gunzip_finish(struct sink *s)
 	if (g->mode == SNIFF && !g->plain_ok)
 		return corrupt(g, "gzip stream is cut short after 0 bytes (the file is truncated)");
 	while (g->mode == MEMBERS && g->start < g->end)
-		if (next_member(g, s->bytes_in) < 0)
+		if (next_members(g, s->bytes_in) < 0)
 			return -1;
 	if (g->mode == STREAM && g->in_member)
 		return corrupt(g, "gzip stream is cut short after %llu bytes (the file is truncated)",
@@ -191,7 +352,22 @@ static void
 gunzip_destroy(struct sink *s)
 {
 	struct gunzip_sink *g = (struct gunzip_sink *)s;
+	int i;
 
+	if (g->started) {
+		pthread_mutex_lock(&g->mu);
+		g->stop = 1;
+		pthread_cond_broadcast(&g->go);
+		pthread_mutex_unlock(&g->mu);
+		for (i = 0; i < g->nhelpers; i++) {
+			pthread_join(g->helpers[i].thread, NULL);
+			libdeflate_free_decompressor(g->helpers[i].d);
+			free(g->helpers[i].out);
+		}
+		pthread_mutex_destroy(&g->mu);
+		pthread_cond_destroy(&g->go);
+		pthread_cond_destroy(&g->done);
+	}
 	if (g->zs_ready)
 		inflateEnd(&g->zs);
 	libdeflate_free_decompressor(g->d);
@@ -215,6 +391,15 @@ sink_gunzip_new(struct sink *next, const char *label, int plain_ok, char *err, s
 	g->err = err;
 	g->errlen = errlen;
 	return &g->base;
+}
+
+void
+sink_gunzip_set_jobs(struct sink *s, int jobs)
+{
+	struct gunzip_sink *g = (struct gunzip_sink *)s;
+
+	if (!g->started)
+		g->nhelpers = jobs <= 1 ? 0 : jobs - 1 > HELPERS_MAX ? HELPERS_MAX : jobs - 1;
 }
 
 int

@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "io/gzip-member.h"
 #include "io/pipe.h"
 #include "unit.h"
 
@@ -160,6 +161,61 @@ test_tee(const unsigned char *data, size_t len, const char *want_plain)
 	pipe_free(p);
 }
 
+/* FILE read through gunzip (up to JOBS members side by side) into BACK; ERR gets bad data's description. */
+static int
+read_gunzip(const char *file, int jobs, struct collect *back, char *err, size_t errlen)
+{
+	struct pipe *p = pipe_new();
+	int rc;
+
+	back->len = 0;
+	pipe_add_gunzip(p, NULL, 0, err, errlen);
+	pipe_gunzip_set_jobs(p, jobs);
+	pipe_to_consumer(p, collect, back);
+	rc = pipe_read_file(p, file, 0, 0) == 0 && pipe_finish(p) == 0 ? 0 : -1;
+	pipe_free(p);
+	return rc;
+}
+
+/* Overwrites LEN bytes at OFF of FILE. */
+static void
+patch_file(const char *file, long off, const void *bytes, size_t len)
+{
+	FILE *f = fopen(file, "r+b");
+
+	if (f != NULL) {
+		fseek(f, off, SEEK_SET);
+		fwrite(bytes, 1, len, f);
+		fclose(f);
+	}
+}
+
+/* Makes the first member's header say it holds the second too. 0 or -1. */
+static int
+lie_about_first_member(const char *file)
+{
+	unsigned char hdr[GZIP_MEMBER_HEADER], len[4];
+	uint32_t m1, m2, s1;
+	FILE *f = fopen(file, "rb");
+	int ok;
+
+	if (f == NULL)
+		return -1;
+	ok = fread(hdr, 1, sizeof(hdr), f) == sizeof(hdr) && gzip_member_sizes(hdr, sizeof(hdr), &m1, &s1) &&
+	    fseek(f, (long)m1, SEEK_SET) == 0 && fread(hdr, 1, sizeof(hdr), f) == sizeof(hdr) &&
+	    gzip_member_sizes(hdr, sizeof(hdr), &m2, &s1);
+	fclose(f);
+	if (!ok)
+		return -1;
+	m1 += m2;
+	len[0] = (unsigned char)m1;
+	len[1] = (unsigned char)(m1 >> 8);
+	len[2] = (unsigned char)(m1 >> 16);
+	len[3] = (unsigned char)(m1 >> 24);
+	patch_file(file, 16, len, sizeof(len));
+	return 0;
+}
+
 int
 main(void)
 {
@@ -284,6 +340,49 @@ main(void)
 	}
 
 	test_tee(data, len, want_plain);
+
+	/*
+	 * Members inflated side by side: the same bytes as one at a time, and
+	 * a damaged member (its data, or a header lying about its length)
+	 * described the same way, after the same bytes.
+	 */
+	{
+		char *many = xasprintf("%s/many.gz", dir), err1[256], err3[256];
+		size_t big = 12u << 20;
+		unsigned char *text = xmalloc(big);
+		struct collect one = { NULL, 0, 0 };
+
+		for (i = 0; i < big; i++)
+			text[i] = (unsigned char)("abcdefghij\n0123456789\t"[(i * 2654435761u >> 7) % 22]);
+		p = pipe_new();
+		pipe_add_gzip(p, 1, 2);
+		pipe_to_file(p, many, 0600);
+		UNIT_CHECK("pipe-many-members-written", pipe_write(p, text, big) == 0 && pipe_finish(p) == 0 &&
+		    pipe_publish(p) == 0);
+		pipe_free(p);
+		UNIT_CHECK("pipe-gunzip-jobs-same-bytes", read_gunzip(many, 1, &one, err1, sizeof(err1)) == 0 &&
+		    read_gunzip(many, 3, &back, err3, sizeof(err3)) == 0 && one.len == big && back.len == big &&
+		    memcmp(back.buf, text, big) == 0);
+		p = pipe_new();
+		pipe_add_gunzip(p, NULL, 0, err3, sizeof(err3));
+		UNIT_CHECK("pipe-gunzip-jobs-before-end", pipe_gunzip_set_jobs(p, 2) == 0);
+		pipe_free(p);
+		/* The first member's header says it runs over the second: inflated as one at a time does. */
+		UNIT_CHECK("pipe-gunzip-jobs-lying-header-same", lie_about_first_member(many) == 0 &&
+		    read_gunzip(many, 1, &one, err1, sizeof(err1)) == 0 &&
+		    read_gunzip(many, 3, &back, err3, sizeof(err3)) == 0 && one.len == big && back.len == big &&
+		    memcmp(back.buf, text, big) == 0);
+		/* Deep in the fifth member or so: its data. */
+		stat(many, &st);
+		patch_file(many, (long)(st.st_size / 12 * 5 + 1000), "\xff\xff\xff\xff", 4);
+		UNIT_CHECK("pipe-gunzip-jobs-damage-same", read_gunzip(many, 1, &one, err1, sizeof(err1)) < 0 &&
+		    read_gunzip(many, 3, &back, err3, sizeof(err3)) < 0 && strcmp(err1, err3) == 0 &&
+		    strstr(err1, "corrupt") != NULL && one.len == back.len && memcmp(one.buf, back.buf, one.len) == 0);
+		unlink(many);
+		free(many);
+		free(one.buf);
+		free(text);
+	}
 
 	/* Misuse is refused, not guessed at. */
 	p = pipe_new();
