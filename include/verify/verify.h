@@ -43,6 +43,13 @@ void verify_add(struct verify_result *result, const char *name, int ok, const ch
 
 /* Returns 0 when the checks ran (see result->failed), -1 when verify itself could not run. */
 int verify_db_dump(const char *path, int flags, struct verify_result *result);
+/*
+ * The same, and the manifest the file was checked against, when it had a
+ * usable one, into *kept (zeroed otherwise; the caller frees it with
+ * manifest_free): restore loads by the manifest it verified, read once.
+ */
+struct db_manifest;
+int verify_db_dump_manifest(const char *path, int flags, struct verify_result *result, struct db_manifest *kept);
 /* Writes PATH.verified.json after a pass; removes it after a failure. */
 int verify_record(const struct verify_result *result);
 /* Logs each failed check, naming the file: 1 when any failed, else 0. */

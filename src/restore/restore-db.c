@@ -13,14 +13,18 @@
 #include "store/manifest.h"
 #include "verify/verify.h"
 
-/* Nothing is written to the target before the file proves whole. 0, 1 failed verification, -1. */
+/*
+ * Nothing is written to the target before the file proves whole. Its
+ * manifest, when it has one, into *m: the one the file was checked
+ * against. 0, 1 failed verification, -1.
+ */
 static int
-check_file(const char *path)
+check_file(const char *path, struct db_manifest *m)
 {
 	struct verify_result r;
 	int rc;
 
-	if (verify_db_dump(path, VERIFY_ALLOW_NO_MANIFEST | VERIFY_QUICK, &r) < 0) {
+	if (verify_db_dump_manifest(path, VERIFY_ALLOW_NO_MANIFEST | VERIFY_QUICK, &r, m) < 0) {
 		verify_result_free(&r);
 		return -1;
 	}
@@ -47,26 +51,21 @@ prisma_reminder(const char *project_dir)
 }
 
 static int
-load(const struct restore_db_settings *set, PGconn *conn, const char *path)
+load(const struct restore_db_settings *set, PGconn *conn, const char *path, const struct db_manifest *m)
 {
 	struct restore_settings settings;
 	struct restore_stats stats;
-	struct db_manifest m;
 	long long rows = 0;
 	size_t i;
-	char err[256];
 	int rc = -1;
 
 	memset(&settings, 0, sizeof(settings));
 	memset(&stats, 0, sizeof(stats));
-	memset(&m, 0, sizeof(m));
-	/* Its member index lets tables load side by side; checked against the file already. */
-	if (manifest_read(path, &m, NULL, err, sizeof(err)) == 0) {
-		settings.tables = m.tables;
-		settings.ntables = m.ntables;
-		settings.file_bytes = m.bytes;
-		settings.sql_bytes = m.sql_bytes;
-	}
+	/* Its member index lets tables load side by side (none without a manifest). */
+	settings.tables = m->tables;
+	settings.ntables = m->ntables;
+	settings.file_bytes = m->bytes;
+	settings.sql_bytes = m->sql_bytes;
 	settings.single_transaction = set->single_transaction;
 	settings.keep_going = set->keep_going;
 	settings.progress = set->progress;
@@ -104,21 +103,21 @@ out:
 		log_error("rolled back: database %s is as it was before the restore", PQdb(conn));
 	}
 	restore_stats_free(&stats);
-	manifest_free(&m);
 	return rc;
 }
 
 int
 restore_db_file(const struct restore_db_settings *set, const char *path)
 {
+	struct db_manifest m;
 	PGconn *conn = NULL;
 	char *target = NULL;
 	long tables;
 	int rc, created;
 
-	rc = check_file(path);
+	rc = check_file(path, &m);
 	if (rc != 0)
-		return rc;
+		goto out;
 	rc = -1;
 	if (set->create) {
 		target = target_dbname(&set->target);
@@ -140,12 +139,13 @@ restore_db_file(const struct restore_db_settings *set, const char *path)
 	}
 	if (set->clean && set->safety_dump != NULL && set->safety_dump(set->safety_dump_arg) < 0)
 		goto out;
-	if (load(set, conn, path) < 0)
+	if (load(set, conn, path, &m) < 0)
 		goto out;
 	prisma_reminder(set->project_dir);
 	rc = 0;
 out:
 	PQfinish(conn);
 	free(target);
+	manifest_free(&m);
 	return rc;
 }

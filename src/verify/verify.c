@@ -163,7 +163,7 @@ check_statements(struct verify_result *r, const struct dump_contents *c)
  * not by what its damage did to the SQL.
  */
 static int
-quick_check(const char *path, struct db_manifest *m, struct verify_result *r)
+quick_check(const char *path, const struct db_manifest *m, struct verify_result *r)
 {
 	struct dump_contents c;
 	char hex[65];
@@ -194,33 +194,36 @@ quick_check(const char *path, struct db_manifest *m, struct verify_result *r)
 	rc = 0;
 out:
 	dump_contents_free(&c);
-	manifest_free(m);
 	return rc;
 }
 
 int
-verify_db_dump(const char *path, int flags, struct verify_result *r)
+verify_db_dump_manifest(const char *path, int flags, struct verify_result *r, struct db_manifest *kept)
 {
 	struct db_manifest m;
 	struct dump_contents c;
-	int have_manifest, complete;
+	int have_manifest = 0, complete, rc = -1;
 
 	memset(&m, 0, sizeof(m));
+	memset(&c, 0, sizeof(c));
+	if (kept != NULL)
+		memset(kept, 0, sizeof(*kept));
 	verify_result_init(r, path);
 	if ((flags & VERIFY_ALLOW_NO_MANIFEST) && !manifest_exists(path)) {
 		have_manifest = 0;
 	} else {
 		have_manifest = load_manifest(path, &m, r);
 		if (have_manifest < 0)
-			return -1;
+			goto out;
 		have_manifest = have_manifest == 0;
 	}
-	if (have_manifest && (flags & VERIFY_QUICK))
-		return quick_check(path, &m, r);
-	if (dump_contents_scan(path, &c) < 0) {
-		manifest_free(&m);
-		return -1;
+	if (have_manifest && (flags & VERIFY_QUICK)) {
+		rc = quick_check(path, &m, r);
+		goto out;
 	}
+	if (dump_contents_scan(path, &c) < 0)
+		goto out;
+	rc = 0;
 	/*
 	 * Without the right key, or with a chunk that is not authentic, the
 	 * rest cannot be judged: one finding, not its echoes.
@@ -251,8 +254,17 @@ verify_db_dump(const char *path, int flags, struct verify_result *r)
 		compare_rows(r, &m, &c);
 out:
 	dump_contents_free(&c);
-	manifest_free(&m);
-	return 0;
+	if (rc == 0 && have_manifest && kept != NULL)
+		*kept = m;
+	else
+		manifest_free(&m);
+	return rc;
+}
+
+int
+verify_db_dump(const char *path, int flags, struct verify_result *r)
+{
+	return verify_db_dump_manifest(path, flags, r, NULL);
 }
 
 int
