@@ -55,9 +55,7 @@ struct helper {
 	struct gunzip_sink *g;
 	pthread_t thread;
 	struct libdeflate_decompressor *d;
-	unsigned char *out;
-	struct member_job job;
-	int posted;		/* a job waits for it, or is being done */
+	unsigned char *out;	/* room for one member's SQL, used by job (index + 1) */
 };
 
 struct gunzip_sink {
@@ -80,8 +78,11 @@ struct gunzip_sink {
 	struct helper helpers[HELPERS_MAX];
 	pthread_mutex_t mu;
 	pthread_cond_t go;	/* jobs posted, or stop */
-	pthread_cond_t done;	/* a helper finished its job */
-	int pending;		/* posted jobs not yet done */
+	pthread_cond_t done;	/* a helper finished a job */
+	struct member_job jobs[HELPERS_MAX + 1];
+	int njobs;		/* in the batch */
+	int next_job;		/* the first no thread has taken */
+	int running;		/* taken by helpers and not done */
 	int stop;
 };
 
@@ -169,24 +170,30 @@ inflate_job(struct libdeflate_decompressor *d, struct member_job *j)
 	    &j->out_len) == LIBDEFLATE_SUCCESS && in_used == j->in_len;
 }
 
+/*
+ * Helpers take the batch's jobs in order, as does the caller's thread once
+ * its own is done: a helper the scheduler keeps waiting costs nothing.
+ */
 static void *
 helper_main(void *arg)
 {
 	struct helper *h = arg;
 	struct gunzip_sink *g = h->g;
+	int i;
 
 	interrupt_block_in_thread();	/* signals go to the caller's thread, which checks for them */
 	pthread_mutex_lock(&g->mu);
 	for (;;) {
-		while (!g->stop && !h->posted)
+		while (!g->stop && g->next_job >= g->njobs)
 			pthread_cond_wait(&g->go, &g->mu);
 		if (g->stop)
 			break;
+		i = g->next_job++;
+		g->running++;
 		pthread_mutex_unlock(&g->mu);
-		inflate_job(h->d, &h->job);
+		inflate_job(h->d, &g->jobs[i]);
 		pthread_mutex_lock(&g->mu);
-		h->posted = 0;
-		g->pending--;
+		g->running--;
 		pthread_cond_signal(&g->done);
 	}
 	pthread_mutex_unlock(&g->mu);
@@ -221,10 +228,10 @@ start_helpers(struct gunzip_sink *g)
 
 /*
  * The whole members at the window's start that say their sizes, up to one
- * per thread, as jobs (the first into g->out): how many.
+ * per thread, as the batch's jobs (the first into g->out): how many.
  */
 static int
-plan_members(struct gunzip_sink *g, struct member_job *jobs)
+plan_members(struct gunzip_sink *g)
 {
 	size_t off = g->start;
 	uint32_t mlen, slen;
@@ -232,10 +239,10 @@ plan_members(struct gunzip_sink *g, struct member_job *jobs)
 
 	while (n <= g->nhelpers && gzip_member_sizes(g->win + off, g->end - off, &mlen, &slen) &&
 	    mlen <= g->end - off && slen <= MEMBER_OUT_SIZE) {
-		jobs[n].in = g->win + off;
-		jobs[n].in_len = mlen;
-		jobs[n].out = n == 0 ? g->out : g->helpers[n - 1].out;
-		jobs[n].out_cap = slen;
+		g->jobs[n].in = g->win + off;
+		g->jobs[n].in_len = mlen;
+		g->jobs[n].out = n == 0 ? g->out : g->helpers[n - 1].out;
+		g->jobs[n].out_cap = slen;
 		off += mlen;
 		n++;
 	}
@@ -246,29 +253,32 @@ plan_members(struct gunzip_sink *g, struct member_job *jobs)
 static int
 next_members(struct gunzip_sink *g, uint64_t end_pos)
 {
-	struct member_job jobs[HELPERS_MAX + 1];
 	int i, n;
 
 	if (g->nhelpers > 0 && !g->started)
 		start_helpers(g);
-	n = g->nhelpers > 0 ? plan_members(g, jobs) : 0;
+	n = g->nhelpers > 0 ? plan_members(g) : 0;
 	if (n < 2)
 		return next_member(g, end_pos);
 	pthread_mutex_lock(&g->mu);
-	for (i = 1; i < n; i++) {
-		g->helpers[i - 1].job = jobs[i];
-		g->helpers[i - 1].posted = 1;
-	}
-	g->pending = n - 1;
+	g->njobs = n;
+	g->next_job = 1;	/* the first is the caller's */
 	pthread_cond_broadcast(&g->go);
 	pthread_mutex_unlock(&g->mu);
-	inflate_job(g->d, &jobs[0]);
+	inflate_job(g->d, &g->jobs[0]);
 	pthread_mutex_lock(&g->mu);
-	while (g->pending > 0)
+	while (g->next_job < g->njobs) {
+		i = g->next_job++;
+		pthread_mutex_unlock(&g->mu);
+		inflate_job(g->d, &g->jobs[i]);
+		pthread_mutex_lock(&g->mu);
+	}
+	while (g->running > 0)
 		pthread_cond_wait(&g->done, &g->mu);
+	g->njobs = g->next_job = 0;
 	pthread_mutex_unlock(&g->mu);
 	for (i = 0; i < n; i++) {
-		const struct member_job *j = i == 0 ? &jobs[0] : &g->helpers[i - 1].job;
+		const struct member_job *j = &g->jobs[i];
 
 		/* Anything unusual is left to the one-at-a-time way, from this member on. */
 		if (!j->ok)
