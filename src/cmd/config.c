@@ -159,17 +159,26 @@ resolve_policy(struct options *opts, const struct setting_source *src)
 	int *slots[] = { &opts->keep_daily, &opts->keep_weekly, &opts->keep_monthly };
 	static const int defaults[] = { DEFAULT_KEEP_DAILY, DEFAULT_KEEP_WEEKLY, DEFAULT_KEEP_MONTHLY };
 	static const int limits[] = { 36500, 5200, 1200 };
-	const char *from, *days_from = NULL;
+	const char *from, *days_from = NULL, *policy_from = NULL;
 	int set_here = 0;
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
-		if (*slots[i] < 0 && lookup(src, keys[i], &from) != NULL)
+		if (*slots[i] < 0 && lookup(src, keys[i], &from) != NULL) {
 			set_here = 1;
+			policy_from = from;
+		}
 		if (resolve_int(src, keys[i], 0, limits[i], defaults[i], slots[i]) < 0)
 			return -1;
 	}
-	if (set_here && !opts->keep_days_given && lookup(src, "LOTBACKUP_KEEP_DAYS", &days_from) != NULL) {
+	/* --keep would replace the configured policy for this run: the weekly and monthly dumps would go. */
+	if (set_here && opts->keep_days_given) {
+		log_error("--keep N (the day rule) and the retention policy LOTBACKUP_KEEP_DAILY/WEEKLY/MONTHLY "
+		    "(from %s) are two policies: drop --keep (the policy applies), or set LOTBACKUP_KEEP_DAILY",
+		    policy_from);
+		return -1;
+	}
+	if (set_here && lookup(src, "LOTBACKUP_KEEP_DAYS", &days_from) != NULL) {
 		log_error("LOTBACKUP_KEEP_DAYS (from %s) and LOTBACKUP_KEEP_DAILY/WEEKLY/MONTHLY are two retention "
 		    "policies: keep one of them", days_from);
 		return -1;

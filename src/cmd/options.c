@@ -83,7 +83,8 @@ static const struct option_spec specs[] = {
 	{ "verbose", 'v', no_argument, CMD_ANY, NULL, "print more detail" },
 	{ "help", 'h', no_argument, CMD_ANY, NULL, "show this help and exit" },
 	{ "keep", OPT_KEEP, required_argument, CMD_DB, "N",
-	    "after a good dump, delete this tool's db dumps older than N days (default 30; 0 keeps all)" },
+	    "after a good dump, delete this tool's db dumps older than N days (default 30; 0 keeps all); "
+	    "not with a configured --keep-daily/weekly/monthly policy" },
 	{ "dry-run", OPT_DRY_RUN, no_argument, CMD_DB | CMD_PRUNE, NULL,
 	    "print what retention would keep (and by which rule) and delete; delete nothing (db: make no dump)" },
 	{ "keep-daily", OPT_KEEP_DAILY, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "N",
@@ -522,7 +523,7 @@ options_retention_gfs(const struct options *opts, struct retention_policy *out)
 void
 options_retention_after(const struct options *opts, enum backup_kind family, struct retention_policy *out)
 {
-	if (opts->policy_configured && !(family == BACKUP_DB && opts->keep_days_given)) {
+	if (opts->policy_configured) {
 		options_retention_gfs(opts, out);
 		return;
 	}

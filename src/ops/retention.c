@@ -179,14 +179,14 @@ retention_prune(const char *dir, enum backup_kind family, const struct retention
 	if (dry)
 		printf("%s backups: %s: %zu, %d to delete\n", family_label(family), desc, candidates, removed);
 	/* A sudden mass deletion is more likely a wrong clock or a typo in the policy than intent. */
-	if (policy->mode == RETENTION_GFS && (size_t)removed * 2 > candidates && !(flags & RETENTION_FORCE)) {
+	if ((size_t)removed * 2 > candidates && !(flags & RETENTION_FORCE)) {
 		if (!dry) {
 			log_error("retention (%s) would delete %d of %zu %s backups at once, more than half: nothing "
-			    "deleted; check the policy and the clock, then run 'lotbackup prune --force'", desc, removed,
-			    candidates, family_label(family));
+			    "deleted; check the policy and the clock, then run again with --force (or 'lotbackup "
+			    "prune --force')", desc, removed, candidates, family_label(family));
 			goto out;
 		}
-		printf("(more than half: prune would refuse this without --force)\n");
+		printf("(more than half: this is refused without --force)\n");
 	}
 	for (i = 0; i < v.nunits; i++) {
 		const struct retention_unit *u = &v.units[i];

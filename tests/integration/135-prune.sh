@@ -164,14 +164,15 @@ printf 'LOTBACKUP_KEEP_DAILY=3\nLOTBACKUP_KEEP_WEEKLY=0\nLOTBACKUP_KEEP_MONTHLY=
 check db-auto-prune "$LB_BIN" db -C "$proj" -o "$auto" -d "dbname=$db"
 n=$(ls "$auto" | grep -cE '^lot-systems-db-.*\.sql\.gz$')
 [ "$n" -eq 3 ] && pass db-auto-prune-keeps-3-daily || fail db-auto-prune-keeps-3-daily "$(ls "$auto")"
-# --keep N on the command line stays the day rule, whatever .env says.
+# --keep N on the command line with a policy in .env: two policies, refused
+# before anything is dumped or deleted (137-one-policy.sh has the rest).
 for d in 2 20; do
 	n=lot-systems-db-$(date -u -d "$d days ago" +%Y-%m-%dT%H-%M-%S).sql.gz
 	echo x >"$auto/$n"; echo '{}' >"$auto/$n.manifest.json"
 done
-check db-keep-day-rule "$LB_BIN" db -C "$proj" -o "$auto" -d "dbname=$db" --keep 7
-ls "$auto" | grep -q "$(date -u -d '20 days ago' +%Y-%m-%d)" && fail db-keep-overrides-policy "$(ls "$auto")" || pass db-keep-overrides-policy
-ls "$auto" | grep -q "$(date -u -d '2 days ago' +%Y-%m-%d)" && pass db-keep-keeps-recent || fail db-keep-keeps-recent "$(ls "$auto")"
+check_exit db-keep-with-policy-refused 1 "$LB_BIN" db -C "$proj" -o "$auto" -d "dbname=$db" --keep 7
+ls "$auto" | grep -q "$(date -u -d '20 days ago' +%Y-%m-%d)" && pass db-keep-refused-deletes-nothing ||
+	fail db-keep-refused-deletes-nothing "$(ls "$auto")"
 
 # Full backups: pruned after a good full under a policy, archive and directory together.
 fout=$work/full
