@@ -6,9 +6,9 @@
 #include "store/backups.h"
 #include "cmd/commands.h"
 #include "cmd/config.h"
-#include "base/fsutil.h"
 #include "base/interrupt.h"
 #include "store/lock.h"
+#include "store/outdir.h"
 #include "base/log.h"
 #include "ops/retention.h"
 #include "base/xalloc.h"
@@ -64,7 +64,7 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 		return retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), NULL,
 		    flags | RETENTION_DRY_RUN) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
 	/* One writer per directory, and retention never runs beside another run. */
-	if (interrupt_install() < 0 || fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
+	if (interrupt_install() < 0 || output_dir_prepare(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		goto out;
 	cmd_db_job(opts, opts->output_dir, &job);
 	if (backup_db_run(&job, &db) < 0)

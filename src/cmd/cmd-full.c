@@ -5,10 +5,10 @@
 #include "store/backups.h"
 #include "cmd/cmd-db.h"
 #include "cmd/commands.h"
-#include "base/fsutil.h"
 #include "full/full-backup.h"
 #include "base/interrupt.h"
 #include "store/lock.h"
+#include "store/outdir.h"
 #include "base/log.h"
 #include "ops/retention.h"
 
@@ -47,7 +47,7 @@ cmd_full_exec(const struct options *opts, int argc, char **argv, struct cmd_resu
 		log_error("--archive-only and --dir-only exclude each other");
 		return LB_EXIT_USAGE;
 	}
-	if (interrupt_install() < 0 || fs_mkdir_private(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
+	if (interrupt_install() < 0 || output_dir_prepare(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		return LB_EXIT_FAILURE;
 	/* Pruning only after a good backup, under the same lock; none unless a policy is configured. */
 	options_retention_after(opts, BACKUP_FULL_ARCHIVE, &policy);

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "pg/pgsql.h"
 #include "restore/restore-db.h"
+#include "store/outdir.h"
 
 /* restore --list: what the file holds, read without a server. */
 static int
@@ -49,7 +50,7 @@ safety_dump(const void *arg)
 	struct db_result result;
 
 	cmd_db_job(opts, opts->output_dir, &job);
-	if (backup_db_run(&job, &result) < 0) {
+	if (output_dir_prepare(opts->output_dir) < 0 || backup_db_run(&job, &result) < 0) {
 		log_error("the safety dump of the target failed: not cleaning it (fix the error, or pass "
 		    "--no-safety-dump to lose its current contents)");
 		return -1;

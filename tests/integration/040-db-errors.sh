@@ -96,10 +96,10 @@ if mount -t tmpfs -o size=256k tmpfs "$small" 2>/dev/null; then
 	at_exit "umount '$small' 2>/dev/null"
 	rc=0
 	err=$("$LB_BIN" db -d "dbname=$db" -o "$small/b" 2>&1) || rc=$?
-	if [ $rc -eq 1 ] && grep -q 'no space left' <<<"$err" && [ -z "$(ls -A "$small/b" | grep -v "^\.lotbackup\.lock$")" ]; then
+	if [ $rc -eq 1 ] && grep -q 'no space left' <<<"$err" && [ -z "$(ls -A "$small/b" | grep -vxE '\.lotbackup\.lock|\.gitignore')" ]; then
 		pass error-disk-full
 	else
-		fail error-disk-full "rc=$rc $err; left: $(ls -A "$small/b" 2>&1 | grep -v "^\.lotbackup\.lock$")"
+		fail error-disk-full "rc=$rc $err; left: $(ls -A "$small/b" 2>&1 | grep -vxE '\.lotbackup\.lock|\.gitignore')"
 	fi
 	umount "$small"
 else

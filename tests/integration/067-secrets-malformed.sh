@@ -68,7 +68,8 @@ while IFS='|' read -r shape tmpl; do
 			rm -f "$proj/.env"
 		fi
 		rc=$(cat "$work/$name.rc")
-		lines=$(wc -l <"$work/$name.err")
+		# (the info line of a new output directory's .gitignore aside)
+		lines=$(grep -cv " info lotbackup: created .* with a \.gitignore" "$work/$name.err")
 		[ "$rc" = 1 ] || bad="$bad $name:exit-$rc"
 		[ "$lines" -eq 1 ] && [ ! -s "$work/$name.out" ] || bad="$bad $name:$lines-lines($(tr '\n' '|' <"$work/$name.err"))"
 		grep -q "not held" "$work/$name.cmdline" && bad="$bad $name:not-held"

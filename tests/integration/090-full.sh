@@ -270,7 +270,7 @@ check full-dir-only "$LB_BIN" full -C "$proj" --dir-only -o "$work/do"
 mkdir -p "$work/plain" && printf '{}\n' >"$work/plain/package.json"
 check_exit full-not-a-repo 1 env -u DATABASE_URL "$LB_BIN" full -C "$work/plain" -o "$work/np"
 grep -q 'not in a git repository.*--no-git' <<<"$LB_LAST_OUTPUT" && pass full-not-a-repo-message || fail full-not-a-repo-message "$LB_LAST_OUTPUT"
-[ -z "$(ls -A "$work/np" 2>/dev/null | grep -v "^\.lotbackup\.lock$")" ] && pass full-failure-publishes-nothing || fail full-failure-publishes-nothing "$(ls -A "$work/np" | grep -v "^\.lotbackup\.lock$")"
+[ -z "$(ls -A "$work/np" 2>/dev/null | grep -vxE '\.lotbackup\.lock|\.gitignore')" ] && pass full-failure-publishes-nothing || fail full-failure-publishes-nothing "$(ls -A "$work/np" | grep -vxE '\.lotbackup\.lock|\.gitignore')"
 check full-no-git env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$work/plain" -o "$work/ng" --no-git
 grep -q '"included": false' "$(ls -d "$work"/ng/full-backup-*/ | head -n 1)MANIFEST.json" && pass full-without-db-says-so || fail full-without-db-says-so "manifest"
 check_exit full-require-db 1 env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$work/plain" -o "$work/rd" --no-git --require-db
@@ -282,7 +282,7 @@ blob=$(git -C "$work/broken" rev-parse 'origin/feature:feature.txt')
 rm -f "$work/broken/.git/objects/${blob:0:2}/${blob:2}"
 check_exit full-missing-object 1 env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$work/broken" -o "$work/bro"
 grep -q "$blob" <<<"$LB_LAST_OUTPUT" && pass full-missing-object-named || fail full-missing-object-named "$LB_LAST_OUTPUT"
-[ -z "$(ls -A "$work/bro" 2>/dev/null | grep -v "^\.lotbackup\.lock$")" ] && pass full-missing-object-publishes-nothing || fail full-missing-object-publishes-nothing "$(ls -A "$work/bro" | grep -v "^\.lotbackup\.lock$")"
+[ -z "$(ls -A "$work/bro" 2>/dev/null | grep -vxE '\.lotbackup\.lock|\.gitignore')" ] && pass full-missing-object-publishes-nothing || fail full-missing-object-publishes-nothing "$(ls -A "$work/bro" | grep -vxE '\.lotbackup\.lock|\.gitignore')"
 check full-allow-broken-git env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$work/broken" -o "$work/bro2" --allow-broken-git
 
 # An unreadable file is named (as a user that cannot read it; root reads everything).
@@ -297,5 +297,5 @@ fi
 
 # The database fails: the whole full backup fails and nothing is published.
 check_exit full-db-failure 1 env DATABASE_URL="dbname=lb_no_such_db" "$LB_BIN" full -C "$work/plain" -o "$work/dbf" --no-git
-[ -z "$(ls -A "$work/dbf" 2>/dev/null | grep -v "^\.lotbackup\.lock$")" ] && pass full-db-failure-publishes-nothing || fail full-db-failure-publishes-nothing "$(ls -A "$work/dbf" | grep -v "^\.lotbackup\.lock$")"
+[ -z "$(ls -A "$work/dbf" 2>/dev/null | grep -vxE '\.lotbackup\.lock|\.gitignore')" ] && pass full-db-failure-publishes-nothing || fail full-db-failure-publishes-nothing "$(ls -A "$work/dbf" | grep -vxE '\.lotbackup\.lock|\.gitignore')"
 finish

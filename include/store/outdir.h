@@ -1,0 +1,13 @@
+#ifndef LOTBACKUP_OUTDIR_H
+#define LOTBACKUP_OUTDIR_H
+
+/*
+ * Makes the output directory ready for writing (fs_mkdir_private). When
+ * this call creates it, a .gitignore holding '*' goes in (0600, atomic,
+ * never over an existing one), as Python's venv does, so that the default
+ * PROJECT/backups is never committed by 'git add -A'; an info line says
+ * so. An existing directory is left as it is. 0 or -1 (reported).
+ */
+int output_dir_prepare(const char *dir);
+
+#endif
