@@ -161,8 +161,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_set_level(opts.verbosity < 0 ? LOG_WARN : opts.verbosity > 0 ? LOG_DEBUG : LOG_INFO);
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (config_resolve(&opts) < 0) {
+		/* A typo in .env must not silence the nightly job: the monitor hears of it. */
 		rc = LB_EXIT_FAILURE;
+		report_run(cmd, &opts, rc, &start, &start, NULL);
 		goto out;
 	}
 	if (check_operands(cmd, argc - next) < 0) {

@@ -8,6 +8,7 @@
 #include "pg/conninfo.h"
 #include "base/dotenv.h"
 #include "base/log.h"
+#include "base/textdist.h"
 #include "ops/notify.h"
 #include "ops/retention-plan.h"
 #include "base/xalloc.h"
@@ -59,19 +60,30 @@ is_known(const char *key)
 	return 0;
 }
 
+/* "; did you mean NAME?" when a known setting is a likely typo away, else "". */
+static char *
+suggestion(const char *key)
+{
+	const char *near = text_nearest(key, known_settings);
+
+	return near != NULL ? xasprintf("; did you mean %s?", near) : xstrdup("");
+}
+
 static int
 check_unknown_settings(const struct setting_source *src)
 {
 	extern char **environ;
 	size_t i;
-	char **e;
+	char **e, *hint;
 
 	for (i = 0; i < src->env_file->count; i++) {
 		const struct dotenv_entry *en = &src->env_file->entries[i];
 
 		if (strncmp(en->key, SETTING_PREFIX, strlen(SETTING_PREFIX)) == 0 && !is_known(en->key)) {
-			log_error("unknown setting %s in %s line %d: remove it or fix its name (see lotbackup(1), ENVIRONMENT)",
-			    en->key, src->env_path, en->line);
+			hint = suggestion(en->key);
+			log_error("unknown setting %s in %s line %d: remove it or fix its name%s (see lotbackup(1), "
+			    "ENVIRONMENT)", en->key, src->env_path, en->line, hint);
+			free(hint);
 			return -1;
 		}
 	}
@@ -84,8 +96,12 @@ check_unknown_settings(const struct setting_source *src)
 			continue;
 		key = xstrndup(*e, (size_t)(eq - *e));
 		bad = !is_known(key);
-		if (bad)
-			log_error("unknown environment variable %s: unset it or fix its name (see lotbackup(1), ENVIRONMENT)", key);
+		if (bad) {
+			hint = suggestion(key);
+			log_error("unknown environment variable %s: unset it or fix its name%s (see lotbackup(1), "
+			    "ENVIRONMENT)", key, hint);
+			free(hint);
+		}
 		free(key);
 		if (bad)
 			return -1;
@@ -271,8 +287,12 @@ resolve_max_age(struct options *opts, const struct setting_source *src)
 	return 0;
 }
 
+/*
+ * With `quiet` (after another configuration error), whatever can be read,
+ * unreported, and defaults for the rest: the failure still reaches URL/fail.
+ */
 static int
-resolve_notify(struct options *opts, const struct setting_source *src)
+resolve_notify(struct options *opts, const struct setting_source *src, int quiet)
 {
 	const char *from, *v;
 
@@ -282,10 +302,17 @@ resolve_notify(struct options *opts, const struct setting_source *src)
 		if ((v = lookup(src, "LOTBACKUP_NOTIFY_METHOD", &from)) == NULL || *v == '\0')
 			opts->notify_method = NOTIFY_GET;
 		else if ((opts->notify_method = notify_method_parse(v)) < 0) {
-			log_error("LOTBACKUP_NOTIFY_METHOD (from %s) must be get or post", from);
-			return -1;
+			if (quiet) {
+				opts->notify_method = NOTIFY_GET;
+			} else {
+				log_error("LOTBACKUP_NOTIFY_METHOD (from %s) must be get or post", from);
+				return -1;
+			}
 		}
 	}
+	if (quiet && opts->notify_timeout < 0 && ((v = lookup(src, "LOTBACKUP_NOTIFY_TIMEOUT", &from)) == NULL ||
+	    options_parse_int(v, 1, 300, &opts->notify_timeout) < 0))
+		opts->notify_timeout = DEFAULT_NOTIFY_TIMEOUT;
 	return 0;
 }
 
@@ -367,16 +394,18 @@ config_resolve(struct options *opts)
 
 	if (opts->project_dir == NULL)
 		opts->project_dir = xstrdup(".");
+	env_path = xasprintf("%s/.env", opts->project_dir);
+	src.env_file = &env_file;
+	src.env_path = env_path;
 	if (stat(opts->project_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		log_error("project directory %s does not exist or is not a directory (check --project-dir)",
 		    opts->project_dir);
 		goto out;
 	}
-	env_path = xasprintf("%s/.env", opts->project_dir);
-	if (dotenv_load_file(env_path, &env_file) < 0)
+	if (dotenv_load_file(env_path, &env_file) < 0) {
+		dotenv_free(&env_file);	/* unreadable: the environment alone */
 		goto out;
-	src.env_file = &env_file;
-	src.env_path = env_path;
+	}
 	if (check_unknown_settings(&src) < 0)
 		goto out;
 
@@ -394,13 +423,15 @@ config_resolve(struct options *opts)
 	if (resolve_policy(opts, &src) < 0 ||
 	    resolve_int(&src, "LOTBACKUP_NOTIFY_TIMEOUT", 1, 300, DEFAULT_NOTIFY_TIMEOUT, &opts->notify_timeout) < 0)
 		goto out;
-	if (resolve_timezone(opts, &src) < 0 || resolve_max_age(opts, &src) < 0 || resolve_notify(opts, &src) < 0 ||
+	if (resolve_timezone(opts, &src) < 0 || resolve_max_age(opts, &src) < 0 || resolve_notify(opts, &src, 0) < 0 ||
 	    resolve_encryption(opts, &src) < 0)
 		goto out;
 	if (resolve_s3(opts, &src) < 0)
 		goto out;
 	rc = 0;
 out:
+	if (rc < 0)
+		resolve_notify(opts, &src, 1);
 	dotenv_free(&env_file);
 	free(env_path);
 	return rc;

@@ -90,6 +90,19 @@ rc=0; err=$(env LOTBACKUP_KEEP_DAYS=soon "$LB_BIN" db -d "dbname=$db" -o "$work/
 [ $rc -eq 1 ] && grep -q 'LOTBACKUP_KEEP_DAYS.*whole number' <<<"$err" && pass config-bad-number || fail config-bad-number "rc=$rc $err"
 rc=0; err=$(env LOTBACKUP_OUTPUTDIR=x "$LB_BIN" list 2>&1) || rc=$?
 [ $rc -eq 1 ] && grep -q 'unknown environment variable LOTBACKUP_OUTPUTDIR' <<<"$err" && pass config-unknown-env-variable || fail config-unknown-env-variable "rc=$rc $err"
+grep -q 'did you mean LOTBACKUP_OUTPUT_DIR?' <<<"$err" && pass config-unknown-env-suggests || fail config-unknown-env-suggests "$err"
+# A typo in .env names the nearest known setting, only when it is close.
+printf 'LOTBACKUP_KEEP_DAYZ=7\nLOTBACKUP_NOTIFYURL=x\n' >"$proj/.env"
+rc=0; err=$("$LB_BIN" list -C "$proj" 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q 'unknown setting LOTBACKUP_KEEP_DAYZ in .*\.env line 1.*did you mean LOTBACKUP_KEEP_DAYS?' <<<"$err" &&
+	pass config-typo-suggests || fail config-typo-suggests "rc=$rc $err"
+printf 'LOTBACKUP_KEEPDAILY=7\n' >"$proj/.env"
+rc=0; err=$("$LB_BIN" list -C "$proj" 2>&1) || rc=$?
+grep -q 'did you mean LOTBACKUP_KEEP_DAILY?' <<<"$err" && pass config-typo-suggests-daily || fail config-typo-suggests-daily "rc=$rc $err"
+printf 'LOTBACKUP_FROBNICATE=7\n' >"$proj/.env"
+rc=0; err=$("$LB_BIN" list -C "$proj" 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q 'unknown setting LOTBACKUP_FROBNICATE' <<<"$err" && ! grep -q 'did you mean' <<<"$err" &&
+	pass config-far-name-no-suggestion || fail config-far-name-no-suggestion "rc=$rc $err"
 printf 'DATABASE_URL="unterminated\nA=1\n' >"$proj/.env"
 rc=0; err=$("$LB_BIN" list -C "$proj" 2>&1) || rc=$?
 [ $rc -eq 1 ] && grep -q '\.env.*line 1' <<<"$err" && pass config-dotenv-syntax-error || fail config-dotenv-syntax-error "rc=$rc $err"

@@ -89,6 +89,25 @@ check_exit notify-usage-error 2 "$LB_BIN" db -C "$proj" -o "$out" --no-such-opti
 check_exit notify-usage-error-in-command 2 "$LB_BIN" db -C "$proj" -o "$out" --keep 7 --keep-daily 3
 check notify-dry-run "$LB_BIN" prune -C "$proj" -o "$out" --dry-run
 [ ! -s "$reqlog" ] && pass notify-not-for-usage-or-dry-run || fail notify-not-for-usage-or-dry-run "$(requests)"
+# A configuration error is a failed night: URL/fail, whenever the URL
+# itself can be read (.env, the environment or the command line).
+printf 'LOTBACKUP_NOTIFY_URL=%s/ping/env\nLOTBACKUP_KEEP_DAYZ=7\n' "$base" >"$proj/.env"
+: >"$reqlog"
+check_exit notify-config-typo 1 "$LB_BIN" db -C "$proj" -o "$out" -d "dbname=$db"
+grep -q "^GET /ping/env/fail HTTP/1.1" "$reqlog" && [ "$(wc -l <"$reqlog")" -eq 1 ] && pass notify-config-typo-fail ||
+	fail notify-config-typo-fail "$(requests)"
+printf 'LOTBACKUP_NOTIFY_URL=%s/ping/env\nLOTBACKUP_KEEP_DAILY=7\n' "$base" >"$proj/.env"
+: >"$reqlog"
+check_exit notify-config-two-policies 1 "$LB_BIN" db -C "$proj" -o "$out" -d "dbname=$db" --keep 7
+check_exit notify-config-bad-number 1 env LOTBACKUP_COMPRESS_LEVEL=high "$LB_BIN" full -C "$proj" -o "$out" --no-git
+printf 'DATABASE_URL="unterminated\n' >"$proj/.env"
+check_exit notify-config-dotenv-syntax 1 env LOTBACKUP_NOTIFY_URL="$base/ping/environ" "$LB_BIN" prune -C "$proj" -o "$out"
+[ "$(grep -c "^GET /ping/env/fail HTTP/1.1" "$reqlog")" -eq 2 ] && grep -q "^GET /ping/environ/fail HTTP/1.1" "$reqlog" &&
+	[ "$(wc -l <"$reqlog")" -eq 3 ] && pass notify-config-errors-fail || fail notify-config-errors-fail "$(requests)"
+: >"$reqlog"
+check_exit notify-config-error-list 1 "$LB_BIN" list -C "$proj" -o "$out" --json
+check_exit notify-config-error-dry-run 1 "$LB_BIN" prune -C "$proj" -o "$out" --dry-run --notify-url "$base/ping/dry"
+[ ! -s "$reqlog" ] && pass notify-config-error-not-for-list-or-dry-run || fail notify-config-error-not-for-list-or-dry-run "$(requests)"
 rm "$proj/.env"
 
 # The service answers 500: a warning, the backup still succeeds; no credentials in the log.
@@ -205,12 +224,14 @@ else
 	fail notify-post-no-secret-in-body "$(cat "$bodies")"
 fi
 
-# A method that is neither: a usage error on the command line, a setting error in the environment; nothing sent.
+# A method that is neither: a usage error on the command line (nothing sent), a setting error in the environment.
 reset
 check_exit notify-method-bad-option 2 "$LB_BIN" db -o "$out" -d "dbname=$db" --notify-url "$base/ping/x" --notify-method put
 grep -q "notify-method takes get or post, not 'put'" <<<"$LB_LAST_OUTPUT" && pass notify-method-bad-option-message ||
 	fail notify-method-bad-option-message "$LB_LAST_OUTPUT"
 check_exit notify-method-bad-env 1 env LOTBACKUP_NOTIFY_METHOD=put "$LB_BIN" db -o "$out" -d "dbname=$db" --notify-url "$base/ping/x"
-grep -q "LOTBACKUP_NOTIFY_METHOD (from environment) must be get or post" <<<"$LB_LAST_OUTPUT" && [ ! -s "$reqlog" ] &&
+# (a configuration error: the failure still goes out, as a GET)
+grep -q "LOTBACKUP_NOTIFY_METHOD (from environment) must be get or post" <<<"$LB_LAST_OUTPUT" &&
+	[ "$(cut -d" " -f1-2 "$reqlog")" = "GET /ping/x/fail" ] &&
 	pass notify-method-bad-env-message || fail notify-method-bad-env-message "$LB_LAST_OUTPUT"$'\n'"$(requests)"
 finish
