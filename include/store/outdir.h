@@ -10,4 +10,11 @@
  */
 int output_dir_prepare(const char *dir);
 
+/*
+ * OUTPUT/safety-dumps/: the dumps restore --clean takes of its target
+ * before dropping it. They are not backups of the product: outside the
+ * retention buckets (never counted, never deleted), never status's newest.
+ */
+#define SAFETY_DUMP_DIR "safety-dumps"
+
 #endif

@@ -13,6 +13,7 @@
 #include "pg/pgsql.h"
 #include "restore/restore-db.h"
 #include "store/outdir.h"
+#include "base/xalloc.h"
 
 /* restore --list: what the file holds, read without a server. */
 static int
@@ -48,17 +49,23 @@ safety_dump(const void *arg)
 	const struct options *opts = arg;
 	struct db_job job;
 	struct db_result result;
+	char *dir = xasprintf("%s/%s", opts->output_dir, SAFETY_DUMP_DIR);
+	int rc = -1;
 
-	cmd_db_job(opts, opts->output_dir, &job);
+	/* Its own folder: retention would count it as the day's db backup. */
+	cmd_db_job(opts, dir, &job);
 	if (output_dir_prepare(opts->output_dir) < 0 || backup_db_run(&job, &result) < 0) {
 		log_error("the safety dump of the target failed: not cleaning it (fix the error, or pass "
 		    "--no-safety-dump to lose its current contents)");
-		return -1;
+		goto out;
 	}
 	log_info("safety dump of the target written: %s (restore it with 'lotbackup restore')",
 	    result.path);
 	db_result_free(&result);
-	return 0;
+	rc = 0;
+out:
+	free(dir);
+	return rc;
 }
 
 /* The restore module's settings, from the options, once. */

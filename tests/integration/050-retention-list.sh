@@ -108,10 +108,11 @@ for i in range(4):
     else:   # not a file: no manifest
         os.mkdir(os.path.join(d, n, "MANIFEST.json"))
 PY2
-json=$("$LB_BIN" list --json -o "$many")
-if err=$(python3 - "$many" "$json" <<'PY2' 2>&1
+# (in a file: 300 rows of JSON outgrow one argument's 128 KiB)
+"$LB_BIN" list --json -o "$many" >"$work/many.json"
+if err=$(python3 - "$many" "$work/many.json" <<'PY2' 2>&1
 import json, os, sys
-d, rows = sys.argv[1], json.loads(sys.argv[2])
+d, rows = sys.argv[1], json.load(open(sys.argv[2]))
 def reg(p): return os.path.isfile(p)
 def dsize(p):
     return sum(os.lstat(os.path.join(r, f)).st_size for r, _, fs in os.walk(p) for f in fs if os.path.isfile(os.path.join(r, f)) and not os.path.islink(os.path.join(r, f)))

@@ -44,7 +44,7 @@ dropdb_q lb_rs_before && createdb -T template0 lb_rs_before && pg_dump -d lb_rs_
 safe=$work/safety
 check restore-clean "$LB_BIN" restore "$dump" -d dbname=lb_rs_a --clean -o "$safe"
 same restore-clean-identical "$src" lb_rs_a
-sd=$(ls "$safe"/lot-systems-db-*.sql.gz 2>/dev/null | head -n 1)
+sd=$(ls "$safe"/safety-dumps/lot-systems-db-*.sql.gz 2>/dev/null | head -n 1)
 if [ -n "$sd" ] && grep -q "safety dump of the target written: $sd" <<<"$LB_LAST_OUTPUT"; then
 	pass restore-clean-safety-dump-first
 else
