@@ -40,6 +40,12 @@ void verify_add(struct verify_result *result, const char *name, int ok, const ch
  * strong a proof, without decompressing (restore uses it before loading).
  */
 #define VERIFY_QUICK 2
+/*
+ * verify's rule: a db dump without a manifest passes only as a legacy dump,
+ * one pg_dump made (the old scripts' pg_dump | gzip), checked for what it
+ * shows; one of lotbackup's own was written with its manifest and fails.
+ */
+#define VERIFY_LEGACY 4
 
 /* Returns 0 when the checks ran (see result->failed), -1 when verify itself could not run. */
 int verify_db_dump(const char *path, int flags, struct verify_result *result);

@@ -99,7 +99,7 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_re
 		struct verify_result r;
 
 		if (full_backup_path(targets[i]) ? full_verify(targets[i], &r) < 0 :
-		    verify_db_dump(targets[i], 0, &r) < 0) {
+		    verify_db_dump(targets[i], VERIFY_LEGACY, &r) < 0) {
 			rc = LB_EXIT_FAILURE;
 			verify_result_free(&r);
 			continue;

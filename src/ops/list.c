@@ -50,8 +50,10 @@ entry_json(const struct backup_entry *e, const char *kind, time_t now)
 	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:b}", "kind", kind, "name", e->name, "path", e->path,
 	    "created", stamp, "age_seconds", (json_int_t)(now - e->when), "bytes", (json_int_t)e->size,
 	    "manifest", e->has_manifest, "verified", e->verified);
-	if (e->kind == BACKUP_DB)
+	if (e->kind == BACKUP_DB) {
 		json_object_set_new(o, "database", db ? json_string(db) : json_null());
+		json_object_set_new(o, "legacy", json_boolean(!e->has_manifest));
+	}
 	free(db);
 	return o;
 }
@@ -95,8 +97,9 @@ print_row(const struct backup_entry *e, const char *kind, const char *kept_by, t
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
 	format_size(e->size, size, sizeof(size));
 	format_age((long long)(now - e->when), age, sizeof(age));
-	printf("%-8s %-20s %9s %10s %-8s %-8s %s  %s\n", kind, stamp, age, size, e->has_manifest ? "yes" : "no",
-	    e->verified ? "yes" : "no", e->name, kept_by);
+	/* A db dump without a manifest is the old scripts' (or pg_dump's): verify checks it as legacy. */
+	printf("%-8s %-20s %9s %10s %-8s %-8s %s  %s\n", kind, stamp, age, size, e->has_manifest ? "yes" :
+	    e->kind == BACKUP_DB ? "legacy" : "no", e->verified ? "yes" : "no", e->name, kept_by);
 }
 
 /* restore --clean's safety dumps, each with the database it is of. */

@@ -197,6 +197,19 @@ out:
 	return rc;
 }
 
+/* VERIFY_LEGACY without a manifest: pg_dump's file passes as legacy, one of ours lost its manifest. */
+static void
+check_legacy(struct verify_result *r, const struct dump_contents *c, const char *path)
+{
+	int ours = c->read_rc == DUMP_READ_OK && dump_contents_has_marker(c);
+
+	if (ours)
+		verify_add(r, "manifest", 0, "%s%s is missing (lotbackup wrote this dump with one)", path,
+		    MANIFEST_SUFFIX);
+	else
+		verify_add(r, "manifest", 1, "none: a legacy dump (pg_dump's), checked by its contents");
+}
+
 int
 verify_db_dump_manifest(const char *path, int flags, struct verify_result *r, struct db_manifest *kept)
 {
@@ -209,7 +222,7 @@ verify_db_dump_manifest(const char *path, int flags, struct verify_result *r, st
 	if (kept != NULL)
 		memset(kept, 0, sizeof(*kept));
 	verify_result_init(r, path);
-	if ((flags & VERIFY_ALLOW_NO_MANIFEST) && !manifest_exists(path)) {
+	if ((flags & (VERIFY_ALLOW_NO_MANIFEST | VERIFY_LEGACY)) && !manifest_exists(path)) {
 		have_manifest = 0;
 	} else {
 		have_manifest = load_manifest(path, &m, r);
@@ -240,6 +253,8 @@ verify_db_dump_manifest(const char *path, int flags, struct verify_result *r, st
 		verify_add(r, "gzip", 1, c.read.gzip ? "stream intact, CRCs valid" : "plain SQL, not compressed");
 	if (have_manifest)
 		check_size_and_sha256(r, &m, c.read.file_bytes, c.read_rc == DUMP_READ_OK ? c.read.sha256 : NULL);
+	else if (!(flags & VERIFY_ALLOW_NO_MANIFEST))
+		check_legacy(r, &c, path);
 	/* A plain pg_dump file has no manifest but ends with its own marker. */
 	complete = c.read_rc == DUMP_READ_OK &&
 	    (dump_contents_has_marker(&c) || (!have_manifest && dump_contents_has_pg_dump_marker(&c)));

@@ -138,7 +138,7 @@ for mode in plain inserts column-inserts; do
 	plain) pg_dump -d "$rich" -f "$f" ;;
 	*) pg_dump --"$mode" -d "$rich" -f "$f" ;;
 	esac
-	# No manifest beside a pg_dump file (verify says so, exit 3): what
+	# No manifest beside a pg_dump file (a legacy dump to verify): what
 	# matters here is that no statement of it is refused.
 	"$LB_BIN" verify "$f" >"$work/rich-$mode.out" 2>&1
 	if grep -q 'FAIL *statements' "$work/rich-$mode.out"; then
