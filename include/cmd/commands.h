@@ -64,4 +64,14 @@ struct remote_settings;
 int cmd_remote_settings(const struct options *opts, struct remote_settings *rs);
 extern const struct cmd_entry cmd_keygen_entry;
 
+/*
+ * The off-site backup an operand names (verify, restore): s3://BUCKET/
+ * PREFIX/NAME, the store taken from the URL, or (with --remote) NAME under
+ * LOTBACKUP_S3_URL. *NAME points into OPERAND. 0 or -1 (reported).
+ */
+int cmd_remote_operand(const struct options *opts, const char *operand, struct remote_settings *rs,
+    const char **name);
+/* 1 when OPERAND is read from the off-site store: an s3:// URL, or any operand with --remote. */
+int cmd_remote_named(const struct options *opts, const char *operand);
+
 #endif

@@ -40,6 +40,8 @@ struct dump_contents {
 
 /* Returns 0 when the file was read (see read_rc/parse_ok), -1 when it could not be opened or read. */
 int dump_contents_scan(const char *path, struct dump_contents *c);
+/* The same for a dump NAME that FEED streams (dump_read_feed); SIZE (0: unknown) for the progress line. */
+int dump_contents_scan_feed(const char *name, dump_feed_fn feed, void *arg, uint64_t size, struct dump_contents *c);
 /* 1 when the SQL ends with lotbackup's completion marker line, or with it and then "\unrestrict KEY". */
 int dump_contents_has_marker(const struct dump_contents *c);
 /* 1 when the SQL ends as pg_dump's plain format does ("-- PostgreSQL database dump complete"). */

@@ -32,6 +32,16 @@ enum {
 
 int dump_read(const char *path, dump_chunk_fn fn, void *ctx, struct dump_read_stats *stats,
     char *err, size_t errlen);
+/*
+ * A whole dump that is not a local file, named NAME (an encrypted one's
+ * name says so, as a file's does): FEED streams its bytes into the pipe
+ * the reader built (e.g. pipe_read_s3), 0 or -1 (reported). The same
+ * return values; a failed FEED is DUMP_READ_IO_ERROR.
+ */
+struct pipe;
+typedef int (*dump_feed_fn)(void *arg, struct pipe *p);
+int dump_read_feed(const char *name, dump_feed_fn feed, void *arg, dump_chunk_fn fn, void *ctx,
+    struct dump_read_stats *stats, char *err, size_t errlen);
 /* The same for LENGTH bytes of whole gzip members (or plain SQL) from OFFSET. */
 int dump_read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
     char *err, size_t errlen);

@@ -2,6 +2,9 @@
 #define LOTBACKUP_VERIFY_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "dump/dump-reader.h"
 
 /*
  * Proves a db dump whole without a server: manifest present, file size and
@@ -56,6 +59,15 @@ int verify_db_dump(const char *path, int flags, struct verify_result *result);
  */
 struct db_manifest;
 int verify_db_dump_manifest(const char *path, int flags, struct verify_result *result, struct db_manifest *kept);
+/*
+ * The same checks (without flags) on a dump that is not a local file, read
+ * once as FEED streams it (dump/dump-reader.h), e.g. an S3 object: against
+ * the manifest MTEXT (MLEN bytes; NULL: there is none, a finding), both
+ * named by LABEL and MLABEL in the result. SIZE (0: unknown) is for the
+ * progress line. 0 or -1 as verify_db_dump.
+ */
+int verify_db_feed(const char *label, const char *mtext, size_t mlen, const char *mlabel, dump_feed_fn feed,
+    void *arg, uint64_t size, struct verify_result *result);
 /* Writes PATH.verified.json after a pass; removes it after a failure. */
 int verify_record(const struct verify_result *result);
 /* Logs each failed check, naming the file: 1 when any failed, else 0. */

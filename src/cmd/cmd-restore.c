@@ -14,6 +14,8 @@
 #include "restore/restore-db.h"
 #include "store/outdir.h"
 #include "base/xalloc.h"
+#include "base/interrupt.h"
+#include "remote/remote-read.h"
 
 /* restore --list: what the file holds, read without a server. */
 static int
@@ -99,6 +101,32 @@ exit_code(int rc)
 	return rc == 0 ? LB_EXIT_OK : rc == 1 ? LB_EXIT_VERIFY : LB_EXIT_FAILURE;
 }
 
+/* restore s3://BUCKET/PREFIX/NAME (or NAME --remote): a db dump, checked whole before it loads. */
+static int
+restore_remote(const struct options *opts, const char *operand)
+{
+	struct restore_db_settings db;
+	struct remote_settings rs;
+	const char *name;
+
+	if (opts->list_only || opts->restore_to != NULL) {
+		log_error("--list and --to read local files: lotbackup pull %s first", operand);
+		return LB_EXIT_USAGE;
+	}
+	if (opts->dbname == NULL || opts->dbname_origin != PG_TARGET_FLAG) {
+		log_error("restore needs --dbname TARGET: DATABASE_URL is never used as a restore target, on purpose");
+		return LB_EXIT_USAGE;
+	}
+	if (opts->single_transaction && opts->keep_going) {
+		log_error("--keep-going and --single-transaction exclude each other");
+		return LB_EXIT_USAGE;
+	}
+	if (interrupt_install() < 0 || cmd_remote_operand(opts, operand, &rs, &name) < 0)
+		return LB_EXIT_FAILURE;
+	db = db_settings(opts);
+	return exit_code(remote_restore(&rs, name, &db));
+}
+
 static int
 cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
@@ -111,6 +139,8 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_r
 	(void)result;
 	if (config_use_key(opts) < 0)
 		return LB_EXIT_FAILURE;
+	if (cmd_remote_named(opts, argv[0]))
+		return restore_remote(opts, argv[0]);
 	full = full_backup_path(argv[0]);
 	if (opts->list_only && full) {
 		log_error("--list reads database dumps; for a full backup see its MANIFEST.json or run lotbackup verify");
@@ -158,7 +188,7 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_r
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
 	.bit = CMD_RESTORE,
-	.operands = "FILE",
+	.operands = "FILE|s3://BUCKET/PREFIX/NAME",
 	.summary = "restore a db dump (lotbackup's or pg_dump's plain SQL) into --dbname, or a full backup --to DIR, safely",
 	.min_operands = 1,
 	.max_operands = 1,

@@ -1,5 +1,6 @@
 #include "cmd/commands.h"
 #include "ops/status.h"
+#include "remote/remote-read.h"
 
 static int
 cmd_status_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
@@ -9,6 +10,14 @@ cmd_status_exec(const struct options *opts, int argc, char **argv, struct cmd_re
 	(void)argc;
 	(void)argv;
 	(void)result;
+	if (opts->remote) {
+		struct remote_settings rs;
+
+		if (cmd_remote_settings(opts, &rs) < 0)
+			return LB_EXIT_FAILURE;
+		return remote_status(&rs, opts->max_age, opts->kind_filter, opts->json) == 0 ? LB_EXIT_OK :
+		    LB_EXIT_FAILURE;
+	}
 	return status_report(&settings) == 0 ? LB_EXIT_OK : LB_EXIT_FAILURE;
 }
 

@@ -13,6 +13,7 @@
 #include "verify/verify-restore.h"
 #include "verify/verify.h"
 #include "base/xalloc.h"
+#include "remote/remote-read.h"
 
 static void
 print_text(const struct verify_result *r)
@@ -72,6 +73,20 @@ collect_targets(const struct options *opts, int argc, char **argv, char ***out, 
 }
 
 static int
+verify_remote(const struct options *opts, const char *operand, const struct verify_restore_settings *restore,
+    struct verify_result *r)
+{
+	struct remote_settings rs;
+	const char *name;
+
+	memset(r, 0, sizeof(*r));
+	/* No interrupt_install: verify --restore guards its scratch database itself. */
+	if (cmd_remote_operand(opts, operand, &rs, &name) < 0)
+		return -1;
+	return remote_verify(&rs, name, opts->verify_restore ? restore : NULL, r);
+}
+
+static int
 cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	struct verify_restore_settings restore = { options_pg_target(opts), opts->scratch_db, opts->jobs };
@@ -81,7 +96,7 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_re
 	int rc = LB_EXIT_OK, owned = argc == 0;
 
 	(void)result;
-	if (argc > 0 && opts->all) {
+	if ((argc > 0 || opts->remote) && opts->all) {
 		log_error("give either FILE operands or --all, not both");
 		rc = LB_EXIT_USAGE;
 		goto out;
@@ -97,21 +112,29 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_re
 	}
 	for (i = 0; i < ntargets; i++) {
 		struct verify_result r;
+		int remote = argc > 0 && cmd_remote_named(opts, targets[i]);
 
-		if (full_backup_path(targets[i]) ? full_verify(targets[i], &r) < 0 :
+		/* Off-site: streamed and checked, the restore test included; no record is kept locally. */
+		if (remote) {
+			if (verify_remote(opts, targets[i], &restore, &r) < 0) {
+				rc = LB_EXIT_FAILURE;
+				verify_result_free(&r);
+				continue;
+			}
+		} else if (full_backup_path(targets[i]) ? full_verify(targets[i], &r) < 0 :
 		    verify_db_dump(targets[i], VERIFY_LEGACY, &r) < 0) {
 			rc = LB_EXIT_FAILURE;
 			verify_result_free(&r);
 			continue;
 		}
 		/* A restore test only of a file that proved whole. */
-		if (opts->verify_restore && !r.failed && !full_backup_path(targets[i]) &&
+		if (!remote && opts->verify_restore && !r.failed && !full_backup_path(targets[i]) &&
 		    verify_restore(&restore, targets[i], &r) < 0) {
 			rc = LB_EXIT_FAILURE;
 			verify_result_free(&r);
 			continue;
 		}
-		if (verify_record(&r) < 0)
+		if (!remote && verify_record(&r) < 0)
 			rc = LB_EXIT_FAILURE;
 		if (verify_log_failures(&r) && rc == LB_EXIT_OK)
 			rc = LB_EXIT_VERIFY;
@@ -140,7 +163,7 @@ out:
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
 	.bit = CMD_VERIFY,
-	.operands = "[FILE...]",
+	.operands = "[FILE|s3://BUCKET/PREFIX/NAME...]",
 	.summary = "check that backups are whole: manifest, size, SHA-256, gzip CRCs, completion marker, rows; full archives member by member",
 	.min_operands = 0,
 	.max_operands = CMD_OPERANDS_ANY,

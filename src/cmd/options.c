@@ -151,9 +151,11 @@ static const struct option_spec specs[] = {
 	{ "split-tables-larger-than", OPT_SPLIT_TABLES, required_argument, CMD_RESTORE, "MIB|auto",
 	    "load a table with more than MIB MiB of rows in parts on several connections, its rows kept "
 	    "in the file's order (default auto: a table larger than its share of the load; 0: never)" },
-	{ "remote", OPT_REMOTE, no_argument, CMD_LIST, NULL,
-	    "list the backups in the bucket of LOTBACKUP_S3_URL, and unfinished uploads there" },
-	{ "s3-path-style", OPT_S3_PATH_STYLE, no_argument, CMD_PUSH | CMD_PULL | CMD_LIST, NULL,
+	{ "remote", OPT_REMOTE, no_argument, CMD_LIST | CMD_VERIFY | CMD_RESTORE | CMD_PRUNE | CMD_STATUS, NULL,
+	    "the off-site store of LOTBACKUP_S3_URL: list its backups and unfinished uploads; verify or restore "
+	    "NAME from it; prune it; status of its newest copy" },
+	{ "s3-path-style", OPT_S3_PATH_STYLE, no_argument,
+	    CMD_PUSH | CMD_PULL | CMD_LIST | CMD_VERIFY | CMD_RESTORE | CMD_PRUNE | CMD_STATUS, NULL,
 	    "address the bucket as ENDPOINT/BUCKET, not BUCKET.ENDPOINT (MinIO, Ceph; LOTBACKUP_S3_PATH_STYLE=1)" },
 	{ "part-size", OPT_PART_SIZE, required_argument, CMD_PUSH, "MIB",
 	    "upload in parts of MIB MiB, 5 or more (default 16; LOTBACKUP_S3_PART_SIZE)" },

@@ -122,20 +122,28 @@ on_chunk(void *ctx, const char *buf, size_t len)
 	return 0;
 }
 
-int
-dump_contents_scan(const char *path, struct dump_contents *c)
+struct scan_source {
+	const char *path;	/* a file, or (NULL) a feed named by name: */
+	const char *name;
+	dump_feed_fn feed;
+	void *arg;
+};
+
+static int
+scan(const struct scan_source *src, uint64_t size, struct dump_contents *c)
 {
 	struct scan s;
-	struct stat st;
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.splitter = sql_splitter_new(on_item, &s);
-	if (stat(path, &st) == 0)
-		s.bar = progress_start("verify", (uint64_t)st.st_size, 0);
-	c->read_rc = dump_read(path, on_chunk, &s, &c->read, c->read_error, sizeof(c->read_error));
+	if (size > 0)
+		s.bar = progress_start("verify", size, 0);
+	c->read_rc = src->path != NULL ?
+	    dump_read(src->path, on_chunk, &s, &c->read, c->read_error, sizeof(c->read_error)) :
+	    dump_read_feed(src->name, src->feed, src->arg, on_chunk, &s, &c->read, c->read_error, sizeof(c->read_error));
 	progress_end(s.bar);
 	if (c->read_rc == DUMP_READ_IO_ERROR)
 		goto out;
@@ -149,6 +157,23 @@ out:
 	free(s.current);
 	sql_splitter_free(s.splitter);
 	return rc;
+}
+
+int
+dump_contents_scan(const char *path, struct dump_contents *c)
+{
+	struct scan_source src = { path, NULL, NULL, NULL };
+	struct stat st;
+
+	return scan(&src, stat(path, &st) == 0 ? (uint64_t)st.st_size : 0, c);
+}
+
+int
+dump_contents_scan_feed(const char *name, dump_feed_fn feed, void *arg, uint64_t size, struct dump_contents *c)
+{
+	struct scan_source src = { NULL, name, feed, arg };
+
+	return scan(&src, size, c);
 }
 
 /* Does the text end with LINE, or (allow_after) hold it at a line's start in its last bytes? */

@@ -46,36 +46,27 @@ cpu_count(void)
 	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
+/* Builds the pipe for NAME (its name says whether it must be encrypted), lets FEED stream the bytes into it, and says how it went. */
 static int
-read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
+run_pipe(const char *name, int whole, dump_feed_fn feed, void *arg, dump_chunk_fn fn, void *ctx,
     struct dump_read_stats *stats, char *err, size_t errlen)
 {
 	struct chunk_call call = { fn, ctx, 0 };
 	struct pipe *p = pipe_new();
-	int whole = offset == 0 && length == UINT64_MAX, fd, rc = DUMP_READ_IO_ERROR;
+	int rc = DUMP_READ_IO_ERROR;
 	char derr[512] = "";
 
 	memset(stats, 0, sizeof(*stats));
 	err[0] = '\0';
 	if (whole)
 		pipe_add_sha256(p);
-	pipe_add_decrypt(p, NULL, !backup_name_encrypted(path), derr, sizeof(derr));
+	pipe_add_decrypt(p, NULL, !backup_name_encrypted(name), derr, sizeof(derr));
 	pipe_add_gunzip(p, NULL, 1, err, errlen);
 	if (whole)
 		pipe_gunzip_set_jobs(p, cpu_count());
 	if (pipe_to_consumer(p, chunk, &call) < 0)
 		goto out;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		log_errno("cannot open %s", path);
-		goto out;
-	}
-	if (offset > 0 && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
-		log_errno("cannot seek in %s", path);
-		close(fd);
-		goto out;
-	}
-	if (pipe_read_fd(p, fd, path, length) == 0 && pipe_finish(p) == 0)
+	if (feed(arg, p) == 0 && pipe_finish(p) == 0)
 		rc = DUMP_READ_OK;
 	else if (call.stopped)
 		rc = DUMP_READ_STOPPED;
@@ -86,7 +77,6 @@ read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn,
 		stats->decrypt_failed = 1;
 		stats->key_failed = !pipe_decrypt_found(p);
 	}
-	close(fd);
 	stats->file_bytes = pipe_bytes(p, PIPE_IN);
 	stats->sql_bytes = pipe_bytes(p, PIPE_OUT);
 	stats->gzip = pipe_gunzip_found_gzip(p);
@@ -96,6 +86,47 @@ read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn,
 out:
 	pipe_free(p);
 	return rc;
+}
+
+struct file_range {
+	const char *path;
+	uint64_t offset, length;
+};
+
+static int
+feed_file(void *arg, struct pipe *p)
+{
+	const struct file_range *fr = arg;
+	int fd = open(fr->path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		log_errno("cannot open %s", fr->path);
+		return -1;
+	}
+	if (fr->offset > 0 && lseek(fd, (off_t)fr->offset, SEEK_SET) < 0) {
+		log_errno("cannot seek in %s", fr->path);
+		close(fd);
+		return -1;
+	}
+	rc = pipe_read_fd(p, fd, fr->path, fr->length);
+	close(fd);
+	return rc;
+}
+
+static int
+read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
+    struct dump_read_stats *stats, char *err, size_t errlen)
+{
+	struct file_range fr = { path, offset, length };
+
+	return run_pipe(path, offset == 0 && length == UINT64_MAX, feed_file, &fr, fn, ctx, stats, err, errlen);
+}
+
+int
+dump_read_feed(const char *name, dump_feed_fn feed, void *arg, dump_chunk_fn fn, void *ctx,
+    struct dump_read_stats *stats, char *err, size_t errlen)
+{
+	return run_pipe(name, 1, feed, arg, fn, ctx, stats, err, errlen);
 }
 
 int

@@ -12,6 +12,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "io/pipe.h"
+#include "remote/remote-internal.h"
 #include "remote/remote.h"
 #include "s3/s3-pipe.h"
 #include "s3/s3.h"
@@ -252,14 +253,6 @@ out:
 	return rc;
 }
 
-struct remote_entry {
-	const struct s3_object *obj;
-	const char *name;
-	enum backup_kind kind;
-	time_t when;
-	int has_manifest;
-};
-
 static int
 newest_first(const void *a, const void *b)
 {
@@ -274,9 +267,8 @@ by_key(const void *a, const void *b)
 	return strcmp(((const struct s3_object *)a)->key, ((const struct s3_object *)b)->key);
 }
 
-/* The backups among OBJS (directly under PREFIX, one of our names), newest first; OBJS get sorted. */
-static size_t
-find_backups(const char *prefix, struct s3_object *objs, size_t n, struct remote_entry *out)
+size_t
+remote_find_backups(const char *prefix, struct s3_object *objs, size_t n, struct remote_entry *out)
 {
 	size_t i, count = 0, plen = strlen(prefix);
 
@@ -372,7 +364,7 @@ remote_list(const struct remote_settings *rs)
 	if (listed == 1)
 		log_warn("this S3 server does not list unfinished multipart uploads: orphaned ones are not shown");
 	es = xcalloc(n + 1, sizeof(*es));
-	count = find_backups(prefix, objs, n, es);
+	count = remote_find_backups(prefix, objs, n, es);
 	where = s3_display(c, prefix);
 	if (rs->json)
 		print_json(es, count, ups, nups);

@@ -210,12 +210,54 @@ check_legacy(struct verify_result *r, const struct dump_contents *c, const char 
 		verify_add(r, "manifest", 1, "none: a legacy dump (pg_dump's), checked by its contents");
 }
 
+/*
+ * The checks of one whole read of a dump (C) named PATH, against M when
+ * HAVE_MANIFEST; without one, FLAGS say whether it may pass as legacy.
+ */
+static void
+contents_checks(struct verify_result *r, const struct db_manifest *m, int have_manifest, struct dump_contents *c,
+    int flags, const char *path)
+{
+	int complete;
+
+	/*
+	 * Without the right key, or with a chunk that is not authentic, the
+	 * rest cannot be judged: one finding, not its echoes.
+	 */
+	if (c->read.decrypt_failed) {
+		verify_add(r, c->read.key_failed ? "key" : "decrypt", 0, "%s", c->read_error);
+		return;
+	}
+	if (c->read.encrypted)
+		verify_add(r, "decrypt", 1, "every chunk authentic, in order, up to the final one");
+	if (c->read_rc == DUMP_READ_CORRUPT)
+		verify_add(r, "gzip", 0, "%s", c->read_error);
+	else
+		verify_add(r, "gzip", 1, c->read.gzip ? "stream intact, CRCs valid" : "plain SQL, not compressed");
+	if (have_manifest)
+		check_size_and_sha256(r, m, c->read.file_bytes, c->read_rc == DUMP_READ_OK ? c->read.sha256 : NULL);
+	else if (!(flags & VERIFY_ALLOW_NO_MANIFEST))
+		check_legacy(r, c, path);
+	/* A plain pg_dump file has no manifest but ends with its own marker. */
+	complete = c->read_rc == DUMP_READ_OK &&
+	    (dump_contents_has_marker(c) || (!have_manifest && dump_contents_has_pg_dump_marker(c)));
+	verify_add(r, "complete", complete, complete ? "ends with the completion marker" :
+	    "the SQL does not end with a completion marker: the dump was cut short");
+	if (c->read_rc == DUMP_READ_OK)
+		verify_add(r, "parse", c->parse_ok, c->parse_ok ? "statements and COPY blocks are whole" : "%s",
+		    c->parse_error);
+	if (c->read_rc == DUMP_READ_OK && c->parse_ok)
+		check_statements(r, c);
+	if (have_manifest)
+		compare_rows(r, m, c);
+}
+
 int
 verify_db_dump_manifest(const char *path, int flags, struct verify_result *r, struct db_manifest *kept)
 {
 	struct db_manifest m;
 	struct dump_contents c;
-	int have_manifest = 0, complete, rc = -1;
+	int have_manifest = 0, rc = -1;
 
 	memset(&m, 0, sizeof(m));
 	memset(&c, 0, sizeof(c));
@@ -237,36 +279,7 @@ verify_db_dump_manifest(const char *path, int flags, struct verify_result *r, st
 	if (dump_contents_scan(path, &c) < 0)
 		goto out;
 	rc = 0;
-	/*
-	 * Without the right key, or with a chunk that is not authentic, the
-	 * rest cannot be judged: one finding, not its echoes.
-	 */
-	if (c.read.decrypt_failed) {
-		verify_add(r, c.read.key_failed ? "key" : "decrypt", 0, "%s", c.read_error);
-		goto out;
-	}
-	if (c.read.encrypted)
-		verify_add(r, "decrypt", 1, "every chunk authentic, in order, up to the final one");
-	if (c.read_rc == DUMP_READ_CORRUPT)
-		verify_add(r, "gzip", 0, "%s", c.read_error);
-	else
-		verify_add(r, "gzip", 1, c.read.gzip ? "stream intact, CRCs valid" : "plain SQL, not compressed");
-	if (have_manifest)
-		check_size_and_sha256(r, &m, c.read.file_bytes, c.read_rc == DUMP_READ_OK ? c.read.sha256 : NULL);
-	else if (!(flags & VERIFY_ALLOW_NO_MANIFEST))
-		check_legacy(r, &c, path);
-	/* A plain pg_dump file has no manifest but ends with its own marker. */
-	complete = c.read_rc == DUMP_READ_OK &&
-	    (dump_contents_has_marker(&c) || (!have_manifest && dump_contents_has_pg_dump_marker(&c)));
-	verify_add(r, "complete", complete, complete ? "ends with the completion marker" :
-	    "the SQL does not end with a completion marker: the dump was cut short");
-	if (c.read_rc == DUMP_READ_OK)
-		verify_add(r, "parse", c.parse_ok, c.parse_ok ? "statements and COPY blocks are whole" : "%s",
-		    c.parse_error);
-	if (c.read_rc == DUMP_READ_OK && c.parse_ok)
-		check_statements(r, &c);
-	if (have_manifest)
-		compare_rows(r, &m, &c);
+	contents_checks(r, &m, have_manifest, &c, flags, path);
 out:
 	dump_contents_free(&c);
 	if (rc == 0 && have_manifest && kept != NULL)
@@ -274,6 +287,33 @@ out:
 	else
 		manifest_free(&m);
 	return rc;
+}
+
+int
+verify_db_feed(const char *label, const char *mtext, size_t mlen, const char *mlabel, dump_feed_fn feed,
+    void *arg, uint64_t size, struct verify_result *r)
+{
+	struct db_manifest m;
+	struct dump_contents c;
+	char err[256];
+	int have_manifest = 0;
+
+	memset(&m, 0, sizeof(m));
+	verify_result_init(r, label);
+	if (mtext == NULL)
+		verify_add(r, "manifest", 0, "%s is missing", mlabel);
+	else if (manifest_parse(mtext, mlen, &m, err, sizeof(err)) < 0)
+		verify_add(r, "manifest", 0, "%s: %s", mlabel, err);
+	else
+		verify_add(r, "manifest", have_manifest = 1, "%s", mlabel);
+	if (dump_contents_scan_feed(label, feed, arg, size, &c) < 0) {
+		manifest_free(&m);
+		return -1;
+	}
+	contents_checks(r, &m, have_manifest, &c, VERIFY_ALLOW_NO_MANIFEST, label);
+	dump_contents_free(&c);
+	manifest_free(&m);
+	return 0;
 }
 
 int
