@@ -57,4 +57,18 @@ enum {
 int retention_prune(const char *dir, enum backup_kind family, const struct retention_policy *policy, time_t now,
     const char *spare_name, int flags);
 
+/*
+ * The pieces retention_prune is made of, for another store of the same
+ * backups (remote/remote-prune.c) to apply the same rules the same way.
+ * The safety rule: a GFS policy that would delete more than half of the
+ * CANDIDATES at once is refused (-1, reported) without RETENTION_FORCE;
+ * a dry run prints the summary line and what prune would do. 0 go on.
+ */
+int retention_guard(const struct retention_policy *policy, int removed, size_t candidates, const char *family,
+    int flags);
+/* Why a backup of WHEN goes, in words, for the dry run and the log. */
+void retention_removal_why(time_t when, const struct retention_policy *policy, time_t now, char *buf, size_t len);
+/* A dry run's line for NAME: kept and by which rules, or why it would go. */
+void retention_dry_line(const char *name, const struct retention_item *item, const char *why);
+
 #endif

@@ -7,6 +7,28 @@
 #include "store/lock.h"
 #include "base/log.h"
 #include "ops/retention.h"
+#include "remote/remote-prune.h"
+
+/* prune --remote: the off-site store under the same policy; local pins and records count. */
+static int
+prune_remote(const struct options *opts, const struct retention_policy *policy, int flags)
+{
+	static const enum backup_kind families[] = { BACKUP_DB, BACKUP_FULL_ARCHIVE };
+	struct remote_settings rs;
+	time_t now = time(NULL);
+	size_t i;
+	int rc = LB_EXIT_OK;
+
+	if (cmd_remote_settings(opts, &rs) < 0)
+		return LB_EXIT_FAILURE;
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		if (opts->kind_filter && strcmp(opts->kind_filter, backup_kind_label(families[i])) != 0)
+			continue;
+		if (remote_prune(&rs, families[i], policy, now, flags) < 0)
+			rc = LB_EXIT_FAILURE;
+	}
+	return rc;
+}
 
 static int
 cmd_prune_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
@@ -21,6 +43,8 @@ cmd_prune_exec(const struct options *opts, int argc, char **argv, struct cmd_res
 	(void)result;
 	(void)argv;
 	options_retention_gfs(opts, &policy);
+	if (opts->remote)
+		return prune_remote(opts, &policy, flags);
 	switch (fs_exists(opts->output_dir)) {
 	case 0:
 		log_info("no backups in %s: nothing to prune", opts->output_dir);

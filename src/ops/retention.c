@@ -145,14 +145,44 @@ delete_backup(const struct backup_entry *e)
 	return rc;
 }
 
-/* Why a unit goes, in words, for the dry run and the log. */
-static void
-removal_why(const struct retention_unit *u, const struct retention_policy *p, time_t now, char *buf, size_t len)
+void
+retention_removal_why(time_t when, const struct retention_policy *p, time_t now, char *buf, size_t len)
 {
 	if (p->mode == RETENTION_DAYS)
-		snprintf(buf, len, "%ld days old, --keep %d", (long)((now - u->when) / 86400), p->days);
+		snprintf(buf, len, "%ld days old, --keep %d", (long)((now - when) / 86400), p->days);
 	else
 		snprintf(buf, len, "no daily, weekly or monthly slot left");
+}
+
+void
+retention_dry_line(const char *name, const struct retention_item *item, const char *why)
+{
+	if (item->keep)
+		printf("keep         %s (%s)\n", name, item->reason);
+	else
+		printf("would delete %s (%s)\n", name, why);
+}
+
+int
+retention_guard(const struct retention_policy *policy, int removed, size_t candidates, const char *family,
+    int flags)
+{
+	char desc[128];
+
+	retention_policy_describe(policy, desc, sizeof(desc));
+	if (flags & RETENTION_DRY_RUN)
+		printf("%s backups: %s: %zu, %d to delete\n", family, desc, candidates, removed);
+	/* A sudden mass deletion is more likely a wrong clock or a typo in the policy than intent. */
+	if ((size_t)removed * 2 > candidates && !(flags & RETENTION_FORCE)) {
+		if (!(flags & RETENTION_DRY_RUN)) {
+			log_error("retention (%s) would delete %d of %zu %s backups at once, more than half: nothing "
+			    "deleted; check the policy and the clock, then run again with --force (or 'lotbackup "
+			    "prune --force')", desc, removed, candidates, family);
+			return -1;
+		}
+		printf("(more than half: this is refused without --force)\n");
+	}
+	return 0;
 }
 
 int
@@ -176,32 +206,19 @@ retention_prune(const char *dir, enum backup_kind family, const struct retention
 		if (v.units[i].family == family && v.units[i].item.candidate)
 			candidates++;
 	retention_policy_describe(policy, desc, sizeof(desc));
-	if (dry)
-		printf("%s backups: %s: %zu, %d to delete\n", family_label(family), desc, candidates, removed);
-	/* A sudden mass deletion is more likely a wrong clock or a typo in the policy than intent. */
-	if ((size_t)removed * 2 > candidates && !(flags & RETENTION_FORCE)) {
-		if (!dry) {
-			log_error("retention (%s) would delete %d of %zu %s backups at once, more than half: nothing "
-			    "deleted; check the policy and the clock, then run again with --force (or 'lotbackup "
-			    "prune --force')", desc, removed, candidates, family_label(family));
-			goto out;
-		}
-		printf("(more than half: this is refused without --force)\n");
-	}
+	if (retention_guard(policy, removed, candidates, family_label(family), flags) < 0)
+		goto out;
 	for (i = 0; i < v.nunits; i++) {
 		const struct retention_unit *u = &v.units[i];
 
 		if (u->family != family)
 			continue;
-		removal_why(u, policy, now, why, sizeof(why));
+		retention_removal_why(u->when, policy, now, why, sizeof(why));
 		for (j = 0; j < u->nmembers; j++) {
 			const struct backup_entry *e = &v.entries[u->member[j]];
 
 			if (dry) {
-				if (u->item.keep)
-					printf("keep         %s (%s)\n", e->name, u->item.reason);
-				else
-					printf("would delete %s (%s)\n", e->name, why);
+				retention_dry_line(e->name, &u->item, why);
 				continue;
 			}
 			if (u->item.keep)
