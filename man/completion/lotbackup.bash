@@ -52,12 +52,12 @@ _lotbackup()
 	full) opts='--allow-broken-git --archive-only --dbname --dir-only --force --git-packs --jobs --keep-daily --keep-monthly --keep-weekly --no-git --notify-method --notify-url --require-db --submodules --timezone --wait' ;;
 	db) opts='--compress-level --dbname --dry-run --encrypt --force --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --key-file --list --lock-timeout --notify-method --notify-url --owner --privileges --serializable-deferrable --timezone --wait' ;;
 	list) opts='--json --keep-daily --keep-monthly --keep-weekly --remote --s3-path-style --timezone' ;;
-	restore) opts='--clean --create --dbname --jobs --keep-going --key-file --list --no-safety-dump --single-transaction --split-tables-larger-than --to --with-uncommitted' ;;
-	verify) opts='--all --dbname --jobs --json --key-file --restore --scratch-db' ;;
-	prune) opts='--dry-run --force --keep-daily --keep-monthly --keep-weekly --kind --notify-method --notify-url --timezone --wait' ;;
+	restore) opts='--clean --create --dbname --jobs --keep-going --key-file --list --no-safety-dump --remote --s3-path-style --single-transaction --split-tables-larger-than --to --with-uncommitted' ;;
+	verify) opts='--all --dbname --jobs --json --key-file --remote --restore --s3-path-style --scratch-db' ;;
+	prune) opts='--dry-run --force --keep-daily --keep-monthly --keep-weekly --kind --notify-method --notify-url --remote --s3-path-style --timezone --wait' ;;
 	pin) opts='--reason --wait' ;;
 	unpin) opts='--wait' ;;
-	status) opts='--json --kind --max-age' ;;
+	status) opts='--json --kind --max-age --remote --s3-path-style' ;;
 	push) opts='--part-size --s3-path-style --upload-jobs' ;;
 	pull) opts='--s3-path-style' ;;
 	keygen) opts='--key-file' ;;
