@@ -22,4 +22,8 @@ struct remote_entry {
  */
 size_t remote_find_backups(const char *prefix, struct s3_object *objs, size_t n, struct remote_entry *out);
 
+/* The manifest at MKEY, if any, into TEXT (at most 64 MiB): 0 read, 1 none, -1 (reported). */
+struct strbuf;
+int remote_get_manifest(struct s3_client *c, const char *mkey, struct strbuf *text);
+
 #endif

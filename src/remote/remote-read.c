@@ -16,22 +16,6 @@
 #include "s3/s3.h"
 #include "store/backups.h"
 
-/* The most a manifest may be: it is held in memory (as pull does). */
-#define MANIFEST_MAX (64u << 20)
-
-static int
-collect(void *arg, const void *buf, size_t len)
-{
-	struct strbuf *sb = arg;
-
-	if (sb->len + len > MANIFEST_MAX) {
-		log_error("a manifest of more than %u MiB: not one of this tool's", MANIFEST_MAX >> 20);
-		return -1;
-	}
-	strbuf_append(sb, buf, len);
-	return 0;
-}
-
 static int
 check_name(const char *name)
 {
@@ -71,7 +55,7 @@ verify_stream(const struct remote_settings *rs, struct s3_client *c, const char 
 	int rc = -1, got;
 
 	memset(r, 0, sizeof(*r));
-	if ((got = s3_get(c, mkey, collect, &mtext, 1)) < 0)
+	if ((got = remote_get_manifest(c, mkey, &mtext)) < 0)
 		goto out;
 	/* The size only for the progress line; an absent object is reported by the GET. */
 	if (s3_head(c, key, &info) != 0)

@@ -165,9 +165,8 @@ collect(void *arg, const void *buf, size_t len)
 	return 0;
 }
 
-/* KEY's manifest, if any: 0 read, 1 none, -1 (reported). */
-static int
-fetch_manifest(struct s3_client *c, const char *mkey, struct strbuf *text)
+int
+remote_get_manifest(struct s3_client *c, const char *mkey, struct strbuf *text)
 {
 	return s3_get(c, mkey, collect, text, 1);
 }
@@ -232,7 +231,7 @@ remote_pull(const struct remote_settings *rs, const char *name)
 		goto out;
 	}
 	mkey = key_of(rs, name, MANIFEST_SUFFIX);
-	if ((got = fetch_manifest(c, mkey, &mtext)) < 0)
+	if ((got = remote_get_manifest(c, mkey, &mtext)) < 0)
 		goto out;
 	if (got == 1)
 		log_warn("%s has no manifest remotely (an older dump, or an unfinished push): its bytes cannot be "
