@@ -4,7 +4,9 @@
 # checks as a local file (exit 3 on a changed byte), verify --restore loads
 # it into a scratch database; restore s3:// gives the same database as a
 # restore of the local file, and nothing from a damaged object; status
-# --remote judges the newest copy with a manifest against --max-age.
+# --remote judges the newest copy with a manifest against --max-age; an
+# encrypted dump verifies and restores from s3:// through its key, and a
+# wrong key is a finding (exit 3) that restores nothing.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/compare.sh"
@@ -64,6 +66,27 @@ check_exit s3r-status-stale-old 1 env LOTBACKUP_S3_URL=s3://lotbackup-read/old "
 [ "$(printf '%s\n' "$LB_LAST_OUTPUT" | wc -l)" -eq 1 ] && grep -q "$old, is .* old, more than --max-age" <<<"$LB_LAST_OUTPUT" &&
 	pass s3r-status-stale-one-line || fail s3r-status-stale-one-line "$LB_LAST_OUTPUT"
 check s3r-status-old-enough env LOTBACKUP_S3_URL=s3://lotbackup-read/old "$LB_BIN" status --remote --max-age 3650d
+
+# Encrypted: through the key, as a local file; a wrong key restores nothing.
+key=$work/lotbackup.key
+check s3r-keygen "$LB_BIN" keygen "$key"
+check s3r-make-enc env LOTBACKUP_KEY_FILE="$key" "$LB_BIN" db -q --encrypt -d "$src" -o "$work/enc" || finish
+enc=$(cd "$work/enc" && ls lot-systems-db-*.sql.gz.enc)
+check s3r-push-enc "$LB_BIN" push "$work/enc/$enc"
+eurl=s3://lotbackup-read/site/$enc
+check s3r-verify-enc env LOTBACKUP_KEY_FILE="$key" "$LB_BIN" verify "$eurl"
+grep -q "ok   decrypt" <<<"$LB_LAST_OUTPUT" && grep -q "ok   rows" <<<"$LB_LAST_OUTPUT" && pass s3r-verify-enc-checks ||
+	fail s3r-verify-enc-checks "$LB_LAST_OUTPUT"
+encdb=$(new_db lb_s3r_enc)
+check s3r-restore-enc env LOTBACKUP_KEY_FILE="$key" "$LB_BIN" restore -o "$work/rr" "$eurl" -d "dbname=$encdb"
+if d=$(compare_databases "$loc" "$encdb" 2>&1); then pass s3r-restore-enc-same; else fail s3r-restore-enc-same "$(head -n 30 <<<"$d")"; fi
+check s3r-keygen-other "$LB_BIN" keygen "$work/other.key"
+check_exit s3r-verify-enc-wrong-key 3 env LOTBACKUP_KEY_FILE="$work/other.key" "$LB_BIN" verify "$eurl"
+grep -q "FAIL key" <<<"$LB_LAST_OUTPUT" && pass s3r-verify-enc-wrong-key-says || fail s3r-verify-enc-wrong-key-says "$LB_LAST_OUTPUT"
+wrong=$(new_db lb_s3r_wrong)
+check_exit s3r-restore-enc-wrong-key 3 env LOTBACKUP_KEY_FILE="$work/other.key" "$LB_BIN" restore -o "$work/rr" "$eurl" -d "dbname=$wrong"
+[ "$(psql -X -tA -d "$wrong" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = 0 ] &&
+	pass s3r-restore-enc-wrong-key-loads-nothing || fail s3r-restore-enc-wrong-key-loads-nothing "tables were created"
 
 # A changed byte in the stored object: verify finds it (exit 3), restore loads nothing.
 stored=$(find "$S3_DIR" -path "*site/$name._S3rver_object")
