@@ -10,6 +10,8 @@
 # one does not pay for another's WAL, nor share the cores with autovacuum
 # working through the one before.
 #   LB_BIN the lotbackup binary
+# restore s3:// reads from s3rver on the loopback (tests/setup/install-s3rver.sh);
+# without node it is left out of the table.
 set -u
 : "${LB_BIN:?set LB_BIN to the lotbackup binary}"
 SCALES=${SCALES:-${SCALE:-1}}
@@ -20,12 +22,28 @@ data=${BENCH_SQL:-$top/../shared/bench/app-data.sql}
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null 2>&1 || { echo "bench: install the 'time' package" >&2; exit 1; }; }
 . "$top/tests/lib/pgcluster.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/lbbench.XXXXXX")
-cleanup() { pg_cluster_stop >/dev/null 2>&1; rm -rf "$work"; }
+s3_pid=''
+cleanup() { [ -n "$s3_pid" ] && kill "$s3_pid" 2>/dev/null; pg_cluster_stop >/dev/null 2>&1; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 pg_cluster_start || exit 1
 "$LB_BIN" keygen "$work/bench.key" >/dev/null || exit 1
+
+# An S3 server on the loopback for restore s3://, its bucket "bench".
+if s3mods=$("$top/tests/setup/install-s3rver.sh" 2>/dev/null); then
+	s3_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	mkdir -p "$work/s3"
+	S3RVER_DIR=$s3mods node -e '
+const S3rver = require(process.env.S3RVER_DIR + "/node_modules/@20minutes/s3rver");
+new S3rver({ port: Number(process.argv[1]), address: "127.0.0.1", directory: process.argv[2], silent: true,
+    configureBuckets: [{ name: "bench" }] }).run().then(() => console.log("ready"), () => process.exit(1));
+' "$s3_port" "$work/s3" >"$work/s3.log" 2>&1 &
+	s3_pid=$!
+	for _ in $(seq 1 100); do grep -q ready "$work/s3.log" && break; sleep 0.1; done
+	export LOTBACKUP_S3_URL=s3://bench/b LOTBACKUP_S3_ENDPOINT=http://127.0.0.1:$s3_port LOTBACKUP_S3_PATH_STYLE=1
+	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+fi
 
 # measure NAME CMD...: appends "NAME seconds maxrss_kb" to $results.
 measure() {
@@ -63,6 +81,10 @@ for scale in $SCALES; do
 		measure lotbackup_restore "$LB_BIN restore -q $f -d dbname=r"
 		fresh_db r
 		measure lotbackup_restore_whole "$LB_BIN restore -q --split-tables-larger-than 0 $f -d dbname=r"
+		if [ -n "$s3_pid" ] && "$LB_BIN" push -q "$f" >/dev/null 2>&1; then
+			fresh_db r
+			measure lotbackup_restore_s3 "$LB_BIN restore -q -o $work/out s3://bench/b/$(basename "$f") -d dbname=r"
+		fi
 	done
 	quiet_dropdb r
 done
@@ -118,6 +140,9 @@ for scale in scales:
     line("lotbackup restore", f"{r:.2f} s", f"{r / p:.2f}x", "<= 0.8x")
     rw = med("lotbackup_restore_whole")
     line("  the same, no table in parts", f"{rw:.2f} s", f"{rw / p:.2f}x", "")
+    if "lotbackup_restore_s3" in rows:
+        rs3 = med("lotbackup_restore_s3")
+        line("lotbackup restore s3:// (loopback s3rver)", f"{rs3:.2f} s", f"{rs3 / r:.2f}x", "<= 1.15x restore")
     line("  peak RSS of lotbackup restore", f"{med('lotbackup_restore', 1) / 1024:.1f} MiB", "", "")
     v = med("lotbackup_verify")
     line("lotbackup verify", f"{v:.2f} s", f"{med('sql_bytes') / v / 1e6:.0f} MB/s", ">= 300 MB/s")
