@@ -96,7 +96,12 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_re
 	int rc = LB_EXIT_OK, owned = argc == 0;
 
 	(void)result;
-	if ((argc > 0 || opts->remote) && opts->all) {
+	if (opts->remote && argc == 0) {
+		log_error("verify --remote needs the NAME of an off-site backup (see lotbackup list --remote)");
+		rc = LB_EXIT_USAGE;
+		goto out;
+	}
+	if (argc > 0 && opts->all) {
 		log_error("give either FILE operands or --all, not both");
 		rc = LB_EXIT_USAGE;
 		goto out;

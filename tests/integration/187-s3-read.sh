@@ -30,6 +30,7 @@ grep -q "ok   checksum" <<<"$LB_LAST_OUTPUT" && grep -q "ok   rows" <<<"$LB_LAST
 	grep -q "ok   statements" <<<"$LB_LAST_OUTPUT" && pass s3r-verify-checks || fail s3r-verify-checks "$LB_LAST_OUTPUT"
 [ ! -e "$work/none" ] && pass s3r-verify-no-local-copy || fail s3r-verify-no-local-copy "$(ls -A "$work/none")"
 check s3r-verify-by-name "$LB_BIN" verify --remote "$name"
+check_exit s3r-verify-remote-needs-name 2 "$LB_BIN" verify --remote
 json=$("$LB_BIN" verify --json "$url" 2>/dev/null)
 python3 -c 'import json,sys; d = json.load(sys.stdin)[0]; sys.exit(0 if d["ok"] and d["file"] == sys.argv[1] else 1)' \
 	"$url" <<<"$json" && pass s3r-verify-json || fail s3r-verify-json "$json"
