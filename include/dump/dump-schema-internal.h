@@ -26,8 +26,10 @@
 	" AND lb_e.deptype = 'e')"
 
 /*
- * pg_dump's kind order: the tie-break of the dependency sort and the
- * fallback order inside a dependency loop.
+ * The kinds of node. Their values are written in the node queries, so a
+ * new kind takes a new value; pg_dump's kind order, the tie-break of the
+ * dependency sort and the fallback inside a loop, is kind_rank() in
+ * dump-schema-sort.c.
  */
 enum node_prio {
 	PRIO_SCHEMA = 1,
@@ -37,6 +39,13 @@ enum node_prio {
 	PRIO_SEQUENCE,
 	PRIO_TABLE,
 	PRIO_VIEW,
+	PRIO_AGGREGATE,		/* dump-schema-kinds.c */
+	PRIO_COLLATION,
+	PRIO_CAST,
+	PRIO_OPERATOR,
+	PRIO_CONVERSION,
+	PRIO_TS_DICT,
+	PRIO_TS_CONFIG,
 };
 
 /* A pre-data object: created in dependency order. */
@@ -112,6 +121,18 @@ int schema_load_extras(struct schema *s, PGconn *conn);
 int schema_load_sequence_values(struct schema *s, PGconn *conn);
 int schema_load_post_data(struct schema *s, PGconn *conn);
 int schema_load_comments(struct schema *s, PGconn *conn);
+/* Adds a node per row of a query returning the node columns (see the file). */
+int add_nodes(struct schema *s, PGconn *conn, const char *sql, const char *what);
+/* Appends a statement, after a blank line when sb holds one already. */
+void append_stmt(struct strbuf *sb, const char *stmt);
+
+/*
+ * dump-schema-kinds.c: the kinds of function-heavy schemas (issue #17,
+ * part 1). Adds their nodes, after schema_load_nodes(); appends their
+ * comments to the comment section, after schema_sort().
+ */
+int schema_load_kinds(struct schema *s, PGconn *conn);
+int schema_load_kinds_comments(struct schema *s, PGconn *conn);
 
 /* dump-schema-sort.c */
 /* Sorts s->nodes by (prio, schema, name) and indexes their keys. */

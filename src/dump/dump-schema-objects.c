@@ -163,8 +163,8 @@ static const char types_range_tail[] =
     " WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid") " AND t.typtype = 'r'";
 
 /*
- * Aggregates (prokind 'a') are refused by check_unsupported(). A range
- * type's constructors depend on it internally and come with CREATE TYPE.
+ * Aggregates (prokind 'a') are dump-schema-kinds.c's. A range type's
+ * constructors depend on it internally and come with CREATE TYPE.
  */
 static const char functions_sql[] =
     "SELECT 'pg_proc'::regclass::oid, p.oid, 4, n.nspname,"
@@ -693,6 +693,7 @@ static const char comments_sql[] =
     " SELECT 'pg_proc'::regclass::oid, p.oid, format('COMMENT ON %s %s IS %L;',"
     "   CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.oid::regprocedure, d.description)"
     "   FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid"
+    "   WHERE p.prokind <> 'a'"
     " UNION ALL"
     " SELECT 'pg_class'::regclass::oid, coalesce(i.indrelid, (SELECT dd.refobjid FROM pg_depend dd"
     "     WHERE dd.classid = 'pg_class'::regclass AND dd.objid = c.oid"
@@ -749,7 +750,7 @@ parse_oid(const char *s)
 }
 
 /* Statements are separated by a blank line, as pg_dump writes them. */
-static void
+void
 append_stmt(struct strbuf *sb, const char *stmt)
 {
 	if (*stmt == '\0')
@@ -773,7 +774,7 @@ new_node(struct schema *s)
 	return n;
 }
 
-static int
+int
 add_nodes(struct schema *s, PGconn *conn, const char *sql, const char *what)
 {
 	PGresult *res;

@@ -76,14 +76,53 @@ static const char depends_sql[] =
     " SELECT 'pg_class'::regclass::oid, i.inhrelid, 'pg_class'::regclass::oid, i.inhparent"
     "   FROM pg_inherits i";
 
+/* The place of a node_prio in pg_dump's kind order. */
+static int
+kind_rank(int prio)
+{
+	/* pg_dump 15's dbObjectTypePriority, for the kinds there are. */
+	switch (prio) {
+	case PRIO_SCHEMA:
+		return 1;
+	case PRIO_COLLATION:
+		return 3;
+	case PRIO_EXTENSION:
+		return 4;
+	case PRIO_TYPE:
+		return 5;
+	case PRIO_FUNCTION:
+		return 6;
+	case PRIO_AGGREGATE:
+		return 7;
+	case PRIO_OPERATOR:
+		return 8;
+	case PRIO_CAST:
+		return 10;
+	case PRIO_CONVERSION:
+		return 11;
+	case PRIO_TS_DICT:
+		return 14;
+	case PRIO_TS_CONFIG:
+		return 15;
+	case PRIO_SEQUENCE:
+		return 18;
+	case PRIO_TABLE:
+		return 19;
+	case PRIO_VIEW:
+		return 20;
+	default:
+		return 100 + prio;
+	}
+}
+
 static int
 cmp_node(const void *a, const void *b)
 {
 	const struct node *x = a, *y = b;
 	int c;
 
-	if (x->prio != y->prio)
-		return x->prio < y->prio ? -1 : 1;
+	if (kind_rank(x->prio) != kind_rank(y->prio))
+		return kind_rank(x->prio) < kind_rank(y->prio) ? -1 : 1;
 	if ((c = strcmp(x->schema, y->schema)) != 0)
 		return c;
 	if ((c = strcmp(x->name, y->name)) != 0)

@@ -36,36 +36,12 @@ static const char lock_list_sql[] =
  */
 static const char unsupported_head[] =
     "SELECT x.kind, x.name FROM ("
-    " SELECT 1 AS o, 'aggregate' AS kind, p.oid::regprocedure::text AS name"
-    "   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-    "   WHERE p.prokind = 'a' AND " USER_NSP("n") " AND " NOT_MEMBER("pg_proc", "p.oid")
-    " UNION ALL SELECT 2, 'operator', o.oid::regoperator::text"
-    "   FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace"
-    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_operator", "o.oid")
-    " UNION ALL SELECT 3, 'operator class', format('%I.%I USING %I', n.nspname, c.opcname, am.amname)"
+    " SELECT 3 AS o, 'operator class' AS kind, format('%I.%I USING %I', n.nspname, c.opcname, am.amname) AS name"
     "   FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am am ON am.oid = c.opcmethod"
     "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_opclass", "c.oid")
     " UNION ALL SELECT 4, 'operator family', format('%I.%I USING %I', n.nspname, f.opfname, am.amname)"
     "   FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace JOIN pg_am am ON am.oid = f.opfmethod"
     "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_opfamily", "f.oid")
-    " UNION ALL SELECT 5, 'cast', format('(%s AS %s)', format_type(c.castsource, NULL),"
-    "   format_type(c.casttarget, NULL))"
-    "   FROM pg_cast c WHERE c.oid >= 16384 AND " NOT_MEMBER("pg_cast", "c.oid")
-    /* Those of a range's multirange come with CREATE TYPE. */
-    "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass"
-    "     AND d.objid = c.oid AND d.deptype = 'i')"
-    " UNION ALL SELECT 6, 'collation', format('%I.%I', n.nspname, c.collname)"
-    "   FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace"
-    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_collation", "c.oid")
-    " UNION ALL SELECT 7, 'conversion', format('%I.%I', n.nspname, c.conname)"
-    "   FROM pg_conversion c JOIN pg_namespace n ON n.oid = c.connamespace"
-    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_conversion", "c.oid")
-    " UNION ALL SELECT 8, 'text search configuration', format('%I.%I', n.nspname, c.cfgname)"
-    "   FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace"
-    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_config", "c.oid")
-    " UNION ALL SELECT 9, 'text search dictionary', format('%I.%I', n.nspname, d.dictname)"
-    "   FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace"
-    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_dict", "d.oid")
     " UNION ALL SELECT 10, 'text search parser', format('%I.%I', n.nspname, p.prsname)"
     "   FROM pg_ts_parser p JOIN pg_namespace n ON n.oid = p.prsnamespace"
     "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_parser", "p.oid")
@@ -265,14 +241,16 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	if (set_session(s, conn) < 0 ||
 	    lock_tables(conn, settings) < 0 ||
 	    check_unsupported(s, conn) < 0 ||
-	    schema_load_nodes(s, conn) < 0)
+	    schema_load_nodes(s, conn) < 0 ||
+	    schema_load_kinds(s, conn) < 0)
 		goto out;
 	schema_index_nodes(s);
 	if (schema_load_extras(s, conn) < 0 ||
 	    schema_sort(s, conn) < 0 ||
 	    schema_load_sequence_values(s, conn) < 0 ||
 	    schema_load_post_data(s, conn) < 0 ||
-	    schema_load_comments(s, conn) < 0)
+	    schema_load_comments(s, conn) < 0 ||
+	    schema_load_kinds_comments(s, conn) < 0)
 		goto out;
 	build_tables(s);
 	*out = s;

@@ -110,6 +110,61 @@ SELECT format('function|%s|%s|%s', p.oid::regprocedure, p.prokind,
  WHERE ('pg_proc'::regclass, p.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
  ORDER BY 1;
 
+-- Aggregates: every support function and option (regproc and format_type
+-- print names, not oids), the signature with its ORDER BY, PARALLEL.
+SELECT format('aggregate|%s(%s)|parallel=%s|sortop=%s|stype=%s|mstype=%s|%s', p.oid::regproc,
+         pg_get_function_arguments(p.oid), p.proparallel, a.aggsortop::regoperator,
+         format_type(a.aggtranstype, NULL), format_type(a.aggmtranstype, NULL),
+         to_jsonb(a) - 'aggfnoid' - 'aggsortop' - 'aggtranstype' - 'aggmtranstype')
+  FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN lb_user_nsp n ON n.oid = p.pronamespace
+ WHERE ('pg_proc'::regclass, p.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Collations: provider, determinism, locales and rules, whatever the
+-- major names their columns.
+SELECT format('collation|%I.%I|%s', n.nspname, c.collname,
+         to_jsonb(c) - 'oid' - 'collnamespace' - 'collowner')
+  FROM pg_collation c JOIN lb_user_nsp n ON n.oid = c.collnamespace
+ WHERE ('pg_collation'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Casts made by users: types, function, context, method.
+SELECT format('cast|%s|%s|%s|%s|%s', format_type(c.castsource, NULL), format_type(c.casttarget, NULL),
+         c.castfunc::regprocedure, c.castcontext, c.castmethod)
+  FROM pg_cast c WHERE c.oid >= 16384
+   AND ('pg_cast'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Operators: function, commutator, negator, flags, selectivity.
+SELECT format('operator|%s|%s|%s|com=%s|neg=%s|merges=%s|hashes=%s|%s|%s', o.oid::regoperator, o.oprkind,
+         o.oprcode::regproc, o.oprcom::regoperator, o.oprnegate::regoperator, o.oprcanmerge, o.oprcanhash,
+         o.oprrest::regproc, o.oprjoin::regproc)
+  FROM pg_operator o JOIN lb_user_nsp n ON n.oid = o.oprnamespace
+ WHERE ('pg_operator'::regclass, o.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Conversions.
+SELECT format('conversion|%I.%I|%s|%s|%s|default=%s', n.nspname, c.conname, pg_encoding_to_char(c.conforencoding),
+         pg_encoding_to_char(c.contoencoding), c.conproc, c.condefault)
+  FROM pg_conversion c JOIN lb_user_nsp n ON n.oid = c.connamespace
+ WHERE ('pg_conversion'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Text search dictionaries (template, options) and configurations
+-- (parser, every mapping in order).
+SELECT format('tsdict|%I.%I|%I.%I|%s', n.nspname, d.dictname, tn.nspname, t.tmplname, d.dictinitoption)
+  FROM pg_ts_dict d JOIN lb_user_nsp n ON n.oid = d.dictnamespace
+  JOIN pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace
+ WHERE ('pg_ts_dict'::regclass, d.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+SELECT format('tsconfig|%I.%I|%s|%s', n.nspname, c.cfgname, p.prsname,
+         (SELECT string_agg(m.maptokentype || ':' || m.mapdict::regdictionary::text, ','
+                 ORDER BY m.maptokentype, m.mapseqno) FROM pg_ts_config_map m WHERE m.mapcfg = c.oid))
+  FROM pg_ts_config c JOIN lb_user_nsp n ON n.oid = c.cfgnamespace JOIN pg_ts_parser p ON p.oid = c.cfgparser
+ WHERE ('pg_ts_config'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
 -- Types: enums in sort order, domains, composites' fields, ranges.
 SELECT format('type|%I.%I|%s|%s|%s|%s|%s', n.nspname, t.typname, t.typtype,
          CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
