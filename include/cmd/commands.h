@@ -74,4 +74,12 @@ int cmd_remote_operand(const struct options *opts, const char *operand, struct r
 /* 1 when OPERAND is read from the off-site store: an s3:// URL, or any operand with --remote. */
 int cmd_remote_named(const struct options *opts, const char *operand);
 
+/*
+ * db|full --upload: the store to stream the backup to (RS filled), or NULL
+ * when no upload was asked for, or when its settings are missing or wrong
+ * (reported, *failed set: the backup is still made, locally, and the run
+ * fails after it).
+ */
+const struct s3_config *cmd_upload_target(const struct options *opts, struct remote_settings *rs, int *failed);
+
 #endif

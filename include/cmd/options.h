@@ -112,6 +112,7 @@ struct options {
 	int encrypt;			/* db --encrypt, LOTBACKUP_ENCRYPT=1 */
 	char *key_file;			/* --key-file, LOTBACKUP_KEY_FILE */
 	int passphrase_set;		/* LOTBACKUP_PASSPHRASE was found (held by crypt/, not here) */
+	int upload;			/* db|full --upload (LOTBACKUP_UPLOAD=1); -1 until resolved */
 };
 
 /*

@@ -2,6 +2,7 @@
 #define LOTBACKUP_BACKUP_DB_H
 
 #include "pg/pgsql.h"
+#include "s3/s3-pipe.h"
 #include "store/manifest.h"
 
 /* What one `db` run needs: the command maps its options to this once. */
@@ -15,6 +16,12 @@ struct db_job {
 	int lock_timeout_ms;		/* 0: none */
 	int serializable_deferrable;
 	int encrypt;			/* with the run's key (crypt/crypt.h): NAME.sql.gz.enc */
+	/*
+	 * db --upload: the dump also streams to this store (key: its prefix
+	 * and the dump's name) as it is written, detached, so a failed upload
+	 * never fails or touches the local dump. NULL: no upload.
+	 */
+	const struct s3_config *upload;
 };
 
 /* What it made: enough that a caller never reads the files back. */
@@ -24,6 +31,8 @@ struct db_result {
 	struct db_manifest manifest;	/* as written beside it: sizes, SHA-256, tables */
 	uint64_t manifest_bytes;	/* the manifest file's own size and hash */
 	char manifest_sha256[65];
+	int uploaded;			/* with job->upload: 1 completed and checked (upload below), -1 failed */
+	struct s3_upload_result upload;
 };
 
 /*

@@ -24,6 +24,8 @@ struct full_settings {
 	int allow_broken_git;
 	int git_packs;
 	int submodules;
+	/* --upload: the archive also streams there as it is written (as db_job's upload). NULL: none. */
+	const struct s3_config *upload;
 };
 
 /*
@@ -33,9 +35,12 @@ struct full_settings {
  * and published by rename: the directory full-backup-X/ and
  * lot-systems-full-backup-X.tar.gz. On failure neither final name appears.
  * *published gets the path of the archive, or of the directory with
- * --dir-only (caller frees). Returns 0 or -1 (reported).
+ * --dir-only (caller frees). With settings->upload, *uploaded is 1 when
+ * the archive's upload completed and was checked (*upload says how), -1
+ * when it failed (reported); else 0. Returns 0 or -1 (reported).
  */
-int full_backup_run(const struct full_settings *settings, char **published);
+int full_backup_run(const struct full_settings *settings, char **published, int *uploaded,
+    struct s3_upload_result *upload);
 
 #define FULL_MANIFEST_NAME "MANIFEST.json"
 

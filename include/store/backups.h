@@ -23,6 +23,8 @@ enum backup_kind {
 #define PIN_SUFFIX ".pin.json"
 /* An encrypted backup's name: the plain one and this (crypt/crypt.h). */
 #define ENCRYPTED_SUFFIX ".enc"
+/* A verified off-site copy of NAME exists (remote/remote-upload.h). */
+#define REMOTE_SUFFIX ".remote.json"
 
 struct backup_entry {
 	enum backup_kind kind;
@@ -34,6 +36,7 @@ struct backup_entry {
 	int verified;		/* a NAME.verified.json record exists */
 	int pinned;		/* a NAME.pin.json record exists: kept forever */
 	int encrypted;		/* the name ends in ENCRYPTED_SUFFIX */
+	int offsite;		/* a NAME.remote.json record exists: uploaded and verified */
 };
 
 /* Parses a name; 0 and kind/when set when it is one of ours, -1 otherwise. */

@@ -11,6 +11,7 @@
 #include "store/outdir.h"
 #include "base/log.h"
 #include "ops/retention.h"
+#include "remote/remote-upload.h"
 #include "base/xalloc.h"
 
 void
@@ -46,7 +47,8 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 	struct retention_policy policy;
 	struct db_job job;
 	struct db_result db = { .name = NULL };
-	int rc = LB_EXIT_FAILURE, flags = opts->force ? RETENTION_FORCE : 0;
+	struct remote_settings rs;
+	int rc = LB_EXIT_FAILURE, flags = opts->force ? RETENTION_FORCE : 0, upload_failed;
 
 	(void)argc;
 	(void)argv;
@@ -67,13 +69,18 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 	if (interrupt_install() < 0 || output_dir_prepare(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		goto out;
 	cmd_db_job(opts, opts->output_dir, &job);
+	job.upload = cmd_upload_target(opts, &rs, &upload_failed);
 	if (backup_db_run(&job, &db) < 0)
 		goto out;	/* never prune after a failed dump */
 	/* Published, whatever pruning does next. */
 	result->published = xstrdup(db.path);
+	/* Before pruning: only a recorded, verified upload may ever count as off-site. */
+	if (opts->upload > 0 && remote_upload_commit(job.upload ? &rs : NULL, db.path,
+	    db.uploaded == 1 ? &db.upload : NULL) < 0)
+		upload_failed = 1;
 	if (retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), db.name, flags) < 0)
 		goto out;
-	rc = LB_EXIT_OK;
+	rc = upload_failed ? LB_EXIT_FAILURE : LB_EXIT_OK;
 out:
 	output_lock_release(lock);
 	db_result_free(&db);

@@ -11,6 +11,7 @@
 #include "store/outdir.h"
 #include "base/log.h"
 #include "ops/retention.h"
+#include "remote/remote-upload.h"
 
 /* Credentials are "available" when anything names a database to connect to. */
 static void
@@ -38,8 +39,10 @@ cmd_full_exec(const struct options *opts, int argc, char **argv, struct cmd_resu
 	struct retention_policy policy;
 	struct full_settings settings;
 	struct output_lock *lock;
+	struct remote_settings rs;
+	struct s3_upload_result upload = { 0 };
 	char *published = NULL;
-	int rc = LB_EXIT_FAILURE;
+	int rc = LB_EXIT_FAILURE, uploaded = 0, upload_failed;
 
 	(void)argc;
 	(void)argv;
@@ -47,15 +50,26 @@ cmd_full_exec(const struct options *opts, int argc, char **argv, struct cmd_resu
 		log_error("--archive-only and --dir-only exclude each other");
 		return LB_EXIT_USAGE;
 	}
+	if (opts->upload > 0 && opts->dir_only) {
+		log_error("--upload sends the .tar.gz off-site, which --dir-only does not write: give one");
+		return LB_EXIT_USAGE;
+	}
 	if (interrupt_install() < 0 || output_dir_prepare(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		return LB_EXIT_FAILURE;
 	/* Pruning only after a good backup, under the same lock; none unless a policy is configured. */
 	options_retention_after(opts, BACKUP_FULL_ARCHIVE, &policy);
 	full_settings_of(opts, &settings);
-	if (full_backup_run(&settings, &published) == 0 &&
-	    retention_prune(opts->output_dir, BACKUP_FULL_ARCHIVE, &policy, time(NULL), NULL,
+	settings.upload = cmd_upload_target(opts, &rs, &upload_failed);
+	if (full_backup_run(&settings, &published, &uploaded, &upload) < 0)
+		goto out;
+	/* Before pruning: only a recorded, verified upload may ever count as off-site. */
+	if (opts->upload > 0 && remote_upload_commit(settings.upload ? &rs : NULL, published,
+	    uploaded == 1 ? &upload : NULL) < 0)
+		upload_failed = 1;
+	if (retention_prune(opts->output_dir, BACKUP_FULL_ARCHIVE, &policy, time(NULL), NULL,
 	    opts->force ? RETENTION_FORCE : 0) >= 0)
-		rc = LB_EXIT_OK;
+		rc = upload_failed ? LB_EXIT_FAILURE : LB_EXIT_OK;
+out:
 	output_lock_release(lock);
 	/* Published, whatever pruning did after it. */
 	result->published = published;

@@ -5,6 +5,7 @@
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "cmd/commands.h"
+#include "remote/remote-upload.h"
 #include "remote/remote.h"
 
 int
@@ -45,6 +46,19 @@ out:
 	free(bucket);
 	free(prefix);
 	return rc;
+}
+
+const struct s3_config *
+cmd_upload_target(const struct options *opts, struct remote_settings *rs, int *failed)
+{
+	*failed = 0;
+	if (opts->upload <= 0)
+		return NULL;
+	if (cmd_remote_settings(opts, rs) < 0 || remote_upload_ready(rs) < 0) {
+		*failed = 1;
+		return NULL;
+	}
+	return &rs->s3;
 }
 
 static int

@@ -39,6 +39,7 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_ENCRYPT",
 	"LOTBACKUP_KEY_FILE",
 	"LOTBACKUP_PASSPHRASE",
+	"LOTBACKUP_UPLOAD",
 	NULL,
 };
 
@@ -336,7 +337,8 @@ resolve_s3(struct options *opts, const struct setting_source *src)
 	resolve_string(src, "AWS_SECRET_ACCESS_KEY", &opts->s3_secret_key);
 	return resolve_int(src, "LOTBACKUP_S3_PATH_STYLE", 0, 1, 0, &opts->s3_path_style) < 0 ||
 	    resolve_int(src, "LOTBACKUP_S3_PART_SIZE", 5, 5120, 16, &opts->part_mib) < 0 ||
-	    resolve_int(src, "LOTBACKUP_S3_UPLOAD_JOBS", 1, 64, 4, &opts->upload_jobs) < 0 ? -1 : 0;
+	    resolve_int(src, "LOTBACKUP_S3_UPLOAD_JOBS", 1, 64, 4, &opts->upload_jobs) < 0 ||
+	    resolve_int(src, "LOTBACKUP_UPLOAD", 0, 1, 0, &opts->upload) < 0 ? -1 : 0;
 }
 
 /*

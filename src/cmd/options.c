@@ -59,6 +59,7 @@ enum {
 	OPT_UPLOAD_JOBS,
 	OPT_ENCRYPT,
 	OPT_KEY_FILE,
+	OPT_UPLOAD,
 };
 
 struct option_spec {
@@ -154,12 +155,15 @@ static const struct option_spec specs[] = {
 	{ "remote", OPT_REMOTE, no_argument, CMD_LIST | CMD_VERIFY | CMD_RESTORE | CMD_PRUNE | CMD_STATUS, NULL,
 	    "the off-site store of LOTBACKUP_S3_URL: list its backups and unfinished uploads; verify or restore "
 	    "NAME from it; prune it; status of its newest copy" },
+	{ "upload", OPT_UPLOAD, no_argument, CMD_DB | CMD_FULL, NULL,
+	    "also stream the backup to LOTBACKUP_S3_URL while it is written, its manifest last (LOTBACKUP_UPLOAD=1); "
+	    "a failed upload keeps the local backup and exits 1" },
 	{ "s3-path-style", OPT_S3_PATH_STYLE, no_argument,
-	    CMD_PUSH | CMD_PULL | CMD_LIST | CMD_VERIFY | CMD_RESTORE | CMD_PRUNE | CMD_STATUS, NULL,
+	    CMD_PUSH | CMD_PULL | CMD_LIST | CMD_VERIFY | CMD_RESTORE | CMD_PRUNE | CMD_STATUS | CMD_DB | CMD_FULL, NULL,
 	    "address the bucket as ENDPOINT/BUCKET, not BUCKET.ENDPOINT (MinIO, Ceph; LOTBACKUP_S3_PATH_STYLE=1)" },
-	{ "part-size", OPT_PART_SIZE, required_argument, CMD_PUSH, "MIB",
+	{ "part-size", OPT_PART_SIZE, required_argument, CMD_PUSH | CMD_DB | CMD_FULL, "MIB",
 	    "upload in parts of MIB MiB, 5 or more (default 16; LOTBACKUP_S3_PART_SIZE)" },
-	{ "upload-jobs", OPT_UPLOAD_JOBS, required_argument, CMD_PUSH, "N",
+	{ "upload-jobs", OPT_UPLOAD_JOBS, required_argument, CMD_PUSH | CMD_DB | CMD_FULL, "N",
 	    "parts uploaded at once (default 4; LOTBACKUP_S3_UPLOAD_JOBS); memory: part size x (N + 1)" },
 	{ "encrypt", OPT_ENCRYPT, no_argument, CMD_DB, NULL,
 	    "encrypt the dump (NAME.sql.gz.enc) with the key file or LOTBACKUP_PASSPHRASE" },
@@ -197,6 +201,7 @@ options_init(struct options *opts)
 	opts->s3_path_style = -1;
 	opts->part_mib = -1;
 	opts->upload_jobs = -1;
+	opts->upload = -1;
 }
 
 void
@@ -419,6 +424,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_UPLOAD_JOBS: return set_int("upload-jobs", arg, 1, 64, &opts->upload_jobs);
 	case OPT_ENCRYPT: opts->encrypt = 1; break;
 	case OPT_KEY_FILE: replace(&opts->key_file, arg); break;
+	case OPT_UPLOAD: opts->upload = 1; break;
 	default: return -1;
 	}
 	return 0;

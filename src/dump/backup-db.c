@@ -16,6 +16,7 @@
 #include "pg/pgsql.h"
 #include "io/progress.h"
 #include "io/pipe.h"
+#include "s3/s3-pipe.h"
 #include "base/version.h"
 #include "base/xalloc.h"
 
@@ -110,10 +111,11 @@ dump_settings_of(const struct db_job *job, struct dump_settings *settings)
  * The dump's pipe: threaded gzip first, where the dump ends members and
  * appends the ones its workers made, then the bar (the SQL bytes, as the
  * estimate counts them), encryption when asked, sha256 (of the file as
- * stored) and the atomic file.
+ * stored), with --upload the upload tee (the file's bytes, so the remote
+ * object is the file, ciphertext when encrypted) and the atomic file.
  */
 static struct pipe *
-dump_pipe(const struct db_job *job, PGconn *conn, const char *path, struct progress **bar)
+dump_pipe(const struct db_job *job, PGconn *conn, const char *name, const char *path, struct progress **bar)
 {
 	struct pipe *p = pipe_new();
 
@@ -125,6 +127,12 @@ dump_pipe(const struct db_job *job, PGconn *conn, const char *path, struct progr
 	if (job->encrypt)
 		pipe_add_encrypt(p);
 	pipe_add_sha256(p);
+	if (job->upload != NULL) {
+		char *key = xasprintf("%s%s", job->upload->prefix ? job->upload->prefix : "", name);
+
+		pipe_add_s3_upload(p, job->upload, key, 1);
+		free(key);
+	}
 	pipe_to_file(p, path, 0600);
 	return p;
 }
@@ -191,7 +199,7 @@ backup_db_run(const struct db_job *job, struct db_result *result)
 	interrupt_watch_connection(conn);
 	if (pick_name(job->output_dir, job->encrypt, &name, &path, &manifest_path) < 0)
 		goto out;
-	p = dump_pipe(job, conn, path, &bar);
+	p = dump_pipe(job, conn, name, path, &bar);
 
 	m->file = xstrdup(name);
 	m->tool_version = xstrdup(LOTBACKUP_VERSION);
@@ -207,6 +215,8 @@ backup_db_run(const struct db_job *job, struct db_result *result)
 	m->sql_bytes = pipe_bytes(p, PIPE_IN);
 	m->bytes = pipe_bytes(p, PIPE_OUT);
 	pipe_sha256_hex(p, m->sha256);
+	if (job->upload != NULL)
+		result->uploaded = pipe_s3_upload_result(p, &result->upload) == 0 ? 1 : -1;
 	/* Never report an empty or cut file as a backup. */
 	if (m->sql_bytes == 0 || m->bytes == 0) {
 		log_error("the dump of %s came out empty; nothing was published", m->database);

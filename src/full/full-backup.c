@@ -23,6 +23,7 @@
 #include "io/progress.h"
 #include "full/project-files.h"
 #include "io/pipe.h"
+#include "s3/s3-pipe.h"
 #include "base/strbuf.h"
 #include "full/tar-writer.h"
 #include "base/version.h"
@@ -61,6 +62,8 @@ struct full_job {
 	int db_included;
 	char *db_note;		/* why the database is or is not in */
 	struct db_manifest db;	/* the dump's manifest, for the report */
+	int uploaded;		/* settings->upload: 1 the archive's upload checked, -1 failed */
+	struct s3_upload_result upload;
 };
 
 /* An already written file recorded as it is: the size and hash its writer returned. */
@@ -608,6 +611,13 @@ write_archive(struct full_job *job)
 		pipe_add_progress(p, bar);
 	pipe_add_gzip(p, job->settings->compress_level, 0);
 	pipe_add_sha256(p);
+	if (job->settings->upload != NULL) {
+		const char *prefix = job->settings->upload->prefix;
+
+		free(member);
+		member = xasprintf("%s%s", prefix ? prefix : "", strrchr(job->archive_path, '/') + 1);
+		pipe_add_s3_upload(p, job->settings->upload, member, 1);
+	}
 	if (pipe_to_file(p, job->archive_path, 0600) < 0)
 		goto out;
 	if ((tw = tar_writer_open(p, job->settings->compress_level)) == NULL || tar_writer_add_dir(tw, job->dir_name, job->when) < 0)
@@ -628,6 +638,8 @@ write_archive(struct full_job *job)
 	progress_end(bar);
 	bar = NULL;
 	pipe_sha256_hex(p, hex);
+	if (job->settings->upload != NULL)
+		job->uploaded = pipe_s3_upload_result(p, &job->upload) == 0 ? 1 : -1;
 	if (write_sidecar(job->archive_path, pipe_bytes(p, PIPE_OUT), hex) < 0)
 		goto out;
 	if (pipe_publish(p) < 0) {
@@ -681,7 +693,8 @@ pick_names(struct full_job *job)
 }
 
 int
-full_backup_run(const struct full_settings *settings, char **published)
+full_backup_run(const struct full_settings *settings, char **published, int *uploaded,
+    struct s3_upload_result *upload)
 {
 	struct full_job job;
 	char *manifest = NULL, *manifest_path = NULL, *finished = NULL;
@@ -725,6 +738,8 @@ full_backup_run(const struct full_settings *settings, char **published)
 	log_info("wrote %s%s%s (%zu files)", want_dir ? job.dir_path : "", want_dir && want_archive ? " and " : "",
 	    want_archive ? job.archive_path : "", job.nfiles + 1);
 	*published = xstrdup(want_archive ? job.archive_path : job.dir_path);
+	*uploaded = job.uploaded;
+	*upload = job.upload;
 	rc = 0;
 out:
 	if (staged)

@@ -321,6 +321,7 @@ backups_scan(const char *dir, struct backup_entry **out, size_t *count)
 		e.verified = sidecar_exists(dfd, names, nnames, e.name, VERIFIED_SUFFIX);
 		e.pinned = sidecar_exists(dfd, names, nnames, e.name, PIN_SUFFIX);
 		e.encrypted = backup_name_encrypted(e.name);
+		e.offsite = sidecar_exists(dfd, names, nnames, e.name, REMOTE_SUFFIX);
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;
 			list = xrealloc(list, cap * sizeof(*list));

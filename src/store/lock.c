@@ -45,7 +45,7 @@ describe_holder(int fd, char *buf, size_t len)
 static int
 own_tmp_name(const char *entry)
 {
-	static const char *const sidecars[] = { MANIFEST_SUFFIX, VERIFIED_SUFFIX, PIN_SUFFIX, "" };
+	static const char *const sidecars[] = { MANIFEST_SUFFIX, VERIFIED_SUFFIX, PIN_SUFFIX, REMOTE_SUFFIX, "" };
 	size_t len = strlen(entry), i;
 	enum backup_kind kind;
 	time_t when;
