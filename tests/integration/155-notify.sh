@@ -6,54 +6,13 @@
 # the body, and no secret in it.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
+. "$LB_TOP/tests/lib/notify-listener.sh"
 
 work=$(tmpdir)
 reqlog=$work/requests.log
 bodies=$work/bodies.log
-portfile=$work/port
-: >"$reqlog"
-: >"$bodies"
-# A tiny HTTP listener that records each request line and its User-Agent,
-# and each request body as a JSON line {path, type, body}: /ping...
-# answers 200, /bad... 500, /slow... after 5 s, /moved... 302 to
-# /ping/moved-here. It stops by itself after
-# 120 s at the latest.
-cat >"$work/listener.py" <<'PY'
-import http.server, json, sys, threading, time
-log, portfile, bodies = sys.argv[1], sys.argv[2], sys.argv[3]
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with open(log, "a") as f:
-            f.write("%s %s\n" % (self.requestline, self.headers.get("User-Agent", "")))
-        if body:
-            with open(bodies, "a") as f:
-                f.write(json.dumps({"path": self.path, "type": self.headers.get("Content-Type", ""),
-                                    "body": body.decode("utf-8", "replace")}) + "\n")
-        if self.path.startswith("/slow"):
-            time.sleep(5)
-        code = 500 if self.path.startswith("/bad") else 302 if self.path.startswith("/moved") else 200
-        self.send_response(code)
-        if code == 302:
-            self.send_header("Location", "/ping/moved-here")
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"OK")
-    do_POST = do_GET
-    def log_message(self, *a):
-        pass
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-open(portfile, "w").write(str(srv.server_address[1]))
-threading.Timer(120, srv.shutdown).start()
-srv.serve_forever()
-PY
-python3 "$work/listener.py" "$reqlog" "$portfile" "$bodies" &
-listener=$!
-at_exit "kill $listener 2>/dev/null"
-for _ in $(seq 50); do [ -s "$portfile" ] && break; sleep 0.1; done
-port=$(cat "$portfile" 2>/dev/null)
-[ -n "$port" ] && pass notify-listener-up || { fail notify-listener-up "no port"; finish; }
-base=http://127.0.0.1:$port
+notify_listener_start "$reqlog" "$bodies" && pass notify-listener-up || { fail notify-listener-up "no port"; finish; }
+base=$NOTIFY_BASE port=$NOTIFY_PORT
 
 db=$(new_db lb_notify) || { fail notify-setup createdb; finish; }
 psql -X -q -d "$db" -c "CREATE TABLE t AS SELECT 1 AS x" >/dev/null

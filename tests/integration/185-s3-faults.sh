@@ -34,10 +34,7 @@ head -c $((30 * 1024 * 1024)) /dev/urandom >"$work/$mid"
 s3_proxy_start "$work/term.log" --delay-parts 0.3 || { fail s3-proxy "the fault proxy did not start"; finish; }
 LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT "$LB_BIN" push --part-size 5 --upload-jobs 1 "$work/$mid" >"$work/term.out" 2>&1 &
 pusher=$!
-for _ in $(seq 1 100); do
-	grep -q 'partNumber=1&.* 200$' "$work/term.log" 2>/dev/null && break
-	sleep 0.1
-done
+s3_proxy_wait_part "$work/term.log" 1
 kill -TERM "$pusher"
 wait "$pusher"
 rc=$?
@@ -57,10 +54,7 @@ sum=$(sha256sum "$work/$big" "$work/$big.manifest.json")
 s3_proxy_start "$work/kill.log" --delay-parts 0.4 || { fail s3-proxy "the fault proxy did not start"; finish; }
 LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT "$LB_BIN" push --part-size 5 --upload-jobs 1 "$work/$big" >"$work/kill.out" 2>&1 &
 pusher=$!
-for _ in $(seq 1 100); do
-	grep -q 'partNumber=2&.* 200$' "$work/kill.log" 2>/dev/null && break
-	sleep 0.1
-done
+s3_proxy_wait_part "$work/kill.log" 2
 s3_stop
 wait "$pusher"
 rc=$?

@@ -10,6 +10,7 @@
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/s3server.sh"
+. "$LB_TOP/tests/lib/notify-listener.sh"
 
 s3_require lotbackup-upload
 export LOTBACKUP_S3_URL=s3://lotbackup-upload/site LOTBACKUP_S3_ENDPOINT=$S3_ENDPOINT LOTBACKUP_S3_PATH_STYLE=1
@@ -19,30 +20,8 @@ psql -X -q -d "$db" -c "CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM
 
 # A listener for --notify-url: each request line to a log.
 reqlog=$work/requests.log
-: >"$reqlog"
-cat >"$work/listener.py" <<'PY'
-import http.server, sys, threading
-log, portfile = sys.argv[1], sys.argv[2]
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        with open(log, "a") as f:
-            f.write(self.requestline + "\n")
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"OK")
-    def log_message(self, *a):
-        pass
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-open(portfile, "w").write(str(srv.server_address[1]))
-threading.Timer(300, srv.shutdown).start()
-srv.serve_forever()
-PY
-python3 "$work/listener.py" "$reqlog" "$work/port" &
-listener=$!
-at_exit "kill $listener 2>/dev/null"
-for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
-ping=http://127.0.0.1:$(cat "$work/port")/ping
+notify_listener_start "$reqlog" "$work/bodies.log" || { fail upload-listener "the notify listener did not start"; finish; }
+ping=$NOTIFY_BASE/ping
 
 # The plain case: one PUT (the dump is smaller than a part), manifest last, pulled back identical.
 out=$work/backups
@@ -107,10 +86,7 @@ s3_proxy_start "$work/stream.log" --delay-parts 0.4 || { fail s3-proxy "the faul
 LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT "$LB_BIN" db --upload --part-size 5 --upload-jobs 1 -d "$db" \
 	-o "$work/stream" >"$work/stream.out" 2>&1 &
 dumper=$!
-for _ in $(seq 1 300); do
-	grep -q 'partNumber=1&.* 200$' "$work/stream.log" 2>/dev/null && break
-	sleep 0.05
-done
+s3_proxy_wait_part "$work/stream.log" 1
 # The first part is on the server while the dump is still being written: no final file yet.
 if kill -0 "$dumper" 2>/dev/null && ! ls "$work/stream"/lot-systems-db-*.sql.gz >/dev/null 2>&1; then
 	pass upload-streams-while-dumping
@@ -138,10 +114,7 @@ s3_proxy_start "$work/kill.log" --delay-parts 0.4 || { fail s3-proxy "the fault 
 LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT "$LB_BIN" db --upload --part-size 5 --upload-jobs 1 --notify-url "$ping" \
 	-d "$db" -o "$work/killed" >"$work/kill.out" 2>&1 &
 dumper=$!
-for _ in $(seq 1 300); do
-	grep -q 'partNumber=2&.* 200$' "$work/kill.log" 2>/dev/null && break
-	sleep 0.05
-done
+s3_proxy_wait_part "$work/kill.log" 2
 s3_stop
 wait "$dumper"
 rc=$?

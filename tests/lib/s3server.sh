@@ -90,3 +90,14 @@ s3_proxy_start() {
     read -r S3_PROXY_PORT <"$fifo" || return 1
     S3_PROXY_ENDPOINT=http://127.0.0.1:$S3_PROXY_PORT
 }
+
+# s3_proxy_wait_part LOG N: waits (up to 15 s) until the proxy logged part N
+# answered 200, e.g. to act in the middle of an upload. 1 when it never was.
+s3_proxy_wait_part() {
+    local i
+    for i in $(seq 1 300); do
+        grep -q "partNumber=$2&.* 200\$" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
