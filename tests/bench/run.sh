@@ -6,12 +6,13 @@
 #   SCALES data sizes, e.g. "1 3" (1 = 3.2M rows, ~450 MB of SQL; default 1);
 #          with several, a last table compares each with the first
 #   RUNS   repetitions per scale (3)
+# db --upload streams to an S3 server on the loopback (s3rver 5, as the
+# tests start it: tests/lib/s3server.sh), measured beside db alone;
 # Every restore goes into the same database made anew after a checkpoint, so
 # one does not pay for another's WAL, nor share the cores with autovacuum
 # working through the one before.
 #   LB_BIN the lotbackup binary
-# restore s3:// reads from s3rver on the loopback (tests/setup/install-s3rver.sh);
-# without node it is left out of the table.
+# restore s3:// reads a pushed copy of the dump from that same server.
 set -u
 : "${LB_BIN:?set LB_BIN to the lotbackup binary}"
 SCALES=${SCALES:-${SCALE:-1}}
@@ -22,28 +23,22 @@ data=${BENCH_SQL:-$top/../shared/bench/app-data.sql}
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null 2>&1 || { echo "bench: install the 'time' package" >&2; exit 1; }; }
 . "$top/tests/lib/pgcluster.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/lbbench.XXXXXX")
-s3_pid=''
-cleanup() { [ -n "$s3_pid" ] && kill "$s3_pid" 2>/dev/null; pg_cluster_stop >/dev/null 2>&1; rm -rf "$work"; }
+# s3server.sh wants testlib's tmpdir and at_exit; cleanup stops the server.
+tmpdir() { mktemp -d "$work/s3.XXXXXX"; }
+at_exit() { :; }
+LB_TOP=$top
+. "$top/tests/lib/s3server.sh"
+cleanup() { s3_stop; pg_cluster_stop >/dev/null 2>&1; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 pg_cluster_start || exit 1
 "$LB_BIN" keygen "$work/bench.key" >/dev/null || exit 1
+s3_start lotbackup-bench || { echo "bench: the S3 server did not start" >&2; exit 1; }
+upload_env="LOTBACKUP_S3_URL=s3://lotbackup-bench/b LOTBACKUP_S3_ENDPOINT=$S3_ENDPOINT LOTBACKUP_S3_PATH_STYLE=1"
+# Part size and parts at once of db --upload, for its memory target.
+part_mib=16 upload_jobs=4
 
-# An S3 server on the loopback for restore s3://, its bucket "bench".
-if s3mods=$("$top/tests/setup/install-s3rver.sh" 2>/dev/null); then
-	s3_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	mkdir -p "$work/s3"
-	S3RVER_DIR=$s3mods node -e '
-const S3rver = require(process.env.S3RVER_DIR + "/node_modules/@20minutes/s3rver");
-new S3rver({ port: Number(process.argv[1]), address: "127.0.0.1", directory: process.argv[2], silent: true,
-    configureBuckets: [{ name: "bench" }] }).run().then(() => console.log("ready"), () => process.exit(1));
-' "$s3_port" "$work/s3" >"$work/s3.log" 2>&1 &
-	s3_pid=$!
-	for _ in $(seq 1 100); do grep -q ready "$work/s3.log" && break; sleep 0.1; done
-	export LOTBACKUP_S3_URL=s3://bench/b LOTBACKUP_S3_ENDPOINT=http://127.0.0.1:$s3_port LOTBACKUP_S3_PATH_STYLE=1
-	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
-fi
 
 # measure NAME CMD...: appends "NAME seconds maxrss_kb" to $results.
 measure() {
@@ -70,6 +65,9 @@ for scale in $SCALES; do
 		measure pgdump_z6 "pg_dump -Fp -Z6 -d bench > $work/pgz.sql.gz"
 		measure lotbackup_db "$LB_BIN db -q -d dbname=bench -o $work/out --keep 0"
 		measure lotbackup_db_encrypt "$LB_BIN db -q --encrypt --key-file $work/bench.key -d dbname=bench -o $work/out-enc --keep 0"
+		measure lotbackup_db_upload "env $upload_env $LB_BIN db -q --upload --part-size $part_mib \
+			--upload-jobs $upload_jobs -d dbname=bench -o $work/up --keep 0"
+		rm -rf "$work/up"
 		f=$(ls "$work"/out/lot-systems-db-*.sql.gz)
 		echo "size_gzip $(stat -c %s "$work/pg.sql.gz") 0" >>"$results"
 		echo "size_lotbackup $(stat -c %s "$f") 0" >>"$results"
@@ -81,9 +79,9 @@ for scale in $SCALES; do
 		measure lotbackup_restore "$LB_BIN restore -q $f -d dbname=r"
 		fresh_db r
 		measure lotbackup_restore_whole "$LB_BIN restore -q --split-tables-larger-than 0 $f -d dbname=r"
-		if [ -n "$s3_pid" ] && "$LB_BIN" push -q "$f" >/dev/null 2>&1; then
+		if env $upload_env "$LB_BIN" push -q "$f" >/dev/null 2>&1; then
 			fresh_db r
-			measure lotbackup_restore_s3 "$LB_BIN restore -q -o $work/out s3://bench/b/$(basename "$f") -d dbname=r"
+			measure lotbackup_restore_s3 "env $upload_env $LB_BIN restore -q -o $work/out s3://lotbackup-bench/b/$(basename "$f") -d dbname=r"
 		fi
 	done
 	quiet_dropdb r
@@ -105,9 +103,9 @@ PY
 results=$work/results.list
 for i in $(seq 1 "$RUNS"); do measure list_10000 "$LB_BIN list -o $work/many"; done
 
-python3 - "$work" "$RUNS" $SCALES <<'PY'
+python3 - "$work" "$RUNS" "$part_mib" "$upload_jobs" $SCALES <<'PY'
 import statistics, sys
-work, runs, scales = sys.argv[1], sys.argv[2], sys.argv[3:]
+work, runs, part_mib, upload_jobs, scales = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
 def load(path):
     rows = {}
     for line in open(path):
@@ -135,6 +133,10 @@ for scale in scales:
     enc = med("lotbackup_db_encrypt")
     line("lotbackup db --encrypt", f"{enc:.2f} s", f"{enc / db:.2f}x", "<= 1.05x db")
     line("  peak RSS of lotbackup db --encrypt", f"{med('lotbackup_db_encrypt', 1) / 1024:.1f} MiB", "", "<= 64 MiB")
+    up = med("lotbackup_db_upload")
+    line("lotbackup db --upload (s3rver, loopback)", f"{up:.2f} s", f"{up / db:.2f}x", "<= 1.15x db")
+    line(f"  peak RSS of db --upload ({part_mib} MiB x {upload_jobs + 1})", f"{med('lotbackup_db_upload', 1) / 1024:.1f} MiB", "",
+         f"<= {64 + part_mib * (upload_jobs + 1)} MiB")
     r, p = med("lotbackup_restore"), med("restore_psql")
     line("gunzip -c | psql", f"{p:.2f} s", "", "")
     line("lotbackup restore", f"{r:.2f} s", f"{r / p:.2f}x", "<= 0.8x")
