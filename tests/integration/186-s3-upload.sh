@@ -3,7 +3,8 @@
 # (s3rver 5, tests/lib/s3server.sh; the fault proxy in front where a fault
 # or a clock is needed): the dump streams off-site while it is written,
 # its manifest last; pull gives back the same bytes; a NAME.remote.json
-# record says the remote copy was verified. When the upload fails (server
+# record says the remote copy was verified; with --encrypt only ciphertext
+# goes off-site. When the upload fails (server
 # killed, wrong keys, no store configured) the local backup is kept whole,
 # the run exits 1, says so in one line, sends the failure ping and leaves
 # no remote manifest.
@@ -45,6 +46,34 @@ cmp -s "$out/$name" "$work/pulled/$name" && pass upload-db-pull-identical || fai
 cmp -s "$out/$name.manifest.json" "$work/pulled/$name.manifest.json" && pass upload-db-pull-manifest-identical ||
 	fail upload-db-pull-manifest-identical "differs"
 check_exit upload-db-verifies 0 "$LB_BIN" verify "$out/$name"
+
+# db --encrypt --upload: the ciphertext goes off-site (encrypt, then upload), byte for byte the
+# local .enc file; no row value is readable in the stored object; pulled, it verifies with the key.
+psql -X -q -d "$db" -c "CREATE TABLE marked AS SELECT g AS id, 'plaintext-marker-' || g AS v FROM generate_series(1, 5000) g" ||
+	exit 1
+check upload-plain-marked "$LB_BIN" db -d "$db" -o "$work/plain"
+plain=$(ls "$work/plain"/lot-systems-db-*.sql.gz)
+check upload-keygen "$LB_BIN" keygen "$work/k.key"
+check upload-encrypted "$LB_BIN" db --encrypt --key-file "$work/k.key" --upload -d "$db" -o "$work/enc"
+enc=$(cd "$work/enc" && ls lot-systems-db-*.sql.gz.enc)
+grep -q "uploaded $enc " <<<"$LB_LAST_OUTPUT" && [ -f "$work/enc/$enc.remote.json" ] && pass upload-encrypted-uploaded ||
+	fail upload-encrypted-uploaded "$LB_LAST_OUTPUT"
+stored=$(find "$S3_DIR" -name "$enc._S3rver_object")
+if [ -z "$stored" ]; then
+	fail upload-encrypted-stored "no object for $enc under $S3_DIR"
+elif ! zcat "$plain" | grep -aq plaintext-marker-4242; then
+	fail upload-encrypted-no-plaintext "the marker is not in the plain dump either: the check proves nothing"
+elif grep -aq plaintext-marker "$stored" || zcat "$stored" 2>/dev/null | grep -aq plaintext-marker; then
+	fail upload-encrypted-no-plaintext "a row value is readable in the stored object $stored"
+else
+	pass upload-encrypted-no-plaintext
+fi
+[ -n "$stored" ] && cmp -s "$stored" "$work/enc/$enc" && pass upload-encrypted-object-is-the-file ||
+	fail upload-encrypted-object-is-the-file "the stored object differs from $work/enc/$enc"
+check upload-encrypted-pull "$LB_BIN" -o "$work/enc-pulled" pull "$enc"
+cmp -s "$work/enc/$enc" "$work/enc-pulled/$enc" && cmp -s "$work/enc/$enc.manifest.json" \
+	"$work/enc-pulled/$enc.manifest.json" && pass upload-encrypted-pull-identical || fail upload-encrypted-pull-identical "differs"
+check_exit upload-encrypted-pulled-verifies 0 "$LB_BIN" verify --key-file "$work/k.key" "$work/enc-pulled/$enc"
 
 # LOTBACKUP_UPLOAD=1 in the project's .env does the same; full --upload sends the archive and its sidecar.
 proj=$work/proj
