@@ -8,11 +8,11 @@
 #   RUNS   repetitions per scale (3)
 # db --upload streams to an S3 server on the loopback (s3rver 5, as the
 # tests start it: tests/lib/s3server.sh), measured beside db alone;
+# restore s3:// reads a pushed copy of the dump from that same server.
 # Every restore goes into the same database made anew after a checkpoint, so
 # one does not pay for another's WAL, nor share the cores with autovacuum
 # working through the one before.
 #   LB_BIN the lotbackup binary
-# restore s3:// reads a pushed copy of the dump from that same server.
 set -u
 : "${LB_BIN:?set LB_BIN to the lotbackup binary}"
 SCALES=${SCALES:-${SCALE:-1}}
