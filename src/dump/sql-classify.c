@@ -196,6 +196,16 @@ is_setval(const char *t, size_t len)
 	    memchr(t, ';', len) == t + len - 1;
 }
 
+/* BEGIN; or COMMIT; alone, as pg_dump writes them. */
+static int
+is_transaction(const char *t, size_t len)
+{
+	const char *end = t + len, *p = skip_space(t, end);
+	size_t n = (size_t)(end - p);
+
+	return (n == 6 && strncasecmp(p, "BEGIN;", 6) == 0) || (n == 7 && strncasecmp(p, "COMMIT;", 7) == 0);
+}
+
 enum sql_stmt_kind
 sql_classify(const char *t, size_t len)
 {
@@ -212,6 +222,8 @@ sql_classify(const char *t, size_t len)
 		return kind;
 	if (is_session(t, len))
 		return SQL_STMT_SESSION;
+	if (is_transaction(t, len))
+		return SQL_STMT_TRANSACTION;
 	return is_setval(t, len) ? SQL_STMT_SETVAL : SQL_STMT_OTHER;
 }
 

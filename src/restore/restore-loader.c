@@ -487,6 +487,9 @@ loader_item(void *ctx, const struct sql_item *item)
 		if (l->settings->confined != NULL && (rc = confined_statement(l, item)) <= 0)
 			return rc;
 		kind = sql_classify(item->text, item->len);
+		/* Inside the restore's own transaction, as pg_restore --single-transaction leaves them out. */
+		if (kind == SQL_STMT_TRANSACTION && l->settings->single_transaction)
+			return 0;
 		if (l->settings->fingerprint && undescribed_data(l, kind, item) < 0)
 			return -1;
 		/* Made before its COPY starts: a failure then leaves no COPY open. */

@@ -166,6 +166,8 @@ run_generated(PGconn *conn, const char *query, const char *what)
 int
 target_clean(PGconn *conn)
 {
+	PGresult *res;
+
 	/* An empty search_path makes every generated name schema-qualified. */
 	if (pgsql_exec(conn, "SET search_path = ''", "cannot prepare the clean") < 0)
 		return -1;
@@ -178,7 +180,7 @@ target_clean(PGconn *conn)
 	    "cannot drop the schemas of the target database") < 0)
 		return -1;
 	/* Schema public stays, with its owner, privileges and comment; its contents go. */
-	return run_generated(conn,
+	if (run_generated(conn,
 	    "SELECT format('DROP %s IF EXISTS %s CASCADE', CASE c.relkind WHEN 'v' THEN 'VIEW' "
 	    "WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' "
 	    "ELSE 'TABLE' END, c.oid::pg_catalog.regclass) FROM pg_catalog.pg_class c "
@@ -195,5 +197,11 @@ target_clean(PGconn *conn)
 	    "WHERE t.typnamespace = 'public'::pg_catalog.regnamespace AND t.typtype IN ('e', 'd', 'r', 'c') "
 	    "AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c') "
 	    "AND " NOT_EXTENSION_MEMBER("pg_type", "t"),
-	    "cannot drop the objects of schema public in the target database");
+	    "cannot drop the objects of schema public in the target database") < 0)
+		return -1;
+	/* The dump makes its large objects with their own oids, which must be free. */
+	res = pgsql_query(conn, "SELECT count(pg_catalog.lo_unlink(l.oid)) FROM pg_catalog.pg_largeobject_metadata l",
+	    "cannot drop the large objects of the target database");
+	PQclear(res);
+	return res == NULL ? -1 : 0;
 }

@@ -104,6 +104,9 @@ main(void)
 	UNIT_CHECK("copy-target-none", same(sql_copy_target("CREATE TABLE t (a int);", 23), NULL));
 	UNIT_CHECK("copy-out", same(sql_copy_out("COPY public.t (a, b) FROM stdin;", 32), "COPY public.t (a, b) TO STDOUT"));
 	UNIT_CHECK("label-create-table", same(sql_statement_label("create unlogged table t (a int);", 32), "CREATE TABLE"));
+	UNIT_CHECK("classify-begin", sql_classify("\nBEGIN;", 7) == SQL_STMT_TRANSACTION);
+	UNIT_CHECK("classify-commit", sql_classify("COMMIT;", 7) == SQL_STMT_TRANSACTION);
+	UNIT_CHECK("classify-begin-more", sql_classify("BEGIN ISOLATION LEVEL SERIALIZABLE;", 35) == SQL_STMT_OTHER);
 	UNIT_CHECK("label-comment", same(sql_statement_label("COMMENT ON COLUMN t.a IS 'x';", 29), "COMMENT ON COLUMN"));
 	/* The allow-list: what lotbackup and pg_dump -Fp (12-18) write of one database. */
 	static const char *const ok[] = {
