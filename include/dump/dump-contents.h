@@ -34,6 +34,7 @@ struct dump_contents {
 	size_t ntables;
 	struct contents_kind *kinds;
 	size_t nkinds;
+	long long large_objects;	/* lo_create statements as lotbackup writes them */
 	char tail[CONTENTS_TAIL];	/* the last bytes of the SQL */
 	size_t tail_len;
 };

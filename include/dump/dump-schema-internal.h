@@ -5,7 +5,7 @@
  * Shared by src/dump-schema*.c only: the loaded schema and the steps of
  * schema_load(). dump-schema.c drives the load and writes the output,
  * dump-schema-objects.c holds the catalog queries, dump-schema-sort.c
- * orders the pre-data objects by pg_depend.
+ * orders the pre-data objects by pg_depend; dump-blobs.c shares GRANTS_SQL.
  */
 
 #include <libpq-fe.h>
@@ -24,6 +24,24 @@
 	"NOT EXISTS (SELECT 1 FROM pg_depend lb_e"                          \
 	" WHERE lb_e.classid = '" cat "'::regclass AND lb_e.objid = " oid     \
 	" AND lb_e.deptype = 'e')"
+
+/*
+ * GRANTs rebuilding an ACL item by item, so the copy's aclitem[] comes out
+ * in the same order. A grant made by someone else than the owner is made
+ * under that role, which records it as the grantor.
+ */
+#define GRANTS_SQL(acl, target, kw, owner, privfmt)                          \
+	"(SELECT string_agg(CASE WHEN g.grantor <> " owner                   \
+	"   THEN format(E'SET ROLE %I;\\n', pg_get_userbyid(g.grantor)) ELSE '' END" \
+	"   || format('GRANT %s ON %s %s TO %s%s;', g.privs, " kw ", " target "," \
+	"     CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(g.grantee)) END," \
+	"     CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)" \
+	"   || CASE WHEN g.grantor <> " owner " THEN E'\\nRESET ROLE;' ELSE '' END," \
+	"   E'\\n' ORDER BY g.ord, g.is_grantable)"                             \
+	" FROM (SELECT a.ord, x.grantor, x.grantee, x.is_grantable,"          \
+	"   string_agg(" privfmt ", ', ' ORDER BY x.privilege_type) AS privs"    \
+	"   FROM unnest(" acl ") WITH ORDINALITY a(item, ord), aclexplode(ARRAY[a.item]) x" \
+	"   GROUP BY a.ord, x.grantor, x.grantee, x.is_grantable) g)"
 
 /*
  * The kinds of node. Their values are written in the node queries, so a

@@ -49,6 +49,8 @@ struct db_manifest {
 	char *key_fingerprint;
 	struct manifest_table *tables;
 	size_t ntables;
+	long long large_objects;	/* lo_create statements in the dump */
+	uint64_t large_object_bytes;	/* their data */
 };
 
 struct manifest_table *manifest_add_table(struct db_manifest *m, const char *schema,

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dump/dump-blobs.h"
 #include "dump/dump-contents.h"
 #include "dump/dump.h"
 #include "dump/sql-classify.h"
@@ -27,6 +28,9 @@ count_kind(struct dump_contents *c, const char *t, size_t len)
 {
 	char *kind = sql_statement_label(t, len);
 	size_t i;
+
+	if (len > strlen(BLOB_CREATE_PREFIX) && memcmp(t, BLOB_CREATE_PREFIX, strlen(BLOB_CREATE_PREFIX)) == 0)
+		c->large_objects++;
 
 	for (i = 0; i < c->nkinds; i++) {
 		if (strcmp(c->kinds[i].kind, kind) == 0) {

@@ -397,24 +397,6 @@ static const char extras_tail[] =
     ") x WHERE x.sql <> '' AND x.oid IN (" DUMPED_RELS ")"
     " ORDER BY x.oid, x.o1, x.o2";
 
-/*
- * GRANTs rebuilding an ACL item by item, so the copy's aclitem[] comes out
- * in the same order. A grant made by someone else than the owner is made
- * under that role, which records it as the grantor.
- */
-#define GRANTS_SQL(acl, target, kw, owner, privfmt)                          \
-	"(SELECT string_agg(CASE WHEN g.grantor <> " owner                   \
-	"   THEN format(E'SET ROLE %I;\\n', pg_get_userbyid(g.grantor)) ELSE '' END" \
-	"   || format('GRANT %s ON %s %s TO %s%s;', g.privs, " kw ", " target "," \
-	"     CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(g.grantee)) END," \
-	"     CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)" \
-	"   || CASE WHEN g.grantor <> " owner " THEN E'\\nRESET ROLE;' ELSE '' END," \
-	"   E'\\n' ORDER BY g.ord, g.is_grantable)"                             \
-	" FROM (SELECT a.ord, x.grantor, x.grantee, x.is_grantable,"          \
-	"   string_agg(" privfmt ", ', ' ORDER BY x.privilege_type) AS privs"    \
-	"   FROM unnest(" acl ") WITH ORDINALITY a(item, ord), aclexplode(ARRAY[a.item]) x" \
-	"   GROUP BY a.ord, x.grantor, x.grantee, x.is_grantable) g)"
-
 /* (classid, oid of the node, sql): the node of an identity sequence is its table. */
 static const char acl_sql[] =
     "WITH o(nclass, nobj, kw, name, owner, acl) AS ("

@@ -177,16 +177,6 @@ check_unsupported(struct schema *s, PGconn *conn)
 		goto out;
 	PQclear(res);
 
-	if ((res = pgsql_query(conn, "SELECT count(*) FROM pg_catalog.pg_largeobject_metadata",
-	    "cannot count large objects")) == NULL)
-		goto out;
-	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	if (n > 0) {
-		log_error("cannot dump %lld large object%s: " LIMITATION, n, n == 1 ? "" : "s");
-		goto out;
-	}
-	PQclear(res);
-
 	/* Like pg_dump --no-tablespaces: the copy may live on another server. */
 	if ((res = pgsql_query(conn, tablespace_sql, "cannot read tablespaces")) == NULL)
 		goto out;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "dump/dump-blobs.h"
 #include "dump/dump-data.h"
 #include "dump/dump.h"
 #include "base/log.h"
@@ -234,13 +235,15 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct pipe *o
 		goto out;
 	for (i = 0; i < ntables; i++)
 		total_rows += entries[i]->rows;
+	if (dump_blobs(conn, &settings->schema, out, &m->large_objects, &m->large_object_bytes) < 0)
+		goto out;
 	if (schema_write_sequence_values(schema, out) < 0 || schema_write_post_data(schema, out) < 0)
 		goto out;
 	if (write_footer(out, m, key) < 0)
 		goto out;
 	if (pgsql_exec(conn, "COMMIT", "cannot end the dump's transaction") < 0)
 		goto out;
-	log_debug("dumped %zu tables, %lld rows", ntables, total_rows);
+	log_debug("dumped %zu tables, %lld rows, %lld large objects", ntables, total_rows, m->large_objects);
 	rc = 0;
 out:
 	free(order);

@@ -347,13 +347,14 @@ literal_args(struct lexer *lx, struct tok *t, int casts)
 /*
  * SELECT of one pg_catalog function a dump calls, with constants only:
  * set_config of search_path, setval, the large-object calls of pg_dump's
- * plain format, and pg_dump 18's statistics (SELECT * FROM ...).
+ * plain format and lotbackup's lo_put, and pg_dump 18's statistics
+ * (SELECT * FROM ...).
  */
 static const char *
 select_refused(struct lexer *lx, struct tok *t)
 {
 	static const char *const calls[] = { "setval", "set_config", "lo_create", "lo_open", "lowrite",
-		"lo_close", NULL };
+		"lo_close", "lo_put", NULL };
 	static const char why[] = "SELECT other than a dump's own calls of pg_catalog functions with constants";
 	size_t i;
 	int stats = 0;

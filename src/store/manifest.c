@@ -140,6 +140,8 @@ manifest_to_json(const struct db_manifest *m)
 		    "xchacha20poly1305-secretstream", "format", 1, "key", m->encryption_key, "key_fingerprint",
 		    m->key_fingerprint ? m->key_fingerprint : ""));
 	json_object_set_new(root, "tables", tables);
+	json_object_set_new(root, "large_objects", json_pack("{s:I, s:I}", "count", (json_int_t)m->large_objects,
+	    "bytes", (json_int_t)m->large_object_bytes));
 	return json_text(root);
 }
 
@@ -212,6 +214,7 @@ manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, s
 	json_error_t jerr;
 	json_t *root, *v, *tables, *level;
 	size_t i;
+	uint64_t lo_count = 0;
 	int rc = -1;
 
 	memset(m, 0, sizeof(*m));
@@ -265,6 +268,12 @@ manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, s
 	for (i = 0; i < json_array_size(tables); i++)
 		if (parse_table(json_array_get(tables, i), i, m, err, errlen) < 0)
 			goto out;
+	/* Optional: manifests before large objects were dumped have none. */
+	v = json_object_get(root, "large_objects");
+	if (v != NULL && (get_count(v, "count", &lo_count, err, errlen) ||
+	    get_count(v, "bytes", &m->large_object_bytes, err, errlen)))
+		goto out;
+	m->large_objects = (long long)lo_count;
 	rc = 0;
 out:
 	json_decref(root);

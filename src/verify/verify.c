@@ -95,6 +95,10 @@ compare_rows(struct verify_result *r, const struct db_manifest *m, struct dump_c
 		    problems.len ? "; " : "", s->ntables, m->ntables);
 	verify_add(r, "not-empty", !(recorded > 0 && dumped == 0) && s->read.sql_bytes > 0,
 	    "%lld rows dumped, %lld recorded", dumped, recorded);
+	/* Said only of dumps that hold some: older manifests and most databases have none. */
+	if (m->large_objects > 0 || s->large_objects > 0)
+		verify_add(r, "large-objs", m->large_objects == s->large_objects,
+		    "manifest %lld large objects, dump %lld", m->large_objects, s->large_objects);
 	if (nproblems == 0)
 		verify_add(r, "rows", 1, "%zu tables, %lld rows as recorded", m->ntables, recorded);
 	else

@@ -226,3 +226,9 @@ SELECT format('SELECT %L || last_value || ''|'' || is_called FROM %I.%I',
          format('seqval|%I.%I|', n.nspname, c.relname), n.nspname, c.relname)
   FROM pg_class c JOIN lb_user_nsp n ON n.oid = c.relnamespace
  WHERE c.relkind = 'S' ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C" \gexec
+
+-- Large objects: owner, size and a hash of the data (privileges, like
+-- the other kinds', only with --privileges: 024-large-objects.sh).
+SELECT format('large object|%s|%s|%s|%s', l.oid, pg_get_userbyid(l.lomowner),
+         length(lo_get(l.oid)), md5(lo_get(l.oid)))
+  FROM pg_largeobject_metadata l ORDER BY l.oid;

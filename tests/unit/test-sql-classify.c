@@ -123,6 +123,7 @@ main(void)
 		"SELECT pg_catalog.lo_open('16385', 131072);",
 		"SELECT pg_catalog.lowrite(0, '\\x4142');",
 		"SELECT pg_catalog.lo_close(0);",
+		"SELECT pg_catalog.lo_put('16385', 131072, '\\x4142');",
 		"SELECT * FROM pg_catalog.pg_restore_relation_stats(\n\t'version', '180000'::integer,\n\t'schemaname', 'public',\n"
 		    "\t'relname', 't',\n\t'relpages', '1'::integer,\n\t'reltuples', '-1'::real\n);",
 		"SELECT * FROM pg_catalog.pg_restore_attribute_stats('attname', 'a', 'most_common_freqs', '{0.5}'::real[]);",
@@ -270,6 +271,9 @@ main(void)
 		"SELECT 1;",
 		"SELECT pg_catalog.lo_export(1, '/tmp/x');",
 		"SELECT pg_catalog.lo_import('/etc/passwd');",
+		"SELECT pg_catalog.lo_put('16385', 0, pg_catalog.pg_read_binary_file('/etc/passwd'));",
+		"SELECT pg_catalog.lo_put('16385', 0, '\\x41') FROM pg_catalog.pg_class;",
+		"SELECT pg_catalog.lo_from_bytea(0, '\\x41');",
 		"SELECT pg_catalog.set_config('standard_conforming_strings', 'off', false);",
 		"SELECT pg_catalog.setval('s', 1, false), pg_catalog.lo_export(1, '/tmp/x');",
 		"SELECT pg_catalog.setval('s', (SELECT pg_catalog.lo_export(1, '/tmp/x')), false);",
