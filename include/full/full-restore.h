@@ -3,7 +3,7 @@
 
 #include "restore/restore-db.h"
 
-/* 1 when PATH names a full backup (a .tar.gz archive or a directory). */
+/* 1 when PATH names a full backup (a .tar.gz or .tar.gz.enc archive, or a directory). */
 int full_backup_path(const char *path);
 /*
  * restore FULL --to DIR: the archive is verified first (exit 3 when it

@@ -9,7 +9,7 @@
  * The backups in an output directory, recognised by this tool's strict
  * name patterns only; the timestamp in the name (UTC) is the backup's time.
  *   lot-systems-db-YYYY-MM-DDTHH-MM-SS.sql.gz (.sql.gz.enc: encrypted)
- *   lot-systems-full-backup-YYYYMMDD_HHMMSS.tar.gz
+ *   lot-systems-full-backup-YYYYMMDD_HHMMSS.tar.gz (.tar.gz.enc: encrypted)
  *   full-backup-YYYYMMDD_HHMMSS/
  */
 enum backup_kind {

@@ -228,6 +228,10 @@ struct reader {
 	const char *label;	/* the progress bar's: "verify" or "extract" */
 	struct progress *bar;	/* NULL: no terminal, no bar */
 	struct strbuf problem;	/* the first refusal or mismatch */
+	struct source *src;	/* the file's bytes, decrypted where it is encrypted */
+	int encrypted;		/* the file was encrypted, and decrypted whole */
+	int decrypt_failed;	/* a wrong key, or bytes that are not authentic: problem says which */
+	int key_failed;		/* the key (none, or not the file's): no chunk was read */
 };
 
 /* Compressed bytes read so far: the file's own, so the total is its size and the ETA real. */
@@ -251,6 +255,124 @@ problem(struct reader *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vprintf(&r->problem, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * The archive's bytes for libarchive: the file -> decrypt (a NAME.enc must
+ * be encrypted; another passes through if plain) -> a buffer libarchive
+ * reads from. libarchive pulls and the pipe pushes: each pull pushes one
+ * block of the file, which comes out as at most a few chunks, so memory
+ * stays bounded. At the file's end the pipe is finished, which checks the
+ * final chunk; bytes after it fail there.
+ */
+struct source {
+	struct pipe *p;
+	int fd;
+	const char *path;
+	unsigned char *buf;	/* what the last pull decrypted, handed to libarchive */
+	size_t len, cap;
+	int done;		/* the file was read to its end and the pipe finished */
+	char err[512];		/* why decryption stopped; "" otherwise */
+};
+
+static int
+source_take(void *arg, const void *buf, size_t len)
+{
+	struct source *s = arg;
+
+	if (s->len + len > s->cap) {
+		s->cap = s->len + len > 2 * s->cap ? s->len + len : 2 * s->cap;
+		s->buf = xrealloc(s->buf, s->cap);
+	}
+	memcpy(s->buf + s->len, buf, len);
+	s->len += len;
+	return 0;
+}
+
+/* The next bytes, 0 at the end, -1 (unreported: s->err, or the read error logged) when the file fails. */
+static la_ssize_t
+source_pull(struct source *s)
+{
+	s->len = 0;
+	while (s->len == 0 && !s->done) {
+		uint64_t before = pipe_bytes(s->p, PIPE_IN);
+
+		if (pipe_read_fd(s->p, s->fd, s->path, READ_BLOCK) < 0)
+			return -1;
+		if (pipe_bytes(s->p, PIPE_IN) == before) {
+			if (pipe_finish(s->p) < 0)
+				return -1;
+			s->done = 1;
+		}
+	}
+	return (la_ssize_t)s->len;
+}
+
+static la_ssize_t
+source_read(struct archive *a, void *arg, const void **block)
+{
+	struct reader *r = arg;
+	la_ssize_t n = source_pull(r->src);
+
+	*block = r->src->buf;
+	if (n < 0) {
+		if (r->src->err[0] != '\0') {
+			r->decrypt_failed = 1;
+			r->key_failed = !pipe_decrypt_found(r->src->p);
+			problem(r, "%s", r->src->err);
+		}
+		archive_set_error(a, EIO, "%s", r->src->err[0] ? r->src->err : "read error");
+	}
+	return n;
+}
+
+static struct source *
+source_open(const char *path)
+{
+	struct source *s = xcalloc(1, sizeof(*s));
+
+	s->path = path;
+	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->fd < 0) {
+		log_errno("cannot read %s", path);
+		free(s);
+		return NULL;
+	}
+	s->p = pipe_new();
+	pipe_add_decrypt(s->p, NULL, !backup_name_encrypted(path), s->err, sizeof(s->err));
+	pipe_to_consumer(s->p, source_take, s);
+	return s;
+}
+
+static void
+source_close(struct source *s)
+{
+	if (s == NULL)
+		return;
+	close(s->fd);
+	pipe_free(s->p);
+	free(s->buf);
+	free(s);
+}
+
+/*
+ * After the tar's end: the rest of the file must still decrypt to its
+ * final chunk (libarchive stops reading at the end blocks).
+ */
+static int
+source_drain(struct reader *r)
+{
+	const void *block;
+	la_ssize_t n;
+
+	while ((n = source_read(r->a, r, &block)) > 0)
+		;
+	if (n < 0) {
+		problem(r, "%s cannot be read to its end", r->path);
+		return -1;
+	}
+	r->encrypted = pipe_decrypt_found(r->src->p);
+	return 0;
 }
 
 /* Reads the member's data through sha256 into fd (-1: nowhere). */
@@ -378,10 +500,12 @@ read_archive(struct reader *r)
 	/* Off a terminal not even the stat: cron and systemd pay nothing. */
 	if (progress_wanted() && stat(r->path, &st) == 0)
 		r->bar = progress_start(r->label, (uint64_t)st.st_size, 0);
+	if ((r->src = source_open(r->path)) == NULL)
+		goto out;
 	r->a = archive_read_new();
 	archive_read_support_filter_gzip(r->a);
 	archive_read_support_format_tar(r->a);
-	if (archive_read_open_filename(r->a, r->path, READ_BLOCK) != ARCHIVE_OK) {
+	if (archive_read_open(r->a, r, NULL, source_read, NULL) != ARCHIVE_OK) {
 		problem(r, "cannot open %s as a tar.gz: %s", r->path, archive_error_string(r->a));
 		goto out;
 	}
@@ -467,12 +591,16 @@ read_archive(struct reader *r)
 			goto out;
 		}
 	}
+	if (source_drain(r) < 0)
+		goto out;
 	rc = 0;
 out:
 	progress_end(r->bar);
 	r->bar = NULL;
 	archive_read_free(r->a);
 	r->a = NULL;
+	source_close(r->src);
+	r->src = NULL;
 	return rc;
 }
 
@@ -616,9 +744,13 @@ full_verify(const char *path, struct verify_result *res)
 	if ((keep = fs_temp_dir("verify")) == NULL)
 		return -1;
 	r.keep = keep;
+	/* Without the key, or with bytes that are not authentic, the rest cannot be judged: one finding. */
 	if (read_archive(&r) < 0) {
-		verify_add(res, "members", 0, "%s", strbuf_str(&r.problem));
+		verify_add(res, r.decrypt_failed ? r.key_failed ? "key" : "decrypt" : "members", 0, "%s",
+		    strbuf_str(&r.problem));
 	} else {
+		if (r.encrypted)
+			verify_add(res, "decrypt", 1, "every chunk authentic, in order, up to the final one");
 		verify_add(res, "members", 1, "%zu members, each as MANIFEST.json records", m.nfiles + 1);
 		check_tree(keep, &m, res);
 	}

@@ -13,18 +13,21 @@
 #include "git/git-snapshot.h"
 #include "base/log.h"
 #include "io/pipe.h"
+#include "store/backups.h"
 #include "verify/verify.h"
 #include "base/xalloc.h"
 
 int
 full_backup_path(const char *path)
 {
+	static const char plain[] = ".tar.gz", enc[] = ".tar.gz" ENCRYPTED_SUFFIX;
 	struct stat st;
 	size_t len = strlen(path);
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 1;
-	return len > 7 && strcmp(path + len - 7, ".tar.gz") == 0;
+	return (len > sizeof(plain) - 1 && strcmp(path + len - (sizeof(plain) - 1), plain) == 0) ||
+	    (len > sizeof(enc) - 1 && strcmp(path + len - (sizeof(enc) - 1), enc) == 0);
 }
 
 static int

@@ -91,7 +91,7 @@ parse_compact_stamp(const char **p, time_t *when)
 	return make_time(y, mo, d, h, mi, s, when);
 }
 
-/* REST is SUFFIX, or SUFFIX and ENCRYPTED_SUFFIX (db dumps only, so far). */
+/* REST is SUFFIX, or SUFFIX and ENCRYPTED_SUFFIX (db dumps and full archives). */
 static int
 suffix_is(const char *rest, const char *suffix)
 {
@@ -125,7 +125,7 @@ backup_name_parse(const char *name, enum backup_kind *kind, time_t *when)
 	}
 	if (strncmp(name, FULL_ARCHIVE_PREFIX, strlen(FULL_ARCHIVE_PREFIX)) == 0) {
 		p = name + strlen(FULL_ARCHIVE_PREFIX);
-		if (parse_compact_stamp(&p, when) < 0 || strcmp(p, FULL_ARCHIVE_SUFFIX) != 0)
+		if (parse_compact_stamp(&p, when) < 0 || !suffix_is(p, FULL_ARCHIVE_SUFFIX))
 			return -1;
 		*kind = BACKUP_FULL_ARCHIVE;
 		return 0;

@@ -35,6 +35,13 @@ main(void)
 	UNIT_CHECK("name-db", parses("lot-systems-db-2025-11-25T02-00-00.sql.gz", BACKUP_DB, t));
 	UNIT_CHECK("name-full-archive", parses("lot-systems-full-backup-20251125_020000.tar.gz", BACKUP_FULL_ARCHIVE, t));
 	UNIT_CHECK("name-full-dir", parses("full-backup-20251125_020000", BACKUP_FULL_DIR, t));
+	UNIT_CHECK("name-db-encrypted", parses("lot-systems-db-2025-11-25T02-00-00.sql.gz.enc", BACKUP_DB, t));
+	UNIT_CHECK("name-full-archive-encrypted",
+	    parses("lot-systems-full-backup-20251125_020000.tar.gz.enc", BACKUP_FULL_ARCHIVE, t));
+	UNIT_CHECK("name-rejects-full-archive-enc-manifest",
+	    rejected("lot-systems-full-backup-20251125_020000.tar.gz.enc.manifest.json"));
+	UNIT_CHECK("name-rejects-full-archive-enc-tmp", rejected("lot-systems-full-backup-20251125_020000.tar.gz.enc.tmp"));
+	UNIT_CHECK("name-rejects-full-dir-enc", rejected("full-backup-20251125_020000.enc"));
 	UNIT_CHECK("name-leap-day", parses("lot-systems-db-2024-02-29T00-00-00.sql.gz", BACKUP_DB, 1709164800));
 	UNIT_CHECK("name-rejects-feb-30", rejected("lot-systems-db-2025-02-30T00-00-00.sql.gz"));
 	UNIT_CHECK("name-rejects-suffix", rejected("lot-systems-db-2025-11-25T02-00-00.sql.gz.bak"));
