@@ -9,5 +9,7 @@
  * job): for db itself, full's staged dump and restore's safety dump.
  */
 void cmd_db_job(const struct options *opts, const char *output_dir, struct db_job *job);
+/* For --encrypt (db, full): the run's key loaded, or -1 saying how to give one (reported). */
+int cmd_encrypt_key_ready(const struct options *opts);
 
 #endif

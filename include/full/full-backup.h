@@ -26,6 +26,11 @@ struct full_settings {
 	int submodules;
 	/* --upload: the archive also streams there as it is written (as db_job's upload). NULL: none. */
 	const struct s3_config *upload;
+	/*
+	 * --encrypt: the archive as NAME.tar.gz.enc (the run's key, crypt/crypt.h),
+	 * and no directory: it would hold the same files in plaintext.
+	 */
+	int encrypt;
 };
 
 /*
@@ -33,7 +38,8 @@ struct full_settings {
  * a system report and the database dump, staged in OUTPUT/full-backup-X.tmp/
  * with MANIFEST.json, then archived (tar + gzip, streamed through a pipe)
  * and published by rename: the directory full-backup-X/ and
- * lot-systems-full-backup-X.tar.gz. On failure neither final name appears.
+ * lot-systems-full-backup-X.tar.gz (with encrypt: only the archive, as
+ * lot-systems-full-backup-X.tar.gz.enc). On failure neither final name appears.
  * *published gets the path of the archive, or of the directory with
  * --dir-only (caller frees). With settings->upload, *uploaded is 1 when
  * the archive's upload completed and was checked (*upload says how), -1

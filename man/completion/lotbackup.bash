@@ -49,7 +49,7 @@ _lotbackup()
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi
 		return ;;
-	full) opts='--allow-broken-git --archive-only --dbname --dir-only --force --git-packs --jobs --keep-daily --keep-monthly --keep-weekly --no-git --notify-method --notify-url --part-size --require-db --s3-path-style --submodules --timezone --upload --upload-jobs --wait' ;;
+	full) opts='--allow-broken-git --archive-only --dbname --dir-only --encrypt --force --git-packs --jobs --keep-daily --keep-monthly --keep-weekly --key-file --no-git --notify-method --notify-url --part-size --require-db --s3-path-style --submodules --timezone --upload --upload-jobs --wait' ;;
 	db) opts='--compress-level --dbname --dry-run --encrypt --force --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --key-file --list --lock-timeout --notify-method --notify-url --owner --part-size --privileges --s3-path-style --serializable-deferrable --timezone --upload --upload-jobs --wait' ;;
 	list) opts='--json --keep-daily --keep-monthly --keep-weekly --remote --s3-path-style --timezone' ;;
 	restore) opts='--clean --create --dbname --jobs --keep-going --key-file --list --no-safety-dump --remote --s3-path-style --single-transaction --split-tables-larger-than --to --with-uncommitted' ;;

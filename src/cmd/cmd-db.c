@@ -29,15 +29,17 @@ cmd_db_job(const struct options *opts, const char *output_dir, struct db_job *jo
 	job->encrypt = opts->encrypt;
 }
 
-/* --encrypt without a key fails before anything is dumped. */
-static int
-key_given(const struct options *opts)
+/* --encrypt without a key fails before anything is dumped or staged. */
+int
+cmd_encrypt_key_ready(const struct options *opts)
 {
+	if (config_use_key(opts) < 0)
+		return -1;
 	if (opts->key_file != NULL || opts->passphrase_set)
-		return 1;
+		return 0;
 	log_error("--encrypt needs a key: LOTBACKUP_KEY_FILE or --key-file FILE (make one with 'lotbackup keygen FILE'), "
 	    "or LOTBACKUP_PASSPHRASE in the environment or .env");
-	return 0;
+	return -1;
 }
 
 static int
@@ -58,7 +60,7 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 	}
 	if (opts->list_only)
 		return cmd_list_backups(opts);
-	if (opts->encrypt && !opts->dry_run && (config_use_key(opts) < 0 || !key_given(opts)))
+	if (opts->encrypt && !opts->dry_run && cmd_encrypt_key_ready(opts) < 0)
 		return LB_EXIT_FAILURE;
 	options_retention_after(opts, BACKUP_DB, &policy);
 	/* A dry run shows what retention would delete today; it dumps nothing. */

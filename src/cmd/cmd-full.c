@@ -21,11 +21,15 @@ full_settings_of(const struct options *opts, struct full_settings *s)
 	s->project_dir = opts->project_dir;
 	s->output_dir = opts->output_dir;
 	s->compress_level = opts->compress_level;
-	/* cmd_full_exec refused the two together. */
-	s->output = opts->archive_only ? FULL_ARCHIVE_ONLY : opts->dir_only ? FULL_DIR_ONLY : FULL_DIR_AND_ARCHIVE;
+	/* cmd_full_exec refused the two together, and --dir-only with --encrypt: encrypted is archive only. */
+	s->output = opts->archive_only || opts->encrypt ? FULL_ARCHIVE_ONLY : opts->dir_only ? FULL_DIR_ONLY :
+	    FULL_DIR_AND_ARCHIVE;
 	s->require_db = opts->require_db;
 	s->db_configured = opts->dbname != NULL || getenv("PGDATABASE") || getenv("PGHOST") || getenv("PGSERVICE");
 	cmd_db_job(opts, NULL, &s->db);
+	/* The archive is encrypted as a whole: the dump inside it stays a plain .sql.gz. */
+	s->db.encrypt = 0;
+	s->encrypt = opts->encrypt;
 	s->extra_files = opts->extra_files;
 	s->no_git = opts->no_git;
 	s->allow_broken_git = opts->allow_broken_git;
@@ -54,6 +58,13 @@ cmd_full_exec(const struct options *opts, int argc, char **argv, struct cmd_resu
 		log_error("--upload sends the .tar.gz off-site, which --dir-only does not write: give one");
 		return LB_EXIT_USAGE;
 	}
+	if (opts->encrypt && opts->dir_only) {
+		log_error("--encrypt (or LOTBACKUP_ENCRYPT=1) writes only the encrypted .tar.gz.enc; --dir-only asks for "
+		    "plaintext files only: give one");
+		return LB_EXIT_USAGE;
+	}
+	if (opts->encrypt && cmd_encrypt_key_ready(opts) < 0)
+		return LB_EXIT_FAILURE;
 	if (interrupt_install() < 0 || output_dir_prepare(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		return LB_EXIT_FAILURE;
 	/* Pruning only after a good backup, under the same lock; none unless a policy is configured. */
@@ -81,7 +92,7 @@ const struct cmd_entry cmd_full_entry = {
 	.bit = CMD_FULL,
 	.operands = "",
 	.summary = "snapshot the project: git state and history, dependency manifests, configuration "
-	    "templates, system report and database dump, as a directory and a .tar.gz",
+	    "templates, system report and database dump, as a directory and a .tar.gz (--encrypt: a .tar.gz.enc only)",
 	.flags = CMD_F_NOTIFY,
 	.min_operands = 0,
 	.max_operands = 0,

@@ -165,9 +165,10 @@ static const struct option_spec specs[] = {
 	    "upload in parts of MIB MiB, 5 or more (default 16; LOTBACKUP_S3_PART_SIZE)" },
 	{ "upload-jobs", OPT_UPLOAD_JOBS, required_argument, CMD_PUSH | CMD_DB | CMD_FULL, "N",
 	    "parts uploaded at once (default 4; LOTBACKUP_S3_UPLOAD_JOBS); memory: part size x (N + 1)" },
-	{ "encrypt", OPT_ENCRYPT, no_argument, CMD_DB, NULL,
-	    "encrypt the dump (NAME.sql.gz.enc) with the key file or LOTBACKUP_PASSPHRASE" },
-	{ "key-file", OPT_KEY_FILE, required_argument, CMD_DB | CMD_RESTORE | CMD_VERIFY | CMD_KEYGEN, "FILE",
+	{ "encrypt", OPT_ENCRYPT, no_argument, CMD_DB | CMD_FULL, NULL,
+	    "encrypt the dump (NAME.sql.gz.enc) or the full archive (NAME.tar.gz.enc, and no plaintext directory) "
+	    "with the key file or LOTBACKUP_PASSPHRASE" },
+	{ "key-file", OPT_KEY_FILE, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY | CMD_KEYGEN, "FILE",
 	    "the encryption key file (from lotbackup keygen); a passphrase only ever comes from LOTBACKUP_PASSPHRASE" },
 	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
 	    "gzip level 1-9, libdeflate's scale (default 5: about gzip -9's size)" },

@@ -13,6 +13,7 @@
 
 #include "dump/backup-db.h"
 #include "store/backups.h"
+#include "crypt/crypt.h"
 #include "base/format.h"
 #include "base/fsutil.h"
 #include "full/full-backup.h"
@@ -48,7 +49,7 @@ struct full_job {
 	time_t when;
 	char *dir_name;		/* full-backup-STAMP */
 	char *dir_path;		/* OUTPUT/full-backup-STAMP */
-	char *archive_path;	/* OUTPUT/lot-systems-full-backup-STAMP.tar.gz */
+	char *archive_path;	/* OUTPUT/lot-systems-full-backup-STAMP.tar.gz (.enc: encrypted) */
 	char *staging;		/* OUTPUT/full-backup-STAMP.tmp */
 	char *started_at;
 	struct staged_file *files;
@@ -574,18 +575,35 @@ manifest_json(const struct full_job *job, const char *finished_at)
 	return json_text(root);
 }
 
-/* The sidecar beside the archive: its size and hash, through the same atomic file as all else. */
+/*
+ * The sidecar beside the archive: its size and hash (of the file as
+ * stored), and for an encrypted one the key's kind and fingerprint, never
+ * the key; through the same atomic file as all else.
+ */
 static int
-write_sidecar(const char *archive_path, uint64_t bytes, const char *sha256)
+write_sidecar(const char *archive_path, int encrypted, uint64_t bytes, const char *sha256)
 {
-	char *path = xasprintf("%s%s", archive_path, MANIFEST_SUFFIX);
-	char *text = json_text(json_pack("{s:i, s:s, s:s, s:I, s:s}", "format", 1, "kind", "full",
-	    "file", strrchr(archive_path, '/') + 1, "bytes", (json_int_t)bytes, "sha256", sha256));
-	struct pipe *p = pipe_new();
-	int rc;
+	char *path = xasprintf("%s%s", archive_path, MANIFEST_SUFFIX), *text = NULL, fp[CRYPT_FP_HEX];
+	json_t *root = json_pack("{s:i, s:s, s:s, s:I, s:s}", "format", 1, "kind", "full",
+	    "file", strrchr(archive_path, '/') + 1, "bytes", (json_int_t)bytes, "sha256", sha256);
+	enum crypt_kind kind;
+	struct pipe *p = NULL;
+	int rc = -1;
 
+	if (encrypted) {
+		if (crypt_write_fingerprint(fp, &kind) < 0) {
+			json_decref(root);
+			goto out;
+		}
+		json_object_set_new(root, "encryption", json_pack("{s:s, s:i, s:s, s:s}", "method",
+		    "xchacha20poly1305-secretstream", "format", 1, "key", kind == CRYPT_KIND_FILE ? "key-file" : "passphrase",
+		    "key_fingerprint", fp));
+	}
+	text = json_text(root);
+	p = pipe_new();
 	pipe_to_file(p, path, 0600);
 	rc = pipe_puts(p, text) < 0 || pipe_finish(p) < 0 || pipe_publish(p) < 0 ? -1 : 0;
+out:
 	pipe_free(p);
 	free(text);
 	free(path);
@@ -610,6 +628,9 @@ write_archive(struct full_job *job)
 	if ((bar = progress_start("archive", total, 1)) != NULL)
 		pipe_add_progress(p, bar);
 	pipe_add_gzip(p, job->settings->compress_level, 0);
+	/* After gzip, before the hash: the sidecar describes the file as stored. */
+	if (job->settings->encrypt)
+		pipe_add_encrypt(p);
 	pipe_add_sha256(p);
 	if (job->settings->upload != NULL) {
 		const char *prefix = job->settings->upload->prefix;
@@ -640,7 +661,7 @@ write_archive(struct full_job *job)
 	pipe_sha256_hex(p, hex);
 	if (job->settings->upload != NULL)
 		job->uploaded = pipe_s3_upload_result(p, &job->upload) == 0 ? 1 : -1;
-	if (write_sidecar(job->archive_path, pipe_bytes(p, PIPE_OUT), hex) < 0)
+	if (write_sidecar(job->archive_path, job->settings->encrypt, pipe_bytes(p, PIPE_OUT), hex) < 0)
 		goto out;
 	if (pipe_publish(p) < 0) {
 		side_path = xasprintf("%s%s", job->archive_path, MANIFEST_SUFFIX);
@@ -671,7 +692,8 @@ pick_names(struct full_job *job)
 		job->dir_name = backup_name_make(BACKUP_FULL_DIR, job->when);
 		archive_name = backup_name_make(BACKUP_FULL_ARCHIVE, job->when);
 		job->dir_path = xasprintf("%s/%s", job->settings->output_dir, job->dir_name);
-		job->archive_path = xasprintf("%s/%s", job->settings->output_dir, archive_name);
+		job->archive_path = xasprintf("%s/%s%s", job->settings->output_dir, archive_name,
+		    job->settings->encrypt ? ENCRYPTED_SUFFIX : "");
 		job->staging = xasprintf("%s.tmp", job->dir_path);
 		free(archive_name);
 		e1 = fs_exists(job->dir_path);
@@ -698,7 +720,9 @@ full_backup_run(const struct full_settings *settings, char **published, int *upl
 {
 	struct full_job job;
 	char *manifest = NULL, *manifest_path = NULL, *finished = NULL;
-	int want_dir = settings->output != FULL_ARCHIVE_ONLY, want_archive = settings->output != FULL_DIR_ONLY;
+	/* Encrypted, the archive alone: a directory beside it would hold the same files in plaintext. */
+	int want_dir = settings->output != FULL_ARCHIVE_ONLY && !settings->encrypt;
+	int want_archive = settings->output != FULL_DIR_ONLY || settings->encrypt;
 	int staged = 0, archived = 0, rc = -1;
 	size_t i;
 
