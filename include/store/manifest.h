@@ -63,6 +63,12 @@ struct manifest_table *manifest_add_table(struct db_manifest *m, const char *sch
 char *manifest_name(const char *s);
 /* Serialises to JSON text (caller frees). */
 char *manifest_to_json(const struct db_manifest *m);
+/*
+ * The "encryption" object of a dump's manifest and of an encrypted full
+ * archive's sidecar: KEY is the key's kind ("key-file" or "passphrase"),
+ * FINGERPRINT its fingerprint; never the key itself.
+ */
+struct json_t *manifest_encryption_json(const char *key, const char *fingerprint);
 /* Parses manifest JSON; -1 with a message naming the missing/bad field in err. */
 int manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, size_t errlen);
 /*

@@ -595,9 +595,8 @@ write_sidecar(const char *archive_path, int encrypted, uint64_t bytes, const cha
 			json_decref(root);
 			goto out;
 		}
-		json_object_set_new(root, "encryption", json_pack("{s:s, s:i, s:s, s:s}", "method",
-		    "xchacha20poly1305-secretstream", "format", 1, "key", kind == CRYPT_KIND_FILE ? "key-file" : "passphrase",
-		    "key_fingerprint", fp));
+		json_object_set_new(root, "encryption",
+		    manifest_encryption_json(kind == CRYPT_KIND_FILE ? "key-file" : "passphrase", fp));
 	}
 	text = json_text(root);
 	p = pipe_new();

@@ -136,13 +136,18 @@ manifest_to_json(const struct db_manifest *m)
 	json_object_set_new(root, "sql_bytes", json_integer((json_int_t)m->sql_bytes));
 	json_object_set_new(root, "sha256", json_string(m->sha256));
 	if (m->encryption_key != NULL)
-		json_object_set_new(root, "encryption", json_pack("{s:s, s:i, s:s, s:s}", "method",
-		    "xchacha20poly1305-secretstream", "format", 1, "key", m->encryption_key, "key_fingerprint",
-		    m->key_fingerprint ? m->key_fingerprint : ""));
+		json_object_set_new(root, "encryption", manifest_encryption_json(m->encryption_key, m->key_fingerprint));
 	json_object_set_new(root, "tables", tables);
 	json_object_set_new(root, "large_objects", json_pack("{s:I, s:I}", "count", (json_int_t)m->large_objects,
 	    "bytes", (json_int_t)m->large_object_bytes));
 	return json_text(root);
+}
+
+json_t *
+manifest_encryption_json(const char *key, const char *fingerprint)
+{
+	return json_pack("{s:s, s:i, s:s, s:s}", "method", "xchacha20poly1305-secretstream", "format", 1, "key", key,
+	    "key_fingerprint", fingerprint ? fingerprint : "");
 }
 
 static int
