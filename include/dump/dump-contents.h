@@ -2,6 +2,7 @@
 #define LOTBACKUP_DUMP_CONTENTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dump/dump-reader.h"
 
@@ -14,6 +15,20 @@
 struct contents_table {
 	char *qualified;	/* as written in the COPY line */
 	long long rows;
+	/*
+	 * Its block's lines: the COPY line and the "\." line; the line the
+	 * item before it ends on (0: none) and the one after it starts on
+	 * (LONG_MAX: none). A segment holding exactly the block starts on a
+	 * line in (before, copy_line] and ends before a line in (end_line, after].
+	 */
+	long copy_line, end_line, before, after;
+};
+
+/* Where a chunk of SQL (a gzip member's, when gzip) starts: its offset and line. */
+struct contents_mark {
+	uint64_t sql;
+	long line;
+	int line_start;		/* it starts a line */
 };
 
 struct contents_kind {
@@ -37,6 +52,8 @@ struct dump_contents {
 	long long large_objects;	/* lo_create statements as lotbackup writes them */
 	char tail[CONTENTS_TAIL];	/* the last bytes of the SQL */
 	size_t tail_len;
+	struct contents_mark *marks;	/* every chunk's start, then the end; in order */
+	size_t nmarks;
 };
 
 /* Returns 0 when the file was read (see read_rc/parse_ok), -1 when it could not be opened or read. */

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "io/gzip-member.h"
+
 /*
  * The source side of verify and restore: reads a dump file, plain SQL or
  * gzip (multi-member streams too), and passes the SQL on in chunks while
@@ -18,7 +20,11 @@ struct dump_read_stats {
 	/* DUMP_READ_CORRUPT from the decryption: its header did not open (no or a wrong key), or a chunk */
 	int key_failed;
 	int decrypt_failed;
+	/* A whole gzip file read to its end: its members' starts and its end (dump_read_stats_free). */
+	struct gzip_boundary *bounds;
+	size_t nbounds;
 };
+void dump_read_stats_free(struct dump_read_stats *stats);
 
 /* Returns 0 to go on, -1 to stop reading. */
 typedef int (*dump_chunk_fn)(void *ctx, const char *buf, size_t len);

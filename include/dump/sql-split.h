@@ -34,6 +34,8 @@ struct sql_splitter;
 struct sql_splitter *sql_splitter_new(sql_item_fn fn, void *ctx);
 /* Feeds bytes in any chunking; callbacks fire as items complete. 0 or -1. */
 int sql_splitter_feed(struct sql_splitter *s, const char *buf, size_t len);
+/* The line the next byte fed belongs to (1-based). */
+long sql_splitter_line(const struct sql_splitter *s);
 /*
  * Ends the input. A statement without its ';' at the end is delivered as is
  * (psql runs it too); an unterminated quote, comment, or COPY block is an

@@ -16,6 +16,16 @@
 #define GZIP_MEMBER_HEADER 24	/* 10 bytes, XLEN, then SI1 SI2 LEN and the field's 8 bytes */
 #define GZIP_MEMBER_MAX_SQL (64u << 20)	/* in one member; keeps both sizes well inside 32 bits */
 
+/*
+ * Where a gzip member starts, or the stream ends: its offset in the gzip
+ * stream (IN) and in the bytes inflated from it (OUT). A reader's record of
+ * them tells whether a range of the stream is whole members, and of what.
+ */
+struct gzip_boundary {
+	uint64_t in;
+	uint64_t out;
+};
+
 /* Room the member of in_len bytes may need. */
 size_t gzip_member_bound(struct libdeflate_compressor *c, size_t in_len);
 /* Compresses in[0..in_len) (at most GZIP_MEMBER_MAX_SQL) into one member; its length, or 0 (no room). */

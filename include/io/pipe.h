@@ -150,6 +150,13 @@ void pipe_sha256_hex(const struct pipe *p, char out[65]);
 uint32_t pipe_crc32(const struct pipe *p);
 /* 1 when the gunzip filter found gzip, 0 when plain input passed through it. */
 int pipe_gunzip_found_gzip(const struct pipe *p);
+/*
+ * After pipe_finish: where each gzip member started and the stream ended
+ * (io/gzip-member.h), in order, as the gunzip filter met them; NULL, *n 0:
+ * none (no gzip). Valid until pipe_free.
+ */
+struct gzip_boundary;
+const struct gzip_boundary *pipe_gunzip_boundaries(const struct pipe *p, size_t *n);
 /* 1 when the decrypt filter found an encrypted file, 0 when plain input passed through it. */
 int pipe_decrypt_found(const struct pipe *p);
 /* The spill end's descriptor, to read it back with pread (the pipe keeps it). */

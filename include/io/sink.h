@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "io/gzip-member.h"
+
 /*
  * The stages of a pipe (io/pipe.h), private to io/ and its unit tests:
  * everything else builds and uses pipes.
@@ -74,6 +76,8 @@ uint32_t sink_crc32_value(const struct sink *crc_sink);
 /* Inflates gzip (one member or many): see pipe_add_gunzip. */
 struct sink *sink_gunzip_new(struct sink *next, const char *label, int plain_ok, char *err, size_t errlen);
 int sink_gunzip_found_gzip(const struct sink *gunzip_sink);
+/* Its members' starts and the stream's end so far (pipe_gunzip_boundaries). */
+const struct gzip_boundary *sink_gunzip_boundaries(const struct sink *gunzip_sink, size_t *n);
 /* Inflates up to JOBS members side by side (before the first write; 1: one at a time). */
 void sink_gunzip_set_jobs(struct sink *gunzip_sink, int jobs);
 

@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,11 @@ struct scan {
 	long data_line;		/* its first row's line; 0: no row yet */
 	int split_failed;
 	struct progress *bar;	/* counts the file's bytes read */
+	long copy_line, copy_before;	/* the COPY block being read: its line, the line before ended on */
+	long last_end;		/* the line the last item ended on */
+	size_t need_after;	/* tables[need_after - 1] waits for the next item's line; 0: none */
+	uint64_t sql_pos;	/* SQL bytes fed so far */
+	size_t amarks;
 };
 
 static void
@@ -73,11 +79,17 @@ on_item(void *ctx, const struct sql_item *item)
 
 	if (item->kind == SQL_STATEMENT || item->kind == SQL_META)
 		note_refused(c, item);
+	if (item->kind != SQL_COPY_DATA && item->kind != SQL_COPY_END && s->need_after > 0) {
+		c->tables[s->need_after - 1].after = item->line;
+		s->need_after = 0;
+	}
 	switch (item->kind) {
 	case SQL_STATEMENT:
 		free(s->current);
 		s->current = sql_copy_target(item->text, item->len);
 		s->data_line = 0;
+		s->copy_line = item->line;
+		s->copy_before = s->last_end;
 		if (s->current == NULL)
 			count_kind(c, item->text, item->len);
 		break;
@@ -94,13 +106,37 @@ on_item(void *ctx, const struct sql_item *item)
 		c->tables = xrealloc(c->tables, (c->ntables + 1) * sizeof(*c->tables));
 		c->tables[c->ntables].qualified = xstrdup(s->current ? s->current : "?");
 		c->tables[c->ntables].rows = s->data_line > 0 ? item->line - s->data_line : 0;
+		c->tables[c->ntables].copy_line = s->copy_line;
+		c->tables[c->ntables].end_line = item->line;
+		c->tables[c->ntables].before = s->copy_before;
+		c->tables[c->ntables].after = LONG_MAX;
 		c->ntables++;
+		s->need_after = c->ntables;
 		break;
 	case SQL_META:
 		/* Refused by note_refused above, unless a whole guard line. */
 		break;
 	}
+	if (item->kind != SQL_COPY_DATA)
+		s->last_end = item->kind == SQL_COPY_END ? item->line : sql_splitter_line(s->splitter);
 	return 0;
+}
+
+/* Where the next chunk starts: a gzip member's start when gzip (the reader passes members whole). */
+static void
+mark(struct scan *s)
+{
+	struct dump_contents *c = s->c;
+	struct contents_mark *m;
+
+	if (c->nmarks == s->amarks) {
+		s->amarks = s->amarks ? s->amarks * 2 : 64;
+		c->marks = xrealloc(c->marks, s->amarks * sizeof(*c->marks));
+	}
+	m = &c->marks[c->nmarks++];
+	m->sql = s->sql_pos;
+	m->line = sql_splitter_line(s->splitter);
+	m->line_start = s->sql_pos == 0 || (c->tail_len > 0 && c->tail[c->tail_len - 1] == '\n');
 }
 
 static int
@@ -109,6 +145,8 @@ on_chunk(void *ctx, const char *buf, size_t len)
 	struct scan *s = ctx;
 	struct dump_contents *c = s->c;
 
+	mark(s);
+	s->sql_pos += len;
 	progress_update(s->bar, c->read.file_bytes, NULL);
 	if (len >= CONTENTS_TAIL) {
 		memcpy(c->tail, buf + len - CONTENTS_TAIL, CONTENTS_TAIL);
@@ -154,6 +192,8 @@ scan(const struct scan_source *src, uint64_t size, struct dump_contents *c)
 	if (!s.split_failed && c->read_rc == DUMP_READ_OK && sql_splitter_finish(s.splitter) < 0)
 		s.split_failed = 1;
 	c->parse_ok = !s.split_failed;
+	if (c->parse_ok)
+		mark(&s);
 	if (s.split_failed)
 		snprintf(c->parse_error, sizeof(c->parse_error), "%s", sql_splitter_error(s.splitter));
 	rc = 0;
@@ -248,5 +288,7 @@ dump_contents_free(struct dump_contents *c)
 		free(c->kinds[i].kind);
 	free(c->tables);
 	free(c->kinds);
+	free(c->marks);
+	dump_read_stats_free(&c->read);
 	memset(c, 0, sizeof(*c));
 }

@@ -9,6 +9,7 @@
 #include "io/gzip-member.h"
 #include "io/pipe.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "store/backups.h"
 
 /*
@@ -81,8 +82,15 @@ run_pipe(const char *name, int whole, dump_feed_fn feed, void *arg, dump_chunk_f
 	stats->sql_bytes = pipe_bytes(p, PIPE_OUT);
 	stats->gzip = pipe_gunzip_found_gzip(p);
 	stats->encrypted = pipe_decrypt_found(p) || stats->key_failed;
-	if (rc == DUMP_READ_OK && whole)
+	if (rc == DUMP_READ_OK && whole) {
+		const struct gzip_boundary *b = pipe_gunzip_boundaries(p, &stats->nbounds);
+
 		pipe_sha256_hex(p, stats->sha256);
+		if (stats->nbounds > 0) {
+			stats->bounds = xmalloc(stats->nbounds * sizeof(*b));
+			memcpy(stats->bounds, b, stats->nbounds * sizeof(*b));
+		}
+	}
 out:
 	pipe_free(p);
 	return rc;
@@ -120,6 +128,14 @@ read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn,
 	struct file_range fr = { path, offset, length };
 
 	return run_pipe(path, offset == 0 && length == UINT64_MAX, feed_file, &fr, fn, ctx, stats, err, errlen);
+}
+
+void
+dump_read_stats_free(struct dump_read_stats *stats)
+{
+	free(stats->bounds);
+	stats->bounds = NULL;
+	stats->nbounds = 0;
 }
 
 int

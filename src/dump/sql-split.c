@@ -1192,6 +1192,12 @@ sql_splitter_feed(struct sql_splitter *s, const char *buf, size_t len)
 	return feed_buffer(s, buf + i, len - i);
 }
 
+long
+sql_splitter_line(const struct sql_splitter *s)
+{
+	return s->line;
+}
+
 int
 sql_splitter_finish(struct sql_splitter *s)
 {

@@ -365,6 +365,13 @@ pipe_gunzip_found_gzip(const struct pipe *p)
 	return p->filters[PIPE_GUNZIP] != NULL && sink_gunzip_found_gzip(p->filters[PIPE_GUNZIP]);
 }
 
+const struct gzip_boundary *
+pipe_gunzip_boundaries(const struct pipe *p, size_t *n)
+{
+	*n = 0;
+	return p->filters[PIPE_GUNZIP] != NULL ? sink_gunzip_boundaries(p->filters[PIPE_GUNZIP], n) : NULL;
+}
+
 int
 pipe_decrypt_found(const struct pipe *p)
 {

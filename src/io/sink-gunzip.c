@@ -72,6 +72,9 @@ struct gunzip_sink {
 	z_stream zs;
 	int zs_ready;
 	int in_member;		/* zlib: a member has begun and not ended */
+	uint64_t at;		/* the input offset of win[start] */
+	struct gzip_boundary *bounds;	/* every member's start, then the stream's end */
+	size_t nbounds, abounds;
 	/* Helper threads (sink_gunzip_set_jobs), started at the first batch of members. */
 	int nhelpers;
 	int started;
@@ -85,6 +88,19 @@ struct gunzip_sink {
 	int running;		/* taken by helpers and not done */
 	int stop;
 };
+
+/* A member starts at input offset IN, its bytes going out after what went out so far. */
+static void
+boundary(struct gunzip_sink *g, uint64_t in)
+{
+	if (g->nbounds == g->abounds) {
+		g->abounds = g->abounds ? g->abounds * 2 : 64;
+		g->bounds = xrealloc(g->bounds, g->abounds * sizeof(*g->bounds));
+	}
+	g->bounds[g->nbounds].in = in;
+	g->bounds[g->nbounds].out = g->base.next->bytes_in;
+	g->nbounds++;
+}
 
 static int corrupt(struct gunzip_sink *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -116,6 +132,7 @@ stream_inflate(struct gunzip_sink *g, const unsigned char *buf, size_t len, uint
 			if (inflateReset(&g->zs) != Z_OK)
 				return corrupt(g, "cannot initialise gzip decompression");
 			g->in_member = 1;
+			boundary(g, end_pos - g->zs.avail_in);
 		}
 		g->zs.next_out = g->out;
 		g->zs.avail_out = ZLIB_OUT_SIZE;
@@ -142,6 +159,7 @@ to_stream(struct gunzip_sink *g, uint64_t end_pos)
 		return corrupt(g, "cannot initialise gzip decompression");
 	g->zs_ready = 1;
 	g->in_member = 1;
+	boundary(g, g->at);
 	g->mode = STREAM;
 	g->out = xrealloc(g->out, ZLIB_OUT_SIZE);
 	return stream_inflate(g, g->win + g->start, g->end - g->start, end_pos);
@@ -156,7 +174,9 @@ next_member(struct gunzip_sink *g, uint64_t end_pos)
 	if (libdeflate_gzip_decompress_ex(g->d, g->win + g->start, g->end - g->start, g->out, MEMBER_OUT_SIZE,
 	    &in_used, &out_len) != LIBDEFLATE_SUCCESS)
 		return to_stream(g, end_pos);
+	boundary(g, g->at);
 	g->start += in_used;
+	g->at += in_used;
 	return out_len > 0 ? sink_write(g->base.next, g->out, out_len) : 0;
 }
 
@@ -283,7 +303,9 @@ next_members(struct gunzip_sink *g, uint64_t end_pos)
 		/* Anything unusual is left to the one-at-a-time way, from this member on. */
 		if (!j->ok)
 			return next_member(g, end_pos);
+		boundary(g, g->at);
 		g->start += j->in_len;
+		g->at += j->in_len;
 		if (j->out_len > 0 && sink_write(g->base.next, j->out, j->out_len) < 0)
 			return -1;
 	}
@@ -355,6 +377,8 @@ gunzip_finish(struct sink *s)
 	if (g->mode == STREAM && g->in_member)
 		return corrupt(g, "gzip stream is cut short after %llu bytes (the file is truncated)",
 		    (unsigned long long)s->bytes_in);
+	if (g->mode == MEMBERS || g->mode == STREAM)
+		boundary(g, s->bytes_in);
 	return 0;
 }
 
@@ -384,6 +408,7 @@ gunzip_destroy(struct sink *s)
 	free(g->win);
 	free(g->out);
 	free(g->label);
+	free(g->bounds);
 	free(g);
 }
 
@@ -410,6 +435,15 @@ sink_gunzip_set_jobs(struct sink *s, int jobs)
 
 	if (!g->started)
 		g->nhelpers = jobs <= 1 ? 0 : jobs - 1 > HELPERS_MAX ? HELPERS_MAX : jobs - 1;
+}
+
+const struct gzip_boundary *
+sink_gunzip_boundaries(const struct sink *s, size_t *n)
+{
+	const struct gunzip_sink *g = (const struct gunzip_sink *)s;
+
+	*n = g->nbounds;
+	return g->bounds;
 }
 
 int

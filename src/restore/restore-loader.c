@@ -581,6 +581,7 @@ loader_load_range(struct loader *l, const char *path, uint64_t offset, uint64_t 
 	char err[512];
 	int rrc, rc = -1;
 
+	memset(&rstats, 0, sizeof(rstats));
 	l->splitter = sql_splitter_new(loader_item, l);
 	if (length == UINT64_MAX)
 		rrc = dump_read(path, on_chunk, l, &rstats, err, sizeof(err));
@@ -608,6 +609,7 @@ out:
 	loader_abandon_copy(l);
 	sql_splitter_free(l->splitter);
 	l->splitter = NULL;
+	dump_read_stats_free(&rstats);
 	return rc;
 }
 
