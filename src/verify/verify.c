@@ -73,7 +73,7 @@ compare_rows(struct verify_result *r, const struct db_manifest *m, struct dump_c
 	if (s->ntables > 1)
 		qsort(s->tables, s->ntables, sizeof(*s->tables), by_name);
 	for (i = 0; i < m->ntables; i++) {
-		struct contents_table key = { m->tables[i].qualified, 0 };
+		struct contents_table key = { m->tables[i].qualified, 0, 0, 0, 0, 0 };
 		struct contents_table *found = s->ntables == 0 ? NULL :
 		    bsearch(&key, s->tables, s->ntables, sizeof(*s->tables), by_name);
 
@@ -103,6 +103,87 @@ compare_rows(struct verify_result *r, const struct db_manifest *m, struct dump_c
 		verify_add(r, "rows", 1, "%zu tables, %lld rows as recorded", m->ntables, recorded);
 	else
 		verify_add(r, "rows", 0, "%s%s", strbuf_str(&problems), nproblems > 3 ? " (and more)" : "");
+	strbuf_free(&problems);
+}
+
+/* bsearch keys: an offset against a boundary's input offset, and against a mark's SQL offset. */
+static int
+by_in(const void *key, const void *elem)
+{
+	uint64_t a = *(const uint64_t *)key, b = ((const struct gzip_boundary *)elem)->in;
+
+	return a < b ? -1 : a > b;
+}
+
+static int
+by_sql(const void *key, const void *elem)
+{
+	uint64_t a = *(const uint64_t *)key, b = ((const struct contents_mark *)elem)->sql;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * What is wrong with table t's segment, as restore reads it (restore.c,
+ * restore-tables.c): whole gzip members from gz_offset, gz_length bytes,
+ * holding its COPY block and nothing else, with the SQL before the first
+ * segment and after the last one read as ranges too. NULL: nothing.
+ */
+static const char *
+segment_problem(const struct dump_contents *c, const struct manifest_table *t, const struct contents_table *found)
+{
+	const struct gzip_boundary *from, *to;
+	const struct contents_mark *start, *end;
+	uint64_t at, stream = c->read.nbounds > 0 ? c->read.bounds[c->read.nbounds - 1].in : 0;
+
+	/* Past here there are boundaries (the stream's end at least), so bsearch has an array. */
+	if (t->gz_offset >= stream || t->gz_length > stream - t->gz_offset)
+		return "lies past the end of the gzip stream";
+	at = t->gz_offset;
+	from = bsearch(&at, c->read.bounds, c->read.nbounds, sizeof(*from), by_in);
+	at = t->gz_offset + t->gz_length;
+	to = bsearch(&at, c->read.bounds, c->read.nbounds, sizeof(*to), by_in);
+	if (from == NULL)
+		return "does not start where a gzip member does";
+	if (to == NULL)
+		return "does not end where a gzip member does";
+	if (found == NULL)
+		return NULL;	/* no block at all: the rows check says so */
+	start = bsearch(&from->out, c->marks, c->nmarks, sizeof(*start), by_sql);
+	end = bsearch(&to->out, c->marks, c->nmarks, sizeof(*end), by_sql);
+	if (start == NULL || end == NULL || !start->line_start || !end->line_start ||
+	    !(found->before < start->line && start->line <= found->copy_line) ||
+	    !(found->end_line < end->line && end->line <= found->after))
+		return "does not hold exactly the table's COPY block";
+	return NULL;
+}
+
+/* Each table's segment (restore loads tables side by side from them) where the manifest records one. */
+static void
+check_segments(struct verify_result *r, const struct db_manifest *m, const struct dump_contents *c)
+{
+	struct strbuf problems = STRBUF_INIT;
+	size_t i, nproblems = 0, nsegments = 0;
+
+	for (i = 0; i < m->ntables; i++) {
+		const struct manifest_table *t = &m->tables[i];
+		struct contents_table key = { t->qualified, 0, 0, 0, 0, 0 };
+		const char *why;
+
+		if (t->gz_length == 0)
+			continue;
+		nsegments++;
+		why = segment_problem(c, t, c->ntables == 0 ? NULL :
+		    bsearch(&key, c->tables, c->ntables, sizeof(*c->tables), by_name));
+		if (why != NULL && nproblems++ < 3)
+			strbuf_printf(&problems, "%stable %s: its segment (gz_offset %llu, gz_length %llu) %s",
+			    problems.len ? "; " : "", t->qualified, (unsigned long long)t->gz_offset,
+			    (unsigned long long)t->gz_length, why);
+	}
+	if (nproblems > 0)
+		verify_add(r, "segments", 0, "%s%s", strbuf_str(&problems), nproblems > 3 ? " (and more)" : "");
+	else if (nsegments > 0)
+		verify_add(r, "segments", 1, "%zu tables, each whole gzip members holding its COPY block", nsegments);
 	strbuf_free(&problems);
 }
 
@@ -191,6 +272,7 @@ quick_check(const char *path, const struct db_manifest *m, struct verify_result 
 		if (c.read_rc == DUMP_READ_OK && c.parse_ok) {
 			check_statements(r, &c);
 			compare_rows(r, m, &c);
+			check_segments(r, m, &c);
 		} else {
 			verify_add(r, "parse", 0, "%s", c.read_rc != DUMP_READ_OK ? c.read_error : c.parse_error);
 		}
@@ -254,6 +336,8 @@ contents_checks(struct verify_result *r, const struct db_manifest *m, int have_m
 		check_statements(r, c);
 	if (have_manifest)
 		compare_rows(r, m, c);
+	if (have_manifest && c->read_rc == DUMP_READ_OK && c->parse_ok)
+		check_segments(r, m, c);
 }
 
 int
