@@ -61,14 +61,7 @@ fi
 # with a manifest that matches the file (the hostile file's own).
 rewrite() {	# rewrite SRC.sql DST.sql.gz: DST with a manifest that matches it
 	gzip -c "$1" >"$2"
-	python3 - "$2" "$dump.manifest.json" <<'PY'
-import hashlib, json, os, sys
-path, src = sys.argv[1], sys.argv[2]
-m = json.load(open(src))
-m["bytes"] = os.path.getsize(path)
-m["sha256"] = hashlib.sha256(open(path, "rb").read()).hexdigest()
-json.dump(m, open(path + ".manifest.json", "w"))
-PY
+	python3 "$LB_TOP/tests/lib/match-manifest.py" "$2" "$dump.manifest.json"
 }
 mkdir -p "$work/meta"
 rewrite "$work/plain.sql" "$work/meta/same.sql.gz"

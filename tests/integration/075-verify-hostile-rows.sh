@@ -16,20 +16,15 @@ good=$(ls "$work"/out/lot-systems-db-*.sql.gz | head -n 1)
 check_exit vhostile-good-passes 0 "$LB_BIN" verify --restore "$good"
 
 # edited NAME PYTHON: a copy of the good dump whose SQL the Python code
-# (given `sql`, returning the new text) rewrites; manifest size and sha256
-# recomputed so the quick checks pass. Echoes the copy's path.
+# (given `sql`, returning the new text) rewrites; its manifest made to match
+# (tests/lib/match-manifest.py) so the file checks pass. Echoes the copy's path.
 edited() {
 	local d=$work/$1 f
 	mkdir -p "$d"
 	f=$d/$(basename "$good")
 	cp "$good.manifest.json" "$f.manifest.json"
 	gunzip -c "$good" | python3 -c "$2" | gzip >"$f"
-	python3 - "$f" <<'PY'
-import hashlib, json, os, sys
-f = sys.argv[1]; m = json.load(open(f + ".manifest.json"))
-m["sha256"] = hashlib.sha256(open(f, "rb").read()).hexdigest(); m["bytes"] = os.path.getsize(f)
-json.dump(m, open(f + ".manifest.json", "w"))
-PY
+	python3 "$LB_TOP/tests/lib/match-manifest.py" "$f"
 	echo "$f"
 }
 

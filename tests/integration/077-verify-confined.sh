@@ -43,12 +43,7 @@ sql = sys.stdin.read()
 i = sql.index("\n\\.\n", sql.index("COPY public.t ")) + 4
 sys.stdout.write(sql[:i] + sys.argv[1] + sql[i:])
 ' "$2" | gzip >"$f"
-	python3 - "$f" <<'PY'
-import hashlib, json, os, sys
-f = sys.argv[1]; m = json.load(open(f + ".manifest.json"))
-m["sha256"] = hashlib.sha256(open(f, "rb").read()).hexdigest(); m["bytes"] = os.path.getsize(f)
-json.dump(m, open(f + ".manifest.json", "w"))
-PY
+	python3 "$LB_TOP/tests/lib/match-manifest.py" "$f"
 	echo "$f"
 }
 

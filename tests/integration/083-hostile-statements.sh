@@ -23,12 +23,7 @@ hostile() {
 	f=$d/$(basename "$good")
 	gunzip -c "$good" | awk -v sql="$2" '{print} !done && /^SELECT pg_catalog.set_config/{print sql; done=1}' | gzip >"$f"
 	cp "$good.manifest.json" "$f.manifest.json"
-	python3 - "$f" <<'PY'
-import hashlib, json, os, sys
-f = sys.argv[1]; m = json.load(open(f + ".manifest.json"))
-m["sha256"] = hashlib.sha256(open(f, "rb").read()).hexdigest(); m["bytes"] = os.path.getsize(f)
-json.dump(m, open(f + ".manifest.json", "w"))
-PY
+	python3 "$LB_TOP/tests/lib/match-manifest.py" "$f"
 	echo "$f"
 }
 
