@@ -3,6 +3,8 @@
 
 #include "s3/s3.h"
 
+struct s3_upload_result;	/* s3/s3-pipe.h */
+
 /*
  * The off-site store: this tool's backups as objects of an S3 bucket
  * (s3/s3.h), under the prefix of LOTBACKUP_S3_URL, each by the name it has
@@ -30,6 +32,21 @@ struct remote_settings {
  * the others are still pushed).
  */
 int remote_push(const struct remote_settings *rs, char *const *files, int nfiles);
+
+/*
+ * The last step of an off-site copy, shared by --upload and push: DATA
+ * (the data object's upload, checked by its pipe) must be the size of the
+ * local file at PATH; then PATH.manifest.json goes up as the manifest
+ * object, checked the same way, and PATH.remote.json is written. 0, or -1
+ * (reported; no record written).
+ */
+int remote_manifest_commit(const struct remote_settings *rs, const char *path, const struct s3_upload_result *data);
+
+/*
+ * Removes PATH.remote.json, if any: a new copy is on its way and the old
+ * record would outlive the remote manifest it names. 0, or -1 (reported).
+ */
+int remote_record_clear(const char *path);
 
 /*
  * Downloads NAME into the output directory through the atomic file, data

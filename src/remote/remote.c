@@ -1,9 +1,11 @@
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/format.h"
 #include "base/fsutil.h"
@@ -91,16 +93,89 @@ check_local_manifest(const char *mpath, uint64_t bytes, const char *sha)
 	return rc;
 }
 
+/* The local manifest, as it is, to KEY: the last object of the backup. */
+static int
+put_manifest(const struct remote_settings *rs, const char *mpath, const char *mkey, struct s3_upload_result *res)
+{
+	struct pipe *p = pipe_new();
+	int rc;
+
+	pipe_add_s3_upload(p, &rs->s3, mkey, 0);
+	pipe_to_null(p);
+	rc = pipe_read_file(p, mpath, 1, 0) < 0 || pipe_finish(p) < 0 || pipe_s3_upload_result(p, res) < 0 ? -1 : 0;
+	pipe_free(p);
+	return rc;
+}
+
+/* PATH.remote.json: the remote copy exists, whole, as of now. */
+static int
+write_record(const struct remote_settings *rs, const char *path, const char *name,
+    const struct s3_upload_result *data, const struct s3_upload_result *manifest)
+{
+	char *record = xasprintf("%s%s", path, REMOTE_SUFFIX), *now = iso_time_now(), *text;
+	char *url = xasprintf("s3://%s/%s%s", rs->s3.bucket, rs->s3.prefix ? rs->s3.prefix : "", name);
+	int rc;
+
+	text = json_text(json_pack("{s:s, s:s, s:I, s:s, s:i, s:s, s:s}", "file", name, "url", url,
+	    "bytes", (json_int_t)data->bytes, "etag", data->etag, "parts", data->parts,
+	    "manifest_etag", manifest->etag, "uploaded_at", now));
+	rc = fs_write_file_atomic(record, text, strlen(text), 0600, 0);
+	free(text);
+	free(url);
+	free(now);
+	free(record);
+	return rc;
+}
+
+int
+remote_record_clear(const char *path)
+{
+	char *record = xasprintf("%s%s", path, REMOTE_SUFFIX);
+	int rc = 0;
+
+	if (unlink(record) < 0 && errno != ENOENT) {
+		log_errno("cannot remove %s, the record of an earlier off-site copy", record);
+		rc = -1;
+	}
+	free(record);
+	return rc;
+}
+
+int
+remote_manifest_commit(const struct remote_settings *rs, const char *path, const struct s3_upload_result *data)
+{
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *mpath = xasprintf("%s%s", path, MANIFEST_SUFFIX), *mkey = NULL;
+	struct s3_upload_result mres;
+	struct stat st;
+	int rc = -1;
+
+	/* The pipe checked the object against the bytes it sent; those must be the published file's. */
+	if (stat(path, &st) < 0 || (uint64_t)st.st_size != data->bytes) {
+		log_error("%s: %llu bytes went off-site, the local file has %llu; its remote copy does not count",
+		    path, (unsigned long long)data->bytes, (unsigned long long)st.st_size);
+		goto out;
+	}
+	mkey = xasprintf("%s%s%s", rs->s3.prefix ? rs->s3.prefix : "", name, MANIFEST_SUFFIX);
+	if (put_manifest(rs, mpath, mkey, &mres) < 0 || write_record(rs, path, name, data, &mres) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(mpath);
+	free(mkey);
+	return rc;
+}
+
 static int
 push_one(const struct remote_settings *rs, struct s3_client *c, const char *path)
 {
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	char *key = key_of(rs, name, NULL), *mkey = key_of(rs, name, MANIFEST_SUFFIX);
-	char *mpath = xasprintf("%s%s", path, MANIFEST_SUFFIX), *where = s3_display(c, key), sha[65], msha[65], size[32];
-	struct s3_upload_result res, mres;
+	char *mpath = xasprintf("%s%s", path, MANIFEST_SUFFIX), *where = s3_display(c, key), sha[65], size[32];
+	struct s3_upload_result res;
 	enum backup_kind kind;
 	time_t when;
-	uint64_t bytes = 0, mbytes;
+	uint64_t bytes = 0;
 	struct stat st;
 	int rc = -1, has;
 
@@ -113,13 +188,15 @@ push_one(const struct remote_settings *rs, struct s3_client *c, const char *path
 		log_errno("cannot push %s (a regular file is needed)", path);
 		goto out;
 	}
-	/* A stale manifest from an earlier push would make the new data look whole: it goes first. */
-	if (s3_delete(c, mkey) < 0 || upload_file(rs, path, key, &bytes, sha, &res) < 0)
+	/* A stale manifest (or its local record) from an earlier push would make the new data look whole. */
+	if (remote_record_clear(path) < 0 || s3_delete(c, mkey) < 0 ||
+	    upload_file(rs, path, key, &bytes, sha, &res) < 0)
 		goto out;
 	has = check_local_manifest(mpath, bytes, sha);
 	if (has < 0)
 		goto out;
-	if (has == 1 && upload_file(rs, mpath, mkey, &mbytes, msha, &mres) < 0)
+	/* As db --upload: the manifest last, then PATH.remote.json. */
+	if (has == 1 && remote_manifest_commit(rs, path, &res) < 0)
 		goto out;
 	format_size(bytes, size, sizeof(size));
 	if (has == 1)

@@ -22,6 +22,15 @@ name=$(cd "$out" && ls lot-systems-db-*.sql.gz)
 check s3-push "$LB_BIN" push "$out/$name"
 grep -q "pushed $name .* with its manifest" <<<"$LB_LAST_OUTPUT" && pass s3-push-says ||
 	fail s3-push-says "$LB_LAST_OUTPUT"
+# push records the verified copy as db --upload does.
+python3 - "$out/$name" <<'PY' && pass s3-push-record || fail s3-push-record "$(cat "$out/$name.remote.json" 2>&1)"
+import json, os, sys
+path = sys.argv[1]
+r = json.load(open(path + ".remote.json"))
+ok = (r["file"] == os.path.basename(path) and r["url"] == "s3://lotbackup-test/site/db/" + r["file"]
+      and r["bytes"] == os.path.getsize(path) and len(r["etag"]) >= 32 and r["manifest_etag"] and r["uploaded_at"])
+sys.exit(0 if ok and oct(os.stat(path + ".remote.json").st_mode & 0o777) == "0o600" else 1)
+PY
 check s3-list-remote "$LB_BIN" list --remote
 grep -Eq "^db +$name +[0-9.]+ [KM]iB +yes" <<<"$LB_LAST_OUTPUT" && pass s3-list-shows-backup ||
 	fail s3-list-shows-backup "$LB_LAST_OUTPUT"
@@ -51,6 +60,8 @@ grep -q 'without a manifest' <<<"$LB_LAST_OUTPUT" && pass s3-push-no-manifest-wa
 check s3-list-no-manifest "$LB_BIN" list --remote
 grep -Eq "^db +$old .* no " <<<"$LB_LAST_OUTPUT" && pass s3-list-shows-no-manifest ||
 	fail s3-list-shows-no-manifest "$LB_LAST_OUTPUT"
+[ ! -e "$work/old/$old.remote.json" ] && pass s3-push-no-manifest-no-record ||
+	fail s3-push-no-manifest-no-record "a record without a remote manifest"
 check_exit s3-push-foreign 1 "$LB_BIN" push "$work/old"
 check_exit s3-push-needs-file 2 "$LB_BIN" push
 
