@@ -47,9 +47,9 @@ entry_json(const struct backup_entry *e, const char *kind, time_t now)
 
 	gmtime_r(&e->when, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:b}", "kind", kind, "name", e->name, "path", e->path,
-	    "created", stamp, "age_seconds", (json_int_t)(now - e->when), "bytes", (json_int_t)e->size,
-	    "manifest", e->has_manifest, "verified", e->verified);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:b, s:b}", "kind", kind, "name", e->name, "path",
+	    e->path, "created", stamp, "age_seconds", (json_int_t)(now - e->when), "bytes", (json_int_t)e->size,
+	    "manifest", e->has_manifest, "verified", e->verified, "offsite", e->offsite);
 	if (e->kind == BACKUP_DB) {
 		json_object_set_new(o, "database", db ? json_string(db) : json_null());
 		json_object_set_new(o, "legacy", json_boolean(!e->has_manifest));
@@ -98,8 +98,9 @@ print_row(const struct backup_entry *e, const char *kind, const char *kept_by, t
 	format_size(e->size, size, sizeof(size));
 	format_age((long long)(now - e->when), age, sizeof(age));
 	/* A db dump without a manifest is the old scripts' (or pg_dump's): verify checks it as legacy. */
-	printf("%-8s %-20s %9s %10s %-8s %-8s %s  %s\n", kind, stamp, age, size, e->has_manifest ? "yes" :
-	    e->kind == BACKUP_DB ? "legacy" : "no", e->verified ? "yes" : "no", e->name, kept_by);
+	printf("%-8s %-20s %9s %10s %-8s %-8s %-7s %s  %s\n", kind, stamp, age, size, e->has_manifest ? "yes" :
+	    e->kind == BACKUP_DB ? "legacy" : "no", e->verified ? "yes" : "no", e->offsite ? "yes" : "no", e->name,
+	    kept_by);
 }
 
 /* restore --clean's safety dumps, each with the database it is of. */
@@ -142,8 +143,8 @@ list_backups(const struct list_settings *settings)
 		printf("No backups in %s yet: run 'lotbackup db' or 'lotbackup full' to make one.\n",
 		    settings->output_dir);
 	} else {
-		printf("%-8s %-20s %9s %10s %-8s %-8s %s  %s\n", "KIND", "CREATED (UTC)", "AGE", "SIZE",
-		    "MANIFEST", "VERIFIED", "NAME", "KEPT BY (prune)");
+		printf("%-8s %-20s %9s %10s %-8s %-8s %-7s %s  %s\n", "KIND", "CREATED (UTC)", "AGE", "SIZE",
+		    "MANIFEST", "VERIFIED", "OFFSITE", "NAME", "KEPT BY (prune)");
 		for (i = 0; i < v.nentries; i++)
 			print_row(&v.entries[i], backup_kind_label(v.entries[i].kind), kept_by(&v, i), now);
 		print_safety_rows(safety, nsafety, now);

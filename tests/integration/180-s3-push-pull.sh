@@ -22,7 +22,7 @@ name=$(cd "$out" && ls lot-systems-db-*.sql.gz)
 check s3-push "$LB_BIN" push "$out/$name"
 grep -q "pushed $name .* with its manifest" <<<"$LB_LAST_OUTPUT" && pass s3-push-says ||
 	fail s3-push-says "$LB_LAST_OUTPUT"
-# push records the verified copy as db --upload does.
+# push records the verified copy as db --upload does; list shows it off-site.
 python3 - "$out/$name" <<'PY' && pass s3-push-record || fail s3-push-record "$(cat "$out/$name.remote.json" 2>&1)"
 import json, os, sys
 path = sys.argv[1]
@@ -31,6 +31,12 @@ ok = (r["file"] == os.path.basename(path) and r["url"] == "s3://lotbackup-test/s
       and r["bytes"] == os.path.getsize(path) and len(r["etag"]) >= 32 and r["manifest_etag"] and r["uploaded_at"])
 sys.exit(0 if ok and oct(os.stat(path + ".remote.json").st_mode & 0o777) == "0o600" else 1)
 PY
+check s3-list-local-offsite "$LB_BIN" list -o "$out"
+grep -Eq "^db .* (yes|no) +(yes|no) +yes +$name " <<<"$LB_LAST_OUTPUT" && grep -q OFFSITE <<<"$LB_LAST_OUTPUT" &&
+	pass s3-list-local-shows-offsite || fail s3-list-local-shows-offsite "$LB_LAST_OUTPUT"
+json=$("$LB_BIN" list -o "$out" --json 2>/dev/null)
+python3 -c 'import json,sys; d = json.load(sys.stdin); sys.exit(0 if d[0]["name"] == sys.argv[1] and d[0]["offsite"] is True else 1)' \
+	"$name" <<<"$json" && pass s3-list-local-offsite-json || fail s3-list-local-offsite-json "$json"
 check s3-list-remote "$LB_BIN" list --remote
 grep -Eq "^db +$name +[0-9.]+ [KM]iB +yes" <<<"$LB_LAST_OUTPUT" && pass s3-list-shows-backup ||
 	fail s3-list-shows-backup "$LB_LAST_OUTPUT"

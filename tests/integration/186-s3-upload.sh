@@ -38,6 +38,9 @@ ok = (r["file"] == os.path.basename(path) and r["url"] == "s3://lotbackup-upload
       and r["bytes"] == os.path.getsize(path) and len(r["etag"]) >= 32 and r["manifest_etag"] and r["uploaded_at"])
 sys.exit(0 if ok and oct(os.stat(path + ".remote.json").st_mode & 0o777) == "0o600" else 1)
 PY
+check upload-db-list-local "$LB_BIN" list -o "$out"
+grep -Eq "^db .* (yes|no) +(yes|no) +yes +$name " <<<"$LB_LAST_OUTPUT" && pass upload-db-list-local-offsite ||
+	fail upload-db-list-local-offsite "$LB_LAST_OUTPUT"
 check upload-db-list "$LB_BIN" list --remote
 grep -Eq "^db +$name +[0-9.]+ [KM]iB +yes" <<<"$LB_LAST_OUTPUT" && pass upload-db-listed ||
 	fail upload-db-listed "$LB_LAST_OUTPUT"
@@ -53,6 +56,9 @@ psql -X -q -d "$db" -c "CREATE TABLE marked AS SELECT g AS id, 'plaintext-marker
 	exit 1
 check upload-plain-marked "$LB_BIN" db -d "$db" -o "$work/plain"
 plain=$(ls "$work/plain"/lot-systems-db-*.sql.gz)
+json=$("$LB_BIN" list -o "$work/plain" --json 2>/dev/null)
+python3 -c 'import json,sys; d = json.load(sys.stdin); sys.exit(0 if d and d[0]["offsite"] is False else 1)' <<<"$json" &&
+	pass upload-plain-not-offsite || fail upload-plain-not-offsite "$json"
 check upload-keygen "$LB_BIN" keygen "$work/k.key"
 check upload-encrypted "$LB_BIN" db --encrypt --key-file "$work/k.key" --upload -d "$db" -o "$work/enc"
 enc=$(cd "$work/enc" && ls lot-systems-db-*.sql.gz.enc)
