@@ -49,7 +49,8 @@ int remote_manifest_commit(const struct remote_settings *rs, const char *path, c
 int remote_record_clear(const char *path);
 
 /*
- * Downloads NAME into the output directory through the atomic file, data
+ * Downloads NAME into the output directory (which the caller has made
+ * and, for pull, holds the lock of) through the atomic file, data
  * then manifest, checked against the manifest's size and SHA-256; nothing
  * is left behind when they differ. A backup without a manifest is pulled
  * with a warning. 0, 1 failure, 3 the bytes do not match the manifest.

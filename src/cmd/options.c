@@ -145,7 +145,7 @@ static const struct option_spec specs[] = {
 	    "give up when a table cannot be locked within MS milliseconds (default 0: wait)" },
 	{ "owner", OPT_OWNER, no_argument, CMD_DB, NULL, "keep object ownership (ALTER ... OWNER TO) in the dump" },
 	{ "privileges", OPT_PRIVILEGES, no_argument, CMD_DB, NULL, "keep privileges (GRANT/REVOKE) in the dump" },
-	{ "wait", OPT_WAIT, required_argument, CMD_DB | CMD_FULL | CMD_PRUNE | CMD_PIN | CMD_UNPIN, "SECONDS",
+	{ "wait", OPT_WAIT, required_argument, CMD_DB | CMD_FULL | CMD_PRUNE | CMD_PIN | CMD_UNPIN | CMD_PULL, "SECONDS",
 	    "when another lotbackup writes to the output directory, wait up to SECONDS (default 0: fail at once)" },
 	{ "jobs", OPT_JOBS, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY, "N",
 	    "database connections and compression threads working at once (default: the number of CPUs)" },

@@ -299,7 +299,7 @@ remote_pull(const struct remote_settings *rs, const char *name)
 		log_error("%s is not the name of a db dump or full archive (see lotbackup list --remote)", name);
 		return 1;
 	}
-	if ((c = s3_client_new(&rs->s3)) == NULL || fs_mkdir_private(rs->output_dir) < 0)
+	if ((c = s3_client_new(&rs->s3)) == NULL)
 		goto out;
 	path = xasprintf("%s/%s", rs->output_dir, name);
 	mpath = xasprintf("%s%s", path, MANIFEST_SUFFIX);
