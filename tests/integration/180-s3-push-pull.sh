@@ -23,14 +23,7 @@ check s3-push "$LB_BIN" push "$out/$name"
 grep -q "pushed $name .* with its manifest" <<<"$LB_LAST_OUTPUT" && pass s3-push-says ||
 	fail s3-push-says "$LB_LAST_OUTPUT"
 # push records the verified copy as db --upload does; list shows it off-site.
-python3 - "$out/$name" <<'PY' && pass s3-push-record || fail s3-push-record "$(cat "$out/$name.remote.json" 2>&1)"
-import json, os, sys
-path = sys.argv[1]
-r = json.load(open(path + ".remote.json"))
-ok = (r["file"] == os.path.basename(path) and r["url"] == "s3://lotbackup-test/site/db/" + r["file"]
-      and r["bytes"] == os.path.getsize(path) and len(r["etag"]) >= 32 and r["manifest_etag"] and r["uploaded_at"])
-sys.exit(0 if ok and oct(os.stat(path + ".remote.json").st_mode & 0o777) == "0o600" else 1)
-PY
+s3_check_record s3-push-record "$out/$name" s3://lotbackup-test/site/db
 check s3-list-local-offsite "$LB_BIN" list -o "$out"
 grep -Eq "^db .* (yes|no) +(yes|no) +yes +$name " <<<"$LB_LAST_OUTPUT" && grep -q OFFSITE <<<"$LB_LAST_OUTPUT" &&
 	pass s3-list-local-shows-offsite || fail s3-list-local-shows-offsite "$LB_LAST_OUTPUT"

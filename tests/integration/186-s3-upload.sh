@@ -30,14 +30,7 @@ check upload-db "$LB_BIN" db --upload -d "$db" -o "$out" || finish
 name=$(cd "$out" && ls lot-systems-db-*.sql.gz)
 grep -q "uploaded $name (.*, 1 part) to s3://lotbackup-upload/site/$name, its manifest last" <<<"$LB_LAST_OUTPUT" &&
 	pass upload-db-says || fail upload-db-says "$LB_LAST_OUTPUT"
-python3 - "$out/$name" <<'PY' && pass upload-db-record || fail upload-db-record "$(cat "$out/$name.remote.json")"
-import json, os, sys
-path = sys.argv[1]
-r = json.load(open(path + ".remote.json"))
-ok = (r["file"] == os.path.basename(path) and r["url"] == "s3://lotbackup-upload/site/" + r["file"]
-      and r["bytes"] == os.path.getsize(path) and len(r["etag"]) >= 32 and r["manifest_etag"] and r["uploaded_at"])
-sys.exit(0 if ok and oct(os.stat(path + ".remote.json").st_mode & 0o777) == "0o600" else 1)
-PY
+s3_check_record upload-db-record "$out/$name" s3://lotbackup-upload/site
 check upload-db-list-local "$LB_BIN" list -o "$out"
 grep -Eq "^db .* (yes|no) +(yes|no) +yes +$name " <<<"$LB_LAST_OUTPUT" && pass upload-db-list-local-offsite ||
 	fail upload-db-list-local-offsite "$LB_LAST_OUTPUT"

@@ -101,3 +101,17 @@ s3_proxy_wait_part() {
     done
     return 1
 }
+
+# s3_check_record CHECK FILE URL_DIR: FILE.remote.json (0600) records FILE's
+# verified copy at URL_DIR/NAME, its size, ETags and time, as push and
+# --upload write it.
+s3_check_record() {
+    python3 - "$2" "$3" <<'PY' && pass "$1" || fail "$1" "$(cat "$2.remote.json" 2>&1)"
+import json, os, sys
+path, where = sys.argv[1], sys.argv[2]
+r = json.load(open(path + ".remote.json"))
+ok = (r["file"] == os.path.basename(path) and r["url"] == where + "/" + r["file"]
+      and r["bytes"] == os.path.getsize(path) and len(r["etag"]) >= 32 and r["manifest_etag"] and r["uploaded_at"])
+sys.exit(0 if ok and oct(os.stat(path + ".remote.json").st_mode & 0o777) == "0o600" else 1)
+PY
+}
