@@ -59,7 +59,7 @@ _lotbackup()
 	unpin) opts='--wait' ;;
 	status) opts='--json --kind --max-age --remote --s3-path-style' ;;
 	push) opts='--part-size --s3-path-style --upload-jobs' ;;
-	pull) opts='--s3-path-style' ;;
+	pull) opts='--s3-path-style --wait' ;;
 	keygen) opts='--key-file' ;;
 	*) return ;;
 	esac
