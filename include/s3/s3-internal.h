@@ -17,6 +17,7 @@ struct s3_request {
 	const void *body;	/* PUT/POST */
 	size_t body_len;
 	int content_md5;	/* send Content-MD5 of the body: the server checks it */
+	const unsigned char *body_md5;	/* with content_md5: the body's MD5 known already (16 bytes) */
 	s3_data_fn fn;		/* GET: a 2xx body to it, streamed; NULL: into reply.body */
 	void *arg;
 	int quiet_status;	/* this HTTP status is answered unreported (404 for HEAD/GET) */

@@ -105,8 +105,9 @@ void s3_objects_free(struct s3_object *objs, size_t count);
 
 /* Multipart upload: create, upload parts, complete (or abort). */
 int s3_mpu_create(struct s3_client *c, const char *key, char **upload_id);
+/* MD5: the part's, sent as Content-MD5 (NULL: computed here). */
 int s3_mpu_upload_part(struct s3_client *c, const char *key, const char *upload_id, int number,
-    const void *buf, size_t len, char etag[S3_ETAG_MAX]);
+    const void *buf, size_t len, const unsigned char md5[16], char etag[S3_ETAG_MAX]);
 /* PARTS in order; *etag (NULL: not wanted) is the object's. 0 or -1. */
 int s3_mpu_complete(struct s3_client *c, const char *key, const char *upload_id,
     const struct s3_part *parts, size_t nparts, char etag[S3_ETAG_MAX]);

@@ -226,9 +226,10 @@ out:
 
 int
 s3_mpu_upload_part(struct s3_client *c, const char *key, const char *upload_id, int number,
-    const void *buf, size_t len, char etag[S3_ETAG_MAX])
+    const void *buf, size_t len, const unsigned char md5[16], char etag[S3_ETAG_MAX])
 {
-	struct s3_request rq = { .method = "PUT", .key = key, .body = buf, .body_len = len, .content_md5 = 1 };
+	struct s3_request rq = { .method = "PUT", .key = key, .body = buf, .body_len = len, .content_md5 = 1,
+	    .body_md5 = md5 };
 	struct s3_reply rp = { 0 };
 	struct strbuf q = STRBUF_INIT;
 	char num[16], what[32];

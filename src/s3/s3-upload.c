@@ -105,7 +105,7 @@ upload_one(struct s3_up *u, struct s3_client *c, const struct part_job *job, cha
 
 	EVP_Digest(job->buf, job->len, md5, &n, EVP_md5(), NULL);
 	hash_in_order(u, job);
-	if (s3_mpu_upload_part(c, u->key, u->upload_id, job->number, job->buf, job->len, etag) < 0)
+	if (s3_mpu_upload_part(c, u->key, u->upload_id, job->number, job->buf, job->len, md5, etag) < 0)
 		return -1;
 	md5_hex(md5, hex);
 	if (is_md5_etag(etag) && strcasecmp(etag, hex) != 0) {

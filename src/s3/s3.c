@@ -360,7 +360,11 @@ request_headers(const struct s3_request *rq)
 	if (rq->body != NULL && strcmp(rq->method, "POST") == 0)
 		h = curl_slist_append(h, "Content-Type: application/xml");
 	if (rq->content_md5) {
-		EVP_Digest(rq->body ? rq->body : "", rq->body_len, md5, &n, EVP_md5(), NULL);
+		/* A part's MD5 is known to its uploader: not hashed again on each attempt. */
+		if (rq->body_md5 != NULL)
+			memcpy(md5, rq->body_md5, sizeof(md5));
+		else
+			EVP_Digest(rq->body ? rq->body : "", rq->body_len, md5, &n, EVP_md5(), NULL);
 		EVP_EncodeBlock((unsigned char *)b64, md5, 16);
 		snprintf(line, sizeof(line), "Content-MD5: %s", b64);
 		h = curl_slist_append(h, line);
