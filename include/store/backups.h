@@ -53,4 +53,14 @@ const char *backup_kind_label(enum backup_kind kind);
 int backups_scan(const char *dir, struct backup_entry **out, size_t *count);
 void backups_free(struct backup_entry *entries, size_t count);
 
+/*
+ * The sidecar PATH+SUFFIX (.pin.json, .verified.json, .remote.json): OBJ
+ * written atomically, 0600 (OBJ's reference is taken), or removed with
+ * the directory fsynced (1 when there was none). 0 or -1, reported; a
+ * removal names the file as WHAT.
+ */
+struct json_t;
+int backup_sidecar_write(const char *path, const char *suffix, struct json_t *obj);
+int backup_sidecar_remove(const char *path, const char *suffix, const char *what);
+
 #endif

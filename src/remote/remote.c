@@ -112,33 +112,21 @@ static int
 write_record(const struct remote_settings *rs, const char *path, const char *name,
     const struct s3_upload_result *data, const struct s3_upload_result *manifest)
 {
-	char *record = xasprintf("%s%s", path, REMOTE_SUFFIX), *now = iso_time_now(), *text;
+	char *now = iso_time_now();
 	char *url = xasprintf("s3://%s/%s%s", rs->s3.bucket, rs->s3.prefix ? rs->s3.prefix : "", name);
-	int rc;
-
-	text = json_text(json_pack("{s:s, s:s, s:I, s:s, s:i, s:s, s:s}", "file", name, "url", url,
-	    "bytes", (json_int_t)data->bytes, "etag", data->etag, "parts", data->parts,
+	int rc = backup_sidecar_write(path, REMOTE_SUFFIX, json_pack("{s:s, s:s, s:I, s:s, s:i, s:s, s:s}",
+	    "file", name, "url", url, "bytes", (json_int_t)data->bytes, "etag", data->etag, "parts", data->parts,
 	    "manifest_etag", manifest->etag, "uploaded_at", now));
-	rc = fs_write_file_atomic(record, text, strlen(text), 0600, 0);
-	free(text);
+
 	free(url);
 	free(now);
-	free(record);
 	return rc;
 }
 
 int
 remote_record_clear(const char *path)
 {
-	char *record = xasprintf("%s%s", path, REMOTE_SUFFIX);
-	int rc = 0;
-
-	if (unlink(record) < 0 && errno != ENOENT) {
-		log_errno("cannot remove %s, the record of an earlier off-site copy", record);
-		rc = -1;
-	}
-	free(record);
-	return rc;
+	return backup_sidecar_remove(path, REMOTE_SUFFIX, "the off-site record") < 0 ? -1 : 0;
 }
 
 int

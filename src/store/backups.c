@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/backups.h"
+#include "base/fsutil.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 
@@ -352,4 +355,35 @@ backups_free(struct backup_entry *entries, size_t count)
 		free(entries[i].path);
 	}
 	free(entries);
+}
+
+int
+backup_sidecar_write(const char *path, const char *suffix, json_t *obj)
+{
+	char *sidecar = xasprintf("%s%s", path, suffix), *text = json_text(obj);
+	int rc = fs_write_file_atomic(sidecar, text, strlen(text), 0600, 0);
+
+	free(text);
+	free(sidecar);
+	return rc;
+}
+
+int
+backup_sidecar_remove(const char *path, const char *suffix, const char *what)
+{
+	char *sidecar = xasprintf("%s%s", path, suffix);
+	int rc = 0;
+
+	if (unlink(sidecar) < 0) {
+		if (errno == ENOENT) {
+			rc = 1;
+		} else {
+			log_errno("cannot remove %s %s", what, sidecar);
+			rc = -1;
+		}
+	} else if (fs_fsync_parent(sidecar) < 0) {
+		rc = -1;
+	}
+	free(sidecar);
+	return rc;
 }

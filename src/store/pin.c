@@ -16,37 +16,19 @@
 int
 pin_write(const char *path, const char *reason)
 {
-	char *record = xasprintf("%s%s", path, PIN_SUFFIX), *now = iso_time_now(), *text;
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	int rc;
+	char *now = iso_time_now();
+	int rc = backup_sidecar_write(path, PIN_SUFFIX, json_pack("{s:s, s:s, s:s, s:s}", "file", base,
+	    "reason", reason, "pinned_at", now, "tool_version", LOTBACKUP_VERSION));
 
-	text = json_text(json_pack("{s:s, s:s, s:s, s:s}", "file", base, "reason", reason, "pinned_at", now,
-	    "tool_version", LOTBACKUP_VERSION));
-	rc = fs_write_file_atomic(record, text, strlen(text), 0600, 0);
-	free(text);
 	free(now);
-	free(record);
 	return rc;
 }
 
 int
 pin_remove(const char *path)
 {
-	char *record = xasprintf("%s%s", path, PIN_SUFFIX);
-	int rc = 0;
-
-	if (unlink(record) < 0) {
-		if (errno == ENOENT) {
-			rc = 1;
-		} else {
-			log_errno("cannot remove the pin %s", record);
-			rc = -1;
-		}
-	} else if (fs_fsync_parent(record) < 0) {
-		rc = -1;
-	}
-	free(record);
-	return rc;
+	return backup_sidecar_remove(path, PIN_SUFFIX, "the pin");
 }
 
 char *

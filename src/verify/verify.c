@@ -413,31 +413,21 @@ verify_db_dump(const char *path, int flags, struct verify_result *r)
 int
 verify_record(const struct verify_result *r)
 {
-	char *path = xasprintf("%s%s", r->path, VERIFIED_SUFFIX);
-	json_t *root, *checks = json_array();
-	char *text = NULL, *now = iso_time_now();
+	json_t *checks;
+	char *now;
 	size_t i;
-	int rc = 0;
+	int rc;
 
-	if (r->failed) {
-		if (unlink(path) < 0 && errno != ENOENT) {
-			log_errno("cannot remove %s", path);
-			rc = -1;
-		}
-		goto out;
-	}
+	/* A failed run leaves no record that it passed. */
+	if (r->failed)
+		return backup_sidecar_remove(r->path, VERIFIED_SUFFIX, "the verification record") < 0 ? -1 : 0;
+	checks = json_array();
 	for (i = 0; i < r->nchecks; i++)
 		json_array_append_new(checks, json_string(r->checks[i].name));
-	root = json_pack("{s:s, s:s, s:s, s:o}", "verified_at", now, "tool_version", LOTBACKUP_VERSION,
-	    "file", r->path, "checks_passed", checks);
-	checks = NULL;
-	text = json_text(root);
-	rc = fs_write_file_atomic(path, text, strlen(text), 0600, 0);
-out:
-	json_decref(checks);
-	free(text);
+	now = iso_time_now();
+	rc = backup_sidecar_write(r->path, VERIFIED_SUFFIX, json_pack("{s:s, s:s, s:s, s:o}", "verified_at", now,
+	    "tool_version", LOTBACKUP_VERSION, "file", r->path, "checks_passed", checks));
 	free(now);
-	free(path);
 	return rc;
 }
 
