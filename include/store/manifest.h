@@ -25,6 +25,18 @@ struct manifest_table {
 	uint64_t gz_length;
 };
 
+/*
+ * A migration tool's ledger as the dump found it (migrate/ledger.h): the
+ * tool, its table, and what it records as applied, oldest first.
+ */
+struct manifest_ledger {
+	char *tool;		/* "sequelize", "prisma", "knex", "rails", "golang-migrate", "flyway", "alembic" */
+	char *table;		/* schema-qualified, quoted as SQL needs */
+	int head_only;		/* the ledger keeps only the newest applied (golang-migrate, alembic) */
+	char **applied;
+	size_t napplied;
+};
+
 struct db_manifest {
 	char *file;		/* base name of the dump */
 	char *tool_version;
@@ -51,6 +63,8 @@ struct db_manifest {
 	size_t ntables;
 	long long large_objects;	/* lo_create statements in the dump */
 	uint64_t large_object_bytes;	/* their data */
+	struct manifest_ledger *ledgers;	/* migration ledgers found (optional) */
+	size_t nledgers;
 };
 
 struct manifest_table *manifest_add_table(struct db_manifest *m, const char *schema,
@@ -78,5 +92,8 @@ int manifest_parse(const char *text, size_t len, struct db_manifest *m, char *er
  */
 int manifest_read(const char *dump_path, struct db_manifest *m, char **mpath_out, char *err, size_t errlen);
 void manifest_free(struct db_manifest *m);
+/* The "migrations" array of a manifest (full's MANIFEST.json adds drift to it). */
+struct json_t *manifest_ledgers_json(const struct manifest_ledger *l, size_t n);
+void manifest_ledgers_free(struct manifest_ledger *l, size_t n);
 
 #endif

@@ -7,6 +7,7 @@
 #include "dump/dump-data.h"
 #include "dump/dump.h"
 #include "base/log.h"
+#include "migrate/ledger.h"
 #include "pg/pgsql.h"
 #include "base/strbuf.h"
 #include "base/version.h"
@@ -208,6 +209,9 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct pipe *o
 	if (check_server_version(conn) < 0 || begin_snapshot(conn, settings, m) < 0)
 		goto out;
 	if (schema_load(conn, &settings->schema, &schema) < 0)
+		goto out;
+	/* In the dump's snapshot: the ledger says what the dumped schema is. */
+	if (ledger_read(conn, &m->ledgers, &m->nledgers) < 0)
 		goto out;
 	tables = schema_tables(schema, &ntables);
 	if (export_snapshot(conn, settings->jobs, ntables, &snapshot_id) < 0)

@@ -29,6 +29,7 @@
 #include "full/tar-writer.h"
 #include "base/version.h"
 #include "base/xalloc.h"
+#include "migrate/ledger.h"
 
 #define LOG_COMMITS 50
 /*
@@ -63,6 +64,7 @@ struct full_job {
 	int db_included;
 	char *db_note;		/* why the database is or is not in */
 	struct db_manifest db;	/* the dump's manifest, for the report */
+	struct ledger_drift *drift;	/* one per migration ledger in db */
 	int uploaded;		/* settings->upload: 1 the archive's upload checked, -1 failed */
 	struct s3_upload_result upload;
 };
@@ -425,6 +427,91 @@ stage_project_files(struct full_job *job)
 	return job->settings->extra_files ? stage_extra_files(job) : 0;
 }
 
+/*
+ * The database's migration ledgers against the project's migration files:
+ * code not applied to the database, or a database ahead of the code, is
+ * what a restore of this backup would trip on. Warned here, and recorded
+ * in SYSTEM-STATE.md and MANIFEST.json.
+ */
+static void
+check_migrations(struct full_job *job)
+{
+	const char *project = job->settings->project_dir;
+	size_t i;
+	char *list;
+
+	job->drift = xcalloc(job->db.nledgers + 1, sizeof(*job->drift));
+	for (i = 0; i < job->db.nledgers; i++) {
+		struct ledger_drift *d = &job->drift[i];
+
+		ledger_drift(project, &job->db.ledgers[i], d);
+		if (d->dir == NULL)
+			log_warn("the database records %s migrations in %s, but %s has no %s migration files to compare "
+			    "them with", d->ledger->tool, d->ledger->table, project, d->ledger->tool);
+		if (d->npending > 0) {
+			list = ledger_name_list(d->pending, d->npending, 5);
+			log_warn("%zu migrations in %s/ are not applied to the database (%s): %s; '%s' applies them",
+			    d->npending, d->dir, d->ledger->tool, list, d->command);
+			free(list);
+		}
+		if (d->nunknown > 0) {
+			list = ledger_name_list(d->unknown, d->nunknown, 5);
+			log_warn("the database has %zu %s migrations applied that %s/ does not have: %s (the database is "
+			    "ahead of the checked-out code)", d->nunknown, d->ledger->tool, d->dir ? d->dir : project, list);
+			free(list);
+		}
+	}
+}
+
+static json_t *
+names_json(char *const *list, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(list[i]));
+	return a;
+}
+
+static json_t *
+migrations_json(const struct full_job *job)
+{
+	json_t *all = json_array();
+	size_t i;
+
+	for (i = 0; i < job->db.nledgers; i++) {
+		const struct ledger_drift *d = &job->drift[i];
+
+		json_array_append_new(all, json_pack("{s:s, s:s, s:I, s:s?, s:o, s:o, s:s}", "tool", d->ledger->tool,
+		    "table", d->ledger->table, "applied", (json_int_t)d->ledger->napplied, "dir", d->dir,
+		    "pending", names_json(d->pending, d->npending), "unknown", names_json(d->unknown, d->nunknown),
+		    "command", d->command));
+	}
+	return all;
+}
+
+static void
+migrations_markdown(const struct full_job *job, struct strbuf *sb)
+{
+	size_t i, j;
+
+	if (job->db.nledgers == 0)
+		return;
+	strbuf_puts(sb, "\n## Migrations\n\n");
+	for (i = 0; i < job->db.nledgers; i++) {
+		const struct ledger_drift *d = &job->drift[i];
+
+		strbuf_printf(sb, "- %s, ledger `%s`: %zu applied; files in `%s`: %zu pending, %zu unknown to the code;"
+		    " apply with `%s`\n", d->ledger->tool, d->ledger->table, d->ledger->napplied,
+		    d->dir ? d->dir : "(none found)", d->npending, d->nunknown, d->command);
+		for (j = 0; j < d->npending; j++)
+			strbuf_printf(sb, "  - pending: `%s`\n", d->pending[j]);
+		for (j = 0; j < d->nunknown; j++)
+			strbuf_printf(sb, "  - applied, not in the code: `%s`\n", d->unknown[j]);
+	}
+}
+
 static int
 stage_database(struct full_job *job)
 {
@@ -456,6 +543,7 @@ stage_database(struct full_job *job)
 	memset(&result.manifest, 0, sizeof(result.manifest));
 	job->db_included = 1;
 	job->db_note = xasprintf("included: %s", rel);
+	check_migrations(job);
 	rc = 0;
 out:
 	free((char *)db.output_dir);
@@ -529,6 +617,7 @@ stage_system_state(struct full_job *job, void *arg, struct pipe *out)
 			format_size(job->db.tables[i].data_bytes, size, sizeof(size));
 			strbuf_printf(&sb, "| `%s` | %lld | %s |\n", job->db.tables[i].qualified, job->db.tables[i].rows, size);
 		}
+		migrations_markdown(job, &sb);
 	}
 	strbuf_puts(&sb, "\n## Included\n\n");
 	for (i = 0; i < job->nfiles; i++)
@@ -570,6 +659,8 @@ manifest_json(const struct full_job *job, const char *finished_at)
 		json_decref(secrets);
 	json_object_set_new(root, "database", json_pack("{s:b, s:s}", "included", job->db_included,
 	    "note", job->db_note ? job->db_note : ""));
+	if (job->db_included && job->db.nledgers > 0)
+		json_object_set_new(root, "migrations", migrations_json(job));
 	json_object_set_new(root, "files", files);
 	json_object_set_new(root, "excluded", excluded);
 	return json_text(root);
@@ -782,6 +873,9 @@ out:
 	project_scan_free(&job.scan);
 	gitsnap_summary_free(&job.summary);
 	gitsnap_free(job.git);
+	for (i = 0; job.drift != NULL && i < job.db.nledgers; i++)
+		ledger_drift_free(&job.drift[i]);
+	free(job.drift);
 	manifest_free(&job.db);
 	free(job.db_note);
 	free(job.dir_name);

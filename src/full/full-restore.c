@@ -159,6 +159,7 @@ int
 full_restore(const struct full_restore_settings *settings, const char *path)
 {
 	struct full_manifest m;
+	struct restore_db_settings db;
 	char *target = xstrdup(settings->to), *extracted;
 	char *bundle = NULL, *refs = NULL, *objects = NULL, *patch = NULL, *head_ref = NULL, *dump = NULL;
 	/*
@@ -219,7 +220,10 @@ full_restore(const struct full_restore_settings *settings, const char *path)
 			log_error("%s holds no database dump; the project files are restored", path);
 			goto cleanup;
 		}
-		rc = restore_db_file(settings->db, dump);
+		/* The migrations pending are those of the code just restored. */
+		db = *settings->db;
+		db.project_dir = target;
+		rc = restore_db_file(&db, dump);
 		goto cleanup;
 	}
 	rc = 0;

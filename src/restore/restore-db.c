@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "migrate/ledger.h"
 #include "pg/pgsql.h"
 #include "restore/restore-db.h"
 #include "restore/restore-session.h"
@@ -48,6 +49,50 @@ prisma_reminder(const char *project_dir)
 		log_info("next step: this project uses Prisma migrations; run 'npx prisma migrate deploy' "
 		    "in %s to apply any migration newer than the backup", project_dir);
 	free(dir);
+}
+
+/*
+ * After a restore: which tool's ledger the database carries, what to run,
+ * and with the project at hand which migrations are pending against it.
+ * Only advice: nothing here fails the restore.
+ */
+static void
+migration_advice(PGconn *conn, const char *project_dir)
+{
+	struct manifest_ledger *l = NULL;
+	struct ledger_drift d;
+	size_t n = 0, i;
+	char *list;
+
+	if (ledger_read(conn, &l, &n) < 0 || n == 0) {
+		prisma_reminder(project_dir);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ledger_drift(project_dir, &l[i], &d);
+		if (d.dir == NULL) {
+			log_info("next step: the restored database records its %s migrations in %s; run the project's "
+			    "migrations ('%s') so its schema matches the code you deploy", l[i].tool, l[i].table, d.command);
+		} else if (d.npending > 0) {
+			list = ledger_name_list(d.pending, d.npending, 5);
+			log_info("next step: %zu migrations in %s/%s are not applied to the restored database (%s); "
+			    "run '%s' in %s", d.npending, project_dir, d.dir, list, d.command, project_dir);
+			free(list);
+		} else {
+			log_info("the restored database has every migration in %s/%s applied (%s)", project_dir, d.dir,
+			    l[i].tool);
+		}
+		if (d.nunknown > 0) {
+			list = ledger_name_list(d.unknown, d.nunknown, 5);
+			log_warn("the restored database has %zu %s migrations that %s/%s does not have (%s): the backup "
+			    "is newer than this code; check out the commit it was taken with", d.nunknown, l[i].tool,
+			    project_dir, d.dir, list);
+			free(list);
+		}
+		ledger_drift_free(&d);
+	}
+out:
+	manifest_ledgers_free(l, n);
 }
 
 static int
@@ -141,7 +186,7 @@ restore_db_file(const struct restore_db_settings *set, const char *path)
 		goto out;
 	if (load(set, conn, path, &m) < 0)
 		goto out;
-	prisma_reminder(set->project_dir);
+	migration_advice(conn, set->project_dir);
 	rc = 0;
 out:
 	PQfinish(conn);

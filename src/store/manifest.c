@@ -140,7 +140,76 @@ manifest_to_json(const struct db_manifest *m)
 	json_object_set_new(root, "tables", tables);
 	json_object_set_new(root, "large_objects", json_pack("{s:I, s:I}", "count", (json_int_t)m->large_objects,
 	    "bytes", (json_int_t)m->large_object_bytes));
+	if (m->nledgers > 0)
+		json_object_set_new(root, "migrations", manifest_ledgers_json(m->ledgers, m->nledgers));
 	return json_text(root);
+}
+
+json_t *
+manifest_ledgers_json(const struct manifest_ledger *l, size_t n)
+{
+	json_t *all = json_array();
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		json_t *applied = json_array();
+
+		for (j = 0; j < l[i].napplied; j++)
+			json_array_append_new(applied, json_string(l[i].applied[j]));
+		json_array_append_new(all, json_pack("{s:s, s:s, s:b, s:o}", "tool", l[i].tool, "table", l[i].table,
+		    "head_only", l[i].head_only, "applied", applied));
+	}
+	return all;
+}
+
+void
+manifest_ledgers_free(struct manifest_ledger *l, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < l[i].napplied; j++)
+			free(l[i].applied[j]);
+		free(l[i].applied);
+		free(l[i].tool);
+		free(l[i].table);
+	}
+	free(l);
+}
+
+/* The optional "migrations" array into M; names not UTF-8 never reach it (manifest_name). */
+static int
+parse_ledgers(json_t *v, struct db_manifest *m, char *err, size_t errlen)
+{
+	size_t i, j;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		goto bad;
+	m->ledgers = xcalloc(json_array_size(v) + 1, sizeof(*m->ledgers));
+	for (i = 0; i < json_array_size(v); i++) {
+		json_t *e = json_array_get(v, i), *applied = json_object_get(e, "applied");
+		struct manifest_ledger *l = &m->ledgers[m->nledgers];
+
+		if (!json_is_string(json_object_get(e, "tool")) || !json_is_string(json_object_get(e, "table")) ||
+		    !json_is_array(applied))
+			goto bad;
+		l->tool = xstrdup(json_string_value(json_object_get(e, "tool")));
+		l->table = xstrdup(json_string_value(json_object_get(e, "table")));
+		l->head_only = json_is_true(json_object_get(e, "head_only"));
+		l->applied = xcalloc(json_array_size(applied) + 1, sizeof(*l->applied));
+		m->nledgers++;
+		for (j = 0; j < json_array_size(applied); j++) {
+			if (!json_is_string(json_array_get(applied, j)))
+				goto bad;
+			l->applied[l->napplied++] = xstrdup(json_string_value(json_array_get(applied, j)));
+		}
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "field \"migrations\" is not an array of {tool, table, applied}");
+	return -1;
 }
 
 json_t *
@@ -279,6 +348,8 @@ manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, s
 	    get_count(v, "bytes", &m->large_object_bytes, err, errlen)))
 		goto out;
 	m->large_objects = (long long)lo_count;
+	if (parse_ledgers(json_object_get(root, "migrations"), m, err, errlen) < 0)
+		goto out;
 	rc = 0;
 out:
 	json_decref(root);
@@ -308,6 +379,7 @@ manifest_free(struct db_manifest *m)
 	free(m->started_at);
 	free(m->finished_at);
 	free(m->snapshot);
+	manifest_ledgers_free(m->ledgers, m->nledgers);
 	memset(m, 0, sizeof(*m));
 }
 
