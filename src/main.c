@@ -24,6 +24,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_push_entry,
 	&cmd_pull_entry,
 	&cmd_keygen_entry,
+	&cmd_diff_entry,
+	&cmd_recover_entry,
 };
 
 #define NCMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))

@@ -54,6 +54,8 @@ extern const struct cmd_entry cmd_unpin_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_push_entry;
 extern const struct cmd_entry cmd_pull_entry;
+extern const struct cmd_entry cmd_diff_entry;
+extern const struct cmd_entry cmd_recover_entry;
 
 /*
  * The off-site settings of OPTS for the remote module, LOTBACKUP_S3_URL

@@ -30,7 +30,9 @@ enum {
 	CMD_PUSH = 1 << 9,
 	CMD_PULL = 1 << 10,
 	CMD_KEYGEN = 1 << 11,
-	CMD_ANY = 0xfff,
+	CMD_DIFF = 1 << 12,
+	CMD_RECOVER = 1 << 13,
+	CMD_ANY = 0x3fff,
 };
 
 #define DEFAULT_KEEP_DAYS 30
@@ -113,6 +115,12 @@ struct options {
 	char *key_file;			/* --key-file, LOTBACKUP_KEY_FILE */
 	int passphrase_set;		/* LOTBACKUP_PASSPHRASE was found (held by crypt/, not here) */
 	int upload;			/* db|full --upload (LOTBACKUP_UPLOAD=1); -1 until resolved */
+	char **diff_tables;		/* diff, recover --table (repeatable) */
+	size_t ndiff_tables;
+	int diff_rows;			/* diff of two backups: --rows */
+	int diff_limit;			/* rows shown per table and kind; -1 until resolved */
+	char *recover_file;		/* recover --file */
+	int recover_apply;		/* recover --apply */
 };
 
 /*

@@ -7,7 +7,7 @@
 _lotbackup()
 {
 	local cur prev cmd i opts
-	local commands='full db list restore verify prune pin unpin status push pull keygen'
+	local commands='full db list restore verify prune pin unpin status push pull keygen diff recover'
 	local common='--project-dir --output-dir --quiet --verbose --help'
 
 	COMPREPLY=()
@@ -61,6 +61,8 @@ _lotbackup()
 	push) opts='--part-size --s3-path-style --upload-jobs' ;;
 	pull) opts='--s3-path-style --wait' ;;
 	keygen) opts='--key-file' ;;
+	diff) opts='--dbname --json --limit --rows --table' ;;
+	recover) opts='--apply --dbname --file --table' ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -68,7 +70,7 @@ _lotbackup()
 		return
 	fi
 	case $cmd in
-	restore | verify | pin | unpin | keygen)
+	restore | verify | pin | unpin | keygen | diff | recover)
 		# backups: files and the directories of full backups
 		COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac

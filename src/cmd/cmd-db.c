@@ -14,6 +14,29 @@
 #include "remote/remote-upload.h"
 #include "base/xalloc.h"
 
+int
+cmd_safety_dump(const void *arg)
+{
+	const struct options *opts = arg;
+	struct db_job job;
+	struct db_result result;
+	char *dir = xasprintf("%s/%s", opts->output_dir, SAFETY_DUMP_DIR);
+	int rc = -1;
+
+	/* Its own folder: retention would count it as the day's db backup. */
+	cmd_db_job(opts, dir, &job);
+	if (output_dir_prepare(opts->output_dir) < 0 || backup_db_run(&job, &result) < 0) {
+		log_error("the safety dump of the target failed: nothing was changed");
+		goto out;
+	}
+	log_info("safety dump of the target written: %s (restore it with 'lotbackup restore')", result.path);
+	db_result_free(&result);
+	rc = 0;
+out:
+	free(dir);
+	return rc;
+}
+
 void
 cmd_db_job(const struct options *opts, const char *output_dir, struct db_job *job)
 {

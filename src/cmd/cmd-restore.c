@@ -44,30 +44,14 @@ list_contents(const char *path)
 	return LB_EXIT_OK;
 }
 
-/* The same dump as 'lotbackup db', of the target, beside the other backups. */
+/* The safety dump before --clean, which says what a failure means here. */
 static int
 safety_dump(const void *arg)
 {
-	const struct options *opts = arg;
-	struct db_job job;
-	struct db_result result;
-	char *dir = xasprintf("%s/%s", opts->output_dir, SAFETY_DUMP_DIR);
-	int rc = -1;
-
-	/* Its own folder: retention would count it as the day's db backup. */
-	cmd_db_job(opts, dir, &job);
-	if (output_dir_prepare(opts->output_dir) < 0 || backup_db_run(&job, &result) < 0) {
-		log_error("the safety dump of the target failed: not cleaning it (fix the error, or pass "
-		    "--no-safety-dump to lose its current contents)");
-		goto out;
-	}
-	log_info("safety dump of the target written: %s (restore it with 'lotbackup restore')",
-	    result.path);
-	db_result_free(&result);
-	rc = 0;
-out:
-	free(dir);
-	return rc;
+	if (cmd_safety_dump(arg) == 0)
+		return 0;
+	log_error("not cleaning the target (fix the error, or pass --no-safety-dump to lose its current contents)");
+	return -1;
 }
 
 /* The restore module's settings, from the options, once. */

@@ -60,6 +60,11 @@ enum {
 	OPT_ENCRYPT,
 	OPT_KEY_FILE,
 	OPT_UPLOAD,
+	OPT_TABLE,
+	OPT_ROWS,
+	OPT_LIMIT,
+	OPT_FILE,
+	OPT_APPLY,
 };
 
 struct option_spec {
@@ -77,7 +82,7 @@ static const struct option_spec specs[] = {
 	    "project directory holding .env and backups/ (default: .)" },
 	{ "output-dir", 'o', required_argument, CMD_ANY, "DIR",
 	    "where backups are written and read (default: PROJECT/backups)" },
-	{ "dbname", 'd', required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY, "CONNINFO",
+	{ "dbname", 'd', required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY | CMD_DIFF | CMD_RECOVER, "CONNINFO",
 	    "database to connect to: conninfo or postgresql:// URL (default: DATABASE_URL, then PG*; "
 	    "restore needs it given)" },
 	{ "quiet", 'q', no_argument, CMD_ANY, NULL, "print errors and warnings only" },
@@ -109,7 +114,7 @@ static const struct option_spec specs[] = {
 	    "get (default) or post: POST a JSON summary of the run (result, exit code, duration, backup name and size)" },
 	{ "list", OPT_LIST, no_argument, CMD_DB | CMD_RESTORE, NULL,
 	    "db: list the backups instead of dumping; restore: show what FILE holds, restore nothing" },
-	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_DB | CMD_VERIFY | CMD_STATUS, NULL, "print the result as JSON, for machines" },
+	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_DB | CMD_VERIFY | CMD_STATUS | CMD_DIFF, NULL, "print the result as JSON, for machines" },
 	{ "clean", OPT_CLEAN, no_argument, CMD_RESTORE, NULL,
 	    "restore into a database that has tables: safety dump first, then drop its objects" },
 	{ "no-safety-dump", OPT_NO_SAFETY_DUMP, no_argument, CMD_RESTORE, NULL,
@@ -170,6 +175,16 @@ static const struct option_spec specs[] = {
 	    "with the key file or LOTBACKUP_PASSPHRASE" },
 	{ "key-file", OPT_KEY_FILE, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY | CMD_KEYGEN, "FILE",
 	    "the encryption key file (from lotbackup keygen); a passphrase only ever comes from LOTBACKUP_PASSPHRASE" },
+	{ "table", OPT_TABLE, required_argument, CMD_DIFF | CMD_RECOVER, "TABLE",
+	    "only this table (schema.table, or table); repeat for more" },
+	{ "rows", OPT_ROWS, no_argument, CMD_DIFF, NULL,
+	    "between two backups: compare the rows too, not only what the manifests record" },
+	{ "limit", OPT_LIMIT, required_argument, CMD_DIFF, "N",
+	    "show up to N rows per table and kind of difference (default 20; the counts are always whole)" },
+	{ "file", OPT_FILE, required_argument, CMD_RECOVER, "FILE",
+	    "write the INSERTs here (default OUTPUT/recover-YYYY-MM-DDTHH-MM-SS.sql; never replaced)" },
+	{ "apply", OPT_APPLY, no_argument, CMD_RECOVER, NULL,
+	    "then run them in one transaction, after a safety dump of the database" },
 	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
 	    "gzip level 1-9, libdeflate's scale (default 5: about gzip -9's size)" },
 };
@@ -198,6 +213,7 @@ options_init(struct options *opts)
 	opts->lock_timeout_ms = -1;
 	opts->compress_level = -1;
 	opts->jobs = -1;
+	opts->diff_limit = -1;
 	opts->split_mib = -1;
 	opts->s3_path_style = -1;
 	opts->part_mib = -1;
@@ -216,6 +232,10 @@ options_free(struct options *opts)
 	free(opts->extra_files);
 	free(opts->timezone);
 	free(opts->pin_reason);
+	while (opts->ndiff_tables > 0)
+		free(opts->diff_tables[--opts->ndiff_tables]);
+	free(opts->diff_tables);
+	free(opts->recover_file);
 	free(opts->kind_filter);
 	free(opts->notify_url);
 	free(opts->s3_url);
@@ -426,6 +446,14 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_ENCRYPT: opts->encrypt = 1; break;
 	case OPT_KEY_FILE: replace(&opts->key_file, arg); break;
 	case OPT_UPLOAD: opts->upload = 1; break;
+	case OPT_TABLE:
+		opts->diff_tables = xrealloc(opts->diff_tables, (opts->ndiff_tables + 1) * sizeof(*opts->diff_tables));
+		opts->diff_tables[opts->ndiff_tables++] = xstrdup(arg);
+		break;
+	case OPT_ROWS: opts->diff_rows = 1; break;
+	case OPT_LIMIT: return set_int("limit", arg, 0, 1000000, &opts->diff_limit);
+	case OPT_FILE: replace(&opts->recover_file, arg); break;
+	case OPT_APPLY: opts->recover_apply = 1; break;
 	default: return -1;
 	}
 	return 0;

@@ -44,7 +44,7 @@ import collections, glob, os, re, subprocess, sys
 top, objdir = sys.argv[1], sys.argv[2]
 os.chdir(top)
 LOWER = ('io', 'pg', 'base', 's3', 'crypt')
-MODULES = ('dump', 'restore', 'verify', 'git', 'full', 'ops', 'store', 'remote', 'migrate')
+MODULES = ('dump', 'restore', 'verify', 'git', 'full', 'ops', 'store', 'remote', 'migrate', 'diff')
 findings = set()
 
 
