@@ -115,12 +115,14 @@ struct options {
 	char *key_file;			/* --key-file, LOTBACKUP_KEY_FILE */
 	int passphrase_set;		/* LOTBACKUP_PASSPHRASE was found (held by crypt/, not here) */
 	int upload;			/* db|full --upload (LOTBACKUP_UPLOAD=1); -1 until resolved */
-	char **diff_tables;		/* diff, recover --table (repeatable) */
+	char **diff_tables;		/* diff, recover, restore --table (repeatable) */
 	size_t ndiff_tables;
 	int diff_rows;			/* diff of two backups: --rows */
 	int diff_limit;			/* rows shown per table and kind; -1 until resolved */
 	char *recover_file;		/* recover --file */
 	int recover_apply;		/* recover --apply */
+	int restore_data_only;		/* restore --table --data-only */
+	int restore_append;		/* restore --table --data-only --append */
 };
 
 /*

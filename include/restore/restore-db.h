@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "pg/pgsql.h"
+#include "restore/restore-table.h"
 
 /*
  * The db restore path: the file is verified first, the target protected
@@ -28,6 +29,8 @@ struct restore_db_settings {
 	int (*safety_dump)(const void *arg);
 	const void *safety_dump_arg;
 	const char *project_dir;	/* for the Prisma reminder; NULL: none */
+	/* --table: only these tables (restore-table.h), into a database that may hold others; NULL: all */
+	const struct restore_table_settings *tables;
 };
 
 /*

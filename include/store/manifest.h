@@ -75,6 +75,12 @@ struct manifest_table *manifest_add_table(struct db_manifest *m, const char *sch
  * databases survive JSON. Compare dump names through it too (caller frees).
  */
 char *manifest_name(const char *s);
+/*
+ * Whether W names table T as an operator writes it: as the dump's COPY line
+ * does (public."Audit Log"), schema.name unquoted, the name alone, quoted
+ * ("Audit Log") or not.
+ */
+int manifest_table_named(const struct manifest_table *t, const char *w);
 /* Serialises to JSON text (caller frees). */
 char *manifest_to_json(const struct db_manifest *m);
 /*

@@ -52,7 +52,7 @@ _lotbackup()
 	full) opts='--allow-broken-git --archive-only --dbname --dir-only --encrypt --force --git-packs --jobs --keep-daily --keep-monthly --keep-weekly --key-file --no-git --notify-method --notify-url --part-size --require-db --s3-path-style --submodules --timezone --upload --upload-jobs --wait' ;;
 	db) opts='--compress-level --dbname --dry-run --encrypt --force --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --key-file --list --lock-timeout --notify-method --notify-url --owner --part-size --privileges --s3-path-style --serializable-deferrable --timezone --upload --upload-jobs --wait' ;;
 	list) opts='--json --keep-daily --keep-monthly --keep-weekly --remote --s3-path-style --timezone' ;;
-	restore) opts='--clean --create --dbname --jobs --keep-going --key-file --list --no-safety-dump --remote --s3-path-style --single-transaction --split-tables-larger-than --to --with-uncommitted' ;;
+	restore) opts='--clean --create --dbname --jobs --keep-going --key-file --list --no-safety-dump --remote --s3-path-style --single-transaction --split-tables-larger-than --table --data-only --append --to --with-uncommitted' ;;
 	verify) opts='--all --dbname --jobs --json --key-file --remote --restore --s3-path-style --scratch-db' ;;
 	prune) opts='--dry-run --force --keep-daily --keep-monthly --keep-weekly --kind --notify-method --notify-url --remote --s3-path-style --timezone --wait' ;;
 	pin) opts='--reason --wait' ;;

@@ -54,6 +54,26 @@ safety_dump(const void *arg)
 	return -1;
 }
 
+/* --table, --data-only, --append: one table or a few, into a database that may hold others. */
+static int
+table_options_bad(const struct options *opts, int full)
+{
+	if (opts->ndiff_tables == 0 && (opts->restore_data_only || opts->restore_append)) {
+		log_error("--data-only and --append go with --table");
+		return 1;
+	}
+	if (opts->ndiff_tables > 0 && (full || opts->clean)) {
+		log_error("--table restores tables of a db dump into a database as it is: not with %s",
+		    full ? "a full backup" : "--clean");
+		return 1;
+	}
+	if (opts->restore_append && !opts->restore_data_only) {
+		log_error("--append goes with --data-only: rows into a table that holds rows already");
+		return 1;
+	}
+	return 0;
+}
+
 /* The restore module's settings, from the options, once. */
 static struct restore_db_settings
 db_settings(const struct options *opts)
@@ -75,6 +95,16 @@ db_settings(const struct options *opts)
 		set.safety_dump_arg = opts;
 	}
 	set.project_dir = opts->project_dir;
+	if (opts->ndiff_tables > 0) {
+		/* Options live for the whole run; so does this. */
+		static struct restore_table_settings tables;
+
+		tables.names = opts->diff_tables;
+		tables.nnames = opts->ndiff_tables;
+		tables.data_only = opts->restore_data_only;
+		tables.append = opts->restore_append;
+		set.tables = &tables;
+	}
 	return set;
 }
 
@@ -145,6 +175,8 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_r
 		log_error("--keep-going and --single-transaction exclude each other");
 		return LB_EXIT_USAGE;
 	}
+	if (table_options_bad(opts, full))
+		return LB_EXIT_USAGE;
 	if (full) {
 		if (opts->restore_to == NULL) {
 			log_error("%s is a full backup: give --to DIR (and --dbname TARGET to restore its database)", argv[0]);

@@ -65,6 +65,8 @@ enum {
 	OPT_LIMIT,
 	OPT_FILE,
 	OPT_APPLY,
+	OPT_DATA_ONLY,
+	OPT_APPEND,
 };
 
 struct option_spec {
@@ -175,8 +177,13 @@ static const struct option_spec specs[] = {
 	    "with the key file or LOTBACKUP_PASSPHRASE" },
 	{ "key-file", OPT_KEY_FILE, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY | CMD_KEYGEN, "FILE",
 	    "the encryption key file (from lotbackup keygen); a passphrase only ever comes from LOTBACKUP_PASSPHRASE" },
-	{ "table", OPT_TABLE, required_argument, CMD_DIFF | CMD_RECOVER, "TABLE",
-	    "only this table (schema.table, or table); repeat for more" },
+	{ "table", OPT_TABLE, required_argument, CMD_DIFF | CMD_RECOVER | CMD_RESTORE, "TABLE",
+	    "only this table (schema.table, or table); repeat for more. restore: its definition, rows, "
+	    "sequences, indexes and own constraints, into a database that may hold others" },
+	{ "data-only", OPT_DATA_ONLY, no_argument, CMD_RESTORE, NULL,
+	    "with --table: only the rows, into the existing, empty table" },
+	{ "append", OPT_APPEND, no_argument, CMD_RESTORE, NULL,
+	    "with --table --data-only: also into a table that holds rows" },
 	{ "rows", OPT_ROWS, no_argument, CMD_DIFF, NULL,
 	    "between two backups: compare the rows too, not only what the manifests record" },
 	{ "limit", OPT_LIMIT, required_argument, CMD_DIFF, "N",
@@ -454,6 +461,8 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_LIMIT: return set_int("limit", arg, 0, 1000000, &opts->diff_limit);
 	case OPT_FILE: replace(&opts->recover_file, arg); break;
 	case OPT_APPLY: opts->recover_apply = 1; break;
+	case OPT_DATA_ONLY: opts->restore_data_only = 1; break;
+	case OPT_APPEND: opts->restore_append = 1; break;
 	default: return -1;
 	}
 	return 0;

@@ -538,18 +538,15 @@ out:
 	return rc;
 }
 
+/* Whether --table asks for table T (all when it is not given). */
 static int
-wanted(const struct diff_settings *set, const char *schema, const char *name, const char *qualified)
+wanted(const struct diff_settings *set, const struct manifest_table *t)
 {
-	size_t i, sl = strlen(schema);
+	size_t i;
 
-	for (i = 0; i < set->ntables; i++) {
-		const char *w = set->tables[i];
-
-		if (strcmp(w, qualified) == 0 || strcmp(w, name) == 0 ||
-		    (strncmp(w, schema, sl) == 0 && w[sl] == '.' && strcmp(w + sl + 1, name) == 0))
+	for (i = 0; i < set->ntables; i++)
+		if (manifest_table_named(t, set->tables[i]))
 			return 1;
-	}
 	return set->ntables == 0;
 }
 
@@ -617,6 +614,7 @@ static int
 live_only_tables(struct diff_run *r)
 {
 	PGresult *res = pgsql_query(r->live, live_tables_sql, "cannot list the live tables"), *count;
+	struct manifest_table live;
 	size_t j;
 	int i;
 
@@ -628,7 +626,10 @@ live_only_tables(struct diff_run *r)
 
 		for (j = 0; j < r->a.ntables && strcmp(r->a.tables[j].qualified, PQgetvalue(res, i, 0)) != 0; j++)
 			;
-		if (j < r->a.ntables || !wanted(r->set, PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 0)))
+		live.schema = PQgetvalue(res, i, 1);
+		live.name = PQgetvalue(res, i, 2);
+		live.qualified = PQgetvalue(res, i, 0);
+		if (j < r->a.ntables || !wanted(r->set, &live))
 			continue;
 		q = xasprintf("SELECT pg_catalog.count(*) FROM %s", PQgetvalue(res, i, 0));
 		count = pgsql_query(r->live, q, "cannot count a live table's rows");
@@ -961,7 +962,7 @@ compare_all(struct diff_run *r, const char *backup)
 	for (i = 0; i < r->a.ntables; i++) {
 		const struct manifest_table *mt = &r->a.tables[order[i]];
 
-		if (!wanted(r->set, mt->schema, mt->name, mt->qualified))
+		if (!wanted(r->set, mt))
 			continue;
 		if (r->live == NULL && !r->set->rows)
 			manifest_only(r, mt, &r->t[r->nt++]);

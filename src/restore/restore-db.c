@@ -151,6 +151,27 @@ out:
 	return rc;
 }
 
+/* restore --table: the tables asked for, into a database that may hold others. */
+static int
+restore_one(const struct restore_db_settings *set, PGconn *conn, const char *path, const struct db_manifest *m)
+{
+	struct restore_stats stats;
+	long long rows = 0;
+	size_t i;
+	int rc;
+
+	if (restore_session_setup(conn) < 0)
+		return -1;
+	rc = restore_tables(conn, path, m, set->tables, &stats);
+	for (i = 0; i < stats.ncopies; i++)
+		rows += stats.copies[i].rows;
+	if (rc == 0)
+		log_info("restored %zu tables of %s into %s%s: %lld statements, %lld rows", set->tables->nnames, path,
+		    PQdb(conn), set->tables->data_only ? " (rows only)" : "", stats.statements, rows);
+	restore_stats_free(&stats);
+	return rc;
+}
+
 int
 restore_db_file(const struct restore_db_settings *set, const char *path)
 {
@@ -177,6 +198,10 @@ restore_db_file(const struct restore_db_settings *set, const char *path)
 		goto out;
 	if ((tables = target_user_tables(conn)) < 0)
 		goto out;
+	if (set->tables != NULL) {
+		rc = restore_one(set, conn, path, &m);
+		goto out;
+	}
 	if (tables > 0 && !set->clean) {
 		log_error("database %s has %ld tables: not restoring over them (--clean drops them after a "
 		    "safety dump; or restore into a new database with --create)", PQdb(conn), tables);

@@ -109,6 +109,22 @@ json_pack_checked(const char *fmt, ...)
 	return v;
 }
 
+int
+manifest_table_named(const struct manifest_table *t, const char *w)
+{
+	size_t sl = strlen(t->schema);
+	const char *q = t->qualified;
+	int quoted = 0;
+
+	if (strcmp(w, t->qualified) == 0 || strcmp(w, t->name) == 0 ||
+	    (strncmp(w, t->schema, sl) == 0 && w[sl] == '.' && strcmp(w + sl + 1, t->name) == 0))
+		return 1;
+	/* The name part of the qualified name, quotes as written. */
+	for (; *q != '\0' && (quoted || *q != '.'); q++)
+		quoted ^= *q == '"';
+	return *q == '.' && strcmp(w, q + 1) == 0;
+}
+
 char *
 manifest_to_json(const struct db_manifest *m)
 {
