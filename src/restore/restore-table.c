@@ -191,6 +191,8 @@ pick_item(void *ctx, const struct sql_item *item)
 	k->v = xrealloc(k->v, (k->n + 1) * sizeof(*k->v));
 	pk = &k->v[k->n++];
 	pk->sql = xstrndup(item->text, item->len);	/* NUL-terminated for the searches in belongs */
+	pk->seq = NULL;		/* own() walks every entry, this one too */
+	pk->include = 0;
 	in = belongs(k, pk->sql, item->len, &seq);
 	pk->seq = seq;
 	pk->include = in;
