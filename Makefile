@@ -94,7 +94,8 @@ fuzz:
 	    if [ $$rc -ne 0 ]; then tail -n 60 build-fuzz/fuzz-$$t.log; echo "fuzz: $$t FAILED (exit $$rc), see build-fuzz/fuzz-$$t.log"; exit 1; fi; \
 	done
 
-EXAMPLES = man/examples/lotbackup.crontab man/examples/lotbackup.service man/examples/lotbackup.timer
+EXAMPLES = man/examples/lotbackup.crontab man/examples/lotbackup.service man/examples/lotbackup.timer \
+           man/examples/lotbackup-weekly.service man/examples/lotbackup-weekly.timer
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

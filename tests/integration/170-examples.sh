@@ -34,23 +34,31 @@ for line in open(sys.argv[1]):
 assert jobs >= 2
 PY
 then pass crontab-syntax; else fail crontab-syntax "$(cat "$ex/lotbackup.crontab")"; fi
-grep -q '^0 2 \* \* \* cd /srv/app && lotbackup full ' "$ex/lotbackup.crontab" &&
-	grep -q '^0 2 \* \* \* cd /srv/app && lotbackup db --keep 7 ' "$ex/lotbackup.crontab" &&
-	pass crontab-2am-full-and-db-keep-7 || fail crontab-2am-full-and-db-keep-7 "$(cat "$ex/lotbackup.crontab")"
+# The product's policy (issue #18): the database daily, the full backup weekly (archive
+# only), a monthly test restore, pruning of both kinds; no --keep beside the .env policy.
+grep -q '^0 2 \* \* \* cd /srv/app && lotbackup db ' "$ex/lotbackup.crontab" &&
+	grep -q '^0 3 \* \* 0 cd /srv/app && lotbackup full --archive-only ' "$ex/lotbackup.crontab" &&
+	grep -q '^0 5 1 \* \* cd /srv/app && lotbackup verify --restore ' "$ex/lotbackup.crontab" &&
+	grep -q '^[0-9]* 4 \* \* \* cd /srv/app && lotbackup prune ' "$ex/lotbackup.crontab" &&
+	! grep -q -- '--keep ' "$ex/lotbackup.crontab" &&
+	pass crontab-follows-policy || fail crontab-follows-policy "$(cat "$ex/lotbackup.crontab")"
 # The README shows the same jobs and units as the files.
 missing=''
 while IFS= read -r line; do
 	case $line in '' | '#'*) continue ;; esac
 	grep -qxF -- "$line" "$readme" || missing="$missing"$'\n'"$line"
-done < <(cat "$ex/lotbackup.crontab"; grep -v '^#' "$ex/lotbackup.service" "$ex/lotbackup.timer" | cut -d: -f2-)
+done < <(cat "$ex/lotbackup.crontab"; grep -v '^#' "$ex"/lotbackup*.service "$ex"/lotbackup*.timer | cut -d: -f2-)
 [ -z "$missing" ] && pass readme-shows-examples || fail readme-shows-examples "not in README.md:$missing"
 
 # systemd units: systemd-analyze verify, with the binary under test in ExecStart.
 if command -v systemd-analyze >/dev/null; then
 	units=$(tmpdir)
-	sed "s|/usr/local/bin/lotbackup|$LB_BIN|" "$ex/lotbackup.service" >"$units/lotbackup.service"
-	cp "$ex/lotbackup.timer" "$units/"
-	out=$(cd "$units" && systemd-analyze verify --man=no lotbackup.service lotbackup.timer 2>&1); rc=$?
+	for u in lotbackup lotbackup-weekly; do
+		sed "s|/usr/local/bin/lotbackup|$LB_BIN|" "$ex/$u.service" >"$units/$u.service"
+		cp "$ex/$u.timer" "$units/"
+	done
+	out=$(cd "$units" && systemd-analyze verify --man=no lotbackup.service lotbackup.timer \
+		lotbackup-weekly.service lotbackup-weekly.timer 2>&1); rc=$?
 	[ $rc -eq 0 ] && [ -z "$out" ] && pass systemd-analyze-verify || fail systemd-analyze-verify "exit $rc"$'\n'"$out"
 	# and the check can fail: a bad calendar spec is caught
 	sed -i 's/^OnCalendar=.*/OnCalendar=*-*-* 25:00:00/' "$units/lotbackup.timer"
@@ -59,9 +67,11 @@ if command -v systemd-analyze >/dev/null; then
 else
 	skip systemd-analyze-verify "systemd-analyze not installed"
 fi
-grep -q '^ExecStart=.*lotbackup full$' "$ex/lotbackup.service" && grep -q '^ExecStart=.*lotbackup db --keep 7$' "$ex/lotbackup.service" &&
-	grep -q '^OnCalendar=\*-\*-\* 02:00:00$' "$ex/lotbackup.timer" && pass systemd-full-and-db-at-2am ||
-	fail systemd-full-and-db-at-2am "$(cat "$ex/lotbackup.service" "$ex/lotbackup.timer")"
+grep -q '^ExecStart=.*lotbackup db --wait 3600$' "$ex/lotbackup.service" && grep -q '^ExecStart=.*lotbackup prune --wait 3600$' "$ex/lotbackup.service" &&
+	grep -q '^OnCalendar=\*-\*-\* 02:00:00$' "$ex/lotbackup.timer" &&
+	grep -q '^ExecStart=.*lotbackup full --archive-only --wait 3600$' "$ex/lotbackup-weekly.service" &&
+	grep -q '^OnCalendar=Sun \*-\*-\* 03:00:00$' "$ex/lotbackup-weekly.timer" && pass systemd-nightly-and-weekly ||
+	fail systemd-nightly-and-weekly "$(cat "$ex"/lotbackup*.service "$ex"/lotbackup*.timer)"
 
 # Completion: valid bash; every command, and every option of each command, in it.
 check completion-bash-n bash -n "$comp"
@@ -90,6 +100,7 @@ if make -s -C "$LB_TOP" install DESTDIR="$dest" PREFIX=/opt/lb BIN="$LB_BIN" -o 
 	[ -f "$dest/opt/lb/share/doc/lotbackup/examples/lotbackup.crontab" ] &&
 	[ -f "$dest/opt/lb/share/doc/lotbackup/examples/lotbackup.service" ] &&
 	[ -f "$dest/opt/lb/share/doc/lotbackup/examples/lotbackup.timer" ] &&
+	[ -f "$dest/opt/lb/share/doc/lotbackup/examples/lotbackup-weekly.timer" ] &&
 	[ -f "$dest/opt/lb/share/bash-completion/completions/lotbackup" ]; then
 	pass make-install-examples-and-completion
 else
