@@ -530,7 +530,7 @@ out:
 		PQputCopyEnd(o.conn, NULL);	/* a failed merge mid-table: the connection is given up below */
 	if (in_savepoint && rc == 0)
 		rc = pgsql_exec(r->live, t->status != NULL && strcmp(t->status, "compared") == 0
-		    ? "RELEASE SAVEPOINT lotbackup_diff" : "ROLLBACK TO SAVEPOINT lotbackup_diff",
+		    ? "RELEASE SAVEPOINT lotbackup_diff" : "ROLLBACK TO SAVEPOINT lotbackup_diff; RELEASE SAVEPOINT lotbackup_diff",
 		    "cannot compare a table");
 	row_sort_free(a);
 	row_sort_free(o.sort);

@@ -99,7 +99,7 @@ read_one(PGconn *conn, const struct ledger_kind *k, const char *table, struct ma
 
 		log_warn("%s looks like the %s migration ledger but cannot be read (%s, SQLSTATE %s); its "
 		    "migrations are not recorded", table, k->tool, msg ? msg : "no reply", state ? state : "none");
-		rc = in_tx ? pgsql_exec(conn, "ROLLBACK TO SAVEPOINT lotbackup_ledger",
+		rc = in_tx ? pgsql_exec(conn, "ROLLBACK TO SAVEPOINT lotbackup_ledger; RELEASE SAVEPOINT lotbackup_ledger",
 		    "cannot read migration ledgers") : 0;
 		rc = rc < 0 ? -1 : 1;
 		goto out;
