@@ -7,6 +7,8 @@
 #include "cmd/config.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "base/textdist.h"
+#include "base/xalloc.h"
 #include "ops/notify.h"
 #include "cmd/options.h"
 #include "base/version.h"
@@ -35,7 +37,7 @@ print_exit_status(FILE *fp)
 {
 	fputs("\nExit status:\n"
 	    "    0  success\n"
-	    "    1  failure (a failed backup publishes nothing; earlier backups are untouched)\n"
+	    "    1  failure (a failed backup publishes nothing; earlier ones are untouched)\n"
 	    "    2  usage error\n"
 	    "    3  verification found a problem\n"
 	    "  130  interrupted by SIGINT (db, full: after removing what the run had written)\n"
@@ -50,35 +52,66 @@ usage(FILE *fp)
 	fputs("usage: lotbackup [options] command [command options] [operands]\n\n"
 	    "Backs up a PostgreSQL database and a git project, and restores them.\n\n"
 	    "Commands:\n", fp);
-	for (i = 0; i < NCMDS; i++)
-		fprintf(fp, "  %-10s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
-	fputs("\nOptions for every command:\n", fp);
+	for (i = 0; i < NCMDS; i++) {
+		fprintf(fp, "  %-10s ", cmd_table[i]->name);
+		options_print_wrapped(fp, 13, 13, cmd_table[i]->summary);
+	}
+	fputs("\nOptions for every command (before or after its name):\n", fp);
 	options_print_help(fp, CMD_ANY);
 	fputs("  -V, --version                print the version and exit\n", fp);
 	fputs("\nRun 'lotbackup COMMAND --help' for a command's own options.\n"
-	    "Connection: --dbname, else DATABASE_URL (environment, then PROJECT/.env),\n"
-	    "else libpq's PG* variables and ~/.pgpass.\n", fp);
+	    "Connection: -d/--dbname, else DATABASE_URL (environment, then PROJECT/.env),\n"
+	    "else libpq's PG* variables and ~/.pgpass; -h HOST, -p PORT and -U USER\n"
+	    "replace their parts, as in pg_dump.\n", fp);
 	print_exit_status(fp);
 }
 
 static void
 cmd_usage(FILE *fp, const struct cmd_entry *cmd)
 {
-	fprintf(fp, "usage: lotbackup %s [options] %s\n\n%s\n\nOptions:\n",
-	    cmd->name, cmd->operands, cmd->summary);
+	fprintf(fp, "usage: lotbackup %s [options] %s\n\n", cmd->name, cmd->operands);
+	options_print_wrapped(fp, 0, 0, cmd->summary);
+	fputs("\nOptions:\n", fp);
 	options_print_help(fp, cmd->bit);
-	print_exit_status(fp);
+	fputs("\nAnd those of every command (-C DIR, -o DIR, -q, -v): see 'lotbackup --help',\n"
+	    "which also lists the exit statuses.\n", fp);
 }
 
 static const struct cmd_entry *
 find_command(const char *name)
 {
+	const char *names[NCMDS + 1], *near;
 	size_t i;
 
-	for (i = 0; i < NCMDS; i++)
+	for (i = 0; i < NCMDS; i++) {
 		if (strcmp(cmd_table[i]->name, name) == 0)
 			return cmd_table[i];
+		names[i] = cmd_table[i]->name;
+	}
+	names[NCMDS] = NULL;
+	if ((near = text_nearest(name, names)) != NULL)
+		log_error("unknown command '%s': did you mean '%s'? (run 'lotbackup --help' for the list)", name, near);
+	else
+		log_error("unknown command '%s': run 'lotbackup --help' for the list", name);
 	return NULL;
+}
+
+/*
+ * The command's argv (ARGC - 1 of them): its name, the options given
+ * before it (`lotbackup --json list` is `lotbackup list --json`), the rest.
+ */
+static char **
+command_argv(int argc, char **argv, int at)
+{
+	char **out = xcalloc((size_t)argc + 1, sizeof(char *));
+	int i, n = 0;
+
+	out[n++] = argv[at];
+	for (i = 1; i < at; i++)
+		out[n++] = argv[i];
+	for (i = at + 1; i < argc; i++)
+		out[n++] = argv[i];
+	return out;
 }
 
 /* The one check of the operand count, for every command. 0 or -1 (reported). */
@@ -122,6 +155,7 @@ main(int argc, char **argv)
 	const struct cmd_entry *cmd;
 	struct timespec start, end;
 	struct cmd_result result = { NULL };
+	char **cargv = NULL;
 	int next = 1, rc;
 
 	options_init(&opts);
@@ -130,8 +164,8 @@ main(int argc, char **argv)
 		printf("lotbackup %s\n", LOTBACKUP_VERSION);
 		return LB_EXIT_OK;
 	}
-	rc = options_parse(&opts, argc, argv, &next, CMD_ANY, 1);
-	if (rc == 1) {
+	rc = options_scan_global(argc, argv, &next);
+	if (rc == 1 && next >= argc) {
 		usage(stdout);
 		rc = LB_EXIT_OK;
 		goto out;
@@ -139,19 +173,20 @@ main(int argc, char **argv)
 	if (rc < 0 || next >= argc) {
 		if (rc == 0)
 			log_error("no command given: run 'lotbackup --help' for the list");
-		usage(stderr);
+		else
+			fputs("Run 'lotbackup --help' for the commands and options.\n", stderr);
 		rc = LB_EXIT_USAGE;
 		goto out;
 	}
 	cmd = find_command(argv[next]);
 	if (cmd == NULL) {
-		log_error("unknown command '%s': run 'lotbackup --help' for the list", argv[next]);
 		rc = LB_EXIT_USAGE;
 		goto out;
 	}
-	argc -= next;
-	argv += next;
-	rc = options_parse(&opts, argc, argv, &next, cmd->bit, 0);
+	cargv = command_argv(argc, argv, next);
+	argc--;		/* the program's name is gone */
+	argv = cargv;
+	rc = options_parse(&opts, argc, argv, &next, cmd->bit, cmd->name);
 	if (rc == 1) {
 		cmd_usage(stdout, cmd);
 		rc = LB_EXIT_OK;
@@ -179,6 +214,7 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	report_run(cmd, &opts, rc, &start, &end, result.published);
 out:
+	free(cargv);
 	free(result.published);
 	options_free(&opts);
 	return interrupt_exit_status(rc);

@@ -42,6 +42,9 @@ struct cmd_entry {
 
 /* `list`, which `db --list` runs too: an LB_EXIT_* status. */
 int cmd_list_backups(const struct options *opts);
+/* prune|db --dry-run --json: the plan for kind ONLY (-1: db and full) under POLICY. LB_EXIT_*. */
+struct retention_policy;
+int cmd_print_plan_json(const struct options *opts, int only, const struct retention_policy *policy);
 
 extern const struct cmd_entry cmd_full_entry;
 extern const struct cmd_entry cmd_db_entry;

@@ -56,6 +56,9 @@ struct options {
 	char *output_dir;		/* -o; default PROJECT/backups */
 	char *dbname;			/* -d, DATABASE_URL; NULL: libpq's PG* defaults */
 	enum pg_target_origin dbname_origin;	/* where dbname came from */
+	char *pg_host;			/* -h, -p, -U as in pg_dump: combined into dbname (config.c) */
+	char *pg_port;
+	char *pg_user;
 	int verbosity;			/* -1 quiet, 0 normal, 1 verbose */
 	int json;
 	int dry_run;
@@ -126,13 +129,20 @@ struct options {
 };
 
 /*
- * Parses argv from index *optind_io for a command `cmd_bit` (or CMD_ANY for
- * the global part before the command). `stop_at_operand` stops at the first
- * non-option. Returns 0, 1 when --help was given, or -1 on a usage error
- * (already reported).
+ * Parses argv from index *optind_io for the command CMD_NAME (argv[0])
+ * with the options of cmd_bit. Returns 0, 1 when --help (or -?) was
+ * given, or -1 on a usage error (reported, with a "did you mean" when
+ * an option's name is a typo away).
  */
-int options_parse(struct options *opts, int argc, char **argv, int *optind_io,
-    unsigned cmd_bit, int stop_at_operand);
+int options_parse(struct options *opts, int argc, char **argv, int *optind_io, unsigned cmd_bit,
+    const char *cmd_name);
+/*
+ * The options before the command: recognised (any command's), applied
+ * by none; *optind_io is the command name's index. 0, 1 (--help) or -1.
+ */
+int options_scan_global(int argc, char **argv, int *optind_io);
+/* --json where the command prints no result: -1 (reported, a usage error), else 0. */
+int options_check_json(const struct options *opts, const char *cmd_name, int means_something);
 void options_init(struct options *opts);
 /* The database the options name, for the modules' settings. */
 struct pg_target options_pg_target(const struct options *opts);
@@ -146,8 +156,10 @@ void options_free(struct options *opts);
  */
 void options_retention_gfs(const struct options *opts, struct retention_policy *out);
 void options_retention_after(const struct options *opts, enum backup_kind family, struct retention_policy *out);
-/* Prints the option list for `cmd_bit` (CMD_ANY: the common ones). */
+/* Prints the option list for `cmd_bit` (CMD_ANY: the common ones), within 80 columns. */
 void options_print_help(FILE *fp, unsigned cmd_bit);
+/* Prints TEXT from column COL on in lines ending by column 80, continued at column INDENT. */
+void options_print_wrapped(FILE *fp, size_t col, size_t indent, const char *text);
 /* Parses a whole non-negative number within [min,max]; -1 when it is not one. */
 int options_parse_int(const char *s, int min, int max, int *out);
 /* --split-tables-larger-than: "auto" (SPLIT_AUTO) or MiB, 0 to 1048576. 0 or -1. */

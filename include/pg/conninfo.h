@@ -34,4 +34,20 @@ void conninfo_scrub(char *s);
 /* Replaces every occurrence of `secret` (if non-empty) in s with "***", in place-safe copy. */
 char *redact_secret(const char *s, const char *secret);
 
+/* pg_dump's -h, -p, -U: each NULL when not given. */
+struct conninfo_parts {
+	const char *host;
+	const char *port;
+	const char *user;
+};
+
+/*
+ * BASE (a normalised conninfo, URL or bare database name; NULL: none) with
+ * the PARTS given as flags, as one key=value conninfo. base_wins: a part
+ * BASE sets itself stays (pg_dump's rule for -d CONNINFO against -h/-p/-U);
+ * else the flag replaces it (as -h replaces PGHOST). NULL on error (err).
+ */
+char *conninfo_combine(const char *base, const struct conninfo_parts *parts, int base_wins, char *err,
+    size_t errlen);
+
 #endif

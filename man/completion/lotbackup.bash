@@ -18,7 +18,7 @@ _lotbackup()
 	cmd=''
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		-C | -o | --project-dir | --output-dir) ((i++)) ;;
+		-C | -o | -d | -h | -p | -U | --project-dir | --output-dir | --dbname | --host | --port | --username) ((i++)) ;;
 		-*) ;;
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
@@ -35,7 +35,7 @@ _lotbackup()
 		COMPREPLY=($(compgen -W 'get post' -- "$cur")); return ;;
 	--timezone)
 		COMPREPLY=($(cd /usr/share/zoneinfo 2>/dev/null && compgen -f -- "$cur")); return ;;
-	-d | --dbname | --keep | --keep-daily | --keep-weekly | --keep-monthly | --reason | --max-age | \
+	-d | --dbname | -h | --host | -p | --port | -U | --username | --keep | --keep-daily | --keep-weekly | --keep-monthly | --reason | --max-age | \
 	--notify-url | --scratch-db | --lock-timeout | --compress-level | --jobs | --split-tables-larger-than | --wait | \
 	--part-size | --upload-jobs)
 		return ;;	# a value only the user knows
@@ -49,20 +49,20 @@ _lotbackup()
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi
 		return ;;
-	full) opts='--allow-broken-git --archive-only --dbname --dir-only --encrypt --force --git-packs --jobs --keep-daily --keep-monthly --keep-weekly --key-file --no-git --notify-method --notify-url --part-size --require-db --s3-path-style --submodules --timezone --upload --upload-jobs --wait' ;;
-	db) opts='--compress-level --dbname --dry-run --encrypt --force --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --key-file --list --lock-timeout --notify-method --notify-url --owner --part-size --privileges --s3-path-style --serializable-deferrable --timezone --upload --upload-jobs --wait' ;;
+	full) opts='--allow-broken-git --archive-only --dbname --dir-only --encrypt --force --git-packs --host --jobs --keep-daily --keep-monthly --keep-weekly --key-file --no-git --notify-method --notify-url --part-size --port --require-db --s3-path-style --submodules --timezone --upload --upload-jobs --username --wait' ;;
+	db) opts='--compress-level --dbname --dry-run --encrypt --force --host --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --key-file --list --lock-timeout --notify-method --notify-url --owner --part-size --port --privileges --s3-path-style --serializable-deferrable --timezone --upload --upload-jobs --username --wait' ;;
 	list) opts='--json --keep-daily --keep-monthly --keep-weekly --remote --s3-path-style --timezone' ;;
-	restore) opts='--clean --create --dbname --jobs --keep-going --key-file --list --no-safety-dump --remote --s3-path-style --single-transaction --split-tables-larger-than --table --data-only --append --to --with-uncommitted' ;;
-	verify) opts='--all --dbname --jobs --json --key-file --remote --restore --s3-path-style --scratch-db' ;;
-	prune) opts='--dry-run --force --keep-daily --keep-monthly --keep-weekly --kind --notify-method --notify-url --remote --s3-path-style --timezone --wait' ;;
+	restore) opts='--append --clean --create --data-only --dbname --host --jobs --json --keep-going --key-file --list --no-safety-dump --port --remote --s3-path-style --single-transaction --split-tables-larger-than --table --to --username --with-uncommitted' ;;
+	verify) opts='--all --dbname --host --jobs --json --key-file --port --remote --restore --s3-path-style --scratch-db --username' ;;
+	prune) opts='--dry-run --force --json --keep-daily --keep-monthly --keep-weekly --kind --notify-method --notify-url --remote --s3-path-style --timezone --wait' ;;
 	pin) opts='--reason --wait' ;;
 	unpin) opts='--wait' ;;
 	status) opts='--json --kind --max-age --remote --s3-path-style' ;;
 	push) opts='--part-size --s3-path-style --upload-jobs' ;;
 	pull) opts='--s3-path-style --wait' ;;
 	keygen) opts='--key-file' ;;
-	diff) opts='--dbname --json --limit --rows --table' ;;
-	recover) opts='--apply --dbname --file --table' ;;
+	diff) opts='--dbname --host --json --limit --port --rows --table --username' ;;
+	recover) opts='--apply --dbname --file --host --port --table --username' ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -70,8 +70,18 @@ _lotbackup()
 		return
 	fi
 	case $cmd in
-	restore | verify | pin | unpin | keygen | diff | recover)
-		# backups: files and the directories of full backups
+	restore | verify | pin | unpin | diff | recover)
+		# backups: files and the directories of full backups, not their sidecar records;
+		# and the newest of a kind by name
+		local f
+		[[ $cmd == diff || $cmd == recover ]] || COMPREPLY=($(compgen -W 'latest latest-db latest-full' -- "$cur"))
+		while IFS= read -r f; do
+			case $f in
+			*.manifest.json | *.verified.json | *.pin.json | *.remote.json) ;;
+			*) COMPREPLY+=("$f") ;;
+			esac
+		done < <(compgen -f -- "$cur") ;;
+	keygen)
 		COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

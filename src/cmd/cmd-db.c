@@ -81,12 +81,16 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 		log_error("--keep N (the day rule) and --keep-daily/--keep-weekly/--keep-monthly are two policies: give one");
 		return LB_EXIT_USAGE;
 	}
+	if (options_check_json(opts, "db", opts->list_only || opts->dry_run) < 0)
+		return LB_EXIT_USAGE;
 	if (opts->list_only)
 		return cmd_list_backups(opts);
 	if (opts->encrypt && !opts->dry_run && cmd_encrypt_key_ready(opts) < 0)
 		return LB_EXIT_FAILURE;
 	options_retention_after(opts, BACKUP_DB, &policy);
 	/* A dry run shows what retention would delete today; it dumps nothing. */
+	if (opts->dry_run && opts->json)
+		return cmd_print_plan_json(opts, BACKUP_DB, &policy);
 	if (opts->dry_run)
 		return retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), NULL,
 		    flags | RETENTION_DRY_RUN) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;

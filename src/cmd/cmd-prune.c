@@ -1,3 +1,5 @@
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -7,6 +9,8 @@
 #include "store/lock.h"
 #include "base/log.h"
 #include "ops/retention.h"
+#include "ops/retention-json.h"
+#include "base/json.h"
 #include "remote/remote-prune.h"
 
 /* prune --remote: the off-site store under the same policy; local pins and records count. */
@@ -30,6 +34,30 @@ prune_remote(const struct options *opts, const struct retention_policy *policy, 
 	return rc;
 }
 
+int
+cmd_print_plan_json(const struct options *opts, int only, const struct retention_policy *policy)
+{
+	static const enum backup_kind families[] = { BACKUP_DB, BACKUP_FULL_ARCHIVE };
+	json_t *all = json_array(), *one;
+	size_t i;
+	char *text;
+
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		if ((only >= 0 && (int)families[i] != only) ||
+		    (opts->kind_filter && strcmp(opts->kind_filter, families[i] == BACKUP_DB ? "db" : "full") != 0))
+			continue;
+		if ((one = retention_plan_json(opts->output_dir, families[i], policy, time(NULL), opts->force)) == NULL) {
+			json_decref(all);
+			return LB_EXIT_FAILURE;
+		}
+		json_array_append_new(all, one);
+	}
+	text = json_text(all);
+	fputs(text, stdout);
+	free(text);
+	return LB_EXIT_OK;
+}
+
 static int
 cmd_prune_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
@@ -42,7 +70,11 @@ cmd_prune_exec(const struct options *opts, int argc, char **argv, struct cmd_res
 	(void)argc;
 	(void)result;
 	(void)argv;
+	if (options_check_json(opts, "prune", opts->dry_run && !opts->remote) < 0)
+		return LB_EXIT_USAGE;
 	options_retention_gfs(opts, &policy);
+	if (opts->json)
+		return cmd_print_plan_json(opts, -1, &policy);
 	if (opts->remote)
 		return prune_remote(opts, &policy, flags);
 	switch (fs_exists(opts->output_dir)) {

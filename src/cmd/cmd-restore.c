@@ -9,6 +9,7 @@
 #include "cmd/config.h"
 #include "dump/dump-contents.h"
 #include "full/full-restore.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "pg/pgsql.h"
 #include "restore/restore-db.h"
@@ -17,9 +18,38 @@
 #include "base/interrupt.h"
 #include "remote/remote-read.h"
 
+/* 1 when the scan found the dump damaged or cut short. */
+static int
+contents_damaged(const struct dump_contents *c)
+{
+	return c->read_rc != DUMP_READ_OK || !c->parse_ok ||
+	    !(dump_contents_has_marker(c) || dump_contents_has_pg_dump_marker(c));
+}
+
+/* restore --list --json: the same, for machines. */
+static void
+print_contents_json(const char *path, const struct dump_contents *c, long long rows)
+{
+	json_t *tables = json_array(), *kinds = json_array();
+	char *text;
+	size_t i;
+
+	for (i = 0; i < c->ntables; i++)
+		json_array_append_new(tables, json_pack("{s:s, s:I}", "name", c->tables[i].qualified,
+		    "rows", (json_int_t)c->tables[i].rows));
+	for (i = 0; i < c->nkinds; i++)
+		json_array_append_new(kinds, json_pack("{s:s, s:I}", "kind", c->kinds[i].kind,
+		    "count", (json_int_t)c->kinds[i].count));
+	text = json_text(json_pack("{s:s, s:b, s:I, s:I, s:b, s:o, s:o}", "file", path, "gzip", c->read.gzip,
+	    "sql_bytes", (json_int_t)c->read.sql_bytes, "rows", (json_int_t)rows, "damaged", contents_damaged(c),
+	    "tables", tables, "statements", kinds));
+	fputs(text, stdout);
+	free(text);
+}
+
 /* restore --list: what the file holds, read without a server. */
 static int
-list_contents(const char *path)
+list_contents(const char *path, int json)
 {
 	struct dump_contents c;
 	long long rows = 0;
@@ -29,11 +59,14 @@ list_contents(const char *path)
 		return LB_EXIT_FAILURE;
 	for (i = 0; i < c.ntables; i++)
 		rows += c.tables[i].rows;
+	if (json) {
+		print_contents_json(path, &c, rows);
+		dump_contents_free(&c);
+		return LB_EXIT_OK;
+	}
 	printf("%s: %s SQL, %.1f MiB of SQL, %zu tables, %lld rows%s\n", path, c.read.gzip ? "gzip" : "plain",
 	    (double)c.read.sql_bytes / (1024.0 * 1024.0), c.ntables, rows,
-	    c.read_rc != DUMP_READ_OK || !c.parse_ok ||
-	    !(dump_contents_has_marker(&c) || dump_contents_has_pg_dump_marker(&c))
-	    ? " (DAMAGED or cut short: run lotbackup verify)" : "");
+	    contents_damaged(&c) ? " (DAMAGED or cut short: run lotbackup verify)" : "");
 	printf("\nTables (rows):\n");
 	for (i = 0; i < c.ntables; i++)
 		printf("  %12lld  %s\n", c.tables[i].rows, c.tables[i].qualified);
@@ -151,6 +184,8 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_r
 
 	(void)argc;
 	(void)result;
+	if (options_check_json(opts, "restore", opts->list_only) < 0)
+		return LB_EXIT_USAGE;
 	if (config_use_key(opts) < 0)
 		return LB_EXIT_FAILURE;
 	if (cmd_remote_named(opts, argv[0]))
@@ -161,7 +196,7 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_r
 		return LB_EXIT_USAGE;
 	}
 	if (opts->list_only)
-		return list_contents(argv[0]);
+		return list_contents(argv[0], opts->json);
 	if (opts->dbname != NULL && opts->dbname_origin != PG_TARGET_FLAG &&
 	    !full) {
 		log_error("restore needs --dbname TARGET: DATABASE_URL is never used as a restore target, on purpose");

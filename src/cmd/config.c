@@ -204,6 +204,29 @@ resolve_policy(struct options *opts, const struct setting_source *src)
 	return 0;
 }
 
+/*
+ * -h/-p/-U into the target, as pg_dump combines them: they replace
+ * DATABASE_URL's parts (as they replace PG* variables), while a -d
+ * CONNINFO's own parts win, pg_dump's documented rule.
+ */
+static int
+apply_conn_flags(struct options *opts)
+{
+	struct conninfo_parts parts = { opts->pg_host, opts->pg_port, opts->pg_user };
+	char err[256], *combined;
+
+	if (parts.host == NULL && parts.port == NULL && parts.user == NULL)
+		return 0;
+	combined = conninfo_combine(opts->dbname, &parts, opts->dbname_origin == PG_TARGET_FLAG, err, sizeof(err));
+	if (combined == NULL) {
+		log_error("cannot combine -h/-p/-U with the connection string: %s", err);
+		return -1;
+	}
+	free(opts->dbname);
+	opts->dbname = combined;
+	return 0;
+}
+
 static int
 resolve_dbname(struct options *opts, const struct setting_source *src)
 {
@@ -216,7 +239,7 @@ resolve_dbname(struct options *opts, const struct setting_source *src)
 	} else {
 		raw = lookup(src, "DATABASE_URL", &from);
 		if (raw == NULL || *raw == '\0')
-			return 0;	/* libpq's PG* variables and ~/.pgpass decide */
+			return apply_conn_flags(opts);	/* else libpq's PG* variables and ~/.pgpass decide */
 		opts->dbname_origin = strcmp(from, "environment") == 0 ? PG_TARGET_ENV : PG_TARGET_DOTENV;
 	}
 	normal = conninfo_normalise(raw, err, sizeof(err));
@@ -227,7 +250,7 @@ resolve_dbname(struct options *opts, const struct setting_source *src)
 	}
 	free(opts->dbname);
 	opts->dbname = normal;
-	return 0;
+	return apply_conn_flags(opts);
 }
 
 static int

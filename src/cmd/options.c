@@ -10,6 +10,7 @@
 #include "ops/retention-plan.h"
 #include "cmd/options.h"
 #include "base/strbuf.h"
+#include "base/textdist.h"
 #include "base/xalloc.h"
 
 /* Long-only options get ids above the char range. */
@@ -67,6 +68,7 @@ enum {
 	OPT_APPLY,
 	OPT_DATA_ONLY,
 	OPT_APPEND,
+	OPT_HELP,
 };
 
 struct option_spec {
@@ -84,17 +86,28 @@ static const struct option_spec specs[] = {
 	    "project directory holding .env and backups/ (default: .)" },
 	{ "output-dir", 'o', required_argument, CMD_ANY, "DIR",
 	    "where backups are written and read (default: PROJECT/backups)" },
-	{ "dbname", 'd', required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY | CMD_DIFF | CMD_RECOVER, "CONNINFO",
-	    "database to connect to: conninfo or postgresql:// URL (default: DATABASE_URL, then PG*; "
-	    "restore needs it given)" },
+	/* An option in two entries: one help text per command (the first entry is what getopt matches). */
+	{ "dbname", 'd', required_argument, CMD_DB | CMD_FULL | CMD_VERIFY | CMD_DIFF | CMD_RECOVER, "CONNINFO",
+	    "database to connect to: conninfo or postgresql:// URL (default: DATABASE_URL, then PG*)" },
+	{ "dbname", 'd', required_argument, CMD_RESTORE, "CONNINFO",
+	    "the database to restore into: a name, conninfo or postgresql:// URL (never DATABASE_URL)" },
+	{ "host", 'h', required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY | CMD_DIFF | CMD_RECOVER, "HOST",
+	    "database server host or socket directory, as pg_dump's -h (replaces DATABASE_URL's; "
+	    "-d CONNINFO's own host wins, as in pg_dump)" },
+	{ "port", 'p', required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY | CMD_DIFF | CMD_RECOVER, "PORT",
+	    "database server port, as pg_dump's -p" },
+	{ "username", 'U', required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY | CMD_DIFF | CMD_RECOVER, "USER",
+	    "database user name, as pg_dump's -U" },
 	{ "quiet", 'q', no_argument, CMD_ANY, NULL, "print errors and warnings only" },
 	{ "verbose", 'v', no_argument, CMD_ANY, NULL, "print more detail" },
-	{ "help", 'h', no_argument, CMD_ANY, NULL, "show this help and exit" },
+	{ "help", OPT_HELP, no_argument, CMD_ANY, NULL, "show this help and exit" },
 	{ "keep", OPT_KEEP, required_argument, CMD_DB, "N",
 	    "after a good dump, delete this tool's db dumps older than N days (default 30; 0 keeps all); "
 	    "not with a configured --keep-daily/weekly/monthly policy" },
-	{ "dry-run", OPT_DRY_RUN, no_argument, CMD_DB | CMD_PRUNE, NULL,
-	    "print what retention would keep (and by which rule) and delete; delete nothing (db: make no dump)" },
+	{ "dry-run", OPT_DRY_RUN, no_argument, CMD_PRUNE, NULL,
+	    "print what retention would keep (and by which rule) and delete; delete nothing" },
+	{ "dry-run", OPT_DRY_RUN, no_argument, CMD_DB, NULL,
+	    "make no dump: print what retention would keep (and by which rule) and delete" },
 	{ "keep-daily", OPT_KEEP_DAILY, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "N",
 	    "retention: keep the newest backup of each of the last N days that have one (default 30)" },
 	{ "keep-weekly", OPT_KEEP_WEEKLY, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "N",
@@ -114,9 +127,12 @@ static const struct option_spec specs[] = {
 	    "HTTP GET (or POST) URL when the run succeeds, URL/fail when it fails (healthchecks style; never fails the run)" },
 	{ "notify-method", OPT_NOTIFY_METHOD, required_argument, CMD_DB | CMD_FULL | CMD_PRUNE, "METHOD",
 	    "get (default) or post: POST a JSON summary of the run (result, exit code, duration, backup name and size)" },
-	{ "list", OPT_LIST, no_argument, CMD_DB | CMD_RESTORE, NULL,
-	    "db: list the backups instead of dumping; restore: show what FILE holds, restore nothing" },
-	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_DB | CMD_VERIFY | CMD_STATUS | CMD_DIFF, NULL, "print the result as JSON, for machines" },
+	{ "list", OPT_LIST, no_argument, CMD_DB, NULL, "list the backups instead of dumping (as lotbackup list)" },
+	{ "list", OPT_LIST, no_argument, CMD_RESTORE, NULL, "show what FILE holds (tables, rows), restore nothing" },
+	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_VERIFY | CMD_STATUS | CMD_DIFF, NULL,
+	    "print the result as JSON, for machines" },
+	{ "json", OPT_JSON, no_argument, CMD_DB | CMD_RESTORE, NULL, "with --list: print it as JSON, for machines" },
+	{ "json", OPT_JSON, no_argument, CMD_PRUNE, NULL, "with --dry-run: print the plan as JSON, for machines" },
 	{ "clean", OPT_CLEAN, no_argument, CMD_RESTORE, NULL,
 	    "restore into a database that has tables: safety dump first, then drop its objects" },
 	{ "no-safety-dump", OPT_NO_SAFETY_DUMP, no_argument, CMD_RESTORE, NULL,
@@ -159,9 +175,13 @@ static const struct option_spec specs[] = {
 	{ "split-tables-larger-than", OPT_SPLIT_TABLES, required_argument, CMD_RESTORE, "MIB|auto",
 	    "load a table with more than MIB MiB of rows in parts on several connections, its rows kept "
 	    "in the file's order (default auto: a table larger than its share of the load; 0: never)" },
-	{ "remote", OPT_REMOTE, no_argument, CMD_LIST | CMD_VERIFY | CMD_RESTORE | CMD_PRUNE | CMD_STATUS, NULL,
-	    "the off-site store of LOTBACKUP_S3_URL: list its backups and unfinished uploads; verify or restore "
-	    "NAME from it; prune it; status of its newest copy" },
+	{ "remote", OPT_REMOTE, no_argument, CMD_LIST, NULL,
+	    "list the off-site store of LOTBACKUP_S3_URL: its backups and unfinished uploads" },
+	{ "remote", OPT_REMOTE, no_argument, CMD_VERIFY | CMD_RESTORE, NULL,
+	    "NAME is a backup in the off-site store of LOTBACKUP_S3_URL, read from there" },
+	{ "remote", OPT_REMOTE, no_argument, CMD_PRUNE, NULL, "prune the off-site store of LOTBACKUP_S3_URL" },
+	{ "remote", OPT_REMOTE, no_argument, CMD_STATUS, NULL,
+	    "the newest copies in the off-site store of LOTBACKUP_S3_URL" },
 	{ "upload", OPT_UPLOAD, no_argument, CMD_DB | CMD_FULL, NULL,
 	    "also stream the backup to LOTBACKUP_S3_URL while it is written, its manifest last (LOTBACKUP_UPLOAD=1); "
 	    "a failed upload keeps the local backup and exits 1" },
@@ -234,6 +254,9 @@ options_free(struct options *opts)
 	free(opts->project_dir);
 	free(opts->output_dir);
 	free(opts->dbname);
+	free(opts->pg_host);
+	free(opts->pg_port);
+	free(opts->pg_user);
 	free(opts->scratch_db);
 	free(opts->restore_to);
 	free(opts->extra_files);
@@ -354,12 +377,87 @@ known_elsewhere(const char *arg)
 }
 
 static int
+accepted(const struct option_spec *s, unsigned cmd_bit)
+{
+	return (s->cmds & cmd_bit) != 0;
+}
+
+/* "; did you mean --NAME?" for a mistyped long option of the command, else "". */
+static char *
+option_hint(const char *arg, unsigned cmd_bit)
+{
+	const char *names[NSPECS + 1], *near;
+	char *word;
+	size_t i, n = 0;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return xstrdup("");
+	for (i = 0; i < NSPECS; i++)
+		if (accepted(&specs[i], cmd_bit))
+			names[n++] = specs[i].name;
+	names[n] = NULL;
+	word = xstrndup(arg + 2, strcspn(arg + 2, "="));
+	near = text_nearest(word, names);
+	free(word);
+	return near != NULL ? xasprintf("; did you mean --%s?", near) : xstrdup("");
+}
+
+/* The one wording of an option getopt refused (the name only: a value may hold a password). */
+static void
+report_unknown(const char *arg, int optopt_c, unsigned cmd_bit, const char *cmd_name)
+{
+	char *hint;
+
+	if (optopt_c && spec_by_id(optopt_c) != NULL && cmd_name != NULL) {
+		log_error("option '-%c' does not apply to '%s' (see 'lotbackup %s --help')", optopt_c, cmd_name,
+		    cmd_name);
+		return;
+	}
+	if (optopt_c) {
+		log_error("unknown option '-%c' (see --help)", optopt_c);
+		return;
+	}
+	if (known_elsewhere(arg) && cmd_name != NULL) {
+		log_error("option '%.*s' does not apply to '%s' (see 'lotbackup %s --help')", (int)strcspn(arg, "="),
+		    arg, cmd_name, cmd_name);
+		return;
+	}
+	hint = option_hint(arg, cmd_bit);
+	log_error("unknown option '%.*s'%s (see --help)", (int)strcspn(arg, "="), arg, hint);
+	free(hint);
+}
+
+static int
 set_int(const char *name, const char *arg, int min, int max, int *out)
 {
 	if (options_parse_int(arg, min, max, out) == 0)
 		return 0;
 	log_error("--%s takes a whole number from %d to %d, not '%s'", name, min, max, arg);
 	return -1;
+}
+
+/* -p: a port, or libpq's list of them for several hosts ("5432,5433"). */
+static int
+set_port(struct options *opts, const char *arg)
+{
+	const char *p = arg;
+	char *one;
+	int port, ok = *arg != '\0';
+
+	while (ok && *p) {
+		size_t n = strcspn(p, ",");
+
+		one = xstrndup(p, n);
+		ok = options_parse_int(one, 1, 65535, &port) == 0;
+		free(one);
+		p += n + (p[n] == ',');
+	}
+	if (!ok) {
+		log_error("--port takes a port number from 1 to 65535 (or a list of them, one per host), not '%s'", arg);
+		return -1;
+	}
+	replace(&opts->pg_port, arg);
+	return 0;
 }
 
 /*
@@ -380,6 +478,9 @@ apply(struct options *opts, int id, const char *arg)
 		opts->dbname_origin = PG_TARGET_FLAG;
 		conninfo_scrub((char *)arg);
 		break;
+	case 'h': replace(&opts->pg_host, arg); break;
+	case 'p': return set_port(opts, arg);
+	case 'U': replace(&opts->pg_user, arg); break;
 	case 'q': opts->verbosity = -1; break;
 	case 'v': opts->verbosity = 1; break;
 	case OPT_KEEP:
@@ -468,20 +569,16 @@ apply(struct options *opts, int id, const char *arg)
 	return 0;
 }
 
-int
-options_parse(struct options *opts, int argc, char **argv, int *optind_io,
-    unsigned cmd_bit, int stop_at_operand)
+/* getopt's tables for the options cmd_bit accepts. */
+static void
+getopt_tables(unsigned cmd_bit, int stop_at_operand, struct option *longopts, struct strbuf *shortopts)
 {
-	struct option longopts[NSPECS + 1];
-	struct strbuf shortopts = STRBUF_INIT;
 	size_t i, n = 0;
-	int c, rc = 0;
 
 	/* '+': stop at the command name; ':' lets us word the errors ourselves. */
-	strbuf_puts(&shortopts, stop_at_operand ? "+:" : ":");
+	strbuf_puts(shortopts, stop_at_operand ? "+:" : ":");
 	for (i = 0; i < NSPECS; i++) {
-		/* Before the command name only the options every command takes. */
-		if (cmd_bit == CMD_ANY ? specs[i].cmds != CMD_ANY : !(specs[i].cmds & cmd_bit))
+		if (!accepted(&specs[i], cmd_bit))
 			continue;
 		longopts[n].name = specs[i].name;
 		longopts[n].has_arg = specs[i].has_arg;
@@ -489,29 +586,37 @@ options_parse(struct options *opts, int argc, char **argv, int *optind_io,
 		longopts[n].val = specs[i].id;
 		n++;
 		if (specs[i].id < 256) {
-			strbuf_putc(&shortopts, (char)specs[i].id);
+			strbuf_putc(shortopts, (char)specs[i].id);
 			if (specs[i].has_arg == required_argument)
-				strbuf_putc(&shortopts, ':');
+				strbuf_putc(shortopts, ':');
 		}
 	}
 	memset(&longopts[n], 0, sizeof(longopts[n]));
+}
 
+/*
+ * The one getopt loop. opts NULL: recognise every option, apply none (the
+ * part before the command, moved after it by main.c, where it is parsed
+ * for real: a -d value must not be scrubbed before it is copied).
+ */
+static int
+parse(struct options *opts, int argc, char **argv, int *optind_io, unsigned cmd_bit, const char *cmd_name)
+{
+	struct option longopts[NSPECS + 1];
+	struct strbuf shortopts = STRBUF_INIT;
+	int c, rc = 0;
+
+	getopt_tables(cmd_bit, opts == NULL, longopts, &shortopts);
 	optind = 0;	/* GNU getopt: re-initialise for each pass */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, strbuf_str(&shortopts), longopts, NULL)) != -1) {
-		if (c == 'h') {
-			rc = 1;
+		/* -? is help, as in pg_dump: getopt reports it as an unknown '?'. */
+		if (c == OPT_HELP || (c == '?' && optopt == '?')) {
+			rc = rc < 0 ? rc : 1;
 			continue;
 		}
 		if (c == '?') {
-			if (optopt)
-				log_error("unknown option '-%c' (see --help)", optopt);
-			else if (known_elsewhere(argv[optind - 1]))
-				log_error("option '%.*s' does not apply here", (int)strcspn(argv[optind - 1], "="),
-				    argv[optind - 1]);
-			else	/* the name only: "--db-name=postgresql://u:PASSWORD@..." must not be echoed */
-				log_error("unknown option '%.*s' (see --help)", (int)strcspn(argv[optind - 1], "="),
-				    argv[optind - 1]);
+			report_unknown(argv[optind - 1], optopt, cmd_bit, cmd_name);
 			rc = -1;
 			goto out;
 		}
@@ -519,10 +624,12 @@ options_parse(struct options *opts, int argc, char **argv, int *optind_io,
 			const struct option_spec *s = spec_by_id(optopt);
 
 			log_error("option --%s needs an argument (%s)", s ? s->name : "?", s && s->arg ? s->arg : "");
+			if (optopt == 'h')
+				log_error("-h is --host, as in pg_dump; help is --help or -?");
 			rc = -1;
 			goto out;
 		}
-		if (apply(opts, c, optarg) < 0) {
+		if (opts != NULL && apply(opts, c, optarg) < 0) {
 			rc = -1;
 			goto out;
 		}
@@ -533,24 +640,81 @@ out:
 	return rc;
 }
 
+int
+options_parse(struct options *opts, int argc, char **argv, int *optind_io, unsigned cmd_bit, const char *cmd_name)
+{
+	return parse(opts, argc, argv, optind_io, cmd_bit, cmd_name);
+}
+
+int
+options_scan_global(int argc, char **argv, int *optind_io)
+{
+	return parse(NULL, argc, argv, optind_io, CMD_ANY, NULL);
+}
+
+int
+options_check_json(const struct options *opts, const char *cmd_name, int means_something)
+{
+	if (!opts->json || means_something)
+		return 0;
+	log_error("--json means nothing for '%s' here: it prints no result (see 'lotbackup %s --help')",
+	    cmd_name, cmd_name);
+	return -1;
+}
+
+/* TEXT from column COL on, in lines that end by column 80, continued at column INDENT. */
+void
+options_print_wrapped(FILE *fp, size_t col, size_t indent, const char *text)
+{
+	const size_t width = 80;
+
+	while (*text) {
+		size_t room = col < width ? width - col : 0, len = strlen(text), cut = len;
+
+		if (len > room) {
+			/* the last space that fits; a word longer than the line goes whole */
+			for (cut = room; cut > 0 && text[cut] != ' '; cut--)
+				;
+			if (cut == 0)
+				cut = strcspn(text, " ");
+		}
+		fprintf(fp, "%.*s\n", (int)cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+		if (*text)
+			fprintf(fp, "%*s", (int)indent, "");
+		col = indent;
+	}
+}
+
 void
 options_print_help(FILE *fp, unsigned cmd_bit)
 {
+	const size_t column = 31;
 	size_t i;
 
 	for (i = 0; i < NSPECS; i++) {
 		struct strbuf left = STRBUF_INIT;
 		const struct option_spec *s = &specs[i];
 
-		if (cmd_bit == CMD_ANY ? s->cmds != CMD_ANY : !(s->cmds & cmd_bit))
+		/* A command's help: its own options; the common ones are in lotbackup --help. */
+		if (cmd_bit == CMD_ANY ? s->cmds != CMD_ANY : !(s->cmds & cmd_bit) || s->cmds == CMD_ANY)
 			continue;
-		if (s->id < 256)
+		if (s->id == OPT_HELP)
+			strbuf_printf(&left, "-?, --%s", s->name);
+		else if (s->id < 256)
 			strbuf_printf(&left, "-%c, --%s", s->id, s->name);
 		else
 			strbuf_printf(&left, "    --%s", s->name);
 		if (s->arg)
 			strbuf_printf(&left, " %s", s->arg);
-		fprintf(fp, "  %-28s %s\n", strbuf_str(&left), s->help);
+		if (strlen(strbuf_str(&left)) + 2 < column) {
+			fprintf(fp, "  %-28s ", strbuf_str(&left));
+		} else {	/* a long name: its text on the next line */
+			fprintf(fp, "  %s\n%*s", strbuf_str(&left), (int)column, "");
+		}
+		options_print_wrapped(fp, column, column, s->help);
 		strbuf_free(&left);
 	}
 }

@@ -654,3 +654,70 @@ redact_secret(const char *s, const char *secret)
 	strbuf_puts(&sb, p);
 	return strbuf_detach(&sb);
 }
+
+/* value quoted for a key=value conninfo: '...' with ' and \ escaped. */
+static void
+kv_put(struct strbuf *sb, const char *key, const char *value)
+{
+	const char *p;
+
+	strbuf_printf(sb, "%s%s='", sb->len ? " " : "", key);
+	for (p = value; *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			strbuf_putc(sb, '\\');
+		strbuf_putc(sb, *p);
+	}
+	strbuf_putc(sb, '\'');
+}
+
+/* The flag value for keyword K, or NULL. */
+static const char *
+part_for(const struct conninfo_parts *parts, const char *k)
+{
+	return strcmp(k, "host") == 0 ? parts->host : strcmp(k, "port") == 0 ? parts->port :
+	    strcmp(k, "user") == 0 ? parts->user : NULL;
+}
+
+char *
+conninfo_combine(const char *base, const struct conninfo_parts *parts, int base_wins, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "host", "port", "user", NULL };
+	struct strbuf sb = STRBUF_INIT;
+	PQconninfoOption *opts = NULL, *o;
+	char *msg = NULL;
+	size_t i;
+
+	if (base != NULL && *base != '\0' && url_prefix_len(base) == 0 && strchr(base, '=') == NULL) {
+		kv_put(&sb, "dbname", base);	/* a bare database name, as libpq takes it */
+		base = NULL;
+	}
+	if (base != NULL && *base != '\0') {
+		if ((opts = PQconninfoParse(base, &msg)) == NULL) {
+			/* base was normalised before: this is out of memory, or a bug */
+			errbuf_set(err, errlen, "cannot read the connection string");
+			PQfreemem(msg);
+			strbuf_free(&sb);
+			return NULL;
+		}
+		for (o = opts; o->keyword; o++) {
+			const char *flag = part_for(parts, o->keyword);
+
+			if (o->val == NULL || (flag != NULL && !base_wins))
+				continue;
+			kv_put(&sb, o->keyword, o->val);
+		}
+	}
+	/* A flag fills what the string does not set (and replaces it unless base_wins). */
+	for (i = 0; keys[i]; i++) {
+		const char *flag = part_for(parts, keys[i]);
+		int set_in_base = 0;
+
+		for (o = opts; o != NULL && o->keyword; o++)
+			if (strcmp(o->keyword, keys[i]) == 0 && o->val != NULL)
+				set_in_base = 1;
+		if (flag != NULL && !(base_wins && set_in_base))
+			kv_put(&sb, keys[i], flag);
+	}
+	PQconninfoFree(opts);
+	return strbuf_detach(&sb);
+}

@@ -19,7 +19,7 @@ check_exit option-of-other-command-exit-2 2 "$LB_BIN" list --keep 3
 check_exit bad-keep-value-exit-2 2 "$LB_BIN" db --keep 3x
 grep -q -- '--keep takes a whole number' <<<"$LB_LAST_OUTPUT" || fail bad-keep-message "$LB_LAST_OUTPUT"
 check_exit missing-argument-exit-2 2 "$LB_BIN" db --keep
-commands=$("$LB_BIN" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
+commands=$("$LB_BIN" --help | sed -n '/^Commands:/,/^$/p' | awk '/^  [a-z]/ { print $1 }')
 for c in $commands; do
 	check_exit "help-$c" 0 "$LB_BIN" "$c" --help
 done

@@ -76,7 +76,7 @@ grep -q '^ExecStart=.*lotbackup db --wait 3600$' "$ex/lotbackup.service" && grep
 # Completion: valid bash; every command, and every option of each command, in it.
 check completion-bash-n bash -n "$comp"
 missing=''
-commands=$("$LB_BIN" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
+commands=$("$LB_BIN" --help | sed -n '/^Commands:/,/^$/p' | awk '/^  [a-z]/ { print $1 }')
 grep -q "^	local commands='$(echo $commands)'\$" "$comp" || missing="$missing commands($(echo $commands))"
 for c in $commands; do
 	line=$(grep "^	$c) opts='" "$comp")

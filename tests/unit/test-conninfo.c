@@ -207,9 +207,40 @@ test_robustness(void)
 	UNIT_CHECK("random strings normalise and redact cleanly", 1);
 }
 
+/* -h/-p/-U as pg_dump combines them with a connection string. */
+static void
+test_combine(void)
+{
+	struct conninfo_parts port = { NULL, "6543", NULL }, all = { "/run/pg", "6543", "bob" }, none = { NULL, NULL, NULL };
+	char err[256], *s;
+
+	s = conninfo_combine("host=db port=5432 dbname=app", &port, 0, err, sizeof(err));
+	UNIT_CHECK("-p replaces a DATABASE_URL's port", s && strstr(s, "port='6543'") && !strstr(s, "5432") &&
+	    strstr(s, "host='db'") && strstr(s, "dbname='app'"));
+	free(s);
+	s = conninfo_combine("host=db port=5432 dbname=app", &port, 1, err, sizeof(err));
+	UNIT_CHECK("-d conninfo's own port wins", s && strstr(s, "port='5432'") && !strstr(s, "6543"));
+	free(s);
+	s = conninfo_combine("postgresql://u:p%27w@db:5432/app?sslmode=require", &all, 0, err, sizeof(err));
+	UNIT_CHECK("a URL's parts replaced, the rest kept, quotes escaped", s && strstr(s, "host='/run/pg'") &&
+	    strstr(s, "user='bob'") && strstr(s, "password='p\\'w'") && strstr(s, "sslmode='require'") &&
+	    strstr(s, "dbname='app'"));
+	free(s);
+	s = conninfo_combine("app", &all, 1, err, sizeof(err));
+	UNIT_CHECK("a bare database name with the flags", s && strstr(s, "dbname='app'") && strstr(s, "host='/run/pg'"));
+	free(s);
+	s = conninfo_combine(NULL, &port, 0, err, sizeof(err));
+	UNIT_CHECK("flags alone", s && strcmp(s, "port='6543'") == 0);
+	free(s);
+	s = conninfo_combine("dbname=app", &none, 0, err, sizeof(err));
+	UNIT_CHECK("no flags: the string's parts", s && strcmp(s, "dbname='app'") == 0);
+	free(s);
+}
+
 int
 main(void)
 {
+	test_combine();
 	test_normalise();
 	test_redact();
 	test_robustness();
