@@ -76,6 +76,20 @@ extern const struct cmd_entry cmd_keygen_entry;
  */
 int cmd_remote_operand(const struct options *opts, const char *operand, struct remote_settings *rs,
     const char **name);
+/* What the operand `latest` names for a command: see cmd_latest_operand. */
+enum cmd_latest {
+	CMD_LATEST_ANY,		/* the newest backup of either kind */
+	CMD_LATEST_DB,
+	CMD_LATEST_FULL,
+};
+/*
+ * OPERAND "latest-db", "latest-full" or "latest" (LATEST_MEANS) as the
+ * path of the newest such backup in the output directory (*path, caller
+ * frees; logged); a full backup's archive when it has one. Any other
+ * operand: *path NULL (a file of that name: ./latest). 0, or -1 when there
+ * is no such backup (reported).
+ */
+int cmd_latest_operand(const struct options *opts, const char *operand, enum cmd_latest latest_means, char **path);
 /* 1 when OPERAND is read from the off-site store: an s3:// URL, or any operand with --remote. */
 int cmd_remote_named(const struct options *opts, const char *operand);
 

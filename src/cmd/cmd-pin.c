@@ -83,12 +83,26 @@ out:
 	return rc;
 }
 
+/* FILE, or the backup `latest`, `latest-db` or `latest-full` names. */
+static int
+pin_operand(const struct options *opts, char *operand, int pin)
+{
+	char *latest = NULL;
+	int rc;
+
+	if (cmd_latest_operand(opts, operand, CMD_LATEST_ANY, &latest) < 0)
+		return LB_EXIT_FAILURE;
+	rc = pin_common(opts, latest != NULL ? latest : operand, pin);
+	free(latest);
+	return rc;
+}
+
 static int
 cmd_pin_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	(void)argc;
 	(void)result;
-	return pin_common(opts, argv[0], 1);
+	return pin_operand(opts, argv[0], 1);
 }
 
 static int
@@ -96,7 +110,7 @@ cmd_unpin_exec(const struct options *opts, int argc, char **argv, struct cmd_res
 {
 	(void)argc;
 	(void)result;
-	return pin_common(opts, argv[0], 0);
+	return pin_operand(opts, argv[0], 0);
 }
 
 const struct cmd_entry cmd_pin_entry = {

@@ -174,29 +174,22 @@ restore_remote(const struct options *opts, const char *operand)
 	return exit_code(remote_restore(&rs, name, &db));
 }
 
+/* restore FILE, a local one. */
 static int
-cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
+restore_local(const struct options *opts, const char *file)
 {
 	struct restore_db_settings db;
 	struct full_restore_settings full_settings;
 	struct stat st;
 	int full;
 
-	(void)argc;
-	(void)result;
-	if (options_check_json(opts, "restore", opts->list_only) < 0)
-		return LB_EXIT_USAGE;
-	if (config_use_key(opts) < 0)
-		return LB_EXIT_FAILURE;
-	if (cmd_remote_named(opts, argv[0]))
-		return restore_remote(opts, argv[0]);
-	full = full_backup_path(argv[0]);
+	full = full_backup_path(file);
 	if (opts->list_only && full) {
 		log_error("--list reads database dumps; for a full backup see its MANIFEST.json or run lotbackup verify");
 		return LB_EXIT_USAGE;
 	}
 	if (opts->list_only)
-		return list_contents(argv[0], opts->json);
+		return list_contents(file, opts->json);
 	if (opts->dbname != NULL && opts->dbname_origin != PG_TARGET_FLAG &&
 	    !full) {
 		log_error("restore needs --dbname TARGET: DATABASE_URL is never used as a restore target, on purpose");
@@ -214,11 +207,11 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_r
 		return LB_EXIT_USAGE;
 	if (full) {
 		if (opts->restore_to == NULL) {
-			log_error("%s is a full backup: give --to DIR (and --dbname TARGET to restore its database)", argv[0]);
+			log_error("%s is a full backup: give --to DIR (and --dbname TARGET to restore its database)", file);
 			return LB_EXIT_USAGE;
 		}
-		if (stat(argv[0], &st) == 0 && S_ISDIR(st.st_mode)) {
-			log_error("%s is a full backup directory: restore from its .tar.gz archive", argv[0]);
+		if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+			log_error("%s is a full backup directory: restore from its .tar.gz archive", file);
 			return LB_EXIT_USAGE;
 		}
 		db = db_settings(opts);
@@ -226,20 +219,42 @@ cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_r
 		full_settings.with_uncommitted = opts->with_uncommitted;
 		/* Only a target given on the command line: DATABASE_URL is never a restore target. */
 		full_settings.db = opts->dbname != NULL && opts->dbname_origin == PG_TARGET_FLAG ? &db : NULL;
-		return exit_code(full_restore(&full_settings, argv[0]));
+		return exit_code(full_restore(&full_settings, file));
 	}
 	if (opts->restore_to != NULL) {
-		log_error("--to is for full backups; %s is a database dump", argv[0]);
+		log_error("--to is for full backups; %s is a database dump", file);
 		return LB_EXIT_USAGE;
 	}
 	db = db_settings(opts);
-	return exit_code(restore_db_file(&db, argv[0]));
+	return exit_code(restore_db_file(&db, file));
+}
+
+static int
+cmd_restore_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
+{
+	char *latest = NULL;
+	int rc;
+
+	(void)argc;
+	(void)result;
+	if (options_check_json(opts, "restore", opts->list_only) < 0)
+		return LB_EXIT_USAGE;
+	if (config_use_key(opts) < 0)
+		return LB_EXIT_FAILURE;
+	if (cmd_remote_named(opts, argv[0]))
+		return restore_remote(opts, argv[0]);
+	/* `latest`: the newest db dump, or with --to the newest full backup. */
+	if (cmd_latest_operand(opts, argv[0], opts->restore_to != NULL ? CMD_LATEST_FULL : CMD_LATEST_DB, &latest) < 0)
+		return LB_EXIT_FAILURE;
+	rc = restore_local(opts, latest != NULL ? latest : argv[0]);
+	free(latest);
+	return rc;
 }
 
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
 	.bit = CMD_RESTORE,
-	.operands = "FILE|s3://BUCKET/PREFIX/NAME",
+	.operands = "FILE|latest|latest-db|latest-full|s3://BUCKET/PREFIX/NAME",
 	.summary = "restore a db dump (lotbackup's or pg_dump's plain SQL) into --dbname, or a full backup --to DIR, safely",
 	.min_operands = 1,
 	.max_operands = 1,

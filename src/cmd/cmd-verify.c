@@ -50,12 +50,18 @@ collect_targets(const struct options *opts, int argc, char **argv, char ***out, 
 	if (argc > 0) {
 		*out = xcalloc((size_t)argc, sizeof(char *));
 		for (j = 0; j < argc; j++) {
-			size_t len = strlen(argv[j]);
+			char *path = NULL;
+			size_t len;
 
+			if (!cmd_remote_named(opts, argv[j]) &&
+			    cmd_latest_operand(opts, argv[j], CMD_LATEST_ANY, &path) < 0)
+				return -1;
+			path = path != NULL ? path : xstrdup(argv[j]);
 			/* "full-backup-X/" and "full-backup-X" are one backup with one record. */
-			while (len > 1 && argv[j][len - 1] == '/')
-				argv[j][--len] = '\0';
-			(*out)[(*n)++] = argv[j];
+			len = strlen(path);
+			while (len > 1 && path[len - 1] == '/')
+				path[--len] = '\0';
+			(*out)[(*n)++] = path;
 		}
 		return 0;
 	}
@@ -93,7 +99,7 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_re
 	char **targets = NULL;
 	size_t ntargets = 0, i;
 	json_t *all = json_array();
-	int rc = LB_EXIT_OK, owned = argc == 0;
+	int rc = LB_EXIT_OK;
 
 	(void)result;
 	if (opts->remote && argc == 0) {
@@ -157,9 +163,8 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_re
 		free(text);
 	}
 out:
-	if (owned)
-		for (i = 0; i < ntargets; i++)
-			free(targets[i]);
+	for (i = 0; i < ntargets; i++)
+		free(targets[i]);
 	free(targets);
 	json_decref(all);
 	return rc;
@@ -168,7 +173,7 @@ out:
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
 	.bit = CMD_VERIFY,
-	.operands = "[FILE|s3://BUCKET/PREFIX/NAME...]",
+	.operands = "[FILE|latest|latest-db|latest-full|s3://BUCKET/PREFIX/NAME...]",
 	.summary = "check that backups are whole: manifest, size, SHA-256, gzip CRCs, completion marker, rows; full archives member by member",
 	.min_operands = 0,
 	.max_operands = CMD_OPERANDS_ANY,
