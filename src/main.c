@@ -69,7 +69,11 @@ usage(FILE *fp)
 static void
 cmd_usage(FILE *fp, const struct cmd_entry *cmd)
 {
-	fprintf(fp, "usage: lotbackup %s [options] %s\n\n", cmd->name, cmd->operands);
+	char *line = xasprintf("usage: lotbackup %s [options] %s", cmd->name, cmd->operands);
+
+	options_print_wrapped(fp, 0, 7, line);
+	free(line);
+	fputc('\n', fp);
 	options_print_wrapped(fp, 0, 0, cmd->summary);
 	fputs("\nOptions:\n", fp);
 	options_print_help(fp, cmd->bit);

@@ -61,6 +61,7 @@ struct options {
 	char *pg_user;
 	int verbosity;			/* -1 quiet, 0 normal, 1 verbose */
 	int json;
+	int wide;			/* list --wide */
 	int dry_run;
 	int keep_days;			/* -1 until resolved */
 	int keep_days_given;		/* --keep on the command line */

@@ -7,6 +7,7 @@
 struct list_settings {
 	const char *output_dir;
 	int json;				/* one JSON array instead of the table */
+	int wide;				/* every column, whole; else within 100 columns */
 	struct retention_policy policy;		/* the GFS policy prune applies, for "KEPT BY" */
 };
 

@@ -5,7 +5,7 @@
 int
 cmd_list_backups(const struct options *opts)
 {
-	struct list_settings settings = { opts->output_dir, opts->json, { 0 } };
+	struct list_settings settings = { opts->output_dir, opts->json, opts->wide, { 0 } };
 
 	/* The rules shown are those `lotbackup prune` applies now. */
 	options_retention_gfs(opts, &settings.policy);
@@ -31,7 +31,8 @@ const struct cmd_entry cmd_list_entry = {
 	.name = "list",
 	.bit = CMD_LIST,
 	.operands = "",
-	.summary = "list the backups in the output directory (--remote: off-site), newest first",
+	.summary = "list the backups in the output directory (--remote: off-site), newest first; STATE: "
+	    "M manifest (L legacy dump), V verified, O off-site copy",
 	.min_operands = 0,
 	.max_operands = 0,
 	.exec = cmd_list_exec,

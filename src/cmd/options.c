@@ -69,6 +69,7 @@ enum {
 	OPT_DATA_ONLY,
 	OPT_APPEND,
 	OPT_HELP,
+	OPT_WIDE,
 };
 
 struct option_spec {
@@ -131,6 +132,8 @@ static const struct option_spec specs[] = {
 	{ "list", OPT_LIST, no_argument, CMD_RESTORE, NULL, "show what FILE holds (tables, rows), restore nothing" },
 	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_VERIFY | CMD_STATUS | CMD_DIFF, NULL,
 	    "print the result as JSON, for machines" },
+	{ "wide", OPT_WIDE, no_argument, CMD_LIST, NULL,
+	    "list every column (creation time, each check spelt out) and every rule whole, past 100 columns" },
 	{ "json", OPT_JSON, no_argument, CMD_DB | CMD_RESTORE, NULL, "with --list: print it as JSON, for machines" },
 	{ "json", OPT_JSON, no_argument, CMD_PRUNE, NULL, "with --dry-run: print the plan as JSON, for machines" },
 	{ "clean", OPT_CLEAN, no_argument, CMD_RESTORE, NULL,
@@ -518,6 +521,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_DRY_RUN: opts->dry_run = 1; break;
 	case OPT_LIST: opts->list_only = 1; break;
 	case OPT_JSON: opts->json = 1; break;
+	case OPT_WIDE: opts->wide = 1; break;
 	case OPT_SERIALIZABLE_DEFERRABLE: opts->serializable_deferrable = 1; break;
 	case OPT_LOCK_TIMEOUT: return set_int("lock-timeout", arg, 0, INT_MAX, &opts->lock_timeout_ms);
 	case OPT_OWNER: opts->with_owner = 1; break;

@@ -11,15 +11,55 @@
 #include "ops/retention.h"
 #include "store/manifest.h"
 #include "store/outdir.h"
+#include "store/pin.h"
 #include "base/xalloc.h"
 
-/* What a row says under "KEPT BY": the rules, or that prune would delete it. */
-static const char *
+/* The table fits this many columns, unless --wide. */
+#define LIST_COLUMNS 100
+
+/*
+ * The pin reason of entry I itself (caller frees; NULL: not pinned). The
+ * two forms of a full backup are one unit for retention, but each keeps
+ * the reason it was pinned with.
+ */
+static char *
+own_pin_reason(const struct retention_view *v, size_t i)
+{
+	return v->entries[i].pinned ? pin_reason(v->entries[i].path) : NULL;
+}
+
+/*
+ * What a row says under "KEPT BY" (caller frees): the rules, with this
+ * form's own pin reason, or that prune would delete it.
+ */
+static char *
 kept_by(const struct retention_view *v, size_t i)
 {
 	const struct retention_unit *u = &v->units[v->unit_of[i]];
+	char *unit_pin, *own, *out;
+	const char *at;
+	int before;
 
-	return u->item.keep ? u->item.reason : "-- prune would delete it";
+	if (!u->item.keep)
+		return xstrdup("-- prune would delete it");
+	if (u->pin_reason == NULL)
+		return xstrdup(u->item.reason);
+	/* The plan wrote "pinned: REASON" among the rules, with the unit's first pin. */
+	unit_pin = xasprintf("pinned: %s", u->pin_reason);
+	if ((at = strstr(u->item.reason, unit_pin)) == NULL) {
+		free(unit_pin);
+		return xstrdup(u->item.reason);
+	}
+	/* The pin first: a narrow table cuts the end of the rules. */
+	before = (int)(at - u->item.reason);
+	while (before > 0 && (u->item.reason[before - 1] == ',' || u->item.reason[before - 1] == ' '))
+		before--;
+	own = own_pin_reason(v, i);
+	out = xasprintf("%s%s%s%.*s%s", own ? "pinned: " : "pinned with its other form", own ? own : "",
+	    before > 0 ? ", " : "", before, u->item.reason, at + strlen(unit_pin));
+	free(own);
+	free(unit_pin);
+	return out;
 }
 
 /* The database a dump is of, from its manifest (caller frees); NULL: not known. */
@@ -69,10 +109,14 @@ print_json(const struct retention_view *v, const struct backup_entry *safety, si
 		const struct retention_unit *u = &v->units[v->unit_of[i]];
 		json_t *o = entry_json(&v->entries[i], backup_kind_label(v->entries[i].kind), now);
 
+		char *own = own_pin_reason(v, i), *why = kept_by(v, i);
+
 		json_object_set_new(o, "pinned", json_boolean(u->pin_reason != NULL));
-		json_object_set_new(o, "pin_reason", u->pin_reason ? json_string(u->pin_reason) : json_null());
+		json_object_set_new(o, "pin_reason", own ? json_string(own) : json_null());
 		json_object_set_new(o, "keep", json_boolean(u->item.keep));
-		json_object_set_new(o, "kept_by", json_string(u->item.reason));
+		json_object_set_new(o, "kept_by", json_string(u->item.keep ? why : ""));
+		free(own);
+		free(why);
 		json_array_append_new(arr, o);
 	}
 	for (i = 0; i < nsafety; i++) {
@@ -87,36 +131,96 @@ print_json(const struct retention_view *v, const struct backup_entry *safety, si
 	free(text);
 }
 
+/* How the table is laid out: all columns (--wide), or within LIST_COLUMNS. */
+struct layout {
+	int wide;
+	int name_width;
+};
+
 static void
-print_row(const struct backup_entry *e, const char *kind, const char *kept_by, time_t now)
+print_header(const struct layout *l)
 {
-	char stamp[32], size[32], age[32];
+	if (l->wide)
+		printf("%-8s %-20s %9s %10s %-8s %-8s %-7s %-*s  %s\n", "KIND", "CREATED (UTC)", "AGE", "SIZE",
+		    "MANIFEST", "VERIFIED", "OFFSITE", l->name_width, "NAME", "KEPT BY (prune)");
+	else
+		printf("%-6s %-*s %6s %9s %-5s %s\n", "KIND", l->name_width, "NAME", "AGE", "SIZE", "STATE",
+		    "KEPT BY (prune)");
+}
+
+static void
+print_row(const struct backup_entry *e, const char *kind, const char *kept_by, time_t now, const struct layout *l)
+{
+	char stamp[32], size[32], age[32], state[4], *name;
 	struct tm tm;
+	int room;
 
 	gmtime_r(&e->when, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
 	format_size(e->size, size, sizeof(size));
 	format_age((long long)(now - e->when), age, sizeof(age));
 	/* A db dump without a manifest is the old scripts' (or pg_dump's): verify checks it as legacy. */
-	printf("%-8s %-20s %9s %10s %-8s %-8s %-7s %s  %s\n", kind, stamp, age, size, e->has_manifest ? "yes" :
-	    e->kind == BACKUP_DB ? "legacy" : "no", e->verified ? "yes" : "no", e->offsite ? "yes" : "no", e->name,
-	    kept_by);
+	if (l->wide) {
+		printf("%-8s %-20s %9s %10s %-8s %-8s %-7s %-*s  %s\n", kind, stamp, age, size, e->has_manifest ?
+		    "yes" : e->kind == BACKUP_DB ? "legacy" : "no", e->verified ? "yes" : "no", e->offsite ? "yes" : "no",
+		    l->name_width, e->name, kept_by);
+		return;
+	}
+	if (now - e->when >= 86400)	/* days are enough here */
+		snprintf(age, sizeof(age), "%lldd", (long long)(now - e->when) / 86400);
+	snprintf(state, sizeof(state), "%c%c%c", e->has_manifest ? 'M' : e->kind == BACKUP_DB ? 'L' : '-',
+	    e->verified ? 'V' : '-', e->offsite ? 'O' : '-');
+	/* The rules get what is left of the line; --wide shows them whole. */
+	/* A full backup's directory is "full" too, its name ending in '/'. */
+	name = xasprintf("%s%s", e->name, e->kind == BACKUP_FULL_DIR ? "/" : "");
+	if (e->kind == BACKUP_FULL_DIR)
+		kind = "full";
+	room = LIST_COLUMNS - (6 + 1 + l->name_width + 1 + 6 + 1 + 9 + 1 + 5 + 1);
+	if (room < 8 || (int)strlen(kept_by) <= room)
+		printf("%-6s %-*s %6s %9s %-5s %s\n", kind, l->name_width, name, age, size, state, kept_by);
+	else
+		printf("%-6s %-*s %6s %9s %-5s %.*s...\n", kind, l->name_width, name, age, size, state, room - 3,
+		    kept_by);
+	free(name);
 }
 
 /* restore --clean's safety dumps, each with the database it is of. */
 static void
-print_safety_rows(const struct backup_entry *safety, size_t n, time_t now)
+print_safety_rows(const struct backup_entry *safety, size_t n, time_t now, const struct layout *l)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		char *db = dump_database(&safety[i]), *why;
 
-		why = xasprintf("safety dump of %s (restore --clean), prune leaves it", db ? db : "?");
-		print_row(&safety[i], "safety", why, now);
+		why = l->wide ? xasprintf("safety dump of %s (restore --clean), prune leaves it", db ? db : "?") :
+		    xasprintf("safety dump of %s", db ? db : "?");
+		print_row(&safety[i], "safety", why, now, l);
 		free(why);
 		free(db);
 	}
+}
+
+static void
+print_table(const struct retention_view *v, const struct backup_entry *safety, size_t nsafety, time_t now, int wide)
+{
+	struct layout l = { wide, 4 };
+	size_t i;
+
+	for (i = 0; i < v->nentries; i++)	/* + 1: a directory's '/' */
+		if ((int)strlen(v->entries[i].name) + 1 > l.name_width)
+			l.name_width = (int)strlen(v->entries[i].name) + 1;
+	for (i = 0; i < nsafety; i++)
+		if ((int)strlen(safety[i].name) > l.name_width)
+			l.name_width = (int)strlen(safety[i].name);
+	print_header(&l);
+	for (i = 0; i < v->nentries; i++) {
+		char *why = kept_by(v, i);
+
+		print_row(&v->entries[i], backup_kind_label(v->entries[i].kind), why, now, &l);
+		free(why);
+	}
+	print_safety_rows(safety, nsafety, now, &l);
 }
 
 int
@@ -124,7 +228,7 @@ list_backups(const struct list_settings *settings)
 {
 	struct retention_view v;
 	struct backup_entry *safety = NULL;
-	size_t i, nsafety = 0;
+	size_t nsafety = 0;
 	time_t now = time(NULL);
 	char *safety_dir = xasprintf("%s/%s", settings->output_dir, SAFETY_DUMP_DIR);
 	int rc = -1;
@@ -143,11 +247,7 @@ list_backups(const struct list_settings *settings)
 		printf("No backups in %s yet: run 'lotbackup db' or 'lotbackup full' to make one.\n",
 		    settings->output_dir);
 	} else {
-		printf("%-8s %-20s %9s %10s %-8s %-8s %-7s %s  %s\n", "KIND", "CREATED (UTC)", "AGE", "SIZE",
-		    "MANIFEST", "VERIFIED", "OFFSITE", "NAME", "KEPT BY (prune)");
-		for (i = 0; i < v.nentries; i++)
-			print_row(&v.entries[i], backup_kind_label(v.entries[i].kind), kept_by(&v, i), now);
-		print_safety_rows(safety, nsafety, now);
+		print_table(&v, safety, nsafety, now, settings->wide);
 	}
 	rc = 0;
 out:

@@ -18,7 +18,7 @@ check_exit verify-good-file 0 "$LB_BIN" verify "$good"
 check_exit verify-default-newest 0 "$LB_BIN" verify -o "$out"
 grep -q "$(basename "$good")" <<<"$LB_LAST_OUTPUT" && pass verify-default-is-newest || fail verify-default-is-newest "$LB_LAST_OUTPUT"
 [ -f "$good.verified.json" ] && pass verify-records-result || fail verify-records-result "no $good.verified.json"
-"$LB_BIN" list -o "$out" | grep "$(basename "$good")" | grep -q ' yes  *yes ' && pass list-shows-verified || fail list-shows-verified "$("$LB_BIN" list -o "$out")"
+"$LB_BIN" list --wide -o "$out" | grep "$(basename "$good")" | grep -q ' yes  *yes ' && pass list-shows-verified || fail list-shows-verified "$("$LB_BIN" list --wide -o "$out")"
 json=$("$LB_BIN" verify --json "$good")
 python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert r[0]["ok"] and {c["name"] for c in r[0]["checks"]} >= {"manifest","gzip","size","checksum","complete","rows","not-empty"}' "$json" 2>/dev/null &&
 	pass verify-json || fail verify-json "$json"

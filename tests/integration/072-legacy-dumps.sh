@@ -26,7 +26,7 @@ python3 -c 'import json,sys; r=json.loads(sys.argv[1])[0]; n={c["name"] for c in
 	"$json" 2>/dev/null && pass legacy-verify-checks || fail legacy-verify-checks "$json"
 
 # list labels it.
-check_exit legacy-list 0 "$LB_BIN" list -o "$out"
+check_exit legacy-list 0 "$LB_BIN" list --wide -o "$out"
 grep -E "^db .* legacy .*$(basename "$legacy")" <<<"$LB_LAST_OUTPUT" >/dev/null && pass legacy-list-label ||
 	fail legacy-list-label "$LB_LAST_OUTPUT"
 json=$("$LB_BIN" list -o "$out" --json)

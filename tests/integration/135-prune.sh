@@ -130,7 +130,7 @@ for f in $expected_delete; do [ -e "$out/$f.manifest.json" ] && bad="$bad $f.man
 [ -z "$bad" ] && pass prune-leaves-others-and-sidecars-go || fail prune-leaves-others-and-sidecars-go "$bad"
 
 # list: the pins and the rule that keeps each.
-check_exit list-after-prune 0 "$LB_BIN" list -o "$out"
+check_exit list-after-prune 0 "$LB_BIN" list --wide -o "$out"
 grep "$pinned1" <<<"$LB_LAST_OUTPUT" | grep -q 'pinned: v2.0 release' && pass list-shows-pin-reason || fail list-shows-pin-reason "$LB_LAST_OUTPUT"
 grep "$(head -n 1 <<<"$names")" <<<"$LB_LAST_OUTPUT" | grep -q 'daily .*weekly .*monthly' && pass list-shows-rule || fail list-shows-rule "$(head -n 3 <<<"$LB_LAST_OUTPUT")"
 json=$("$LB_BIN" list --json -o "$out")

@@ -24,7 +24,7 @@ grep -q "pushed $name .* with its manifest" <<<"$LB_LAST_OUTPUT" && pass s3-push
 	fail s3-push-says "$LB_LAST_OUTPUT"
 # push records the verified copy as db --upload does; list shows it off-site.
 s3_check_record s3-push-record "$out/$name" s3://lotbackup-test/site/db
-check s3-list-local-offsite "$LB_BIN" list -o "$out"
+check s3-list-local-offsite "$LB_BIN" list --wide -o "$out"
 grep -Eq "^db .* (yes|no) +(yes|no) +yes +$name " <<<"$LB_LAST_OUTPUT" && grep -q OFFSITE <<<"$LB_LAST_OUTPUT" &&
 	pass s3-list-local-shows-offsite || fail s3-list-local-shows-offsite "$LB_LAST_OUTPUT"
 json=$("$LB_BIN" list -o "$out" --json 2>/dev/null)

@@ -31,7 +31,7 @@ name=$(cd "$out" && ls lot-systems-db-*.sql.gz)
 grep -q "uploaded $name (.*, 1 part) to s3://lotbackup-upload/site/$name, its manifest last" <<<"$LB_LAST_OUTPUT" &&
 	pass upload-db-says || fail upload-db-says "$LB_LAST_OUTPUT"
 s3_check_record upload-db-record "$out/$name" s3://lotbackup-upload/site
-check upload-db-list-local "$LB_BIN" list -o "$out"
+check upload-db-list-local "$LB_BIN" list --wide -o "$out"
 grep -Eq "^db .* (yes|no) +(yes|no) +yes +$name " <<<"$LB_LAST_OUTPUT" && pass upload-db-list-local-offsite ||
 	fail upload-db-list-local-offsite "$LB_LAST_OUTPUT"
 check upload-db-list "$LB_BIN" list --remote
