@@ -19,7 +19,8 @@ trap 'exit 130' INT
 
 pg_cluster_start >/dev/null || exit 1
 createdb app && psql -X -q -v ON_ERROR_STOP=1 -d app -f "$top/tests/demo/sample.sql" >/dev/null || exit 1
-psql -X -q -d app -c "GRANT pg_read_all_data TO lb_pw" >/dev/null
+# The monthly test restore makes a scratch database: the role needs CREATEDB (and CREATEROLE for its own role).
+psql -X -q -d app -c "GRANT pg_read_all_data TO lb_pw; ALTER ROLE lb_pw CREATEDB CREATEROLE" >/dev/null
 proj=$work/app && mkdir -p "$proj" && cd "$proj" || exit 1
 git init -q -b main && printf 'node_modules/\n.env\nbackups/\n' >.gitignore && printf '{ "name": "app" }\n' >package.json
 git add . && git -c user.name=n -c user.email=n@example.com commit -q -m init
