@@ -64,6 +64,8 @@ enum node_prio {
 	PRIO_CONVERSION,
 	PRIO_TS_DICT,
 	PRIO_TS_CONFIG,
+	PRIO_OPFAMILY = 31,	/* dump-schema-kinds2.c */
+	PRIO_OPCLASS,
 };
 
 /* A pre-data object: created in dependency order. */
@@ -151,6 +153,15 @@ void append_stmt(struct strbuf *sb, const char *stmt);
  */
 int schema_load_kinds(struct schema *s, PGconn *conn);
 int schema_load_kinds_comments(struct schema *s, PGconn *conn);
+/* Appends each (classid, oid, sql) row to the comment section when that object is dumped. */
+int append_node_comments(struct schema *s, PGconn *conn, const char *sql);
+
+/*
+ * dump-schema-kinds2.c: the kinds of extension-like schemas (issue #17,
+ * part 3), called like the two above.
+ */
+int schema_load_kinds2(struct schema *s, PGconn *conn);
+int schema_load_kinds2_comments(struct schema *s, PGconn *conn);
 
 /* dump-schema-sort.c */
 /* Sorts s->nodes by (prio, schema, name) and indexes their keys. */

@@ -238,13 +238,14 @@ schema_load_kinds(struct schema *s, PGconn *conn)
 	return 0;
 }
 
+/* Appends each (classid, oid, sql) row to the comment section when that object is dumped. */
 int
-schema_load_kinds_comments(struct schema *s, PGconn *conn)
+append_node_comments(struct schema *s, PGconn *conn, const char *sql)
 {
 	PGresult *res;
 	int i;
 
-	if ((res = pgsql_query(conn, comments_sql, "cannot read comments")) == NULL)
+	if ((res = pgsql_query(conn, sql, "cannot read comments")) == NULL)
 		return -1;
 	for (i = 0; i < PQntuples(res); i++)
 		if (schema_find(s, (unsigned int)strtoul(PQgetvalue(res, i, 0), NULL, 10),
@@ -252,4 +253,10 @@ schema_load_kinds_comments(struct schema *s, PGconn *conn)
 			append_stmt(&s->post[POST_COMMENT], PQgetvalue(res, i, 2));
 	PQclear(res);
 	return 0;
+}
+
+int
+schema_load_kinds_comments(struct schema *s, PGconn *conn)
+{
+	return append_node_comments(s, conn, comments_sql);
 }

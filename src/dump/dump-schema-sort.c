@@ -56,7 +56,12 @@ static const char mapping_head[] =
     "   AND d.deptype = 'i' AND d.objid >= 16384"
     " UNION ALL"
     " SELECT d.classid, d.objid, 'pg_extension'::regclass::oid, d.refobjid FROM pg_depend d"
-    "   WHERE d.deptype = 'e'";
+    "   WHERE d.deptype = 'e'"
+    " UNION ALL"
+    /* An operator class's members (internal) or a family's loose ones (automatic). */
+    " SELECT d.classid, d.objid, d.refclassid, d.refobjid FROM pg_depend d"
+    "   WHERE d.classid IN ('pg_amop'::regclass, 'pg_amproc'::regclass) AND d.deptype IN ('i', 'a')"
+    "   AND d.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass) AND d.objid >= 16384";
 static const char mapping_multirange[] =
     " UNION ALL"
     " SELECT 'pg_type'::regclass::oid, r.rngmultitypid, 'pg_type'::regclass::oid, r.rngtypid"
@@ -96,6 +101,9 @@ kind_rank(int prio)
 		return 7;
 	case PRIO_OPERATOR:
 		return 8;
+	case PRIO_OPFAMILY:
+	case PRIO_OPCLASS:
+		return 9;
 	case PRIO_CAST:
 		return 10;
 	case PRIO_CONVERSION:

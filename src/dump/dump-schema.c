@@ -36,13 +36,7 @@ static const char lock_list_sql[] =
  */
 static const char unsupported_head[] =
     "SELECT x.kind, x.name FROM ("
-    " SELECT 3 AS o, 'operator class' AS kind, format('%I.%I USING %I', n.nspname, c.opcname, am.amname) AS name"
-    "   FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am am ON am.oid = c.opcmethod"
-    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_opclass", "c.oid")
-    " UNION ALL SELECT 4, 'operator family', format('%I.%I USING %I', n.nspname, f.opfname, am.amname)"
-    "   FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace JOIN pg_am am ON am.oid = f.opfmethod"
-    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_opfamily", "f.oid")
-    " UNION ALL SELECT 10, 'text search parser', format('%I.%I', n.nspname, p.prsname)"
+    " SELECT 10 AS o, 'text search parser' AS kind, format('%I.%I', n.nspname, p.prsname) AS name"
     "   FROM pg_ts_parser p JOIN pg_namespace n ON n.oid = p.prsnamespace"
     "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_parser", "p.oid")
     " UNION ALL SELECT 11, 'text search template', format('%I.%I', n.nspname, t.tmplname)"
@@ -232,7 +226,8 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	    lock_tables(conn, settings) < 0 ||
 	    check_unsupported(s, conn) < 0 ||
 	    schema_load_nodes(s, conn) < 0 ||
-	    schema_load_kinds(s, conn) < 0)
+	    schema_load_kinds(s, conn) < 0 ||
+	    schema_load_kinds2(s, conn) < 0)
 		goto out;
 	schema_index_nodes(s);
 	if (schema_load_extras(s, conn) < 0 ||
@@ -240,7 +235,8 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	    schema_load_sequence_values(s, conn) < 0 ||
 	    schema_load_post_data(s, conn) < 0 ||
 	    schema_load_comments(s, conn) < 0 ||
-	    schema_load_kinds_comments(s, conn) < 0)
+	    schema_load_kinds_comments(s, conn) < 0 ||
+	    schema_load_kinds2_comments(s, conn) < 0)
 		goto out;
 	build_tables(s);
 	*out = s;

@@ -42,6 +42,10 @@ SELECT 'object|' || x.type || '|' || coalesce(x.identity, '?')
            WHERE s.stxnamespace IN (SELECT oid FROM lb_user_nsp)
           UNION ALL SELECT 'pg_namespace'::regclass, oid FROM lb_user_nsp
           UNION ALL SELECT 'pg_extension'::regclass, e.oid FROM pg_extension e
+          UNION ALL SELECT 'pg_opfamily'::regclass, f.oid FROM pg_opfamily f
+           WHERE f.opfnamespace IN (SELECT oid FROM lb_user_nsp)
+          UNION ALL SELECT 'pg_opclass'::regclass, c.oid FROM pg_opclass c
+           WHERE c.opcnamespace IN (SELECT oid FROM lb_user_nsp)
         ) o WHERE (o.classid, o.objid) NOT IN (SELECT classid, objid FROM lb_ext_member)) x
  ORDER BY 1;
 
@@ -163,6 +167,34 @@ SELECT format('tsconfig|%I.%I|%s|%s', n.nspname, c.cfgname, p.prsname,
                  ORDER BY m.maptokentype, m.mapseqno) FROM pg_ts_config_map m WHERE m.mapcfg = c.oid))
   FROM pg_ts_config c JOIN lb_user_nsp n ON n.oid = c.cfgnamespace JOIN pg_ts_parser p ON p.oid = c.cfgparser
  WHERE ('pg_ts_config'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Operator families with every member (operators and their sort family,
+-- functions and their types), each with what holds it: its class or the
+-- family itself (a loose member); then the classes.
+SELECT format('opfamily|%I.%I|%s|%s', n.nspname, f.opfname, am.amname,
+         (SELECT string_agg(m.item, ',' ORDER BY m.item) FROM (
+            SELECT format('op %s %s %s %s %s', o.amopstrategy, o.amopopr::regoperator, o.amoppurpose,
+                     (SELECT sf.opfname FROM pg_opfamily sf WHERE sf.oid = o.amopsortfamily),
+                     (SELECT string_agg(pg_describe_object(d.refclassid, d.refobjid, 0), ';') FROM pg_depend d
+                       WHERE d.classid = 'pg_amop'::regclass AND d.objid = o.oid
+                         AND d.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass))) AS item
+              FROM pg_amop o WHERE o.amopfamily = f.oid
+            UNION ALL
+            SELECT format('proc %s %s %s %s %s', p.amprocnum, p.amproclefttype::regtype, p.amprocrighttype::regtype,
+                     p.amproc::regprocedure,
+                     (SELECT string_agg(pg_describe_object(d.refclassid, d.refobjid, 0), ';') FROM pg_depend d
+                       WHERE d.classid = 'pg_amproc'::regclass AND d.objid = p.oid
+                         AND d.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass)))
+              FROM pg_amproc p WHERE p.amprocfamily = f.oid) m))
+  FROM pg_opfamily f JOIN lb_user_nsp n ON n.oid = f.opfnamespace JOIN pg_am am ON am.oid = f.opfmethod
+ WHERE ('pg_opfamily'::regclass, f.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+SELECT format('opclass|%I.%I|%s|default=%s|%s|storage=%s|%s', n.nspname, c.opcname, am.amname, c.opcdefault,
+         c.opcintype::regtype, c.opckeytype::regtype, pg_describe_object('pg_opfamily'::regclass, c.opcfamily, 0))
+  FROM pg_opclass c JOIN lb_user_nsp n ON n.oid = c.opcnamespace JOIN pg_am am ON am.oid = c.opcmethod
+ WHERE ('pg_opclass'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
  ORDER BY 1;
 
 -- Types: enums in sort order, domains, composites' fields, ranges.

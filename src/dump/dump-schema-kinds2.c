@@ -1,0 +1,99 @@
+/*
+ * Object kinds of extension-like schemas (issue #17, part 3): operator
+ * classes and families, ... (declared in dump-schema-internal.h). As in
+ * dump-schema-kinds.c, the server has no deparser for them, so each
+ * CREATE is built from its catalog as pg_dump 15's dump<Kind>() builds it,
+ * with names qualified because search_path is empty (regoperator,
+ * regprocedure, regtype). Each kind is a pre-data node ordered by
+ * pg_depend; the members of a class or family (pg_amop, pg_amproc) are
+ * mapped to it in dump-schema-sort.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump/dump-schema-internal.h"
+#include "pg/pgsql.h"
+#include "base/strbuf.h"
+
+/* "x.name USING am" of an operator class or family, for ALTER and COMMENT. */
+#define USING_NAME(name) "format('%I.%I USING %I', n.nspname, x." name ", am.amname)"
+
+/*
+ * The operators of a class or family (amop rows tied to it in pg_depend),
+ * then its functions, as pg_dump lists them: "OPERATOR n op(l,r)
+ * [FOR ORDER BY family]" and "FUNCTION n (l, r) f(args)", separated by
+ * " ,\n    ". A class's members are internal to it, a family's loose ones
+ * automatic on it; ref is that catalog and fam the family they are in.
+ */
+#define MEMBERS(ref, fam)                                                   \
+	"(SELECT string_agg(m.item, E' ,\\n    ' ORDER BY m.k, m.num, m.l, m.r) FROM ("             \
+	" SELECT 1 AS k, o.amopstrategy AS num, o.amoplefttype AS l, o.amoprighttype AS r,"         \
+	"   format('OPERATOR %s %s', o.amopstrategy, o.amopopr::regoperator)"                      \
+	"   || coalesce((SELECT format(' FOR ORDER BY %I.%I', sn.nspname, sf.opfname)"              \
+	"     FROM pg_opfamily sf JOIN pg_namespace sn ON sn.oid = sf.opfnamespace"                \
+	"     WHERE sf.oid = o.amopsortfamily), '') AS item"                                      \
+	" FROM pg_amop o JOIN pg_depend d ON d.classid = 'pg_amop'::regclass AND d.objid = o.oid"  \
+	" WHERE d.refclassid = '" ref "'::regclass AND d.refobjid = x.oid AND o.amopfamily = " fam \
+	" UNION ALL"                                                                               \
+	" SELECT 2, p.amprocnum, p.amproclefttype, p.amprocrighttype,"                             \
+	"   format('FUNCTION %s (%s, %s) %s', p.amprocnum, p.amproclefttype::regtype,"            \
+	"     p.amprocrighttype::regtype, p.amproc::regprocedure)"                                 \
+	" FROM pg_amproc p JOIN pg_depend d ON d.classid = 'pg_amproc'::regclass AND d.objid = p.oid" \
+	" WHERE d.refclassid = '" ref "'::regclass AND d.refobjid = x.oid AND p.amprocfamily = " fam \
+	") m)"
+
+/* Node columns: see dump-schema-objects.c. */
+static const char opfamilies_sql[] =
+    "SELECT 'pg_opfamily'::regclass::oid, x.oid, 31, n.nspname, x.opfname, 'operator family',"
+    " " USING_NAME("opfname") ", '', 'f',"
+    " format('CREATE OPERATOR FAMILY %I.%I USING %I;', n.nspname, x.opfname, am.amname)"
+    " || coalesce(format(E'\\nALTER OPERATOR FAMILY %I.%I USING %I ADD\\n    ', n.nspname, x.opfname,"
+    "   am.amname) || " MEMBERS("pg_opfamily", "x.oid") " || ';', ''),"
+    " format('ALTER OPERATOR FAMILY %s OWNER TO %I;', " USING_NAME("opfname") ", pg_get_userbyid(x.opfowner)),"
+    " NULL, NULL"
+    " FROM pg_opfamily x JOIN pg_namespace n ON n.oid = x.opfnamespace JOIN pg_am am ON am.oid = x.opfmethod"
+    " WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_opfamily", "x.oid");
+
+/* Without members, a class still names its storage type: pg_dump's fallback. */
+static const char opclasses_sql[] =
+    "SELECT 'pg_opclass'::regclass::oid, x.oid, 32, n.nspname, x.opcname, 'operator class',"
+    " " USING_NAME("opcname") ", '', 'f',"
+    " format(E'CREATE OPERATOR CLASS %I.%I\\n    %sFOR TYPE %s USING %I FAMILY %I.%I AS\\n    ',"
+    "   n.nspname, x.opcname, CASE WHEN x.opcdefault THEN 'DEFAULT ' ELSE '' END, x.opcintype::regtype,"
+    "   am.amname, fn.nspname, f.opfname)"
+    " || coalesce(concat_ws(E' ,\\n    ', CASE WHEN x.opckeytype <> 0 THEN 'STORAGE ' || x.opckeytype::regtype END,"
+    "   " MEMBERS("pg_opclass", "x.opcfamily") "), 'STORAGE ' || x.opcintype::regtype) || ';',"
+    " format('ALTER OPERATOR CLASS %s OWNER TO %I;', " USING_NAME("opcname") ", pg_get_userbyid(x.opcowner)),"
+    " NULL, NULL"
+    " FROM pg_opclass x JOIN pg_namespace n ON n.oid = x.opcnamespace JOIN pg_am am ON am.oid = x.opcmethod"
+    " JOIN pg_opfamily f ON f.oid = x.opcfamily JOIN pg_namespace fn ON fn.oid = f.opfnamespace"
+    " WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_opclass", "x.oid");
+
+/* (classid, oid, sql) of the commented objects of these kinds. */
+static const char comments_sql[] =
+    "SELECT x.nclass, x.nobj, x.sql FROM ("
+    " SELECT 'pg_opfamily'::regclass::oid AS nclass, x.oid AS nobj,"
+    "   format('COMMENT ON OPERATOR FAMILY %s IS %L;', " USING_NAME("opfname") ", d.description) AS sql"
+    " FROM pg_description d JOIN pg_opfamily x ON d.classoid = 'pg_opfamily'::regclass AND d.objoid = x.oid"
+    " JOIN pg_namespace n ON n.oid = x.opfnamespace JOIN pg_am am ON am.oid = x.opfmethod"
+    " UNION ALL"
+    " SELECT 'pg_opclass'::regclass::oid, x.oid,"
+    "   format('COMMENT ON OPERATOR CLASS %s IS %L;', " USING_NAME("opcname") ", d.description)"
+    " FROM pg_description d JOIN pg_opclass x ON d.classoid = 'pg_opclass'::regclass AND d.objoid = x.oid"
+    " JOIN pg_namespace n ON n.oid = x.opcnamespace JOIN pg_am am ON am.oid = x.opcmethod"
+    ") x ORDER BY x.sql COLLATE \"C\"";
+
+int
+schema_load_kinds2(struct schema *s, PGconn *conn)
+{
+	if (add_nodes(s, conn, opfamilies_sql, "cannot read operator families") < 0 ||
+	    add_nodes(s, conn, opclasses_sql, "cannot read operator classes") < 0)
+		return -1;
+	return 0;
+}
+
+int
+schema_load_kinds2_comments(struct schema *s, PGconn *conn)
+{
+	return append_node_comments(s, conn, comments_sql);
+}
