@@ -66,6 +66,8 @@ enum node_prio {
 	PRIO_TS_CONFIG,
 	PRIO_OPFAMILY = 31,	/* dump-schema-kinds2.c */
 	PRIO_OPCLASS,
+	PRIO_TS_PARSER,
+	PRIO_TS_TEMPLATE,
 };
 
 /* A pre-data object: created in dependency order. */

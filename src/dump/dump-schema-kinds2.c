@@ -1,6 +1,6 @@
 /*
  * Object kinds of extension-like schemas (issue #17, part 3): operator
- * classes and families, ... (declared in dump-schema-internal.h). As in
+ * classes and families, text search parsers and templates, ... (declared in dump-schema-internal.h). As in
  * dump-schema-kinds.c, the server has no deparser for them, so each
  * CREATE is built from its catalog as pg_dump 15's dump<Kind>() builds it,
  * with names qualified because search_path is empty (regoperator,
@@ -69,6 +69,30 @@ static const char opclasses_sql[] =
     " JOIN pg_opfamily f ON f.oid = x.opcfamily JOIN pg_namespace fn ON fn.oid = f.opfnamespace"
     " WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_opclass", "x.oid");
 
+/*
+ * Text search parsers and templates as pg_dump's dumpTSParser and
+ * dumpTSTemplate write them. They have no owner.
+ */
+static const char ts_parsers_sql[] =
+    "SELECT 'pg_ts_parser'::regclass::oid, x.oid, 33, n.nspname, x.prsname, 'text search parser',"
+    " format('%I.%I', n.nspname, x.prsname), '', 'f',"
+    " format(E'CREATE TEXT SEARCH PARSER %I.%I (\\n    START = %s,\\n    GETTOKEN = %s,\\n    END = %s,\\n%s"
+    "    LEXTYPES = %s );', n.nspname, x.prsname, x.prsstart, x.prstoken, x.prsend,"
+    "   CASE WHEN x.prsheadline <> 0 THEN format(E'    HEADLINE = %s,\\n', x.prsheadline) ELSE '' END,"
+    "   x.prslextype),"
+    " NULL, NULL, NULL"
+    " FROM pg_ts_parser x JOIN pg_namespace n ON n.oid = x.prsnamespace"
+    " WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_parser", "x.oid");
+
+static const char ts_templates_sql[] =
+    "SELECT 'pg_ts_template'::regclass::oid, x.oid, 34, n.nspname, x.tmplname, 'text search template',"
+    " format('%I.%I', n.nspname, x.tmplname), '', 'f',"
+    " format(E'CREATE TEXT SEARCH TEMPLATE %I.%I (\\n%s    LEXIZE = %s );', n.nspname, x.tmplname,"
+    "   CASE WHEN x.tmplinit <> 0 THEN format(E'    INIT = %s,\\n', x.tmplinit) ELSE '' END, x.tmpllexize),"
+    " NULL, NULL, NULL"
+    " FROM pg_ts_template x JOIN pg_namespace n ON n.oid = x.tmplnamespace"
+    " WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_template", "x.oid");
+
 /* (classid, oid, sql) of the commented objects of these kinds. */
 static const char comments_sql[] =
     "SELECT x.nclass, x.nobj, x.sql FROM ("
@@ -81,13 +105,25 @@ static const char comments_sql[] =
     "   format('COMMENT ON OPERATOR CLASS %s IS %L;', " USING_NAME("opcname") ", d.description)"
     " FROM pg_description d JOIN pg_opclass x ON d.classoid = 'pg_opclass'::regclass AND d.objoid = x.oid"
     " JOIN pg_namespace n ON n.oid = x.opcnamespace JOIN pg_am am ON am.oid = x.opcmethod"
+    " UNION ALL"
+    " SELECT 'pg_ts_parser'::regclass::oid, x.oid,"
+    "   format('COMMENT ON TEXT SEARCH PARSER %I.%I IS %L;', n.nspname, x.prsname, d.description)"
+    " FROM pg_description d JOIN pg_ts_parser x ON d.classoid = 'pg_ts_parser'::regclass AND d.objoid = x.oid"
+    " JOIN pg_namespace n ON n.oid = x.prsnamespace"
+    " UNION ALL"
+    " SELECT 'pg_ts_template'::regclass::oid, x.oid,"
+    "   format('COMMENT ON TEXT SEARCH TEMPLATE %I.%I IS %L;', n.nspname, x.tmplname, d.description)"
+    " FROM pg_description d JOIN pg_ts_template x ON d.classoid = 'pg_ts_template'::regclass AND d.objoid = x.oid"
+    " JOIN pg_namespace n ON n.oid = x.tmplnamespace"
     ") x ORDER BY x.sql COLLATE \"C\"";
 
 int
 schema_load_kinds2(struct schema *s, PGconn *conn)
 {
 	if (add_nodes(s, conn, opfamilies_sql, "cannot read operator families") < 0 ||
-	    add_nodes(s, conn, opclasses_sql, "cannot read operator classes") < 0)
+	    add_nodes(s, conn, opclasses_sql, "cannot read operator classes") < 0 ||
+	    add_nodes(s, conn, ts_parsers_sql, "cannot read text search parsers") < 0 ||
+	    add_nodes(s, conn, ts_templates_sql, "cannot read text search templates") < 0)
 		return -1;
 	return 0;
 }

@@ -108,6 +108,10 @@ kind_rank(int prio)
 		return 10;
 	case PRIO_CONVERSION:
 		return 11;
+	case PRIO_TS_PARSER:
+		return 12;
+	case PRIO_TS_TEMPLATE:
+		return 13;
 	case PRIO_TS_DICT:
 		return 14;
 	case PRIO_TS_CONFIG:

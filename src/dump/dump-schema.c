@@ -36,13 +36,7 @@ static const char lock_list_sql[] =
  */
 static const char unsupported_head[] =
     "SELECT x.kind, x.name FROM ("
-    " SELECT 10 AS o, 'text search parser' AS kind, format('%I.%I', n.nspname, p.prsname) AS name"
-    "   FROM pg_ts_parser p JOIN pg_namespace n ON n.oid = p.prsnamespace"
-    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_parser", "p.oid")
-    " UNION ALL SELECT 11, 'text search template', format('%I.%I', n.nspname, t.tmplname)"
-    "   FROM pg_ts_template t JOIN pg_namespace n ON n.oid = t.tmplnamespace"
-    "   WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_template", "t.oid")
-    " UNION ALL SELECT 12, 'foreign-data wrapper', quote_ident(w.fdwname)"
+    " SELECT 12 AS o, 'foreign-data wrapper' AS kind, quote_ident(w.fdwname) AS name"
     "   FROM pg_foreign_data_wrapper w WHERE " NOT_MEMBER("pg_foreign_data_wrapper", "w.oid")
     " UNION ALL SELECT 13, 'server', quote_ident(s.srvname)"
     "   FROM pg_foreign_server s WHERE " NOT_MEMBER("pg_foreign_server", "s.oid")

@@ -46,6 +46,10 @@ SELECT 'object|' || x.type || '|' || coalesce(x.identity, '?')
            WHERE f.opfnamespace IN (SELECT oid FROM lb_user_nsp)
           UNION ALL SELECT 'pg_opclass'::regclass, c.oid FROM pg_opclass c
            WHERE c.opcnamespace IN (SELECT oid FROM lb_user_nsp)
+          UNION ALL SELECT 'pg_ts_parser'::regclass, p.oid FROM pg_ts_parser p
+           WHERE p.prsnamespace IN (SELECT oid FROM lb_user_nsp)
+          UNION ALL SELECT 'pg_ts_template'::regclass, t.oid FROM pg_ts_template t
+           WHERE t.tmplnamespace IN (SELECT oid FROM lb_user_nsp)
         ) o WHERE (o.classid, o.objid) NOT IN (SELECT classid, objid FROM lb_ext_member)) x
  ORDER BY 1;
 
@@ -195,6 +199,18 @@ SELECT format('opclass|%I.%I|%s|default=%s|%s|storage=%s|%s', n.nspname, c.opcna
          c.opcintype::regtype, c.opckeytype::regtype, pg_describe_object('pg_opfamily'::regclass, c.opcfamily, 0))
   FROM pg_opclass c JOIN lb_user_nsp n ON n.oid = c.opcnamespace JOIN pg_am am ON am.oid = c.opcmethod
  WHERE ('pg_opclass'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Text search parsers and templates: their functions.
+SELECT format('tsparser|%I.%I|%s|%s|%s|%s|%s', n.nspname, p.prsname, p.prsstart, p.prstoken, p.prsend,
+         p.prsheadline, p.prslextype)
+  FROM pg_ts_parser p JOIN lb_user_nsp n ON n.oid = p.prsnamespace
+ WHERE ('pg_ts_parser'::regclass, p.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+SELECT format('tstemplate|%I.%I|%s|%s', n.nspname, t.tmplname, t.tmplinit, t.tmpllexize)
+  FROM pg_ts_template t JOIN lb_user_nsp n ON n.oid = t.tmplnamespace
+ WHERE ('pg_ts_template'::regclass, t.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
  ORDER BY 1;
 
 -- Types: enums in sort order, domains, composites' fields, ranges.
