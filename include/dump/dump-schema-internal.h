@@ -43,6 +43,14 @@
 	"   FROM unnest(" acl ") WITH ORDINALITY a(item, ord), aclexplode(ARRAY[a.item]) x" \
 	"   GROUP BY a.ord, x.grantor, x.grantee, x.is_grantable) g)"
 
+/* "s.f(type, ...)" of a function, as pg_dump's format_function_signature writes it. */
+#define FUNCTION_SIGNATURE(fn)                                              \
+	"(SELECT format('%I.%I(%s)', lb_fn.nspname, lb_f.proname,"          \
+	" (SELECT string_agg(format_type(lb_a.t, NULL), ', ' ORDER BY lb_a.o)" \
+	" FROM unnest(lb_f.proargtypes::oid[]) WITH ORDINALITY lb_a(t, o)))" \
+	" FROM pg_proc lb_f JOIN pg_namespace lb_fn ON lb_fn.oid = lb_f.pronamespace" \
+	" WHERE lb_f.oid = " fn ")"
+
 /*
  * The kinds of node. Their values are written in the node queries, so a
  * new kind takes a new value; pg_dump's kind order, the tie-break of the
@@ -68,6 +76,8 @@ enum node_prio {
 	PRIO_OPCLASS,
 	PRIO_TS_PARSER,
 	PRIO_TS_TEMPLATE,
+	PRIO_LANGUAGE,
+	PRIO_TRANSFORM,
 };
 
 /* A pre-data object: created in dependency order. */
@@ -145,6 +155,8 @@ int schema_load_post_data(struct schema *s, PGconn *conn);
 int schema_load_comments(struct schema *s, PGconn *conn);
 /* Adds a node per row of a query returning the node columns (see the file). */
 int add_nodes(struct schema *s, PGconn *conn, const char *sql, const char *what);
+/* Appends each row's (classid, oid, sql) to that node; rows of objects not dumped are dropped. */
+int append_to_nodes(struct schema *s, PGconn *conn, const char *sql, const char *what);
 /* Appends a statement, after a blank line when sb holds one already. */
 void append_stmt(struct strbuf *sb, const char *stmt);
 
@@ -160,9 +172,11 @@ int append_node_comments(struct schema *s, PGconn *conn, const char *sql);
 
 /*
  * dump-schema-kinds2.c: the kinds of extension-like schemas (issue #17,
- * part 3), called like the two above.
+ * part 3), called like the two above; their privileges after
+ * schema_index_nodes().
  */
 int schema_load_kinds2(struct schema *s, PGconn *conn);
+int schema_load_kinds2_extras(struct schema *s, PGconn *conn);
 int schema_load_kinds2_comments(struct schema *s, PGconn *conn);
 
 /* dump-schema-sort.c */

@@ -118,10 +118,7 @@ static const char casts_sql[] =
     "   WHERE st.oid = c.castsource AND tt.oid = c.casttarget), 'cast', " CAST_NAME ", '', 'f',"
     " 'CREATE CAST ' || " CAST_NAME " || CASE c.castmethod WHEN 'b' THEN ' WITHOUT FUNCTION'"
     "   WHEN 'i' THEN ' WITH INOUT'"
-    "   ELSE (SELECT format(' WITH FUNCTION %I.%I(%s)', pn.nspname, p.proname,"
-    "     (SELECT string_agg(format_type(a.t, NULL), ', ' ORDER BY a.o)"
-    "       FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY a(t, o)))"
-    "     FROM pg_proc p JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = c.castfunc) END"
+    "   ELSE ' WITH FUNCTION ' || " FUNCTION_SIGNATURE("c.castfunc") " END"
     " || CASE c.castcontext WHEN 'a' THEN ' AS ASSIGNMENT' WHEN 'i' THEN ' AS IMPLICIT' ELSE '' END || ';',"
     " NULL, NULL, NULL"
     CAST_FROM;

@@ -1,6 +1,7 @@
 /*
  * Object kinds of extension-like schemas (issue #17, part 3): operator
- * classes and families, text search parsers and templates, ... (declared in dump-schema-internal.h). As in
+ * classes and families, text search parsers and templates, procedural
+ * languages, transforms, ... (declared in dump-schema-internal.h). As in
  * dump-schema-kinds.c, the server has no deparser for them, so each
  * CREATE is built from its catalog as pg_dump 15's dump<Kind>() builds it,
  * with names qualified because search_path is empty (regoperator,
@@ -93,6 +94,51 @@ static const char ts_templates_sql[] =
     " FROM pg_ts_template x JOIN pg_namespace n ON n.oid = x.tmplnamespace"
     " WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_ts_template", "x.oid");
 
+/*
+ * Procedural languages made by users (initdb's plpgsql has an oid below
+ * 16384; an extension's comes with it) as pg_dump's dumpProcLang writes
+ * them, always with their handler, inline handler and validator named:
+ * since 13 a CREATE LANGUAGE without HANDLER no longer finds one.
+ */
+#define QUALIFIED_PROC(fn)                                                  \
+	"(SELECT format('%I.%I', pn.nspname, p.proname) FROM pg_proc p"        \
+	" JOIN pg_namespace pn ON pn.oid = p.pronamespace WHERE p.oid = " fn ")"
+
+static const char languages_sql[] =
+    "SELECT 'pg_language'::regclass::oid, l.oid, 35, '', l.lanname, 'language',"
+    " quote_ident(l.lanname), '', 'f',"
+    " format('CREATE %sPROCEDURAL LANGUAGE %I HANDLER %s%s%s;',"
+    "   CASE WHEN l.lanpltrusted THEN 'TRUSTED ' ELSE '' END, l.lanname, " QUALIFIED_PROC("l.lanplcallfoid") ","
+    "   CASE WHEN l.laninline <> 0 THEN ' INLINE ' || " QUALIFIED_PROC("l.laninline") " ELSE '' END,"
+    "   CASE WHEN l.lanvalidator <> 0 THEN ' VALIDATOR ' || " QUALIFIED_PROC("l.lanvalidator") " ELSE '' END),"
+    " format('ALTER PROCEDURAL LANGUAGE %I OWNER TO %I;', l.lanname, pg_get_userbyid(l.lanowner)),"
+    " NULL, NULL"
+    " FROM pg_language l WHERE l.oid >= 16384 AND " NOT_MEMBER("pg_language", "l.oid");
+
+/* As pg_dump's acl_sql does for the other kinds: the ACL rebuilt item by item. */
+static const char language_acl_sql[] =
+    "SELECT 'pg_language'::regclass::oid, l.oid, format('REVOKE ALL ON LANGUAGE %I FROM PUBLIC;', l.lanname)"
+    "   || format(E'\\nREVOKE ALL ON LANGUAGE %I FROM %I;', l.lanname, pg_get_userbyid(l.lanowner))"
+    "   || coalesce(E'\\n' || " GRANTS_SQL("l.lanacl", "quote_ident(l.lanname)", "'LANGUAGE'", "l.lanowner",
+	"x.privilege_type") ", '')"
+    " FROM pg_language l WHERE l.lanacl IS NOT NULL AND l.oid >= 16384";
+
+/*
+ * Transforms made by users as pg_dump's dumpTransform writes them. They
+ * have no owner; pg_dump names them "type language".
+ */
+#define TRANSFORM_NAME "format('FOR %s LANGUAGE %I', format_type(t.trftype, NULL), l.lanname)"
+
+static const char transforms_sql[] =
+    "SELECT 'pg_transform'::regclass::oid, t.oid, 36, '', format_type(t.trftype, NULL) || ' ' || l.lanname,"
+    " 'transform', " TRANSFORM_NAME ", '', 'f',"
+    " format('CREATE TRANSFORM %s (%s);', " TRANSFORM_NAME ", concat_ws(', ',"
+    "   CASE WHEN t.trffromsql <> 0 THEN 'FROM SQL WITH FUNCTION ' || " FUNCTION_SIGNATURE("t.trffromsql") " END,"
+    "   CASE WHEN t.trftosql <> 0 THEN 'TO SQL WITH FUNCTION ' || " FUNCTION_SIGNATURE("t.trftosql") " END)),"
+    " NULL, NULL, NULL"
+    " FROM pg_transform t JOIN pg_language l ON l.oid = t.trflang"
+    " WHERE t.oid >= 16384 AND " NOT_MEMBER("pg_transform", "t.oid");
+
 /* (classid, oid, sql) of the commented objects of these kinds. */
 static const char comments_sql[] =
     "SELECT x.nclass, x.nobj, x.sql FROM ("
@@ -115,6 +161,14 @@ static const char comments_sql[] =
     "   format('COMMENT ON TEXT SEARCH TEMPLATE %I.%I IS %L;', n.nspname, x.tmplname, d.description)"
     " FROM pg_description d JOIN pg_ts_template x ON d.classoid = 'pg_ts_template'::regclass AND d.objoid = x.oid"
     " JOIN pg_namespace n ON n.oid = x.tmplnamespace"
+    " UNION ALL"
+    " SELECT 'pg_language'::regclass::oid, l.oid, format('COMMENT ON LANGUAGE %I IS %L;', l.lanname, d.description)"
+    " FROM pg_description d JOIN pg_language l ON d.classoid = 'pg_language'::regclass AND d.objoid = l.oid"
+    " UNION ALL"
+    " SELECT 'pg_transform'::regclass::oid, t.oid, format('COMMENT ON TRANSFORM %s IS %L;', " TRANSFORM_NAME ","
+    "   d.description)"
+    " FROM pg_description d JOIN pg_transform t ON d.classoid = 'pg_transform'::regclass AND d.objoid = t.oid"
+    " JOIN pg_language l ON l.oid = t.trflang"
     ") x ORDER BY x.sql COLLATE \"C\"";
 
 int
@@ -123,7 +177,19 @@ schema_load_kinds2(struct schema *s, PGconn *conn)
 	if (add_nodes(s, conn, opfamilies_sql, "cannot read operator families") < 0 ||
 	    add_nodes(s, conn, opclasses_sql, "cannot read operator classes") < 0 ||
 	    add_nodes(s, conn, ts_parsers_sql, "cannot read text search parsers") < 0 ||
-	    add_nodes(s, conn, ts_templates_sql, "cannot read text search templates") < 0)
+	    add_nodes(s, conn, ts_templates_sql, "cannot read text search templates") < 0 ||
+	    add_nodes(s, conn, languages_sql, "cannot read procedural languages") < 0 ||
+	    add_nodes(s, conn, transforms_sql, "cannot read transforms") < 0)
+		return -1;
+	return 0;
+}
+
+/* After schema_index_nodes(), like the other kinds' privileges (schema_load_extras). */
+int
+schema_load_kinds2_extras(struct schema *s, PGconn *conn)
+{
+	if (s->with_privileges &&
+	    append_to_nodes(s, conn, language_acl_sql, "cannot read language privileges") < 0)
 		return -1;
 	return 0;
 }

@@ -835,7 +835,7 @@ out:
 }
 
 /* Appends each row's (classid, oid, sql) to that node; rows of objects not dumped are dropped. */
-static int
+int
 append_to_nodes(struct schema *s, PGconn *conn, const char *sql, const char *what)
 {
 	PGresult *res;

@@ -89,7 +89,10 @@ kind_rank(int prio)
 	switch (prio) {
 	case PRIO_SCHEMA:
 		return 1;
+	case PRIO_LANGUAGE:
+		return 2;
 	case PRIO_COLLATION:
+	case PRIO_TRANSFORM:
 		return 3;
 	case PRIO_EXTENSION:
 		return 4;

@@ -48,9 +48,6 @@ static const char unsupported_head[] =
     "   WHERE s.subdbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())"
     " UNION ALL SELECT 17, 'event trigger', quote_ident(e.evtname)"
     "   FROM pg_event_trigger e WHERE " NOT_MEMBER("pg_event_trigger", "e.oid")
-    " UNION ALL SELECT 18, 'transform', format('for %s language %I', format_type(t.trftype, NULL), l.lanname)"
-    "   FROM pg_transform t JOIN pg_language l ON l.oid = t.trflang"
-    "   WHERE t.oid >= 16384 AND " NOT_MEMBER("pg_transform", "t.oid")
     " UNION ALL SELECT 19, 'access method', quote_ident(a.amname)"
     "   FROM pg_am a WHERE a.oid >= 16384 AND " NOT_MEMBER("pg_am", "a.oid")
     /* An array type comes with its element type. */
@@ -61,8 +58,6 @@ static const char unsupported_head[] =
     " UNION ALL SELECT 21, 'shell type', format('%I.%I', n.nspname, t.typname)"
     "   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
     "   WHERE NOT t.typisdefined AND " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid")
-    " UNION ALL SELECT 22, 'procedural language', quote_ident(l.lanname)"
-    "   FROM pg_language l WHERE l.oid >= 16384 AND " NOT_MEMBER("pg_language", "l.oid")
     " UNION ALL SELECT 23, 'table', format('%I.%I (access method %I)', n.nspname, c.relname, a.amname)"
     "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am a ON a.oid = c.relam"
     "   WHERE c.relkind IN ('r', 'm') AND a.amname <> 'heap'"
@@ -225,6 +220,7 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 		goto out;
 	schema_index_nodes(s);
 	if (schema_load_extras(s, conn) < 0 ||
+	    schema_load_kinds2_extras(s, conn) < 0 ||
 	    schema_sort(s, conn) < 0 ||
 	    schema_load_sequence_values(s, conn) < 0 ||
 	    schema_load_post_data(s, conn) < 0 ||

@@ -496,6 +496,9 @@ object_refused(struct lexer *lx, struct tok *t, const char *verb)
 		return is_word(t, "method") ? NULL : "an object no dump holds";
 	if (eat(lx, t, "foreign"))
 		return is_word(t, "table") || is_word(t, "data") ? NULL : "an object no dump holds";
+	/* pg_dump's ALTER PROCEDURAL LANGUAGE ... OWNER TO (CREATE takes PROCEDURAL as a modifier). */
+	if (eat(lx, t, "procedural"))
+		return is_word(t, "language") && !strcmp(verb, "ALTER") ? NULL : "an object no dump holds";
 	if (eat(lx, t, "large"))
 		return is_word(t, "object") && !strcmp(verb, "ALTER") ? NULL : "an object no dump holds";
 	if (eat(lx, t, "default"))

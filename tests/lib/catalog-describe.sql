@@ -50,6 +50,8 @@ SELECT 'object|' || x.type || '|' || coalesce(x.identity, '?')
            WHERE p.prsnamespace IN (SELECT oid FROM lb_user_nsp)
           UNION ALL SELECT 'pg_ts_template'::regclass, t.oid FROM pg_ts_template t
            WHERE t.tmplnamespace IN (SELECT oid FROM lb_user_nsp)
+          UNION ALL SELECT 'pg_language'::regclass, l.oid FROM pg_language l WHERE l.oid >= 16384
+          UNION ALL SELECT 'pg_transform'::regclass, t.oid FROM pg_transform t WHERE t.oid >= 16384
         ) o WHERE (o.classid, o.objid) NOT IN (SELECT classid, objid FROM lb_ext_member)) x
  ORDER BY 1;
 
@@ -211,6 +213,19 @@ SELECT format('tsparser|%I.%I|%s|%s|%s|%s|%s', n.nspname, p.prsname, p.prsstart,
 SELECT format('tstemplate|%I.%I|%s|%s', n.nspname, t.tmplname, t.tmplinit, t.tmpllexize)
   FROM pg_ts_template t JOIN lb_user_nsp n ON n.oid = t.tmplnamespace
  WHERE ('pg_ts_template'::regclass, t.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Procedural languages made by users: trust and functions; transforms.
+SELECT format('language|%I|trusted=%s|pl=%s|%s|%s|%s', l.lanname, l.lanpltrusted, l.lanispl,
+         l.lanplcallfoid::regprocedure, l.laninline::regprocedure, l.lanvalidator::regprocedure)
+  FROM pg_language l WHERE l.oid >= 16384
+   AND ('pg_language'::regclass, l.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+SELECT format('transform|%s|%s|%s|%s', format_type(t.trftype, NULL), l.lanname, t.trffromsql::regprocedure,
+         t.trftosql::regprocedure)
+  FROM pg_transform t JOIN pg_language l ON l.oid = t.trflang WHERE t.oid >= 16384
+   AND ('pg_transform'::regclass, t.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
  ORDER BY 1;
 
 -- Types: enums in sort order, domains, composites' fields, ranges.
