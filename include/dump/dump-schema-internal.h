@@ -78,6 +78,7 @@ enum node_prio {
 	PRIO_TS_TEMPLATE,
 	PRIO_LANGUAGE,
 	PRIO_TRANSFORM,
+	PRIO_ACCESS_METHOD,
 };
 
 /* A pre-data object: created in dependency order. */

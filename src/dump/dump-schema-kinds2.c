@@ -1,7 +1,7 @@
 /*
  * Object kinds of extension-like schemas (issue #17, part 3): operator
  * classes and families, text search parsers and templates, procedural
- * languages, transforms, ... (declared in dump-schema-internal.h). As in
+ * languages, transforms, access methods, ... (declared in dump-schema-internal.h). As in
  * dump-schema-kinds.c, the server has no deparser for them, so each
  * CREATE is built from its catalog as pg_dump 15's dump<Kind>() builds it,
  * with names qualified because search_path is empty (regoperator,
@@ -139,6 +139,14 @@ static const char transforms_sql[] =
     " FROM pg_transform t JOIN pg_language l ON l.oid = t.trflang"
     " WHERE t.oid >= 16384 AND " NOT_MEMBER("pg_transform", "t.oid");
 
+/* Access methods made by users as pg_dump's dumpAccessMethod writes them; they have no owner. */
+static const char access_methods_sql[] =
+    "SELECT 'pg_am'::regclass::oid, a.oid, 37, '', a.amname, 'access method', quote_ident(a.amname), '', 'f',"
+    " format('CREATE ACCESS METHOD %I TYPE %s HANDLER %s;', a.amname,"
+    "   CASE a.amtype WHEN 'i' THEN 'INDEX' ELSE 'TABLE' END, a.amhandler),"
+    " NULL, NULL, NULL"
+    " FROM pg_am a WHERE a.oid >= 16384 AND " NOT_MEMBER("pg_am", "a.oid");
+
 /* (classid, oid, sql) of the commented objects of these kinds. */
 static const char comments_sql[] =
     "SELECT x.nclass, x.nobj, x.sql FROM ("
@@ -169,6 +177,9 @@ static const char comments_sql[] =
     "   d.description)"
     " FROM pg_description d JOIN pg_transform t ON d.classoid = 'pg_transform'::regclass AND d.objoid = t.oid"
     " JOIN pg_language l ON l.oid = t.trflang"
+    " UNION ALL"
+    " SELECT 'pg_am'::regclass::oid, a.oid, format('COMMENT ON ACCESS METHOD %I IS %L;', a.amname, d.description)"
+    " FROM pg_description d JOIN pg_am a ON d.classoid = 'pg_am'::regclass AND d.objoid = a.oid"
     ") x ORDER BY x.sql COLLATE \"C\"";
 
 int
@@ -179,7 +190,8 @@ schema_load_kinds2(struct schema *s, PGconn *conn)
 	    add_nodes(s, conn, ts_parsers_sql, "cannot read text search parsers") < 0 ||
 	    add_nodes(s, conn, ts_templates_sql, "cannot read text search templates") < 0 ||
 	    add_nodes(s, conn, languages_sql, "cannot read procedural languages") < 0 ||
-	    add_nodes(s, conn, transforms_sql, "cannot read transforms") < 0)
+	    add_nodes(s, conn, transforms_sql, "cannot read transforms") < 0 ||
+	    add_nodes(s, conn, access_methods_sql, "cannot read access methods") < 0)
 		return -1;
 	return 0;
 }

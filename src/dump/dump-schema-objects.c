@@ -34,6 +34,11 @@
 	"(SELECT string_agg(format('" prefix "%s=%L', lb_o.k, lb_o.v), ', ' ORDER BY lb_o.i)" \
 	" FROM pg_options_to_table(" opts ") WITH ORDINALITY lb_o(k, v, i))"
 
+/* "USING am" after sep, of a table or materialized view not on heap (the dump's default). */
+#define TABLE_AM(sep)                                                       \
+	"coalesce((SELECT " sep " || 'USING ' || quote_ident(lb_am.amname) FROM pg_am lb_am" \
+	" WHERE lb_am.oid = c.relam AND lb_am.amname <> 'heap'), '')"
+
 /* The identity sequences: not created on their own, but owned by their column. */
 #define IDENTITY_SEQ(seqoid)                                                \
 	"EXISTS (SELECT 1 FROM pg_depend lb_i"                              \
@@ -216,6 +221,7 @@ static const char tables_head[] =
     "   FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent"
     "   JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid), '') END"
     " || CASE WHEN c.relkind = 'p' THEN E'\\nPARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END"
+    " || " TABLE_AM("E'\\n'") ""
     " || coalesce(E'\\nWITH (' || nullif(array_to_string(ARRAY[" OPTIONS_SQL("c.reloptions", "") ", "
     OPTIONS_SQL("tc.reloptions", "toast.") "], ', '), '') || ')', '')"
     " || ';',"
@@ -300,7 +306,7 @@ static const char views_sql[] =
     "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
     "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped))"
     "   WHEN c.relkind = 'v' THEN " VIEW_DEF_SQL("CREATE")
-    "   ELSE format(E'CREATE MATERIALIZED VIEW %I.%I%s AS\\n%s', n.nspname, c.relname,"
+    "   ELSE format(E'CREATE MATERIALIZED VIEW %I.%I%s%s AS\\n%s', n.nspname, c.relname, " TABLE_AM("' '") ","
     "     coalesce(' WITH (' || " OPTIONS_SQL("c.reloptions", "") " || ')', ''),"
     "     rtrim(pg_get_viewdef(c.oid), ';') || E'\\n  WITH NO DATA;') END,"
     " format('ALTER %s %I.%I OWNER TO %I;', CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'MATERIALIZED VIEW' END,"

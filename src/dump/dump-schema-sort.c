@@ -103,6 +103,7 @@ kind_rank(int prio)
 	case PRIO_AGGREGATE:
 		return 7;
 	case PRIO_OPERATOR:
+	case PRIO_ACCESS_METHOD:
 		return 8;
 	case PRIO_OPFAMILY:
 	case PRIO_OPCLASS:

@@ -48,8 +48,6 @@ static const char unsupported_head[] =
     "   WHERE s.subdbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())"
     " UNION ALL SELECT 17, 'event trigger', quote_ident(e.evtname)"
     "   FROM pg_event_trigger e WHERE " NOT_MEMBER("pg_event_trigger", "e.oid")
-    " UNION ALL SELECT 19, 'access method', quote_ident(a.amname)"
-    "   FROM pg_am a WHERE a.oid >= 16384 AND " NOT_MEMBER("pg_am", "a.oid")
     /* An array type comes with its element type. */
     " UNION ALL SELECT 20, 'base type', format('%I.%I', n.nspname, t.typname)"
     "   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
@@ -58,10 +56,6 @@ static const char unsupported_head[] =
     " UNION ALL SELECT 21, 'shell type', format('%I.%I', n.nspname, t.typname)"
     "   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
     "   WHERE NOT t.typisdefined AND " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid")
-    " UNION ALL SELECT 23, 'table', format('%I.%I (access method %I)', n.nspname, c.relname, a.amname)"
-    "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am a ON a.oid = c.relam"
-    "   WHERE c.relkind IN ('r', 'm') AND a.amname <> 'heap'"
-    "   AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid")
     /* pg_dump would dump their rows; COPY of a whole table would clash with the extension's. */
     " UNION ALL SELECT 24, 'extension configuration table',"
     "   format('%s (extension %I)', cfg.rel::regclass, x.extname)"

@@ -52,6 +52,7 @@ SELECT 'object|' || x.type || '|' || coalesce(x.identity, '?')
            WHERE t.tmplnamespace IN (SELECT oid FROM lb_user_nsp)
           UNION ALL SELECT 'pg_language'::regclass, l.oid FROM pg_language l WHERE l.oid >= 16384
           UNION ALL SELECT 'pg_transform'::regclass, t.oid FROM pg_transform t WHERE t.oid >= 16384
+          UNION ALL SELECT 'pg_am'::regclass, a.oid FROM pg_am a WHERE a.oid >= 16384
         ) o WHERE (o.classid, o.objid) NOT IN (SELECT classid, objid FROM lb_ext_member)) x
  ORDER BY 1;
 
@@ -226,6 +227,17 @@ SELECT format('transform|%s|%s|%s|%s', format_type(t.trftype, NULL), l.lanname, 
          t.trftosql::regprocedure)
   FROM pg_transform t JOIN pg_language l ON l.oid = t.trflang WHERE t.oid >= 16384
    AND ('pg_transform'::regclass, t.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Access methods made by users, and the relations not on heap.
+SELECT format('am|%I|%s|%s', a.amname, a.amtype, a.amhandler)
+  FROM pg_am a WHERE a.oid >= 16384 AND ('pg_am'::regclass, a.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+SELECT format('relam|%I.%I|%s', n.nspname, c.relname, a.amname)
+  FROM pg_class c JOIN lb_user_nsp n ON n.oid = c.relnamespace JOIN pg_am a ON a.oid = c.relam
+ WHERE c.relkind IN ('r', 'p', 'm') AND a.amname <> 'heap'
+   AND ('pg_class'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
  ORDER BY 1;
 
 -- Types: enums in sort order, domains, composites' fields, ranges.
