@@ -79,6 +79,7 @@ enum node_prio {
 	PRIO_LANGUAGE,
 	PRIO_TRANSFORM,
 	PRIO_ACCESS_METHOD,
+	PRIO_SHELL_TYPE,	/* classid 0: see dump-schema-kinds2.c */
 };
 
 /* A pre-data object: created in dependency order. */

@@ -1,7 +1,7 @@
 /*
  * Object kinds of extension-like schemas (issue #17, part 3): operator
  * classes and families, text search parsers and templates, procedural
- * languages, transforms, access methods, ... (declared in dump-schema-internal.h). As in
+ * languages, transforms, access methods, base types, ... (declared in dump-schema-internal.h). As in
  * dump-schema-kinds.c, the server has no deparser for them, so each
  * CREATE is built from its catalog as pg_dump 15's dump<Kind>() builds it,
  * with names qualified because search_path is empty (regoperator,
@@ -147,6 +147,61 @@ static const char access_methods_sql[] =
     " NULL, NULL, NULL"
     " FROM pg_am a WHERE a.oid >= 16384 AND " NOT_MEMBER("pg_am", "a.oid");
 
+/*
+ * Base types as pg_dump's dumpBaseType writes them, each option it
+ * writes in its order, and before them their shell type (pg_dump's
+ * dumpShellType): classid 0, so its key differs from the type's, which
+ * the sort places after the I/O functions, themselves after the shell
+ * (schema_sort). An array type comes with its element type. A shell type
+ * never defined is a node of its own, with its owner.
+ */
+#define BASE_TYPE_FROM                                                      \
+	" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"     \
+	" WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid")       \
+	" AND t.typtype = 'b'"                                              \
+	" AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)"
+
+/* ",\n    KEY = value" when the condition holds. */
+#define TYPE_OPT(cond, text) "CASE WHEN " cond " THEN E',\\n    ' || " text " ELSE '' END"
+
+static const char base_types_sql[] =
+    "SELECT 0, t.oid, 38, n.nspname, t.typname, 'shell type', format('%I.%I', n.nspname, t.typname), '', 'f',"
+    " format('CREATE TYPE %I.%I;', n.nspname, t.typname), NULL, NULL, NULL"
+    BASE_TYPE_FROM
+    " UNION ALL"
+    " SELECT 'pg_type'::regclass::oid, t.oid, 3, n.nspname, t.typname, 'type', format('%I.%I', n.nspname, t.typname),"
+    " '', 'f',"
+    " format(E'CREATE TYPE %I.%I (\\n    INTERNALLENGTH = %s,\\n    INPUT = %s,\\n    OUTPUT = %s', n.nspname,"
+    "   t.typname, CASE WHEN t.typlen = -1 THEN 'variable' ELSE t.typlen::text END, t.typinput, t.typoutput)"
+    " || " TYPE_OPT("t.typreceive <> 0", "'RECEIVE = ' || t.typreceive::text")
+    " || " TYPE_OPT("t.typsend <> 0", "'SEND = ' || t.typsend::text")
+    " || " TYPE_OPT("t.typmodin <> 0", "'TYPMOD_IN = ' || t.typmodin::text")
+    " || " TYPE_OPT("t.typmodout <> 0", "'TYPMOD_OUT = ' || t.typmodout::text")
+    " || " TYPE_OPT("t.typanalyze <> 0", "'ANALYZE = ' || t.typanalyze::text")
+    /* typsubscript is 14+. */
+    " || " TYPE_OPT("coalesce(to_jsonb(t)->>'typsubscript', '-') <> '-'", "'SUBSCRIPT = ' || (to_jsonb(t)->>'typsubscript')")
+    " || " TYPE_OPT("t.typcollation <> 0", "'COLLATABLE = true'")
+    " || " TYPE_OPT("t.typdefaultbin IS NOT NULL OR t.typdefault IS NOT NULL",
+    "'DEFAULT = ' || coalesce(pg_get_expr(t.typdefaultbin, 0), quote_literal(t.typdefault))")
+    " || " TYPE_OPT("t.typelem <> 0", "'ELEMENT = ' || format_type(t.typelem, NULL)")
+    " || " TYPE_OPT("t.typcategory <> 'U'", "'CATEGORY = ' || quote_literal(t.typcategory::text)")
+    " || " TYPE_OPT("t.typispreferred", "'PREFERRED = true'")
+    " || " TYPE_OPT("t.typdelim <> ','", "'DELIMITER = ' || quote_literal(t.typdelim::text)")
+    " || E',\\n    ALIGNMENT = ' || CASE t.typalign WHEN 'c' THEN 'char' WHEN 's' THEN 'int2' WHEN 'i' THEN 'int4'"
+    "   ELSE 'double' END"
+    " || E',\\n    STORAGE = ' || CASE t.typstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external'"
+    "   WHEN 'm' THEN 'main' ELSE 'extended' END"
+    " || " TYPE_OPT("t.typbyval", "'PASSEDBYVALUE'")
+    " || E'\\n);',"
+    " format('ALTER TYPE %I.%I OWNER TO %I;', n.nspname, t.typname, pg_get_userbyid(t.typowner)), NULL, NULL"
+    BASE_TYPE_FROM
+    " UNION ALL"
+    " SELECT 'pg_type'::regclass::oid, t.oid, 3, n.nspname, t.typname, 'shell type', format('%I.%I', n.nspname,"
+    "   t.typname), '', 'f', format('CREATE TYPE %I.%I;', n.nspname, t.typname),"
+    " format('ALTER TYPE %I.%I OWNER TO %I;', n.nspname, t.typname, pg_get_userbyid(t.typowner)), NULL, NULL"
+    " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+    " WHERE NOT t.typisdefined AND " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid");
+
 /* (classid, oid, sql) of the commented objects of these kinds. */
 static const char comments_sql[] =
     "SELECT x.nclass, x.nobj, x.sql FROM ("
@@ -191,7 +246,8 @@ schema_load_kinds2(struct schema *s, PGconn *conn)
 	    add_nodes(s, conn, ts_templates_sql, "cannot read text search templates") < 0 ||
 	    add_nodes(s, conn, languages_sql, "cannot read procedural languages") < 0 ||
 	    add_nodes(s, conn, transforms_sql, "cannot read transforms") < 0 ||
-	    add_nodes(s, conn, access_methods_sql, "cannot read access methods") < 0)
+	    add_nodes(s, conn, access_methods_sql, "cannot read access methods") < 0 ||
+	    add_nodes(s, conn, base_types_sql, "cannot read base types") < 0)
 		return -1;
 	return 0;
 }

@@ -427,7 +427,7 @@ static const char acl_sql[] =
     " SELECT 'pg_type'::regclass::oid, t.oid, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,"
     "   format('%I.%I', n.nspname, t.typname), t.typowner, t.typacl"
     "   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-    "   WHERE t.typtype IN ('e', 'c', 'd', 'r') AND " USER_NSP("n")
+    "   WHERE t.typtype IN ('e', 'c', 'd', 'r', 'b') AND " USER_NSP("n")
     ")"
     " SELECT o.nclass, o.nobj, format('REVOKE ALL ON %s %s FROM PUBLIC;', o.kw, o.name)"
     "   || format(E'\\nREVOKE ALL ON %s %s FROM %I;', o.kw, o.name, pg_get_userbyid(o.owner))"

@@ -97,6 +97,7 @@ kind_rank(int prio)
 	case PRIO_EXTENSION:
 		return 4;
 	case PRIO_TYPE:
+	case PRIO_SHELL_TYPE:
 		return 5;
 	case PRIO_FUNCTION:
 		return 6;
@@ -239,6 +240,33 @@ add_dep(struct node *n, size_t dep)
 	n->deps[n->ndeps++] = dep;
 }
 
+/*
+ * A base type and its I/O functions depend on each other: the functions
+ * follow the type's shell (CREATE TYPE x;) instead, the type follows them
+ * and its shell, as pg_dump's repairTypeFuncLoop does. Other functions on
+ * the type still follow the type.
+ */
+static void
+use_shell_types(struct schema *s)
+{
+	size_t t, j, k, shell;
+
+	for (t = 0; t < s->nnodes; t++) {
+		struct node *type = &s->nodes[t];
+
+		if (type->prio != PRIO_TYPE || (shell = schema_find(s, 0, type->objid)) == NO_NODE)
+			continue;
+		for (j = 0; j < type->ndeps; j++) {
+			struct node *f = &s->nodes[type->deps[j]];
+
+			for (k = 0; f->prio == PRIO_FUNCTION && k < f->ndeps; k++)
+				if (f->deps[k] == t)
+					f->deps[k] = shell;
+		}
+		add_dep(type, shell);
+	}
+}
+
 static int
 load_edges(struct schema *s, PGconn *conn)
 {
@@ -276,6 +304,7 @@ load_edges(struct schema *s, PGconn *conn)
 		if (from != NO_NODE && to != NO_NODE && from != to)
 			add_dep(&s->nodes[from], to);
 	}
+	use_shell_types(s);
 	rc = 0;
 out:
 	PQclear(res);

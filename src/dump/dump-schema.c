@@ -48,14 +48,6 @@ static const char unsupported_head[] =
     "   WHERE s.subdbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())"
     " UNION ALL SELECT 17, 'event trigger', quote_ident(e.evtname)"
     "   FROM pg_event_trigger e WHERE " NOT_MEMBER("pg_event_trigger", "e.oid")
-    /* An array type comes with its element type. */
-    " UNION ALL SELECT 20, 'base type', format('%I.%I', n.nspname, t.typname)"
-    "   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-    "   WHERE t.typtype = 'b' AND " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid")
-    "   AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)"
-    " UNION ALL SELECT 21, 'shell type', format('%I.%I', n.nspname, t.typname)"
-    "   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-    "   WHERE NOT t.typisdefined AND " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid")
     /* pg_dump would dump their rows; COPY of a whole table would clash with the extension's. */
     " UNION ALL SELECT 24, 'extension configuration table',"
     "   format('%s (extension %I)', cfg.rel::regclass, x.extname)"

@@ -240,6 +240,15 @@ SELECT format('relam|%I.%I|%s', n.nspname, c.relname, a.amname)
    AND ('pg_class'::regclass, c.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
  ORDER BY 1;
 
+-- Base and shell types: every option (the I/O functions by name).
+SELECT format('basetype|%I.%I|elem=%s|%s', n.nspname, t.typname, format_type(t.typelem, NULL),
+         to_jsonb(t) - 'oid' - 'typnamespace' - 'typowner' - 'typrelid' - 'typarray' - 'typelem' - 'typacl')
+  FROM pg_type t JOIN lb_user_nsp n ON n.oid = t.typnamespace
+ WHERE (t.typtype = 'b' OR NOT t.typisdefined)
+   AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)
+   AND ('pg_type'::regclass, t.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
 -- Types: enums in sort order, domains, composites' fields, ranges.
 SELECT format('type|%I.%I|%s|%s|%s|%s|%s', n.nspname, t.typname, t.typtype,
          CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
