@@ -119,6 +119,7 @@ enum post_section {
 	POST_POLICY,
 	POST_COMMENT,		/* when every object exists */
 	POST_REFRESH,
+	POST_DEFAULT_ACL,	/* last: they must not apply to the dump's own objects */
 	POST_NSECTIONS,
 };
 
@@ -159,6 +160,8 @@ int schema_load_comments(struct schema *s, PGconn *conn);
 int add_nodes(struct schema *s, PGconn *conn, const char *sql, const char *what);
 /* Appends each row's (classid, oid, sql) to that node; rows of objects not dumped are dropped. */
 int append_to_nodes(struct schema *s, PGconn *conn, const char *sql, const char *what);
+/* Appends each row's single column to a section. */
+int append_rows(struct strbuf *dst, PGconn *conn, const char *sql, const char *what);
 /* Appends a statement, after a blank line when sb holds one already. */
 void append_stmt(struct strbuf *sb, const char *stmt);
 

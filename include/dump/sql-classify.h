@@ -48,7 +48,7 @@ const char *sql_refused(const char *text, size_t len);
  */
 enum sql_confined {
 	SQL_CONFINED_RUN,	/* as the role, like everything else */
-	SQL_CONFINED_SKIP,	/* SET/RESET ROLE or SESSION AUTHORIZATION, ALTER ... OWNER TO */
+	SQL_CONFINED_SKIP,	/* SET/RESET ROLE or SESSION AUTHORIZATION, ALTER ... OWNER TO, ALTER DEFAULT PRIVILEGES */
 	/* CREATE EXTENSION IF NOT EXISTS x WITH SCHEMA s; COMMENT ON EXTENSION x IS '...'; (a dump's form) */
 	SQL_CONFINED_PRIVILEGED,
 };

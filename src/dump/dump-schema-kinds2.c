@@ -1,7 +1,8 @@
 /*
  * Object kinds of extension-like schemas (issue #17, part 3): operator
  * classes and families, text search parsers and templates, procedural
- * languages, transforms, access methods, base types, ... (declared in dump-schema-internal.h). As in
+ * languages, transforms, access methods, base types, default privileges
+ * (declared in dump-schema-internal.h). As in
  * dump-schema-kinds.c, the server has no deparser for them, so each
  * CREATE is built from its catalog as pg_dump 15's dump<Kind>() builds it,
  * with names qualified because search_path is empty (regoperator,
@@ -202,6 +203,33 @@ static const char base_types_sql[] =
     " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
     " WHERE NOT t.typisdefined AND " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid");
 
+/*
+ * Default privileges, with --privileges, after everything else so that
+ * they apply to no object the dump creates (pg_dump writes them in its
+ * ACL pass). A role's global entry replaces the built-in default
+ * (acldefault), so it starts from nothing: REVOKE ALL from PUBLIC and
+ * the role, then each item GRANTed in order, and the copy stores the
+ * same ACL. A schema's entry adds to the global one: GRANTs only.
+ */
+static const char default_acl_sql[] =
+    "SELECT concat_ws(E'\\n',"
+    "   CASE WHEN d.defaclnamespace = 0 THEN format('%s REVOKE ALL ON %s FROM PUBLIC;', h.head, h.kw) END,"
+    "   CASE WHEN d.defaclnamespace = 0 THEN format('%s REVOKE ALL ON %s FROM %I;', h.head, h.kw,"
+    "     pg_get_userbyid(d.defaclrole)) END,"
+    "   (SELECT string_agg(format('%s GRANT %s ON %s TO %s%s;', h.head, g.privs, h.kw,"
+    "       CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(g.grantee)) END,"
+    "       CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), E'\\n' ORDER BY g.ord, g.is_grantable)"
+    "     FROM (SELECT a.ord, x.grantee, x.is_grantable,"
+    "       string_agg(x.privilege_type, ', ' ORDER BY x.privilege_type) AS privs"
+    "       FROM unnest(d.defaclacl) WITH ORDINALITY a(item, ord), aclexplode(ARRAY[a.item]) x"
+    "       GROUP BY a.ord, x.grantee, x.is_grantable) g))"
+    " FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace,"
+    " LATERAL (SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %I%s', pg_get_userbyid(d.defaclrole),"
+    "     coalesce(' IN SCHEMA ' || quote_ident(n.nspname), '')) AS head,"
+    "   CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS'"
+    "     WHEN 'T' THEN 'TYPES' WHEN 'n' THEN 'SCHEMAS' WHEN 'L' THEN 'LARGE OBJECTS' END AS kw) h"
+    " ORDER BY pg_get_userbyid(d.defaclrole) COLLATE \"C\", n.nspname COLLATE \"C\" NULLS FIRST, d.defaclobjtype";
+
 /* (classid, oid, sql) of the commented objects of these kinds. */
 static const char comments_sql[] =
     "SELECT x.nclass, x.nobj, x.sql FROM ("
@@ -257,7 +285,8 @@ int
 schema_load_kinds2_extras(struct schema *s, PGconn *conn)
 {
 	if (s->with_privileges &&
-	    append_to_nodes(s, conn, language_acl_sql, "cannot read language privileges") < 0)
+	    (append_to_nodes(s, conn, language_acl_sql, "cannot read language privileges") < 0 ||
+	    append_rows(&s->post[POST_DEFAULT_ACL], conn, default_acl_sql, "cannot read default privileges") < 0))
 		return -1;
 	return 0;
 }

@@ -862,7 +862,7 @@ out:
 }
 
 /* Appends each row's single column to a section. */
-static int
+int
 append_rows(struct strbuf *dst, PGconn *conn, const char *sql, const char *what)
 {
 	PGresult *res;

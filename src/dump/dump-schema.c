@@ -52,12 +52,6 @@ static const char unsupported_head[] =
     " UNION ALL SELECT 24, 'extension configuration table',"
     "   format('%s (extension %I)', cfg.rel::regclass, x.extname)"
     "   FROM pg_extension x, unnest(x.extconfig) cfg(rel)";
-static const char unsupported_default_acl[] =
-    " UNION ALL SELECT 25, 'default privileges', format('for role %I%s on %s',"
-    "   pg_get_userbyid(d.defaclrole), coalesce(' in schema ' || quote_ident(n.nspname), ''),"
-    "   CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions'"
-    "   WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas' ELSE d.defaclobjtype::text END)"
-    "   FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace";
 static const char unsupported_tail[] =
     ") x ORDER BY x.o, x.name COLLATE \"C\"";
 
@@ -125,7 +119,7 @@ out:
 }
 
 static int
-check_unsupported(struct schema *s, PGconn *conn)
+check_unsupported(PGconn *conn)
 {
 	struct strbuf q = STRBUF_INIT;
 	PGresult *res = NULL;
@@ -133,8 +127,6 @@ check_unsupported(struct schema *s, PGconn *conn)
 	long long n;
 
 	strbuf_puts(&q, unsupported_head);
-	if (s->with_privileges)
-		strbuf_puts(&q, unsupported_default_acl);
 	strbuf_puts(&q, unsupported_tail);
 	if ((res = pgsql_query(conn, strbuf_str(&q), "cannot check for unsupported objects")) == NULL)
 		goto out;
@@ -199,7 +191,7 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	}
 	if (set_session(s, conn) < 0 ||
 	    lock_tables(conn, settings) < 0 ||
-	    check_unsupported(s, conn) < 0 ||
+	    check_unsupported(conn) < 0 ||
 	    schema_load_nodes(s, conn) < 0 ||
 	    schema_load_kinds(s, conn) < 0 ||
 	    schema_load_kinds2(s, conn) < 0)

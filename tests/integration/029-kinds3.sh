@@ -43,4 +43,13 @@ fi
 # verify --restore loads as a role without privileges: the kinds only a
 # superuser may create fail its load, named (see lotbackup(1) LIMITATIONS).
 check_exit kinds3-verify-restore-superuser-objects 3 "$LB_BIN" verify -q --restore "$file"
+# Default privileges name roles the load is not and apply to objects made
+# after it: verify --restore passes them over, so such a dump verifies.
+defacl=$(new_db lb_k3_defacl) &&
+	psql -X -q -v ON_ERROR_STOP=1 -d "$defacl" -c "CREATE TABLE t (a integer); INSERT INTO t VALUES (1);
+		ALTER DEFAULT PRIVILEGES FOR ROLE postgres REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+		ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC;" &&
+	"$LB_BIN" db -q -d "dbname=$defacl" -o "$work/defacl" --owner --privileges ||
+	fail kinds3-default-privileges "cannot make and dump a database with default privileges"
+check_exit kinds3-verify-restore-default-privileges 0 "$LB_BIN" verify -q --restore "$work"/defacl/*.sql.gz
 finish
