@@ -2,9 +2,9 @@
  * Object kinds of extension-like schemas (issue #17, part 3): operator
  * classes and families, text search parsers and templates, procedural
  * languages, transforms, access methods, base types, default privileges
- * (declared in dump-schema-internal.h). As in
- * dump-schema-kinds.c, the server has no deparser for them, so each
- * CREATE is built from its catalog as pg_dump 15's dump<Kind>() builds it,
+ * (declared in dump-schema-internal.h). As in dump-schema-kinds.c, the
+ * server has no deparser for them, so each CREATE is built from its
+ * catalog as pg_dump 15's dump<Kind>() builds it,
  * with names qualified because search_path is empty (regoperator,
  * regprocedure, regtype). Each kind is a pre-data node ordered by
  * pg_depend; the members of a class or family (pg_amop, pg_amproc) are
@@ -44,7 +44,12 @@
 	" WHERE d.refclassid = '" ref "'::regclass AND d.refobjid = x.oid AND p.amprocfamily = " fam \
 	") m)"
 
-/* Node columns: see dump-schema-objects.c. */
+/*
+ * Node columns: see dump-schema-objects.c. The prio column holds enum
+ * node_prio's values: 31 PRIO_OPFAMILY, 32 PRIO_OPCLASS, 33 PRIO_TS_PARSER,
+ * 34 PRIO_TS_TEMPLATE, 35 PRIO_LANGUAGE, 36 PRIO_TRANSFORM,
+ * 37 PRIO_ACCESS_METHOD, 38 PRIO_SHELL_TYPE (3 is PRIO_TYPE).
+ */
 static const char opfamilies_sql[] =
     "SELECT 'pg_opfamily'::regclass::oid, x.oid, 31, n.nspname, x.opfname, 'operator family',"
     " " USING_NAME("opfname") ", '', 'f',"
