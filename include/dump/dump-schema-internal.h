@@ -183,6 +183,8 @@ int append_node_comments(struct schema *s, PGconn *conn, const char *sql);
 int schema_load_kinds2(struct schema *s, PGconn *conn);
 int schema_load_kinds2_extras(struct schema *s, PGconn *conn);
 int schema_load_kinds2_comments(struct schema *s, PGconn *conn);
+/* Adds the extensions' configuration tables to s->tables, after the others. */
+int schema_load_ext_config(struct schema *s, PGconn *conn);
 
 /* dump-schema-sort.c */
 /* Sorts s->nodes by (prio, schema, name) and indexes their keys. */

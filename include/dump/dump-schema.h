@@ -29,6 +29,7 @@ struct dump_table {
 	char *qualified;	/* quoted, schema-qualified: "App Data"."T" */
 	char *column_list;	/* quoted column list without generated columns: ("a", "b") */
 	long long estimated_bytes;	/* pg_relation_size, to order parallel work */
+	char *filter;		/* an extension's configuration table: its condition ("WHERE ..."), or "" */
 };
 
 struct schema;

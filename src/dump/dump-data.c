@@ -68,7 +68,12 @@ copy_table(PGconn *conn, const struct dump_table *t, struct pipe *out, struct ma
 	int n, rc = -1;
 
 	strbuf_printf(&what, "cannot dump table %s", t->qualified);
-	strbuf_printf(&sql, "COPY %s %s TO STDOUT", t->qualified, t->column_list);
+	if (t->filter == NULL)
+		strbuf_printf(&sql, "COPY %s %s TO STDOUT", t->qualified, t->column_list);
+	else	/* the columns without their parentheses, as pg_dump selects them */
+		strbuf_printf(&sql, "COPY (SELECT %.*s FROM %s %s) TO STDOUT",
+		    (int)(strlen(t->column_list) > 2 ? strlen(t->column_list) - 2 : 1),
+		    strlen(t->column_list) > 2 ? t->column_list + 1 : "*", t->qualified, t->filter);
 	res = PQexec(conn, sql.buf);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		pgsql_report(conn, res, what.buf);

@@ -1,8 +1,8 @@
 /*
  * Object kinds of extension-like schemas (issue #17, part 3): operator
  * classes and families, text search parsers and templates, procedural
- * languages, transforms, access methods, base types, default privileges
- * (declared in dump-schema-internal.h). As in dump-schema-kinds.c, the
+ * languages, transforms, access methods, base types, default privileges,
+ * extensions' configuration data (declared in dump-schema-internal.h). As in dump-schema-kinds.c, the
  * server has no deparser for them, so each CREATE is built from its
  * catalog as pg_dump 15's dump<Kind>() builds it,
  * with names qualified because search_path is empty (regoperator,
@@ -16,6 +16,7 @@
 #include "dump/dump-schema-internal.h"
 #include "pg/pgsql.h"
 #include "base/strbuf.h"
+#include "base/xalloc.h"
 
 /* "x.name USING am" of an operator class or family, for ALTER and COMMENT. */
 #define USING_NAME(name) "format('%I.%I USING %I', n.nspname, x." name ", am.amname)"
@@ -235,6 +236,22 @@ static const char default_acl_sql[] =
     "     WHEN 'T' THEN 'TYPES' WHEN 'n' THEN 'SCHEMAS' WHEN 'L' THEN 'LARGE OBJECTS' END AS kw) h"
     " ORDER BY pg_get_userbyid(d.defaclrole) COLLATE \"C\", n.nspname COLLATE \"C\" NULLS FIRST, d.defaclobjtype";
 
+/*
+ * The tables an extension marks with pg_extension_config_dump(): their
+ * rows that its condition selects ("WHERE ...", or all), as pg_dump dumps
+ * them; the extension's own rows come back with CREATE EXTENSION. (Its
+ * sequences' positions are in sequence_list_sql.)
+ */
+static const char ext_config_sql[] =
+    "SELECT c.oid, n.nspname, c.relname, format('%I.%I', n.nspname, c.relname),"
+    " coalesce('(' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a"
+    "   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') || ')', ''),"
+    " coalesce(x.extcondition[cfg.i], ''), pg_relation_size(c.oid)"
+    " FROM pg_extension x CROSS JOIN LATERAL unnest(x.extconfig) WITH ORDINALITY cfg(rel, i)"
+    " JOIN pg_class c ON c.oid = cfg.rel JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE x.oid >= 16384 AND c.relkind = 'r'"
+    " ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
+
 /* (classid, oid, sql) of the commented objects of these kinds. */
 static const char comments_sql[] =
     "SELECT x.nclass, x.nobj, x.sql FROM ("
@@ -293,6 +310,30 @@ schema_load_kinds2_extras(struct schema *s, PGconn *conn)
 	    (append_to_nodes(s, conn, language_acl_sql, "cannot read language privileges") < 0 ||
 	    append_rows(&s->post[POST_DEFAULT_ACL], conn, default_acl_sql, "cannot read default privileges") < 0))
 		return -1;
+	return 0;
+}
+
+int
+schema_load_ext_config(struct schema *s, PGconn *conn)
+{
+	PGresult *res;
+	int i;
+
+	if ((res = pgsql_query(conn, ext_config_sql, "cannot read the extensions' configuration tables")) == NULL)
+		return -1;
+	s->tables = xrealloc(s->tables, (s->ntables + (size_t)PQntuples(res) + 1) * sizeof(*s->tables));
+	for (i = 0; i < PQntuples(res); i++) {
+		struct dump_table *t = &s->tables[s->ntables++];
+
+		t->oid = (unsigned int)strtoul(PQgetvalue(res, i, 0), NULL, 10);
+		t->schema = xstrdup(PQgetvalue(res, i, 1));
+		t->name = xstrdup(PQgetvalue(res, i, 2));
+		t->qualified = xstrdup(PQgetvalue(res, i, 3));
+		t->column_list = xstrdup(PQgetvalue(res, i, 4));
+		t->filter = xstrdup(PQgetvalue(res, i, 5));
+		t->estimated_bytes = strtoll(PQgetvalue(res, i, 6), NULL, 10);
+	}
+	PQclear(res);
 	return 0;
 }
 

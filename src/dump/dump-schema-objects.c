@@ -463,7 +463,9 @@ static const char owned_by_sql[] =
 static const char sequence_list_sql[] =
     "SELECT format('%I.%I', n.nspname, c.relname), quote_literal(format('%I.%I', n.nspname, c.relname))"
     " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-    " WHERE c.relkind = 'S' AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+    " WHERE c.relkind = 'S' AND " USER_NSP("n") " AND (" NOT_MEMBER("pg_class", "c.oid")
+    /* An extension's configuration sequence: its position, as pg_dump dumps it. */
+    "   OR c.oid IN (SELECT unnest(x.extconfig) FROM pg_extension x WHERE x.oid >= 16384))"
     " ORDER BY " C_ORDER("n.nspname") ", " C_ORDER("c.relname");
 
 #define REL_ORDER C_ORDER("n.nspname") ", " C_ORDER("c.relname")

@@ -47,11 +47,7 @@ static const char unsupported_head[] =
     " UNION ALL SELECT 16, 'subscription', quote_ident(s.subname) FROM pg_subscription s"
     "   WHERE s.subdbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())"
     " UNION ALL SELECT 17, 'event trigger', quote_ident(e.evtname)"
-    "   FROM pg_event_trigger e WHERE " NOT_MEMBER("pg_event_trigger", "e.oid")
-    /* pg_dump would dump their rows; COPY of a whole table would clash with the extension's. */
-    " UNION ALL SELECT 24, 'extension configuration table',"
-    "   format('%s (extension %I)', cfg.rel::regclass, x.extname)"
-    "   FROM pg_extension x, unnest(x.extconfig) cfg(rel)";
+    "   FROM pg_event_trigger e WHERE " NOT_MEMBER("pg_event_trigger", "e.oid");
 static const char unsupported_tail[] =
     ") x ORDER BY x.o, x.name COLLATE \"C\"";
 
@@ -207,6 +203,8 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	    schema_load_kinds2_comments(s, conn) < 0)
 		goto out;
 	build_tables(s);
+	if (schema_load_ext_config(s, conn) < 0)
+		goto out;
 	*out = s;
 	s = NULL;
 	rc = 0;
@@ -311,6 +309,7 @@ schema_free(struct schema *schema)
 		free(schema->tables[i].name);
 		free(schema->tables[i].qualified);
 		free(schema->tables[i].column_list);
+		free(schema->tables[i].filter);
 	}
 	free(schema->tables);
 	strbuf_free(&schema->pre_tail);

@@ -29,4 +29,46 @@ defacl=$(new_db lb_k3_defacl) &&
 	"$LB_BIN" db -q -d "dbname=$defacl" -o "$work/defacl" --owner --privileges ||
 	fail kinds3-default-privileges "cannot make and dump a database with default privileges"
 check_exit kinds3-verify-restore-default-privileges 0 "$LB_BIN" verify -q --restore "$work"/defacl/*.sql.gz
+
+# An extension's configuration data (pg_extension_config_dump): the rows
+# its condition selects and its sequence's position, as pg_dump dumps
+# them; the extension's own rows come back with CREATE EXTENSION. The
+# extension is installed into the server's extension directory for the
+# test (the server has no other one with configuration tables).
+extdir=$(pg_config --sharedir 2>/dev/null)/extension
+if [ ! -w "$extdir" ]; then
+	skip kinds3-extension-config "cannot write the server's extension directory $extdir"
+	finish
+fi
+cp "$LB_TOP/tests/fixtures/extension/lb_k3cfg.control" "$LB_TOP/tests/fixtures/extension/lb_k3cfg--1.0.sql" "$extdir/"
+at_exit rm -f "$extdir/lb_k3cfg.control" "$extdir/lb_k3cfg--1.0.sql"
+# config_rows DB: the configuration tables' rows and the sequence's position.
+config_rows() {
+	psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "SELECT 's', s::text FROM k3cfg.k3cfg_settings s
+		UNION ALL SELECT 'a', a::text FROM k3cfg.k3cfg_all a
+		UNION ALL SELECT 'q', last_value || ' ' || is_called FROM k3cfg.k3cfg_seq ORDER BY 1, 2"
+}
+esrc=$(new_db lb_k3_ext_src) && edst=$(new_db lb_k3_ext_dst) && erdst=$(new_db lb_k3_ext_restore) &&
+	psql -X -q -v ON_ERROR_STOP=1 -d "$esrc" -c "CREATE SCHEMA k3cfg;
+		CREATE EXTENSION lb_k3cfg WITH SCHEMA k3cfg;
+		INSERT INTO k3cfg.k3cfg_settings VALUES ('mine', 'y', false), ('quote''s', NULL, false);
+		INSERT INTO k3cfg.k3cfg_all VALUES (1, 'one'), (2, E'tab\there');
+		SELECT setval('k3cfg.k3cfg_seq', 42);" ||
+	{ fail kinds3-extension-config-setup "cannot create the extension's databases"; finish; }
+config_rows "$esrc" >"$work/ext-src.txt"
+if check kinds3-extension-config-db "$LB_BIN" db -q -d "dbname=$esrc" -o "$work/ext"; then
+	efile=$(ls "$work"/ext/*.sql.gz)
+	if gunzip -c "$efile" | psql -X -q -v ON_ERROR_STOP=1 -d "$edst" >"$work/ext-psql.log" 2>&1 &&
+		config_rows "$edst" >"$work/ext-psql.txt" && diff -u "$work/ext-src.txt" "$work/ext-psql.txt"; then
+		pass kinds3-extension-config-psql
+	else
+		fail kinds3-extension-config-psql "$(tail -n 5 "$work/ext-psql.log")"
+	fi
+	if check kinds3-extension-config-restore "$LB_BIN" restore -q "$efile" -d "dbname=$erdst"; then
+		check kinds3-extension-config-restored diff -u "$work/ext-src.txt" <(config_rows "$erdst")
+	fi
+	# The extension's tables are the connecting user's, not the scratch
+	# role's: documented in lotbackup(1) LIMITATIONS.
+	check_exit kinds3-extension-config-verify-restore 3 "$LB_BIN" verify -q --restore "$efile"
+fi
 finish
