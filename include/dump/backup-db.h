@@ -13,6 +13,7 @@ struct db_job {
 	int compress_level;
 	int with_owner;
 	int with_privileges;
+	int user_mapping_secrets;	/* keep user mappings' passwords */
 	int lock_timeout_ms;		/* 0: none */
 	int serializable_deferrable;
 	int encrypt;			/* with the run's key (crypt/crypt.h): NAME.sql.gz.enc */

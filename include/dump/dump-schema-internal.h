@@ -26,6 +26,14 @@
 	" AND lb_e.deptype = 'e')"
 
 /*
+ * The OPTIONS (...) list of a foreign-data object, in the array's order,
+ * one option a line as pg_dump writes it; NULL when it has none.
+ */
+#define FDW_OPTIONS_SQL(opts)                                               \
+	"(SELECT string_agg(quote_ident(lb_fo.k) || ' ' || quote_literal(lb_fo.v), E',\\n    '" \
+	" ORDER BY lb_fo.i) FROM pg_options_to_table(" opts ") WITH ORDINALITY lb_fo(k, v, i))"
+
+/*
  * GRANTs rebuilding an ACL item by item, so the copy's aclitem[] comes out
  * in the same order. A grant made by someone else than the owner is made
  * under that role, which records it as the grantor.
@@ -80,6 +88,8 @@ enum node_prio {
 	PRIO_TRANSFORM,
 	PRIO_ACCESS_METHOD,
 	PRIO_SHELL_TYPE,	/* classid 0: see dump-schema-kinds2.c */
+	PRIO_FDW = 41,		/* dump-schema-foreign.c */
+	PRIO_SERVER,
 };
 
 /* A pre-data object: created in dependency order. */
@@ -117,7 +127,12 @@ enum post_section {
 	POST_FK,		/* last of the constraints, so cycles load */
 	POST_RLS,
 	POST_POLICY,
+	POST_PUBLICATION,	/* dump-schema-foreign.c */
+	POST_PUBLICATION_REL,
+	POST_PUBLICATION_SCHEMA,
+	POST_SUBSCRIPTION,
 	POST_COMMENT,		/* when every object exists */
+	POST_EVENT_TRIGGER,	/* next to last, as pg_dump: they must not fire on the restore's DDL */
 	POST_REFRESH,
 	POST_DEFAULT_ACL,	/* last: they must not apply to the dump's own objects */
 	POST_NSECTIONS,
@@ -136,6 +151,7 @@ struct schema {
 	int version;			/* PQserverVersion */
 	int with_owner;
 	int with_privileges;
+	int user_mapping_secrets;
 	char *encoding;			/* the server's, for client_encoding */
 	struct node *nodes;		/* sorted by (prio, schema, name) */
 	size_t nnodes;
@@ -185,6 +201,15 @@ int schema_load_kinds2_extras(struct schema *s, PGconn *conn);
 int schema_load_kinds2_comments(struct schema *s, PGconn *conn);
 /* Adds the extensions' configuration tables to s->tables, after the others. */
 int schema_load_ext_config(struct schema *s, PGconn *conn);
+
+/*
+ * dump-schema-foreign.c: foreign-data wrappers and servers (issue #17,
+ * part 4). Adds their nodes, after schema_load_nodes(); their user
+ * mappings, privileges and comments, and the publications,
+ * subscriptions and event triggers after schema_sort().
+ */
+int schema_load_foreign(struct schema *s, PGconn *conn);
+int schema_load_foreign_post(struct schema *s, PGconn *conn);
 
 /* dump-schema-sort.c */
 /* Sorts s->nodes by (prio, schema, name) and indexes their keys. */

@@ -18,6 +18,7 @@
 struct schema_settings {
 	int with_owner;		/* emit ALTER ... OWNER TO */
 	int with_privileges;	/* emit GRANT/REVOKE */
+	int user_mapping_secrets;	/* keep user mappings' password options */
 	int lock_timeout_ms;	/* 0: wait for table locks */
 };
 

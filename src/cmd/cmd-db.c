@@ -47,6 +47,7 @@ cmd_db_job(const struct options *opts, const char *output_dir, struct db_job *jo
 	job->compress_level = opts->compress_level;
 	job->with_owner = opts->with_owner;
 	job->with_privileges = opts->with_privileges;
+	job->user_mapping_secrets = opts->user_mapping_secrets;
 	job->lock_timeout_ms = opts->lock_timeout_ms;
 	job->serializable_deferrable = opts->serializable_deferrable;
 	job->encrypt = opts->encrypt;

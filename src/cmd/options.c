@@ -23,6 +23,7 @@ enum {
 	OPT_LOCK_TIMEOUT,
 	OPT_OWNER,
 	OPT_PRIVILEGES,
+	OPT_USER_MAPPING_SECRETS,
 	OPT_COMPRESS_LEVEL,
 	OPT_ALL,
 	OPT_CLEAN,
@@ -171,6 +172,8 @@ static const struct option_spec specs[] = {
 	    "give up when a table cannot be locked within MS milliseconds (default 0: wait)" },
 	{ "owner", OPT_OWNER, no_argument, CMD_DB, NULL, "keep object ownership (ALTER ... OWNER TO) in the dump" },
 	{ "privileges", OPT_PRIVILEGES, no_argument, CMD_DB, NULL, "keep privileges (GRANT/REVOKE) in the dump" },
+	{ "user-mapping-secrets", OPT_USER_MAPPING_SECRETS, no_argument, CMD_DB, NULL,
+	    "keep the passwords of user mappings and subscriptions in the dump (left out by default)" },
 	{ "wait", OPT_WAIT, required_argument, CMD_DB | CMD_FULL | CMD_PRUNE | CMD_PIN | CMD_UNPIN | CMD_PULL, "SECONDS",
 	    "when another lotbackup writes to the output directory, wait up to SECONDS (default 0: fail at once)" },
 	{ "jobs", OPT_JOBS, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY, "N",
@@ -526,6 +529,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_LOCK_TIMEOUT: return set_int("lock-timeout", arg, 0, INT_MAX, &opts->lock_timeout_ms);
 	case OPT_OWNER: opts->with_owner = 1; break;
 	case OPT_PRIVILEGES: opts->with_privileges = 1; break;
+	case OPT_USER_MAPPING_SECRETS: opts->user_mapping_secrets = 1; break;
 	case OPT_COMPRESS_LEVEL: return set_int("compress-level", arg, 1, 9, &opts->compress_level);
 	case OPT_ALL: opts->all = 1; break;
 	case OPT_CLEAN: opts->clean = 1; break;

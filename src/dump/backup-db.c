@@ -100,6 +100,7 @@ dump_settings_of(const struct db_job *job, struct dump_settings *settings)
 	memset(settings, 0, sizeof(*settings));
 	settings->schema.with_owner = job->with_owner;
 	settings->schema.with_privileges = job->with_privileges;
+	settings->schema.user_mapping_secrets = job->user_mapping_secrets;
 	settings->schema.lock_timeout_ms = job->lock_timeout_ms;
 	settings->serializable_deferrable = job->serializable_deferrable;
 	settings->jobs = job->jobs;

@@ -18,7 +18,7 @@
 #define DUMPED_RELS                                                         \
 	"SELECT lb_c.oid FROM pg_class lb_c"                                \
 	" JOIN pg_namespace lb_n ON lb_n.oid = lb_c.relnamespace"           \
-	" WHERE lb_c.relkind IN ('r', 'p', 'v', 'm') AND " USER_NSP("lb_n") \
+	" WHERE lb_c.relkind IN ('r', 'p', 'v', 'm', 'f') AND " USER_NSP("lb_n") \
 	" AND " NOT_MEMBER("pg_class", "lb_c.oid")
 
 /* " COLLATE s.c" when a column's collation is not its type's. */
@@ -38,6 +38,13 @@
 #define TABLE_AM(sep)                                                       \
 	"coalesce((SELECT " sep " || 'USING ' || quote_ident(lb_am.amname) FROM pg_am lb_am" \
 	" WHERE lb_am.oid = c.relam AND lb_am.amname <> 'heap'), '')"
+
+/* A foreign table's server and options, after its columns; '' for other relations. */
+#define FOREIGN_TABLE_SQL(rel)                                              \
+	"coalesce((SELECT format(E'\\nSERVER %I', lb_fs.srvname)"          \
+	" || coalesce(E'\\nOPTIONS (\\n    ' || " FDW_OPTIONS_SQL("lb_ft.ftoptions") " || E'\\n)', '')" \
+	" FROM pg_foreign_table lb_ft JOIN pg_foreign_server lb_fs ON lb_fs.oid = lb_ft.ftserver" \
+	" WHERE lb_ft.ftrelid = " rel "), '')"
 
 /* The identity sequences: not created on their own, but owned by their column. */
 #define IDENTITY_SEQ(seqoid)                                                \
@@ -209,10 +216,11 @@ static const char sequences_sql[] =
  * a partition also the inherited ones, which ATTACH PARTITION requires.
  */
 static const char tables_head[] =
-    "SELECT 'pg_class'::regclass::oid, c.oid, 6, n.nspname, c.relname, 'table',"
+    "SELECT 'pg_class'::regclass::oid, c.oid, 6, n.nspname, c.relname,"
+    " CASE c.relkind WHEN 'f' THEN 'foreign table' ELSE 'table' END,"
     " format('%I.%I', n.nspname, c.relname), c.relkind, 'f',"
-    " format('CREATE %sTABLE %I.%I', CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END,"
-    "   n.nspname, c.relname)"
+    " format('CREATE %sTABLE %I.%I', CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED '"
+    "   WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END, n.nspname, c.relname)"
     " || CASE WHEN c.reloftype <> 0 THEN ' OF ' || c.reloftype::regtype::text ELSE '' END"
     " || CASE WHEN c.reloftype <> 0 AND cols.items IS NULL THEN ''"
     "   ELSE ' (' || coalesce(cols.items, '') || E'\\n)' END"
@@ -222,10 +230,12 @@ static const char tables_head[] =
     "   JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid), '') END"
     " || CASE WHEN c.relkind = 'p' THEN E'\\nPARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END"
     " || " TABLE_AM("E'\\n'") ""
+    " || " FOREIGN_TABLE_SQL("c.oid")
     " || coalesce(E'\\nWITH (' || nullif(array_to_string(ARRAY[" OPTIONS_SQL("c.reloptions", "") ", "
     OPTIONS_SQL("tc.reloptions", "toast.") "], ', '), '') || ')', '')"
     " || ';',"
-    " format('ALTER TABLE %I.%I OWNER TO %I;', n.nspname, c.relname, pg_get_userbyid(c.relowner)),"
+    " format('ALTER %sTABLE %I.%I OWNER TO %I;', CASE WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END,"
+    "   n.nspname, c.relname, pg_get_userbyid(c.relowner)),"
     " CASE WHEN c.relkind = 'r' THEN coalesce('(' || (SELECT string_agg(quote_ident(a.attname), ', '"
     "   ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0"
     "   AND NOT a.attisdropped AND a.attgenerated = '') || ')', '') END,"
@@ -270,7 +280,7 @@ static const char tables_tail[] =
     "     pg_get_constraintdef(co.oid))"
     "     FROM pg_constraint co WHERE co.conrelid = c.oid AND co.contype = 'c'"
     "     AND (co.conislocal OR c.relispartition) AND co.convalidated) x) cols ON true"
-    " WHERE c.relkind IN ('r', 'p') AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid");
+    " WHERE c.relkind IN ('r', 'p', 'f') AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid");
 
 /*
  * A view that needs a constraint (a GROUP BY on the primary key lets it
@@ -335,26 +345,27 @@ static const char extras_head[] =
     "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     "   JOIN pg_inherits i ON i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent"
     "   JOIN pg_namespace pn ON pn.oid = pc.relnamespace"
-    "   WHERE c.relispartition AND c.relkind IN ('r', 'p')"
+    "   WHERE c.relispartition AND c.relkind IN ('r', 'p', 'f')"
     " UNION ALL"
     /* SET DEFAULT NULL drops a default the parent would have given. */
-    " SELECT c.oid, 2, a.attnum, format('ALTER TABLE ONLY %I.%I ALTER COLUMN %I SET DEFAULT %s;',"
+    " SELECT c.oid, 2, a.attnum, format('ALTER %sTABLE ONLY %I.%I ALTER COLUMN %I SET DEFAULT %s;',"
+    "     CASE WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END,"
     "     n.nspname, c.relname, a.attname, coalesce(pg_get_expr(d.adbin, d.adrelid), 'NULL'))"
     "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     "   JOIN pg_attribute a ON a.attrelid = c.oid"
     "   LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-    "   WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0"
+    "   WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND a.attnum > 0"
     "   AND NOT a.attisdropped AND NOT a.attislocal AND a.attgenerated = ''"
     "   AND pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM (SELECT max(pg_get_expr(pd.adbin, pd.adrelid))"
     "     FROM pg_inherits i JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
     "     JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum"
     "     WHERE i.inhrelid = c.oid)"
     " UNION ALL"
-    " SELECT c.oid, 3, a.attnum, format('ALTER TABLE ONLY %I.%I ALTER COLUMN %I SET NOT NULL;',"
-    "     n.nspname, c.relname, a.attname)"
+    " SELECT c.oid, 3, a.attnum, format('ALTER %sTABLE ONLY %I.%I ALTER COLUMN %I SET NOT NULL;',"
+    "     CASE WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END, n.nspname, c.relname, a.attname)"
     "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     "   JOIN pg_attribute a ON a.attrelid = c.oid"
-    "   WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0"
+    "   WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND a.attnum > 0"
     "   AND NOT a.attisdropped AND NOT a.attislocal AND a.attnotnull"
     "   AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_attribute pa ON pa.attrelid = i.inhparent"
     "     AND pa.attname = a.attname WHERE i.inhrelid = c.oid AND pa.attnotnull)"
@@ -388,11 +399,15 @@ static const char extras_compression[] =
     "     c.relname, a.attname, CASE a.attcompression WHEN 'p' THEN 'pglz' ELSE 'lz4' END)"
     "     WHERE a.attcompression IN ('p', 'l'))";
 static const char extras_tail[] =
+    "   , (SELECT format(E'ALTER FOREIGN TABLE %I.%I ALTER COLUMN %I OPTIONS (\\n    %s\\n);', n.nspname,"
+    "     c.relname, a.attname, " FDW_OPTIONS_SQL("a.attfdwoptions") ")"
+    "     WHERE a.attfdwoptions IS NOT NULL)"
     "   )"
     "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     "   JOIN pg_attribute a ON a.attrelid = c.oid JOIN pg_type at ON at.oid = a.atttypid,"
-    "   LATERAL (SELECT CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE ONLY' END AS kw) kw"
-    "   WHERE c.relkind IN ('r', 'p', 'm') AND a.attnum > 0 AND NOT a.attisdropped"
+    "   LATERAL (SELECT CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE ONLY'"
+    "     ELSE 'TABLE ONLY' END AS kw) kw"
+    "   WHERE c.relkind IN ('r', 'p', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped"
     " UNION ALL"
     " SELECT c.oid, 6, a.attnum, format('ALTER TABLE ONLY %I.%I ALTER COLUMN %I SET DEFAULT %s;',"
     "     n.nspname, c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid))"
@@ -418,7 +433,7 @@ static const char acl_sql[] =
     "   CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,"
     "   format('%I.%I', n.nspname, c.relname), c.relowner, c.relacl"
     "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-    "   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND " USER_NSP("n")
+    "   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND " USER_NSP("n")
     " UNION ALL"
     " SELECT 'pg_proc'::regclass::oid, p.oid, CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,"
     "   p.oid::regprocedure::text, p.proowner, p.proacl"
@@ -690,7 +705,8 @@ static const char comments_sql[] =
     "     AND dd.refclassid = 'pg_class'::regclass AND dd.deptype = 'i'), c.oid),"
     "   format('COMMENT ON %s %I.%I IS %L;', CASE c.relkind WHEN 'v' THEN 'VIEW'"
     "     WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'i' THEN 'INDEX'"
-    "     WHEN 'I' THEN 'INDEX' ELSE 'TABLE' END, n.nspname, c.relname, d.description)"
+    "     WHEN 'I' THEN 'INDEX' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, n.nspname, c.relname,"
+    "     d.description)"
     "   FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid"
     "   JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid"
     "   WHERE d.objsubid = 0 AND c.relkind <> 'c'"

@@ -121,6 +121,10 @@ kind_rank(int prio)
 		return 14;
 	case PRIO_TS_CONFIG:
 		return 15;
+	case PRIO_FDW:
+		return 16;
+	case PRIO_SERVER:
+		return 17;
 	case PRIO_SEQUENCE:
 		return 18;
 	case PRIO_TABLE:

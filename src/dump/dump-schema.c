@@ -36,18 +36,11 @@ static const char lock_list_sql[] =
  */
 static const char unsupported_head[] =
     "SELECT x.kind, x.name FROM ("
-    " SELECT 12 AS o, 'foreign-data wrapper' AS kind, quote_ident(w.fdwname) AS name"
-    "   FROM pg_foreign_data_wrapper w WHERE " NOT_MEMBER("pg_foreign_data_wrapper", "w.oid")
-    " UNION ALL SELECT 13, 'server', quote_ident(s.srvname)"
-    "   FROM pg_foreign_server s WHERE " NOT_MEMBER("pg_foreign_server", "s.oid")
-    " UNION ALL SELECT 14, 'foreign table', format('%I.%I', n.nspname, c.relname)"
-    "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-    "   WHERE c.relkind = 'f' AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid")
-    " UNION ALL SELECT 15, 'publication', quote_ident(p.pubname) FROM pg_publication p"
-    " UNION ALL SELECT 16, 'subscription', quote_ident(s.subname) FROM pg_subscription s"
-    "   WHERE s.subdbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())"
-    " UNION ALL SELECT 17, 'event trigger', quote_ident(e.evtname)"
-    "   FROM pg_event_trigger e WHERE " NOT_MEMBER("pg_event_trigger", "e.oid");
+    " SELECT 30 AS o, 'security label' AS kind,"
+    "   format('%s on %s %s', quote_ident(l.provider), l.objtype, l.objname) AS name"
+    "   FROM pg_seclabels l WHERE l.objtype NOT IN ('database', 'role', 'tablespace')"
+    "   AND NOT EXISTS (SELECT 1 FROM pg_depend lb_e WHERE lb_e.classid = l.classoid"
+    "   AND lb_e.objid = l.objoid AND lb_e.deptype = 'e')";
 static const char unsupported_tail[] =
     ") x ORDER BY x.o, x.name COLLATE \"C\"";
 
@@ -180,6 +173,7 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	s->version = PQserverVersion(conn);
 	s->with_owner = settings->with_owner;
 	s->with_privileges = settings->with_privileges;
+	s->user_mapping_secrets = settings->user_mapping_secrets;
 	if (s->version < 120000) {
 		log_error("cannot dump from PostgreSQL %d.%d: lotbackup needs PostgreSQL 12 or later",
 		    s->version / 10000, s->version % 10000);
@@ -190,7 +184,8 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	    check_unsupported(conn) < 0 ||
 	    schema_load_nodes(s, conn) < 0 ||
 	    schema_load_kinds(s, conn) < 0 ||
-	    schema_load_kinds2(s, conn) < 0)
+	    schema_load_kinds2(s, conn) < 0 ||
+	    schema_load_foreign(s, conn) < 0)
 		goto out;
 	schema_index_nodes(s);
 	if (schema_load_extras(s, conn) < 0 ||
@@ -200,7 +195,8 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	    schema_load_post_data(s, conn) < 0 ||
 	    schema_load_comments(s, conn) < 0 ||
 	    schema_load_kinds_comments(s, conn) < 0 ||
-	    schema_load_kinds2_comments(s, conn) < 0)
+	    schema_load_kinds2_comments(s, conn) < 0 ||
+	    schema_load_foreign_post(s, conn) < 0)
 		goto out;
 	build_tables(s);
 	if (schema_load_ext_config(s, conn) < 0)

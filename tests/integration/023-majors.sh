@@ -77,7 +77,7 @@ while read -r major version root <&3; do
 		continue
 	fi
 	out=$work/out-$major
-	if check "major-$major-db" "$LB_BIN" db -q -d "dbname=src" -o "$out"; then
+	if check "major-$major-db" "$LB_BIN" db -q -d "dbname=src" -o "$out" --user-mapping-secrets; then
 		file=$(ls "$out"/*.sql.gz)
 		if gunzip -c "$file" | psql -X -q -v ON_ERROR_STOP=1 -d dst_psql >"$work/psql.log" 2>&1; then
 			pass "major-$major-loads-with-psql"

@@ -53,6 +53,14 @@ SELECT 'object|' || x.type || '|' || coalesce(x.identity, '?')
           UNION ALL SELECT 'pg_language'::regclass, l.oid FROM pg_language l WHERE l.oid >= 16384
           UNION ALL SELECT 'pg_transform'::regclass, t.oid FROM pg_transform t WHERE t.oid >= 16384
           UNION ALL SELECT 'pg_am'::regclass, a.oid FROM pg_am a WHERE a.oid >= 16384
+          UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass, w.oid FROM pg_foreign_data_wrapper w
+          UNION ALL SELECT 'pg_foreign_server'::regclass, s.oid FROM pg_foreign_server s
+          UNION ALL SELECT 'pg_user_mapping'::regclass, um.umid FROM pg_user_mappings um
+          UNION ALL SELECT 'pg_publication'::regclass, p.oid FROM pg_publication p
+          UNION ALL SELECT 'pg_publication_rel'::regclass, pr.oid FROM pg_publication_rel pr
+          UNION ALL SELECT 'pg_subscription'::regclass, s.oid FROM pg_subscription s
+           WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+          UNION ALL SELECT 'pg_event_trigger'::regclass, e.oid FROM pg_event_trigger e
         ) o WHERE (o.classid, o.objid) NOT IN (SELECT classid, objid FROM lb_ext_member)) x
  ORDER BY 1;
 
@@ -74,14 +82,14 @@ SELECT format('relation|%I.%I|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', n.nspname, c.relna
 -- Columns by position among the live ones (a dropped column leaves a
 -- hole in attnum that a restore closes). attcompression is 14+ and
 -- attstattarget NULL for "default" since 17: read through jsonb.
-SELECT format('column|%I.%I|%s|%I|%s|%s|notnull=%s|default=%s|identity=%s|generated=%s|storage=%s|stats=%s|options=%s|compression=%s|local=%s|inh=%s',
+SELECT format('column|%I.%I|%s|%I|%s|%s|notnull=%s|default=%s|identity=%s|generated=%s|storage=%s|stats=%s|options=%s|compression=%s|local=%s|inh=%s|fdwoptions=%s',
          n.nspname, c.relname,
          row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum), a.attname,
          format_type(a.atttypid, a.atttypmod),
          CASE WHEN a.attcollation <> 0 THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END,
          a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
          a.attstorage, coalesce(nullif(to_jsonb(a)->>'attstattarget', '-1'), 'default'), a.attoptions,
-         to_jsonb(a)->>'attcompression', a.attislocal, a.attinhcount)
+         to_jsonb(a)->>'attcompression', a.attislocal, a.attinhcount, a.attfdwoptions)
   FROM pg_class c JOIN lb_user_nsp n ON n.oid = c.relnamespace
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
   LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -296,6 +304,54 @@ SELECT format('statistics|%s|%s', pg_get_statisticsobjdef(s.oid),
 SELECT format('comment|%s|%s|%s', x.type, x.identity, d.description)
   FROM pg_description d, LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) x
  WHERE d.objoid >= 16384 AND (d.classoid, d.objoid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+-- Foreign-data wrappers, servers, user mappings (pg_user_mappings shows
+-- the options to a superuser) and foreign tables, options in their order.
+SELECT format('fdw|%I|%s|%s|%s', w.fdwname, w.fdwhandler::regproc, w.fdwvalidator::regproc, w.fdwoptions)
+  FROM pg_foreign_data_wrapper w
+ WHERE ('pg_foreign_data_wrapper'::regclass, w.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+SELECT format('server|%I|%I|%s|%s|%s', s.srvname, w.fdwname, s.srvtype, s.srvversion, s.srvoptions)
+  FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+ WHERE ('pg_foreign_server'::regclass, s.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
+ ORDER BY 1;
+
+SELECT format('user mapping|%I|%s|%s', um.srvname, um.usename, um.umoptions)
+  FROM pg_user_mappings um ORDER BY 1;
+
+SELECT format('foreign table|%s|%I|%s', ft.ftrelid::regclass, s.srvname, ft.ftoptions)
+  FROM pg_foreign_table ft JOIN pg_foreign_server s ON s.oid = ft.ftserver ORDER BY 1;
+
+-- Publications (options through jsonb: they differ by major), their
+-- tables with column lists and row filters (15+), schemas (15+);
+-- subscriptions of this database, every option; event triggers.
+SELECT current_setting('server_version_num')::int >= 150000 AS lb_pg15 \gset
+SELECT format('publication|%I|%s', p.pubname, to_jsonb(p) - 'oid' - 'pubname' - 'pubowner')
+  FROM pg_publication p ORDER BY 1;
+
+\if :lb_pg15
+SELECT format('publication table|%I|%s|%s|%s', p.pubname, pr.prrelid::regclass,
+         (SELECT string_agg(a.attname, ',' ORDER BY k.o) FROM unnest(pr.prattrs::int2[]) WITH ORDINALITY k(num, o)
+            JOIN pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = k.num),
+         pg_get_expr(pr.prqual, pr.prrelid))
+  FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid ORDER BY 1;
+SELECT format('publication schema|%I|%I', p.pubname, n.nspname)
+  FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid
+  JOIN pg_namespace n ON n.oid = pn.pnnspid ORDER BY 1;
+\else
+SELECT format('publication table|%I|%s', p.pubname, pr.prrelid::regclass)
+  FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid ORDER BY 1;
+\endif
+
+SELECT format('subscription|%I|%s', s.subname, to_jsonb(s) - 'oid' - 'subdbid' - 'subowner' - 'subname')
+  FROM pg_subscription s WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+ ORDER BY 1;
+
+SELECT format('event trigger|%I|%s|%s|%s|%s', e.evtname, e.evtevent, e.evtfoid::regproc, e.evtenabled, e.evttags)
+  FROM pg_event_trigger e
+ WHERE ('pg_event_trigger'::regclass, e.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
  ORDER BY 1;
 
 -- Data: rows and a content hash per table; sequence positions.

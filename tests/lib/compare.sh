@@ -9,7 +9,8 @@
 #     \restrict key lines;
 #  b) user tables, partitioned tables and matviews (non-system schemas, not
 #     extension members): name, kind, populated flag, row count, md5 of
-#     the sorted row texts;
+#     the sorted row texts, each of its own rows only (FROM ONLY: a parent
+#     never reads a foreign partition, which may have nowhere to read from);
 #  c) every sequence's last_value and is_called.
 # All per-object queries are generated from the catalogs.
 # Safe under `set -u`.
@@ -33,7 +34,7 @@ _lb_cmp_tables() {
     local sql
     sql=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "
 SELECT CASE WHEN c.relispopulated THEN
-         format('SELECT %L, %L, count(*), md5(coalesce(string_agg(lb_cmp_row::text, E''\\n'' ORDER BY lb_cmp_row::text), '''')) FROM %I.%I lb_cmp_row;',
+         format('SELECT %L, %L, count(*), md5(coalesce(string_agg(lb_cmp_row::text, E''\\n'' ORDER BY lb_cmp_row::text), '''')) FROM ONLY %I.%I lb_cmp_row;',
                 format('%I.%I', n.nspname, c.relname), c.relkind, n.nspname, c.relname)
        ELSE
          format('SELECT %L, %L, ''unpopulated'', '''';',

@@ -19,10 +19,12 @@ same_described() {
 	fi
 }
 
-# kinds_roundtrip PREFIX SRC DST RDST WORK: 1 when the dump itself failed.
+# kinds_roundtrip PREFIX SRC DST RDST WORK [DB-OPTION...]: 1 when the dump
+# itself failed.
 kinds_roundtrip() {
 	local prefix=$1 src=$2 dst=$3 rdst=$4 work=$5
-	check "$prefix-db" "$LB_BIN" db -q -d "dbname=$src" -o "$work/out" --owner --privileges || return 1
+	shift 5
+	check "$prefix-db" "$LB_BIN" db -q -d "dbname=$src" -o "$work/out" --owner --privileges "$@" || return 1
 	kinds_file=$(ls "$work"/out/*.sql.gz)
 	if gunzip -c "$kinds_file" | psql -X -q -v ON_ERROR_STOP=1 -d "$dst" >"$work/psql.log" 2>&1; then
 		pass "$prefix-loads-with-psql"
