@@ -171,12 +171,40 @@ target_clean(PGconn *conn)
 	/* An empty search_path makes every generated name schema-qualified. */
 	if (pgsql_exec(conn, "SET search_path = ''", "cannot prepare the clean") < 0)
 		return -1;
+	/*
+	 * Event triggers first, so none fires on the drops. A subscription is
+	 * disabled and let go of its slot before it is dropped, so the drop
+	 * reaches no server (the slot stays where a copy made by a dump never
+	 * had one), and its comment removed first: the server keeps it in
+	 * pg_description, where DROP SUBSCRIPTION leaves it. Then the
+	 * publications.
+	 */
+	if (run_generated(conn,
+	    "SELECT x.sql FROM ("
+	    "SELECT 1 AS o, e.evtname AS name, format('DROP EVENT TRIGGER IF EXISTS %I', e.evtname) AS sql "
+	    "FROM pg_catalog.pg_event_trigger e WHERE " NOT_EXTENSION_MEMBER("pg_event_trigger", "e") " "
+	    "UNION ALL SELECT s.o, s.subname, format(s.f, s.subname) FROM (SELECT sub.subname, v.o, v.f "
+	    "FROM pg_catalog.pg_subscription sub, (VALUES (2, 'ALTER SUBSCRIPTION %I DISABLE'), "
+	    "(3, 'ALTER SUBSCRIPTION %I SET (slot_name = NONE)'), (4, 'COMMENT ON SUBSCRIPTION %I IS NULL'), "
+	    "(5, 'DROP SUBSCRIPTION %I')) v(o, f) "
+	    "WHERE sub.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d "
+	    "WHERE d.datname = pg_catalog.current_database())) s "
+	    "UNION ALL SELECT 6, p.pubname, format('DROP PUBLICATION IF EXISTS %I', p.pubname) "
+	    "FROM pg_catalog.pg_publication p"
+	    ") x ORDER BY x.o, x.name COLLATE \"C\"",
+	    "cannot drop the event triggers, subscriptions and publications of the target database") < 0)
+		return -1;
 	if (run_generated(conn,
 	    "SELECT format('DROP SCHEMA IF EXISTS %I CASCADE', n.nspname) FROM pg_catalog.pg_namespace n "
 	    "WHERE n.nspname NOT IN ('public', 'pg_catalog', 'information_schema') AND n.nspname !~ '^pg_' "
 	    "AND " NOT_EXTENSION_MEMBER("pg_namespace", "n") " "
 	    "UNION ALL SELECT format('DROP EXTENSION IF EXISTS %I CASCADE', e.extname) "
-	    "FROM pg_catalog.pg_extension e WHERE e.extname <> 'plpgsql'",
+	    "FROM pg_catalog.pg_extension e WHERE e.extname <> 'plpgsql' "
+	    /* With their user mappings and the foreign tables of schema public. */
+	    "UNION ALL SELECT format('DROP SERVER IF EXISTS %I CASCADE', s.srvname) "
+	    "FROM pg_catalog.pg_foreign_server s WHERE " NOT_EXTENSION_MEMBER("pg_foreign_server", "s") " "
+	    "UNION ALL SELECT format('DROP FOREIGN DATA WRAPPER IF EXISTS %I CASCADE', w.fdwname) "
+	    "FROM pg_catalog.pg_foreign_data_wrapper w WHERE " NOT_EXTENSION_MEMBER("pg_foreign_data_wrapper", "w"),
 	    "cannot drop the schemas of the target database") < 0)
 		return -1;
 	/* Schema public stays, with its owner, privileges and comment; its contents go. */
