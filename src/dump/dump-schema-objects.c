@@ -39,6 +39,11 @@
 	"coalesce((SELECT " sep " || 'USING ' || quote_ident(lb_am.amname) FROM pg_am lb_am" \
 	" WHERE lb_am.oid = c.relam AND lb_am.amname <> 'heap'), '')"
 
+/* A relation's storage parameters and its TOAST table's, NULL when none. */
+#define STORAGE_OPTIONS_SQL(opts, toast_opts)                               \
+	"nullif(array_to_string(ARRAY[" OPTIONS_SQL(opts, "") ", "          \
+	OPTIONS_SQL(toast_opts, "toast.") "], ', '), '')"
+
 /* A foreign table's server and options, after its columns; '' for other relations. */
 #define FOREIGN_TABLE_SQL(rel)                                              \
 	"coalesce((SELECT format(E'\\nSERVER %I', lb_fs.srvname)"          \
@@ -231,8 +236,7 @@ static const char tables_head[] =
     " || CASE WHEN c.relkind = 'p' THEN E'\\nPARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END"
     " || " TABLE_AM("E'\\n'") ""
     " || " FOREIGN_TABLE_SQL("c.oid")
-    " || coalesce(E'\\nWITH (' || nullif(array_to_string(ARRAY[" OPTIONS_SQL("c.reloptions", "") ", "
-    OPTIONS_SQL("tc.reloptions", "toast.") "], ', '), '') || ')', '')"
+    " || coalesce(E'\\nWITH (' || " STORAGE_OPTIONS_SQL("c.reloptions", "tc.reloptions") " || ')', '')"
     " || ';',"
     " format('ALTER %sTABLE %I.%I OWNER TO %I;', CASE WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END,"
     "   n.nspname, c.relname, pg_get_userbyid(c.relowner)),"
@@ -317,7 +321,8 @@ static const char views_sql[] =
     "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped))"
     "   WHEN c.relkind = 'v' THEN " VIEW_DEF_SQL("CREATE")
     "   ELSE format(E'CREATE MATERIALIZED VIEW %I.%I%s%s AS\\n%s', n.nspname, c.relname, " TABLE_AM("' '") ","
-    "     coalesce(' WITH (' || " OPTIONS_SQL("c.reloptions", "") " || ')', ''),"
+    "     coalesce(' WITH (' || " STORAGE_OPTIONS_SQL("c.reloptions",
+	"(SELECT lb_tc.reloptions FROM pg_class lb_tc WHERE lb_tc.oid = c.reltoastrelid)") " || ')', ''),"
     "     rtrim(pg_get_viewdef(c.oid), ';') || E'\\n  WITH NO DATA;') END,"
     " format('ALTER %s %I.%I OWNER TO %I;', CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'MATERIALIZED VIEW' END,"
     "   n.nspname, c.relname, pg_get_userbyid(c.relowner)),"

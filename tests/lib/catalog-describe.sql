@@ -68,8 +68,9 @@ SELECT format('extension|%s|%s|%s', e.extname, n.nspname, e.extversion)
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace ORDER BY 1;
 
 -- Relations: kind, persistence, options, partitioning, inheritance, RLS.
-SELECT format('relation|%I.%I|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', n.nspname, c.relname, c.relkind,
-         c.relpersistence, c.reloptions, c.relispartition, pg_get_expr(c.relpartbound, c.oid),
+SELECT format('relation|%I.%I|%s|%s|%s|toast=%s|%s|%s|%s|%s|%s|%s|%s', n.nspname, c.relname, c.relkind,
+         c.relpersistence, c.reloptions, (SELECT t.reloptions FROM pg_class t WHERE t.oid = c.reltoastrelid),
+         c.relispartition, pg_get_expr(c.relpartbound, c.oid),
          CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
          (SELECT string_agg(i.inhparent::regclass::text, ',' ORDER BY i.inhseqno)
             FROM pg_inherits i WHERE i.inhrelid = c.oid),
