@@ -45,10 +45,12 @@ static const char servers_sql[] =
     " WHERE " NOT_MEMBER("pg_foreign_server", "s.oid");
 
 /*
- * User mappings as (classid, server oid, role, CREATE, whether a password was left
- * out), by role as pg_dump orders them. pg_user_mappings shows the
- * options to whoever may see them (a superuser, the server's owner, the
- * mapped role); $1 says whether a password option is kept.
+ * User mappings as (classid, server oid, role, CREATE, whether a password
+ * was left out, whether the options are hidden), by role as pg_dump
+ * orders them. pg_user_mappings shows the options only to whoever may
+ * see them (a superuser, the server's owner, the mapped role): the
+ * last column is its condition, negated. $1 says whether a password
+ * option is kept.
  */
 static const char user_mappings_sql[] =
     "SELECT 'pg_foreign_server'::regclass::oid, um.srvid, um.usename,"
@@ -57,8 +59,12 @@ static const char user_mappings_sql[] =
     " || coalesce(E' OPTIONS (\\n    ' || (SELECT string_agg(quote_ident(o.k) || ' ' || quote_literal(o.v),"
     "   E',\\n    ' ORDER BY o.i) FROM pg_options_to_table(um.umoptions) WITH ORDINALITY o(k, v, i)"
     "   WHERE $1 OR o.k <> 'password') || E'\\n)', '') || ';',"
-    " NOT $1 AND EXISTS (SELECT 1 FROM pg_options_to_table(um.umoptions) o WHERE o.option_name = 'password')"
-    " FROM pg_user_mappings um"
+    " NOT $1 AND EXISTS (SELECT 1 FROM pg_options_to_table(um.umoptions) o WHERE o.option_name = 'password'),"
+    " NOT (coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user), false)"
+    "   OR (um.umuser = 0 AND pg_has_role(s.srvowner, 'USAGE'))"
+    "   OR (um.umuser <> 0 AND um.usename = current_user"
+    "     AND (pg_has_role(s.srvowner, 'USAGE') OR has_server_privilege(s.oid, 'USAGE'))))"
+    " FROM pg_user_mappings um JOIN pg_foreign_server s ON s.oid = um.srvid"
     " ORDER BY um.srvname COLLATE \"C\", um.usename COLLATE \"C\"";
 
 /* (classid, oid, sql): wrappers' and servers' privileges, as acl_sql writes the others'. */
@@ -125,6 +131,10 @@ load_user_mappings(struct schema *s, PGconn *conn)
 		if (PQgetvalue(res, i, 4)[0] == 't')
 			log_warn("the password of user mapping for %s on server %s is left out of the dump;"
 			    " db --user-mapping-secrets keeps it", PQgetvalue(res, i, 2), s->nodes[n].qualified);
+		if (PQgetvalue(res, i, 5)[0] == 't')
+			log_warn("the options of user mapping for %s on server %s are hidden from this role and"
+			    " left out of the dump; dump as a superuser or the server's owner to keep them",
+			    PQgetvalue(res, i, 2), s->nodes[n].qualified);
 	}
 	PQclear(res);
 	return 0;
