@@ -317,8 +317,9 @@ conninfo_without_password(const char *conninfo, int *bad)
 /*
  * Subscriptions: the connection string's password is left out, with a
  * warning, unless --user-mapping-secrets keeps secrets. One whose
- * connection this role may not read is left out with a warning, as
- * pg_dump leaves it: restored, it would never run anyway.
+ * connection this role may not read, or this libpq cannot parse (a newer
+ * server's keyword), is left out with a warning, as pg_dump leaves the
+ * first: restored, it would never run anyway.
  */
 static int
 load_subscriptions(struct schema *s, PGconn *conn)
@@ -343,14 +344,20 @@ load_subscriptions(struct schema *s, PGconn *conn)
 	for (i = 0; i < PQntuples(res); i++) {
 		const char *name = PQgetvalue(res, i, 0), *conninfo = PQgetvalue(res, i, 1);
 
+		bad = 0;
 		cut = s->user_mapping_secrets ? NULL : conninfo_without_password(conninfo, &bad);
-		if (cut != NULL)
+		if (bad) {
+			/* It may hold a password that cannot be taken out: never written. */
+			log_warn("subscription %s is left out of the dump: libpq cannot read its connection to take"
+			    " a password out (db --user-mapping-secrets dumps it as it is)", name);
+			continue;
+		}
+		if (cut != NULL) {
 			log_warn("the password in the connection of subscription %s is left out of the dump;"
 			    " db --user-mapping-secrets keeps it", name);
-		else if (!s->user_mapping_secrets && bad)
-			log_warn("cannot read the connection of subscription %s; it is dumped as it is", name);
-		if ((lit = PQescapeLiteral(conn, cut != NULL ? cut : conninfo, strlen(cut != NULL ? cut : conninfo)))
-		    == NULL) {
+			conninfo = cut;
+		}
+		if ((lit = PQescapeLiteral(conn, conninfo, strlen(conninfo))) == NULL) {
 			pgsql_report(conn, NULL, "cannot quote a subscription's connection");
 			free(cut);
 			PQclear(res);
