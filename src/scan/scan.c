@@ -1,0 +1,589 @@
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "scan/scan.h"
+#include "base/xalloc.h"
+
+/*
+ * The rules follow gitleaks' config (prefixes, alphabets, lengths, an
+ * entropy floor); each token must stand on its own: the byte before is not
+ * a letter, digit or '_' and the byte after is not of its alphabet.
+ */
+enum alphabet {
+	AB_HEX,		/* 0-9a-f */
+	AB_UPPER_DIGIT,	/* A-Z0-9 */
+	AB_ALNUM,	/* A-Za-z0-9 */
+	AB_WORD,	/* A-Za-z0-9_ */
+	AB_WORD_DASH,	/* A-Za-z0-9_- */
+	AB_ALNUM_DASH,	/* A-Za-z0-9- */
+};
+
+struct token_rule {
+	const char *rule;
+	const char *prefix;
+	enum alphabet ab;
+	size_t min, max;	/* length of the part after the prefix */
+	const char *must;	/* a substring the token must hold, or NULL */
+};
+
+static const struct token_rule token_rules[] = {
+	{ "digitalocean-pat", "dop_v1_", AB_HEX, 64, 64, NULL },
+	{ "digitalocean-access-token", "doo_v1_", AB_HEX, 64, 64, NULL },
+	{ "digitalocean-refresh-token", "dor_v1_", AB_HEX, 64, 64, NULL },
+	{ "digitalocean-database-password", "AVNS_", AB_WORD_DASH, 16, 64, NULL },
+	{ "aws-access-key", "AKIA", AB_UPPER_DIGIT, 16, 16, NULL },
+	{ "aws-access-key", "ASIA", AB_UPPER_DIGIT, 16, 16, NULL },
+	{ "github-pat", "ghp_", AB_ALNUM, 36, 36, NULL },
+	{ "github-oauth-token", "gho_", AB_ALNUM, 36, 36, NULL },
+	{ "github-app-token", "ghu_", AB_ALNUM, 36, 36, NULL },
+	{ "github-app-token", "ghs_", AB_ALNUM, 36, 36, NULL },
+	{ "github-refresh-token", "ghr_", AB_ALNUM, 36, 36, NULL },
+	{ "github-fine-grained-pat", "github_pat_", AB_WORD, 60, 100, NULL },
+	{ "openai-api-key", "sk-proj-", AB_WORD_DASH, 40, 300, NULL },
+	{ "openai-api-key", "sk-svcacct-", AB_WORD_DASH, 40, 300, NULL },
+	{ "openai-api-key", "sk-admin-", AB_WORD_DASH, 40, 300, NULL },
+	{ "openai-api-key", "sk-", AB_ALNUM, 48, 48, "T3BlbkFJ" },
+	{ "stripe-access-token", "sk_live_", AB_ALNUM, 10, 99, NULL },
+	{ "stripe-access-token", "rk_live_", AB_ALNUM, 10, 99, NULL },
+	{ "slack-token", "xoxb-", AB_ALNUM_DASH, 20, 200, NULL },
+	{ "slack-token", "xoxp-", AB_ALNUM_DASH, 20, 200, NULL },
+	{ "slack-token", "xoxa-", AB_ALNUM_DASH, 20, 200, NULL },
+	{ "slack-token", "xoxr-", AB_ALNUM_DASH, 20, 200, NULL },
+	{ "slack-token", "xoxs-", AB_ALNUM_DASH, 20, 200, NULL },
+	{ "slack-token", "xoxe-", AB_ALNUM_DASH, 20, 200, NULL },
+	/* re_ + 8 + '_' + 24: checked by resend_shape(), the prefix is too common alone. */
+	{ "resend-api-key", "re_", AB_WORD, 33, 33, NULL },
+};
+
+#define NTOKEN_RULES (sizeof(token_rules) / sizeof(token_rules[0]))
+/* Below this many bits per byte a "secret" is a word, a run or a pattern. */
+#define MIN_ENTROPY 3.0
+#define BINARY_PROBE 8000
+
+static int
+in_alphabet(enum alphabet ab, unsigned char c)
+{
+	switch (ab) {
+	case AB_HEX:
+		return isdigit(c) || (c >= 'a' && c <= 'f');
+	case AB_UPPER_DIGIT:
+		return isdigit(c) || isupper(c);
+	case AB_ALNUM:
+		return isalnum(c);
+	case AB_WORD:
+		return isalnum(c) || c == '_';
+	case AB_WORD_DASH:
+		return isalnum(c) || c == '_' || c == '-';
+	case AB_ALNUM_DASH:
+		return isalnum(c) || c == '-';
+	}
+	return 0;
+}
+
+static int
+is_word(unsigned char c)
+{
+	return isalnum(c) || c == '_';
+}
+
+/* Shannon entropy of S in bits per byte. */
+static double
+entropy(const char *s, size_t n)
+{
+	size_t count[256] = { 0 }, i;
+	double h = 0;
+
+	for (i = 0; i < n; i++)
+		count[(unsigned char)s[i]]++;
+	for (i = 0; i < 256; i++) {
+		if (count[i]) {
+			double p = (double)count[i] / (double)n;
+
+			h -= p * log2(p);
+		}
+	}
+	return h;
+}
+
+static int
+contains_ci(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+
+	for (i = 0; k <= n && i + k <= n; i++)
+		if (strncasecmp(s + i, needle, k) == 0)
+			return 1;
+	return 0;
+}
+
+/* Words that say a value was written to be replaced or is a documentation sample. */
+static const char *const fake_words[] = {
+	"your", "example", "changeme", "change-me", "change_me", "xxx", "placeholder", "replace",
+	"dummy", "fake", "redacted", "sample", "1234", "<", "${", "{{", "***", "...", NULL,
+};
+
+/* Values that are words, not secrets. */
+static const char *const plain_words[] = {
+	"password", "passwd", "pass", "pwd", "secret", "token", "true", "false", "null", "none",
+	"undefined", "required", "optional", "string", "test", "postgres", "admin", "root", NULL,
+};
+
+int
+scan_is_placeholder(const char *v, size_t n)
+{
+	size_t i;
+	int upper_var = 1;
+
+	if (n == 0 || v[0] == '$' || v[0] == '%' || v[0] == '<' || v[0] == '{')
+		return 1;
+	for (i = 0; fake_words[i]; i++)
+		if (contains_ci(v, n, fake_words[i]))
+			return 1;
+	for (i = 0; plain_words[i]; i++)
+		if (strlen(plain_words[i]) == n && strncasecmp(v, plain_words[i], n) == 0)
+			return 1;
+	/* A variable's name written in place of its value: DB_PASSWORD. */
+	for (i = 0; i < n; i++)
+		if (!(isupper((unsigned char)v[i]) || isdigit((unsigned char)v[i]) || v[i] == '_'))
+			upper_var = 0;
+	if (upper_var && memchr(v, '_', n) != NULL)
+		return 1;
+	/* One character over and over: ********, 00000000. */
+	for (i = 1; i < n && v[i] == v[0]; i++)
+		;
+	return i == n;
+}
+
+static void
+add(struct scan_result *r, const char *rule, size_t start, size_t end)
+{
+	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
+	r->v[r->n].rule = rule;
+	r->v[r->n].line = 0;
+	r->v[r->n].start = start;
+	r->v[r->n].end = end;
+	r->n++;
+}
+
+/* re_XXXXXXXX_YYYYYYYYYYYYYYYYYYYYYYYY, with upper, lower and digits: not an identifier. */
+static int
+resend_shape(const char *t, size_t n)
+{
+	int up = 0, low = 0, dig = 0;
+	size_t i;
+
+	if (n != 36 || t[11] != '_')
+		return 0;
+	for (i = 3; i < n; i++) {
+		if (i == 11)
+			continue;
+		if (!isalnum((unsigned char)t[i]))
+			return 0;
+		up |= isupper((unsigned char)t[i]) != 0;
+		low |= islower((unsigned char)t[i]) != 0;
+		dig |= isdigit((unsigned char)t[i]) != 0;
+	}
+	return up && low && dig;
+}
+
+/* The token rule matching at I, with its end; 0 when none. */
+static int
+match_token(const char *buf, size_t len, size_t i, const struct token_rule **rule, size_t *end)
+{
+	size_t k;
+
+	if (i > 0 && is_word((unsigned char)buf[i - 1]))
+		return 0;
+	for (k = 0; k < NTOKEN_RULES; k++) {
+		const struct token_rule *t = &token_rules[k];
+		size_t pl = strlen(t->prefix), j, n;
+
+		if (len - i < pl + t->min || memcmp(buf + i, t->prefix, pl) != 0)
+			continue;
+		for (j = i + pl; j < len && j - i - pl <= t->max && in_alphabet(t->ab, (unsigned char)buf[j]); j++)
+			;
+		n = j - i - pl;
+		if (n < t->min || n > t->max)
+			continue;
+		if (t->must && !contains_ci(buf + i, j - i, t->must))
+			continue;
+		if (strcmp(t->rule, "resend-api-key") == 0 && !resend_shape(buf + i, j - i))
+			continue;
+		if (scan_is_placeholder(buf + i + pl, n) || entropy(buf + i + pl, n) < MIN_ENTROPY)
+			continue;
+		*rule = t;
+		*end = j;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+base64ish(unsigned char c)
+{
+	return isalnum(c) || c == '+' || c == '/' || c == '=';
+}
+
+/* What a key block's body holds: base64, line ends (also written \\n in code), PEM headers. */
+static int
+key_body_byte(unsigned char c)
+{
+	return base64ish(c) || isspace(c) || c == '\\' || c == ':' || c == ',' || c == '-';
+}
+
+/*
+ * "-----BEGIN ... PRIVATE KEY-----" (OPENSSH, RSA, EC, DSA, ENCRYPTED, PGP
+ * ... BLOCK) with a body: at least 64 base64 bytes before its END line or
+ * before the text stops looking like one, so that code or data naming the
+ * marker is not a key. The finding is the whole block.
+ */
+static int
+match_private_key(const char *buf, size_t len, size_t i, size_t *end)
+{
+	static const char begin[] = "-----BEGIN ";
+	const char *p = buf + i + strlen(begin), *lim = buf + len, *e, *q;
+	size_t body = 0;
+
+	if ((size_t)(lim - (buf + i)) < 40 || memcmp(buf + i, begin, strlen(begin)) != 0)
+		return 0;
+	for (q = p; q < lim && q - p < 40 && (isupper((unsigned char)*q) || isdigit((unsigned char)*q) || *q == ' '); q++)
+		;
+	if ((q - p < 11 || memcmp(q - 11, "PRIVATE KEY", 11) != 0) &&
+	    (q - p < 17 || memcmp(q - 17, "PRIVATE KEY BLOCK", 17) != 0))
+		return 0;
+	if (lim - q < 5 || memcmp(q, "-----", 5) != 0)
+		return 0;
+	for (e = q + 5; e < lim && key_body_byte((unsigned char)*e); e++) {
+		if (*e == '-' && lim - e >= 9 && memcmp(e, "-----END ", 9) == 0)
+			break;
+		body += base64ish((unsigned char)*e);
+	}
+	if (body < 64)
+		return 0;
+	if (e < lim && *e == '-') {
+		e += 9;
+		while (e < lim && *e != '\n' && *e != '"' && *e != '\'')
+			e++;
+	}
+	*end = (size_t)(e - buf);
+	return 1;
+}
+
+/* Bytes that end a URL in text. */
+static int
+url_stop(unsigned char c)
+{
+	return isspace(c) || c == '"' || c == '\'' || c == '`' || c == '/' || c == ',' || c == ';' || c == '\\';
+}
+
+/*
+ * scheme://user:password@host with a real-looking password. I is at the
+ * "://"; the password's bytes are the finding.
+ */
+static int
+match_url_password(const char *buf, size_t len, size_t i, size_t *start, size_t *end)
+{
+	size_t s = i, j, at = 0, colon = 0;
+
+	while (s > 0 && (isalnum((unsigned char)buf[s - 1]) || buf[s - 1] == '+' || buf[s - 1] == '.' ||
+	    buf[s - 1] == '-'))
+		s--;
+	if (s == i || !isalpha((unsigned char)buf[s]))
+		return 0;
+	for (j = i + 3; j < len && !url_stop((unsigned char)buf[j]); j++) {
+		if (buf[j] == '@')
+			at = j;
+		else if (buf[j] == ':' && colon == 0 && at == 0)
+			colon = j;
+	}
+	if (at == 0 || colon == 0 || colon > at || at + 1 >= len || !(isalnum((unsigned char)buf[at + 1]) ||
+	    buf[at + 1] == '['))
+		return 0;
+	*start = colon + 1;
+	*end = at;
+	if (*end - *start < 8 || scan_is_placeholder(buf + *start, *end - *start) ||
+	    entropy(buf + *start, *end - *start) < MIN_ENTROPY)
+		return 0;
+	return 1;
+}
+
+/* A key naming a secret: PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE; not a file, a name, a lifetime. */
+static int
+secret_key(const char *k, size_t n)
+{
+	static const char *const says[] = { "PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY",
+		"PRIVATE", "ACCESS_KEY", NULL };
+	static const char *const but[] = { "_FILE", "_PATH", "_DIR", "_NAME", "_ID", "_LENGTH", "_EXPIRY",
+		"_EXPIRES", "_TTL", "_TYPE", "_HEADER", "_URL", "_ENDPOINT", "_REGION", "_EXPIRES_IN", "_ENCRYPTION", "_METHOD",
+		"_ALGORITHM", "_MODE", "_POLICY", NULL };
+	char up[128];
+	size_t i;
+	int hit = 0;
+
+	if (n == 0 || n >= sizeof(up))
+		return 0;
+	for (i = 0; i < n; i++)
+		up[i] = k[i] == '-' || k[i] == '.' ? '_' : (char)toupper((unsigned char)k[i]);
+	up[n] = '\0';
+	for (i = 0; says[i] && !hit; i++)
+		hit = strstr(up, says[i]) != NULL;
+	/* apiKey, privateKey written in camelCase. */
+	if (!hit && (strstr(up, "APIKEY") || strstr(up, "PRIVATEKEY")))
+		hit = 1;
+	for (i = 0; but[i] && hit; i++) {
+		size_t bl = strlen(but[i]);
+
+		if (n > bl && strcmp(up + n - bl, but[i]) == 0)
+			hit = 0;
+	}
+	return hit;
+}
+
+/* A value that reads as code (config.jwtSecret, process.env.X, fn(...)), not as data. */
+static int
+code_like(const char *v, size_t n)
+{
+	size_t i;
+	int dot = 0, other = 0;
+
+	if (v[0] == '!' || v[0] == '/' || v[0] == '~' || (n > 1 && v[0] == '.' && v[1] == '/'))
+		return 1;	/* !!process.env.X, a path */
+	if (memmem(v, n, "://", 3) != NULL)
+		return 1;	/* a URL: the url-password rule looks at its password */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ' ' || c == '|' ||
+		    c == '&' || c == '?')
+			return 1;
+		if (c == '.')
+			dot = 1;
+		else if (!isalnum(c) && c != '_' && c != '$')
+			other = 1;
+	}
+	return dot && !other && isalpha((unsigned char)v[0]);
+}
+
+/* Only letters between the separators _ - . (or none): a name made of words. */
+static int
+word_like(const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isalpha((unsigned char)v[i]) && v[i] != '_' && v[i] != '-' && v[i] != '.')
+			return 0;
+	return 1;
+}
+
+/* Looks like a secret: long enough, varied, and more than one kind of character. */
+static int
+secret_value(const char *v, size_t n)
+{
+	int up = 0, low = 0, dig = 0, sym = 0;
+	size_t i;
+
+	if (n < 8 || scan_is_placeholder(v, n) || code_like(v, n) || entropy(v, n) < MIN_ENTROPY)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		up |= isupper(c) != 0;
+		low |= islower(c) != 0;
+		dig |= isdigit(c) != 0;
+		sym |= !isalnum(c);
+	}
+	/* Words joined (TokenStyle, _S_token_begin) are names; a secret without a digit is long and not words. */
+	return up + low + dig + sym >= 2 && (dig || (n >= 24 && !word_like(v, n)));
+}
+
+struct kv {
+	const char *key, *val;
+	size_t klen, vlen;
+};
+
+/*
+ * KEY=VALUE, export KEY=VALUE, KEY: VALUE (YAML), "key": "value" (JSON),
+ * in the line [p, lim). 0 when the line is not one.
+ */
+static int
+parse_kv(const char *p, const char *lim, struct kv *kv)
+{
+	const char *q;
+	char quote = 0;
+
+	while (p < lim && (*p == ' ' || *p == '\t' || *p == '-'))
+		p++;
+	if (lim - p > 7 && memcmp(p, "export ", 7) == 0)
+		p += 7;
+	if (p < lim && (*p == '"' || *p == '\''))
+		quote = *p++;
+	kv->key = p;
+	while (p < lim && (is_word((unsigned char)*p) || *p == '-' || *p == '.'))
+		p++;
+	kv->klen = (size_t)(p - kv->key);
+	if (kv->klen == 0 || (!isalpha((unsigned char)kv->key[0]) && kv->key[0] != '_'))
+		return 0;
+	if (quote && (p >= lim || *p++ != quote))
+		return 0;
+	while (p < lim && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p >= lim || (*p != '=' && *p != ':'))
+		return 0;
+	if (*p == ':' && p + 1 < lim && p[1] != ' ' && p[1] != '\t')
+		return 0;	/* not YAML: a URL, a time, a label */
+	p++;
+	while (p < lim && (*p == ' ' || *p == '\t'))
+		p++;
+	quote = 0;
+	if (p < lim && (*p == '"' || *p == '\'' || *p == '`'))
+		quote = *p++;
+	kv->val = p;
+	if (quote) {
+		q = memchr(p, quote, (size_t)(lim - p));
+		if (q == NULL)
+			return 0;
+	} else {
+		for (q = p; q < lim && !isspace((unsigned char)*q) && *q != '#'; q++)
+			;
+		while (q > p && (q[-1] == ',' || q[-1] == ';'))
+			q--;
+		if (q < lim && *q == ';')
+			return 0;	/* a statement in code: x = NAME; */
+	}
+	kv->vlen = (size_t)(q - p);
+	/* Only a comment may follow, as in .env and YAML; more is code (x: T = nil;). */
+	q += quote != 0;
+	while (q < lim && (isspace((unsigned char)*q) || *q == ',' || *q == ';'))
+		q++;
+	return q == lim || *q == '#' || (lim - q >= 2 && q[0] == '/' && q[1] == '/');
+}
+
+/* A DigitalOcean app spec's "- key: NAME" line is answered by a "value:" this many lines on. */
+#define SPEC_VALUE_REACH 4
+
+/* The KEY=VALUE rule over one line; *spec_key carries a spec's "key: NAME" over to its "value:". */
+static void
+scan_line(const char *buf, size_t from, size_t to, struct scan_result *r, int *spec_key)
+{
+	struct kv kv;
+	int secret;
+
+	if (*spec_key > 0)
+		(*spec_key)--;
+	if (!parse_kv(buf + from, buf + to, &kv))
+		return;
+	if (kv.klen == 3 && memcmp(kv.key, "key", 3) == 0) {
+		*spec_key = secret_key(kv.val, kv.vlen) ? SPEC_VALUE_REACH : 0;
+		return;
+	}
+	secret = secret_key(kv.key, kv.klen) || (*spec_key > 0 && kv.klen == 5 && memcmp(kv.key, "value", 5) == 0);
+	if (secret && secret_value(kv.val, kv.vlen))
+		add(r, "secret-assignment", (size_t)(kv.val - buf), (size_t)(kv.val - buf) + kv.vlen);
+}
+
+static int
+by_start(const void *a, const void *b)
+{
+	const struct scan_finding *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end > y->end ? -1 : x->end < y->end;
+}
+
+/* Sorted, overlaps dropped (the earlier, then the longer, wins), line numbers set. */
+static void
+settle(const char *buf, struct scan_result *r)
+{
+	size_t i, o = 0, pos = 0;
+	int line = 1;
+
+	qsort(r->v, r->n, sizeof(*r->v), by_start);
+	for (i = 0; i < r->n; i++) {
+		if (o > 0 && r->v[i].start < r->v[o - 1].end)
+			continue;
+		r->v[o++] = r->v[i];
+	}
+	r->n = o;
+	for (i = 0; i < r->n; i++) {
+		for (; pos < r->v[i].start; pos++)
+			line += buf[pos] == '\n';
+		r->v[i].line = line;
+	}
+}
+
+size_t
+scan_text(const char *buf, size_t len, struct scan_result *out)
+{
+	size_t i, line_start = 0, s, e;
+	const struct token_rule *t;
+	int spec_key = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (memchr(buf, '\0', len < BINARY_PROBE ? len : BINARY_PROBE) != NULL)
+		return 0;
+	for (i = 0; i <= len; i++) {
+		if (i == len || buf[i] == '\n') {
+			scan_line(buf, line_start, i, out, &spec_key);
+			line_start = i + 1;
+			continue;
+		}
+		switch (buf[i]) {
+		case '-':
+			if (match_private_key(buf, len, i, &e)) {
+				add(out, "private-key", i, e);
+				i = e - 1;
+			}
+			break;
+		case ':':
+			if (len - i > 3 && buf[i + 1] == '/' && buf[i + 2] == '/' && match_url_password(buf, len, i, &s, &e))
+				add(out, "url-password", s, e);
+			break;
+		case 'd': case 'A': case 'g': case 's': case 'r': case 'x':
+			if (match_token(buf, len, i, &t, &e)) {
+				add(out, t->rule, i, e);
+				i = e - 1;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	settle(buf, out);
+	return out->n;
+}
+
+char *
+scan_redact(const char *buf, size_t len, const struct scan_result *r, size_t *outlen)
+{
+	size_t i, pos = 0, cap = len + 1, o = 0;
+	char *out;
+
+	for (i = 0; i < r->n; i++)
+		cap += strlen(r->v[i].rule) + 16;
+	out = xmalloc(cap);
+	for (i = 0; i < r->n; i++) {
+		memcpy(out + o, buf + pos, r->v[i].start - pos);
+		o += r->v[i].start - pos;
+		o += (size_t)snprintf(out + o, cap - o, "<redacted:%s>", r->v[i].rule);
+		pos = r->v[i].end;
+	}
+	memcpy(out + o, buf + pos, len - pos);
+	o += len - pos;
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+void
+scan_result_free(struct scan_result *r)
+{
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}

@@ -1,0 +1,146 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan/scan.h"
+#include "base/xalloc.h"
+#include "unit.h"
+
+/*
+ * Every token below is split in the source ("sk-" "proj-...") so that this
+ * file is not itself a finding when lotbackup scans its own repository.
+ */
+#define HEX64 "3f9a1c7e5b2d8f604a1e9c3b7d5f2a8e" "6c4b0d9f1e3a5c7b9d2f4e6a8c0b1d3e"
+#define B62_36 "Zq7WmX2pLk9Rt4Vn" "8Hs3Jd6Fg1Cb5Ny0QwEe"
+
+/* The rule of the one finding in TEXT, or "" (none) or "many". */
+static const char *
+only_rule(const char *text)
+{
+	static char buf[64];
+	struct scan_result r;
+	size_t n = scan_text(text, strlen(text), &r);
+
+	snprintf(buf, sizeof(buf), "%s", n == 0 ? "" : n > 1 ? "many" : r.v[0].rule);
+	scan_result_free(&r);
+	return buf;
+}
+
+static void
+expect(const char *name, const char *text, const char *rule)
+{
+	const char *got = only_rule(text);
+
+	if (!UNIT_CHECK(name, strcmp(got, rule) == 0))
+		printf("# got '%s', want '%s'\n", got, rule);
+}
+
+static void
+rules_positive(void)
+{
+	expect("openssh private key", "x\n-----BEGIN OPENSSH " "PRIVATE KEY-----\n"
+	    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+	    "QyNTUxOQAAACBvb3Rfa2V5X2Zvcl90ZXN0c19vbmx5X25vdF9yZWFsAAAAAAAAAAAAAAAA\n"
+	    "-----END OPENSSH PRIVATE KEY-----\n", "private-key");
+	expect("pem rsa private key", "-----BEGIN RSA " "PRIVATE KEY-----\n"
+	    "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0\n"
+	    "-----END RSA PRIVATE KEY-----", "private-key");
+	expect("url password", "DATABASE_URL=postgresql://doadmin:" "Xk29vLq8Rm3Tz7Wp@db.example.net:25060/app",
+	    "url-password");
+	expect("digitalocean pat", "token = \"dop_" "v1_" HEX64 "\"", "digitalocean-pat");
+	expect("digitalocean oauth", "doo_" "v1_" HEX64, "digitalocean-access-token");
+	expect("digitalocean db password", "host:25060:db:doadmin:AVN" "S_q8Zk2Lm4Wx7Rt9Bv3Nc", "digitalocean-database-password");
+	expect("aws access key", "aws_access_key_id = AKI" "AQ7H2M4K9L3P5W6X8", "aws-access-key");
+	expect("github pat", "GH=ghp_" B62_36, "github-pat");
+	expect("github fine-grained pat", "github_" "pat_11ABCDEFG0" "Zq7WmX2pLk9Rt4Vn8Hs3Jd_6Fg1Cb5Ny0QwEeZq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe",
+	    "github-fine-grained-pat");
+	expect("openai project key", "OPENAI=sk-" "proj-Zq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe_Ab-Cd9Ef8Gh7Ij6Kl5Mn4Op",
+	    "openai-api-key");
+	expect("openai legacy key", "sk-" "Zq7WmX2pLk9Rt4Vn8Hs3" "T3BlbkFJ" "Ab9Cd8Ef7Gh6Ij5Kl4Mn", "openai-api-key");
+	expect("stripe live key", "stripe: sk_" "live_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd", "stripe-access-token");
+	expect("stripe restricted key", "rk_" "live_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd", "stripe-access-token");
+	expect("slack bot token", "xox" "b-730918265541-6082971453390-Zq7WmX2pLk9Rt4Vn8Hs3Jd6F", "slack-token");
+	expect("resend key", "key: re_" "83sZk2Lm_Zq7WmX2pLk9Rt4Vn8Hs3Jd6F", "resend-api-key");
+	expect("secret assignment", "JWT_SECRET=13919320b2a8" "4c7e9f0d1a6b5e3c2f8a", "secret-assignment");
+	expect("secret assignment quoted, export", "export API_KEY=\"Zk2Lm4Wx" "7Rt9Bv3N\"", "secret-assignment");
+	expect("app spec key/value pair", "  - key: JWT_SECRET\n    scope: RUN_TIME\n    value: 9f8e7d6c5b4a" "3Z2Y1X0W\n",
+	    "secret-assignment");
+}
+
+static void
+rules_negative(void)
+{
+	expect("public key is not a private key", "-----BEGIN PUBLIC KEY-----\n"
+	    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0t\n"
+	    "-----END PUBLIC KEY-----\n", "");
+	expect("code naming the key marker", "if (s.startsWith('-----BEGIN OPENSSH " "PRIVATE KEY-----')) return 1;\n", "");
+	expect("url with a placeholder password", "DATABASE_URL=postgresql://DB_USER:<password>@DB_HOST:DB_PORT/DB_NAME", "");
+	expect("url with a variable", "postgres://app:${DB_PASSWORD}@localhost/app", "");
+	expect("url with a sample password", "postgresql://user:password@localhost:5432/db", "");
+	expect("url without a password", "https://user@github.com/x/y.git git@github.com:x/y", "");
+	expect("digitalocean pat too short", "dop_" "v1_3f9a1c7e5b2d", "");
+	expect("AVNS placeholder", "DB_PASSWORD=AVN" "S_your_password_here_xx", "");
+	expect("aws documentation key", "AKI" "AIOSFODNN7EXAMPLE", "");
+	expect("github pat in a longer word", "xghp_" B62_36, "");
+	expect("github pat of one character", "ghp_" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "");
+	expect("openai placeholder", "OPENAI_API_KEY=sk-" "proj-your-openai-api-key-here", "");
+	expect("openai-like without the marker", "sk-" "Zq7WmX2pLk9Rt4Vn8Hs3Ab9Cd8Ef7Gh6Ij5Kl4MnAAAAAAAA", "");
+	expect("stripe test key", "sk_" "test_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd", "");
+	expect("slack placeholder", "SLACK_TOKEN=xox" "b-your-slack-bot-token-here", "");
+	expect("resend-like identifier", "re_compile_pattern_internal_function_name(x)", "");
+	expect("secret assignment placeholder", "JWT_SECRET=your-jwt-secret\nDB_PASSWORD=changeme\nTOKEN=<token>\n"
+	    "API_KEY=${API_KEY}\nSECRET=xxxxxxxx\nPASSWORD=\n", "");
+	expect("secret key read from code", "  password: config.dbPassword,\n  const token = req.headers.authorization;\n"
+	    "  secret: process.env.JWT_SECRET,\n", "");
+	expect("secret path, not a secret", "SSL_KEY_PATH=/etc/ssl/private/x.key\nPRIVATE_KEY_FILE=./keys/a.pem\n", "");
+	expect("non-secret key with a random value", "BUILD_ID=13919320b2a84c7e9f0d1a6b5e3c2f8a", "");
+}
+
+/* Values of the kinds that fill ordinary trees: none is a secret. */
+static void
+look_alikes(void)
+{
+	expect("lock file hashes", "  resolved \"https://registry.yarnpkg.com/a/-/a-1.0.0.tgz#" "3f9a1c7e5b2d8f604a1e9c3b7d5f2a8e6c4b0d9f\"\n"
+	    "  integrity sha512-Zq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEeAb9Cd8Ef7Gh6Ij5Kl4Mn+/3f9a1c7e5b2d8f604a1e9c3b7d5f2a8e==\n"
+	    "\"integrity\": \"sha512-Zq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe==\",\n", "");
+	expect("uuids", "id = 3f9a1c7e-5b2d-4f60-8a1e-9c3b7d5f2a8e\nsession_token_id: 6c4b0d9f-1e3a-4c7b-9d2f-4e6a8c0b1d3e\n", "");
+	expect("base64 image", "<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+	    "AKIAxoZ8AAKIAFakeAKIAdop_v1_skproj+AAAAASUVORK5CYII=\">", "");
+	expect("test fixture key named as such", "const fake = 'sk_" "live_FAKEFAKEFAKEFAKE1234';\n"
+	    "PASSWORD=dummy-password-for-tests\n", "");
+	expect("git commit ids and sha256", "commit 3f9a1c7e5b2d8f604a1e9c3b7d5f2a8e6c4b0d9f\nsha256: " HEX64 "\n", "");
+	expect("binary content is not scanned", "\0ghp_" B62_36, "");
+}
+
+static void
+redaction(void)
+{
+	const char *text = "DB_PASSWORD=AVN" "S_q8Zk2Lm4Wx7Rt9Bv3Nc\nPORT=25060\nOPENAI=sk-" "proj-Zq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe_Ab4Kd\n";
+	struct scan_result r, again;
+	size_t n, len;
+	char *out;
+
+	n = scan_text(text, strlen(text), &r);
+	UNIT_CHECK("two findings", n == 2);
+	UNIT_CHECK("lines named", n == 2 && r.v[0].line == 1 && r.v[1].line == 3);
+	out = scan_redact(text, strlen(text), &r, &len);
+	UNIT_CHECK("redacted text keeps the keys", strcmp(out, "DB_PASSWORD=<redacted:digitalocean-database-password>\n"
+	    "PORT=25060\nOPENAI=<redacted:openai-api-key>\n") == 0);
+	UNIT_CHECK("redacted text is clean", scan_text(out, len, &again) == 0);
+	scan_result_free(&again);
+	scan_result_free(&r);
+	free(out);
+}
+
+int
+main(void)
+{
+	rules_positive();
+	rules_negative();
+	look_alikes();
+	redaction();
+	UNIT_CHECK("placeholder: variable name", scan_is_placeholder("DB_PASSWORD", 11));
+	UNIT_CHECK("placeholder: empty", scan_is_placeholder("", 0));
+	UNIT_CHECK("not a placeholder: random", !scan_is_placeholder("Zk2Lm4Wx7Rt9", 12));
+	return unit_done();
+}
