@@ -100,6 +100,7 @@ struct options {
 	int allow_broken_git;
 	int git_packs;
 	int submodules;
+	int scan_history;		/* --scan-history */
 	char *extra_files;		/* LOTBACKUP_EXTRA_FILES: more files for full's deps/ */
 	int archive_only;
 	int dir_only;

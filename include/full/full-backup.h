@@ -24,6 +24,7 @@ struct full_settings {
 	int allow_broken_git;
 	int git_packs;
 	int submodules;
+	int scan_history;		/* --scan-history: scan every blob in history, not only HEAD's files */
 	/* --upload: the archive also streams there as it is written (as db_job's upload). NULL: none. */
 	const struct s3_config *upload;
 	/*

@@ -40,8 +40,29 @@ void gitsnap_summary_free(struct gitsnap_summary *s);
 int gitsnap_write_info(struct gitsnap *g, struct pipe *out);	/* HEAD, branch, upstream, remotes (credentials redacted), tags, submodules */
 int gitsnap_write_log(struct gitsnap *g, size_t max_commits, struct pipe *out);	/* hash, author, ISO date, subject; tab-separated */
 int gitsnap_write_status(struct gitsnap *g, struct pipe *out);	/* git status --porcelain equivalent */
-/* `git diff HEAD` equivalent, binary-safe, leaving out files is_secret() names. */
-int gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, void *ctx, struct pipe *out);
+/*
+ * Looks at one file's diff text before it goes into the patch: non-zero
+ * leaves that file's change out (it holds a secret).
+ */
+typedef int (*patch_check_fn)(void *ctx, const char *path, const char *diff, size_t len);
+/*
+ * `git diff HEAD` equivalent, binary-safe, leaving out files is_secret()
+ * names and files whose diff check() refuses (check may be NULL).
+ */
+int gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, patch_check_fn check, void *ctx,
+    struct pipe *out);
+/*
+ * Called with each tracked file's bytes: PATH where it was met, COMMIT (hex)
+ * it was met in. Returns 0, or -1 to stop the walk.
+ */
+typedef int (*gitsnap_blob_fn)(void *ctx, const char *path, const char *commit, const void *data, size_t len);
+/*
+ * Every file of HEAD's tree; with all_history, every blob of every commit
+ * reachable from a ref, each once (HEAD's first). Symlinks, submodules and
+ * blobs over 16 MiB are skipped; unreadable objects are counted and warned
+ * about once. 0 or -1 (reported).
+ */
+int gitsnap_for_each_blob(struct gitsnap *g, int all_history, gitsnap_blob_fn fn, void *ctx);
 /*
  * A v2 git bundle of every ref (and HEAD): "# v2 git bundle", "<oid> <ref>"
  * lines, a blank line, then a pack built by libgit2's packbuilder, streamed.

@@ -35,6 +35,7 @@ full_settings_of(const struct options *opts, struct full_settings *s)
 	s->allow_broken_git = opts->allow_broken_git;
 	s->git_packs = opts->git_packs;
 	s->submodules = opts->submodules;
+	s->scan_history = opts->scan_history;
 }
 
 static int

@@ -42,6 +42,7 @@ enum {
 	OPT_WITH_UNCOMMITTED,
 	OPT_GIT_PACKS,
 	OPT_SUBMODULES,
+	OPT_SCAN_HISTORY,
 	OPT_JOBS,
 	OPT_SPLIT_TABLES,
 	OPT_WAIT,
@@ -157,6 +158,8 @@ static const struct option_spec specs[] = {
 	    "keep history as a copy of the repository's pack files, not a bundle (automatic above 50 MiB)" },
 	{ "submodules", OPT_SUBMODULES, no_argument, CMD_FULL, NULL,
 	    "also keep each checked-out submodule's history (as a bundle under git/submodules/)" },
+	{ "scan-history", OPT_SCAN_HISTORY, no_argument, CMD_FULL, NULL,
+	    "scan every file in git history for secrets, not only the files of HEAD" },
 	{ "archive-only", OPT_ARCHIVE_ONLY, no_argument, CMD_FULL, NULL, "write the .tar.gz only, not the directory" },
 	{ "dir-only", OPT_DIR_ONLY, no_argument, CMD_FULL, NULL, "write the directory only, not the .tar.gz" },
 	{ "require-db", OPT_REQUIRE_DB, no_argument, CMD_FULL, NULL,
@@ -548,6 +551,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_WITH_UNCOMMITTED: opts->with_uncommitted = 1; break;
 	case OPT_GIT_PACKS: opts->git_packs = 1; break;
 	case OPT_SUBMODULES: opts->submodules = 1; break;
+	case OPT_SCAN_HISTORY: opts->scan_history = 1; break;
 	case OPT_JOBS: return set_int("jobs", arg, 1, 64, &opts->jobs);
 	case OPT_SPLIT_TABLES:
 		if (options_parse_split(arg, &opts->split_mib) == 0)

@@ -17,6 +17,7 @@
 #include "base/format.h"
 #include "base/fsutil.h"
 #include "full/full-backup.h"
+#include "full/full-secrets.h"
 #include "git/git-snapshot.h"
 #include "base/json.h"
 #include "base/log.h"
@@ -65,6 +66,7 @@ struct full_job {
 	char *db_note;		/* why the database is or is not in */
 	struct db_manifest db;	/* the dump's manifest, for the report */
 	struct ledger_drift *drift;	/* one per migration ledger in db */
+	struct secret_hits hits;	/* secrets found by content */
 	int uploaded;		/* settings->upload: 1 the archive's upload checked, -1 failed */
 	struct s3_upload_result upload;
 };
@@ -130,16 +132,6 @@ fs_exists_in(const struct full_job *job, const char *rel)
 }
 
 static int
-stage_copy(struct full_job *job, void *arg, struct pipe *out)
-{
-	char *src = xasprintf("%s/%s", job->settings->project_dir, (const char *)arg);
-	int rc = pipe_read_file(out, src, 0, 0);
-
-	free(src);
-	return rc;
-}
-
-static int
 stage_git_info(struct full_job *job, void *arg, struct pipe *out)
 {
 	(void)arg;
@@ -160,11 +152,39 @@ stage_git_status(struct full_job *job, void *arg, struct pipe *out)
 	return gitsnap_write_status(job->git, out);
 }
 
+/* A file's diff with a secret in it stays out of the patch. */
+static int
+patch_has_secret(void *ctx, const char *path, const char *diff, size_t len)
+{
+	struct full_job *job = ctx;
+
+	return secret_hits_scan(&job->hits, path, NULL, diff, len, SECRET_PATCH_LEFT_OUT, NULL, NULL) > 0;
+}
+
+/* project_rules_is_secret() for the rules in a job. */
+static int
+job_path_is_secret(void *ctx, const char *path)
+{
+	return project_rules_is_secret(((struct full_job *)ctx)->rules, path);
+}
+
 static int
 stage_git_patch(struct full_job *job, void *arg, struct pipe *out)
 {
 	(void)arg;
-	return gitsnap_write_patch(job->git, project_rules_is_secret, job->rules, out);
+	return gitsnap_write_patch(job->git, job_path_is_secret, patch_has_secret, job, out);
+}
+
+/* Tracked files (HEAD's, or every commit's with --scan-history): found secrets are warned about. */
+static int
+scan_tracked_blob(void *ctx, const char *path, const char *commit, const void *data, size_t len)
+{
+	struct full_job *job = ctx;
+	int in_head = strcmp(commit, job->summary.head) == 0;
+
+	secret_hits_scan(&job->hits, path, in_head ? NULL : commit, data, len,
+	    in_head ? SECRET_IN_HEAD : SECRET_IN_HISTORY, NULL, NULL);
+	return 0;
 }
 
 static int
@@ -351,7 +371,74 @@ stage_git(struct full_job *job)
 	for (size_t i = 0; i < job->summary.nsecret_paths; i++)
 		log_warn("secret-looking file tracked in git history: %s (the bundle keeps history as it is)",
 		    job->summary.secret_paths[i]);
+	if (gitsnap_for_each_blob(job->git, job->settings->scan_history, scan_tracked_blob, job) < 0)
+		return -1;
+	if (secret_hits_in_git(&job->hits))
+		log_warn("rotate the credentials found in git above: this backup's history and every clone hold them");
 	return 0;
+}
+
+/* A project file's bytes, as read for the scan. */
+struct scanned_file {
+	char *text;
+	size_t len;
+};
+
+/* Lists PATH as left out, with WHY (taken). */
+static void
+exclude_file(struct full_job *job, const char *path, char *why)
+{
+	struct project_exclusion *e;
+
+	job->scan.excluded = xrealloc(job->scan.excluded, (job->scan.nexcluded + 1) * sizeof(*job->scan.excluded));
+	e = &job->scan.excluded[job->scan.nexcluded++];
+	e->path = xstrdup(path);
+	e->rule = why;
+}
+
+static int
+stage_copy_content(struct full_job *job, void *arg, struct pipe *out)
+{
+	const struct scanned_file *f = arg;
+
+	(void)job;
+	return pipe_write(out, f->text, f->len);
+}
+
+/*
+ * A project file read and scanned before it is copied: a template with a
+ * secret is copied with the values replaced (it stays useful), any other
+ * file with one is left out and listed as excluded. 0 or -1.
+ */
+static int
+stage_scanned(struct full_job *job, const char *src_rel, const char *dest_rel, int is_template)
+{
+	char *path = xasprintf("%s/%s", job->settings->project_dir, src_rel), *redacted = NULL;
+	struct scanned_file f = { NULL, 0 };
+	size_t n;
+	int rc = -1;
+
+	if (fs_read_file(path, &f.text, &f.len) != 0) {
+		log_errno("cannot read %s", path);
+		goto out;
+	}
+	n = secret_hits_scan(&job->hits, src_rel, NULL, f.text, f.len, is_template ? SECRET_REDACTED : SECRET_LEFT_OUT,
+	    is_template ? &redacted : NULL, is_template ? &f.len : NULL);
+	if (n > 0 && !is_template) {
+		exclude_file(job, src_rel, xasprintf("secret content (%s, line %d)", job->hits.v[job->hits.n - n].rule,
+		    job->hits.v[job->hits.n - n].line));
+		rc = 0;
+		goto out;
+	}
+	if (redacted) {
+		free(f.text);
+		f.text = redacted;
+	}
+	rc = stage_file(job, dest_rel, stage_copy_content, &f);
+out:
+	free(f.text);
+	free(path);
+	return rc;
 }
 
 /*
@@ -398,7 +485,7 @@ stage_extra_files(struct full_job *job)
 			}
 			dest = xasprintf("deps/%s", rel);
 			if (fs_exists_in(job, dest) == 0)
-				rc = stage_file(job, dest, stage_copy, (void *)rel);
+				rc = stage_scanned(job, rel, dest, 0);
 			free(dest);
 		}
 		globfree(&g);
@@ -418,7 +505,7 @@ stage_project_files(struct full_job *job)
 	for (i = 0; i < job->scan.nfiles; i++) {
 		const struct project_file *f = &job->scan.files[i];
 		char *rel = xasprintf("%s/%s", f->kind == PROJECT_FILE_DEPS ? "deps" : "config", f->path);
-		int rc = stage_file(job, rel, stage_copy, f->path);
+		int rc = stage_scanned(job, f->path, rel, f->kind == PROJECT_FILE_CONFIG);
 
 		free(rel);
 		if (rc < 0)
@@ -609,6 +696,7 @@ stage_system_state(struct full_job *job, void *arg, struct pipe *out)
 	} else {
 		strbuf_puts(&sb, "Not a git repository (--no-git): no git state recorded.\n");
 	}
+	secret_hits_markdown(&job->hits, &sb);
 	strbuf_printf(&sb, "\n## Database\n\n%s\n", job->db_note ? job->db_note : "not included");
 	if (job->db_included) {
 		strbuf_printf(&sb, "\n- Server: PostgreSQL %s, database `%s`\n\n| Table | Rows | COPY bytes |\n|---|---:|---:|\n",
@@ -663,6 +751,7 @@ manifest_json(const struct full_job *job, const char *finished_at)
 		json_object_set_new(root, "migrations", migrations_json(job));
 	json_object_set_new(root, "files", files);
 	json_object_set_new(root, "excluded", excluded);
+	json_object_set_new(root, "secrets_by_content", secret_hits_json(&job->hits));
 	return json_text(root);
 }
 
@@ -872,6 +961,7 @@ out:
 	project_rules_free(job.rules);
 	project_scan_free(&job.scan);
 	gitsnap_summary_free(&job.summary);
+	secret_hits_free(&job.hits);
 	gitsnap_free(job.git);
 	for (i = 0; job.drift != NULL && i < job.db.nledgers; i++)
 		ledger_drift_free(&job.drift[i]);

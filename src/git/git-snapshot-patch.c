@@ -15,7 +15,8 @@
 #include "base/xalloc.h"
 
 int
-gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, void *ctx, struct pipe *out)
+gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, patch_check_fn check, void *ctx,
+    struct pipe *out)
 {
 	git_diff_options opts;
 	git_object *head_tree = NULL;
@@ -65,8 +66,13 @@ gitsnap_write_patch(struct gitsnap *g, secret_match_fn is_secret, void *ctx, str
 			gitsnap_git_error("cannot format the diff of %s in %s", d->new_file.path, g->where);
 			goto out;
 		}
-		if (buf.size > 0 && pipe_write(out, buf.ptr, buf.size) < 0)
+		if (buf.size > 0 && check && check(ctx, d->new_file.path ? d->new_file.path : d->old_file.path,
+		    buf.ptr, buf.size)) {
+			log_info("left out of the git patch of %s: %s (secret content)", g->where,
+			    d->new_file.path ? d->new_file.path : d->old_file.path);
+		} else if (buf.size > 0 && pipe_write(out, buf.ptr, buf.size) < 0) {
 			goto out;
+		}
 		git_buf_dispose(&buf);
 		git_patch_free(patch);
 		patch = NULL;

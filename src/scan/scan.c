@@ -416,7 +416,8 @@ parse_kv(const char *p, const char *lim, struct kv *kv)
 	const char *q;
 	char quote = 0;
 
-	while (p < lim && (*p == ' ' || *p == '\t' || *p == '-'))
+	/* YAML list items, and the +/- of a diff line. */
+	while (p < lim && (*p == ' ' || *p == '\t' || *p == '-' || *p == '+'))
 		p++;
 	if (lim - p > 7 && memcmp(p, "export ", 7) == 0)
 		p += 7;

@@ -284,7 +284,7 @@ check_patch(struct gitsnap *g, const char *src, const char *patch)
 	char *text, *clone = xasprintf("%s/clean", tmp);
 	int rc;
 
-	WRITE_TO(patch, gitsnap_write_patch(g, is_secret, NULL, out));
+	WRITE_TO(patch, gitsnap_write_patch(g, is_secret, NULL, NULL, out));
 	text = slurp(patch);
 	UNIT_CHECK("patch-rc", rc == 0);
 	UNIT_CHECK("patch-no-secret", !contains(text, ".env") && !contains(text, "SECRET"));
@@ -437,7 +437,7 @@ check_unborn(void)
 	    strcmp(s.branch, "main") == 0 && s.staged == 1 && s.nrefs == 0 && s.nsecret_paths == 0);
 	if (rc == 0)
 		gitsnap_summary_free(&s);
-	WRITE_TO(path, gitsnap_write_patch(g, is_secret, NULL, out));
+	WRITE_TO(path, gitsnap_write_patch(g, is_secret, NULL, NULL, out));
 	text = slurp(path);
 	UNIT_CHECK("unborn-patch", rc == 0 && contains(text, "new file mode 100644") &&
 	    contains(text, "+x"));
