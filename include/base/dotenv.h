@@ -12,6 +12,7 @@ struct dotenv_entry {
 	char *key;
 	char *value;
 	int line;	/* 1-based line where the key stands */
+	int literal;	/* single-quoted: no ${VAR} expansion */
 };
 
 struct dotenv {
@@ -25,7 +26,12 @@ struct dotenv {
  * A later duplicate key replaces the earlier one.
  */
 int dotenv_parse(const char *text, size_t len, struct dotenv *out, char *err, size_t errlen);
-/* Loads PATH: a missing file gives an empty set and 0; errors are logged with the path. */
+/*
+ * Loads PATH and expands ${VAR}, ${VAR:-default} and $VAR in its values as
+ * dotenv-expand does (environment first, then the keys above; single-quoted
+ * values are literal). A missing file gives an empty set and 0; errors are
+ * logged with the path.
+ */
 int dotenv_load_file(const char *path, struct dotenv *out);
 /* NULL when absent. */
 const char *dotenv_get(const struct dotenv *env, const char *key);

@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +123,7 @@ grow_index(struct keyindex *ix, const struct dotenv *env)
 
 /* Takes ownership of key and value; a repeated key replaces the value. */
 static void
-set_entry(struct dotenv *env, struct keyindex *ix, char *key, char *value, int line)
+set_entry(struct dotenv *env, struct keyindex *ix, char *key, char *value, int line, int literal)
 {
 	struct dotenv_entry *en;
 	size_t *slot;
@@ -135,6 +136,7 @@ set_entry(struct dotenv *env, struct keyindex *ix, char *key, char *value, int l
 		free(key);
 		en->value = value;
 		en->line = line;
+		en->literal = literal;
 		return;
 	}
 	env->entries = xrealloc(env->entries, (env->count + 1) * sizeof(*env->entries));
@@ -142,6 +144,7 @@ set_entry(struct dotenv *env, struct keyindex *ix, char *key, char *value, int l
 	en->key = key;
 	en->value = value;
 	en->line = line;
+	en->literal = literal;
 	*slot = ++env->count;
 }
 
@@ -219,7 +222,7 @@ parse_line(struct cursor *c, struct dotenv *env, struct keyindex *ix, char *err,
 	const char *eol, *eq;
 	size_t kstart, kend;
 	char *key = NULL;
-	int key_line = c->line, rc = -1;
+	int key_line = c->line, rc = -1, literal = 0;
 
 	while (c->pos < c->len && is_blank(c->s[c->pos]))
 		c->pos++;
@@ -258,6 +261,7 @@ parse_line(struct cursor *c, struct dotenv *env, struct keyindex *ix, char *err,
 	while (c->pos < c->len && is_blank(c->s[c->pos]))
 		c->pos++;
 	if (c->pos < c->len && (c->s[c->pos] == '"' || c->s[c->pos] == '\'' || c->s[c->pos] == '`')) {
+		literal = c->s[c->pos] == '\'';
 		if (parse_quoted(c, key, &val, err, errlen) < 0)
 			goto out;
 		while (c->pos < c->len && is_blank(c->s[c->pos]))
@@ -272,7 +276,7 @@ parse_line(struct cursor *c, struct dotenv *env, struct keyindex *ix, char *err,
 	} else {
 		parse_unquoted(c, &val);
 	}
-	set_entry(env, ix, key, strbuf_detach(&val), key_line);
+	set_entry(env, ix, key, strbuf_detach(&val), key_line, literal);
 	key = NULL;
 	rc = 0;
 out:
@@ -331,6 +335,100 @@ out:
 	return rc;
 }
 
+/*
+ * One ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:+alt}, ${NAME+alt}
+ * or $NAME at s[i] (its length in *len), resolved as dotenv-expand does:
+ * the environment first, then the keys above. NULL: not a reference.
+ */
+static char *
+resolve_ref(const struct dotenv *env, size_t upto, const char *s, size_t i, size_t *len)
+{
+	size_t j = i + 1, nend, k;
+	const char *op = NULL, *v = NULL, *close;
+	char *name, *word = NULL, *out;
+
+	if (s[j] == '{') {
+		if ((close = strchr(s + j + 1, '}')) == NULL || memchr(s + j + 1, '{', (size_t)(close - s - j - 1)))
+			return NULL;
+		for (nend = j + 1; s + nend < close && (isalnum((unsigned char)s[nend]) || s[nend] == '_' ||
+		    s[nend] == '.'); nend++)
+			;
+		op = s + nend;
+		if (nend == j + 1 || (op < close && *op != '-' && *op != '+' && !(op[0] == ':' && (op[1] == '-' ||
+		    op[1] == '+'))))
+			return NULL;
+		name = xstrndup(s + j + 1, nend - j - 1);
+		word = op < close ? xstrndup(op + (op[0] == ':' ? 2 : 1), (size_t)(close - op) - (op[0] == ':' ? 2 : 1)) : NULL;
+		*len = (size_t)(close - s) + 1 - i;
+	} else {
+		if (!isalpha((unsigned char)s[j]) && s[j] != '_')
+			return NULL;
+		for (nend = j; isalnum((unsigned char)s[nend]) || s[nend] == '_'; nend++)
+			;
+		name = xstrndup(s + j, nend - j);
+		*len = nend - i;
+	}
+	if ((v = getenv(name)) == NULL)
+		for (k = 0; k < upto && v == NULL; k++)
+			if (strcmp(env->entries[k].key, name) == 0)
+				v = env->entries[k].value;
+	if (op != NULL && word != NULL && (op[0] == '+' || (op[0] == ':' && op[1] == '+')))
+		out = xstrdup((v != NULL && (op[0] == '+' || *v != '\0')) ? word : "");
+	else if (op != NULL && word != NULL && (v == NULL || (op[0] == ':' && *v == '\0')))
+		out = xstrdup(word);
+	else
+		out = xstrdup(v ? v : "");
+	free(name);
+	free(word);
+	return out;
+}
+
+/* Bounds a value whose references keep expanding into more references. */
+#define EXPAND_MAX_ROUNDS 100
+
+/*
+ * ${VAR} and $VAR in values, as dotenv-expand (base of the dotenv package's
+ * users) resolves them, in file order, each reference re-read after it is
+ * replaced; "\$" stays a literal "$". A key already set in the environment
+ * keeps the environment's value (it wins anyway). Single-quoted values are
+ * literal, as in a shell.
+ */
+static void
+expand_all(struct dotenv *env)
+{
+	size_t e, i, len;
+	int rounds;
+
+	for (e = 0; e < env->count; e++) {
+		char *v = env->entries[e].value, *rep;
+		struct strbuf sb = STRBUF_INIT;
+
+		if (env->entries[e].literal || strchr(v, '$') == NULL)
+			continue;
+		for (rounds = 0, i = 0; v[i] != '\0' && rounds < EXPAND_MAX_ROUNDS;) {
+			if (v[i] != '$' || (i > 0 && v[i - 1] == '\\') || (rep = resolve_ref(env, e, v, i, &len)) == NULL) {
+				i++;
+				continue;
+			}
+			strbuf_reset(&sb);
+			strbuf_append(&sb, v, i);
+			strbuf_puts(&sb, rep);
+			strbuf_puts(&sb, v + i + len);
+			free(rep);
+			free(v);
+			v = strbuf_detach(&sb);
+			i = 0;
+			rounds++;
+		}
+		for (i = len = 0; v[i] != '\0'; i++)	/* "\$" -> "$" */
+			if (!(v[i] == '\\' && v[i + 1] == '$'))
+				v[len++] = v[i];
+		v[len] = '\0';
+		env->entries[e].value = v;
+		strbuf_free(&sb);
+	}
+}
+
 int
 dotenv_load_file(const char *path, struct dotenv *out)
 {
@@ -352,6 +450,7 @@ dotenv_load_file(const char *path, struct dotenv *out)
 		log_error("%s: %s", path, err);
 		goto out;
 	}
+	expand_all(out);
 	rc = 0;
 out:
 	free(text);

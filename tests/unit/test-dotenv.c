@@ -273,9 +273,55 @@ test_robustness(void)
 	UNIT_CHECK("random inputs parse or fail cleanly", 1);
 }
 
+/* The value of KEY after loading TEXT from a file (where ${VAR} expands). */
+static int
+loaded_is(const char *text, const char *key, const char *want)
+{
+	char path[] = "/tmp/lbdotenvXXXXXX";
+	struct dotenv env = { NULL, 0 };
+	const char *v;
+	int fd = mkstemp(path), ok;
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	close(fd);
+	ok = dotenv_load_file(path, &env) == 0 && (v = dotenv_get(&env, key)) != NULL && strcmp(v, want) == 0;
+	if (!ok)
+		printf("# %s: got '%s', want '%s'\n", key, dotenv_get(&env, key) ? dotenv_get(&env, key) : "(none)", want);
+	dotenv_free(&env);
+	unlink(path);
+	return ok;
+}
+
+/* ${VAR} as dotenv-expand resolves it. */
+static void
+test_expand(void)
+{
+	setenv("LB_DOTENV_FROM_ENV", "envval", 1);
+	unsetenv("LB_DOTENV_UNSET");
+	UNIT_CHECK("expand: braced from a key above", loaded_is("HOST=db.example\nURL=postgresql://u@${HOST}:5432/x\n",
+	    "URL", "postgresql://u@db.example:5432/x"));
+	UNIT_CHECK("expand: bare $NAME", loaded_is("A=one\nB=$A-two\n", "B", "one-two"));
+	UNIT_CHECK("expand: the environment first", loaded_is("LB_DOTENV_FROM_ENV=file\nB=${LB_DOTENV_FROM_ENV}\n", "B",
+	    "envval"));
+	UNIT_CHECK("expand: unset is empty", loaded_is("B=x${LB_DOTENV_UNSET}y\n", "B", "xy"));
+	UNIT_CHECK("expand: :- default", loaded_is("B=${LB_DOTENV_UNSET:-5432}\n", "B", "5432"));
+	UNIT_CHECK("expand: - default only when unset", loaded_is("E=\nB=${E-d}|${E:-d}\n", "B", "|d"));
+	UNIT_CHECK("expand: :+ alternative", loaded_is("A=1\nB=${A:+yes}${LB_DOTENV_UNSET:+no}\n", "B", "yes"));
+	UNIT_CHECK("expand: nested", loaded_is("A=x\nB=${A}y\nC=${B}z\n", "C", "xyz"));
+	UNIT_CHECK("expand: escaped dollar", loaded_is("B=\"pa\\$word\"\n", "B", "pa$word"));
+	UNIT_CHECK("expand: single quotes literal", loaded_is("A=1\nB='${A}'\n", "B", "${A}"));
+	UNIT_CHECK("expand: self reference ends", loaded_is("A=${A}${A}\n", "A", ""));
+	UNIT_CHECK("expand: not a reference", loaded_is("B=a$ b ${} c$$\n", "B", "a$ b ${} c$$"));
+}
+
 int
 main(void)
 {
+	test_expand();
 	test_basics();
 	test_comments();
 	test_quotes();
