@@ -61,8 +61,9 @@ usage(FILE *fp)
 	fputs("  -V, --version                print the version and exit\n", fp);
 	fputs("\nRun 'lotbackup COMMAND --help' for a command's own options.\n"
 	    "Connection: -d/--dbname, else DATABASE_URL (environment, then PROJECT/.env),\n"
-	    "else libpq's PG* variables and ~/.pgpass; -h HOST, -p PORT and -U USER\n"
-	    "replace their parts, as in pg_dump.\n", fp);
+	    "else DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD (DB_SSL) when\n"
+	    "DATABASE_URL is unset or a placeholder, else libpq's PG* variables and\n"
+	    "~/.pgpass; -h HOST, -p PORT and -U USER replace their parts, as in pg_dump.\n", fp);
 	print_exit_status(fp);
 }
 

@@ -15,6 +15,7 @@ enum pg_target_origin {
 	PG_TARGET_FLAG,			/* --dbname */
 	PG_TARGET_ENV,			/* DATABASE_URL in the environment */
 	PG_TARGET_DOTENV,		/* DATABASE_URL in .env */
+	PG_TARGET_DB_VARS,		/* DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD */
 };
 
 /* The database a command works on: each module's settings carry one. */
@@ -23,7 +24,7 @@ struct pg_target {
 	enum pg_target_origin origin;
 };
 
-/* "--dbname", "DATABASE_URL", "DATABASE_URL in .env" or "PG* variables". */
+/* "--dbname", "DATABASE_URL", "DATABASE_URL in .env", "DB_* variables" or "PG* variables". */
 const char *pg_target_origin_label(enum pg_target_origin origin);
 /* Connects as configured (target->conninfo or libpq defaults); NULL on failure. */
 PGconn *pgsql_connect(const struct pg_target *target);

@@ -8,6 +8,7 @@
 #include "pg/conninfo.h"
 #include "base/dotenv.h"
 #include "base/log.h"
+#include "base/strbuf.h"
 #include "base/textdist.h"
 #include "ops/notify.h"
 #include "ops/retention-plan.h"
@@ -40,6 +41,7 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_KEY_FILE",
 	"LOTBACKUP_PASSPHRASE",
 	"LOTBACKUP_UPLOAD",
+	"LOTBACKUP_SSLROOTCERT",
 	NULL,
 };
 
@@ -227,6 +229,98 @@ apply_conn_flags(struct options *opts)
 	return 0;
 }
 
+/* The app's own settings, as LOT Systems' src/server/config.ts reads them. */
+static const char *const db_vars[] = { "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD" };
+
+/*
+ * A DATABASE_URL written as a template: the variable names standing for
+ * the values (postgresql://DB_USER:<password>@DB_HOST:DB_PORT/DB_NAME).
+ */
+static int
+dburl_placeholder(const char *url)
+{
+	size_t i;
+
+	if (strchr(url, '<') != NULL && strchr(url, '>') != NULL)
+		return 1;
+	for (i = 0; i < sizeof(db_vars) / sizeof(db_vars[0]); i++)
+		if (strstr(url, db_vars[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* A conninfo value in single quotes, \ and ' escaped, as libpq reads it. */
+static void
+conninfo_add(struct strbuf *sb, const char *key, const char *value)
+{
+	strbuf_printf(sb, "%s%s='", sb->len ? " " : "", key);
+	for (; *value; value++) {
+		if (*value == '\\' || *value == '\'')
+			strbuf_putc(sb, '\\');
+		strbuf_putc(sb, *value);
+	}
+	strbuf_putc(sb, '\'');
+}
+
+/*
+ * DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD (all but DB_PORT needed),
+ * DB_SSL=true -> sslmode=require, verify-full with a CA certificate
+ * (LOTBACKUP_SSLROOTCERT or PGSSLROOTCERT), as a conninfo string.
+ * 0 with *out NULL when the set is not complete.
+ */
+static int
+db_vars_conninfo(const struct setting_source *src, char **out, const char **from)
+{
+	const char *v[5], *ssl, *ca, *ca_from;
+	struct strbuf sb = STRBUF_INIT;
+	static const char *const keys[] = { "host", "port", "dbname", "user", "password" };
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < 5; i++) {
+		v[i] = lookup(src, db_vars[i], from);
+		if ((v[i] == NULL || *v[i] == '\0') && i != 1)
+			return 0;
+	}
+	for (i = 0; i < 5; i++)
+		if (v[i] != NULL && *v[i] != '\0')
+			conninfo_add(&sb, keys[i], v[i]);
+	ssl = lookup(src, "DB_SSL", &ca_from);
+	if ((ca = lookup(src, "LOTBACKUP_SSLROOTCERT", &ca_from)) == NULL || *ca == '\0')
+		ca = lookup(src, "PGSSLROOTCERT", &ca_from);
+	if (ca != NULL && *ca != '\0') {
+		conninfo_add(&sb, "sslmode", "verify-full");
+		conninfo_add(&sb, "sslrootcert", ca);
+	} else if (ssl != NULL && (strcasecmp(ssl, "true") == 0 || strcmp(ssl, "1") == 0 ||
+	    strcasecmp(ssl, "require") == 0 || strcasecmp(ssl, "yes") == 0)) {
+		conninfo_add(&sb, "sslmode", "require");
+	}
+	*out = strbuf_detach(&sb);
+	return 0;
+}
+
+/*
+ * No DATABASE_URL, or one that is a placeholder: the DB_* set, when it is
+ * complete, as the app reads it. 1 when it was used, 0 when not.
+ */
+static int
+resolve_db_vars(struct options *opts, const struct setting_source *src, const char *url, const char *url_from)
+{
+	const char *from = NULL;
+	char *conninfo;
+
+	db_vars_conninfo(src, &conninfo, &from);
+	if (conninfo == NULL)
+		return 0;
+	log_info("database: DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD (from %s)%s%s%s%s", from,
+	    strstr(conninfo, "verify-full") ? " with sslmode=verify-full" : strstr(conninfo, "sslmode") ?
+	    " with sslmode=require (DB_SSL)" : "", url ? "; DATABASE_URL (from " : "", url ? url_from : "",
+	    url ? ") is a placeholder" : "");
+	opts->dbname = conninfo;
+	opts->dbname_origin = PG_TARGET_DB_VARS;
+	return 1;
+}
+
 static int
 resolve_dbname(struct options *opts, const struct setting_source *src)
 {
@@ -239,7 +333,16 @@ resolve_dbname(struct options *opts, const struct setting_source *src)
 	} else {
 		raw = lookup(src, "DATABASE_URL", &from);
 		if (raw == NULL || *raw == '\0')
+			raw = NULL;
+		if ((raw == NULL || dburl_placeholder(raw)) && resolve_db_vars(opts, src, raw, from))
+			return apply_conn_flags(opts);
+		if (raw == NULL)
 			return apply_conn_flags(opts);	/* else libpq's PG* variables and ~/.pgpass decide */
+		if (dburl_placeholder(raw)) {
+			log_error("DATABASE_URL (from %s) is a placeholder, not a connection string: set it, or set all of "
+			    "DB_HOST, DB_NAME, DB_USER and DB_PASSWORD (DB_PORT, DB_SSL optional) as the app reads them", from);
+			return -1;
+		}
 		opts->dbname_origin = strcmp(from, "environment") == 0 ? PG_TARGET_ENV : PG_TARGET_DOTENV;
 	}
 	normal = conninfo_normalise(raw, err, sizeof(err));

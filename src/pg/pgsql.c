@@ -17,6 +17,8 @@ pg_target_origin_label(enum pg_target_origin origin)
 		return "DATABASE_URL";
 	case PG_TARGET_DOTENV:
 		return "DATABASE_URL in .env";
+	case PG_TARGET_DB_VARS:
+		return "DB_* variables";
 	case PG_TARGET_LIBPQ_DEFAULTS:
 		break;
 	}
