@@ -123,7 +123,7 @@ contains_ci(const char *s, size_t n, const char *needle)
 /* Words that say a value was written to be replaced or is a documentation sample. */
 static const char *const fake_words[] = {
 	"your", "example", "changeme", "change-me", "change_me", "xxx", "placeholder", "replace",
-	"dummy", "fake", "redacted", "sample", "1234", "<", "${", "{{", "***", "...", NULL,
+	"dummy", "fake", "redacted", "sample", "password", "<", "${", "{{", "***", "...", NULL,
 };
 
 /* Values that are words, not secrets. */
@@ -132,13 +132,49 @@ static const char *const plain_words[] = {
 	"undefined", "required", "optional", "string", "test", "postgres", "admin", "root", NULL,
 };
 
+/* Four characters in a row, each one more than the last (1234, 7890, abcd): typed by hand. */
+static int
+has_run(const char *v, size_t n)
+{
+	size_t i, run = 1;
+
+	for (i = 1; i < n; i++) {
+		unsigned char a = (unsigned char)v[i - 1], b = (unsigned char)v[i];
+		int next = (isdigit(a) && isdigit(b) && (b - '0') == (a - '0' + 1) % 10) ||
+		    (isalpha(a) && b == a + 1 && isalpha(b));
+
+		run = next ? run + 1 : 1;
+		if (run >= 4)
+			return 1;
+	}
+	return 0;
+}
+
+/* 8-4-4-4-12 hex digits somewhere in V: an id, not a secret. */
+static int
+has_uuid(const char *v, size_t n)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	size_t i, k;
+
+	for (i = 0; i + 36 <= n; i++) {
+		for (k = 0; k < 36; k++)
+			if (shape[k] == '-' ? v[i + k] != '-' : !isxdigit((unsigned char)v[i + k]))
+				break;
+		if (k == 36)
+			return 1;
+	}
+	return 0;
+}
+
 int
 scan_is_placeholder(const char *v, size_t n)
 {
 	size_t i;
 	int upper_var = 1;
 
-	if (n == 0 || v[0] == '$' || v[0] == '%' || v[0] == '<' || v[0] == '{')
+	if (n == 0 || memchr(v, '$', n) != NULL || v[0] == '%' || v[0] == '<' || v[0] == '{' || has_run(v, n) ||
+	    has_uuid(v, n))
 		return 1;
 	for (i = 0; fake_words[i]; i++)
 		if (contains_ci(v, n, fake_words[i]))
@@ -303,6 +339,8 @@ match_url_password(const char *buf, size_t len, size_t i, size_t *start, size_t 
 	if (at == 0 || colon == 0 || colon > at || at + 1 >= len || !(isalnum((unsigned char)buf[at + 1]) ||
 	    buf[at + 1] == '['))
 		return 0;
+	if (colon == i + 3 && memchr(buf + colon + 1, ':', at - colon - 1) != NULL)
+		return 0;	/* no user, a ':' in the rest: CVS's :pserver:user@host */
 	*start = colon + 1;
 	*end = at;
 	if (*end - *start < 8 || scan_is_placeholder(buf + *start, *end - *start) ||
@@ -358,7 +396,7 @@ code_like(const char *v, size_t n)
 		unsigned char c = (unsigned char)v[i];
 
 		if (c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ' ' || c == '|' ||
-		    c == '&' || c == '?')
+		    c == '&' || c == '?' || c == '>')
 			return 1;
 		if (c == '.')
 			dot = 1;
@@ -453,8 +491,8 @@ parse_kv(const char *p, const char *lim, struct kv *kv)
 			;
 		while (q > p && (q[-1] == ',' || q[-1] == ';'))
 			q--;
-		if (q < lim && *q == ';')
-			return 0;	/* a statement in code: x = NAME; */
+		if (q < lim && (*q == ';' || *q == ','))
+			return 0;	/* code: x = NAME; or { key: name, } */
 	}
 	kv->vlen = (size_t)(q - p);
 	/* Only a comment may follow, as in .env and YAML; more is code (x: T = nil;). */

