@@ -16,8 +16,7 @@ work=$(tmpdir)
 proj=$work/proj
 out=$work/out
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
-cp -r "$LB_TOP/tests/fixtures/scan-project" "$proj" && mv "$proj/env.example" "$proj/.env.example" &&
-	find "$proj" -type f -exec sed -i 's/<>//g' {} + || { fail scan-setup "copy the fixture"; finish; }
+"$LB_TOP/tests/fixtures/scan-project.sh" "$proj" || { fail scan-setup "copy the fixture"; finish; }
 ssh-keygen -q -t ed25519 -N '' -C fixture -f "$proj/deploy/LOT_key_git" >/dev/null 2>&1 ||
 	openssl genpkey -algorithm ed25519 -out "$proj/deploy/LOT_key_git" 2>/dev/null ||
 	{ fail scan-setup "ssh-keygen and openssl both failed"; finish; }

@@ -18,8 +18,7 @@ work=$(tmpdir)
 proj=$work/proj
 out=$work/out
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
-cp -r "$LB_TOP/tests/fixtures/scan-project" "$proj" && mv "$proj/env.example" "$proj/.env.example" &&
-	find "$proj" -type f -exec sed -i 's/<>//g' {} + || { fail dbvars-setup "copy the fixture"; finish; }
+"$LB_TOP/tests/fixtures/scan-project.sh" "$proj" || { fail dbvars-setup "copy the fixture"; finish; }
 # The project's .env: the template's keys, the database pointed at the test cluster through ${VAR}s.
 sed -e "s|^DB_HOST=.*|DB_HOST=$PGHOST|" -e "s|^DB_PORT=.*|DB_PORT=\${LB_TEST_DB_PORT:-5432}|" \
 	-e "s|^DB_NAME=.*|DB_NAME=$db|" -e 's|^DB_USER=.*|DB_USER=lb_pw|' -e "s|^DB_PASSWORD=.*|DB_PASSWORD=$LB_TEST_PASSWORD|" \
