@@ -35,6 +35,25 @@ exit_code(int rc)
 	return rc == 0 ? LB_EXIT_OK : rc == 1 ? LB_EXIT_VERIFY : LB_EXIT_FAILURE;
 }
 
+/* BACKUP (and BACKUP2) may be latest, latest-db: the newest dump; latest-db-1 is not a thing. */
+static int
+diff_backups(const struct options *opts, struct diff_settings *set, int argc, char **argv)
+{
+	char *first = NULL, *second = NULL;
+	int rc = LB_EXIT_FAILURE;
+
+	if (cmd_latest_operand(opts, argv[0], CMD_LATEST_DB, &first) < 0 ||
+	    (argc == 2 && cmd_latest_operand(opts, argv[1], CMD_LATEST_DB, &second) < 0))
+		goto out;
+	if (second != NULL)
+		set->other = second;
+	rc = exit_code(diff_run(set, first ? first : argv[0]));
+out:
+	free(first);
+	free(second);
+	return rc;
+}
+
 static int
 cmd_diff_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
@@ -58,13 +77,13 @@ cmd_diff_exec(const struct options *opts, int argc, char **argv, struct cmd_resu
 	}
 	if (interrupt_install() < 0)
 		return LB_EXIT_FAILURE;
-	return exit_code(diff_run(&set, argv[0]));
+	return diff_backups(opts, &set, argc, argv);
 }
 
 const struct cmd_entry cmd_diff_entry = {
 	.name = "diff",
 	.bit = CMD_DIFF,
-	.operands = "BACKUP [BACKUP2]",
+	.operands = "BACKUP|latest [BACKUP2]",
 	.summary = "compare a db backup with a live database (--dbname) or another backup, table by table",
 	.min_operands = 1,
 	.max_operands = 2,
@@ -76,7 +95,7 @@ static int
 cmd_recover_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
 	struct diff_settings set;
-	char *path = NULL, stamp[32];
+	char *path = NULL, *latest = NULL, stamp[32];
 	time_t now = time(NULL);
 	int rc;
 
@@ -102,15 +121,17 @@ cmd_recover_exec(const struct options *opts, int argc, char **argv, struct cmd_r
 	set.apply = opts->recover_apply;
 	set.safety_dump = cmd_safety_dump;
 	set.safety_dump_arg = opts;
-	rc = interrupt_install() < 0 ? -1 : diff_run(&set, argv[0]);
+	rc = interrupt_install() < 0 || cmd_latest_operand(opts, argv[0], CMD_LATEST_DB, &latest) < 0 ? -1 :
+	    diff_run(&set, latest ? latest : argv[0]);
 	free(path);
+	free(latest);
 	return exit_code(rc);
 }
 
 const struct cmd_entry cmd_recover_entry = {
 	.name = "recover",
 	.bit = CMD_RECOVER,
-	.operands = "BACKUP",
+	.operands = "BACKUP|latest",
 	.summary = "write the rows a live database lost since BACKUP as INSERTs to review (--apply runs them)",
 	.min_operands = 1,
 	.max_operands = 1,

@@ -56,7 +56,7 @@ assert r10["backup"]["note"] == "tab\there\nline\\back é" and r10["live"]["note
 assert sorted(r["row"]["key col"] for r in d['public."Odd Name"']["rows"]) == ["k17", "k3"]
 assert d["public.users"]["backup_rows"] == 300 and d["public.orders"]["live_rows"] == 1998
 PY
-check diff-text "$LB_BIN" diff "$dump" -d "dbname=$db" --table orders
+check diff-text "$LB_BIN" diff latest -o "$out" -d "dbname=$db" --table orders
 grep -q 'public.orders: 3 rows only in the backup (key id)' <<<"$LB_LAST_OUTPUT" && ! grep -q 'public.users' <<<"$LB_LAST_OUTPUT" &&
 	pass diff-table-focus || fail diff-table-focus "$LB_LAST_OUTPUT"
 
