@@ -12,7 +12,6 @@
 #include "restore/restore-types.h"
 
 struct pipe;
-struct row_hasher;
 struct stmt_pool;
 struct table_plan;
 
@@ -23,7 +22,6 @@ struct loader_copy {
 	int in_txn;		/* the COPY runs in a transaction of its own, to commit at its end */
 	char *what;		/* "restore failed loading table ...", for its errors */
 	struct pipe *rows;	/* with settings.fingerprint: the rows through a crc32 filter */
-	struct row_hasher *hasher;	/* with settings.fingerprint: the row sum's, for this connection */
 };
 
 /*

@@ -35,11 +35,11 @@ struct restore_settings {
 	 */
 	uint64_t split_bytes;
 	/*
-	 * Record each COPY's bytes, CRC-32 and row sum (restore_copy); loads
-	 * tables whole, and stops at data the manifest cannot describe: rows
-	 * by INSERT, a trigger on a table before its rows.
+	 * Non-NULL: record each COPY's bytes, CRC-32 and row sum under this
+	 * key (restore_copy), and stop at data the manifest cannot describe:
+	 * rows by INSERT, a trigger on a table before its rows.
 	 */
-	int fingerprint;
+	const struct row_key *fingerprint;
 	/* NULL, or the load runs as a role of its own (restore_confined). */
 	const struct restore_confined *confined;
 };

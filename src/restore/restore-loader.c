@@ -168,8 +168,6 @@ loader_release(struct loader *l)
 	l->copy.what = NULL;
 	pipe_free(l->copy.rows);
 	l->copy.rows = NULL;
-	row_hasher_free(l->copy.hasher);
-	l->copy.hasher = NULL;
 }
 
 int
@@ -492,12 +490,6 @@ loader_item(void *ctx, const struct sql_item *item)
 			return 0;
 		if (l->settings->fingerprint && undescribed_data(l, kind, item) < 0)
 			return -1;
-		/* Made before its COPY starts: a failure then leaves no COPY open. */
-		if (l->settings->fingerprint && kind == SQL_STMT_COPY && l->copy.hasher == NULL &&
-		    (l->copy.hasher = row_hasher_new()) == NULL) {
-			l->failed = 1;
-			return -1;
-		}
 		/* Another part of the table ran whatever else its block holds. */
 		if (l->part.from > 0 && kind != SQL_STMT_COPY)
 			return 0;
@@ -514,11 +506,11 @@ loader_item(void *ctx, const struct sql_item *item)
 		if (l->settings->fingerprint) {
 			struct restore_copy *c = &l->stats->copies[l->stats->ncopies - 1];
 
-			if (pipe_write(l->copy.rows, item->text, item->len) < 0 ||
-			    row_sum_add(l->copy.hasher, &c->row_sum, item->text, item->len) < 0) {
+			if (pipe_write(l->copy.rows, item->text, item->len) < 0) {
 				l->failed = 1;
 				return -1;
 			}
+			row_sum_add(l->settings->fingerprint, &c->row_sum, item->text, item->len);
 		}
 		if (l->part.to != 0)
 			return copy_part_rows(l, item);

@@ -1,41 +1,21 @@
+#include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "base/log.h"
-#include "base/xalloc.h"
 #include "restore/row-sum.h"
 
-struct row_hasher {
-	EVP_MD_CTX *ctx;
-	EVP_MD *md;	/* fetched once: a fetch per row would cost more than the hash */
-};
+_Static_assert(sizeof(((struct row_key *)0)->k) == crypto_shorthash_siphashx24_KEYBYTES, "SipHash-128 key size");
 
-struct row_hasher *
-row_hasher_new(void)
+int
+row_key_make(struct row_key *key)
 {
-	struct row_hasher *h = xcalloc(1, sizeof(*h));
-
-	h->ctx = EVP_MD_CTX_new();
-	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (h->ctx == NULL || h->md == NULL) {
-		log_error("OpenSSL cannot hash with SHA-256");
-		row_hasher_free(h);
-		return NULL;
+	if (sodium_init() < 0) {
+		log_error("libsodium cannot start (no entropy source?): no key for the row fingerprints");
+		return -1;
 	}
-	return h;
-}
-
-void
-row_hasher_free(struct row_hasher *h)
-{
-	if (h == NULL)
-		return;
-	EVP_MD_CTX_free(h->ctx);
-	EVP_MD_free(h->md);
-	free(h);
+	randombytes_buf(key->k, sizeof(key->k));
+	return 0;
 }
 
 static uint64_t
@@ -49,29 +29,36 @@ be64(const unsigned char *p)
 	return v;
 }
 
-int
-row_sum_add(struct row_hasher *h, struct row_sum *sum, const char *rows, size_t len)
+/* Two 64-bit lanes with a carry: one 128-bit sum. */
+static void
+add128(struct row_sum *sum, uint64_t hi, uint64_t lo)
+{
+	uint64_t l = sum->lo + lo;
+
+	sum->hi += hi + (l < sum->lo);
+	sum->lo = l;
+}
+
+void
+row_sum_add(const struct row_key *key, struct row_sum *sum, const char *rows, size_t len)
 {
 	const char *p = rows, *end = rows + len, *nl;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	uint64_t lo;
+	unsigned char md[crypto_shorthash_siphashx24_BYTES];
 	size_t n;
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		if (EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1 || EVP_DigestUpdate(h->ctx, p, n) != 1 ||
-		    EVP_DigestFinal_ex(h->ctx, md, NULL) != 1) {
-			log_error("OpenSSL failed to hash a row");
-			return -1;
-		}
-		/* Two 64-bit lanes with a carry: one 128-bit sum. */
-		lo = sum->lo + be64(md + 8);
-		sum->hi += be64(md) + (lo < sum->lo);
-		sum->lo = lo;
+		crypto_shorthash_siphashx24(md, (const unsigned char *)p, n, key->k);
+		add128(sum, be64(md), be64(md + 8));
 		p += n;
 	}
-	return 0;
+}
+
+void
+row_sum_merge(struct row_sum *sum, const struct row_sum *part)
+{
+	add128(sum, part->hi, part->lo);
 }
 
 int

@@ -35,12 +35,12 @@ load_manifest(const char *path, struct db_manifest *m)
  * order the heap has them: one COPY need not keep the file's.
  */
 static int
-fingerprint(PGconn *conn, struct row_hasher *hasher, const char *copy_out_sql, long long *rows, uint64_t *bytes,
+fingerprint(PGconn *conn, const struct row_key *key, const char *copy_out_sql, long long *rows, uint64_t *bytes,
     struct row_sum *row_sum, const char *table)
 {
 	PGresult *res = PQexec(conn, copy_out_sql);
 	char *buf = NULL, *what = xasprintf("cannot read back table %s", table);
-	int n, rc = -1, hashed = 0;
+	int n, rc = -1;
 
 	*rows = 0;
 	*bytes = 0;
@@ -50,10 +50,8 @@ fingerprint(PGconn *conn, struct row_hasher *hasher, const char *copy_out_sql, l
 		goto out;
 	}
 	PQclear(res);
-	/* A failed hash still reads the COPY to its end: the connection stays usable. */
 	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
-		if (hashed == 0)
-			hashed = row_sum_add(hasher, row_sum, buf, (size_t)n);
+		row_sum_add(key, row_sum, buf, (size_t)n);
 		*bytes += (uint64_t)n;
 		PQfreemem(buf);
 	}
@@ -63,7 +61,7 @@ fingerprint(PGconn *conn, struct row_hasher *hasher, const char *copy_out_sql, l
 		goto out;
 	}
 	*rows = strtoll(PQcmdTuples(res), NULL, 10);
-	rc = hashed;
+	rc = 0;
 out:
 	PQclear(res);
 	free(what);
@@ -185,11 +183,10 @@ unforce_row_security(PGconn *conn)
 }
 
 static int
-compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats *st,
+compare_content(PGconn *conn, const struct db_manifest *m, const struct row_key *key, struct restore_stats *st,
     struct strbuf *problems, size_t *nproblems)
 {
 	struct strbuf set = STRBUF_INIT;
-	struct row_hasher *hasher = NULL;
 	size_t i, j;
 	int rc = -1, unfilled;
 
@@ -202,8 +199,6 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 	    "SET TimeZone = 'UTC'; SET row_security = off; SET synchronize_seqscans = off; "
 	    "SET search_path = pg_catalog, pg_temp");
 	if (pgsql_exec(conn, set.buf, "cannot set up the comparison") < 0 || unforce_row_security(conn) < 0)
-		goto out;
-	if ((hasher = row_hasher_new()) == NULL)
 		goto out;
 	/* Once, not per table: the manifest holds names in their JSON-safe form. */
 	for (i = 0; i < st->ncopies; i++) {
@@ -245,7 +240,7 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 			continue;
 		}
 		c = &st->copies[j];
-		if (fingerprint(conn, hasher, c->copy_out_sql, &rows, &bytes, &row_sum, t->qualified) < 0)
+		if (fingerprint(conn, key, c->copy_out_sql, &rows, &bytes, &row_sum, t->qualified) < 0)
 			goto out;
 		/* The file's rows are the dump's (same bytes, same CRC), and the table holds exactly them. */
 		if (c->data_bytes != t->data_bytes || c->data_crc32 != t->data_crc32) {
@@ -266,7 +261,6 @@ compare_content(PGconn *conn, const struct db_manifest *m, struct restore_stats 
 		goto out;
 	rc = interrupt_guard_hit() ? -1 : 0;
 out:
-	row_hasher_free(hasher);
 	strbuf_free(&set);
 	return rc;
 }
@@ -279,6 +273,7 @@ verify_restore(const struct verify_restore_settings *vs, const char *path, struc
 	struct restore_stats stats;
 	struct db_manifest m;
 	struct scratch sc;
+	struct row_key key;
 	struct strbuf problems = STRBUF_INIT;
 	size_t nproblems = 0;
 	int rc = -1, loaded;
@@ -286,11 +281,12 @@ verify_restore(const struct verify_restore_settings *vs, const char *path, struc
 	memset(&m, 0, sizeof(m));
 	memset(&stats, 0, sizeof(stats));
 	memset(&sc, 0, sizeof(sc));
-	if (load_manifest(path, &m) < 0)
+	/* A key for this run only: no one outside it can forge rows to match its sums. */
+	if (load_manifest(path, &m) < 0 || row_key_make(&key) < 0)
 		goto out;
 	memset(&settings, 0, sizeof(settings));
 	settings.jobs = vs->jobs;
-	settings.fingerprint = 1;
+	settings.fingerprint = &key;
 	settings.tables = m.tables;
 	settings.ntables = m.ntables;
 	settings.file_bytes = m.bytes;
@@ -324,7 +320,7 @@ verify_restore(const struct verify_restore_settings *vs, const char *path, struc
 	} else {
 		verify_add(r, "restore", 1, "loaded into %s: %lld statements, %zu tables", sc.db, stats.statements,
 		    stats.ncopies);
-		if (compare_content(sc.load, &m, &stats, &problems, &nproblems) < 0)
+		if (compare_content(sc.load, &m, &key, &stats, &problems, &nproblems) < 0)
 			goto end_guard;
 		if (nproblems == 0)
 			verify_add(r, "content", 1, "%zu tables: rows and content as recorded at dump time", m.ntables);

@@ -14,8 +14,7 @@
  * connection of the load has it and RESET ROLE keeps it, and says in one
  * warning that a dump's functions can undo it.
  */
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,13 +75,12 @@ static void
 host_tag(char tag[9])
 {
 	char host[256] = "";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	unsigned char md[crypto_hash_sha256_BYTES];
 
 	if (gethostname(host, sizeof(host) - 1) < 0)
 		strcpy(host, "unknown");
-	if (EVP_Digest(host, strlen(host), md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen < 4)
-		memset(md, 0, 4);
+	/* SHA-256 still: the names earlier versions gave on this host stay theirs. */
+	crypto_hash_sha256(md, (const unsigned char *)host, strlen(host));
 	hex(md, 4, tag);
 }
 
@@ -193,10 +191,11 @@ create_role(PGconn *conn, struct scratch *s)
 	char pw[49], *verifier = NULL, *qrole = NULL, *qverifier = NULL, *sql = NULL, *what = NULL;
 	int rc = -1;
 
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-		log_error("cannot make a password for the scratch role: no random bytes");
+	if (sodium_init() < 0) {
+		log_error("cannot make a password for the scratch role: libsodium cannot start (no entropy source?)");
 		return -1;
 	}
+	randombytes_buf(rnd, sizeof(rnd));
 	hex(rnd, sizeof(rnd), pw);
 	verifier = PQencryptPasswordConn(conn, pw, s->role, "scram-sha-256");
 	if (verifier == NULL) {
