@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/strbuf.h"
 #include "dump/sql-split.h"
 #include "restore/restore-tail.h"
 #include "restore/restore-types.h"
@@ -22,6 +23,7 @@ struct loader_copy {
 	int in_txn;		/* the COPY runs in a transaction of its own, to commit at its end */
 	char *what;		/* "restore failed loading table ...", for its errors */
 	struct pipe *rows;	/* with settings.fingerprint: the rows through a crc32 filter */
+	struct strbuf cut;	/* with settings.fingerprint: a row cut between two pieces sent, so far */
 };
 
 /*

@@ -64,6 +64,7 @@ struct restore_copy {
 	uint64_t data_bytes;
 	uint32_t data_crc32;	/* in the file's order, as the manifest has it */
 	struct row_sum row_sum;	/* in any order (row-sum.h) */
+	uint64_t part_from;	/* where its rows start in the table's COPY text: parts fold in this order */
 };
 
 struct restore_stats {

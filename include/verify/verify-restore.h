@@ -1,6 +1,8 @@
 #ifndef LOTBACKUP_VERIFY_RESTORE_H
 #define LOTBACKUP_VERIFY_RESTORE_H
 
+#include <stdint.h>
+
 #include "pg/pgsql.h"
 #include "verify/verify.h"
 
@@ -9,6 +11,8 @@ struct verify_restore_settings {
 	struct pg_target server;	/* where the scratch database is made */
 	const char *scratch_db;		/* its name; NULL: lotbackup_verify_<host>_<pid>_<start> */
 	int jobs;			/* tables loaded at once, as in restore */
+	int split_auto;			/* as restore's --split-tables-larger-than auto */
+	uint64_t split_bytes;		/* without split_auto: load tables above this in parts; 0 never */
 };
 
 /*

@@ -53,7 +53,7 @@ _lotbackup()
 	db) opts='--compress-level --dbname --dry-run --encrypt --force --host --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --key-file --list --lock-timeout --notify-method --notify-url --owner --part-size --port --privileges --s3-path-style --serializable-deferrable --timezone --upload --upload-jobs --user-mapping-secrets --username --wait' ;;
 	list) opts='--json --keep-daily --keep-monthly --keep-weekly --remote --s3-path-style --timezone --wide' ;;
 	restore) opts='--append --clean --create --data-only --dbname --host --jobs --json --keep-going --key-file --list --no-safety-dump --port --remote --s3-path-style --single-transaction --split-tables-larger-than --table --to --username --with-uncommitted' ;;
-	verify) opts='--all --dbname --host --jobs --json --key-file --port --remote --restore --s3-path-style --scratch-db --username' ;;
+	verify) opts='--all --dbname --host --jobs --json --key-file --port --remote --restore --s3-path-style --scratch-db --split-tables-larger-than --username' ;;
 	prune) opts='--dry-run --force --json --keep-daily --keep-monthly --keep-weekly --kind --notify-method --notify-url --remote --s3-path-style --timezone --wait' ;;
 	pin) opts='--reason --wait' ;;
 	unpin) opts='--wait' ;;

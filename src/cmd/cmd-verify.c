@@ -95,7 +95,8 @@ verify_remote(const struct options *opts, const char *operand, const struct veri
 static int
 cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
-	struct verify_restore_settings restore = { options_pg_target(opts), opts->scratch_db, opts->jobs };
+	struct verify_restore_settings restore = { options_pg_target(opts), opts->scratch_db, opts->jobs,
+		opts->split_mib == SPLIT_AUTO, opts->split_mib == SPLIT_AUTO ? 0 : (uint64_t)opts->split_mib << 20 };
 	char **targets = NULL;
 	size_t ntargets = 0, i;
 	json_t *all = json_array();

@@ -181,7 +181,7 @@ static const struct option_spec specs[] = {
 	    "when another lotbackup writes to the output directory, wait up to SECONDS (default 0: fail at once)" },
 	{ "jobs", OPT_JOBS, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY, "N",
 	    "database connections and compression threads working at once (default: the number of CPUs)" },
-	{ "split-tables-larger-than", OPT_SPLIT_TABLES, required_argument, CMD_RESTORE, "MIB|auto",
+	{ "split-tables-larger-than", OPT_SPLIT_TABLES, required_argument, CMD_RESTORE | CMD_VERIFY, "MIB|auto",
 	    "load a table with more than MIB MiB of rows in parts on several connections, its rows kept "
 	    "in the file's order (default auto: a table larger than its share of the load; 0: never)" },
 	{ "remote", OPT_REMOTE, no_argument, CMD_LIST, NULL,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "dump/copy-cut.h"
 #include "dump/dump-reader.h"
@@ -104,8 +105,10 @@ run_statement(struct loader *l, enum sql_stmt_kind kind, const struct sql_item *
 		c->rows = 0;
 		c->data_bytes = 0;
 		c->data_crc32 = 0;
+		c->part_from = l->part.from;
 		memset(&c->row_sum, 0, sizeof(c->row_sum));
 		if (l->settings->fingerprint) {
+			strbuf_reset(&l->copy.cut);
 			pipe_free(l->copy.rows);
 			l->copy.rows = pipe_new();
 			pipe_add_crc32(l->copy.rows);
@@ -130,11 +133,47 @@ run_statement(struct loader *l, enum sql_stmt_kind kind, const struct sql_item *
 
 /*
  * Rows of the open COPY to the server: the one place COPY data is sent,
- * whole tables and parts alike. 0, or -1 (reported).
+ * whole tables and parts alike, so with settings.fingerprint exactly the
+ * rows sent are counted, CRC'd and summed as they stream. 0, or -1
+ * (reported).
  */
+/*
+ * Adds the rows sent to the open COPY's row sum. A part read straight from
+ * its members comes in pieces cut anywhere: the line cut at a piece's end
+ * waits in copy.cut for the rest; the COPY's end sums what is left.
+ */
+static void
+sum_rows(struct loader *l, const char *rows, size_t len)
+{
+	struct row_sum *sum = &l->stats->copies[l->stats->ncopies - 1].row_sum;
+	const char *nl;
+	size_t head = 0, whole;
+
+	if (l->copy.cut.len > 0) {
+		nl = memchr(rows, '\n', len);
+		head = nl != NULL ? (size_t)(nl - rows) + 1 : len;
+		strbuf_append(&l->copy.cut, rows, head);
+		if (nl == NULL)
+			return;
+		row_sum_add(l->settings->fingerprint, sum, l->copy.cut.buf, l->copy.cut.len);
+		strbuf_reset(&l->copy.cut);
+	}
+	for (whole = len; whole > head && rows[whole - 1] != '\n'; whole--)
+		;
+	row_sum_add(l->settings->fingerprint, sum, rows + head, whole - head);
+	strbuf_append(&l->copy.cut, rows + whole, len - whole);
+}
+
 int
 loader_send_copy(struct loader *l, const char *rows, size_t len)
 {
+	if (l->copy.rows != NULL) {
+		if (pipe_write(l->copy.rows, rows, len) < 0) {
+			l->failed = 1;
+			return -1;
+		}
+		sum_rows(l, rows, len);
+	}
 	if (PQputCopyData(l->conn, rows, (int)len) != 1) {
 		pgsql_report(l->conn, NULL, l->copy.what);
 		l->failed = 1;
@@ -168,6 +207,7 @@ loader_release(struct loader *l)
 	l->copy.what = NULL;
 	pipe_free(l->copy.rows);
 	l->copy.rows = NULL;
+	strbuf_free(&l->copy.cut);
 }
 
 int
@@ -176,6 +216,21 @@ loader_end_copy(struct loader *l)
 	PGresult *res;
 	int rc = 0;
 
+	if (l->copy.rows != NULL) {
+		struct restore_copy *c = &l->stats->copies[l->stats->ncopies - 1];
+
+		if (pipe_finish(l->copy.rows) < 0) {
+			l->failed = 1;
+			return -1;
+		}
+		c->data_bytes = pipe_bytes(l->copy.rows, PIPE_IN);
+		c->data_crc32 = pipe_crc32(l->copy.rows);
+		pipe_free(l->copy.rows);
+		l->copy.rows = NULL;
+		/* A last row without its newline counts too. */
+		row_sum_add(l->settings->fingerprint, &c->row_sum, l->copy.cut.buf, l->copy.cut.len);
+		strbuf_reset(&l->copy.cut);
+	}
 	if (PQputCopyEnd(l->conn, NULL) != 1) {
 		pgsql_report(l->conn, NULL, l->copy.what);
 		l->failed = 1;
@@ -503,15 +558,6 @@ loader_item(void *ctx, const struct sql_item *item)
 	case SQL_COPY_DATA:
 		if (l->copy.skip)
 			return 0;
-		if (l->settings->fingerprint) {
-			struct restore_copy *c = &l->stats->copies[l->stats->ncopies - 1];
-
-			if (pipe_write(l->copy.rows, item->text, item->len) < 0) {
-				l->failed = 1;
-				return -1;
-			}
-			row_sum_add(l->settings->fingerprint, &c->row_sum, item->text, item->len);
-		}
 		if (l->part.to != 0)
 			return copy_part_rows(l, item);
 		return loader_send_copy(l, item->text, item->len);
@@ -519,16 +565,6 @@ loader_item(void *ctx, const struct sql_item *item)
 		if (l->copy.skip) {
 			l->copy.skip = 0;
 			return 0;
-		}
-		if (l->copy.rows != NULL) {
-			struct restore_copy *c = &l->stats->copies[l->stats->ncopies - 1];
-
-			if (pipe_finish(l->copy.rows) < 0)
-				return -1;
-			c->data_bytes = pipe_bytes(l->copy.rows, PIPE_IN);
-			c->data_crc32 = pipe_crc32(l->copy.rows);
-			pipe_free(l->copy.rows);
-			l->copy.rows = NULL;
 		}
 		return loader_end_copy(l);
 	case SQL_META:

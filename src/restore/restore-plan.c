@@ -154,10 +154,9 @@ load_plan_make(PGconn *conn, const char *path, const struct restore_settings *se
 		parts = 1;
 		/*
 		 * Not with --keep-going: a failed part would leave the others' rows
-		 * in, where one failed COPY leaves the table empty. Nor when each
-		 * COPY's rows are fingerprinted, which takes them whole.
+		 * in, where one failed COPY leaves the table empty.
 		 */
-		if (set->split_bytes > 0 && !set->keep_going && !set->fingerprint &&
+		if (set->split_bytes > 0 && !set->keep_going &&
 		    set->tables[i].data_bytes > set->split_bytes)
 			parts = (set->tables[i].data_bytes + set->split_bytes - 1) / set->split_bytes;
 		if (parts > (uint64_t)set->jobs)

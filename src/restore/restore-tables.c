@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -18,6 +19,7 @@
 #include "restore/restore-session.h"
 #include "restore/restore-tables.h"
 #include "restore/restore-tail.h"
+#include "restore/row-sum.h"
 
 /*
  * Tables side by side, as pg_restore -j loads them: each connection takes
@@ -220,22 +222,40 @@ merge_stats(struct restore_stats *into, struct restore_stats *from)
 	memset(from, 0, sizeof(*from));
 }
 
-/* One row count per table, however many parts loaded it. */
+static int
+by_table_then_part(const void *a, const void *b)
+{
+	const struct restore_copy *x = a, *y = b;
+	int c = strcmp(x->qualified, y->qualified);
+
+	return c != 0 ? c : (x->part_from > y->part_from) - (x->part_from < y->part_from);
+}
+
+/*
+ * One entry per table, however many parts loaded it: rows, bytes and row
+ * sums added, the parts' CRC-32s chained in their order into the one of
+ * the table's whole COPY text, which the manifest has.
+ */
 static void
 fold_parts(struct restore_stats *stats)
 {
-	size_t i, j, n = 0;
+	struct restore_copy *into, *c;
+	size_t i, n = 0;
 
+	if (stats->ncopies > 1)
+		qsort(stats->copies, stats->ncopies, sizeof(*stats->copies), by_table_then_part);
 	for (i = 0; i < stats->ncopies; i++) {
-		for (j = 0; j < n; j++)
-			if (strcmp(stats->copies[j].qualified, stats->copies[i].qualified) == 0)
-				break;
-		if (j < n) {
-			stats->copies[j].rows += stats->copies[i].rows;
-			free(stats->copies[i].qualified);
-			free(stats->copies[i].copy_out_sql);
+		c = &stats->copies[i];
+		into = n > 0 ? &stats->copies[n - 1] : NULL;
+		if (into != NULL && strcmp(into->qualified, c->qualified) == 0) {
+			into->rows += c->rows;
+			into->data_crc32 = (uint32_t)crc32_combine64(into->data_crc32, c->data_crc32, (z_off64_t)c->data_bytes);
+			into->data_bytes += c->data_bytes;
+			row_sum_merge(&into->row_sum, &c->row_sum);
+			free(c->qualified);
+			free(c->copy_out_sql);
 		} else {
-			stats->copies[n++] = stats->copies[i];
+			stats->copies[n++] = *c;
 		}
 	}
 	stats->ncopies = n;

@@ -286,6 +286,9 @@ verify_restore(const struct verify_restore_settings *vs, const char *path, struc
 		goto out;
 	memset(&settings, 0, sizeof(settings));
 	settings.jobs = vs->jobs;
+	/* Big tables in parts, as restore loads them: each part's rows are summed as they stream. */
+	settings.split_bytes = vs->split_auto ? restore_auto_split_bytes(m.tables, m.ntables, vs->jobs) :
+	    vs->split_bytes;
 	settings.fingerprint = &key;
 	settings.tables = m.tables;
 	settings.ntables = m.ntables;
