@@ -36,6 +36,9 @@ seeks=$(grep -c "reading table $tbl from byte [1-9][0-9]* of its members" <<<"$L
 [ "$parts" -eq 4 ] && [ "$seeks" -eq 3 ] && pass vparts-loaded-in-parts ||
 	fail vparts-loaded-in-parts "parts=$parts seeks=$seeks $(grep -E 'error|content' <<<"$LB_LAST_OUTPUT" | head -n 3)"
 grep -q 'ok   content' <<<"$LB_LAST_OUTPUT" && pass vparts-content-ok || fail vparts-content-ok "$LB_LAST_OUTPUT"
+# Read back in block ranges on several connections too (TID range scans, 14 on).
+grep -q "reading table $tbl back in 4 block ranges" <<<"$LB_LAST_OUTPUT" && pass vparts-read-back-in-ranges ||
+	fail vparts-read-back-in-ranges "$(grep -E 'error|back in' <<<"$LB_LAST_OUTPUT" | head -n 3)"
 
 # hostile NAME SQL: the good dump with SQL run after all tables are in, at
 # the start of the part after the tables, recompressed as one member of its
