@@ -187,6 +187,7 @@ unforce_row_security(PGconn *conn)
 /* One COPY ... TO STDOUT of the read-back: a whole table, or a range of its blocks. */
 struct read_unit {
 	size_t copy;		/* index in the load's copies */
+	uint64_t table_bytes;	/* its table's COPY text, to read the largest first */
 	char *sql;
 };
 
@@ -277,6 +278,7 @@ plan_units(struct read_run *run, size_t i, uint64_t split_bytes, int jobs)
 		struct read_unit *u = &run->units[run->nunits++];
 
 		u->copy = i;
+		u->table_bytes = c->data_bytes;
 		from = blocks * k / parts;
 		to = blocks * (k + 1) / parts;
 		/* The last range is open: rows of blocks added since the size was taken are read too. */
@@ -290,6 +292,15 @@ plan_units(struct read_run *run, size_t i, uint64_t split_bytes, int jobs)
 	}
 	free(select);
 	return 0;
+}
+
+/* Largest tables first, so the last one read does not start when the others are done. */
+static int
+by_size(const void *a, const void *b)
+{
+	uint64_t x = ((const struct read_unit *)a)->table_bytes, y = ((const struct read_unit *)b)->table_bytes;
+
+	return (x < y) - (x > y);
 }
 
 static void *
@@ -482,6 +493,8 @@ verify_content_compare(PGconn *conn, const struct verify_content_settings *set, 
 		log_error("the manifest's encoding \"%s\" is not one the server knows", run.encoding);
 		goto out;
 	}
+	if (run.nunits > 1)
+		qsort(run.units, run.nunits, sizeof(*run.units), by_size);
 	if (read_back(&run, set->jobs) < 0)
 		goto out;
 	judge_tables(set->manifest, &run, st->ncopies, problems, nproblems);
