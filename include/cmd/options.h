@@ -129,6 +129,7 @@ struct options {
 	int recover_apply;		/* recover --apply */
 	int restore_data_only;		/* restore --table --data-only */
 	int restore_append;		/* restore --table --data-only --append */
+	int db_verify_restore;		/* db --verify-restore (LOTBACKUP_VERIFY_RESTORE=1); -1 until resolved */
 };
 
 /*

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "cmd/cmd-db.h"
+#include "cmd/cmd-verify.h"
 #include "store/backups.h"
 #include "cmd/commands.h"
 #include "cmd/config.h"
@@ -108,6 +109,10 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 	if (opts->upload > 0 && remote_upload_commit(job.upload ? &rs : NULL, db.path,
 	    db.uploaded == 1 ? &db.upload : NULL) < 0)
 		upload_failed = 1;
+	/* A dump that does not load is no backup: fail the run, and prune nothing for it. */
+	if (opts->db_verify_restore > 0 && (rc = cmd_verify_after_dump(opts, db.path)) != LB_EXIT_OK)
+		goto out;
+	rc = LB_EXIT_FAILURE;
 	if (retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), db.name, flags) < 0)
 		goto out;
 	rc = upload_failed ? LB_EXIT_FAILURE : LB_EXIT_OK;

@@ -42,6 +42,7 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_PASSPHRASE",
 	"LOTBACKUP_UPLOAD",
 	"LOTBACKUP_SSLROOTCERT",
+	"LOTBACKUP_VERIFY_RESTORE",
 	NULL,
 };
 
@@ -542,7 +543,8 @@ config_resolve(struct options *opts)
 	    resolve_int(&src, "LOTBACKUP_COMPRESS_LEVEL", 1, 9, DEFAULT_COMPRESS_LEVEL, &opts->compress_level) < 0 ||
 	    resolve_int(&src, "LOTBACKUP_LOCK_TIMEOUT", 0, 2147483647, 0, &opts->lock_timeout_ms) < 0 ||
 	    resolve_int(&src, "LOTBACKUP_JOBS", 1, 64, cpu_count(), &opts->jobs) < 0 ||
-	    resolve_split(&src, &opts->split_mib) < 0)
+	    resolve_split(&src, &opts->split_mib) < 0 ||
+	    resolve_int(&src, "LOTBACKUP_VERIFY_RESTORE", 0, 1, 0, &opts->db_verify_restore) < 0)
 		goto out;
 	if (resolve_dbname(opts, &src) < 0)
 		goto out;

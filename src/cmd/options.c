@@ -72,6 +72,7 @@ enum {
 	OPT_APPEND,
 	OPT_HELP,
 	OPT_WIDE,
+	OPT_VERIFY_RESTORE,
 };
 
 struct option_spec {
@@ -191,6 +192,10 @@ static const struct option_spec specs[] = {
 	{ "remote", OPT_REMOTE, no_argument, CMD_PRUNE, NULL, "prune the off-site store of LOTBACKUP_S3_URL" },
 	{ "remote", OPT_REMOTE, no_argument, CMD_STATUS, NULL,
 	    "the newest copies in the off-site store of LOTBACKUP_S3_URL" },
+	{ "verify-restore", OPT_VERIFY_RESTORE, no_argument, CMD_DB, NULL,
+	    "after the dump, load it into a scratch database and compare it with its manifest (verify's restore "
+	    "test) before the run reports success; a dump that does not load fails the run (exit 3), kept but "
+	    "not marked verified (LOTBACKUP_VERIFY_RESTORE=1)" },
 	{ "upload", OPT_UPLOAD, no_argument, CMD_DB | CMD_FULL, NULL,
 	    "also stream the backup to LOTBACKUP_S3_URL while it is written, its manifest last (LOTBACKUP_UPLOAD=1); "
 	    "a failed upload keeps the local backup and exits 1" },
@@ -255,6 +260,7 @@ options_init(struct options *opts)
 	opts->part_mib = -1;
 	opts->upload_jobs = -1;
 	opts->upload = -1;
+	opts->db_verify_restore = -1;
 }
 
 void
@@ -576,6 +582,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_APPLY: opts->recover_apply = 1; break;
 	case OPT_DATA_ONLY: opts->restore_data_only = 1; break;
 	case OPT_APPEND: opts->restore_append = 1; break;
+	case OPT_VERIFY_RESTORE: opts->db_verify_restore = 1; break;
 	default: return -1;
 	}
 	return 0;

@@ -1,0 +1,15 @@
+#ifndef LOTBACKUP_CMD_VERIFY_H
+#define LOTBACKUP_CMD_VERIFY_H
+
+#include "cmd/options.h"
+
+/*
+ * db --verify-restore: the dump just written checked as verify --restore
+ * checks it (the file, then a load into a scratch database and the
+ * content comparison) and recorded in NAME.verified.json, or that record
+ * removed. An LB_EXIT_* status: OK, VERIFY when a check failed (logged,
+ * naming the file), FAILURE when it could not run.
+ */
+int cmd_verify_after_dump(const struct options *opts, const char *path);
+
+#endif

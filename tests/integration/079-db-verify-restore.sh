@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# db --verify-restore (LOTBACKUP_VERIFY_RESTORE=1): the new dump is loaded
+# into a scratch database as verify --restore loads it before the run
+# reports success (issue #17), so a dump that cannot be loaded is never
+# reported OK: exit 3, the file kept but not marked verified, nothing
+# pruned for it, and the failure ping.
+set -u
+. "$LB_TOP/tests/lib/testlib.sh"
+. "$LB_TOP/tests/lib/notify-listener.sh"
+
+work=$(tmpdir)
+notify_listener_start "$work/requests.log" "$work/bodies.log" || { fail dbvr-listener "no port"; finish; }
+
+good=$(new_db lb_dbvr_good) || { fail dbvr-setup createdb; finish; }
+psql -X -q -d "$good" -c "CREATE TABLE t AS SELECT g AS id, md5(g::text) AS m FROM generate_series(1, 500) g" >/dev/null
+check dbvr-good-passes "$LB_BIN" db --verify-restore -d "dbname=$good" -o "$work/good"
+f=$(ls "$work"/good/lot-systems-db-*.sql.gz)
+[ -s "$f.verified.json" ] && grep -q 'loads: restored into a scratch database' <<<"$LB_LAST_OUTPUT" &&
+	pass dbvr-good-marked-verified || fail dbvr-good-marked-verified "$LB_LAST_OUTPUT"
+
+# A dump the server accepts and cannot load: a CHECK calls a function that
+# reads another table, whose rows the dump loads after this table's (as
+# pg_dump's do); plain db reports it OK.
+bad=$(new_db lb_dbvr_bad) || { fail dbvr-setup createdb; finish; }
+psql -X -q -v ON_ERROR_STOP=1 -d "$bad" >"$work/setup.log" 2>&1 <<'SQL'
+CREATE TABLE public.zz_allowed (code text PRIMARY KEY);
+INSERT INTO public.zz_allowed VALUES ('a'), ('b');
+CREATE FUNCTION public.is_allowed(text) RETURNS boolean LANGUAGE sql STABLE
+  AS 'SELECT EXISTS (SELECT 1 FROM public.zz_allowed WHERE code = $1)';
+CREATE TABLE public.items (id int PRIMARY KEY, code text CHECK (public.is_allowed(code)));
+INSERT INTO public.items SELECT g, CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END FROM generate_series(1, 100) g;
+SQL
+[ $? -eq 0 ] || { fail dbvr-setup "$(tail -n 3 "$work/setup.log")"; finish; }
+check dbvr-plain-db-reports-ok "$LB_BIN" db -q --jobs 1 -d "dbname=$bad" -o "$work/plain"
+
+# An old dump that --keep 1 would delete after a good run.
+out=$work/bad
+mkdir -m 700 "$out"
+old=lot-systems-db-$(date -u -d '10 days ago' +%Y-%m-%dT%H-%M-%S).sql.gz
+echo x | gzip >"$out/$old" && echo '{}' >"$out/$old.manifest.json"
+: >"$work/requests.log"
+check_exit dbvr-unloadable-fails 3 "$LB_BIN" db --verify-restore --jobs 1 --keep 1 -d "dbname=$bad" -o "$out" \
+	--notify-url "$NOTIFY_BASE/ping/night"
+grep -q 'violates check constraint "items_code_check"' <<<"$LB_LAST_OUTPUT" &&
+	grep -q 'failed its restore test (--verify-restore): kept, not marked verified' <<<"$LB_LAST_OUTPUT" &&
+	pass dbvr-unloadable-named || fail dbvr-unloadable-named "$LB_LAST_OUTPUT"
+f=$(ls "$out"/lot-systems-db-*.sql.gz | grep -v "$old")
+[ -s "$f" ] && [ -s "$f.manifest.json" ] && [ ! -e "$f.verified.json" ] && pass dbvr-unloadable-kept-unverified ||
+	fail dbvr-unloadable-kept-unverified "$(ls -la "$out")"
+[ -e "$out/$old" ] && pass dbvr-nothing-pruned || fail dbvr-nothing-pruned "$(ls "$out")"
+grep -q "^GET /ping/night/fail HTTP/1.1" "$work/requests.log" && pass dbvr-failure-ping ||
+	fail dbvr-failure-ping "$(cat "$work/requests.log")"
+left=$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'lotbackup_verify_%'")
+[ "$left" = 0 ] && pass dbvr-scratch-dropped || fail dbvr-scratch-dropped "$left scratch databases left"
+
+# The same from .env, as the nightly job sets it.
+proj=$(tmpdir)
+printf 'DATABASE_URL=dbname=%s\nLOTBACKUP_VERIFY_RESTORE=1\nLOTBACKUP_JOBS=1\n' "$bad" >"$proj/.env"
+check_exit dbvr-env-unloadable-fails 3 "$LB_BIN" db -C "$proj" -o "$work/env"
+finish
