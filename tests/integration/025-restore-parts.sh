@@ -16,21 +16,11 @@ displacement() {
 	awk 'NR == FNR { at[$1] = FNR; next } { d = FNR - at[$1]; s += d < 0 ? -d : d } END { printf "%d\n", s / FNR }' "$1" "$2"
 }
 
-# A table to cut: rows with escaped newlines, tabs and backslashes, rows
-# longer than a compressed block, an identity column GENERATED ALWAYS (an
-# INSERT must override it), a stored generated column (not in the COPY), a
-# domain, and a name that needs quoting. Plus a 2 MiB table loaded whole, and
-# one whose cuts fall exactly on row starts.
+# A table to cut (tests/lib/wide-table.sql), plus a 2 MiB table loaded
+# whole, and one whose cuts fall exactly on row starts.
 src=$(new_db lb_parts_src) || { fail parts-setup "cannot create the database"; finish; }
-psql -X -q -v ON_ERROR_STOP=1 -d "$src" >"$work/setup.log" 2>&1 <<SQL
-CREATE DOMAIN public.short_text AS text CHECK (length(VALUE) < 2000000);
-CREATE TABLE $tbl (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, t public.short_text, j jsonb,
-  head text GENERATED ALWAYS AS (left(t, 3)) STORED);
-INSERT INTO $tbl (t, j) SELECT repeat(E'x\n\t\\\\', g % 50) || g, jsonb_build_object('g', g)
-  FROM generate_series(1, 40000) g;
-INSERT INTO $tbl (t, j) SELECT repeat('long', 400000 + g), NULL FROM generate_series(1, 3) g;
--- Rows moved by an update: the heap order is no longer the id order.
-UPDATE $tbl SET j = '{"moved": true}' WHERE id % 97 = 0;
+psql -X -q -v ON_ERROR_STOP=1 -v tbl="$tbl" -d "$src" -f "$LB_TOP/tests/lib/wide-table.sql" >"$work/setup.log" 2>&1 &&
+psql -X -q -v ON_ERROR_STOP=1 -d "$src" >>"$work/setup.log" 2>&1 <<SQL
 CREATE INDEX wide_g_idx ON $tbl ((j ->> 'g'));
 CREATE TABLE public.whole (n integer, t text);
 INSERT INTO public.whole SELECT g, md5(g::text) FROM generate_series(1, 40000) g;

@@ -9,19 +9,12 @@ set -u
 
 work=$(tmpdir)
 tbl='public."wi""de t"'
-# Rows with escaped newlines, tabs and backslashes, rows longer than a
-# compressed block (so later parts start inside a member and cut rows
-# between the pieces they read), an identity column, a stored generated
-# column (not in the COPY), a domain, a name that needs quoting.
+# The table 025 cuts (tests/lib/wide-table.sql): its rows longer than a
+# compressed block make later parts start inside a member and cut rows
+# between the pieces they read.
 src=$(new_db lb_vparts_src) || { fail vparts-setup "cannot create the database"; finish; }
-psql -X -q -v ON_ERROR_STOP=1 -d "$src" >"$work/setup.log" 2>&1 <<SQL
-CREATE DOMAIN public.short_text AS text CHECK (length(VALUE) < 2000000);
-CREATE TABLE $tbl (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, t public.short_text, j jsonb,
-  head text GENERATED ALWAYS AS (left(t, 3)) STORED);
-INSERT INTO $tbl (t, j) SELECT repeat(E'x\n\t\\\\', g % 50) || g, jsonb_build_object('g', g)
-  FROM generate_series(1, 40000) g;
-INSERT INTO $tbl (t, j) SELECT repeat('long', 400000 + g), NULL FROM generate_series(1, 3) g;
-UPDATE $tbl SET j = '{"moved": true}' WHERE id % 97 = 0;
+psql -X -q -v ON_ERROR_STOP=1 -v tbl="$tbl" -d "$src" -f "$LB_TOP/tests/lib/wide-table.sql" >"$work/setup.log" 2>&1 &&
+psql -X -q -v ON_ERROR_STOP=1 -d "$src" >>"$work/setup.log" 2>&1 <<SQL
 CREATE TABLE public.whole (n integer, t text);
 INSERT INTO public.whole SELECT g, md5(g::text) FROM generate_series(1, 40000) g;
 SQL
