@@ -67,7 +67,7 @@ if command -v systemd-analyze >/dev/null; then
 else
 	skip systemd-analyze-verify "systemd-analyze not installed"
 fi
-grep -q '^ExecStart=.*lotbackup db --wait 3600$' "$ex/lotbackup.service" && grep -q '^ExecStart=.*lotbackup prune --wait 3600$' "$ex/lotbackup.service" &&
+grep -q '^ExecStart=.*lotbackup db --wait 3600 --verify-restore$' "$ex/lotbackup.service" && grep -q '^ExecStart=.*lotbackup prune --wait 3600$' "$ex/lotbackup.service" &&
 	grep -q '^OnCalendar=\*-\*-\* 02:00:00$' "$ex/lotbackup.timer" &&
 	grep -q '^ExecStart=.*lotbackup full --archive-only --wait 3600$' "$ex/lotbackup-weekly.service" &&
 	grep -q '^OnCalendar=Sun \*-\*-\* 03:00:00$' "$ex/lotbackup-weekly.timer" && pass systemd-nightly-and-weekly ||
