@@ -39,7 +39,7 @@ for i in $(seq 0 $((DAYS - 1))); do
 	day=$(date -u -d "$START + $i days" +%F)
 	# The application writes a little every day.
 	psql -X -q -d app -c "INSERT INTO \"Post\" (\"authorId\", title, body) SELECT id, 'day $day', 'x' FROM \"User\" LIMIT 5" >/dev/null 2>&1
-	at "$day" 02:00 db --wait 3600
+	at "$day" 02:00 db --wait 3600 --verify-restore
 	[ "$(date -u -d "$day" +%u)" = 7 ] && at "$day" 03:00 full --archive-only --wait 3600
 	at "$day" 04:00 verify
 	at "$day" 04:30 prune --wait 3600
