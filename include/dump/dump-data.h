@@ -12,12 +12,15 @@
 #define DUMP_SESSION_SETTINGS "SET DateStyle = ISO; SET IntervalStyle = postgres; " \
 	"SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET row_security = off"
 
+struct progress;
+
 struct dump_data_settings {
 	int jobs;		/* connections copying tables at once (1: only `conn`) */
 	int compress_level;	/* for the workers' own compressors */
 	const char *spill_dir;	/* where workers' tables wait their turn (nameless files) */
 	const char *snapshot_id;	/* pg_export_snapshot() of conn's transaction; NULL when jobs == 1 */
 	const char *encoding;	/* the database's, for the workers' COPY text */
+	struct progress *bar;	/* NULL, or where workers count their rows as they go */
 };
 
 /*

@@ -10,12 +10,15 @@
 #define DUMP_COMPLETE_MARKER "-- lotbackup: dump complete"
 #define DUMP_ROWS_PREFIX "-- lotbackup: rows "
 
+struct progress;
+
 struct dump_settings {
 	struct schema_settings schema;
 	int serializable_deferrable;
 	int jobs;		/* connections copying tables at once */
 	int compress_level;	/* of the parallel workers' compressors */
 	const char *spill_dir;	/* where parallel workers' tables wait (the output directory) */
+	struct progress *bar;	/* NULL, or the bar the workers add their rows to */
 };
 
 /*

@@ -88,7 +88,10 @@ int pipe_add_decrypt(struct pipe *p, const char *label, int plain_ok, char *err,
  * that has the cores to itself. The bytes out are the same.
  */
 int pipe_gunzip_set_jobs(struct pipe *p, int jobs);
-/* Reports the bytes written into the pipe to BAR (NULL: a filter that does nothing). */
+/*
+ * Adds the bytes written into the pipe to BAR (NULL: a filter that does
+ * nothing); several pipes may feed one bar, from their own threads.
+ */
 int pipe_add_progress(struct pipe *p, struct progress *bar);
 
 /*

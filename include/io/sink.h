@@ -90,13 +90,13 @@ int sink_decrypt_found(const struct sink *decrypt_sink);
 struct sink *sink_consumer_new(int (*fn)(void *arg, const void *buf, size_t len), void *arg);
 
 /*
- * A pass-through sink that reports to p (NULL: just passes on) the bytes
- * written through it, or with sink_progress_count() the bytes that went
- * into another stage: behind a compressor, its input.
+ * A pass-through sink that adds to p (NULL: just passes on) the bytes
+ * written through it, or with sink_progress_count() what COUNTED grew by:
+ * behind a compressor, the pipe's input.
  */
 struct progress;
 struct sink *sink_progress_new(struct sink *next, struct progress *p);
-void sink_progress_count(struct sink *progress_sink, const struct sink *counted);
+void sink_progress_count(struct sink *progress_sink, const uint64_t *counted);
 
 /*
  * A nameless temporary file in DIR (O_TMPFILE, 0600): gone when freed or

@@ -11,6 +11,7 @@
 #include "full/full-restore.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "io/progress.h"
 #include "pg/pgsql.h"
 #include "restore/restore-db.h"
 #include "store/outdir.h"
@@ -119,7 +120,7 @@ db_settings(const struct options *opts)
 	set.clean = opts->clean;
 	set.single_transaction = opts->single_transaction;
 	set.keep_going = opts->keep_going;
-	set.progress = isatty(STDERR_FILENO) && opts->verbosity >= 0;
+	set.progress = progress_wanted();
 	set.jobs = opts->jobs;
 	set.split_auto = opts->split_mib == SPLIT_AUTO;
 	set.split_bytes = set.split_auto ? 0 : (uint64_t)opts->split_mib << 20;

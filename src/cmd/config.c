@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "base/strbuf.h"
 #include "base/textdist.h"
+#include "io/progress.h"
 #include "ops/notify.h"
 #include "ops/retention-plan.h"
 #include "base/xalloc.h"
@@ -43,6 +44,7 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_UPLOAD",
 	"LOTBACKUP_SSLROOTCERT",
 	"LOTBACKUP_VERIFY_RESTORE",
+	"LOTBACKUP_PROGRESS",
 	NULL,
 };
 
@@ -468,6 +470,18 @@ resolve_s3(struct options *opts, const struct setting_source *src)
 	    resolve_int(src, "LOTBACKUP_UPLOAD", 0, 1, 0, &opts->upload) < 0 ? -1 : 0;
 }
 
+/* LOTBACKUP_PROGRESS: 1 draws the bar where stderr is no terminal, 0 never; unset: a terminal decides. */
+static int
+resolve_progress(const struct setting_source *src)
+{
+	int mode = -1;
+
+	if (resolve_int(src, "LOTBACKUP_PROGRESS", 0, 1, -1, &mode) < 0)
+		return -1;
+	progress_force(mode);
+	return 0;
+}
+
 /*
  * Encryption: LOTBACKUP_ENCRYPT, the key file (relative in .env: to the
  * project), and the passphrase, which goes straight into crypt/'s locked
@@ -556,7 +570,7 @@ config_resolve(struct options *opts)
 	if (resolve_timezone(opts, &src) < 0 || resolve_max_age(opts, &src) < 0 || resolve_notify(opts, &src, 0) < 0 ||
 	    resolve_encryption(opts, &src) < 0)
 		goto out;
-	if (resolve_s3(opts, &src) < 0)
+	if (resolve_s3(opts, &src) < 0 || resolve_progress(&src) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -201,6 +201,7 @@ backup_db_run(const struct db_job *job, struct db_result *result)
 	if (pick_name(job->output_dir, job->encrypt, &name, &path, &manifest_path) < 0)
 		goto out;
 	p = dump_pipe(job, conn, name, path, &bar);
+	settings.bar = bar;
 
 	m->file = xstrdup(name);
 	m->tool_version = xstrdup(LOTBACKUP_VERSION);

@@ -192,6 +192,9 @@ worker_dump(struct data_run *r, PGconn *conn, struct table_job *job)
 	if (worker_lock(conn, job->table) < 0)
 		goto out;
 	pipe_add_gzip(p, r->settings->compress_level, 1);
+	/* Counted now, on this thread: the main one may be waiting for this table. */
+	if (r->settings->bar != NULL)
+		pipe_add_progress(p, r->settings->bar);
 	if (pipe_to_spill(p, r->settings->spill_dir) < 0)
 		goto out;
 	if (copy_table(conn, job->table, p, job->entry, &r->abort) < 0 || pipe_finish(p) < 0)

@@ -235,6 +235,7 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct pipe *o
 	data.spill_dir = settings->spill_dir;
 	data.snapshot_id = snapshot_id;
 	data.encoding = m->encoding;
+	data.bar = settings->bar;
 	if (dump_data(conn, &data, order, entries, ntables, out) < 0)
 		goto out;
 	for (i = 0; i < ntables; i++)

@@ -29,6 +29,7 @@ struct pipe {
 	struct sink *head;	/* where pipe_write goes */
 	struct sink *tail;	/* the last stage added */
 	struct sink *filters[PIPE_NFILTERS];
+	uint64_t written;	/* by pipe_write: not the gzip members appended behind it */
 	enum pipe_end end_kind;
 	int ready;		/* an end is in place and nothing has failed */
 	int failed;
@@ -161,9 +162,11 @@ pipe_add_progress(struct pipe *p, struct progress *bar)
 	if (!filter_allowed(p, PIPE_PROGRESS))
 		return -1;
 	s = sink_progress_new(NULL, bar);
-	/* Whatever its place, the bar shows the bytes written into the pipe. */
-	if (p->head != NULL)
-		sink_progress_count(s, p->head);
+	/*
+	 * Whatever its place, the bar counts the bytes written into the pipe;
+	 * appended gzip members were counted by the pipe that made them.
+	 */
+	sink_progress_count(s, &p->written);
 	return add_stage(p, s, PIPE_PROGRESS);
 }
 
@@ -238,6 +241,7 @@ pipe_write(struct pipe *p, const void *buf, size_t len)
 	if (interrupt_check() < 0)
 		return pipe_fail(p);
 	head->bytes_in += len;
+	p->written += len;
 	if (head->ops->write(head, buf, len) < 0)
 		return pipe_fail(p);
 	return 0;

@@ -1,3 +1,5 @@
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +15,17 @@
 #define BAR_WIDTH 24
 #define REDRAW_NS 200000000L
 
+/*
+ * done is atomic and drawing takes a lock: a parallel dump's workers count
+ * their own rows on their threads while the main one waits for them, so
+ * the bar moves with every connection, not only with the main one.
+ */
 struct progress {
 	char label[12];
 	uint64_t total;
 	int estimated;
-	uint64_t done;
+	_Atomic uint64_t done;
+	pthread_mutex_t draw_mu;	/* guards what follows */
 	struct timespec start;
 	struct timespec last_draw;
 	int drawn;
@@ -29,10 +37,20 @@ elapsed(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
+static int forced = -1;
+
+void
+progress_force(int mode)
+{
+	forced = mode;
+}
+
 int
 progress_wanted(void)
 {
-	return isatty(STDERR_FILENO) && log_get_level() == LOG_INFO;
+	if (log_get_level() != LOG_INFO)
+		return 0;
+	return forced >= 0 ? forced : isatty(STDERR_FILENO);
 }
 
 struct progress *
@@ -46,23 +64,25 @@ progress_start(const char *label, uint64_t total, int estimated)
 	snprintf(p->label, sizeof(p->label), "%s", label);
 	p->total = total;
 	p->estimated = estimated;
+	atomic_init(&p->done, 0);
+	pthread_mutex_init(&p->draw_mu, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	return p;
 }
 
 static void
-draw(struct progress *p, const struct timespec *now, const char *extra)
+draw(struct progress *p, uint64_t bytes, const struct timespec *now, const char *extra)
 {
 	char line[256], done[32], rate[32];
-	double secs = elapsed(&p->start, now), bps = secs > 0.05 ? (double)p->done / secs : 0;
+	double secs = elapsed(&p->start, now), bps = secs > 0.05 ? (double)bytes / secs : 0;
 	size_t used;
 
-	format_size(p->done, done, sizeof(done));
+	format_size(bytes, done, sizeof(done));
 	format_size((unsigned long long)bps, rate, sizeof(rate));
 	used = (size_t)snprintf(line, sizeof(line), "%-8s ", p->label);
 	if (p->total > 0) {
 		/* An estimate can be passed: stay at 99% until the end says otherwise. */
-		double frac = (double)p->done / (double)p->total;
+		double frac = (double)bytes / (double)p->total;
 		int filled, i;
 
 		if (frac > 0.99)
@@ -76,8 +96,8 @@ draw(struct progress *p, const struct timespec *now, const char *extra)
 	}
 	used += (size_t)snprintf(line + used, sizeof(line) - used, " %10s %10s/s", done, rate);
 	/* The first second's rate is mostly start-up: no ETA from it. */
-	if (p->total > 0 && bps > 0 && secs >= 1.0 && p->done < p->total) {
-		long eta = (long)((double)(p->total - p->done) / bps);
+	if (p->total > 0 && bps > 0 && secs >= 1.0 && bytes < p->total) {
+		long eta = (long)((double)(p->total - bytes) / bps);
 
 		used += (size_t)snprintf(line + used, sizeof(line) - used, "  ETA %s%ld:%02ld",
 		    p->estimated ? "~" : "", eta / 60, eta % 60);
@@ -91,18 +111,36 @@ draw(struct progress *p, const struct timespec *now, const char *extra)
 	p->last_draw = *now;
 }
 
-void
-progress_update(struct progress *p, uint64_t done, const char *extra)
+/* Redraws when due; a thread that finds another drawing leaves it to that one. */
+static void
+maybe_draw(struct progress *p, const char *extra)
 {
 	struct timespec now;
 
+	if (pthread_mutex_trylock(&p->draw_mu) != 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!p->drawn || (now.tv_sec - p->last_draw.tv_sec) * 1000000000L + (now.tv_nsec - p->last_draw.tv_nsec) >= REDRAW_NS)
+		draw(p, atomic_load(&p->done), &now, extra);
+	pthread_mutex_unlock(&p->draw_mu);
+}
+
+void
+progress_update(struct progress *p, uint64_t done, const char *extra)
+{
 	if (p == NULL)
 		return;
-	p->done = done;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (p->drawn && (now.tv_sec - p->last_draw.tv_sec) * 1000000000L + (now.tv_nsec - p->last_draw.tv_nsec) < REDRAW_NS)
+	atomic_store(&p->done, done);
+	maybe_draw(p, extra);
+}
+
+void
+progress_add(struct progress *p, uint64_t bytes)
+{
+	if (p == NULL || bytes == 0)
 		return;
-	draw(p, &now, extra);
+	atomic_fetch_add(&p->done, bytes);
+	maybe_draw(p, NULL);
 }
 
 void
@@ -114,22 +152,29 @@ progress_end(struct progress *p)
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 	}
+	pthread_mutex_destroy(&p->draw_mu);
 	free(p);
 }
 
-/* The sink: counts and passes on. */
+/*
+ * The sink: counts and passes on. It adds what its counter grew by since
+ * its last write, so several sinks (a dump's connections) share one bar.
+ */
 struct progress_sink {
 	struct sink base;
 	struct progress *p;
-	const struct sink *counted;	/* NULL: this sink's own bytes */
+	const uint64_t *counted;	/* NULL: this sink's own bytes */
+	uint64_t reported;
 };
 
 static int
 progress_write(struct sink *s, const void *buf, size_t len)
 {
 	struct progress_sink *ps = (struct progress_sink *)s;
+	uint64_t now = ps->counted ? *ps->counted : s->bytes_in;
 
-	progress_update(ps->p, ps->counted ? ps->counted->bytes_in : s->bytes_in, NULL);
+	progress_add(ps->p, now - ps->reported);
+	ps->reported = now;
 	return sink_write(s->next, buf, len);
 }
 
@@ -153,7 +198,7 @@ sink_progress_new(struct sink *next, struct progress *p)
 }
 
 void
-sink_progress_count(struct sink *s, const struct sink *counted)
+sink_progress_count(struct sink *s, const uint64_t *counted)
 {
 	((struct progress_sink *)s)->counted = counted;
 }
