@@ -23,6 +23,9 @@ struct dump_read_stats {
 	/* A whole gzip file read to its end: its members' starts and its end (dump_read_stats_free). */
 	struct gzip_boundary *bounds;
 	size_t nbounds;
+	/* Bad gzip data (DUMP_READ_CORRUPT): the member it is in, 1 for the first (0: not known), and where it starts */
+	size_t bad_member;
+	uint64_t bad_member_at;	/* in the gzip stream: the file's offset unless encrypted */
 };
 void dump_read_stats_free(struct dump_read_stats *stats);
 
@@ -60,5 +63,11 @@ int dump_read_range(const char *path, uint64_t offset, uint64_t length, dump_chu
  */
 int dump_find_member(const char *path, uint64_t offset, uint64_t length, uint64_t at,
     uint64_t *member_at, uint64_t *sql_before);
+/*
+ * pg_dump's other formats, which lotbackup does not read, told by their
+ * first bytes (a directory by its toc.dat): a phrase naming the format,
+ * or NULL for anything else (plain SQL, gzip, ours).
+ */
+const char *dump_foreign_format(const char *path);
 
 #endif

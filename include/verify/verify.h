@@ -36,6 +36,12 @@ void verify_result_init(struct verify_result *result, const char *path);
 void verify_add(struct verify_result *result, const char *name, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * When PATH is an archive of pg_dump's other formats (-Fc, -Ft, -Fd): R is
+ * initialised with the one finding naming it, and 1 is returned; else 0.
+ */
+int verify_foreign_format(const char *path, struct verify_result *r);
+
 /* A file without a manifest (a plain pg_dump file) is checked for what it can show. */
 #define VERIFY_ALLOW_NO_MANIFEST 1
 /*

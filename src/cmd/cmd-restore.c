@@ -8,6 +8,7 @@
 #include "cmd/commands.h"
 #include "cmd/config.h"
 #include "dump/dump-contents.h"
+#include "dump/dump-reader.h"
 #include "full/full-restore.h"
 #include "base/json.h"
 #include "base/log.h"
@@ -182,8 +183,14 @@ restore_local(const struct options *opts, const char *file)
 	struct restore_db_settings db;
 	struct full_restore_settings full_settings;
 	struct stat st;
+	const char *foreign;
 	int full;
 
+	if ((foreign = dump_foreign_format(file)) != NULL) {
+		log_error("%s is %s, not plain SQL: load it with pg_restore; lotbackup restores plain SQL dumps only",
+		    file, foreign);
+		return LB_EXIT_FAILURE;
+	}
 	full = full_backup_path(file);
 	if (opts->list_only && full) {
 		log_error("--list reads database dumps; for a full backup see its MANIFEST.json or run lotbackup verify");

@@ -169,6 +169,8 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_re
 				verify_result_free(&r);
 				continue;
 			}
+		} else if (verify_foreign_format(targets[i], &r)) {
+			/* pg_dump's -Fc, -Ft or -Fd: named, not misread as a damaged dump or a full backup */
 		} else if (full_backup_path(targets[i]) ? full_verify(targets[i], &r) < 0 :
 		    verify_db_dump(targets[i], VERIFY_LEGACY, &r) < 0) {
 			rc = LB_EXIT_FAILURE;

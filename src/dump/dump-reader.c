@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dump/dump-reader.h"
@@ -82,6 +83,14 @@ run_pipe(const char *name, int whole, dump_feed_fn feed, void *arg, dump_chunk_f
 	stats->sql_bytes = pipe_bytes(p, PIPE_OUT);
 	stats->gzip = pipe_gunzip_found_gzip(p);
 	stats->encrypted = pipe_decrypt_found(p) || stats->key_failed;
+	if (rc == DUMP_READ_CORRUPT && !stats->decrypt_failed && stats->gzip) {
+		/* The last member begun is the one the bad data is in. */
+		size_t n;
+		const struct gzip_boundary *b = pipe_gunzip_boundaries(p, &n);
+
+		stats->bad_member = n;
+		stats->bad_member_at = n > 0 ? b[n - 1].in : 0;
+	}
 	if (rc == DUMP_READ_OK && whole) {
 		const struct gzip_boundary *b = pipe_gunzip_boundaries(p, &stats->nbounds);
 
@@ -203,4 +212,33 @@ dump_find_member(const char *path, uint64_t offset, uint64_t length, uint64_t at
 	}
 	close(fd);
 	return rc;
+}
+
+/* pg_dump -Fc starts with PGDMP; -Ft is a tar whose first entry is toc.dat; -Fd a directory holding it. */
+const char *
+dump_foreign_format(const char *path)
+{
+	unsigned char head[512];
+	struct stat st;
+	char *toc;
+	ssize_t n;
+	int fd, found;
+
+	if (stat(path, &st) < 0)
+		return NULL;
+	if (S_ISDIR(st.st_mode)) {
+		toc = xasprintf("%s/toc.dat", path);
+		found = stat(toc, &st) == 0 && S_ISREG(st.st_mode);
+		free(toc);
+		return found ? "a pg_dump directory-format archive (pg_dump -Fd)" : NULL;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n >= 5 && memcmp(head, "PGDMP", 5) == 0)
+		return "a pg_dump custom-format archive (pg_dump -Fc)";
+	if (n == (ssize_t)sizeof(head) && memcmp(head, "toc.dat", 8) == 0 && memcmp(head + 257, "ustar", 5) == 0)
+		return "a pg_dump tar-format archive (pg_dump -Ft)";
+	return NULL;
 }

@@ -296,15 +296,54 @@ check_legacy(struct verify_result *r, const struct dump_contents *c, const char 
 		verify_add(r, "manifest", 1, "none: a legacy dump (pg_dump's), checked by its contents");
 }
 
+/* The table whose rows the gzip member starting at AT holds, by the manifest's offsets; NULL: none. */
+static const char *
+table_of_member(const struct db_manifest *m, uint64_t at)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntables; i++)
+		if (m->tables[i].gz_length > 0 && at >= m->tables[i].gz_offset &&
+		    at < m->tables[i].gz_offset + m->tables[i].gz_length)
+			return m->tables[i].qualified;
+	return NULL;
+}
+
+/*
+ * Bad gzip data: where it is, precisely (the member, its offset, the table
+ * whose rows it holds), once. What comes after it was not read, so the
+ * checks of the SQL are not run on the part that was: they would only
+ * echo the damage ("cut short", tables missing) and hide where it is.
+ */
+static void
+check_gzip_damage(struct verify_result *r, const struct db_manifest *m, int have_manifest,
+    const struct dump_contents *c)
+{
+	const struct dump_read_stats *st = &c->read;
+	const char *table = have_manifest && st->bad_member > 0 ? table_of_member(m, st->bad_member_at) : NULL;
+
+	if (st->bad_member == 0) {
+		verify_add(r, "gzip", 0, "%s", c->read_error);
+		return;
+	}
+	verify_add(r, "gzip", 0, "%s; in gzip member %zu, which starts at byte %llu%s%s%s; nothing after it "
+	    "was checked", c->read_error, st->bad_member, (unsigned long long)st->bad_member_at,
+	    st->encrypted ? " of the decrypted stream" : "", table ? " and holds rows of table " : "",
+	    table ? table : "");
+}
+
 /*
  * The checks of one whole read of a dump (C) named PATH, against M when
  * HAVE_MANIFEST; without one, FLAGS say whether it may pass as legacy.
+ * After bad gzip data only what the damage does not decide is judged:
+ * the size and checksum of the whole file (C's, hashed to its end by the
+ * caller where it is a file) and, for a file cut short, its end.
  */
 static void
 contents_checks(struct verify_result *r, const struct db_manifest *m, int have_manifest, struct dump_contents *c,
     int flags, const char *path)
 {
-	int complete;
+	int read_ok = c->read_rc == DUMP_READ_OK, cut, complete;
 
 	/*
 	 * Without the right key, or with a chunk that is not authentic, the
@@ -317,27 +356,50 @@ contents_checks(struct verify_result *r, const struct db_manifest *m, int have_m
 	if (c->read.encrypted)
 		verify_add(r, "decrypt", 1, "every chunk authentic, in order, up to the final one");
 	if (c->read_rc == DUMP_READ_CORRUPT)
-		verify_add(r, "gzip", 0, "%s", c->read_error);
+		check_gzip_damage(r, m, have_manifest, c);
 	else
 		verify_add(r, "gzip", 1, c->read.gzip ? "stream intact, CRCs valid" : "plain SQL, not compressed");
-	if (have_manifest)
-		check_size_and_sha256(r, m, c->read.file_bytes, c->read_rc == DUMP_READ_OK ? c->read.sha256 : NULL);
-	else if (!(flags & VERIFY_ALLOW_NO_MANIFEST))
+	if (have_manifest && c->read.sha256[0] != '\0')
+		check_size_and_sha256(r, m, c->read.file_bytes, c->read.sha256);
+	else if (have_manifest)	/* streamed, stopped at the bad data: not the bytes that were written */
+		verify_add(r, "checksum", 0, "the file could not be read to the end, so it is not the file the manifest "
+		    "describes");
+	else if (!have_manifest && !(flags & VERIFY_ALLOW_NO_MANIFEST))
 		check_legacy(r, c, path);
+	cut = c->read_rc == DUMP_READ_CORRUPT && strstr(c->read_error, "cut short") != NULL;
+	if (!read_ok && !cut)
+		return;
 	/* A plain pg_dump file has no manifest but ends with its own marker. */
-	complete = c->read_rc == DUMP_READ_OK &&
-	    (dump_contents_has_marker(c) || (!have_manifest && dump_contents_has_pg_dump_marker(c)));
+	complete = read_ok && (dump_contents_has_marker(c) || (!have_manifest && dump_contents_has_pg_dump_marker(c)));
 	verify_add(r, "complete", complete, complete ? "ends with the completion marker" :
 	    "the SQL does not end with a completion marker: the dump was cut short");
-	if (c->read_rc == DUMP_READ_OK)
-		verify_add(r, "parse", c->parse_ok, c->parse_ok ? "statements and COPY blocks are whole" : "%s",
-		    c->parse_error);
-	if (c->read_rc == DUMP_READ_OK && c->parse_ok)
+	if (!read_ok)
+		return;
+	verify_add(r, "parse", c->parse_ok, c->parse_ok ? "statements and COPY blocks are whole" : "%s",
+	    c->parse_error);
+	if (c->parse_ok)
 		check_statements(r, c);
 	if (have_manifest)
 		compare_rows(r, m, c);
-	if (have_manifest && c->read_rc == DUMP_READ_OK && c->parse_ok)
+	if (have_manifest && c->parse_ok)
 		check_segments(r, m, c);
+}
+
+/*
+ * A file pg_dump wrote in another format: named, and what reads it, as
+ * one finding, not misread as damaged SQL. 1 when it was one.
+ */
+int
+verify_foreign_format(const char *path, struct verify_result *r)
+{
+	const char *what = dump_foreign_format(path);
+
+	if (what == NULL)
+		return 0;
+	verify_result_init(r, path);
+	verify_add(r, "format", 0, "%s, not plain SQL: use pg_restore (check it with 'pg_restore --list FILE'); "
+	    "lotbackup reads plain SQL dumps only", what);
+	return 1;
 }
 
 int
@@ -366,6 +428,12 @@ verify_db_dump_manifest(const char *path, int flags, struct verify_result *r, st
 	}
 	if (dump_contents_scan(path, &c) < 0)
 		goto out;
+	/* Bad data stopped the read short of the file's end: hash all of it to tell a bit flip. */
+	if (c.read_rc == DUMP_READ_CORRUPT && !c.read.decrypt_failed &&
+	    sha256_file(path, 0, &c.read.file_bytes, c.read.sha256) < 0) {
+		log_errno("cannot read %s", path);
+		goto out;
+	}
 	rc = 0;
 	contents_checks(r, &m, have_manifest, &c, flags, path);
 out:
