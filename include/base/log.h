@@ -26,6 +26,14 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * Until called again (FROM NULL: none), messages show the path TO where
+ * they would show FROM: a backup written under a temporary name, or read
+ * from a temporary copy, is named by its final path in every message,
+ * whichever layer reports (copied; from the main thread only).
+ */
+void log_path_alias(const char *from, const char *to);
+
+/*
  * For parsers that hand their one-line message to the caller instead of
  * logging it: formats into err (NULL or 0 length: nothing).
  */

@@ -23,6 +23,13 @@ struct db_job {
 	 * never fails or touches the local dump. NULL: no upload.
 	 */
 	const struct s3_config *upload;
+	/*
+	 * Called once the connection works, before anything is written (NULL:
+	 * none): where the caller makes the output directory and takes its
+	 * lock, so a run that cannot connect leaves nothing behind. 0 or -1.
+	 */
+	int (*ready)(void *arg);
+	void *ready_arg;
 };
 
 /* What it made: enough that a caller never reads the files back. */

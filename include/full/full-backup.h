@@ -48,6 +48,12 @@ struct full_settings {
  */
 int full_backup_run(const struct full_settings *settings, char **published, int *uploaded,
     struct s3_upload_result *upload);
+/*
+ * What full_backup_run would refuse before writing anything (no git
+ * repository without --no-git), reported: run before the output
+ * directory is made, so such a run leaves nothing behind. 0 or -1.
+ */
+int full_preflight(const struct full_settings *settings);
 
 #define FULL_MANIFEST_NAME "MANIFEST.json"
 

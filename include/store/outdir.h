@@ -9,6 +9,13 @@
  * so. An existing directory is left as it is. 0 or -1 (reported).
  */
 int output_dir_prepare(const char *dir);
+/*
+ * Before connecting, without creating anything: an existing DIR that is
+ * not a directory, or that this user cannot write, is refused at once
+ * (reported, -1), so a run fails on its own setup before the network. 0
+ * when DIR exists and is writable, or does not exist yet.
+ */
+int output_dir_check(const char *dir);
 
 /*
  * OUTPUT/safety-dumps/: the dumps restore --clean takes of its target

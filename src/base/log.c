@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,10 +26,42 @@ log_get_level(void)
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
+/* A temporary path and the final one messages show instead (log_path_alias). */
+static char *alias_from, *alias_to;
+
+void
+log_path_alias(const char *from, const char *to)
+{
+	free(alias_from);
+	free(alias_to);
+	alias_from = from != NULL ? strdup(from) : NULL;
+	alias_to = to != NULL ? strdup(to) : NULL;
+	if (alias_from == NULL || alias_to == NULL || alias_from[0] == '\0') {
+		free(alias_from);
+		free(alias_to);
+		alias_from = alias_to = NULL;
+	}
+}
+
+/* TEXT with every alias_from in it shown as alias_to, appended to LINE. */
+static void
+put_aliased(struct strbuf *line, const char *text)
+{
+	const char *at;
+	size_t from_len = alias_from != NULL ? strlen(alias_from) : 0;
+
+	while (from_len > 0 && (at = strstr(text, alias_from)) != NULL) {
+		strbuf_append(line, text, (size_t)(at - text));
+		strbuf_puts(line, alias_to);
+		text = at + from_len;
+	}
+	strbuf_puts(line, text);
+}
+
 static void
 emit(enum log_level level, const char *fmt, va_list ap, const char *suffix)
 {
-	struct strbuf line = STRBUF_INIT;
+	struct strbuf line = STRBUF_INIT, message = STRBUF_INIT;
 	size_t i;
 
 	if (level > current_level)
@@ -47,7 +80,9 @@ emit(enum log_level level, const char *fmt, va_list ap, const char *suffix)
 	} else {
 		strbuf_printf(&line, "lotbackup: %s: ", level_names[level]);
 	}
-	strbuf_vprintf(&line, fmt, ap);
+	strbuf_vprintf(&message, fmt, ap);
+	put_aliased(&line, strbuf_str(&message));
+	strbuf_free(&message);
 	if (suffix)
 		strbuf_printf(&line, ": %s", suffix);
 	/* Keep it one line whatever a library put in its message. */

@@ -67,14 +67,31 @@ cmd_encrypt_key_ready(const struct options *opts)
 	return -1;
 }
 
+/* The output directory made and locked, once the database answered: db_job.ready. */
+struct output_ready {
+	const struct options *opts;
+	struct output_lock *lock;
+};
+
+static int
+take_output_dir(void *arg)
+{
+	struct output_ready *r = arg;
+
+	if (output_dir_prepare(r->opts->output_dir) < 0)
+		return -1;
+	r->lock = output_lock_take(r->opts->output_dir, r->opts->wait_seconds);
+	return r->lock != NULL ? 0 : -1;
+}
+
 static int
 cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
-	struct output_lock *lock = NULL;
 	struct retention_policy policy;
 	struct db_job job;
 	struct db_result db = { .name = NULL };
 	struct remote_settings rs;
+	struct output_ready ready = { NULL, NULL };
 	int rc = LB_EXIT_FAILURE, flags = opts->force ? RETENTION_FORCE : 0, upload_failed;
 
 	(void)argc;
@@ -96,13 +113,17 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 	if (opts->dry_run)
 		return retention_prune(opts->output_dir, BACKUP_DB, &policy, time(NULL), NULL,
 		    flags | RETENTION_DRY_RUN) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
-	/* One writer per directory, and retention never runs beside another run. */
-	if (interrupt_install() < 0 || output_dir_prepare(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
+	if (config_db_unnamed(opts) || output_dir_check(opts->output_dir) < 0 || interrupt_install() < 0)
 		goto out;
 	cmd_db_job(opts, opts->output_dir, &job);
 	job.upload = cmd_upload_target(opts, &rs, &upload_failed);
+	/* One writer per directory, and retention never runs beside another run: taken once connected. */
+	ready.opts = opts;
+	job.ready = take_output_dir;
+	job.ready_arg = &ready;
 	if (backup_db_run(&job, &db) < 0)
 		goto out;	/* never prune after a failed dump */
+
 	/* Published, whatever pruning does next. */
 	result->published = xstrdup(db.path);
 	/* Before pruning: only a recorded, verified upload may ever count as off-site. */
@@ -117,7 +138,7 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 		goto out;
 	rc = upload_failed ? LB_EXIT_FAILURE : LB_EXIT_OK;
 out:
-	output_lock_release(lock);
+	output_lock_release(ready.lock);
 	db_result_free(&db);
 	return rc;
 }

@@ -66,11 +66,13 @@ cmd_full_exec(const struct options *opts, int argc, char **argv, struct cmd_resu
 	}
 	if (opts->encrypt && cmd_encrypt_key_ready(opts) < 0)
 		return LB_EXIT_FAILURE;
+	full_settings_of(opts, &settings);
+	if (full_preflight(&settings) < 0)
+		return LB_EXIT_FAILURE;
 	if (interrupt_install() < 0 || output_dir_prepare(opts->output_dir) < 0 || (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		return LB_EXIT_FAILURE;
 	/* Pruning only after a good backup, under the same lock; none unless a policy is configured. */
 	options_retention_after(opts, BACKUP_FULL_ARCHIVE, &policy);
-	full_settings_of(opts, &settings);
 	settings.upload = cmd_upload_target(opts, &rs, &upload_failed);
 	if (full_backup_run(&settings, &published, &uploaded, &upload) < 0)
 		goto out;

@@ -526,6 +526,30 @@ config_use_key(const struct options *opts)
 }
 
 int
+config_db_unnamed(const struct options *opts)
+{
+	static const char *const vars[] = { "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE", NULL };
+	char *env_path, *dir;
+	size_t i;
+	int have_env;
+
+	if (opts->dbname != NULL)
+		return 0;
+	for (i = 0; vars[i]; i++)
+		if (getenv(vars[i]) != NULL && *getenv(vars[i]) != '\0')
+			return 0;
+	dir = realpath(opts->project_dir, NULL);
+	env_path = xasprintf("%s/.env", dir != NULL ? dir : opts->project_dir);
+	have_env = access(env_path, F_OK) == 0;
+	log_error("no database to dump: %s%s, and no DATABASE_URL or PG* variable (PGHOST, PGDATABASE, ...) is set; run "
+	    "in the project's directory, or give -C DIR (the project, with its .env) or --dbname", have_env ? env_path :
+	    "no .env in ", have_env ? " has no DATABASE_URL" : dir != NULL ? dir : opts->project_dir);
+	free(env_path);
+	free(dir);
+	return 1;
+}
+
+int
 config_resolve(struct options *opts)
 {
 	struct dotenv env_file = { NULL, 0 };

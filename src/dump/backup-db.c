@@ -191,12 +191,12 @@ backup_db_run(const struct db_job *job, struct db_result *result)
 	memset(result, 0, sizeof(*result));
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	dump_settings_of(job, &settings);
-	if (fs_mkdir_private(job->output_dir) < 0)
-		goto out;
-	warn_if_shared(job->output_dir);
 	conn = pgsql_connect(&job->target);
 	if (conn == NULL)
 		goto out;
+	if ((job->ready != NULL && job->ready(job->ready_arg) < 0) || fs_mkdir_private(job->output_dir) < 0)
+		goto out;
+	warn_if_shared(job->output_dir);
 	interrupt_watch_connection(conn);
 	if (pick_name(job->output_dir, job->encrypt, &name, &path, &manifest_path) < 0)
 		goto out;

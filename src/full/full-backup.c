@@ -343,21 +343,36 @@ stage_history(struct full_job *job)
 	return rc;
 }
 
+/* The project's repository into *git (NULL: none, with --no-git); -1 reported. */
+static int
+open_git(const struct full_settings *settings, struct gitsnap **git)
+{
+	int rc = gitsnap_open(settings->project_dir, git);
+
+	if (rc == 1 && !settings->no_git) {
+		log_error("%s is not in a git repository (pass --no-git to back up without git state)",
+		    settings->project_dir);
+		return -1;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+int
+full_preflight(const struct full_settings *settings)
+{
+	struct gitsnap *git = NULL;
+	int rc = open_git(settings, &git);
+
+	gitsnap_free(git);
+	return rc;
+}
+
 static int
 stage_git(struct full_job *job)
 {
-	int rc = gitsnap_open(job->settings->project_dir, &job->git);
-
-	if (rc == 1) {
-		if (job->settings->no_git)
-			return 0;
-		log_error("%s is not in a git repository (pass --no-git to back up without git state)",
-		    job->settings->project_dir);
+	if (open_git(job->settings, &job->git) < 0)
 		return -1;
-	}
-	if (rc < 0)
-		return -1;
-	if (job->settings->no_git)
+	if (job->git == NULL || job->settings->no_git)
 		return 0;
 	job->have_git = 1;
 	if (gitsnap_summary(job->git, project_rules_is_secret, job->rules, &job->summary) < 0)
@@ -914,6 +929,8 @@ full_backup_run(const struct full_settings *settings, char **published, int *upl
 		goto out;
 	}
 	staged = 1;
+	/* Messages name what the operator will find: the final directory, or the archive alone. */
+	log_path_alias(job.staging, want_dir ? job.dir_path : job.archive_path);
 	job.started_at = iso_time_now();
 	if (project_rules_load(settings->project_dir, &job.rules) < 0 || stage_git(&job) < 0 ||
 	    stage_project_files(&job) < 0 || stage_database(&job) < 0 ||
@@ -929,6 +946,7 @@ full_backup_run(const struct full_settings *settings, char **published, int *upl
 			goto out;
 		archived = 1;
 	}
+	log_path_alias(NULL, NULL);
 	if (want_dir) {
 		if (fs_rename_noreplace(job.staging, job.dir_path) < 0)
 			goto out;
@@ -945,6 +963,7 @@ full_backup_run(const struct full_settings *settings, char **published, int *upl
 	*upload = job.upload;
 	rc = 0;
 out:
+	log_path_alias(NULL, NULL);
 	if (staged)
 		fs_remove_tree(job.staging);
 	if (rc < 0 && archived) {

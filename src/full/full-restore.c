@@ -42,6 +42,28 @@ copy_file(const char *from, const char *to)
 	return rc;
 }
 
+/*
+ * What a restored project still needs before it runs: a backup never
+ * holds .env (secrets), and the schema follows the code through the
+ * project's migrations. Said once, for the restored project's own paths.
+ */
+static void
+remind_next_steps(const char *target)
+{
+	char *env = xasprintf("%s/.env", target), *example = xasprintf("%s/.env.example", target);
+	char *prisma = xasprintf("%s/prisma/migrations", target);
+
+	if (fs_exists(example) == 1 && fs_exists(env) != 1)
+		log_info("next: recreate %s from %s and fill in its secrets (a backup never holds .env)", env, example);
+	else if (fs_exists(env) != 1)
+		log_info("next: create %s with the project's settings and secrets (a backup never holds .env)", env);
+	log_info("next: run the project's database migrations in %s%s", target,
+	    fs_exists(prisma) == 1 ? " (prisma/migrations: npx prisma migrate deploy)" : "");
+	free(env);
+	free(example);
+	free(prisma);
+}
+
 /* deps/ and config/ files the checkout did not bring back (untracked ones). */
 static int
 put_back_files(const struct full_manifest *m, const char *extracted, const char *dir)
@@ -190,6 +212,8 @@ full_restore(const struct full_restore_settings *settings, const char *path)
 		log_error("%s exists (left by an earlier restore?): remove it first", extracted);
 		goto out;
 	}
+	/* Messages name the backup's own files, not the temporary copy beside the target. */
+	log_path_alias(extracted, path);
 	if (full_extract(path, extracted, &m) < 0)
 		goto cleanup;
 	bundle = xasprintf("%s/git/repo.bundle", extracted);
@@ -228,6 +252,9 @@ full_restore(const struct full_restore_settings *settings, const char *path)
 	}
 	rc = 0;
 cleanup:
+	log_path_alias(NULL, NULL);
+	if (rc == 0)
+		remind_next_steps(target);
 	fs_remove_tree(extracted);
 out:
 	umask(old_umask);

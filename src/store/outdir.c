@@ -1,10 +1,29 @@
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "store/outdir.h"
 #include "base/xalloc.h"
+
+int
+output_dir_check(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return 0;	/* made later, or its creation reports why not */
+	if (!S_ISDIR(st.st_mode)) {
+		log_error("output directory %s is not a directory (check --output-dir or LOTBACKUP_OUTPUT_DIR)", dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		log_errno("output directory %s is not writable", dir);
+		return -1;
+	}
+	return 0;
+}
 
 int
 output_dir_prepare(const char *dir)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What the operator sees: the progress bar counts every connection's rows
-# at any --jobs (LOTBACKUP_PROGRESS=1 draws it into a file).
+# at any --jobs (LOTBACKUP_PROGRESS=1 draws it into a file); messages name
+# final paths, never the temporary ones; restore --to says what is left to
+# do; a run where nothing names a database says so and leaves nothing.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 
@@ -40,4 +42,55 @@ for jobs in 1 4; do
 $(tr '\r' '\n' <"$work/bar$jobs" | tail -n 5)"
 	fi
 done
+
+# Messages name final paths: full stages in NAME.tmp, restore --to
+# extracts into TARGET.lotbackup-extract; neither is the operator's to see.
+proj=$work/proj
+mkdir -p "$proj"
+git -C "$proj" init -q
+printf 'DATABASE_URL=postgresql://user:password@host/db\n' >"$proj/.env.example"
+mkdir -p "$proj/prisma/migrations"
+touch "$proj/prisma/migrations/.keep"
+git -C "$proj" add -A
+git -C "$proj" -c user.email=t@example.com -c user.name=t commit -qm init
+check msg-full "$LB_BIN" full -C "$proj" -d "dbname=$db" -o "$work/full"
+grep -q '\.tmp' <<<"$LB_LAST_OUTPUT" && fail msg-full-no-temporary-path "$LB_LAST_OUTPUT" || pass msg-full-no-temporary-path
+grep -q "full-backup-[0-9_]*/db/lot-systems-db-" <<<"$LB_LAST_OUTPUT" && pass msg-full-names-final-dir ||
+	fail msg-full-names-final-dir "$LB_LAST_OUTPUT"
+archive=$(ls "$work"/full/lot-systems-full-backup-*.tar.gz)
+target=$(new_db lb_opsmsg_to) || fail msg-setup createdb
+check msg-restore-to "$LB_BIN" restore "$archive" --to "$work/restored" -d "dbname=$target"
+grep -q 'lotbackup-extract' <<<"$LB_LAST_OUTPUT" && fail msg-restore-no-temporary-path "$LB_LAST_OUTPUT" ||
+	pass msg-restore-no-temporary-path
+grep -q "restored $archive/db/lot-systems-db-" <<<"$LB_LAST_OUTPUT" && pass msg-restore-names-backup ||
+	fail msg-restore-names-backup "$LB_LAST_OUTPUT"
+grep -q "recreate $work/restored/.env from $work/restored/.env.example" <<<"$LB_LAST_OUTPUT" &&
+	pass msg-restore-reminds-env || fail msg-restore-reminds-env "$LB_LAST_OUTPUT"
+grep -q "run the project's database migrations in $work/restored .*prisma migrate deploy" <<<"$LB_LAST_OUTPUT" &&
+	pass msg-restore-reminds-migrations || fail msg-restore-reminds-migrations "$LB_LAST_OUTPUT"
+# A failed restore --to (the target has tables) names no temporary path either.
+rm -rf "$work/restored"
+check_exit msg-restore-to-fails 1 "$LB_BIN" restore "$archive" --to "$work/restored" -d "dbname=$target"
+grep -q 'lotbackup-extract' <<<"$LB_LAST_OUTPUT" && fail msg-restore-failed-no-temporary-path "$LB_LAST_OUTPUT" ||
+	pass msg-restore-failed-no-temporary-path
+grep -q 'next:' <<<"$LB_LAST_OUTPUT" && fail msg-restore-failed-no-reminder "$LB_LAST_OUTPUT" ||
+	pass msg-restore-failed-no-reminder
+
+# Nothing configured: said, with -C DIR, and nothing left behind.
+empty=$work/empty
+mkdir "$empty"
+rc=0
+out=$(cd "$empty" && env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u DATABASE_URL "$LB_BIN" db 2>&1) || rc=$?
+[ $rc -eq 1 ] && grep -q "no .env in $empty, and no DATABASE_URL or PG\* variable" <<<"$out" && grep -q -- '-C DIR' <<<"$out" &&
+	pass unconfigured-db-says-so || fail unconfigured-db-says-so "rc=$rc: $out"
+[ -z "$(ls -A "$empty")" ] && pass unconfigured-db-leaves-nothing || fail unconfigured-db-leaves-nothing "$(ls -A "$empty")"
+# A connection that fails: no backups/, no lock file.
+rc=0
+out=$(cd "$empty" && "$LB_BIN" db -d "dbname=lb_opsmsg_no_such_db" 2>&1) || rc=$?
+[ $rc -eq 1 ] && [ -z "$(ls -A "$empty")" ] && pass failed-connection-leaves-nothing ||
+	fail failed-connection-leaves-nothing "rc=$rc: $(ls -A "$empty") $out"
+rc=0
+out=$(cd "$empty" && "$LB_BIN" full -d "dbname=$db" 2>&1) || rc=$?
+[ $rc -eq 1 ] && [ -z "$(ls -A "$empty")" ] && pass full-outside-git-leaves-nothing ||
+	fail full-outside-git-leaves-nothing "rc=$rc: $(ls -A "$empty") $out"
 finish
