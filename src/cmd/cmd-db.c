@@ -123,9 +123,12 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 	job.ready_arg = &ready;
 	if (backup_db_run(&job, &db) < 0)
 		goto out;	/* never prune after a failed dump */
-
 	/* Published, whatever pruning does next. */
 	result->published = xstrdup(db.path);
+	/* Checked as verify would, before it counts: never prune after a dump that failed it. */
+	if ((rc = cmd_verify_written(db.path, 0)) != LB_EXIT_OK)
+		goto out;
+	rc = LB_EXIT_FAILURE;
 	/* Before pruning: only a recorded, verified upload may ever count as off-site. */
 	if (opts->upload > 0 && remote_upload_commit(job.upload ? &rs : NULL, db.path,
 	    db.uploaded == 1 ? &db.upload : NULL) < 0)

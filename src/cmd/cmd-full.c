@@ -76,6 +76,10 @@ cmd_full_exec(const struct options *opts, int argc, char **argv, struct cmd_resu
 	settings.upload = cmd_upload_target(opts, &rs, &upload_failed);
 	if (full_backup_run(&settings, &published, &uploaded, &upload) < 0)
 		goto out;
+	/* Checked as verify would, before it counts: never prune after one that failed it. */
+	if ((rc = cmd_verify_written(published, 1)) != LB_EXIT_OK)
+		goto out;
+	rc = LB_EXIT_FAILURE;
 	/* Before pruning: only a recorded, verified upload may ever count as off-site. */
 	if (opts->upload > 0 && remote_upload_commit(settings.upload ? &rs : NULL, published,
 	    uploaded == 1 ? &upload : NULL) < 0)

@@ -5,6 +5,7 @@
 
 #include "store/backups.h"
 #include "cmd/cmd-verify.h"
+#include "cmd/cmd-db.h"
 #include "cmd/commands.h"
 #include "cmd/config.h"
 #include "base/json.h"
@@ -218,3 +219,22 @@ const struct cmd_entry cmd_verify_entry = {
 	.max_operands = CMD_OPERANDS_ANY,
 	.exec = cmd_verify_exec,
 };
+
+int
+cmd_verify_written(const char *path, int full)
+{
+	struct verify_result r;
+	int rc;
+
+	if (full ? full_verify(path, &r) < 0 : verify_db_dump(path, VERIFY_QUICK, &r) < 0) {
+		verify_result_free(&r);
+		return LB_EXIT_FAILURE;
+	}
+	rc = verify_record(&r) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
+	if (verify_log_failures(&r))
+		rc = LB_EXIT_VERIFY;
+	else if (rc == LB_EXIT_OK)
+		log_info("verified %s (%zu checks)", path, r.nchecks);
+	verify_result_free(&r);
+	return rc;
+}

@@ -73,6 +73,27 @@ print_text(const struct kind_status *ks, size_t nks, const struct statvfs *fs, i
 	}
 }
 
+/*
+ * Per kind: one that has backups but none verified is a problem of its
+ * own, so the full backups nothing checks do not hide behind fresh,
+ * verified dumps. NULL when every kind shown has a verified backup.
+ */
+static char *
+unverified_kind(const struct kind_status *ks, size_t nks, const struct status_settings *settings)
+{
+	size_t k;
+
+	for (k = 0; k < nks; k++) {
+		if (settings->kind_filter && strcmp(settings->kind_filter, ks[k].label) != 0)
+			continue;
+		if (ks[k].newest != NULL && ks[k].newest_verified == NULL)
+			return xasprintf("no verified %s backup in %s: the newest, %s, was never verified (run "
+			    "'lotbackup verify %s/%s')", ks[k].label, settings->output_dir, ks[k].newest->name,
+			    settings->output_dir, ks[k].newest->name);
+	}
+	return NULL;
+}
+
 int
 status_report(const struct status_settings *settings)
 {
@@ -119,6 +140,8 @@ status_report(const struct status_settings *settings)
 		    "is the backup job still running?", settings->kind_filter ? (strcmp(settings->kind_filter, "db") == 0 ?
 		    "db " : "full ") : "", best->name, age, limit);
 	}
+	if (problem == NULL)
+		problem = unverified_kind(ks, 2, settings);
 	ok = problem == NULL;
 	if (settings->json) {
 		json_t *kinds = json_object(), *root;

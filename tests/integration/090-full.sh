@@ -229,7 +229,8 @@ efdir=$(find "$work/ef" -maxdepth 1 -type d -name 'full-backup-*' | head -n 1)
 sym=$work/symproj && g init -q "$sym" && mkdir -p "$work/outside"
 ln -s "$work/outside" "$sym/sub" && printf '{}\n' >"$sym/package.json" && g -C "$sym" add -A && g -C "$sym" commit -q -m link
 rm "$sym/sub" && mkdir "$sym/sub" && printf '{ "planted": true }\n' >"$sym/sub/package.json"
-check full-symlink-setup env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$sym" -o "$work/symout" --archive-only
+# full's own check of what it wrote finds it already (exit 3); the archive stays, for the checks below.
+check_exit full-symlink-setup 3 env -u PGDATABASE -u PGHOST "$LB_BIN" full -C "$sym" -o "$work/symout" --archive-only
 # verify reads the committed tree and fails it (check tree), so restore refuses before writing.
 check_exit full-restore-refuses-symlinked-dir 3 "$LB_BIN" restore "$(ls "$work"/symout/*.tar.gz | head -n 1)" --to "$work/symrest"
 grep -q 'check tree failed: deps/sub/package.json: restore --to would refuse it: sub ' <<<"$LB_LAST_OUTPUT" &&

@@ -66,8 +66,9 @@ order=$(awk -v d="$out" '
 [ "$order" = "2:" ] && pass fault-dir-fsync-after-each-rename ||
 	fail fault-dir-fsync-after-each-rename "renames:problems=$order; trace: $(grep -E '^(rename|fsync)' "$trace" | tail -n 8 | tr '\n' '|')"
 FAULT_PRELOAD=$preload
-fault_dir_fsyncs "$out" "$trace" 2 "$LB_BIN" db -d "dbname=$db" -o "$out" --keep 0
-[ -z "$FAULT_DIRSYNC_BAD" ] && [ "$FAULT_DIRSYNC_POINTS" -eq 2 ] && pass fault-dir-fsync-after-rename-warns ||
+# Three entries: the dump, its manifest and db's own verification record.
+fault_dir_fsyncs "$out" "$trace" 3 "$LB_BIN" db -d "dbname=$db" -o "$out" --keep 0
+[ -z "$FAULT_DIRSYNC_BAD" ] && [ "$FAULT_DIRSYNC_POINTS" -eq 3 ] && pass fault-dir-fsync-after-rename-warns ||
 	fail fault-dir-fsync-after-rename-warns "$FAULT_DIRSYNC_POINTS points;$FAULT_DIRSYNC_BAD"
 LD_PRELOAD="$preload" LB_FAULT=write:2:ENOSPC LB_FAULT_DIR=$out "$LB_BIN" db -d "dbname=$db" -o "$out" 2>"$work/msg" >/dev/null
 grep -q 'no space left on device.*free space or choose another --output-dir' "$work/msg" && pass fault-enospc-message || fail fault-enospc-message "$(cat "$work/msg")"
