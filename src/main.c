@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "base/textdist.h"
 #include "base/xalloc.h"
+#include "ops/metrics.h"
 #include "ops/notify.h"
 #include "cmd/options.h"
 #include "base/version.h"
@@ -134,7 +135,7 @@ check_operands(const struct cmd_entry *cmd, int n)
 }
 
 /*
- * Tells --notify-url how the command ended. A usage error, or a --dry-run
+ * Tells --notify-url and --metrics-file how the command ended. A usage error, or a --dry-run
  * or --list that ran no job, is no run to report; any other end of a job
  * is, after all else is done.
  */
@@ -147,10 +148,13 @@ report_run(const struct cmd_entry *cmd, const struct options *opts, int rc, cons
 		(double)(end->tv_sec - start->tv_sec) + (double)(end->tv_nsec - start->tv_nsec) / 1e9, published,
 	};
 
-	if (opts->notify_url == NULL || !(cmd->flags & CMD_F_NOTIFY) || rc == LB_EXIT_USAGE ||
-	    opts->list_only || opts->dry_run)
+	if (!(cmd->flags & CMD_F_NOTIFY) || rc == LB_EXIT_USAGE || opts->list_only || opts->dry_run)
 		return;
-	notify_send(opts->notify_url, opts->notify_method, &run, opts->notify_timeout);
+	/* The metrics file only says how it went: a failure to write it is reported, and changes nothing. */
+	if (opts->metrics_file != NULL && opts->output_dir != NULL)
+		metrics_write(opts->metrics_file, &run, opts->output_dir);
+	if (opts->notify_url != NULL)
+		notify_send(opts->notify_url, opts->notify_method, &run, opts->notify_timeout);
 }
 
 int

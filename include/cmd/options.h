@@ -76,6 +76,7 @@ struct options {
 	long max_age;			/* status --max-age, seconds; -1 until resolved */
 	char *kind_filter;		/* status --kind db|full */
 	char *notify_url;		/* --notify-url; NULL: none */
+	char *metrics_file;		/* --metrics-file; NULL: none */
 	int notify_timeout;		/* seconds; -1 until resolved */
 	int notify_method;		/* NOTIFY_GET or NOTIFY_POST (notify.h); -1 until resolved */
 	int list_only;			/* db --list */

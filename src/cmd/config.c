@@ -32,6 +32,7 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_NOTIFY_URL",
 	"LOTBACKUP_NOTIFY_TIMEOUT",
 	"LOTBACKUP_NOTIFY_METHOD",
+	"LOTBACKUP_METRICS_FILE",
 	"LOTBACKUP_S3_URL",
 	"LOTBACKUP_S3_ENDPOINT",
 	"LOTBACKUP_S3_REGION",
@@ -428,6 +429,8 @@ resolve_notify(struct options *opts, const struct setting_source *src, int quiet
 
 	if (opts->notify_url == NULL && (v = lookup(src, "LOTBACKUP_NOTIFY_URL", &from)) != NULL && *v != '\0')
 		opts->notify_url = xstrdup(v);
+	if (opts->metrics_file == NULL && (v = lookup(src, "LOTBACKUP_METRICS_FILE", &from)) != NULL && *v != '\0')
+		opts->metrics_file = xstrdup(v);
 	if (opts->notify_method < 0) {
 		if ((v = lookup(src, "LOTBACKUP_NOTIFY_METHOD", &from)) == NULL || *v == '\0')
 			opts->notify_method = NOTIFY_GET;

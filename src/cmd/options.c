@@ -56,6 +56,7 @@ enum {
 	OPT_KIND,
 	OPT_NOTIFY_URL,
 	OPT_NOTIFY_METHOD,
+	OPT_METRICS_FILE,
 	OPT_REMOTE,
 	OPT_S3_PATH_STYLE,
 	OPT_PART_SIZE,
@@ -131,6 +132,8 @@ static const struct option_spec specs[] = {
 	    "HTTP GET (or POST) URL when the run succeeds, URL/fail when it fails (healthchecks style; never fails the run)" },
 	{ "notify-method", OPT_NOTIFY_METHOD, required_argument, CMD_DB | CMD_FULL | CMD_PRUNE, "METHOD",
 	    "get (default) or post: POST a JSON summary of the run (result, exit code, duration, backup name and size)" },
+	{ "metrics-file", OPT_METRICS_FILE, required_argument, CMD_DB | CMD_FULL | CMD_PRUNE, "PATH",
+	    "after the run, write a Prometheus textfile (node_exporter) with its result and the backups' ages" },
 	{ "list", OPT_LIST, no_argument, CMD_DB, NULL, "list the backups instead of dumping (as lotbackup list)" },
 	{ "list", OPT_LIST, no_argument, CMD_RESTORE, NULL, "show what FILE holds (tables, rows), restore nothing" },
 	{ "json", OPT_JSON, no_argument, CMD_LIST | CMD_VERIFY | CMD_STATUS | CMD_DIFF, NULL,
@@ -283,6 +286,7 @@ options_free(struct options *opts)
 	free(opts->recover_file);
 	free(opts->kind_filter);
 	free(opts->notify_url);
+	free(opts->metrics_file);
 	free(opts->s3_url);
 	free(opts->s3_endpoint);
 	free(opts->s3_region);
@@ -519,6 +523,9 @@ apply(struct options *opts, int id, const char *arg)
 			return -1;
 		}
 		replace(&opts->kind_filter, arg);
+		break;
+	case OPT_METRICS_FILE:
+		replace(&opts->metrics_file, arg);
 		break;
 	case OPT_NOTIFY_URL:
 		replace(&opts->notify_url, arg);
