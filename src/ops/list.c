@@ -14,6 +14,44 @@
 #include "store/pin.h"
 #include "base/xalloc.h"
 
+/*
+ * The size trend of entry I: its change against the previous backup of its
+ * kind (ENTRIES newest first, so the next one of that kind after I), in
+ * percent. 0 when there is none to compare with. A dump that shrank to
+ * less than half the one before is the empty-table problem the
+ * checklist warns about: *much_smaller then.
+ */
+#define MUCH_SMALLER_PERCENT (-50.0)
+
+static int
+size_change(const struct backup_entry *entries, size_t n, size_t i, double *percent, int *much_smaller)
+{
+	size_t j;
+
+	*much_smaller = 0;
+	for (j = i + 1; j < n; j++)
+		if (entries[j].kind == entries[i].kind)
+			break;
+	if (j == n || entries[j].size == 0)
+		return 0;
+	*percent = 100.0 * ((double)entries[i].size - (double)entries[j].size) / (double)entries[j].size;
+	*much_smaller = *percent < MUCH_SMALLER_PERCENT;
+	return 1;
+}
+
+/* The CHANGE column: "+3%", "-62% !" (much smaller), "-" for the first of its kind. */
+static void
+format_change(const struct backup_entry *entries, size_t n, size_t i, char *buf, size_t len)
+{
+	double pct;
+	int much;
+
+	if (!size_change(entries, n, i, &pct, &much))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%+.0f%%%s", pct, much ? " !" : "");
+}
+
 /* The table fits this many columns, unless --wide. */
 #define LIST_COLUMNS 100
 
@@ -110,7 +148,16 @@ print_json(const struct retention_view *v, const struct backup_entry *safety, si
 		json_t *o = entry_json(&v->entries[i], backup_kind_label(v->entries[i].kind), now);
 
 		char *own = own_pin_reason(v, i), *why = kept_by(v, i);
+		double pct;
+		int much;
 
+		if (size_change(v->entries, v->nentries, i, &pct, &much)) {
+			json_object_set_new(o, "size_change_percent", json_real(pct));
+			json_object_set_new(o, "much_smaller", json_boolean(much));
+		} else {
+			json_object_set_new(o, "size_change_percent", json_null());
+			json_object_set_new(o, "much_smaller", json_false());
+		}
 		json_object_set_new(o, "pinned", json_boolean(u->pin_reason != NULL));
 		json_object_set_new(o, "pin_reason", own ? json_string(own) : json_null());
 		json_object_set_new(o, "keep", json_boolean(u->item.keep));
@@ -135,21 +182,23 @@ print_json(const struct retention_view *v, const struct backup_entry *safety, si
 struct layout {
 	int wide;
 	int name_width;
+	int change_width;	/* CHANGE: as wide as its widest value, in LIST_COLUMNS */
 };
 
 static void
 print_header(const struct layout *l)
 {
 	if (l->wide)
-		printf("%-8s %-20s %9s %10s %-8s %-8s %-7s %-*s  %s\n", "KIND", "CREATED (UTC)", "AGE", "SIZE",
-		    "MANIFEST", "VERIFIED", "OFFSITE", l->name_width, "NAME", "KEPT BY (prune)");
+		printf("%-8s %-20s %9s %10s %-7s %-8s %-8s %-7s %-*s  %s\n", "KIND", "CREATED (UTC)", "AGE", "SIZE",
+		    "CHANGE", "MANIFEST", "VERIFIED", "OFFSITE", l->name_width, "NAME", "KEPT BY (prune)");
 	else
-		printf("%-6s %-*s %6s %9s %-5s %s\n", "KIND", l->name_width, "NAME", "AGE", "SIZE", "STATE",
-		    "KEPT BY (prune)");
+		printf("%-6s %-*s %6s %9s %-*s %-5s %s\n", "KIND", l->name_width, "NAME", "AGE", "SIZE",
+		    l->change_width, "CHANGE", "STATE", "KEPT BY (prune)");
 }
 
 static void
-print_row(const struct backup_entry *e, const char *kind, const char *kept_by, time_t now, const struct layout *l)
+print_row(const struct backup_entry *e, const char *change, const char *kind, const char *kept_by, time_t now,
+    const struct layout *l)
 {
 	char stamp[32], size[32], age[32], state[4], *name;
 	struct tm tm;
@@ -161,9 +210,9 @@ print_row(const struct backup_entry *e, const char *kind, const char *kept_by, t
 	format_age((long long)(now - e->when), age, sizeof(age));
 	/* A db dump without a manifest is the old scripts' (or pg_dump's): verify checks it as legacy. */
 	if (l->wide) {
-		printf("%-8s %-20s %9s %10s %-8s %-8s %-7s %-*s  %s\n", kind, stamp, age, size, e->has_manifest ?
-		    "yes" : e->kind == BACKUP_DB ? "legacy" : "no", e->verified ? "yes" : "no", e->offsite ? "yes" : "no",
-		    l->name_width, e->name, kept_by);
+		printf("%-8s %-20s %9s %10s %-7s %-8s %-8s %-7s %-*s  %s\n", kind, stamp, age, size, change,
+		    e->has_manifest ? "yes" : e->kind == BACKUP_DB ? "legacy" : "no", e->verified ? "yes" : "no",
+		    e->offsite ? "yes" : "no", l->name_width, e->name, kept_by);
 		return;
 	}
 	if (now - e->when >= 86400)	/* days are enough here */
@@ -175,12 +224,13 @@ print_row(const struct backup_entry *e, const char *kind, const char *kept_by, t
 	name = xasprintf("%s%s", e->name, e->kind == BACKUP_FULL_DIR ? "/" : "");
 	if (e->kind == BACKUP_FULL_DIR)
 		kind = "full";
-	room = LIST_COLUMNS - (6 + 1 + l->name_width + 1 + 6 + 1 + 9 + 1 + 5 + 1);
+	room = LIST_COLUMNS - (6 + 1 + l->name_width + 1 + 6 + 1 + 9 + 1 + l->change_width + 1 + 5 + 1);
 	if (room < 8 || (int)strlen(kept_by) <= room)
-		printf("%-6s %-*s %6s %9s %-5s %s\n", kind, l->name_width, name, age, size, state, kept_by);
+		printf("%-6s %-*s %6s %9s %-*s %-5s %s\n", kind, l->name_width, name, age, size, l->change_width, change,
+		    state, kept_by);
 	else
-		printf("%-6s %-*s %6s %9s %-5s %.*s...\n", kind, l->name_width, name, age, size, state, room - 3,
-		    kept_by);
+		printf("%-6s %-*s %6s %9s %-*s %-5s %.*s...\n", kind, l->name_width, name, age, size, l->change_width,
+		    change, state, room - 3, kept_by);
 	free(name);
 }
 
@@ -195,7 +245,7 @@ print_safety_rows(const struct backup_entry *safety, size_t n, time_t now, const
 
 		why = l->wide ? xasprintf("safety dump of %s (restore --clean), prune leaves it", db ? db : "?") :
 		    xasprintf("safety dump of %s", db ? db : "?");
-		print_row(&safety[i], "safety", why, now, l);
+		print_row(&safety[i], "", "safety", why, now, l);
 		free(why);
 		free(db);
 	}
@@ -204,12 +254,17 @@ print_safety_rows(const struct backup_entry *safety, size_t n, time_t now, const
 static void
 print_table(const struct retention_view *v, const struct backup_entry *safety, size_t nsafety, time_t now, int wide)
 {
-	struct layout l = { wide, 4 };
+	struct layout l = { wide, 4, 6 };
+	char (*change)[16] = v->nentries > 0 ? xcalloc(v->nentries, sizeof(*change)) : NULL;
 	size_t i;
 
-	for (i = 0; i < v->nentries; i++)	/* + 1: a directory's '/' */
+	for (i = 0; i < v->nentries; i++) {	/* + 1: a directory's '/' */
 		if ((int)strlen(v->entries[i].name) + 1 > l.name_width)
 			l.name_width = (int)strlen(v->entries[i].name) + 1;
+		format_change(v->entries, v->nentries, i, change[i], sizeof(change[i]));
+		if ((int)strlen(change[i]) > l.change_width)
+			l.change_width = (int)strlen(change[i]);
+	}
 	for (i = 0; i < nsafety; i++)
 		if ((int)strlen(safety[i].name) > l.name_width)
 			l.name_width = (int)strlen(safety[i].name);
@@ -217,10 +272,11 @@ print_table(const struct retention_view *v, const struct backup_entry *safety, s
 	for (i = 0; i < v->nentries; i++) {
 		char *why = kept_by(v, i);
 
-		print_row(&v->entries[i], backup_kind_label(v->entries[i].kind), why, now, &l);
+		print_row(&v->entries[i], change[i], backup_kind_label(v->entries[i].kind), why, now, &l);
 		free(why);
 	}
 	print_safety_rows(safety, nsafety, now, &l);
+	free(change);
 }
 
 int
