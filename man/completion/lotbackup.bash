@@ -49,12 +49,12 @@ _lotbackup()
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi
 		return ;;
-	full) opts='--allow-broken-git --archive-only --dbname --dir-only --encrypt --force --git-packs --host --jobs --keep-daily --keep-monthly --keep-weekly --key-file --no-git --notify-method --notify-url --part-size --port --require-db --s3-path-style --scan-history --submodules --timezone --upload --upload-jobs --username --wait' ;;
-	db) opts='--compress-level --dbname --dry-run --encrypt --force --host --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --key-file --list --lock-timeout --notify-method --notify-url --owner --part-size --port --privileges --s3-path-style --serializable-deferrable --timezone --upload --upload-jobs --user-mapping-secrets --username --verify-restore --wait' ;;
+	full) opts='--allow-broken-git --archive-only --dbname --dir-only --encrypt --force --git-packs --host --jobs --keep-daily --keep-monthly --keep-weekly --key-file --metrics-file --no-git --notify-method --notify-url --part-size --port --require-db --s3-path-style --scan-history --submodules --timezone --upload --upload-jobs --username --wait' ;;
+	db) opts='--compress-level --dbname --dry-run --encrypt --force --host --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --key-file --list --lock-timeout --metrics-file --notify-method --notify-url --owner --part-size --port --privileges --s3-path-style --serializable-deferrable --timezone --upload --upload-jobs --user-mapping-secrets --username --verify-restore --wait' ;;
 	list) opts='--json --keep-daily --keep-monthly --keep-weekly --remote --s3-path-style --timezone --wide' ;;
 	restore) opts='--append --clean --create --data-only --dbname --host --jobs --json --keep-going --key-file --list --no-safety-dump --port --remote --s3-path-style --single-transaction --split-tables-larger-than --table --to --username --with-uncommitted' ;;
 	verify) opts='--all --dbname --host --jobs --json --key-file --port --remote --restore --s3-path-style --scratch-db --split-tables-larger-than --username' ;;
-	prune) opts='--dry-run --force --json --keep-daily --keep-monthly --keep-weekly --kind --notify-method --notify-url --remote --s3-path-style --timezone --wait' ;;
+	prune) opts='--dry-run --force --json --keep-daily --keep-monthly --keep-weekly --kind --metrics-file --notify-method --notify-url --remote --s3-path-style --timezone --wait' ;;
 	pin) opts='--reason --wait' ;;
 	unpin) opts='--wait' ;;
 	status) opts='--json --kind --max-age --remote --s3-path-style' ;;

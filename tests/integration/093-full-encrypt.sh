@@ -51,7 +51,8 @@ check full-encrypt-runs "$LB_BIN" full -q --encrypt --key-file "$key" -C "$proj"
 enc=$(ls "$out"/lot-systems-full-backup-*.tar.gz.enc 2>/dev/null | head -n 1)
 [ -n "$enc" ] && [ "$(stat -c %a "$enc")" = 600 ] && pass full-encrypt-writes-enc-0600 ||
 	{ fail full-encrypt-writes-enc-0600 "$(ls -l "$out")"; finish; }
-left=$(ls -A "$out" | grep -v -e '^\.lotbackup\.lock$' -e '^\.gitignore$' -e "^$(basename "$enc")\(\.manifest\.json\)\?$")
+# The archive, its manifest and full's own verification record of it.
+left=$(ls -A "$out" | grep -v -e '^\.lotbackup\.lock$' -e '^\.gitignore$' -e "^$(basename "$enc")\(\.manifest\.json\|\.verified\.json\)\?$")
 [ -z "$left" ] && pass full-encrypt-only-the-archive || fail full-encrypt-only-the-archive "also written: $left"
 [ "$(head -c 8 "$enc")" = LOTBKENC ] && pass full-encrypt-header || fail full-encrypt-header "$(head -c 8 "$enc" | od -c)"
 

@@ -79,10 +79,10 @@ done <<<"$points"
 [ -z "$bad" ] && [ $cases -eq 20 ] && pass full-fault-20-points-exit-1-nothing-published || fail full-fault-20-points-exit-1-nothing-published "$cases cases;$bad"
 
 # The output directory's fsync after each publishing rename (sidecar, archive,
-# directory): a warning and a whole backup, never a failed run that leaves
-# something published.
-fault_dir_fsyncs "$out" "$work/trace" 3 "${cmd[@]}"
-[ -z "$FAULT_DIRSYNC_BAD" ] && [ "$FAULT_DIRSYNC_POINTS" -eq 3 ] && pass full-fault-dir-fsync-after-rename-warns ||
+# directory, full's own verification record): a warning and a whole backup,
+# never a failed run that leaves something published.
+fault_dir_fsyncs "$out" "$work/trace" 4 "${cmd[@]}"
+[ -z "$FAULT_DIRSYNC_BAD" ] && [ "$FAULT_DIRSYNC_POINTS" -eq 4 ] && pass full-fault-dir-fsync-after-rename-warns ||
 	fail full-fault-dir-fsync-after-rename-warns "$FAULT_DIRSYNC_POINTS points;$FAULT_DIRSYNC_BAD"
 [ -e "$out/$old" ] && pass full-fault-nothing-pruned || fail full-fault-nothing-pruned "$old is gone"
 [ -z "$(diff <(echo "$before") <(sums) | grep '^<')" ] && pass full-fault-earlier-backups-untouched || fail full-fault-earlier-backups-untouched "changed"
