@@ -1,6 +1,5 @@
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/fsutil.h"
 #include "base/log.h"
@@ -18,11 +17,7 @@ output_dir_check(const char *dir)
 		log_error("output directory %s is not a directory (check --output-dir or LOTBACKUP_OUTPUT_DIR)", dir);
 		return -1;
 	}
-	if (access(dir, W_OK | X_OK) < 0) {
-		log_errno("output directory %s is not writable", dir);
-		return -1;
-	}
-	return 0;
+	return fs_mkdir_private(dir);	/* it exists: only its writability is checked */
 }
 
 int

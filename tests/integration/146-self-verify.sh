@@ -9,11 +9,7 @@ db=$(new_db lb_selfverify) || { fail selfverify-setup createdb; finish; }
 psql -X -q -d "$db" -c "CREATE TABLE t AS SELECT g, md5(g::text) AS x FROM generate_series(1, 5000) g" >/dev/null
 work=$(tmpdir)
 proj=$work/proj
-mkdir -p "$proj"
-git -C "$proj" init -q
-echo hello >"$proj/README"
-git -C "$proj" add -A
-git -C "$proj" -c user.email=t@example.com -c user.name=t commit -qm init
+git_project "$proj"
 out=$work/out
 
 check selfverify-db "$LB_BIN" db -d "dbname=$db" -o "$out"

@@ -11,11 +11,7 @@ psql -X -q -d "$db" -c "CREATE TABLE t AS SELECT g FROM generate_series(1, 1234)
   CREATE TABLE u AS SELECT g FROM generate_series(1, 66) g" >/dev/null
 work=$(tmpdir)
 proj=$work/proj
-mkdir -p "$proj"
-git -C "$proj" init -q
-echo hello >"$proj/README"
-git -C "$proj" add -A
-git -C "$proj" -c user.email=t@example.com -c user.name=t commit -qm init
+git_project "$proj"
 out=$work/out
 prom=$work/textfile/lotbackup.prom
 mkdir -p "$work/textfile"

@@ -46,13 +46,10 @@ done
 # Messages name final paths: full stages in NAME.tmp, restore --to
 # extracts into TARGET.lotbackup-extract; neither is the operator's to see.
 proj=$work/proj
-mkdir -p "$proj"
-git -C "$proj" init -q
-printf 'DATABASE_URL=postgresql://user:password@host/db\n' >"$proj/.env.example"
 mkdir -p "$proj/prisma/migrations"
+printf 'DATABASE_URL=postgresql://user:password@host/db\n' >"$proj/.env.example"
 touch "$proj/prisma/migrations/.keep"
-git -C "$proj" add -A
-git -C "$proj" -c user.email=t@example.com -c user.name=t commit -qm init
+git_project "$proj"
 check msg-full "$LB_BIN" full -C "$proj" -d "dbname=$db" -o "$work/full"
 grep -q '\.tmp' <<<"$LB_LAST_OUTPUT" && fail msg-full-no-temporary-path "$LB_LAST_OUTPUT" || pass msg-full-no-temporary-path
 grep -q "full-backup-[0-9_]*/db/lot-systems-db-" <<<"$LB_LAST_OUTPUT" && pass msg-full-names-final-dir ||

@@ -152,3 +152,10 @@ finish() {
     fi
     exit 0
 }
+
+# git_project DIR: a git repository at DIR (made if missing) with what DIR
+# holds and a README committed, for full and restore --to.
+git_project() {
+    mkdir -p "$1" && git -C "$1" init -q && echo hello >"$1/README" && git -C "$1" add -A &&
+        git -C "$1" -c user.email=t@example.com -c user.name=t commit -qm init
+}
