@@ -26,9 +26,10 @@ col=$(head -n 1 <<<"$listing" | awk '{ print index($0, "NAME") }')
 bad=$(awk -v c="$col" 'NR > 1 && /^(db|full) / { n = substr($0, c); if (n !~ /^(lot-systems-|full-backup-)/) print }' <<<"$listing")
 [ -n "$col" ] && [ "$col" -gt 0 ] && [ -z "$bad" ] && pass list-columns-aligned ||
 	fail list-columns-aligned "NAME at $col; off: $bad"
-# Each form shows the reason it was pinned with.
-grep -q '^full .*full-backup-20261130_030000/ .*pinned: dir: before' <<<"$listing" &&
-	grep -q '^full .*tar.gz .*pinned: archive: v2' <<<"$listing" &&
+# Each form shows the reason it was pinned with (its start, in 100 columns
+# beside the CHANGE column; --wide below shows each whole).
+grep -q '^full .*full-backup-20261130_030000/ .*pinned: dir:' <<<"$listing" &&
+	grep -q '^full .*tar.gz .*pinned: ar' <<<"$listing" &&
 	pass list-pin-reason-per-form || fail list-pin-reason-per-form "$listing"
 check list-json "$LB_BIN" -o "$out" list --json
 jq -e --arg d "$(basename "$dir")" --arg a "$(basename "$archive")" \
@@ -37,6 +38,7 @@ jq -e --arg d "$(basename "$dir")" --arg a "$(basename "$archive")" \
 	pass list-json-pin-reason-per-form || fail list-json-pin-reason-per-form "$LB_LAST_OUTPUT"
 check list-wide "$LB_BIN" -o "$out" list --wide
 grep -q 'CREATED (UTC)' <<<"$LB_LAST_OUTPUT" && grep -q 'pinned: dir: before the v2 migration' <<<"$LB_LAST_OUTPUT" &&
+	grep -q 'pinned: archive: v2.0 release' <<<"$LB_LAST_OUTPUT" &&
 	pass list-wide-has-everything || fail list-wide-has-everything "$LB_LAST_OUTPUT"
 # Unpinning one form leaves the other's pin.
 check unpin-archive "$LB_BIN" -q -o "$out" unpin "$archive"
