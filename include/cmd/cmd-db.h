@@ -17,13 +17,5 @@ void cmd_db_job(const struct options *opts, const char *output_dir, struct db_jo
 int cmd_safety_dump(const void *opts);
 /* For --encrypt (db, full): the run's key loaded, or -1 saying how to give one (reported). */
 int cmd_encrypt_key_ready(const struct options *opts);
-/*
- * db and full check what they just wrote before saying it is done: the
- * cheap checks of verify (size and SHA-256 against the manifest, gzip to
- * its end; a full backup's members), recorded in PATH.verified.json as
- * verify records them, so status counts it. LB_EXIT_OK, LB_EXIT_VERIFY
- * (the failures reported) or LB_EXIT_FAILURE.
- */
-int cmd_verify_written(const char *path, int full);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "store/backups.h"
 #include "cmd/cmd-db.h"
+#include "cmd/cmd-verify.h"
 #include "cmd/commands.h"
 #include "full/full-backup.h"
 #include "base/interrupt.h"

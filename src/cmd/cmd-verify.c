@@ -5,7 +5,6 @@
 
 #include "store/backups.h"
 #include "cmd/cmd-verify.h"
-#include "cmd/cmd-db.h"
 #include "cmd/commands.h"
 #include "cmd/config.h"
 #include "base/json.h"
