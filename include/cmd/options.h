@@ -5,6 +5,7 @@
 
 #include "pg/pgsql.h"
 #include "store/backups.h"
+#include "store/selection.h"
 
 struct retention_policy;
 
@@ -122,15 +123,20 @@ struct options {
 	char *key_file;			/* --key-file, LOTBACKUP_KEY_FILE */
 	int passphrase_set;		/* LOTBACKUP_PASSPHRASE was found (held by crypt/, not here) */
 	int upload;			/* db|full --upload (LOTBACKUP_UPLOAD=1); -1 until resolved */
-	char **diff_tables;		/* diff, recover, restore --table (repeatable) */
-	size_t ndiff_tables;
+	/*
+	 * -t/--table and -a/--data-only are one option each, for every command
+	 * that takes them: db|full's selection (psql patterns; LOTBACKUP_TABLE,
+	 * LOTBACKUP_DATA_ONLY and the like, for db and full only), diff, recover
+	 * and restore --table's tables (names), restore --table's --data-only.
+	 */
+	struct db_selection selection;	/* -n/-N/-t/-T/--exclude-table-data/-s/-a/--strict-names */
 	int diff_rows;			/* diff of two backups: --rows */
 	int diff_limit;			/* rows shown per table and kind; -1 until resolved */
 	char *recover_file;		/* recover --file */
 	int recover_apply;		/* recover --apply */
-	int restore_data_only;		/* restore --table --data-only */
 	int restore_append;		/* restore --table --data-only --append */
 	int db_verify_restore;		/* db --verify-restore (LOTBACKUP_VERIFY_RESTORE=1); -1 until resolved */
+	unsigned cmd_bit;		/* the command's CMD_* bit (options_parse) */
 };
 
 /*

@@ -12,12 +12,27 @@
 #include <stddef.h>
 
 #include "dump/dump-schema.h"
+#include "dump/dump-select.h"
 #include "base/strbuf.h"
 
 /* A schema the dump covers: not a system or temporary one. */
 #define USER_NSP(n)                                                         \
 	"(" n ".nspname NOT IN ('pg_catalog', 'information_schema')"        \
 	" AND " n ".nspname !~ '^pg_(toast|temp)')"
+
+/*
+ * The selection (dump-select.c), set for the dump's transaction: a
+ * relation whose definition is dumped, a schema whose objects are;
+ * lotbackup.all 'on': no selection. The arrays are always valid ('{}'),
+ * as the planner reads them to estimate. The IN (SELECT ...) is
+ * evaluated once, not per row.
+ */
+#define SEL_REL(oid)                                                        \
+	"CASE WHEN current_setting('lotbackup.all') = 'on' THEN true ELSE " oid " IN" \
+	" (SELECT unnest(current_setting('lotbackup.rels')::oid[])) END"
+#define SEL_NSP(oid)                                                        \
+	"CASE WHEN current_setting('lotbackup.all') = 'on' THEN true ELSE " oid " IN" \
+	" (SELECT unnest(current_setting('lotbackup.nsps')::oid[])) END"
 
 /* Not created by an extension: CREATE EXTENSION recreates those. */
 #define NOT_MEMBER(cat, oid)                                                \
@@ -164,6 +179,11 @@ struct schema {
 	struct strbuf post[POST_NSECTIONS];
 	struct dump_table *tables;
 	size_t ntables;
+	struct select_sets sel;		/* what -n/-t/... select; everything by default */
+	int schema_only;		/* -s: no rows, no sequence values */
+	int data_only;			/* -a: rows and sequence values only */
+	char **data_left_out;		/* dumped tables whose rows --exclude-table-data leaves out */
+	size_t ndata_left_out;
 };
 
 /* dump-schema-objects.c */

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "io/pipe.h"
+#include "store/selection.h"
 
 /*
  * The database's schema read from the catalogs inside the dump's snapshot
@@ -20,6 +21,7 @@ struct schema_settings {
 	int with_privileges;	/* emit GRANT/REVOKE */
 	int user_mapping_secrets;	/* keep user mappings' password options */
 	int lock_timeout_ms;	/* 0: wait for table locks */
+	const struct db_selection *selection;	/* NULL: the whole database */
 };
 
 /* A table (or leaf partition) whose rows are dumped with COPY. */
@@ -44,6 +46,10 @@ struct schema;
 int schema_load(PGconn *conn, const struct schema_settings *settings, struct schema **out);
 /* Tables whose data is dumped, in load order (partitioned parents excluded). */
 const struct dump_table *schema_tables(const struct schema *schema, size_t *count);
+/* Tables --exclude-table-data left out of the data (quoted names, as in the dump). */
+char *const *schema_data_left_out(const struct schema *schema, size_t *count);
+/* 1 when objects outside the selected schemas and tables (large objects) are dumped too. */
+int schema_dumps_everything(const struct schema *schema);
 /* Session settings and CREATE statements that must precede the data. */
 int schema_write_pre_data(const struct schema *schema, struct pipe *out);
 /* setval() for every sequence; written after the data. */

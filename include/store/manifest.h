@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/selection.h"
+
 /*
  * The sidecar NAME.sql.gz.manifest.json written beside every db dump: what
  * was dumped and how to prove the file is whole (size and SHA-256 of the
@@ -65,6 +67,8 @@ struct db_manifest {
 	uint64_t large_object_bytes;	/* their data */
 	struct manifest_ledger *ledgers;	/* migration ledgers found (optional) */
 	size_t nledgers;
+	/* What the dump leaves out on purpose (db -n/-t/-T/...); all zero: the whole database. */
+	struct db_selection selection;
 };
 
 struct manifest_table *manifest_add_table(struct db_manifest *m, const char *schema,

@@ -37,7 +37,8 @@ _lotbackup()
 		COMPREPLY=($(cd /usr/share/zoneinfo 2>/dev/null && compgen -f -- "$cur")); return ;;
 	-d | --dbname | -h | --host | -p | --port | -U | --username | --keep | --keep-daily | --keep-weekly | --keep-monthly | --reason | --max-age | \
 	--notify-url | --scratch-db | --lock-timeout | --compress-level | --jobs | --split-tables-larger-than | --wait | \
-	--part-size | --upload-jobs)
+	--part-size | --upload-jobs | -n | --schema | -N | --exclude-schema | -t | --table | -T | --exclude-table | \
+	--exclude-table-data)
 		return ;;	# a value only the user knows
 	esac
 
@@ -49,8 +50,8 @@ _lotbackup()
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi
 		return ;;
-	full) opts='--allow-broken-git --archive-only --dbname --dir-only --encrypt --force --git-packs --host --jobs --keep-daily --keep-monthly --keep-weekly --key-file --metrics-file --no-git --notify-method --notify-url --part-size --port --require-db --s3-path-style --scan-history --submodules --timezone --upload --upload-jobs --username --wait' ;;
-	db) opts='--compress-level --dbname --dry-run --encrypt --force --host --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --key-file --list --lock-timeout --metrics-file --notify-method --notify-url --owner --part-size --port --privileges --s3-path-style --serializable-deferrable --timezone --upload --upload-jobs --user-mapping-secrets --username --verify-restore --wait' ;;
+	full) opts='--allow-broken-git --archive-only --data-only --dbname --dir-only --encrypt --exclude-schema --exclude-table --exclude-table-data --force --git-packs --host --jobs --keep-daily --keep-monthly --keep-weekly --key-file --metrics-file --no-git --notify-method --notify-url --part-size --port --require-db --s3-path-style --scan-history --schema --schema-only --strict-names --submodules --table --timezone --upload --upload-jobs --username --wait' ;;
+	db) opts='--compress-level --data-only --dbname --dry-run --encrypt --exclude-schema --exclude-table --exclude-table-data --force --host --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --key-file --list --lock-timeout --metrics-file --notify-method --notify-url --owner --part-size --port --privileges --s3-path-style --schema --schema-only --serializable-deferrable --strict-names --table --timezone --upload --upload-jobs --user-mapping-secrets --username --verify-restore --wait' ;;
 	list) opts='--json --keep-daily --keep-monthly --keep-weekly --remote --s3-path-style --timezone --wide' ;;
 	restore) opts='--append --clean --create --data-only --dbname --host --jobs --json --keep-going --key-file --list --no-safety-dump --port --remote --s3-path-style --single-transaction --split-tables-larger-than --table --to --username --with-uncommitted' ;;
 	verify) opts='--all --dbname --host --jobs --json --key-file --port --remote --restore --s3-path-style --scratch-db --split-tables-larger-than --username' ;;

@@ -21,8 +21,8 @@ diff_settings(const struct options *opts, struct diff_settings *set)
 
 	memset(set, 0, sizeof(*set));
 	set->live = options_pg_target(opts);
-	set->tables = opts->diff_tables;
-	set->ntables = opts->ndiff_tables;
+	set->tables = opts->selection.patterns[SEL_TABLE];	/* --table, as given */
+	set->ntables = opts->selection.npatterns[SEL_TABLE];
 	set->rows = opts->diff_rows;
 	set->json = opts->json;
 	set->limit = opts->diff_limit < 0 ? DEFAULT_DIFF_LIMIT : (size_t)opts->diff_limit;

@@ -93,16 +93,16 @@ safety_dump(const void *arg)
 static int
 table_options_bad(const struct options *opts, int full)
 {
-	if (opts->ndiff_tables == 0 && (opts->restore_data_only || opts->restore_append)) {
+	if (opts->selection.npatterns[SEL_TABLE] == 0 && (opts->selection.data_only || opts->restore_append)) {
 		log_error("--data-only and --append go with --table");
 		return 1;
 	}
-	if (opts->ndiff_tables > 0 && (full || opts->clean)) {
+	if (opts->selection.npatterns[SEL_TABLE] > 0 && (full || opts->clean)) {
 		log_error("--table restores tables of a db dump into a database as it is: not with %s",
 		    full ? "a full backup" : "--clean");
 		return 1;
 	}
-	if (opts->restore_append && !opts->restore_data_only) {
+	if (opts->restore_append && !opts->selection.data_only) {
 		log_error("--append goes with --data-only: rows into a table that holds rows already");
 		return 1;
 	}
@@ -130,13 +130,13 @@ db_settings(const struct options *opts)
 		set.safety_dump_arg = opts;
 	}
 	set.project_dir = opts->project_dir;
-	if (opts->ndiff_tables > 0) {
+	if (opts->selection.npatterns[SEL_TABLE] > 0) {
 		/* Options live for the whole run; so does this. */
 		static struct restore_table_settings tables;
 
-		tables.names = opts->diff_tables;
-		tables.nnames = opts->ndiff_tables;
-		tables.data_only = opts->restore_data_only;
+		tables.names = opts->selection.patterns[SEL_TABLE];	/* --table, as given */
+		tables.nnames = opts->selection.npatterns[SEL_TABLE];
+		tables.data_only = opts->selection.data_only;
 		tables.append = opts->restore_append;
 		set.tables = &tables;
 	}

@@ -46,6 +46,14 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_SSLROOTCERT",
 	"LOTBACKUP_VERIFY_RESTORE",
 	"LOTBACKUP_PROGRESS",
+	"LOTBACKUP_SCHEMA",
+	"LOTBACKUP_EXCLUDE_SCHEMA",
+	"LOTBACKUP_TABLE",
+	"LOTBACKUP_EXCLUDE_TABLE",
+	"LOTBACKUP_EXCLUDE_TABLE_DATA",
+	"LOTBACKUP_SCHEMA_ONLY",
+	"LOTBACKUP_DATA_ONLY",
+	"LOTBACKUP_STRICT_NAMES",
 	NULL,
 };
 
@@ -522,6 +530,46 @@ resolve_encryption(struct options *opts, const struct setting_source *src)
 	return rc;
 }
 
+/*
+ * The dump's selection for the nightly job: a kind given on the command
+ * line replaces its setting; patterns are comma-separated. The settings
+ * are db's and full's: restore, diff and recover take -t and -a from the
+ * command line only (their tables, not a dump's selection).
+ */
+static int
+resolve_selection(struct options *opts, const struct setting_source *src)
+{
+	static const char *const keys[SEL_NKINDS] = {
+		"LOTBACKUP_SCHEMA", "LOTBACKUP_EXCLUDE_SCHEMA", "LOTBACKUP_TABLE", "LOTBACKUP_EXCLUDE_TABLE",
+		"LOTBACKUP_EXCLUDE_TABLE_DATA",
+	};
+	struct db_selection *sel = &opts->selection;
+	int *flags[3] = { &sel->schema_only, &sel->data_only, &sel->strict_names };
+	static const char *const flag_keys[3] = { "LOTBACKUP_SCHEMA_ONLY", "LOTBACKUP_DATA_ONLY", "LOTBACKUP_STRICT_NAMES" };
+	const char *from, *v;
+	int k, flag;
+
+	if (!(opts->cmd_bit & (CMD_DB | CMD_FULL)))
+		return 0;
+	for (k = 0; k < SEL_NKINDS; k++)
+		if (sel->npatterns[k] == 0 && (v = lookup(src, keys[k], &from)) != NULL)
+			selection_add_list(sel, (enum selection_kind)k, v);
+	for (k = 0; k < 3; k++) {
+		flag = -1;
+		if (*flags[k])
+			continue;
+		if (resolve_int(src, flag_keys[k], 0, 1, 0, &flag) < 0)
+			return -1;
+		*flags[k] = flag;
+	}
+	if (sel->schema_only && sel->data_only) {
+		log_error("--schema-only and --data-only (or LOTBACKUP_SCHEMA_ONLY and LOTBACKUP_DATA_ONLY) "
+		    "cannot be used together: give one");
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_use_key(const struct options *opts)
 {
@@ -597,7 +645,7 @@ config_resolve(struct options *opts)
 	if (resolve_timezone(opts, &src) < 0 || resolve_max_age(opts, &src) < 0 || resolve_notify(opts, &src, 0) < 0 ||
 	    resolve_encryption(opts, &src) < 0)
 		goto out;
-	if (resolve_s3(opts, &src) < 0 || resolve_progress(&src) < 0)
+	if (resolve_s3(opts, &src) < 0 || resolve_progress(&src) < 0 || resolve_selection(opts, &src) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -64,16 +64,16 @@ enum {
 	OPT_ENCRYPT,
 	OPT_KEY_FILE,
 	OPT_UPLOAD,
-	OPT_TABLE,
 	OPT_ROWS,
 	OPT_LIMIT,
 	OPT_FILE,
 	OPT_APPLY,
-	OPT_DATA_ONLY,
 	OPT_APPEND,
 	OPT_HELP,
 	OPT_WIDE,
 	OPT_VERIFY_RESTORE,
+	OPT_EXCLUDE_TABLE_DATA,
+	OPT_STRICT_NAMES,
 };
 
 struct option_spec {
@@ -214,13 +214,33 @@ static const struct option_spec specs[] = {
 	    "with the key file or LOTBACKUP_PASSPHRASE" },
 	{ "key-file", OPT_KEY_FILE, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY | CMD_KEYGEN, "FILE",
 	    "the encryption key file (from lotbackup keygen); a passphrase only ever comes from LOTBACKUP_PASSPHRASE" },
-	{ "table", OPT_TABLE, required_argument, CMD_DIFF | CMD_RECOVER | CMD_RESTORE, "TABLE",
-	    "only this table (schema.table, or table); repeat for more. restore: its definition, rows, "
+	{ "schema", 'n', required_argument, CMD_DB | CMD_FULL, "PATTERN",
+	    "dump only schemas matching PATTERN, and what is in them (psql pattern; repeatable; LOTBACKUP_SCHEMA)" },
+	{ "exclude-schema", 'N', required_argument, CMD_DB | CMD_FULL, "PATTERN",
+	    "do not dump schemas matching PATTERN (repeatable; LOTBACKUP_EXCLUDE_SCHEMA)" },
+	{ "table", 't', required_argument, CMD_DB | CMD_FULL, "PATTERN",
+	    "dump only tables, views, sequences and foreign tables matching PATTERN, nothing else (repeatable; "
+	    "LOTBACKUP_TABLE)" },
+	{ "table", 't', required_argument, CMD_DIFF | CMD_RECOVER, "TABLE",
+	    "only this table (schema.table, or table); repeat for more" },
+	{ "table", 't', required_argument, CMD_RESTORE, "TABLE",
+	    "only this table (schema.table, or table; repeat for more): its definition, rows, "
 	    "sequences, indexes and own constraints, into a database that may hold others" },
-	{ "data-only", OPT_DATA_ONLY, no_argument, CMD_RESTORE, NULL,
+	{ "exclude-table", 'T', required_argument, CMD_DB | CMD_FULL, "PATTERN",
+	    "do not dump tables matching PATTERN (repeatable; LOTBACKUP_EXCLUDE_TABLE)" },
+	{ "exclude-table-data", OPT_EXCLUDE_TABLE_DATA, required_argument, CMD_DB | CMD_FULL, "PATTERN",
+	    "dump the definition of tables matching PATTERN but not their rows (repeatable; "
+	    "LOTBACKUP_EXCLUDE_TABLE_DATA)" },
+	{ "schema-only", 's', no_argument, CMD_DB | CMD_FULL, NULL,
+	    "dump the definitions only, no rows (LOTBACKUP_SCHEMA_ONLY=1)" },
+	{ "data-only", 'a', no_argument, CMD_DB | CMD_FULL, NULL,
+	    "dump the rows and sequence values only, for a database that has the tables (LOTBACKUP_DATA_ONLY=1)" },
+	{ "data-only", 'a', no_argument, CMD_RESTORE, NULL,
 	    "with --table: only the rows, into the existing, empty table" },
 	{ "append", OPT_APPEND, no_argument, CMD_RESTORE, NULL,
 	    "with --table --data-only: also into a table that holds rows" },
+	{ "strict-names", OPT_STRICT_NAMES, no_argument, CMD_DB | CMD_FULL, NULL,
+	    "fail when any --schema or --table pattern matches nothing (LOTBACKUP_STRICT_NAMES=1)" },
 	{ "rows", OPT_ROWS, no_argument, CMD_DIFF, NULL,
 	    "between two backups: compare the rows too, not only what the manifests record" },
 	{ "limit", OPT_LIMIT, required_argument, CMD_DIFF, "N",
@@ -280,9 +300,6 @@ options_free(struct options *opts)
 	free(opts->extra_files);
 	free(opts->timezone);
 	free(opts->pin_reason);
-	while (opts->ndiff_tables > 0)
-		free(opts->diff_tables[--opts->ndiff_tables]);
-	free(opts->diff_tables);
 	free(opts->recover_file);
 	free(opts->kind_filter);
 	free(opts->notify_url);
@@ -295,6 +312,7 @@ options_free(struct options *opts)
 		explicit_bzero(opts->s3_secret_key, strlen(opts->s3_secret_key));
 	free(opts->s3_secret_key);
 	free(opts->key_file);
+	selection_free(&opts->selection);
 	memset(opts, 0, sizeof(*opts));
 }
 
@@ -579,17 +597,20 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_ENCRYPT: opts->encrypt = 1; break;
 	case OPT_KEY_FILE: replace(&opts->key_file, arg); break;
 	case OPT_UPLOAD: opts->upload = 1; break;
-	case OPT_TABLE:
-		opts->diff_tables = xrealloc(opts->diff_tables, (opts->ndiff_tables + 1) * sizeof(*opts->diff_tables));
-		opts->diff_tables[opts->ndiff_tables++] = xstrdup(arg);
-		break;
 	case OPT_ROWS: opts->diff_rows = 1; break;
 	case OPT_LIMIT: return set_int("limit", arg, 0, 1000000, &opts->diff_limit);
 	case OPT_FILE: replace(&opts->recover_file, arg); break;
 	case OPT_APPLY: opts->recover_apply = 1; break;
-	case OPT_DATA_ONLY: opts->restore_data_only = 1; break;
 	case OPT_APPEND: opts->restore_append = 1; break;
 	case OPT_VERIFY_RESTORE: opts->db_verify_restore = 1; break;
+	case 'n': selection_add(&opts->selection, SEL_SCHEMA, arg); break;
+	case 'N': selection_add(&opts->selection, SEL_EXCLUDE_SCHEMA, arg); break;
+	case 't': selection_add(&opts->selection, SEL_TABLE, arg); break;	/* also diff, recover, restore's tables */
+	case 'T': selection_add(&opts->selection, SEL_EXCLUDE_TABLE, arg); break;
+	case OPT_EXCLUDE_TABLE_DATA: selection_add(&opts->selection, SEL_EXCLUDE_TABLE_DATA, arg); break;
+	case 's': opts->selection.schema_only = 1; break;
+	case 'a': opts->selection.data_only = 1; break;	/* also restore --table's */
+	case OPT_STRICT_NAMES: opts->selection.strict_names = 1; break;
 	default: return -1;
 	}
 	return 0;
@@ -669,6 +690,7 @@ out:
 int
 options_parse(struct options *opts, int argc, char **argv, int *optind_io, unsigned cmd_bit, const char *cmd_name)
 {
+	opts->cmd_bit = cmd_bit;
 	return parse(opts, argc, argv, optind_io, cmd_bit, cmd_name);
 }
 

@@ -169,13 +169,13 @@ static const char publication_rels_tail[] =
     " || ';'"
     " FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid"
     " JOIN pg_class c ON c.oid = pr.prrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-    " WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+    " WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND " SEL_REL("c.oid")
     " ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\", p.pubname COLLATE \"C\"";
 
 static const char publication_schemas_sql[] =
     "SELECT format('ALTER PUBLICATION %I ADD TABLES IN SCHEMA %I;', p.pubname, n.nspname)"
     " FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid"
-    " JOIN pg_namespace n ON n.oid = pn.pnnspid"
+    " JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE " SEL_NSP("n.oid")
     " ORDER BY n.nspname COLLATE \"C\", p.pubname COLLATE \"C\"";
 
 /* (sql, owner_sql) per row: appends each to a section, the owner's with --owner. */
@@ -415,6 +415,9 @@ schema_load_foreign_post(struct schema *s, PGconn *conn)
 		return -1;
 	if (s->with_privileges && append_to_nodes(s, conn, acl_sql, "cannot read foreign-data privileges") < 0)
 		return -1;
+	/* As pg_dump: publications, subscriptions and event triggers only in a dump of everything (no -n, -t). */
+	if (!s->sel.everything)
+		return append_node_comments(s, conn, comments_sql);
 	if (load_publications(s, conn) < 0 || load_subscriptions(s, conn) < 0 ||
 	    append_owned_rows(s, &s->post[POST_EVENT_TRIGGER], conn, event_triggers_sql,
 	    "cannot read event triggers") < 0 ||

@@ -250,6 +250,8 @@ static const char ext_config_sql[] =
     " FROM pg_extension x CROSS JOIN LATERAL unnest(x.extconfig) WITH ORDINALITY cfg(rel, i)"
     " JOIN pg_class c ON c.oid = cfg.rel JOIN pg_namespace n ON n.oid = c.relnamespace"
     " WHERE x.oid >= 16384 AND c.relkind = 'r'"
+    /* pg_dump's rule under -n/-t/-N/-T: the table, or its schema, is selected and not excluded. */
+    " AND " SEL_REL("c.oid")
     " ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
 
 /* (classid, oid, sql) of the commented objects of these kinds. */
@@ -319,13 +321,22 @@ schema_load_ext_config(struct schema *s, PGconn *conn)
 	PGresult *res;
 	int i;
 
+	if (s->schema_only)	/* -s: their rows are data */
+		return 0;
 	if ((res = pgsql_query(conn, ext_config_sql, "cannot read the extensions' configuration tables")) == NULL)
 		return -1;
 	s->tables = xrealloc(s->tables, (s->ntables + (size_t)PQntuples(res) + 1) * sizeof(*s->tables));
 	for (i = 0; i < PQntuples(res); i++) {
-		struct dump_table *t = &s->tables[s->ntables++];
+		unsigned int oid = (unsigned int)strtoul(PQgetvalue(res, i, 0), NULL, 10);
+		struct dump_table *t;
 
-		t->oid = (unsigned int)strtoul(PQgetvalue(res, i, 0), NULL, 10);
+		if (select_no_data(&s->sel, oid)) {	/* --exclude-table-data, as build_tables records it */
+			s->data_left_out = xrealloc(s->data_left_out, (s->ndata_left_out + 1) * sizeof(*s->data_left_out));
+			s->data_left_out[s->ndata_left_out++] = xstrdup(PQgetvalue(res, i, 3));
+			continue;
+		}
+		t = &s->tables[s->ntables++];
+		t->oid = oid;
 		t->schema = xstrdup(PQgetvalue(res, i, 1));
 		t->name = xstrdup(PQgetvalue(res, i, 2));
 		t->qualified = xstrdup(PQgetvalue(res, i, 3));

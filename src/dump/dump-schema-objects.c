@@ -19,7 +19,7 @@
 	"SELECT lb_c.oid FROM pg_class lb_c"                                \
 	" JOIN pg_namespace lb_n ON lb_n.oid = lb_c.relnamespace"           \
 	" WHERE lb_c.relkind IN ('r', 'p', 'v', 'm', 'f') AND " USER_NSP("lb_n") \
-	" AND " NOT_MEMBER("pg_class", "lb_c.oid")
+	" AND " NOT_MEMBER("pg_class", "lb_c.oid") " AND " SEL_REL("lb_c.oid")
 
 /* " COLLATE s.c" when a column's collation is not its type's. */
 #define COLLATE_SQL(coll, deflt)                                            \
@@ -476,7 +476,7 @@ static const char owned_by_sql[] =
     " JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
     " WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
     " AND d.deptype = 'a' AND d.refobjsubid > 0"
-    " AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+    " AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND " SEL_REL("c.oid")
     " AND t.oid IN (" DUMPED_RELS ")"
     " ORDER BY " C_ORDER("n.nspname") ", " C_ORDER("c.relname");
 
@@ -486,6 +486,7 @@ static const char sequence_list_sql[] =
     " WHERE c.relkind = 'S' AND " USER_NSP("n") " AND (" NOT_MEMBER("pg_class", "c.oid")
     /* An extension's configuration sequence: its position, as pg_dump dumps it. */
     "   OR c.oid IN (SELECT unnest(x.extconfig) FROM pg_extension x WHERE x.oid >= 16384))"
+    " AND " SEL_REL("c.oid")
     " ORDER BY " C_ORDER("n.nspname") ", " C_ORDER("c.relname");
 
 #define REL_ORDER C_ORDER("n.nspname") ", " C_ORDER("c.relname")
@@ -512,6 +513,7 @@ static const char post_check_sql[] =
     "   FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid"
     "   JOIN pg_namespace n ON n.oid = t.typnamespace"
     "   WHERE NOT co.convalidated AND " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid")
+    "   AND " SEL_NSP("n.oid")
     " UNION ALL"
     " SELECT 2, n.nspname, c.relname, co.conname,"
     "   format('ALTER TABLE ONLY %I.%I VALIDATE CONSTRAINT %I;', n.nspname, c.relname, co.conname)"

@@ -27,6 +27,7 @@ static const char lock_list_sql[] =
     "SELECT format('%I.%I', n.nspname, c.relname)"
     " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     " WHERE c.relkind IN ('r', 'p') AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+    " AND " SEL_REL("c.oid")
     " ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
 
 /*
@@ -141,6 +142,57 @@ out:
 	return rc;
 }
 
+/* pg_class and pg_namespace: the catalogs whose nodes the selection picks by oid. */
+#define PG_CLASS_OID 1259
+#define PG_NAMESPACE_OID 2615
+
+/* Whether the selection keeps node n, by pg_dump's rules (see dump/dump-select.h). */
+static int
+node_selected(const struct schema *s, const struct node *n)
+{
+	if (n->classid == PG_CLASS_OID && n->relkind != '\0' && strchr("rpvmSf", n->relkind) != NULL)
+		return select_has_rel(&s->sel, n->objid);
+	if (n->classid == PG_NAMESPACE_OID)
+		return select_has_schema(&s->sel, n->schema);
+	if (n->schema[0] != '\0')
+		return select_has_schema(&s->sel, n->schema);
+	/* Extensions, casts and the other objects outside schemas: only in a dump of everything. */
+	return s->sel.everything;
+}
+
+static void
+node_free(struct node *n)
+{
+	free(n->kind);
+	free(n->schema);
+	free(n->name);
+	free(n->qualified);
+	free(n->column_list);
+	strbuf_free(&n->sql);
+	free(n->deps);
+}
+
+/*
+ * Drops the nodes the selection leaves out, before they are indexed:
+ * what hangs off them (column details, privileges, comments, edges)
+ * then finds no node and is dropped with them.
+ */
+static void
+filter_nodes(struct schema *s)
+{
+	size_t i, kept = 0;
+
+	if (s->sel.all_rels)
+		return;
+	for (i = 0; i < s->nnodes; i++) {
+		if (node_selected(s, &s->nodes[i]))
+			s->nodes[kept++] = s->nodes[i];
+		else
+			node_free(&s->nodes[i]);
+	}
+	s->nnodes = kept;
+}
+
 static void
 build_tables(struct schema *s)
 {
@@ -151,8 +203,13 @@ build_tables(struct schema *s)
 		const struct node *n = &s->nodes[s->order[i]];
 		struct dump_table *t;
 
-		if (n->relkind != 'r' || n->prio != PRIO_TABLE)
+		if (n->relkind != 'r' || n->prio != PRIO_TABLE || s->schema_only)
 			continue;
+		if (select_no_data(&s->sel, n->objid)) {
+			s->data_left_out = xrealloc(s->data_left_out, (s->ndata_left_out + 1) * sizeof(*s->data_left_out));
+			s->data_left_out[s->ndata_left_out++] = xstrdup(n->qualified);
+			continue;
+		}
 		t = &s->tables[s->ntables++];
 		t->oid = n->objid;
 		t->schema = xstrdup(n->schema);
@@ -163,9 +220,76 @@ build_tables(struct schema *s)
 	}
 }
 
+static const char fk_pairs_sql[] =
+    "SELECT DISTINCT co.conrelid, co.confrelid FROM pg_constraint co"
+    " WHERE co.contype = 'f' AND co.conrelid <> co.confrelid";
+
+static int
+table_index(const struct schema *s, unsigned int oid)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntables; i++)
+		if (s->tables[i].oid == oid)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * -a: the rows load into tables whose foreign keys exist already, so a
+ * referenced table's rows go first, as pg_dump orders a data-only dump;
+ * tables in a cycle of keys keep their order, with pg_dump's warning.
+ */
+static int
+order_tables_by_keys(struct schema *s, PGconn *conn)
+{
+	PGresult *res = pgsql_query(conn, fk_pairs_sql, "cannot read foreign keys");
+	struct dump_table *sorted;
+	char *placed;
+	size_t n = 0, i;
+	int r, progress = 1;
+
+	if (res == NULL)
+		return -1;
+	sorted = xcalloc(s->ntables ? s->ntables : 1, sizeof(*sorted));
+	placed = xcalloc(s->ntables ? s->ntables : 1, 1);
+	while (n < s->ntables && progress) {
+		progress = 0;
+		for (i = 0; i < s->ntables; i++) {
+			int ready = !placed[i];
+
+			for (r = 0; ready && r < PQntuples(res); r++) {
+				int ref = table_index(s, (unsigned int)strtoul(PQgetvalue(res, r, 1), NULL, 10));
+
+				if ((unsigned int)strtoul(PQgetvalue(res, r, 0), NULL, 10) == s->tables[i].oid &&
+				    ref >= 0 && !placed[ref])
+					ready = 0;
+			}
+			if (ready) {
+				sorted[n++] = s->tables[i];
+				placed[i] = 1;
+				progress = 1;
+			}
+		}
+	}
+	if (n < s->ntables)
+		log_warn("there are circular foreign-key constraints among the tables of this data-only dump;"
+		    " a restore may fail on them: restore the whole database, or drop the keys while loading");
+	for (i = 0; i < s->ntables; i++)
+		if (!placed[i])
+			sorted[n++] = s->tables[i];
+	free(s->tables);
+	s->tables = sorted;
+	free(placed);
+	PQclear(res);
+	return 0;
+}
+
 int
 schema_load(PGconn *conn, const struct schema_settings *settings, struct schema **out)
 {
+	static const struct db_selection whole;
+	const struct db_selection *sel = settings->selection ? settings->selection : &whole;
 	struct schema *s = xcalloc(1, sizeof(*s));
 	int rc = -1;
 
@@ -174,12 +298,15 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	s->with_owner = settings->with_owner;
 	s->with_privileges = settings->with_privileges;
 	s->user_mapping_secrets = settings->user_mapping_secrets;
+	s->schema_only = sel->schema_only;
+	s->data_only = sel->data_only;
 	if (s->version < 120000) {
 		log_error("cannot dump from PostgreSQL %d.%d: lotbackup needs PostgreSQL 12 or later",
 		    s->version / 10000, s->version % 10000);
 		goto out;
 	}
 	if (set_session(s, conn) < 0 ||
+	    select_resolve(conn, sel, &s->sel) < 0 ||
 	    lock_tables(conn, settings) < 0 ||
 	    check_unsupported(conn) < 0 ||
 	    schema_load_nodes(s, conn) < 0 ||
@@ -187,6 +314,7 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	    schema_load_kinds2(s, conn) < 0 ||
 	    schema_load_foreign(s, conn) < 0)
 		goto out;
+	filter_nodes(s);
 	schema_index_nodes(s);
 	if (schema_load_extras(s, conn) < 0 ||
 	    schema_load_kinds2_extras(s, conn) < 0 ||
@@ -199,7 +327,8 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	    schema_load_foreign_post(s, conn) < 0)
 		goto out;
 	build_tables(s);
-	if (schema_load_ext_config(s, conn) < 0)
+	if (schema_load_ext_config(s, conn) < 0 ||
+	    (s->data_only && order_tables_by_keys(s, conn) < 0))
 		goto out;
 	*out = s;
 	s = NULL;
@@ -207,6 +336,19 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 out:
 	schema_free(s);
 	return rc;
+}
+
+char *const *
+schema_data_left_out(const struct schema *schema, size_t *count)
+{
+	*count = schema->ndata_left_out;
+	return schema->data_left_out;
+}
+
+int
+schema_dumps_everything(const struct schema *schema)
+{
+	return schema->sel.everything;
 }
 
 const struct dump_table *
@@ -239,6 +381,9 @@ schema_write_pre_data(const struct schema *schema, struct pipe *out)
 	    "SET default_table_access_method = heap;\n"
 	    "\n", schema->encoding) < 0)
 		return -1;
+	/* -a: the definitions are the target's own. */
+	if (schema->data_only)
+		return 0;
 	for (i = 0; i < schema->nnodes; i++) {
 		const struct strbuf *sql = &schema->nodes[schema->order[i]].sql;
 
@@ -256,7 +401,8 @@ schema_write_pre_data(const struct schema *schema, struct pipe *out)
 int
 schema_write_sequence_values(const struct schema *schema, struct pipe *out)
 {
-	if (schema->seqvals.len == 0)
+	/* Sequence values are data, as pg_dump -s counts them. */
+	if (schema->seqvals.len == 0 || schema->schema_only)
 		return 0;
 	if (pipe_write(out, schema->seqvals.buf, schema->seqvals.len) < 0 || pipe_puts(out, "\n\n") < 0)
 		return -1;
@@ -268,6 +414,8 @@ schema_write_post_data(const struct schema *schema, struct pipe *out)
 {
 	int i;
 
+	if (schema->data_only)
+		return 0;
 	for (i = 0; i < POST_NSECTIONS; i++) {
 		const struct strbuf *sql = &schema->post[i];
 
@@ -286,17 +434,12 @@ schema_free(struct schema *schema)
 
 	if (schema == NULL)
 		return;
-	for (i = 0; i < schema->nnodes; i++) {
-		struct node *n = &schema->nodes[i];
-
-		free(n->kind);
-		free(n->schema);
-		free(n->name);
-		free(n->qualified);
-		free(n->column_list);
-		strbuf_free(&n->sql);
-		free(n->deps);
-	}
+	for (i = 0; i < schema->nnodes; i++)
+		node_free(&schema->nodes[i]);
+	for (i = 0; i < schema->ndata_left_out; i++)
+		free(schema->data_left_out[i]);
+	free(schema->data_left_out);
+	select_sets_free(&schema->sel);
 	free(schema->nodes);
 	free(schema->order);
 	free(schema->keys);

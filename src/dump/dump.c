@@ -191,6 +191,24 @@ export_snapshot(PGconn *conn, int jobs, size_t ntables, char **id)
 	return 0;
 }
 
+/* The manifest says what the dump leaves out: the options, and the tables whose rows it skipped. */
+static void
+record_selection(const struct schema *schema, const struct db_selection *sel, struct db_manifest *m)
+{
+	char *const *left;
+	size_t n, i;
+
+	if (sel == NULL || !selection_partial(sel))
+		return;
+	selection_copy(&m->selection, sel);
+	left = schema_data_left_out(schema, &n);
+	for (i = 0; i < n; i++) {
+		m->selection.data_left_out = xrealloc(m->selection.data_left_out,
+		    (m->selection.ndata_left_out + 1) * sizeof(char *));
+		m->selection.data_left_out[m->selection.ndata_left_out++] = manifest_name(left[i]);
+	}
+}
+
 int
 dump_database(PGconn *conn, const struct dump_settings *settings, struct pipe *out,
     struct db_manifest *m)
@@ -214,7 +232,8 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct pipe *o
 	if (ledger_read(conn, &m->ledgers, &m->nledgers) < 0)
 		goto out;
 	tables = schema_tables(schema, &ntables);
-	if (export_snapshot(conn, settings->jobs, ntables, &snapshot_id) < 0)
+	record_selection(schema, settings->schema.selection, m);
+	if (export_snapshot(conn, m->selection.data_only ? 1 : settings->jobs, ntables, &snapshot_id) < 0)
 		goto out;
 	if (write_header(out, m, key) < 0 || schema_write_pre_data(schema, out) < 0)
 		goto out;
@@ -224,13 +243,15 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct pipe *o
 	entries = xcalloc(ntables ? ntables : 1, sizeof(*entries));
 	for (i = 0; i < ntables; i++)
 		order[i] = &tables[i];
-	qsort(order, ntables, sizeof(*order), by_size_desc);
+	/* A data-only dump keeps the schema's key order (see schema_load), on one connection. */
+	if (!m->selection.data_only)
+		qsort(order, ntables, sizeof(*order), by_size_desc);
 	/* All entries exist before any worker starts: the array never moves under them. */
 	for (i = 0; i < ntables; i++)
 		manifest_add_table(m, order[i]->schema, order[i]->name, order[i]->qualified, 0);
 	for (i = 0; i < ntables; i++)
 		entries[i] = &m->tables[m->ntables - ntables + i];
-	data.jobs = settings->jobs;
+	data.jobs = m->selection.data_only ? 1 : settings->jobs;
 	data.compress_level = settings->compress_level;
 	data.spill_dir = settings->spill_dir;
 	data.snapshot_id = snapshot_id;
@@ -240,7 +261,9 @@ dump_database(PGconn *conn, const struct dump_settings *settings, struct pipe *o
 		goto out;
 	for (i = 0; i < ntables; i++)
 		total_rows += entries[i]->rows;
-	if (dump_blobs(conn, &settings->schema, out, &m->large_objects, &m->large_object_bytes) < 0)
+	/* As pg_dump: large objects belong to a dump of everything, and are data. */
+	if (schema_dumps_everything(schema) && !m->selection.schema_only &&
+	    dump_blobs(conn, &settings->schema, out, &m->large_objects, &m->large_object_bytes) < 0)
 		goto out;
 	if (schema_write_sequence_values(schema, out) < 0 || schema_write_post_data(schema, out) < 0)
 		goto out;

@@ -100,18 +100,27 @@ kept_by(const struct retention_view *v, size_t i)
 	return out;
 }
 
-/* The database a dump is of, from its manifest (caller frees); NULL: not known. */
+/*
+ * The database a dump is of, from its manifest (caller frees); NULL: not
+ * known. *partial, when asked: what a partial dump (db -n, -t, ...)
+ * leaves out, NULL for a whole one (caller frees).
+ */
 static char *
-dump_database(const struct backup_entry *e)
+dump_database(const struct backup_entry *e, char **partial)
 {
 	struct db_manifest m;
 	char err[256], *db = NULL;
 
+	if (partial != NULL)
+		*partial = NULL;
 	if (e->kind != BACKUP_DB || !e->has_manifest)
 		return NULL;
 	memset(&m, 0, sizeof(m));
-	if (manifest_read(e->path, &m, NULL, err, sizeof(err)) == 0 && m.database != NULL)
-		db = xstrdup(m.database);
+	if (manifest_read(e->path, &m, NULL, err, sizeof(err)) == 0) {
+		db = m.database ? xstrdup(m.database) : NULL;
+		if (partial != NULL)
+			*partial = selection_describe(&m.selection);
+	}
 	manifest_free(&m);
 	return db;
 }
@@ -119,7 +128,7 @@ dump_database(const struct backup_entry *e)
 static json_t *
 entry_json(const struct backup_entry *e, const char *kind, time_t now)
 {
-	char stamp[32], *db = dump_database(e);
+	char stamp[32], *partial, *db = dump_database(e, &partial);
 	struct tm tm;
 	json_t *o;
 
@@ -131,8 +140,10 @@ entry_json(const struct backup_entry *e, const char *kind, time_t now)
 	if (e->kind == BACKUP_DB) {
 		json_object_set_new(o, "database", db ? json_string(db) : json_null());
 		json_object_set_new(o, "legacy", json_boolean(!e->has_manifest));
+		json_object_set_new(o, "partial", partial ? json_string(partial) : json_null());
 	}
 	free(db);
+	free(partial);
 	return o;
 }
 
@@ -200,7 +211,7 @@ static void
 print_row(const struct backup_entry *e, const char *change, const char *kind, const char *kept_by, time_t now,
     const struct layout *l)
 {
-	char stamp[32], size[32], age[32], state[4], *name;
+	char stamp[32], size[32], age[32], state[4], *name, *partial = NULL, *db = dump_database(e, &partial);
 	struct tm tm;
 	int room;
 
@@ -208,16 +219,21 @@ print_row(const struct backup_entry *e, const char *change, const char *kind, co
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
 	format_size(e->size, size, sizeof(size));
 	format_age((long long)(now - e->when), age, sizeof(age));
-	/* A db dump without a manifest is the old scripts' (or pg_dump's): verify checks it as legacy. */
+	/*
+	 * A db dump without a manifest is the old scripts' (or pg_dump's):
+	 * verify checks it as legacy. "partial": made with -n, -t, ... (verify says what it leaves out).
+	 */
 	if (l->wide) {
-		printf("%-8s %-20s %9s %10s %-7s %-8s %-8s %-7s %-*s  %s\n", kind, stamp, age, size, change,
+		printf("%-8s %-20s %9s %10s %-7s %-8s %-8s %-7s %-*s  %s\n", kind, stamp, age, size, change, partial ? "partial" :
 		    e->has_manifest ? "yes" : e->kind == BACKUP_DB ? "legacy" : "no", e->verified ? "yes" : "no",
 		    e->offsite ? "yes" : "no", l->name_width, e->name, kept_by);
+		free(partial);
+		free(db);
 		return;
 	}
 	if (now - e->when >= 86400)	/* days are enough here */
 		snprintf(age, sizeof(age), "%lldd", (long long)(now - e->when) / 86400);
-	snprintf(state, sizeof(state), "%c%c%c", e->has_manifest ? 'M' : e->kind == BACKUP_DB ? 'L' : '-',
+	snprintf(state, sizeof(state), "%c%c%c", partial ? 'P' : e->has_manifest ? 'M' : e->kind == BACKUP_DB ? 'L' : '-',
 	    e->verified ? 'V' : '-', e->offsite ? 'O' : '-');
 	/* The rules get what is left of the line; --wide shows them whole. */
 	/* A full backup's directory is "full" too, its name ending in '/'. */
@@ -232,6 +248,8 @@ print_row(const struct backup_entry *e, const char *change, const char *kind, co
 		printf("%-6s %-*s %6s %9s %-*s %-5s %.*s...\n", kind, l->name_width, name, age, size, l->change_width,
 		    change, state, room - 3, kept_by);
 	free(name);
+	free(partial);
+	free(db);
 }
 
 /* restore --clean's safety dumps, each with the database it is of. */
@@ -241,7 +259,7 @@ print_safety_rows(const struct backup_entry *safety, size_t n, time_t now, const
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		char *db = dump_database(&safety[i]), *why;
+		char *db = dump_database(&safety[i], NULL), *why;
 
 		why = l->wide ? xasprintf("safety dump of %s (restore --clean), prune leaves it", db ? db : "?") :
 		    xasprintf("safety dump of %s", db ? db : "?");

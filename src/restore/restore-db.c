@@ -114,7 +114,8 @@ load(const struct restore_db_settings *set, PGconn *conn, const char *path, cons
 	settings.single_transaction = set->single_transaction;
 	settings.keep_going = set->keep_going;
 	settings.progress = set->progress;
-	settings.jobs = set->jobs;
+	/* A data-only dump's rows go in file order, referenced tables first (db --data-only). */
+	settings.jobs = m->selection.data_only ? 1 : set->jobs;
 	settings.split_bytes = set->split_auto ?
 	    restore_auto_split_bytes(settings.tables, settings.ntables, set->jobs) : set->split_bytes;
 	if (restore_session_setup(conn) < 0)
@@ -198,11 +199,22 @@ restore_db_file(const struct restore_db_settings *set, const char *path)
 		goto out;
 	if ((tables = target_user_tables(conn)) < 0)
 		goto out;
+	if (set->tables != NULL && m.selection.data_only && !set->tables->data_only) {
+		log_error("%s is a data-only dump (db --data-only): it holds no definitions; restore its tables' "
+		    "rows with --table --data-only", path);
+		goto out;
+	}
 	if (set->tables != NULL) {
 		rc = restore_one(set, conn, path, &m);
 		goto out;
 	}
-	if (tables > 0 && !set->clean) {
+	if (m.selection.data_only && (set->clean || tables == 0)) {
+		log_error("%s is a data-only dump (db --data-only): it loads rows into the tables a database has; %s",
+		    path, set->clean ? "--clean would drop them first: leave it out" :
+		    "restore a dump of the definitions (db --schema-only) first");
+		goto out;
+	}
+	if (tables > 0 && !set->clean && !m.selection.data_only) {
 		log_error("database %s has %ld tables: not restoring over them (--clean drops them after a "
 		    "safety dump; or restore into a new database with --create)", PQdb(conn), tables);
 		goto out;

@@ -158,6 +158,9 @@ manifest_to_json(const struct db_manifest *m)
 	    "bytes", (json_int_t)m->large_object_bytes));
 	if (m->nledgers > 0)
 		json_object_set_new(root, "migrations", manifest_ledgers_json(m->ledgers, m->nledgers));
+	/* Only a partial dump has one: a manifest without it is of the whole database. */
+	if (selection_partial(&m->selection))
+		json_object_set_new(root, "selection", selection_to_json(&m->selection));
 	return json_text(root);
 }
 
@@ -364,7 +367,8 @@ manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, s
 	    get_count(v, "bytes", &m->large_object_bytes, err, errlen)))
 		goto out;
 	m->large_objects = (long long)lo_count;
-	if (parse_ledgers(json_object_get(root, "migrations"), m, err, errlen) < 0)
+	if (parse_ledgers(json_object_get(root, "migrations"), m, err, errlen) < 0 ||
+	    selection_from_json(json_object_get(root, "selection"), &m->selection, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -396,6 +400,7 @@ manifest_free(struct db_manifest *m)
 	free(m->finished_at);
 	free(m->snapshot);
 	manifest_ledgers_free(m->ledgers, m->nledgers);
+	selection_free(&m->selection);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -71,4 +71,26 @@ if check kinds3-extension-config-db "$LB_BIN" db -q -d "dbname=$esrc" -o "$work/
 	# role's: documented in lotbackup(1) LIMITATIONS.
 	check_exit kinds3-extension-config-verify-restore 3 "$LB_BIN" verify -q --restore "$efile"
 fi
+# Under a selection (034-select.sh) the configuration data follows
+# pg_dump's rule: dumped when the table or its schema is selected and not
+# excluded; no rows with -s or --exclude-table-data. Compared with pg_dump
+# 15: which configuration tables are copied, and whether the sequence is set.
+config_dumped() {
+	grep -oE "^(COPY k3cfg\.k3cfg_[a-z]+|SELECT pg_catalog\.setval\('k3cfg\.k3cfg_seq')" | sort -u | tr '\n' ' '
+}
+bad=''
+for sel in '-T k3cfg.k3cfg_all' '-N k3cfg' '-t k3cfg.k3cfg_all' '-n k3cfg' \
+	'--exclude-table-data k3cfg.k3cfg_settings' '-s' '-a'; do
+	rm -rf "$work/extsel"
+	# shellcheck disable=SC2086 # the selection's words
+	if ! "$LB_BIN" db -q -d "dbname=$esrc" -o "$work/extsel" $sel >"$work/extsel.log" 2>&1; then
+		bad="$bad [$sel: $(tail -n 1 "$work/extsel.log")]"
+		continue
+	fi
+	ours=$(gunzip -c "$work"/extsel/*.sql.gz | config_dumped)
+	# shellcheck disable=SC2086
+	theirs=$(pg_dump -d "$esrc" $sel | config_dumped)
+	[ "$ours" = "$theirs" ] || bad="$bad [$sel: lotbackup '$ours', pg_dump '$theirs']"
+done
+[ -z "$bad" ] && pass kinds3-extension-config-selection || fail kinds3-extension-config-selection "$bad"
 finish

@@ -111,4 +111,27 @@ psql -X -q -d "$src" -c "DROP OWNED BY lb_k4_reader" -c "DROP ROLE IF EXISTS lb_
 # wrapper (like a subscription or an event trigger) only a superuser may
 # create fails its load, named.
 check_exit kinds4-verify-restore-superuser-objects 3 "$LB_BIN" verify -q --restore "$file"
+
+# Under a selection (034-select.sh) these kinds follow pg_dump's rules:
+# wrappers, servers, publications, subscriptions and event triggers only
+# without -n and -t; a publication's tables and schemas only when they are
+# dumped. Compared with pg_dump 15: which of them each dump creates.
+kinds4_dumped() {
+	grep -oE '^(CREATE|COMMENT ON) (PUBLICATION|SUBSCRIPTION|EVENT TRIGGER|SERVER|FOREIGN DATA WRAPPER) ("([^"]|"")*"|[a-z0-9_]+)|^ALTER PUBLICATION ("([^"]|"")*"|[a-z0-9_]+) ADD (TABLE ONLY|TABLES IN SCHEMA) [^ ;(]+' |
+		sort -u | tr '\n' '|'
+}
+bad=''
+for sel in '-n k4_pubschema' '-t k4_pubschema.feed' '-N k4_pubschema' '-T "Kinds ""4""".events' \
+	'-T "Kinds ""4""".pub_items'; do
+	rm -rf "$work/sel"
+	eval "set -- $sel"
+	if ! "$LB_BIN" db -q -d "dbname=$src" -o "$work/sel" "$@" >"$work/sel.log" 2>&1; then
+		bad="$bad [$sel: $(tail -n 1 "$work/sel.log")]"
+		continue
+	fi
+	ours=$(gunzip -c "$work"/sel/*.sql.gz | kinds4_dumped)
+	theirs=$(pg_dump -d "$src" "$@" 2>/dev/null | kinds4_dumped)
+	[ "$ours" = "$theirs" ] || bad="$bad [$sel: lotbackup '$ours', pg_dump '$theirs']"
+done
+[ -z "$bad" ] && pass kinds4-selection-like-pg-dump || fail kinds4-selection-like-pg-dump "$bad"
 finish
