@@ -16,7 +16,8 @@ struct db_job {
 	int user_mapping_secrets;	/* keep user mappings' passwords */
 	int lock_timeout_ms;		/* 0: none */
 	int serializable_deferrable;
-	const struct db_selection *selection;	/* -n, -t, ... (store/selection.h); NULL: everything */
+	const struct db_selection *selection;
+	int globals;			/* --globals: NAME.globals.sql beside the dump (dump/dump-globals.h) */	/* -n, -t, ... (store/selection.h); NULL: everything */
 	int encrypt;			/* with the run's key (crypt/crypt.h): NAME.sql.gz.enc */
 	/*
 	 * db --upload: the dump also streams to this store (key: its prefix

@@ -25,6 +25,8 @@ enum backup_kind {
 #define ENCRYPTED_SUFFIX ".enc"
 /* A verified off-site copy of NAME exists (remote/remote-upload.h). */
 #define REMOTE_SUFFIX ".remote.json"
+/* db --globals: the roles and tablespaces the dump NAME needs (dump/dump-globals.h). */
+#define GLOBALS_SUFFIX ".globals.sql"
 
 struct backup_entry {
 	enum backup_kind kind;

@@ -67,6 +67,16 @@ struct db_manifest {
 	uint64_t large_object_bytes;	/* their data */
 	struct manifest_ledger *ledgers;	/* migration ledgers found (optional) */
 	size_t nledgers;
+	/*
+	 * db --globals: the roles and tablespaces file beside the dump
+	 * (dump/dump-globals.h), its size, SHA-256 and what it holds;
+	 * globals_file NULL: none.
+	 */
+	char *globals_file;
+	uint64_t globals_bytes;
+	char globals_sha256[65];
+	long long globals_roles;
+	long long globals_tablespaces;
 	/* What the dump leaves out on purpose (db -n/-t/-T/...); all zero: the whole database. */
 	struct db_selection selection;
 };

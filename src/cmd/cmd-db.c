@@ -27,6 +27,7 @@ cmd_safety_dump(const void *arg)
 	/* Its own folder: retention would count it as the day's db backup. */
 	cmd_db_job(opts, dir, &job);
 	job.selection = NULL;	/* the whole target, whatever --table or LOTBACKUP_SCHEMA and the like say */
+	job.globals = 0;
 	if (output_dir_prepare(opts->output_dir) < 0 || backup_db_run(&job, &result) < 0) {
 		log_error("the safety dump of the target failed: nothing was changed");
 		goto out;
@@ -52,6 +53,7 @@ cmd_db_job(const struct options *opts, const char *output_dir, struct db_job *jo
 	job->user_mapping_secrets = opts->user_mapping_secrets;
 	job->lock_timeout_ms = opts->lock_timeout_ms;
 	job->serializable_deferrable = opts->serializable_deferrable;
+	job->globals = opts->globals;
 	job->selection = selection_partial(&opts->selection) ? &opts->selection : NULL;
 	job->encrypt = opts->encrypt;
 }

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "io/progress.h"
 #include "pg/pgsql.h"
+#include "restore/restore-globals.h"
 #include "restore/restore-db.h"
 #include "store/outdir.h"
 #include "base/xalloc.h"
@@ -198,6 +199,15 @@ restore_local(const struct options *opts, const char *file)
 	}
 	if (opts->list_only)
 		return list_contents(file, opts->json);
+	if (opts->globals) {
+		if (opts->dbname == NULL || opts->dbname_origin != PG_TARGET_FLAG || full || opts->restore_to != NULL) {
+			log_error("restore --globals FILE needs --dbname naming a database of the target server "
+			    "(e.g. -d dbname=postgres), and FILE a db dump's NAME.globals.sql");
+			return LB_EXIT_USAGE;
+		}
+		db = db_settings(opts);
+		return exit_code(restore_globals_file(&db.target, file));
+	}
 	if (opts->dbname != NULL && opts->dbname_origin != PG_TARGET_FLAG &&
 	    !full) {
 		log_error("restore needs --dbname TARGET: DATABASE_URL is never used as a restore target, on purpose");

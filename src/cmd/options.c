@@ -74,6 +74,7 @@ enum {
 	OPT_VERIFY_RESTORE,
 	OPT_EXCLUDE_TABLE_DATA,
 	OPT_STRICT_NAMES,
+	OPT_GLOBALS,
 };
 
 struct option_spec {
@@ -249,6 +250,11 @@ static const struct option_spec specs[] = {
 	    "write the INSERTs here (default OUTPUT/recover-YYYY-MM-DDTHH-MM-SS.sql; never replaced)" },
 	{ "apply", OPT_APPLY, no_argument, CMD_RECOVER, NULL,
 	    "then run them in one transaction, after a safety dump of the database" },
+	{ "globals", OPT_GLOBALS, no_argument, CMD_DB, NULL,
+	    "also write the roles and tablespaces the database uses, no passwords, to NAME.globals.sql" },
+	{ "globals", OPT_GLOBALS, no_argument, CMD_RESTORE, NULL,
+	    "FILE is a db dump's NAME.globals.sql: create its roles and tablespaces on the server of --dbname "
+	    "(existing ones are kept)" },
 	{ "compress-level", OPT_COMPRESS_LEVEL, required_argument, CMD_DB, "N",
 	    "gzip level 1-9, libdeflate's scale (default 5: about gzip -9's size)" },
 };
@@ -611,6 +617,7 @@ apply(struct options *opts, int id, const char *arg)
 	case 's': opts->selection.schema_only = 1; break;
 	case 'a': opts->selection.data_only = 1; break;	/* also restore --table's */
 	case OPT_STRICT_NAMES: opts->selection.strict_names = 1; break;
+	case OPT_GLOBALS: opts->globals = 1; break;
 	default: return -1;
 	}
 	return 0;

@@ -8,6 +8,7 @@
 #include "dump/backup-db.h"
 #include "store/backups.h"
 #include "dump/dump.h"
+#include "dump/dump-globals.h"
 #include "base/format.h"
 #include "base/fsutil.h"
 #include "base/interrupt.h"
@@ -154,6 +155,33 @@ encryption_of(struct db_manifest *m)
 }
 
 /*
+ * --globals: the roles and tablespaces beside the dump, after it on the
+ * same connection, through sha256 and an atomic file of its own;
+ * recorded in the manifest, so verify checks it and a prune removes it
+ * with the dump.
+ */
+static int
+write_globals(PGconn *conn, const char *gpath, struct db_manifest *m)
+{
+	struct pipe *p = pipe_new();
+	const char *base = strrchr(gpath, '/');
+	int rc = -1;
+
+	pipe_add_sha256(p);
+	pipe_to_file(p, gpath, 0600);
+	if (dump_globals(conn, p, &m->globals_roles, &m->globals_tablespaces) < 0 || pipe_finish(p) < 0 ||
+	    pipe_publish(p) < 0)
+		goto out;
+	m->globals_file = xstrdup(base ? base + 1 : gpath);
+	m->globals_bytes = pipe_bytes(p, PIPE_OUT);
+	pipe_sha256_hex(p, m->globals_sha256);
+	rc = 0;
+out:
+	pipe_free(p);
+	return rc;
+}
+
+/*
  * The sidecar manifest, through the same atomic file as the dump, hashed
  * on the way so a caller that lists the two files need not read it back.
  */
@@ -186,7 +214,7 @@ backup_db_run(const struct db_job *job, struct db_result *result)
 	struct progress *bar = NULL;
 	struct timespec start;
 	PGconn *conn = NULL;
-	char *name = NULL, *path = NULL, *manifest_path = NULL;
+	char *name = NULL, *path = NULL, *manifest_path = NULL, *globals_path = NULL;
 	int manifest_written = 0, rc = -1;
 
 	memset(result, 0, sizeof(*result));
@@ -225,6 +253,14 @@ backup_db_run(const struct db_job *job, struct db_result *result)
 		log_error("the dump of %s came out empty; nothing was published", m->database);
 		goto out;
 	}
+	if (job->globals) {
+		globals_path = xasprintf("%s%s", path, GLOBALS_SUFFIX);
+		if (write_globals(conn, globals_path, m) < 0) {
+			free(globals_path);
+			globals_path = NULL;	/* not ours to remove: nothing was published */
+			goto out;
+		}
+	}
 	/* The manifest goes first, so a published dump always has one. */
 	if (write_manifest(manifest_path, result) < 0)
 		goto out;
@@ -241,6 +277,9 @@ out:
 	progress_end(bar);
 	if (rc < 0 && manifest_written)
 		unlink(manifest_path);
+	if (rc < 0 && globals_path != NULL)
+		unlink(globals_path);
+	free(globals_path);
 	pipe_free(p);
 	interrupt_watch_connection(NULL);
 	PQfinish(conn);

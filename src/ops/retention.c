@@ -126,7 +126,8 @@ unlink_if_present(const char *path)
 static int
 delete_backup(const struct backup_entry *e)
 {
-	static const char *const sidecars[] = { VERIFIED_SUFFIX, PIN_SUFFIX, REMOTE_SUFFIX, MANIFEST_SUFFIX, NULL };
+	static const char *const sidecars[] = { VERIFIED_SUFFIX, PIN_SUFFIX, REMOTE_SUFFIX, GLOBALS_SUFFIX,
+	    MANIFEST_SUFFIX, NULL };
 	size_t i;
 	int rc = 0;
 

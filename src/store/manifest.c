@@ -158,6 +158,10 @@ manifest_to_json(const struct db_manifest *m)
 	    "bytes", (json_int_t)m->large_object_bytes));
 	if (m->nledgers > 0)
 		json_object_set_new(root, "migrations", manifest_ledgers_json(m->ledgers, m->nledgers));
+	if (m->globals_file != NULL)
+		json_object_set_new(root, "globals", json_pack_checked("{s:s, s:I, s:s, s:I, s:I}", "file",
+		    m->globals_file, "bytes", (json_int_t)m->globals_bytes, "sha256", m->globals_sha256,
+		    "roles", (json_int_t)m->globals_roles, "tablespaces", (json_int_t)m->globals_tablespaces));
 	/* Only a partial dump has one: a manifest without it is of the whole database. */
 	if (selection_partial(&m->selection))
 		json_object_set_new(root, "selection", selection_to_json(&m->selection));
@@ -301,6 +305,36 @@ parse_table(json_t *t, size_t i, struct db_manifest *m, char *err, size_t errlen
 	return 0;
 }
 
+/* The optional "globals" object (db --globals). 0, or -1 with why in err. */
+static int
+parse_globals(json_t *g, struct db_manifest *m, char *err, size_t errlen)
+{
+	json_t *sha;
+	uint64_t roles = 0, spcs = 0;
+
+	if (g == NULL || json_is_null(g))
+		return 0;
+	sha = json_object_get(g, "sha256");
+	if (!json_is_object(g) || !json_is_string(sha) || strlen(json_string_value(sha)) != 64 ||
+	    strspn(json_string_value(sha), "0123456789abcdef") != 64) {
+		snprintf(err, errlen, "field \"globals\" is not an object with a 64-hex-digit \"sha256\"");
+		return -1;
+	}
+	if (get_string(g, "file", &m->globals_file, err, errlen) || m->globals_file == NULL ||
+	    strchr(m->globals_file, '/') != NULL) {
+		if (err[0] == '\0' || m->globals_file != NULL)
+			snprintf(err, errlen, "field \"globals.file\" is missing or not a plain file name");
+		return -1;
+	}
+	if (get_count(g, "bytes", &m->globals_bytes, err, errlen) || get_count(g, "roles", &roles, err, errlen) ||
+	    get_count(g, "tablespaces", &spcs, err, errlen))
+		return -1;
+	memcpy(m->globals_sha256, json_string_value(sha), 65);
+	m->globals_roles = (long long)roles;
+	m->globals_tablespaces = (long long)spcs;
+	return 0;
+}
+
 int
 manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, size_t errlen)
 {
@@ -368,7 +402,8 @@ manifest_parse(const char *text, size_t len, struct db_manifest *m, char *err, s
 		goto out;
 	m->large_objects = (long long)lo_count;
 	if (parse_ledgers(json_object_get(root, "migrations"), m, err, errlen) < 0 ||
-	    selection_from_json(json_object_get(root, "selection"), &m->selection, err, errlen) < 0)
+	    selection_from_json(json_object_get(root, "selection"), &m->selection, err, errlen) < 0 ||
+	    parse_globals(json_object_get(root, "globals"), m, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -401,6 +436,7 @@ manifest_free(struct db_manifest *m)
 	free(m->snapshot);
 	manifest_ledgers_free(m->ledgers, m->nledgers);
 	selection_free(&m->selection);
+	free(m->globals_file);
 	memset(m, 0, sizeof(*m));
 }
 

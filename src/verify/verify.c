@@ -338,6 +338,29 @@ check_gzip_damage(struct verify_result *r, const struct db_manifest *m, int have
 	    table ? table : "");
 }
 
+/* db --globals: the roles file beside the dump, as the manifest recorded it. */
+static int
+check_globals(struct verify_result *r, const char *path, const struct db_manifest *m)
+{
+	const char *slash = strrchr(path, '/');
+	char *gpath, hex[65];
+	uint64_t size = 0;
+	int rc;
+
+	if (m->globals_file == NULL)
+		return 0;
+	gpath = xasprintf("%.*s%s", slash ? (int)(slash - path + 1) : 0, path, m->globals_file);
+	if ((rc = fs_exists(gpath)) == 0)
+		verify_add(r, "globals", 0, "%s is missing", gpath);
+	else if (rc > 0 && (rc = sha256_file(gpath, 1, &size, hex)) == 0)
+		verify_add(r, "globals", size == m->globals_bytes && strcmp(hex, m->globals_sha256) == 0,
+		    "%s: %lld roles, %lld tablespaces; manifest %llu bytes sha256 %.16s..., file %llu %.16s...",
+		    m->globals_file, m->globals_roles, m->globals_tablespaces,
+		    (unsigned long long)m->globals_bytes, m->globals_sha256, (unsigned long long)size, hex);
+	free(gpath);
+	return rc < 0 ? -1 : 0;
+}
+
 /*
  * The checks of one whole read of a dump (C) named PATH, against M when
  * HAVE_MANIFEST; without one, FLAGS say whether it may pass as legacy.
@@ -430,18 +453,20 @@ verify_db_dump_manifest(const char *path, int flags, struct verify_result *r, st
 	}
 	if (have_manifest && (flags & VERIFY_QUICK)) {
 		rc = quick_check(path, &m, r);
-		goto out;
+	} else {
+		if (dump_contents_scan(path, &c) < 0)
+			goto out;
+		/* Bad data stopped the read short of the file's end: hash all of it to tell a bit flip. */
+		if (c.read_rc == DUMP_READ_CORRUPT && !c.read.decrypt_failed &&
+		    sha256_file(path, 0, &c.read.file_bytes, c.read.sha256) < 0) {
+			log_errno("cannot read %s", path);
+			goto out;
+		}
+		rc = 0;
+		contents_checks(r, &m, have_manifest, &c, flags, path);
 	}
-	if (dump_contents_scan(path, &c) < 0)
-		goto out;
-	/* Bad data stopped the read short of the file's end: hash all of it to tell a bit flip. */
-	if (c.read_rc == DUMP_READ_CORRUPT && !c.read.decrypt_failed &&
-	    sha256_file(path, 0, &c.read.file_bytes, c.read.sha256) < 0) {
-		log_errno("cannot read %s", path);
-		goto out;
-	}
-	rc = 0;
-	contents_checks(r, &m, have_manifest, &c, flags, path);
+	if (rc == 0 && have_manifest && check_globals(r, path, &m) < 0)
+		rc = -1;
 out:
 	dump_contents_free(&c);
 	if (rc == 0 && have_manifest && kept != NULL)
