@@ -123,6 +123,7 @@ struct options {
 	char *key_file;			/* --key-file, LOTBACKUP_KEY_FILE */
 	int passphrase_set;		/* LOTBACKUP_PASSPHRASE was found (held by crypt/, not here) */
 	int upload;			/* db|full --upload (LOTBACKUP_UPLOAD=1); -1 until resolved */
+	int all_databases;		/* db --all-databases */
 	int globals;			/* db --globals: write NAME.globals.sql; restore --globals FILE */
 	/*
 	 * -t/--table and -a/--data-only are one option each, for every command

@@ -17,6 +17,7 @@ struct db_job {
 	int lock_timeout_ms;		/* 0: none */
 	int serializable_deferrable;
 	const struct db_selection *selection;
+	const char *database;		/* --all-databases: this database on target's server; NULL: target's own */
 	int globals;			/* --globals: NAME.globals.sql beside the dump (dump/dump-globals.h) */	/* -n, -t, ... (store/selection.h); NULL: everything */
 	int encrypt;			/* with the run's key (crypt/crypt.h): NAME.sql.gz.enc */
 	/*
@@ -53,6 +54,19 @@ struct db_result {
  * (reported); db_result_free() either way.
  */
 int backup_db_run(const struct db_job *job, struct db_result *result);
+/*
+ * --all-databases: the databases of TARGET's server a dump is taken of,
+ * as pg_dumpall takes them (connectable, not templates), sorted. 0 or -1
+ * (reported); backup_db_names_free() either way.
+ */
+int backup_db_list_databases(const struct pg_target *target, char ***names, size_t *count);
+void backup_db_names_free(char **names, size_t count);
+/*
+ * The folder of DATNAME's dumps under the output directory: "db-" and
+ * the name, bytes other than letters, digits, '_', '-' and '.' written
+ * %XX, so any name makes one safe folder name (caller frees).
+ */
+char *backup_db_folder(const char *datname);
 void db_result_free(struct db_result *result);
 
 #endif

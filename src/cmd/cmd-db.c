@@ -88,6 +88,59 @@ take_output_dir(void *arg)
 	return r->lock != NULL ? 0 : -1;
 }
 
+/*
+ * --all-databases: each database into a folder of its own under the
+ * output directory (its own lock, retention and names, so `list -o`
+ * and `prune -o` of that folder work as for one database), all of them
+ * even after a failure, and one status: 1 when any failed.
+ */
+static int
+dump_all_databases(const struct options *opts, const struct retention_policy *policy, int flags,
+    struct cmd_result *result)
+{
+	struct pg_target target = options_pg_target(opts);
+	char **names = NULL;
+	size_t n = 0, i, failed = 0;
+	int rc = LB_EXIT_FAILURE;
+
+	if (backup_db_list_databases(&target, &names, &n) < 0)
+		goto out;
+	for (i = 0; i < n && interrupt_check() == 0; i++) {
+		char *folder = backup_db_folder(names[i]), *dir = xasprintf("%s/%s", opts->output_dir, folder);
+		struct output_lock *lock = NULL;
+		struct db_job job;
+		struct db_result db = { .name = NULL };
+		int ok = 0;
+
+		if (output_dir_prepare(dir) == 0 &&
+		    (lock = output_lock_take(dir, opts->wait_seconds)) != NULL) {
+			cmd_db_job(opts, dir, &job);
+			job.database = names[i];
+			ok = backup_db_run(&job, &db) == 0 &&
+			    retention_prune(dir, BACKUP_DB, policy, time(NULL), db.name, flags) == 0;
+		}
+		if (ok)
+			log_info("database %s: %s", names[i], db.path);
+		else
+			log_error("database %s: no dump (see above)", names[i]);
+		failed += !ok;
+		output_lock_release(lock);
+		db_result_free(&db);
+		free(folder);
+		free(dir);
+	}
+	if (failed > 0 || i < n) {
+		log_error("%zu of %zu databases were not dumped", failed + (n - i), n);
+		goto out;
+	}
+	log_info("dumped all %zu databases of the server into %s/db-*/", n, opts->output_dir);
+	result->published = xstrdup(opts->output_dir);
+	rc = LB_EXIT_OK;
+out:
+	backup_db_names_free(names, n);
+	return rc;
+}
+
 static int
 cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
@@ -111,6 +164,11 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 	if (opts->encrypt && !opts->dry_run && cmd_encrypt_key_ready(opts) < 0)
 		return LB_EXIT_FAILURE;
 	options_retention_after(opts, BACKUP_DB, &policy);
+	if (opts->all_databases && (opts->dry_run || opts->upload > 0)) {
+		log_error("--all-databases writes a folder per database: --dry-run and --upload work on one "
+		    "(lotbackup prune --dry-run -o OUTPUT/db-NAME, lotbackup push FILE)");
+		return LB_EXIT_USAGE;
+	}
 	/* A dry run shows what retention would delete today; it dumps nothing. */
 	if (opts->dry_run && opts->json)
 		return cmd_print_plan_json(opts, BACKUP_DB, &policy);
@@ -119,6 +177,10 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 		    flags | RETENTION_DRY_RUN) < 0 ? LB_EXIT_FAILURE : LB_EXIT_OK;
 	if (config_db_unnamed(opts) || output_dir_check(opts->output_dir) < 0 || interrupt_install() < 0)
 		goto out;
+	if (opts->all_databases) {
+		rc = dump_all_databases(opts, &policy, flags, result);
+		goto out;
+	}
 	cmd_db_job(opts, opts->output_dir, &job);
 	job.upload = cmd_upload_target(opts, &rs, &upload_failed);
 	/* One writer per directory, and retention never runs beside another run: taken once connected. */

@@ -75,6 +75,7 @@ enum {
 	OPT_EXCLUDE_TABLE_DATA,
 	OPT_STRICT_NAMES,
 	OPT_GLOBALS,
+	OPT_ALL_DATABASES,
 };
 
 struct option_spec {
@@ -215,6 +216,9 @@ static const struct option_spec specs[] = {
 	    "with the key file or LOTBACKUP_PASSPHRASE" },
 	{ "key-file", OPT_KEY_FILE, required_argument, CMD_DB | CMD_FULL | CMD_RESTORE | CMD_VERIFY | CMD_KEYGEN, "FILE",
 	    "the encryption key file (from lotbackup keygen); a passphrase only ever comes from LOTBACKUP_PASSPHRASE" },
+	{ "all-databases", OPT_ALL_DATABASES, no_argument, CMD_DB, NULL,
+	    "dump every database of the server (connectable, not a template), each into OUTPUT_DIR/db-NAME/; "
+	    "one exit status for all" },
 	{ "schema", 'n', required_argument, CMD_DB | CMD_FULL, "PATTERN",
 	    "dump only schemas matching PATTERN, and what is in them (psql pattern; repeatable; LOTBACKUP_SCHEMA)" },
 	{ "exclude-schema", 'N', required_argument, CMD_DB | CMD_FULL, "PATTERN",
@@ -618,6 +622,7 @@ apply(struct options *opts, int id, const char *arg)
 	case 'a': opts->selection.data_only = 1; break;	/* also restore --table's */
 	case OPT_STRICT_NAMES: opts->selection.strict_names = 1; break;
 	case OPT_GLOBALS: opts->globals = 1; break;
+	case OPT_ALL_DATABASES: opts->all_databases = 1; break;
 	default: return -1;
 	}
 	return 0;

@@ -18,6 +18,7 @@
 #include "io/progress.h"
 #include "io/pipe.h"
 #include "s3/s3-pipe.h"
+#include "base/strbuf.h"
 #include "base/version.h"
 #include "base/xalloc.h"
 
@@ -223,6 +224,13 @@ backup_db_run(const struct db_job *job, struct db_result *result)
 	conn = pgsql_connect(&job->target);
 	if (conn == NULL)
 		goto out;
+	if (job->database != NULL) {
+		PGconn *other = pgsql_connect_like(conn, job->database);
+
+		PQfinish(conn);
+		if ((conn = other) == NULL)
+			goto out;
+	}
 	if ((job->ready != NULL && job->ready(job->ready_arg) < 0) || fs_mkdir_private(job->output_dir) < 0)
 		goto out;
 	warn_if_shared(job->output_dir);
@@ -298,4 +306,56 @@ db_result_free(struct db_result *result)
 	free(result->path);
 	manifest_free(&result->manifest);
 	memset(result, 0, sizeof(*result));
+}
+
+int
+backup_db_list_databases(const struct pg_target *target, char ***names, size_t *count)
+{
+	PGconn *conn = pgsql_connect(target);
+	PGresult *res = NULL;
+	int i, rc = -1;
+
+	*names = NULL;
+	*count = 0;
+	if (conn == NULL)
+		return -1;
+	res = pgsql_query(conn, "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate"
+	    " ORDER BY datname COLLATE \"C\"", "cannot list the server's databases");
+	if (res == NULL)
+		goto out;
+	*names = xcalloc((size_t)PQntuples(res) + 1, sizeof(**names));
+	for (i = 0; i < PQntuples(res); i++)
+		(*names)[(*count)++] = xstrdup(PQgetvalue(res, i, 0));
+	rc = 0;
+out:
+	PQclear(res);
+	PQfinish(conn);
+	return rc;
+}
+
+void
+backup_db_names_free(char **names, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+char *
+backup_db_folder(const char *datname)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const unsigned char *p;
+
+	strbuf_puts(&sb, "db-");
+	for (p = (const unsigned char *)datname; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '_' || *p == '-' || *p == '.')
+			strbuf_putc(&sb, (char)*p);
+		else
+			strbuf_printf(&sb, "%%%02X", *p);
+	}
+	return strbuf_detach(&sb);
 }
