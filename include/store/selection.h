@@ -34,6 +34,8 @@ struct db_selection {
 /* The option name of a kind: "schema", "exclude-schema", ... */
 const char *selection_option(enum selection_kind kind);
 void selection_add(struct db_selection *sel, enum selection_kind kind, const char *pattern);
+/* Records a table whose rows the dump left out (data_left_out). */
+void selection_add_left_out(struct db_selection *sel, const char *table);
 /* Adds the comma-separated patterns of a setting (commas inside "..." belong to the name). */
 void selection_add_list(struct db_selection *sel, enum selection_kind kind, const char *list);
 /* 1 when the dump leaves something out: any pattern, -s or -a. */

@@ -203,9 +203,10 @@ record_selection(const struct schema *schema, const struct db_selection *sel, st
 	selection_copy(&m->selection, sel);
 	left = schema_data_left_out(schema, &n);
 	for (i = 0; i < n; i++) {
-		m->selection.data_left_out = xrealloc(m->selection.data_left_out,
-		    (m->selection.ndata_left_out + 1) * sizeof(char *));
-		m->selection.data_left_out[m->selection.ndata_left_out++] = manifest_name(left[i]);
+		char *safe = manifest_name(left[i]);
+
+		selection_add_left_out(&m->selection, safe);
+		free(safe);
 	}
 }
 

@@ -40,6 +40,12 @@ selection_add(struct db_selection *sel, enum selection_kind kind, const char *pa
 }
 
 void
+selection_add_left_out(struct db_selection *sel, const char *table)
+{
+	push(&sel->data_left_out, &sel->ndata_left_out, table);
+}
+
+void
 selection_add_list(struct db_selection *sel, enum selection_kind kind, const char *list)
 {
 	struct strbuf one = STRBUF_INIT;
