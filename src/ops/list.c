@@ -1,4 +1,6 @@
+#include <dirent.h>
 #include <jansson.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,6 +299,47 @@ print_table(const struct retention_view *v, const struct backup_entry *safety, s
 	free(change);
 }
 
+static int
+is_database_folder(const struct dirent *de)
+{
+	return strncmp(de->d_name, "db-", 3) == 0 && (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN);
+}
+
+/*
+ * db --all-databases' folders (OUTPUT/db-NAME/), one line each: the
+ * database its newest dump is of, how many dumps, the newest's age.
+ * Returns how many it showed.
+ */
+static size_t
+print_database_folders(const char *dir, time_t now)
+{
+	struct dirent **list = NULL;
+	int n = scandir(dir, &list, is_database_folder, alphasort), i;
+	size_t shown = 0;
+
+	for (i = 0; i < n; i++) {
+		char *sub = xasprintf("%s/%s", dir, list[i]->d_name), *db, age[32];
+		struct backup_entry *e = NULL;
+		struct stat st;
+		size_t ne = 0;
+
+		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode) && backups_scan(sub, &e, &ne) == 0 && ne > 0 && e[0].kind == BACKUP_DB) {
+			db = dump_database(&e[0], NULL);
+			format_age((long long)(now - e[0].when), age, sizeof(age));
+			if (shown++ == 0)
+				printf("\n%-28s %5s %9s  %s\n", "DATABASE (--all-databases)", "DUMPS", "NEWEST",
+				    "FOLDER (lotbackup list -o FOLDER)");
+			printf("%-28s %5zu %9s  %s\n", db ? db : "?", ne, age, sub);
+			free(db);
+		}
+		backups_free(e, ne);
+		free(sub);
+		free(list[i]);
+	}
+	free(list);
+	return shown;
+}
+
 int
 list_backups(const struct list_settings *settings)
 {
@@ -317,11 +360,12 @@ list_backups(const struct list_settings *settings)
 		goto out;
 	if (settings->json) {
 		print_json(&v, safety, nsafety, now);
-	} else if (v.nentries == 0 && nsafety == 0) {
-		printf("No backups in %s yet: run 'lotbackup db' or 'lotbackup full' to make one.\n",
-		    settings->output_dir);
 	} else {
-		print_table(&v, safety, nsafety, now, settings->wide);
+		if (v.nentries > 0 || nsafety > 0)
+			print_table(&v, safety, nsafety, now, settings->wide);
+		if (print_database_folders(settings->output_dir, now) == 0 && v.nentries == 0 && nsafety == 0)
+			printf("No backups in %s yet: run 'lotbackup db' or 'lotbackup full' to make one.\n",
+			    settings->output_dir);
 	}
 	rc = 0;
 out:

@@ -45,6 +45,14 @@ fi
 dropdb "$dst"
 out=$("$LB_BIN" list -o "$work/out/db-lb_all_b")
 grep -q 'lot-systems-db-' <<<"$out" && pass all-dbs-list-folder || fail all-dbs-list-folder "$out"
+# list of the output directory names each database, its dumps and its folder.
+out=$("$LB_BIN" list -o "$work/out")
+if grep -q "^DATABASE (--all-databases)" <<<"$out" && grep -qF "$weird" <<<"$out" &&
+	grep -q "^lb_all_a  *1 .*$work/out/db-lb_all_a$" <<<"$out" && ! grep -q 'No backups' <<<"$out"; then
+	pass all-dbs-list-names-databases
+else
+	fail all-dbs-list-names-databases "$out"
+fi
 
 # One database fails (a table it cannot lock): the others are dumped, the run exits 1 naming it.
 rm -rf "$work/out2"
