@@ -103,7 +103,8 @@ dump_all_databases(const struct options *opts, const struct retention_policy *po
 	size_t n = 0, i, failed = 0;
 	int rc = LB_EXIT_FAILURE;
 
-	if (backup_db_list_databases(&target, &names, &n) < 0)
+	/* Made once the server answered, as for one database. */
+	if (backup_db_list_databases(&target, &names, &n) < 0 || output_dir_prepare(opts->output_dir) < 0)
 		goto out;
 	for (i = 0; i < n && interrupt_check() == 0; i++) {
 		char *folder = backup_db_folder(names[i]), *dir = xasprintf("%s/%s", opts->output_dir, folder);
@@ -116,7 +117,8 @@ dump_all_databases(const struct options *opts, const struct retention_policy *po
 		    (lock = output_lock_take(dir, opts->wait_seconds)) != NULL) {
 			cmd_db_job(opts, dir, &job);
 			job.database = names[i];
-			ok = backup_db_run(&job, &db) == 0 &&
+			/* Each dump checked as db checks its own before retention counts it. */
+			ok = backup_db_run(&job, &db) == 0 && cmd_verify_written(db.path, 0) == LB_EXIT_OK &&
 			    retention_prune(dir, BACKUP_DB, policy, time(NULL), db.name, flags) == 0;
 		}
 		if (ok)
