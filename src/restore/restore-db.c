@@ -36,6 +36,40 @@ check_file(const char *path, struct db_manifest *m)
 	return rc;
 }
 
+/*
+ * restore --table reads the schema and the table's own members only: the
+ * file is not hashed whole (that would read all of it), but it must be
+ * the size its manifest says, and each member read is checked by its gzip
+ * CRC-32 and length as it is inflated, before its rows are committed.
+ */
+static int
+check_members(const char *path, struct db_manifest *m)
+{
+	char err[256] = "";
+	struct stat st;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	rc = manifest_read(path, m, NULL, err, sizeof(err));
+
+	if (rc == 1)
+		log_error("%s has no manifest: restore --table needs its member index (restore it whole instead)", path);
+	else if (rc == 2)
+		log_error("%s: its manifest is not valid (%s): not restoring from it", path, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 1;
+	if (stat(path, &st) < 0) {
+		log_errno("cannot read %s", path);
+		return -1;
+	}
+	if ((uint64_t)st.st_size != m->bytes) {
+		log_error("not restoring from %s: it is %lld bytes, its manifest says %llu (run lotbackup verify)", path,
+		    (long long)st.st_size, (unsigned long long)m->bytes);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 prisma_reminder(const char *project_dir)
 {
@@ -182,7 +216,7 @@ restore_db_file(const struct restore_db_settings *set, const char *path)
 	long tables;
 	int rc, created;
 
-	rc = check_file(path, &m);
+	rc = set->tables != NULL ? check_members(path, &m) : check_file(path, &m);
 	if (rc != 0)
 		goto out;
 	rc = -1;

@@ -53,6 +53,24 @@ check rtable-append "$LB_BIN" restore "$dump" -d "dbname=$dst" --table '"Audit L
 check_exit rtable-append-conflict 1 "$LB_BIN" restore "$dump" -d "dbname=$dst" --table users --data-only --append
 [ "$(v "$dst" 'SELECT count(*) FROM users')" = 200 ] && pass rtable-rolled-back || fail rtable-rolled-back "$(v "$dst" 'SELECT count(*) FROM users')"
 
+# Only the table's own members are read (no whole-file pass): damage in another
+# table's rows does not stop it; damage in its own rolls it back; a file of
+# the wrong size is refused before anything.
+bad=$work/bad && mkdir -p "$bad" && cp "$dump" "$dump.manifest.json" "$bad/" && bdump=$bad/$(basename "$dump")
+python3 - "$bdump" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1] + ".manifest.json"))
+t = next(t for t in m["tables"] if t["qualified"] == "public.orders")
+f = open(sys.argv[1], "r+b"); f.seek(t["gz_offset"] + t["gz_length"] // 2); b = f.read(1); f.seek(-1, 1); f.write(bytes([b[0] ^ 0xff]))
+PY
+d2=$(new_db lb_rt_d2)
+check rtable-other-damage-ignored "$LB_BIN" restore "$bdump" -d "dbname=$d2" --table users
+check_exit rtable-own-damage-fails 1 "$LB_BIN" restore "$bdump" -d "dbname=$d2" --table orders
+[ "$(v "$d2" "SELECT to_regclass('public.orders') IS NULL")" = t ] && pass rtable-own-damage-rolled-back || fail rtable-own-damage-rolled-back
+head -c 1000 "$dump" >"$bad/cut.sql.gz" && cp "$dump.manifest.json" "$bad/cut.sql.gz.manifest.json"
+check_exit rtable-wrong-size 3 "$LB_BIN" restore "$bad/cut.sql.gz" -d "dbname=$d2" --table users
+dropdb --if-exists "$d2"
+
 check_exit rtable-unknown 1 "$LB_BIN" restore "$dump" -d "dbname=$dst" --table nosuch
 check_exit rtable-not-with-clean 2 "$LB_BIN" restore "$dump" -d "dbname=$dst" --table users --clean
 check_exit rtable-append-alone 2 "$LB_BIN" restore "$dump" -d "dbname=$dst" --append
