@@ -33,7 +33,7 @@ python3 -c 'import json,sys; s=json.loads(sys.argv[1]); t=json.dumps(s); assert 
 	fail safety-dump-not-status-newest "$LB_LAST_OUTPUT"
 
 # list shows it, and the database each dump is of.
-check_exit safety-list 0 "$LB_BIN" list -o "$out"
+check_exit safety-list 0 "$LB_BIN" list -o "$out" --wide
 grep -E "^safety .*$(basename "$sd").*of $tgt" <<<"$LB_LAST_OUTPUT" >/dev/null && pass safety-list-row ||
 	fail safety-list-row "$LB_LAST_OUTPUT"
 json=$("$LB_BIN" list -o "$out" --json)
