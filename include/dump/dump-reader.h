@@ -51,8 +51,29 @@ struct pipe;
 typedef int (*dump_feed_fn)(void *arg, struct pipe *p);
 int dump_read_feed(const char *name, dump_feed_fn feed, void *arg, dump_chunk_fn fn, void *ctx,
     struct dump_read_stats *stats, char *err, size_t errlen);
+
+/*
+ * Where restore reads a dump by byte ranges: a local file (PATH), or
+ * (PATH NULL) anything FEED can stream LENGTH bytes (UINT64_MAX: to the
+ * end) of, from OFFSET, into the pipe the reader built, 0 or -1 (reported),
+ * e.g. ranged GETs of an S3 object. FEED is called from several threads
+ * at once. NAME names the dump in messages; NAME.enc says it is encrypted.
+ */
+typedef int (*dump_range_fn)(void *arg, struct pipe *p, uint64_t offset, uint64_t length);
+struct dump_source {
+	const char *name;
+	const char *path;
+	dump_range_fn feed;
+	void *arg;
+};
+/* A source of the local file PATH. */
+struct dump_source dump_source_file(const char *path);
+
+/* The whole of SRC (as dump_read, its members inflated on every core). */
+int dump_read_source(const struct dump_source *src, dump_chunk_fn fn, void *ctx, struct dump_read_stats *stats,
+    char *err, size_t errlen);
 /* The same for LENGTH bytes of whole gzip members (or plain SQL) from OFFSET. */
-int dump_read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
+int dump_read_range(const struct dump_source *src, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
     char *err, size_t errlen);
 /*
  * In LENGTH bytes of lotbackup's members from OFFSET (gzip-member.h), the
@@ -61,7 +82,9 @@ int dump_read_range(const char *path, uint64_t offset, uint64_t length, dump_chu
  * members do not say their sizes (older dumps) or end before AT: read from
  * OFFSET then; -1 the file cannot be read (reported).
  */
-int dump_find_member(const char *path, uint64_t offset, uint64_t length, uint64_t at,
+/* 1 when SRC begins with the encryption magic (crypt/crypt.h), 0 when not, -1 (reported). */
+int dump_source_encrypted(const struct dump_source *src);
+int dump_find_member(const struct dump_source *src, uint64_t offset, uint64_t length, uint64_t at,
     uint64_t *member_at, uint64_t *sql_before);
 /*
  * pg_dump's other formats, which lotbackup does not read, told by their

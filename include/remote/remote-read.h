@@ -15,17 +15,20 @@
  * verify s3://: the object's bytes streamed once through the same checks
  * as a local file's (size and SHA-256 against its remote manifest, gzip,
  * completion marker, statements, rows), nothing written locally. With VRS
- * (verify --restore), the object is fetched first (remote_fetch) and
- * checked and loaded as a local file is. 0 when the checks ran (see
- * r->failed), -1.
+ * (verify --restore), an object that passed is then loaded into the
+ * scratch database from ranged GETs, as restore s3:// loads it. 0 when the
+ * checks ran (see r->failed), -1.
  */
 int remote_verify(const struct remote_settings *rs, const char *name, const struct verify_restore_settings *vrs,
     struct verify_result *r);
 
 /*
- * restore s3://: the object and its manifest fetched (remote_fetch), then
- * restore_db_file on them: the whole file checked before anything loads,
- * as for a local file. 0, 1 it failed verification (nothing loaded), -1.
+ * restore s3://: streamed, nothing written locally. The whole object is
+ * checked against its remote manifest before anything loads (one GET), as
+ * a local file is; then restore_db_source loads it from ranged GETs of its
+ * tables' gzip members (the manifest's index), side by side, each on a
+ * connection of its own. A GET cut short goes on from where it stopped. 0,
+ * 1 it failed verification (nothing loaded), -1.
  */
 int remote_restore(const struct remote_settings *rs, const char *name, const struct restore_db_settings *set);
 

@@ -40,4 +40,16 @@ struct restore_db_settings {
  */
 int restore_db_file(const struct restore_db_settings *settings, const char *path);
 
+/*
+ * The same for a dump that is not a local file: CHECK verifies it whole
+ * first (0 and the manifest it was checked against in *M, which may stay
+ * zeroed; 1 failed verification, reported; -1), then the load reads SRC
+ * (dump/dump-reader.h) by byte ranges.
+ */
+struct db_manifest;
+struct dump_source;
+typedef int (*restore_check_fn)(void *arg, struct db_manifest *m);
+int restore_db_source(const struct restore_db_settings *settings, const struct dump_source *src,
+    restore_check_fn check, void *arg);
+
 #endif

@@ -75,7 +75,7 @@ void loader_progress(struct loader *l, size_t len);
 /* Runs one item of the dump (sql_item_fn). 0, or -1 when the load stops (reported). */
 int loader_item(void *ctx, const struct sql_item *item);
 /* Loads the whole file (length UINT64_MAX) or whole members from offset, with a splitter of its own. */
-int loader_load_range(struct loader *l, const char *path, uint64_t offset, uint64_t length);
+int loader_load_range(struct loader *l, const struct dump_source *src, uint64_t offset, uint64_t length);
 /* Rows of the open COPY to the server. 0, or -1 (reported). */
 int loader_send_copy(struct loader *l, const char *rows, size_t len);
 /* Ends the open COPY and its own transaction if it has one. 0, or -1 (reported, unless --keep-going). */

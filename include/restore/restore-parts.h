@@ -10,6 +10,6 @@
  * (staged), 1 not possible here (an older dump, or the part starts in the
  * table's first member: read it from the start), -1 failed (reported).
  */
-int restore_part_from_member(struct loader *l, const char *path, const struct manifest_table *t);
+int restore_part_from_member(struct loader *l, const struct dump_source *src, const struct manifest_table *t);
 
 #endif

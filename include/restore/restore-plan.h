@@ -39,7 +39,7 @@ struct load_plan {
 /* Table blocks back to back in the file, as lotbackup writes them: loadable side by side. */
 int load_plan_tables_apart(const struct restore_settings *set);
 /* Plans every table of set->tables on conn. 0, or -1 (reported); free the plan either way. */
-int load_plan_make(PGconn *conn, const char *path, const struct restore_settings *set, struct load_plan *plan);
+int load_plan_make(PGconn *conn, const struct dump_source *src, const struct restore_settings *set, struct load_plan *plan);
 void load_plan_free(struct load_plan *plan, size_t ntables);
 
 #endif

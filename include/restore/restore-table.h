@@ -24,7 +24,8 @@ struct restore_table_settings {
 };
 
 /* 0, or -1 (reported). */
-int restore_tables(PGconn *conn, const char *path, const struct db_manifest *m,
+struct dump_source;
+int restore_tables(PGconn *conn, const struct dump_source *src, const struct db_manifest *m,
     const struct restore_table_settings *settings, struct restore_stats *stats);
 
 #endif

@@ -10,6 +10,6 @@
  * parts as planned (restore-plan.h); tail: index builds that may start as
  * soon as their table is in (NULL: none). 0, or -1 (reported).
  */
-int restore_load_tables(struct loader *l, const char *path, struct restore_tail *tail);
+int restore_load_tables(struct loader *l, const struct dump_source *src, struct restore_tail *tail);
 
 #endif

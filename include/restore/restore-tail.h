@@ -7,6 +7,8 @@
 #include "store/manifest.h"
 #include "dump/sql-split.h"
 
+struct dump_source;	/* dump/dump-reader.h */
+
 /*
  * The part of a dump after its last table (sequence values, index and key
  * builds, foreign keys, triggers...), held in memory while the tables load,
@@ -39,7 +41,7 @@ struct restore_tail {
  * the part holds more than cap bytes (nothing held: load it as a stream),
  * or -1 (reported).
  */
-int restore_tail_read(const char *path, uint64_t offset, uint64_t length, size_t cap, struct restore_tail *tail);
+int restore_tail_read(const struct dump_source *src, uint64_t offset, uint64_t length, size_t cap, struct restore_tail *tail);
 /*
  * Marks the index builds that may run early: those of the first run of
  * index and key builds (only sequence values before them), on a table in

@@ -13,6 +13,8 @@
 #include "restore/row-sum.h"
 #include "store/manifest.h"
 
+struct dump_source;	/* dump/dump-reader.h: where the load reads the dump */
+
 /*
  * Loads a plain SQL dump (this tool's or pg_dump's, gzipped or not) into a
  * connected database through libpq: statements with PQexec, COPY blocks

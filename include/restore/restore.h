@@ -13,7 +13,7 @@
  */
 uint64_t restore_auto_split_bytes(const struct manifest_table *tables, size_t ntables, int jobs);
 /* After restore_session_setup(conn). Returns 0, or -1 (reported, naming the line and how far it got). */
-int restore_load(PGconn *conn, const char *path, const struct restore_settings *settings,
+int restore_load(PGconn *conn, const struct dump_source *src, const struct restore_settings *settings,
     struct restore_stats *stats);
 void restore_stats_free(struct restore_stats *stats);
 

@@ -22,6 +22,14 @@ struct s3_request {
 	void *arg;
 	int quiet_status;	/* this HTTP status is answered unreported (404 for HEAD/GET) */
 	int past_signal;	/* goes on after SIGINT/SIGTERM: the clean-up (an abort) must reach the server */
+	/*
+	 * GET with fn: the bytes from offset, length of them (UINT64_MAX: to
+	 * the end), by Range; a transfer cut after bytes reached fn goes on
+	 * from the first byte fn has not seen, so a dropped connection costs
+	 * no more than it dropped.
+	 */
+	int ranged;
+	uint64_t offset, length;
 };
 
 struct s3_reply {

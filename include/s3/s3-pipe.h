@@ -53,5 +53,7 @@ int pipe_s3_upload_result(const struct pipe *p, struct s3_upload_result *res);
  * as pipe_read_file does a file's. 0, -1 (reported; no such object too).
  */
 int pipe_read_s3(struct pipe *p, struct s3_client *c, const char *key);
+/* LENGTH bytes (UINT64_MAX: to the end) of KEY from OFFSET (s3_get_range) into P. 0, -1. */
+int pipe_read_s3_range(struct pipe *p, struct s3_client *c, const char *key, uint64_t offset, uint64_t length);
 
 #endif

@@ -90,11 +90,14 @@ struct s3_part {
 /* One PUT of LEN bytes; *etag (NULL: not wanted) as the server answered. 0 or -1. */
 int s3_put(struct s3_client *c, const char *key, const void *buf, size_t len, char etag[S3_ETAG_MAX]);
 /*
- * GET, the body streamed to FN as it comes. A failure before the first byte
- * is retried; after it, not (FN has seen bytes). 0, 1 when there is no such
+ * GET, the body streamed to FN as it comes. A failed request is tried
+ * again; one cut after FN has seen bytes goes on from the first byte it has
+ * not (a ranged GET), so FN sees each byte once. 0, 1 when there is no such
  * object (unreported when not_found_quiet), -1.
  */
 int s3_get(struct s3_client *c, const char *key, s3_data_fn fn, void *arg, int not_found_quiet);
+/* The same for LENGTH bytes (UINT64_MAX: to the end) from OFFSET, by Range; 0 or -1 (no such object too). */
+int s3_get_range(struct s3_client *c, const char *key, uint64_t offset, uint64_t length, s3_data_fn fn, void *arg);
 /* HEAD: 0 and *info (key NULL) when it exists, 1 when not (unreported), -1. */
 int s3_head(struct s3_client *c, const char *key, struct s3_object *info);
 /* DELETE (an absent object is no error, as S3 says). 0 or -1. */

@@ -29,5 +29,9 @@ struct verify_restore_settings {
  */
 int verify_restore(const struct verify_restore_settings *settings, const char *path,
     struct verify_result *result);
+/* The same for a dump read from SRC (dump/dump-reader.h) against M, its manifest, verified already. */
+struct db_manifest;
+int verify_restore_source(const struct verify_restore_settings *settings, const struct dump_source *src,
+    const struct db_manifest *m, struct verify_result *result);
 
 #endif

@@ -70,10 +70,11 @@ int verify_db_dump_manifest(const char *path, int flags, struct verify_result *r
  * once as FEED streams it (dump/dump-reader.h), e.g. an S3 object: against
  * the manifest MTEXT (MLEN bytes; NULL: there is none, a finding), both
  * named by LABEL and MLABEL in the result. SIZE (0: unknown) is for the
- * progress line. 0 or -1 as verify_db_dump.
+ * progress line. The manifest, when usable, into *KEPT (NULL: not wanted),
+ * as verify_db_dump_manifest. 0 or -1 as verify_db_dump.
  */
 int verify_db_feed(const char *label, const char *mtext, size_t mlen, const char *mlabel, dump_feed_fn feed,
-    void *arg, uint64_t size, struct verify_result *result);
+    void *arg, uint64_t size, struct verify_result *result, struct db_manifest *kept);
 /* Writes PATH.verified.json after a pass; removes it after a failure. */
 int verify_record(const struct verify_result *result);
 /* Logs each failed check, naming the file: 1 when any failed, else 0. */

@@ -200,11 +200,12 @@ read_pass(const char *path, const struct manifest_table *mt, int whole, struct t
 {
 	struct sql_splitter *sp = sql_splitter_new(on_item, tr);
 	struct dump_read_stats stats;
+	struct dump_source src = dump_source_file(path);
 	int rc;
 
 	memset(&stats, 0, sizeof(stats));
 	rc = whole ? dump_read(path, feed_splitter, sp, &stats, tr->err, sizeof(tr->err))
-	    : dump_read_range(path, mt->gz_offset, mt->gz_length, feed_splitter, sp, tr->err, sizeof(tr->err));
+	    : dump_read_range(&src, mt->gz_offset, mt->gz_length, feed_splitter, sp, tr->err, sizeof(tr->err));
 	if (rc == DUMP_READ_OK && sql_splitter_finish(sp) < 0 && !tr->done)
 		snprintf(tr->err, sizeof(tr->err), "%s", sql_splitter_error(sp));
 	sql_splitter_free(sp);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypt/crypt.h"
 #include "dump/dump-reader.h"
 #include "io/gzip-member.h"
 #include "io/pipe.h"
@@ -106,7 +107,7 @@ out:
 }
 
 struct file_range {
-	const char *path;
+	const struct dump_source *src;
 	uint64_t offset, length;
 };
 
@@ -114,29 +115,40 @@ static int
 feed_file(void *arg, struct pipe *p)
 {
 	const struct file_range *fr = arg;
-	int fd = open(fr->path, O_RDONLY | O_CLOEXEC), rc;
+	const char *path = fr->src->path;
+	int fd, rc;
 
-	if (fd < 0) {
-		log_errno("cannot open %s", fr->path);
+	if (path == NULL)
+		return fr->src->feed(fr->src->arg, p, fr->offset, fr->length);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_errno("cannot open %s", path);
 		return -1;
 	}
 	if (fr->offset > 0 && lseek(fd, (off_t)fr->offset, SEEK_SET) < 0) {
-		log_errno("cannot seek in %s", fr->path);
+		log_errno("cannot seek in %s", path);
 		close(fd);
 		return -1;
 	}
-	rc = pipe_read_fd(p, fd, fr->path, fr->length);
+	rc = pipe_read_fd(p, fd, path, fr->length);
 	close(fd);
 	return rc;
 }
 
 static int
-read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
+read_range(const struct dump_source *src, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
     struct dump_read_stats *stats, char *err, size_t errlen)
 {
-	struct file_range fr = { path, offset, length };
+	struct file_range fr = { src, offset, length };
 
-	return run_pipe(path, offset == 0 && length == UINT64_MAX, feed_file, &fr, fn, ctx, stats, err, errlen);
+	return run_pipe(src->name, offset == 0 && length == UINT64_MAX, feed_file, &fr, fn, ctx, stats, err, errlen);
+}
+
+struct dump_source
+dump_source_file(const char *path)
+{
+	struct dump_source src = { path, path, NULL, NULL };
+
+	return src;
 }
 
 void
@@ -158,15 +170,24 @@ int
 dump_read(const char *path, dump_chunk_fn fn, void *ctx, struct dump_read_stats *stats,
     char *err, size_t errlen)
 {
-	return read_range(path, 0, UINT64_MAX, fn, ctx, stats, err, errlen);
+	struct dump_source src = dump_source_file(path);
+
+	return read_range(&src, 0, UINT64_MAX, fn, ctx, stats, err, errlen);
 }
 
 int
-dump_read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
+dump_read_source(const struct dump_source *src, dump_chunk_fn fn, void *ctx, struct dump_read_stats *stats,
+    char *err, size_t errlen)
+{
+	return read_range(src, 0, UINT64_MAX, fn, ctx, stats, err, errlen);
+}
+
+int
+dump_read_range(const struct dump_source *src, uint64_t offset, uint64_t length, dump_chunk_fn fn, void *ctx,
     char *err, size_t errlen)
 {
 	struct dump_read_stats stats;
-	int rc = read_range(path, offset, length, fn, ctx, &stats, err, errlen);
+	int rc = read_range(src, offset, length, fn, ctx, &stats, err, errlen);
 
 	if (rc == DUMP_READ_OK && stats.file_bytes != length) {
 		snprintf(err, errlen, "the file ends before byte %llu", (unsigned long long)(offset + length));
@@ -175,27 +196,61 @@ dump_read_range(const char *path, uint64_t offset, uint64_t length, dump_chunk_f
 	return rc;
 }
 
+struct header_buf {
+	unsigned char *buf;
+	size_t len, cap;
+};
+
+static int
+keep_header(void *arg, const void *buf, size_t len)
+{
+	struct header_buf *h = arg;
+	size_t n = len < h->cap - h->len ? len : h->cap - h->len;
+
+	memcpy(h->buf + h->len, buf, n);
+	h->len += n;
+	return 0;
+}
+
+/* Up to LEN bytes of SRC at OFFSET (fewer at its end) into BUF: the count, or -1 (reported). */
+static ssize_t
+read_at(const struct dump_source *src, int fd, unsigned char *buf, size_t len, uint64_t offset)
+{
+	struct header_buf h = { buf, 0, len };
+	struct pipe *p;
+	ssize_t n;
+
+	if (fd >= 0) {
+		do {
+			n = pread(fd, buf, len, (off_t)offset);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0)
+			log_errno("cannot read %s", src->path);
+		return n;
+	}
+	p = pipe_new();
+	pipe_to_consumer(p, keep_header, &h);
+	n = src->feed(src->arg, p, offset, len) == 0 && pipe_finish(p) == 0 ? (ssize_t)h.len : -1;
+	pipe_free(p);
+	return n;
+}
+
 int
-dump_find_member(const char *path, uint64_t offset, uint64_t length, uint64_t at,
+dump_find_member(const struct dump_source *src, uint64_t offset, uint64_t length, uint64_t at,
     uint64_t *member_at, uint64_t *sql_before)
 {
 	unsigned char hdr[GZIP_MEMBER_HEADER];
 	uint64_t off = 0, sql = 0;
 	uint32_t mlen, slen;
 	ssize_t n;
-	int fd, rc = 1;
+	int fd = -1, rc = 1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		log_errno("cannot open %s", path);
+	if (src->path != NULL && (fd = open(src->path, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_errno("cannot open %s", src->path);
 		return -1;
 	}
 	while (off < length) {
-		do {
-			n = pread(fd, hdr, sizeof(hdr), (off_t)(offset + off));
-		} while (n < 0 && errno == EINTR);
-		if (n < 0) {
-			log_errno("cannot read %s", path);
+		if ((n = read_at(src, fd, hdr, sizeof(hdr), offset + off)) < 0) {
 			rc = -1;
 			break;
 		}
@@ -210,7 +265,8 @@ dump_find_member(const char *path, uint64_t offset, uint64_t length, uint64_t at
 		off += mlen;
 		sql += slen;
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
@@ -241,4 +297,17 @@ dump_foreign_format(const char *path)
 	if (n == (ssize_t)sizeof(head) && memcmp(head, "toc.dat", 8) == 0 && memcmp(head + 257, "ustar", 5) == 0)
 		return "a pg_dump tar-format archive (pg_dump -Ft)";
 	return NULL;
+}
+
+int
+dump_source_encrypted(const struct dump_source *src)
+{
+	unsigned char magic[CRYPT_MAGIC_BYTES];
+	ssize_t n;
+
+	if (src->path != NULL)
+		return crypt_file_is_encrypted(src->path);
+	if ((n = read_at(src, -1, magic, sizeof(magic), 0)) < 0)
+		return -1;
+	return n == (ssize_t)sizeof(magic) && memcmp(magic, CRYPT_MAGIC, sizeof(magic)) == 0;
 }

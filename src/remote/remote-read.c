@@ -1,20 +1,22 @@
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/format.h"
-#include "base/fsutil.h"
 #include "base/json.h"
 #include "base/log.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "dump/dump-reader.h"
 #include "remote/remote-internal.h"
 #include "remote/remote-read.h"
 #include "s3/s3-pipe.h"
 #include "s3/s3.h"
 #include "store/backups.h"
+#include "store/manifest.h"
 
 static int
 check_name(const char *name)
@@ -42,9 +44,13 @@ feed_s3(void *arg, struct pipe *p)
 	return pipe_read_s3(p, g->c, g->key);
 }
 
-/* Streamed: one GET through the checks, the manifest (if any) read first. */
+/*
+ * Streamed: one GET through the checks, the manifest (if any) read first;
+ * the manifest it passed against into *KEPT (NULL: not wanted).
+ */
 static int
-verify_stream(const struct remote_settings *rs, struct s3_client *c, const char *name, struct verify_result *r)
+verify_stream(const struct remote_settings *rs, struct s3_client *c, const char *name, struct verify_result *r,
+    struct db_manifest *kept)
 {
 	struct strbuf mtext = STRBUF_INIT;
 	char *key = xasprintf("%s%s", rs->s3.prefix ? rs->s3.prefix : "", name);
@@ -61,7 +67,7 @@ verify_stream(const struct remote_settings *rs, struct s3_client *c, const char 
 	if (s3_head(c, key, &info) != 0)
 		info.size = 0;
 	rc = verify_db_feed(where, got == 0 ? mtext.buf ? mtext.buf : "" : NULL, mtext.len, mwhere, feed_s3, &g,
-	    info.size, r);
+	    info.size, r, kept);
 out:
 	strbuf_free(&mtext);
 	free(key);
@@ -73,41 +79,60 @@ out:
 
 /*
  * Restore (and verify --restore) read a dump more than once: the whole
- * file is checked before anything loads, then tables load side by side
- * from their byte ranges, which one GET cannot give. So the object is
- * fetched once, with its manifest, into a private directory in the output
- * directory (the backups' disk, not a /tmp that may be memory), checked
- * against the manifest on the way (remote_pull), used as a local file and
- * removed: bounded by disk, one compressed copy. Reading the object twice
- * instead would serve the check, but the load would lose its parallel
- * ranges. A crash leaves .lotbackup-fetch-XXXXXX (0700) behind.
- * 0 and *DIR, 1 failure, 3 the bytes do not match the manifest.
+ * object is checked before anything loads, then tables load side by side
+ * from their byte ranges (the manifest's member index). Each range is a
+ * ranged GET on a connection of the loader's own, taken from this pool:
+ * nothing is written locally, and the loads keep their parallel ranges.
  */
+#define POOL_MAX 16
+
+struct object_source {
+	const struct s3_config *cfg;
+	const char *key;
+	pthread_mutex_t mu;
+	struct s3_client *idle[POOL_MAX];
+	int nidle;
+};
+
 static int
-fetch(const struct remote_settings *rs, const char *name, char **dir)
+feed_range(void *arg, struct pipe *p, uint64_t offset, uint64_t length)
 {
-	struct remote_settings into = *rs;
+	struct object_source *os = arg;
+	struct s3_client *c = NULL;
 	int rc;
 
-	*dir = NULL;
-	if (fs_mkdir_private(rs->output_dir) < 0)
-		return 1;
-	*dir = xasprintf("%s/.lotbackup-fetch-XXXXXX", rs->output_dir);
-	if (mkdtemp(*dir) == NULL) {
-		log_errno("cannot make a temporary directory in %s (restore s3:// fetches the dump there)",
-		    rs->output_dir);
-		free(*dir);
-		*dir = NULL;
-		return 1;
+	pthread_mutex_lock(&os->mu);
+	if (os->nidle > 0)
+		c = os->idle[--os->nidle];
+	pthread_mutex_unlock(&os->mu);
+	if (c == NULL && (c = s3_client_new(os->cfg)) == NULL)
+		return -1;
+	rc = pipe_read_s3_range(p, c, os->key, offset, length);
+	pthread_mutex_lock(&os->mu);
+	if (os->nidle < POOL_MAX) {
+		os->idle[os->nidle++] = c;
+		c = NULL;
 	}
-	into.output_dir = *dir;
-	rc = remote_pull(&into, name);
-	if (rc != 0) {
-		fs_remove_tree(*dir);
-		free(*dir);
-		*dir = NULL;
-	}
+	pthread_mutex_unlock(&os->mu);
+	s3_client_free(c);
 	return rc;
+}
+
+static void
+object_source_init(struct object_source *os, const struct remote_settings *rs, const char *key)
+{
+	memset(os, 0, sizeof(*os));
+	os->cfg = &rs->s3;
+	os->key = key;
+	pthread_mutex_init(&os->mu, NULL);
+}
+
+static void
+object_source_free(struct object_source *os)
+{
+	while (os->nidle > 0)
+		s3_client_free(os->idle[--os->nidle]);
+	pthread_mutex_destroy(&os->mu);
 }
 
 int
@@ -115,55 +140,79 @@ remote_verify(const struct remote_settings *rs, const char *name, const struct v
     struct verify_result *r)
 {
 	struct s3_client *c = NULL;
-	char *dir = NULL, *path = NULL;
-	int rc = -1, got;
+	struct object_source os;
+	struct dump_source src;
+	struct db_manifest m;
+	char *key = xasprintf("%s%s", rs->s3.prefix ? rs->s3.prefix : "", name), *where = NULL;
+	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
+	memset(&m, 0, sizeof(m));
+	object_source_init(&os, rs, key);
 	if (check_name(name) < 0 || (c = s3_client_new(&rs->s3)) == NULL)
 		goto out;
 	/* verify --restore loads only what proved whole, as for a local file. */
-	if ((rc = verify_stream(rs, c, name, r)) < 0 || vrs == NULL || r->failed)
+	if ((rc = verify_stream(rs, c, name, r, vrs != NULL ? &m : NULL)) < 0 || vrs == NULL || r->failed)
 		goto out;
-	rc = -1;
-	if ((got = fetch(rs, name, &dir)) != 0) {
-		/* Changed since the check: a finding, as the check's are. */
-		if (got == 3) {
-			verify_add(r, "checksum", 0, "the object changed while it was verified (see above)");
-			rc = 0;
-		}
-		goto out;
-	}
-	path = xasprintf("%s/%s", dir, name);
-	if (verify_restore(vrs, path, r) < 0)
-		goto out;
-	rc = 0;
+	where = s3_display(c, key);
+	src = (struct dump_source){ where, NULL, feed_range, &os };
+	rc = verify_restore_source(vrs, &src, &m, r);
 out:
-	if (dir != NULL)
-		fs_remove_tree(dir);
-	free(dir);
-	free(path);
+	manifest_free(&m);
+	object_source_free(&os);
 	s3_client_free(c);
+	free(key);
+	free(where);
 	return rc;
+}
+
+struct remote_check {
+	const struct remote_settings *rs;
+	struct s3_client *c;
+	const char *name;
+};
+
+/* restore_db_source's check: the whole object streamed through verify's checks, as a local file is. */
+static int
+check_object(void *arg, struct db_manifest *m)
+{
+	const struct remote_check *rc = arg;
+	struct verify_result r;
+	int failed;
+
+	if (verify_stream(rc->rs, rc->c, rc->name, &r, m) < 0) {
+		verify_result_free(&r);
+		return -1;
+	}
+	failed = verify_log_failures(&r);
+	if (failed)
+		log_error("not restoring %s: it failed verification; the target database was not touched", r.path);
+	verify_result_free(&r);
+	return failed;
 }
 
 int
 remote_restore(const struct remote_settings *rs, const char *name, const struct restore_db_settings *set)
 {
-	char *dir = NULL, *path = NULL;
-	int rc;
+	struct s3_client *c = NULL;
+	struct object_source os;
+	struct dump_source src;
+	char *key = xasprintf("%s%s", rs->s3.prefix ? rs->s3.prefix : "", name), *where = NULL;
+	struct remote_check check = { rs, NULL, name };
+	int rc = -1;
 
-	if (check_name(name) < 0)
-		return -1;
-	rc = fetch(rs, name, &dir);
-	if (rc == 3)
-		log_error("not restoring %s: it does not match its manifest; the target database was not touched", name);
-	if (rc != 0)
-		return rc == 3 ? 1 : -1;
-	path = xasprintf("%s/%s", dir, name);
-	rc = restore_db_file(set, path);
-	fs_remove_tree(dir);
-	free(dir);
-	free(path);
+	object_source_init(&os, rs, key);
+	if (check_name(name) < 0 || (c = s3_client_new(&rs->s3)) == NULL)
+		goto out;
+	check.c = c;
+	where = s3_display(c, key);
+	src = (struct dump_source){ where, NULL, feed_range, &os };
+	rc = restore_db_source(set, &src, check_object, &check);
+out:
+	object_source_free(&os);
+	s3_client_free(c);
+	free(key);
+	free(where);
 	return rc;
 }
 

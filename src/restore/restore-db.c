@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "dump/dump-reader.h"
 #include "migrate/ledger.h"
 #include "pg/pgsql.h"
 #include "restore/restore-db.h"
@@ -20,8 +21,9 @@
  * against. 0, 1 failed verification, -1.
  */
 static int
-check_file(const char *path, struct db_manifest *m)
+check_file(void *arg, struct db_manifest *m)
 {
+	const char *path = arg;
 	struct verify_result r;
 	int rc;
 
@@ -43,8 +45,9 @@ check_file(const char *path, struct db_manifest *m)
  * CRC-32 and length as it is inflated, before its rows are committed.
  */
 static int
-check_members(const char *path, struct db_manifest *m)
+check_members(void *arg, struct db_manifest *m)
 {
+	const char *path = arg;
 	char err[256] = "";
 	struct stat st;
 	int rc;
@@ -130,7 +133,7 @@ out:
 }
 
 static int
-load(const struct restore_db_settings *set, PGconn *conn, const char *path, const struct db_manifest *m)
+load(const struct restore_db_settings *set, PGconn *conn, const struct dump_source *src, const struct db_manifest *m)
 {
 	struct restore_settings settings;
 	struct restore_stats stats;
@@ -166,13 +169,13 @@ load(const struct restore_db_settings *set, PGconn *conn, const char *path, cons
 	}
 	if (set->clean && set->single_transaction && target_clean(conn) < 0)
 		goto out;
-	if (restore_load(conn, path, &settings, &stats) < 0)
+	if (restore_load(conn, src, &settings, &stats) < 0)
 		goto out;
 	if (set->single_transaction && pgsql_exec(conn, "COMMIT", "cannot commit the restore") < 0)
 		goto out;
 	for (i = 0; i < stats.ncopies; i++)
 		rows += stats.copies[i].rows;
-	log_info("restored %s into %s: %lld statements, %zu tables, %lld rows", path, PQdb(conn),
+	log_info("restored %s into %s: %lld statements, %zu tables, %lld rows", src->name, PQdb(conn),
 	    stats.statements, stats.ncopies, rows);
 	rc = 0;
 out:
@@ -188,7 +191,8 @@ out:
 
 /* restore --table: the tables asked for, into a database that may hold others. */
 static int
-restore_one(const struct restore_db_settings *set, PGconn *conn, const char *path, const struct db_manifest *m)
+restore_one(const struct restore_db_settings *set, PGconn *conn, const struct dump_source *src,
+    const struct db_manifest *m)
 {
 	struct restore_stats stats;
 	long long rows = 0;
@@ -197,12 +201,12 @@ restore_one(const struct restore_db_settings *set, PGconn *conn, const char *pat
 
 	if (restore_session_setup(conn) < 0)
 		return -1;
-	rc = restore_tables(conn, path, m, set->tables, &stats);
+	rc = restore_tables(conn, src, m, set->tables, &stats);
 	for (i = 0; i < stats.ncopies; i++)
 		rows += stats.copies[i].rows;
 	if (rc == 0)
-		log_info("restored %zu tables of %s into %s%s: %lld statements, %lld rows", set->tables->nnames, path,
-		    PQdb(conn), set->tables->data_only ? " (rows only)" : "", stats.statements, rows);
+		log_info("restored %zu tables of %s into %s%s: %lld statements, %lld rows", set->tables->nnames,
+		    src->name, PQdb(conn), set->tables->data_only ? " (rows only)" : "", stats.statements, rows);
 	restore_stats_free(&stats);
 	return rc;
 }
@@ -210,13 +214,24 @@ restore_one(const struct restore_db_settings *set, PGconn *conn, const char *pat
 int
 restore_db_file(const struct restore_db_settings *set, const char *path)
 {
+	struct dump_source src = dump_source_file(path);
+
+	/* restore --table checks the members it reads, not the whole file. */
+	return restore_db_source(set, &src, set->tables != NULL ? check_members : check_file, (void *)path);
+}
+
+int
+restore_db_source(const struct restore_db_settings *set, const struct dump_source *src, restore_check_fn check,
+    void *arg)
+{
 	struct db_manifest m;
 	PGconn *conn = NULL;
 	char *target = NULL;
 	long tables;
 	int rc, created;
 
-	rc = set->tables != NULL ? check_members(path, &m) : check_file(path, &m);
+	memset(&m, 0, sizeof(m));
+	rc = check(arg, &m);
 	if (rc != 0)
 		goto out;
 	rc = -1;
@@ -235,16 +250,16 @@ restore_db_file(const struct restore_db_settings *set, const char *path)
 		goto out;
 	if (set->tables != NULL && m.selection.data_only && !set->tables->data_only) {
 		log_error("%s is a data-only dump (db --data-only): it holds no definitions; restore its tables' "
-		    "rows with --table --data-only", path);
+		    "rows with --table --data-only", src->name);
 		goto out;
 	}
 	if (set->tables != NULL) {
-		rc = restore_one(set, conn, path, &m);
+		rc = restore_one(set, conn, src, &m);
 		goto out;
 	}
 	if (m.selection.data_only && (set->clean || tables == 0)) {
 		log_error("%s is a data-only dump (db --data-only): it loads rows into the tables a database has; %s",
-		    path, set->clean ? "--clean would drop them first: leave it out" :
+		    src->name, set->clean ? "--clean would drop them first: leave it out" :
 		    "restore a dump of the definitions (db --schema-only) first");
 		goto out;
 	}
@@ -255,7 +270,7 @@ restore_db_file(const struct restore_db_settings *set, const char *path)
 	}
 	if (set->clean && set->safety_dump != NULL && set->safety_dump(set->safety_dump_arg) < 0)
 		goto out;
-	if (load(set, conn, path, &m) < 0)
+	if (load(set, conn, src, &m) < 0)
 		goto out;
 	migration_advice(conn, set->project_dir);
 	rc = 0;

@@ -603,7 +603,7 @@ on_chunk(void *ctx, const char *buf, size_t len)
 
 /* Loads the whole file (length UINT64_MAX) or whole members from offset, with a splitter of its own. */
 int
-loader_load_range(struct loader *l, const char *path, uint64_t offset, uint64_t length)
+loader_load_range(struct loader *l, const struct dump_source *src, uint64_t offset, uint64_t length)
 {
 	struct dump_read_stats rstats;
 	char err[512];
@@ -612,11 +612,11 @@ loader_load_range(struct loader *l, const char *path, uint64_t offset, uint64_t 
 	memset(&rstats, 0, sizeof(rstats));
 	l->splitter = sql_splitter_new(loader_item, l);
 	if (length == UINT64_MAX)
-		rrc = dump_read(path, on_chunk, l, &rstats, err, sizeof(err));
+		rrc = dump_read_source(src, on_chunk, l, &rstats, err, sizeof(err));
 	else
-		rrc = dump_read_range(path, offset, length, on_chunk, l, err, sizeof(err));
+		rrc = dump_read_range(src, offset, length, on_chunk, l, err, sizeof(err));
 	if (rrc == DUMP_READ_CORRUPT) {
-		log_error("restore stopped: %s: %s", path, err);
+		log_error("restore stopped: %s: %s", src->name, err);
 		goto out;
 	}
 	if (rrc == DUMP_READ_STOPPED && l->part.done) {
@@ -627,7 +627,7 @@ loader_load_range(struct loader *l, const char *path, uint64_t offset, uint64_t 
 		goto out;
 	if (sql_splitter_finish(l->splitter) < 0) {
 		if (!l->failed)
-			log_error("restore stopped: %s: %s", path, sql_splitter_error(l->splitter));
+			log_error("restore stopped: %s: %s", src->name, sql_splitter_error(l->splitter));
 		goto out;
 	}
 	rc = l->failed ? -1 : 0;

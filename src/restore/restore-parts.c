@@ -72,7 +72,7 @@ raw_part_chunk(void *ctx, const char *buf, size_t len)
  * from the start), -1 failed (reported).
  */
 int
-restore_part_from_member(struct loader *l, const char *path, const struct manifest_table *t)
+restore_part_from_member(struct loader *l, const struct dump_source *src, const struct manifest_table *t)
 {
 	struct raw_part r;
 	struct sql_item copy;
@@ -82,7 +82,7 @@ restore_part_from_member(struct loader *l, const char *path, const struct manife
 
 	/* The member holding the byte before the part's first possible row start. */
 	at = line_len + l->part.from - 1;
-	rc = dump_find_member(path, t->gz_offset, t->gz_length, at, &member_at, &sql_before);
+	rc = dump_find_member(src, t->gz_offset, t->gz_length, at, &member_at, &sql_before);
 	if (rc != 0 || sql_before < line_len) {
 		rc = rc < 0 ? -1 : 1;
 		goto out;
@@ -101,14 +101,14 @@ restore_part_from_member(struct loader *l, const char *path, const struct manife
 	r.begin = r.finish = UINT64_MAX;
 	log_debug("reading table %s from byte %llu of its members, for its rows from byte %llu", t->qualified,
 	    (unsigned long long)member_at, (unsigned long long)l->part.from);
-	rrc = dump_read_range(path, t->gz_offset + member_at, t->gz_length - member_at, raw_part_chunk, &r,
+	rrc = dump_read_range(src, t->gz_offset + member_at, t->gz_length - member_at, raw_part_chunk, &r,
 	    err, sizeof(err));
 	if (rrc == DUMP_READ_STOPPED && l->part.done)
 		rc = 0;
 	else if (rrc == DUMP_READ_CORRUPT)
-		log_error("restore stopped: %s: %s", path, err);
+		log_error("restore stopped: %s: %s", src->name, err);
 	else if (rrc == DUMP_READ_OK)
-		log_error("restore stopped: %s: the rows of table %s end before byte %llu of its COPY text", path,
+		log_error("restore stopped: %s: the rows of table %s end before byte %llu of its COPY text", src->name,
 		    t->qualified, (unsigned long long)t->data_bytes);
 out:
 	if (rc < 0)

@@ -63,16 +63,16 @@ block_head_chunk(void *ctx, const char *buf, size_t len)
  * where the dump lists it in the child's own order. 1 yes, 0 no, -1 error.
  */
 static int
-block_copies_planned(const char *path, const struct manifest_table *t, const char *copy)
+block_copies_planned(const struct dump_source *src, const struct manifest_table *t, const char *copy)
 {
 	struct block_head h = { STRBUF_INIT, 0 };
 	char *want = xasprintf("%s\n", copy), err[512];
 	int rrc, rc = -1;
 
 	h.want = strlen(want);
-	rrc = dump_read_range(path, t->gz_offset, t->gz_length, block_head_chunk, &h, err, sizeof(err));
+	rrc = dump_read_range(src, t->gz_offset, t->gz_length, block_head_chunk, &h, err, sizeof(err));
 	if (rrc == DUMP_READ_CORRUPT)
-		log_error("restore stopped: %s: %s", path, err);
+		log_error("restore stopped: %s: %s", src->name, err);
 	else if (rrc == DUMP_READ_OK || rrc == DUMP_READ_STOPPED)
 		rc = h.got.len == h.want && memcmp(h.got.buf, want, h.want) == 0;
 	strbuf_free(&h.got);
@@ -90,7 +90,7 @@ block_copies_planned(const char *path, const struct manifest_table *t, const cha
  * (reported).
  */
 static int
-plan_table(PGconn *conn, const char *path, const struct manifest_table *t, int parts, struct table_plan *plan)
+plan_table(PGconn *conn, const struct dump_source *src, const struct manifest_table *t, int parts, struct table_plan *plan)
 {
 	const char *params[1] = { t->qualified };
 	char *what = xasprintf("cannot look up table %s to plan its load", t->qualified);
@@ -122,7 +122,7 @@ plan_table(PGconn *conn, const char *path, const struct manifest_table *t, int p
 	plan->target = xstrdup(PQgetvalue(res, 0, 4));
 	plan->copy = xasprintf("COPY %s %s FROM stdin;", t->qualified, plan->columns);
 	if (parts > 1 && strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
-		if ((same = block_copies_planned(path, t, plan->copy)) < 0) {
+		if ((same = block_copies_planned(src, t, plan->copy)) < 0) {
 			rc = -1;
 			goto out;
 		}
@@ -143,7 +143,7 @@ out:
 }
 
 int
-load_plan_make(PGconn *conn, const char *path, const struct restore_settings *set, struct load_plan *plan)
+load_plan_make(PGconn *conn, const struct dump_source *src, const struct restore_settings *set, struct load_plan *plan)
 {
 	size_t i, n = 0;
 	uint64_t k, parts;
@@ -162,7 +162,7 @@ load_plan_make(PGconn *conn, const char *path, const struct restore_settings *se
 		if (parts > (uint64_t)set->jobs)
 			parts = (uint64_t)set->jobs;
 		if ((parts > 1 || set->tables[i].data_bytes >= FREEZE_MIN_BYTES) &&
-		    plan_table(conn, path, &set->tables[i], (int)parts, &plan->plans[i]) < 0)
+		    plan_table(conn, src, &set->tables[i], (int)parts, &plan->plans[i]) < 0)
 			return -1;
 		if (parts > 1 && plan->plans[i].stage_ddl == NULL) {
 			log_debug("table %s loads whole: it cannot be loaded in parts (rules, triggers, row security, "

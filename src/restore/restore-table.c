@@ -207,15 +207,15 @@ feed(void *ctx, const char *buf, size_t len)
 
 /* The statements of [offset, offset + length) of the dump into K. 0, or -1 (reported). */
 static int
-pick_range(struct pick *k, const char *path, uint64_t offset, uint64_t length)
+pick_range(struct pick *k, const struct dump_source *src, uint64_t offset, uint64_t length)
 {
 	struct sql_splitter *sp = sql_splitter_new(pick_item, k);
 	char err[256] = "";
 	int rc = 0;
 
-	if (length > 0 && (dump_read_range(path, offset, length, feed, sp, err, sizeof(err)) != DUMP_READ_OK ||
+	if (length > 0 && (dump_read_range(src, offset, length, feed, sp, err, sizeof(err)) != DUMP_READ_OK ||
 	    sql_splitter_finish(sp) < 0)) {
-		log_error("cannot read the schema of %s: %s", path, err[0] ? err : sql_splitter_error(sp));
+		log_error("cannot read the schema of %s: %s", src->name, err[0] ? err : sql_splitter_error(sp));
 		rc = -1;
 	}
 	sql_splitter_free(sp);
@@ -336,7 +336,7 @@ run_picked(PGconn *conn, const struct pick *k, struct restore_stats *stats)
 
 /* One table's rows from its own gzip members, through the loader restore uses. */
 static int
-load_rows(PGconn *conn, const char *path, const struct manifest_table *t, struct restore_stats *stats)
+load_rows(PGconn *conn, const struct dump_source *src, const struct manifest_table *t, struct restore_stats *stats)
 {
 	struct restore_settings settings;
 	struct loader l;
@@ -350,13 +350,13 @@ load_rows(PGconn *conn, const char *path, const struct manifest_table *t, struct
 	l.settings = &settings;
 	l.stats = stats;
 	l.part.table = t->qualified;
-	rc = loader_load_range(&l, path, t->gz_offset, t->gz_length);
+	rc = loader_load_range(&l, src, t->gz_offset, t->gz_length);
 	loader_release(&l);
 	return rc;
 }
 
 int
-restore_tables(PGconn *conn, const char *path, const struct db_manifest *m,
+restore_tables(PGconn *conn, const struct dump_source *src, const struct db_manifest *m,
     const struct restore_table_settings *set, struct restore_stats *stats)
 {
 	const struct manifest_table **want = NULL;
@@ -380,14 +380,14 @@ restore_tables(PGconn *conn, const char *path, const struct db_manifest *m,
 	/* The schema before the data and after it: small, read whole; the other tables' rows are not read. */
 	pre.want = post.want = want;
 	pre.nwant = post.nwant = set->nnames;
-	if (pick_range(&pre, path, 0, first) < 0)
+	if (pick_range(&pre, src, 0, first) < 0)
 		goto out;
 	/* Sequences owned in the first section keep their values in the second. */
 	post.owned = pre.owned;
 	post.nowned = pre.nowned;
 	pre.owned = NULL;
 	pre.nowned = 0;
-	if (pick_range(&post, path, last, m->bytes - last) < 0)
+	if (pick_range(&post, src, last, m->bytes - last) < 0)
 		goto out;
 	if (pgsql_exec(conn, "BEGIN", "cannot begin the restore") < 0)
 		goto out;
@@ -403,7 +403,7 @@ restore_tables(PGconn *conn, const char *path, const struct db_manifest *m,
 	if (run_picked(conn, &pre, stats) < 0)
 		goto rollback;
 	for (i = 0; i < set->nnames; i++)
-		if (load_rows(conn, path, want[i], stats) < 0)
+		if (load_rows(conn, src, want[i], stats) < 0)
 			goto rollback;
 	if (run_picked(conn, &post, stats) < 0 || pgsql_exec(conn, "COMMIT", "cannot commit the restore") < 0)
 		goto rollback;

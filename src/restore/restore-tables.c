@@ -27,7 +27,7 @@
  * straight from the file by the manifest's index.
  */
 struct table_run {
-	const char *path;
+	const struct dump_source *src;
 	const struct restore_settings *settings;
 	const struct stmt_pool *pool;	/* holds the session statements to replay */
 	PGconn *main;
@@ -152,8 +152,8 @@ load_one_unit(struct table_run *run, struct loader *l, const struct load_unit *u
 	l->part.done = 0;
 	l->part.table = t->qualified;
 	l->part.plan = run->plan.plans[unit->table].columns != NULL ? &run->plan.plans[unit->table] : NULL;
-	seek = unit->part > 0 && l->part.plan != NULL ? restore_part_from_member(l, run->path, t) : 1;
-	ok = seek == 1 ? loader_load_range(l, run->path, t->gz_offset, t->gz_length) == 0 : seek == 0;
+	seek = unit->part > 0 && l->part.plan != NULL ? restore_part_from_member(l, run->src, t) : 1;
+	ok = seek == 1 ? loader_load_range(l, run->src, t->gz_offset, t->gz_length) == 0 : seek == 0;
 	if (ok && !l->failed && unit->part > 0) {
 		/* Stopped by another loader's failure: that one reports it. */
 		ok = wait_for_turn(run, unit) == 0;
@@ -263,7 +263,7 @@ fold_parts(struct restore_stats *stats)
 
 /* tail: index builds that may start as soon as their table is in (NULL: none). */
 int
-restore_load_tables(struct loader *l, const char *path, struct restore_tail *tail)
+restore_load_tables(struct loader *l, const struct dump_source *src, struct restore_tail *tail)
 {
 	const struct restore_settings *set = l->settings;
 	struct table_run run;
@@ -275,12 +275,12 @@ restore_load_tables(struct loader *l, const char *path, struct restore_tail *tai
 	pthread_mutex_init(&run.mu, NULL);
 	pthread_cond_init(&run.changed, NULL);
 	atomic_init(&run.abort, 0);
-	if (load_plan_make(l->conn, path, set, &run.plan) < 0)
+	if (load_plan_make(l->conn, src, set, &run.plan) < 0)
 		goto out;
 	/* More loaders than parts only when index builds can use them. */
 	if (tail == NULL && n > (int)run.plan.nunits)
 		n = (int)run.plan.nunits;
-	run.path = path;
+	run.src = src;
 	run.settings = set;
 	run.pool = l->pool;
 	run.main = l->conn;

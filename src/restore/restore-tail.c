@@ -47,7 +47,7 @@ feed(void *ctx, const char *buf, size_t len)
 }
 
 int
-restore_tail_read(const char *path, uint64_t offset, uint64_t length, size_t cap, struct restore_tail *tail)
+restore_tail_read(const struct dump_source *src, uint64_t offset, uint64_t length, size_t cap, struct restore_tail *tail)
 {
 	struct tail_reader r;
 	char err[512];
@@ -58,15 +58,15 @@ restore_tail_read(const char *path, uint64_t offset, uint64_t length, size_t cap
 	r.tail = tail;
 	r.cap = cap;
 	r.splitter = sql_splitter_new(hold_item, &r);
-	rrc = dump_read_range(path, offset, length, feed, &r, err, sizeof(err));
+	rrc = dump_read_range(src, offset, length, feed, &r, err, sizeof(err));
 	if (r.too_big) {
 		rc = 1;
 		goto out;
 	}
 	if (rrc == DUMP_READ_CORRUPT)
-		log_error("restore stopped: %s: %s", path, err);
+		log_error("restore stopped: %s: %s", src->name, err);
 	else if (rrc == DUMP_READ_STOPPED || (rrc == DUMP_READ_OK && sql_splitter_finish(r.splitter) < 0))
-		log_error("restore stopped: %s: %s", path, sql_splitter_error(r.splitter));
+		log_error("restore stopped: %s: %s", src->name, sql_splitter_error(r.splitter));
 	else if (rrc == DUMP_READ_OK)
 		rc = 0;
 out:

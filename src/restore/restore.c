@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "base/log.h"
-#include "crypt/crypt.h"
+#include "dump/dump-reader.h"
 #include "io/progress.h"
 #include "restore/restore-loader.h"
 #include "restore/restore-plan.h"
@@ -37,7 +37,7 @@ run_tail(struct loader *l, const struct restore_tail *tail)
 }
 
 int
-restore_load(PGconn *conn, const char *path, const struct restore_settings *settings,
+restore_load(PGconn *conn, const struct dump_source *src, const struct restore_settings *settings,
     struct restore_stats *stats)
 {
 	struct restore_progress bar;
@@ -59,26 +59,26 @@ restore_load(PGconn *conn, const char *path, const struct restore_settings *sett
 	if (settings->jobs > 1 && !settings->single_transaction)
 		l.pool = stmt_pool_new(conn, settings->jobs, settings->keep_going);
 	/* An encrypted file's chunks chain: it is read from its start only, tables in the file's order. */
-	if (load_plan_tables_apart(settings) && crypt_file_is_encrypted(path) == 0) {
+	if (load_plan_tables_apart(settings) && dump_source_encrypted(src) == 0) {
 		const struct manifest_table *last = &settings->tables[settings->ntables - 1];
 		uint64_t tail_at = last->gz_offset + last->gz_length, tail_len = settings->file_bytes - tail_at;
 		size_t early;
 		int held;
 
-		if (loader_load_range(&l, path, 0, settings->tables[0].gz_offset) < 0)
+		if (loader_load_range(&l, src, 0, settings->tables[0].gz_offset) < 0)
 			goto out;
 		/* The part after the tables is schema: small, unless it is not a dump of ours. */
-		if ((held = restore_tail_read(path, tail_at, tail_len, TAIL_HOLD_MAX, &tail)) < 0) {
+		if ((held = restore_tail_read(src, tail_at, tail_len, TAIL_HOLD_MAX, &tail)) < 0) {
 			l.failed = 1;
 			goto out;
 		}
 		early = held == 0 ? restore_tail_plan(&tail, settings->tables, settings->ntables) : 0;
 		if (early > 0)
 			log_debug("%zu index builds start as soon as their table is in", early);
-		if (restore_load_tables(&l, path, early > 0 ? &tail : NULL) < 0 ||
-		    (held == 0 ? run_tail(&l, &tail) : loader_load_range(&l, path, tail_at, tail_len)) < 0)
+		if (restore_load_tables(&l, src, early > 0 ? &tail : NULL) < 0 ||
+		    (held == 0 ? run_tail(&l, &tail) : loader_load_range(&l, src, tail_at, tail_len)) < 0)
 			goto out;
-	} else if (loader_load_range(&l, path, 0, UINT64_MAX) < 0) {
+	} else if (loader_load_range(&l, src, 0, UINT64_MAX) < 0) {
 		goto out;
 	}
 	if (l.pool && stmt_pool_drain(l.pool) < 0)
@@ -92,7 +92,7 @@ restore_load(PGconn *conn, const char *path, const struct restore_settings *sett
 	rc = stats->errors > 0 ? -1 : 0;
 	if (stats->errors > 0)
 		log_error("restore of %s finished with %lld errors (--keep-going): the target is restored "
-		    "except for the failed statements", path, stats->errors);
+		    "except for the failed statements", src->name, stats->errors);
 out:
 	if (l.progress != NULL)
 		progress_end(bar.bar);

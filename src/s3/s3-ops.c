@@ -35,10 +35,25 @@ int
 s3_get(struct s3_client *c, const char *key, s3_data_fn fn, void *arg, int not_found_quiet)
 {
 	struct s3_request rq = { .method = "GET", .key = key, .fn = fn, .arg = arg,
-	    .quiet_status = not_found_quiet ? 404 : 0 };
+	    .quiet_status = not_found_quiet ? 404 : 0, .ranged = 1, .length = UINT64_MAX };
 	struct s3_reply rp = { 0 };
 	int rc = s3_request(c, &rq, &rp);
 
+	s3_reply_free(&rp);
+	return rc;
+}
+
+int
+s3_get_range(struct s3_client *c, const char *key, uint64_t offset, uint64_t length, s3_data_fn fn, void *arg)
+{
+	struct s3_request rq = { .method = "GET", .key = key, .fn = fn, .arg = arg, .ranged = 1, .offset = offset,
+	    .length = length };
+	struct s3_reply rp = { 0 };
+	int rc;
+
+	if (length == 0)
+		return 0;	/* no Range names no bytes */
+	rc = s3_request(c, &rq, &rp);
 	s3_reply_free(&rp);
 	return rc;
 }

@@ -487,3 +487,9 @@ pipe_read_s3(struct pipe *p, struct s3_client *c, const char *key)
 {
 	return s3_get(c, key, into_pipe, p, 0) == 0 ? 0 : -1;
 }
+
+int
+pipe_read_s3_range(struct pipe *p, struct s3_client *c, const char *key, uint64_t offset, uint64_t length)
+{
+	return s3_get_range(c, key, offset, length, into_pipe, p) == 0 ? 0 : -1;
+}

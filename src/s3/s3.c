@@ -262,8 +262,10 @@ struct transfer {
 	struct s3_reply *rp;
 	CURL *curl;
 	size_t sent;		/* of rq->body */
-	int streamed;		/* bytes reached rq->fn: no retry */
+	int streamed;		/* bytes reached rq->fn: no retry unless ranged */
 	int fn_failed;
+	uint64_t *delivered;	/* bytes given to rq->fn, over all attempts */
+	int partial;		/* this attempt asked for a part of the object: 206 is the answer */
 };
 
 static size_t
@@ -276,10 +278,18 @@ on_body(char *buf, size_t size, size_t n, void *arg)
 	curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (t->rq->fn != NULL && status >= 200 && status < 300) {
 		t->streamed = 1;
+		/* A server that ignores Range sends the whole object: not the bytes asked for. */
+		if (t->partial && status != 206) {
+			log_error("the S3 server answered a ranged GET with HTTP %ld, not 206: it does not serve byte "
+			    "ranges; pull the backup and use the local file", status);
+			t->fn_failed = 1;
+			return 0;
+		}
 		if (t->rq->fn(t->rq->arg, buf, len) < 0) {
 			t->fn_failed = 1;
 			return 0;	/* stops the transfer */
 		}
+		*t->delivered += len;
 		return len;
 	}
 	if (t->rp->body.len + len > 16 * 1024 * 1024)
@@ -372,11 +382,28 @@ request_headers(const struct s3_request *rq)
 	return xcheck(h);
 }
 
+/* The Range of a ranged GET's attempt, past what reached fn already; "" for all of the object. */
+static void
+range_of(const struct s3_request *rq, uint64_t delivered, char *buf, size_t len)
+{
+	uint64_t from = rq->offset + delivered;
+
+	buf[0] = '\0';
+	if (!rq->ranged || (from == 0 && rq->length == UINT64_MAX))
+		return;
+	if (rq->length == UINT64_MAX)
+		snprintf(buf, len, "%llu-", (unsigned long long)from);
+	else
+		snprintf(buf, len, "%llu-%llu", (unsigned long long)from,
+		    (unsigned long long)(rq->offset + rq->length - 1));
+}
+
 static void
 setup_handle(struct s3_client *c, struct transfer *t, const char *url, struct curl_slist *headers)
 {
 	CURL *h = c->curl;
 	const struct s3_request *rq = t->rq;
+	char range[64];
 
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_URL, url);
@@ -408,7 +435,12 @@ setup_handle(struct s3_client *c, struct transfer *t, const char *url, struct cu
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
 	} else if (strcmp(rq->method, "HEAD") == 0) {
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-	} else if (strcmp(rq->method, "GET") != 0) {
+	} else if (strcmp(rq->method, "GET") == 0) {
+		range_of(rq, *t->delivered, range, sizeof(range));
+		t->partial = range[0] != '\0';
+		if (t->partial)
+			curl_easy_setopt(h, CURLOPT_RANGE, range);
+	} else {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
 	}
 }
@@ -520,7 +552,7 @@ backoff(int attempt)
 /* One attempt; *res and the reply say how it went. */
 static CURLcode
 attempt(struct s3_client *c, const struct s3_request *rq, struct s3_reply *rp, const char *url,
-    struct curl_slist *headers, struct transfer *t)
+    struct curl_slist *headers, struct transfer *t, uint64_t *delivered)
 {
 	CURLcode res;
 
@@ -532,6 +564,7 @@ attempt(struct s3_client *c, const struct s3_request *rq, struct s3_reply *rp, c
 	t->rq = rq;
 	t->rp = rp;
 	t->curl = c->curl;
+	t->delivered = delivered;
 	setup_handle(c, t, url, headers);
 	res = curl_easy_perform(c->curl);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &rp->status);
@@ -545,10 +578,13 @@ s3_request(struct s3_client *c, const struct s3_request *rq, struct s3_reply *rp
 	char *url = request_url(c, rq), *where;
 	struct transfer t;
 	CURLcode res = CURLE_OK;
+	uint64_t delivered = 0;
 	int try, rc = -1;
 
 	for (try = 1; try <= S3_TRIES; try++) {
-		res = attempt(c, rq, rp, url, headers, &t);
+		uint64_t before = delivered;
+
+		res = attempt(c, rq, rp, url, headers, &t, &delivered);
 		if (t.fn_failed || (res == CURLE_ABORTED_BY_CALLBACK && interrupt_check() < 0))
 			goto out;	/* reported by fn, or the signal was */
 		if (res == CURLE_OK && rp->status >= 200 && rp->status < 300) {
@@ -559,10 +595,13 @@ s3_request(struct s3_client *c, const struct s3_request *rq, struct s3_reply *rp
 			rc = 1;
 			goto out;
 		}
-		if (!retryable(res, rp->status) || t.streamed || try == S3_TRIES)
+		if (!retryable(res, rp->status) || (t.streamed && !rq->ranged) || (try == S3_TRIES && delivered == before))
 			break;
 		where = s3_display(c, rq->key);
-		if (res != CURLE_OK)
+		if (res != CURLE_OK && delivered > before)
+			log_warn("%s: %s cut after %llu bytes: %s; going on from there", where,
+			    rq->what ? rq->what : rq->method, (unsigned long long)delivered, curl_easy_strerror(res));
+		else if (res != CURLE_OK)
 			log_warn("%s: %s failed: %s (try %d of %d); trying again", where, rq->what ? rq->what : rq->method,
 			    curl_easy_strerror(res), try, S3_TRIES);
 		else
@@ -570,6 +609,9 @@ s3_request(struct s3_client *c, const struct s3_request *rq, struct s3_reply *rp
 			    rq->what ? rq->what : rq->method, rp->status, try, S3_TRIES);
 		free(where);
 		backoff(try);
+		/* A ranged GET that got further is making progress: its tries start again. */
+		if (delivered > before)
+			try = 0;
 	}
 	if (res != CURLE_OK) {
 		where = s3_display(c, rq->key);

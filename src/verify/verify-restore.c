@@ -50,10 +50,24 @@ plan(const struct verify_restore_settings *vs, const struct db_manifest *m, cons
 int
 verify_restore(const struct verify_restore_settings *vs, const char *path, struct verify_result *r)
 {
+	struct dump_source src = dump_source_file(path);
+	struct db_manifest m;
+	int rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	if (load_manifest(path, &m) == 0)
+		rc = verify_restore_source(vs, &src, &m, r);
+	manifest_free(&m);
+	return rc;
+}
+
+int
+verify_restore_source(const struct verify_restore_settings *vs, const struct dump_source *src,
+    const struct db_manifest *m, struct verify_result *r)
+{
 	struct restore_settings settings;
 	struct restore_confined confined;
 	struct restore_stats stats;
-	struct db_manifest m;
 	struct scratch sc;
 	struct row_key key;
 	struct verify_content_settings content;
@@ -61,21 +75,20 @@ verify_restore(const struct verify_restore_settings *vs, const char *path, struc
 	size_t nproblems = 0;
 	int rc = -1, loaded;
 
-	memset(&m, 0, sizeof(m));
 	memset(&stats, 0, sizeof(stats));
 	memset(&sc, 0, sizeof(sc));
 	/* A key for this run only: no one outside it can forge rows to match its sums. */
-	if (load_manifest(path, &m) < 0 || row_key_make(&key) < 0)
+	if (row_key_make(&key) < 0)
 		goto out;
 	/* Its rows need its database's tables, which a scratch database has not: said, not failed. */
-	if (m.selection.data_only) {
+	if (m->selection.data_only) {
 		log_warn("%s is a data-only dump (db --data-only): no test restore, it loads only into a database "
-		    "that has its tables", path);
+		    "that has its tables", src->name);
 		verify_add(r, "restore", 1, "not tried: a data-only dump needs its database's tables");
 		rc = 0;
 		goto out;
 	}
-	plan(vs, &m, &key, &settings, &content);
+	plan(vs, m, &key, &settings, &content);
 	confined.privileged = scratch_privileged;
 	confined.arg = &sc;
 	/*
@@ -92,9 +105,9 @@ verify_restore(const struct verify_restore_settings *vs, const char *path, struc
 		goto end_guard;
 	settings.confined = sc.role != NULL ? &confined : NULL;
 	interrupt_watch_connection(sc.load);
-	log_info("restoring %s into scratch database %s%s%s", path, sc.db, sc.role ? " as role " : "",
+	log_info("restoring %s into scratch database %s%s%s", src->name, sc.db, sc.role ? " as role " : "",
 	    sc.role ? sc.role : "");
-	loaded = restore_session_setup(sc.load) == 0 && restore_load(sc.load, path, &settings, &stats) == 0 &&
+	loaded = restore_session_setup(sc.load) == 0 && restore_load(sc.load, src, &settings, &stats) == 0 &&
 	    !interrupt_guard_hit();
 	if (interrupt_guard_hit()) {
 		log_error("interrupted: dropping scratch database %s", sc.db);
@@ -109,7 +122,7 @@ verify_restore(const struct verify_restore_settings *vs, const char *path, struc
 		if (verify_content_compare(sc.load, &content, &stats, &problems, &nproblems) < 0)
 			goto end_guard;
 		if (nproblems == 0)
-			verify_add(r, "content", 1, "%zu tables: rows and content as recorded at dump time", m.ntables);
+			verify_add(r, "content", 1, "%zu tables: rows and content as recorded at dump time", m->ntables);
 		else
 			verify_add(r, "content", 0, "%s%s", problems.buf, nproblems > 3 ? " (and more)" : "");
 	}
@@ -121,7 +134,6 @@ end_guard:
 	interrupt_guard_end();
 out:
 	restore_stats_free(&stats);
-	manifest_free(&m);
 	strbuf_free(&problems);
 	return rc;
 }

@@ -478,7 +478,7 @@ out:
 
 int
 verify_db_feed(const char *label, const char *mtext, size_t mlen, const char *mlabel, dump_feed_fn feed,
-    void *arg, uint64_t size, struct verify_result *r)
+    void *arg, uint64_t size, struct verify_result *r, struct db_manifest *kept)
 {
 	struct db_manifest m;
 	struct dump_contents c;
@@ -486,6 +486,8 @@ verify_db_feed(const char *label, const char *mtext, size_t mlen, const char *ml
 	int have_manifest = 0;
 
 	memset(&m, 0, sizeof(m));
+	if (kept != NULL)
+		memset(kept, 0, sizeof(*kept));
 	verify_result_init(r, label);
 	if (mtext == NULL)
 		verify_add(r, "manifest", 0, "%s is missing", mlabel);
@@ -499,7 +501,10 @@ verify_db_feed(const char *label, const char *mtext, size_t mlen, const char *ml
 	}
 	contents_checks(r, &m, have_manifest, &c, VERIFY_ALLOW_NO_MANIFEST, label);
 	dump_contents_free(&c);
-	manifest_free(&m);
+	if (have_manifest && kept != NULL)
+		*kept = m;
+	else
+		manifest_free(&m);
 	return 0;
 }
 

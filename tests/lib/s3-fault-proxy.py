@@ -5,6 +5,9 @@ Forwards every request to UPSTREAM (host:port) as it came, Host header
 included, so SigV4 signatures still match, except that
   --fail-part N     answers 500 InternalError to the first PUT of partNumber=N
   --delay-parts S   waits S seconds before forwarding each part's PUT
+  --cut-get N       every GET reply of more than N bytes (the first
+                    --cut-gets of them, if given) sends N bytes of its body,
+                    then the connection drops
 Each request is logged to LOG as "METHOD PATH?QUERY STATUS". Prints its port
 on stdout once it listens. Stop it with SIGTERM.
 """
@@ -25,10 +28,13 @@ def main():
     ap.add_argument('log')
     ap.add_argument('--fail-part', type=int, default=0)
     ap.add_argument('--delay-parts', type=float, default=0.0)
+    ap.add_argument('--cut-get', type=int, default=0)
+    ap.add_argument('--cut-gets', type=int, default=0)
     args = ap.parse_args()
     host, port = args.upstream.rsplit(':', 1)
     lock = threading.Lock()
     failed = set()
+    cuts = [0]
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = 'HTTP/1.1'
@@ -83,7 +89,27 @@ def main():
             except OSError:
                 self.reply(502, [], b'')
                 return
+            if self.command == 'GET' and args.cut_get and len(data) > args.cut_get:
+                with lock:
+                    cut = args.cut_gets == 0 or cuts[0] < args.cut_gets
+                    cuts[0] += cut
+                if cut:
+                    self.cut(status, headers, data)
+                    return
             self.reply(status, headers, data, head=self.command == 'HEAD')
+
+        def cut(self, status, headers, data):
+            self.send_response(status)
+            for k, v in headers:
+                if k.lower() not in HOP and k.lower() != 'content-length':
+                    self.send_header(k, v)
+            self.send_header('Content-Length', str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[:args.cut_get])
+            self.wfile.flush()
+            self.close_connection = True
+            with lock, open(args.log, 'a') as fp:
+                fp.write('%s %s %d cut %s\n' % (self.command, self.path, status, self.headers.get('Range', '')))
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = forward
 
