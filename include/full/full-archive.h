@@ -48,4 +48,17 @@ int full_verify(const char *path, struct verify_result *result);
  */
 int full_extract(const char *archive_path, const char *dir, struct full_manifest *m);
 
+/*
+ * The same two for an archive that is not a local file (an S3 object):
+ * SIZE bytes read by ranges from SRC (dump/dump-reader.h), SRC->name naming
+ * it. full_verify_source checks the archive against the sidecar TEXT (LEN
+ * bytes; NULL: there is none, a finding) named SIDE, its SHA-256 taken in
+ * the same read. full_extract_source: ARCHIVE_PATH names it in messages.
+ */
+struct dump_source;
+int full_verify_source(const struct dump_source *src, uint64_t size, const char *side, const char *text, size_t len,
+    struct verify_result *result);
+int full_extract_source(const char *archive_path, const struct dump_source *src, uint64_t size, const char *dir,
+    struct full_manifest *m);
+
 #endif

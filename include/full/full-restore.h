@@ -1,6 +1,8 @@
 #ifndef LOTBACKUP_FULL_RESTORE_H
 #define LOTBACKUP_FULL_RESTORE_H
 
+#include <stdint.h>
+
 #include "restore/restore-db.h"
 
 /* 1 when PATH names a full backup (a .tar.gz or .tar.gz.enc archive, or a directory). */
@@ -22,5 +24,13 @@ struct full_restore_settings {
 };
 
 int full_restore(const struct full_restore_settings *settings, const char *path);
+/*
+ * The same for an archive that is not a local file, named PATH: CHECK
+ * verifies it first (0, 1 failed, reported, -1), then SIZE bytes of it are
+ * extracted from SRC (full_extract_source).
+ */
+struct dump_source;
+int full_restore_source(const struct full_restore_settings *settings, const char *path, const struct dump_source *src,
+    uint64_t size, int (*check)(void *arg), void *arg);
 
 #endif

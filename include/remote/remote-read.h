@@ -13,11 +13,13 @@
 
 /*
  * verify s3://: the object's bytes streamed once through the same checks
- * as a local file's (size and SHA-256 against its remote manifest, gzip,
- * completion marker, statements, rows), nothing written locally. With VRS
- * (verify --restore), an object that passed is then loaded into the
- * scratch database from ranged GETs, as restore s3:// loads it. 0 when the
- * checks ran (see r->failed), -1.
+ * as a local file's (a dump's size and SHA-256 against its remote
+ * manifest, gzip, completion marker, statements, rows; a full archive's
+ * members against its MANIFEST.json, size and SHA-256 against its remote
+ * sidecar), nothing written locally. With VRS (verify --restore), a dump
+ * that passed is then loaded into the scratch database from ranged GETs,
+ * as restore s3:// loads it (a full archive has no restore test, as
+ * locally). 0 when the checks ran (see r->failed), -1.
  */
 int remote_verify(const struct remote_settings *rs, const char *name, const struct verify_restore_settings *vrs,
     struct verify_result *r);
@@ -31,6 +33,15 @@ int remote_verify(const struct remote_settings *rs, const char *name, const stru
  * 1 it failed verification (nothing loaded), -1.
  */
 int remote_restore(const struct remote_settings *rs, const char *name, const struct restore_db_settings *set);
+
+/*
+ * restore --to DIR s3://.../NAME.tar.gz[.enc]: a full archive, verified
+ * whole first (one read), then extracted as full_restore does a local
+ * one, read by ranged GETs, never stored locally. 0, 1 it failed
+ * verification (nothing written), -1.
+ */
+struct full_restore_settings;
+int remote_restore_full(const struct remote_settings *rs, const char *name, const struct full_restore_settings *set);
 
 /*
  * status --remote: the newest backup with a manifest (of KIND "db",

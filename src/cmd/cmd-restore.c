@@ -151,16 +151,50 @@ exit_code(int rc)
 	return rc == 0 ? LB_EXIT_OK : rc == 1 ? LB_EXIT_VERIFY : LB_EXIT_FAILURE;
 }
 
-/* restore s3://BUCKET/PREFIX/NAME (or NAME --remote): a db dump, checked whole before it loads. */
+/* restore --to: DB the database's settings, used only for a target given on the command line. */
+static struct full_restore_settings
+full_settings(const struct options *opts, const struct restore_db_settings *db)
+{
+	struct full_restore_settings full;
+
+	full.to = opts->restore_to;
+	full.with_uncommitted = opts->with_uncommitted;
+	/* Only a target given on the command line: DATABASE_URL is never a restore target. */
+	full.db = opts->dbname != NULL && opts->dbname_origin == PG_TARGET_FLAG ? db : NULL;
+	return full;
+}
+
+/*
+ * restore s3://BUCKET/PREFIX/NAME (or NAME --remote): a db dump, or a full
+ * archive with --to, checked whole before it loads.
+ */
 static int
 restore_remote(const struct options *opts, const char *operand)
 {
 	struct restore_db_settings db;
+	struct full_restore_settings full;
 	struct remote_settings rs;
 	const char *name;
 
-	if (opts->list_only || opts->restore_to != NULL) {
-		log_error("--list and --to read local files: lotbackup pull %s first", operand);
+	if (opts->list_only) {
+		log_error("--list reads local files: lotbackup pull %s first", operand);
+		return LB_EXIT_USAGE;
+	}
+	if (table_options_bad(opts, full_backup_path(operand)))
+		return LB_EXIT_USAGE;
+	if (full_backup_path(operand)) {
+		if (opts->restore_to == NULL) {
+			log_error("%s is a full backup: give --to DIR (and --dbname TARGET to restore its database)", operand);
+			return LB_EXIT_USAGE;
+		}
+		if (interrupt_install() < 0 || cmd_remote_operand(opts, operand, &rs, &name) < 0)
+			return LB_EXIT_FAILURE;
+		db = db_settings(opts);
+		full = full_settings(opts, &db);
+		return exit_code(remote_restore_full(&rs, name, &full));
+	}
+	if (opts->restore_to != NULL) {
+		log_error("--to is for full backups; %s is a database dump", operand);
 		return LB_EXIT_USAGE;
 	}
 	if (opts->dbname == NULL || opts->dbname_origin != PG_TARGET_FLAG) {
@@ -182,7 +216,7 @@ static int
 restore_local(const struct options *opts, const char *file)
 {
 	struct restore_db_settings db;
-	struct full_restore_settings full_settings;
+	struct full_restore_settings fs;
 	struct stat st;
 	const char *foreign;
 	int full;
@@ -233,11 +267,8 @@ restore_local(const struct options *opts, const char *file)
 			return LB_EXIT_USAGE;
 		}
 		db = db_settings(opts);
-		full_settings.to = opts->restore_to;
-		full_settings.with_uncommitted = opts->with_uncommitted;
-		/* Only a target given on the command line: DATABASE_URL is never a restore target. */
-		full_settings.db = opts->dbname != NULL && opts->dbname_origin == PG_TARGET_FLAG ? &db : NULL;
-		return exit_code(full_restore(&full_settings, file));
+		fs = full_settings(opts, &db);
+		return exit_code(full_restore(&fs, file));
 	}
 	if (opts->restore_to != NULL) {
 		log_error("--to is for full backups; %s is a database dump", file);

@@ -14,6 +14,7 @@
 
 #include "store/backups.h"
 #include "base/fsutil.h"
+#include "dump/dump-reader.h"
 #include "full/full-archive.h"
 #include "full/full-backup.h"
 #include "full/full-tree-check.h"
@@ -24,6 +25,8 @@
 #include "base/xalloc.h"
 
 #define READ_BLOCK (64 * 1024)
+/* A remote archive's pull: one ranged GET each, so fewer and larger. */
+#define REMOTE_BLOCK (4 * 1024 * 1024)
 /* MANIFEST.json of a real backup is small; a larger claim is hostile. */
 #define MANIFEST_MAX (64 * 1024 * 1024)
 
@@ -220,7 +223,9 @@ file_at_or_above(struct full_manifest *m, const char *dir)
 
 struct reader {
 	struct archive *a;
-	const char *path;
+	const char *path;	/* the archive, or its name when FROM reads it */
+	const struct dump_source *from;	/* NULL: the local file at path */
+	uint64_t from_size;	/* FROM's size */
 	struct full_manifest *m;
 	char *top;		/* the archive's top directory name */
 	const char *dir;	/* extraction target, or NULL to check only */
@@ -232,6 +237,8 @@ struct reader {
 	int encrypted;		/* the file was encrypted, and decrypted whole */
 	int decrypt_failed;	/* a wrong key, or bytes that are not authentic: problem says which */
 	int key_failed;		/* the key (none, or not the file's): no chunk was read */
+	char sha256[65];	/* with from: the archive's, read to its end ("" otherwise) */
+	uint64_t bytes;
 };
 
 /* Compressed bytes read so far: the file's own, so the total is its size and the ETA real. */
@@ -269,6 +276,8 @@ struct source {
 	struct pipe *p;
 	int fd;
 	const char *path;
+	const struct dump_source *from;	/* NULL: fd; else read by ranges, */
+	uint64_t offset, size;		/* up to size */
 	unsigned char *buf;	/* what the last pull decrypted, handed to libarchive */
 	size_t len, cap;
 	int done;		/* the file was read to its end and the pipe finished */
@@ -297,8 +306,15 @@ source_pull(struct source *s)
 	while (s->len == 0 && !s->done) {
 		uint64_t before = pipe_bytes(s->p, PIPE_IN);
 
-		if (pipe_read_fd(s->p, s->fd, s->path, READ_BLOCK) < 0)
+		if (s->from != NULL) {
+			uint64_t n = s->size - s->offset < REMOTE_BLOCK ? s->size - s->offset : REMOTE_BLOCK;
+
+			if (n > 0 && s->from->feed(s->from->arg, s->p, s->offset, n) < 0)
+				return -1;
+			s->offset += n;
+		} else if (pipe_read_fd(s->p, s->fd, s->path, READ_BLOCK) < 0) {
 			return -1;
+		}
 		if (pipe_bytes(s->p, PIPE_IN) == before) {
 			if (pipe_finish(s->p) < 0)
 				return -1;
@@ -326,19 +342,24 @@ source_read(struct archive *a, void *arg, const void **block)
 	return n;
 }
 
+/* FROM NULL: the file at PATH; else FROM's SIZE bytes, hashed on the way (no second read for the sidecar). */
 static struct source *
-source_open(const char *path)
+source_open(const char *path, const struct dump_source *from, uint64_t size)
 {
 	struct source *s = xcalloc(1, sizeof(*s));
 
 	s->path = path;
-	s->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s->fd < 0) {
+	s->from = from;
+	s->size = size;
+	s->fd = from != NULL ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	if (s->fd < 0 && from == NULL) {
 		log_errno("cannot read %s", path);
 		free(s);
 		return NULL;
 	}
 	s->p = pipe_new();
+	if (from != NULL)
+		pipe_add_sha256(s->p);
 	pipe_add_decrypt(s->p, NULL, !backup_name_encrypted(path), s->err, sizeof(s->err));
 	pipe_to_consumer(s->p, source_take, s);
 	return s;
@@ -349,7 +370,8 @@ source_close(struct source *s)
 {
 	if (s == NULL)
 		return;
-	close(s->fd);
+	if (s->fd >= 0)
+		close(s->fd);
 	pipe_free(s->p);
 	free(s->buf);
 	free(s);
@@ -498,9 +520,9 @@ read_archive(struct reader *r)
 	int rc = -1, got_manifest = 0, step;
 
 	/* Off a terminal not even the stat: cron and systemd pay nothing. */
-	if (progress_wanted() && stat(r->path, &st) == 0)
-		r->bar = progress_start(r->label, (uint64_t)st.st_size, 0);
-	if ((r->src = source_open(r->path)) == NULL)
+	if (progress_wanted() && (r->from != NULL || stat(r->path, &st) == 0))
+		r->bar = progress_start(r->label, r->from != NULL ? r->from_size : (uint64_t)st.st_size, 0);
+	if ((r->src = source_open(r->path, r->from, r->from_size)) == NULL)
 		goto out;
 	r->a = archive_read_new();
 	archive_read_support_filter_gzip(r->a);
@@ -593,6 +615,10 @@ read_archive(struct reader *r)
 	}
 	if (source_drain(r) < 0)
 		goto out;
+	if (r->from != NULL) {
+		pipe_sha256_hex(r->src->p, r->sha256);
+		r->bytes = pipe_bytes(r->src->p, PIPE_IN);
+	}
 	rc = 0;
 out:
 	progress_end(r->bar);
@@ -604,35 +630,51 @@ out:
 	return rc;
 }
 
-/* The sidecar NAME.tar.gz.manifest.json: size and SHA-256 of the archive. */
+/*
+ * The sidecar NAME.tar.gz.manifest.json (TEXT, NULL: none; named SIDE):
+ * size and SHA-256 of the archive against SIZE and HEX (NULL: it could not
+ * be read to its end).
+ */
 static void
-check_sidecar(const char *path, struct verify_result *res)
+sidecar_checks(const char *side, const char *text, size_t len, uint64_t size, const char *hex,
+    struct verify_result *res)
 {
-	char *side = xasprintf("%s%s", path, MANIFEST_SUFFIX), *text = NULL;
 	json_t *root = NULL;
-	uint64_t size = 0;
-	char hex[65];
-	size_t len;
 
-	if (fs_read_file(side, &text, &len) != 0) {
+	if (text == NULL) {
 		verify_add(res, "manifest", 0, "%s is missing or unreadable", side);
-		goto out;
+		return;
 	}
 	root = json_loadb(text, len, 0, NULL);
 	if (!json_is_string(json_object_get(root, "sha256")) || !json_is_integer(json_object_get(root, "bytes"))) {
 		verify_add(res, "manifest", 0, "%s lacks bytes or sha256", side);
-		goto out;
+		json_decref(root);
+		return;
 	}
 	verify_add(res, "manifest", 1, "%s", side);
-	if (sha256_file(path, 0, &size, hex) < 0)
-		snprintf(hex, sizeof(hex), "unreadable: %s", strerror(errno));
+	if (hex == NULL)
+		hex = "unreadable to its end";
 	verify_add(res, "size", size == (uint64_t)json_integer_value(json_object_get(root, "bytes")),
 	    "manifest %lld bytes, file %llu", (long long)json_integer_value(json_object_get(root, "bytes")),
 	    (unsigned long long)size);
 	verify_add(res, "checksum", strcmp(hex, json_string_value(json_object_get(root, "sha256"))) == 0,
 	    "manifest sha256 %.16s..., file %.16s...", json_string_value(json_object_get(root, "sha256")), hex);
-out:
 	json_decref(root);
+}
+
+static void
+check_sidecar(const char *path, struct verify_result *res)
+{
+	char *side = xasprintf("%s%s", path, MANIFEST_SUFFIX), *text = NULL;
+	uint64_t size = 0;
+	char hex[65];
+	size_t len = 0;
+	int readable;
+
+	if (fs_read_file(side, &text, &len) != 0)
+		text = NULL;
+	readable = text == NULL || sha256_file(path, 0, &size, hex) == 0;
+	sidecar_checks(side, text, len, size, readable ? hex : NULL, res);
 	free(text);
 	free(side);
 }
@@ -717,13 +759,44 @@ out:
 	free(mpath);
 }
 
+/* One read of the archive R names: its members, then its tree. 0, or -1 (reported). */
+static int
+verify_archive(struct reader *r, struct full_manifest *m, struct verify_result *res)
+{
+	char *keep;
+
+	memset(m, 0, sizeof(*m));
+	r->m = m;
+	r->label = "verify";
+	/* The history, kept as it is read, for the tree check after. */
+	if ((keep = fs_temp_dir("verify")) == NULL)
+		return -1;
+	r->keep = keep;
+	/* Without the key, or with bytes that are not authentic, the rest cannot be judged: one finding. */
+	if (read_archive(r) < 0) {
+		verify_add(res, r->decrypt_failed ? r->key_failed ? "key" : "decrypt" : "members", 0, "%s",
+		    strbuf_str(&r->problem));
+	} else {
+		if (r->encrypted)
+			verify_add(res, "decrypt", 1, "every chunk authentic, in order, up to the final one");
+		verify_add(res, "members", 1, "%zu members, each as MANIFEST.json records", m->nfiles + 1);
+		check_tree(keep, m, res);
+	}
+	fs_remove_tree(keep);
+	free(keep);
+	strbuf_free(&r->problem);
+	free(r->top);
+	r->top = NULL;
+	full_manifest_free(m);
+	return 0;
+}
+
 int
 full_verify(const char *path, struct verify_result *res)
 {
 	struct full_manifest m;
 	struct reader r;
 	struct stat st;
-	char *keep;
 
 	verify_result_init(res, path);
 	if (stat(path, &st) < 0) {
@@ -735,35 +808,39 @@ full_verify(const char *path, struct verify_result *res)
 		return 0;
 	}
 	check_sidecar(path, res);
-	memset(&m, 0, sizeof(m));
 	memset(&r, 0, sizeof(r));
 	r.path = path;
-	r.m = &m;
-	r.label = "verify";
-	/* The history, kept as it is read, for the tree check after. */
-	if ((keep = fs_temp_dir("verify")) == NULL)
-		return -1;
-	r.keep = keep;
-	/* Without the key, or with bytes that are not authentic, the rest cannot be judged: one finding. */
-	if (read_archive(&r) < 0) {
-		verify_add(res, r.decrypt_failed ? r.key_failed ? "key" : "decrypt" : "members", 0, "%s",
-		    strbuf_str(&r.problem));
-	} else {
-		if (r.encrypted)
-			verify_add(res, "decrypt", 1, "every chunk authentic, in order, up to the final one");
-		verify_add(res, "members", 1, "%zu members, each as MANIFEST.json records", m.nfiles + 1);
-		check_tree(keep, &m, res);
-	}
-	fs_remove_tree(keep);
-	free(keep);
-	strbuf_free(&r.problem);
-	free(r.top);
-	full_manifest_free(&m);
-	return 0;
+	return verify_archive(&r, &m, res);
+}
+
+int
+full_verify_source(const struct dump_source *src, uint64_t size, const char *side, const char *text, size_t len,
+    struct verify_result *res)
+{
+	struct full_manifest m;
+	struct reader r;
+	int rc;
+
+	verify_result_init(res, src->name);
+	memset(&r, 0, sizeof(r));
+	r.path = src->name;
+	r.from = src;
+	r.from_size = size;
+	rc = verify_archive(&r, &m, res);
+	if (rc == 0)
+		sidecar_checks(side, text, len, r.sha256[0] ? r.bytes : size, r.sha256[0] ? r.sha256 : NULL, res);
+	return rc;
 }
 
 int
 full_extract(const char *archive_path, const char *dir, struct full_manifest *m)
+{
+	return full_extract_source(archive_path, NULL, 0, dir, m);
+}
+
+int
+full_extract_source(const char *archive_path, const struct dump_source *from, uint64_t size, const char *dir,
+    struct full_manifest *m)
 {
 	struct reader r;
 	int rc = -1;
@@ -782,6 +859,8 @@ full_extract(const char *archive_path, const char *dir, struct full_manifest *m)
 	}
 	memset(&r, 0, sizeof(r));
 	r.path = archive_path;
+	r.from = from;
+	r.from_size = size;
 	r.m = m;
 	r.dir = dir;
 	r.label = "extract";

@@ -161,8 +161,9 @@ restore_submodules(const struct full_manifest *m, const char *extracted, const c
 }
 
 static int
-check_archive(const char *path)
+check_archive(void *arg)
 {
+	const char *path = arg;
 	struct verify_result r;
 	int rc;
 
@@ -179,6 +180,14 @@ check_archive(const char *path)
 
 int
 full_restore(const struct full_restore_settings *settings, const char *path)
+{
+	return full_restore_source(settings, path, NULL, 0, check_archive, (void *)path);
+}
+
+/* Long as the steps of a restore are, one after the other, with one clean-up. */
+int
+full_restore_source(const struct full_restore_settings *settings, const char *path, const struct dump_source *src,
+    uint64_t size, int (*check)(void *arg), void *arg)
 {
 	struct full_manifest m;
 	struct restore_db_settings db;
@@ -205,7 +214,7 @@ full_restore(const struct full_restore_settings *settings, const char *path)
 	case -1:
 		goto out;
 	}
-	if ((rc = check_archive(path)) != 0)
+	if ((rc = check(arg)) != 0)
 		goto out;
 	rc = -1;
 	if (fs_exists(extracted) != 0) {
@@ -214,7 +223,7 @@ full_restore(const struct full_restore_settings *settings, const char *path)
 	}
 	/* Messages name the backup's own files, not the temporary copy beside the target. */
 	log_path_alias(extracted, path);
-	if (full_extract(path, extracted, &m) < 0)
+	if (full_extract_source(path, src, size, extracted, &m) < 0)
 		goto cleanup;
 	bundle = xasprintf("%s/git/repo.bundle", extracted);
 	refs = xasprintf("%s/git/refs.txt", extracted);

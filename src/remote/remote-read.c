@@ -11,6 +11,8 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "dump/dump-reader.h"
+#include "full/full-archive.h"
+#include "full/full-restore.h"
 #include "remote/remote-internal.h"
 #include "remote/remote-read.h"
 #include "s3/s3-pipe.h"
@@ -18,16 +20,17 @@
 #include "store/backups.h"
 #include "store/manifest.h"
 
+/* NAME's kind: BACKUP_DB or BACKUP_FULL_ARCHIVE, or -1 when it is neither (reported). */
 static int
-check_name(const char *name)
+name_kind(const char *name)
 {
 	enum backup_kind kind;
 	time_t when;
 
-	if (strchr(name, '/') == NULL && backup_name_parse(name, &kind, &when) == 0 && kind == BACKUP_DB)
-		return 0;
-	log_error("%s is not the name of a db dump of this tool (lot-systems-db-*.sql.gz; see lotbackup list "
-	    "--remote)", name);
+	if (strchr(name, '/') == NULL && backup_name_parse(name, &kind, &when) == 0 && kind != BACKUP_FULL_DIR)
+		return (int)kind;
+	log_error("%s is not the name of a db dump or full archive of this tool (lot-systems-db-*.sql.gz, "
+	    "lot-systems-full-backup-*.tar.gz; see lotbackup list --remote)", name);
 	return -1;
 }
 
@@ -135,6 +138,34 @@ object_source_free(struct object_source *os)
 	pthread_mutex_destroy(&os->mu);
 }
 
+/*
+ * A full archive: its sidecar manifest read first, then the object read by
+ * ranges through the archive's checks, its SHA-256 taken on the way.
+ */
+static int
+verify_full(struct s3_client *c, const char *key, struct object_source *os, struct verify_result *r)
+{
+	struct strbuf mtext = STRBUF_INIT;
+	char *mkey = xasprintf("%s%s", key, MANIFEST_SUFFIX), *where = s3_display(c, key), *mwhere = s3_display(c, mkey);
+	struct dump_source src = { where, NULL, feed_range, os };
+	struct s3_object info;
+	int rc = -1, got, head;
+
+	if ((got = remote_get_manifest(c, mkey, &mtext)) < 0 || (head = s3_head(c, key, &info)) < 0)
+		goto out;
+	if (head == 1) {
+		log_error("%s: no such object; check the name (lotbackup list --remote)", where);
+		goto out;
+	}
+	rc = full_verify_source(&src, info.size, mwhere, got == 0 ? mtext.buf ? mtext.buf : "" : NULL, mtext.len, r);
+out:
+	strbuf_free(&mtext);
+	free(mkey);
+	free(where);
+	free(mwhere);
+	return rc;
+}
+
 int
 remote_verify(const struct remote_settings *rs, const char *name, const struct verify_restore_settings *vrs,
     struct verify_result *r)
@@ -144,13 +175,18 @@ remote_verify(const struct remote_settings *rs, const char *name, const struct v
 	struct dump_source src;
 	struct db_manifest m;
 	char *key = xasprintf("%s%s", rs->s3.prefix ? rs->s3.prefix : "", name), *where = NULL;
-	int rc = -1;
+	int rc = -1, kind;
 
 	memset(r, 0, sizeof(*r));
 	memset(&m, 0, sizeof(m));
 	object_source_init(&os, rs, key);
-	if (check_name(name) < 0 || (c = s3_client_new(&rs->s3)) == NULL)
+	if ((kind = name_kind(name)) < 0 || (c = s3_client_new(&rs->s3)) == NULL)
 		goto out;
+	/* A full archive has no restore test, as a local one has none. */
+	if (kind == BACKUP_FULL_ARCHIVE) {
+		rc = verify_full(c, key, &os, r);
+		goto out;
+	}
 	/* verify --restore loads only what proved whole, as for a local file. */
 	if ((rc = verify_stream(rs, c, name, r, vrs != NULL ? &m : NULL)) < 0 || vrs == NULL || r->failed)
 		goto out;
@@ -202,12 +238,77 @@ remote_restore(const struct remote_settings *rs, const char *name, const struct 
 	int rc = -1;
 
 	object_source_init(&os, rs, key);
-	if (check_name(name) < 0 || (c = s3_client_new(&rs->s3)) == NULL)
+	if ((rc = name_kind(name)) != BACKUP_DB) {
+		if (rc == BACKUP_FULL_ARCHIVE)
+			log_error("%s is a full backup: give --to DIR (and --dbname TARGET to restore its database)", name);
+		rc = -1;
+		goto out;
+	}
+	if ((c = s3_client_new(&rs->s3)) == NULL)
 		goto out;
 	check.c = c;
 	where = s3_display(c, key);
 	src = (struct dump_source){ where, NULL, feed_range, &os };
 	rc = restore_db_source(set, &src, check_object, &check);
+out:
+	object_source_free(&os);
+	s3_client_free(c);
+	free(key);
+	free(where);
+	return rc;
+}
+
+struct full_check {
+	struct s3_client *c;
+	const char *key;
+	struct object_source *os;
+};
+
+/* full_restore_source's check: the archive verified whole first, as a local one is. */
+static int
+check_full(void *arg)
+{
+	const struct full_check *fc = arg;
+	struct verify_result r;
+	int failed;
+
+	if (verify_full(fc->c, fc->key, fc->os, &r) < 0) {
+		verify_result_free(&r);
+		return -1;
+	}
+	failed = verify_log_failures(&r);
+	if (failed)
+		log_error("not restoring %s: it failed verification; nothing was written", r.path);
+	verify_result_free(&r);
+	return failed;
+}
+
+int
+remote_restore_full(const struct remote_settings *rs, const char *name, const struct full_restore_settings *set)
+{
+	struct s3_client *c = NULL;
+	struct object_source os;
+	struct dump_source src;
+	struct s3_object info;
+	char *key = xasprintf("%s%s", rs->s3.prefix ? rs->s3.prefix : "", name), *where = NULL;
+	struct full_check check = { NULL, key, &os };
+	int rc = -1, head;
+
+	object_source_init(&os, rs, key);
+	if (name_kind(name) != BACKUP_FULL_ARCHIVE) {
+		log_error("--to is for full backups; %s is a database dump", name);
+		goto out;
+	}
+	if ((c = s3_client_new(&rs->s3)) == NULL || (head = s3_head(c, key, &info)) < 0)
+		goto out;
+	where = s3_display(c, key);
+	if (head == 1) {
+		log_error("%s: no such object; check the name (lotbackup list --remote)", where);
+		goto out;
+	}
+	check.c = c;
+	src = (struct dump_source){ where, NULL, feed_range, &os };
+	rc = full_restore_source(set, where, &src, info.size, check_full, &check);
 out:
 	object_source_free(&os);
 	s3_client_free(c);
