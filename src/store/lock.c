@@ -41,16 +41,23 @@ describe_holder(int fd, char *buf, size_t len)
 	    tm.tm_sec);
 }
 
-/* "NAME.tmp" where NAME (or NAME without a sidecar suffix) is one of our backup names. */
+/*
+ * "NAME.tmp" where NAME (or NAME without a sidecar suffix) is one of our
+ * backup names; or ".lotbackup-fetch-XXXXXX", where restore s3:// of
+ * versions before it streamed put the object (mkdtemp's six characters).
+ */
 static int
 own_tmp_name(const char *entry)
 {
 	static const char *const sidecars[] = { MANIFEST_SUFFIX, VERIFIED_SUFFIX, PIN_SUFFIX, REMOTE_SUFFIX, "" };
+	static const char fetch[] = ".lotbackup-fetch-";
 	size_t len = strlen(entry), i;
 	enum backup_kind kind;
 	time_t when;
 	int ours = 0;
 
+	if (strncmp(entry, fetch, sizeof(fetch) - 1) == 0)
+		return len == sizeof(fetch) - 1 + 6 && strchr(entry + sizeof(fetch) - 1, '/') == NULL;
 	if (len <= 4 || strcmp(entry + len - 4, ".tmp") != 0)
 		return 0;
 	for (i = 0; i < sizeof(sidecars) / sizeof(sidecars[0]) && !ours; i++) {

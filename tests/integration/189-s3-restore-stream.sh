@@ -67,4 +67,14 @@ same s3s-restore-enc-cut-same "$encdb"
 grep -q " cut " "$work/proxy-enc.log" && pass s3s-restore-enc-cut-happened || fail s3s-restore-enc-cut-happened "$(cat "$work/proxy-enc.log")"
 check s3s-verify-restore-enc env LOTBACKUP_KEY_FILE="$key" "$LB_BIN" verify --restore -o "$nowhere" \
 	"s3://lotbackup-stream/site/$enc"
+
+# What restore s3:// of earlier versions left after a crash (.lotbackup-fetch-
+# and mkdtemp's six characters) goes with the next run that takes the lock;
+# a name that only looks like it stays.
+mkdir -p "$out/.lotbackup-fetch-Ab12Cd" "$out/.lotbackup-fetch-notours"
+echo x >"$out/.lotbackup-fetch-Ab12Cd/$name"
+touch -d '1 hour ago' "$out/.lotbackup-fetch-Ab12Cd" "$out/.lotbackup-fetch-notours"
+check s3s-leftover-run "$LB_BIN" db -d "$src" -o "$out"
+[ ! -e "$out/.lotbackup-fetch-Ab12Cd" ] && [ -d "$out/.lotbackup-fetch-notours" ] && pass s3s-leftover-fetch-removed ||
+	fail s3s-leftover-fetch-removed "$(ls -A "$out")"
 finish
