@@ -21,6 +21,7 @@ struct s3_request {
 	s3_data_fn fn;		/* GET: a 2xx body to it, streamed; NULL: into reply.body */
 	void *arg;
 	int quiet_status;	/* this HTTP status is answered unreported (404 for HEAD/GET) */
+	int quiet_status2;	/* and this one, with 2 */
 	int past_signal;	/* goes on after SIGINT/SIGTERM: the clean-up (an abort) must reach the server */
 	/*
 	 * GET with fn: the bytes from offset, length of them (UINT64_MAX: to
@@ -42,8 +43,8 @@ struct s3_reply {
 
 /*
  * Performs RQ, retrying a network failure or a 5xx/429 (not once a streamed
- * body has reached fn). 0 for a 2xx reply, 1 for quiet_status, -1 for
- * anything else (reported, naming the object and the fix).
+ * body has reached fn). 0 for a 2xx reply, 1 for quiet_status, 2 for
+ * quiet_status2, -1 for anything else (reported, naming the object and the fix).
  */
 int s3_request(struct s3_client *c, const struct s3_request *rq, struct s3_reply *rp);
 void s3_reply_free(struct s3_reply *rp);

@@ -38,6 +38,7 @@ struct s3_config {
 	int path_style;		/* 1: ENDPOINT/bucket/key; 0: bucket.HOST/key */
 	int part_mib;		/* multipart part size, MiB (>= S3_MIN_PART_MIB) */
 	int upload_jobs;	/* parts uploaded at once (>= 1) */
+	const char *journal_dir;	/* where multipart uploads in flight are recorded (s3_journal_*); NULL: nowhere */
 };
 
 #define S3_DEFAULT_PART_MIB 16
@@ -119,5 +120,29 @@ int s3_mpu_abort(struct s3_client *c, const char *key, const char *upload_id);
 /* ListMultipartUploads under PREFIX, all pages. 0, 1 when the server does not offer it (501), -1. */
 int s3_mpu_list(struct s3_client *c, const char *prefix, struct s3_upload **out, size_t *count);
 void s3_uploads_free(struct s3_upload *ups, size_t count);
+/*
+ * AbortMultipartUpload of an upload found orphaned: 0 aborted or gone
+ * already (404), 1 the server does not offer it (405, 501; unreported), -1.
+ */
+int s3_mpu_abort_orphan(struct s3_client *c, const char *key, const char *upload_id);
+
+/*
+ * The journal of multipart uploads in flight, in cfg->journal_dir/.lotbackup-uploads/
+ * (the output directory): an entry is written before CreateMultipartUpload
+ * and again with its UploadId, and removed once the upload completed or
+ * was aborted. What a killed run (or a server gone) left there is aborted
+ * by the next s3_journal_replay: that is how an orphaned upload stops
+ * being billed, on a server that lists uploads or not.
+ */
+/* Records KEY's upload (UPLOAD_ID NULL: not known yet). 0, or -1 (a warning: the upload goes on). */
+int s3_journal_add(const struct s3_config *cfg, const char *key, const char *upload_id);
+void s3_journal_remove(const struct s3_config *cfg, const char *key);
+/*
+ * Aborts the uploads the journal holds for C's endpoint and bucket (not
+ * those of a run on this host still going); each aborted, or gone already,
+ * leaves the journal. Those the server would not abort, into *LEFT (NULL:
+ * not wanted; free with s3_uploads_free). 0.
+ */
+int s3_journal_replay(struct s3_client *c, struct s3_upload **left, size_t *nleft);
 
 #endif

@@ -40,6 +40,8 @@ cmd_remote_settings(const struct options *opts, struct remote_settings *rs)
 	rs->s3.part_mib = opts->part_mib;
 	rs->s3.upload_jobs = opts->upload_jobs;
 	rs->output_dir = opts->output_dir;
+	/* Multipart uploads in flight are recorded beside the backups, for the next run to abort. */
+	rs->s3.journal_dir = opts->output_dir;
 	rs->json = opts->json;
 	rc = 0;
 out:

@@ -104,7 +104,8 @@ remote_prune(const struct remote_settings *rs, enum backup_kind family, const st
 	memset(&pl, 0, sizeof(pl));
 	if (policy->mode == RETENTION_NONE && !dry)
 		return 0;
-	if ((c = s3_client_new(&rs->s3)) == NULL || plan_load(rs, c, family, &pl) < 0)
+	if ((c = s3_client_new(&rs->s3)) == NULL || s3_journal_replay(c, NULL, NULL) < 0 ||
+	    plan_load(rs, c, family, &pl) < 0)
 		goto out;
 	if ((removed = retention_plan(pl.items, pl.n, policy, now, err, sizeof(err))) < 0) {
 		log_error("retention: %s", err);

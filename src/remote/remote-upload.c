@@ -10,6 +10,9 @@ remote_upload_ready(const struct remote_settings *rs)
 {
 	struct s3_client *c = s3_client_new(&rs->s3);
 
+	/* What an interrupted upload left, aborted before a new one begins. */
+	if (c != NULL)
+		s3_journal_replay(c, NULL, NULL);
 	s3_client_free(c);
 	return c == NULL ? -1 : 0;
 }

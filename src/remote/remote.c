@@ -210,6 +210,7 @@ remote_push(const struct remote_settings *rs, char *const *files, int nfiles)
 
 	if (c == NULL)
 		return -1;
+	s3_journal_replay(c, NULL, NULL);
 	for (i = 0; i < nfiles; i++)
 		if (push_one(rs, c, files[i]) < 0)
 			rc = -1;
@@ -411,22 +412,49 @@ print_text(const struct remote_entry *es, size_t n, const struct s3_upload *ups,
 	}
 }
 
+/* UPS and LEFT (taken) as one list, an upload both hold once. Its count. */
+static size_t
+merge_uploads(struct s3_upload **ups, size_t nups, struct s3_upload *left, size_t nleft)
+{
+	size_t i, j;
+
+	*ups = xrealloc(*ups, (nups + nleft + 1) * sizeof(**ups));
+	for (i = 0; i < nleft; i++) {
+		for (j = 0; j < nups && strcmp((*ups)[j].upload_id, left[i].upload_id) != 0; j++)
+			;
+		if (j < nups) {
+			free(left[i].key);
+			free(left[i].upload_id);
+		} else {
+			(*ups)[nups++] = left[i];
+		}
+	}
+	free(left);
+	return nups;
+}
+
 int
 remote_list(const struct remote_settings *rs)
 {
 	struct s3_client *c = s3_client_new(&rs->s3);
 	struct s3_object *objs = NULL;
-	struct s3_upload *ups = NULL;
+	struct s3_upload *ups = NULL, *left = NULL;
 	struct remote_entry *es = NULL;
-	size_t n = 0, nups = 0, count;
+	size_t n = 0, nups = 0, nleft = 0, count;
 	const char *prefix = rs->s3.prefix ? rs->s3.prefix : "";
 	char *where = NULL;
 	int rc = -1, listed = 0;
 
-	if (c == NULL || s3_list(c, prefix, &objs, &n) < 0 || (listed = s3_mpu_list(c, prefix, &ups, &nups)) < 0)
+	/* The journal's orphans are aborted first; those the server keeps are shown with its own list. */
+	if (c == NULL || s3_list(c, prefix, &objs, &n) < 0 || s3_journal_replay(c, &left, &nleft) < 0 ||
+	    (listed = s3_mpu_list(c, prefix, &ups, &nups)) < 0)
 		goto out;
 	if (listed == 1)
-		log_warn("this S3 server does not list unfinished multipart uploads: orphaned ones are not shown");
+		log_warn("this S3 server does not list multipart uploads: only the unfinished ones recorded in %s are "
+		    "shown", rs->output_dir);
+	nups = merge_uploads(&ups, nups, left, nleft);
+	left = NULL;
+	nleft = 0;
 	es = xcalloc(n + 1, sizeof(*es));
 	count = remote_find_backups(prefix, objs, n, es);
 	where = s3_display(c, prefix);
@@ -440,6 +468,7 @@ out:
 	free(where);
 	s3_objects_free(objs, n);
 	s3_uploads_free(ups, nups);
+	s3_uploads_free(left, nleft);
 	s3_client_free(c);
 	return rc;
 }

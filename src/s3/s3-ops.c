@@ -326,6 +326,23 @@ s3_mpu_abort(struct s3_client *c, const char *key, const char *upload_id)
 	return rc < 0 ? -1 : 0;
 }
 
+int
+s3_mpu_abort_orphan(struct s3_client *c, const char *key, const char *upload_id)
+{
+	struct s3_request rq = { .method = "DELETE", .what = "AbortMultipartUpload", .key = key, .quiet_status = 404,
+	    .quiet_status2 = 405 };
+	struct s3_reply rp = { 0 };
+	struct strbuf q = STRBUF_INIT;
+	int rc;
+
+	s3_query_add(&q, "uploadId", upload_id);
+	rq.query = strbuf_str(&q);
+	rc = s3_request(c, &rq, &rp);
+	s3_reply_free(&rp);
+	strbuf_free(&q);
+	return rc < 0 ? -1 : rc == 2 ? 1 : 0;
+}
+
 struct uploads_page {
 	struct s3_upload *ups;
 	size_t n, cap;

@@ -187,8 +187,13 @@ begin_multipart(struct s3_up *u)
 {
 	int i;
 
-	if (s3_mpu_create(u->main, u->key, &u->upload_id) < 0)
+	/* Recorded before it begins: a run killed before the server answers still leaves a trace. */
+	s3_journal_add(&u->cfg, u->key, NULL);
+	if (s3_mpu_create(u->main, u->key, &u->upload_id) < 0) {
+		s3_journal_remove(&u->cfg, u->key);
 		return -1;
+	}
+	s3_journal_add(&u->cfg, u->key, u->upload_id);
 	u->threads = xcalloc((size_t)u->cfg.upload_jobs, sizeof(pthread_t));
 	u->parts = xcalloc(MAX_PARTS, sizeof(*u->parts));
 	u->md5 = xcalloc(MAX_PARTS, sizeof(*u->md5));
@@ -253,10 +258,13 @@ give_up(struct s3_up *u)
 	if (u->upload_id != NULL && s3_mpu_abort(u->main, u->key, u->upload_id) < 0) {
 		char *where = s3_display(u->main, u->key);
 
-		log_warn("%s: the unfinished multipart upload %s stays on the server, its parts billed: "
-		    "'lotbackup list --remote' shows it (where the server lists them); a bucket lifecycle rule "
-		    "that aborts incomplete multipart uploads removes it", where, u->upload_id);
+		log_warn("%s: the unfinished multipart upload %s stays on the server, its parts billed: the next "
+		    "push, upload, prune --remote or list --remote into this output directory aborts it, and "
+		    "'lotbackup list --remote' shows it until then; a bucket lifecycle rule that aborts incomplete "
+		    "multipart uploads removes it too", where, u->upload_id);
 		free(where);
+	} else if (u->upload_id != NULL) {
+		s3_journal_remove(&u->cfg, u->key);
 	}
 	free(u->buf);
 	u->buf = NULL;
@@ -365,6 +373,7 @@ finish_multipart(struct s3_up *u, char etag[S3_ETAG_MAX])
 		return -1;
 	free(u->upload_id);	/* completed: nothing to abort */
 	u->upload_id = NULL;
+	s3_journal_remove(&u->cfg, u->key);
 	if (!etag_matches(u, etag, nparts)) {
 		char *where = s3_display(u->main, u->key);
 

@@ -147,6 +147,7 @@ s3_client_new(const struct s3_config *cfg)
 	c->cfg.region = xstrdup(cfg->region && *cfg->region ? cfg->region : "us-east-1");
 	c->cfg.access_key = xstrdup(cfg->access_key);
 	c->cfg.secret_key = xstrdup(cfg->secret_key);
+	c->cfg.journal_dir = dup_or_null(cfg->journal_dir);
 	if (c->cfg.part_mib < S3_MIN_PART_MIB)
 		c->cfg.part_mib = c->cfg.part_mib <= 0 ? S3_DEFAULT_PART_MIB : S3_MIN_PART_MIB;
 	if (c->cfg.upload_jobs < 1)
@@ -185,6 +186,7 @@ s3_client_free(struct s3_client *c)
 	free((char *)c->cfg.endpoint);
 	free((char *)c->cfg.region);
 	free((char *)c->cfg.access_key);
+	free((char *)c->cfg.journal_dir);
 	free_secret((char *)c->cfg.secret_key);
 	free_secret(c->userpwd);
 	free(c->base);
@@ -593,6 +595,10 @@ s3_request(struct s3_client *c, const struct s3_request *rq, struct s3_reply *rp
 		}
 		if (res == CURLE_OK && rq->quiet_status != 0 && rp->status == rq->quiet_status) {
 			rc = 1;
+			goto out;
+		}
+		if (res == CURLE_OK && rq->quiet_status2 != 0 && rp->status == rq->quiet_status2) {
+			rc = 2;
 			goto out;
 		}
 		if (!retryable(res, rp->status) || (t.streamed && !rq->ranged) || (try == S3_TRIES && delivered == before))

@@ -8,12 +8,15 @@ included, so SigV4 signatures still match, except that
   --cut-get N       every GET reply of more than N bytes (the first
                     --cut-gets of them, if given) sends N bytes of its body,
                     then the connection drops
+  --gone-when F     while the file F exists, answers an AbortMultipartUpload
+                    404 NoSuchUpload (as S3 does for an upload that is gone)
 Each request is logged to LOG as "METHOD PATH?QUERY STATUS". Prints its port
 on stdout once it listens. Stop it with SIGTERM.
 """
 import argparse
 import http.client
 import http.server
+import os
 import sys
 import threading
 import time
@@ -30,6 +33,7 @@ def main():
     ap.add_argument('--delay-parts', type=float, default=0.0)
     ap.add_argument('--cut-get', type=int, default=0)
     ap.add_argument('--cut-gets', type=int, default=0)
+    ap.add_argument('--gone-when', default='')
     args = ap.parse_args()
     host, port = args.upstream.rsplit(':', 1)
     lock = threading.Lock()
@@ -63,6 +67,11 @@ def main():
             body = self.rfile.read(n) if n else b''
             query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
             part = int(query['partNumber'][0]) if 'partNumber' in query else 0
+            if (self.command == 'DELETE' and 'uploadId' in query and args.gone_when
+                    and os.path.exists(args.gone_when)):
+                self.reply(404, [('Content-Type', 'application/xml')],
+                           b'<Error><Code>NoSuchUpload</Code><Message>gone</Message></Error>')
+                return
             if self.command == 'PUT' and part:
                 if part == args.fail_part:
                     with lock:

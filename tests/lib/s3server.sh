@@ -76,7 +76,7 @@ s3_restart() {
     _s3_launch
 }
 
-# s3_proxy_start LOG [--fail-part N] [--delay-parts S] [--cut-get N]: the fault proxy
+# s3_proxy_start LOG [--fail-part N] [--delay-parts S] [--cut-get N] [--gone-when F]: the fault proxy
 # (tests/lib/s3-fault-proxy.py) in front of the server; sets S3_PROXY_ENDPOINT.
 # Stopped at exit. From the test's main shell.
 s3_proxy_start() {
