@@ -151,6 +151,7 @@ verify_full(struct s3_client *c, const char *key, struct object_source *os, stru
 	struct s3_object info;
 	int rc = -1, got, head;
 
+	memset(r, 0, sizeof(*r));
 	if ((got = remote_get_manifest(c, mkey, &mtext)) < 0 || (head = s3_head(c, key, &info)) < 0)
 		goto out;
 	if (head == 1) {
@@ -202,6 +203,21 @@ out:
 	return rc;
 }
 
+/*
+ * A restore's check, RAN its verify (0, or -1: it could not run), judged:
+ * 0 passed, 1 failed (each finding logged, and that UNTOUCHED), -1. R freed.
+ */
+static int
+verdict(struct verify_result *r, int ran, const char *untouched)
+{
+	int failed = -1;
+
+	if (ran == 0 && (failed = verify_log_failures(r)) != 0)
+		log_error("not restoring %s: it failed verification; %s", r->path, untouched);
+	verify_result_free(r);
+	return failed;
+}
+
 struct remote_check {
 	const struct remote_settings *rs;
 	struct s3_client *c;
@@ -214,17 +230,8 @@ check_object(void *arg, struct db_manifest *m)
 {
 	const struct remote_check *rc = arg;
 	struct verify_result r;
-	int failed;
 
-	if (verify_stream(rc->rs, rc->c, rc->name, &r, m) < 0) {
-		verify_result_free(&r);
-		return -1;
-	}
-	failed = verify_log_failures(&r);
-	if (failed)
-		log_error("not restoring %s: it failed verification; the target database was not touched", r.path);
-	verify_result_free(&r);
-	return failed;
+	return verdict(&r, verify_stream(rc->rs, rc->c, rc->name, &r, m), "the target database was not touched");
 }
 
 int
@@ -270,17 +277,8 @@ check_full(void *arg)
 {
 	const struct full_check *fc = arg;
 	struct verify_result r;
-	int failed;
 
-	if (verify_full(fc->c, fc->key, fc->os, &r) < 0) {
-		verify_result_free(&r);
-		return -1;
-	}
-	failed = verify_log_failures(&r);
-	if (failed)
-		log_error("not restoring %s: it failed verification; nothing was written", r.path);
-	verify_result_free(&r);
-	return failed;
+	return verdict(&r, verify_full(fc->c, fc->key, fc->os, &r), "nothing was written");
 }
 
 int

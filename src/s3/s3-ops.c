@@ -309,11 +309,12 @@ out:
 	return rc;
 }
 
-int
-s3_mpu_abort(struct s3_client *c, const char *key, const char *upload_id)
+/* DELETE ?uploadId: s3_request's 0, 1 (404, gone already), 2 (QUIET2), -1. */
+static int
+abort_request(struct s3_client *c, const char *key, const char *upload_id, int past_signal, int quiet2)
 {
 	struct s3_request rq = { .method = "DELETE", .what = "AbortMultipartUpload", .key = key, .quiet_status = 404,
-	    .past_signal = 1 };
+	    .quiet_status2 = quiet2, .past_signal = past_signal };
 	struct s3_reply rp = { 0 };
 	struct strbuf q = STRBUF_INIT;
 	int rc;
@@ -323,23 +324,20 @@ s3_mpu_abort(struct s3_client *c, const char *key, const char *upload_id)
 	rc = s3_request(c, &rq, &rp);
 	s3_reply_free(&rp);
 	strbuf_free(&q);
-	return rc < 0 ? -1 : 0;
+	return rc;
+}
+
+int
+s3_mpu_abort(struct s3_client *c, const char *key, const char *upload_id)
+{
+	return abort_request(c, key, upload_id, 1, 0) < 0 ? -1 : 0;
 }
 
 int
 s3_mpu_abort_orphan(struct s3_client *c, const char *key, const char *upload_id)
 {
-	struct s3_request rq = { .method = "DELETE", .what = "AbortMultipartUpload", .key = key, .quiet_status = 404,
-	    .quiet_status2 = 405 };
-	struct s3_reply rp = { 0 };
-	struct strbuf q = STRBUF_INIT;
-	int rc;
+	int rc = abort_request(c, key, upload_id, 0, 405);
 
-	s3_query_add(&q, "uploadId", upload_id);
-	rq.query = strbuf_str(&q);
-	rc = s3_request(c, &rq, &rp);
-	s3_reply_free(&rp);
-	strbuf_free(&q);
 	return rc < 0 ? -1 : rc == 2 ? 1 : 0;
 }
 
