@@ -17,7 +17,7 @@ work=$(tmpdir)
 one=lot-systems-db-2022-01-01T00-00-00.sql.gz
 head -c $((12 * 1024 * 1024)) /dev/urandom >"$work/$one"
 s3_proxy_start "$work/retry.log" --fail-part 2 || { fail s3-proxy "the fault proxy did not start"; finish; }
-check s3-part-retried env LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT "$LB_BIN" push --part-size 5 "$work/$one"
+check s3-part-retried env LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT "$LB_BIN" -o "$work/journal" push --part-size 5 "$work/$one"
 grep -q 'PUT of part 2 failed with HTTP 500 (try 1 of 5); trying again' <<<"$LB_LAST_OUTPUT" && pass s3-part-retry-warns ||
 	fail s3-part-retry-warns "$LB_LAST_OUTPUT"
 [ "$(grep -c '^PUT .*partNumber=2&.* 500$' "$work/retry.log")" = 1 ] &&
@@ -32,7 +32,7 @@ kill "$S3_PROXY_PID" 2>/dev/null; wait "$S3_PROXY_PID" 2>/dev/null
 mid=lot-systems-db-2022-01-15T00-00-00.sql.gz
 head -c $((30 * 1024 * 1024)) /dev/urandom >"$work/$mid"
 s3_proxy_start "$work/term.log" --delay-parts 0.3 || { fail s3-proxy "the fault proxy did not start"; finish; }
-LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT "$LB_BIN" push --part-size 5 --upload-jobs 1 "$work/$mid" >"$work/term.out" 2>&1 &
+LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT "$LB_BIN" -o "$work/journal" push --part-size 5 --upload-jobs 1 "$work/$mid" >"$work/term.out" 2>&1 &
 pusher=$!
 s3_proxy_wait_part "$work/term.log" 1
 kill -TERM "$pusher"
@@ -52,7 +52,7 @@ printf '{"bytes": %d, "sha256": "%s"}\n' "$(stat -c %s "$work/$big")" "$(sha256s
 	>"$work/$big.manifest.json"
 sum=$(sha256sum "$work/$big" "$work/$big.manifest.json")
 s3_proxy_start "$work/kill.log" --delay-parts 0.4 || { fail s3-proxy "the fault proxy did not start"; finish; }
-LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT "$LB_BIN" push --part-size 5 --upload-jobs 1 "$work/$big" >"$work/kill.out" 2>&1 &
+LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT "$LB_BIN" -o "$work/journal" push --part-size 5 --upload-jobs 1 "$work/$big" >"$work/kill.out" 2>&1 &
 pusher=$!
 s3_proxy_wait_part "$work/kill.log" 2
 s3_stop
@@ -72,7 +72,7 @@ check s3-killed-list-after "env" LOTBACKUP_S3_ENDPOINT=$S3_ENDPOINT "$LB_BIN" li
 grep -q "$big" <<<"$LB_LAST_OUTPUT" && fail s3-killed-not-a-backup "$LB_LAST_OUTPUT" || pass s3-killed-not-a-backup
 check_exit s3-killed-pull-fails 1 env LOTBACKUP_S3_ENDPOINT=$S3_ENDPOINT "$LB_BIN" -o "$work/none" pull "$big"
 # Pushed again once the server is back: whole.
-check s3-killed-push-again env LOTBACKUP_S3_ENDPOINT=$S3_ENDPOINT "$LB_BIN" push --part-size 5 "$work/$big"
+check s3-killed-push-again env LOTBACKUP_S3_ENDPOINT=$S3_ENDPOINT "$LB_BIN" -o "$work/journal" push --part-size 5 "$work/$big"
 check s3-killed-pull-again env LOTBACKUP_S3_ENDPOINT=$S3_ENDPOINT "$LB_BIN" -o "$work/again" pull "$big"
 cmp -s "$work/$big" "$work/again/$big" && pass s3-killed-again-identical || fail s3-killed-again-identical "differs"
 finish

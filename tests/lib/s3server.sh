@@ -42,6 +42,9 @@ s3_start() {
     S3_PORT=$(_s3_free_port) || return 1
     S3_DIR=$(tmpdir)/s3data
     mkdir -p "$S3_DIR"
+    # push keeps its journal of uploads in flight in the output directory:
+    # never ./backups of the directory the tests run from (the repository).
+    [ -n "${LOTBACKUP_OUTPUT_DIR:-}" ] || export LOTBACKUP_OUTPUT_DIR="$(tmpdir)/out"
     S3_ENDPOINT=http://127.0.0.1:$S3_PORT
     export AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY
     at_exit s3_stop
