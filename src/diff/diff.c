@@ -527,8 +527,7 @@ compare_table(struct diff_run *r, const char *path, const struct manifest_table 
 	t->counted = opened == 0;
 	rc = 0;
 out:
-	if (o.conn != NULL)
-		PQputCopyEnd(o.conn, NULL);	/* a failed merge mid-table: the connection is given up below */
+	/* A merge that failed mid-table leaves the live COPY open: rc -1 ends the run, which closes it. */
 	if (in_savepoint && rc == 0)
 		rc = pgsql_exec(r->live, t->status != NULL && strcmp(t->status, "compared") == 0
 		    ? "RELEASE SAVEPOINT lotbackup_diff" : "ROLLBACK TO SAVEPOINT lotbackup_diff; RELEASE SAVEPOINT lotbackup_diff",
