@@ -38,7 +38,7 @@ result_json(const struct verify_result *r)
 	return json_pack("{s:s, s:b, s:o}", "file", r->path, "ok", !r->failed, "checks", checks);
 }
 
-/* The files to check: the operands, or the newest db dump, or --all of them. */
+/* The files to check: the operands, or the newest backup (the newest dump with --restore), or --all. */
 static int
 collect_targets(const struct options *opts, int argc, char **argv, char ***out, size_t *n)
 {
@@ -70,6 +70,9 @@ collect_targets(const struct options *opts, int argc, char **argv, char ***out, 
 		return -1;
 	*out = xcalloc(count ? count : 1, sizeof(char *));
 	for (i = 0; i < count; i++) {
+		/* A test restore loads dumps only: a newer full backup would pass with nothing loaded. */
+		if (!opts->all && opts->verify_restore && list[i].kind != BACKUP_DB)
+			continue;
 		(*out)[(*n)++] = list[i].path;
 		list[i].path = NULL;	/* now owned by *out */
 		if (!opts->all)
@@ -177,6 +180,9 @@ cmd_verify_exec(const struct options *opts, int argc, char **argv, struct cmd_re
 			verify_result_free(&r);
 			continue;
 		}
+		if (argc > 0 && opts->verify_restore && full_backup_path(targets[i]))
+			log_warn("%s is a full backup: its dump is not test-loaded by --restore; "
+			    "run 'lotbackup verify --restore latest-db' for a test restore", targets[i]);
 		/* A restore test only of a file that proved whole. */
 		if (!remote && opts->verify_restore && !r.failed && !full_backup_path(targets[i]) &&
 		    verify_restore(&restore, targets[i], &r) < 0) {

@@ -57,4 +57,22 @@ left=$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_database WHERE datnam
 proj=$(tmpdir)
 printf 'DATABASE_URL=dbname=%s\nLOTBACKUP_VERIFY_RESTORE=1\nLOTBACKUP_JOBS=1\n' "$bad" >"$proj/.env"
 check_exit dbvr-env-unloadable-fails 3 "$LB_BIN" db -C "$proj" -o "$work/env"
+# The monthly test restore (verify --restore, no operand) loads the newest
+# *dump*, even when a full backup was written after it: a full archive
+# cannot be test-loaded, so taking it would report "ok" with nothing loaded.
+proj2=$(tmpdir)
+(cd "$proj2" && git init -q -b main && echo '{}' >package.json && git add . &&
+	git -c user.name=n -c user.email=n@example.com commit -q -m init)
+printf 'DATABASE_URL=dbname=%s\n' "$good" >"$proj2/.env"
+check dbvr-month-db "$LB_BIN" db -q -C "$proj2" -o "$work/month"
+sleep 1
+check dbvr-month-full "$LB_BIN" full -q --archive-only -C "$proj2" -o "$work/month"
+check dbvr-month-test-restore "$LB_BIN" verify --restore -C "$proj2" -o "$work/month"
+grep -q 'ok   restore    loaded into lotbackup_verify_' <<<"$LB_LAST_OUTPUT" &&
+	pass dbvr-month-loads-newest-dump || fail dbvr-month-loads-newest-dump "$LB_LAST_OUTPUT"
+# Naming a full backup with --restore says that nothing was loaded.
+full=$(ls -d "$work"/month/lot-systems-full-backup-*.tar.gz | head -n 1)
+check dbvr-month-full-named "$LB_BIN" verify --restore "$full"
+grep -q 'not test-loaded' <<<"$LB_LAST_OUTPUT" && pass dbvr-month-full-says-not-loaded ||
+	fail dbvr-month-full-says-not-loaded "$LB_LAST_OUTPUT"
 finish
