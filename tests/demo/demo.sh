@@ -27,6 +27,9 @@ git -C "$proj" init -q -b main
 printf '{ "name": "app", "version": "1.0.0" }\n' >"$proj/package.json"
 printf 'DATABASE_URL=postgresql://app:change-me@localhost:5432/app\n' >"$proj/.env.example"
 printf 'node_modules/\n.env\nbackups/\n' >"$proj/.gitignore"
+# The migration the sample database records as applied (prisma/migrations layout).
+mkdir -p "$proj/prisma/migrations/20260101000000_init" &&
+	printf 'CREATE TABLE "User" (id serial PRIMARY KEY);\n' >"$proj/prisma/migrations/20260101000000_init/migration.sql"
 git -C "$proj" add . && git -C "$proj" -c user.name=demo -c user.email=demo@example.com commit -q -m init
 printf 'DATABASE_URL="postgresql://lb_pw:%s@localhost/app?host=%s&port=%s&schema=public"\n' \
 	"$LB_TEST_PASSWORD" "$PGHOST" "$PGPORT" >"$proj/.env"

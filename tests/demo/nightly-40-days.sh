@@ -23,6 +23,7 @@ createdb app && psql -X -q -v ON_ERROR_STOP=1 -d app -f "$top/tests/demo/sample.
 psql -X -q -d app -c "GRANT pg_read_all_data TO lb_pw; ALTER ROLE lb_pw CREATEDB CREATEROLE" >/dev/null
 proj=$work/app && mkdir -p "$proj" && cd "$proj" || exit 1
 git init -q -b main && printf 'node_modules/\n.env\nbackups/\n' >.gitignore && printf '{ "name": "app" }\n' >package.json
+mkdir -p prisma/migrations/20260101000000_init && printf 'CREATE TABLE "User" (id serial PRIMARY KEY);\n' >prisma/migrations/20260101000000_init/migration.sql
 git add . && git -c user.name=n -c user.email=n@example.com commit -q -m init
 # The README's .env: the connection and the one retention policy.
 printf 'DATABASE_URL="postgresql://lb_pw:%s@localhost/app?host=%s&port=%s"\nLOTBACKUP_KEEP_DAILY=30\nLOTBACKUP_KEEP_WEEKLY=12\nLOTBACKUP_KEEP_MONTHLY=12\n' \

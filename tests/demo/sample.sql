@@ -16,10 +16,16 @@ CREATE TABLE "Post" (
   meta jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX "Post_authorId_idx" ON "Post"("authorId");
+-- Prisma's own ledger shape (prisma migrate creates exactly these columns).
 CREATE TABLE "_prisma_migrations" (
   id varchar(36) PRIMARY KEY,
+  checksum varchar(64) NOT NULL,
+  finished_at timestamptz,
   migration_name varchar(255) NOT NULL,
-  finished_at timestamptz
+  logs text,
+  rolled_back_at timestamptz,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  applied_steps_count integer NOT NULL DEFAULT 0
 );
 INSERT INTO "User" (email, name, role, "createdAt")
 SELECT 'user' || g || '@example.com', 'User ' || g, CASE WHEN g % 10 = 0 THEN 'ADMIN' ELSE 'USER' END::"Role",
@@ -28,4 +34,5 @@ FROM generate_series(1, 500) g;
 INSERT INTO "Post" ("authorId", title, body, meta)
 SELECT 1 + g % 500, 'Post ' || g, repeat('lorem ipsum ', g % 20), jsonb_build_object('views', g)
 FROM generate_series(1, 5000) g;
-INSERT INTO "_prisma_migrations" VALUES ('00000000-0000-0000-0000-000000000001', '20260101000000_init', '2026-01-01');
+INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
+VALUES ('00000000-0000-0000-0000-000000000001', repeat('0', 64), '2026-01-01', '20260101000000_init', '2026-01-01', 1);
