@@ -96,6 +96,7 @@ struct options {
 	int create;
 	int single_transaction;
 	int keep_going;
+	int no_owner;		/* restore -O */
 	int verify_restore;		/* verify --restore */
 	char *scratch_db;
 	int no_git;			/* full */

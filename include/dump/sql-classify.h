@@ -55,6 +55,13 @@ enum sql_confined {
 enum sql_confined sql_confined_action(const char *text, size_t len);
 
 /*
+ * 1 when the statement sets an owner or the session's role (ALTER ...
+ * OWNER TO as the whole statement, SET/RESET ROLE or SESSION
+ * AUTHORIZATION): what restore --no-owner passes over, as pg_restore -O.
+ */
+int sql_sets_owner(const char *text, size_t len);
+
+/*
  * "COPY schema.table (cols) FROM stdin;" -> "schema.table" exactly as
  * written (quotes kept); NULL when the statement is not a COPY of a table.
  */

@@ -17,6 +17,7 @@ struct restore_db_settings {
 	int clean;		/* drop what the target holds first (after the safety dump) */
 	int single_transaction;	/* all or nothing */
 	int keep_going;		/* report errors and go on */
+	int no_owner;		/* pass over owner and role statements (pg_restore -O) */
 	int progress;		/* a progress line on stderr */
 	int jobs;		/* connections for table loads and index builds */
 	int split_auto;		/* split_bytes from the tables' sizes (restore_auto_split_bytes) */

@@ -42,6 +42,8 @@ struct restore_settings {
 	 * rows by INSERT, a trigger on a table before its rows.
 	 */
 	const struct row_key *fingerprint;
+	/* Pass over owner and role statements: objects belong to whoever loads them (pg_restore -O). */
+	int no_owner;
 	/* NULL, or the load runs as a role of its own (restore_confined). */
 	const struct restore_confined *confined;
 };

@@ -122,6 +122,7 @@ db_settings(const struct options *opts)
 	set.clean = opts->clean;
 	set.single_transaction = opts->single_transaction;
 	set.keep_going = opts->keep_going;
+	set.no_owner = opts->no_owner;
 	set.progress = progress_wanted();
 	set.jobs = opts->jobs;
 	set.split_auto = opts->split_mib == SPLIT_AUTO;

@@ -153,6 +153,8 @@ static const struct option_spec specs[] = {
 	    "all or nothing: on any error the target is left as it was" },
 	{ "keep-going", OPT_KEEP_GOING, no_argument, CMD_RESTORE, NULL,
 	    "report each failing statement and go on (exit 1 at the end)" },
+	{ "no-owner", 'O', no_argument, CMD_RESTORE, NULL,
+	    "skip ALTER ... OWNER TO and SET ROLE: what is restored belongs to the restoring user" },
 	{ "restore", OPT_RESTORE, no_argument, CMD_VERIFY, NULL,
 	    "also restore into a scratch database and compare rows and content with the manifest" },
 	{ "scratch-db", OPT_SCRATCH_DB, required_argument, CMD_VERIFY, "NAME",
@@ -581,6 +583,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_CREATE: opts->create = 1; break;
 	case OPT_SINGLE_TRANSACTION: opts->single_transaction = 1; break;
 	case OPT_KEEP_GOING: opts->keep_going = 1; break;
+	case 'O': opts->no_owner = 1; break;
 	case OPT_RESTORE: opts->verify_restore = 1; break;
 	case OPT_SCRATCH_DB: replace(&opts->scratch_db, arg); break;
 	case OPT_NO_GIT: opts->no_git = 1; break;

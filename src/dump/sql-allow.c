@@ -788,6 +788,24 @@ extension_fixed_form(struct lexer *lx, struct tok *t)
 	return at_end(lx, t);
 }
 
+int
+sql_sets_owner(const char *text, size_t len)
+{
+	struct lexer lx = { text, text + len, 0 };
+	struct tok t = { T_END, text, 0 };
+	struct lexer start;
+	struct tok first;
+
+	next(&lx, &t);
+	start = lx;
+	first = t;
+	if (changes_role(&lx, &t))
+		return 1;
+	lx = start;
+	t = first;
+	return changes_owner(&lx, &t);
+}
+
 enum sql_confined
 sql_confined_action(const char *text, size_t len)
 {

@@ -150,6 +150,7 @@ load(const struct restore_db_settings *set, PGconn *conn, const struct dump_sour
 	settings.sql_bytes = m->sql_bytes;
 	settings.single_transaction = set->single_transaction;
 	settings.keep_going = set->keep_going;
+	settings.no_owner = set->no_owner;
 	settings.progress = set->progress;
 	/* A data-only dump's rows go in file order, referenced tables first (db --data-only). */
 	settings.jobs = m->selection.data_only ? 1 : set->jobs;

@@ -539,6 +539,10 @@ loader_item(void *ctx, const struct sql_item *item)
 		}
 		if (l->settings->confined != NULL && (rc = confined_statement(l, item)) <= 0)
 			return rc;
+		if (l->settings->no_owner && sql_sets_owner(item->text, item->len)) {
+			log_debug("line %ld passed over (--no-owner)", item->line);
+			return 0;
+		}
 		kind = sql_classify(item->text, item->len);
 		/* Inside the restore's own transaction, as pg_restore --single-transaction leaves them out. */
 		if (kind == SQL_STMT_TRANSACTION && l->settings->single_transaction)
