@@ -32,6 +32,11 @@ void log_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * whichever layer reports (copied; from the main thread only).
  */
 void log_path_alias(const char *from, const char *to);
+/*
+ * The same where FROM's files end up as the members of the archive
+ * ARCHIVE: FROM/db/x.sql.gz shows as "ARCHIVE member db/x.sql.gz".
+ */
+void log_path_alias_member(const char *from, const char *archive);
 
 /*
  * For parsers that hand their one-line message to the caller instead of

@@ -28,12 +28,15 @@ static const char *const level_names[] = { "error", "warning", "info", "debug" }
 
 /* A temporary path and the final one messages show instead (log_path_alias). */
 static char *alias_from, *alias_to;
+/* alias_to is an archive: a path below alias_from is one of its members, not a file below it. */
+static int alias_member;
 
 void
 log_path_alias(const char *from, const char *to)
 {
 	free(alias_from);
 	free(alias_to);
+	alias_member = 0;
 	alias_from = from != NULL ? strdup(from) : NULL;
 	alias_to = to != NULL ? strdup(to) : NULL;
 	if (alias_from == NULL || alias_to == NULL || alias_from[0] == '\0') {
@@ -41,6 +44,13 @@ log_path_alias(const char *from, const char *to)
 		free(alias_to);
 		alias_from = alias_to = NULL;
 	}
+}
+
+void
+log_path_alias_member(const char *from, const char *archive)
+{
+	log_path_alias(from, archive);
+	alias_member = alias_from != NULL;
 }
 
 /* TEXT with every alias_from in it shown as alias_to, appended to LINE. */
@@ -54,6 +64,11 @@ put_aliased(struct strbuf *line, const char *text)
 		strbuf_append(line, text, (size_t)(at - text));
 		strbuf_puts(line, alias_to);
 		text = at + from_len;
+		/* "ARCHIVE member db/x.sql.gz": no such file as ARCHIVE/db/x.sql.gz exists. */
+		if (alias_member && *text == '/') {
+			strbuf_puts(line, " member ");
+			text++;
+		}
 	}
 	strbuf_puts(line, text);
 }

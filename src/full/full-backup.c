@@ -929,8 +929,11 @@ full_backup_run(const struct full_settings *settings, char **published, int *upl
 		goto out;
 	}
 	staged = 1;
-	/* Messages name what the operator will find: the final directory, or the archive alone. */
-	log_path_alias(job.staging, want_dir ? job.dir_path : job.archive_path);
+	/* Messages name what the operator will find: the final directory, or the archive's members. */
+	if (want_dir)
+		log_path_alias(job.staging, job.dir_path);
+	else
+		log_path_alias_member(job.staging, job.archive_path);
 	job.started_at = iso_time_now();
 	if (project_rules_load(settings->project_dir, &job.rules) < 0 || stage_git(&job) < 0 ||
 	    stage_project_files(&job) < 0 || stage_database(&job) < 0 ||

@@ -222,7 +222,7 @@ full_restore_source(const struct full_restore_settings *settings, const char *pa
 		goto out;
 	}
 	/* Messages name the backup's own files, not the temporary copy beside the target. */
-	log_path_alias(extracted, path);
+	log_path_alias_member(extracted, path);
 	if (full_extract_source(path, src, size, extracted, &m) < 0)
 		goto cleanup;
 	bundle = xasprintf("%s/git/repo.bundle", extracted);

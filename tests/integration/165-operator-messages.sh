@@ -59,7 +59,7 @@ target=$(new_db lb_opsmsg_to) || fail msg-setup createdb
 check msg-restore-to "$LB_BIN" restore "$archive" --to "$work/restored" -d "dbname=$target"
 grep -q 'lotbackup-extract' <<<"$LB_LAST_OUTPUT" && fail msg-restore-no-temporary-path "$LB_LAST_OUTPUT" ||
 	pass msg-restore-no-temporary-path
-grep -q "restored $archive/db/lot-systems-db-" <<<"$LB_LAST_OUTPUT" && pass msg-restore-names-backup ||
+grep -q "restored $archive member db/lot-systems-db-" <<<"$LB_LAST_OUTPUT" && pass msg-restore-names-backup ||
 	fail msg-restore-names-backup "$LB_LAST_OUTPUT"
 grep -q "recreate $work/restored/.env from $work/restored/.env.example" <<<"$LB_LAST_OUTPUT" &&
 	pass msg-restore-reminds-env || fail msg-restore-reminds-env "$LB_LAST_OUTPUT"
