@@ -542,7 +542,9 @@ settle(const char *buf, struct scan_result *r)
 	size_t i, o = 0, pos = 0;
 	int line = 1;
 
-	qsort(r->v, r->n, sizeof(*r->v), by_start);
+	/* No finding leaves r->v NULL, and qsort's base must not be NULL even for 0 (UBSan). */
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(*r->v), by_start);
 	for (i = 0; i < r->n; i++) {
 		if (o > 0 && r->v[i].start < r->v[o - 1].end)
 			continue;
