@@ -50,4 +50,13 @@ struct conninfo_parts {
 char *conninfo_combine(const char *base, const struct conninfo_parts *parts, int base_wins, char *err,
     size_t errlen);
 
+/*
+ * BASE (a normalised conninfo, URL or bare database name) with the CA
+ * certificate file CA as sslrootcert, and sslmode=verify-full when BASE
+ * names no sslmode, as one key=value conninfo (*added 1). A BASE that
+ * names its own sslrootcert comes back as it is (*added 0). NULL on error
+ * (err).
+ */
+char *conninfo_with_ca(const char *base, const char *ca, int *added, char *err, size_t errlen);
+
 #endif

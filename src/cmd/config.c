@@ -333,8 +333,42 @@ resolve_db_vars(struct options *opts, const struct setting_source *src, const ch
 	return 1;
 }
 
+/*
+ * The CA certificate (LOTBACKUP_SSLROOTCERT, else PGSSLROOTCERT; the
+ * environment or .env) for every source of the connection, not only DB_*:
+ * a DATABASE_URL or --dbname takes it as sslrootcert unless it names its
+ * own; the PG* variables, which libpq reads from the environment, take it
+ * there as PGSSLROOTCERT (and PGSSLMODE=verify-full unless set).
+ */
 static int
-resolve_dbname(struct options *opts, const struct setting_source *src)
+apply_ca(struct options *opts, const struct setting_source *src)
+{
+	const char *key = "LOTBACKUP_SSLROOTCERT", *ca, *from;
+	char err[256], *with;
+	int added = 0;
+
+	if ((ca = lookup(src, key, &from)) == NULL || *ca == '\0')
+		ca = lookup(src, key = "PGSSLROOTCERT", &from);
+	if (ca == NULL || *ca == '\0')
+		return 0;
+	if (opts->dbname == NULL) {
+		setenv("PGSSLROOTCERT", ca, 1);
+		setenv("PGSSLMODE", getenv("PGSSLMODE") ? getenv("PGSSLMODE") : "verify-full", 1);
+		return 0;
+	}
+	if ((with = conninfo_with_ca(opts->dbname, ca, &added, err, sizeof(err))) == NULL) {
+		log_error("cannot add %s (from %s) to the connection string: %s", key, from, err);
+		return -1;
+	}
+	free(opts->dbname);
+	opts->dbname = with;
+	if (added)
+		log_info("database: the server's certificate is checked against %s (%s, from %s)", ca, key, from);
+	return 0;
+}
+
+static int
+resolve_target(struct options *opts, const struct setting_source *src)
 {
 	const char *raw, *from = "--dbname";
 	char err[512];
@@ -366,6 +400,12 @@ resolve_dbname(struct options *opts, const struct setting_source *src)
 	free(opts->dbname);
 	opts->dbname = normal;
 	return apply_conn_flags(opts);
+}
+
+static int
+resolve_dbname(struct options *opts, const struct setting_source *src)
+{
+	return resolve_target(opts, src) < 0 ? -1 : apply_ca(opts, src);
 }
 
 static int

@@ -721,3 +721,42 @@ conninfo_combine(const char *base, const struct conninfo_parts *parts, int base_
 	PQconninfoFree(opts);
 	return strbuf_detach(&sb);
 }
+
+char *
+conninfo_with_ca(const char *base, const char *ca, int *added, char *err, size_t errlen)
+{
+	struct strbuf sb = STRBUF_INIT;
+	PQconninfoOption *opts = NULL, *o;
+	char *msg = NULL;
+	int has_mode = 0;
+
+	*added = 0;
+	if (url_prefix_len(base) == 0 && strchr(base, '=') == NULL) {
+		kv_put(&sb, "dbname", base);	/* a bare database name, as libpq takes it */
+	} else if ((opts = PQconninfoParse(base, &msg)) == NULL) {
+		/* base was normalised before: this is out of memory, or a bug */
+		errbuf_set(err, errlen, "cannot read the connection string");
+		PQfreemem(msg);
+		strbuf_free(&sb);
+		return NULL;
+	}
+	for (o = opts; o != NULL && o->keyword; o++) {
+		if (o->val == NULL)
+			continue;
+		/* The string's own CA is the operator's choice for that string: kept as it is. */
+		if (strcmp(o->keyword, "sslrootcert") == 0) {
+			PQconninfoFree(opts);
+			strbuf_free(&sb);
+			return xstrdup(base);
+		}
+		has_mode |= strcmp(o->keyword, "sslmode") == 0;
+		kv_put(&sb, o->keyword, o->val);
+	}
+	PQconninfoFree(opts);
+	kv_put(&sb, "sslrootcert", ca);
+	/* A CA given is a CA to check the server against, as with DB_*: unless the string names a mode. */
+	if (!has_mode)
+		kv_put(&sb, "sslmode", "verify-full");
+	*added = 1;
+	return strbuf_detach(&sb);
+}

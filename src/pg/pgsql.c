@@ -36,10 +36,33 @@ pgsql_describe_target(const struct pg_target *target)
 	    getenv("PGUSER") ? getenv("PGUSER") : "default");
 }
 
+/*
+ * A failed check of the server's certificate, from libpq's message, or
+ * NULL. First: libpq's "root certificate file ... does not exist" would
+ * otherwise read as a missing database or user.
+ */
+static const char *
+tls_hint(const char *msg)
+{
+	if (strstr(msg, "root certificate file") || strstr(msg, "could not read root certificate"))
+		return "no CA certificate to check the server's against: set LOTBACKUP_SSLROOTCERT (or PGSSLROOTCERT) "
+		    "to the CA certificate file of the database (DigitalOcean: its \"Download CA certificate\"), "
+		    "and check that the path is right";
+	if (strstr(msg, "certificate verify failed") || strstr(msg, "certificate has expired"))
+		return "the server's certificate was not signed by the CA given: check LOTBACKUP_SSLROOTCERT (or "
+		    "PGSSLROOTCERT, or sslrootcert in the connection string) names this database's CA certificate";
+	if (strstr(msg, "does not match host name"))
+		return "the server's certificate does not name this host: connect by the host name it was issued for "
+		    "(or use sslmode=verify-ca)";
+	return NULL;
+}
+
 /* The likely fix, from libpq's message; one clause an operator can act on. */
 static const char *
 connect_hint(PGconn *conn, const char *msg)
 {
+	if (tls_hint(msg) != NULL)
+		return tls_hint(msg);
 	if (PQconnectionNeedsPassword(conn))
 		return "a password is needed: put it in DATABASE_URL, PGPASSWORD or ~/.pgpass";
 	if (strstr(msg, "password authentication failed"))
