@@ -75,6 +75,12 @@ int verify_db_dump_manifest(const char *path, int flags, struct verify_result *r
  */
 int verify_db_feed(const char *label, const char *mtext, size_t mlen, const char *mlabel, dump_feed_fn feed,
     void *arg, uint64_t size, struct verify_result *result, struct db_manifest *kept);
+/*
+ * A dump without a manifest that is not a local file (a member of an old
+ * full backup's archive), read once as FEED streams it: the checks
+ * verify_db_dump makes with VERIFY_LEGACY, named by LABEL. 0 or -1.
+ */
+int verify_db_feed_legacy(const char *label, dump_feed_fn feed, void *arg, struct verify_result *result);
 /* Writes PATH.verified.json after a pass; removes it after a failure. */
 int verify_record(const struct verify_result *result);
 /* Logs each failed check, naming the file: 1 when any failed, else 0. */

@@ -32,7 +32,7 @@ const struct cmd_entry cmd_list_entry = {
 	.bit = CMD_LIST,
 	.operands = "",
 	.summary = "list the backups in the output directory (--remote: off-site), newest first; STATE: "
-	    "M manifest (L legacy dump), V verified, O off-site copy",
+	    "M manifest (L legacy: the old scripts', none), V verified, O off-site copy",
 	.min_operands = 0,
 	.max_operands = 0,
 	.exec = cmd_list_exec,

@@ -17,6 +17,7 @@
 #include "dump/dump-reader.h"
 #include "full/full-archive.h"
 #include "full/full-backup.h"
+#include "full/full-legacy.h"
 #include "full/full-tree-check.h"
 #include "base/log.h"
 #include "io/progress.h"
@@ -282,6 +283,7 @@ struct source {
 	size_t len, cap;
 	int done;		/* the file was read to its end and the pipe finished */
 	char err[512];		/* why decryption stopped; "" otherwise */
+	char gz_err[512];	/* why gunzip stopped, when the pipe inflates (legacy archives); "" otherwise */
 };
 
 static int
@@ -336,15 +338,22 @@ source_read(struct archive *a, void *arg, const void **block)
 			r->decrypt_failed = 1;
 			r->key_failed = !pipe_decrypt_found(r->src->p);
 			problem(r, "%s", r->src->err);
+		} else if (r->src->gz_err[0] != '\0') {
+			problem(r, "the gzip stream is damaged: %s", r->src->gz_err);
 		}
-		archive_set_error(a, EIO, "%s", r->src->err[0] ? r->src->err : "read error");
+		archive_set_error(a, EIO, "%s", r->src->err[0] ? r->src->err : r->src->gz_err[0] ? r->src->gz_err :
+		    "read error");
 	}
 	return n;
 }
 
-/* FROM NULL: the file at PATH; else FROM's SIZE bytes, hashed on the way (no second read for the sidecar). */
+/*
+ * FROM NULL: the file at PATH; else FROM's SIZE bytes, hashed on the way
+ * (no second read for the sidecar). GUNZIP: inflated here, so the gzip
+ * CRC and length at its end are checked (libarchive does not).
+ */
 static struct source *
-source_open(const char *path, const struct dump_source *from, uint64_t size)
+source_open(const char *path, const struct dump_source *from, uint64_t size, int gunzip)
 {
 	struct source *s = xcalloc(1, sizeof(*s));
 
@@ -361,6 +370,8 @@ source_open(const char *path, const struct dump_source *from, uint64_t size)
 	if (from != NULL)
 		pipe_add_sha256(s->p);
 	pipe_add_decrypt(s->p, NULL, !backup_name_encrypted(path), s->err, sizeof(s->err));
+	if (gunzip)
+		pipe_add_gunzip(s->p, NULL, 0, s->gz_err, sizeof(s->gz_err));
 	pipe_to_consumer(s->p, source_take, s);
 	return s;
 }
@@ -507,57 +518,90 @@ out:
 	return rc;
 }
 
-/*
- * One pass over the archive; a refusal stops it. Long because each
- * member's refusals read best in the order they are checked, one after
- * the other, beside the loop that reads it.
- */
+/* The bar, the source and libarchive on it; GUNZIP as source_open. -1 with the problem set. */
 static int
-read_archive(struct reader *r)
+reader_open(struct reader *r, int gunzip)
 {
-	struct archive_entry *e;
 	struct stat st;
-	int rc = -1, got_manifest = 0, step;
 
 	/* Off a terminal not even the stat: cron and systemd pay nothing. */
 	if (progress_wanted() && (r->from != NULL || stat(r->path, &st) == 0))
 		r->bar = progress_start(r->label, r->from != NULL ? r->from_size : (uint64_t)st.st_size, 0);
-	if ((r->src = source_open(r->path, r->from, r->from_size)) == NULL)
-		goto out;
+	if ((r->src = source_open(r->path, r->from, r->from_size, gunzip)) == NULL)
+		return -1;
 	r->a = archive_read_new();
 	archive_read_support_filter_gzip(r->a);
 	archive_read_support_format_tar(r->a);
 	if (archive_read_open(r->a, r, NULL, source_read, NULL) != ARCHIVE_OK) {
 		problem(r, "cannot open %s as a tar.gz: %s", r->path, archive_error_string(r->a));
-		goto out;
+		return -1;
 	}
+	return 0;
+}
+
+static void
+reader_close(struct reader *r)
+{
+	progress_end(r->bar);
+	r->bar = NULL;
+	archive_read_free(r->a);
+	r->a = NULL;
+	source_close(r->src);
+	r->src = NULL;
+}
+
+/*
+ * A member's refusals (unsafe name, not a plain file or directory, outside
+ * the one top directory): -1 with the problem set, else 0 and *REL its
+ * path below the top directory ("" for the top directory itself).
+ */
+static int
+member_refused(struct reader *r, struct archive_entry *e, const char **rel)
+{
+	const char *name = archive_entry_pathname(e);
+	mode_t type = archive_entry_filetype(e);
+	size_t toplen;
+
+	advance(r);
+	if (name == NULL || !safe_relative(name)) {
+		problem(r, "refused member \"%s\": absolute path or \"..\"", name ? name : "(no name)");
+		return -1;
+	}
+	if (archive_entry_hardlink(e) || archive_entry_symlink(e) || (type != AE_IFREG && type != AE_IFDIR)) {
+		problem(r, "refused member %s: only plain files and directories belong in a full backup", name);
+		return -1;
+	}
+	toplen = strcspn(name, "/");
+	if (r->top == NULL)
+		r->top = xstrndup(name, toplen);
+	if (strlen(r->top) != toplen || strncmp(name, r->top, toplen) != 0) {
+		problem(r, "refused member %s: outside the archive's top directory %s", name, r->top);
+		return -1;
+	}
+	*rel = name[toplen] == '/' ? name + toplen + 1 : "";
+	if (**rel == '\0' && type != AE_IFDIR) {
+		problem(r, "refused member %s: the archive's top directory %s is a file", name, r->top);
+		return -1;
+	}
+	return 0;
+}
+
+/* One pass over the archive; a refusal stops it. */
+static int
+read_archive(struct reader *r)
+{
+	struct archive_entry *e;
+	int rc = -1, got_manifest = 0, step;
+
+	if (reader_open(r, 0) < 0)
+		goto out;
 	while ((step = archive_read_next_header(r->a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e), *rel;
 		mode_t type = archive_entry_filetype(e);
 		struct full_entry *fe;
-		size_t toplen;
 
-		advance(r);
-		if (name == NULL || !safe_relative(name)) {
-			problem(r, "refused member \"%s\": absolute path or \"..\"", name ? name : "(no name)");
+		if (member_refused(r, e, &rel) < 0)
 			goto out;
-		}
-		if (archive_entry_hardlink(e) || archive_entry_symlink(e) || (type != AE_IFREG && type != AE_IFDIR)) {
-			problem(r, "refused member %s: only plain files and directories belong in a full backup", name);
-			goto out;
-		}
-		toplen = strcspn(name, "/");
-		if (r->top == NULL)
-			r->top = xstrndup(name, toplen);
-		if (strlen(r->top) != toplen || strncmp(name, r->top, toplen) != 0) {
-			problem(r, "refused member %s: outside the archive's top directory %s", name, r->top);
-			goto out;
-		}
-		rel = name[toplen] == '/' ? name + toplen + 1 : "";
-		if (*rel == '\0' && type != AE_IFDIR) {
-			problem(r, "refused member %s: the archive's top directory %s is a file", name, r->top);
-			goto out;
-		}
 		if (type == AE_IFDIR && *rel == '\0')
 			continue;
 		if (type == AE_IFDIR) {
@@ -621,12 +665,7 @@ read_archive(struct reader *r)
 	}
 	rc = 0;
 out:
-	progress_end(r->bar);
-	r->bar = NULL;
-	archive_read_free(r->a);
-	r->a = NULL;
-	source_close(r->src);
-	r->src = NULL;
+	reader_close(r);
 	return rc;
 }
 
@@ -791,6 +830,138 @@ verify_archive(struct reader *r, struct full_manifest *m, struct verify_result *
 	return 0;
 }
 
+/* A legacy archive's dump member, streamed into the dump checks' own pipe. */
+static int
+member_feed(void *arg, struct pipe *p)
+{
+	struct reader *r = arg;
+	char *buf = xmalloc(READ_BLOCK);
+	la_ssize_t n;
+	int rc = 0;
+
+	while ((n = archive_read_data(r->a, buf, READ_BLOCK)) > 0) {
+		advance(r);
+		if (pipe_write(p, buf, (size_t)n) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	if (n < 0) {
+		problem(r, "member %s cannot be read: %s", FULL_LEGACY_DUMP, archive_error_string(r->a));
+		rc = -1;
+	}
+	free(buf);
+	return rc;
+}
+
+/* BACKUP-MANIFEST.md, a page of text: read whole; a larger one is not the script's and claims nothing. */
+static void
+read_claims(struct reader *r, struct archive_entry *e, struct full_legacy *l)
+{
+	la_int64_t claimed = archive_entry_size(e);
+	size_t used = 0;
+	la_ssize_t n;
+	char *text;
+
+	if (claimed < 0 || claimed > MANIFEST_MAX)
+		return;
+	text = xmalloc((size_t)claimed + 1);
+	while (used < (size_t)claimed && (n = archive_read_data(r->a, text + used, (size_t)claimed - used)) > 0)
+		used += (size_t)n;
+	full_legacy_claims(l, text, used);
+	free(text);
+}
+
+/*
+ * One pass over an archive without a sidecar (the old script's): the
+ * members as read_archive refuses them, the gzip stream inflated by the
+ * pipe to its CRC, the dump member through the dump checks. *OURS: it
+ * holds MANIFEST.json after all (lotbackup's, its sidecar lost). 0 when
+ * the checks ran (into RES, or none with *OURS), -1 (reported).
+ */
+static int
+verify_legacy_archive(struct reader *r, struct full_legacy *l, struct verify_result *dump, int *ours)
+{
+	struct archive_entry *e;
+	int step, rc = 0;
+	char *label;
+
+	r->label = "verify";
+	if (reader_open(r, 1) < 0)
+		goto out;
+	while ((step = archive_read_next_header(r->a, &e)) == ARCHIVE_OK) {
+		const char *rel;
+
+		if (member_refused(r, e, &rel) < 0)
+			goto out;
+		if (archive_entry_filetype(e) == AE_IFDIR)
+			continue;
+		if ((*ours = strcmp(rel, FULL_MANIFEST_NAME) == 0))
+			goto out;
+		full_legacy_note(l, rel);
+		if (strcmp(rel, FULL_LEGACY_DUMP) == 0 && dump->path == NULL) {
+			label = xasprintf("%s member %s/%s", r->path, r->top, rel);
+			rc = verify_db_feed_legacy(label, member_feed, r, dump);
+			free(label);
+			if (rc < 0 && r->problem.len > 0)
+				rc = 0;	/* the archive's damage: the finding below */
+			if (rc < 0)
+				goto out;
+		} else if (strcmp(rel, FULL_LEGACY_MANIFEST) == 0) {
+			read_claims(r, e, l);
+		}
+	}
+	if (step != ARCHIVE_EOF)
+		problem(r, "the archive is damaged or cut short: %s", archive_error_string(r->a));
+	else
+		source_drain(r);
+out:
+	reader_close(r);
+	return rc;
+}
+
+/* An archive that is not lotbackup's: no sidecar, and plain (the old script never encrypted). */
+static int
+maybe_legacy_archive(const char *path)
+{
+	char *side = xasprintf("%s%s", path, MANIFEST_SUFFIX);
+	int legacy = !backup_name_encrypted(path) && fs_exists(side) == 0;
+
+	free(side);
+	return legacy;
+}
+
+/* 1 with RES filled when PATH is a legacy archive; 0 when it is one of ours after all; -1 (reported). */
+static int
+legacy_archive_checks(const char *path, struct verify_result *res)
+{
+	struct full_legacy l;
+	struct verify_result dump;
+	struct reader r;
+	int ours = 0, rc;
+
+	memset(&l, 0, sizeof(l));
+	memset(&dump, 0, sizeof(dump));
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	rc = verify_legacy_archive(&r, &l, &dump, &ours);
+	if (rc == 0 && !ours) {
+		rc = 1;
+		/* Damage decides alone: the members it hid would only echo it. */
+		if (r.problem.len > 0) {
+			verify_add(res, "manifest", 1, "none: a legacy full backup (the old scripts/create-full-backup.sh)");
+			verify_add(res, "archive", 0, "%s", strbuf_str(&r.problem));
+		} else {
+			verify_add(res, "archive", 1, "gzip stream (CRC) and tar whole to the end");
+			full_legacy_checks(&l, dump.path != NULL ? &dump : NULL, res);
+		}
+	}
+	verify_result_free(&dump);
+	strbuf_free(&r.problem);
+	free(r.top);
+	return rc;
+}
+
 int
 full_verify(const char *path, struct verify_result *res)
 {
@@ -804,8 +975,21 @@ full_verify(const char *path, struct verify_result *res)
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
+		if (full_legacy_dir(path))
+			return full_verify_legacy_dir(path, res);
 		check_directory(path, res);
 		return 0;
+	}
+	if (maybe_legacy_archive(path)) {
+		switch (legacy_archive_checks(path, res)) {
+		case 1:
+			return 0;
+		case -1:
+			return -1;
+		}
+		/* One of ours that lost its sidecar: judged as ours, the missing sidecar a finding. */
+		verify_result_free(res);
+		verify_result_init(res, path);
 	}
 	check_sidecar(path, res);
 	memset(&r, 0, sizeof(r));

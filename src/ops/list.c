@@ -222,12 +222,13 @@ print_row(const struct backup_entry *e, const char *change, const char *kind, co
 	format_size(e->size, size, sizeof(size));
 	format_age((long long)(now - e->when), age, sizeof(age));
 	/*
-	 * A db dump without a manifest is the old scripts' (or pg_dump's):
-	 * verify checks it as legacy. "partial": made with -n, -t, ... (verify says what it leaves out).
+	 * A backup without a manifest is the old scripts' (pg_dump's dumps,
+	 * create-full-backup.sh's directories and archives): verify checks it
+	 * as legacy. "partial": made with -n, -t, ... (verify says what it leaves out).
 	 */
 	if (l->wide) {
 		printf("%-8s %-20s %9s %10s %-7s %-8s %-8s %-7s %-*s  %s\n", kind, stamp, age, size, change, partial ? "partial" :
-		    e->has_manifest ? "yes" : e->kind == BACKUP_DB ? "legacy" : "no", e->verified ? "yes" : "no",
+		    e->has_manifest ? "yes" : "legacy", e->verified ? "yes" : "no",
 		    e->offsite ? "yes" : "no", l->name_width, e->name, kept_by);
 		free(partial);
 		free(db);
@@ -235,7 +236,7 @@ print_row(const struct backup_entry *e, const char *change, const char *kind, co
 	}
 	if (now - e->when >= 86400)	/* days are enough here */
 		snprintf(age, sizeof(age), "%lldd", (long long)(now - e->when) / 86400);
-	snprintf(state, sizeof(state), "%c%c%c", partial ? 'P' : e->has_manifest ? 'M' : e->kind == BACKUP_DB ? 'L' : '-',
+	snprintf(state, sizeof(state), "%c%c%c", partial ? 'P' : e->has_manifest ? 'M' : 'L',
 	    e->verified ? 'V' : '-', e->offsite ? 'O' : '-');
 	/* The rules get what is left of the line; --wide shows them whole. */
 	/* A full backup's directory is "full" too, its name ending in '/'. */

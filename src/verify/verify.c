@@ -509,6 +509,22 @@ verify_db_feed(const char *label, const char *mtext, size_t mlen, const char *ml
 }
 
 int
+verify_db_feed_legacy(const char *label, dump_feed_fn feed, void *arg, struct verify_result *r)
+{
+	struct db_manifest m;
+	struct dump_contents c;
+
+	memset(&m, 0, sizeof(m));
+	verify_result_init(r, label);
+	/* Size 0: no bar of its own, the caller's reading draws one. */
+	if (dump_contents_scan_feed(label, feed, arg, 0, &c) < 0)
+		return -1;
+	contents_checks(r, &m, 0, &c, VERIFY_LEGACY, label);
+	dump_contents_free(&c);
+	return 0;
+}
+
+int
 verify_db_dump(const char *path, int flags, struct verify_result *r)
 {
 	return verify_db_dump_manifest(path, flags, r, NULL);
