@@ -16,6 +16,8 @@
  */
 #define FULL_LEGACY_DUMP "database-backup.sql.gz"
 #define FULL_LEGACY_MANIFEST "BACKUP-MANIFEST.md"
+/* How verify's manifest check names one: "none: " and this. */
+#define FULL_LEGACY_NOTE "a legacy full backup (the old scripts/create-full-backup.sh)"
 
 struct full_legacy {
 	unsigned seen;		/* bits of the files the script always writes, found */
@@ -32,6 +34,8 @@ void full_legacy_note(struct full_legacy *l, const char *rel);
 void full_legacy_claims(struct full_legacy *l, const char *text, size_t len);
 /* Adds the checks of what was noted to RES; DUMP: the dump's own checks (NULL: it was not read). */
 void full_legacy_checks(const struct full_legacy *l, const struct verify_result *dump, struct verify_result *res);
+/* 1 when RES, full_verify's, judged a legacy full backup. */
+int full_legacy_result(const struct verify_result *res);
 /* The checks of a legacy directory DIR, added to RES. 0, or -1 (reported). */
 int full_verify_legacy_dir(const char *dir, struct verify_result *res);
 

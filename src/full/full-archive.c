@@ -949,7 +949,7 @@ legacy_archive_checks(const char *path, struct verify_result *res)
 		rc = 1;
 		/* Damage decides alone: the members it hid would only echo it. */
 		if (r.problem.len > 0) {
-			verify_add(res, "manifest", 1, "none: a legacy full backup (the old scripts/create-full-backup.sh)");
+			verify_add(res, "manifest", 1, "none: %s", FULL_LEGACY_NOTE);
 			verify_add(res, "archive", 0, "%s", strbuf_str(&r.problem));
 		} else {
 			verify_add(res, "archive", 1, "gzip stream (CRC) and tar whole to the end");

@@ -74,8 +74,7 @@ full_legacy_checks(const struct full_legacy *l, const struct verify_result *dump
 	struct strbuf missing = STRBUF_INIT;
 	size_t i;
 
-	verify_add(res, "manifest", 1, "none: a legacy full backup (the old scripts/create-full-backup.sh), checked "
-	    "by its contents");
+	verify_add(res, "manifest", 1, "none: %s, checked by its contents", FULL_LEGACY_NOTE);
 	for (i = 0; always[i] != NULL; i++)
 		if (!(l->seen & (1u << i)))
 			strbuf_printf(&missing, "%s%s", missing.len ? ", " : "", always[i]);
@@ -97,6 +96,18 @@ full_legacy_checks(const struct full_legacy *l, const struct verify_result *dump
 		    FULL_LEGACY_MANIFEST);
 	}
 	strbuf_free(&missing);
+}
+
+int
+full_legacy_result(const struct verify_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nchecks; i++)
+		if (strcmp(res->checks[i].name, "manifest") == 0 && res->checks[i].ok &&
+		    strncmp(res->checks[i].detail, "none: " FULL_LEGACY_NOTE, strlen("none: " FULL_LEGACY_NOTE)) == 0)
+			return 1;
+	return 0;
 }
 
 /* The directory's files, one level down as the script writes them (a subdirectory is no file of it). */

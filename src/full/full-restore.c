@@ -10,6 +10,7 @@
 #include "base/fsutil.h"
 #include "full/full-archive.h"
 #include "full/full-restore.h"
+#include "full/full-legacy.h"
 #include "git/git-snapshot.h"
 #include "base/log.h"
 #include "io/pipe.h"
@@ -174,6 +175,13 @@ check_archive(void *arg)
 	rc = verify_log_failures(&r);
 	if (rc)
 		log_error("not restoring %s: it failed verification; nothing was written", path);
+	/* Whole, but without the manifest and history restore --to rebuilds the project from. */
+	if (!rc && full_legacy_result(&r)) {
+		log_error("not restoring %s: it is %s, which restore --to cannot rebuild a project from; extract it "
+		    "with tar -xzf, and load its %s with 'lotbackup restore FILE --dbname ...'", path, FULL_LEGACY_NOTE,
+		    FULL_LEGACY_DUMP);
+		rc = -1;
+	}
 	verify_result_free(&r);
 	return rc;
 }

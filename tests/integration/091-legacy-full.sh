@@ -48,6 +48,18 @@ check_exit legacy-full-list 0 "$LB_BIN" list --wide -o "$out"
 [ "$(grep -cE '^full(-dir)? .* legacy .*(full-backup-202510)' <<<"$LB_LAST_OUTPUT")" = 4 ] &&
 	pass legacy-full-list-label || fail legacy-full-list-label "$LB_LAST_OUTPUT"
 
+# restore --to cannot rebuild a project from one (no history): it says so and what to do instead;
+# the dump inside restores as any legacy dump does.
+check_exit legacy-full-restore-to-refused 1 "$LB_BIN" restore "$out/lot-systems-full-backup-20251009_171710.tar.gz" \
+	--to "$work/restored"
+grep -q 'it is a legacy full backup .*extract it with tar -xzf' <<<"$LB_LAST_OUTPUT" && [ ! -e "$work/restored" ] &&
+	pass legacy-full-restore-to-says || fail legacy-full-restore-to-says "$LB_LAST_OUTPUT"
+target=$(new_db lb_legacy_full_to) || fail legacy-full-setup createdb
+check legacy-full-inner-dump-restores "$LB_BIN" restore "$out/full-backup-20251009_171710/database-backup.sql.gz" \
+	-d "dbname=$target"
+[ "$(psql -X -At -d "$target" -c 'SELECT count(*) FROM t')" = 2000 ] && pass legacy-full-inner-dump-rows ||
+	fail legacy-full-inner-dump-rows "$LB_LAST_OUTPUT"
+
 # Damage still fails the night, named where it is.
 bad=$work/bad && mkdir -m 700 "$bad"
 a=$out/lot-systems-full-backup-20251009_171710.tar.gz
