@@ -887,8 +887,10 @@ verify_legacy_archive(struct reader *r, struct full_legacy *l, struct verify_res
 	char *label;
 
 	r->label = "verify";
-	if (reader_open(r, 1) < 0)
+	if (reader_open(r, 1) < 0) {
+		rc = r->problem.len > 0 ? 0 : -1;	/* not a tar.gz is a finding; an unreadable file was reported */
 		goto out;
+	}
 	while ((step = archive_read_next_header(r->a, &e)) == ARCHIVE_OK) {
 		const char *rel;
 
