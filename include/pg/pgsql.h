@@ -45,6 +45,13 @@ int pgsql_exec(PGconn *conn, const char *sql, const char *what);
 /* Reports a failed result (or the connection's error when res is NULL). */
 void pgsql_report(PGconn *conn, const PGresult *res, const char *what);
 /*
+ * The server's primary message of a failed RES; without one (no result, a
+ * lost connection) CONN's own message without its newline, or "no reply
+ * from the server". For a caller that words the error itself (a warning).
+ * Valid until the next call on this thread or PQclear(res).
+ */
+const char *pgsql_error_text(PGconn *conn, const PGresult *res);
+/*
  * NAME quoted as an identifier (literal: as a string literal), to free with
  * PQfreemem; NULL when libpq cannot (invalid encoding, out of memory),
  * reported naming WHAT.

@@ -339,11 +339,9 @@ live_rows(struct diff_run *r, struct table_diff *t, struct other_rows *o)
 	strbuf_puts(&q, ") TO STDOUT");
 	res = PQexec(r->live, strbuf_str(&q));
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
-		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-
 		t->status = "cannot be read in the live database";
 		log_warn("%s cannot be compared: the live table cannot be read with the backup's columns (%s)", t->name,
-		    msg ? msg : PQerrorMessage(r->live));
+		    pgsql_error_text(r->live, res));
 		rc = 1;
 		goto out;
 	}

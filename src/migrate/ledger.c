@@ -94,11 +94,10 @@ read_one(PGconn *conn, const struct ledger_kind *k, const char *table, struct ma
 	strbuf_printf(&q, k->select, table);
 	res = PQexec(conn, strbuf_str(&q));
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
 		log_warn("%s looks like the %s migration ledger but cannot be read (%s, SQLSTATE %s); its "
-		    "migrations are not recorded", table, k->tool, msg ? msg : "no reply", state ? state : "none");
+		    "migrations are not recorded", table, k->tool, pgsql_error_text(conn, res), state ? state : "none");
 		rc = in_tx ? pgsql_exec(conn, "ROLLBACK TO SAVEPOINT lotbackup_ledger; RELEASE SAVEPOINT lotbackup_ledger",
 		    "cannot read migration ledgers") : 0;
 		rc = rc < 0 ? -1 : 1;

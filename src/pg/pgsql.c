@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +171,22 @@ pgsql_report(PGconn *conn, const PGresult *res, const char *what)
 	}
 	log_error("%s: %s%s%s (SQLSTATE %s)", what, primary, detail ? ": " : "", detail ? detail : "",
 	    sqlstate ? sqlstate : "none");
+}
+
+const char *
+pgsql_error_text(PGconn *conn, const PGresult *res)
+{
+	static _Thread_local char own[512];
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	size_t n;
+
+	if (primary != NULL)
+		return primary;
+	/* libpq's own text ends in a newline, which would split the caller's line. */
+	snprintf(own, sizeof(own), "%s", conn ? PQerrorMessage(conn) : "");
+	n = strcspn(own, "\n");
+	own[n] = '\0';
+	return n > 0 ? own : "no reply from the server";
 }
 
 char *
