@@ -300,10 +300,12 @@ match_private_key(const char *buf, size_t len, size_t i, size_t *end)
 	}
 	if (body < 64)
 		return 0;
+	/* The END line's label and closing dashes, no further: what follows on the line is not the key's. */
 	if (e < lim && *e == '-') {
-		e += 9;
-		while (e < lim && *e != '\n' && *e != '"' && *e != '\'')
-			e++;
+		for (e += 9; e < lim && (isupper((unsigned char)*e) || isdigit((unsigned char)*e) || *e == ' '); e++)
+			;
+		for (q = e; e < lim && e - q < 5 && *e == '-'; e++)
+			;
 	}
 	*end = (size_t)(e - buf);
 	return 1;

@@ -138,6 +138,42 @@ redaction(void)
 	free(out);
 }
 
+/* TEXT redacted is WANT: the bytes around each secret are kept as they were. */
+static void
+expect_redacted(const char *name, const char *text, const char *want)
+{
+	struct scan_result r;
+	size_t len;
+	char *out;
+
+	scan_text(text, strlen(text), &r);
+	out = scan_redact(text, strlen(text), &r, &len);
+	if (!UNIT_CHECK(name, len == strlen(want) && strcmp(out, want) == 0))
+		printf("# got '%s'\n# want '%s'\n", out, want);
+	free(out);
+	scan_result_free(&r);
+}
+
+#define PEM_BODY "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0"
+
+static void
+redaction_neighbours(void)
+{
+	expect_redacted("key block: the rest of its END line stays", "-----BEGIN RSA " "PRIVATE KEY-----\n" PEM_BODY
+	    "\n-----END RSA PRIVATE KEY----- # deploy key\nnext line\n",
+	    "<redacted:private-key> # deploy key\nnext line\n");
+	expect_redacted("key block in a quoted string: escapes and the rest stay", "{\"key\": \"-----BEGIN RSA " "PRIVATE KEY-----\\n"
+	    PEM_BODY "\\n-----END RSA PRIVATE KEY-----\\n\", \"next\": 1}\n",
+	    "{\"key\": \"<redacted:private-key>\\n\", \"next\": 1}\n");
+	expect_redacted("key block in single quotes, code after it", "k = '-----BEGIN OPENSSH " "PRIVATE KEY-----\\n" PEM_BODY
+	    "\\n-----END OPENSSH PRIVATE KEY-----' + rest;\n", "k = '<redacted:private-key>' + rest;\n");
+	expect_redacted("quoted assignment: quotes and comment stay", "PASSWORD='Zk2Lm4Wx" "7Rt9' # keep\n",
+	    "PASSWORD='<redacted:secret-assignment>' # keep\n");
+	expect_redacted("quoted URL: the rest of the URL and line stay", "x = \"postgres://app:Zk2Lm4Wx" "7Rt9@db/x\"; // note\n",
+	    "x = \"postgres://app:<redacted:url-password>@db/x\"; // note\n");
+	expect_redacted("token in quotes, a comment after", "T = \"ghp_" B62_36 "\" # gh\n", "T = \"<redacted:github-pat>\" # gh\n");
+}
+
 int
 main(void)
 {
@@ -145,6 +181,7 @@ main(void)
 	rules_negative();
 	look_alikes();
 	redaction();
+	redaction_neighbours();
 	UNIT_CHECK("placeholder: variable name", scan_is_placeholder("DB_PASSWORD", 11));
 	UNIT_CHECK("placeholder: empty", scan_is_placeholder("", 0));
 	UNIT_CHECK("not a placeholder: random", !scan_is_placeholder("Zk2Lm4Wx7Rt9", 12));
