@@ -26,6 +26,9 @@ struct secret_hit {
 	char *commit;		/* SECRET_IN_HISTORY: the commit it was met in; else NULL */
 	int line;
 	const char *rule;
+	const char *env;	/* "prod" or "test" when the token says (scan/scan.h); else NULL */
+	int low;		/* a lower severity: a test-mode key */
+	int pair_line;		/* the line of a pair's other half (an AWS secret key); 0: none */
 	enum secret_action action;
 };
 
@@ -44,7 +47,7 @@ size_t secret_hits_scan(struct secret_hits *h, const char *path, const char *com
     size_t len, enum secret_action action, char **redacted, size_t *redacted_len);
 /* 1 when any hit is in git (HEAD or history). */
 int secret_hits_in_git(const struct secret_hits *h);
-/* The list for MANIFEST.json: [{path, line, rule, action[, commit]}]. */
+/* The list for MANIFEST.json: [{path, line, rule, severity, action[, environment][, secret_line][, commit]}]. */
 json_t *secret_hits_json(const struct secret_hits *h);
 /* The SYSTEM-STATE.md section, with the line telling to rotate what git holds. */
 void secret_hits_markdown(const struct secret_hits *h, struct strbuf *sb);

@@ -13,22 +13,37 @@
  * not scanned.
  */
 
+enum scan_severity {
+	SCAN_HIGH,		/* a credential of a live system */
+	SCAN_LOW,		/* a test-mode key (Stripe sk_test_): reaches test data only */
+};
+
 struct scan_finding {
 	const char *rule;	/* a rule name, e.g. "openai-api-key"; static */
+	const char *env;	/* "prod" or "test" where the token says so (Stripe); else NULL */
+	enum scan_severity severity;
 	int line;		/* 1-based line where the secret starts */
 	size_t start, end;	/* the secret's bytes in the buffer, for redaction */
+	/*
+	 * A pair's other half, reported as this one finding (an AWS access key
+	 * ID's secret access key, as gitleaks and trufflehog pair them) and
+	 * redacted with it; pair_end == 0 when there is none.
+	 */
+	int pair_line;
+	size_t pair_start, pair_end;
 };
 
 struct scan_result {
-	struct scan_finding *v;	/* in buffer order, not overlapping */
+	struct scan_finding *v;	/* in buffer order; no two ranges (pairs' included) overlap */
 	size_t n;
 };
 
 /* Scans LEN bytes of BUF (need not be NUL-terminated). Returns the number of findings. */
 size_t scan_text(const char *buf, size_t len, struct scan_result *out);
 /*
- * BUF with each finding's bytes replaced by "<redacted:RULE>" (a
- * placeholder the rules themselves skip), as a new buffer of *outlen bytes.
+ * BUF with each finding's bytes (and its pair's) replaced by
+ * "<redacted:RULE>" (a placeholder the rules themselves skip), every other
+ * byte as it was, as a new buffer of *outlen bytes.
  */
 char *scan_redact(const char *buf, size_t len, const struct scan_result *r, size_t *outlen);
 void scan_result_free(struct scan_result *r);

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,21 @@ action_name(enum secret_action a)
 }
 
 /*
+ * "rule", "rule, test key, low severity" or "rule, secret key on line N":
+ * what a warning and SYSTEM-STATE.md say of a hit.
+ */
+static void
+hit_label(const struct secret_hit *hit, char *buf, size_t size)
+{
+	if (hit->env)
+		snprintf(buf, size, "%s, %s key%s", hit->rule, hit->env, hit->low ? ", low severity" : "");
+	else if (hit->pair_line > 0)
+		snprintf(buf, size, "%s, secret key on line %d", hit->rule, hit->pair_line);
+	else
+		snprintf(buf, size, "%s", hit->rule);
+}
+
+/*
  * The line of the changed file that line LINE of a one-file diff stands
  * for: "+c" of the hunk header, then one more per context or added line.
  */
@@ -66,6 +82,7 @@ secret_hits_scan(struct secret_hits *h, const char *path, const char *commit, co
 {
 	struct scan_result r;
 	size_t i, n = scan_text(data, len, &r);
+	char label[128];
 
 	for (i = 0; i < n; i++) {
 		struct secret_hit *hit;
@@ -76,12 +93,17 @@ secret_hits_scan(struct secret_hits *h, const char *path, const char *commit, co
 		hit->commit = commit ? xstrdup(commit) : NULL;
 		hit->line = action == SECRET_PATCH_LEFT_OUT ? diff_file_line(data, len, r.v[i].line) : r.v[i].line;
 		hit->rule = r.v[i].rule;
+		hit->env = r.v[i].env;
+		hit->low = r.v[i].severity == SCAN_LOW;
+		hit->pair_line = r.v[i].pair_end == 0 ? 0 : action == SECRET_PATCH_LEFT_OUT ?
+		    diff_file_line(data, len, r.v[i].pair_line) : r.v[i].pair_line;
 		hit->action = action;
+		hit_label(hit, label, sizeof(label));
 		if (commit)
-			log_warn("secret in %s line %d (%s) in commit %.12s: %s", path, hit->line, hit->rule, commit,
+			log_warn("secret in %s line %d (%s) in commit %.12s: %s", path, hit->line, label, commit,
 			    action_text(action));
 		else
-			log_warn("secret in %s line %d (%s): %s", path, hit->line, hit->rule, action_text(action));
+			log_warn("secret in %s line %d (%s): %s", path, hit->line, label, action_text(action));
 	}
 	if (n > 0 && redacted)
 		*redacted = scan_redact(data, len, &r, redacted_len);
@@ -107,8 +129,13 @@ secret_hits_json(const struct secret_hits *h)
 	size_t i;
 
 	for (i = 0; i < h->n; i++) {
-		json_t *o = json_pack("{s:s, s:i, s:s, s:s}", "path", h->v[i].path, "line", h->v[i].line,
-		    "rule", h->v[i].rule, "action", action_name(h->v[i].action));
+		json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:s}", "path", h->v[i].path, "line", h->v[i].line,
+		    "rule", h->v[i].rule, "severity", h->v[i].low ? "low" : "high", "action", action_name(h->v[i].action));
+
+		if (h->v[i].env)
+			json_object_set_new(o, "environment", json_string(h->v[i].env));
+		if (h->v[i].pair_line > 0)
+			json_object_set_new(o, "secret_line", json_integer(h->v[i].pair_line));
 
 		if (h->v[i].commit)
 			json_object_set_new(o, "commit", json_string(h->v[i].commit));
@@ -120,14 +147,17 @@ secret_hits_json(const struct secret_hits *h)
 void
 secret_hits_markdown(const struct secret_hits *h, struct strbuf *sb)
 {
+	char label[128];
 	size_t i;
 
 	if (h->n == 0)
 		return;
 	strbuf_puts(sb, "\n## Secrets found by content\n\nFile, line and rule; the values are not shown.\n\n");
-	for (i = 0; i < h->n; i++)
-		strbuf_printf(sb, "- `%s` line %d (%s%s%.12s): %s\n", h->v[i].path, h->v[i].line, h->v[i].rule,
+	for (i = 0; i < h->n; i++) {
+		hit_label(&h->v[i], label, sizeof(label));
+		strbuf_printf(sb, "- `%s` line %d (%s%s%.12s): %s\n", h->v[i].path, h->v[i].line, label,
 		    h->v[i].commit ? ", commit " : "", h->v[i].commit ? h->v[i].commit : "", action_text(h->v[i].action));
+	}
 	if (secret_hits_in_git(h))
 		strbuf_puts(sb, "\n**Rotate these credentials:** git holds them, so this backup's history and every "
 		    "clone of the repository do too. Change each at its provider, then remove it from the tree.\n");

@@ -28,35 +28,41 @@ struct token_rule {
 	enum alphabet ab;
 	size_t min, max;	/* length of the part after the prefix */
 	const char *must;	/* a substring the token must hold, or NULL */
+	const char *env;	/* "prod" or "test" when the prefix says which; test keys are SCAN_LOW */
 };
 
 static const struct token_rule token_rules[] = {
-	{ "digitalocean-pat", "dop_v1_", AB_HEX, 64, 64, NULL },
-	{ "digitalocean-access-token", "doo_v1_", AB_HEX, 64, 64, NULL },
-	{ "digitalocean-refresh-token", "dor_v1_", AB_HEX, 64, 64, NULL },
-	{ "digitalocean-database-password", "AVNS_", AB_WORD_DASH, 16, 64, NULL },
-	{ "aws-access-key", "AKIA", AB_UPPER_DIGIT, 16, 16, NULL },
-	{ "aws-access-key", "ASIA", AB_UPPER_DIGIT, 16, 16, NULL },
-	{ "github-pat", "ghp_", AB_ALNUM, 36, 36, NULL },
-	{ "github-oauth-token", "gho_", AB_ALNUM, 36, 36, NULL },
-	{ "github-app-token", "ghu_", AB_ALNUM, 36, 36, NULL },
-	{ "github-app-token", "ghs_", AB_ALNUM, 36, 36, NULL },
-	{ "github-refresh-token", "ghr_", AB_ALNUM, 36, 36, NULL },
-	{ "github-fine-grained-pat", "github_pat_", AB_WORD, 60, 100, NULL },
-	{ "openai-api-key", "sk-proj-", AB_WORD_DASH, 40, 300, NULL },
-	{ "openai-api-key", "sk-svcacct-", AB_WORD_DASH, 40, 300, NULL },
-	{ "openai-api-key", "sk-admin-", AB_WORD_DASH, 40, 300, NULL },
-	{ "openai-api-key", "sk-", AB_ALNUM, 48, 48, "T3BlbkFJ" },
-	{ "stripe-access-token", "sk_live_", AB_ALNUM, 10, 99, NULL },
-	{ "stripe-access-token", "rk_live_", AB_ALNUM, 10, 99, NULL },
-	{ "slack-token", "xoxb-", AB_ALNUM_DASH, 20, 200, NULL },
-	{ "slack-token", "xoxp-", AB_ALNUM_DASH, 20, 200, NULL },
-	{ "slack-token", "xoxa-", AB_ALNUM_DASH, 20, 200, NULL },
-	{ "slack-token", "xoxr-", AB_ALNUM_DASH, 20, 200, NULL },
-	{ "slack-token", "xoxs-", AB_ALNUM_DASH, 20, 200, NULL },
-	{ "slack-token", "xoxe-", AB_ALNUM_DASH, 20, 200, NULL },
+	{ "digitalocean-pat", "dop_v1_", AB_HEX, 64, 64, NULL, NULL },
+	{ "digitalocean-access-token", "doo_v1_", AB_HEX, 64, 64, NULL, NULL },
+	{ "digitalocean-refresh-token", "dor_v1_", AB_HEX, 64, 64, NULL, NULL },
+	{ "digitalocean-database-password", "AVNS_", AB_WORD_DASH, 16, 64, NULL, NULL },
+	{ "aws-access-key", "AKIA", AB_UPPER_DIGIT, 16, 16, NULL, NULL },
+	{ "aws-access-key", "ASIA", AB_UPPER_DIGIT, 16, 16, NULL, NULL },
+	{ "github-pat", "ghp_", AB_ALNUM, 36, 36, NULL, NULL },
+	{ "github-oauth-token", "gho_", AB_ALNUM, 36, 36, NULL, NULL },
+	{ "github-app-token", "ghu_", AB_ALNUM, 36, 36, NULL, NULL },
+	{ "github-app-token", "ghs_", AB_ALNUM, 36, 36, NULL, NULL },
+	{ "github-refresh-token", "ghr_", AB_ALNUM, 36, 36, NULL, NULL },
+	{ "github-fine-grained-pat", "github_pat_", AB_WORD, 60, 100, NULL, NULL },
+	{ "openai-api-key", "sk-proj-", AB_WORD_DASH, 40, 300, NULL, NULL },
+	{ "openai-api-key", "sk-svcacct-", AB_WORD_DASH, 40, 300, NULL, NULL },
+	{ "openai-api-key", "sk-admin-", AB_WORD_DASH, 40, 300, NULL, NULL },
+	{ "openai-api-key", "sk-", AB_ALNUM, 48, 48, "T3BlbkFJ", NULL },
+	/* Test-mode keys reach the account's test data only: reported, at a lower severity. */
+	{ "stripe-access-token", "sk_live_", AB_ALNUM, 10, 99, NULL, "prod" },
+	{ "stripe-access-token", "rk_live_", AB_ALNUM, 10, 99, NULL, "prod" },
+	{ "stripe-access-token", "sk_prod_", AB_ALNUM, 10, 99, NULL, "prod" },
+	{ "stripe-access-token", "rk_prod_", AB_ALNUM, 10, 99, NULL, "prod" },
+	{ "stripe-access-token", "sk_test_", AB_ALNUM, 10, 99, NULL, "test" },
+	{ "stripe-access-token", "rk_test_", AB_ALNUM, 10, 99, NULL, "test" },
+	{ "slack-token", "xoxb-", AB_ALNUM_DASH, 20, 200, NULL, NULL },
+	{ "slack-token", "xoxp-", AB_ALNUM_DASH, 20, 200, NULL, NULL },
+	{ "slack-token", "xoxa-", AB_ALNUM_DASH, 20, 200, NULL, NULL },
+	{ "slack-token", "xoxr-", AB_ALNUM_DASH, 20, 200, NULL, NULL },
+	{ "slack-token", "xoxs-", AB_ALNUM_DASH, 20, 200, NULL, NULL },
+	{ "slack-token", "xoxe-", AB_ALNUM_DASH, 20, 200, NULL, NULL },
 	/* re_ + 8 + '_' + 24: checked by resend_shape(), the prefix is too common alone. */
-	{ "resend-api-key", "re_", AB_WORD, 33, 33, NULL },
+	{ "resend-api-key", "re_", AB_WORD, 33, 33, NULL, NULL },
 };
 
 #define NTOKEN_RULES (sizeof(token_rules) / sizeof(token_rules[0]))
@@ -194,15 +200,57 @@ scan_is_placeholder(const char *v, size_t n)
 	return i == n;
 }
 
-static void
+/* How specific a rule is: a token's own format says more than a URL's password or a KEY=VALUE line. */
+static int
+rule_rank(const char *rule)
+{
+	return strcmp(rule, "secret-assignment") == 0 ? 0 : strcmp(rule, "url-password") == 0 ? 1 : 2;
+}
+
+/*
+ * A new finding. Two rules matching the very same bytes (a GitHub token as
+ * a URL's password or a KEY=VALUE's value) make one finding, of the more
+ * specific rule, so which is reported never rests on the sort.
+ */
+static struct scan_finding *
 add(struct scan_result *r, const char *rule, size_t start, size_t end)
 {
+	struct scan_finding *f;
+	size_t k;
+
+	for (k = r->n; k > 0 && r->n - k < 8; k--) {
+		f = &r->v[k - 1];
+		if (f->start == start && f->end == end) {
+			if (rule_rank(rule) > rule_rank(f->rule)) {
+				memset(f, 0, sizeof(*f));
+				f->rule = rule;
+				f->start = start;
+				f->end = end;
+			}
+			return f;
+		}
+	}
 	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
-	r->v[r->n].rule = rule;
-	r->v[r->n].line = 0;
-	r->v[r->n].start = start;
-	r->v[r->n].end = end;
-	r->n++;
+	f = &r->v[r->n++];
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->severity = SCAN_HIGH;
+	f->start = start;
+	f->end = end;
+	return f;
+}
+
+/* Keys published in a provider's documentation for everyone to paste: not anyone's secret. */
+static int
+published_sample(const char *v, size_t n)
+{
+	static const char *const samples[] = { "4eC39HqLyjWDarjtT1zdp7dc" /* Stripe's docs */, NULL };
+	size_t i;
+
+	for (i = 0; samples[i]; i++)
+		if (strlen(samples[i]) == n && memcmp(v, samples[i], n) == 0)
+			return 1;
+	return 0;
 }
 
 /* re_XXXXXXXX_YYYYYYYYYYYYYYYYYYYYYYYY, with upper, lower and digits: not an identifier. */
@@ -249,7 +297,8 @@ match_token(const char *buf, size_t len, size_t i, const struct token_rule **rul
 			continue;
 		if (strcmp(t->rule, "resend-api-key") == 0 && !resend_shape(buf + i, j - i))
 			continue;
-		if (scan_is_placeholder(buf + i + pl, n) || entropy(buf + i + pl, n) < MIN_ENTROPY)
+		if (scan_is_placeholder(buf + i + pl, n) || entropy(buf + i + pl, n) < MIN_ENTROPY ||
+		    published_sample(buf + i + pl, n))
 			continue;
 		*rule = t;
 		*end = j;
@@ -560,6 +609,121 @@ settle(const char *buf, struct scan_result *r)
 	}
 }
 
+/* gitleaks' withinLines for its AWS pair: the secret key is looked for this many lines around the key ID. */
+#define AWS_PAIR_LINES 5
+#define AWS_SECRET_LEN 40
+
+/*
+ * An AWS secret access key at I: 40 of A-Za-z0-9+/ standing alone (as
+ * trufflehog bounds it), mixed case and a digit (not a hex digest), and
+ * random (not a placeholder).
+ */
+static int
+aws_secret_at(const char *buf, size_t len, size_t i)
+{
+	int up = 0, low = 0, dig = 0;
+	size_t k;
+
+	/* Before it may stand KEY= ; after it no '=', which would make it base64 padding. */
+	if (len - i < AWS_SECRET_LEN || (i > 0 && base64ish((unsigned char)buf[i - 1]) && buf[i - 1] != '=') ||
+	    (i + AWS_SECRET_LEN < len && base64ish((unsigned char)buf[i + AWS_SECRET_LEN])))
+		return 0;
+	for (k = i; k < i + AWS_SECRET_LEN; k++) {
+		unsigned char c = (unsigned char)buf[k];
+
+		if (!isalnum(c) && c != '+' && c != '/')
+			return 0;
+		up |= isupper(c) != 0;
+		low |= islower(c) != 0;
+		dig |= isdigit(c) != 0;
+	}
+	return up && low && dig && !scan_is_placeholder(buf + i, AWS_SECRET_LEN) &&
+	    entropy(buf + i, AWS_SECRET_LEN) >= 4.0;
+}
+
+/*
+ * Whether [s, e) may be taken as a pair's secret: it overlaps no finding but
+ * one of exactly those bytes (its KEY=VALUE line, folded into the pair),
+ * and no pair taken before.
+ */
+static int
+pair_free(const struct scan_result *r, size_t s, size_t e)
+{
+	size_t k;
+
+	for (k = 0; k < r->n; k++) {
+		const struct scan_finding *f = &r->v[k];
+
+		if (f->pair_end > 0 && s < f->pair_end && f->pair_start < e)
+			return 0;
+		if (s < f->end && f->start < e && !(f->start == s && f->end == e && rule_rank(f->rule) < 2))
+			return 0;
+	}
+	return 1;
+}
+
+/* Byte range of the lines from AWS_PAIR_LINES before S's line to as many after E's. */
+static void
+pair_window(const char *buf, size_t len, size_t s, size_t e, size_t *from, size_t *to)
+{
+	int n;
+
+	for (n = 0; s > 0 && !(buf[s - 1] == '\n' && ++n > AWS_PAIR_LINES); s--)
+		;
+	for (n = 0; e < len && !(buf[e] == '\n' && ++n > AWS_PAIR_LINES); e++)
+		;
+	*from = s;
+	*to = e;
+}
+
+/* F's pair: the nearest free secret key around it, the finding it overlaps dropped. 1 when that was before F. */
+static int
+pair_aws(const char *buf, size_t len, struct scan_result *r, size_t fi)
+{
+	struct scan_finding *f = &r->v[fi];
+	size_t from, to, p, best = 0, dist = (size_t)-1, k, o = 0;
+	int before = 0;
+
+	pair_window(buf, len, f->start, f->end, &from, &to);
+	for (p = from; p + AWS_SECRET_LEN <= to; p++) {
+		size_t d = p < f->start ? f->start - p : p - f->end;
+
+		if (d < dist && aws_secret_at(buf, len, p) && pair_free(r, p, p + AWS_SECRET_LEN)) {
+			best = p;
+			dist = d;
+		}
+	}
+	if (dist == (size_t)-1)
+		return 0;
+	f->pair_start = best;
+	f->pair_end = best + AWS_SECRET_LEN;
+	f->pair_line = f->line;
+	for (p = f->start; p < best; p++)
+		f->pair_line += buf[p] == '\n';
+	for (p = best; p < f->start; p++)
+		f->pair_line -= buf[p] == '\n';
+	/* The secret's own KEY=VALUE finding is now this pair's half. */
+	for (k = 0; k < r->n; k++) {
+		if (r->v[k].start == best && r->v[k].end == best + AWS_SECRET_LEN)
+			before |= k < fi;
+		else
+			r->v[o++] = r->v[k];
+	}
+	r->n = o;
+	return before;
+}
+
+/* Each AWS access key ID takes its secret access key, as one finding. */
+static void
+pair_all(const char *buf, size_t len, struct scan_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].rule, "aws-access-key") == 0 && pair_aws(buf, len, r, i))
+			i--;	/* the folded finding stood before it */
+}
+
 size_t
 scan_text(const char *buf, size_t len, struct scan_result *out)
 {
@@ -589,7 +753,10 @@ scan_text(const char *buf, size_t len, struct scan_result *out)
 			break;
 		case 'd': case 'A': case 'g': case 's': case 'r': case 'x':
 			if (match_token(buf, len, i, &t, &e)) {
-				add(out, t->rule, i, e);
+				struct scan_finding *f = add(out, t->rule, i, e);
+
+				f->env = t->env;
+				f->severity = t->env && strcmp(t->env, "test") == 0 ? SCAN_LOW : SCAN_HIGH;
 				i = e - 1;
 			}
 			break;
@@ -598,24 +765,48 @@ scan_text(const char *buf, size_t len, struct scan_result *out)
 		}
 	}
 	settle(buf, out);
+	pair_all(buf, len, out);
 	return out->n;
+}
+
+struct span {
+	size_t start, end;
+	const char *rule;
+};
+
+static int
+span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
 }
 
 char *
 scan_redact(const char *buf, size_t len, const struct scan_result *r, size_t *outlen)
 {
-	size_t i, pos = 0, cap = len + 1, o = 0;
+	size_t i, n = 0, pos = 0, cap = len + 1, o = 0;
+	struct span *sp = xmalloc((2 * r->n + 1) * sizeof(*sp));
 	char *out;
 
-	for (i = 0; i < r->n; i++)
-		cap += strlen(r->v[i].rule) + 16;
-	out = xmalloc(cap);
+	/* A pair's secret may stand before or after its key ID: both halves, in buffer order. */
 	for (i = 0; i < r->n; i++) {
-		memcpy(out + o, buf + pos, r->v[i].start - pos);
-		o += r->v[i].start - pos;
-		o += (size_t)snprintf(out + o, cap - o, "<redacted:%s>", r->v[i].rule);
-		pos = r->v[i].end;
+		sp[n++] = (struct span){ r->v[i].start, r->v[i].end, r->v[i].rule };
+		if (r->v[i].pair_end > 0)
+			sp[n++] = (struct span){ r->v[i].pair_start, r->v[i].pair_end, r->v[i].rule };
 	}
+	if (n > 1)
+		qsort(sp, n, sizeof(*sp), span_cmp);
+	for (i = 0; i < n; i++)
+		cap += strlen(sp[i].rule) + 16;
+	out = xmalloc(cap);
+	for (i = 0; i < n; i++) {
+		memcpy(out + o, buf + pos, sp[i].start - pos);
+		o += sp[i].start - pos;
+		o += (size_t)snprintf(out + o, cap - o, "<redacted:%s>", sp[i].rule);
+		pos = sp[i].end;
+	}
+	free(sp);
 	memcpy(out + o, buf + pos, len - pos);
 	o += len - pos;
 	out[o] = '\0';

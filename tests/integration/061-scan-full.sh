@@ -21,6 +21,10 @@ ssh-keygen -q -t ed25519 -N '' -C fixture -f "$proj/deploy/LOT_key_git" >/dev/nu
 	openssl genpkey -algorithm ed25519 -out "$proj/deploy/LOT_key_git" 2>/dev/null ||
 	{ fail scan-setup "ssh-keygen and openssl both failed"; finish; }
 rm -f "$proj/deploy/LOT_key_git.pub"
+# A Stripe test-mode key (reported at a lower severity) and an AWS key pair
+# (one finding, both halves redacted), at the template's end: lines 12-14.
+stripe=sk_''test_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd awsid=AKI''AQ7H2M4K9L3P5W6X8 awssecret=Zq7WmX2pLk9Rt''4Vn8Hs3Jd6Fg1Cb5Ny0QwEe/b+K
+printf 'STRIPE_SECRET_KEY=%s\nAWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n' "$stripe" "$awsid" "$awssecret" >>"$proj/.env.example"
 git init -q "$proj" && git -C "$proj" add -A &&
 	git -C "$proj" -c user.name=t -c user.email=t@example.com commit -q -m one || { fail scan-setup git; finish; }
 # An uncommitted change that adds a secret to a tracked file.
@@ -42,7 +46,9 @@ b=$(ls -d "$x"/full-backup-*)
 t=$b/config/.env.example
 if [ -f "$t" ] && grep -qx 'DB_PASSWORD=<redacted:digitalocean-database-password>' "$t" &&
 	grep -qx 'OPENAI_API_KEY=<redacted:openai-api-key>' "$t" && grep -qx 'RESEND_API_KEY=<redacted:resend-api-key>' "$t" &&
-	grep -qx 'JWT_SECRET=<redacted:secret-assignment>' "$t" && grep -qx 'DB_PORT=25060' "$t"; then
+	grep -qx 'JWT_SECRET=<redacted:secret-assignment>' "$t" && grep -qx 'DB_PORT=25060' "$t" &&
+	grep -qx 'STRIPE_SECRET_KEY=<redacted:stripe-access-token>' "$t" && grep -qx 'AWS_ACCESS_KEY_ID=<redacted:aws-access-key>' "$t" &&
+	grep -qx 'AWS_SECRET_ACCESS_KEY=<redacted:aws-access-key>' "$t"; then
 	pass scan-template-redacted
 else
 	fail scan-template-redacted "$(cat "$t" 2>&1)"
@@ -71,6 +77,8 @@ for w in 'secret in .env.example line 3 (resend-api-key): copied with the value 
 	'secret in deploy/LOT_key_git line 1 (private-key): tracked in git' \
 	'secret in .env.example line 11 (openai-api-key): tracked in git' \
 	'secret in src/app.js line 10 (github-pat): its change left out of git/uncommitted.patch' \
+	'secret in .env.example line 12 (stripe-access-token, test key, low severity): copied with the value replaced' \
+	'secret in .env.example line 13 (aws-access-key, secret key on line 14): copied with the value replaced' \
 	'rotate the credentials found in git'; do
 	printf '%s\n' "$err" | grep -qF -- "$w" || bad="$bad [$w]"
 done
@@ -79,7 +87,9 @@ done
 look=$(printf '%s\n' "$err" | grep -E 'secret in (yarn.lock|package.json|settings.sample|src/app.js line [1-9] )')
 [ -z "$look" ] && pass scan-no-false-alarm || fail scan-no-false-alarm "$look"
 # The lists: MANIFEST.json and SYSTEM-STATE.md.
-if jq -e '[.secrets_by_content[] | select(.path == ".env.example" and .action == "redacted")] | length == 4' "$b/MANIFEST.json" >/dev/null &&
+if jq -e '[.secrets_by_content[] | select(.path == ".env.example" and .action == "redacted")] | length == 6' "$b/MANIFEST.json" >/dev/null &&
+	jq -e '.secrets_by_content[] | select(.path == ".env.example" and .action == "redacted" and .line == 12 and .severity == "low" and .environment == "test")' "$b/MANIFEST.json" >/dev/null &&
+	jq -e '.secrets_by_content[] | select(.path == ".env.example" and .action == "redacted" and .line == 13 and .rule == "aws-access-key" and .secret_line == 14 and .severity == "high")' "$b/MANIFEST.json" >/dev/null &&
 	jq -e '.secrets_by_content[] | select(.path == "deploy/LOT_key_git" and .action == "tracked-in-git" and .line == 1 and .rule == "private-key")' "$b/MANIFEST.json" >/dev/null &&
 	grep -q '^## Secrets found by content' "$b/SYSTEM-STATE.md" && grep -q 'Rotate these credentials' "$b/SYSTEM-STATE.md" &&
 	grep -qF '`deploy/LOT_key_git` line 1 (private-key): file left out' "$b/SYSTEM-STATE.md"; then
@@ -90,7 +100,7 @@ fi
 # No value anywhere: not in the files outside git/, not in a message.
 keyline=$(sed -n 2p "$proj/deploy/LOT_key_git")
 leaks=''
-for v in $secrets "$ghval" "$keyline"; do
+for v in $secrets "$ghval" "$keyline" "$stripe" "$awsid" "$awssecret"; do
 	grep -rqF --exclude-dir=git -- "$v" "$b" && leaks="$leaks file:${v:0:6}"
 	printf '%s\n' "$err" | grep -qF -- "$v" && leaks="$leaks log:${v:0:6}"
 done

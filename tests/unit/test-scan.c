@@ -61,6 +61,8 @@ rules_positive(void)
 	expect("stripe restricted key", "rk_" "live_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd", "stripe-access-token");
 	expect("slack bot token", "xox" "b-730918265541-6082971453390-Zq7WmX2pLk9Rt4Vn8Hs3Jd6F", "slack-token");
 	expect("resend key", "key: re_" "83sZk2Lm_Zq7WmX2pLk9Rt4Vn8Hs3Jd6F", "resend-api-key");
+	expect("token as a KEY=VALUE value: the token's rule", "GITHUB_TOKEN=ghp_" B62_36, "github-pat");
+	expect("token as a URL's password: the token's rule", "https://x:ghp_" B62_36 "@github.com/a/b.git", "github-pat");
 	expect("secret assignment", "JWT_SECRET=13919320b2a8" "4c7e9f0d1a6b5e3c2f8a", "secret-assignment");
 	expect("secret assignment quoted, export", "export API_KEY=\"Zk2Lm4Wx" "7Rt9Bv3N\"", "secret-assignment");
 	expect("app spec key/value pair", "  - key: JWT_SECRET\n    scope: RUN_TIME\n    value: 9f8e7d6c5b4a" "3Z2Y1X0W\n",
@@ -85,7 +87,11 @@ rules_negative(void)
 	expect("github pat of one character", "ghp_" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "");
 	expect("openai placeholder", "OPENAI_API_KEY=sk-" "proj-your-openai-api-key-here", "");
 	expect("openai-like without the marker", "sk-" "Zq7WmX2pLk9Rt4Vn8Hs3Ab9Cd8Ef7Gh6Ij5Kl4MnAAAAAAAA", "");
-	expect("stripe test key", "sk_" "test_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd", "");
+	expect("stripe documentation sample key", "sk_" "test_4eC39HqLyjWDarjtT1zdp7dc", "");
+	expect("stripe key too short", "sk_" "test_51HqZk2L", "");
+	expect("stripe placeholder", "STRIPE_KEY=sk_" "test_YourStripeTestKeyHere", "");
+	expect("stripe publishable key", "pk_" "test_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd", "");
+	expect("stripe-like in a longer word", "xsk_" "test_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd", "");
 	expect("slack placeholder", "SLACK_TOKEN=xox" "b-your-slack-bot-token-here", "");
 	expect("resend-like identifier", "re_compile_pattern_internal_function_name(x)", "");
 	expect("secret assignment placeholder", "JWT_SECRET=your-jwt-secret\nDB_PASSWORD=changeme\nTOKEN=<token>\n"
@@ -116,6 +122,78 @@ look_alikes(void)
 	expect("CVS pserver URL", "cvs://:pserver:anoncvs@sources.example.org:/cvs/src", "");
 	expect("Pascal declarations", "  _d2i_AutoPrivateKey: Td2i_Key = nil;\n  PTOKEN_POLICY = ^TOKEN_POLICY;\n", "");
 	expect("binary content is not scanned", "\0ghp_" B62_36, "");
+}
+
+#define AWS_ID "AKI" "AQ7H2M4K9L3P5W6X8"
+#define AWS_SECRET "Zq7WmX2pLk9Rt4Vn8Hs3" "Jd6Fg1Cb5Ny0QwEe/b+K"
+
+/* TEXT holds NPAIRS key IDs paired with a secret, first on line LINE with its secret on PAIR_LINE, then REDACTED. */
+static void
+expect_aws(const char *name, const char *text, size_t npairs, int line, int pair_line, const char *redacted)
+{
+	struct scan_result r;
+	size_t n = scan_text(text, strlen(text), &r), len, i, paired = 0;
+	char *out = scan_redact(text, strlen(text), &r, &len);
+
+	for (i = 0; i < n; i++)
+		paired += strcmp(r.v[i].rule, "aws-access-key") == 0 && r.v[i].pair_end > 0;
+	if (!UNIT_CHECK(name, paired == npairs && (npairs == 0 || (r.v[0].line == line && r.v[0].pair_line == pair_line)) &&
+	    (redacted == NULL || strcmp(out, redacted) == 0)))
+		printf("# %zu findings, %zu paired, line %d pair line %d\n# %s\n", n, paired, n ? r.v[0].line : 0,
+		    n ? r.v[0].pair_line : 0, out);
+	free(out);
+	scan_result_free(&r);
+}
+
+static void
+aws_pairs(void)
+{
+	expect_aws("aws pair in .env: one finding, both halves redacted",
+	    "AWS_ACCESS_KEY_ID=" AWS_ID "\nAWS_SECRET_ACCESS_KEY=" AWS_SECRET "\nAWS_REGION=nyc3\n", 1, 1, 2,
+	    "AWS_ACCESS_KEY_ID=<redacted:aws-access-key>\nAWS_SECRET_ACCESS_KEY=<redacted:aws-access-key>\nAWS_REGION=nyc3\n");
+	UNIT_CHECK("aws pair in .env is one finding", strcmp(only_rule("AWS_ACCESS_KEY_ID=" AWS_ID "\n"
+	    "AWS_SECRET_ACCESS_KEY=" AWS_SECRET "\n"), "aws-access-key") == 0);
+	expect_aws("aws pair, secret first (credentials file)", "[default]\naws_secret_access_key = " AWS_SECRET
+	    "\naws_access_key_id = " AWS_ID "\n", 1, 3, 2, NULL);
+	expect_aws("aws pair in JSON under names no rule knows", "{\n  \"Id\": \"" AWS_ID "\",\n  \"Key\": \"" AWS_SECRET
+	    "\"\n}\n", 1, 2, 3, "{\n  \"Id\": \"<redacted:aws-access-key>\",\n  \"Key\": \"<redacted:aws-access-key>\"\n}\n");
+	expect_aws("aws key beside a hex digest: no pair", AWS_ID " 3f9a1c7e5b2d8f604a1e9c3b7d5f2a8e6c4b0d9f\n", 0, 0, 0,
+	    "<redacted:aws-access-key> 3f9a1c7e5b2d8f604a1e9c3b7d5f2a8e6c4b0d9f\n");
+	expect_aws("aws secret six lines away: no pair", AWS_ID "\n1\n2\n3\n4\n5\nx = " AWS_SECRET "\n", 0, 0, 0, NULL);
+	expect_aws("aws key beside a longer base64 run: no pair", AWS_ID "\nsha512-" AWS_SECRET "Ab9Cd8Ef==\n", 0, 0, 0, NULL);
+	expect_aws("aws key beside padded base64: no pair", AWS_ID "\ndata: " AWS_SECRET "==\n", 0, 0, 0, NULL);
+	expect("aws documentation pair", "AKI" "AIOSFODNN7EXAMPLE\nwJalrXUtnFEMI/K7MDENG/bPxRfi" "CYEXAMPLEKEY\n", "");
+	expect_aws("two key IDs, one secret: the first takes it, the other stands alone", "A=" AWS_ID "\nB=AKI" "AZ3N8R5T1V7X9B2D4F6\nS=" AWS_SECRET "\n",
+	    1, 1, 3, NULL);
+}
+
+/* The one finding in TEXT has rule RULE, environment ENV and severity SEV. */
+static void
+expect_env(const char *name, const char *text, const char *rule, const char *env, enum scan_severity sev)
+{
+	struct scan_result r;
+	size_t n = scan_text(text, strlen(text), &r);
+
+	if (!UNIT_CHECK(name, n == 1 && strcmp(r.v[0].rule, rule) == 0 && r.v[0].env && strcmp(r.v[0].env, env) == 0 &&
+	    r.v[0].severity == sev))
+		printf("# %zu findings; first %s env %s severity %d\n", n, n ? r.v[0].rule : "-",
+		    n && r.v[0].env ? r.v[0].env : "-", n ? (int)r.v[0].severity : -1);
+	scan_result_free(&r);
+}
+
+static void
+stripe_environments(void)
+{
+	expect_env("stripe live key: prod, high", "sk_" "live_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd", "stripe-access-token", "prod",
+	    SCAN_HIGH);
+	expect_env("stripe restricted live key: prod, high", "rk_" "live_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd", "stripe-access-token",
+	    "prod", SCAN_HIGH);
+	expect_env("stripe prod key: prod, high", "sk_" "prod_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd", "stripe-access-token", "prod",
+	    SCAN_HIGH);
+	expect_env("stripe test key: test, low", "STRIPE_SECRET_KEY=sk_" "test_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd", "stripe-access-token",
+	    "test", SCAN_LOW);
+	expect_env("stripe restricted test key: test, low", "rk_" "test_51HqZk2Lm4Wx7Rt9Bv3Nc8Pd", "stripe-access-token",
+	    "test", SCAN_LOW);
 }
 
 static void
@@ -180,6 +258,8 @@ main(void)
 	rules_positive();
 	rules_negative();
 	look_alikes();
+	stripe_environments();
+	aws_pairs();
 	redaction();
 	redaction_neighbours();
 	UNIT_CHECK("placeholder: variable name", scan_is_placeholder("DB_PASSWORD", 11));
