@@ -76,7 +76,7 @@ bench: deps
 # make fuzz FUZZ_SECONDS=1800 FUZZ_RUNS=1000000 FUZZ_TARGETS=full-archive.
 # New inputs go to build-fuzz/; the committed seeds stay as they are. The
 # targets' own messages are silenced (-close_fd_mask=2); findings still show.
-FUZZ_TARGETS = sql-split sql-classify copy-data dotenv manifest ignore full-archive
+FUZZ_TARGETS = sql-split sql-classify copy-data dotenv manifest ignore full-archive scan
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?= -1
 fuzz:
