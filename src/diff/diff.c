@@ -607,12 +607,28 @@ static const char live_tables_sql[] =
     " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
     "   AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1";
 
-/* Live tables the backup does not have: their rows are all only in the live database. */
+/* A dump taken with -n, -N, -t or -T leaves tables out on purpose (its manifest's selection says which patterns). */
+static int
+selection_leaves_tables_out(const struct db_selection *s)
+{
+	return s->npatterns[SEL_SCHEMA] + s->npatterns[SEL_EXCLUDE_SCHEMA] + s->npatterns[SEL_TABLE] +
+	    s->npatterns[SEL_EXCLUDE_TABLE] > 0;
+}
+
+#define LEFT_OUT_BY_SELECTION "left out by the backup's selection"
+
+/*
+ * Live tables the backup does not have: their rows are all only in the
+ * live database, unless the backup's selection left its tables out, when
+ * they are said to be left out, not counted as differences.
+ */
 static int
 live_only_tables(struct diff_run *r)
 {
 	PGresult *res = pgsql_query(r->live, live_tables_sql, "cannot list the live tables"), *count;
 	struct manifest_table live;
+	int left_out = selection_leaves_tables_out(&r->a.selection);
+	long long rows;
 	size_t j;
 	int i;
 
@@ -639,10 +655,11 @@ live_only_tables(struct diff_run *r)
 		r->t = xrealloc(r->t, (r->nt + 1) * sizeof(*r->t));
 		t = memset(&r->t[r->nt++], 0, sizeof(*t));
 		t->name = xstrdup(PQgetvalue(res, i, 0));
-		t->status = "not in the backup";
-		t->counted = 1;
+		t->status = left_out ? LEFT_OUT_BY_SELECTION : "not in the backup";
+		t->counted = !left_out;
 		t->rows_a = -1;
-		t->rows_b = t->count[ONLY_OTHER] = strtoll(PQgetvalue(count, 0, 0), NULL, 10);
+		t->rows_b = rows = strtoll(PQgetvalue(count, 0, 0), NULL, 10);
+		t->count[ONLY_OTHER] = left_out ? 0 : rows;
 		PQclear(count);
 	}
 	PQclear(res);
@@ -724,6 +741,14 @@ print_text(const struct diff_run *r)
 		if (strcmp(r->t[i].status, "compared") == 0 && !r->t[i].has_key && r->t[i].ncolumns > 0)
 			printf("\n%s has no primary key: rows are matched whole (a changed row counts as %s and %s)\n",
 			    r->t[i].name, names[ONLY_BACKUP], names[ONLY_OTHER]);
+	for (i = 0; i < r->nt && strcmp(r->t[i].status, LEFT_OUT_BY_SELECTION) != 0; i++)
+		;
+	if (i < r->nt) {
+		char *what = selection_describe(&r->a.selection);
+
+		printf("\nThe backup is a %s; the live tables it left out are not compared.\n", what);
+		free(what);
+	}
 	for (i = 0; i < r->nt; i++)
 		print_samples(r, &r->t[i]);
 }

@@ -99,6 +99,23 @@ check_exit diff-column-gone 0 "$LB_BIN" diff "$dump" -d "dbname=$db"
 grep -q 'public.settings cannot be compared' <<<"$LB_LAST_OUTPUT" && grep -q '^public.users .* 3 *$' <<<"$LB_LAST_OUTPUT" &&
 	pass diff-column-gone-rest-compared || fail diff-column-gone-rest-compared "$LB_LAST_OUTPUT"
 
+# A partial dump (-t): the tables its selection left out are said to be, not counted as rows only live.
+check diff-partial-backup "$LB_BIN" db -d "dbname=$db" -o "$work/part" --keep 0 -t public.users
+part=$(ls "$work"/part/lot-systems-db-*.sql.gz)
+check_exit diff-partial 0 "$LB_BIN" diff "$part" -d "dbname=$db"
+grep -q "^public.orders .*  left out by the backup's selection\$" <<<"$LB_LAST_OUTPUT" &&
+	grep -q "^public.users .* 0 *0 *0 *\$" <<<"$LB_LAST_OUTPUT" && ! grep -q 'not in the backup' <<<"$LB_LAST_OUTPUT" &&
+	grep -q "partial dump: --table public.users; the live tables it left out are not compared" <<<"$LB_LAST_OUTPUT" &&
+	pass diff-partial-left-out || fail diff-partial-left-out "$LB_LAST_OUTPUT"
+check diff-partial-json "$LB_BIN" diff "$part" -d "dbname=$db" --json
+pycheck diff-partial-left-out-json <<'PY'
+import json, sys
+d = {t["table"]: t for t in json.loads(sys.argv[1])["tables"]}
+assert d["public.orders"]["status"] == "left out by the backup's selection", d["public.orders"]
+assert d["public.orders"]["only_in_live"] == 0 and d["public.orders"]["live_rows"] > 1990, d["public.orders"]
+assert d["public.users"]["status"] == "compared", d["public.users"]
+PY
+
 # Usage and damage.
 check_exit diff-needs-target 2 "$LB_BIN" diff "$dump"
 check_exit diff-unknown-table 1 "$LB_BIN" diff "$dump" -d "dbname=$db" --table nosuch
