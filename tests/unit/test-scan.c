@@ -102,6 +102,78 @@ rules_negative(void)
 	expect("non-secret key with a random value", "BUILD_ID=13919320b2a84c7e9f0d1a6b5e3c2f8a", "");
 }
 
+/*
+ * Every token rule of scan.c's table: its prefix with a body of the
+ * shortest length it takes is found; the near misses are not: one
+ * character short, glued to a word before it, one character of the
+ * body over and over, and (fixed lengths) one character too many.
+ */
+static const struct {
+	const char *rule, *prefix, *body;
+	int fixed;	/* the body has one length only */
+} token_cases[] = {
+	{ "digitalocean-pat", "dop_" "v1_", HEX64, 1 },
+	{ "digitalocean-access-token", "doo_" "v1_", HEX64, 1 },
+	{ "digitalocean-refresh-token", "dor_" "v1_", HEX64, 1 },
+	{ "digitalocean-database-password", "AVN" "S_", "q8Zk2Lm4Wx7Rt9Bv", 0 },
+	{ "aws-access-key", "AKI" "A", "Q7H2M4K9L3P5W6X8", 1 },
+	{ "aws-access-key", "ASI" "A", "Q7H2M4K9L3P5W6X8", 1 },
+	{ "github-pat", "gh" "p_", B62_36, 1 },
+	{ "github-oauth-token", "gh" "o_", B62_36, 1 },
+	{ "github-app-token", "gh" "u_", B62_36, 1 },
+	{ "github-app-token", "gh" "s_", B62_36, 1 },
+	{ "github-refresh-token", "gh" "r_", B62_36, 1 },
+	{ "github-fine-grained-pat", "github_" "pat_", "11AQZK7M20" "Zq7WmX2pLk9Rt4Vn8Hs3Jd_6Fg1Cb5Ny0QwEeZq7WmX2pLk9Rt", 0 },
+	{ "openai-api-key", "sk-" "proj-", "Zq7WmX2pLk9Rt4Vn8Hs3" "Jd6Fg1Cb5Ny0QwEe_Ab-", 0 },
+	{ "openai-api-key", "sk-" "svcacct-", "Zq7WmX2pLk9Rt4Vn8Hs3" "Jd6Fg1Cb5Ny0QwEe_Ab-", 0 },
+	{ "openai-api-key", "sk-" "admin-", "Zq7WmX2pLk9Rt4Vn8Hs3" "Jd6Fg1Cb5Ny0QwEe_Ab-", 0 },
+	{ "openai-api-key", "sk-", "Zq7WmX2pLk9Rt4Vn8Hs3" "T3BlbkFJ" "Ab9Cd8Ef7Gh6Ij5Kl4Mn", 1 },
+	{ "stripe-access-token", "sk_" "live_", "51HqZk2Lm4", 0 },
+	{ "stripe-access-token", "rk_" "live_", "51HqZk2Lm4", 0 },
+	{ "stripe-access-token", "sk_" "prod_", "51HqZk2Lm4", 0 },
+	{ "stripe-access-token", "rk_" "prod_", "51HqZk2Lm4", 0 },
+	{ "stripe-access-token", "sk_" "test_", "51HqZk2Lm4", 0 },
+	{ "stripe-access-token", "rk_" "test_", "51HqZk2Lm4", 0 },
+	{ "slack-token", "xox" "b-", "730918265541-Zq7WmX2", 0 },
+	{ "slack-token", "xox" "p-", "730918265541-Zq7WmX2", 0 },
+	{ "slack-token", "xox" "a-", "730918265541-Zq7WmX2", 0 },
+	{ "slack-token", "xox" "r-", "730918265541-Zq7WmX2", 0 },
+	{ "slack-token", "xox" "s-", "730918265541-Zq7WmX2", 0 },
+	{ "slack-token", "xox" "e-", "730918265541-Zq7WmX2", 0 },
+	{ "resend-api-key", "re" "_", "83sZk2Lm_Zq7WmX2pLk9Rt4Vn8Hs3Jd6F", 1 },
+};
+
+static void
+token_rules_each(void)
+{
+	char text[512], name[160];
+	size_t i, bl;
+
+	for (i = 0; i < sizeof(token_cases) / sizeof(token_cases[0]); i++) {
+		const char *p = token_cases[i].prefix, *b = token_cases[i].body, *rule = token_cases[i].rule;
+
+		bl = strlen(b);
+		snprintf(text, sizeof(text), "x = %s%s\n", p, b);
+		snprintf(name, sizeof(name), "%s (%s): found", rule, p);
+		expect(name, text, rule);
+		snprintf(text, sizeof(text), "x = %s%.*s\n", p, (int)bl - 1, b);
+		snprintf(name, sizeof(name), "%s (%s): one character short", rule, p);
+		expect(name, text, "");
+		snprintf(text, sizeof(text), "x = w%s%s\n", p, b);
+		snprintf(name, sizeof(name), "%s (%s): glued to a word", rule, p);
+		expect(name, text, "");
+		snprintf(text, sizeof(text), "x = %s%.*s\n", p, (int)bl,
+		    "7777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777");
+		snprintf(name, sizeof(name), "%s (%s): one character over and over", rule, p);
+		expect(name, text, "");
+		if (!token_cases[i].fixed)
+			continue;
+		snprintf(text, sizeof(text), "x = %s%s7\n", p, b);
+		snprintf(name, sizeof(name), "%s (%s): one character too many", rule, p);
+		expect(name, text, "");
+	}
+}
+
 /* Values of the kinds that fill ordinary trees: none is a secret. */
 static void
 look_alikes(void)
@@ -257,6 +329,7 @@ main(void)
 {
 	rules_positive();
 	rules_negative();
+	token_rules_each();
 	look_alikes();
 	stripe_environments();
 	aws_pairs();
