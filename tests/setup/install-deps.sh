@@ -11,6 +11,7 @@ packages=(
 	libsodium-dev
 	postgresql-15 postgresql-client-15
 	git gzip mandoc valgrind
+	openssl
 )
 # npm fetches the other majors' servers (install-pg-majors.sh) and the S3
 # test server (install-s3rver.sh). A machine whose Node.js did not come from
