@@ -118,6 +118,8 @@ struct options {
 	char *s3_access_key;
 	char *s3_secret_key;
 	int s3_path_style;		/* -1 until resolved */
+	char *s3_ca_file;		/* LOTBACKUP_S3_CA_FILE, else CURL_CA_BUNDLE, else SSL_CERT_FILE */
+	const char *s3_ca_setting;	/* which of those named it (a static string) */
 	int part_mib;			/* --part-size; -1 until resolved */
 	int upload_jobs;		/* -1 until resolved */
 	int encrypt;			/* db --encrypt, LOTBACKUP_ENCRYPT=1 */

@@ -39,6 +39,13 @@ struct s3_config {
 	int part_mib;		/* multipart part size, MiB (>= S3_MIN_PART_MIB) */
 	int upload_jobs;	/* parts uploaded at once (>= 1) */
 	const char *journal_dir;	/* where multipart uploads in flight are recorded (s3_journal_*); NULL: nowhere */
+	/*
+	 * https: the PEM file of the CAs that may sign the endpoint's
+	 * certificate, in place of the system's (a private CA); NULL: the
+	 * system's. ca_setting names where it came from, for messages.
+	 */
+	const char *ca_file;
+	const char *ca_setting;
 };
 
 #define S3_DEFAULT_PART_MIB 16

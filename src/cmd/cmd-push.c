@@ -37,6 +37,8 @@ cmd_remote_settings(const struct options *opts, struct remote_settings *rs)
 	rs->s3.access_key = opts->s3_access_key;
 	rs->s3.secret_key = opts->s3_secret_key;
 	rs->s3.path_style = opts->s3_path_style > 0;
+	rs->s3.ca_file = opts->s3_ca_file;
+	rs->s3.ca_setting = opts->s3_ca_setting;
 	rs->s3.part_mib = opts->part_mib;
 	rs->s3.upload_jobs = opts->upload_jobs;
 	rs->output_dir = opts->output_dir;

@@ -37,6 +37,7 @@ static const char *const known_settings[] = {
 	"LOTBACKUP_S3_ENDPOINT",
 	"LOTBACKUP_S3_REGION",
 	"LOTBACKUP_S3_PATH_STYLE",
+	"LOTBACKUP_S3_CA_FILE",
 	"LOTBACKUP_S3_PART_SIZE",
 	"LOTBACKUP_S3_UPLOAD_JOBS",
 	"LOTBACKUP_ENCRYPT",
@@ -510,6 +511,14 @@ resolve_string(const struct setting_source *src, const char *key, char **slot)
 static int
 resolve_s3(struct options *opts, const struct setting_source *src)
 {
+	/* A private CA: our own name first, then those curl and OpenSSL's tools read. */
+	static const char *const ca_settings[] = { "LOTBACKUP_S3_CA_FILE", "CURL_CA_BUNDLE", "SSL_CERT_FILE" };
+	size_t i;
+
+	for (i = 0; i < sizeof(ca_settings) / sizeof(ca_settings[0]) && opts->s3_ca_file == NULL; i++) {
+		resolve_string(src, ca_settings[i], &opts->s3_ca_file);
+		opts->s3_ca_setting = ca_settings[i];
+	}
 	resolve_string(src, "LOTBACKUP_S3_URL", &opts->s3_url);
 	resolve_string(src, "LOTBACKUP_S3_ENDPOINT", &opts->s3_endpoint);
 	resolve_string(src, "LOTBACKUP_S3_REGION", &opts->s3_region);

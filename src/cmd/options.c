@@ -319,6 +319,7 @@ options_free(struct options *opts)
 	free(opts->s3_url);
 	free(opts->s3_endpoint);
 	free(opts->s3_region);
+	free(opts->s3_ca_file);
 	free(opts->s3_access_key);
 	if (opts->s3_secret_key != NULL)
 		explicit_bzero(opts->s3_secret_key, strlen(opts->s3_secret_key));

@@ -1,4 +1,5 @@
 #include <curl/curl.h>
+#include <errno.h>
 #include <expat.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -28,6 +29,7 @@ struct s3_client {
 	char *userpwd;		/* "access:secret", for CURLOPT_USERPWD only */
 	char *sigv4;		/* "aws:amz:REGION:s3" */
 	CURL *curl;
+	char curl_error[CURL_ERROR_SIZE];	/* libcurl's detail of the last attempt's failure */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -124,6 +126,12 @@ config_check(const struct s3_config *cfg)
 		    cfg->endpoint);
 		return -1;
 	}
+	/* Found now, by its name, rather than as a TLS failure on the first request. */
+	if (cfg->ca_file != NULL && access(cfg->ca_file, R_OK) < 0) {
+		log_error("%s %s: %s; it must name the certificate (PEM) of the CA that signed the S3 endpoint's",
+		    cfg->ca_setting ? cfg->ca_setting : "LOTBACKUP_S3_CA_FILE", cfg->ca_file, strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -148,6 +156,8 @@ s3_client_new(const struct s3_config *cfg)
 	c->cfg.access_key = xstrdup(cfg->access_key);
 	c->cfg.secret_key = xstrdup(cfg->secret_key);
 	c->cfg.journal_dir = dup_or_null(cfg->journal_dir);
+	c->cfg.ca_file = dup_or_null(cfg->ca_file);
+	c->cfg.ca_setting = dup_or_null(cfg->ca_setting);
 	if (c->cfg.part_mib < S3_MIN_PART_MIB)
 		c->cfg.part_mib = c->cfg.part_mib <= 0 ? S3_DEFAULT_PART_MIB : S3_MIN_PART_MIB;
 	if (c->cfg.upload_jobs < 1)
@@ -187,6 +197,8 @@ s3_client_free(struct s3_client *c)
 	free((char *)c->cfg.region);
 	free((char *)c->cfg.access_key);
 	free((char *)c->cfg.journal_dir);
+	free((char *)c->cfg.ca_file);
+	free((char *)c->cfg.ca_setting);
 	free_secret((char *)c->cfg.secret_key);
 	free_secret(c->userpwd);
 	free(c->base);
@@ -426,6 +438,10 @@ setup_handle(struct s3_client *c, struct transfer *t, const char *url, struct cu
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
+	c->curl_error[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curl_error);
+	if (c->cfg.ca_file != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->cfg.ca_file);
 	if (strcmp(rq->method, "PUT") == 0) {
 		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
@@ -530,12 +546,35 @@ s3_report(struct s3_client *c, const char *key, const char *fmt, ...)
 	free(where);
 }
 
+/* A request that never got an HTTP answer: the fix for an untrusted certificate is a setting. */
+static void
+report_network(struct s3_client *c, const struct s3_request *rq, CURLcode res)
+{
+	char *where = s3_display(c, rq->key);
+	const char *op = rq->what ? rq->what : rq->method;
+	const char *detail = c->curl_error[0] ? c->curl_error : curl_easy_strerror(res);
+
+	if (res == CURLE_PEER_FAILED_VERIFICATION && c->cfg.ca_file == NULL)
+		log_error("%s: %s failed: the server's certificate is not trusted (%s); check the host of "
+		    "LOTBACKUP_S3_ENDPOINT, and if a private CA signed the certificate, set LOTBACKUP_S3_CA_FILE to "
+		    "that CA's certificate (PEM)", where, op, detail);
+	else if (res == CURLE_PEER_FAILED_VERIFICATION)
+		log_error("%s: %s failed: the server's certificate is not trusted by %s (%s): %s; check the host of "
+		    "LOTBACKUP_S3_ENDPOINT and that the file holds the CA that signed the certificate", where, op,
+		    c->cfg.ca_file, c->cfg.ca_setting ? c->cfg.ca_setting : "LOTBACKUP_S3_CA_FILE", detail);
+	else
+		log_error("%s: %s failed: %s; check LOTBACKUP_S3_ENDPOINT and that the server is reachable",
+		    where, op, curl_easy_strerror(res));
+	free(where);
+}
+
 static int
 retryable(CURLcode res, long status)
 {
 	if (res != CURLE_OK)
 		return res != CURLE_ABORTED_BY_CALLBACK && res != CURLE_WRITE_ERROR &&
-		    res != CURLE_UNSUPPORTED_PROTOCOL && res != CURLE_URL_MALFORMAT;
+		    res != CURLE_UNSUPPORTED_PROTOCOL && res != CURLE_URL_MALFORMAT &&
+		    res != CURLE_PEER_FAILED_VERIFICATION && res != CURLE_SSL_CACERT_BADFILE;	/* the same next time */
 	return (status >= 500 && status != 501) || status == 429;	/* 501: not implemented, for good */
 }
 
@@ -619,14 +658,10 @@ s3_request(struct s3_client *c, const struct s3_request *rq, struct s3_reply *rp
 		if (delivered > before)
 			try = 0;
 	}
-	if (res != CURLE_OK) {
-		where = s3_display(c, rq->key);
-		log_error("%s: %s failed: %s; check LOTBACKUP_S3_ENDPOINT and that the server is reachable",
-		    where, rq->what ? rq->what : rq->method, curl_easy_strerror(res));
-		free(where);
-	} else {
+	if (res != CURLE_OK)
+		report_network(c, rq, res);
+	else
 		report_status(c, rq->key, rp);
-	}
 out:
 	curl_slist_free_all(headers);
 	free(url);
