@@ -162,6 +162,13 @@ s3_client_new(const struct s3_config *cfg)
 		c->cfg.part_mib = c->cfg.part_mib <= 0 ? S3_DEFAULT_PART_MIB : S3_MIN_PART_MIB;
 	if (c->cfg.upload_jobs < 1)
 		c->cfg.upload_jobs = S3_DEFAULT_UPLOAD_JOBS;
+	/*
+	 * A dot in the bucket's name makes BUCKET.HOST a name no wildcard
+	 * certificate (*.HOST) matches: over https such a bucket is addressed
+	 * path-style, as the AWS SDKs do.
+	 */
+	if (strchr(c->cfg.bucket, '.') != NULL && (c->cfg.endpoint == NULL || strncmp(c->cfg.endpoint, "https://", 8) == 0))
+		c->cfg.path_style = 1;
 	c->base = make_base(&c->cfg);
 	c->userpwd = xasprintf("%s:%s", cfg->access_key, cfg->secret_key);
 	c->sigv4 = xasprintf("aws:amz:%s:s3", c->cfg.region);
