@@ -63,6 +63,13 @@ typedef void (*s3_xml_fn)(void *arg, const char *parent, const char *name, const
 int s3_xml_parse(const char *buf, size_t len, s3_xml_fn fn, void *arg, char *root, size_t rootlen,
     char *err, size_t errlen);
 
+/*
+ * 1 when ENDPOINT's host is this machine (127/8, ::1, localhost and
+ * *.localhost, which libcurl resolves to the loopback itself): its requests
+ * never cross a network. 0 for any other host.
+ */
+int s3_endpoint_local(const char *endpoint);
+
 /* "2024-01-02T03:04:05.000Z" -> seconds; 0 when unreadable. */
 time_t s3_time_parse(const char *iso);
 

@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <expat.h>
@@ -106,6 +107,75 @@ make_base(const struct s3_config *cfg)
 }
 
 static int
+host_local(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	size_t n = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0 || (n > 10 && strcasecmp(host + n - 10, ".localhost") == 0))
+		return 1;
+	/* inet_aton, as the resolver: "127.1" is 127.0.0.1 too. */
+	if (inet_aton(host, &a4))
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	return 0;
+}
+
+int
+s3_endpoint_local(const char *endpoint)
+{
+	const char *p = strstr(endpoint, "://");
+	size_t n, i;
+	char host[256];
+
+	p = p ? p + 3 : endpoint;
+	n = strcspn(p, "/?#");
+	/* user@host: the host is after the last '@' of the authority. */
+	for (i = n; i > 0; i--) {
+		if (p[i - 1] == '@') {
+			p += i;
+			n -= i;
+			break;
+		}
+	}
+	if (n > 0 && p[0] == '[') {
+		const char *close = memchr(p, ']', n);
+
+		if (close == NULL)
+			return 0;
+		n = (size_t)(close - p - 1);
+		p++;
+	} else {
+		n = strcspn(p, ":/?#");
+	}
+	if (n == 0 || n >= sizeof(host))
+		return 0;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	return host_local(host);
+}
+
+/*
+ * Plain http to another machine: SigV4 keeps the secret off the wire, but
+ * not the bytes. Said once a run, not once for each client an upload makes.
+ */
+static void
+warn_cleartext(const struct s3_config *cfg)
+{
+	static int warned;
+
+	if (cfg->endpoint == NULL || strncmp(cfg->endpoint, "http://", 7) != 0 || s3_endpoint_local(cfg->endpoint))
+		return;
+	if (__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+		return;
+	log_warn("S3 endpoint %s is plain http and not this machine: requests are signed (the secret key never "
+	    "travels) but the backups, manifests and listings cross the network in clear text; use https:// "
+	    "(LOTBACKUP_S3_CA_FILE for a private CA), or at least --encrypt", cfg->endpoint);
+}
+
+static int
 config_check(const struct s3_config *cfg)
 {
 	if (cfg->bucket == NULL || *cfg->bucket == '\0') {
@@ -142,6 +212,7 @@ s3_client_new(const struct s3_config *cfg)
 
 	if (config_check(cfg) < 0)
 		return NULL;
+	warn_cleartext(cfg);
 	pthread_once(&curl_once, curl_init_once);
 	if (!curl_ready) {
 		log_error("cannot initialise libcurl");

@@ -43,6 +43,8 @@ export LOTBACKUP_S3_CA_FILE=$S3_CA
 check tls-upload "$LB_BIN" db --upload -d "$db" -o "$out" || finish
 name=$(cd "$out" && ls lot-systems-db-*.sql.gz)
 s3_check_record tls-upload-record "$out/$name" s3://lb-tls/site
+grep -q 'plain http' <<<"$LB_LAST_OUTPUT" && fail tls-no-cleartext-warning "$LB_LAST_OUTPUT" ||
+	pass tls-no-cleartext-warning
 check tls-list "$LB_BIN" list --remote
 grep -Eq "^db +$name .* yes" <<<"$LB_LAST_OUTPUT" && pass tls-list-shows || fail tls-list-shows "$LB_LAST_OUTPUT"
 check tls-pull "$LB_BIN" -o "$work/pulled" pull "$name"

@@ -10,6 +10,8 @@ included, so SigV4 signatures still match, except that
                     then the connection drops
   --gone-when F     while the file F exists, answers an AbortMultipartUpload
                     404 NoSuchUpload (as S3 does for an upload that is gone)
+  --listen ADDR     listens on ADDR rather than 127.0.0.1 (a client that
+                    must not see a loopback address)
 Each request is logged to LOG as "METHOD PATH?QUERY STATUS". Prints its port
 on stdout once it listens. Stop it with SIGTERM.
 """
@@ -34,6 +36,7 @@ def main():
     ap.add_argument('--cut-get', type=int, default=0)
     ap.add_argument('--cut-gets', type=int, default=0)
     ap.add_argument('--gone-when', default='')
+    ap.add_argument('--listen', default='127.0.0.1')
     args = ap.parse_args()
     host, port = args.upstream.rsplit(':', 1)
     lock = threading.Lock()
@@ -122,7 +125,7 @@ def main():
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = forward
 
-    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    srv = http.server.ThreadingHTTPServer((args.listen, 0), Handler)
     srv.daemon_threads = True
     print(srv.server_address[1], flush=True)
     srv.serve_forever()

@@ -111,19 +111,20 @@ s3_restart() {
     _s3_launch
 }
 
-# s3_proxy_start LOG [--fail-part N] [--delay-parts S] [--cut-get N] [--gone-when F]: the fault proxy
-# (tests/lib/s3-fault-proxy.py) in front of the server; sets S3_PROXY_ENDPOINT.
-# Stopped at exit. From the test's main shell.
+# s3_proxy_start LOG [--listen ADDR] [--fail-part N] [--delay-parts S] [--cut-get N] [--gone-when F]:
+# the fault proxy (tests/lib/s3-fault-proxy.py) in front of the server, on
+# 127.0.0.1 or ADDR; sets S3_PROXY_ENDPOINT. Stopped at exit. From the test's main shell.
 s3_proxy_start() {
-    local log=$1 fifo
+    local log=$1 fifo listen=127.0.0.1
     shift
+    [ "${1:-}" = --listen ] && listen=$2
     fifo=$(tmpdir)/port
     mkfifo "$fifo"
     python3 "$LB_TOP/tests/lib/s3-fault-proxy.py" "127.0.0.1:$S3_PORT" "$log" "$@" >"$fifo" &
     S3_PROXY_PID=$!
     at_exit "kill $S3_PROXY_PID 2>/dev/null; wait $S3_PROXY_PID 2>/dev/null"
     read -r S3_PROXY_PORT <"$fifo" || return 1
-    S3_PROXY_ENDPOINT=http://127.0.0.1:$S3_PROXY_PORT
+    S3_PROXY_ENDPOINT=http://$listen:$S3_PROXY_PORT
 }
 
 # s3_proxy_wait_part LOG N: waits (up to 15 s) until the proxy logged part N

@@ -38,6 +38,27 @@ test_query(void)
 	strbuf_free(&q);
 }
 
+/* Which endpoints keep their bytes on this machine (no warning for plain http there). */
+static void
+test_local(void)
+{
+	UNIT_CHECK("local-127", s3_endpoint_local("http://127.0.0.1:9000"));
+	UNIT_CHECK("local-127-other", s3_endpoint_local("http://127.3.4.5/path"));
+	UNIT_CHECK("local-127-short", s3_endpoint_local("http://127.1:9000"));
+	UNIT_CHECK("local-localhost", s3_endpoint_local("http://LocalHost:9000/"));
+	UNIT_CHECK("local-sub-localhost", s3_endpoint_local("http://s3.localhost:9000"));
+	UNIT_CHECK("local-v6", s3_endpoint_local("http://[::1]:9000"));
+	UNIT_CHECK("local-v6-mapped", s3_endpoint_local("http://[::ffff:127.0.0.1]:9000"));
+	UNIT_CHECK("local-userinfo", s3_endpoint_local("http://u@127.0.0.1:9000"));
+	UNIT_CHECK("remote-lan", !s3_endpoint_local("http://192.168.1.5:9000"));
+	UNIT_CHECK("remote-name", !s3_endpoint_local("http://minio.internal:9000"));
+	UNIT_CHECK("remote-fake-localhost", !s3_endpoint_local("http://localhost.example.com"));
+	UNIT_CHECK("remote-128", !s3_endpoint_local("http://128.0.0.1"));
+	UNIT_CHECK("remote-v6", !s3_endpoint_local("http://[2001:db8::1]:9000"));
+	UNIT_CHECK("remote-userinfo", !s3_endpoint_local("http://127.0.0.1@evil.example:9000"));
+	UNIT_CHECK("remote-empty", !s3_endpoint_local("http://"));
+}
+
 struct seen {
 	int keys;
 	char last_key[64];
@@ -84,6 +105,7 @@ main(void)
 {
 	test_url();
 	test_query();
+	test_local();
 	test_xml();
 	return unit_done();
 }
