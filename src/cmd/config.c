@@ -517,7 +517,8 @@ resolve_s3(struct options *opts, const struct setting_source *src)
 
 	for (i = 0; i < sizeof(ca_settings) / sizeof(ca_settings[0]) && opts->s3_ca_file == NULL; i++) {
 		resolve_string(src, ca_settings[i], &opts->s3_ca_file);
-		opts->s3_ca_setting = ca_settings[i];
+		if (opts->s3_ca_file != NULL)
+			opts->s3_ca_setting = ca_settings[i];
 	}
 	resolve_string(src, "LOTBACKUP_S3_URL", &opts->s3_url);
 	resolve_string(src, "LOTBACKUP_S3_ENDPOINT", &opts->s3_endpoint);

@@ -238,7 +238,8 @@ s3_client_new(const struct s3_config *cfg)
 	 * certificate (*.HOST) matches: over https such a bucket is addressed
 	 * path-style, as the AWS SDKs do.
 	 */
-	if (strchr(c->cfg.bucket, '.') != NULL && (c->cfg.endpoint == NULL || strncmp(c->cfg.endpoint, "https://", 8) == 0))
+	if (strchr(c->cfg.bucket, '.') != NULL &&
+	    (c->cfg.endpoint == NULL || strncmp(c->cfg.endpoint, "https://", 8) == 0))
 		c->cfg.path_style = 1;
 	c->base = make_base(&c->cfg);
 	c->userpwd = xasprintf("%s:%s", cfg->access_key, cfg->secret_key);
