@@ -196,8 +196,13 @@ config_check(const struct s3_config *cfg)
 		    cfg->endpoint);
 		return -1;
 	}
-	/* Found now, by its name, rather than as a TLS failure on the first request. */
-	if (cfg->ca_file != NULL && access(cfg->ca_file, R_OK) < 0) {
+	/*
+	 * Found now, by its name, rather than as a TLS failure on the first
+	 * request; not for plain http, which reads no CA file (SSL_CERT_FILE may
+	 * be set for something else).
+	 */
+	if (cfg->ca_file != NULL && (cfg->endpoint == NULL || strncmp(cfg->endpoint, "http://", 7) != 0) &&
+	    access(cfg->ca_file, R_OK) < 0) {
 		log_error("%s %s: %s; it must name the certificate (PEM) of the CA that signed the S3 endpoint's",
 		    cfg->ca_setting ? cfg->ca_setting : "LOTBACKUP_S3_CA_FILE", cfg->ca_file, strerror(errno));
 		return -1;
@@ -519,7 +524,7 @@ setup_handle(struct s3_client *c, struct transfer *t, const char *url, struct cu
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
 	c->curl_error[0] = '\0';
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curl_error);
-	if (c->cfg.ca_file != NULL)
+	if (c->cfg.ca_file != NULL && strncmp(c->base, "https://", 8) == 0)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->cfg.ca_file);
 	if (strcmp(rq->method, "PUT") == 0) {
 		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);

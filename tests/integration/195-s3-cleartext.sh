@@ -22,6 +22,9 @@ check clear-loopback env LOTBACKUP_S3_ENDPOINT="$S3_ENDPOINT" "$LB_BIN" list --r
 grep -q "$warning" <<<"$LB_LAST_OUTPUT" && fail clear-loopback-silent "$LB_LAST_OUTPUT" || pass clear-loopback-silent
 check clear-localhost env LOTBACKUP_S3_ENDPOINT="http://localhost:$S3_PORT" "$LB_BIN" list --remote
 grep -q "$warning" <<<"$LB_LAST_OUTPUT" && fail clear-localhost-silent "$LB_LAST_OUTPUT" || pass clear-localhost-silent
+# Plain http reads no CA file: one set for something else is not checked.
+check clear-ignores-ca-file env -u CURL_CA_BUNDLE LOTBACKUP_S3_ENDPOINT="$S3_ENDPOINT" SSL_CERT_FILE="$work/none.pem" \
+	"$LB_BIN" list --remote
 
 addr=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$' | grep -v '^127\.' | head -n 1)
 if [ -z "$addr" ]; then
