@@ -86,8 +86,12 @@ static const char schemas_sql[] =
     " quote_ident(n.nspname), '', 'f',"
     /* public exists in every new database: only its owner and ACL can differ. */
     " CASE WHEN n.nspname = 'public' THEN '' ELSE format('CREATE SCHEMA %I;', n.nspname) END,"
-    " CASE WHEN n.nspname <> 'public' OR (n.nspowner <> 10"
-    "   AND pg_get_userbyid(n.nspowner) <> 'pg_database_owner')"
+    /*
+     * public's default owner is pg_database_owner from 15, the bootstrap
+     * superuser before: on 15 a public owned by postgres is a change.
+     */
+    " CASE WHEN n.nspname <> 'public' OR n.nspowner <> coalesce((SELECT r.oid FROM pg_roles r"
+    "   WHERE r.rolname = 'pg_database_owner'), 10)"
     " THEN format('ALTER SCHEMA %I OWNER TO %I;', n.nspname, pg_get_userbyid(n.nspowner)) END,"
     " NULL, NULL"
     " FROM pg_namespace n"
