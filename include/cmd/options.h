@@ -86,6 +86,7 @@ struct options {
 	int with_owner;
 	int with_privileges;
 	int user_mapping_secrets;	/* db --user-mapping-secrets */
+	int no_security_labels;		/* db --no-security-labels */
 	int compress_level;		/* -1 until resolved */
 	int jobs;			/* compression threads; -1 until resolved */
 	int split_mib;			/* restore: load tables above this in parts; 0 never; SPLIT_AUTO; -1 until resolved */

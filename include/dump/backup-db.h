@@ -14,6 +14,7 @@ struct db_job {
 	int with_owner;
 	int with_privileges;
 	int user_mapping_secrets;	/* keep user mappings' passwords */
+	int no_security_labels;		/* leave SECURITY LABEL out */
 	int lock_timeout_ms;		/* 0: none */
 	int serializable_deferrable;
 	const struct db_selection *selection;

@@ -147,6 +147,7 @@ enum post_section {
 	POST_PUBLICATION_SCHEMA,
 	POST_SUBSCRIPTION,
 	POST_COMMENT,		/* when every object exists */
+	POST_SECLABEL,		/* likewise */
 	POST_EVENT_TRIGGER,	/* next to last, as pg_dump: they must not fire on the restore's DDL */
 	POST_REFRESH,
 	POST_DEFAULT_ACL,	/* last: they must not apply to the dump's own objects */
@@ -167,6 +168,7 @@ struct schema {
 	int with_owner;
 	int with_privileges;
 	int user_mapping_secrets;
+	int no_security_labels;
 	char *encoding;			/* the server's, for client_encoding */
 	struct node *nodes;		/* sorted by (prio, schema, name) */
 	size_t nnodes;
@@ -192,6 +194,8 @@ int schema_load_extras(struct schema *s, PGconn *conn);
 int schema_load_sequence_values(struct schema *s, PGconn *conn);
 int schema_load_post_data(struct schema *s, PGconn *conn);
 int schema_load_comments(struct schema *s, PGconn *conn);
+/* dump-schema-labels.c: SECURITY LABEL of the dumped objects, after post-data's comments. */
+int schema_load_security_labels(struct schema *s, PGconn *conn);
 /* Adds a node per row of a query returning the node columns (see the file). */
 int add_nodes(struct schema *s, PGconn *conn, const char *sql, const char *what);
 /* Appends each row's (classid, oid, sql) to that node; rows of objects not dumped are dropped. */

@@ -20,6 +20,7 @@ struct schema_settings {
 	int with_owner;		/* emit ALTER ... OWNER TO */
 	int with_privileges;	/* emit GRANT/REVOKE */
 	int user_mapping_secrets;	/* keep user mappings' password options */
+	int no_security_labels;	/* leave SECURITY LABEL out */
 	int lock_timeout_ms;	/* 0: wait for table locks */
 	const struct db_selection *selection;	/* NULL: the whole database */
 };

@@ -51,6 +51,7 @@ cmd_db_job(const struct options *opts, const char *output_dir, struct db_job *jo
 	job->with_owner = opts->with_owner;
 	job->with_privileges = opts->with_privileges;
 	job->user_mapping_secrets = opts->user_mapping_secrets;
+	job->no_security_labels = opts->no_security_labels;
 	job->lock_timeout_ms = opts->lock_timeout_ms;
 	job->serializable_deferrable = opts->serializable_deferrable;
 	job->globals = opts->globals;

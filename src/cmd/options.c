@@ -24,6 +24,7 @@ enum {
 	OPT_OWNER,
 	OPT_PRIVILEGES,
 	OPT_USER_MAPPING_SECRETS,
+	OPT_NO_SECURITY_LABELS,
 	OPT_COMPRESS_LEVEL,
 	OPT_ALL,
 	OPT_CLEAN,
@@ -183,6 +184,8 @@ static const struct option_spec specs[] = {
 	    "give up when a table cannot be locked within MS milliseconds (default 0: wait)" },
 	{ "owner", OPT_OWNER, no_argument, CMD_DB, NULL, "keep object ownership (ALTER ... OWNER TO) in the dump" },
 	{ "privileges", OPT_PRIVILEGES, no_argument, CMD_DB, NULL, "keep privileges (GRANT/REVOKE) in the dump" },
+	{ "no-security-labels", OPT_NO_SECURITY_LABELS, no_argument, CMD_DB, NULL,
+	    "leave security labels (SECURITY LABEL FOR provider ON ...) out of the dump" },
 	{ "user-mapping-secrets", OPT_USER_MAPPING_SECRETS, no_argument, CMD_DB, NULL,
 	    "keep the passwords of user mappings and subscriptions in the dump (left out by default)" },
 	{ "wait", OPT_WAIT, required_argument, CMD_DB | CMD_FULL | CMD_PRUNE | CMD_PIN | CMD_UNPIN | CMD_PULL, "SECONDS",
@@ -577,6 +580,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_OWNER: opts->with_owner = 1; break;
 	case OPT_PRIVILEGES: opts->with_privileges = 1; break;
 	case OPT_USER_MAPPING_SECRETS: opts->user_mapping_secrets = 1; break;
+	case OPT_NO_SECURITY_LABELS: opts->no_security_labels = 1; break;
 	case OPT_COMPRESS_LEVEL: return set_int("compress-level", arg, 1, 9, &opts->compress_level);
 	case OPT_ALL: opts->all = 1; break;
 	case OPT_CLEAN: opts->clean = 1; break;

@@ -103,6 +103,7 @@ dump_settings_of(const struct db_job *job, struct dump_settings *settings)
 	settings->schema.with_owner = job->with_owner;
 	settings->schema.with_privileges = job->with_privileges;
 	settings->schema.user_mapping_secrets = job->user_mapping_secrets;
+	settings->schema.no_security_labels = job->no_security_labels;
 	settings->schema.lock_timeout_ms = job->lock_timeout_ms;
 	settings->schema.selection = job->selection;
 	settings->serializable_deferrable = job->serializable_deferrable;

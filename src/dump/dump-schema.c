@@ -13,12 +13,6 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 
-/* The tail of the message naming an object the dump cannot recreate. */
-#define LIMITATION "not supported by lotbackup yet (see lotbackup(1) LIMITATIONS)"
-
-/* More than this many unsupported objects are counted, not listed. */
-#define MAX_LISTED 10
-
 /*
  * LOCK TABLE refuses materialized views, which pg_dump does not lock
  * either: their rows come back from REFRESH, not from the snapshot.
@@ -29,21 +23,6 @@ static const char lock_list_sql[] =
     " WHERE c.relkind IN ('r', 'p') AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid")
     " AND " SEL_REL("c.oid")
     " ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
-
-/*
- * Objects the dump cannot recreate, as (kind, name). Objects created by
- * initdb have oids below 16384; those made by extensions come back with
- * CREATE EXTENSION.
- */
-static const char unsupported_head[] =
-    "SELECT x.kind, x.name FROM ("
-    " SELECT 30 AS o, 'security label' AS kind,"
-    "   format('%s on %s %s', quote_ident(l.provider), l.objtype, l.objname) AS name"
-    "   FROM pg_seclabels l WHERE l.objtype NOT IN ('database', 'role', 'tablespace')"
-    "   AND NOT EXISTS (SELECT 1 FROM pg_depend lb_e WHERE lb_e.classid = l.classoid"
-    "   AND lb_e.objid = l.objoid AND lb_e.deptype = 'e')";
-static const char unsupported_tail[] =
-    ") x ORDER BY x.o, x.name COLLATE \"C\"";
 
 static const char tablespace_sql[] =
     "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -108,38 +87,21 @@ out:
 	return rc;
 }
 
+/* Like pg_dump --no-tablespaces: the copy may live on another server. */
 static int
-check_unsupported(PGconn *conn)
+warn_tablespaces(PGconn *conn)
 {
-	struct strbuf q = STRBUF_INIT;
-	PGresult *res = NULL;
-	int i, rc = -1;
+	PGresult *res;
 	long long n;
 
-	strbuf_puts(&q, unsupported_head);
-	strbuf_puts(&q, unsupported_tail);
-	if ((res = pgsql_query(conn, strbuf_str(&q), "cannot check for unsupported objects")) == NULL)
-		goto out;
-	for (i = 0; i < PQntuples(res) && i < MAX_LISTED; i++)
-		log_error("cannot dump %s %s: " LIMITATION, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-	if (PQntuples(res) > MAX_LISTED)
-		log_error("cannot dump %d more unsupported objects", PQntuples(res) - MAX_LISTED);
-	if (PQntuples(res) > 0)
-		goto out;
-	PQclear(res);
-
-	/* Like pg_dump --no-tablespaces: the copy may live on another server. */
 	if ((res = pgsql_query(conn, tablespace_sql, "cannot read tablespaces")) == NULL)
-		goto out;
+		return -1;
 	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	if (n > 0)
 		log_warn("%lld tables and indexes are in non-default tablespaces;"
 		    " the dump recreates them in the default tablespace", n);
-	rc = 0;
-out:
 	PQclear(res);
-	strbuf_free(&q);
-	return rc;
+	return 0;
 }
 
 /* pg_class and pg_namespace: the catalogs whose nodes the selection picks by oid. */
@@ -298,6 +260,7 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	s->with_owner = settings->with_owner;
 	s->with_privileges = settings->with_privileges;
 	s->user_mapping_secrets = settings->user_mapping_secrets;
+	s->no_security_labels = settings->no_security_labels;
 	s->schema_only = sel->schema_only;
 	s->data_only = sel->data_only;
 	if (s->version < 120000) {
@@ -308,7 +271,7 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	if (set_session(s, conn) < 0 ||
 	    select_resolve(conn, sel, &s->sel) < 0 ||
 	    lock_tables(conn, settings) < 0 ||
-	    check_unsupported(conn) < 0 ||
+	    warn_tablespaces(conn) < 0 ||
 	    schema_load_nodes(s, conn) < 0 ||
 	    schema_load_kinds(s, conn) < 0 ||
 	    schema_load_kinds2(s, conn) < 0 ||
@@ -324,7 +287,9 @@ schema_load(PGconn *conn, const struct schema_settings *settings, struct schema 
 	    schema_load_comments(s, conn) < 0 ||
 	    schema_load_kinds_comments(s, conn) < 0 ||
 	    schema_load_kinds2_comments(s, conn) < 0 ||
-	    schema_load_foreign_post(s, conn) < 0)
+	    schema_load_foreign_post(s, conn) < 0 ||
+	    /* Last: an event trigger's label follows it in its section. */
+	    schema_load_security_labels(s, conn) < 0)
 		goto out;
 	build_tables(s);
 	if (schema_load_ext_config(s, conn) < 0 ||
