@@ -51,6 +51,8 @@ enum sql_confined {
 	SQL_CONFINED_SKIP,	/* SET/RESET ROLE or SESSION AUTHORIZATION, ALTER ... OWNER TO, ALTER DEFAULT PRIVILEGES */
 	/* CREATE EXTENSION IF NOT EXISTS x WITH SCHEMA s; COMMENT ON EXTENSION x IS '...'; (a dump's form) */
 	SQL_CONFINED_PRIVILEGED,
+	/* a kind only a superuser may create or change (sql_superuser_kind) */
+	SQL_CONFINED_SUPERUSER,
 };
 enum sql_confined sql_confined_action(const char *text, size_t len);
 
@@ -60,6 +62,28 @@ enum sql_confined sql_confined_action(const char *text, size_t len);
  * AUTHORIZATION): what restore --no-owner passes over, as pg_restore -O.
  */
 int sql_sets_owner(const char *text, size_t len);
+
+/*
+ * The superuser-only kind of a statement a dump holds, as a label
+ * ("CREATE LANGUAGE", "CREATE TYPE (base)", "CREATE FUNCTION LANGUAGE C",
+ * "COMMENT ON EVENT TRIGGER"...), or NULL: procedural languages,
+ * transforms, event triggers, foreign-data wrappers, operator classes and
+ * families, text search parsers and templates, access methods,
+ * subscriptions, publications FOR ALL TABLES or of schemas, shell and
+ * base types, C and internal functions, aggregates with an internal state,
+ * casts WITHOUT FUNCTION, foreign servers (a wrapper's USAGE is its
+ * superuser owner's to give); and the statements that change or comment
+ * on such an object.
+ */
+const char *sql_superuser_kind(const char *text, size_t len);
+/*
+ * The name a CREATE statement gives its object (its last part, as
+ * written: quotes kept), or NULL (not a CREATE, or an object without a
+ * name: a cast, a transform, a user mapping). Caller frees.
+ */
+char *sql_created_name(const char *text, size_t len);
+/* Whether the statement has the name (as sql_created_name gives it) as a word or quoted name, outside strings. */
+int sql_mentions(const char *text, size_t len, const char *name);
 
 /*
  * "COPY schema.table (cols) FROM stdin;" -> "schema.table" exactly as

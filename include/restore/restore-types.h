@@ -57,6 +57,13 @@ struct restore_settings {
 struct restore_confined {
 	/* Runs sql as the connecting user, in the same database. 0, or -1 (reported). */
 	int (*privileged)(void *arg, const char *sql, long line);
+	/*
+	 * NULL, or asked of every other statement (superuser_kind: of a kind
+	 * only a superuser may run, sql_superuser_kind): 1 run it as the role,
+	 * 0 done apart (run as the connecting superuser, or left out and
+	 * named), -1 failed (reported). A COPY done apart loads no rows.
+	 */
+	int (*apart)(void *arg, const char *text, size_t len, long line, int superuser_kind);
 	void *arg;
 };
 

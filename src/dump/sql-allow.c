@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "dump/sql-classify.h"
+#include "base/xalloc.h"
 
 enum tok_type {
 	T_END,
@@ -806,6 +807,151 @@ sql_sets_owner(const char *text, size_t len)
 	return changes_owner(&lx, &t);
 }
 
+/* Whether a top-level (depth) run of tokens from here holds w1 then w2 (w2 NULL: w1 alone). */
+static int
+scan_words(struct lexer *lx, struct tok *t, int depth, const char *w1, const char *w2)
+{
+	for (; t->type != T_END && t->type != T_BAD; next(lx, t)) {
+		if (lx->depth != depth || !is_word(t, w1))
+			continue;
+		next(lx, t);
+		if (w2 == NULL || is_word(t, w2) || (is_punct(t, "=") && (next(lx, t), is_word(t, w2))))
+			return 1;
+	}
+	return 0;
+}
+
+/* Kinds whose every statement (CREATE, ALTER, COMMENT ON) is a superuser's in a dump. */
+static const char *
+superuser_object(struct lexer *lx, struct tok *t)
+{
+	if (eat(lx, t, "event"))
+		return is_word(t, "trigger") ? "EVENT TRIGGER" : NULL;
+	if (eat(lx, t, "foreign"))
+		return eat(lx, t, "data") && is_word(t, "wrapper") ? "FOREIGN DATA WRAPPER" : NULL;
+	if (eat(lx, t, "operator"))
+		return is_word(t, "class") ? "OPERATOR CLASS" : is_word(t, "family") ? "OPERATOR FAMILY" : NULL;
+	if (eat(lx, t, "text") && eat(lx, t, "search"))
+		return is_word(t, "parser") ? "TEXT SEARCH PARSER" : is_word(t, "template") ? "TEXT SEARCH TEMPLATE" : NULL;
+	if (eat(lx, t, "access"))
+		return is_word(t, "method") ? "ACCESS METHOD" : NULL;
+	if (is_word(t, "subscription"))
+		return "SUBSCRIPTION";
+	if (is_word(t, "transform"))
+		return "TRANSFORM";
+	eat(lx, t, "procedural");
+	return is_word(t, "language") ? "LANGUAGE" : NULL;
+}
+
+/* CREATE [OR REPLACE] of a superuser-only kind, by what follows the kind's words. */
+static const char *
+superuser_create(struct lexer *lx, struct tok *t)
+{
+	struct lexer at = *lx;
+	struct tok first = *t;
+	const char *kind;
+
+	eat(lx, t, "trusted");
+	if ((kind = superuser_object(lx, t)) != NULL)
+		return strcmp(kind, "LANGUAGE") == 0 ? "CREATE LANGUAGE" : "CREATE (superuser kind)";
+	*lx = at;
+	*t = first;
+	if (eat(lx, t, "type"))
+		return !eat_name(lx, t) ? NULL : is_punct(t, "(") ? "CREATE TYPE (base)" :
+		    at_end(lx, t) ? "CREATE TYPE (shell)" : NULL;
+	if (eat(lx, t, "function") || eat(lx, t, "procedure"))
+		return eat_name(lx, t) && (scan_words(lx, t, 0, "language", "c") ||
+		    (*lx = at, *t = first, scan_words(lx, t, 0, "language", "internal"))) ?
+		    "CREATE FUNCTION LANGUAGE C" : NULL;
+	if (eat(lx, t, "aggregate"))
+		return scan_words(lx, t, 1, "stype", "internal") ? "CREATE AGGREGATE (internal state)" : NULL;
+	/* A wrapper's USAGE is given by its owner, a superuser: a load as another role has none. */
+	if (is_word(t, "server"))
+		return "CREATE SERVER";
+	if (eat(lx, t, "cast"))
+		return scan_words(lx, t, 0, "without", "function") ? "CREATE CAST WITHOUT FUNCTION" : NULL;
+	if (eat(lx, t, "publication"))
+		return scan_words(lx, t, 0, "all", "tables") ||
+		    (*lx = at, *t = first, scan_words(lx, t, 0, "tables", "in")) ?
+		    "CREATE PUBLICATION (all tables or schemas)" : NULL;
+	return NULL;
+}
+
+const char *
+sql_superuser_kind(const char *text, size_t len)
+{
+	struct lexer lx = { text, text + len, 0 };
+	struct tok t = { T_END, text, 0 };
+
+	next(&lx, &t);
+	if (eat(&lx, &t, "create")) {
+		if (eat(&lx, &t, "or") && !eat(&lx, &t, "replace"))
+			return NULL;
+		return superuser_create(&lx, &t);
+	}
+	if (eat(&lx, &t, "alter")) {
+		if (eat(&lx, &t, "publication"))
+			return scan_words(&lx, &t, 0, "tables", "in") ? "ALTER PUBLICATION ADD TABLES IN SCHEMA" : NULL;
+		return superuser_object(&lx, &t) != NULL ? "ALTER (superuser kind)" : NULL;
+	}
+	if (eat(&lx, &t, "comment") && eat(&lx, &t, "on"))
+		return superuser_object(&lx, &t) != NULL ? "COMMENT ON (superuser kind)" : NULL;
+	return NULL;
+}
+
+/* The words between CREATE and the name of the object it makes. */
+static int
+is_kind_word(const struct tok *t)
+{
+	static const char *const words[] = { "or", "replace", "trusted", "procedural", "language", "event",
+		"trigger", "foreign", "data", "wrapper", "server", "function", "procedure", "aggregate", "type",
+		"text", "search", "parser", "template", "dictionary", "configuration", "access", "method",
+		"operator", "class", "family", "publication", "subscription", "table", "view", "materialized",
+		"recursive", "unlogged", "schema", "sequence", "domain", "collation", "conversion", "default",
+		"statistics", "if", "not", "exists", NULL };
+	size_t i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (is_word(t, words[i]))
+			return 1;
+	return 0;
+}
+
+char *
+sql_created_name(const char *text, size_t len)
+{
+	struct lexer lx = { text, text + len, 0 };
+	struct tok t = { T_END, text, 0 }, last = { T_END, text, 0 };
+
+	next(&lx, &t);
+	if (!eat(&lx, &t, "create") || is_word(&t, "cast") || is_word(&t, "transform") || is_word(&t, "user"))
+		return NULL;
+	while (is_kind_word(&t))
+		next(&lx, &t);
+	while (t.type == T_WORD || t.type == T_QIDENT) {
+		last = t;
+		next(&lx, &t);
+		if (!is_punct(&t, "."))
+			break;
+		next(&lx, &t);
+	}
+	return last.type == T_END ? NULL : xstrndup(last.p, last.n);
+}
+
+int
+sql_mentions(const char *text, size_t len, const char *name)
+{
+	struct lexer lx = { text, text + len, 0 };
+	struct tok t = { T_END, text, 0 };
+	size_t n = strlen(name);
+
+	for (next(&lx, &t); t.type != T_END && t.type != T_BAD; next(&lx, &t))
+		if ((t.type == T_QIDENT && t.n == n && memcmp(t.p, name, n) == 0) ||
+		    (t.type == T_WORD && name[0] != '"' && t.n == n && strncasecmp(t.p, name, n) == 0))
+			return 1;
+	return 0;
+}
+
 enum sql_confined
 sql_confined_action(const char *text, size_t len)
 {
@@ -830,5 +976,7 @@ sql_confined_action(const char *text, size_t len)
 		return SQL_CONFINED_SKIP;
 	lx = start;
 	t = first;
-	return extension_fixed_form(&lx, &t) ? SQL_CONFINED_PRIVILEGED : SQL_CONFINED_RUN;
+	if (extension_fixed_form(&lx, &t))
+		return SQL_CONFINED_PRIVILEGED;
+	return sql_superuser_kind(text, len) != NULL ? SQL_CONFINED_SUPERUSER : SQL_CONFINED_RUN;
 }

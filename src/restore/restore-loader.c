@@ -495,12 +495,22 @@ static int
 confined_statement(struct loader *l, const struct sql_item *item)
 {
 	const struct restore_confined *c = l->settings->confined;
+	enum sql_confined action;
 	char *sql;
 	int rc;
 
-	switch (sql_confined_action(item->text, item->len)) {
+	switch ((action = sql_confined_action(item->text, item->len))) {
 	case SQL_CONFINED_RUN:
-		return 1;
+	case SQL_CONFINED_SUPERUSER:
+		if (c->apart == NULL)
+			return 1;
+		if ((rc = c->apart(c->arg, item->text, item->len, item->line, action == SQL_CONFINED_SUPERUSER)) < 0) {
+			l->stats->errors++;
+			l->failed = 1;
+		} else if (rc == 0 && sql_classify(item->text, item->len) == SQL_STMT_COPY) {
+			l->copy.skip = 1;
+		}
+		return rc;
 	case SQL_CONFINED_SKIP:
 		log_debug("line %ld passed over: the load's own role stays the only owner", item->line);
 		return 0;

@@ -90,6 +90,7 @@ verify_restore_source(const struct verify_restore_settings *vs, const struct dum
 	}
 	plan(vs, m, &key, &settings, &content);
 	confined.privileged = scratch_privileged;
+	confined.apart = scratch_apart;
 	confined.arg = &sc;
 	/*
 	 * Ctrl-C must not leave a scratch database behind: a signal only

@@ -24,6 +24,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "pg/pgsql.h"
+#include "dump/sql-classify.h"
 #include "restore/restore-target.h"
 #include "verify/verify-scratch.h"
 
@@ -170,6 +171,21 @@ may_create_roles(PGconn *conn)
 {
 	PGresult *res = pgsql_query(conn, "SELECT rolsuper OR rolcreaterole FROM pg_catalog.pg_roles "
 	    "WHERE rolname = current_user", "cannot look up the connecting user's rights");
+	int yes;
+
+	if (res == NULL)
+		return -1;
+	yes = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return yes;
+}
+
+/* Is the connecting user a superuser? 1 yes, 0 no, -1 (reported). */
+static int
+is_superuser(PGconn *conn)
+{
+	PGresult *res = pgsql_query(conn, "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user",
+	    "cannot look up whether the connecting user is a superuser");
 	int yes;
 
 	if (res == NULL)
@@ -365,7 +381,8 @@ scratch_create(const struct pg_target *server, const char *dbname, struct scratc
 		if (pgsql_exec(conn, sql, what) < 0)
 			goto out;
 	}
-	if ((s->admin = target_connect_other(server, s->db)) == NULL || connect_load(s) < 0)
+	if ((s->admin = target_connect_other(server, s->db)) == NULL || connect_load(s) < 0 ||
+	    (s->superuser = is_superuser(s->admin)) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -388,6 +405,97 @@ scratch_privileged(void *arg, const char *sql, long line)
 	rc = pgsql_exec(s->admin, sql, what);
 	pthread_mutex_unlock(&s->admin_mu);
 	free(what);
+	return rc;
+}
+
+/*
+ * A table the superuser made (its columns are of a type made apart) goes
+ * to the role, whose COPY loads its rows and whose checks read them.
+ * Extension members stay the superuser's, as CREATE EXTENSION made them.
+ */
+static int
+hand_over_table(struct scratch *s)
+{
+	static const char sql[] =
+	    "SELECT format('ALTER TABLE %s OWNER TO %I', c.oid::regclass, $1::text) FROM pg_catalog.pg_class c"
+	    " WHERE c.relkind IN ('r', 'p') AND c.relowner = (SELECT r.oid FROM pg_catalog.pg_roles r"
+	    "   WHERE r.rolname = current_user) AND c.relnamespace <> 'pg_catalog'::regnamespace"
+	    " AND c.relnamespace <> 'information_schema'::regnamespace AND c.relpersistence <> 't'"
+	    " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_class'::regclass"
+	    "   AND d.objid = c.oid AND d.deptype = 'e')";
+	const char *param = s->role;
+	PGresult *res = PQexecParams(s->admin, sql, 1, NULL, &param, NULL, NULL, 0);
+	int i, rc = 0;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pgsql_report(s->admin, res, "cannot list the tables to hand over to the scratch role");
+		rc = -1;
+	}
+	for (i = 0; rc == 0 && i < PQntuples(res); i++)
+		rc = pgsql_exec(s->admin, PQgetvalue(res, i, 0), "cannot hand a table over to the scratch role");
+	PQclear(res);
+	return rc;
+}
+
+/* Does the statement name an object made apart? (admin_mu held) */
+static int
+names_apart(const struct scratch *s, const char *text, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < s->napart; i++)
+		if (sql_mentions(text, len, s->apart[i]))
+			return 1;
+	return 0;
+}
+
+/* Remembers the object the statement creates, so what names it goes apart too. (admin_mu held) */
+static void
+note_apart(struct scratch *s, const char *text, size_t len)
+{
+	char *name = sql_created_name(text, len);
+
+	if (name == NULL)
+		return;
+	s->apart = xrealloc(s->apart, (s->napart + 1) * sizeof(*s->apart));
+	s->apart[s->napart++] = name;
+}
+
+int
+scratch_apart(void *arg, const char *text, size_t len, long line, int superuser_kind)
+{
+	struct scratch *s = arg;
+	char *label = NULL, *sql = NULL;
+	int rc = 1;
+
+	pthread_mutex_lock(&s->admin_mu);
+	if (!superuser_kind && !names_apart(s, text, len))
+		goto out;
+	label = sql_statement_label(text, len);
+	/* Rows go in through the role's COPY, into a table handed over to it (hand_over_table). */
+	if (s->superuser && !superuser_kind && sql_classify(text, len) == SQL_STMT_COPY)
+		goto out;
+	/* A subscription holds the scratch database against DROP DATABASE: never made, even by a superuser. */
+	sql = xstrndup(text, len);
+	if (s->superuser && strstr(label, "SUBSCRIPTION") == NULL) {
+		if ((rc = pgsql_exec(s->admin, sql, "restore failed at a statement run as the superuser")) < 0)
+			log_error("the statement at line %ld (%.60s) needs a superuser, and failed as one", line, sql);
+		else if (strcmp(label, "CREATE TABLE") == 0)
+			rc = hand_over_table(s);
+	} else {
+		s->left_out++;
+		log_warn("verify --restore leaves out line %ld (%.60s): %s", line, sql,
+		    strstr(label, "SUBSCRIPTION") != NULL ? "a subscription would hold the scratch database" :
+		    superuser_kind ? "only a superuser may run it; connect as one to test it" :
+		    "it names an object left out above");
+		rc = 0;
+	}
+	if (rc == 0)
+		note_apart(s, text, len);
+out:
+	pthread_mutex_unlock(&s->admin_mu);
+	free(label);
+	free(sql);
 	return rc;
 }
 
@@ -423,6 +531,9 @@ scratch_drop(const struct pg_target *server, struct scratch *s)
 		PQfinish(conn);
 	}
 	pthread_mutex_destroy(&s->admin_mu);
+	while (s->napart > 0)
+		free(s->apart[--s->napart]);
+	free(s->apart);
 	free(s->db);
 	free(s->role);
 	if (s->password != NULL)

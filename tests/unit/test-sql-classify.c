@@ -407,6 +407,63 @@ main(void)
 			UNIT_CHECK(name_of("confined:", conf[k].sql),
 			    sql_confined_action(conf[k].sql, strlen(conf[k].sql)) == conf[k].want);
 	}
+	/* The kinds only a superuser may create, as a dump writes them. */
+	{
+		static const char *const su[] = {
+			"CREATE TRUSTED LANGUAGE k3pl HANDLER \"Kinds 3\".k3pl_call;",
+			"CREATE OR REPLACE PROCEDURAL LANGUAGE \"K3 Bare\" HANDLER s.h;",
+			"CREATE TRANSFORM FOR s.mood LANGUAGE k3pl (FROM SQL WITH FUNCTION s.f(internal));",
+			"CREATE TYPE \"Kinds 3\".\"My Text\";",
+			"CREATE TYPE s.t (INPUT = s.t_in, OUTPUT = s.t_out);",
+			"CREATE FUNCTION s.t_in(cstring) RETURNS s.t\n    LANGUAGE c IMMUTABLE STRICT\n    AS 'textin';",
+			"CREATE FUNCTION s.h() RETURNS language_handler LANGUAGE internal AS $$plpgsql_call_handler$$;",
+			"CREATE EVENT TRIGGER e ON ddl_command_start EXECUTE FUNCTION s.f();",
+			"ALTER EVENT TRIGGER e DISABLE;",
+			"COMMENT ON EVENT TRIGGER e IS 'x';",
+			"CREATE FOREIGN DATA WRAPPER w HANDLER s.h;",
+			"COMMENT ON FOREIGN DATA WRAPPER w IS 'x';",
+			"CREATE OPERATOR CLASS s.c FOR TYPE integer USING btree AS OPERATOR 1 <;",
+			"ALTER OPERATOR FAMILY s.f USING btree ADD OPERATOR 1 <(integer, integer);",
+			"CREATE TEXT SEARCH PARSER s.p (START = prsd_start, GETTOKEN = prsd_nexttoken);",
+			"CREATE TEXT SEARCH TEMPLATE s.t (LEXIZE = dsimple_lexize);",
+			"CREATE ACCESS METHOD a TYPE INDEX HANDLER brinhandler;",
+			"CREATE AGGREGATE s.a(integer) (\n    SFUNC = s.f,\n    STYPE = internal\n);",
+			"CREATE CAST (s.a AS s.b) WITHOUT FUNCTION;",
+			"CREATE PUBLICATION p FOR ALL TABLES;",
+			"CREATE PUBLICATION p FOR TABLES IN SCHEMA s;",
+			"CREATE SUBSCRIPTION s CONNECTION '' PUBLICATION p WITH (connect = false);",
+			"CREATE SERVER \"Remote \"\"A\"\"\" FOREIGN DATA WRAPPER postgres_fdw;",
+			NULL,
+		};
+		static const char *const plain[] = {
+			"CREATE LANGUAGE_X (a int);", "CREATE TYPE s.t AS (a int);", "CREATE TYPE s.e AS ENUM ('a');",
+			"CREATE FUNCTION s.f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+			"CREATE FUNCTION s.f() RETURNS text LANGUAGE plpgsql AS 'BEGIN RETURN ''LANGUAGE c''; END';",
+			"CREATE AGGREGATE s.a(integer) (SFUNC = int4pl, STYPE = integer);",
+			"CREATE CAST (s.a AS s.b) WITH FUNCTION s.f(s.a);", "CREATE PUBLICATION p FOR TABLE ONLY s.t;",
+			"CREATE TEXT SEARCH DICTIONARY s.d (TEMPLATE = pg_catalog.simple);",
+			"COMMENT ON TABLE s.event IS 'trigger';", "CREATE TABLE s.t (a int);", NULL,
+		};
+		char *name;
+
+		for (k = 0; su[k] != NULL; k++)
+			UNIT_CHECK(name_of("superuser:", su[k]), sql_superuser_kind(su[k], strlen(su[k])) != NULL &&
+			    sql_confined_action(su[k], strlen(su[k])) == SQL_CONFINED_SUPERUSER);
+		for (k = 0; plain[k] != NULL; k++)
+			UNIT_CHECK(name_of("not-superuser:", plain[k]), sql_superuser_kind(plain[k], strlen(plain[k])) == NULL);
+		name = sql_created_name(su[1], strlen(su[1]));
+		UNIT_CHECK("created-name-quoted", name != NULL && strcmp(name, "\"K3 Bare\"") == 0);
+		free(name);
+		name = sql_created_name(su[3], strlen(su[3]));
+		UNIT_CHECK("created-name-qualified", name != NULL && strcmp(name, "\"My Text\"") == 0);
+		free(name);
+		name = sql_created_name(su[2], strlen(su[2]));
+		UNIT_CHECK("created-name-transform-none", name == NULL);
+		free(name);
+		UNIT_CHECK("mentions-quoted", sql_mentions("CREATE TABLE t (a \"Kinds 3\".\"My Text\");", 41, "\"My Text\""));
+		UNIT_CHECK("mentions-word", sql_mentions("CREATE FUNCTION f() LANGUAGE K3PL AS 'x';", 41, "k3pl"));
+		UNIT_CHECK("mentions-not-in-string", !sql_mentions("COMMENT ON TABLE t IS 'k3pl';", 29, "k3pl"));
+	}
 	UNIT_CHECK("refused-names-drop", strncmp(sql_refused("DROP/**/TABLE t;", 16), "DROP", 4) == 0);
 	UNIT_CHECK("refused-not-nul-terminated", sql_refused("SET a = 1;DROP TABLE t;", 10) == NULL);
 	return unit_done();
