@@ -6,7 +6,8 @@
 # `lotbackup restore` into fresh databases of the same server, and each copy
 # is compared with the source object by object through the server's own
 # deparsers (tests/lib/catalog-describe.sql): no pg_dump of that major is
-# needed. Set LB_MAJORS="16 18" to run a few only.
+# needed. verify --restore then loads the same dump into a scratch database
+# of that server and checks its rows. Set LB_MAJORS="16 18" to run a few only.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/pgcluster.sh"
@@ -88,6 +89,8 @@ while read -r major version root <&3; do
 		if check "major-$major-restore" "$LB_BIN" restore -q "$file" -d "dbname=dst_restore"; then
 			same_objects "major-$major-restore-identical" src dst_restore
 		fi
+		# As a role of its own, the superuser-only kinds run as the connecting superuser.
+		check_exit "major-$major-verify-restore" 0 "$LB_BIN" verify -q --restore "$file"
 	fi
 	pg_major_stop
 	echo "# PostgreSQL $version: $((SECONDS - t0)) s"
