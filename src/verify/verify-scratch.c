@@ -382,7 +382,9 @@ scratch_create(const struct pg_target *server, const char *dbname, struct scratc
 			goto out;
 	}
 	if ((s->admin = target_connect_other(server, s->db)) == NULL || connect_load(s) < 0 ||
-	    (s->superuser = is_superuser(s->admin)) < 0)
+	    (s->superuser = is_superuser(s->admin)) < 0 ||
+	    /* As the dump's header sets the load's: no NOTICE of a shell type per statement run here. */
+	    pgsql_exec(s->admin, "SET client_min_messages = warning", "cannot set client_min_messages") < 0)
 		goto out;
 	rc = 0;
 out:
