@@ -15,6 +15,8 @@ struct verify_content_settings {
 	const struct row_key *key;	/* the load's: the file's rows were summed under it */
 	int jobs;			/* connections reading back at once */
 	uint64_t split_bytes;		/* a table with more COPY text is read in block ranges; 0 never */
+	char *const *left_out;		/* tables the load left out, named in a warning already: not judged */
+	size_t nleft_out;
 };
 
 /*

@@ -27,6 +27,8 @@ struct scratch {
 	char **apart;		/* names of the objects made apart (by admin, or left out); admin_mu */
 	size_t napart;
 	long left_out;		/* statements left out, each named in a warning */
+	char **left_out_tables;	/* of them, the COPY of these tables (as the COPY names them) */
+	size_t nleft_out_tables;
 };
 
 /*

@@ -406,9 +406,10 @@ note(struct strbuf *problems, size_t *nproblems, const char *fmt, ...)
 
 /* Each table of the manifest against what its COPY gave it and what was read back. */
 static void
-judge_tables(const struct db_manifest *m, const struct read_run *run, size_t ncopies, struct strbuf *problems,
-    size_t *nproblems)
+judge_tables(const struct verify_content_settings *set, const struct read_run *run, size_t ncopies,
+    struct strbuf *problems, size_t *nproblems)
 {
+	const struct db_manifest *m = set->manifest;
 	char file_hex[33], table_hex[33];
 	size_t i, j;
 
@@ -416,6 +417,11 @@ judge_tables(const struct db_manifest *m, const struct read_run *run, size_t nco
 		const struct manifest_table *t = &m->tables[i];
 		const struct restore_copy *c;
 		const struct table_read *r;
+
+		for (j = 0; j < set->nleft_out && strcmp(set->left_out[j], t->qualified) != 0; j++)
+			;
+		if (j < set->nleft_out)
+			continue;
 
 		for (j = 0; j < ncopies && strcmp(run->copies[j].qualified, t->qualified) != 0; j++)
 			;
@@ -497,7 +503,7 @@ verify_content_compare(PGconn *conn, const struct verify_content_settings *set, 
 		qsort(run.units, run.nunits, sizeof(*run.units), by_size);
 	if (read_back(&run, set->jobs) < 0)
 		goto out;
-	judge_tables(set->manifest, &run, st->ncopies, problems, nproblems);
+	judge_tables(set, &run, st->ncopies, problems, nproblems);
 	if (undescribed_tables(conn, set->manifest, problems, nproblems) < 0)
 		goto out;
 	rc = interrupt_guard_hit() ? -1 : 0;

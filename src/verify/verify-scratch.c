@@ -467,7 +467,7 @@ int
 scratch_apart(void *arg, const char *text, size_t len, long line, int superuser_kind)
 {
 	struct scratch *s = arg;
-	char *label = NULL, *sql = NULL;
+	char *label = NULL, *sql = NULL, *table;
 	int rc = 1;
 
 	pthread_mutex_lock(&s->admin_mu);
@@ -486,6 +486,11 @@ scratch_apart(void *arg, const char *text, size_t len, long line, int superuser_
 			rc = hand_over_table(s);
 	} else {
 		s->left_out++;
+		if ((table = sql_copy_target(text, len)) != NULL) {
+			s->left_out_tables = xrealloc(s->left_out_tables,
+			    (s->nleft_out_tables + 1) * sizeof(*s->left_out_tables));
+			s->left_out_tables[s->nleft_out_tables++] = table;
+		}
 		log_warn("verify --restore leaves out line %ld (%.60s): %s", line, sql,
 		    strstr(label, "SUBSCRIPTION") != NULL ? "a subscription would hold the scratch database" :
 		    superuser_kind ? "only a superuser may run it; connect as one to test it" :
@@ -536,6 +541,9 @@ scratch_drop(const struct pg_target *server, struct scratch *s)
 	while (s->napart > 0)
 		free(s->apart[--s->napart]);
 	free(s->apart);
+	while (s->nleft_out_tables > 0)
+		free(s->left_out_tables[--s->nleft_out_tables]);
+	free(s->left_out_tables);
 	free(s->db);
 	free(s->role);
 	if (s->password != NULL)
