@@ -467,7 +467,7 @@ int
 scratch_apart(void *arg, const char *text, size_t len, long line, int superuser_kind)
 {
 	struct scratch *s = arg;
-	char *label = NULL, *sql = NULL, *table;
+	char *label = NULL, *sql = NULL, *what = NULL, *table;
 	int rc = 1;
 
 	pthread_mutex_lock(&s->admin_mu);
@@ -477,12 +477,11 @@ scratch_apart(void *arg, const char *text, size_t len, long line, int superuser_
 	/* Rows go in through the role's COPY, into a table handed over to it (hand_over_table). */
 	if (s->superuser && !superuser_kind && sql_classify(text, len) == SQL_STMT_COPY)
 		goto out;
-	/* A subscription holds the scratch database against DROP DATABASE: never made, even by a superuser. */
 	sql = xstrndup(text, len);
+	/* A subscription holds the scratch database against DROP DATABASE: never made, even by a superuser. */
 	if (s->superuser && strstr(label, "SUBSCRIPTION") == NULL) {
-		if ((rc = pgsql_exec(s->admin, sql, "restore failed at a statement run as the superuser")) < 0)
-			log_error("the statement at line %ld (%.60s) needs a superuser, and failed as one", line, sql);
-		else if (strcmp(label, "CREATE TABLE") == 0)
+		what = xasprintf("restore failed at line %ld (%.60s), run as the connecting superuser", line, sql);
+		if ((rc = pgsql_exec(s->admin, sql, what)) == 0 && strcmp(label, "CREATE TABLE") == 0)
 			rc = hand_over_table(s);
 	} else {
 		s->left_out++;
@@ -503,6 +502,7 @@ out:
 	pthread_mutex_unlock(&s->admin_mu);
 	free(label);
 	free(sql);
+	free(what);
 	return rc;
 }
 
