@@ -27,6 +27,7 @@ struct tail_item {
 	size_t len;
 	long line;		/* counted from the start of the part */
 	int table;		/* early: the index of the table whose rows it waits for; -1: file order */
+	int exclusive;		/* early, and a key (ALTER TABLE ... ADD): locks out readers of its table */
 	enum tail_state state;
 };
 

@@ -46,6 +46,15 @@ struct restore_settings {
 	int no_owner;
 	/* NULL, or the load runs as a role of its own (restore_confined). */
 	const struct restore_confined *confined;
+	/*
+	 * NULL, or called on a loader's thread once table tables[table] has
+	 * all its rows in and no early key build will lock it exclusively any
+	 * more, with its COPY as the file names it (restore_copy's qualified
+	 * and copy_out_sql, valid for the call): verify --restore reads it
+	 * back from then on, while the other builds run. Tables apart only.
+	 */
+	void (*table_in)(void *arg, size_t table, const char *qualified, const char *copy_out_sql);
+	void *table_in_arg;
 };
 
 /*

@@ -40,6 +40,13 @@ struct table_run {
 	size_t next, running;
 	unsigned char *building;	/* per table: an early build is running on it */
 	struct restore_tail *tail;
+	/*
+	 * Per table, for settings->table_in: its COPY's name and COPY ... TO
+	 * (a loader's stats own the strings until they are merged), and
+	 * whether it was told.
+	 */
+	const char **in_name, **in_sql;
+	unsigned char *told;
 };
 
 struct table_worker {
@@ -103,20 +110,61 @@ take_work(struct table_run *run, const struct load_unit **unit, struct tail_item
 	return got;
 }
 
-/* A part of a table is in (unit) or an early build is done: others may now take what waited for it. */
-static void
-work_done(struct table_run *run, const struct load_unit *unit, struct tail_item *early, int ok)
+/*
+ * Under mu: may table t be read back now? Its rows are all in, and no key
+ * build of its own is left to take it exclusively: a reader there would
+ * hold up that build and the index builds queued behind it.
+ */
+static int
+table_settled(const struct table_run *run, size_t t)
 {
+	size_t i;
+
+	if (run->settings->table_in == NULL || run->plan.parts_left[t] != 0 || run->told[t] || run->in_sql[t] == NULL)
+		return 0;
+	for (i = 0; run->tail != NULL && i < run->tail->n; i++)
+		if (run->tail->items[i].table == (int)t && run->tail->items[i].exclusive &&
+		    run->tail->items[i].state != TAIL_DONE)
+			return 0;
+	return 1;
+}
+
+/*
+ * A part of a table is in (unit, its COPY copy) or an early build is
+ * done: others may now take what waited for it, and the table may be
+ * read back (settings->table_in).
+ */
+static void
+work_done(struct table_run *run, const struct load_unit *unit, struct tail_item *early, int ok,
+    const struct restore_copy *copy)
+{
+	const char *name = NULL, *sql = NULL;
+	size_t t = 0;
+
 	pthread_mutex_lock(&run->mu);
-	if (unit != NULL && ok)
-		run->plan.parts_left[unit->table]--;
+	if (unit != NULL && ok) {
+		t = unit->table;
+		run->plan.parts_left[t]--;
+		if (copy != NULL && copy->copy_out_sql != NULL) {
+			run->in_name[t] = copy->qualified;
+			run->in_sql[t] = copy->copy_out_sql;
+		}
+	}
 	if (early != NULL) {
+		t = (size_t)early->table;
 		early->state = ok ? TAIL_DONE : TAIL_WAITING;
-		run->building[early->table] = 0;
+		run->building[t] = 0;
+	}
+	if (ok && (unit != NULL || early != NULL) && table_settled(run, t)) {
+		run->told[t] = 1;
+		name = run->in_name[t];
+		sql = run->in_sql[t];
 	}
 	run->running--;
 	pthread_cond_broadcast(&run->changed);
 	pthread_mutex_unlock(&run->mu);
+	if (sql != NULL)
+		run->settings->table_in(run->settings->table_in_arg, t, name, sql);
 }
 
 /* A later part's turn: the parts before it are in its table. 0, or -1 when the restore stopped. */
@@ -196,13 +244,17 @@ table_worker_main(void *arg)
 	l.abort = &run->abort;
 	l.progress = run->progress;
 	while (take_work(run, &unit, &early)) {
+		size_t ncopies = w->stats.ncopies;
+
 		ok = early != NULL ? loader_run_early(&l, early) == 0 : load_one_unit(run, &l, unit);
 		/* With --keep-going a failed statement is counted, not fatal: l.failed says which. */
 		if (!ok || l.failed) {
 			w->rc = -1;
 			atomic_store(&run->abort, 1);
 		}
-		work_done(run, early != NULL ? NULL : unit, early, ok && !l.failed);
+		/* The unit's COPY: the last one this loader opened. */
+		work_done(run, early != NULL ? NULL : unit, early, ok && !l.failed,
+		    early == NULL && w->stats.ncopies > ncopies ? &w->stats.copies[w->stats.ncopies - 1] : NULL);
 	}
 	loader_release(&l);
 	return NULL;
@@ -287,6 +339,9 @@ restore_load_tables(struct loader *l, const struct dump_source *src, struct rest
 	run.progress = l->progress;
 	run.tail = tail;
 	run.building = xcalloc(set->ntables, 1);
+	run.in_name = xcalloc(set->ntables, sizeof(*run.in_name));
+	run.in_sql = xcalloc(set->ntables, sizeof(*run.in_sql));
+	run.told = xcalloc(set->ntables, 1);
 	w = xcalloc((size_t)n, sizeof(*w));
 	for (i = 0; i < n; i++)
 		w[i].run = &run;
@@ -317,6 +372,9 @@ restore_load_tables(struct loader *l, const struct dump_source *src, struct rest
 out:
 	load_plan_free(&run.plan, set->ntables);
 	free(run.building);
+	free(run.in_name);
+	free(run.in_sql);
+	free(run.told);
 	pthread_mutex_destroy(&run.mu);
 	pthread_cond_destroy(&run.changed);
 	free(w);

@@ -33,6 +33,7 @@ hold_item(void *ctx, const struct sql_item *item)
 	it->len = item->len;
 	it->line = item->line;
 	it->table = -1;
+	it->exclusive = 0;
 	it->state = TAIL_WAITING;
 	return 0;
 }
@@ -109,6 +110,7 @@ restore_tail_plan(struct restore_tail *t, const struct manifest_table *tables, s
 		for (j = 0; j < ntables; j++)
 			if (strcmp(tables[j].qualified, table) == 0) {
 				it->table = (int)j;
+				it->exclusive = kind == SQL_STMT_ADD_KEY;
 				early++;
 				break;
 			}
