@@ -10,6 +10,8 @@
 #include "restore/row-sum.h"
 #include "store/manifest.h"
 
+struct readback;	/* verify/verify-readback.h: the readers, started before the load */
+
 struct verify_content_settings {
 	const struct db_manifest *manifest;
 	const struct row_key *key;	/* the load's: the file's rows were summed under it */
@@ -21,7 +23,7 @@ struct verify_content_settings {
 
 /*
  * verify --restore's check "content", after the load on conn (logged in
- * as the load's role): every table of the manifest was restored, its COPY
+ * as the load's role), with rb's readers: every table of the manifest was restored, its COPY
  * got the bytes and CRC-32 the manifest recorded, and read back it holds
  * the manifest's number of rows and exactly the file's rows (the same
  * bytes and row sum, in any order); no COPY leaves a column unfilled, and
@@ -29,7 +31,7 @@ struct verify_content_settings {
  * problems (the first three told), counted in nproblems. st's table names
  * become the manifest's. 0 when it ran, -1 when it could not (reported).
  */
-int verify_content_compare(PGconn *conn, const struct verify_content_settings *set, struct restore_stats *st,
-    struct strbuf *problems, size_t *nproblems);
+int verify_content_compare(PGconn *conn, const struct verify_content_settings *set, struct readback *rb,
+    struct restore_stats *st, struct strbuf *problems, size_t *nproblems);
 
 #endif

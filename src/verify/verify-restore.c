@@ -10,6 +10,7 @@
 #include "restore/row-sum.h"
 #include "base/strbuf.h"
 #include "verify/verify-content.h"
+#include "verify/verify-readback.h"
 #include "verify/verify-restore.h"
 #include "verify/verify-scratch.h"
 
@@ -72,6 +73,7 @@ verify_restore_source(const struct verify_restore_settings *vs, const struct dum
 	struct row_key key;
 	struct verify_content_settings content;
 	struct strbuf problems = STRBUF_INIT;
+	struct readback *rb = NULL;
 	size_t nproblems = 0;
 	int rc = -1, loaded;
 
@@ -105,6 +107,12 @@ verify_restore_source(const struct verify_restore_settings *vs, const struct dum
 	if (scratch_create(&vs->server, vs->scratch_db, &sc) < 0)
 		goto end_guard;
 	settings.confined = sc.role != NULL ? &confined : NULL;
+	/* Readers ready before the load: each table is read back as soon as it is in. */
+	if ((rb = readback_start(sc.load, m, m->encoding ? m->encoding : "UTF8", &key, settings.split_bytes,
+	    vs->jobs)) == NULL)
+		goto end_guard;
+	settings.table_in = readback_table_in;
+	settings.table_in_arg = rb;
 	interrupt_watch_connection(sc.load);
 	log_info("restoring %s into scratch database %s%s%s", src->name, sc.db, sc.role ? " as role " : "",
 	    sc.role ? sc.role : "");
@@ -122,7 +130,7 @@ verify_restore_source(const struct verify_restore_settings *vs, const struct dum
 		    stats.ncopies);
 		content.left_out = sc.left_out_tables;
 		content.nleft_out = sc.nleft_out_tables;
-		if (verify_content_compare(sc.load, &content, &stats, &problems, &nproblems) < 0)
+		if (verify_content_compare(sc.load, &content, rb, &stats, &problems, &nproblems) < 0)
 			goto end_guard;
 		if (nproblems == 0)
 			verify_add(r, "content", 1, "%zu tables: rows and content as recorded at dump time%s",
@@ -133,6 +141,7 @@ verify_restore_source(const struct verify_restore_settings *vs, const struct dum
 	rc = 0;
 end_guard:
 	interrupt_watch_connection(NULL);
+	readback_free(rb);
 	if (scratch_drop(&vs->server, &sc) < 0)
 		rc = -1;
 	interrupt_guard_end();

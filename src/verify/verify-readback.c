@@ -1,0 +1,526 @@
+/*
+ * verify --restore's read-back (verify-readback.h). Tables, and big ones
+ * in block ranges, are read on up to 4 connections at once: on one the
+ * read-back took as long as loading the biggest table whole. Reading a
+ * table as soon as it is in takes the reading off the end of the run,
+ * into the index builds, which leave a core idle.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "pg/pgsql.h"
+#include "verify/verify-readback.h"
+
+/*
+ * The same output settings the dump used, so equal rows give equal text;
+ * and the system's names first, whatever search_path the dump left, so no
+ * function or operator of its own answers these queries.
+ */
+#define READ_BACK_SETTINGS "SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits = 3; " \
+	"SET TimeZone = 'UTC'; SET row_security = off; SET synchronize_seqscans = off; " \
+	"SET search_path = pg_catalog, pg_temp"
+
+/*
+ * A table's versions: its oid, its columns, and how many of its rows each
+ * transaction wrote (xmin, kept when a row is frozen). A row written,
+ * updated or deleted after, or the table rewritten or its columns
+ * changed, gives another text. %s: the table as the file names it.
+ */
+#define VERSIONS_SQL "SELECT pg_catalog.concat_ws(';', c.oid, (SELECT pg_catalog.string_agg(" \
+	"pg_catalog.concat_ws(' ', a.attname, a.atttypid, a.atttypmod, a.attgenerated), ',' ORDER BY a.attnum) " \
+	"FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), " \
+	"(SELECT pg_catalog.string_agg(v || ':' || n, ',' ORDER BY v) FROM (SELECT v, pg_catalog.count(*) AS n " \
+	"FROM (SELECT x.xmin::pg_catalog.text AS v FROM ONLY %s x) r GROUP BY v) g)) " \
+	"FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)"
+
+/* A table to read: told by the load (early) or left for after it. */
+struct read_target {
+	char *qualified;	/* as the file names it */
+	char *copy_out_sql;
+	uint64_t data_bytes;
+	int early;
+	int early_failed;	/* its early reading failed: read again after the load */
+	char *versions;		/* early: before its rows were read */
+	struct table_read read;
+};
+
+/* One job of a reader: plan a table told early (versions, units), or one COPY ... TO STDOUT. */
+struct read_unit {
+	struct read_target *target;
+	int plan;
+	char *sql;
+};
+
+struct readback {
+	const struct db_manifest *m;
+	const char *encoding;
+	const struct row_key *key;
+	uint64_t split_bytes;
+	int jobs;
+	int server_version;
+	pthread_mutex_t mu;		/* everything below */
+	pthread_cond_t more;
+	struct read_target **targets;
+	size_t ntargets;
+	struct read_unit *units;	/* a queue: next is the first not taken */
+	size_t nunits, next;
+	int closed, failed;
+	PGconn **conns;
+	pthread_t *threads;
+	int nthreads;
+};
+
+/*
+ * Reads a table back as the dump did and fingerprints its rows in whatever
+ * order the heap has them: one COPY need not keep the file's.
+ */
+static int
+fingerprint(PGconn *conn, const struct row_key *key, const char *copy_out_sql, struct table_read *got,
+    const char *table, int quiet)
+{
+	PGresult *res = PQexec(conn, copy_out_sql);
+	char *buf = NULL, *what = xasprintf("cannot read back table %s", table);
+	int n, rc = -1;
+
+	memset(got, 0, sizeof(*got));
+	if (PQresultStatus(res) != PGRES_COPY_OUT)
+		goto out;
+	PQclear(res);
+	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
+		row_sum_add(key, &got->sum, buf, (size_t)n);
+		got->bytes += (uint64_t)n;
+		PQfreemem(buf);
+	}
+	res = PQgetResult(conn);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		goto out;
+	got->rows = strtoll(PQcmdTuples(res), NULL, 10);
+	rc = 0;
+out:
+	if (rc < 0 && !quiet)
+		pgsql_report(conn, res, what);
+	PQclear(res);
+	while (rc < 0 && (res = PQgetResult(conn)) != NULL)
+		PQclear(res);
+	free(what);
+	return rc;
+}
+
+/* The table's versions (VERSIONS_SQL), or NULL (reported unless quiet). */
+static char *
+versions_of(PGconn *conn, const char *qualified, int quiet)
+{
+	char *sql = xasprintf(VERSIONS_SQL, qualified), *v = NULL;
+	PGresult *res = PQexecParams(conn, sql, 1, NULL, &qualified, NULL, NULL, 0);
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		v = xstrdup(PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "");
+	else if (!quiet)
+		pgsql_report(conn, res, "cannot see whether a table changed after it was read back");
+	PQclear(res);
+	free(sql);
+	return v;
+}
+
+/*
+ * "SELECT <the COPY's columns> FROM ONLY <its table>" for a COPY written
+ * "COPY <table> (<columns>) TO STDOUT" (the name as the file has it);
+ * NULL for any other form (read back whole).
+ */
+static char *
+select_of(const struct read_target *t)
+{
+	const char *p = t->copy_out_sql, *open, *close;
+	size_t namelen = strlen(t->qualified);
+
+	if (strncasecmp(p, "COPY ", 5) != 0 || strncmp(p + 5, t->qualified, namelen) != 0)
+		return NULL;
+	for (open = p + 5 + namelen; isspace((unsigned char)*open); open++)
+		;
+	close = strrchr(open, ')');
+	if (*open != '(' || close == NULL || strcmp(close, ") TO STDOUT") != 0)
+		return NULL;
+	return xasprintf("SELECT %.*s FROM ONLY %s", (int)(close - open - 1), open + 1, t->qualified);
+}
+
+/*
+ * The units reading back t, into *units: one, or as many block ranges as
+ * its COPY text has split_bytes (up to jobs), where the server scans a
+ * range of blocks by itself (TID range scans, PostgreSQL 14 on; before,
+ * each range would scan the whole table). The count, or -1 (reported).
+ */
+static int
+plan_units(const struct readback *rb, PGconn *conn, struct read_target *t, struct read_unit **units)
+{
+	uint64_t parts = 1, k, blocks = 0, from, to;
+	const char *param = t->qualified;
+	char *select = NULL;
+	PGresult *res;
+
+	if (rb->split_bytes > 0 && t->data_bytes > rb->split_bytes && rb->server_version >= 140000 &&
+	    (select = select_of(t)) != NULL) {
+		parts = (t->data_bytes + rb->split_bytes - 1) / rb->split_bytes;
+		if (parts > (uint64_t)rb->jobs)
+			parts = (uint64_t)rb->jobs;
+		res = pgsql_query_params(conn, "SELECT pg_catalog.pg_relation_size(pg_catalog.to_regclass($1)) / "
+		    "pg_catalog.current_setting('block_size')::int", 1, &param, "cannot size a table to read it back");
+		if (res == NULL) {
+			free(select);
+			return -1;
+		}
+		blocks = PQgetisnull(res, 0, 0) ? 0 : strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		if (blocks < parts)
+			parts = 1;
+		else
+			log_debug("reading table %s back in %llu block ranges", t->qualified, (unsigned long long)parts);
+	}
+	*units = xcalloc(parts, sizeof(**units));
+	for (k = 0; k < parts; k++) {
+		struct read_unit *u = &(*units)[k];
+
+		u->target = t;
+		from = blocks * k / parts;
+		to = blocks * (k + 1) / parts;
+		/* The last range is open: rows of blocks added since the size was taken are read too. */
+		if (parts == 1)
+			u->sql = xstrdup(t->copy_out_sql);
+		else if (k + 1 < parts)
+			u->sql = xasprintf("COPY (%s WHERE ctid >= '(%llu,0)' AND ctid < '(%llu,0)') TO STDOUT", select,
+			    (unsigned long long)from, (unsigned long long)to);
+		else
+			u->sql = xasprintf("COPY (%s WHERE ctid >= '(%llu,0)') TO STDOUT", select, (unsigned long long)from);
+	}
+	free(select);
+	return (int)parts;
+}
+
+/* Appends n units to the queue (under mu) and wakes the readers. */
+static void
+enqueue(struct readback *rb, const struct read_unit *units, size_t n)
+{
+	pthread_mutex_lock(&rb->mu);
+	rb->units = xrealloc(rb->units, (rb->nunits + n + 1) * sizeof(*rb->units));
+	memcpy(rb->units + rb->nunits, units, n * sizeof(*units));
+	rb->nunits += n;
+	pthread_cond_broadcast(&rb->more);
+	pthread_mutex_unlock(&rb->mu);
+}
+
+/*
+ * A table told early, on a reader's connection: its versions first, then
+ * its units queued, so whatever changes it after the versions were taken
+ * shows at the end. Quietly left for after the load when that fails.
+ */
+static void
+plan_early(struct readback *rb, PGconn *conn, struct read_target *t)
+{
+	struct read_unit *units = NULL;
+	int n;
+
+	if ((t->versions = versions_of(conn, t->qualified, 1)) == NULL ||
+	    (n = plan_units(rb, conn, t, &units)) < 0) {
+		pthread_mutex_lock(&rb->mu);
+		t->early_failed = 1;
+		pthread_mutex_unlock(&rb->mu);
+		return;
+	}
+	log_debug("reading table %s back while the load goes on", t->qualified);
+	enqueue(rb, units, (size_t)n);
+	free(units);
+}
+
+/* One unit read; an early one that fails is left for after the load (FORCE ROW LEVEL SECURITY since...). */
+static void
+read_unit(struct readback *rb, PGconn *conn, const struct read_unit *u)
+{
+	struct table_read got;
+	struct read_target *t = u->target;
+	int rc = fingerprint(conn, rb->key, u->sql, &got, t->qualified, t->early);
+
+	pthread_mutex_lock(&rb->mu);
+	if (rc < 0 && t->early)
+		t->early_failed = 1;
+	else if (rc < 0)
+		rb->failed = 1;
+	t->read.rows += got.rows;
+	t->read.bytes += got.bytes;
+	row_sum_merge(&t->read.sum, &got.sum);
+	pthread_mutex_unlock(&rb->mu);
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct readback *rb = arg;
+	struct read_unit u;
+	PGconn *conn = NULL;
+	int i;
+
+	interrupt_block_in_thread();
+	pthread_mutex_lock(&rb->mu);
+	for (i = 0; i < rb->nthreads; i++)
+		if (pthread_equal(rb->threads[i], pthread_self()))
+			conn = rb->conns[i];
+	for (;;) {
+		while (!rb->failed && !interrupt_guard_hit() && rb->next == rb->nunits && !rb->closed)
+			pthread_cond_wait(&rb->more, &rb->mu);
+		if (rb->failed || interrupt_guard_hit() || rb->next == rb->nunits)
+			break;
+		u = rb->units[rb->next++];
+		pthread_mutex_unlock(&rb->mu);
+		if (u.plan)
+			plan_early(rb, conn, u.target);
+		else
+			read_unit(rb, conn, &u);
+		pthread_mutex_lock(&rb->mu);
+	}
+	pthread_mutex_unlock(&rb->mu);
+	return NULL;
+}
+
+int
+readback_session(PGconn *conn, const char *encoding)
+{
+	if (pgsql_exec(conn, READ_BACK_SETTINGS, "cannot set up the comparison") < 0)
+		return -1;
+	/* The manifest is input: its encoding name goes through libpq, not into SQL text. */
+	if (PQsetClientEncoding(conn, encoding) != 0) {
+		log_error("the manifest's encoding \"%s\" is not one the server knows", encoding);
+		return -1;
+	}
+	return 0;
+}
+
+/* A reader's connection like conn: same role, settings and client encoding. NULL (reported). */
+static PGconn *
+read_conn(PGconn *like, const char *encoding)
+{
+	PGconn *conn = pgsql_connect_like(like, PQdb(like));
+
+	if (conn != NULL && readback_session(conn, encoding) < 0) {
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+struct readback *
+readback_start(PGconn *conn, const struct db_manifest *m, const char *encoding, const struct row_key *key,
+    uint64_t split_bytes, int jobs)
+{
+	struct readback *rb = xcalloc(1, sizeof(*rb));
+	int n = jobs < 1 ? 1 : jobs > 4 ? 4 : jobs;
+
+	rb->m = m;
+	rb->encoding = encoding;
+	rb->key = key;
+	rb->split_bytes = split_bytes;
+	rb->jobs = jobs < 1 ? 1 : jobs;
+	rb->server_version = PQserverVersion(conn);
+	pthread_mutex_init(&rb->mu, NULL);
+	pthread_cond_init(&rb->more, NULL);
+	rb->conns = xcalloc((size_t)n, sizeof(*rb->conns));
+	rb->threads = xcalloc((size_t)n, sizeof(*rb->threads));
+	/* Connections first, threads after: a reader finds its own by its thread id, under mu. */
+	pthread_mutex_lock(&rb->mu);
+	for (rb->nthreads = 0; rb->nthreads < n; rb->nthreads++) {
+		if ((rb->conns[rb->nthreads] = read_conn(conn, encoding)) == NULL)
+			break;
+		if (pthread_create(&rb->threads[rb->nthreads], NULL, reader_main, rb) != 0) {
+			log_error("cannot start a read-back thread");
+			PQfinish(rb->conns[rb->nthreads]);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&rb->mu);
+	if (rb->nthreads < n) {
+		readback_free(rb);
+		return NULL;
+	}
+	return rb;
+}
+
+void
+readback_table_in(void *arg, size_t table, const char *qualified, const char *copy_out_sql)
+{
+	struct readback *rb = arg;
+	struct read_target *t = xcalloc(1, sizeof(*t));
+	struct read_unit plan = { t, 1, NULL };
+
+	t->qualified = xstrdup(qualified);
+	t->copy_out_sql = xstrdup(copy_out_sql);
+	t->data_bytes = table < rb->m->ntables ? rb->m->tables[table].data_bytes : 0;
+	t->early = 1;
+	pthread_mutex_lock(&rb->mu);
+	rb->targets = xrealloc(rb->targets, (rb->ntargets + 1) * sizeof(*rb->targets));
+	rb->targets[rb->ntargets++] = t;
+	pthread_mutex_unlock(&rb->mu);
+	enqueue(rb, &plan, 1);
+}
+
+/* Largest tables first, so the last one read does not start when the others are done. */
+static int
+by_size(const void *a, const void *b)
+{
+	uint64_t x = ((const struct read_unit *)a)->target->data_bytes, y = ((const struct read_unit *)b)->target->data_bytes;
+
+	return (x < y) - (x > y);
+}
+
+/* The target of the table the file names qualified (an early one first), or NULL. Under mu or with the readers stopped. */
+static struct read_target *
+target_of(const struct readback *rb, const char *qualified)
+{
+	size_t i;
+
+	for (i = 0; i < rb->ntargets; i++)
+		if (rb->targets[i]->early && strcmp(rb->targets[i]->qualified, qualified) == 0)
+			return rb->targets[i];
+	for (i = 0; i < rb->ntargets; i++)
+		if (strcmp(rb->targets[i]->qualified, qualified) == 0)
+			return rb->targets[i];
+	return NULL;
+}
+
+/* Queues, largest first, the units of every copy not told early. 0, or -1 (reported). */
+static int
+queue_late(struct readback *rb, PGconn *conn, const struct restore_copy *copies, size_t ncopies)
+{
+	struct read_unit *late = NULL, *units;
+	size_t nlate = 0, i;
+	int n, rc = -1;
+
+	for (i = 0; i < ncopies; i++) {
+		struct read_target *t;
+
+		pthread_mutex_lock(&rb->mu);
+		t = copies[i].copy_out_sql == NULL || target_of(rb, copies[i].qualified) != NULL ? NULL :
+		    xcalloc(1, sizeof(*t));
+		if (t != NULL) {
+			t->qualified = xstrdup(copies[i].qualified);
+			t->copy_out_sql = xstrdup(copies[i].copy_out_sql);
+			t->data_bytes = copies[i].data_bytes;
+			rb->targets = xrealloc(rb->targets, (rb->ntargets + 1) * sizeof(*rb->targets));
+			rb->targets[rb->ntargets++] = t;
+		}
+		pthread_mutex_unlock(&rb->mu);
+		if (t == NULL)
+			continue;
+		if ((n = plan_units(rb, conn, t, &units)) < 0)
+			goto out;
+		late = xrealloc(late, (nlate + (size_t)n) * sizeof(*late));
+		memcpy(late + nlate, units, (size_t)n * sizeof(*units));
+		nlate += (size_t)n;
+		free(units);
+	}
+	if (nlate > 1)
+		qsort(late, nlate, sizeof(*late), by_size);
+	rc = 0;
+out:
+	/* Queued even on failure: the queue owns their statements. */
+	if (nlate > 0)
+		enqueue(rb, late, nlate);
+	free(late);
+	return rc;
+}
+
+/* Stops the readers once the queue is empty (or at once after a failure), and waits for them. */
+static void
+stop_readers(struct readback *rb, int at_once)
+{
+	int i;
+
+	pthread_mutex_lock(&rb->mu);
+	rb->closed = 1;
+	if (at_once)
+		rb->failed = 1;
+	pthread_cond_broadcast(&rb->more);
+	pthread_mutex_unlock(&rb->mu);
+	for (i = 0; i < rb->nthreads; i++) {
+		pthread_join(rb->threads[i], NULL);
+		PQfinish(rb->conns[i]);
+	}
+	rb->nthreads = 0;
+}
+
+/*
+ * With the readers stopped: an early table whose reading failed is read
+ * again, now that the dump is all in (the load's conn); one read well is
+ * checked against its versions. 0, or -1 (reported).
+ */
+static int
+settle_early(struct readback *rb, PGconn *conn, struct read_target *t)
+{
+	char *now;
+
+	if (t->early_failed) {
+		log_debug("reading table %s back again after the load", t->qualified);
+		return fingerprint(conn, rb->key, t->copy_out_sql, &t->read, t->qualified, 0);
+	}
+	if ((now = versions_of(conn, t->qualified, 0)) == NULL)
+		return -1;
+	t->read.changed = strcmp(now, t->versions) != 0;
+	free(now);
+	return 0;
+}
+
+int
+readback_finish(struct readback *rb, PGconn *conn, const struct restore_copy *copies, size_t ncopies,
+    struct table_read *reads)
+{
+	struct read_target *t;
+	size_t i;
+	int rc = -1;
+
+	if (queue_late(rb, conn, copies, ncopies) < 0) {
+		stop_readers(rb, 1);
+		return -1;
+	}
+	stop_readers(rb, 0);
+	if (rb->failed || interrupt_guard_hit())
+		return -1;
+	for (i = 0; i < rb->ntargets; i++)
+		if (rb->targets[i]->early && settle_early(rb, conn, rb->targets[i]) < 0)
+			goto out;
+	for (i = 0; i < ncopies; i++) {
+		memset(&reads[i], 0, sizeof(reads[i]));
+		if (copies[i].copy_out_sql != NULL && (t = target_of(rb, copies[i].qualified)) != NULL)
+			reads[i] = t->read;
+	}
+	rc = interrupt_guard_hit() ? -1 : 0;
+out:
+	return rc;
+}
+
+void
+readback_free(struct readback *rb)
+{
+	size_t i;
+
+	if (rb == NULL)
+		return;
+	stop_readers(rb, 1);
+	for (i = 0; i < rb->nunits; i++)
+		free(rb->units[i].sql);
+	for (i = 0; i < rb->ntargets; i++) {
+		free(rb->targets[i]->qualified);
+		free(rb->targets[i]->copy_out_sql);
+		free(rb->targets[i]->versions);
+		free(rb->targets[i]);
+	}
+	free(rb->units);
+	free(rb->targets);
+	free(rb->conns);
+	free(rb->threads);
+	pthread_mutex_destroy(&rb->mu);
+	pthread_cond_destroy(&rb->more);
+	free(rb);
+}
