@@ -24,7 +24,7 @@
  * function or operator of its own answers these queries.
  */
 #define READ_BACK_SETTINGS "SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits = 3; " \
-	"SET TimeZone = 'UTC'; SET row_security = off; SET synchronize_seqscans = off; " \
+	"SET TimeZone = 'UTC'; SET row_security = off; SET synchronize_seqscans = off; SET enable_hashagg = on; " \
 	"SET search_path = pg_catalog, pg_temp"
 
 /*
@@ -32,12 +32,13 @@
  * transaction wrote (xmin, kept when a row is frozen). A row written,
  * updated or deleted after, or the table rewritten or its columns
  * changed, gives another text. %s: the table as the file names it.
+ * Grouped by xmin itself (hashed), not its text: as fast as count(*).
  */
 #define VERSIONS_SQL "SELECT pg_catalog.concat_ws(';', c.oid, (SELECT pg_catalog.string_agg(" \
 	"pg_catalog.concat_ws(' ', a.attname, a.atttypid, a.atttypmod, a.attgenerated), ',' ORDER BY a.attnum) " \
 	"FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), " \
-	"(SELECT pg_catalog.string_agg(v || ':' || n, ',' ORDER BY v) FROM (SELECT v, pg_catalog.count(*) AS n " \
-	"FROM (SELECT x.xmin::pg_catalog.text AS v FROM ONLY %s x) r GROUP BY v) g)) " \
+	"(SELECT pg_catalog.string_agg(v::pg_catalog.text || ':' || n, ',' ORDER BY v::pg_catalog.text) FROM " \
+	"(SELECT x.xmin AS v, pg_catalog.count(*) AS n FROM ONLY %s x GROUP BY x.xmin) g)) " \
 	"FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)"
 
 /* A table to read: told by the load (early) or left for after it. */
