@@ -15,10 +15,11 @@
  * connections of their own, as soon as the load says the table is in
  * (restore_settings.table_in: while the other tables load and the index
  * builds run), the rest after the load. A table read early may still be
- * changed by what the dump runs after it; so its row versions (how many
- * rows each transaction wrote, by xmin) and its columns are taken before
- * its rows are read and compared again after the load: any row written,
- * deleted or rewritten since, or a column changed, shows there.
+ * changed by what the dump runs after it; so a snapshot and its columns
+ * are taken before its rows are read, and after the load it must hold as
+ * many rows, none written by a transaction that snapshot did not see
+ * done (by xmin), and the same columns: any row written, updated or
+ * deleted since, a table rewritten or a column changed, shows there.
  */
 struct readback;
 
@@ -44,7 +45,7 @@ void readback_table_in(void *arg, size_t table, const char *qualified, const cha
 /*
  * After the load, on conn (the load's): reads what was not read early
  * (largest first), waits for every reader, checks each table read early
- * against its versions, and fills reads[i] for copies[i] (names as the
+ * for changes since, and fills reads[i] for copies[i] (names as the
  * file has them). 0, or -1 (reported).
  */
 int readback_finish(struct readback *rb, PGconn *conn, const struct restore_copy *copies, size_t ncopies,

@@ -28,17 +28,30 @@
 	"SET search_path = pg_catalog, pg_temp"
 
 /*
- * A table's versions: its oid, its columns, and how many of its rows each
- * transaction wrote (xmin, kept when a row is frozen). A row written,
- * updated or deleted after, or the table rewritten or its columns
- * changed, gives another text. %s: the table as the file names it.
- * Grouped by xmin itself (hashed), not its text: as fast as count(*).
+ * A table's shape: its oid and its columns (a table made anew, a column
+ * added, dropped or retyped gives another text). With it, taken before a
+ * table told early is read, the snapshot of that moment. $1: the table as
+ * the file names it.
  */
-#define VERSIONS_SQL "SELECT pg_catalog.concat_ws(';', c.oid, (SELECT pg_catalog.string_agg(" \
+#define SHAPE_SQL "pg_catalog.concat_ws(';', c.oid, (SELECT pg_catalog.string_agg(" \
 	"pg_catalog.concat_ws(' ', a.attname, a.atttypid, a.atttypmod, a.attgenerated), ',' ORDER BY a.attnum) " \
-	"FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), " \
-	"(SELECT pg_catalog.string_agg(v::pg_catalog.text || ':' || n, ',' ORDER BY v::pg_catalog.text) FROM " \
-	"(SELECT x.xmin AS v, pg_catalog.count(*) AS n FROM ONLY %s x GROUP BY x.xmin) g)) " \
+	"FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped))"
+#define BEFORE_SQL "SELECT " SHAPE_SQL ", pg_catalog.txid_current_snapshot() FROM pg_catalog.pg_class c " \
+	"WHERE c.oid = pg_catalog.to_regclass($1)"
+/*
+ * After the load: its shape, its rows, and how many of them a transaction
+ * wrote that the snapshot ($2) did not see done: xmin (which freezing
+ * keeps) at or past its xmax, by age() (within 2^31 of now, as every row
+ * of a scratch database is; frozen and bootstrap xids are infinitely
+ * old), or one of those then in progress. A row written, updated or
+ * deleted since shows in these counts; a table rewritten, in the oid. One
+ * scan, as fast as count(*). %s: the table as the file names it.
+ */
+#define AFTER_SQL "WITH k AS (SELECT pg_catalog.age((pg_catalog.txid_snapshot_xmax(s) %% 4294967296)" \
+	"::pg_catalog.text::pg_catalog.xid) AS a, ARRAY(SELECT (i %% 4294967296)::pg_catalog.text::pg_catalog.xid " \
+	"FROM pg_catalog.txid_snapshot_xip(s) i) AS xip FROM (SELECT $2::pg_catalog.txid_snapshot AS s) q) " \
+	"SELECT pg_catalog.concat_ws(';', " SHAPE_SQL ", (SELECT pg_catalog.count(*) || ';' || pg_catalog.count(*) " \
+	"FILTER (WHERE pg_catalog.age(x.xmin) <= k.a OR x.xmin = ANY (k.xip)) FROM ONLY %s x, k)) " \
 	"FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)"
 
 /* A table to read: told by the load (early) or left for after it. */
@@ -48,11 +61,11 @@ struct read_target {
 	uint64_t data_bytes;
 	int early;
 	int early_failed;	/* its early reading failed: read again after the load */
-	char *versions;		/* early: before its rows were read */
+	char *shape, *snapshot;	/* early: before its rows were read (BEFORE_SQL) */
 	struct table_read read;
 };
 
-/* One job of a reader: plan a table told early (versions, units), or one COPY ... TO STDOUT. */
+/* One job of a reader: plan a table told early (shape, snapshot, units), or one COPY ... TO STDOUT. */
 struct read_unit {
 	struct read_target *target;
 	int plan;
@@ -114,20 +127,47 @@ out:
 	return rc;
 }
 
-/* The table's versions (VERSIONS_SQL), or NULL (reported unless quiet). */
-static char *
-versions_of(PGconn *conn, const char *qualified, int quiet)
+/* A table told early, before its rows are read: its shape and a snapshot (BEFORE_SQL). 0, or -1. */
+static int
+before(PGconn *conn, struct read_target *t)
 {
-	char *sql = xasprintf(VERSIONS_SQL, qualified), *v = NULL;
-	PGresult *res = PQexecParams(conn, sql, 1, NULL, &qualified, NULL, NULL, 0);
+	const char *param = t->qualified;
+	PGresult *res = PQexecParams(conn, BEFORE_SQL, 1, NULL, &param, NULL, NULL, 0);
+	int rc = -1;
 
-	if (PQresultStatus(res) == PGRES_TUPLES_OK)
-		v = xstrdup(PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "");
-	else if (!quiet)
-		pgsql_report(conn, res, "cannot see whether a table changed after it was read back");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		t->shape = xstrdup(PQgetvalue(res, 0, 0));
+		t->snapshot = xstrdup(PQgetvalue(res, 0, 1));
+		rc = 0;
+	}
 	PQclear(res);
+	return rc;
+}
+
+/* After the load: has t changed since before() (AFTER_SQL)? 1 yes, 0 no, -1 (reported). */
+static int
+changed_since(PGconn *conn, const struct read_target *t)
+{
+	char *sql = xasprintf(AFTER_SQL, t->qualified), *want;
+	const char *params[2] = { t->qualified, t->snapshot };
+	PGresult *res = PQexecParams(conn, sql, 2, NULL, params, NULL, NULL, 0);
+	int rc = -1;
+
 	free(sql);
-	return v;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pgsql_report(conn, res, "cannot see whether a table changed after it was read back");
+		PQclear(res);
+		return -1;
+	}
+	/* The same shape, the rows read back, none written since. */
+	want = xasprintf("%s;%lld;0", t->shape, t->read.rows);
+	rc = PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), want) != 0;
+	if (rc)
+		log_debug("table %s changed after it was read back: %s, then %s", t->qualified, want,
+		    PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "gone");
+	free(want);
+	PQclear(res);
+	return rc;
 }
 
 /*
@@ -216,8 +256,8 @@ enqueue(struct readback *rb, const struct read_unit *units, size_t n)
 }
 
 /*
- * A table told early, on a reader's connection: its versions first, then
- * its units queued, so whatever changes it after the versions were taken
+ * A table told early, on a reader's connection: its shape and a snapshot
+ * first, then its units queued, so whatever changes it after the snapshot
  * shows at the end. Quietly left for after the load when that fails.
  */
 static void
@@ -226,8 +266,7 @@ plan_early(struct readback *rb, PGconn *conn, struct read_target *t)
 	struct read_unit *units = NULL;
 	int n;
 
-	if ((t->versions = versions_of(conn, t->qualified, 1)) == NULL ||
-	    (n = plan_units(rb, conn, t, &units)) < 0) {
+	if (before(conn, t) < 0 || (n = plan_units(rb, conn, t, &units)) < 0) {
 		pthread_mutex_lock(&rb->mu);
 		t->early_failed = 1;
 		pthread_mutex_unlock(&rb->mu);
@@ -455,21 +494,20 @@ stop_readers(struct readback *rb, int at_once)
 /*
  * With the readers stopped: an early table whose reading failed is read
  * again, now that the dump is all in (the load's conn); one read well is
- * checked against its versions. 0, or -1 (reported).
+ * checked for changes since. 0, or -1 (reported).
  */
 static int
 settle_early(struct readback *rb, PGconn *conn, struct read_target *t)
 {
-	char *now;
+	int changed;
 
 	if (t->early_failed) {
 		log_debug("reading table %s back again after the load", t->qualified);
 		return fingerprint(conn, rb->key, t->copy_out_sql, &t->read, t->qualified, 0);
 	}
-	if ((now = versions_of(conn, t->qualified, 0)) == NULL)
+	if ((changed = changed_since(conn, t)) < 0)
 		return -1;
-	t->read.changed = strcmp(now, t->versions) != 0;
-	free(now);
+	t->read.changed = changed;
 	return 0;
 }
 
@@ -514,7 +552,8 @@ readback_free(struct readback *rb)
 	for (i = 0; i < rb->ntargets; i++) {
 		free(rb->targets[i]->qualified);
 		free(rb->targets[i]->copy_out_sql);
-		free(rb->targets[i]->versions);
+		free(rb->targets[i]->shape);
+		free(rb->targets[i]->snapshot);
 		free(rb->targets[i]);
 	}
 	free(rb->units);
