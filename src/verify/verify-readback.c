@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,8 +88,10 @@ struct readback {
 	size_t nunits, next;
 	int closed, failed;
 	PGconn **conns;
+	PGcancel **cancels;		/* per connection, made before its thread starts */
 	pthread_t *threads;
 	int nthreads;
+	atomic_int cancelled;		/* the readers' statements were cancelled: their errors are not news */
 };
 
 /*
@@ -97,7 +100,7 @@ struct readback {
  */
 static int
 fingerprint(PGconn *conn, const struct row_key *key, const char *copy_out_sql, struct table_read *got,
-    const char *table, int quiet)
+    const char *table, int quiet, const atomic_int *hush)
 {
 	PGresult *res = PQexec(conn, copy_out_sql);
 	char *buf = NULL, *what = xasprintf("cannot read back table %s", table);
@@ -118,7 +121,7 @@ fingerprint(PGconn *conn, const struct row_key *key, const char *copy_out_sql, s
 	got->rows = strtoll(PQcmdTuples(res), NULL, 10);
 	rc = 0;
 out:
-	if (rc < 0 && !quiet)
+	if (rc < 0 && !quiet && (hush == NULL || !atomic_load(hush)))
 		pgsql_report(conn, res, what);
 	PQclear(res);
 	while (rc < 0 && (res = PQgetResult(conn)) != NULL)
@@ -283,7 +286,7 @@ read_unit(struct readback *rb, PGconn *conn, const struct read_unit *u)
 {
 	struct table_read got;
 	struct read_target *t = u->target;
-	int rc = fingerprint(conn, rb->key, u->sql, &got, t->qualified, t->early);
+	int rc = fingerprint(conn, rb->key, u->sql, &got, t->qualified, t->early, &rb->cancelled);
 
 	pthread_mutex_lock(&rb->mu);
 	if (rc < 0 && t->early)
@@ -367,16 +370,20 @@ readback_start(PGconn *conn, const struct db_manifest *m, const char *encoding, 
 	rb->server_version = PQserverVersion(conn);
 	pthread_mutex_init(&rb->mu, NULL);
 	pthread_cond_init(&rb->more, NULL);
+	atomic_init(&rb->cancelled, 0);
 	rb->conns = xcalloc((size_t)n, sizeof(*rb->conns));
+	rb->cancels = xcalloc((size_t)n, sizeof(*rb->cancels));
 	rb->threads = xcalloc((size_t)n, sizeof(*rb->threads));
 	/* Connections first, threads after: a reader finds its own by its thread id, under mu. */
 	pthread_mutex_lock(&rb->mu);
 	for (rb->nthreads = 0; rb->nthreads < n; rb->nthreads++) {
 		if ((rb->conns[rb->nthreads] = read_conn(conn, encoding)) == NULL)
 			break;
+		rb->cancels[rb->nthreads] = PQgetCancel(rb->conns[rb->nthreads]);
 		if (pthread_create(&rb->threads[rb->nthreads], NULL, reader_main, rb) != 0) {
 			log_error("cannot start a read-back thread");
 			PQfinish(rb->conns[rb->nthreads]);
+			PQfreeCancel(rb->cancels[rb->nthreads]);
 			break;
 		}
 	}
@@ -472,10 +479,15 @@ out:
 	return rc;
 }
 
-/* Stops the readers once the queue is empty (or at once after a failure), and waits for them. */
+/*
+ * Stops the readers once the queue is empty, or at once (a failed or
+ * interrupted load: what they are reading is cancelled), and waits for
+ * them.
+ */
 static void
 stop_readers(struct readback *rb, int at_once)
 {
+	char err[256];
 	int i;
 
 	pthread_mutex_lock(&rb->mu);
@@ -484,9 +496,15 @@ stop_readers(struct readback *rb, int at_once)
 		rb->failed = 1;
 	pthread_cond_broadcast(&rb->more);
 	pthread_mutex_unlock(&rb->mu);
+	if (at_once)
+		atomic_store(&rb->cancelled, 1);
+	for (i = 0; at_once && i < rb->nthreads; i++)
+		if (rb->cancels[i] != NULL)
+			(void)PQcancel(rb->cancels[i], err, sizeof(err));	/* best effort: the reading is moot */
 	for (i = 0; i < rb->nthreads; i++) {
 		pthread_join(rb->threads[i], NULL);
 		PQfinish(rb->conns[i]);
+		PQfreeCancel(rb->cancels[i]);
 	}
 	rb->nthreads = 0;
 }
@@ -503,7 +521,7 @@ settle_early(struct readback *rb, PGconn *conn, struct read_target *t)
 
 	if (t->early_failed) {
 		log_debug("reading table %s back again after the load", t->qualified);
-		return fingerprint(conn, rb->key, t->copy_out_sql, &t->read, t->qualified, 0);
+		return fingerprint(conn, rb->key, t->copy_out_sql, &t->read, t->qualified, 0, NULL);
 	}
 	if ((changed = changed_since(conn, t)) < 0)
 		return -1;
@@ -559,6 +577,7 @@ readback_free(struct readback *rb)
 	free(rb->units);
 	free(rb->targets);
 	free(rb->conns);
+	free(rb->cancels);
 	free(rb->threads);
 	pthread_mutex_destroy(&rb->mu);
 	pthread_cond_destroy(&rb->more);
