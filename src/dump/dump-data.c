@@ -289,7 +289,7 @@ main_take(struct data_run *r, struct pipe *out, size_t i)
 		goto out;
 
 	pthread_mutex_lock(&r->mu);
-	if (job->state == JOB_PENDING && !atomic_load(&r->abort)) {
+	if ((job->state == JOB_PENDING || job->state == JOB_MAIN) && !atomic_load(&r->abort)) {
 		job->state = JOB_MAIN;
 		pthread_mutex_unlock(&r->mu);
 		log_debug("dumping table %s", job->table->qualified);
@@ -345,6 +345,14 @@ dump_data(PGconn *conn, const struct dump_data_settings *settings,
 	pthread_cond_init(&r.changed, NULL);
 	atomic_init(&r.abort, 0);
 
+	/*
+	 * The first table (the largest) is the main connection's before any
+	 * worker starts: a worker that claimed it would leave the main
+	 * connection waiting for it with nothing to do, and compress it on one
+	 * thread where the main pipe's gzip has several.
+	 */
+	if (ntables > 0)
+		r.jobs[0].state = JOB_MAIN;
 	want = settings->jobs > 1 && settings->snapshot_id ? (size_t)settings->jobs - 1 : 0;
 	/* The main connection takes a table too: no worker without one of its own. */
 	if (ntables > 0 && want > ntables - 1)
