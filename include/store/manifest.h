@@ -111,6 +111,14 @@ int manifest_parse(const char *text, size_t len, struct db_manifest *m, char *er
  * asked for, is the manifest's path (caller frees).
  */
 int manifest_read(const char *dump_path, struct db_manifest *m, char **mpath_out, char *err, size_t errlen);
+/*
+ * What list shows of a dump, from its sidecar manifest: *database (when
+ * asked; NULL when not known, caller frees) and *sel, what a partial dump
+ * leaves out (empty for a whole one; selection_free). The tables are not
+ * taken in, and a manifest with no "selection" in its text is not parsed
+ * at all unless the database is asked for. 0, or 1: no usable manifest.
+ */
+int manifest_read_brief(const char *dump_path, char **database, struct db_selection *sel);
 void manifest_free(struct db_manifest *m);
 /* The "migrations" array of a manifest (full's MANIFEST.json adds drift to it). */
 struct json_t *manifest_ledgers_json(const struct manifest_ledger *l, size_t n);

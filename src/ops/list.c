@@ -103,36 +103,33 @@ kept_by(const struct retention_view *v, size_t i)
 }
 
 /*
- * The database a dump is of, from its manifest (caller frees); NULL: not
- * known. *partial, when asked: what a partial dump (db -n, -t, ...)
- * leaves out, NULL for a whole one (caller frees).
+ * The database a dump is of, from its manifest (caller frees), when asked;
+ * NULL: not known. *partial: what a partial dump (db -n, -t, ...) leaves
+ * out, NULL for a whole one (caller frees). Only what is asked is read.
  */
-static char *
-dump_database(const struct backup_entry *e, char **partial)
+static void
+dump_facts(const struct backup_entry *e, char **database, char **partial)
 {
-	struct db_manifest m;
-	char err[256], *db = NULL;
+	struct db_selection sel;
 
-	if (partial != NULL)
-		*partial = NULL;
+	if (database != NULL)
+		*database = NULL;
+	*partial = NULL;
 	if (e->kind != BACKUP_DB || !e->has_manifest)
-		return NULL;
-	memset(&m, 0, sizeof(m));
-	if (manifest_read(e->path, &m, NULL, err, sizeof(err)) == 0) {
-		db = m.database ? xstrdup(m.database) : NULL;
-		if (partial != NULL)
-			*partial = selection_describe(&m.selection);
-	}
-	manifest_free(&m);
-	return db;
+		return;
+	if (manifest_read_brief(e->path, database, &sel) == 0)
+		*partial = selection_describe(&sel);
+	selection_free(&sel);
 }
 
 static json_t *
 entry_json(const struct backup_entry *e, const char *kind, time_t now)
 {
-	char stamp[32], *partial, *db = dump_database(e, &partial);
+	char stamp[32], *partial, *db;
 	struct tm tm;
 	json_t *o;
+
+	dump_facts(e, &db, &partial);
 
 	gmtime_r(&e->when, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -213,12 +210,11 @@ static void
 print_row(const struct backup_entry *e, const char *change, const char *kind, const char *kept_by, time_t now,
     const struct layout *l)
 {
-	char stamp[32], size[32], age[32], state[4], *name, *partial = NULL, *db = dump_database(e, &partial);
+	char stamp[32], size[32], age[32], state[4], *name, *partial;
 	struct tm tm;
 	int room;
 
-	gmtime_r(&e->when, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+	dump_facts(e, NULL, &partial);	/* the row shows no database: not asked */
 	format_size(e->size, size, sizeof(size));
 	format_age((long long)(now - e->when), age, sizeof(age));
 	/*
@@ -227,11 +223,12 @@ print_row(const struct backup_entry *e, const char *change, const char *kind, co
 	 * as legacy. "partial": made with -n, -t, ... (verify says what it leaves out).
 	 */
 	if (l->wide) {
+		gmtime_r(&e->when, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
 		printf("%-8s %-20s %9s %10s %-7s %-8s %-8s %-7s %-*s  %s\n", kind, stamp, age, size, change, partial ? "partial" :
 		    e->has_manifest ? "yes" : "legacy", e->verified ? "yes" : "no",
 		    e->offsite ? "yes" : "no", l->name_width, e->name, kept_by);
 		free(partial);
-		free(db);
 		return;
 	}
 	if (now - e->when >= 86400)	/* days are enough here */
@@ -252,7 +249,6 @@ print_row(const struct backup_entry *e, const char *change, const char *kind, co
 		    change, state, room - 3, kept_by);
 	free(name);
 	free(partial);
-	free(db);
 }
 
 /* restore --clean's safety dumps, each with the database it is of. */
@@ -262,7 +258,10 @@ print_safety_rows(const struct backup_entry *safety, size_t n, time_t now, const
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		char *db = dump_database(&safety[i], NULL), *why;
+		char *db, *partial, *why;
+
+		dump_facts(&safety[i], &db, &partial);
+		free(partial);
 
 		why = l->wide ? xasprintf("safety dump of %s (restore --clean), prune leaves it", db ? db : "?") :
 		    xasprintf("safety dump of %s", db ? db : "?");
@@ -319,13 +318,14 @@ print_database_folders(const char *dir, time_t now)
 	size_t shown = 0;
 
 	for (i = 0; i < n; i++) {
-		char *sub = xasprintf("%s/%s", dir, list[i]->d_name), *db, age[32];
+		char *sub = xasprintf("%s/%s", dir, list[i]->d_name), *db, *partial, age[32];
 		struct backup_entry *e = NULL;
 		struct stat st;
 		size_t ne = 0;
 
 		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode) && backups_scan(sub, &e, &ne) == 0 && ne > 0 && e[0].kind == BACKUP_DB) {
-			db = dump_database(&e[0], NULL);
+			dump_facts(&e[0], &db, &partial);
+			free(partial);
 			format_age((long long)(now - e[0].when), age, sizeof(age));
 			if (shown++ == 0)
 				printf("\n%-28s %5s %9s  %s\n", "DATABASE (--all-databases)", "DUMPS", "NEWEST",

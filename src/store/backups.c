@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,16 +257,24 @@ dir_names_read(DIR *d, const char *dir, struct dir_name **out, size_t *count)
 static int
 sidecar_exists(int dfd, const struct dir_name *names, size_t n, const char *name, const char *suffix)
 {
-	struct dir_name key = { xasprintf("%s%s", name, suffix), DT_UNKNOWN };
-	const struct dir_name *hit = bsearch(&key, names, n, sizeof(*names), by_name);
+	/* On the stack: list asks four times per backup, of 10,000 backups and more. */
+	char buf[NAME_MAX + 1];
+	size_t nl = strlen(name), sl = strlen(suffix);
+	struct dir_name key = { buf, DT_UNKNOWN };
+	const struct dir_name *hit;
 	struct stat st;
 	int found = 0;
+
+	if (nl + sl >= sizeof(buf))
+		return 0;	/* no such name can be in a directory */
+	memcpy(buf, name, nl);
+	memcpy(buf + nl, suffix, sl + 1);
+	hit = bsearch(&key, names, n, sizeof(*names), by_name);
 
 	if (hit != NULL && hit->type == DT_REG)
 		found = 1;
 	else if (hit != NULL && (hit->type == DT_UNKNOWN || hit->type == DT_LNK))	/* followed, as stat does */
 		found = fstatat(dfd, key.name, &st, 0) == 0 && S_ISREG(st.st_mode);
-	free(key.name);
 	return found;
 }
 

@@ -413,6 +413,38 @@ out:
 	return rc;
 }
 
+int
+manifest_read_brief(const char *dump_path, char **database, struct db_selection *sel)
+{
+	char *mpath = xasprintf("%s%s", dump_path, MANIFEST_SUFFIX), *text = NULL, err[256];
+	size_t len = 0;
+	json_t *root = NULL, *db;
+	int rc = 1;
+
+	if (database != NULL)
+		*database = NULL;
+	memset(sel, 0, sizeof(*sel));
+	if (fs_read_file(mpath, &text, &len) != 0)
+		goto out;
+	/* Most dumps are whole: their manifests (a big one lists thousands of tables) need no parse. */
+	if (database == NULL && memmem(text, len, "\"selection\"", 11) == NULL) {
+		rc = 0;
+		goto out;
+	}
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(root) || selection_from_json(json_object_get(root, "selection"), sel, err, sizeof(err)) < 0)
+		goto out;
+	db = json_object_get(root, "database");
+	if (database != NULL && json_is_string(db))
+		*database = xstrdup(json_string_value(db));
+	rc = 0;
+out:
+	json_decref(root);
+	free(text);
+	free(mpath);
+	return rc;
+}
+
 void
 manifest_free(struct db_manifest *m)
 {
