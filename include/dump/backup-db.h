@@ -34,6 +34,13 @@ struct db_job {
 	 */
 	int (*ready)(void *arg);
 	void *ready_arg;
+	/*
+	 * Called with the published dump's path (NULL: none), while an upload
+	 * completes: where the caller checks what was written. Its return
+	 * value is db_result.written_status.
+	 */
+	int (*written)(void *arg, const char *path);
+	void *written_arg;
 };
 
 /* What it made: enough that a caller never reads the files back. */
@@ -43,6 +50,7 @@ struct db_result {
 	struct db_manifest manifest;	/* as written beside it: sizes, SHA-256, tables */
 	uint64_t manifest_bytes;	/* the manifest file's own size and hash */
 	char manifest_sha256[65];
+	int written_status;		/* what job->written returned */
 	int uploaded;			/* with job->upload: 1 completed and checked (upload below), -1 failed */
 	struct s3_upload_result upload;
 };

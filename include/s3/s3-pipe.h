@@ -32,6 +32,9 @@ struct pipe;
  * DETACHED (db --upload: the local backup stays whatever happens to the
  * remote copy): a failed upload is reported and aborted, and does not fail
  * the pipe; the bytes still pass on, and pipe_s3_upload_result says so.
+ * Its completion and check run on a thread of their own from pipe_finish
+ * on, beside whatever the caller does next (db checks its own file), and
+ * pipe_s3_upload_result waits for them (as pipe_free does).
  * Otherwise an upload's failure fails the pipe, as any stage's does.
  */
 int pipe_add_s3_upload(struct pipe *p, const struct s3_config *cfg, const char *key, int detached);
@@ -45,8 +48,9 @@ struct s3_upload_result {
 /*
  * After pipe_finish: 0 and *res when the upload completed and was checked,
  * -1 when it failed (reported when it happened) or P has no S3 upload.
+ * Waits for a detached upload's completion.
  */
-int pipe_s3_upload_result(const struct pipe *p, struct s3_upload_result *res);
+int pipe_s3_upload_result(struct pipe *p, struct s3_upload_result *res);
 
 /*
  * The read side: streams KEY's bytes into P (its filters and end in place),

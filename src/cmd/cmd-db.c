@@ -144,6 +144,14 @@ out:
 	return rc;
 }
 
+/* db's check of its own dump, as verify would: db_job.written. An exit status. */
+static int
+check_written(void *arg, const char *path)
+{
+	(void)arg;
+	return cmd_verify_written(path, 0);
+}
+
 static int
 cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
@@ -190,12 +198,14 @@ cmd_db_exec(const struct options *opts, int argc, char **argv, struct cmd_result
 	ready.opts = opts;
 	job.ready = take_output_dir;
 	job.ready_arg = &ready;
+	/* Checked as verify would, before it counts, while the upload completes. */
+	job.written = check_written;
 	if (backup_db_run(&job, &db) < 0)
 		goto out;	/* never prune after a failed dump */
 	/* Published, whatever pruning does next. */
 	result->published = xstrdup(db.path);
-	/* Checked as verify would, before it counts: never prune after a dump that failed it. */
-	if ((rc = cmd_verify_written(db.path, 0)) != LB_EXIT_OK)
+	/* Never prune after a dump that failed its check. */
+	if ((rc = db.written_status) != LB_EXIT_OK)
 		goto out;
 	rc = LB_EXIT_FAILURE;
 	/* Before pruning: only a recorded, verified upload may ever count as off-site. */

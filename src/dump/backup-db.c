@@ -255,8 +255,6 @@ backup_db_run(const struct db_job *job, struct db_result *result)
 	m->sql_bytes = pipe_bytes(p, PIPE_IN);
 	m->bytes = pipe_bytes(p, PIPE_OUT);
 	pipe_sha256_hex(p, m->sha256);
-	if (job->upload != NULL)
-		result->uploaded = pipe_s3_upload_result(p, &result->upload) == 0 ? 1 : -1;
 	/* Never report an empty or cut file as a backup. */
 	if (m->sql_bytes == 0 || m->bytes == 0) {
 		log_error("the dump of %s came out empty; nothing was published", m->database);
@@ -278,6 +276,11 @@ backup_db_run(const struct db_job *job, struct db_result *result)
 		goto out;
 	log_info("wrote %s (%.1f MiB, %zu tables, %.1f s)", path, (double)m->bytes / (1024.0 * 1024.0),
 	    m->ntables, seconds_since(&start));
+	/* The caller's check of the file runs while the upload's tail completes (s3-pipe.h, detached). */
+	if (job->written != NULL)
+		result->written_status = job->written(job->written_arg, path);
+	if (job->upload != NULL)
+		result->uploaded = pipe_s3_upload_result(p, &result->upload) == 0 ? 1 : -1;
 	result->name = name;
 	result->path = path;
 	name = path = NULL;

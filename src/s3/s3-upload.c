@@ -1,5 +1,6 @@
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,8 @@ struct s3_up {
 	int finished;		/* completed and checked */
 	char etag[S3_ETAG_MAX];	/* the object's, once finished */
 	int gave_up;		/* failed, aborted and (detached) only passing bytes on */
+	pthread_t finisher;	/* detached: completes the upload beside the caller's next steps */
+	int finishing;		/* finisher started and not joined yet */
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -384,14 +387,12 @@ finish_multipart(struct s3_up *u, char etag[S3_ETAG_MAX])
 	return 0;
 }
 
+/* The last part, the completion and the HEAD that checks it: 0, or as failed() says. */
 static int
-up_finish(void *arg)
+finish_upload(struct s3_up *u)
 {
-	struct s3_up *u = arg;
 	char etag[S3_ETAG_MAX] = "";
 
-	if (u->gave_up)
-		return u->detached ? 0 : -1;
 	if (u->next_number == 1) {
 		/* One part or less: one PUT, its ETag the MD5 of the bytes. */
 		if (s3_put(u->main, u->key, u->buf, u->fill, etag) < 0)
@@ -413,11 +414,54 @@ up_finish(void *arg)
 	return 0;
 }
 
+static void *
+finisher_main(void *arg)
+{
+	finish_upload(arg);	/* detached: a failure is reported, and u->finished stays 0 */
+	return NULL;
+}
+
+static void
+join_finisher(struct s3_up *u)
+{
+	if (u->finishing)
+		pthread_join(u->finisher, NULL);
+	u->finishing = 0;
+}
+
+/*
+ * Detached, the upload's tail (its last part, the completion, the HEAD)
+ * runs on a thread of its own: the caller goes on (db checks its own file
+ * meanwhile) and pipe_s3_upload_result waits for it.
+ */
+static int
+up_finish(void *arg)
+{
+	struct s3_up *u = arg;
+	sigset_t block, old;
+	int started;
+
+	if (u->gave_up)
+		return u->detached ? 0 : -1;
+	if (!u->detached)
+		return finish_upload(u);
+	/* Signals stay the main thread's. */
+	sigfillset(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	started = pthread_create(&u->finisher, NULL, finisher_main, u) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!started)
+		return finish_upload(u);
+	u->finishing = 1;
+	return 0;
+}
+
 static void
 up_abort(void *arg)
 {
 	struct s3_up *u = arg;
 
+	join_finisher(u);
 	if (!u->finished)
 		give_up(u);
 }
@@ -427,6 +471,7 @@ up_destroy(void *arg)
 {
 	struct s3_up *u = arg;
 
+	join_finisher(u);
 	if (!u->finished)
 		give_up(u);
 	s3_client_free(u->main);
@@ -473,11 +518,14 @@ pipe_add_s3_upload(struct pipe *p, const struct s3_config *cfg, const char *key,
 }
 
 int
-pipe_s3_upload_result(const struct pipe *p, struct s3_upload_result *res)
+pipe_s3_upload_result(struct pipe *p, struct s3_upload_result *res)
 {
-	const struct s3_up *u = pipe_tee_arg(p);
+	struct s3_up *u = pipe_tee_arg(p);
 
-	if (u == NULL || u->magic != UPLOAD_MAGIC || !u->finished)
+	if (u == NULL || u->magic != UPLOAD_MAGIC)
+		return -1;
+	join_finisher(u);
+	if (!u->finished)
 		return -1;
 	res->bytes = u->bytes;
 	res->parts = u->next_number > 1 && u->parts != NULL ? u->next_number - 1 : 0;

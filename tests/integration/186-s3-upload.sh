@@ -136,6 +136,19 @@ cmp -s "$work/stream/$stream" "$work/stream-pulled/$stream" && pass upload-strea
 	fail upload-stream-pull-identical "differs"
 kill "$S3_PROXY_PID" 2>/dev/null; wait "$S3_PROXY_PID" 2>/dev/null
 
+# The upload's tail (its last part, the completion, the HEAD) runs beside db's check of its own
+# file, not after it: the proxy holds the completion until the check's record is written.
+s3_proxy_start "$work/held.log" --hold-object-until "$work/held/*.verified.json" ||
+	{ fail s3-proxy "the fault proxy did not start"; finish; }
+check upload-beside-check env LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT "$LB_BIN" db --upload --part-size 5 \
+	-d "$db" -o "$work/held"
+grep -Eq '^POST [^ ]*uploadId=[^ ]* 200 held$' "$work/held.log" && pass upload-completes-beside-check ||
+	fail upload-completes-beside-check "$(cat "$work/held.log")"
+held=$(cd "$work/held" && ls lot-systems-db-*.sql.gz)
+[ -f "$work/held/$held.remote.json" ] && grep -q "uploaded $held " <<<"$LB_LAST_OUTPUT" &&
+	pass upload-beside-check-recorded || fail upload-beside-check-recorded "$LB_LAST_OUTPUT"
+kill "$S3_PROXY_PID" 2>/dev/null; wait "$S3_PROXY_PID" 2>/dev/null
+
 # The server killed while the parts are on their way: exit 1, the local dump whole, no remote
 # manifest, the failure ping sent.
 s3_proxy_start "$work/kill.log" --delay-parts 0.4 || { fail s3-proxy "the fault proxy did not start"; finish; }

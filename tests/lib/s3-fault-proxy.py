@@ -12,10 +12,15 @@ included, so SigV4 signatures still match, except that
                     404 NoSuchUpload (as S3 does for an upload that is gone)
   --listen ADDR     listens on ADDR rather than 127.0.0.1 (a client that
                     must not see a loopback address)
+  --hold-object-until GLOB
+                    holds the request that makes a dump's object whole (its
+                    one PUT, or CompleteMultipartUpload) until a file matches
+                    GLOB, 10 s at most; logged with "held" or "held-timeout"
 Each request is logged to LOG as "METHOD PATH?QUERY STATUS". Prints its port
 on stdout once it listens. Stop it with SIGTERM.
 """
 import argparse
+import glob
 import http.client
 import http.server
 import os
@@ -37,6 +42,7 @@ def main():
     ap.add_argument('--cut-gets', type=int, default=0)
     ap.add_argument('--gone-when', default='')
     ap.add_argument('--listen', default='127.0.0.1')
+    ap.add_argument('--hold-object-until', default='')
     args = ap.parse_args()
     host, port = args.upstream.rsplit(':', 1)
     lock = threading.Lock()
@@ -51,7 +57,21 @@ def main():
 
         def note(self, status):
             with lock, open(args.log, 'a') as fp:
-                fp.write('%s %s %d\n' % (self.command, self.path, status))
+                fp.write('%s %s %d%s\n' % (self.command, self.path, status, getattr(self, 'held', '')))
+
+        def hold(self, query):
+            # The object's last request: its one PUT (not a part, not a sidecar), or the completion.
+            path = urllib.parse.urlsplit(self.path).path
+            whole = ((self.command == 'PUT' and 'partNumber' not in query and path.endswith(('.sql.gz', '.enc')))
+                     or (self.command == 'POST' and 'uploadId' in query))
+            if not (args.hold_object_until and whole):
+                return
+            for _ in range(100):
+                if glob.glob(args.hold_object_until):
+                    self.held = ' held'
+                    return
+                time.sleep(0.1)
+            self.held = ' held-timeout'
 
         def reply(self, status, headers, body, head=False):
             self.send_response(status)
@@ -86,6 +106,7 @@ def main():
                         return
                 if args.delay_parts:
                     time.sleep(args.delay_parts)
+            self.hold(query)
             try:
                 conn = http.client.HTTPConnection(host, int(port), timeout=60)
                 conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
