@@ -65,6 +65,13 @@ struct dump_source {
 	const char *path;
 	dump_range_fn feed;
 	void *arg;
+	/*
+	 * The members' starts as a whole read of the source recorded them
+	 * (dump_read_stats.bounds; NULL: none): dump_find_member then looks
+	 * there instead of reading each member's header (a GET each, remote).
+	 */
+	const struct gzip_boundary *bounds;
+	size_t nbounds;
 };
 /* A source of the local file PATH. */
 struct dump_source dump_source_file(const char *path);

@@ -28,6 +28,13 @@ struct verify_result {
 	size_t nchecks;
 	size_t alloc;
 	int failed;		/* number of failed checks */
+	/*
+	 * verify_db_feed: the members' starts its whole read recorded
+	 * (dump_read_stats.bounds), for a reader of the same object by ranges
+	 * (dump_source.bounds); NULL: none. Freed with the result.
+	 */
+	struct gzip_boundary *bounds;
+	size_t nbounds;
 };
 
 /* An empty result for PATH (copied). */

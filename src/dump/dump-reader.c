@@ -146,7 +146,7 @@ read_range(const struct dump_source *src, uint64_t offset, uint64_t length, dump
 struct dump_source
 dump_source_file(const char *path)
 {
-	struct dump_source src = { path, path, NULL, NULL };
+	struct dump_source src = { .name = path, .path = path };
 
 	return src;
 }
@@ -235,6 +235,42 @@ read_at(const struct dump_source *src, int fd, unsigned char *buf, size_t len, u
 	return n;
 }
 
+static int
+by_in(const void *key, const void *elem)
+{
+	uint64_t k = *(const uint64_t *)key, in = ((const struct gzip_boundary *)elem)->in;
+
+	return k < in ? -1 : k > in;
+}
+
+/* dump_find_member from the recorded boundaries: the member whose SQL holds byte AT, within the range. */
+static int
+find_in_bounds(const struct dump_source *src, uint64_t offset, uint64_t length, uint64_t at,
+    uint64_t *member_at, uint64_t *sql_before)
+{
+	const struct gzip_boundary *b = src->bounds, *first = bsearch(&offset, b, src->nbounds, sizeof(*b), by_in);
+	size_t lo, hi;
+
+	if (first == NULL)
+		return 1;
+	/* The first boundary past the target's SQL byte: its member is the one before it. */
+	lo = (size_t)(first - b) + 1;
+	hi = src->nbounds;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b[mid].out > first->out + at)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (lo == src->nbounds || b[lo].in > offset + length)
+		return 1;	/* past the range (or the stream): read from OFFSET, as for headers that end */
+	*member_at = b[lo - 1].in - offset;
+	*sql_before = b[lo - 1].out - first->out;
+	return 0;
+}
+
 int
 dump_find_member(const struct dump_source *src, uint64_t offset, uint64_t length, uint64_t at,
     uint64_t *member_at, uint64_t *sql_before)
@@ -245,6 +281,8 @@ dump_find_member(const struct dump_source *src, uint64_t offset, uint64_t length
 	ssize_t n;
 	int fd = -1, rc = 1;
 
+	if (src->bounds != NULL)
+		return find_in_bounds(src, offset, length, at, member_at, sql_before);
 	if (src->path != NULL && (fd = open(src->path, O_RDONLY | O_CLOEXEC)) < 0) {
 		log_errno("cannot open %s", src->path);
 		return -1;

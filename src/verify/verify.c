@@ -500,6 +500,10 @@ verify_db_feed(const char *label, const char *mtext, size_t mlen, const char *ml
 		return -1;
 	}
 	contents_checks(r, &m, have_manifest, &c, VERIFY_ALLOW_NO_MANIFEST, label);
+	r->bounds = c.read.bounds;
+	r->nbounds = c.read.nbounds;
+	c.read.bounds = NULL;
+	c.read.nbounds = 0;
 	dump_contents_free(&c);
 	if (have_manifest && kept != NULL)
 		*kept = m;
@@ -571,5 +575,6 @@ verify_result_free(struct verify_result *r)
 		free(r->checks[i].detail);
 	free(r->checks);
 	free(r->path);
+	free(r->bounds);
 	memset(r, 0, sizeof(*r));
 }

@@ -16,6 +16,7 @@ included, so SigV4 signatures still match, except that
                     holds the request that makes a dump's object whole (its
                     one PUT, or CompleteMultipartUpload) until a file matches
                     GLOB, 10 s at most; logged with "held" or "held-timeout"
+  --note-ranges     logs a request's Range header after its status
 Each request is logged to LOG as "METHOD PATH?QUERY STATUS". Prints its port
 on stdout once it listens. Stop it with SIGTERM.
 """
@@ -43,6 +44,7 @@ def main():
     ap.add_argument('--gone-when', default='')
     ap.add_argument('--listen', default='127.0.0.1')
     ap.add_argument('--hold-object-until', default='')
+    ap.add_argument('--note-ranges', action='store_true')
     args = ap.parse_args()
     host, port = args.upstream.rsplit(':', 1)
     lock = threading.Lock()
@@ -57,7 +59,8 @@ def main():
 
         def note(self, status):
             with lock, open(args.log, 'a') as fp:
-                fp.write('%s %s %d%s\n' % (self.command, self.path, status, getattr(self, 'held', '')))
+                rng = ' ' + self.headers.get('Range') if args.note_ranges and self.headers.get('Range') else ''
+                fp.write('%s %s %d%s%s\n' % (self.command, self.path, status, getattr(self, 'held', ''), rng))
 
         def hold(self, query):
             # The object's last request: its one PUT (not a part, not a sidecar), or the completion.
