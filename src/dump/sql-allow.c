@@ -960,17 +960,11 @@ sql_confined_action(const char *text, size_t len)
 	struct lexer start;
 	struct tok first;
 
+	if (sql_sets_owner(text, len))
+		return SQL_CONFINED_SKIP;
 	next(&lx, &t);
 	start = lx;
 	first = t;
-	if (changes_role(&lx, &t))
-		return SQL_CONFINED_SKIP;
-	lx = start;
-	t = first;
-	if (changes_owner(&lx, &t))
-		return SQL_CONFINED_SKIP;
-	lx = start;
-	t = first;
 	/* Privileges of objects made later, for roles the load is not: the dump writes them last. */
 	if (eat(&lx, &t, "alter") && eat(&lx, &t, "default") && is_word(&t, "privileges"))
 		return SQL_CONFINED_SKIP;

@@ -165,12 +165,11 @@ out:
 	return rc;
 }
 
-/* May the connecting user create roles? 1 yes, 0 no, -1 (reported). */
+/* A yes/no question about the connecting user: 1 yes, 0 no, -1 (reported as what). */
 static int
-may_create_roles(PGconn *conn)
+user_has(PGconn *conn, const char *sql, const char *what)
 {
-	PGresult *res = pgsql_query(conn, "SELECT rolsuper OR rolcreaterole FROM pg_catalog.pg_roles "
-	    "WHERE rolname = current_user", "cannot look up the connecting user's rights");
+	PGresult *res = pgsql_query(conn, sql, what);
 	int yes;
 
 	if (res == NULL)
@@ -180,19 +179,20 @@ may_create_roles(PGconn *conn)
 	return yes;
 }
 
-/* Is the connecting user a superuser? 1 yes, 0 no, -1 (reported). */
+/* May the connecting user create roles? */
+static int
+may_create_roles(PGconn *conn)
+{
+	return user_has(conn, "SELECT rolsuper OR rolcreaterole FROM pg_catalog.pg_roles WHERE rolname = current_user",
+	    "cannot look up the connecting user's rights");
+}
+
+/* Is the connecting user a superuser? */
 static int
 is_superuser(PGconn *conn)
 {
-	PGresult *res = pgsql_query(conn, "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user",
+	return user_has(conn, "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user",
 	    "cannot look up whether the connecting user is a superuser");
-	int yes;
-
-	if (res == NULL)
-		return -1;
-	yes = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return yes;
 }
 
 /*
