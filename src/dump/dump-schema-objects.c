@@ -218,6 +218,20 @@ static const char sequences_sql[] =
     " AND NOT " IDENTITY_SEQ("c.oid");
 
 /*
+ * A child's local column that its parents generate by the same
+ * expression: INHERITS brings the expression, and before 16 a child may
+ * not state one (pg_dump's foundSameGenerated). A partition is attached
+ * afterwards and keeps it; an expression of its own (16+) is written.
+ */
+#define GEN_INHERITED                                                       \
+	"(a.attgenerated <> '' AND a.attinhcount > 0 AND NOT c.relispartition" \
+	" AND (SELECT bool_and(pg_get_expr(lb_pd.adbin, lb_pd.adrelid) = pg_get_expr(d.adbin, d.adrelid))" \
+	" FROM pg_inherits lb_i JOIN pg_attribute lb_pa ON lb_pa.attrelid = lb_i.inhparent" \
+	" AND lb_pa.attname = a.attname AND lb_pa.attgenerated <> ''"      \
+	" JOIN pg_attrdef lb_pd ON lb_pd.adrelid = lb_pa.attrelid AND lb_pd.adnum = lb_pa.attnum" \
+	" WHERE lb_i.inhrelid = c.oid))"
+
+/*
  * Tables as pg_dump 15 writes them: an inheritance child lists only its
  * local columns (INHERITS brings the rest); a partition lists all its
  * columns and is attached afterwards (see extras_head), which keeps its
@@ -255,7 +269,8 @@ static const char tables_head[] =
     "     || CASE WHEN c.reloftype <> 0 THEN format('%I WITH OPTIONS', a.attname)"
     "       ELSE format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod))"
     "         || " COLLATE_SQL("a.attcollation", "at.typcollation") " END"
-    "     || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS ('"
+    "     || CASE WHEN " GEN_INHERITED " THEN ''"
+    "       WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS ('"
     "         || pg_get_expr(d.adbin, d.adrelid) || ') STORED'"
     /* Virtual generated columns are 18+; attgenerated is '' or 's' before. */
     "       WHEN a.attgenerated = 'v' THEN ' GENERATED ALWAYS AS ('"
