@@ -35,6 +35,22 @@
 	" (SELECT unnest(current_setting('lotbackup.nsps')::oid[])) END"
 
 /* Not created by an extension: CREATE EXTENSION recreates those. */
+/*
+ * A table's CHECK constraint whose expression calls something taking the
+ * table's own row type (constraints.sql: CHECK (f(t.*)) with f(t)): the
+ * function needs the table and the table its CHECK, a loop pg_dump breaks
+ * by adding the constraint after the data. co is the pg_constraint row.
+ */
+#define CHECK_ON_OWN_ROW(co)                                                \
+	"EXISTS (SELECT 1 FROM pg_depend lb_cd JOIN pg_depend lb_fd"        \
+	" ON lb_fd.classid = lb_cd.refclassid AND lb_fd.objid = lb_cd.refobjid" \
+	" JOIN pg_class lb_ct ON lb_ct.oid = " co ".conrelid"              \
+	" JOIN pg_type lb_rt ON lb_rt.oid = lb_ct.reltype"                 \
+	" WHERE lb_cd.classid = 'pg_constraint'::regclass AND lb_cd.objid = " co ".oid" \
+	" AND lb_cd.refclassid = 'pg_proc'::regclass"                      \
+	" AND lb_fd.refclassid = 'pg_type'::regclass"                      \
+	" AND lb_fd.refobjid IN (lb_rt.oid, lb_rt.typarray))"
+
 #define NOT_MEMBER(cat, oid)                                                \
 	"NOT EXISTS (SELECT 1 FROM pg_depend lb_e"                          \
 	" WHERE lb_e.classid = '" cat "'::regclass AND lb_e.objid = " oid     \

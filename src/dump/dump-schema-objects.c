@@ -302,7 +302,8 @@ static const char tables_tail[] =
     "   SELECT 1, 0, co.conname, format(E'\\n    CONSTRAINT %I %s', co.conname,"
     "     pg_get_constraintdef(co.oid))"
     "     FROM pg_constraint co WHERE co.conrelid = c.oid AND co.contype = 'c'"
-    "     AND (co.conislocal OR c.relispartition) AND co.convalidated) x) cols ON true"
+    "     AND (co.conislocal OR c.relispartition) AND co.convalidated"
+    "     AND NOT " CHECK_ON_OWN_ROW("co") ") x) cols ON true"
     " WHERE c.relkind IN ('r', 'p', 'f') AND " USER_NSP("n") " AND " NOT_MEMBER("pg_class", "c.oid");
 
 /*
@@ -511,7 +512,8 @@ static const char sequence_list_sql[] =
 #define REL_ORDER C_ORDER("n.nspname") ", " C_ORDER("c.relname")
 
 /*
- * NOT VALID constraints (CHECK; NOT NULL since 18), then VALIDATE on the
+ * NOT VALID constraints (CHECK; NOT NULL since 18) and the CHECKs on
+ * their table's own row type (CHECK_ON_OWN_ROW), then VALIDATE on the
  * children that inherited such a constraint valid (created after it, or
  * validated on their own): adding it to the parent makes theirs NOT VALID.
  */
@@ -523,7 +525,8 @@ static const char post_check_sql[] =
     "     pg_get_constraintdef(co.oid)) AS sql"
     "   FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid"
     "   JOIN pg_namespace n ON n.oid = c.relnamespace"
-    "   WHERE co.contype IN ('c', 'n') AND NOT co.convalidated AND co.conislocal"
+    "   WHERE co.contype IN ('c', 'n') AND co.conislocal"
+    "   AND (NOT co.convalidated OR (co.contype = 'c' AND " CHECK_ON_OWN_ROW("co") "))"
     "   AND c.oid IN (" DUMPED_RELS ")"
     " UNION ALL"
     " SELECT 1, n.nspname, t.typname, co.conname,"

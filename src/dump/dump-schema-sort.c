@@ -28,7 +28,8 @@ struct mapping {
 /*
  * Sub-objects and what creates them. Only validated CHECKs (and PG17's
  * domain NOT NULL) are part of their table or domain; other constraints
- * are post-data and must not pull their references before the table.
+ * are post-data and must not pull their references before the table,
+ * nor a CHECK on the table's own row type (CHECK_ON_OWN_ROW).
  */
 static const char mapping_head[] =
     "SELECT 'pg_attrdef'::regclass::oid, ad.oid, 'pg_class'::regclass::oid, ad.adrelid FROM pg_attrdef ad"
@@ -37,6 +38,7 @@ static const char mapping_head[] =
     "   CASE WHEN co.conrelid <> 0 THEN 'pg_class'::regclass::oid ELSE 'pg_type'::regclass::oid END,"
     "   CASE WHEN co.conrelid <> 0 THEN co.conrelid ELSE co.contypid END"
     "   FROM pg_constraint co WHERE co.contype IN ('c', 'n') AND co.oid >= 16384"
+    "   AND NOT (co.contype = 'c' AND " CHECK_ON_OWN_ROW("co") ")"
     " UNION ALL"
     " SELECT 'pg_rewrite'::regclass::oid, r.oid, 'pg_class'::regclass::oid, r.ev_class"
     "   FROM pg_rewrite r WHERE r.rulename = '_RETURN' AND r.oid >= 16384"
