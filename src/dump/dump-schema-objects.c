@@ -397,10 +397,12 @@ static const char extras_head[] =
     " UNION ALL"
     /* The column's sequence: a PG17 partition shares its parent's and has none. */
     " SELECT c.oid, 4, a.attnum, format(E'ALTER TABLE %I.%I ALTER COLUMN %I ADD GENERATED %s AS IDENTITY (\\n"
-    "    SEQUENCE NAME %I.%I\\n    START WITH %s\\n    INCREMENT BY %s\\n    MINVALUE %s\\n"
+    "    SEQUENCE NAME %I.%I\\n%s    START WITH %s\\n    INCREMENT BY %s\\n    MINVALUE %s\\n"
     "    MAXVALUE %s\\n    CACHE %s%s\\n);',"
     "     n.nspname, c.relname, a.attname, CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END,"
-    "     sn.nspname, sc.relname, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,"
+    /* 15+: a sequence made UNLOGGED or LOGGED apart from its table (as pg_dump). */
+    "     sn.nspname, sc.relname, CASE WHEN sc.relpersistence = c.relpersistence THEN ''"
+    "       WHEN sc.relpersistence = 'u' THEN E'    UNLOGGED\\n' ELSE E'    LOGGED\\n' END, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,"
     "     CASE WHEN s.seqcycle THEN E'\\n    CYCLE' ELSE '' END)"
     "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     "   JOIN pg_attribute a ON a.attrelid = c.oid"

@@ -275,7 +275,7 @@ SELECT format('type|%I.%I|%s|%s|%s|%s|%s', n.nspname, t.typname, t.typtype,
    AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
  ORDER BY 1;
 
-SELECT format('sequence|%I.%I|%s|%s|%s|%s|%s|%s|%s|owned=%s', n.nspname, c.relname,
+SELECT format('sequence|%I.%I|%s|%s|%s|%s|%s|%s|%s|%s|owned=%s', n.nspname, c.relname, c.relpersistence,
          format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
          (SELECT format('%s.%s', d.refobjid::regclass, a.attname) FROM pg_depend d
             JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
