@@ -62,15 +62,18 @@ static const char opfamilies_sql[] =
     " FROM pg_opfamily x JOIN pg_namespace n ON n.oid = x.opfnamespace JOIN pg_am am ON am.oid = x.opfmethod"
     " WHERE " USER_NSP("n") " AND " NOT_MEMBER("pg_opfamily", "x.oid");
 
-/* Without members, a class still names its storage type: pg_dump's fallback. */
+/*
+ * Without members, a class still names its storage type: pg_dump's
+ * fallback (concat_ws of nothing is '', not NULL).
+ */
 static const char opclasses_sql[] =
     "SELECT 'pg_opclass'::regclass::oid, x.oid, 32, n.nspname, x.opcname, 'operator class',"
     " " USING_NAME("opcname") ", '', 'f',"
     " format(E'CREATE OPERATOR CLASS %I.%I\\n    %sFOR TYPE %s USING %I FAMILY %I.%I AS\\n    ',"
     "   n.nspname, x.opcname, CASE WHEN x.opcdefault THEN 'DEFAULT ' ELSE '' END, x.opcintype::regtype,"
     "   am.amname, fn.nspname, f.opfname)"
-    " || coalesce(concat_ws(E' ,\\n    ', CASE WHEN x.opckeytype <> 0 THEN 'STORAGE ' || x.opckeytype::regtype END,"
-    "   " MEMBERS("pg_opclass", "x.opcfamily") "), 'STORAGE ' || x.opcintype::regtype) || ';',"
+    " || coalesce(nullif(concat_ws(E' ,\\n    ', CASE WHEN x.opckeytype <> 0 THEN 'STORAGE ' || x.opckeytype::regtype END,"
+    "   " MEMBERS("pg_opclass", "x.opcfamily") "), ''), 'STORAGE ' || x.opcintype::regtype) || ';',"
     " format('ALTER OPERATOR CLASS %s OWNER TO %I;', " USING_NAME("opcname") ", pg_get_userbyid(x.opcowner)),"
     " NULL, NULL"
     " FROM pg_opclass x JOIN pg_namespace n ON n.oid = x.opcnamespace JOIN pg_am am ON am.oid = x.opcmethod"
