@@ -166,6 +166,7 @@ enum post_section {
 	POST_SECLABEL,		/* likewise */
 	POST_EVENT_TRIGGER,	/* next to last, as pg_dump: they must not fire on the restore's DDL */
 	POST_REFRESH,
+	POST_CATALOG_ACL,	/* pg_catalog's objects: what changed since initdb */
 	POST_DEFAULT_ACL,	/* last: they must not apply to the dump's own objects */
 	POST_NSECTIONS,
 };

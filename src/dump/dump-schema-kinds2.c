@@ -212,6 +212,64 @@ static const char base_types_sql[] =
     " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
     " WHERE NOT t.typisdefined AND " USER_NSP("n") " AND " NOT_MEMBER("pg_type", "t.oid");
 
+/* pg_init_privs' entry of an object (sub: a column's attnum, else 0). */
+#define INIT_PRIVS(cls, obj, sub)                                           \
+	"(SELECT lb_ip.initprivs FROM pg_init_privs lb_ip WHERE lb_ip.classoid = '" cls "'::regclass" \
+	" AND lb_ip.objoid = " obj " AND lb_ip.objsubid = " sub ")"
+#define GRANTEE_SQL(g) "CASE WHEN " g " = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(" g ")) END"
+
+/*
+ * The privileges of pg_catalog's objects (privileges.sql grants on
+ * pg_authid's columns), with --privileges and only when the whole
+ * database is dumped, as pg_dump writes them: each object's changes from
+ * what initdb gave it (pg_init_privs, else the built-in default). Every
+ * database has its own copy of these catalogs; a fresh one has initdb's.
+ * A column's default is no ACL (NULL: aclexplode gives no row).
+ */
+static const char catalog_acl_sql[] =
+    "WITH o(kw, name, col, cur, base) AS ("
+    " SELECT 'SCHEMA', 'pg_catalog', '', coalesce(n.nspacl, acldefault('n'::\"char\", n.nspowner)),"
+    "   coalesce(" INIT_PRIVS("pg_namespace", "n.oid", "0") ", acldefault('n'::\"char\", n.nspowner))"
+    "   FROM pg_namespace n WHERE n.oid = 'pg_catalog'::regnamespace"
+    " UNION ALL"
+    " SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, format('pg_catalog.%I', c.relname), '',"
+    "   coalesce(c.relacl, acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::\"char\", c.relowner)),"
+    "   coalesce(" INIT_PRIVS("pg_class", "c.oid", "0") ","
+    "     acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::\"char\", c.relowner))"
+    "   FROM pg_class c WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'S', 'p')"
+    " UNION ALL"
+    " SELECT 'TABLE', format('pg_catalog.%I', c.relname), format(' (%I)', a.attname), a.attacl,"
+    "   " INIT_PRIVS("pg_class", "c.oid", "a.attnum")
+    "   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
+    "   WHERE c.relnamespace = 'pg_catalog'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped"
+    " UNION ALL"
+    " SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.oid::regprocedure::text, '',"
+    "   coalesce(p.proacl, acldefault('f'::\"char\", p.proowner)),"
+    "   coalesce(" INIT_PRIVS("pg_proc", "p.oid", "0") ", acldefault('f'::\"char\", p.proowner))"
+    "   FROM pg_proc p WHERE p.pronamespace = 'pg_catalog'::regnamespace"
+    " UNION ALL"
+    " SELECT 'TYPE', format('pg_catalog.%I', t.typname), '', coalesce(t.typacl, acldefault('T'::\"char\", t.typowner)),"
+    "   coalesce(" INIT_PRIVS("pg_type", "t.oid", "0") ", acldefault('T'::\"char\", t.typowner))"
+    "   FROM pg_type t WHERE t.typnamespace = 'pg_catalog'::regnamespace"
+    ")"
+    " SELECT x.sql FROM (SELECT DISTINCT o.kw, o.name, o.col, s.k, s.who, s.priv, s.sql FROM o, LATERAL ("
+    /* Taken away: the privilege, or only its grant option. */
+    "   SELECT 1 AS k, " GRANTEE_SQL("b.grantee") " AS who, b.privilege_type AS priv,"
+    "     format('REVOKE %s%s%s ON %s %s FROM %s;', CASE WHEN c.grantee IS NULL THEN '' ELSE 'GRANT OPTION FOR ' END,"
+    "       b.privilege_type, o.col, o.kw, o.name, " GRANTEE_SQL("b.grantee") ") AS sql"
+    "   FROM aclexplode(o.base) b LEFT JOIN aclexplode(o.cur) c"
+    "     ON c.grantee = b.grantee AND c.privilege_type = b.privilege_type"
+    "   WHERE c.grantee IS NULL OR (b.is_grantable AND NOT c.is_grantable)"
+    "   UNION ALL"
+    "   SELECT 2, " GRANTEE_SQL("c.grantee") ", c.privilege_type,"
+    "     format('GRANT %s%s ON %s %s TO %s%s;', c.privilege_type, o.col, o.kw, o.name, " GRANTEE_SQL("c.grantee") ","
+    "       CASE WHEN c.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
+    "   FROM aclexplode(o.cur) c LEFT JOIN aclexplode(o.base) b"
+    "     ON b.grantee = c.grantee AND b.privilege_type = c.privilege_type"
+    "   WHERE b.grantee IS NULL OR (c.is_grantable AND NOT b.is_grantable)) s"
+    "  WHERE o.cur IS DISTINCT FROM o.base AND current_setting('lotbackup.all') = 'on') x"
+    " ORDER BY x.name COLLATE \"C\", x.col COLLATE \"C\", x.k, x.who COLLATE \"C\", x.priv";
+
 /*
  * Default privileges, with --privileges, after everything else so that
  * they apply to no object the dump creates (pg_dump writes them in its
@@ -313,6 +371,8 @@ schema_load_kinds2_extras(struct schema *s, PGconn *conn)
 {
 	if (s->with_privileges &&
 	    (append_to_nodes(s, conn, language_acl_sql, "cannot read language privileges") < 0 ||
+	    append_rows(&s->post[POST_CATALOG_ACL], conn, catalog_acl_sql,
+		"cannot read the privileges of pg_catalog's objects") < 0 ||
 	    append_rows(&s->post[POST_DEFAULT_ACL], conn, default_acl_sql, "cannot read default privileges") < 0))
 		return -1;
 	return 0;

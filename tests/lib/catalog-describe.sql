@@ -355,6 +355,25 @@ SELECT format('event trigger|%I|%s|%s|%s|%s', e.evtname, e.evtevent, e.evtfoid::
  WHERE ('pg_event_trigger'::regclass, e.oid) NOT IN (SELECT classid, objid FROM lb_ext_member)
  ORDER BY 1;
 
+-- Privileges on pg_catalog's objects that differ from initdb's (pg_init_privs).
+SELECT format('catalog acl|%s|%s|%s', o.kind, o.name, o.acl)
+  FROM (SELECT 'relation' AS kind, c.oid::regclass::text AS name, 0 AS sub, c.relacl AS acl,
+               'pg_class'::regclass AS cls, c.oid AS obj
+          FROM pg_class c WHERE c.relnamespace = 'pg_catalog'::regnamespace
+        UNION ALL SELECT 'column', format('%s.%I', a.attrelid::regclass, a.attname), a.attnum, a.attacl,
+               'pg_class'::regclass, a.attrelid
+          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         WHERE c.relnamespace = 'pg_catalog'::regnamespace AND a.attacl IS NOT NULL
+        UNION ALL SELECT 'function', p.oid::regprocedure::text, 0, p.proacl, 'pg_proc'::regclass, p.oid
+          FROM pg_proc p WHERE p.pronamespace = 'pg_catalog'::regnamespace
+        UNION ALL SELECT 'type', t.oid::regtype::text, 0, t.typacl, 'pg_type'::regclass, t.oid
+          FROM pg_type t WHERE t.typnamespace = 'pg_catalog'::regnamespace
+        UNION ALL SELECT 'schema', n.nspname, 0, n.nspacl, 'pg_namespace'::regclass, n.oid
+          FROM pg_namespace n WHERE n.nspname = 'pg_catalog') o
+ WHERE o.acl IS DISTINCT FROM (SELECT ip.initprivs FROM pg_init_privs ip
+                                WHERE ip.classoid = o.cls AND ip.objoid = o.obj AND ip.objsubid = o.sub)
+ ORDER BY 1;
+
 -- Data: rows and a content hash per table; sequence positions.
 SELECT format('SELECT %L || count(*) || ''|'' || md5(coalesce(string_agg(lb_r::text, E''\n'' ORDER BY lb_r::text), '''')) FROM ONLY %I.%I lb_r',
          format('rows|%I.%I|', n.nspname, c.relname), n.nspname, c.relname)
