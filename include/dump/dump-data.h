@@ -8,9 +8,13 @@
 #include "store/manifest.h"
 #include "io/pipe.h"
 
-/* Set on every dump connection, as pg_dump does, so COPY text loads the same anywhere. */
+/*
+ * Set on every dump connection, as pg_dump does, so COPY text loads the
+ * same anywhere; and jit = off: the catalog queries are many and short,
+ * and JIT (or a database's jit_above_cost = 0) compiled each one first.
+ */
 #define DUMP_SESSION_SETTINGS "SET DateStyle = ISO; SET IntervalStyle = postgres; " \
-	"SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET row_security = off"
+	"SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET row_security = off; SET jit = off"
 
 struct progress;
 

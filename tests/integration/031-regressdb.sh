@@ -19,6 +19,25 @@ src=$(new_db lb_rdb_src) && dst=$(new_db lb_rdb_dst) && rdst=$(new_db lb_rdb_res
 check regressdb-fixture psql -X -q -v ON_ERROR_STOP=1 -d "$src" -f "$fixture" || finish
 kinds_roundtrip regressdb "$src" "$dst" "$rdst" "$work" || finish
 
+# JIT compiles nothing for the dump's catalog queries: on a database whose
+# settings make every query JIT-compiled (and write its bitcode to the
+# data directory), db leaves no bitcode. Only where the server has JIT.
+jit=$(new_db lb_rdb_jit) &&
+	psql -X -q -v ON_ERROR_STOP=1 -d "$jit" -c "CREATE TABLE t (a integer); INSERT INTO t VALUES (1);
+		ALTER DATABASE $jit SET jit = on; ALTER DATABASE $jit SET jit_above_cost = 0;
+		ALTER DATABASE $jit SET jit_dump_bitcode = on" ||
+	fail regressdb-jit-setup "cannot make the JIT database"
+if [ "$(psql -X -At -d "$jit" -c "SELECT pg_jit_available()")" != t ]; then
+	skip regressdb-jit-off "the server has no JIT"
+else
+	find "$LB_PG_DATA" -maxdepth 1 -name '*.bc' -delete
+	if check regressdb-jit-db "$LB_BIN" db -q -d "dbname=$jit" -o "$work/jit"; then
+		bc=$(find "$LB_PG_DATA" -maxdepth 1 -name '*.bc' | wc -l)
+		[ "$bc" -eq 0 ] && pass regressdb-jit-off || fail regressdb-jit-off "the dump's queries were JIT-compiled: $bc bitcode files"
+	fi
+	find "$LB_PG_DATA" -maxdepth 1 -name '*.bc' -delete
+fi
+
 # fixture_for MAJOR: the fixture without the statements (marked "15+")
 # an older major cannot run.
 fixture_for() {
