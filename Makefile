@@ -20,7 +20,7 @@ LIB_OBJS  = $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/test-*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check demo install asan valgrind clean deps unit-tests lint-man bench fuzz
+.PHONY: all check demo install asan valgrind clean deps unit-tests lint-man bench fuzz check-regression
 
 all: $(BIN)
 
@@ -47,6 +47,13 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all unit-tests
 	@LB_BIN=$(CURDIR)/lotbackup LB_UNIT_DIR=$(CURDIR)/$(BUILD)/tests tests/run.sh
+
+# PostgreSQL's regression database (its suite built from the server's
+# source, cached) dumped, loaded both ways and compared with pg_dump's
+# copy: tests/setup/regression-db.sh. Minutes on a first run; not in check.
+check-regression: deps
+	@$(MAKE) --no-print-directory all
+	@LB_BIN=$(CURDIR)/lotbackup tests/setup/regression-db.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all
