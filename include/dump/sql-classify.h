@@ -48,7 +48,8 @@ const char *sql_refused(const char *text, size_t len);
  */
 enum sql_confined {
 	SQL_CONFINED_RUN,	/* as the role, like everything else */
-	SQL_CONFINED_SKIP,	/* SET/RESET ROLE or SESSION AUTHORIZATION, ALTER ... OWNER TO, ALTER DEFAULT PRIVILEGES */
+	SQL_CONFINED_SKIP,	/* SET/RESET ROLE or SESSION AUTHORIZATION, ALTER ... OWNER TO, ALTER DEFAULT
+				 * PRIVILEGES, GRANT/REVOKE on pg_catalog's objects */
 	/* CREATE EXTENSION IF NOT EXISTS x WITH SCHEMA s; COMMENT ON EXTENSION x IS '...'; (a dump's form) */
 	SQL_CONFINED_PRIVILEGED,
 	/* a kind only a superuser may create or change (sql_superuser_kind) */

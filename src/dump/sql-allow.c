@@ -952,6 +952,29 @@ sql_mentions(const char *text, size_t len, const char *name)
 	return 0;
 }
 
+/*
+ * GRANT or REVOKE on pg_catalog's schema or on one of its objects (the
+ * dump's changes since initdb, dump-schema-kinds2.c's catalog_acl_sql).
+ * Column lists and names are quoted by the dump when they are keywords,
+ * so the first bare ON ends the privileges.
+ */
+static int
+on_catalog(struct lexer *lx, struct tok *t)
+{
+	if (!eat(lx, t, "grant") && !eat(lx, t, "revoke"))
+		return 0;
+	while (t->type != T_END && t->type != T_BAD && !is_word(t, "on"))
+		next(lx, t);
+	if (!eat(lx, t, "on"))
+		return 0;
+	if (eat(lx, t, "schema"))
+		return eat(lx, t, "pg_catalog") && (is_word(t, "to") || is_word(t, "from"));
+	if (!eat(lx, t, "table") && !eat(lx, t, "sequence") && !eat(lx, t, "function") &&
+	    !eat(lx, t, "procedure") && !eat(lx, t, "type"))
+		return 0;
+	return eat(lx, t, "pg_catalog") && is_punct(t, ".");
+}
+
 enum sql_confined
 sql_confined_action(const char *text, size_t len)
 {
@@ -967,6 +990,11 @@ sql_confined_action(const char *text, size_t len)
 	first = t;
 	/* Privileges of objects made later, for roles the load is not: the dump writes them last. */
 	if (eat(&lx, &t, "alter") && eat(&lx, &t, "default") && is_word(&t, "privileges"))
+		return SQL_CONFINED_SKIP;
+	lx = start;
+	t = first;
+	/* pg_catalog's privileges: the load's role owns none of its objects. */
+	if (on_catalog(&lx, &t))
 		return SQL_CONFINED_SKIP;
 	lx = start;
 	t = first;

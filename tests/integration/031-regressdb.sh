@@ -38,6 +38,17 @@ else
 	find "$LB_PG_DATA" -maxdepth 1 -name '*.bc' -delete
 fi
 
+# verify --restore loads as a role that owns nothing of pg_catalog: it
+# passes over the dump's GRANTs and REVOKEs on pg_catalog's objects.
+catacl=$(new_db lb_rdb_catacl) &&
+	psql -X -q -v ON_ERROR_STOP=1 -d "$catacl" -c "CREATE TABLE t (a integer); INSERT INTO t VALUES (1);
+		GRANT SELECT (rolname) ON pg_catalog.pg_authid TO postgres;
+		REVOKE EXECUTE ON FUNCTION pg_catalog.pg_sleep(double precision) FROM PUBLIC;
+		GRANT USAGE ON SCHEMA pg_catalog TO postgres WITH GRANT OPTION" &&
+	"$LB_BIN" db -q -d "dbname=$catacl" -o "$work/catacl" --owner --privileges ||
+	fail regressdb-catalog-acl-setup "cannot make and dump a database with pg_catalog privileges"
+check_exit regressdb-catalog-acl-verify-restore 0 "$LB_BIN" verify -q --restore "$work"/catacl/*.sql.gz
+
 # fixture_for MAJOR: the fixture without the statements (marked "15+")
 # an older major cannot run.
 fixture_for() {
