@@ -78,12 +78,16 @@ int sql_sets_owner(const char *text, size_t len);
  */
 const char *sql_superuser_kind(const char *text, size_t len);
 /*
- * The name a CREATE statement gives its object (its last part, as
- * written: quotes kept), or NULL (not a CREATE, or an object without a
- * name: a cast, a transform, a user mapping). Caller frees.
+ * The name a CREATE statement gives its object, schema and all, as
+ * written (quotes kept), or NULL (not a CREATE, or an object without a
+ * name: a cast, a transform, a user mapping, an operator). Caller frees.
  */
 char *sql_created_name(const char *text, size_t len);
-/* Whether the statement has the name (as sql_created_name gives it) as a word or quoted name, outside strings. */
+/*
+ * Whether the statement has the name (as sql_created_name gives it,
+ * qualified or not) as its whole run of words or quoted names, outside
+ * strings: "s.t" is not "s.t2", nor "x.s.t", nor schema s itself.
+ */
 int sql_mentions(const char *text, size_t len, const char *name);
 
 /*

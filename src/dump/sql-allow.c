@@ -921,33 +921,61 @@ char *
 sql_created_name(const char *text, size_t len)
 {
 	struct lexer lx = { text, text + len, 0 };
-	struct tok t = { T_END, text, 0 }, last = { T_END, text, 0 };
+	struct tok t = { T_END, text, 0 }, first, last = { T_END, text, 0 };
 
 	next(&lx, &t);
 	if (!eat(&lx, &t, "create") || is_word(&t, "cast") || is_word(&t, "transform") || is_word(&t, "user"))
 		return NULL;
 	while (is_kind_word(&t))
 		next(&lx, &t);
+	first = t;
 	while (t.type == T_WORD || t.type == T_QIDENT) {
 		last = t;
 		next(&lx, &t);
 		if (!is_punct(&t, "."))
 			break;
 		next(&lx, &t);
+		/* An operator's name is a symbol: its schema alone would name all the schema holds. */
+		if (t.type != T_WORD && t.type != T_QIDENT)
+			return NULL;
 	}
-	return last.type == T_END ? NULL : xstrndup(last.p, last.n);
+	return last.type == T_END ? NULL : xstrndup(first.p, (size_t)(last.p + last.n - first.p));
+}
+
+/* Whether two name tokens are the same name: a word folds case, a quoted name does not. */
+static int
+same_name(const struct tok *a, const struct tok *b)
+{
+	if (a->type != b->type || a->n != b->n)
+		return 0;
+	return a->type == T_WORD ? strncasecmp(a->p, b->p, a->n) == 0 : memcmp(a->p, b->p, a->n) == 0;
+}
+
+/*
+ * The name's tokens, in a row, at the statement's token (the lexer is
+ * copied: the caller goes on from its own place).
+ */
+static int
+name_at(struct lexer lx, struct tok t, const char *name)
+{
+	struct lexer nlx = { name, name + strlen(name), 0 };
+	struct tok n = { T_END, name, 0 };
+
+	for (next(&nlx, &n); n.type != T_END; next(&nlx, &n), next(&lx, &t))
+		if (!(n.type == T_PUNCT ? is_punct(&t, ".") : same_name(&n, &t)))
+			return 0;
+	return 1;
 }
 
 int
 sql_mentions(const char *text, size_t len, const char *name)
 {
 	struct lexer lx = { text, text + len, 0 };
-	struct tok t = { T_END, text, 0 };
-	size_t n = strlen(name);
+	struct tok t = { T_END, text, 0 }, prev = { T_END, text, 0 };
 
-	for (next(&lx, &t); t.type != T_END && t.type != T_BAD; next(&lx, &t))
-		if ((t.type == T_QIDENT && t.n == n && memcmp(t.p, name, n) == 0) ||
-		    (t.type == T_WORD && name[0] != '"' && t.n == n && strncasecmp(t.p, name, n) == 0))
+	/* Not after a dot: public.x is not other.public.x's start, nor is x a's column x (a.x). */
+	for (next(&lx, &t); t.type != T_END && t.type != T_BAD; prev = t, next(&lx, &t))
+		if (!is_punct(&prev, ".") && name_at(lx, t, name))
 			return 1;
 	return 0;
 }

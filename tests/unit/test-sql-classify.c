@@ -466,12 +466,21 @@ main(void)
 		UNIT_CHECK("created-name-quoted", name != NULL && strcmp(name, "\"K3 Bare\"") == 0);
 		free(name);
 		name = sql_created_name(su[3], strlen(su[3]));
-		UNIT_CHECK("created-name-qualified", name != NULL && strcmp(name, "\"My Text\"") == 0);
+		UNIT_CHECK("created-name-qualified", name != NULL && strcmp(name, "\"Kinds 3\".\"My Text\"") == 0);
 		free(name);
 		name = sql_created_name(su[2], strlen(su[2]));
 		UNIT_CHECK("created-name-transform-none", name == NULL);
 		free(name);
-		UNIT_CHECK("mentions-quoted", sql_mentions("CREATE TABLE t (a \"Kinds 3\".\"My Text\");", 41, "\"My Text\""));
+		UNIT_CHECK("mentions-quoted", sql_mentions("CREATE TABLE t (a \"Kinds 3\".\"My Text\");", 41,
+		    "\"Kinds 3\".\"My Text\""));
+		/* An operator is a symbol: "public" alone would route all of public apart (issue #17). */
+		name = sql_created_name("CREATE OPERATOR public.< (FUNCTION = f);", 40);
+		UNIT_CHECK("created-name-operator-none", name == NULL);
+		free(name);
+		UNIT_CHECK("mentions-qualified", sql_mentions("ALTER SEQUENCE public.s OWNED BY public.t.a;", 44, "public.t"));
+		UNIT_CHECK("mentions-not-schema-alone", !sql_mentions("CREATE SEQUENCE public.s;", 25, "public.t"));
+		UNIT_CHECK("mentions-not-other-schema", !sql_mentions("CREATE TABLE x.t (a int);", 25, "public.t"));
+		UNIT_CHECK("mentions-not-column", !sql_mentions("ALTER TABLE public.u ADD b public.tt;", 37, "public.t"));
 		UNIT_CHECK("mentions-word", sql_mentions("CREATE FUNCTION f() LANGUAGE K3PL AS 'x';", 41, "k3pl"));
 		UNIT_CHECK("mentions-not-in-string", !sql_mentions("COMMENT ON TABLE t IS 'k3pl';", 29, "k3pl"));
 	}
