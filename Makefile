@@ -50,7 +50,8 @@ check: deps
 
 # PostgreSQL's regression database (its suite built from the server's
 # source, cached) dumped, loaded both ways and compared with pg_dump's
-# copy: tests/setup/regression-db.sh. Minutes on a first run; not in check.
+# copy, then checked by verify --restore: tests/setup/regression-db.sh.
+# Minutes on a first run; not in check.
 check-regression: deps
 	@$(MAKE) --no-print-directory all
 	@LB_BIN=$(CURDIR)/lotbackup tests/setup/regression-db.sh

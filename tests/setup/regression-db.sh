@@ -15,12 +15,16 @@
 #     source by tests/lib/compare.sh (pg_dump 15 --schema-only of both
 #     sides, every table's rows, every sequence) as pg_dump's own copy
 #     (pg_dump | psql) is: each copy must differ from the source exactly
-#     where pg_dump's does, and equal pg_dump's copy.
+#     where pg_dump's does, and equal pg_dump's copy;
+#  4. checks the dump with `lotbackup verify --restore` as the superuser:
+#     it must pass with nothing left out (every superuser-only statement
+#     run on the superuser's connection, the rest as the confined role).
 # Cache: $LB_REGRESS_DIR, default /var/cache/lotbackup/regress as root
 # (postgres must read it), else ~/.cache/lotbackup/regress. Delete it to
 # rebuild. Needs LB_BIN (the lotbackup binary), a C compiler and make
 # (a release tarball has its parsers generated), pg_dump 15 and psql.
-# Exit 0: both copies equal pg_dump's; 1: a difference or a failure.
+# Exit 0: both copies equal pg_dump's and verify --restore passes; 1: a
+# difference or a failure.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 LB_TOP=$top
@@ -129,7 +133,22 @@ same_as_pgdump() {
 	say "PASS: the $name copy equals pg_dump's copy ($(grep -c '^[-+][^-+]' "$work/$copy.src-diff") lines differ from the source, as pg_dump's)"
 }
 
-# roundtrip: dump, load both ways, compare.
+# verify_restore FILE: verify --restore of the dump passes, as the
+# superuser, leaving nothing out.
+verify_restore() {
+	local t0=$SECONDS
+	if ! "$LB_BIN" verify -q --restore "$1" -d dbname=postgres >"$work/verify.log" 2>&1; then
+		say "FAIL: verify --restore: $(grep -m 3 -E 'error|FAIL' "$work/verify.log")"
+		return 1
+	fi
+	if grep -q 'leaves out' "$work/verify.log"; then
+		say "FAIL: verify --restore left statements out: $(grep -m 3 'leaves out' "$work/verify.log")"
+		return 1
+	fi
+	say "PASS: verify --restore: $((SECONDS - t0)) s"
+}
+
+# roundtrip: dump, load both ways, compare, verify --restore.
 roundtrip() {
 	local rc=0 t0 file
 	work=$(mktemp -d) || return 1
@@ -160,6 +179,7 @@ roundtrip() {
 		say "FAIL: restore: $(tail -n 3 "$work/restore.log")"
 		rc=1
 	fi
+	verify_restore "$file" || rc=1
 	return $rc
 }
 
