@@ -908,13 +908,37 @@ is_kind_word(const struct tok *t)
 		"text", "search", "parser", "template", "dictionary", "configuration", "access", "method",
 		"operator", "class", "family", "publication", "subscription", "table", "view", "materialized",
 		"recursive", "unlogged", "schema", "sequence", "domain", "collation", "conversion", "default",
-		"statistics", "if", "not", "exists", NULL };
+		"statistics", "if", "not", "exists", "constraint", "rule", "policy", NULL };
 	size_t i;
 
 	for (i = 0; words[i] != NULL; i++)
 		if (is_word(t, words[i]))
 			return 1;
 	return 0;
+}
+
+/*
+ * CREATE [UNIQUE] INDEX name ON [ONLY] schema.table: the index is named
+ * bare but lives in its table's schema, as ALTER INDEX names it.
+ */
+static char *
+index_name(struct lexer *lx, struct tok *t)
+{
+	struct tok name;
+
+	eat(lx, t, "concurrently");
+	if (eat(lx, t, "if") && !(eat(lx, t, "not") && eat(lx, t, "exists")))
+		return NULL;
+	if (t->type != T_WORD && t->type != T_QIDENT)
+		return NULL;
+	name = *t;
+	next(lx, t);
+	if (!eat(lx, t, "on"))
+		return NULL;
+	eat(lx, t, "only");
+	if (t->type != T_WORD && t->type != T_QIDENT)
+		return NULL;
+	return xasprintf("%.*s.%.*s", (int)t->n, t->p, (int)name.n, name.p);
 }
 
 char *
@@ -926,6 +950,9 @@ sql_created_name(const char *text, size_t len)
 	next(&lx, &t);
 	if (!eat(&lx, &t, "create") || is_word(&t, "cast") || is_word(&t, "transform") || is_word(&t, "user"))
 		return NULL;
+	eat(&lx, &t, "unique");
+	if (eat(&lx, &t, "index"))
+		return index_name(&lx, &t);
 	while (is_kind_word(&t))
 		next(&lx, &t);
 	first = t;

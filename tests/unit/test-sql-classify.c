@@ -480,6 +480,17 @@ main(void)
 		UNIT_CHECK("mentions-qualified", sql_mentions("ALTER SEQUENCE public.s OWNED BY public.t.a;", 44, "public.t"));
 		UNIT_CHECK("mentions-not-schema-alone", !sql_mentions("CREATE SEQUENCE public.s;", 25, "public.t"));
 		UNIT_CHECK("mentions-not-other-schema", !sql_mentions("CREATE TABLE x.t (a int);", 25, "public.t"));
+		name = sql_created_name("CREATE UNIQUE INDEX i_a ON ONLY public.t USING btree (a);", 57);
+		UNIT_CHECK("created-name-index", name != NULL && strcmp(name, "public.i_a") == 0);
+		free(name);
+		UNIT_CHECK("mentions-index", sql_mentions("ALTER INDEX public.i_a ATTACH PARTITION public.i_b;", 51,
+		    "public.i_a"));
+		name = sql_created_name("CREATE CONSTRAINT TRIGGER tr AFTER INSERT ON s.t;", 49);
+		UNIT_CHECK("created-name-trigger", name != NULL && strcmp(name, "tr") == 0);
+		free(name);
+		name = sql_created_name("CREATE RULE ru AS ON INSERT TO s.t DO NOTHING;", 46);
+		UNIT_CHECK("created-name-rule", name != NULL && strcmp(name, "ru") == 0);
+		free(name);
 		UNIT_CHECK("mentions-not-column", !sql_mentions("ALTER TABLE public.u ADD b public.tt;", 37, "public.t"));
 		UNIT_CHECK("mentions-word", sql_mentions("CREATE FUNCTION f() LANGUAGE K3PL AS 'x';", 41, "k3pl"));
 		UNIT_CHECK("mentions-not-in-string", !sql_mentions("COMMENT ON TABLE t IS 'k3pl';", 29, "k3pl"));
