@@ -659,9 +659,14 @@ out:
 int
 loader_run_early(struct loader *l, const struct tail_item *it)
 {
+	struct sql_item item = { it->kind, it->text, it->len, it->line };
 	PGresult *res;
 	int rc = 0;
 
+	/* As in the file's order: an index of a table made apart is built apart, or left out with it. */
+	if (l->settings->confined != NULL && (rc = confined_statement(l, &item)) <= 0)
+		return rc;
+	rc = 0;
 	log_debug("building early: %.*s", (int)strcspn(it->text, "\n"), it->text);
 	res = PQexec(l->conn, it->text);
 	l->stats->statements++;
