@@ -15,6 +15,7 @@
  * so the splitter, this reader and the server agree on where strings end.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -908,7 +909,7 @@ is_kind_word(const struct tok *t)
 		"text", "search", "parser", "template", "dictionary", "configuration", "access", "method",
 		"operator", "class", "family", "publication", "subscription", "table", "view", "materialized",
 		"recursive", "unlogged", "schema", "sequence", "domain", "collation", "conversion", "default",
-		"statistics", "if", "not", "exists", "constraint", "rule", "policy", NULL };
+		"statistics", "if", "not", "exists", NULL };
 	size_t i;
 
 	for (i = 0; words[i] != NULL; i++)
@@ -941,6 +942,32 @@ index_name(struct lexer *lx, struct tok *t)
 	return xasprintf("%.*s.%.*s", (int)t->n, t->p, (int)name.n, name.p);
 }
 
+/*
+ * CREATE [CONSTRAINT] TRIGGER, RULE or POLICY name ... ON|TO table: the
+ * name is its table's alone, "name ON schema.table" (sql_mentions wants
+ * both), as another table's trigger may have the same name.
+ */
+static char *
+table_object_name(struct lexer *lx, struct tok *t)
+{
+	struct tok name, first;
+	const char *word = is_word(t, "rule") ? "to" : "on";
+
+	next(lx, t);
+	if (t->type != T_WORD && t->type != T_QIDENT)
+		return NULL;
+	name = *t;
+	for (next(lx, t); t->type != T_END && t->type != T_BAD && !is_word(t, word); next(lx, t))
+		;
+	if (!eat(lx, t, word) || (t->type != T_WORD && t->type != T_QIDENT))
+		return NULL;
+	first = *t;
+	next(lx, t);
+	if (is_punct(t, ".") && (next(lx, t), t->type == T_WORD || t->type == T_QIDENT))
+		return xasprintf("%.*s ON %.*s", (int)name.n, name.p, (int)(t->p + t->n - first.p), first.p);
+	return xasprintf("%.*s ON %.*s", (int)name.n, name.p, (int)first.n, first.p);
+}
+
 char *
 sql_created_name(const char *text, size_t len)
 {
@@ -953,6 +980,9 @@ sql_created_name(const char *text, size_t len)
 	eat(&lx, &t, "unique");
 	if (eat(&lx, &t, "index"))
 		return index_name(&lx, &t);
+	eat(&lx, &t, "constraint");
+	if (is_word(&t, "trigger") || is_word(&t, "rule") || is_word(&t, "policy"))
+		return table_object_name(&lx, &t);
 	while (is_kind_word(&t))
 		next(&lx, &t);
 	first = t;
@@ -994,8 +1024,9 @@ name_at(struct lexer lx, struct tok t, const char *name)
 	return 1;
 }
 
-int
-sql_mentions(const char *text, size_t len, const char *name)
+/* The statement has the name's run of tokens, not after a dot. */
+static int
+mentions_run(const char *text, size_t len, const char *name)
 {
 	struct lexer lx = { text, text + len, 0 };
 	struct tok t = { T_END, text, 0 }, prev = { T_END, text, 0 };
@@ -1005,6 +1036,25 @@ sql_mentions(const char *text, size_t len, const char *name)
 		if (!is_punct(&prev, ".") && name_at(lx, t, name))
 			return 1;
 	return 0;
+}
+
+int
+sql_mentions(const char *text, size_t len, const char *name)
+{
+	struct lexer lx = { name, name + strlen(name), 0 };
+	struct tok t = { T_END, name, 0 };
+	char *own;
+	int rc;
+
+	/* "name ON table" (table_object_name): both, in any order (ALTER TABLE t DISABLE TRIGGER name). */
+	for (next(&lx, &t); t.type != T_END && !is_word(&t, "on"); next(&lx, &t))
+		;
+	if (t.type == T_END)
+		return mentions_run(text, len, name);
+	own = xstrndup(name, (size_t)(t.p - 1 - name));
+	rc = mentions_run(text, len, own) && mentions_run(text, len, t.p + 3);
+	free(own);
+	return rc;
 }
 
 /*

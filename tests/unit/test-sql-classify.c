@@ -486,10 +486,13 @@ main(void)
 		UNIT_CHECK("mentions-index", sql_mentions("ALTER INDEX public.i_a ATTACH PARTITION public.i_b;", 51,
 		    "public.i_a"));
 		name = sql_created_name("CREATE CONSTRAINT TRIGGER tr AFTER INSERT ON s.t;", 49);
-		UNIT_CHECK("created-name-trigger", name != NULL && strcmp(name, "tr") == 0);
+		UNIT_CHECK("created-name-trigger", name != NULL && strcmp(name, "tr ON s.t") == 0);
+		UNIT_CHECK("mentions-trigger", sql_mentions("ALTER TABLE s.t DISABLE TRIGGER tr;", 35, "tr ON s.t"));
+		UNIT_CHECK("mentions-not-other-tables", !sql_mentions("CREATE POLICY tr ON s.u USING (true);", 37,
+		    "tr ON s.t"));
 		free(name);
 		name = sql_created_name("CREATE RULE ru AS ON INSERT TO s.t DO NOTHING;", 46);
-		UNIT_CHECK("created-name-rule", name != NULL && strcmp(name, "ru") == 0);
+		UNIT_CHECK("created-name-rule", name != NULL && strcmp(name, "ru ON s.t") == 0);
 		free(name);
 		UNIT_CHECK("mentions-not-column", !sql_mentions("ALTER TABLE public.u ADD b public.tt;", 37, "public.t"));
 		UNIT_CHECK("mentions-word", sql_mentions("CREATE FUNCTION f() LANGUAGE K3PL AS 'x';", 41, "k3pl"));
