@@ -18,7 +18,9 @@
 #     where pg_dump's does, and equal pg_dump's copy;
 #  4. checks the dump with `lotbackup verify --restore` as the superuser:
 #     it must pass with nothing left out (every superuser-only statement
-#     run on the superuser's connection, the rest as the confined role).
+#     run on the superuser's connection, the rest as the confined role);
+#     then as a CREATEDB CREATEROLE user, which must pass too, leaving
+#     out what only a superuser may run and what names its objects.
 # Cache: $LB_REGRESS_DIR, default /var/cache/lotbackup/regress as root
 # (postgres must read it), else ~/.cache/lotbackup/regress. Delete it to
 # rebuild. Needs LB_BIN (the lotbackup binary), a C compiler and make
@@ -134,7 +136,7 @@ same_as_pgdump() {
 }
 
 # verify_restore FILE: verify --restore of the dump passes, as the
-# superuser, leaving nothing out.
+# superuser leaving nothing out, and as a non-superuser.
 verify_restore() {
 	local t0=$SECONDS
 	if ! "$LB_BIN" verify -q --restore "$1" -d dbname=postgres >"$work/verify.log" 2>&1; then
@@ -146,6 +148,15 @@ verify_restore() {
 		return 1
 	fi
 	say "PASS: verify --restore: $((SECONDS - t0)) s"
+	# As a user who may create roles and databases but is no superuser:
+	# superuser-only statements, and what names their objects, left out.
+	t0=$SECONDS
+	psql -X -q -d postgres -c 'CREATE ROLE lb_regress_admin LOGIN CREATEDB CREATEROLE' || return 1
+	if ! PGUSER=lb_regress_admin "$LB_BIN" verify -q --restore "$1" -d dbname=postgres >"$work/verify2.log" 2>&1; then
+		say "FAIL: verify --restore as a non-superuser: $(grep -m 3 -E 'error|FAIL' "$work/verify2.log")"
+		return 1
+	fi
+	say "PASS: verify --restore as a non-superuser: $((SECONDS - t0)) s, $(grep -c 'leaves out' "$work/verify2.log") statements left out"
 }
 
 # roundtrip: dump, load both ways, compare, verify --restore.
