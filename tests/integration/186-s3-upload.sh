@@ -107,9 +107,12 @@ check_exit upload-no-store 1 env -u LOTBACKUP_S3_URL "$LB_BIN" db --upload -d "$
 grep -q 'set LOTBACKUP_S3_URL' <<<"$LB_LAST_OUTPUT" && [ -n "$(ls "$work/nostore"/lot-systems-db-*.sql.gz)" ] &&
 	pass upload-no-store-local-kept || fail upload-no-store-local-kept "$LB_LAST_OUTPUT"
 
-# A dump of about 20 MiB in parts of 5 MiB, one at a time, each held 0.4 s by the proxy.
+# A dump of about 33 MiB in parts of 5 MiB (seven), one at a time, each held 0.4 s by the proxy.
+# So many parts that, with the parts in flight bounded, the dump cannot have ended when the
+# first is on the server (with three it could: the other two fit in the bound).
 psql -X -q -d "$db" -c "CREATE TABLE big AS SELECT g AS id, md5(g::text) || md5((g + 1)::text) AS v
-	FROM generate_series(1, 500000) g" || exit 1
+	FROM generate_series(1, 500000) g" -c "CREATE TABLE big_stream AS SELECT g AS id,
+	md5(g::text) || md5((g + 1)::text) AS v FROM generate_series(1, 1000000) g" || exit 1
 s3_proxy_start "$work/stream.log" --delay-parts 0.4 || { fail s3-proxy "the fault proxy did not start"; finish; }
 LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT "$LB_BIN" db --upload --part-size 5 --upload-jobs 1 -d "$db" \
 	-o "$work/stream" >"$work/stream.out" 2>&1 &
@@ -125,7 +128,7 @@ wait "$dumper"
 rc=$?
 [ "$rc" -eq 0 ] && pass upload-stream-exit-0 || fail upload-stream-exit-0 "exit $rc: $(cat "$work/stream.out")"
 stream=$(cd "$work/stream" && ls lot-systems-db-*.sql.gz)
-[ "$(grep -c "^PUT .*$stream?.*partNumber=" "$work/stream.log")" -ge 3 ] && pass upload-stream-multipart ||
+[ "$(grep -c "^PUT .*$stream?.*partNumber=" "$work/stream.log")" -ge 6 ] && pass upload-stream-multipart ||
 	fail upload-stream-multipart "$(cat "$work/stream.log")"
 # The manifest is the last object written, after the parts, the completion and the data's check (HEAD).
 grep -v '^HEAD .*manifest' "$work/stream.log" | tail -n 2 | tr '\n' ' ' |
@@ -135,6 +138,7 @@ check upload-stream-pull env LOTBACKUP_S3_ENDPOINT=$S3_ENDPOINT "$LB_BIN" -o "$w
 cmp -s "$work/stream/$stream" "$work/stream-pulled/$stream" && pass upload-stream-pull-identical ||
 	fail upload-stream-pull-identical "differs"
 kill "$S3_PROXY_PID" 2>/dev/null; wait "$S3_PROXY_PID" 2>/dev/null
+psql -X -q -d "$db" -c "DROP TABLE big_stream" || exit 1
 
 # The upload's tail (its last part, the completion, the HEAD) runs beside db's check of its own
 # file, not after it: the proxy holds the completion until the check's record is written.
