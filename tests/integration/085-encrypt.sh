@@ -105,7 +105,7 @@ for damage in flip cut append flip-nomanifest cut-nomanifest; do
 	mkdir -p "$work/$damage" && cp "$enc" "$bad"
 	case $damage in *-nomanifest) ;; *) cp "$man" "$bad.manifest.json" ;; esac
 	case $damage in
-	flip*) printf '\x55' | dd of="$bad" bs=1 seek=$((size / 2)) conv=notrunc status=none ;;
+	flip*) flip_byte "$bad" $((size / 2)) ;;
 	cut*) truncate -s $((76 + 3 * 65553)) "$bad" ;;
 	append) printf 'more' >>"$bad" ;;
 	esac

@@ -129,7 +129,7 @@ for damage in flip cut append drop reorder; do
 	bad=$work/$damage/$(basename "$enc")
 	mkdir -p "$work/$damage" && cp "$enc" "$bad"
 	case $damage in
-	flip) printf '\x55' | dd of="$bad" bs=1 seek=$((size / 2)) conv=notrunc status=none ;;
+	flip) flip_byte "$bad" $((size / 2)) ;;
 	cut) truncate -s $((76 + 3 * chunk)) "$bad" ;;
 	append) printf 'more' >>"$bad" ;;
 	drop) { head -c $((76 + chunk)) "$enc" && tail -c +$((76 + 2 * chunk + 1)) "$enc"; } >"$bad" ;;

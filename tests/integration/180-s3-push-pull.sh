@@ -86,7 +86,7 @@ check_exit s3-part-size-too-small 2 "$LB_BIN" push --part-size 4 "$work/big/$big
 # Damaged on the server (same size, one byte changed): pull refuses it, exit 3, nothing kept.
 stored=$(find "$S3_DIR" -name "$name._S3rver_object")
 if [ -n "$stored" ]; then
-	printf 'X' | dd of="$stored" bs=1 seek=100 conv=notrunc status=none
+	flip_byte "$stored" 100
 	check_exit s3-pull-damaged 3 "$LB_BIN" -o "$work/damaged" pull "$name"
 	grep -q 'its manifest says' <<<"$LB_LAST_OUTPUT" && pass s3-pull-damaged-says || fail s3-pull-damaged-says "$LB_LAST_OUTPUT"
 	# Only what any run leaves in a directory it made: the .gitignore and the lock file.

@@ -92,7 +92,7 @@ check_exit s3r-restore-enc-wrong-key 3 env LOTBACKUP_KEY_FILE="$work/other.key" 
 # A changed byte in the stored object: verify finds it (exit 3), restore loads nothing.
 stored=$(find "$S3_DIR" -path "*site/$name._S3rver_object")
 if [ -n "$stored" ]; then
-	printf 'X' | dd of="$stored" bs=1 seek=200 conv=notrunc status=none
+	flip_byte "$stored" 200
 	check_exit s3r-verify-damaged 3 "$LB_BIN" verify "$url"
 	grep -q "FAIL checksum" <<<"$LB_LAST_OUTPUT" && pass s3r-verify-damaged-says || fail s3r-verify-damaged-says "$LB_LAST_OUTPUT"
 	check_exit s3r-verify-restore-damaged 3 "$LB_BIN" verify --restore -o "$work/vr" "$url"

@@ -76,7 +76,7 @@ check_exit s3f-restore-enc-wrong-key 3 "$LB_BIN" restore --key-file "$work/other
 # A changed byte in the stored object.
 stored=$(find "$S3_DIR" -path "*site/$arc._S3rver_object")
 if [ -n "$stored" ]; then
-	printf 'X' | dd of="$stored" bs=1 seek=3000000 conv=notrunc status=none
+	flip_byte "$stored" 3000000
 	check_exit s3f-verify-damaged 3 "$LB_BIN" verify "$url"
 	check_exit s3f-restore-damaged 3 "$LB_BIN" restore --to "$work/dmg" "$url"
 	[ ! -e "$work/dmg" ] || [ -z "$(ls -A "$work/dmg")" ] && pass s3f-restore-damaged-writes-nothing ||

@@ -120,7 +120,7 @@ PY
 check_exit diff-needs-target 2 "$LB_BIN" diff "$dump"
 check_exit diff-unknown-table 1 "$LB_BIN" diff "$dump" -d "dbname=$db" --table nosuch
 cp "$dump" "$work/bad.sql.gz" && cp "$dump.manifest.json" "$work/bad.sql.gz.manifest.json"
-printf 'X' | dd of="$work/bad.sql.gz" bs=1 seek=200 conv=notrunc 2>/dev/null
+flip_byte "$work/bad.sql.gz" 200
 check_exit diff-damaged-backup 3 "$LB_BIN" diff "$work/bad.sql.gz" -d "dbname=$db"
 dropdb --if-exists "$db"
 finish

@@ -141,6 +141,14 @@ wait_for_lb_query() {
 	return 1
 }
 
+# flip_byte FILE OFFSET: inverts the byte at OFFSET, so the file always changes
+# (writing a fixed byte leaves it as it was when the byte was already that one).
+flip_byte() {
+    python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xFF]))' "$1" "$2"
+}
+
 tmpdir() {
     mktemp -d "$_LB_TMPROOT/d.XXXXXX"
 }
