@@ -62,8 +62,10 @@ tls_hint(const char *msg)
 static const char *
 connect_hint(PGconn *conn, const char *msg)
 {
-	if (tls_hint(msg) != NULL)
-		return tls_hint(msg);
+	const char *tls = tls_hint(msg);
+
+	if (tls != NULL)
+		return tls;
 	if (PQconnectionNeedsPassword(conn))
 		return "a password is needed: put it in DATABASE_URL, PGPASSWORD or ~/.pgpass";
 	if (strstr(msg, "password authentication failed"))
