@@ -161,6 +161,8 @@ pgsql_report(PGconn *conn, const PGresult *res, const char *what)
 	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	/* The server's hint names the fix ("increase max_locks_per_transaction"): an operator needs it. */
+	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
 
 	/* After a signal the error is its cancel: say that instead. */
 	if (interrupt_check() < 0)
@@ -171,8 +173,8 @@ pgsql_report(PGconn *conn, const PGresult *res, const char *what)
 		    conn && PQstatus(conn) == CONNECTION_BAD ? " (connection to the server lost)" : "");
 		return;
 	}
-	log_error("%s: %s%s%s (SQLSTATE %s)", what, primary, detail ? ": " : "", detail ? detail : "",
-	    sqlstate ? sqlstate : "none");
+	log_error("%s: %s%s%s (SQLSTATE %s)%s%s", what, primary, detail ? ": " : "", detail ? detail : "",
+	    sqlstate ? sqlstate : "none", hint ? "; hint: " : "", hint ? hint : "");
 }
 
 const char *
