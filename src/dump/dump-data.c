@@ -129,25 +129,29 @@ out:
 	return rc;
 }
 
-/* A worker connection in the dump's snapshot, set up like the main one. */
+/*
+ * A worker connection in the dump's snapshot, set up like the main one;
+ * *rejoin gets the statements that end its transaction and join the
+ * snapshot again in a new one (worker_main).
+ */
 static PGconn *
-worker_connect(PGconn *main_conn, const struct dump_data_settings *settings)
+worker_connect(PGconn *main_conn, const struct dump_data_settings *settings, char **rejoin)
 {
 	PGconn *conn = pgsql_connect_like(main_conn, PQdb(main_conn));
-	char *literal = NULL, *set_snapshot = NULL;
+	char *literal = NULL;
 	int ok = 0;
 
+	*rejoin = NULL;
 	if (conn == NULL)
 		return NULL;
 	if ((literal = pgsql_quote_literal(conn, settings->snapshot_id, "the snapshot id")) == NULL)
 		goto out;
-	set_snapshot = xasprintf("SET TRANSACTION SNAPSHOT %s", literal);
+	*rejoin = xasprintf("COMMIT; BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT %s",
+	    literal);
+	/* The first transaction: the rejoin's statements after its COMMIT (nothing to end yet). */
 	if (pgsql_exec(conn, DUMP_SESSION_SETTINGS, "cannot set a worker's session options") < 0 ||
-	    pgsql_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-	    "cannot start a worker's transaction") < 0 ||
-	    pgsql_exec(conn, set_snapshot, "a worker cannot join the dump's snapshot") < 0 ||
-	    pgsql_exec(conn, "SET search_path = ''",
-	    "cannot set a worker's search_path") < 0)
+	    pgsql_exec(conn, "SET search_path = ''", "cannot set a worker's search_path") < 0 ||
+	    pgsql_exec(conn, *rejoin + strlen("COMMIT; "), "a worker cannot join the dump's snapshot") < 0)
 		goto out;
 	if (PQsetClientEncoding(conn, settings->encoding) != 0) {
 		log_error("cannot set client encoding %s: %s", settings->encoding, PQerrorMessage(conn));
@@ -156,10 +160,11 @@ worker_connect(PGconn *main_conn, const struct dump_data_settings *settings)
 	ok = 1;
 out:
 	PQfreemem(literal);
-	free(set_snapshot);
 	if (!ok) {
 		PQfinish(conn);
 		conn = NULL;
+		free(*rejoin);
+		*rejoin = NULL;
 	}
 	return conn;
 }
@@ -252,6 +257,7 @@ job_settle(struct data_run *r, struct table_job *job, int rc)
 struct worker {
 	struct data_run *run;
 	PGconn *conn;		/* joined the snapshot before any COPY began; the thread closes it */
+	char *rejoin;		/* COMMIT, then a new transaction in the snapshot */
 	pthread_t thread;
 };
 
@@ -268,6 +274,16 @@ worker_main(void *arg)
 
 		log_debug("dumping table %s on a parallel connection", job->table->qualified);
 		rc = worker_dump(r, conn, job);
+		/*
+		 * A transaction per table: the locks of the tables dumped are let
+		 * go (the main connection holds one on each all along). Kept to
+		 * the end, they doubled the lock table the dump needs, and 5000
+		 * tables ran the server out of shared memory where pg_dump, on
+		 * one connection, does not. The exported snapshot stays valid
+		 * while the main transaction is open.
+		 */
+		if (rc == 0 && pgsql_exec(conn, w->rejoin, "a parallel worker cannot join the dump's snapshot again") < 0)
+			rc = -1;
 		job_settle(r, job, rc);
 		if (rc < 0)
 			break;
@@ -365,7 +381,7 @@ dump_data(PGconn *conn, const struct dump_data_settings *settings,
 	 */
 	for (nconns = 0; nconns < want && rc == 0; nconns++) {
 		workers[nconns].run = &r;
-		if ((workers[nconns].conn = worker_connect(conn, settings)) == NULL)
+		if ((workers[nconns].conn = worker_connect(conn, settings, &workers[nconns].rejoin)) == NULL)
 			rc = -1;
 	}
 	/* Signals are for the main thread; workers inherit this mask. */
@@ -392,6 +408,8 @@ dump_data(PGconn *conn, const struct dump_data_settings *settings,
 	/* Connections whose thread never started. */
 	for (i = nthreads; i < nconns; i++)
 		PQfinish(workers[i].conn);
+	for (i = 0; i < nconns; i++)
+		free(workers[i].rejoin);
 	for (i = 0; i < ntables; i++)
 		if (r.jobs[i].fd >= 0)
 			close(r.jobs[i].fd);
