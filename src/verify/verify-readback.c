@@ -15,6 +15,7 @@
 
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "base/name-index.h"
 #include "base/xalloc.h"
 #include "pg/pgsql.h"
 #include "verify/verify-readback.h"
@@ -87,6 +88,7 @@ struct readback {
 	pthread_cond_t more;
 	struct read_target **targets;
 	size_t ntargets;
+	struct read_target **of_copy;	/* after the load: the target of each copy (queue_late) */
 	struct read_unit *units;	/* a queue: next is the first not taken */
 	size_t nunits, next;
 	int closed, failed;
@@ -425,19 +427,54 @@ by_size(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-/* The target of the table the file names qualified (an early one first), or NULL. Under mu or with the readers stopped. */
-static struct read_target *
-target_of(const struct readback *rb, const char *qualified)
+static const char *
+target_name(const void *items, size_t i)
 {
-	size_t i;
+	return ((struct read_target *const *)items)[i]->qualified;
+}
 
-	for (i = 0; i < rb->ntargets; i++)
-		if (rb->targets[i]->early && strcmp(rb->targets[i]->qualified, qualified) == 0)
-			return rb->targets[i];
-	for (i = 0; i < rb->ntargets; i++)
-		if (strcmp(rb->targets[i]->qualified, qualified) == 0)
-			return rb->targets[i];
-	return NULL;
+/*
+ * The target of each copy, into rb->of_copy: the table read early under
+ * its name, or a new one for the first readable copy of a name, read now;
+ * a later copy of the same name shares the first one's. Names are found
+ * through indexes, not a scan per copy: 10,000 tables would make that
+ * 10^8 comparisons. Under mu (the readers run).
+ */
+static void
+pick_targets(struct readback *rb, const struct restore_copy *copies, size_t ncopies)
+{
+	struct name_index *early = name_index_new(rb->targets, rb->ntargets, target_name), *readable;
+	const char **names = xcalloc(ncopies + 1, sizeof(*names));
+	size_t *copy_at = xcalloc(ncopies + 1, sizeof(*copy_at)), nreadable = 0, i;
+	struct read_target *t;
+	long at;
+
+	for (i = 0; i < ncopies; i++)
+		if (copies[i].copy_out_sql != NULL) {
+			names[nreadable] = copies[i].qualified;
+			copy_at[nreadable++] = i;
+		}
+	readable = name_index_new(names, nreadable, name_index_string);
+	rb->of_copy = xcalloc(ncopies + 1, sizeof(*rb->of_copy));
+	for (i = 0; i < nreadable; i++) {
+		if ((at = name_index_find(early, names[i])) >= 0) {
+			t = rb->targets[at];
+		} else if ((at = name_index_find(readable, names[i])) >= 0 && (size_t)at < i) {
+			t = rb->of_copy[copy_at[at]];
+		} else {
+			t = xcalloc(1, sizeof(*t));
+			t->qualified = xstrdup(names[i]);
+			t->copy_out_sql = xstrdup(copies[copy_at[i]].copy_out_sql);
+			t->data_bytes = copies[copy_at[i]].data_bytes;
+			rb->targets = xrealloc(rb->targets, (rb->ntargets + 1) * sizeof(*rb->targets));
+			rb->targets[rb->ntargets++] = t;
+		}
+		rb->of_copy[copy_at[i]] = t;
+	}
+	name_index_free(early);
+	name_index_free(readable);
+	free(names);
+	free(copy_at);
 }
 
 /* Queues, largest first, the units of every copy not told early. 0, or -1 (reported). */
@@ -445,26 +482,16 @@ static int
 queue_late(struct readback *rb, PGconn *conn, const struct restore_copy *copies, size_t ncopies)
 {
 	struct read_unit *late = NULL, *units;
-	size_t nlate = 0, i;
+	size_t nlate = 0, i, first_late;
 	int n, rc = -1;
 
-	for (i = 0; i < ncopies; i++) {
-		struct read_target *t;
-
-		pthread_mutex_lock(&rb->mu);
-		t = copies[i].copy_out_sql == NULL || target_of(rb, copies[i].qualified) != NULL ? NULL :
-		    xcalloc(1, sizeof(*t));
-		if (t != NULL) {
-			t->qualified = xstrdup(copies[i].qualified);
-			t->copy_out_sql = xstrdup(copies[i].copy_out_sql);
-			t->data_bytes = copies[i].data_bytes;
-			rb->targets = xrealloc(rb->targets, (rb->ntargets + 1) * sizeof(*rb->targets));
-			rb->targets[rb->ntargets++] = t;
-		}
-		pthread_mutex_unlock(&rb->mu);
-		if (t == NULL)
-			continue;
-		if ((n = plan_units(rb, conn, t, &units)) < 0)
+	pthread_mutex_lock(&rb->mu);
+	first_late = rb->ntargets;
+	pick_targets(rb, copies, ncopies);
+	pthread_mutex_unlock(&rb->mu);
+	/* The targets made by pick_targets: no reader knows of them yet. */
+	for (i = first_late; i < rb->ntargets; i++) {
+		if ((n = plan_units(rb, conn, rb->targets[i], &units)) < 0)
 			goto out;
 		late = xrealloc(late, (nlate + (size_t)n) * sizeof(*late));
 		memcpy(late + nlate, units, (size_t)n * sizeof(*units));
@@ -552,7 +579,7 @@ readback_finish(struct readback *rb, PGconn *conn, const struct restore_copy *co
 			goto out;
 	for (i = 0; i < ncopies; i++) {
 		memset(&reads[i], 0, sizeof(reads[i]));
-		if (copies[i].copy_out_sql != NULL && (t = target_of(rb, copies[i].qualified)) != NULL)
+		if ((t = rb->of_copy[i]) != NULL)
 			reads[i] = t->read;
 	}
 	rc = interrupt_guard_hit() ? -1 : 0;
@@ -579,6 +606,7 @@ readback_free(struct readback *rb)
 	}
 	free(rb->units);
 	free(rb->targets);
+	free(rb->of_copy);
 	free(rb->conns);
 	free(rb->cancels);
 	free(rb->threads);
