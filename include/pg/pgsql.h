@@ -42,6 +42,13 @@ PGresult *pgsql_query_params(PGconn *conn, const char *sql, int nparams,
     const char *const *values, const char *what);
 /* Runs a command; 0 or -1 (reported). */
 int pgsql_exec(PGconn *conn, const char *sql, const char *what);
+/*
+ * 0 when the connection's client encoding is one a server may have (all
+ * ASCII-safe); else -1, reported naming WHERE. A dump's SQL is cut by a
+ * reader that knows only those: a function that switched the session to
+ * SJIS would make the server read the next statement otherwise.
+ */
+int pgsql_encoding_safe(PGconn *conn, const char *where);
 /* Reports a failed result (or the connection's error when res is NULL). */
 void pgsql_report(PGconn *conn, const PGresult *res, const char *what);
 /*

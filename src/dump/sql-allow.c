@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libpq-fe.h>
+
 #include "dump/sql-classify.h"
 #include "base/xalloc.h"
 
@@ -393,13 +395,63 @@ select_refused(struct lexer *lx, struct tok *t)
 	return literal_args(lx, t, 0) ? NULL : why;
 }
 
-/* SET [SESSION] name {=|TO} value: not SET LOCAL, and standard_conforming_strings stays on. */
+/* A setting's name as a word or "quoted" (GUC names ignore case). */
+static int
+is_setting(const struct tok *t, const char *name)
+{
+	size_t n = strlen(name);
+
+	return is_word(t, name) || (t->type == T_QIDENT && t->n == n + 2 && strncasecmp(t->p + 1, name, n) == 0);
+}
+
+/*
+ * The value of SET client_encoding or SET NAMES: DEFAULT, or a word or
+ * plain '' string naming an encoding a server may have. Those are the
+ * ASCII-safe ones; in SJIS, BIG5, GBK, UHC, GB18030 or JOHAB a byte after
+ * a lead byte (a backslash, say) is part of a character to the server but
+ * not to this reader, so a string would end elsewhere for each.
+ */
+static const char *
+encoding_refused(struct lexer *lx, struct tok *t)
+{
+	static const char why[] = "SET client_encoding to an encoding a server cannot have (SJIS, BIG5, GBK...)";
+	char name[64];
+	size_t n;
+
+	if (is_punct(t, "=") || is_word(t, "to"))
+		next(lx, t);
+	if (is_word(t, "default")) {
+		next(lx, t);
+		return at_end(lx, t) ? NULL : why;
+	}
+	if (t->type == T_WORD && t->n < sizeof(name)) {
+		memcpy(name, t->p, t->n);
+		name[t->n] = '\0';
+	} else if (t->type == T_STRING && t->p[0] == '\'' && t->n >= 2 && t->n - 2 < sizeof(name) &&
+	    memchr(t->p + 1, '\'', t->n - 2) == NULL) {
+		memcpy(name, t->p + 1, t->n - 2);
+		name[t->n - 2] = '\0';
+	} else {
+		return why;
+	}
+	n = strlen(name);
+	if (n == 0 || !pg_valid_server_encoding_id(pg_char_to_encoding(name)))
+		return why;
+	next(lx, t);
+	return at_end(lx, t) ? NULL : why;
+}
+
+/* SET [SESSION] name {=|TO} value: not SET LOCAL, standard_conforming_strings stays on, an ASCII-safe encoding. */
 static const char *
 set_refused(struct lexer *lx, struct tok *t)
 {
 	if (is_word(t, "local"))
 		return "SET LOCAL";
 	eat(lx, t, "session");
+	if (is_word(t, "names") || is_setting(t, "client_encoding")) {
+		next(lx, t);
+		return encoding_refused(lx, t);
+	}
 	if (!eat(lx, t, "standard_conforming_strings"))
 		return NULL;
 	if (!is_punct(t, "=") && !is_word(t, "to"))

@@ -238,6 +238,18 @@ pgsql_query_params(PGconn *conn, const char *sql, int nparams, const char *const
 }
 
 int
+pgsql_encoding_safe(PGconn *conn, const char *where)
+{
+	int enc = PQclientEncoding(conn);
+
+	if (enc >= 0 && pg_valid_server_encoding_id(enc))
+		return 0;
+	log_error("%s: the session's client_encoding became %s, which lotbackup cannot read SQL in "
+	    "(a function of the dump set it?)", where, enc >= 0 ? pg_encoding_to_char(enc) : "unknown");
+	return -1;
+}
+
+int
 pgsql_exec(PGconn *conn, const char *sql, const char *what)
 {
 	PGresult *res = checked(conn, PQexec(conn, sql), PGRES_COMMAND_OK, what);

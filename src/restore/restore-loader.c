@@ -39,6 +39,19 @@ loader_progress(struct loader *l, size_t len)
 		progress_update(p->bar, done, NULL);
 }
 
+/* Before a statement of the file: the server must read it as the splitter did. */
+static int
+loader_encoding_safe(struct loader *l, long line)
+{
+	char *where = xasprintf("restore stopped at line %ld", line);
+	int rc = pgsql_encoding_safe(l->conn, where);
+
+	free(where);
+	if (rc < 0)
+		l->failed = 1;
+	return rc;
+}
+
 /* One error: stop, or with --keep-going count it and go on. */
 static int
 statement_failed(struct loader *l, const PGresult *res, long line, const char *text, size_t len)
@@ -88,6 +101,8 @@ run_statement(struct loader *l, enum sql_stmt_kind kind, const struct sql_item *
 		l->failed = 1;
 		return -1;
 	}
+	if (loader_encoding_safe(l, item->line) < 0)
+		return -1;
 	sql = xstrndup(item->text, item->len);
 	res = PQexec(l->conn, sql);
 	st = PQresultStatus(res);
@@ -667,6 +682,8 @@ loader_run_early(struct loader *l, const struct tail_item *it)
 	if (l->settings->confined != NULL && (rc = confined_statement(l, &item)) <= 0)
 		return rc;
 	rc = 0;
+	if (loader_encoding_safe(l, it->line) < 0)
+		return -1;
 	log_debug("building early: %.*s", (int)strcspn(it->text, "\n"), it->text);
 	res = PQexec(l->conn, it->text);
 	l->stats->statements++;

@@ -390,6 +390,11 @@ stmt_pool_submit(struct stmt_pool *p, enum stmt_class cls, const char *sql, size
 		p->failed = 1;
 		return -1;
 	}
+	/* An index expression's function may have changed this connection's encoding. */
+	if (pgsql_encoding_safe(c->conn, "restore stopped") < 0) {
+		p->failed = 1;
+		return -1;
+	}
 	if (cls == STMT_INDEX && p->size > 1 && split_key_plain(c->conn, sql, len, &c->sql, &c->then)) {
 		log_debug("line %ld: key built as a unique index beside the table's other indexes, then attached",
 		    line);
