@@ -99,6 +99,7 @@ struct options {
 	int keep_going;
 	int no_owner;		/* restore -O */
 	int verify_restore;		/* verify --restore */
+	int trusted;			/* verify --restore --trusted */
 	char *scratch_db;
 	int no_git;			/* full */
 	int allow_broken_git;

@@ -13,6 +13,12 @@ struct verify_restore_settings {
 	int jobs;			/* tables loaded at once, as in restore */
 	int split_auto;			/* as restore's --split-tables-larger-than auto */
 	uint64_t split_bytes;		/* without split_auto: load tables above this in parts; 0 never */
+	/*
+	 * The file is the operator's own: statements only a superuser may run
+	 * run as the connecting superuser. Otherwise they are left out, named:
+	 * a hostile dump's function would run as that superuser.
+	 */
+	int trusted;
 };
 
 /*

@@ -23,7 +23,8 @@ struct scratch {
 	PGconn *admin;		/* the connecting user's, on the scratch database */
 	PGconn *load;		/* the load's: as the role when it could log in */
 	pthread_mutex_t admin_mu;	/* admin serves the load's connections one at a time */
-	int superuser;		/* the connecting user is one: it runs the superuser-only kinds */
+	int superuser;		/* the connecting user is one, and trusted: it runs the superuser-only kinds */
+	int superuser_untrusted;	/* the connecting user is one, but the file is not trusted */
 	char **apart;		/* names of the objects made apart (by admin, or left out); admin_mu */
 	size_t napart;
 	long left_out;		/* statements left out, each named in a warning */
@@ -42,14 +43,14 @@ int scratch_drop_stale(const struct pg_target *server);
  * the scratch database `dbname` (NULL: the role's name) owned by it, and
  * connects. 0, or -1 (reported; scratch_drop still undoes what was made).
  */
-int scratch_create(const struct pg_target *server, const char *dbname, struct scratch *s);
+int scratch_create(const struct pg_target *server, const char *dbname, int trusted, struct scratch *s);
 /* Runs sql as the connecting user in the scratch database (restore_confined's privileged). */
 int scratch_privileged(void *scratch, const char *sql, long line);
 /*
  * restore_confined's apart: a statement of a superuser-only kind, or one
  * naming an object made apart, runs on admin when the connecting user is
- * a superuser (tables and their COPY stay the role's), else is left out
- * and named in a warning.
+ * a superuser and the file trusted (tables and their COPY stay the
+ * role's), else is left out and named in a warning.
  */
 int scratch_apart(void *scratch, const char *text, size_t len, long line, int superuser_kind);
 /* Closes the connections and drops what scratch_create made. 0, or -1 (reported). */

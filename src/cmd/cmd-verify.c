@@ -100,7 +100,8 @@ static struct verify_restore_settings
 restore_settings(const struct options *opts)
 {
 	struct verify_restore_settings s = { options_pg_target(opts), opts->scratch_db, opts->jobs,
-		opts->split_mib == SPLIT_AUTO, opts->split_mib == SPLIT_AUTO ? 0 : (uint64_t)opts->split_mib << 20 };
+		opts->split_mib == SPLIT_AUTO, opts->split_mib == SPLIT_AUTO ? 0 : (uint64_t)opts->split_mib << 20,
+		opts->trusted };
 
 	return s;
 }

@@ -33,6 +33,7 @@ enum {
 	OPT_SINGLE_TRANSACTION,
 	OPT_KEEP_GOING,
 	OPT_RESTORE,
+	OPT_TRUSTED,
 	OPT_SCRATCH_DB,
 	OPT_NO_GIT,
 	OPT_ALLOW_BROKEN_GIT,
@@ -158,6 +159,9 @@ static const struct option_spec specs[] = {
 	    "skip ALTER ... OWNER TO and SET ROLE: what is restored belongs to the restoring user" },
 	{ "restore", OPT_RESTORE, no_argument, CMD_VERIFY, NULL,
 	    "also restore into a scratch database and compare rows and content with the manifest" },
+	{ "trusted", OPT_TRUSTED, no_argument, CMD_VERIFY, NULL,
+	    "with --restore, for a backup of your own: what only a superuser may run (languages, C functions, "
+	    "event triggers...) runs as the connecting superuser instead of being left out" },
 	{ "scratch-db", OPT_SCRATCH_DB, required_argument, CMD_VERIFY, "NAME",
 	    "with --restore: the scratch database to create (must not exist; default lotbackup_verify_HOST_PID_START)" },
 	{ "no-git", OPT_NO_GIT, no_argument, CMD_FULL, NULL, "back up a project that is not a git repository" },
@@ -590,6 +594,7 @@ apply(struct options *opts, int id, const char *arg)
 	case OPT_KEEP_GOING: opts->keep_going = 1; break;
 	case 'O': opts->no_owner = 1; break;
 	case OPT_RESTORE: opts->verify_restore = 1; break;
+	case OPT_TRUSTED: opts->trusted = 1; break;
 	case OPT_SCRATCH_DB: replace(&opts->scratch_db, arg); break;
 	case OPT_NO_GIT: opts->no_git = 1; break;
 	case OPT_ALLOW_BROKEN_GIT: opts->allow_broken_git = 1; break;

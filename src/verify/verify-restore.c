@@ -104,7 +104,7 @@ verify_restore_source(const struct verify_restore_settings *vs, const struct dum
 	/* A run killed outright (kill -9, OOM) could not drop its scratch database and role; the next one does. */
 	if (scratch_drop_stale(&vs->server) < 0)
 		goto end_guard;
-	if (scratch_create(&vs->server, vs->scratch_db, &sc) < 0)
+	if (scratch_create(&vs->server, vs->scratch_db, vs->trusted, &sc) < 0)
 		goto end_guard;
 	settings.confined = sc.role != NULL ? &confined : NULL;
 	/* Readers ready before the load: each table is read back as soon as it is in. */

@@ -355,7 +355,7 @@ make_role(PGconn *conn, struct scratch *s)
 }
 
 int
-scratch_create(const struct pg_target *server, const char *dbname, struct scratch *s)
+scratch_create(const struct pg_target *server, const char *dbname, int trusted, struct scratch *s)
 {
 	PGconn *conn;
 	char *sql = NULL, *what = NULL, *qdb = NULL, *qrole = NULL;
@@ -386,6 +386,14 @@ scratch_create(const struct pg_target *server, const char *dbname, struct scratc
 	    /* As the dump's header sets the load's: no NOTICE of a shell type per statement run here. */
 	    pgsql_exec(s->admin, "SET client_min_messages = warning", "cannot set client_min_messages") < 0)
 		goto out;
+	/*
+	 * Whatever runs on admin runs as the superuser, and so does any function
+	 * of the dump it calls (a CREATE TABLE AS, an index, an event trigger on
+	 * its DDL): only for a file the operator vouches for.
+	 */
+	s->superuser_untrusted = s->superuser && !trusted;
+	if (s->superuser_untrusted)
+		s->superuser = 0;
 	rc = 0;
 out:
 	PQfreemem(qdb);
@@ -492,6 +500,8 @@ scratch_apart(void *arg, const char *text, size_t len, long line, int superuser_
 		}
 		log_warn("verify --restore leaves out line %ld (%.60s): %s", line, sql,
 		    strstr(label, "SUBSCRIPTION") != NULL ? "a subscription would hold the scratch database" :
+		    superuser_kind && s->superuser_untrusted ? "only a superuser may run it, and the file's own code "
+		    "would run as that superuser; add --trusted for a backup of your own" :
 		    superuser_kind ? "only a superuser may run it; connect as one to test it" :
 		    "it names an object left out above");
 		rc = 0;

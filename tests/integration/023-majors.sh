@@ -89,8 +89,8 @@ while read -r major version root <&3; do
 		if check "major-$major-restore" "$LB_BIN" restore -q "$file" -d "dbname=dst_restore"; then
 			same_objects "major-$major-restore-identical" src dst_restore
 		fi
-		# As a role of its own, the superuser-only kinds run as the connecting superuser.
-		check_exit "major-$major-verify-restore" 0 "$LB_BIN" verify -q --restore "$file"
+		# As a role of its own, the superuser-only kinds run as the connecting superuser (--trusted).
+		check_exit "major-$major-verify-restore" 0 "$LB_BIN" verify -q --restore --trusted "$file"
 	fi
 	pg_major_stop
 	echo "# PostgreSQL $version: $((SECONDS - t0)) s"

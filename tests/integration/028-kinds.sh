@@ -25,8 +25,8 @@ else
 fi
 # verify --restore loads as a role without privileges: the objects only a
 # superuser may create (an aggregate with an internal state) run as the
-# connecting superuser (039-verify-superuser-kinds); without them it loads too.
-check_exit kinds1-verify-restore-superuser-objects 0 "$LB_BIN" verify -q --restore "$file"
+# connecting superuser with --trusted (039-verify-superuser-kinds); without them it loads too.
+check_exit kinds1-verify-restore-superuser-objects 0 "$LB_BIN" verify -q --restore --trusted "$file"
 plain=$(new_db lb_k1_plain) &&
 	psql -X -q -v ON_ERROR_STOP=1 -v lb_plain=1 -d "$plain" -f "$LB_TOP/tests/fixtures/kinds1.sql" &&
 	"$LB_BIN" db -q -d "dbname=$plain" -o "$work/plain" --owner --privileges ||
