@@ -43,12 +43,13 @@ PGresult *pgsql_query_params(PGconn *conn, const char *sql, int nparams,
 /* Runs a command; 0 or -1 (reported). */
 int pgsql_exec(PGconn *conn, const char *sql, const char *what);
 /*
- * 0 when the connection's client encoding is one a server may have (all
- * ASCII-safe); else -1, reported naming WHERE. A dump's SQL is cut by a
- * reader that knows only those: a function that switched the session to
- * SJIS would make the server read the next statement otherwise.
+ * 0 when the session reads SQL as a dump's reader does: a client encoding
+ * a server may have (all ASCII-safe) and standard_conforming_strings on;
+ * else -1, reported naming WHERE. A function of the dump that switched
+ * the session to SJIS, or turned the setting off, would make the server
+ * read the next statement otherwise than the allow-list did.
  */
-int pgsql_encoding_safe(PGconn *conn, const char *where);
+int pgsql_session_safe(PGconn *conn, const char *where);
 /* Reports a failed result (or the connection's error when res is NULL). */
 void pgsql_report(PGconn *conn, const PGresult *res, const char *what);
 /*

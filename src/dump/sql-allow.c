@@ -452,8 +452,10 @@ set_refused(struct lexer *lx, struct tok *t)
 		next(lx, t);
 		return encoding_refused(lx, t);
 	}
-	if (!eat(lx, t, "standard_conforming_strings"))
+	/* "standard_conforming_strings" quoted is the same setting. */
+	if (!is_setting(t, "standard_conforming_strings"))
 		return NULL;
+	next(lx, t);
 	if (!is_punct(t, "=") && !is_word(t, "to"))
 		return "SET standard_conforming_strings other than on";
 	next(lx, t);

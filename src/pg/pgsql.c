@@ -238,15 +238,22 @@ pgsql_query_params(PGconn *conn, const char *sql, int nparams, const char *const
 }
 
 int
-pgsql_encoding_safe(PGconn *conn, const char *where)
+pgsql_session_safe(PGconn *conn, const char *where)
 {
+	const char *scs = PQparameterStatus(conn, "standard_conforming_strings");
 	int enc = PQclientEncoding(conn);
 
-	if (enc >= 0 && pg_valid_server_encoding_id(enc))
-		return 0;
-	log_error("%s: the session's client_encoding became %s, which lotbackup cannot read SQL in "
-	    "(a function of the dump set it?)", where, enc >= 0 ? pg_encoding_to_char(enc) : "unknown");
-	return -1;
+	if (enc < 0 || !pg_valid_server_encoding_id(enc)) {
+		log_error("%s: the session's client_encoding became %s, which lotbackup cannot read SQL in "
+		    "(a function of the dump set it?)", where, enc >= 0 ? pg_encoding_to_char(enc) : "unknown");
+		return -1;
+	}
+	if (scs == NULL || strcmp(scs, "on") != 0) {
+		log_error("%s: standard_conforming_strings became %s, so the server would read backslashes in "
+		    "strings otherwise than lotbackup (a function of the dump set it?)", where, scs ? scs : "unknown");
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -41,10 +41,10 @@ loader_progress(struct loader *l, size_t len)
 
 /* Before a statement of the file: the server must read it as the splitter did. */
 static int
-loader_encoding_safe(struct loader *l, long line)
+loader_session_safe(struct loader *l, long line)
 {
 	char *where = xasprintf("restore stopped at line %ld", line);
-	int rc = pgsql_encoding_safe(l->conn, where);
+	int rc = pgsql_session_safe(l->conn, where);
 
 	free(where);
 	if (rc < 0)
@@ -101,7 +101,7 @@ run_statement(struct loader *l, enum sql_stmt_kind kind, const struct sql_item *
 		l->failed = 1;
 		return -1;
 	}
-	if (loader_encoding_safe(l, item->line) < 0)
+	if (loader_session_safe(l, item->line) < 0)
 		return -1;
 	sql = xstrndup(item->text, item->len);
 	res = PQexec(l->conn, sql);
@@ -682,7 +682,7 @@ loader_run_early(struct loader *l, const struct tail_item *it)
 	if (l->settings->confined != NULL && (rc = confined_statement(l, &item)) <= 0)
 		return rc;
 	rc = 0;
-	if (loader_encoding_safe(l, it->line) < 0)
+	if (loader_session_safe(l, it->line) < 0)
 		return -1;
 	log_debug("building early: %.*s", (int)strcspn(it->text, "\n"), it->text);
 	res = PQexec(l->conn, it->text);

@@ -390,8 +390,8 @@ stmt_pool_submit(struct stmt_pool *p, enum stmt_class cls, const char *sql, size
 		p->failed = 1;
 		return -1;
 	}
-	/* An index expression's function may have changed this connection's encoding. */
-	if (pgsql_encoding_safe(c->conn, "restore stopped") < 0) {
+	/* An index expression's function may have changed how this connection reads SQL. */
+	if (pgsql_session_safe(c->conn, "restore stopped") < 0) {
 		p->failed = 1;
 		return -1;
 	}

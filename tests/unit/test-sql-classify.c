@@ -322,6 +322,8 @@ main(void)
 		"RESET ALL;",
 		"SET LOCAL standard_conforming_strings = off;",
 		"SET standard_conforming_strings = off;",
+		"SET \"standard_conforming_strings\" = off;",
+		"SET SESSION \"Standard_Conforming_Strings\" TO 'off';",
 		"SET client_encoding = 'SJIS';",
 		"SET client_encoding = 'Shift_JIS';",
 		"SET client_encoding TO 'win932';",
