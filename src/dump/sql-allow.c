@@ -452,6 +452,9 @@ set_refused(struct lexer *lx, struct tok *t)
 		next(lx, t);
 		return encoding_refused(lx, t);
 	}
+	/* It lets a superuser change the catalogs' own tables (a trigger on pg_authid): no dump sets it. */
+	if (is_setting(t, "allow_system_table_mods"))
+		return "SET allow_system_table_mods";
 	/* "standard_conforming_strings" quoted is the same setting. */
 	if (!is_setting(t, "standard_conforming_strings"))
 		return NULL;
@@ -465,12 +468,58 @@ set_refused(struct lexer *lx, struct tok *t)
 	return at_end(lx, t) ? NULL : "SET standard_conforming_strings other than on";
 }
 
+/* Whether a name token is (case folded as the server folds it) or starts with s. */
+static int
+name_is(const struct tok *t, const char *s, int prefix)
+{
+	size_t n = strlen(s);
+
+	if (t->type == T_WORD)
+		return (prefix ? t->n >= n : t->n == n) && strncasecmp(t->p, s, n) == 0;
+	return t->type == T_QIDENT && t->p[0] == '"' && (prefix ? t->n - 2 >= n : t->n - 2 == n) &&
+	    memcmp(t->p + 1, s, n) == 0;
+}
+
+/*
+ * Whether the table named from t is one of the system catalogs: in
+ * pg_catalog or pg_toast, or unqualified with a pg_ name, which pg_catalog
+ * (searched first) resolves. Rows a superuser writes there act on the
+ * whole cluster (pg_authid: a role; pg_database, pg_auth_members...), and
+ * no dump writes any. A U&"..." name, which no dump writes either, is
+ * taken for one: its escapes could spell any name. The lexer is copied.
+ */
+static int
+catalog_table(struct lexer lx, struct tok t)
+{
+	struct tok prev = { T_END, t.p, 0 }, cur;
+	int parts = 0;
+
+	for (;;) {
+		if (t.type != T_WORD && t.type != T_QIDENT)
+			return 0;
+		if (t.type == T_QIDENT && t.p[0] != '"')
+			return 1;
+		cur = t;
+		parts++;
+		next(&lx, &t);
+		if (!is_punct(&t, "."))
+			break;
+		prev = cur;
+		next(&lx, &t);
+	}
+	if (parts == 1)
+		return name_is(&cur, "pg_", 1);
+	return name_is(&prev, "pg_catalog", 0) || name_is(&prev, "pg_toast", 0);
+}
+
 /* COPY table [(columns)] FROM stdin: any other source or direction reads or writes on the server. */
 static const char *
 copy_refused(struct lexer *lx, struct tok *t)
 {
 	static const char why[] = "COPY other than COPY table FROM stdin (a program or a server file)";
 
+	if (catalog_table(*lx, *t))
+		return "COPY into a system catalog";
 	if (!eat_name(lx, t) || !eat_columns(lx, t) || !eat(lx, t, "from") || !eat(lx, t, "stdin"))
 		return why;
 	return at_end(lx, t) ? NULL : why;
@@ -482,7 +531,11 @@ insert_refused(struct lexer *lx, struct tok *t)
 {
 	static const char why[] = "INSERT other than of constants (pg_dump --inserts)";
 
-	if (!eat(lx, t, "into") || !eat_name(lx, t) || !eat_columns(lx, t))
+	if (!eat(lx, t, "into"))
+		return why;
+	if (catalog_table(*lx, *t))
+		return "INSERT into a system catalog";
+	if (!eat_name(lx, t) || !eat_columns(lx, t))
 		return why;
 	if (eat(lx, t, "overriding") && !((eat(lx, t, "system") || eat(lx, t, "user")) && eat(lx, t, "value")))
 		return why;
