@@ -162,7 +162,8 @@ run_globals(PGconn *conn, const struct globals_file *g)
 		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
 			run++;
 		} else if (creates && state != NULL && strcmp(state, "42710") == 0) {
-			log_info("%s: kept as it is", PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+			/* A note, not an error: worded here, the text and SQLSTATE as pg/ reads them. */
+			log_info("%s: kept as it is (SQLSTATE %s)", pgsql_error_text(conn, res), state);
 			kept++;
 		} else {
 			char *what = xasprintf("%s line %ld failed", g->path, g->stmts[i].line);
