@@ -34,7 +34,8 @@ void log_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_path_alias(const char *from, const char *to);
 /*
  * The same where FROM's files end up as the members of the archive
- * ARCHIVE: FROM/db/x.sql.gz shows as "ARCHIVE member db/x.sql.gz".
+ * ARCHIVE: FROM/db/x.sql.gz shows as "ARCHIVE member db/x.sql.gz";
+ * FROM itself (the directory) is named as it is.
  */
 void log_path_alias_member(const char *from, const char *archive);
 

@@ -61,11 +61,20 @@ put_aliased(struct strbuf *line, const char *text)
 	size_t from_len = alias_from != NULL ? strlen(alias_from) : 0;
 
 	while (from_len > 0 && (at = strstr(text, alias_from)) != NULL) {
+		/*
+		 * FROM itself is a real directory (an extract or staging area),
+		 * never the archive: "cannot create ARCHIVE" would blame the wrong file.
+		 */
+		if (alias_member && at[from_len] != '/') {
+			strbuf_append(line, text, (size_t)(at - text) + from_len);
+			text = at + from_len;
+			continue;
+		}
 		strbuf_append(line, text, (size_t)(at - text));
 		strbuf_puts(line, alias_to);
 		text = at + from_len;
 		/* "ARCHIVE member db/x.sql.gz": no such file as ARCHIVE/db/x.sql.gz exists. */
-		if (alias_member && *text == '/') {
+		if (alias_member) {
 			strbuf_puts(line, " member ");
 			text++;
 		}

@@ -408,11 +408,11 @@ source_drain(struct reader *r)
 	return 0;
 }
 
-/* Reads the member's data through sha256 into fd (-1: nowhere). */
+/* Reads the member's data through sha256 into fd (-1: nowhere; shown: fd's name in messages). */
 static int
-read_member(struct reader *r, int fd, const char *name, uint64_t *size, char hex[65])
+read_member(struct reader *r, int fd, const char *shown, const char *name, uint64_t *size, char hex[65])
 {
-	struct fs_out o = { fd, name };
+	struct fs_out o = { fd, shown };
 	struct pipe *p = pipe_new();
 	char *buf = xmalloc(READ_BLOCK);
 	la_ssize_t n;
@@ -485,7 +485,7 @@ static int
 extract_member(struct reader *r, struct full_entry *fe, const char *rel)
 {
 	const char *into = r->dir ? r->dir : r->keep && history_member(rel) ? r->keep : NULL;
-	char *out = NULL;
+	char *out = NULL, *shown = NULL;
 	uint64_t size = 0;
 	char hex[65];
 	int fd = -1, rc = -1;
@@ -494,27 +494,30 @@ extract_member(struct reader *r, struct full_entry *fe, const char *rel)
 		if (fs_mkdirs_for(into, rel) < 0)
 			goto out;
 		out = xasprintf("%s/%s", into, rel);
+		/* A full disk is the extract area's, not the archive's: name both. */
+		shown = xasprintf("%s member %s, extracted into %s", r->path, rel, into);
 		/* A fresh file only: nothing existing is followed or replaced. */
 		fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0) {
-			log_errno("cannot create %s", out);
+			log_errno("cannot create %s", shown);
 			goto out;
 		}
 	}
-	if (read_member(r, fd, rel, &size, hex) < 0)
+	if (read_member(r, fd, shown, rel, &size, hex) < 0)
 		goto out;
 	if (size != fe->size || strcmp(hex, fe->sha256) != 0) {
 		problem(r, "member %s: manifest %llu bytes sha256 %.16s..., archive %llu bytes sha256 %.16s...", rel,
 		    (unsigned long long)fe->size, fe->sha256, (unsigned long long)size, hex);
 		goto out;
 	}
-	if (fd >= 0 && fs_fsync(fd, out) < 0)
+	if (fd >= 0 && fs_fsync(fd, shown) < 0)
 		goto out;
 	rc = 0;
 out:
 	if (fd >= 0)
 		close(fd);
 	free(out);
+	free(shown);
 	return rc;
 }
 
