@@ -463,6 +463,24 @@ live_exists(struct diff_run *r, const char *name, int *exists)
 	return 0;
 }
 
+/* A dump taken with -n, -N, -t or -T leaves tables out on purpose (its manifest's selection says which patterns). */
+static int
+selection_leaves_tables_out(const struct db_selection *s)
+{
+	return s->npatterns[SEL_SCHEMA] + s->npatterns[SEL_EXCLUDE_SCHEMA] + s->npatterns[SEL_TABLE] +
+	    s->npatterns[SEL_EXCLUDE_TABLE] > 0;
+}
+
+#define LEFT_OUT_BY_SELECTION "left out by the backup's selection"
+#define LEFT_OUT_BY_SECOND "left out by the second backup's selection"
+
+/* A table of the first backup the second does not have: a partial second one left it out on purpose. */
+static const char *
+not_in_second(const struct diff_run *r)
+{
+	return selection_leaves_tables_out(&r->b.selection) ? LEFT_OUT_BY_SECOND : "not in the second backup";
+}
+
 /* The other side of table T: the live table, or the second backup's rows. 0, 1 not comparable, -1. */
 static int
 open_other(struct diff_run *r, const struct manifest_table *mt, struct table_diff *t, struct other_rows *o)
@@ -475,7 +493,7 @@ open_other(struct diff_run *r, const struct manifest_table *mt, struct table_dif
 	for (i = 0; i < r->b.ntables && strcmp(r->b.tables[i].qualified, t->name) != 0; i++)
 		;
 	if (i == r->b.ntables) {
-		t->status = "not in the second backup";
+		t->status = not_in_second(r);
 		return 1;
 	}
 	if (read_table(r, r->set->other, &r->b, &r->b.tables[i], t, 1, &o->sort) < 0)
@@ -607,15 +625,6 @@ static const char live_tables_sql[] =
     " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
     "   AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1";
 
-/* A dump taken with -n, -N, -t or -T leaves tables out on purpose (its manifest's selection says which patterns). */
-static int
-selection_leaves_tables_out(const struct db_selection *s)
-{
-	return s->npatterns[SEL_SCHEMA] + s->npatterns[SEL_EXCLUDE_SCHEMA] + s->npatterns[SEL_TABLE] +
-	    s->npatterns[SEL_EXCLUDE_TABLE] > 0;
-}
-
-#define LEFT_OUT_BY_SELECTION "left out by the backup's selection"
 
 /*
  * Live tables the backup does not have: their rows are all only in the
@@ -747,6 +756,14 @@ print_text(const struct diff_run *r)
 		char *what = selection_describe(&r->a.selection);
 
 		printf("\nThe backup is a %s; the live tables it left out are not compared.\n", what);
+		free(what);
+	}
+	for (i = 0; i < r->nt && strcmp(r->t[i].status, LEFT_OUT_BY_SECOND) != 0; i++)
+		;
+	if (i < r->nt) {
+		char *what = selection_describe(&r->b.selection);
+
+		printf("\nThe second backup is a %s; the tables it left out are not compared.\n", what);
 		free(what);
 	}
 	for (i = 0; i < r->nt; i++)
@@ -963,7 +980,7 @@ manifest_only(struct diff_run *r, const struct manifest_table *mt, struct table_
 	t->name = xstrdup(mt->qualified);
 	t->rows_a = mt->rows;
 	t->rows_b = -1;
-	t->status = "not in the second backup";
+	t->status = not_in_second(r);
 	for (i = 0; i < r->b.ntables; i++) {
 		if (strcmp(r->b.tables[i].qualified, mt->qualified) != 0)
 			continue;
