@@ -37,6 +37,12 @@ int sql_splitter_feed(struct sql_splitter *s, const char *buf, size_t len);
 /* The line the next byte fed belongs to (1-based). */
 long sql_splitter_line(const struct sql_splitter *s);
 /*
+ * Before the first byte: the input starts on LINE of a larger file (a
+ * part of a dump read by its member index), so items and errors name the
+ * file's own lines.
+ */
+void sql_splitter_set_line(struct sql_splitter *s, long line);
+/*
  * Ends the input. A statement without its ';' at the end is delivered as is
  * (psql runs it too); an unterminated quote, comment, or COPY block is an
  * error. 0 or -1.

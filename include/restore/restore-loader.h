@@ -52,6 +52,12 @@ struct loader {
 	struct stmt_pool *pool;	/* post-data side by side; NULL: all on conn */
 	struct restore_progress *progress;	/* NULL: no bar */
 	atomic_int *abort;	/* set when a connection loading tables beside this one failed */
+	/*
+	 * The dump's line the next loader_load_range starts on (0: the first),
+	 * so messages name the file's lines, not the range's; the range's end
+	 * leaves the line after it here.
+	 */
+	long first_line;
 	int failed;
 	struct loader_copy copy;
 	struct loader_part part;
@@ -88,5 +94,10 @@ int loader_stage_copy(struct loader *l, const struct sql_item *item);
 int loader_append_stage(struct loader *l);
 /* An index build whose table is in, on this loader's connection, as the file has it. */
 int loader_run_early(struct loader *l, const struct tail_item *it);
+/*
+ * Lines of table T's block as db writes it (dump-data.c): its COPY line, a
+ * line per row (COPY text escapes newlines in values), "\." and a blank line.
+ */
+long loader_block_lines(const struct manifest_table *t);
 
 #endif

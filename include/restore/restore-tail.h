@@ -25,7 +25,7 @@ struct tail_item {
 	enum sql_item_kind kind;
 	char *text;
 	size_t len;
-	long line;		/* counted from the start of the part */
+	long line;		/* the dump's line (restore_tail_read's first_line on) */
 	int table;		/* early: the index of the table whose rows it waits for; -1: file order */
 	int exclusive;		/* early, and a key (ALTER TABLE ... ADD): locks out readers of its table */
 	enum tail_state state;
@@ -38,11 +38,12 @@ struct restore_tail {
 };
 
 /*
- * Reads whole members [offset, offset + length) of path. Returns 0, 1 when
- * the part holds more than cap bytes (nothing held: load it as a stream),
- * or -1 (reported).
+ * Reads whole members [offset, offset + length) of path, which start on
+ * the dump's line first_line. Returns 0, 1 when the part holds more than
+ * cap bytes (nothing held: load it as a stream), or -1 (reported).
  */
-int restore_tail_read(const struct dump_source *src, uint64_t offset, uint64_t length, size_t cap, struct restore_tail *tail);
+int restore_tail_read(const struct dump_source *src, uint64_t offset, uint64_t length, long first_line, size_t cap,
+    struct restore_tail *tail);
 /*
  * Marks the index builds that may run early: those of the first run of
  * index and key builds (only sequence values before them), on a table in

@@ -1198,6 +1198,12 @@ sql_splitter_line(const struct sql_splitter *s)
 	return s->line;
 }
 
+void
+sql_splitter_set_line(struct sql_splitter *s, long line)
+{
+	s->line = line;
+}
+
 int
 sql_splitter_finish(struct sql_splitter *s)
 {

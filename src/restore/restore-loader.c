@@ -640,6 +640,8 @@ loader_load_range(struct loader *l, const struct dump_source *src, uint64_t offs
 
 	memset(&rstats, 0, sizeof(rstats));
 	l->splitter = sql_splitter_new(loader_item, l);
+	if (l->first_line > 0)
+		sql_splitter_set_line(l->splitter, l->first_line);
 	if (length == UINT64_MAX)
 		rrc = dump_read_source(src, on_chunk, l, &rstats, err, sizeof(err));
 	else
@@ -664,6 +666,7 @@ out:
 	if (rc < 0)
 		l->failed = 1;
 	loader_abandon_copy(l);
+	l->first_line = sql_splitter_line(l->splitter);
 	sql_splitter_free(l->splitter);
 	l->splitter = NULL;
 	dump_read_stats_free(&rstats);
@@ -682,6 +685,7 @@ loader_run_early(struct loader *l, const struct tail_item *it)
 	if (l->settings->confined != NULL && (rc = confined_statement(l, &item)) <= 0)
 		return rc;
 	rc = 0;
+	l->stats->line = it->line;
 	if (loader_session_safe(l, it->line) < 0)
 		return -1;
 	log_debug("building early: %.*s", (int)strcspn(it->text, "\n"), it->text);
@@ -691,4 +695,10 @@ loader_run_early(struct loader *l, const struct tail_item *it)
 		rc = statement_failed(l, res, it->line, it->text, it->len);
 	PQclear(res);
 	return rc;
+}
+
+long
+loader_block_lines(const struct manifest_table *t)
+{
+	return (long)t->rows + 3;
 }

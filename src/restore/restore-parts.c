@@ -90,7 +90,7 @@ restore_part_from_member(struct loader *l, const struct dump_source *src, const 
 	copy.kind = SQL_STATEMENT;
 	copy.text = l->part.plan->copy;
 	copy.len = (size_t)line_len - 1;
-	copy.line = 0;
+	copy.line = l->first_line;
 	rc = -1;
 	if (loader_stage_copy(l, &copy) < 0 || !l->copy.open)
 		goto out;

@@ -205,21 +205,39 @@ feed(void *ctx, const char *buf, size_t len)
 	return sql_splitter_feed(ctx, buf, len);
 }
 
-/* The statements of [offset, offset + length) of the dump into K. 0, or -1 (reported). */
+/*
+ * The statements of [offset, offset + length) of the dump into K. *line:
+ * in, the dump's line the range starts on; out, the line after it. 0, or
+ * -1 (reported).
+ */
 static int
-pick_range(struct pick *k, const struct dump_source *src, uint64_t offset, uint64_t length)
+pick_range(struct pick *k, const struct dump_source *src, uint64_t offset, uint64_t length, long *line)
 {
 	struct sql_splitter *sp = sql_splitter_new(pick_item, k);
 	char err[256] = "";
 	int rc = 0;
 
+	sql_splitter_set_line(sp, *line);
 	if (length > 0 && (dump_read_range(src, offset, length, feed, sp, err, sizeof(err)) != DUMP_READ_OK ||
 	    sql_splitter_finish(sp) < 0)) {
 		log_error("cannot read the schema of %s: %s", src->name, err[0] ? err : sql_splitter_error(sp));
 		rc = -1;
 	}
+	*line = sql_splitter_line(sp);
 	sql_splitter_free(sp);
 	return rc;
+}
+
+/* The dump's line of table t's COPY: the tables' blocks before it counted from `line`, where the first begins. */
+static long
+copy_line_of(const struct db_manifest *m, const struct manifest_table *t, long line)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntables; i++)
+		if (m->tables[i].gz_length > 0 && m->tables[i].gz_offset < t->gz_offset)
+			line += loader_block_lines(&m->tables[i]);
+	return line;
 }
 
 static void
@@ -336,7 +354,8 @@ run_picked(PGconn *conn, const struct pick *k, struct restore_stats *stats)
 
 /* One table's rows from its own gzip members, through the loader restore uses. */
 static int
-load_rows(PGconn *conn, const struct dump_source *src, const struct manifest_table *t, struct restore_stats *stats)
+load_rows(PGconn *conn, const struct dump_source *src, const struct manifest_table *t, long line,
+    struct restore_stats *stats)
 {
 	struct restore_settings settings;
 	struct loader l;
@@ -350,6 +369,7 @@ load_rows(PGconn *conn, const struct dump_source *src, const struct manifest_tab
 	l.settings = &settings;
 	l.stats = stats;
 	l.part.table = t->qualified;
+	l.first_line = line;
 	rc = loader_load_range(&l, src, t->gz_offset, t->gz_length);
 	loader_release(&l);
 	return rc;
@@ -362,6 +382,7 @@ restore_tables(PGconn *conn, const struct dump_source *src, const struct db_mani
 	const struct manifest_table **want = NULL;
 	struct pick pre, post;
 	uint64_t first = UINT64_MAX, last = 0;
+	long tables_line = 1, post_line;
 	size_t i;
 	int rc = -1;
 
@@ -380,14 +401,15 @@ restore_tables(PGconn *conn, const struct dump_source *src, const struct db_mani
 	/* The schema before the data and after it: small, read whole; the other tables' rows are not read. */
 	pre.want = post.want = want;
 	pre.nwant = post.nwant = set->nnames;
-	if (pick_range(&pre, src, 0, first) < 0)
+	if (pick_range(&pre, src, 0, first, &tables_line) < 0)
 		goto out;
 	/* Sequences owned in the first section keep their values in the second. */
 	post.owned = pre.owned;
 	post.nowned = pre.nowned;
 	pre.owned = NULL;
 	pre.nowned = 0;
-	if (pick_range(&post, src, last, m->bytes - last) < 0)
+	post_line = copy_line_of(m, &(struct manifest_table){ .gz_offset = last }, tables_line);
+	if (pick_range(&post, src, last, m->bytes - last, &post_line) < 0)
 		goto out;
 	if (pgsql_exec(conn, "BEGIN", "cannot begin the restore") < 0)
 		goto out;
@@ -403,7 +425,7 @@ restore_tables(PGconn *conn, const struct dump_source *src, const struct db_mani
 	if (run_picked(conn, &pre, stats) < 0)
 		goto rollback;
 	for (i = 0; i < set->nnames; i++)
-		if (load_rows(conn, src, want[i], stats) < 0)
+		if (load_rows(conn, src, want[i], copy_line_of(m, want[i], tables_line), stats) < 0)
 			goto rollback;
 	if (run_picked(conn, &post, stats) < 0 || pgsql_exec(conn, "COMMIT", "cannot commit the restore") < 0)
 		goto rollback;

@@ -47,6 +47,8 @@ struct table_run {
 	 */
 	const char **in_name, **in_sql;
 	unsigned char *told;
+	long *first_line;	/* per table: the dump's line of its COPY, for messages */
+	long failed_line;	/* under abort: the line the first loader to fail stopped at */
 };
 
 struct table_worker {
@@ -200,6 +202,8 @@ load_one_unit(struct table_run *run, struct loader *l, const struct load_unit *u
 	l->part.done = 0;
 	l->part.table = t->qualified;
 	l->part.plan = run->plan.plans[unit->table].columns != NULL ? &run->plan.plans[unit->table] : NULL;
+	l->first_line = run->first_line[unit->table];
+	l->stats->line = l->first_line;
 	seek = unit->part > 0 && l->part.plan != NULL ? restore_part_from_member(l, run->src, t) : 1;
 	ok = seek == 1 ? loader_load_range(l, run->src, t->gz_offset, t->gz_length) == 0 : seek == 0;
 	if (ok && !l->failed && unit->part > 0) {
@@ -250,7 +254,11 @@ table_worker_main(void *arg)
 		/* With --keep-going a failed statement is counted, not fatal: l.failed says which. */
 		if (!ok || l.failed) {
 			w->rc = -1;
-			atomic_store(&run->abort, 1);
+			/* The first to stop says where the load stopped; the others stopped for it. */
+			pthread_mutex_lock(&run->mu);
+			if (!atomic_exchange(&run->abort, 1))
+				run->failed_line = w->stats.line;
+			pthread_mutex_unlock(&run->mu);
 		}
 		/* The unit's COPY: the last one this loader opened. */
 		work_done(run, early != NULL ? NULL : unit, early, ok && !l.failed,
@@ -342,6 +350,10 @@ restore_load_tables(struct loader *l, const struct dump_source *src, struct rest
 	run.in_name = xcalloc(set->ntables, sizeof(*run.in_name));
 	run.in_sql = xcalloc(set->ntables, sizeof(*run.in_sql));
 	run.told = xcalloc(set->ntables, 1);
+	/* Tables lie one after the other from l's line on (load_plan_tables_apart). */
+	run.first_line = xcalloc(set->ntables, sizeof(*run.first_line));
+	for (i = 0; i < (int)set->ntables; i++)
+		run.first_line[i] = i == 0 ? l->first_line : run.first_line[i - 1] + loader_block_lines(&set->tables[i - 1]);
 	w = xcalloc((size_t)n, sizeof(*w));
 	for (i = 0; i < n; i++)
 		w[i].run = &run;
@@ -369,12 +381,15 @@ restore_load_tables(struct loader *l, const struct dump_source *src, struct rest
 			PQfinish(w[i].conn);
 	}
 	fold_parts(l->stats);
+	if (run.failed_line > 0)
+		l->stats->line = run.failed_line;
 out:
 	load_plan_free(&run.plan, set->ntables);
 	free(run.building);
 	free(run.in_name);
 	free(run.in_sql);
 	free(run.told);
+	free(run.first_line);
 	pthread_mutex_destroy(&run.mu);
 	pthread_cond_destroy(&run.changed);
 	free(w);

@@ -48,7 +48,8 @@ feed(void *ctx, const char *buf, size_t len)
 }
 
 int
-restore_tail_read(const struct dump_source *src, uint64_t offset, uint64_t length, size_t cap, struct restore_tail *tail)
+restore_tail_read(const struct dump_source *src, uint64_t offset, uint64_t length, long first_line, size_t cap,
+    struct restore_tail *tail)
 {
 	struct tail_reader r;
 	char err[512];
@@ -59,6 +60,7 @@ restore_tail_read(const struct dump_source *src, uint64_t offset, uint64_t lengt
 	r.tail = tail;
 	r.cap = cap;
 	r.splitter = sql_splitter_new(hold_item, &r);
+	sql_splitter_set_line(r.splitter, first_line);
 	rrc = dump_read_range(src, offset, length, feed, &r, err, sizeof(err));
 	if (r.too_big) {
 		rc = 1;

@@ -62,21 +62,27 @@ restore_load(PGconn *conn, const struct dump_source *src, const struct restore_s
 	if (load_plan_tables_apart(settings) && dump_source_encrypted(src) == 0) {
 		const struct manifest_table *last = &settings->tables[settings->ntables - 1];
 		uint64_t tail_at = last->gz_offset + last->gz_length, tail_len = settings->file_bytes - tail_at;
-		size_t early;
+		long tail_line;
+		size_t early, i;
 		int held;
 
 		if (loader_load_range(&l, src, 0, settings->tables[0].gz_offset) < 0)
 			goto out;
+		/* Read apart, the tail names the dump's lines: those before it, counted, not read. */
+		for (tail_line = l.first_line, i = 0; i < settings->ntables; i++)
+			tail_line += loader_block_lines(&settings->tables[i]);
 		/* The part after the tables is schema: small, unless it is not a dump of ours. */
-		if ((held = restore_tail_read(src, tail_at, tail_len, TAIL_HOLD_MAX, &tail)) < 0) {
+		if ((held = restore_tail_read(src, tail_at, tail_len, tail_line, TAIL_HOLD_MAX, &tail)) < 0) {
 			l.failed = 1;
 			goto out;
 		}
 		early = held == 0 ? restore_tail_plan(&tail, settings->tables, settings->ntables) : 0;
 		if (early > 0)
 			log_debug("%zu index builds start as soon as their table is in", early);
-		if (restore_load_tables(&l, src, early > 0 ? &tail : NULL) < 0 ||
-		    (held == 0 ? run_tail(&l, &tail) : loader_load_range(&l, src, tail_at, tail_len)) < 0)
+		if (restore_load_tables(&l, src, early > 0 ? &tail : NULL) < 0)
+			goto out;
+		l.first_line = tail_line;
+		if ((held == 0 ? run_tail(&l, &tail) : loader_load_range(&l, src, tail_at, tail_len)) < 0)
 			goto out;
 	} else if (loader_load_range(&l, src, 0, UINT64_MAX) < 0) {
 		goto out;
