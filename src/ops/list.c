@@ -9,6 +9,7 @@
 #include "store/backups.h"
 #include "base/format.h"
 #include "base/json.h"
+#include "base/strbuf.h"
 #include "ops/list.h"
 #include "ops/retention.h"
 #include "store/manifest.h"
@@ -206,11 +207,82 @@ print_header(const struct layout *l)
 		    l->change_width, "CHANGE", "STATE", "KEPT BY (prune)");
 }
 
+/*
+ * KEPT BY in the narrow table (caller frees): a daily or weekly rule
+ * without its year ("daily 11-09", "weekly W45"; AGE says which year),
+ * the rest as it is. --wide and --json keep the full form.
+ */
+static char *
+short_rules(const char *rules)
+{
+	static const char *const rule[] = { "daily ", "weekly " };
+	char *out, *p;
+	size_t k, n;
+
+	/* STATE's L says there is no manifest; the rule's point is that it stays. */
+	if ((p = strstr(rules, "no manifest, never deleted")) != NULL)
+		out = xasprintf("%.*snever deleted%s", (int)(p - rules), rules, p + strlen("no manifest, never deleted"));
+	else
+		out = xstrdup(rules);
+
+	for (k = 0; k < 2; k++) {
+		n = strlen(rule[k]);
+		for (p = out; (p = strstr(p, rule[k])) != NULL; p += n) {
+			/* A rule of the plan only (start, ", " or "oldest " before it), not words of a pin reason. */
+			int at_rule = p == out || (p - out >= 2 && p[-2] == ',') || (p - out >= 7 && strncmp(p - 7, "oldest ", 7) == 0);
+
+			if (at_rule && strspn(p + n, "0123456789") == 4 && p[n + 4] == '-')
+				memmove(p + n, p + n + 5, strlen(p + n + 5) + 1);
+		}
+	}
+	return out;
+}
+
+/*
+ * KEPT BY in ROOM columns, on the row's one line (caller frees): the rules
+ * (short forms) that fit whole, in order, then "+N" for the N more that
+ * --wide shows; only a first rule longer than the room (a pin's own
+ * words) is cut, with "...".
+ */
+static char *
+fit_rules(const char *kept, int room)
+{
+	struct strbuf out = STRBUF_INIT;
+	char *rules = short_rules(kept), *tok, *save = NULL, more[16];
+	int n = 1, shown = 0, len, i;
+
+	/* Only the one phrase of a backup prune would delete is longer than a narrow column. */
+	if ((int)strlen(rules) > room && strcmp(rules, "-- prune would delete it") == 0) {
+		free(rules);
+		return xstrdup("-- to delete");
+	}
+	for (i = 0; rules[i] != '\0'; i++)
+		n += rules[i] == ',' && rules[i + 1] == ' ';
+	for (tok = strtok_r(rules, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		tok += strspn(tok, " ");
+		len = snprintf(more, sizeof(more), n - shown - 1 > 0 ? " +%d" : "", n - shown - 1);
+		if ((int)(out.len + (shown ? 2 : 0) + strlen(tok)) + len <= room)
+			strbuf_printf(&out, "%s%s", shown ? ", " : "", tok);
+		else if (tok == rules) {	/* the first (a pin, which kept_by puts first) too long: its start, "..." for the rest */
+			strbuf_printf(&out, "%.*s...", room - 3, tok);
+			shown = n;
+			break;
+		} else {
+			continue;
+		}
+		shown++;
+	}
+	if (n - shown > 0)
+		strbuf_printf(&out, " +%d", n - shown);
+	free(rules);
+	return strbuf_detach(&out);
+}
+
 static void
 print_row(const struct backup_entry *e, const char *change, const char *kind, const char *kept_by, time_t now,
     const struct layout *l)
 {
-	char stamp[32], size[32], age[32], state[4], *name, *partial;
+	char stamp[32], size[32], age[32], state[4], *name, *partial, *rules;
 	struct tm tm;
 	int room;
 
@@ -233,6 +305,8 @@ print_row(const struct backup_entry *e, const char *change, const char *kind, co
 	}
 	if (now - e->when >= 86400)	/* days are enough here */
 		snprintf(age, sizeof(age), "%lldd", (long long)(now - e->when) / 86400);
+	else if (strlen(age) > 6 && strchr(age, ' ') != NULL)	/* "10h 42m": the hours, in AGE's 6 columns */
+		*strchr(age, ' ') = '\0';
 	snprintf(state, sizeof(state), "%c%c%c", partial ? 'P' : e->has_manifest ? 'M' : 'L',
 	    e->verified ? 'V' : '-', e->offsite ? 'O' : '-');
 	/* The rules get what is left of the line; --wide shows them whole. */
@@ -241,12 +315,11 @@ print_row(const struct backup_entry *e, const char *change, const char *kind, co
 	if (e->kind == BACKUP_FULL_DIR)
 		kind = "full";
 	room = LIST_COLUMNS - (6 + 1 + l->name_width + 1 + 6 + 1 + 9 + 1 + l->change_width + 1 + 5 + 1);
-	if (room < 8 || (int)strlen(kept_by) <= room)
-		printf("%-6s %-*s %6s %9s %-*s %-5s %s\n", kind, l->name_width, name, age, size, l->change_width, change,
-		    state, kept_by);
-	else
-		printf("%-6s %-*s %6s %9s %-*s %-5s %.*s...\n", kind, l->name_width, name, age, size, l->change_width,
-		    change, state, room - 3, kept_by);
+	/* Too narrow for any rule: whole, as --wide. */
+	rules = room < 8 ? xstrdup(kept_by) : fit_rules(kept_by, room);
+	printf("%-6s %-*s %6s %9s %-*s %-5s %s\n", kind, l->name_width, name, age, size, l->change_width, change,
+	    state, rules);
+	free(rules);
 	free(name);
 	free(partial);
 }
