@@ -58,4 +58,17 @@ psql -X -q -d lb_lines_dst -c "CREATE TABLE small (n int UNIQUE); INSERT INTO sm
 check_exit lines-table 1 "$LB_BIN" restore "$dump" -d dbname=lb_lines_dst --table small --data-only --append
 line_is lines-table-copy "$(sed -n 's/.*restore failed loading table public.small (COPY at line \([0-9]*\)).*/\1/p' <<<"$LB_LAST_OUTPUT")" 'COPY public.small '
 dropdb --if-exists lb_lines_dst
+
+# verify --restore loads the same way: a policy after the tables for a role gone since the dump.
+drop_role() { psql -X -q -d postgres -c "DROP DATABASE IF EXISTS lb_lines_pol" -c "DROP ROLE IF EXISTS lb_lines_gone" >/dev/null 2>&1; }
+at_exit drop_role
+pol=$(new_db lb_lines_pol) && psql -X -q -v ON_ERROR_STOP=1 -d "$pol" -c "CREATE ROLE lb_lines_gone" \
+	-c "CREATE TABLE a AS SELECT generate_series(1, 3000) AS n" -c "CREATE TABLE b AS SELECT generate_series(1, 20) AS n" \
+	-c "CREATE POLICY p ON a TO lb_lines_gone USING (true)" || fail lines-setup-policy
+check lines-policy-dump "$LB_BIN" db -q -d "dbname=$pol" -o "$work/pol" --keep 0
+dump=$(ls "$work"/pol/lot-systems-db-*.sql.gz)
+psql -X -q -d "$pol" -c "DROP POLICY p ON a" -c "DROP ROLE lb_lines_gone"
+check_exit lines-verify-restore 3 "$LB_BIN" verify --restore --jobs 4 "$dump" -d dbname=postgres
+line_is lines-verify-restore-failed-at "$(sed -n 's/.*restore failed at line \([0-9]*\) (CREATE POLICY.*/\1/p' <<<"$LB_LAST_OUTPUT")" 'CREATE POLICY p '
+line_is lines-verify-restore-load-failed-at "$(sed -n 's/.*the load into .* failed at line \([0-9]*\) .*/\1/p' <<<"$LB_LAST_OUTPUT" | head -n 1)" 'CREATE POLICY p '
 finish
