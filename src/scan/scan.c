@@ -244,7 +244,8 @@ add(struct scan_result *r, const char *rule, size_t start, size_t end)
 static int
 published_sample(const char *v, size_t n)
 {
-	static const char *const samples[] = { "4eC39HqLyjWDarjtT1zdp7dc" /* Stripe's docs */, NULL };
+	static const char *const samples[] = { "4eC39HqLyjWDarjtT1zdp7dc" /* Stripe's docs */,
+		"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA" /* RFC 6749's access and refresh token */, NULL };
 	size_t i;
 
 	for (i = 0; samples[i]; i++)
@@ -446,7 +447,7 @@ code_like(const char *v, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
 
-		if (c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ' ' || c == '|' ||
+		if (c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || isspace(c) || c == '|' ||
 		    c == '&' || c == '?' || c == '>')
 			return 1;
 		if (c == '.')
@@ -476,7 +477,7 @@ secret_value(const char *v, size_t n)
 	int up = 0, low = 0, dig = 0, sym = 0;
 	size_t i;
 
-	if (n < 8 || scan_is_placeholder(v, n) || code_like(v, n) || entropy(v, n) < MIN_ENTROPY)
+	if (n < 8 || scan_is_placeholder(v, n) || code_like(v, n) || entropy(v, n) < MIN_ENTROPY || published_sample(v, n))
 		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
@@ -553,6 +554,101 @@ parse_kv(const char *p, const char *lim, struct kv *kv)
 	return q == lim || *q == '#' || (lim - q >= 2 && q[0] == '/' && q[1] == '/');
 }
 
+/* A quoted string at P ("...", '...' or `...`, backslash escapes skipped): its closing quote, or NULL. */
+static const char *
+string_end(const char *p, const char *lim)
+{
+	char quote = *p;
+
+	for (p++; p < lim; p++) {
+		if (*p == '\\' && p + 1 < lim)
+			p++;
+		else if (*p == quote)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * One pair of a JSON or JS object at P: "key": "value", 'key': 'value',
+ * key: 'value' (also key = "value", as in a call's keyword argument),
+ * the value a string closed on this line and followed by no more than
+ * the object's own punctuation (, } ] ) ;) or a comment: a string joined
+ * to code (+, ?, ==) is not data. Returns the byte after the pair, NULL
+ * when there is none.
+ */
+static const char *
+object_pair(const char *p, const char *lim, struct kv *kv)
+{
+	const char *q;
+	char quote = 0;
+
+	while (p < lim && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p < lim && (*p == '"' || *p == '\''))
+		quote = *p++;
+	kv->key = p;
+	while (p < lim && (is_word((unsigned char)*p) || *p == '-' || *p == '.' || *p == '$'))
+		p++;
+	kv->klen = (size_t)(p - kv->key);
+	if (kv->klen == 0 || (!isalpha((unsigned char)kv->key[0]) && kv->key[0] != '_' && kv->key[0] != '$'))
+		return NULL;
+	if (quote && (p >= lim || *p++ != quote))
+		return NULL;
+	while (p < lim && (*p == ' ' || *p == '\t'))
+		p++;
+	/* One ':' or '=', not '::', '==' or '=>'. */
+	if (p + 1 >= lim || (*p != ':' && *p != '=') || p[1] == *p || (*p == '=' && p[1] == '>'))
+		return NULL;
+	for (p++; p < lim && (*p == ' ' || *p == '\t'); p++)
+		;
+	if (p >= lim || (*p != '"' && *p != '\'' && *p != '`') || (q = string_end(p, lim)) == NULL)
+		return NULL;
+	kv->val = p + 1;
+	kv->vlen = (size_t)(q - p - 1);
+	for (q++; q < lim && (*q == ' ' || *q == '\t'); q++)
+		;
+	if (q < lim && !strchr(",}]);#", *q) && !(lim - q >= 2 && q[0] == '/' && q[1] == '/'))
+		return NULL;
+	return q;
+}
+
+/*
+ * The pairs of JSON and JS objects and arrays on the line [from, to),
+ * however many share it ({"a":"x","password":"..."}): a key may start the
+ * line or follow { , ( [. A "key"/"name" naming a secret makes the "value"
+ * of its object one ({"name": "DB_PASSWORD", "value": "..."}).
+ */
+static void
+scan_objects(const char *buf, size_t from, size_t to, struct scan_result *r)
+{
+	const char *p = buf + from, *lim = buf + to, *next;
+	struct kv kv;
+	int named = 0;
+
+	while (p < lim && (*p == ' ' || *p == '\t' || *p == '-' || *p == '+'))
+		p++;
+	while (p < lim) {
+		next = object_pair(p, lim, &kv);
+		if (next != NULL) {
+			int value = named && kv.klen == 5 && memcmp(kv.key, "value", 5) == 0;
+
+			if ((value || secret_key(kv.key, kv.klen)) && secret_value(kv.val, kv.vlen))
+				add(r, "secret-assignment", (size_t)(kv.val - buf), (size_t)(kv.val - buf) + kv.vlen);
+			if ((kv.klen == 3 && memcmp(kv.key, "key", 3) == 0) || (kv.klen == 4 && memcmp(kv.key, "name", 4) == 0))
+				named = secret_key(kv.val, kv.vlen);
+			p = next;
+		}
+		/* On to the next byte that may open a key. */
+		while (p < lim && !strchr("{,([", *p))
+			p++;
+		if (p < lim)
+			p++;
+		if (p < lim && strchr("{[", p[-1]))
+			named = 0;
+	}
+}
+
 /* A DigitalOcean app spec's "- key: NAME" line is answered by a "value:" this many lines on. */
 #define SPEC_VALUE_REACH 4
 
@@ -565,6 +661,7 @@ scan_line(const char *buf, size_t from, size_t to, struct scan_result *r, int *s
 
 	if (*spec_key > 0)
 		(*spec_key)--;
+	scan_objects(buf, from, to, r);
 	if (!parse_kv(buf + from, buf + to, &kv))
 		return;
 	if (kv.klen == 3 && memcmp(kv.key, "key", 3) == 0) {

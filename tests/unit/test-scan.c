@@ -193,6 +193,8 @@ look_alikes(void)
 	expect("documentation URL with a typed sequence", "dotenv://:key_7890@dotenvx.com/vault/.env.vault", "");
 	expect("CVS pserver URL", "cvs://:pserver:anoncvs@sources.example.org:/cvs/src", "");
 	expect("Pascal declarations", "  _d2i_AutoPrivateKey: Td2i_Key = nil;\n  PTOKEN_POLICY = ^TOKEN_POLICY;\n", "");
+	expect("RFC 6749's sample tokens", "{\n  \"access_token\": \"2YotnFZFEjr1zCsicMWpAA\",\n"
+	    "  \"refresh_token\": \"tGzv3JOkF0XG5Qx2TlKWIA\"\n}\n", "");
 	expect("binary content is not scanned", "\0ghp_" B62_36, "");
 }
 
@@ -324,6 +326,39 @@ redaction_neighbours(void)
 	expect_redacted("token in quotes, a comment after", "T = \"ghp_" B62_36 "\" # gh\n", "T = \"<redacted:github-pat>\" # gh\n");
 }
 
+#define VAL16 "Zk2Lm4Wx" "7Rt9Bv3N"
+
+/*
+ * One-line JSON and JS objects and arrays: each pair is scanned as on a
+ * line of its own, the value alone redacted (quotes, braces and the pairs
+ * around it kept).
+ */
+static void
+one_line_objects(void)
+{
+	expect_redacted("json object on one line", "{\"password\": \"hunter2-Long-" "Secret\"}\n",
+	    "{\"password\": \"<redacted:secret-assignment>\"}\n");
+	expect_redacted("json pair before the closing brace", "  \"password\": \"" VAL16 "\"}\n",
+	    "  \"password\": \"<redacted:secret-assignment>\"}\n");
+	expect_redacted("json pair without a blank after the colon", "  \"apiKey\":\"" VAL16 "\",\n",
+	    "  \"apiKey\":\"<redacted:secret-assignment>\",\n");
+	expect_redacted("compact json, the secret between other pairs", "{\"region\":\"nyc3\",\"apiKey\":\"" VAL16
+	    "\",\"debug\":false}\n", "{\"region\":\"nyc3\",\"apiKey\":\"<redacted:secret-assignment>\",\"debug\":false}\n");
+	expect_redacted("js object in a call", "const c = new Client({ apiKey: '" VAL16 "', retries: 3 });\n",
+	    "const c = new Client({ apiKey: '<redacted:secret-assignment>', retries: 3 });\n");
+	expect_redacted("array of objects, two secrets", "[{\"name\":\"a\",\"token\":\"" VAL16 "\"},{\"name\":\"b\","
+	    "\"token\":\"Yq8Kd3Pw" "5Ns7Hv2M\"}]\n", "[{\"name\":\"a\",\"token\":\"<redacted:secret-assignment>\"},"
+	    "{\"name\":\"b\",\"token\":\"<redacted:secret-assignment>\"}]\n");
+	expect_redacted("escaped quote inside the value", "{\"secret\": \"Zk2\\\"Lm4Wx" "7Rt9Bv\"}\n",
+	    "{\"secret\": \"<redacted:secret-assignment>\"}\n");
+	expect("one-line object: a message, not a secret", "{\"password\": \"Password must hold 12 characters\"}\n", "");
+	expect("one-line object: a placeholder", "{\"apiKey\":\"${API_KEY}\",\"token\":\"<token>\"}\n", "");
+	expect("one-line object: a non-secret key", "{\"buildId\":\"" VAL16 "\",\"tokenType\":\"Bearer\"}\n", "");
+	expect("comparison, not a pair", "if (password === \"" VAL16 "\") {}\nok = token == '" VAL16 "' ? 1 : 0;\n", "");
+	expect("string concatenated after the pair is code", "{ token: 'Bearer ' + " VAL16 " }\n", "");
+	expect("ternary branch is no key", "x = ok ? \"token\" : \"" VAL16 "\";\n", "");
+}
+
 int
 main(void)
 {
@@ -335,6 +370,7 @@ main(void)
 	aws_pairs();
 	redaction();
 	redaction_neighbours();
+	one_line_objects();
 	UNIT_CHECK("placeholder: variable name", scan_is_placeholder("DB_PASSWORD", 11));
 	UNIT_CHECK("placeholder: empty", scan_is_placeholder("", 0));
 	UNIT_CHECK("not a placeholder: random", !scan_is_placeholder("Zk2Lm4Wx7Rt9", 12));
