@@ -706,7 +706,11 @@ settle(const char *buf, struct scan_result *r)
 	}
 }
 
-/* gitleaks' withinLines for its AWS pair: the secret key is looked for this many lines around the key ID. */
+/*
+ * gitleaks' withinLines for its AWS pair: any secret-shaped value this many
+ * lines around the key ID is taken; further away in its section, only one
+ * on a line naming a secret (AWS_SECRET_ACCESS_KEY=, secret_access_key:).
+ */
 #define AWS_PAIR_LINES 5
 #define AWS_SECRET_LEN 40
 
@@ -759,38 +763,102 @@ pair_free(const struct scan_result *r, size_t s, size_t e)
 	return 1;
 }
 
-/* Byte range of the lines from AWS_PAIR_LINES before S's line to as many after E's. */
+/* A "[name]" line: the header of an INI, TOML or AWS credentials file's section. */
+static int
+section_header(const char *p, const char *lim)
+{
+	while (p < lim && (*p == ' ' || *p == '\t'))
+		p++;
+	while (lim > p && isspace((unsigned char)lim[-1]))
+		lim--;
+	return lim - p >= 3 && *p == '[' && lim[-1] == ']';
+}
+
+/* Byte range of [s, e)'s section: from after the header line before it to the next header line, or the file's ends. */
 static void
-pair_window(const char *buf, size_t len, size_t s, size_t e, size_t *from, size_t *to)
+section_of(const char *buf, size_t len, size_t s, size_t e, size_t *from, size_t *to)
+{
+	size_t ls, le;
+
+	for (ls = s; ls > 0 && buf[ls - 1] != '\n'; ls--)
+		;
+	while (ls > 0) {
+		for (le = ls - 1, ls = le; ls > 0 && buf[ls - 1] != '\n'; ls--)
+			;
+		if (section_header(buf + ls, buf + le)) {
+			ls = le + 1;
+			break;
+		}
+	}
+	*from = ls;
+	for (ls = e; ls < len; ls = le + 1) {
+		for (le = ls; le < len && buf[le] != '\n'; le++)
+			;
+		if (ls > e && section_header(buf + ls, buf + le))
+			break;
+	}
+	*to = ls < len ? ls : len;
+}
+
+/* Byte range of the lines from AWS_PAIR_LINES before S's line to as many after E's, within [lo, hi). */
+static void
+pair_window(const char *buf, size_t lo, size_t hi, size_t s, size_t e, size_t *from, size_t *to)
 {
 	int n;
 
-	for (n = 0; s > 0 && !(buf[s - 1] == '\n' && ++n > AWS_PAIR_LINES); s--)
+	for (n = 0; s > lo && !(buf[s - 1] == '\n' && ++n > AWS_PAIR_LINES); s--)
 		;
-	for (n = 0; e < len && !(buf[e] == '\n' && ++n > AWS_PAIR_LINES); e++)
+	for (n = 0; e < hi && !(buf[e] == '\n' && ++n > AWS_PAIR_LINES); e++)
 		;
 	*from = s;
 	*to = e;
 }
 
-/* F's pair: the nearest free secret key around it, the finding it overlaps dropped. 1 when that was before F. */
+/* The text before P on its line names a secret. */
+static int
+named_secret(const char *buf, size_t p)
+{
+	size_t ls;
+
+	for (ls = p; ls > 0 && buf[ls - 1] != '\n'; ls--)
+		;
+	return contains_ci(buf + ls, p - ls, "secret");
+}
+
+/* The free secret key in [from, to) nearest F (with NAMED, only one on a line naming a secret): 1 and *best, or 0. */
+static int
+nearest_secret(const char *buf, size_t len, const struct scan_result *r, const struct scan_finding *f, size_t from,
+    size_t to, int named, size_t *best)
+{
+	size_t p, dist = (size_t)-1;
+
+	for (p = from; p + AWS_SECRET_LEN <= to; p++) {
+		size_t d = p < f->start ? f->start - p : p - f->end;
+
+		if (d < dist && aws_secret_at(buf, len, p) && pair_free(r, p, p + AWS_SECRET_LEN) &&
+		    (!named || named_secret(buf, p))) {
+			*best = p;
+			dist = d;
+		}
+	}
+	return dist != (size_t)-1;
+}
+
+/*
+ * F's pair: the nearest free secret key within AWS_PAIR_LINES, else the
+ * nearest named one in its section (a credentials file's profile), the
+ * finding it overlaps dropped. 1 when that finding stood before F.
+ */
 static int
 pair_aws(const char *buf, size_t len, struct scan_result *r, size_t fi)
 {
 	struct scan_finding *f = &r->v[fi];
-	size_t from, to, p, best = 0, dist = (size_t)-1, k, o = 0;
+	size_t lo, hi, from, to, p, best = 0, k, o = 0;
 	int before = 0;
 
-	pair_window(buf, len, f->start, f->end, &from, &to);
-	for (p = from; p + AWS_SECRET_LEN <= to; p++) {
-		size_t d = p < f->start ? f->start - p : p - f->end;
-
-		if (d < dist && aws_secret_at(buf, len, p) && pair_free(r, p, p + AWS_SECRET_LEN)) {
-			best = p;
-			dist = d;
-		}
-	}
-	if (dist == (size_t)-1)
+	section_of(buf, len, f->start, f->end, &lo, &hi);
+	pair_window(buf, lo, hi, f->start, f->end, &from, &to);
+	if (!nearest_secret(buf, len, r, f, from, to, 0, &best) && !nearest_secret(buf, len, r, f, lo, hi, 1, &best))
 		return 0;
 	f->pair_start = best;
 	f->pair_end = best + AWS_SECRET_LEN;

@@ -237,6 +237,25 @@ aws_pairs(void)
 	expect_aws("aws key beside a longer base64 run: no pair", AWS_ID "\nsha512-" AWS_SECRET "Ab9Cd8Ef==\n", 0, 0, 0, NULL);
 	expect_aws("aws key beside padded base64: no pair", AWS_ID "\ndata: " AWS_SECRET "==\n", 0, 0, 0, NULL);
 	expect("aws documentation pair", "AKI" "AIOSFODNN7EXAMPLE\nwJalrXUtnFEMI/K7MDENG/bPxRfi" "CYEXAMPLEKEY\n", "");
+	expect_aws(".env: the secret further than five lines, its key naming it",
+	    "AWS_ACCESS_KEY_ID=" AWS_ID "\nAWS_REGION=nyc3\nAWS_BUCKET=lot-backups\nAWS_ENDPOINT=https://nyc3.example.com\n"
+	    "S3_PREFIX=prod\nNODE_ENV=production\nPORT=8080\nAWS_SECRET_ACCESS_KEY=" AWS_SECRET "\n", 1, 1, 8,
+	    "AWS_ACCESS_KEY_ID=<redacted:aws-access-key>\nAWS_REGION=nyc3\nAWS_BUCKET=lot-backups\n"
+	    "AWS_ENDPOINT=https://nyc3.example.com\nS3_PREFIX=prod\nNODE_ENV=production\nPORT=8080\n"
+	    "AWS_SECRET_ACCESS_KEY=<redacted:aws-access-key>\n");
+	expect_aws("YAML: other keys between the ID and the secret", "storage:\n  aws:\n    access_key_id: " AWS_ID
+	    "\n    region: nyc3\n    bucket: lot-backups\n    endpoint: https://nyc3.example.com\n    path_style: true\n"
+	    "    retries: 5\n    timeout: 30\n    secret_access_key: " AWS_SECRET "\n", 1, 3, 10, NULL);
+	expect_aws("credentials file: each profile's ID takes its own section's secret",
+	    "[default]\naws_access_key_id = " AWS_ID "\nregion = nyc3\noutput = json\ncli_pager =\nretry_mode = standard\n"
+	    "max_attempts = 3\naws_secret_access_key = " AWS_SECRET "\n[prod]\naws_access_key_id = AKI" "AZ3N8R5T1V7X9B2D4\n"
+	    "aws_secret_access_key = Yq8Kd3Pw5Ns7Hv2M" "Zq7WmX2pLk9Rt4Vn8Hs3Jd6F\n", 2, 2, 8, NULL);
+	expect_aws("a secret in another section: no pair", "[dev]\naws_access_key_id = " AWS_ID "\n[ops]\nregion = nyc3\n"
+	    "output = json\nretry_mode = standard\nmax_attempts = 3\naws_secret_access_key = " AWS_SECRET "\n", 0, 0, 0, NULL);
+	expect_aws("a secret near but in another section: no pair", "[dev]\naws_access_key_id = " AWS_ID "\n[ops]\n"
+	    "aws_secret_access_key = " AWS_SECRET "\n", 0, 0, 0, NULL);
+	expect_aws("far 40-byte run not named a secret: no pair", AWS_ID "\n1\n2\n3\n4\n5\n6\n7\nchecksum: " AWS_SECRET "\n",
+	    0, 0, 0, NULL);
 	expect_aws("two key IDs, one secret: the first takes it, the other stands alone", "A=" AWS_ID "\nB=AKI" "AZ3N8R5T1V7X9B2D4F6\nS=" AWS_SECRET "\n",
 	    1, 1, 3, NULL);
 }
