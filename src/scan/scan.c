@@ -63,6 +63,7 @@ static const struct token_rule token_rules[] = {
 	{ "slack-token", "xoxe-", AB_ALNUM_DASH, 20, 200, NULL, NULL },
 	/* re_ + 8 + '_' + 24: checked by resend_shape(), the prefix is too common alone. */
 	{ "resend-api-key", "re_", AB_WORD, 33, 33, NULL, NULL },
+	{ "npm-access-token", "npm_", AB_ALNUM, 36, 36, NULL, NULL },
 };
 
 #define NTOKEN_RULES (sizeof(token_rules) / sizeof(token_rules[0]))
@@ -410,24 +411,29 @@ secret_key(const char *k, size_t n)
 	static const char *const but[] = { "_FILE", "_PATH", "_DIR", "_NAME", "_ID", "_LENGTH", "_EXPIRY",
 		"_EXPIRES", "_TTL", "_TYPE", "_HEADER", "_URL", "_ENDPOINT", "_REGION", "_EXPIRES_IN", "_ENCRYPTION", "_METHOD",
 		"_ALGORITHM", "_MODE", "_POLICY", NULL };
-	char up[128];
-	size_t i;
+	char up[256];
+	size_t i, u = 0;
 	int hit = 0;
 
-	if (n == 0 || n >= sizeof(up))
+	if (n == 0 || n >= sizeof(up) / 2)
 		return 0;
-	for (i = 0; i < n; i++)
-		up[i] = k[i] == '-' || k[i] == '.' ? '_' : (char)toupper((unsigned char)k[i]);
-	up[n] = '\0';
+	/* camelCase words as snake case (jwtSecret, tokenExpiresIn, secretName), so the same rules read both. */
+	for (i = 0; i < n; i++) {
+		if (i > 0 && isupper((unsigned char)k[i]) && islower((unsigned char)k[i - 1]))
+			up[u++] = '_';
+		up[u++] = k[i] == '-' || k[i] == '.' ? '_' : (char)toupper((unsigned char)k[i]);
+	}
+	up[u] = '\0';
 	for (i = 0; says[i] && !hit; i++)
 		hit = strstr(up, says[i]) != NULL;
-	/* apiKey, privateKey written in camelCase. */
-	if (!hit && (strstr(up, "APIKEY") || strstr(up, "PRIVATEKEY")))
+	/* apikey, privatekey written as one word; SMTP_PASS, DB_PASS. */
+	if (!hit && (strstr(up, "APIKEY") || strstr(up, "PRIVATEKEY") || strcmp(up, "PASS") == 0 ||
+	    (u > 5 && strcmp(up + u - 5, "_PASS") == 0)))
 		hit = 1;
 	for (i = 0; but[i] && hit; i++) {
 		size_t bl = strlen(but[i]);
 
-		if (n > bl && strcmp(up + n - bl, but[i]) == 0)
+		if (u > bl && strcmp(up + u - bl, but[i]) == 0)
 			hit = 0;
 	}
 	return hit;
@@ -470,6 +476,18 @@ word_like(const char *v, size_t n)
 	return 1;
 }
 
+/* Lower-case words and digits joined by - _ . that say what they are: a label (x-aws-ec2-metadata-token, my-secret-1). */
+static int
+self_named(const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)v[i]) && !isdigit((unsigned char)v[i]) && v[i] != '-' && v[i] != '_' && v[i] != '.')
+			return 0;
+	return contains_ci(v, n, "secret") || contains_ci(v, n, "token");
+}
+
 /* Looks like a secret: long enough, varied, and more than one kind of character. */
 static int
 secret_value(const char *v, size_t n)
@@ -477,7 +495,8 @@ secret_value(const char *v, size_t n)
 	int up = 0, low = 0, dig = 0, sym = 0;
 	size_t i;
 
-	if (n < 8 || scan_is_placeholder(v, n) || code_like(v, n) || entropy(v, n) < MIN_ENTROPY || published_sample(v, n))
+	if (n < 8 || scan_is_placeholder(v, n) || code_like(v, n) || entropy(v, n) < MIN_ENTROPY || published_sample(v, n) ||
+	    self_named(v, n))
 		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
@@ -497,20 +516,51 @@ struct kv {
 };
 
 /*
+ * The words that may stand before a name being given a value: export,
+ * JS/TS declarations and class fields, a Dockerfile's ENV and ARG.
+ * Returns the byte after them; *env is set after ENV (whose old form is
+ * ENV KEY VALUE), *decl after a declaration (which may carry a type).
+ */
+static const char *
+skip_decl(const char *p, const char *lim, int *decl, int *env)
+{
+	static const char *const words[] = { "export ", "const ", "let ", "var ", "private ", "public ", "protected ",
+		"readonly ", "static ", "ENV ", "ARG ", NULL };
+	size_t i, wl;
+	int again = 1;
+
+	*decl = *env = 0;
+	while (again) {
+		again = 0;
+		for (i = 0; words[i]; i++) {
+			wl = strlen(words[i]);
+			if ((size_t)(lim - p) > wl && memcmp(p, words[i], wl) == 0) {
+				*decl |= i > 0 && i < 9;
+				*env |= i == 9;
+				for (p += wl; p < lim && (*p == ' ' || *p == '\t'); p++)
+					;
+				again = 1;
+			}
+		}
+	}
+	return p;
+}
+
+/*
  * KEY=VALUE, export KEY=VALUE, KEY: VALUE (YAML), "key": "value" (JSON),
- * in the line [p, lim). 0 when the line is not one.
+ * ENV KEY VALUE, in the line [p, lim). 0 when the line is not one.
  */
 static int
 parse_kv(const char *p, const char *lim, struct kv *kv)
 {
 	const char *q;
 	char quote = 0;
+	int decl, env;
 
 	/* YAML list items, and the +/- of a diff line. */
 	while (p < lim && (*p == ' ' || *p == '\t' || *p == '-' || *p == '+'))
 		p++;
-	if (lim - p > 7 && memcmp(p, "export ", 7) == 0)
-		p += 7;
+	p = skip_decl(p, lim, &decl, &env);
 	if (p < lim && (*p == '"' || *p == '\''))
 		quote = *p++;
 	kv->key = p;
@@ -521,9 +571,12 @@ parse_kv(const char *p, const char *lim, struct kv *kv)
 		return 0;
 	if (quote && (p >= lim || *p++ != quote))
 		return 0;
+	q = p;
 	while (p < lim && (*p == ' ' || *p == '\t'))
 		p++;
-	if (p >= lim || (*p != '=' && *p != ':'))
+	if (env && p > q && p < lim && *p != '=')
+		p--;	/* ENV KEY VALUE: the blank is the '=' */
+	else if (p >= lim || (*p != '=' && *p != ':'))
 		return 0;
 	if (*p == ':' && p + 1 < lim && p[1] != ' ' && p[1] != '\t')
 		return 0;	/* not YAML: a URL, a time, a label */
@@ -569,17 +622,61 @@ string_end(const char *p, const char *lim)
 	return NULL;
 }
 
+/* After a pair's value: nothing but the object's own punctuation (, } ] ) ;) or a comment. The byte there, or NULL. */
+static const char *
+pair_tail(const char *q, const char *lim)
+{
+	while (q < lim && (*q == ' ' || *q == '\t'))
+		q++;
+	if (q < lim && !strchr(",}]);#", *q) && !(lim - q >= 2 && q[0] == '/' && q[1] == '/'))
+		return NULL;
+	return q;
+}
+
 /*
- * One pair of a JSON or JS object at P: "key": "value", 'key': 'value',
- * key: 'value' (also key = "value", as in a call's keyword argument),
- * the value a string closed on this line and followed by no more than
- * the object's own punctuation (, } ] ) ;) or a comment: a string joined
- * to code (+, ?, ==) is not data. Returns the byte after the pair, NULL
- * when there is none.
+ * Past an environment read and its fallback operator (process.env.X ||,
+ * import.meta.env.X ??): the literal after them is a default written in
+ * the code. P when there is none; *name is the variable's name.
  */
 static const char *
-object_pair(const char *p, const char *lim, struct kv *kv)
+skip_env_fallback(const char *p, const char *lim, struct kv *name)
 {
+	static const char *const reads[] = { "process.env.", "import.meta.env.", NULL };
+	const char *q = NULL;
+	size_t i;
+
+	for (i = 0; reads[i] && q == NULL; i++)
+		if ((size_t)(lim - p) > strlen(reads[i]) && memcmp(p, reads[i], strlen(reads[i])) == 0)
+			q = p + strlen(reads[i]);
+	if (q == NULL)
+		return p;
+	name->key = q;
+	while (q < lim && is_word((unsigned char)*q))
+		q++;
+	name->klen = (size_t)(q - name->key);
+	while (q < lim && (*q == ' ' || *q == '\t'))
+		q++;
+	if (lim - q < 2 || !((q[0] == '|' && q[1] == '|') || (q[0] == '?' && q[1] == '?')))
+		return p;
+	for (q += 2; q < lim && (*q == ' ' || *q == '\t'); q++)
+		;
+	return q;
+}
+
+/*
+ * One pair of a JSON or JS object at P: "key": "value", 'key': 'value',
+ * key: 'value' (also key = "value", a declaration's name = 'value' with
+ * its type when DECL, a call's keyword argument), or "KEY=value" as one
+ * string (a compose environment list's item). The value is a string
+ * closed on this line, or an environment read's fallback literal
+ * (process.env.X || '...'), followed by no more than the object's own
+ * punctuation: a string joined to code (+, ?, ==) is not data. Returns
+ * the byte after the pair, NULL when there is none.
+ */
+static const char *
+object_pair(const char *p, const char *lim, struct kv *kv, int decl)
+{
+	struct kv env = { 0 };
 	const char *q;
 	char quote = 0;
 
@@ -593,24 +690,35 @@ object_pair(const char *p, const char *lim, struct kv *kv)
 	kv->klen = (size_t)(p - kv->key);
 	if (kv->klen == 0 || (!isalpha((unsigned char)kv->key[0]) && kv->key[0] != '_' && kv->key[0] != '$'))
 		return NULL;
+	if (quote && p < lim && *p == '=') {
+		kv->val = p + 1;
+		if ((q = memchr(kv->val, quote, (size_t)(lim - kv->val))) == NULL)
+			return NULL;
+		kv->vlen = (size_t)(q - kv->val);
+		return pair_tail(q + 1, lim);
+	}
 	if (quote && (p >= lim || *p++ != quote))
 		return NULL;
 	while (p < lim && (*p == ' ' || *p == '\t'))
 		p++;
+	if (decl && p < lim && *p == ':')
+		while (p < lim && *p != '=')
+			p++;	/* const k: Record<string, string> = ... */
 	/* One ':' or '=', not '::', '==' or '=>'. */
 	if (p + 1 >= lim || (*p != ':' && *p != '=') || p[1] == *p || (*p == '=' && p[1] == '>'))
 		return NULL;
 	for (p++; p < lim && (*p == ' ' || *p == '\t'); p++)
 		;
+	p = skip_env_fallback(p, lim, &env);
 	if (p >= lim || (*p != '"' && *p != '\'' && *p != '`') || (q = string_end(p, lim)) == NULL)
 		return NULL;
 	kv->val = p + 1;
 	kv->vlen = (size_t)(q - p - 1);
-	for (q++; q < lim && (*q == ' ' || *q == '\t'); q++)
-		;
-	if (q < lim && !strchr(",}]);#", *q) && !(lim - q >= 2 && q[0] == '/' && q[1] == '/'))
-		return NULL;
-	return q;
+	if (env.klen > 0 && !secret_key(kv->key, kv->klen)) {
+		kv->key = env.key;	/* const s = process.env.JWT_SECRET || '...' */
+		kv->klen = env.klen;
+	}
+	return pair_tail(q + 1, lim);
 }
 
 /*
@@ -624,12 +732,14 @@ scan_objects(const char *buf, size_t from, size_t to, struct scan_result *r)
 {
 	const char *p = buf + from, *lim = buf + to, *next;
 	struct kv kv;
-	int named = 0;
+	int named = 0, decl, env;
 
 	while (p < lim && (*p == ' ' || *p == '\t' || *p == '-' || *p == '+'))
 		p++;
+	p = skip_decl(p, lim, &decl, &env);
 	while (p < lim) {
-		next = object_pair(p, lim, &kv);
+		next = object_pair(p, lim, &kv, decl);
+		decl = 0;
 		if (next != NULL) {
 			int value = named && kv.klen == 5 && memcmp(kv.key, "value", 5) == 0;
 
@@ -916,7 +1026,7 @@ scan_text(const char *buf, size_t len, struct scan_result *out)
 			if (len - i > 3 && buf[i + 1] == '/' && buf[i + 2] == '/' && match_url_password(buf, len, i, &s, &e))
 				add(out, "url-password", s, e);
 			break;
-		case 'd': case 'A': case 'g': case 's': case 'r': case 'x':
+		case 'd': case 'A': case 'g': case 's': case 'r': case 'x': case 'n':
 			if (match_token(buf, len, i, &t, &e)) {
 				struct scan_finding *f = add(out, t->rule, i, e);
 

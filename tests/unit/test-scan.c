@@ -141,6 +141,7 @@ static const struct {
 	{ "slack-token", "xox" "s-", "730918265541-Zq7WmX2", 0 },
 	{ "slack-token", "xox" "e-", "730918265541-Zq7WmX2", 0 },
 	{ "resend-api-key", "re" "_", "83sZk2Lm_Zq7WmX2pLk9Rt4Vn8Hs3Jd6F", 1 },
+	{ "npm-access-token", "np" "m_", "zq7wmx2plk9rt4vn" "8hs3jd6fg1cb5ny0qwee", 1 },
 };
 
 static void
@@ -378,6 +379,39 @@ one_line_objects(void)
 	expect("ternary branch is no key", "x = ok ? \"token\" : \"" VAL16 "\";\n", "");
 }
 
+/* Shapes Node/TypeScript projects and their deployment files hold (lot-systems' among them). */
+static void
+node_shapes(void)
+{
+	expect_redacted("TS const", "const JWT_SECRET = '" VAL16 "';\n", "const JWT_SECRET = '<redacted:secret-assignment>';\n");
+	expect_redacted("exported const, double quotes", "export const API_KEY = \"" VAL16 "\";\n",
+	    "export const API_KEY = \"<redacted:secret-assignment>\";\n");
+	expect_redacted("TS const with a type", "const jwtSecret: string = '" VAL16 "';\n",
+	    "const jwtSecret: string = '<redacted:secret-assignment>';\n");
+	expect("let with a template literal", "let apiKey = `" VAL16 "`;\n", "secret-assignment");
+	expect("class field", "  private readonly apiKey = '" VAL16 "';\n  static SECRET = 'Yq8Kd3Pw" "5Ns7Hv2M';\n", "many");
+	expect_redacted("env fallback literal", "  secret: process.env.JWT_SECRET || '" VAL16 "',\n",
+	    "  secret: process.env.JWT_SECRET || '<redacted:secret-assignment>',\n");
+	expect("env fallback under a plain name, ??", "const s = process.env.SESSION_SECRET ?? \"" VAL16 "\";\n",
+	    "secret-assignment");
+	expect_redacted("compose list item, quoted", "      - \"DB_PASSWORD=" VAL16 "\"\n",
+	    "      - \"DB_PASSWORD=<redacted:secret-assignment>\"\n");
+	expect_redacted("compose list in flow style", "    environment: [\"NODE_ENV=production\", 'JWT_SECRET=" VAL16 "']\n",
+	    "    environment: [\"NODE_ENV=production\", 'JWT_SECRET=<redacted:secret-assignment>']\n");
+	expect_redacted("Dockerfile ENV", "ENV JWT_SECRET=" VAL16 "\n", "ENV JWT_SECRET=<redacted:secret-assignment>\n");
+	expect_redacted("Dockerfile ENV, the old form", "ENV JWT_SECRET " VAL16 "\n", "ENV JWT_SECRET <redacted:secret-assignment>\n");
+	expect("Dockerfile ARG", "ARG NPM_TOKEN=" VAL16 "\n", "secret-assignment");
+	expect("SMTP_PASS and DB_PASS", "SMTP_PASS=" VAL16 "\nDB_PASS=Yq8Kd3Pw" "5Ns7Hv2M\n", "many");
+	expect("npm token", "//registry.npmjs.org/:_authToken=npm" "_Zq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe\n", "npm-access-token");
+	expect("declarations that read code", "const JWT_SECRET = process.env.JWT_SECRET;\nconst apiKey: string = getKey();\n"
+	    "const secret = process.env.JWT_SECRET || '';\nENV JWT_SECRET=${JWT_SECRET}\n", "");
+	expect("env fallback that is a placeholder", "  secret: process.env.JWT_SECRET || 'your-jwt-secret',\n", "");
+	expect("a name, not a password", "BYPASS=Zk2Lm4Wx" "7Rt9Bv3N\nCOMPASS_ID=Yq8Kd3Pw" "5Ns7Hv2M\n", "");
+	expect("labels that name themselves", "const X_AWS_EC2_METADATA_TOKEN = \"x-aws-ec2-metadata-token\";\n"
+	    "  const secret1 = 'my-secret-1'\n", "");
+	expect("a declaration of a non-secret", "const BUILD_ID = '" VAL16 "';\nENV NODE_VERSION 22.11.0\n", "");
+}
+
 int
 main(void)
 {
@@ -390,6 +424,7 @@ main(void)
 	redaction();
 	redaction_neighbours();
 	one_line_objects();
+	node_shapes();
 	UNIT_CHECK("placeholder: variable name", scan_is_placeholder("DB_PASSWORD", 11));
 	UNIT_CHECK("placeholder: empty", scan_is_placeholder("", 0));
 	UNIT_CHECK("not a placeholder: random", !scan_is_placeholder("Zk2Lm4Wx7Rt9", 12));
