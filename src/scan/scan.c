@@ -20,6 +20,7 @@ enum alphabet {
 	AB_WORD,	/* A-Za-z0-9_ */
 	AB_WORD_DASH,	/* A-Za-z0-9_- */
 	AB_ALNUM_DASH,	/* A-Za-z0-9- */
+	AB_WORD_DASH_DOT,	/* A-Za-z0-9_-. */
 };
 
 struct token_rule {
@@ -64,6 +65,9 @@ static const struct token_rule token_rules[] = {
 	/* re_ + 8 + '_' + 24: checked by resend_shape(), the prefix is too common alone. */
 	{ "resend-api-key", "re_", AB_WORD, 33, 33, NULL, NULL },
 	{ "npm-access-token", "npm_", AB_ALNUM, 36, 36, NULL, NULL },
+	/* SG. + 22 + '.' + 43, and sk-ant-api03- + 93 + AA: checked by token_shape(). */
+	{ "sendgrid-api-token", "SG.", AB_WORD_DASH_DOT, 66, 66, NULL, NULL },
+	{ "anthropic-api-key", "sk-ant-api03-", AB_WORD_DASH, 95, 95, NULL, NULL },
 };
 
 #define NTOKEN_RULES (sizeof(token_rules) / sizeof(token_rules[0]))
@@ -87,6 +91,8 @@ in_alphabet(enum alphabet ab, unsigned char c)
 		return isalnum(c) || c == '_' || c == '-';
 	case AB_ALNUM_DASH:
 		return isalnum(c) || c == '-';
+	case AB_WORD_DASH_DOT:
+		return isalnum(c) || c == '_' || c == '-' || c == '.';
 	}
 	return 0;
 }
@@ -276,6 +282,21 @@ resend_shape(const char *t, size_t n)
 	return up && low && dig;
 }
 
+/* The fixed inner shape of the tokens whose alphabet alone says too little; 1 for the others. */
+static int
+token_shape(const struct token_rule *t, const char *tok, size_t n)
+{
+	size_t pl = strlen(t->prefix);
+
+	if (strcmp(t->rule, "resend-api-key") == 0)
+		return resend_shape(tok, n);
+	if (strcmp(t->rule, "sendgrid-api-token") == 0)
+		return tok[pl + 22] == '.' && memchr(tok + pl, '.', 22) == NULL && memchr(tok + pl + 23, '.', n - pl - 23) == NULL;
+	if (strcmp(t->rule, "anthropic-api-key") == 0)
+		return tok[n - 2] == 'A' && tok[n - 1] == 'A';
+	return 1;
+}
+
 /* The token rule matching at I, with its end; 0 when none. */
 static int
 match_token(const char *buf, size_t len, size_t i, const struct token_rule **rule, size_t *end)
@@ -297,7 +318,7 @@ match_token(const char *buf, size_t len, size_t i, const struct token_rule **rul
 			continue;
 		if (t->must && !contains_ci(buf + i, j - i, t->must))
 			continue;
-		if (strcmp(t->rule, "resend-api-key") == 0 && !resend_shape(buf + i, j - i))
+		if (!token_shape(t, buf + i, j - i))
 			continue;
 		if (scan_is_placeholder(buf + i + pl, n) || entropy(buf + i + pl, n) < MIN_ENTROPY ||
 		    published_sample(buf + i + pl, n))
@@ -759,10 +780,14 @@ scan_objects(const char *buf, size_t from, size_t to, struct scan_result *r)
 	}
 }
 
-/* A DigitalOcean app spec's "- key: NAME" line is answered by a "value:" this many lines on. */
+/*
+ * A DigitalOcean app spec's "- key: NAME" line, a Kubernetes or ECS
+ * environment entry's "name: NAME", is answered by a "value:" this many
+ * lines on.
+ */
 #define SPEC_VALUE_REACH 4
 
-/* The KEY=VALUE rule over one line; *spec_key carries a spec's "key: NAME" over to its "value:". */
+/* The KEY=VALUE rule over one line; *spec_key carries a "key: NAME" or "name: NAME" over to its "value:". */
 static void
 scan_line(const char *buf, size_t from, size_t to, struct scan_result *r, int *spec_key)
 {
@@ -774,7 +799,7 @@ scan_line(const char *buf, size_t from, size_t to, struct scan_result *r, int *s
 	scan_objects(buf, from, to, r);
 	if (!parse_kv(buf + from, buf + to, &kv))
 		return;
-	if (kv.klen == 3 && memcmp(kv.key, "key", 3) == 0) {
+	if ((kv.klen == 3 && memcmp(kv.key, "key", 3) == 0) || (kv.klen == 4 && memcmp(kv.key, "name", 4) == 0)) {
 		*spec_key = secret_key(kv.val, kv.vlen) ? SPEC_VALUE_REACH : 0;
 		return;
 	}
@@ -1026,7 +1051,7 @@ scan_text(const char *buf, size_t len, struct scan_result *out)
 			if (len - i > 3 && buf[i + 1] == '/' && buf[i + 2] == '/' && match_url_password(buf, len, i, &s, &e))
 				add(out, "url-password", s, e);
 			break;
-		case 'd': case 'A': case 'g': case 's': case 'r': case 'x': case 'n':
+		case 'd': case 'A': case 'g': case 's': case 'r': case 'x': case 'n': case 'S':
 			if (match_token(buf, len, i, &t, &e)) {
 				struct scan_finding *f = add(out, t->rule, i, e);
 

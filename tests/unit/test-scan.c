@@ -142,6 +142,9 @@ static const struct {
 	{ "slack-token", "xox" "e-", "730918265541-Zq7WmX2", 0 },
 	{ "resend-api-key", "re" "_", "83sZk2Lm_Zq7WmX2pLk9Rt4Vn8Hs3Jd6F", 1 },
 	{ "npm-access-token", "np" "m_", "zq7wmx2plk9rt4vn" "8hs3jd6fg1cb5ny0qwee", 1 },
+	{ "sendgrid-api-token", "SG" ".", "Zq7WmX2pLk9Rt4Vn8Hs3Jd." "6Fg1Cb5Ny0QwEeZq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5", 1 },
+	{ "anthropic-api-key", "sk-" "ant-api03-", "Zq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe_Ab-Cd9Ef8Gh7Ij6Kl5Mn4Op"
+	    "Zq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QAA", 1 },
 };
 
 static void
@@ -407,6 +410,14 @@ node_shapes(void)
 	    "const secret = process.env.JWT_SECRET || '';\nENV JWT_SECRET=${JWT_SECRET}\n", "");
 	expect("env fallback that is a placeholder", "  secret: process.env.JWT_SECRET || 'your-jwt-secret',\n", "");
 	expect("a name, not a password", "BYPASS=Zk2Lm4Wx" "7Rt9Bv3N\nCOMPASS_ID=Yq8Kd3Pw" "5Ns7Hv2M\n", "");
+	expect_redacted("Kubernetes env list: name, then value", "env:\n  - name: JWT_SECRET\n    value: " VAL16 "\n"
+	    "  - name: PORT\n    value: \"8080\"\n", "env:\n  - name: JWT_SECRET\n    value: <redacted:secret-assignment>\n"
+	    "  - name: PORT\n    value: \"8080\"\n");
+	expect("ECS task definition: name, then value", "{\n  \"environment\": [\n    {\n      \"name\": \"DB_PASSWORD\",\n"
+	    "      \"value\": \"" VAL16 "\"\n    }\n  ]\n}\n", "secret-assignment");
+	expect("name of a non-secret, then value", "  - name: BUILD_ID\n    value: " VAL16 "\n", "");
+	expect("SendGrid key", "SENDGRID_API_KEY=SG." "Zq7WmX2pLk9Rt4Vn8Hs3Jd.6Fg1Cb5Ny0QwEeZq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5\n",
+	    "sendgrid-api-token");
 	expect("labels that name themselves", "const X_AWS_EC2_METADATA_TOKEN = \"x-aws-ec2-metadata-token\";\n"
 	    "  const secret1 = 'my-secret-1'\n", "");
 	expect("a declaration of a non-secret", "const BUILD_ID = '" VAL16 "';\nENV NODE_VERSION 22.11.0\n", "");
