@@ -307,8 +307,11 @@ match_token(const char *buf, size_t len, size_t i, const struct token_rule **rul
 		return 0;
 	for (k = 0; k < NTOKEN_RULES; k++) {
 		const struct token_rule *t = &token_rules[k];
-		size_t pl = strlen(t->prefix), j, n;
+		size_t pl, j, n;
 
+		if (t->prefix[0] != buf[i])
+			continue;	/* most bytes start no prefix: spare the strlen and memcmp */
+		pl = strlen(t->prefix);
 		if (len - i < pl + t->min || memcmp(buf + i, t->prefix, pl) != 0)
 			continue;
 		for (j = i + pl; j < len && j - i - pl <= t->max && in_alphabet(t->ab, (unsigned char)buf[j]); j++)
@@ -643,13 +646,21 @@ string_end(const char *p, const char *lim)
 	return NULL;
 }
 
+/* A byte after which an object's key may start (strchr would also take the NUL). */
+static int
+key_opener(char c)
+{
+	return c == '{' || c == ',' || c == '(' || c == '[';
+}
+
 /* After a pair's value: nothing but the object's own punctuation (, } ] ) ;) or a comment. The byte there, or NULL. */
 static const char *
 pair_tail(const char *q, const char *lim)
 {
 	while (q < lim && (*q == ' ' || *q == '\t'))
 		q++;
-	if (q < lim && !strchr(",}]);#", *q) && !(lim - q >= 2 && q[0] == '/' && q[1] == '/'))
+	if (q < lim && *q != ',' && *q != '}' && *q != ']' && *q != ')' && *q != ';' && *q != '#' &&
+	    !(lim - q >= 2 && q[0] == '/' && q[1] == '/'))
 		return NULL;
 	return q;
 }
@@ -771,11 +782,11 @@ scan_objects(const char *buf, size_t from, size_t to, struct scan_result *r)
 			p = next;
 		}
 		/* On to the next byte that may open a key. */
-		while (p < lim && !strchr("{,([", *p))
+		while (p < lim && !key_opener(*p))
 			p++;
 		if (p < lim)
 			p++;
-		if (p < lim && strchr("{[", p[-1]))
+		if (p < lim && (p[-1] == '{' || p[-1] == '['))
 			named = 0;
 	}
 }
