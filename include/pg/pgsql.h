@@ -38,6 +38,12 @@ PGconn *pgsql_connect_options(const PQconninfoOption *options, const char *dbnam
 PGconn *pgsql_connect_like(PGconn *conn, const char *dbname);
 /* Runs a query that returns rows; NULL on error (reported as "WHAT: message (SQLSTATE x)"). */
 PGresult *pgsql_query(PGconn *conn, const char *sql, const char *what);
+/*
+ * A text[] literal of n strings ({"a","b\\"c"}), to pass a list as one
+ * parameter ($1::pg_catalog.text[]) rather than a query per item. Freed
+ * by the caller.
+ */
+char *pgsql_text_array(const char *const *items, size_t n);
 PGresult *pgsql_query_params(PGconn *conn, const char *sql, int nparams,
     const char *const *values, const char *what);
 /* Runs a command; 0 or -1 (reported). */

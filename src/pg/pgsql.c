@@ -6,6 +6,7 @@
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "pg/pgsql.h"
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 
 const char *
@@ -228,6 +229,28 @@ PGresult *
 pgsql_query(PGconn *conn, const char *sql, const char *what)
 {
 	return checked(conn, PQexec(conn, sql), PGRES_TUPLES_OK, what);
+}
+
+char *
+pgsql_text_array(const char *const *items, size_t n)
+{
+	struct strbuf b = STRBUF_INIT;
+	const char *p;
+	size_t i;
+
+	strbuf_putc(&b, '{');
+	for (i = 0; i < n; i++) {
+		strbuf_puts(&b, i > 0 ? ",\"" : "\"");
+		/* Inside double quotes only the quote and the backslash need one before them. */
+		for (p = items[i]; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				strbuf_putc(&b, '\\');
+			strbuf_putc(&b, *p);
+		}
+		strbuf_putc(&b, '"');
+	}
+	strbuf_putc(&b, '}');
+	return strbuf_detach(&b);
 }
 
 PGresult *

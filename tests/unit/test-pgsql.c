@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "pg/pgsql.h"
@@ -25,5 +26,15 @@ main(void)
 	UNIT_CHECK("empty result, no connection", strcmp(pgsql_error_text(NULL, res), "no reply from the server") == 0);
 	PQclear(res);
 	PQfinish(conn);
+	{
+		static const char *const names[] = { "public.t", "public.\"Log\"", "a\\b", "x,y {z}" };
+		char *a = pgsql_text_array(names, 4), *e = pgsql_text_array(names, 0);
+
+		UNIT_CHECK("text[] literal quotes each item, escapes \" and \\",
+		    strcmp(a, "{\"public.t\",\"public.\\\"Log\\\"\",\"a\\\\b\",\"x,y {z}\"}") == 0);
+		UNIT_CHECK("empty text[] literal", strcmp(e, "{}") == 0);
+		free(a);
+		free(e);
+	}
 	return unit_done();
 }
