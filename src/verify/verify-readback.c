@@ -66,14 +66,24 @@ struct read_target {
 	uint64_t data_bytes;
 	int early;
 	int early_failed;	/* its early reading failed: read again after the load */
+	int planned;		/* early: its plan ran (units queued, or early_failed) */
+	int pending;		/* its units queued and not yet read */
+	int settled;		/* early: its settling queued */
+	int settle_done;	/* early: checked after the load, or read again */
 	char *shape, *snapshot;	/* early: before its rows were read (BEFORE_SQL) */
 	struct table_read read;
 };
 
-/* One job of a reader: plan a table told early (shape, snapshot, units), or one COPY ... TO STDOUT. */
+/*
+ * One job of a reader: one COPY ... TO STDOUT; plan a table told early
+ * (shape, snapshot, units); or, after the load, settle one read early
+ * (changed since? or read it again).
+ */
+enum unit_kind { UNIT_READ, UNIT_PLAN, UNIT_SETTLE };
+
 struct read_unit {
 	struct read_target *target;
-	int plan;
+	enum unit_kind kind;
 	char *sql;
 };
 
@@ -92,6 +102,7 @@ struct readback {
 	struct read_unit *units;	/* a queue: next is the first not taken */
 	size_t nunits, next;
 	int closed, failed;
+	int load_done;			/* the load is over: early tables may be settled */
 	PGconn **conns;
 	PGcancel **cancels;		/* per connection, made before its thread starts */
 	pthread_t *threads;
@@ -251,16 +262,38 @@ plan_units(const struct readback *rb, PGconn *conn, struct read_target *t, struc
 	return (int)parts;
 }
 
-/* Appends n units to the queue (under mu) and wakes the readers. */
+/* Appends n units to the queue and wakes the readers. With mu held. */
 static void
-enqueue(struct readback *rb, const struct read_unit *units, size_t n)
+enqueue_locked(struct readback *rb, const struct read_unit *units, size_t n)
 {
-	pthread_mutex_lock(&rb->mu);
 	rb->units = xrealloc(rb->units, (rb->nunits + n + 1) * sizeof(*rb->units));
 	memcpy(rb->units + rb->nunits, units, n * sizeof(*units));
 	rb->nunits += n;
 	pthread_cond_broadcast(&rb->more);
+}
+
+static void
+enqueue(struct readback *rb, const struct read_unit *units, size_t n)
+{
+	pthread_mutex_lock(&rb->mu);
+	enqueue_locked(rb, units, n);
 	pthread_mutex_unlock(&rb->mu);
+}
+
+/*
+ * An early table whose reading is over (or failed), once the load is
+ * over too, is settled by a reader: many tables' checks then run at once,
+ * and beside the reading of the others. With mu held.
+ */
+static void
+settle_when_ready(struct readback *rb, struct read_target *t)
+{
+	struct read_unit settle = { t, UNIT_SETTLE, NULL };
+
+	if (t->early && t->planned && t->pending == 0 && rb->load_done && !t->settled) {
+		t->settled = 1;		/* queued: never twice */
+		enqueue_locked(rb, &settle, 1);
+	}
 }
 
 /*
@@ -277,11 +310,17 @@ plan_early(struct readback *rb, PGconn *conn, struct read_target *t)
 	if (before(conn, t) < 0 || (n = plan_units(rb, conn, t, &units)) < 0) {
 		pthread_mutex_lock(&rb->mu);
 		t->early_failed = 1;
+		t->planned = 1;
+		settle_when_ready(rb, t);
 		pthread_mutex_unlock(&rb->mu);
 		return;
 	}
 	log_debug("reading table %s back while the load goes on", t->qualified);
-	enqueue(rb, units, (size_t)n);
+	pthread_mutex_lock(&rb->mu);
+	t->planned = 1;
+	t->pending += n;
+	enqueue_locked(rb, units, (size_t)n);
+	pthread_mutex_unlock(&rb->mu);
 	free(units);
 }
 
@@ -301,6 +340,33 @@ read_unit(struct readback *rb, PGconn *conn, const struct read_unit *u)
 	t->read.rows += got.rows;
 	t->read.bytes += got.bytes;
 	row_sum_merge(&t->read.sum, &got.sum);
+	t->pending--;
+	settle_when_ready(rb, t);
+	pthread_mutex_unlock(&rb->mu);
+}
+
+/* A table read early, after the load: changed since? Or, its early reading failed, read again whole. */
+static void
+settle_unit(struct readback *rb, PGconn *conn, struct read_target *t)
+{
+	struct table_read got;
+	int rc;
+
+	/* early_failed is final: set under mu before this unit was queued. */
+	if (t->early_failed) {
+		log_debug("reading table %s back again after the load", t->qualified);
+		rc = fingerprint(conn, rb->key, t->copy_out_sql, &got, t->qualified, 0, &rb->cancelled);
+	} else {
+		rc = changed_since(conn, t);
+	}
+	pthread_mutex_lock(&rb->mu);
+	if (rc < 0)
+		rb->failed = 1;
+	else if (t->early_failed)
+		t->read = got;
+	else
+		t->read.changed = rc;
+	t->settle_done = rc >= 0;
 	pthread_mutex_unlock(&rb->mu);
 }
 
@@ -324,8 +390,10 @@ reader_main(void *arg)
 			break;
 		u = rb->units[rb->next++];
 		pthread_mutex_unlock(&rb->mu);
-		if (u.plan)
+		if (u.kind == UNIT_PLAN)
 			plan_early(rb, conn, u.target);
+		else if (u.kind == UNIT_SETTLE)
+			settle_unit(rb, conn, u.target);
 		else
 			read_unit(rb, conn, &u);
 		pthread_mutex_lock(&rb->mu);
@@ -405,7 +473,7 @@ readback_table_in(void *arg, size_t table, const char *qualified, const char *co
 {
 	struct readback *rb = arg;
 	struct read_target *t = xcalloc(1, sizeof(*t));
-	struct read_unit plan = { t, 1, NULL };
+	struct read_unit plan = { t, UNIT_PLAN, NULL };
 
 	t->qualified = xstrdup(qualified);
 	t->copy_out_sql = xstrdup(copy_out_sql);
@@ -540,9 +608,9 @@ stop_readers(struct readback *rb, int at_once)
 }
 
 /*
- * With the readers stopped: an early table whose reading failed is read
- * again, now that the dump is all in (the load's conn); one read well is
- * checked for changes since. 0, or -1 (reported).
+ * With the readers stopped, an early table no reader settled (settle_unit),
+ * on the load's conn: read again if its early reading failed, else checked
+ * for changes since. 0, or -1 (reported).
  */
 static int
 settle_early(struct readback *rb, PGconn *conn, struct read_target *t)
@@ -571,11 +639,17 @@ readback_finish(struct readback *rb, PGconn *conn, const struct restore_copy *co
 		stop_readers(rb, 1);
 		return -1;
 	}
+	/* The load is over: what was read early is settled by the readers, as each table's reading ends. */
+	pthread_mutex_lock(&rb->mu);
+	rb->load_done = 1;
+	for (i = 0; i < rb->ntargets; i++)
+		settle_when_ready(rb, rb->targets[i]);
+	pthread_mutex_unlock(&rb->mu);
 	stop_readers(rb, 0);
 	if (rb->failed || interrupt_guard_hit())
 		return -1;
 	for (i = 0; i < rb->ntargets; i++)
-		if (rb->targets[i]->early && settle_early(rb, conn, rb->targets[i]) < 0)
+		if (rb->targets[i]->early && !rb->targets[i]->settle_done && settle_early(rb, conn, rb->targets[i]) < 0)
 			goto out;
 	for (i = 0; i < ncopies; i++) {
 		memset(&reads[i], 0, sizeof(reads[i]));
