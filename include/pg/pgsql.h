@@ -49,6 +49,17 @@ PGresult *pgsql_query_params(PGconn *conn, const char *sql, int nparams,
 /* Runs a command; 0 or -1 (reported). */
 int pgsql_exec(PGconn *conn, const char *sql, const char *what);
 /*
+ * A statement of a dump, by the extended protocol, on which the server
+ * refuses a string holding more than one statement: whatever a reader of
+ * the file took for one statement can never run as two (PQexec would run
+ * every one it holds). pgsql_exec_one: as PQexec, the result to PQclear;
+ * pgsql_send_one: as PQsendQuery. pgsql_run_one: 0 when it ran (a command
+ * or rows), else -1, reported naming WHAT.
+ */
+PGresult *pgsql_exec_one(PGconn *conn, const char *sql);
+int pgsql_send_one(PGconn *conn, const char *sql);
+int pgsql_run_one(PGconn *conn, const char *sql, const char *what);
+/*
  * 0 when the session reads SQL as a dump's reader does: a client encoding
  * a server may have (all ASCII-safe) and standard_conforming_strings on;
  * else -1, reported naming WHERE. A function of the dump that switched

@@ -722,9 +722,10 @@ several_refused(const char *text, size_t len)
 {
 	struct lexer lx = { text, text + len, 0 };
 	struct tok t = { T_END, text, 0 };
+	struct tok prev = { T_END, text, 0 };
 	int routine = 0, words = 0, body = 0, cases = 0, prev_begin = 0;
 
-	for (next(&lx, &t); t.type != T_END; next(&lx, &t)) {
+	for (next(&lx, &t); t.type != T_END; prev = t, next(&lx, &t)) {
 		if (t.type == T_BAD)
 			return "an unterminated string, quoted name or comment";
 		if (t.type == T_WORD && words < 4) {
@@ -740,6 +741,9 @@ several_refused(const char *text, size_t len)
 		if (lx.depth > 0)
 			continue;
 		if (body) {
+			/* A name, not the keyword: pg_dump quotes it ("case"); the server would end the body elsewhere. */
+			if ((is_word(&t, "case") || is_word(&t, "end")) && (is_word(&prev, "as") || is_punct(&prev, ".")))
+				return "CASE or END as a name in a BEGIN ATOMIC body";
 			if (is_word(&t, "case"))
 				cases++;
 			else if (is_word(&t, "end") && cases > 0)

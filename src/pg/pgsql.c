@@ -260,6 +260,30 @@ pgsql_query_params(PGconn *conn, const char *sql, int nparams, const char *const
 	    PGRES_TUPLES_OK, what);
 }
 
+PGresult *
+pgsql_exec_one(PGconn *conn, const char *sql)
+{
+	return PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+}
+
+int
+pgsql_send_one(PGconn *conn, const char *sql)
+{
+	return PQsendQueryParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+}
+
+int
+pgsql_run_one(PGconn *conn, const char *sql, const char *what)
+{
+	PGresult *res = pgsql_exec_one(conn, sql);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		pgsql_report(conn, res, what);
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
 int
 pgsql_session_safe(PGconn *conn, const char *where)
 {

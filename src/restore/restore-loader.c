@@ -104,7 +104,7 @@ run_statement(struct loader *l, enum sql_stmt_kind kind, const struct sql_item *
 	if (loader_session_safe(l, item->line) < 0)
 		return -1;
 	sql = xstrndup(item->text, item->len);
-	res = PQexec(l->conn, sql);
+	res = pgsql_exec_one(l->conn, sql);
 	st = PQresultStatus(res);
 	free(sql);
 	l->stats->statements++;
@@ -689,7 +689,7 @@ loader_run_early(struct loader *l, const struct tail_item *it)
 	if (loader_session_safe(l, it->line) < 0)
 		return -1;
 	log_debug("building early: %.*s", (int)strcspn(it->text, "\n"), it->text);
-	res = PQexec(l->conn, it->text);
+	res = pgsql_exec_one(l->conn, it->text);
 	l->stats->statements++;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = statement_failed(l, res, it->line, it->text, it->len);

@@ -223,7 +223,7 @@ replay(const struct stmt_pool *p, PGconn *conn, size_t from)
 	size_t i;
 
 	for (i = from; i < p->nsession; i++) {
-		PGresult *res = PQexec(conn, p->session[i]);
+		PGresult *res = pgsql_exec_one(conn, p->session[i]);
 		int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
 
 		if (!ok)
@@ -405,7 +405,7 @@ stmt_pool_submit(struct stmt_pool *p, enum stmt_class cls, const char *sql, size
 		c->steered = steer_fk_check(c->conn, sql, len, line);
 	c->line = line;
 	p->statements++;
-	if (!PQsendQuery(c->conn, c->sql)) {
+	if (!pgsql_send_one(c->conn, c->sql)) {
 		statement_error(p, c->conn, NULL, c->sql, line);
 		release(c);
 		return p->failed ? -1 : 0;
@@ -423,7 +423,7 @@ run_alone(struct stmt_pool *p, const char *sql, long line)
 
 	if (p->failed)
 		return -1;
-	res = PQexec(p->conns[0].conn, sql);
+	res = pgsql_exec_one(p->conns[0].conn, sql);
 	if (PQresultStatus(res) == PGRES_COMMAND_OK)
 		rc = 0;
 	else

@@ -340,7 +340,7 @@ run_picked(PGconn *conn, const struct pick *k, struct restore_stats *stats)
 			return -1;
 		}
 		/* setval and set_config answer with a row. */
-		res = PQexec(conn, k->v[i].sql);
+		res = pgsql_exec_one(conn, k->v[i].sql);
 		ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
 		if (!ok)
 			pgsql_report(conn, res, "restore --table failed");

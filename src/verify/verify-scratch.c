@@ -412,7 +412,7 @@ scratch_privileged(void *arg, const char *sql, long line)
 	int rc;
 
 	pthread_mutex_lock(&s->admin_mu);
-	rc = pgsql_exec(s->admin, sql, what);
+	rc = pgsql_run_one(s->admin, sql, what);
 	pthread_mutex_unlock(&s->admin_mu);
 	free(what);
 	return rc;
@@ -489,7 +489,7 @@ scratch_apart(void *arg, const char *text, size_t len, long line, int superuser_
 	/* A subscription holds the scratch database against DROP DATABASE: never made, even by a superuser. */
 	if (s->superuser && strstr(label, "SUBSCRIPTION") == NULL) {
 		what = xasprintf("restore failed at line %ld (%.60s), run as the connecting superuser", line, sql);
-		if ((rc = pgsql_exec(s->admin, sql, what)) == 0 && strcmp(label, "CREATE TABLE") == 0)
+		if ((rc = pgsql_run_one(s->admin, sql, what)) == 0 && strcmp(label, "CREATE TABLE") == 0)
 			rc = hand_over_table(s);
 	} else {
 		s->left_out++;

@@ -327,6 +327,8 @@ main(void)
 		"SET standard_conforming_strings = off;",
 		"SET \"standard_conforming_strings\" = off;",
 		"SET SESSION \"Standard_Conforming_Strings\" TO 'off';",
+		"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 AS case; END; DROP TABLE t; SELECT 1 AS end;",
+		"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT x.end FROM t x; END;",
 		"SET client_encoding = 'SJIS';",
 		"INSERT INTO pg_catalog.pg_authid VALUES (16999, 'evil', true, true, true, true, true, false, false, -1, NULL, NULL);",
 		"INSERT INTO PG_CATALOG.\"pg_auth_members\" VALUES (1, 2, 3, false);",
