@@ -75,4 +75,26 @@ full=$(ls -d "$work"/month/lot-systems-full-backup-*.tar.gz | head -n 1)
 check dbvr-month-full-named "$LB_BIN" verify --restore "$full"
 grep -q 'not test-loaded' <<<"$LB_LAST_OUTPUT" && pass dbvr-month-full-says-not-loaded ||
 	fail dbvr-month-full-says-not-loaded "$LB_LAST_OUTPUT"
+# db --verify-restore loads the dump it has just made from the server it
+# loads it back into: what only a superuser could have made there (an
+# internal function, an event trigger) is that server's own, so it runs as
+# the connecting superuser, as verify --trusted runs it, and is tested
+# rather than left out. A file read later by verify stays untrusted (221).
+su=$(new_db lb_dbvr_su) || { fail dbvr-su-setup createdb; finish; }
+psql -X -q -v ON_ERROR_STOP=1 -d "$su" -c "
+  CREATE FUNCTION plus(int, int) RETURNS int LANGUAGE internal IMMUTABLE STRICT AS 'int4pl';
+  CREATE TABLE s (a int, b int, c int GENERATED ALWAYS AS (plus(a, b)) STORED);
+  INSERT INTO s (a, b) SELECT g, g FROM generate_series(1, 20) g;
+  CREATE FUNCTION note_ddl() RETURNS event_trigger LANGUAGE plpgsql AS \$\$BEGIN END\$\$;
+  CREATE EVENT TRIGGER lb_dbvr_et ON ddl_command_end EXECUTE FUNCTION note_ddl();
+  ALTER EVENT TRIGGER lb_dbvr_et DISABLE" >/dev/null || { fail dbvr-su-setup fixture; finish; }
+check dbvr-su-own-dump "$LB_BIN" db --verify-restore -d "dbname=$su" -o "$work/su"
+if grep -q 'leaves out' <<<"$LB_LAST_OUTPUT" || ! grep -q 'loads: restored into a scratch database' <<<"$LB_LAST_OUTPUT"; then
+	fail dbvr-su-own-dump-tested-whole "$LB_LAST_OUTPUT"
+else
+	pass dbvr-su-own-dump-tested-whole
+fi
+sudump=$(ls "$work"/su/lot-systems-db-*.sql.gz | head -n 1)
+check dbvr-su-verify-untrusted "$LB_BIN" verify --restore "$sudump" -d "dbname=$su"
+grep -q 'leaves out' <<<"$LB_LAST_OUTPUT" && pass dbvr-su-verify-leaves-out || fail dbvr-su-verify-leaves-out "$LB_LAST_OUTPUT"
 finish
