@@ -229,10 +229,14 @@ full_restore_source(const struct full_restore_settings *settings, const char *pa
 		log_error("%s exists (left by an earlier restore?): remove it first", extracted);
 		goto out;
 	}
-	/* Messages name the backup's own files, not the temporary copy beside the target. */
-	log_path_alias_member(extracted, path);
+	/*
+	 * Messages name what is read from the extract as the backup's own
+	 * members, not the temporary copy beside the target; the extraction's
+	 * writes (a full disk) name that copy, which is what ran out.
+	 */
 	if (full_extract_source(path, src, size, extracted, &m) < 0)
 		goto cleanup;
+	log_path_alias_member(extracted, path);
 	bundle = xasprintf("%s/git/repo.bundle", extracted);
 	refs = xasprintf("%s/git/refs.txt", extracted);
 	objects = xasprintf("%s/git/objects", extracted);

@@ -3,7 +3,8 @@
 # beside the target. When that fails, the message names that directory as
 # what it is (never as the archive: "cannot create ARCHIVE" blamed the
 # wrong file), and a member that cannot be written as "ARCHIVE member
-# PATH" with where it was being extracted to (not a bare "git/info.txt").
+# PATH" with where it was being extracted to (not a bare "git/info.txt");
+# what is read back from it afterwards is named as the archive's member.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/fault.sh"
@@ -28,6 +29,15 @@ if grep -q "cannot create $out/restored\.lotbackup-extract: No space left on dev
 	pass restore-to-names-extract-dir-as-itself
 else
 	fail restore-to-names-extract-dir-as-itself "$msg"
+fi
+
+n=$(fault_point "$work/trace" mkdir 'first:restored\.lotbackup-extract/git$')
+rm -rf "$out"/*
+msg=$(fault_run "$out" "mkdir:$n:EIO" "${cmd[@]}" -q 2>&1)
+if grep -qF "cannot create directory $out/restored.lotbackup-extract/git: Input/output error" <<<"$msg"; then
+	pass restore-to-names-extract-subdir-as-itself
+else
+	fail restore-to-names-extract-subdir-as-itself "$msg"
 fi
 
 n=$(fault_point "$work/trace" write 'first:lotbackup-extract/git/info\.txt$')
