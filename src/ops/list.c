@@ -241,8 +241,8 @@ short_rules(const char *rules)
 /*
  * KEPT BY in ROOM columns, on the row's one line (caller frees): the rules
  * (short forms) that fit whole, in order, then "+N" for the N more that
- * --wide shows; only a first rule longer than the room (a pin's own
- * words) is cut, with "...".
+ * --wide shows (none when the first rule fills the room); only a first
+ * rule longer than the room (a pin's own words) is cut, with "...".
  */
 static char *
 fit_rules(const char *kept, int room)
@@ -263,7 +263,11 @@ fit_rules(const char *kept, int room)
 		len = snprintf(more, sizeof(more), n - shown - 1 > 0 ? " +%d" : "", n - shown - 1);
 		if ((int)(out.len + (shown ? 2 : 0) + strlen(tok)) + len <= room)
 			strbuf_printf(&out, "%s%s", shown ? ", " : "", tok);
-		else if (tok == rules) {	/* the first (a pin, which kept_by puts first) too long: its start, "..." for the rest */
+		else if (tok == rules && (int)strlen(tok) <= room) {	/* whole, with no room left to count the rest */
+			strbuf_puts(&out, tok);
+			shown = n;
+			break;
+		} else if (tok == rules) {	/* the first (a pin, which kept_by puts first) too long: its start, "..." for the rest */
 			strbuf_printf(&out, "%.*s...", room - 3, tok);
 			shown = n;
 			break;

@@ -33,9 +33,18 @@ grep -Eq ' daily [0-9]{2}-[0-9]{2}( |,|$)' <<<"$body" && grep -Eq ' weekly W[0-9
 grep -q ' -- to delete$' <<<"$body" && pass kept-by-short-delete || fail kept-by-short-delete "$listing"
 grep -Eq ' \+[0-9]+$' <<<"$body" && pass kept-by-says-more || fail kept-by-says-more "$listing"
 
+# A full archive's longer name leaves KEPT BY 15 columns: the newest
+# verified dump's first rule still shows whole ("newest verif..." before).
+newest=$(ls "$out"/lot-systems-db-*T00-00-01.sql.gz)
+cp "$seed.verified.json" "$newest.verified.json"
+printf 'x\n' | gzip >"$out/lot-systems-full-backup-$(date -u -d '2 days ago' +%Y%m%d)_030000.tar.gz"
+check kept-by-list-narrower "$LB_BIN" -o "$out" list "${policy[@]}"
+grep -q "^db .*$(basename "$newest") .* newest verified\$" <<<"$LB_LAST_OUTPUT" && ! grep -q '\.\.\.' <<<"$LB_LAST_OUTPUT" &&
+	pass kept-by-first-rule-whole || fail kept-by-first-rule-whole "$LB_LAST_OUTPUT"
+
 check kept-by-wide "$LB_BIN" -o "$out" list "${policy[@]}" --wide
 grep -Eq 'daily [0-9]{4}-[0-9]{2}-[0-9]{2}, weekly [0-9]{4}-W[0-9]{2}, monthly [0-9]{4}-[0-9]{2}' <<<"$LB_LAST_OUTPUT" &&
-	grep -q -- '-- prune would delete it' <<<"$LB_LAST_OUTPUT" && ! grep -q '\.\.\.' <<<"$LB_LAST_OUTPUT" &&
+	grep -q -- '-- prune would delete it' <<<"$LB_LAST_OUTPUT" && grep -q 'newest verified, daily' <<<"$LB_LAST_OUTPUT" &&
 	pass kept-by-wide-full-form || fail kept-by-wide-full-form "$LB_LAST_OUTPUT"
 check kept-by-json "$LB_BIN" -o "$out" list "${policy[@]}" --json
 grep -Eq '"kept_by": "daily [0-9]{4}-[0-9]{2}-[0-9]{2}, weekly [0-9]{4}-W' <<<"$LB_LAST_OUTPUT" && pass kept-by-json-full-form ||
