@@ -500,12 +500,18 @@ word_like(const char *v, size_t n)
 	return 1;
 }
 
-/* Lower-case words and digits joined by - _ . that say what they are: a label (x-aws-ec2-metadata-token, my-secret-1). */
+/*
+ * Lower-case words and digits joined by - _ . that say what they are: a
+ * label (x-aws-ec2-metadata-token, my-secret-1), or a C type naming one
+ * (wuffs_base__token_buffer*).
+ */
 static int
 self_named(const char *v, size_t n)
 {
 	size_t i;
 
+	if (n > 1 && v[n - 1] == '*')
+		n--;
 	for (i = 0; i < n; i++)
 		if (!islower((unsigned char)v[i]) && !isdigit((unsigned char)v[i]) && v[i] != '-' && v[i] != '_' && v[i] != '.')
 			return 0;

@@ -28,6 +28,11 @@ static const char *const pieces[] = {
 	"-----END ", "PRIVATE KEY-----", "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0",
 	"b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW", "<redacted:github-pat>",
 	"3f9a1c7e-5b2d-4f60-8a1e-9c3b7d5f2a8e", "EXAMPLE", "dummy", "process.env.X", "0123",
+	/* One-line objects, declarations, env defaults, compose and Dockerfile shapes, the newer tokens. */
+	"{\"apiKey\":", "{ password: ", "\"token\":\"", "const JWT_SECRET = ", "const k: string = ", "export ",
+	"process.env.JWT_SECRET || ", " ?? ", "- \"DB_PASSWORD=", "ENV JWT_SECRET ", "ARG NPM_TOKEN=", "SMTP_PASS=",
+	"- name: JWT_SECRET", "\"value\": ", "[default]", "[prod]", "aws_secret_access_key = ", "\\\"", "]", "=>", "==",
+	"np" "m_", "SG" ".", "sk-" "ant-api03-", "AA",
 };
 
 #define NPIECES (sizeof(pieces) / sizeof(pieces[0]))

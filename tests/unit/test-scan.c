@@ -420,6 +420,7 @@ node_shapes(void)
 	    "sendgrid-api-token");
 	expect("labels that name themselves", "const X_AWS_EC2_METADATA_TOKEN = \"x-aws-ec2-metadata-token\";\n"
 	    "  const secret1 = 'my-secret-1'\n", "");
+	expect("a C type naming a token, in a Go table", "\tt.IDTokenReader: \"wuffs_base__token_buffer*\",\n", "");
 	expect("a declaration of a non-secret", "const BUILD_ID = '" VAL16 "';\nENV NODE_VERSION 22.11.0\n", "");
 }
 
