@@ -8,6 +8,7 @@
 # or in any message.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
+. "$LB_TOP/tests/lib/scanfull.sh"
 
 work=$(tmpdir)
 proj=$work/proj
@@ -21,34 +22,18 @@ printf 'export default {\n  port: 8080,\n  db: { host: "db", password: '\''%s'\'
 printf '{"password": "Password must hold 12 characters", "token": "${TOKEN}"}\n' >"$proj/src/messages.json"
 git_project "$proj" || { fail one-line-setup git; finish; }
 
-check_exit one-line-full-succeeds 0 env -u DATABASE_URL -u PGDATABASE -u PGHOST \
-	"$LB_BIN" full -C "$proj" -o "$out" --archive-only
-err=$LB_LAST_OUTPUT
-archive=$(ls "$out"/lot-systems-full-backup-*.tar.gz 2>/dev/null | head -n 1)
-x=$work/x
-mkdir -p "$x" && [ -n "$archive" ] && tar -xzf "$archive" -C "$x" || { fail one-line-archive "no archive"; finish; }
-b=$(ls -d "$x"/full-backup-*)
+scan_full one-line "$proj" "$out" || finish
 
-t=$b/config/config/secrets.example.json
+t=$SCAN_B/config/config/secrets.example.json
 want='{"apiKey":"<redacted:secret-assignment>","region":"nyc3"}
 {"password": "<redacted:secret-assignment>"}'
 [ "$(cat "$t" 2>&1)" = "$want" ] && pass one-line-template-value-alone-redacted ||
-	fail one-line-template-value-alone-redacted "$(ls -R "$b/config"; cat "$t" 2>&1)"
-
-bad=''
-for w in 'secret in config/secrets.example.json line 1 (secret-assignment): copied with the value replaced' \
+	fail one-line-template-value-alone-redacted "$(ls -R "$SCAN_B/config"; cat "$t" 2>&1)"
+scan_warned one-line-warnings -F \
+	'secret in config/secrets.example.json line 1 (secret-assignment): copied with the value replaced' \
 	'secret in config/secrets.example.json line 2 (secret-assignment): copied with the value replaced' \
-	'secret in src/config.ts line 3 (secret-assignment): tracked in git'; do
-	printf '%s\n' "$err" | grep -qF -- "$w" || bad="$bad [$w]"
-done
-[ -z "$bad" ] && pass one-line-warnings || fail one-line-warnings "missing:$bad"$'\n'"$err"
-look=$(printf '%s\n' "$err" | grep -F 'secret in src/messages.json')
+	'secret in src/config.ts line 3 (secret-assignment): tracked in git'
+look=$(printf '%s\n' "$SCAN_LOG" | grep -F 'secret in src/messages.json')
 [ -z "$look" ] && pass one-line-message-no-finding || fail one-line-message-no-finding "$look"
-
-leaks=''
-for v in "$key" "$pw" "$dbpw"; do
-	grep -rqF --exclude-dir=git -- "$v" "$b" && leaks="$leaks file:${v:0:4}"
-	printf '%s\n' "$err" | grep -qF -- "$v" && leaks="$leaks log:${v:0:4}"
-done
-[ -z "$leaks" ] && pass one-line-no-value-in-archive-or-log || fail one-line-no-value-in-archive-or-log "$leaks"
+scan_no_leak one-line-no-value-in-archive-or-log "$key" "$pw" "$dbpw"
 finish

@@ -9,6 +9,7 @@
 # is in the archive outside git/ or in any message.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
+. "$LB_TOP/tests/lib/scanfull.sh"
 
 work=$(tmpdir)
 proj=$work/proj
@@ -27,38 +28,23 @@ printf 'const NPM = "%s";\n' "$npm" >"$proj/src/publish.js"
 git_project "$proj" || { fail node-shapes-setup git; finish; }
 printf 'export const API_KEY = '\''%s'\'';\n' "$api" >>"$proj/src/config.ts"
 
-check_exit node-shapes-full-succeeds 0 env -u DATABASE_URL -u PGDATABASE -u PGHOST \
-	"$LB_BIN" full -C "$proj" -o "$out" --archive-only
-err=$LB_LAST_OUTPUT
-archive=$(ls "$out"/lot-systems-full-backup-*.tar.gz 2>/dev/null | head -n 1)
-x=$work/x
-mkdir -p "$x" && [ -n "$archive" ] && tar -xzf "$archive" -C "$x" || { fail node-shapes-archive "no archive"; finish; }
-b=$(ls -d "$x"/full-backup-*)
+scan_full node-shapes "$proj" "$out" || finish
 
-t=$b/config/docker-compose.yml.example
+t=$SCAN_B/config/docker-compose.yml.example
 if [ -f "$t" ] && grep -qx '      - "DB_PASSWORD=<redacted:secret-assignment>"' "$t" &&
 	grep -qx '      - SMTP_PASS=<redacted:secret-assignment>' "$t" && grep -qx '      - NODE_ENV=production' "$t"; then
 	pass node-shapes-compose-template-redacted
 else
-	fail node-shapes-compose-template-redacted "$(ls -R "$b/config"; cat "$t" 2>&1)"
+	fail node-shapes-compose-template-redacted "$(ls -R "$SCAN_B/config"; cat "$t" 2>&1)"
 fi
-bad=''
-for w in 'secret in docker-compose.yml.example line 6 (secret-assignment): copied with the value replaced' \
+scan_warned node-shapes-warnings -F \
+	'secret in docker-compose.yml.example line 6 (secret-assignment): copied with the value replaced' \
 	'secret in docker-compose.yml.example line 7 (secret-assignment): copied with the value replaced' \
 	'secret in Dockerfile line 4 (secret-assignment): tracked in git' \
 	'secret in src/config.ts line 3 (secret-assignment): tracked in git' \
 	'secret in src/publish.js line 1 (npm-access-token): tracked in git' \
-	'secret in src/config.ts line 6 (secret-assignment): its change left out of git/uncommitted.patch'; do
-	printf '%s\n' "$err" | grep -qF -- "$w" || bad="$bad [$w]"
-done
-[ -z "$bad" ] && pass node-shapes-warnings || fail node-shapes-warnings "missing:$bad"$'\n'"$err"
-look=$(printf '%s\n' "$err" | grep -E 'secret in (Dockerfile line [^4]|src/config.ts line [^36])')
+	'secret in src/config.ts line 6 (secret-assignment): its change left out of git/uncommitted.patch'
+look=$(printf '%s\n' "$SCAN_LOG" | grep -E 'secret in (Dockerfile line [^4]|src/config.ts line [^36])')
 [ -z "$look" ] && pass node-shapes-no-false-alarm || fail node-shapes-no-false-alarm "$look"
-
-leaks=''
-for v in "$dbpw" "$smtp" "$jwt" "$fallback" "$npm" "$api"; do
-	grep -rqF --exclude-dir=git -- "$v" "$b" && leaks="$leaks file:${v:0:4}"
-	printf '%s\n' "$err" | grep -qF -- "$v" && leaks="$leaks log:${v:0:4}"
-done
-[ -z "$leaks" ] && pass node-shapes-no-value-in-archive-or-log || fail node-shapes-no-value-in-archive-or-log "$leaks"
+scan_no_leak node-shapes-no-value-in-archive-or-log "$dbpw" "$smtp" "$jwt" "$fallback" "$npm" "$api"
 finish
