@@ -554,23 +554,29 @@ struct kv {
 static const char *
 skip_decl(const char *p, const char *lim, int *decl, int *env)
 {
-	static const char *const words[] = { "export ", "const ", "let ", "var ", "private ", "public ", "protected ",
-		"readonly ", "static ", "ENV ", "ARG ", NULL };
-	size_t i, wl;
+	static const struct {
+		const char *w;
+		size_t n;
+		int decl, env;
+	} words[] = { { "export ", 7, 0, 0 }, { "const ", 6, 1, 0 }, { "let ", 4, 1, 0 }, { "var ", 4, 1, 0 },
+		{ "private ", 8, 1, 0 }, { "public ", 7, 1, 0 }, { "protected ", 10, 1, 0 }, { "readonly ", 9, 1, 0 },
+		{ "static ", 7, 1, 0 }, { "ENV ", 4, 0, 1 }, { "ARG ", 4, 0, 0 } };
+	size_t i;
 	int again = 1;
 
 	*decl = *env = 0;
 	while (again) {
 		again = 0;
-		for (i = 0; words[i]; i++) {
-			wl = strlen(words[i]);
-			if ((size_t)(lim - p) > wl && memcmp(p, words[i], wl) == 0) {
-				*decl |= i > 0 && i < 9;
-				*env |= i == 9;
-				for (p += wl; p < lim && (*p == ' ' || *p == '\t'); p++)
-					;
-				again = 1;
-			}
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+			/* The first byte first: this runs on every line. */
+			if (p >= lim || *p != words[i].w[0] || (size_t)(lim - p) <= words[i].n ||
+			    memcmp(p, words[i].w, words[i].n) != 0)
+				continue;
+			*decl |= words[i].decl;
+			*env |= words[i].env;
+			for (p += words[i].n; p < lim && (*p == ' ' || *p == '\t'); p++)
+				;
+			again = 1;
 		}
 	}
 	return p;
