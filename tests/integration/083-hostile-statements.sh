@@ -5,6 +5,7 @@
 # loading anything (no database, role or server file made or dropped).
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
+. "$LB_TOP/tests/lib/hostile-dump.sh"
 
 db=$(new_db lb_hs_src) || { fail hostile-setup createdb; finish; }
 psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, g::text FROM generate_series(1, 10) g" >/dev/null
@@ -17,15 +18,7 @@ psql -X -q -d lb_hs_victim -c "CREATE TABLE keep (x int)" >/dev/null
 pwned=$work/pwned
 
 # hostile NAME SQL: a copy of the good dump with SQL after the header's set_config, manifest matched.
-hostile() {
-	local d=$work/$1 f
-	mkdir -p "$d"
-	f=$d/$(basename "$good")
-	gunzip -c "$good" | awk -v sql="$2" '{print} !done && /^SELECT pg_catalog.set_config/{print sql; done=1}' | gzip >"$f"
-	cp "$good.manifest.json" "$f.manifest.json"
-	python3 "$LB_TOP/tests/lib/match-manifest.py" "$f"
-	echo "$f"
-}
+hostile() { hostile_dump "$good" "$work/$1" "$2"; }
 
 # untouched NAME: nothing outside the target happened.
 untouched() {

@@ -10,6 +10,7 @@
 # unless the operator vouches for the file with --trusted.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
+. "$LB_TOP/tests/lib/hostile-dump.sh"
 
 db=$(new_db lb_vu_src) || { fail vu-setup createdb; finish; }
 psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, g::text FROM generate_series(1, 5) g" >/dev/null
@@ -22,15 +23,7 @@ check vu-setup-dump "$LB_BIN" db -q -d "dbname=$db" -o "$work/good" || finish
 good=$(ls "$work"/good/lot-systems-db-*.sql.gz | head -n 1)
 
 # hostile NAME SQL: the good dump with SQL after its set_config line, manifest matched.
-hostile() {
-	local d=$work/$1 f
-	mkdir -p "$d"
-	f=$d/$(basename "$good")
-	gunzip -c "$good" | awk -v sql="$2" '{print} !done && /^SELECT pg_catalog.set_config/{print sql; done=1}' | gzip >"$f"
-	cp "$good.manifest.json" "$f.manifest.json"
-	python3 "$LB_TOP/tests/lib/match-manifest.py" "$f"
-	echo "$f"
-}
+hostile() { hostile_dump "$good" "$work/$1" "$2"; }
 
 ctas="CREATE FUNCTION public.evil() RETURNS integer LANGUAGE plpgsql AS \$f\$BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch $drop/ctas'''; RETURN 1; END\$f\$;
 CREATE FUNCTION public.plus(integer, integer) RETURNS integer LANGUAGE internal IMMUTABLE STRICT AS 'int4pl';

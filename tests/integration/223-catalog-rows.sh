@@ -9,6 +9,7 @@
 # catalogs' tables themselves), is refused before anything loads.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
+. "$LB_TOP/tests/lib/hostile-dump.sh"
 
 db=$(new_db lb_cr_src) || { fail cr-setup createdb; finish; }
 psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, g::text FROM generate_series(1, 5) g" >/dev/null
@@ -18,15 +19,7 @@ good=$(ls "$work"/good/lot-systems-db-*.sql.gz | head -n 1)
 at_exit 'psql -X -q -d postgres -c "DROP ROLE IF EXISTS lb_cr_evil" 2>/dev/null'
 
 # hostile NAME SQL: the good dump with SQL after its set_config line, manifest matched.
-hostile() {
-	local d=$work/$1 f
-	mkdir -p "$d"
-	f=$d/$(basename "$good")
-	gunzip -c "$good" | awk -v sql="$2" '{print} !done && /^SELECT pg_catalog.set_config/{print sql; done=1}' | gzip >"$f"
-	cp "$good.manifest.json" "$f.manifest.json"
-	python3 "$LB_TOP/tests/lib/match-manifest.py" "$f"
-	echo "$f"
-}
+hostile() { hostile_dump "$good" "$work/$1" "$2"; }
 
 evil_role() {
 	psql -X -At -d postgres -c "SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = 'lb_cr_evil'"
