@@ -27,8 +27,8 @@ fs_write_all(int fd, const void *buf, size_t len, const char *path)
 			if (errno == EINTR)
 				continue;
 			if (errno == ENOSPC)
-				log_error("cannot write %s: no space left on device: free space or choose "
-				    "another --output-dir", path);
+				log_error("cannot write %s: no space left on device: free space there, or write to "
+				    "another file system (--output-dir; restore --to DIR)", path);
 			else
 				log_errno("cannot write %s", path);
 			return -1;

@@ -71,5 +71,5 @@ fault_dir_fsyncs "$out" "$trace" 3 "$LB_BIN" db -d "dbname=$db" -o "$out" --keep
 [ -z "$FAULT_DIRSYNC_BAD" ] && [ "$FAULT_DIRSYNC_POINTS" -eq 3 ] && pass fault-dir-fsync-after-rename-warns ||
 	fail fault-dir-fsync-after-rename-warns "$FAULT_DIRSYNC_POINTS points;$FAULT_DIRSYNC_BAD"
 LD_PRELOAD="$preload" LB_FAULT=write:2:ENOSPC LB_FAULT_DIR=$out "$LB_BIN" db -d "dbname=$db" -o "$out" 2>"$work/msg" >/dev/null
-grep -q 'no space left on device.*free space or choose another --output-dir' "$work/msg" && pass fault-enospc-message || fail fault-enospc-message "$(cat "$work/msg")"
+grep -q 'no space left on device: free space there, or write to another file system (--output-dir' "$work/msg" && pass fault-enospc-message || fail fault-enospc-message "$(cat "$work/msg")"
 finish

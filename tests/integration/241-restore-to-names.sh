@@ -48,6 +48,9 @@ if grep -qF "cannot write $archive member git/info.txt, extracted into $out/rest
 else
 	fail restore-to-names-member-and-where "$msg"
 fi
+# The way out it offers fits restore --to too, not only db's --output-dir.
+grep -qF -- "write to another file system (--output-dir; restore --to DIR)" <<<"$msg" &&
+	pass restore-to-names-enospc-way-out || fail restore-to-names-enospc-way-out "$msg"
 [ ! -e "$out/restored.lotbackup-extract" ] && pass restore-to-names-extract-removed ||
 	fail restore-to-names-extract-removed "$(ls -A "$out")"
 finish
