@@ -766,6 +766,36 @@ object_pair(const char *p, const char *lim, struct kv *kv, int decl)
 }
 
 /*
+ * A pair of JSON held in a string, its quotes escaped: \"key\":\"value\"
+ * (FIREBASE_CONFIG="{\"apiKey\":\"...\"}"). The byte after it, or NULL.
+ */
+static const char *
+escaped_pair(const char *p, const char *lim, struct kv *kv)
+{
+	const char *q;
+
+	while (p < lim && (*p == ' ' || *p == '\t'))
+		p++;
+	if (lim - p < 2 || p[0] != '\\' || p[1] != '"')
+		return NULL;
+	kv->key = p += 2;
+	while (p < lim && (is_word((unsigned char)*p) || *p == '-' || *p == '.'))
+		p++;
+	kv->klen = (size_t)(p - kv->key);
+	if (kv->klen == 0 || lim - p < 3 || memcmp(p, "\\\":", 3) != 0)
+		return NULL;
+	for (p += 3; p < lim && (*p == ' ' || *p == '\t'); p++)
+		;
+	if (lim - p < 2 || p[0] != '\\' || p[1] != '"')
+		return NULL;
+	kv->val = p + 2;
+	if ((q = memmem(kv->val, (size_t)(lim - kv->val), "\\\"", 2)) == NULL)
+		return NULL;
+	kv->vlen = (size_t)(q - kv->val);
+	return pair_tail(q + 2, lim);
+}
+
+/*
  * The pairs of JSON and JS objects and arrays on the line [from, to),
  * however many share it ({"a":"x","password":"..."}): a key may start the
  * line or follow { , ( [. A "key"/"name" naming a secret makes the "value"
@@ -783,15 +813,20 @@ scan_objects(const char *buf, size_t from, size_t to, struct scan_result *r)
 	p = skip_decl(p, lim, &decl, &env);
 	while (p < lim) {
 		next = object_pair(p, lim, &kv, decl);
+		if (next == NULL)
+			next = escaped_pair(p, lim, &kv);
 		decl = 0;
 		if (next != NULL) {
 			int value = named && kv.klen == 5 && memcmp(kv.key, "value", 5) == 0;
 
-			if ((value || secret_key(kv.key, kv.klen)) && secret_value(kv.val, kv.vlen))
+			/* Past a secret; into any other value, which may hold JSON of its own ("{\"apiKey\":...}"). */
+			p = kv.val;
+			if ((value || secret_key(kv.key, kv.klen)) && secret_value(kv.val, kv.vlen)) {
 				add(r, "secret-assignment", (size_t)(kv.val - buf), (size_t)(kv.val - buf) + kv.vlen);
+				p = next;
+			}
 			if ((kv.klen == 3 && memcmp(kv.key, "key", 3) == 0) || (kv.klen == 4 && memcmp(kv.key, "name", 4) == 0))
 				named = secret_key(kv.val, kv.vlen);
-			p = next;
 		}
 		/* On to the next byte that may open a key. */
 		while (p < lim && !key_opener(*p))

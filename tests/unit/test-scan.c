@@ -374,6 +374,10 @@ one_line_objects(void)
 	    "{\"name\":\"b\",\"token\":\"<redacted:secret-assignment>\"}]\n");
 	expect_redacted("escaped quote inside the value", "{\"secret\": \"Zk2\\\"Lm4Wx" "7Rt9Bv\"}\n",
 	    "{\"secret\": \"<redacted:secret-assignment>\"}\n");
+	expect_redacted("JSON in a string, its quotes escaped", "FIREBASE_CONFIG=\"{\\\"apiKey\\\":\\\"" VAL16
+	    "\\\",\\\"projectId\\\":\\\"lot\\\"}\"\n",
+	    "FIREBASE_CONFIG=\"{\\\"apiKey\\\":\\\"<redacted:secret-assignment>\\\",\\\"projectId\\\":\\\"lot\\\"}\"\n");
+	expect("escaped JSON: a message", "\"{\\\"password\\\":\\\"Password must hold 12 characters\\\"}\"\n", "");
 	expect("one-line object: a message, not a secret", "{\"password\": \"Password must hold 12 characters\"}\n", "");
 	expect("one-line object: a placeholder", "{\"apiKey\":\"${API_KEY}\",\"token\":\"<token>\"}\n", "");
 	expect("one-line object: a non-secret key", "{\"buildId\":\"" VAL16 "\",\"tokenType\":\"Bearer\"}\n", "");
