@@ -260,8 +260,22 @@ aws_pairs(void)
 	    "aws_secret_access_key = " AWS_SECRET "\n", 0, 0, 0, NULL);
 	expect_aws("far 40-byte run not named a secret: no pair", AWS_ID "\n1\n2\n3\n4\n5\n6\n7\nchecksum: " AWS_SECRET "\n",
 	    0, 0, 0, NULL);
-	expect_aws("two key IDs, one secret: the first takes it, the other stands alone", "A=" AWS_ID "\nB=AKI" "AZ3N8R5T1V7X9B2D4F6\nS=" AWS_SECRET "\n",
+	/* The second ID is a real one (AKIA and 16), so both are found: one paired, one alone. */
+	expect_aws("two key IDs, one secret: the first takes it, the other stands alone", "A=" AWS_ID "\nB=AKI" "AZ3N8R5T1V7X9B2D4\nS=" AWS_SECRET "\n",
 	    1, 1, 3, NULL);
+	{
+		static const char two[] = "A=" AWS_ID "\nB=AKI" "AZ3N8R5T1V7X9B2D4\nS=" AWS_SECRET "\n";
+		struct scan_result r;
+		size_t n = scan_text(two, strlen(two), &r), i, ids = 0, alone = 0;
+
+		for (i = 0; i < n; i++)
+			if (strcmp(r.v[i].rule, "aws-access-key") == 0) {
+				ids++;
+				alone += r.v[i].pair_end == 0 && r.v[i].line == 2;
+			}
+		UNIT_CHECK("two key IDs, one secret: the second is found, unpaired", ids == 2 && alone == 1);
+		scan_result_free(&r);
+	}
 }
 
 /* The one finding in TEXT has rule RULE, environment ENV and severity SEV. */
