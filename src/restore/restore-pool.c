@@ -222,16 +222,9 @@ replay(const struct stmt_pool *p, PGconn *conn, size_t from)
 {
 	size_t i;
 
-	for (i = from; i < p->nsession; i++) {
-		PGresult *res = pgsql_exec_one(conn, p->session[i]);
-		int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
-
-		if (!ok)
-			pgsql_report(conn, res, "cannot set up a restore connection");
-		PQclear(res);
-		if (!ok)
+	for (i = from; i < p->nsession; i++)
+		if (pgsql_run_one(conn, p->session[i], "cannot set up a restore connection") < 0)
 			return -1;
-	}
 	return 0;
 }
 

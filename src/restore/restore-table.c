@@ -328,9 +328,7 @@ static int
 run_picked(PGconn *conn, const struct pick *k, struct restore_stats *stats)
 {
 	const char *why;
-	PGresult *res;
 	size_t i;
-	int ok;
 
 	for (i = 0; i < k->n; i++) {
 		if (!k->v[i].include)
@@ -339,13 +337,8 @@ run_picked(PGconn *conn, const struct pick *k, struct restore_stats *stats)
 			log_error("restore --table stopped: the dump holds a statement no dump may hold (%s)", why);
 			return -1;
 		}
-		/* setval and set_config answer with a row. */
-		res = pgsql_exec_one(conn, k->v[i].sql);
-		ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
-		if (!ok)
-			pgsql_report(conn, res, "restore --table failed");
-		PQclear(res);
-		if (!ok)
+		/* setval and set_config answer with a row: pgsql_run_one takes rows as success too. */
+		if (pgsql_run_one(conn, k->v[i].sql, "restore --table failed") < 0)
 			return -1;
 		stats->statements++;
 	}
