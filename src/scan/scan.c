@@ -426,6 +426,95 @@ match_url_password(const char *buf, size_t len, size_t i, size_t *start, size_t 
 	return 1;
 }
 
+/* The value of the base64 byte C (URL: the base64url alphabet, - and _ for + and /), or -1. */
+static int
+b64_value(unsigned char c, int url)
+{
+	if (isupper(c))
+		return c - 'A';
+	if (islower(c))
+		return c - 'a' + 26;
+	if (isdigit(c))
+		return c - '0' + 52;
+	if (c == (url ? '-' : '+'))
+		return 62;
+	if (c == (url ? '_' : '/'))
+		return 63;
+	return -1;
+}
+
+/* [s, s + n) decoded into OUT (at most CAP bytes; '=' padding optional): its length, or -1 when it is not base64. */
+static long
+b64_decode(const char *s, size_t n, int url, char *out, size_t cap)
+{
+	unsigned bits = 0;
+	size_t i, o = 0;
+	int have = 0, v;
+
+	while (n > 0 && s[n - 1] == '=')
+		n--;
+	if (n % 4 == 1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((v = b64_value((unsigned char)s[i], url)) < 0)
+			return -1;
+		bits = (bits << 6 | (unsigned)v) & 0xffffff;
+		if ((have += 6) >= 8) {
+			have -= 8;
+			if (o == cap)
+				return -1;
+			out[o++] = (char)(bits >> have & 0xff);
+		}
+	}
+	return (long)o;
+}
+
+/* The end of the base64url run from I. */
+static size_t
+b64url_run(const char *buf, size_t len, size_t i)
+{
+	while (i < len && b64_value((unsigned char)buf[i], 1) >= 0)
+		i++;
+	return i;
+}
+
+/* jwt.io's sample signature, pasted into docs and tests everywhere. */
+#define JWT_IO_SIG "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+
+/*
+ * A signed JSON Web Token at I, wherever it stands (a command line, a
+ * header, a URL): base64url header "eyJ..." that decodes to JSON naming
+ * its "alg", "." a JSON payload "eyJ...", "." a signature of 16 bytes or
+ * more. An unsigned token (alg none) authenticates nothing: not taken.
+ */
+static int
+match_jwt(const char *buf, size_t len, size_t i, size_t *end)
+{
+	char head[192];
+	size_t h, b, sig;
+	long n;
+
+	if (len - i < 60 || buf[i + 1] != 'y' || buf[i + 2] != 'J' ||
+	    (i > 0 && (is_word((unsigned char)buf[i - 1]) || buf[i - 1] == '-' || buf[i - 1] == '.')))
+		return 0;
+	h = b64url_run(buf, len, i);
+	if (h - i < 19 || h + 3 >= len || buf[h] != '.' || buf[h + 1] != 'e' || buf[h + 2] != 'y' || buf[h + 3] != 'J')
+		return 0;
+	b = b64url_run(buf, len, h + 1);
+	if (b - h - 1 < 19 || b >= len || buf[b] != '.')
+		return 0;
+	sig = b64url_run(buf, len, b + 1);
+	if (sig - b - 1 < 16 || (sig < len && (buf[sig] == '+' || buf[sig] == '/' || buf[sig] == '=')))
+		return 0;
+	if ((n = b64_decode(buf + i, h - i, 1, head, sizeof(head))) < 0 || memmem(head, (size_t)n, "\"alg\"", 5) == NULL)
+		return 0;
+	if (scan_is_placeholder(buf + b + 1, sig - b - 1) ||
+	    (sig - b - 1 == strlen(JWT_IO_SIG) && memcmp(buf + b + 1, JWT_IO_SIG, strlen(JWT_IO_SIG)) == 0))
+		return 0;
+	*end = sig;
+	return 1;
+}
+
 /* A key naming a secret: PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE; not a file, a name, a lifetime. */
 static int
 secret_key(const char *k, size_t n)
@@ -1108,6 +1197,12 @@ scan_text(const char *buf, size_t len, struct scan_result *out)
 		case ':':
 			if (len - i > 3 && buf[i + 1] == '/' && buf[i + 2] == '/' && match_url_password(buf, len, i, &s, &e))
 				add(out, "url-password", s, e);
+			break;
+		case 'e':
+			if (match_jwt(buf, len, i, &e)) {
+				add(out, "jwt", i, e);
+				i = e - 1;
+			}
 			break;
 		case 'd': case 'A': case 'g': case 's': case 'r': case 'x': case 'n': case 'S':
 			if (match_token(buf, len, i, &t, &e)) {

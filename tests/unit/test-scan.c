@@ -442,6 +442,28 @@ node_shapes(void)
 	expect("a declaration of a non-secret", "const BUILD_ID = '" VAL16 "';\nENV NODE_VERSION 22.11.0\n", "");
 }
 
+/* A JWT's three parts, split so that this file is no finding. */
+#define JWT_HEAD "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+#define JWT_BODY "eyJzdWIiOiJzdmMtYmFja3VwIiwicm9sZSI6InNlcnZpY2UiLCJpYXQiOjE3MzMyMTI4MDB9"
+#define JWT_SIG "Qw3Er5Ty7Ui9Op1AZk2Lm4Wx" "7Rt9Bv3N_Hs3Jd6Fg1Cb5"
+#define JWT JWT_HEAD "." JWT_BODY "." JWT_SIG
+
+/* JWTs where no name says secret: in a command line, a header, a URL. */
+static void
+jwts(void)
+{
+	expect_redacted("JWT in a package.json script", "  \"scripts\": {\"start\": \"API_TOKEN=" JWT " node server.js\"}\n",
+	    "  \"scripts\": {\"start\": \"API_TOKEN=<redacted:jwt> node server.js\"}\n");
+	expect_redacted("JWT in a curl header", "curl -H \"Authorization: Bearer " JWT "\" https://api.example.net/v1\n",
+	    "curl -H \"Authorization: Bearer <redacted:jwt>\" https://api.example.net/v1\n");
+	expect("JWT in a URL's query", "https://app.example.net/login?t=" JWT "&next=/\n", "jwt");
+	expect("JWT in prose, a dot after it", "The token is " JWT ".\n", "jwt");
+	expect("JWT without a signature", "x = '" JWT_HEAD "." JWT_BODY ".'\n", "");
+	expect("eyJ words, no JWT header", "eyJustAWordInACamelCaseName.eyJumpedOverTheLazyDogAgain.SomeMethodCallHere2()\n", "");
+	expect("jwt.io's published sample", "Bearer " JWT_HEAD ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
+	    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\n", "");
+}
+
 int
 main(void)
 {
@@ -455,6 +477,7 @@ main(void)
 	redaction_neighbours();
 	one_line_objects();
 	node_shapes();
+	jwts();
 	UNIT_CHECK("placeholder: variable name", scan_is_placeholder("DB_PASSWORD", 11));
 	UNIT_CHECK("placeholder: empty", scan_is_placeholder("", 0));
 	UNIT_CHECK("not a placeholder: random", !scan_is_placeholder("Zk2Lm4Wx7Rt9", 12));
