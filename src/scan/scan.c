@@ -207,11 +207,13 @@ scan_is_placeholder(const char *v, size_t n)
 	return i == n;
 }
 
-/* How specific a rule is: a token's own format says more than a URL's password or a KEY=VALUE line. */
+/* How specific a rule is: a token's own format says more than a URL's password, a Bearer header or a KEY=VALUE line. */
 static int
 rule_rank(const char *rule)
 {
-	return strcmp(rule, "secret-assignment") == 0 ? 0 : strcmp(rule, "url-password") == 0 ? 1 : 2;
+	if (strcmp(rule, "secret-assignment") == 0)
+		return 0;
+	return strcmp(rule, "url-password") == 0 || strcmp(rule, "bearer-token") == 0 ? 1 : 2;
 }
 
 /*
@@ -247,18 +249,21 @@ add(struct scan_result *r, const char *rule, size_t start, size_t end)
 	return f;
 }
 
-/* Keys published in a provider's documentation for everyone to paste: not anyone's secret. */
+/* jwt.io's sample token's signature, pasted into docs and tests everywhere. */
+#define JWT_IO_SIG "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+
+/* Keys published in a provider's documentation for everyone to paste (also as a JWT's signature): not anyone's secret. */
 static int
 published_sample(const char *v, size_t n)
 {
 	static const char *const samples[] = { "4eC39HqLyjWDarjtT1zdp7dc" /* Stripe's docs */,
 		"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA" /* RFC 6749's access and refresh token */, NULL };
-	size_t i;
+	size_t i, k = strlen(JWT_IO_SIG);
 
 	for (i = 0; samples[i]; i++)
 		if (strlen(samples[i]) == n && memcmp(v, samples[i], n) == 0)
 			return 1;
-	return 0;
+	return n >= k && memcmp(v + n - k, JWT_IO_SIG, k) == 0;
 }
 
 /* re_XXXXXXXX_YYYYYYYYYYYYYYYYYYYYYYYY, with upper, lower and digits: not an identifier. */
@@ -478,9 +483,6 @@ b64url_run(const char *buf, size_t len, size_t i)
 	return i;
 }
 
-/* jwt.io's sample signature, pasted into docs and tests everywhere. */
-#define JWT_IO_SIG "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
-
 /*
  * A signed JSON Web Token at I, wherever it stands (a command line, a
  * header, a URL): base64url header "eyJ..." that decodes to JSON naming
@@ -508,8 +510,7 @@ match_jwt(const char *buf, size_t len, size_t i, size_t *end)
 		return 0;
 	if ((n = b64_decode(buf + i, h - i, 1, head, sizeof(head))) < 0 || memmem(head, (size_t)n, "\"alg\"", 5) == NULL)
 		return 0;
-	if (scan_is_placeholder(buf + b + 1, sig - b - 1) ||
-	    (sig - b - 1 == strlen(JWT_IO_SIG) && memcmp(buf + b + 1, JWT_IO_SIG, strlen(JWT_IO_SIG)) == 0))
+	if (scan_is_placeholder(buf + b + 1, sig - b - 1) || published_sample(buf + b + 1, sig - b - 1))
 		return 0;
 	*end = sig;
 	return 1;
@@ -607,15 +608,14 @@ self_named(const char *v, size_t n)
 	return contains_ci(v, n, "secret") || contains_ci(v, n, "token");
 }
 
-/* Looks like a secret: long enough, varied, and more than one kind of character. */
+/* Random enough to be a secret: long enough, varied, and more than one kind of character. */
 static int
-secret_value(const char *v, size_t n)
+random_value(const char *v, size_t n)
 {
 	int up = 0, low = 0, dig = 0, sym = 0;
 	size_t i;
 
-	if (n < 8 || scan_is_placeholder(v, n) || code_like(v, n) || entropy(v, n) < MIN_ENTROPY || published_sample(v, n) ||
-	    self_named(v, n))
+	if (n < 8 || scan_is_placeholder(v, n) || entropy(v, n) < MIN_ENTROPY || published_sample(v, n) || self_named(v, n))
 		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
@@ -627,6 +627,53 @@ secret_value(const char *v, size_t n)
 	}
 	/* Words joined (TokenStyle, _S_token_begin) are names; a secret without a digit is long and not words. */
 	return up + low + dig + sym >= 2 && (dig || (n >= 24 && !word_like(v, n)));
+}
+
+/* A value given to a name: a secret when it is random and reads as data, not code (config.jwtSecret). */
+static int
+secret_value(const char *v, size_t n)
+{
+	return n > 0 && !code_like(v, n) && random_value(v, n);
+}
+
+/* Bytes that may end a token written out in a header: a blank, a quote, the line's or the code's punctuation. */
+static int
+token_stop(unsigned char c)
+{
+	return isspace(c) || c == '"' || c == '\'' || c == '`' || c == ',' || c == ';' || c == ')' || c == ']' ||
+	    c == '}' || c == '\\';
+}
+
+/*
+ * "Bearer TOKEN" (also "bearer"), RFC 6750's header value written out in
+ * a .http file, a curl line or code: TOKEN is b64token bytes standing
+ * alone (so "Bearer ${token}", 'Bearer ' + token and "Bearer %s" are not
+ * one) that look like a secret (no <token>, YOUR_TOKEN, xxx). I is at
+ * the B; the token's bytes are the finding.
+ */
+static int
+match_bearer(const char *buf, size_t len, size_t i, size_t *start, size_t *end)
+{
+	size_t s, e;
+
+	if (len - i < 16 || memcmp(buf + i + 1, "earer", 5) != 0 || (i > 0 && is_word((unsigned char)buf[i - 1])))
+		return 0;
+	for (s = i + 6; s < len && (buf[s] == ' ' || buf[s] == '\t'); s++)
+		;
+	if (s == i + 6)
+		return 0;
+	for (e = s; e < len && (isalnum((unsigned char)buf[e]) || strchr("-._~+/", buf[e]) != NULL); e++)
+		;
+	while (e < len && buf[e] == '=')
+		e++;
+	if (e < len && !token_stop((unsigned char)buf[e]))
+		return 0;
+	/* A token's alphabet holds no code but a dot, which access tokens have (ya29.a0Af...): no code_like(). */
+	if (!random_value(buf + s, e - s))
+		return 0;
+	*start = s;
+	*end = e;
+	return 1;
 }
 
 struct kv {
@@ -1203,6 +1250,10 @@ scan_text(const char *buf, size_t len, struct scan_result *out)
 				add(out, "jwt", i, e);
 				i = e - 1;
 			}
+			break;
+		case 'B': case 'b':
+			if (match_bearer(buf, len, i, &s, &e))
+				add(out, "bearer-token", s, e);
 			break;
 		case 'd': case 'A': case 'g': case 's': case 'r': case 'x': case 'n': case 'S':
 			if (match_token(buf, len, i, &t, &e)) {

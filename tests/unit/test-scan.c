@@ -464,6 +464,24 @@ jwts(void)
 	    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\n", "");
 }
 
+/* Bearer tokens written out; headers built from a variable and docs' placeholders are not. */
+static void
+bearer_tokens(void)
+{
+	expect_redacted(".http file header", "GET https://api.example.net/me\nAuthorization: Bearer " VAL16 "Qw3Er5Ty\n\n",
+	    "GET https://api.example.net/me\nAuthorization: Bearer <redacted:bearer-token>\n\n");
+	expect_redacted("curl header, single quotes", "curl -H 'Authorization: Bearer " VAL16 "' https://x.example\n",
+	    "curl -H 'Authorization: Bearer <redacted:bearer-token>' https://x.example\n");
+	expect_redacted("header in a JS object", "fetch(u, { headers: { Authorization: 'Bearer " VAL16 "' } });\n",
+	    "fetch(u, { headers: { Authorization: 'Bearer <redacted:bearer-token>' } });\n");
+	expect("lower-case bearer in JSON", "{\"authorization\": \"bearer " VAL16 "\"}\n", "bearer-token");
+	expect("header built from a variable", "headers.Authorization = `Bearer ${token}`;\nh = 'Bearer ' + token;\n"
+	    "h = \"Bearer \" + cfg.apiToken;\nsprintf(b, \"Bearer %s\", t);\ncurl -H \"Authorization: Bearer $TOKEN\" u\n", "");
+	expect("docs placeholders", "Authorization: Bearer <token>\nAuthorization: Bearer YOUR_TOKEN\nBearer xxx\n"
+	    "Authorization: Bearer {{token}}\nAuthorization: Bearer your-api-key\nBearer token\n", "");
+	expect("prose about bearer tokens", "Send the Bearer authentication header; a Bearer token expires.\n", "");
+}
+
 int
 main(void)
 {
@@ -478,6 +496,7 @@ main(void)
 	one_line_objects();
 	node_shapes();
 	jwts();
+	bearer_tokens();
 	UNIT_CHECK("placeholder: variable name", scan_is_placeholder("DB_PASSWORD", 11));
 	UNIT_CHECK("placeholder: empty", scan_is_placeholder("", 0));
 	UNIT_CHECK("not a placeholder: random", !scan_is_placeholder("Zk2Lm4Wx7Rt9", 12));
