@@ -718,6 +718,20 @@ skip_decl(const char *p, const char *lim, int *decl, int *env)
 	return p;
 }
 
+/* An .npmrc line's registry scope, //host/path/: before its key: P past it, so that _authToken is the key. */
+static const char *
+skip_registry_scope(const char *p, const char *lim)
+{
+	const char *q;
+
+	if (lim - p < 4 || p[0] != '/' || p[1] != '/')
+		return p;
+	for (q = p + 2; q + 1 < lim && !isspace((unsigned char)*q) && *q != '='; q++)
+		if (q[0] == '/' && q[1] == ':')
+			return q + 2;
+	return p;
+}
+
 /*
  * KEY=VALUE, export KEY=VALUE, KEY: VALUE (YAML), "key": "value" (JSON),
  * ENV KEY VALUE, in the line [p, lim). 0 when the line is not one.
@@ -732,7 +746,7 @@ parse_kv(const char *p, const char *lim, struct kv *kv)
 	/* YAML list items, and the +/- of a diff line. */
 	while (p < lim && (*p == ' ' || *p == '\t' || *p == '-' || *p == '+'))
 		p++;
-	p = skip_decl(p, lim, &decl, &env);
+	p = skip_registry_scope(skip_decl(p, lim, &decl, &env), lim);
 	if (p < lim && (*p == '"' || *p == '\''))
 		quote = *p++;
 	kv->key = p;
@@ -975,6 +989,32 @@ scan_objects(const char *buf, size_t from, size_t to, struct scan_result *r)
 }
 
 /*
+ * npm's legacy credentials (.npmrc _auth, base64 of user:password, and
+ * _password, base64 of the password, also after a //host/: scope): the
+ * name says nothing of a secret and the value need not look random, but
+ * it must be base64 of printable text.
+ */
+static int
+npm_legacy_auth(const struct kv *kv)
+{
+	char plain[512];
+	long n, i;
+	const char *colon;
+	int auth = kv->klen == 5 && memcmp(kv->key, "_auth", 5) == 0;
+
+	if (!auth && !(kv->klen == 9 && memcmp(kv->key, "_password", 9) == 0))
+		return 0;
+	if (kv->vlen < 8 || scan_is_placeholder(kv->val, kv->vlen) ||
+	    (n = b64_decode(kv->val, kv->vlen, 0, plain, sizeof(plain))) < 4)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)plain[i] < 0x20 || (unsigned char)plain[i] >= 0x7f)
+			return 0;
+	colon = memchr(plain, ':', (size_t)n);
+	return !auth || (colon != NULL && colon > plain && colon < plain + n - 1);
+}
+
+/*
  * A DigitalOcean app spec's "- key: NAME" line, a Kubernetes or ECS
  * environment entry's "name: NAME", is answered by a "value:" this many
  * lines on.
@@ -995,6 +1035,10 @@ scan_line(const char *buf, size_t from, size_t to, struct scan_result *r, int *s
 		return;
 	if ((kv.klen == 3 && memcmp(kv.key, "key", 3) == 0) || (kv.klen == 4 && memcmp(kv.key, "name", 4) == 0)) {
 		*spec_key = secret_key(kv.val, kv.vlen) ? SPEC_VALUE_REACH : 0;
+		return;
+	}
+	if (npm_legacy_auth(&kv)) {
+		add(r, "npm-legacy-auth", (size_t)(kv.val - buf), (size_t)(kv.val - buf) + kv.vlen);
 		return;
 	}
 	secret = secret_key(kv.key, kv.klen) || (*spec_key > 0 && kv.klen == 5 && memcmp(kv.key, "value", 5) == 0);

@@ -482,6 +482,26 @@ bearer_tokens(void)
 	expect("prose about bearer tokens", "Send the Bearer authentication header; a Bearer token expires.\n", "");
 }
 
+/* .npmrc and .yarnrc auth lines. */
+static void
+npm_auth(void)
+{
+	expect("npmrc npm token", "//registry.npmjs.org/:_authToken=npm" "_Zq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe\n",
+	    "npm-access-token");
+	expect_redacted("npmrc opaque token for a host", "@acme:registry=https://npm.acme.dev/\n//npm.acme.dev/:_authToken="
+	    VAL16 "Qw3Er5Ty\nalways-auth=true\n", "@acme:registry=https://npm.acme.dev/\n"
+	    "//npm.acme.dev/:_authToken=<redacted:secret-assignment>\nalways-auth=true\n");
+	expect_redacted("npmrc legacy _auth", "registry=https://npm.acme.dev/\n_auth=ZGVwbG95Ol" "F3M0VyNVR5N1VpOQ==\n",
+	    "registry=https://npm.acme.dev/\n_auth=<redacted:npm-legacy-auth>\n");
+	expect_redacted("npmrc _password for a host", "//npm.acme.dev/:username=deploy\n//npm.acme.dev/:_password=SHMzSmQ2" "RmcxQ2I1\n",
+	    "//npm.acme.dev/:username=deploy\n//npm.acme.dev/:_password=<redacted:npm-legacy-auth>\n");
+	expect("npmrc _password, no digit", "_password=\"YWJjZGVm" "Z2hpamts\"\n", "npm-legacy-auth");
+	expect("yarnrc.yml npmAuthToken", "npmScopes:\n  acme:\n    npmAuthToken: " VAL16 "Qw3Er5Ty\n", "secret-assignment");
+	expect("npmrc tokens from the environment", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n_auth=${NPM_AUTH}\n"
+	    "//npm.acme.dev/:_password=${ACME_PW}\nnpmAuthToken: \"${NPM_TOKEN}\"\n_auth=\n", "");
+	expect("npmrc _auth that is no base64 user:pass", "_auth=true\n_auth = ZGVwbG95\n", "");
+}
+
 int
 main(void)
 {
@@ -497,6 +517,7 @@ main(void)
 	node_shapes();
 	jwts();
 	bearer_tokens();
+	npm_auth();
 	UNIT_CHECK("placeholder: variable name", scan_is_placeholder("DB_PASSWORD", 11));
 	UNIT_CHECK("placeholder: empty", scan_is_placeholder("", 0));
 	UNIT_CHECK("not a placeholder: random", !scan_is_placeholder("Zk2Lm4Wx7Rt9", 12));
