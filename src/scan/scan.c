@@ -1021,11 +1021,87 @@ npm_legacy_auth(const struct kv *kv)
  */
 #define SPEC_VALUE_REACH 4
 
-/* The KEY=VALUE rule over one line; *spec_key carries a "key: NAME" or "name: NAME" over to its "value:". */
+/* A YAML block scalar's header: | or >, with a chomping indicator (- +) and an indentation digit. */
+static int
+block_indicator(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 3 || (v[0] != '|' && v[0] != '>'))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (v[i] != '-' && v[i] != '+' && !isdigit((unsigned char)v[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * A YAML block scalar's lines, from FROM (the line after its key's): those
+ * indented further than the key's column COL, blank lines among them (a
+ * diff's '+' counts as a column, as on the key's line, when DIFF).
+ * [*start, *end) runs from its first line's text to its last line's end.
+ * 0 when it holds no text.
+ */
+static int
+yaml_block(const char *buf, size_t len, size_t from, size_t col, int diff, size_t *start, size_t *end)
+{
+	size_t p, le, t, e;
+
+	*start = *end = 0;
+	for (p = from; p < len; p = le + 1) {
+		for (le = p; le < len && buf[le] != '\n'; le++)
+			;
+		t = p + (diff && p < le && buf[p] == '+');
+		while (t < le && (buf[t] == ' ' || buf[t] == '\t'))
+			t++;
+		for (e = le; e > t && isspace((unsigned char)buf[e - 1]); e--)
+			;
+		if (e == t)
+			continue;	/* a blank line: the block's if more of it follows */
+		if (t - p <= col)
+			break;
+		if (*end == 0)
+			*start = t;
+		*end = e;
+	}
+	return *end > *start;
+}
+
+/*
+ * The text of the block [start, end), its lines' indentation (and a diff's
+ * '+') left out, looks like a secret. A key block in it is the
+ * private-key rule's.
+ */
+static int
+block_secret(const char *buf, size_t start, size_t end)
+{
+	char *v = xmalloc(end - start);
+	size_t n = 0, p = start, k;
+	int ok;
+
+	while (p < end) {
+		if (buf[p] == '+' && p > 0 && buf[p - 1] == '\n')
+			p++;
+		while (p < end && (buf[p] == ' ' || buf[p] == '\t'))
+			p++;
+		for (k = p; k < end && buf[k] != '\n'; k++)
+			;
+		memcpy(v + n, buf + p, k - p);
+		for (n += k - p; n > 0 && isspace((unsigned char)v[n - 1]); n--)
+			;
+		p = k + 1;
+	}
+	ok = !(end - start >= 10 && memcmp(buf + start, "-----BEGIN", 10) == 0) && secret_value(v, n);
+	free(v);
+	return ok;
+}
+
+/* The KEY=VALUE rule over one line (and a YAML block after it); *spec_key carries a "key: NAME" or "name: NAME" over to its "value:". */
 static void
-scan_line(const char *buf, size_t from, size_t to, struct scan_result *r, int *spec_key)
+scan_line(const char *buf, size_t len, size_t from, size_t to, struct scan_result *r, int *spec_key)
 {
 	struct kv kv;
+	size_t s, e;
 	int secret;
 
 	if (*spec_key > 0)
@@ -1042,6 +1118,13 @@ scan_line(const char *buf, size_t from, size_t to, struct scan_result *r, int *s
 		return;
 	}
 	secret = secret_key(kv.key, kv.klen) || (*spec_key > 0 && kv.klen == 5 && memcmp(kv.key, "value", 5) == 0);
+	/* password: | then indented lines (compose, Actions, Kubernetes): the value is the block. */
+	if (secret && block_indicator(kv.val, kv.vlen)) {
+		if (yaml_block(buf, len, to + 1, (size_t)(kv.key - buf) - from, buf[from] == '+', &s, &e) &&
+		    block_secret(buf, s, e))
+			add(r, "secret-assignment", s, e);
+		return;
+	}
 	if (secret && secret_value(kv.val, kv.vlen))
 		add(r, "secret-assignment", (size_t)(kv.val - buf), (size_t)(kv.val - buf) + kv.vlen);
 }
@@ -1274,7 +1357,7 @@ scan_text(const char *buf, size_t len, struct scan_result *out)
 		return 0;
 	for (i = 0; i <= len; i++) {
 		if (i == len || buf[i] == '\n') {
-			scan_line(buf, line_start, i, out, &spec_key);
+			scan_line(buf, len, line_start, i, out, &spec_key);
 			line_start = i + 1;
 			continue;
 		}

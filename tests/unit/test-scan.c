@@ -502,6 +502,30 @@ npm_auth(void)
 	expect("npmrc _auth that is no base64 user:pass", "_auth=true\n_auth = ZGVwbG95\n", "");
 }
 
+/* YAML block scalars: the value is the indented lines after the key. */
+static void
+yaml_blocks(void)
+{
+	expect_redacted("password: | in compose", "services:\n  db:\n    environment:\n      password: |\n        " VAL16
+	    "\n    ports:\n      - 5432\n", "services:\n  db:\n    environment:\n      password: |\n        "
+	    "<redacted:secret-assignment>\n    ports:\n      - 5432\n");
+	expect_redacted("private_key: >- over lines, a blank line inside", "auth:\n  private_key: >-\n    Zk2Lm4Wx7Rt9\n\n"
+	    "    Bv3NQw3Er5Ty\n  user: app\n", "auth:\n  private_key: >-\n    <redacted:secret-assignment>\n  user: app\n");
+	expect_redacted("k8s stringData block, then the file goes on", "stringData:\n  api-token: |-\n    " VAL16 "\n"
+	    "  other: x\n---\nkind: Service\n", "stringData:\n  api-token: |-\n    <redacted:secret-assignment>\n"
+	    "  other: x\n---\nkind: Service\n");
+	expect("block as a list item's key, at the end of the file", "- secret: |\n    " VAL16, "secret-assignment");
+	expect("a secret-named block of prose or code", "secret_note: |\n  Rotate it every month with the script.\n"
+	    "jwt_secret_docs: >\n  See docs/secrets.md for how.\n", "");
+	expect("a block of a non-secret", "script: |\n  " VAL16 "\n", "");
+	expect("a block placeholder", "password: |\n  ${DB_PASSWORD}\n", "");
+	expect_redacted("a key block as a block", "deploy:\n  private_key: |\n    -----BEGIN RSA " "PRIVATE KEY-----\n    " PEM_BODY
+	    "\n    -----END RSA PRIVATE KEY-----\n  host: x\n", "deploy:\n  private_key: |\n    <redacted:private-key>\n  host: x\n");
+	expect("a block added in a diff", "@@ -1,2 +1,4 @@\n env:\n+  password: |\n+    " VAL16 "\n   user: app\n",
+	    "secret-assignment");
+	expect("an empty block, the next key less indented", "password: |\nuser: " VAL16 "\n", "");
+}
+
 int
 main(void)
 {
@@ -518,6 +542,7 @@ main(void)
 	jwts();
 	bearer_tokens();
 	npm_auth();
+	yaml_blocks();
 	UNIT_CHECK("placeholder: variable name", scan_is_placeholder("DB_PASSWORD", 11));
 	UNIT_CHECK("placeholder: empty", scan_is_placeholder("", 0));
 	UNIT_CHECK("not a placeholder: random", !scan_is_placeholder("Zk2Lm4Wx7Rt9", 12));
