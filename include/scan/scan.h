@@ -7,9 +7,11 @@
  * Secrets found by what a file contains, not by its name: a small rule set
  * after gitleaks' (private key blocks, passwords in URLs, the token formats
  * of DigitalOcean, AWS, GitHub, OpenAI, Anthropic, Stripe, Slack, Resend,
- * SendGrid and npm, and names given values whose name says secret and
- * whose value looks like one: KEY=VALUE, YAML, JSON and JS object pairs,
- * declarations, compose and Dockerfile environments).
+ * SendGrid and npm, signed JWTs, Bearer tokens written out, .npmrc's
+ * legacy _auth and _password, and names given values whose name says
+ * secret and whose value looks like one: KEY=VALUE, YAML (block scalars
+ * too), JSON and JS object pairs, declarations, compose and Dockerfile
+ * environments).
  * Hand-written matchers, one pass over the bytes; no value is ever logged.
  * Binary content (a NUL byte in the first 8000 bytes, as git decides) is
  * not scanned.
