@@ -257,7 +257,8 @@ static int
 published_sample(const char *v, size_t n)
 {
 	static const char *const samples[] = { "4eC39HqLyjWDarjtT1zdp7dc" /* Stripe's docs */,
-		"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA" /* RFC 6749's access and refresh token */, NULL };
+		"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA" /* RFC 6749's access and refresh token */,
+		"4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg" /* PyJWT's README token, signed with "secret" */, NULL };
 	size_t i, k = strlen(JWT_IO_SIG);
 
 	for (i = 0; samples[i]; i++)
@@ -591,21 +592,26 @@ word_like(const char *v, size_t n)
 }
 
 /*
- * Lower-case words and digits joined by - _ . that say what they are: a
- * label (x-aws-ec2-metadata-token, my-secret-1), or a C type naming one
- * (wuffs_base__token_buffer*).
+ * Words and digits of one case joined by - _ . that say what they are: a
+ * label (x-aws-ec2-metadata-token, my-secret-1), a C type naming one
+ * (wuffs_base__token_buffer*), a docs' stand-in (MYTOKEN1, as npm's
+ * manual writes _authToken=MYTOKEN1).
  */
 static int
 self_named(const char *v, size_t n)
 {
 	size_t i;
+	int up = 0, low = 0;
 
 	if (n > 1 && v[n - 1] == '*')
 		n--;
-	for (i = 0; i < n; i++)
-		if (!islower((unsigned char)v[i]) && !isdigit((unsigned char)v[i]) && v[i] != '-' && v[i] != '_' && v[i] != '.')
+	for (i = 0; i < n; i++) {
+		up |= isupper((unsigned char)v[i]) != 0;
+		low |= islower((unsigned char)v[i]) != 0;
+		if (!isalnum((unsigned char)v[i]) && v[i] != '-' && v[i] != '_' && v[i] != '.')
 			return 0;
-	return contains_ci(v, n, "secret") || contains_ci(v, n, "token");
+	}
+	return !(up && low) && (contains_ci(v, n, "secret") || contains_ci(v, n, "token"));
 }
 
 /* Random enough to be a secret: long enough, varied, and more than one kind of character. */
@@ -651,6 +657,8 @@ token_stop(unsigned char c)
  * one) that look like a secret (no <token>, YOUR_TOKEN, xxx). I is at
  * the B; the token's bytes are the finding.
  */
+#define BEARER_MIN 16
+
 static int
 match_bearer(const char *buf, size_t len, size_t i, size_t *start, size_t *end)
 {
@@ -666,7 +674,8 @@ match_bearer(const char *buf, size_t len, size_t i, size_t *start, size_t *end)
 		;
 	while (e < len && buf[e] == '=')
 		e++;
-	if (e < len && !token_stop((unsigned char)buf[e]))
+	/* Shorter ones are the OAuth specs' samples (mF_9.B5f-4.1JqM, h480djs93hd8, SlAV32hkKG), not issued tokens. */
+	if (e - s < BEARER_MIN || (e < len && !token_stop((unsigned char)buf[e])))
 		return 0;
 	/* A token's alphabet holds no code but a dot, which access tokens have (ya29.a0Af...): no code_like(). */
 	if (!random_value(buf + s, e - s))

@@ -458,6 +458,8 @@ jwts(void)
 	    "curl -H \"Authorization: Bearer <redacted:jwt>\" https://api.example.net/v1\n");
 	expect("JWT in a URL's query", "https://app.example.net/login?t=" JWT "&next=/\n", "jwt");
 	expect("JWT in prose, a dot after it", "The token is " JWT ".\n", "jwt");
+	expect("PyJWT's README token", "    eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzb21lIjoicGF5bG9hZCJ9." "4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg\n",
+	    "");
 	expect("JWT without a signature", "x = '" JWT_HEAD "." JWT_BODY ".'\n", "");
 	expect("eyJ words, no JWT header", "eyJustAWordInACamelCaseName.eyJumpedOverTheLazyDogAgain.SomeMethodCallHere2()\n", "");
 	expect("jwt.io's published sample", "Bearer " JWT_HEAD ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
@@ -479,6 +481,8 @@ bearer_tokens(void)
 	    "h = \"Bearer \" + cfg.apiToken;\nsprintf(b, \"Bearer %s\", t);\ncurl -H \"Authorization: Bearer $TOKEN\" u\n", "");
 	expect("docs placeholders", "Authorization: Bearer <token>\nAuthorization: Bearer YOUR_TOKEN\nBearer xxx\n"
 	    "Authorization: Bearer {{token}}\nAuthorization: Bearer your-api-key\nBearer token\n", "");
+	expect("the OAuth specs' sample tokens", "Authorization: Bearer mF_9.B5f-4.1JqM\n    Authorization: Bearer h480djs93hd8\n"
+	    "        Authorization: Bearer SlAV32hkKG\n", "");
 	expect("prose about bearer tokens", "Send the Bearer authentication header; a Bearer token expires.\n", "");
 }
 
@@ -499,6 +503,8 @@ npm_auth(void)
 	expect("yarnrc.yml npmAuthToken", "npmScopes:\n  acme:\n    npmAuthToken: " VAL16 "Qw3Er5Ty\n", "secret-assignment");
 	expect("npmrc tokens from the environment", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n_auth=${NPM_AUTH}\n"
 	    "//npm.acme.dev/:_password=${ACME_PW}\nnpmAuthToken: \"${NPM_TOKEN}\"\n_auth=\n", "");
+	expect("npm's manual: stand-ins for a token", "; would apply only to @myorg\n//somewhere-else.com/myorg/:_authToken=MYTOKEN1\n"
+	    "//somewhere-else.com/another/:_authToken=MYTOKEN2\nAPI_TOKEN=MY_TOKEN_2\n", "");
 	expect("npmrc _auth that is no base64 user:pass", "_auth=true\n_auth = ZGVwbG95\n", "");
 }
 
