@@ -755,9 +755,14 @@ parse_kv(const char *p, const char *lim, struct kv *kv)
 	/* YAML list items, and the +/- of a diff line. */
 	while (p < lim && (*p == ' ' || *p == '\t' || *p == '-' || *p == '+'))
 		p++;
-	p = skip_registry_scope(skip_decl(p, lim, &decl, &env), lim);
+	p = skip_decl(p, lim, &decl, &env);
 	if (p < lim && (*p == '"' || *p == '\''))
 		quote = *p++;
+	/* A registry's //host/: scope; in yarn 1's .yarnrc the value follows a blank, as after ENV. */
+	if ((q = skip_registry_scope(p, lim)) != p) {
+		p = q;
+		env = 1;
+	}
 	kv->key = p;
 	while (p < lim && (is_word((unsigned char)*p) || *p == '-' || *p == '.'))
 		p++;

@@ -501,6 +501,10 @@ npm_auth(void)
 	    "//npm.acme.dev/:username=deploy\n//npm.acme.dev/:_password=<redacted:npm-legacy-auth>\n");
 	expect("npmrc _password, no digit", "_password=\"YWJjZGVm" "Z2hpamts\"\n", "npm-legacy-auth");
 	expect("yarnrc.yml npmAuthToken", "npmScopes:\n  acme:\n    npmAuthToken: " VAL16 "Qw3Er5Ty\n", "secret-assignment");
+	expect_redacted("yarn 1 .yarnrc: key and value quoted, a blank between", "\"@acme:registry\" \"https://npm.acme.dev/\"\n"
+	    "\"//npm.acme.dev/:_authToken\" \"" VAL16 "Qw3Er5Ty\"\n", "\"@acme:registry\" \"https://npm.acme.dev/\"\n"
+	    "\"//npm.acme.dev/:_authToken\" \"<redacted:secret-assignment>\"\n");
+	expect("yarn 1 .yarnrc: token from the environment", "\"//npm.acme.dev/:_authToken\" \"${NPM_TOKEN}\"\n", "");
 	expect("npmrc tokens from the environment", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n_auth=${NPM_AUTH}\n"
 	    "//npm.acme.dev/:_password=${ACME_PW}\nnpmAuthToken: \"${NPM_TOKEN}\"\n_auth=\n", "");
 	expect("npm's manual: stand-ins for a token", "; would apply only to @myorg\n//somewhere-else.com/myorg/:_authToken=MYTOKEN1\n"
