@@ -10,10 +10,7 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/scanfull.sh"
 
-work=$(tmpdir)
-proj=$work/proj
-out=$work/out
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+scan_workdir
 # The values are split ('') so that this file is itself no finding.
 key=Zk2Lm4Wx''7Rt9Bv3N pw=hunter2-Long-''Secret-9 dbpw=Yq8Kd3Pw''5Ns7Hv2M
 mkdir -p "$proj/config" "$proj/src"

@@ -10,10 +10,7 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/scanfull.sh"
 
-work=$(tmpdir)
-proj=$work/proj
-out=$work/out
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+scan_workdir
 # Split ('') so that this file is itself no finding.
 id=AKI''AQ7H2M4K9L3P5W6X8 secret=Zq7WmX2pLk9Rt''4Vn8Hs3Jd6Fg1Cb5Ny0QwEe/b+K
 id2=AKI''AZ3N8R5T1V7X9B2D4 secret2=Yq8Kd3Pw5Ns7Hv2M''Zq7WmX2pLk9Rt4Vn8Hs3Jd6F

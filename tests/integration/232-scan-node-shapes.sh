@@ -11,10 +11,7 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/scanfull.sh"
 
-work=$(tmpdir)
-proj=$work/proj
-out=$work/out
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+scan_workdir
 # Split ('') so that this file is itself no finding.
 dbpw=Zk2Lm4Wx''7Rt9Bv3N smtp=Yq8Kd3Pw''5Ns7Hv2M jwt=Hs3Jd6Fg''1Cb5Ny0Q fallback=Wp4Rt8Zk''2Lm6Vx9B
 npm=npm''_Zq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe api=Qw3Er5Ty''7Ui9Op1A

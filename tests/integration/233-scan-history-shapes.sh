@@ -10,9 +10,7 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/scanfull.sh"
 
-work=$(tmpdir)
-proj=$work/proj
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+scan_workdir
 # Split ('') so that this file is itself no finding.
 key=Zk2Lm4Wx''7Rt9Bv3N id=AKI''AQ7H2M4K9L3P5W6X8 secret=Zq7WmX2pLk9Rt''4Vn8Hs3Jd6Fg1Cb5Ny0QwEe/b+K
 git_project "$proj" || { fail history-shapes-setup git; finish; }

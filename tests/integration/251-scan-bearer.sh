@@ -10,10 +10,7 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/scanfull.sh"
 
-work=$(tmpdir)
-proj=$work/proj
-out=$work/out
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+scan_workdir
 # Split ('') so that this file is itself no finding.
 tok1=Zk2Lm4Wx''7Rt9Bv3NQw3Er5Ty tok2=Yq8Kd3Pw''5Ns7Hv2M.Wp4Rt8Zk tok3=Hs3Jd6Fg''1Cb5Ny0Q-Qw3Er5
 mkdir -p "$proj/scripts" "$proj/src" "$proj/docs"

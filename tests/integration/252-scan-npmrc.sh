@@ -10,10 +10,7 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/scanfull.sh"
 
-work=$(tmpdir)
-proj=$work/proj
-out=$work/out
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+scan_workdir
 # Split ('') so that this file is itself no finding; auth is base64 of deploy:Qw3Er5Ty7Ui9, pass of Hs3Jd6Fg1Cb5.
 opaque=Zk2Lm4Wx''7Rt9Bv3NQw3Er5Ty auth=ZGVwbG95Ol''F3M0VyNVR5N1VpOQ== pass=SHMzSmQ2''RmcxQ2I1
 npm=npm''_Zq7WmX2pLk9Rt4Vn8Hs3Jd6Fg1Cb5Ny0QwEe yarn=Yq8Kd3Pw''5Ns7Hv2MWp4Rt8Zk yarn1=Wp4Rt8Zk''2Lm6Vx9BHs3Jd6Fg

@@ -11,10 +11,7 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/scanfull.sh"
 
-work=$(tmpdir)
-proj=$work/proj
-out=$work/out
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+scan_workdir
 # Split ('') so that this file is itself no finding.
 dbpw=Zk2Lm4Wx''7Rt9Bv3N half1=Yq8Kd3Pw''5Ns7 half2=Hv2MWp4R''t8Zk tok=Hs3Jd6Fg''1Cb5Ny0Q
 mkdir -p "$proj/.github/workflows" "$proj/k8s"

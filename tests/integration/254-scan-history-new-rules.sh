@@ -10,9 +10,7 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/scanfull.sh"
 
-work=$(tmpdir)
-proj=$work/proj
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+scan_workdir
 # Split ('') so that this file is itself no finding; auth is base64 of deploy:Qw3Er5Ty7Ui9.
 sig=Qw3Er5Ty7Ui9Op1AZk2Lm4Wx''7Rt9Bv3N_Hs3Jd6Fg1Cb5
 jwt=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJzdmMtYmFja3VwIiwicm9sZSI6InNlcnZpY2UiLCJpYXQiOjE3MzMyMTI4MDB9.$sig

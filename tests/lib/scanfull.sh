@@ -1,6 +1,16 @@
-# Helpers for the tests of secrets found by content in `full` (230-233):
+# Helpers for the tests of secrets found by content in `full` (230-233,
+# 250-254):
 # one run of full on a project, its archive unpacked, and the checks
 # every such test makes. Sourced after testlib.sh.
+
+# scan_workdir: work (a temporary directory), proj and out under it, and
+# git without the user's or the system's configuration.
+scan_workdir() {
+	work=$(tmpdir)
+	proj=$work/proj
+	out=$work/out
+	export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+}
 
 # scan_full NAME PROJ OUT [ARG...]: `full -C PROJ -o OUT --archive-only
 # ARG...` with no database; its output in SCAN_LOG, the unpacked backup's
