@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "scan/scan.h"
 #include "base/xalloc.h"
 
@@ -432,54 +434,29 @@ match_url_password(const char *buf, size_t len, size_t i, size_t *start, size_t 
 	return 1;
 }
 
-/* The value of the base64 byte C (URL: the base64url alphabet, - and _ for + and /), or -1. */
-static int
-b64_value(unsigned char c, int url)
-{
-	if (isupper(c))
-		return c - 'A';
-	if (islower(c))
-		return c - 'a' + 26;
-	if (isdigit(c))
-		return c - '0' + 52;
-	if (c == (url ? '-' : '+'))
-		return 62;
-	if (c == (url ? '_' : '/'))
-		return 63;
-	return -1;
-}
-
-/* [s, s + n) decoded into OUT (at most CAP bytes; '=' padding optional): its length, or -1 when it is not base64. */
+/*
+ * [s, s + n) decoded from base64 into OUT (at most CAP bytes), by
+ * libsodium: URL, the base64url alphabet unpadded, as a JWT's parts; else
+ * the standard one, padded or not, as .npmrc's values. Its length, or -1
+ * when it is not base64.
+ */
 static long
 b64_decode(const char *s, size_t n, int url, char *out, size_t cap)
 {
-	unsigned bits = 0;
-	size_t i, o = 0;
-	int have = 0, v;
+	int variant = url ? sodium_base64_VARIANT_URLSAFE_NO_PADDING : n > 0 && s[n - 1] == '=' ?
+	    sodium_base64_VARIANT_ORIGINAL : sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
+	size_t got;
 
-	while (n > 0 && s[n - 1] == '=')
-		n--;
-	if (n % 4 == 1)
+	if (sodium_base642bin((unsigned char *)out, cap, s, n, NULL, &got, NULL, variant) != 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if ((v = b64_value((unsigned char)s[i], url)) < 0)
-			return -1;
-		bits = (bits << 6 | (unsigned)v) & 0xffffff;
-		if ((have += 6) >= 8) {
-			have -= 8;
-			if (o == cap)
-				return -1;
-			out[o++] = (char)(bits >> have & 0xff);
-		}
-	}
-	return (long)o;
+	return (long)got;
 }
 
 /* The end of the base64url run from I. */
 static size_t
 b64url_run(const char *buf, size_t len, size_t i)
 {
-	while (i < len && b64_value((unsigned char)buf[i], 1) >= 0)
+	while (i < len && (isalnum((unsigned char)buf[i]) || buf[i] == '-' || buf[i] == '_'))
 		i++;
 	return i;
 }
