@@ -345,14 +345,19 @@ read_unit(struct readback *rb, PGconn *conn, const struct read_unit *u)
 	pthread_mutex_unlock(&rb->mu);
 }
 
-/* A table read early, after the load: changed since? Or, its early reading failed, read again whole. */
-static void
-settle_unit(struct readback *rb, PGconn *conn, struct read_target *t)
+/*
+ * A table read early, after the load: read again whole if its early
+ * reading failed, else checked for changes since; the outcome recorded
+ * under mu. By a reader as each table's reading ends, or on the load's
+ * conn for one no reader settled. 0, or -1 (reported; rb->failed set).
+ */
+static int
+settle(struct readback *rb, PGconn *conn, struct read_target *t)
 {
 	struct table_read got;
 	int rc;
 
-	/* early_failed is final: set under mu before this unit was queued. */
+	/* early_failed is final: set under mu before the settling was queued or the readers stopped. */
 	if (t->early_failed) {
 		log_debug("reading table %s back again after the load", t->qualified);
 		rc = fingerprint(conn, rb->key, t->copy_out_sql, &got, t->qualified, 0, &rb->cancelled);
@@ -368,6 +373,7 @@ settle_unit(struct readback *rb, PGconn *conn, struct read_target *t)
 		t->read.changed = rc;
 	t->settle_done = rc >= 0;
 	pthread_mutex_unlock(&rb->mu);
+	return rc < 0 ? -1 : 0;
 }
 
 static void *
@@ -393,7 +399,7 @@ reader_main(void *arg)
 		if (u.kind == UNIT_PLAN)
 			plan_early(rb, conn, u.target);
 		else if (u.kind == UNIT_SETTLE)
-			settle_unit(rb, conn, u.target);
+			(void)settle(rb, conn, u.target);	/* a failure stops the readers: rb->failed */
 		else
 			read_unit(rb, conn, &u);
 		pthread_mutex_lock(&rb->mu);
@@ -607,26 +613,6 @@ stop_readers(struct readback *rb, int at_once)
 	rb->nthreads = 0;
 }
 
-/*
- * With the readers stopped, an early table no reader settled (settle_unit),
- * on the load's conn: read again if its early reading failed, else checked
- * for changes since. 0, or -1 (reported).
- */
-static int
-settle_early(struct readback *rb, PGconn *conn, struct read_target *t)
-{
-	int changed;
-
-	if (t->early_failed) {
-		log_debug("reading table %s back again after the load", t->qualified);
-		return fingerprint(conn, rb->key, t->copy_out_sql, &t->read, t->qualified, 0, NULL);
-	}
-	if ((changed = changed_since(conn, t)) < 0)
-		return -1;
-	t->read.changed = changed;
-	return 0;
-}
-
 int
 readback_finish(struct readback *rb, PGconn *conn, const struct restore_copy *copies, size_t ncopies,
     struct table_read *reads)
@@ -649,7 +635,7 @@ readback_finish(struct readback *rb, PGconn *conn, const struct restore_copy *co
 	if (rb->failed || interrupt_guard_hit())
 		return -1;
 	for (i = 0; i < rb->ntargets; i++)
-		if (rb->targets[i]->early && !rb->targets[i]->settle_done && settle_early(rb, conn, rb->targets[i]) < 0)
+		if (rb->targets[i]->early && !rb->targets[i]->settle_done && settle(rb, conn, rb->targets[i]) < 0)
 			goto out;
 	for (i = 0; i < ncopies; i++) {
 		memset(&reads[i], 0, sizeof(reads[i]));
