@@ -210,12 +210,12 @@ check_unfilled(PGconn *conn, const struct restore_copy *copies, size_t ncopies, 
 {
 	const char **names = xcalloc(ncopies + 1, sizeof(*names));
 	size_t *at = xcalloc(ncopies + 1, sizeof(*at)), n = 0, i;
+	int *listed = xcalloc(ncopies + 1, sizeof(*listed)), total, rc = -1;
 	char *array = NULL;
 	PGresult *res = NULL;
-	int listed, total, rc = -1;
 
 	for (i = 0; i < ncopies; i++)
-		if (copies[i].copy_out_sql != NULL && listed_columns(&copies[i]) >= 0) {
+		if (copies[i].copy_out_sql != NULL && (listed[n] = listed_columns(&copies[i])) >= 0) {
 			names[n] = copies[i].qualified;
 			at[n++] = i;
 		}
@@ -231,13 +231,10 @@ check_unfilled(PGconn *conn, const struct restore_copy *copies, size_t ncopies, 
 	if (res == NULL)
 		goto out;
 	for (i = 0; i < n && i < (size_t)PQntuples(res); i++) {
-		const struct restore_copy *c = &copies[at[i]];
-
-		listed = listed_columns(c);
 		total = atoi(PQgetvalue(res, (int)i, 0));
-		if (total > listed)
+		if (total > listed[i])
 			note(problems, nproblems, "table %s has %d column%s its COPY does not fill (added after the "
-			    "data?)", c->qualified, total - listed, total - listed > 1 ? "s" : "");
+			    "data?)", copies[at[i]].qualified, total - listed[i], total - listed[i] > 1 ? "s" : "");
 	}
 	rc = 0;
 out:
@@ -245,6 +242,7 @@ out:
 	free(array);
 	free(names);
 	free(at);
+	free(listed);
 	return rc;
 }
 
