@@ -7,18 +7,10 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/hostile-dump.sh"
 
-db=$(new_db lb_hs_src) || { fail hostile-setup createdb; finish; }
-psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, g::text FROM generate_series(1, 10) g" >/dev/null
-work=$(tmpdir)
-chmod 0755 "$work"
-check hostile-setup-dump "$LB_BIN" db -q -d "dbname=$db" -o "$work/good" || finish
-good=$(ls "$work"/good/lot-systems-db-*.sql.gz | head -n 1)
+hostile_setup hostile lb_hs_src 10
 new_db lb_hs_victim >/dev/null
 psql -X -q -d lb_hs_victim -c "CREATE TABLE keep (x int)" >/dev/null
 pwned=$work/pwned
-
-# hostile NAME SQL: a copy of the good dump with SQL after the header's set_config, manifest matched.
-hostile() { hostile_dump "$good" "$work/$1" "$2"; }
 
 # untouched NAME: nothing outside the target happened.
 untouched() {

@@ -10,16 +10,9 @@
 # next statement. The ASCII-safe encodings pg_dump writes still pass.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
+. "$LB_TOP/tests/lib/hostile-dump.sh"
 
-db=$(new_db lb_ce_src) || { fail ce-setup createdb; finish; }
-psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, g::text FROM generate_series(1, 5) g" >/dev/null
-work=$(tmpdir)
-chmod 0755 "$work"
-# Where a program run by the server (as its OS user) would leave its mark.
-drop=$work/drop
-mkdir "$drop" && chmod 0777 "$drop"
-check ce-setup-dump "$LB_BIN" db -q -d "dbname=$db" -o "$work/good" || finish
-good=$(ls "$work"/good/lot-systems-db-*.sql.gz | head -n 1)
+hostile_setup ce lb_ce_src 5
 
 # hostile NAME FILE: the good dump with FILE's bytes after its set_config line, manifest matched.
 hostile() {

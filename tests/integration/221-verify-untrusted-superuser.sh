@@ -12,18 +12,7 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/hostile-dump.sh"
 
-db=$(new_db lb_vu_src) || { fail vu-setup createdb; finish; }
-psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, g::text FROM generate_series(1, 5) g" >/dev/null
-work=$(tmpdir)
-chmod 0755 "$work"
-# Where a program run by the server (as its OS user) would leave its mark.
-drop=$work/drop
-mkdir "$drop" && chmod 0777 "$drop"
-check vu-setup-dump "$LB_BIN" db -q -d "dbname=$db" -o "$work/good" || finish
-good=$(ls "$work"/good/lot-systems-db-*.sql.gz | head -n 1)
-
-# hostile NAME SQL: the good dump with SQL after its set_config line, manifest matched.
-hostile() { hostile_dump "$good" "$work/$1" "$2"; }
+hostile_setup vu lb_vu_src 5
 
 ctas="CREATE FUNCTION public.evil() RETURNS integer LANGUAGE plpgsql AS \$f\$BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch $drop/ctas'''; RETURN 1; END\$f\$;
 CREATE FUNCTION public.plus(integer, integer) RETURNS integer LANGUAGE internal IMMUTABLE STRICT AS 'int4pl';

@@ -11,15 +11,8 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/hostile-dump.sh"
 
-db=$(new_db lb_cr_src) || { fail cr-setup createdb; finish; }
-psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, g::text FROM generate_series(1, 5) g" >/dev/null
-work=$(tmpdir)
-check cr-setup-dump "$LB_BIN" db -q -d "dbname=$db" -o "$work/good" || finish
-good=$(ls "$work"/good/lot-systems-db-*.sql.gz | head -n 1)
+hostile_setup cr lb_cr_src 5
 at_exit 'psql -X -q -d postgres -c "DROP ROLE IF EXISTS lb_cr_evil" 2>/dev/null'
-
-# hostile NAME SQL: the good dump with SQL after its set_config line, manifest matched.
-hostile() { hostile_dump "$good" "$work/$1" "$2"; }
 
 evil_role() {
 	psql -X -At -d postgres -c "SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = 'lb_cr_evil'"

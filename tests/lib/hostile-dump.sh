@@ -12,3 +12,22 @@ hostile_dump() {
 	python3 "$LB_TOP/tests/lib/match-manifest.py" "$f"
 	echo "$f"
 }
+
+# hostile_setup NAME DB ROWS: the good dump those tests start from: DB
+# with a table t of ROWS rows, dumped by lotbackup into $work/good; sets
+# db, work (readable by the server's OS user), drop (a directory where a
+# program the server ran would leave its mark) and good (the dump). The
+# set-up's checks are named NAME-setup. Ends the test when it fails.
+hostile_setup() {
+	db=$(new_db "$2") || { fail "$1-setup" createdb; finish; }
+	psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, g::text FROM generate_series(1, $3) g" >/dev/null
+	work=$(tmpdir)
+	chmod 0755 "$work"
+	drop=$work/drop
+	mkdir "$drop" && chmod 0777 "$drop"
+	check "$1-setup-dump" "$LB_BIN" db -q -d "dbname=$db" -o "$work/good" || finish
+	good=$(ls "$work"/good/lot-systems-db-*.sql.gz | head -n 1)
+}
+
+# hostile NAME SQL: the good dump (hostile_setup) with SQL after its set_config line, manifest matched.
+hostile() { hostile_dump "$good" "$work/$1" "$2"; }
