@@ -209,13 +209,14 @@ scan_is_placeholder(const char *v, size_t n)
 	return i == n;
 }
 
-/* How specific a rule is: a token's own format says more than a URL's password, a Bearer header or a KEY=VALUE line. */
+/* How specific a rule is: a token's own format says more than a URL's password, an HTTP header or a KEY=VALUE line. */
 static int
 rule_rank(const char *rule)
 {
 	if (strcmp(rule, "secret-assignment") == 0)
 		return 0;
-	return strcmp(rule, "url-password") == 0 || strcmp(rule, "bearer-token") == 0 ? 1 : 2;
+	return strcmp(rule, "url-password") == 0 || strcmp(rule, "bearer-token") == 0 ||
+	    strcmp(rule, "basic-auth") == 0 ? 1 : 2;
 }
 
 /*
@@ -656,6 +657,47 @@ match_bearer(const char *buf, size_t len, size_t i, size_t *start, size_t *end)
 		return 0;
 	/* A token's alphabet holds no code but a dot, which access tokens have (ya29.a0Af...): no code_like(). */
 	if (!random_value(buf + s, e - s))
+		return 0;
+	*start = s;
+	*end = e;
+	return 1;
+}
+
+/*
+ * "Basic CREDENTIALS" (also "basic"), RFC 7617's header value written out:
+ * CREDENTIALS standing alone is base64 of printable "user:password" whose
+ * password is no placeholder (dXNlcjpwYXNzd29yZA== is user:password) nor
+ * the RFC's own Aladdin:open sesame. I is at the B; the base64 is the
+ * finding.
+ */
+static int
+match_basic(const char *buf, size_t len, size_t i, size_t *start, size_t *end)
+{
+	static const char rfc_sample[] = "QWxhZGRpbjpvcGVuIHNlc2FtZQ==";
+	char plain[384];
+	const char *colon;
+	size_t s, e;
+	long n, k;
+
+	if (len - i < 14 || memcmp(buf + i + 1, "asic", 4) != 0 || (i > 0 && is_word((unsigned char)buf[i - 1])))
+		return 0;
+	for (s = i + 5; s < len && (buf[s] == ' ' || buf[s] == '\t'); s++)
+		;
+	if (s == i + 5)
+		return 0;
+	for (e = s; e < len && (isalnum((unsigned char)buf[e]) || buf[e] == '+' || buf[e] == '/'); e++)
+		;
+	while (e < len && buf[e] == '=')
+		e++;
+	if (e - s < 8 || (e < len && !token_stop((unsigned char)buf[e])) ||
+	    (e - s == sizeof(rfc_sample) - 1 && memcmp(buf + s, rfc_sample, e - s) == 0) ||
+	    (n = b64_decode(buf + s, e - s, 0, plain, sizeof(plain))) < 3)
+		return 0;
+	for (k = 0; k < n; k++)
+		if ((unsigned char)plain[k] < 0x20 || (unsigned char)plain[k] >= 0x7f)
+			return 0;
+	if ((colon = memchr(plain, ':', (size_t)n)) == NULL || colon == plain || colon == plain + n - 1 ||
+	    scan_is_placeholder(colon + 1, (size_t)(plain + n - colon - 1)))
 		return 0;
 	*start = s;
 	*end = e;
@@ -1372,6 +1414,8 @@ scan_text(const char *buf, size_t len, struct scan_result *out)
 		case 'B': case 'b':
 			if (match_bearer(buf, len, i, &s, &e))
 				add(out, "bearer-token", s, e);
+			else if (match_basic(buf, len, i, &s, &e))
+				add(out, "basic-auth", s, e);
 			break;
 		case 'd': case 'A': case 'g': case 's': case 'r': case 'x': case 'n': case 'S':
 			if (match_token(buf, len, i, &t, &e)) {

@@ -33,9 +33,9 @@ static const char *const pieces[] = {
 	"process.env.JWT_SECRET || ", " ?? ", "- \"DB_PASSWORD=", "ENV JWT_SECRET ", "ARG NPM_TOKEN=", "SMTP_PASS=",
 	"- name: JWT_SECRET", "\"value\": ", "[default]", "[prod]", "aws_secret_access_key = ", "\\\"", "]", "=>", "==",
 	"np" "m_", "SG" ".", "sk-" "ant-api03-", "AA",
-	/* JWTs, Bearer headers, .npmrc auth lines, YAML block scalars. */
+	/* JWTs, Bearer and Basic headers, .npmrc auth lines, YAML block scalars. */
 	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", ".", "eyJzdWIiOiJzdmMtYmFja3VwIiwicm9sZSI6InNlcnZpY2UiLCJpYXQiOjE3MzMyMTI4MDB9",
-	"Authorization: Bearer ", "bearer ", "//npm.acme.dev/:_authToken=", "_auth=", "//h/:_password=",
+	"Authorization: Bearer ", "bearer ", "Authorization: Basic ", "basic ", "//npm.acme.dev/:_authToken=", "_auth=", "//h/:_password=",
 	"ZGVwbG95Ol" "F3M0VyNVR5N1VpOQ==", "password: |\n  ", "private_key: >-\n    ", "|-", "\n      ",
 };
 

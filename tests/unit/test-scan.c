@@ -486,6 +486,22 @@ bearer_tokens(void)
 	expect("prose about bearer tokens", "Send the Bearer authentication header; a Bearer token expires.\n", "");
 }
 
+/* Basic credentials written out (base64 of user:password); placeholders, the RFC's sample and prose are not. */
+static void
+basic_auth(void)
+{
+	expect_redacted(".http file header", "GET https://api.example.net/me\nAuthorization: Basic ZGVwbG95Ol" "F3M0VyNVR5N1VpOQ==\n",
+	    "GET https://api.example.net/me\nAuthorization: Basic <redacted:basic-auth>\n");
+	expect_redacted("curl header", "curl -H 'Authorization: Basic Y2ktYm90Okh" "zM0pkNkZnMUNiNQ==' https://x.example\n",
+	    "curl -H 'Authorization: Basic <redacted:basic-auth>' https://x.example\n");
+	expect("lower-case basic in JSON", "{\"authorization\": \"basic Y2ktYm90Okh" "zM0pkNkZnMUNiNQ==\"}\n", "basic-auth");
+	expect("placeholder passwords", "Authorization: Basic dXNlcjpwYXNzd29yZA==\nAuthorization: Basic YWRtaW46Y2hhbmdlbWU=\n"
+	    "Authorization: Basic ZGVwbG95OiRQQVNT\nAuthorization: Basic dXNlcjo=\n", "");
+	expect("RFC 7617's sample", "Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\n", "");
+	expect("not user:password", "Authorization: Basic AAEC//4DBAUGBwgJ\nBasic ${creds}\nh = 'Basic ' + btoa(u + ':' + p);\n", "");
+	expect("prose about basic auth", "Basic authentication sends credentials; basic configuration comes first.\n", "");
+}
+
 /* .npmrc and .yarnrc auth lines. */
 static void
 npm_auth(void)
@@ -551,6 +567,7 @@ main(void)
 	node_shapes();
 	jwts();
 	bearer_tokens();
+	basic_auth();
 	npm_auth();
 	yaml_blocks();
 	UNIT_CHECK("placeholder: variable name", scan_is_placeholder("DB_PASSWORD", 11));
