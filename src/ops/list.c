@@ -260,7 +260,8 @@ fit_rules(const char *kept, int room)
 		n += rules[i] == ',' && rules[i + 1] == ' ';
 	for (tok = strtok_r(rules, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 		tok += strspn(tok, " ");
-		len = snprintf(more, sizeof(more), n - shown - 1 > 0 ? " +%d" : "", n - shown - 1);
+		more[0] = '\0';
+		len = n - shown - 1 > 0 ? snprintf(more, sizeof(more), " +%d", n - shown - 1) : 0;
 		if ((int)(out.len + (shown ? 2 : 0) + strlen(tok)) + len <= room)
 			strbuf_printf(&out, "%s%s", shown ? ", " : "", tok);
 		else if (tok == rules && (int)strlen(tok) <= room) {	/* whole, with no room left to count the rest */
