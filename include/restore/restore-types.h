@@ -55,6 +55,11 @@ struct restore_settings {
 	 */
 	void (*table_in)(void *arg, size_t table, const char *qualified, const char *copy_out_sql);
 	void *table_in_arg;
+	/*
+	 * A scratch copy, dropped after the run (verify --restore): its tables
+	 * loaded frozen or in parts are kept from autovacuum. Tables apart only.
+	 */
+	int scratch;
 };
 
 /*

@@ -142,6 +142,26 @@ out:
 	return rc;
 }
 
+/*
+ * A scratch copy's table, kept from autovacuum: its VACUUM and ANALYZE of
+ * rows about to be thrown away would take a core from the load and the
+ * reading back. Best effort: a table that cannot be changed stays as it is.
+ */
+static void
+keep_from_autovacuum(PGconn *conn, const char *target)
+{
+	char *sql = xasprintf("ALTER TABLE ONLY %s SET (autovacuum_enabled = off, toast.autovacuum_enabled = off)",
+	    target);
+	PGresult *res = PQexec(conn, sql);
+
+	if (PQresultStatus(res) == PGRES_COMMAND_OK)
+		log_debug("table %s kept from autovacuum: a scratch copy", target);
+	else
+		log_debug("table %s left to autovacuum: %s", target, PQresultErrorMessage(res));
+	PQclear(res);
+	free(sql);
+}
+
 int
 load_plan_make(PGconn *conn, const struct dump_source *src, const struct restore_settings *set, struct load_plan *plan)
 {
@@ -164,6 +184,8 @@ load_plan_make(PGconn *conn, const struct dump_source *src, const struct restore
 		if ((parts > 1 || set->tables[i].data_bytes >= FREEZE_MIN_BYTES) &&
 		    plan_table(conn, src, &set->tables[i], (int)parts, &plan->plans[i]) < 0)
 			return -1;
+		if (set->scratch && plan->plans[i].target != NULL)
+			keep_from_autovacuum(conn, plan->plans[i].target);
 		if (parts > 1 && plan->plans[i].stage_ddl == NULL) {
 			log_debug("table %s loads whole: it cannot be loaded in parts (rules, triggers, row security, "
 			    "no temporary tables, or its columns)", set->tables[i].qualified);

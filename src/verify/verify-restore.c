@@ -42,6 +42,7 @@ plan(const struct verify_restore_settings *vs, const struct db_manifest *m, cons
 	settings->tables = m->tables;
 	settings->ntables = m->ntables;
 	settings->file_bytes = m->bytes;
+	settings->scratch = 1;
 	content->manifest = m;
 	content->key = key;
 	content->jobs = vs->jobs;
