@@ -629,6 +629,30 @@ token_stop(unsigned char c)
 }
 
 /*
+ * The token after an HTTP authentication scheme's name, which ends at
+ * FROM: blanks, then letters, digits and bytes of ALPHABET, then '='
+ * padding, into [*start, *end). 0 when no blank follows the name.
+ */
+static int
+scheme_token(const char *buf, size_t len, size_t from, const char *alphabet, size_t *start, size_t *end)
+{
+	size_t s, e;
+
+	for (s = from; s < len && (buf[s] == ' ' || buf[s] == '\t'); s++)
+		;
+	if (s == from)
+		return 0;
+	/* strchr finds a string's NUL too: a NUL byte ends the token. */
+	for (e = s; e < len && buf[e] != '\0' && (isalnum((unsigned char)buf[e]) || strchr(alphabet, buf[e]) != NULL); e++)
+		;
+	while (e < len && buf[e] == '=')
+		e++;
+	*start = s;
+	*end = e;
+	return 1;
+}
+
+/*
  * "Bearer TOKEN" (also "bearer"), RFC 6750's header value written out in
  * a .http file, a curl line or code: TOKEN is b64token bytes standing
  * alone (so "Bearer ${token}", 'Bearer ' + token and "Bearer %s" are not
@@ -642,16 +666,9 @@ match_bearer(const char *buf, size_t len, size_t i, size_t *start, size_t *end)
 {
 	size_t s, e;
 
-	if (len - i < 16 || memcmp(buf + i + 1, "earer", 5) != 0 || (i > 0 && is_word((unsigned char)buf[i - 1])))
+	if (len - i < 16 || memcmp(buf + i + 1, "earer", 5) != 0 || (i > 0 && is_word((unsigned char)buf[i - 1])) ||
+	    !scheme_token(buf, len, i + 6, "-._~+/", &s, &e))
 		return 0;
-	for (s = i + 6; s < len && (buf[s] == ' ' || buf[s] == '\t'); s++)
-		;
-	if (s == i + 6)
-		return 0;
-	for (e = s; e < len && (isalnum((unsigned char)buf[e]) || strchr("-._~+/", buf[e]) != NULL); e++)
-		;
-	while (e < len && buf[e] == '=')
-		e++;
 	/* Shorter ones are the OAuth specs' samples (mF_9.B5f-4.1JqM, h480djs93hd8, SlAV32hkKG), not issued tokens. */
 	if (e - s < BEARER_MIN || (e < len && !token_stop((unsigned char)buf[e])))
 		return 0;
@@ -679,16 +696,9 @@ match_basic(const char *buf, size_t len, size_t i, size_t *start, size_t *end)
 	size_t s, e;
 	long n, k;
 
-	if (len - i < 14 || memcmp(buf + i + 1, "asic", 4) != 0 || (i > 0 && is_word((unsigned char)buf[i - 1])))
+	if (len - i < 14 || memcmp(buf + i + 1, "asic", 4) != 0 || (i > 0 && is_word((unsigned char)buf[i - 1])) ||
+	    !scheme_token(buf, len, i + 5, "+/", &s, &e))
 		return 0;
-	for (s = i + 5; s < len && (buf[s] == ' ' || buf[s] == '\t'); s++)
-		;
-	if (s == i + 5)
-		return 0;
-	for (e = s; e < len && (isalnum((unsigned char)buf[e]) || buf[e] == '+' || buf[e] == '/'); e++)
-		;
-	while (e < len && buf[e] == '=')
-		e++;
 	if (e - s < 8 || (e < len && !token_stop((unsigned char)buf[e])) ||
 	    (e - s == sizeof(rfc_sample) - 1 && memcmp(buf + s, rfc_sample, e - s) == 0) ||
 	    (n = b64_decode(buf + s, e - s, 0, plain, sizeof(plain))) < 3)
