@@ -453,6 +453,27 @@ b64_decode(const char *s, size_t n, int url, char *out, size_t cap)
 	return (long)got;
 }
 
+/* [s, s + n) as standard base64 of printable ASCII text, decoded into OUT: its length, or -1. */
+static long
+b64_printable(const char *s, size_t n, char *out, size_t cap)
+{
+	long len = b64_decode(s, n, 0, out, cap), i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] >= 0x7f)
+			return -1;
+	return len;
+}
+
+/* TEXT is "user:password" with both parts: the password's start, or NULL. */
+static const char *
+password_of(const char *text, long n)
+{
+	const char *colon = memchr(text, ':', (size_t)n);
+
+	return colon != NULL && colon > text && colon < text + n - 1 ? colon + 1 : NULL;
+}
+
 /* The end of the base64url run from I. */
 static size_t
 b64url_run(const char *buf, size_t len, size_t i)
@@ -692,22 +713,18 @@ match_basic(const char *buf, size_t len, size_t i, size_t *start, size_t *end)
 {
 	static const char rfc_sample[] = "QWxhZGRpbjpvcGVuIHNlc2FtZQ==";
 	char plain[384];
-	const char *colon;
+	const char *pw;
 	size_t s, e;
-	long n, k;
+	long n;
 
 	if (len - i < 14 || memcmp(buf + i + 1, "asic", 4) != 0 || (i > 0 && is_word((unsigned char)buf[i - 1])) ||
 	    !scheme_token(buf, len, i + 5, "+/", &s, &e))
 		return 0;
 	if (e - s < 8 || (e < len && !token_stop((unsigned char)buf[e])) ||
 	    (e - s == sizeof(rfc_sample) - 1 && memcmp(buf + s, rfc_sample, e - s) == 0) ||
-	    (n = b64_decode(buf + s, e - s, 0, plain, sizeof(plain))) < 3)
+	    (n = b64_printable(buf + s, e - s, plain, sizeof(plain))) < 3)
 		return 0;
-	for (k = 0; k < n; k++)
-		if ((unsigned char)plain[k] < 0x20 || (unsigned char)plain[k] >= 0x7f)
-			return 0;
-	if ((colon = memchr(plain, ':', (size_t)n)) == NULL || colon == plain || colon == plain + n - 1 ||
-	    scan_is_placeholder(colon + 1, (size_t)(plain + n - colon - 1)))
+	if ((pw = password_of(plain, n)) == NULL || scan_is_placeholder(pw, (size_t)(plain + n - pw)))
 		return 0;
 	*start = s;
 	*end = e;
@@ -1041,20 +1058,15 @@ static int
 npm_legacy_auth(const struct kv *kv)
 {
 	char plain[512];
-	long n, i;
-	const char *colon;
+	long n;
 	int auth = kv->klen == 5 && memcmp(kv->key, "_auth", 5) == 0;
 
 	if (!auth && !(kv->klen == 9 && memcmp(kv->key, "_password", 9) == 0))
 		return 0;
 	if (kv->vlen < 8 || scan_is_placeholder(kv->val, kv->vlen) ||
-	    (n = b64_decode(kv->val, kv->vlen, 0, plain, sizeof(plain))) < 4)
+	    (n = b64_printable(kv->val, kv->vlen, plain, sizeof(plain))) < 4)
 		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)plain[i] < 0x20 || (unsigned char)plain[i] >= 0x7f)
-			return 0;
-	colon = memchr(plain, ':', (size_t)n);
-	return !auth || (colon != NULL && colon > plain && colon < plain + n - 1);
+	return !auth || password_of(plain, n) != NULL;
 }
 
 /*
