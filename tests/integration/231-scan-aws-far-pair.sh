@@ -24,13 +24,8 @@ git_project "$proj" || { fail aws-far-setup git; finish; }
 scan_full aws-far "$proj" "$out" || finish
 b=$SCAN_B
 
-t=$b/config/.env.example
-if [ -f "$t" ] && grep -qx 'AWS_ACCESS_KEY_ID=<redacted:aws-access-key>' "$t" &&
-	grep -qx 'AWS_SECRET_ACCESS_KEY=<redacted:aws-access-key>' "$t" && grep -qx 'AWS_REGION=nyc3' "$t"; then
-	pass aws-far-both-halves-redacted
-else
-	fail aws-far-both-halves-redacted "$(cat "$t" 2>&1)"
-fi
+scan_copied aws-far-both-halves-redacted .env.example 'AWS_ACCESS_KEY_ID=<redacted:aws-access-key>' \
+	'AWS_SECRET_ACCESS_KEY=<redacted:aws-access-key>' 'AWS_REGION=nyc3'
 scan_warned aws-far-one-finding-naming-both-lines -F \
 	'secret in .env.example line 1 (aws-access-key, secret key on line 8): copied with the value replaced' \
 	'secret in config/storage.yml line 3 (aws-access-key, secret key on line 9): tracked in git'

@@ -24,17 +24,12 @@ git_project "$proj" || { fail jwt-setup git; finish; }
 
 scan_full jwt "$proj" "$out" || finish
 
-t=$SCAN_B/config/smoke.http.example
-if [ -f "$t" ] && grep -qxF 'curl -H "Authorization: Bearer <redacted:jwt>" https://api.example.net/v1/me' "$t"; then
-	pass jwt-template-token-alone-redacted
-else
-	fail jwt-template-token-alone-redacted "$(ls -R "$SCAN_B/config"; cat "$t" 2>&1)"
-fi
+scan_copied jwt-template-token-alone-redacted smoke.http.example \
+	'curl -H "Authorization: Bearer <redacted:jwt>" https://api.example.net/v1/me'
 [ ! -e "$SCAN_B/deps/package.json" ] && pass jwt-manifest-left-out || fail jwt-manifest-left-out "$(cat "$SCAN_B/deps/package.json")"
 scan_warned jwt-warnings -F \
 	'secret in package.json line 3 (jwt)' \
 	'secret in smoke.http.example line 2 (jwt): copied with the value replaced'
-look=$(printf '%s\n' "$SCAN_LOG" | grep -F 'secret in docs/auth.md')
-[ -z "$look" ] && pass jwt-published-sample-no-finding || fail jwt-published-sample-no-finding "$look"
+scan_no_finding jwt-published-sample-no-finding -F 'secret in docs/auth.md'
 scan_no_leak jwt-no-value-in-archive-or-log "$sig1" "$sig2"
 finish

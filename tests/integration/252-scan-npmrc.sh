@@ -24,14 +24,12 @@ git_project "$proj" || { fail npmrc-setup git; finish; }
 
 scan_full npmrc "$proj" "$out" || finish
 
-t=$SCAN_B/config/.npmrc.example
 want='@acme:registry=https://npm.acme.dev/
 //npm.acme.dev/:_authToken=<redacted:secret-assignment>
 _auth=<redacted:npm-legacy-auth>
 //npm.acme.dev/:_password=<redacted:npm-legacy-auth>
 //registry.npmjs.org/:_authToken=${NPM_TOKEN}'
-[ "$(cat "$t" 2>&1)" = "$want" ] && pass npmrc-template-values-alone-redacted ||
-	fail npmrc-template-values-alone-redacted "$(ls -RA "$SCAN_B/config"; cat "$t" 2>&1)"
+scan_copied_as npmrc-template-values-alone-redacted .npmrc.example "$want"
 scan_warned npmrc-warnings -F \
 	'secret in .npmrc.example line 2 (secret-assignment): copied with the value replaced' \
 	'secret in .npmrc.example line 3 (npm-legacy-auth): copied with the value replaced' \
@@ -39,7 +37,6 @@ scan_warned npmrc-warnings -F \
 	'secret in .npmrc line 1 (npm-access-token): tracked in git' \
 	'secret in .yarnrc.yml line 5 (secret-assignment): tracked in git' \
 	'secret in .yarnrc line 2 (secret-assignment): tracked in git'
-look=$(printf '%s\n' "$SCAN_LOG" | grep -E 'secret in \.npmrc\.example line [^234]')
-[ -z "$look" ] && pass npmrc-environment-token-no-finding || fail npmrc-environment-token-no-finding "$look"
+scan_no_finding npmrc-environment-token-no-finding -E 'secret in \.npmrc\.example line [^234]'
 scan_no_leak npmrc-no-value-in-archive-or-log "$opaque" "$auth" "$pass" "$npm" "$yarn" "$yarn1"
 finish

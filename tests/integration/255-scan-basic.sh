@@ -25,17 +25,12 @@ printf 'export const ping = () => fetch("/ping", { headers: { Authorization: "Ba
 
 scan_full basic "$proj" "$out" || finish
 
-t=$SCAN_B/config/api.http.example
-if [ -f "$t" ] && grep -qx 'Authorization: Basic <redacted:basic-auth>' "$t" && grep -qx 'Accept: application/json' "$t"; then
-	pass basic-template-credentials-alone-redacted
-else
-	fail basic-template-credentials-alone-redacted "$(ls -R "$SCAN_B/config"; cat "$t" 2>&1)"
-fi
+scan_copied basic-template-credentials-alone-redacted api.http.example 'Authorization: Basic <redacted:basic-auth>' \
+	'Accept: application/json'
 scan_warned basic-warnings -F \
 	'secret in api.http.example line 3 (basic-auth): copied with the value replaced' \
 	'secret in scripts/sync.sh line 2 (basic-auth): tracked in git' \
 	'secret in src/client.ts line 3 (basic-auth): its change left out of git/uncommitted.patch'
-look=$(printf '%s\n' "$SCAN_LOG" | grep -E 'secret in (docs/api.md|src/client.ts line [^3])')
-[ -z "$look" ] && pass basic-placeholders-and-code-no-finding || fail basic-placeholders-and-code-no-finding "$look"
+scan_no_finding basic-placeholders-and-code-no-finding -E 'secret in (docs/api.md|src/client.ts line [^3])'
 scan_no_leak basic-no-value-in-archive-or-log "$cred1" "$cred2" "$cred3" Qw3Er5Ty7Ui9 Hs3Jd6Fg1Cb5 Zk2Lm4Wx7Rt9
 finish

@@ -1,5 +1,5 @@
 # Helpers for the tests of secrets found by content in `full` (230-233,
-# 250-254):
+# 250-255):
 # one run of full on a project, its archive unpacked, and the checks
 # every such test makes. Sourced after testlib.sh.
 
@@ -52,4 +52,30 @@ scan_no_leak() {
 		printf '%s\n' "$SCAN_LOG" | grep -qF -- "$v" && leaks="$leaks log:${v:0:4}"
 	done
 	[ -z "$leaks" ] && pass "$check" || fail "$check" "$leaks"
+}
+
+# scan_copied CHECK FILE LINE...: pass when config/FILE in SCAN_B holds
+# each LINE as a whole line (a redacted one, or one kept beside it).
+scan_copied() {
+	local check=$1 t=$SCAN_B/config/$2 l bad=''
+	shift 2
+	[ -f "$t" ] || bad=' (no such file)'
+	for l in "$@"; do
+		grep -qxF -- "$l" "$t" 2>/dev/null || bad="$bad [$l]"
+	done
+	[ -z "$bad" ] && pass "$check" || fail "$check" "missing:$bad"$'\n'"$(ls -RA "$SCAN_B/config"; cat "$t" 2>&1)"
+}
+
+# scan_copied_as CHECK FILE TEXT: pass when config/FILE in SCAN_B is TEXT, whole.
+scan_copied_as() {
+	local t=$SCAN_B/config/$2
+	[ "$(cat "$t" 2>&1)" = "$3" ] && pass "$1" || fail "$1" "$(ls -RA "$SCAN_B/config"; cat "$t" 2>&1)"
+}
+
+# scan_no_finding CHECK GREP_FLAG PATTERN: pass when no line of SCAN_LOG
+# matches PATTERN (GREP_FLAG -F or -E, as scan_warned's).
+scan_no_finding() {
+	local look
+	look=$(printf '%s\n' "$SCAN_LOG" | grep "$2" -- "$3")
+	[ -z "$look" ] && pass "$1" || fail "$1" "$look"
 }
