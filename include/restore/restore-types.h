@@ -99,6 +99,12 @@ struct restore_stats {
 	long line;		/* where the load stopped, or the last line */
 	struct restore_copy *copies;
 	size_t ncopies;
+	/*
+	 * COPYs into another table than the one whose block was loading: in
+	 * the part before or after the tables, or a table's block naming
+	 * another (verify --restore: a table read early may have gained rows).
+	 */
+	long long stray_copies;
 };
 
 #endif

@@ -20,6 +20,8 @@
  * many rows, none written by a transaction that snapshot did not see
  * done (by xmin), and the same columns: any row written, updated or
  * deleted since, a table rewritten or a column changed, shows there.
+ * When nothing left in the database after the load could have written rows
+ * (verify-readback.c, QUIET_SQL), its columns and file are compared alone.
  */
 struct readback;
 
@@ -49,7 +51,7 @@ void readback_table_in(void *arg, size_t table, const char *qualified, const cha
  * file has them). 0, or -1 (reported).
  */
 int readback_finish(struct readback *rb, PGconn *conn, const struct restore_copy *copies, size_t ncopies,
-    struct table_read *reads);
+    long long stray_copies, struct table_read *reads);
 /* Stops the readers (after a failed load) and frees rb; NULL is a no-op. */
 void readback_free(struct readback *rb);
 

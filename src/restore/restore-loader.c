@@ -116,6 +116,8 @@ run_statement(struct loader *l, enum sql_stmt_kind kind, const struct sql_item *
 		c->qualified = sql_copy_target(named->text, named->len);
 		if (c->qualified == NULL)
 			c->qualified = xstrndup(named->text, named->len < 60 ? named->len : 60);
+		if (l->part.table == NULL || strcmp(c->qualified, l->part.table) != 0)
+			l->stats->stray_copies++;
 		c->copy_out_sql = sql_copy_out(named->text, named->len);
 		c->rows = 0;
 		c->data_bytes = 0;

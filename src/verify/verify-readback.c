@@ -38,8 +38,8 @@
 #define SHAPE_SQL "pg_catalog.concat_ws(';', c.oid, (SELECT pg_catalog.string_agg(" \
 	"pg_catalog.concat_ws(' ', a.attname, a.atttypid, a.atttypmod, a.attgenerated), ',' ORDER BY a.attnum) " \
 	"FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped))"
-#define BEFORE_SQL "SELECT " SHAPE_SQL ", pg_catalog.txid_current_snapshot() FROM pg_catalog.pg_class c " \
-	"WHERE c.oid = pg_catalog.to_regclass($1)"
+#define BEFORE_SQL "SELECT " SHAPE_SQL ", pg_catalog.txid_current_snapshot(), c.relfilenode " \
+	"FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)"
 /*
  * After the load: its shape, its rows, and how many of them a transaction
  * wrote that the snapshot ($2) did not see done: xmin (which freezing
@@ -59,6 +59,32 @@
 	"COALESCE(pg_catalog.sum(n) FILTER (WHERE pg_catalog.age(v) <= k.a OR v = ANY (k.xip)), 0) FROM g, k)) " \
 	"FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)"
 
+/*
+ * After the load, once: could nothing the load ran after a table was read
+ * have written its rows? The dump's statements that write rows (INSERT,
+ * UPDATE, DELETE, MERGE, TRUNCATE, WITH) stop a verify load before they
+ * run, and its SELECTs are calls of pg_catalog functions with constants;
+ * what is left to write a table read early is code of the database's own
+ * (a function or procedure, which a CHECK, an index, a default or a
+ * trigger runs, or an extension's), a rule (run by the INSERT that appends
+ * a table's later part), a COPY into a parent that routes rows to its
+ * partition (or a stray COPY, counted by the load), or a subscription.
+ * None of these can be dropped (DROP is refused), so absent after the load
+ * they were absent throughout. User objects have oids from 16384
+ * (FirstNormalObjectId, the same from 12 to 18); a scratch database made
+ * from template0 has none. A rewrite by ALTER TABLE keeps no row's xmin
+ * but changes the table's file: the quick check compares that too.
+ */
+#define QUIET_SQL "SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_proc WHERE oid >= 16384) " \
+	"AND NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE oid >= 16384) " \
+	"AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite WHERE oid >= 16384 AND ev_type <> '1') " \
+	"AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits) " \
+	"AND NOT EXISTS (SELECT FROM pg_catalog.pg_subscription s JOIN pg_catalog.pg_database d " \
+	"ON d.oid = s.subdbid WHERE d.datname = pg_catalog.current_database())"
+/* A table's shape and file now, for the quick check. $1: the table as the file names it. */
+#define FILE_SHAPE_SQL "SELECT " SHAPE_SQL ", c.relfilenode FROM pg_catalog.pg_class c " \
+	"WHERE c.oid = pg_catalog.to_regclass($1)"
+
 /* A table to read: told by the load (early) or left for after it. */
 struct read_target {
 	char *qualified;	/* as the file names it */
@@ -70,7 +96,7 @@ struct read_target {
 	int pending;		/* its units queued and not yet read */
 	int settled;		/* early: its settling queued */
 	int settle_done;	/* early: checked after the load, or read again */
-	char *shape, *snapshot;	/* early: before its rows were read (BEFORE_SQL) */
+	char *shape, *snapshot, *file;	/* early: before its rows were read (BEFORE_SQL) */
 	struct table_read read;
 };
 
@@ -103,6 +129,7 @@ struct readback {
 	size_t nunits, next;
 	int closed, failed;
 	int load_done;			/* the load is over: early tables may be settled */
+	int quiet;			/* with load_done: nothing after the tables could write rows (QUIET_SQL) */
 	PGconn **conns;
 	PGcancel **cancels;		/* per connection, made before its thread starts */
 	pthread_t *threads;
@@ -157,6 +184,7 @@ before(PGconn *conn, struct read_target *t)
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		t->shape = xstrdup(PQgetvalue(res, 0, 0));
 		t->snapshot = xstrdup(PQgetvalue(res, 0, 1));
+		t->file = xstrdup(PQgetvalue(res, 0, 2));
 		rc = 0;
 	}
 	PQclear(res);
@@ -185,6 +213,30 @@ changed_since(PGconn *conn, const struct read_target *t)
 		log_debug("table %s changed after it was read back: %s, then %s", t->qualified, want,
 		    PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "gone");
 	free(want);
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * After a quiet load (QUIET_SQL): has t a new shape or file since before()?
+ * No row is scanned: 1 yes, 0 no, -1 (reported).
+ */
+static int
+reshaped_since(PGconn *conn, const struct read_target *t)
+{
+	const char *param = t->qualified;
+	PGresult *res = PQexecParams(conn, FILE_SHAPE_SQL, 1, NULL, &param, NULL, NULL, 0);
+	int rc;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pgsql_report(conn, res, "cannot see whether a table changed after it was read back");
+		PQclear(res);
+		return -1;
+	}
+	rc = PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), t->shape) != 0 ||
+	    strcmp(PQgetvalue(res, 0, 1), t->file) != 0;
+	if (rc)
+		log_debug("table %s changed after it was read back: its columns or its file", t->qualified);
 	PQclear(res);
 	return rc;
 }
@@ -362,7 +414,7 @@ settle(struct readback *rb, PGconn *conn, struct read_target *t)
 		log_debug("reading table %s back again after the load", t->qualified);
 		rc = fingerprint(conn, rb->key, t->copy_out_sql, &got, t->qualified, 0, &rb->cancelled);
 	} else {
-		rc = changed_since(conn, t);
+		rc = rb->quiet ? reshaped_since(conn, t) : changed_since(conn, t);
 	}
 	pthread_mutex_lock(&rb->mu);
 	if (rc < 0)
@@ -613,21 +665,40 @@ stop_readers(struct readback *rb, int at_once)
 	rb->nthreads = 0;
 }
 
+/* QUIET_SQL on conn: 1 quiet, 0 not, -1 (reported). */
+static int
+load_was_quiet(PGconn *conn)
+{
+	PGresult *res = pgsql_query(conn, QUIET_SQL, "cannot look for what could change a table read early");
+	int rc;
+
+	if (res == NULL)
+		return -1;
+	rc = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (rc)
+		log_debug("the load ran nothing that could write a table after it was read (no routine, extension, "
+		    "rule, inheritance, subscription or stray COPY): tables read early are checked by their "
+		    "columns and files, not row by row");
+	return rc;
+}
+
 int
 readback_finish(struct readback *rb, PGconn *conn, const struct restore_copy *copies, size_t ncopies,
-    struct table_read *reads)
+    long long stray_copies, struct table_read *reads)
 {
 	struct read_target *t;
 	size_t i;
-	int rc = -1;
+	int rc = -1, quiet = 0;
 
-	if (queue_late(rb, conn, copies, ncopies) < 0) {
+	if (queue_late(rb, conn, copies, ncopies) < 0 || (stray_copies == 0 && (quiet = load_was_quiet(conn)) < 0)) {
 		stop_readers(rb, 1);
 		return -1;
 	}
 	/* The load is over: what was read early is settled by the readers, as each table's reading ends. */
 	pthread_mutex_lock(&rb->mu);
 	rb->load_done = 1;
+	rb->quiet = quiet;
 	for (i = 0; i < rb->ntargets; i++)
 		settle_when_ready(rb, rb->targets[i]);
 	pthread_mutex_unlock(&rb->mu);
@@ -662,6 +733,7 @@ readback_free(struct readback *rb)
 		free(rb->targets[i]->copy_out_sql);
 		free(rb->targets[i]->shape);
 		free(rb->targets[i]->snapshot);
+		free(rb->targets[i]->file);
 		free(rb->targets[i]);
 	}
 	free(rb->units);
