@@ -8,15 +8,10 @@
 # tables load apart, as a forger keeping them would have it.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
+. "$LB_TOP/tests/lib/early-read.sh"
 
-db=$(new_db lb_vearly) || { fail vearly-setup createdb; finish; }
-psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, s text);
-  INSERT INTO t SELECT g, repeat('A', 64) FROM generate_series(1, 2000) g;
-  CREATE TABLE u (id int PRIMARY KEY);
-  INSERT INTO u SELECT g FROM generate_series(1, 50) g;" >/dev/null
 work=$(tmpdir)
-check vearly-setup-dump "$LB_BIN" db -q -d "dbname=$db" -o "$work/out" || finish
-good=$(ls "$work"/out/lot-systems-db-*.sql.gz | head -n 1)
+good=$(early_dump lb_vearly "$work") || finish
 
 check_exit vearly-good-passes 0 "$LB_BIN" verify -v --jobs 2 --restore "$good"
 grep -q 'table public.t back while the load goes on' <<<"$LB_LAST_OUTPUT" && pass vearly-read-during-load ||
@@ -25,16 +20,8 @@ grep -q 'table public.t back while the load goes on' <<<"$LB_LAST_OUTPUT" && pas
 # The part after the tables, rewritten: a function that sleeps (so the
 # reading of t is done) and then rewrites a row of t, called by a CHECK
 # constraint added to u after the key builds.
-mkdir -p "$work/late"
-late=$work/late/$(basename "$good")
-python3 - "$good" "$late" <<'PY'
-import gzip, hashlib, json, os, sys
-src, dst = sys.argv[1], sys.argv[2]
-m = json.load(open(src + ".manifest.json"))
-tail_at = max(t["gz_offset"] + t["gz_length"] for t in m["tables"])
-data = open(src, "rb").read()
-sql = gzip.decompress(data[tail_at:]).decode()
-add = """CREATE FUNCTION public.forge(i integer) RETURNS boolean LANGUAGE plpgsql AS $$
+forge=$(cat <<'SQL'
+CREATE FUNCTION public.forge(i integer) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
     IF i = 1 THEN
         PERFORM pg_catalog.pg_sleep(3);
@@ -43,15 +30,9 @@ BEGIN
     RETURN true;
 END $$;
 ALTER TABLE public.u ADD CONSTRAINT forge CHECK (public.forge(id));
-
-"""
-at = sql.index("\n--\n-- lotbackup: summary")
-out = data[:tail_at] + gzip.compress((sql[:at + 1] + add + sql[at + 1:]).encode())
-open(dst, "wb").write(out)
-m["bytes"] = len(out)
-m["sha256"] = hashlib.sha256(out).hexdigest()
-json.dump(m, open(dst + ".manifest.json", "w"))
-PY
+SQL
+)
+late=$(dump_with_tail "$good" "$work/late" "$forge")
 check_exit vearly-changed-after-fails 3 "$LB_BIN" verify -v --jobs 2 --restore "$late"
 grep -q 'table public.t: its rows or columns changed after they were read back' <<<"$LB_LAST_OUTPUT" &&
 	pass vearly-changed-after-named || fail vearly-changed-after-named "$LB_LAST_OUTPUT"

@@ -1,0 +1,41 @@
+# Helpers for the tests of tables read back early by verify --restore
+# (081, 257): a dump of two small tables, and the same dump with SQL added
+# after its data, as a forger would write it. Sourced after testlib.sh.
+
+# early_dump NAME WORK: a database NAME with t (2000 rows) and u (50),
+# dumped under WORK/out; prints the dump's path. Returns 1 (a failure
+# named NAME-setup) when it cannot.
+early_dump() {
+	local db
+	db=$(new_db "$1") || { fail "$1-setup" createdb; return 1; }
+	psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, s text);
+	  INSERT INTO t SELECT g, repeat('A', 64) FROM generate_series(1, 2000) g;
+	  CREATE TABLE u (id int PRIMARY KEY);
+	  INSERT INTO u SELECT g FROM generate_series(1, 50) g;" >/dev/null
+	"$LB_BIN" db -q -d "dbname=$db" -o "$2/out" >/dev/null 2>&1 || { fail "$1-setup" "db failed"; return 1; }
+	ls "$2"/out/lot-systems-db-*.sql.gz | head -n 1
+}
+
+# dump_with_tail DUMP DIR SQL: DUMP copied into DIR with SQL added at the
+# end of the part after the tables (a gzip member of its own after the
+# tables' members, so the manifest's segments stay true and the tables
+# load apart), its manifest's size and checksum made to match; prints the
+# copy's path.
+dump_with_tail() {
+	mkdir -p "$2"
+	python3 - "$1" "$2/$(basename "$1")" "$3" <<'PY'
+import gzip, hashlib, json, sys
+src, dst, add = sys.argv[1], sys.argv[2], sys.argv[3]
+m = json.load(open(src + ".manifest.json"))
+tail_at = max(t["gz_offset"] + t["gz_length"] for t in m["tables"])
+data = open(src, "rb").read()
+sql = gzip.decompress(data[tail_at:]).decode()
+at = sql.index("\n--\n-- lotbackup: summary")
+out = data[:tail_at] + gzip.compress((sql[:at + 1] + add + "\n\n" + sql[at + 1:]).encode())
+open(dst, "wb").write(out)
+m["bytes"] = len(out)
+m["sha256"] = hashlib.sha256(out).hexdigest()
+json.dump(m, open(dst + ".manifest.json", "w"))
+PY
+	echo "$2/$(basename "$1")"
+}
