@@ -65,6 +65,13 @@ enum sql_confined sql_confined_action(const char *text, size_t len);
 int sql_sets_owner(const char *text, size_t len);
 
 /*
+ * 1 for CREATE [TEMP | UNLOGGED ...] TABLE ... AS query (or AS EXECUTE):
+ * neither dump format writes one, and its query may hold a data-modifying
+ * WITH (UPDATE, DELETE, INSERT, MERGE) at its top, which the server runs.
+ */
+int sql_table_from_query(const char *text, size_t len);
+
+/*
  * The superuser-only kind of a statement a dump holds, as a label
  * ("CREATE LANGUAGE", "CREATE TYPE (base)", "CREATE FUNCTION LANGUAGE C",
  * "COMMENT ON EVENT TRIGGER"...), or NULL: procedural languages,

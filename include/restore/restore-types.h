@@ -100,11 +100,14 @@ struct restore_stats {
 	struct restore_copy *copies;
 	size_t ncopies;
 	/*
-	 * COPYs into another table than the one whose block was loading: in
-	 * the part before or after the tables, or a table's block naming
-	 * another (verify --restore: a table read early may have gained rows).
+	 * Statements that could write rows into a table already loaded, other
+	 * than the loader's own: a COPY into another table than the one whose
+	 * block was loading (in the part before or after the tables, or a
+	 * table's block naming another), and with settings.fingerprint a
+	 * CREATE TABLE ... AS (sql_table_from_query). verify --restore: a table
+	 * read early may have changed.
 	 */
-	long long stray_copies;
+	long long row_writers;
 };
 
 #endif

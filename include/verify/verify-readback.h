@@ -51,7 +51,7 @@ void readback_table_in(void *arg, size_t table, const char *qualified, const cha
  * file has them). 0, or -1 (reported).
  */
 int readback_finish(struct readback *rb, PGconn *conn, const struct restore_copy *copies, size_t ncopies,
-    long long stray_copies, struct table_read *reads);
+    long long row_writers, struct table_read *reads);
 /* Stops the readers (after a failed load) and frees rb; NULL is a no-op. */
 void readback_free(struct readback *rb);
 

@@ -920,6 +920,26 @@ sql_sets_owner(const char *text, size_t len)
 }
 
 /* Whether a top-level (depth) run of tokens from here holds w1 then w2 (w2 NULL: w1 alone). */
+static int scan_words(struct lexer *lx, struct tok *t, int depth, const char *w1, const char *w2);
+
+int
+sql_table_from_query(const char *text, size_t len)
+{
+	static const char *const modifiers[] = { "global", "local", "temp", "temporary", "unlogged", NULL };
+	struct lexer lx = { text, text + len, 0 };
+	struct tok t = { T_END, text, 0 };
+	size_t i;
+
+	next(&lx, &t);
+	if (!eat(&lx, &t, "create"))
+		return 0;
+	for (i = 0; modifiers[i] != NULL; i++)
+		if (eat(&lx, &t, modifiers[i]))
+			i = (size_t)-1;
+	/* A plain CREATE TABLE has its columns in parentheses: AS outside them starts a query. */
+	return eat(&lx, &t, "table") && scan_words(&lx, &t, 0, "as", NULL);
+}
+
 static int
 scan_words(struct lexer *lx, struct tok *t, int depth, const char *w1, const char *w2)
 {

@@ -117,7 +117,7 @@ run_statement(struct loader *l, enum sql_stmt_kind kind, const struct sql_item *
 		if (c->qualified == NULL)
 			c->qualified = xstrndup(named->text, named->len < 60 ? named->len : 60);
 		if (l->part.table == NULL || strcmp(c->qualified, l->part.table) != 0)
-			l->stats->stray_copies++;
+			l->stats->row_writers++;
 		c->copy_out_sql = sql_copy_out(named->text, named->len);
 		c->rows = 0;
 		c->data_bytes = 0;
@@ -564,6 +564,9 @@ loader_item(void *ctx, const struct sql_item *item)
 			l->failed = 1;
 			return -1;
 		}
+		/* Counted before it may go apart (confined): wherever it runs, its query may write rows. */
+		if (l->settings->fingerprint && sql_table_from_query(item->text, item->len))
+			l->stats->row_writers++;
 		if (l->settings->confined != NULL && (rc = confined_statement(l, item)) <= 0)
 			return rc;
 		if (l->settings->no_owner && sql_sets_owner(item->text, item->len)) {
@@ -576,6 +579,7 @@ loader_item(void *ctx, const struct sql_item *item)
 			return 0;
 		if (l->settings->fingerprint && undescribed_data(l, kind, item) < 0)
 			return -1;
+
 		/* Another part of the table ran whatever else its block holds. */
 		if (l->part.from > 0 && kind != SQL_STMT_COPY)
 			return 0;

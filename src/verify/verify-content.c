@@ -257,7 +257,7 @@ verify_content_compare(PGconn *conn, const struct verify_content_settings *set, 
 
 	if (readback_session(conn, encoding) < 0 || unforce_row_security(conn) < 0 ||
 	    check_unfilled(conn, st->copies, st->ncopies, problems, nproblems) < 0 ||
-	    readback_finish(rb, conn, st->copies, st->ncopies, st->stray_copies, reads) < 0)
+	    readback_finish(rb, conn, st->copies, st->ncopies, st->row_writers, reads) < 0)
 		goto out;
 	/* The manifest holds names in their JSON-safe form: compare like with like. */
 	for (i = 0; i < st->ncopies; i++) {

@@ -68,7 +68,9 @@
  * (a function or procedure, which a CHECK, an index, a default or a
  * trigger runs, or an extension's), a rule (run by the INSERT that appends
  * a table's later part), a COPY into a parent that routes rows to its
- * partition (or a stray COPY, counted by the load), or a subscription.
+ * partition, a subscription, and what the load counts itself
+ * (restore_stats.row_writers): a stray COPY, and a CREATE TABLE ... AS,
+ * whose query may hold a data-modifying WITH.
  * None of these can be dropped (DROP is refused), so absent after the load
  * they were absent throughout. User objects have oids from 16384
  * (FirstNormalObjectId, the same from 12 to 18); a scratch database made
@@ -685,13 +687,13 @@ load_was_quiet(PGconn *conn)
 
 int
 readback_finish(struct readback *rb, PGconn *conn, const struct restore_copy *copies, size_t ncopies,
-    long long stray_copies, struct table_read *reads)
+    long long row_writers, struct table_read *reads)
 {
 	struct read_target *t;
 	size_t i;
 	int rc = -1, quiet = 0;
 
-	if (queue_late(rb, conn, copies, ncopies) < 0 || (stray_copies == 0 && (quiet = load_was_quiet(conn)) < 0)) {
+	if (queue_late(rb, conn, copies, ncopies) < 0 || (row_writers == 0 && (quiet = load_was_quiet(conn)) < 0)) {
 		stop_readers(rb, 1);
 		return -1;
 	}

@@ -453,6 +453,29 @@ main(void)
 			UNIT_CHECK(name_of("confined:", conf[k].sql),
 			    sql_confined_action(conf[k].sql, strlen(conf[k].sql)) == conf[k].want);
 	}
+	/* A table made from a query: its query may write rows (a data-modifying WITH). */
+	{
+		static const char *const from_query[] = {
+			"CREATE TABLE public.f AS WITH w AS (UPDATE public.t SET s = 'x' RETURNING 1) SELECT 1 FROM w;",
+			"create unlogged table f as select 1;", "CREATE TEMP TABLE f (a) AS VALUES (1);",
+			"CREATE GLOBAL TEMPORARY TABLE IF NOT EXISTS f AS TABLE t;", "CREATE TABLE f AS EXECUTE p;",
+			"CREATE TABLE f WITH (fillfactor = 50) AS SELECT 1;", "/* x */ CREATE TABLE \"a s\" AS SELECT 1;",
+			NULL,
+		};
+		static const char *const plain[] = {
+			"CREATE TABLE t (a int DEFAULT 1, b text);", "CREATE TABLE t (a int CHECK (a > 0)) WITH (fillfactor = 50);",
+			"CREATE TABLE \"as\" (a int);", "CREATE TABLE t (a int GENERATED ALWAYS AS (1) STORED);",
+			"CREATE TABLE p PARTITION OF q FOR VALUES IN (1);", "CREATE MATERIALIZED VIEW v AS SELECT 1;",
+			"CREATE VIEW v AS SELECT 1;", "CREATE INDEX i ON t (a);", "COMMENT ON TABLE t IS 'CREATE TABLE x AS';",
+			NULL,
+		};
+
+		for (k = 0; from_query[k] != NULL; k++)
+			UNIT_CHECK(name_of("table-from-query:", from_query[k]),
+			    sql_table_from_query(from_query[k], strlen(from_query[k])));
+		for (k = 0; plain[k] != NULL; k++)
+			UNIT_CHECK(name_of("not-table-from-query:", plain[k]), !sql_table_from_query(plain[k], strlen(plain[k])));
+	}
 	/* The kinds only a superuser may create, as a dump writes them. */
 	{
 		static const char *const su[] = {
