@@ -72,6 +72,17 @@ int sql_sets_owner(const char *text, size_t len);
 int sql_table_from_query(const char *text, size_t len);
 
 /*
+ * What verify --restore refuses because it changes how rows already loaded
+ * print, or NULL: ALTER ... RENAME (an enum's label, a type's attribute, an
+ * object a regclass or regtype value names), ALTER ... SET SCHEMA (the
+ * same names, qualified), ALTER TYPE ... ADD, DROP or ALTER ATTRIBUTE (a
+ * composite value gains or loses a field). Neither dump format writes
+ * them; a table read back before one ran would pass with rows that no
+ * longer print as the file has them.
+ */
+const char *sql_reprints(const char *text, size_t len);
+
+/*
  * The superuser-only kind of a statement a dump holds, as a label
  * ("CREATE LANGUAGE", "CREATE TYPE (base)", "CREATE FUNCTION LANGUAGE C",
  * "COMMENT ON EVENT TRIGGER"...), or NULL: procedural languages,

@@ -922,6 +922,57 @@ sql_sets_owner(const char *text, size_t len)
 /* Whether a top-level (depth) run of tokens from here holds w1 then w2 (w2 NULL: w1 alone). */
 static int scan_words(struct lexer *lx, struct tok *t, int depth, const char *w1, const char *w2);
 
+/* RENAME at the top level, then TO, a kind of part renamed, or a name and TO ("RENAME c TO d"). */
+static int
+renames(struct lexer *lx, struct tok *t)
+{
+	static const char *const parts[] = { "to", "column", "constraint", "attribute", "value", NULL };
+	size_t i;
+
+	for (; t->type != T_END && t->type != T_BAD; next(lx, t)) {
+		if (lx->depth != 0 || !is_word(t, "rename"))
+			continue;
+		next(lx, t);
+		for (i = 0; parts[i] != NULL; i++)
+			if (is_word(t, parts[i]))
+				return 1;
+		if (t->type == T_WORD || t->type == T_QIDENT) {
+			next(lx, t);
+			if (is_word(t, "to"))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+const char *
+sql_reprints(const char *text, size_t len)
+{
+	static const char *const verbs[] = { "add", "drop", "alter", NULL };
+	struct lexer lx = { text, text + len, 0 }, start;
+	struct tok t = { T_END, text, 0 }, first;
+	size_t i;
+
+	next(&lx, &t);
+	if (!eat(&lx, &t, "alter"))
+		return NULL;
+	start = lx;
+	first = t;
+	if (renames(&lx, &t))
+		return "ALTER ... RENAME";
+	lx = start;
+	t = first;
+	if (scan_words(&lx, &t, 0, "set", "schema"))
+		return "ALTER ... SET SCHEMA";
+	for (i = 0; verbs[i] != NULL; i++) {
+		lx = start;
+		t = first;
+		if (is_word(&t, "type") && scan_words(&lx, &t, 0, verbs[i], "attribute"))
+			return "ALTER TYPE ... ATTRIBUTE";
+	}
+	return NULL;
+}
+
 int
 sql_table_from_query(const char *text, size_t len)
 {

@@ -564,9 +564,20 @@ loader_item(void *ctx, const struct sql_item *item)
 			l->failed = 1;
 			return -1;
 		}
-		/* Counted before it may go apart (confined): wherever it runs, its query may write rows. */
+		/*
+		 * Before it may go apart (confined), wherever it runs: a query
+		 * that may write rows is counted, and a rename or a type's new
+		 * shape, which changes how rows already in print, is no dump's.
+		 */
 		if (l->settings->fingerprint && sql_table_from_query(item->text, item->len))
 			l->stats->row_writers++;
+		if (l->settings->fingerprint && (why = sql_reprints(item->text, item->len)) != NULL) {
+			log_error("verify stopped at line %ld: the file runs %s, which changes how rows already loaded "
+			    "print (an enum label, a type's fields, a name a regclass value shows); a dump holds none",
+			    item->line, why);
+			l->failed = 1;
+			return -1;
+		}
 		if (l->settings->confined != NULL && (rc = confined_statement(l, item)) <= 0)
 			return rc;
 		if (l->settings->no_owner && sql_sets_owner(item->text, item->len)) {

@@ -74,8 +74,9 @@
  * None of these can be dropped (DROP is refused), so absent after the load
  * they were absent throughout. User objects have oids from 16384
  * (FirstNormalObjectId, the same from 12 to 18); a scratch database made
- * from template0 has none. A rewrite by ALTER TABLE keeps no row's xmin
- * but changes the table's file: the quick check compares that too.
+ * from template0 has none. A rewrite by ALTER TABLE (new values through a
+ * built-in function) changes the table's file: the quick check compares
+ * that too.
  */
 #define QUIET_SQL "SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_proc WHERE oid >= 16384) " \
 	"AND NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE oid >= 16384) " \

@@ -5,7 +5,9 @@
  * reading: its first word (after blanks and comments) is one a dump
  * starts a statement with, the object of CREATE/ALTER is not a database,
  * role, tablespace or the system, and a meta-command is \restrict or
- * \unrestrict. A statement allowed and then something else aborts.
+ * \unrestrict. A statement allowed and then something else aborts. What a
+ * verify load treats apart (sql_reprints, sql_table_from_query) must be an
+ * ALTER or a CREATE by that reading too.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -106,6 +108,23 @@ check_allowed(const char *text, size_t len)
 	}
 }
 
+/*
+ * What a verify load treats apart, by the plain reading too: a statement
+ * that reprints rows is an ALTER, a table made from a query a CREATE.
+ */
+static void
+check_verify_kinds(const char *text, size_t len)
+{
+	const char *p = text;
+	char w[16];
+
+	word(&p, text + len, w, sizeof(w));
+	if (sql_reprints(text, len) != NULL && strcmp(w, "alter") != 0)
+		abort();
+	if (sql_table_from_query(text, len) && strcmp(w, "create") != 0)
+		abort();
+}
+
 /* On an exact-size copy, so a read past the end is caught. */
 static void
 classify(const char *text, size_t len)
@@ -119,6 +138,7 @@ classify(const char *text, size_t len)
 		check_allowed(copy, len);
 	else if (*why == '\0')
 		abort();
+	check_verify_kinds(copy, len);
 	free(copy);
 }
 

@@ -476,6 +476,31 @@ main(void)
 		for (k = 0; plain[k] != NULL; k++)
 			UNIT_CHECK(name_of("not-table-from-query:", plain[k]), !sql_table_from_query(plain[k], strlen(plain[k])));
 	}
+	/* What changes how rows already loaded print: refused by a verify load. */
+	{
+		static const char *const reprint[] = {
+			"ALTER TYPE public.mood RENAME VALUE 'happy' TO 'furious';",
+			"ALTER TYPE public.pair ADD ATTRIBUTE c integer;", "alter type pair drop attribute if exists c;",
+			"ALTER TYPE pair ALTER ATTRIBUTE b TYPE text;", "ALTER TYPE pair RENAME ATTRIBUTE b TO c;",
+			"ALTER SEQUENCE public.sq RENAME TO moved;", "ALTER TABLE t RENAME c TO d;",
+			"ALTER TABLE t RENAME COLUMN c TO d;", "ALTER FUNCTION f(int) SET SCHEMA other;",
+			"ALTER TABLE IF EXISTS ONLY t RENAME CONSTRAINT a TO b;", "ALTER TYPE \"Mood\" RENAME TO x;",
+			NULL,
+		};
+		static const char *const keep[] = {
+			"ALTER TABLE ONLY public.t ALTER COLUMN rename SET DEFAULT 1;",
+			"ALTER TABLE ONLY t ALTER COLUMN a SET STATISTICS 100;", "ALTER TYPE public.mood OWNER TO app;",
+			"ALTER FUNCTION f() SET search_path = pg_catalog;", "ALTER TABLE t ADD COLUMN attribute int;",
+			"ALTER TYPE public.mood ADD VALUE 'meh' BEFORE 'ok';", "COMMENT ON TYPE t IS 'RENAME TO x';",
+			"CREATE TABLE t (rename int, set int);", "ALTER TABLE ONLY t ADD CONSTRAINT c CHECK (rename > 0);",
+			NULL,
+		};
+
+		for (k = 0; reprint[k] != NULL; k++)
+			UNIT_CHECK(name_of("reprints:", reprint[k]), sql_reprints(reprint[k], strlen(reprint[k])) != NULL);
+		for (k = 0; keep[k] != NULL; k++)
+			UNIT_CHECK(name_of("not-reprints:", keep[k]), sql_reprints(keep[k], strlen(keep[k])) == NULL);
+	}
 	/* The kinds only a superuser may create, as a dump writes them. */
 	{
 		static const char *const su[] = {
