@@ -920,7 +920,18 @@ sql_sets_owner(const char *text, size_t len)
 }
 
 /* Whether a top-level (depth) run of tokens from here holds w1 then w2 (w2 NULL: w1 alone). */
-static int scan_words(struct lexer *lx, struct tok *t, int depth, const char *w1, const char *w2);
+static int
+scan_words(struct lexer *lx, struct tok *t, int depth, const char *w1, const char *w2)
+{
+	for (; t->type != T_END && t->type != T_BAD; next(lx, t)) {
+		if (lx->depth != depth || !is_word(t, w1))
+			continue;
+		next(lx, t);
+		if (w2 == NULL || is_word(t, w2) || (is_punct(t, "=") && (next(lx, t), is_word(t, w2))))
+			return 1;
+	}
+	return 0;
+}
 
 /* RENAME at the top level, then TO, a kind of part renamed, or a name and TO ("RENAME c TO d"). */
 static int
@@ -964,10 +975,10 @@ sql_reprints(const char *text, size_t len)
 	t = first;
 	if (scan_words(&lx, &t, 0, "set", "schema"))
 		return "ALTER ... SET SCHEMA";
-	for (i = 0; verbs[i] != NULL; i++) {
+	for (i = 0; is_word(&first, "type") && verbs[i] != NULL; i++) {
 		lx = start;
 		t = first;
-		if (is_word(&t, "type") && scan_words(&lx, &t, 0, verbs[i], "attribute"))
+		if (scan_words(&lx, &t, 0, verbs[i], "attribute"))
 			return "ALTER TYPE ... ATTRIBUTE";
 	}
 	return NULL;
@@ -989,19 +1000,6 @@ sql_table_from_query(const char *text, size_t len)
 			i = (size_t)-1;
 	/* A plain CREATE TABLE has its columns in parentheses: AS outside them starts a query. */
 	return eat(&lx, &t, "table") && scan_words(&lx, &t, 0, "as", NULL);
-}
-
-static int
-scan_words(struct lexer *lx, struct tok *t, int depth, const char *w1, const char *w2)
-{
-	for (; t->type != T_END && t->type != T_BAD; next(lx, t)) {
-		if (lx->depth != depth || !is_word(t, w1))
-			continue;
-		next(lx, t);
-		if (w2 == NULL || is_word(t, w2) || (is_punct(t, "=") && (next(lx, t), is_word(t, w2))))
-			return 1;
-	}
-	return 0;
 }
 
 /* Kinds whose every statement (CREATE, ALTER, COMMENT ON) is a superuser's in a dump. */

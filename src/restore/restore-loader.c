@@ -590,7 +590,6 @@ loader_item(void *ctx, const struct sql_item *item)
 			return 0;
 		if (l->settings->fingerprint && undescribed_data(l, kind, item) < 0)
 			return -1;
-
 		/* Another part of the table ran whatever else its block holds. */
 		if (l->part.from > 0 && kind != SQL_STMT_COPY)
 			return 0;

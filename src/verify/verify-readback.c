@@ -85,8 +85,8 @@
 	"AND NOT EXISTS (SELECT FROM pg_catalog.pg_subscription s JOIN pg_catalog.pg_database d " \
 	"ON d.oid = s.subdbid WHERE d.datname = pg_catalog.current_database())"
 /* A table's shape and file now, for the quick check. $1: the table as the file names it. */
-#define FILE_SHAPE_SQL "SELECT " SHAPE_SQL ", c.relfilenode FROM pg_catalog.pg_class c " \
-	"WHERE c.oid = pg_catalog.to_regclass($1)"
+#define FILE_SHAPE_SQL "SELECT pg_catalog.concat_ws(';', " SHAPE_SQL ", c.relfilenode) " \
+	"FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)"
 
 /* A table to read: told by the load (early) or left for after it. */
 struct read_target {
@@ -194,13 +194,17 @@ before(PGconn *conn, struct read_target *t)
 	return rc;
 }
 
-/* After the load: has t changed since before() (AFTER_SQL)? 1 yes, 0 no, -1 (reported). */
+/*
+ * After the load: has t changed since before()? Its rows scanned by xmin
+ * (AFTER_SQL), or after a quiet load (QUIET_SQL) its shape and file alone
+ * (FILE_SHAPE_SQL). 1 yes, 0 no, -1 (reported).
+ */
 static int
-changed_since(PGconn *conn, const struct read_target *t)
+changed_since(PGconn *conn, const struct read_target *t, int quiet)
 {
-	char *sql = xasprintf(AFTER_SQL, t->qualified), *want;
+	char *sql = quiet ? xstrdup(FILE_SHAPE_SQL) : xasprintf(AFTER_SQL, t->qualified), *want;
 	const char *params[2] = { t->qualified, t->snapshot };
-	PGresult *res = PQexecParams(conn, sql, 2, NULL, params, NULL, NULL, 0);
+	PGresult *res = PQexecParams(conn, sql, quiet ? 1 : 2, NULL, params, NULL, NULL, 0);
 	int rc = -1;
 
 	free(sql);
@@ -209,37 +213,13 @@ changed_since(PGconn *conn, const struct read_target *t)
 		PQclear(res);
 		return -1;
 	}
-	/* The same shape, the rows read back, none written since. */
-	want = xasprintf("%s;%lld;0", t->shape, t->read.rows);
+	/* The same shape, and the same file, or the rows read back and none written since. */
+	want = quiet ? xasprintf("%s;%s", t->shape, t->file) : xasprintf("%s;%lld;0", t->shape, t->read.rows);
 	rc = PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), want) != 0;
 	if (rc)
 		log_debug("table %s changed after it was read back: %s, then %s", t->qualified, want,
 		    PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "gone");
 	free(want);
-	PQclear(res);
-	return rc;
-}
-
-/*
- * After a quiet load (QUIET_SQL): has t a new shape or file since before()?
- * No row is scanned: 1 yes, 0 no, -1 (reported).
- */
-static int
-reshaped_since(PGconn *conn, const struct read_target *t)
-{
-	const char *param = t->qualified;
-	PGresult *res = PQexecParams(conn, FILE_SHAPE_SQL, 1, NULL, &param, NULL, NULL, 0);
-	int rc;
-
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pgsql_report(conn, res, "cannot see whether a table changed after it was read back");
-		PQclear(res);
-		return -1;
-	}
-	rc = PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), t->shape) != 0 ||
-	    strcmp(PQgetvalue(res, 0, 1), t->file) != 0;
-	if (rc)
-		log_debug("table %s changed after it was read back: its columns or its file", t->qualified);
 	PQclear(res);
 	return rc;
 }
@@ -417,7 +397,7 @@ settle(struct readback *rb, PGconn *conn, struct read_target *t)
 		log_debug("reading table %s back again after the load", t->qualified);
 		rc = fingerprint(conn, rb->key, t->copy_out_sql, &got, t->qualified, 0, &rb->cancelled);
 	} else {
-		rc = rb->quiet ? reshaped_since(conn, t) : changed_since(conn, t);
+		rc = changed_since(conn, t, rb->quiet);
 	}
 	pthread_mutex_lock(&rb->mu);
 	if (rc < 0)
@@ -681,7 +661,7 @@ load_was_quiet(PGconn *conn)
 	PQclear(res);
 	if (rc)
 		log_debug("the load ran nothing that could write a table after it was read (no routine, extension, "
-		    "rule, inheritance, subscription or stray COPY): tables read early are checked by their "
+		    "rule, inheritance, subscription, stray COPY or CREATE TABLE ... AS): tables read early are checked by their "
 		    "columns and files, not row by row");
 	return rc;
 }
