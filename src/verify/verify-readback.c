@@ -31,13 +31,31 @@
 
 /*
  * A table's shape: its oid and its columns (a table made anew, a column
- * added, dropped or retyped gives another text). With it, taken before a
- * table told early is read, the snapshot of that moment. $1: the table as
- * the file names it.
+ * added, dropped or retyped gives another text), and the row types its
+ * columns reach, through arrays, domains, ranges and multiranges too,
+ * with their fields: a view replaced with a column more, or a column
+ * added to another table, changes how a value of its row type prints
+ * without writing a row (CREATE OR REPLACE VIEW is a dump's statement).
+ * The multirange's link is read through to_jsonb: pg_range has it from
+ * PostgreSQL 14 only. With it, taken before a table told early is read,
+ * the snapshot of that moment. $1: the table as the file names it.
  */
+#define ROW_TYPES_SQL "(WITH RECURSIVE r(t) AS (SELECT a.atttypid FROM pg_catalog.pg_attribute a " \
+	"WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped UNION SELECT n.t FROM r " \
+	"JOIN pg_catalog.pg_type y ON y.oid = r.t CROSS JOIN LATERAL (SELECT y.typelem UNION ALL " \
+	"SELECT y.typbasetype UNION ALL SELECT b.atttypid FROM pg_catalog.pg_attribute b " \
+	"WHERE b.attrelid = y.typrelid AND b.attnum > 0 AND NOT b.attisdropped UNION ALL " \
+	"SELECT g.rngsubtype FROM pg_catalog.pg_range g WHERE g.rngtypid = y.oid UNION ALL " \
+	"SELECT g.rngtypid FROM pg_catalog.pg_range g " \
+	"WHERE pg_catalog.to_jsonb(g) OPERATOR(pg_catalog.->>) 'rngmultitypid' = y.oid::pg_catalog.text) n(t) " \
+	"WHERE n.t <> 0) SELECT pg_catalog.string_agg(pg_catalog.concat(y.oid, ':', (SELECT pg_catalog.string_agg(" \
+	"f.atttypid || ' ' || f.atttypmod, ',' ORDER BY f.attnum) FROM pg_catalog.pg_attribute f " \
+	"WHERE f.attrelid = y.typrelid AND f.attnum > 0 AND NOT f.attisdropped)), ' ' ORDER BY y.oid) " \
+	"FROM r JOIN pg_catalog.pg_type y ON y.oid = r.t WHERE y.typrelid <> 0)"
 #define SHAPE_SQL "pg_catalog.concat_ws(';', c.oid, (SELECT pg_catalog.string_agg(" \
 	"pg_catalog.concat_ws(' ', a.attname, a.atttypid, a.atttypmod, a.attgenerated), ',' ORDER BY a.attnum) " \
-	"FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped))"
+	"FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), " \
+	ROW_TYPES_SQL ")"
 #define BEFORE_SQL "SELECT " SHAPE_SQL ", pg_catalog.txid_current_snapshot(), c.relfilenode " \
 	"FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)"
 /*
