@@ -689,10 +689,15 @@ readback_finish(struct readback *rb, PGconn *conn, const struct restore_copy *co
     long long row_writers, struct table_read *reads)
 {
 	struct read_target *t;
-	size_t i;
+	size_t i, nearly = 0;
 	int rc = -1, quiet = 0;
 
-	if (queue_late(rb, conn, copies, ncopies) < 0 || (row_writers == 0 && (quiet = load_was_quiet(conn)) < 0)) {
+	/* Only tables told early are settled; rb->targets holds no others before queue_late. */
+	pthread_mutex_lock(&rb->mu);
+	nearly = rb->ntargets;
+	pthread_mutex_unlock(&rb->mu);
+	if (queue_late(rb, conn, copies, ncopies) < 0 ||
+	    (nearly > 0 && row_writers == 0 && (quiet = load_was_quiet(conn)) < 0)) {
 		stop_readers(rb, 1);
 		return -1;
 	}
