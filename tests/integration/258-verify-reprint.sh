@@ -18,16 +18,14 @@ psql -X -q -d "$db" -c "CREATE TYPE mood AS ENUM ('happy', 'sad'); CREATE TYPE p
   CREATE TABLE u (id int PRIMARY KEY);
   INSERT INTO u SELECT g FROM generate_series(1, 50) g;" >/dev/null
 work=$(tmpdir)
-check vreprint-setup-dump "$LB_BIN" db -q -d "dbname=$db" -o "$work/out" || finish
-good=$(ls "$work"/out/lot-systems-db-*.sql.gz | head -n 1)
-check_exit vreprint-good-passes 0 "$LB_BIN" verify -v --jobs 2 --restore "$good"
+dump_checked vreprint "$db" "$work" || finish
+good=$GOOD
 
 # refused NAME LABEL SQL: the dump with a CHECK on u that sleeps (so e is
 # read first), then SQL; verify --restore stops at SQL's line, naming it.
 refused() {
 	local f
-	f=$(dump_with_tail "$good" "$work/$1" "ALTER TABLE public.u ADD CONSTRAINT slow CHECK (pg_catalog.pg_sleep(0.02) IS NOT NULL);
-$3")
+	f=$(dump_after_read "$good" "$work/$1" "$3")
 	check_exit "vreprint-$1-fails" 3 "$LB_BIN" verify -v --jobs 2 --restore "$f"
 	grep -q "verify stopped at line [0-9]*: the file runs $2, which changes how rows already loaded print" \
 		<<<"$LB_LAST_OUTPUT" && pass "vreprint-$1-named" || fail "vreprint-$1-named" "$LB_LAST_OUTPUT"

@@ -20,16 +20,14 @@ psql -X -q -d "$db" -c "CREATE VIEW xv AS SELECT 1 AS a, 'x'::text AS b;
   CREATE TABLE u (id int PRIMARY KEY);
   INSERT INTO u SELECT g FROM generate_series(1, 50) g;" >/dev/null
 work=$(tmpdir)
-check vrowtype-setup-dump "$LB_BIN" db -q -d "dbname=$db" -o "$work/out" || finish
-good=$(ls "$work"/out/lot-systems-db-*.sql.gz | head -n 1)
-check_exit vrowtype-good-passes 0 "$LB_BIN" verify -v --jobs 2 --restore "$good"
+dump_checked vrowtype "$db" "$work" || finish
+good=$GOOD
 
 # changed NAME SQL: the dump with a CHECK on u that sleeps (so e is read
 # first), then SQL; verify --restore finds e changed after it was read.
 changed() {
 	local f
-	f=$(dump_with_tail "$good" "$work/$1" "ALTER TABLE public.u ADD CONSTRAINT slow CHECK (pg_catalog.pg_sleep(0.02) IS NOT NULL);
-$2")
+	f=$(dump_after_read "$good" "$work/$1" "$2")
 	check_exit "vrowtype-$1-fails" 3 "$LB_BIN" verify -v --jobs 2 --restore "$f"
 	grep -q 'table public.e: its rows or columns changed after they were read back' <<<"$LB_LAST_OUTPUT" &&
 		pass "vrowtype-$1-named" || fail "vrowtype-$1-named" "$LB_LAST_OUTPUT"

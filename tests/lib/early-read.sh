@@ -1,6 +1,7 @@
 # Helpers for the tests of tables read back early by verify --restore
-# (081, 257): a dump of two small tables, and the same dump with SQL added
-# after its data, as a forger would write it. Sourced after testlib.sh.
+# (081, 257, 258, 259): a dump of two small tables, and the same dump with
+# SQL added after its data, as a forger would write it. Sourced after
+# testlib.sh.
 
 # early_dump NAME WORK: a database NAME with t (2000 rows) and u (50),
 # dumped under WORK/out; prints the dump's path. Returns 1 (a failure
@@ -38,4 +39,20 @@ m["sha256"] = hashlib.sha256(out).hexdigest()
 json.dump(m, open(dst + ".manifest.json", "w"))
 PY
 	echo "$2/$(basename "$1")"
+}
+
+# dump_checked PREFIX DB WORK: DB dumped under WORK/out (PREFIX-setup-dump)
+# into GOOD, seen to pass verify --restore (PREFIX-good-passes). Returns 1
+# when the dump cannot be made.
+dump_checked() {
+	check "$1-setup-dump" "$LB_BIN" db -q -d "dbname=$2" -o "$3/out" || return 1
+	GOOD=$(ls "$3"/out/lot-systems-db-*.sql.gz | head -n 1)
+	check_exit "$1-good-passes" 0 "$LB_BIN" verify -v --jobs 2 --restore "$GOOD"
+}
+
+# dump_after_read DUMP DIR SQL: dump_with_tail with SQL after a CHECK on u
+# that sleeps, so the tables before u are read back before SQL runs.
+dump_after_read() {
+	dump_with_tail "$1" "$2" "ALTER TABLE public.u ADD CONSTRAINT slow CHECK (pg_catalog.pg_sleep(0.02) IS NOT NULL);
+$3"
 }
