@@ -30,17 +30,11 @@
 	"SET search_path = pg_catalog, pg_temp"
 
 /*
- * A table's shape: its oid and its columns (a table made anew, a column
- * added, dropped or retyped gives another text), and the row types its
- * columns reach, through arrays, domains, ranges and multiranges too,
- * with their fields: a view replaced with a column more, or a column
- * added to another table, changes how a value of its row type prints
- * without writing a row (CREATE OR REPLACE VIEW is a dump's statement).
- * The multirange's link is read through to_jsonb: pg_range has it from
- * PostgreSQL 14 only. With it, taken before a table told early is read,
- * the snapshot of that moment. $1: the table as the file names it.
+ * The types a table's columns reach, in r(t): through arrays, domains,
+ * ranges, multiranges and the fields of row types. The multirange's link
+ * is read through to_jsonb: pg_range has it from PostgreSQL 14 only.
  */
-#define ROW_TYPES_SQL "(WITH RECURSIVE r(t) AS (SELECT a.atttypid FROM pg_catalog.pg_attribute a " \
+#define REACHED_TYPES_SQL "WITH RECURSIVE r(t) AS (SELECT a.atttypid FROM pg_catalog.pg_attribute a " \
 	"WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped UNION SELECT n.t FROM r " \
 	"JOIN pg_catalog.pg_type y ON y.oid = r.t CROSS JOIN LATERAL (SELECT y.typelem UNION ALL " \
 	"SELECT y.typbasetype UNION ALL SELECT b.atttypid FROM pg_catalog.pg_attribute b " \
@@ -48,22 +42,52 @@
 	"SELECT g.rngsubtype FROM pg_catalog.pg_range g WHERE g.rngtypid = y.oid UNION ALL " \
 	"SELECT g.rngtypid FROM pg_catalog.pg_range g " \
 	"WHERE pg_catalog.to_jsonb(g) OPERATOR(pg_catalog.->>) 'rngmultitypid' = y.oid::pg_catalog.text) n(t) " \
-	"WHERE n.t <> 0) SELECT pg_catalog.string_agg(pg_catalog.concat(y.oid, ':', (SELECT pg_catalog.string_agg(" \
-	"f.atttypid || ' ' || f.atttypmod, ',' ORDER BY f.attnum) FROM pg_catalog.pg_attribute f " \
-	"WHERE f.attrelid = y.typrelid AND f.attnum > 0 AND NOT f.attisdropped)), ' ' ORDER BY y.oid) " \
-	"FROM r JOIN pg_catalog.pg_type y ON y.oid = r.t WHERE y.typrelid <> 0)"
+	"WHERE n.t <> 0) "
+/*
+ * A table's shape: its oid and its columns (a table made anew, a column
+ * added, dropped or retyped gives another text), and the row types its
+ * columns reach, with their fields: a view replaced with a column more,
+ * or a column added to another table, changes how a value of its row type
+ * prints without writing a row (CREATE OR REPLACE VIEW is a dump's
+ * statement).
+ */
 #define SHAPE_SQL "pg_catalog.concat_ws(';', c.oid, (SELECT pg_catalog.string_agg(" \
 	"pg_catalog.concat_ws(' ', a.attname, a.atttypid, a.atttypmod, a.attgenerated), ',' ORDER BY a.attnum) " \
 	"FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), " \
-	ROW_TYPES_SQL ")"
-#define BEFORE_SQL "SELECT " SHAPE_SQL ", pg_catalog.txid_current_snapshot(), c.relfilenode " \
+	"(" REACHED_TYPES_SQL "SELECT pg_catalog.string_agg(pg_catalog.concat(y.oid, ':', (SELECT " \
+	"pg_catalog.string_agg(f.atttypid || ' ' || f.atttypmod, ',' ORDER BY f.attnum) FROM pg_catalog.pg_attribute f " \
+	"WHERE f.attrelid = y.typrelid AND f.attnum > 0 AND NOT f.attisdropped)), ' ' ORDER BY y.oid) " \
+	"FROM r JOIN pg_catalog.pg_type y ON y.oid = r.t WHERE y.typrelid <> 0))"
+/*
+ * Does a column reach a reg* type (regclass, regtype, regproc...)? Such a
+ * value prints the name of a catalog object, which statements after the
+ * rows change without writing them: an index renamed by a constraint
+ * taking it over (ADD CONSTRAINT ... USING INDEX), an oid no object had
+ * when the file was written given to a new table. Such a table is read
+ * after the load, when the names are final.
+ */
+#define NAMES_OBJECTS_SQL "EXISTS (" REACHED_TYPES_SQL "SELECT FROM r JOIN pg_catalog.pg_type y ON y.oid = r.t " \
+	"WHERE y.oid < 16384 AND pg_catalog.left(y.typname, 3) = 'reg')"
+/*
+ * Before a table told early is read: its shape, a snapshot, its file,
+ * whether its values name catalog objects, and every transaction id held
+ * by a transaction then in progress, subtransactions' too: the snapshot
+ * lists top-level ones only, and a subtransaction given its id before it
+ * could write the rows after they were read (every transaction holds a
+ * lock on its own id, a subtransaction's passed to its parent at its end).
+ * $1: the table as the file names it.
+ */
+#define BEFORE_SQL "SELECT " SHAPE_SQL ", pg_catalog.txid_current_snapshot(), c.relfilenode, " \
+	NAMES_OBJECTS_SQL ", ARRAY(SELECT l.transactionid FROM pg_catalog.pg_locks l " \
+	"WHERE l.locktype = 'transactionid' AND l.transactionid IS NOT NULL)::pg_catalog.text " \
 	"FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)"
 /*
  * After the load: its shape, its rows, and how many of them a transaction
  * wrote that the snapshot ($2) did not see done: xmin (which freezing
  * keeps) at or past its xmax, by age() (within 2^31 of now, as every row
  * of a scratch database is; frozen and bootstrap xids are infinitely
- * old), or one of those then in progress. A row written, updated or
+ * old), or one of those then in progress, with the ids then held ($3,
+ * subtransactions' among them). A row written, updated or
  * deleted since shows in these counts; a table rewritten, in the oid.
  * The rows are grouped by xmin (hashed) and the few groups judged: age()
  * on every row took three times as long (0.6 s against 0.2 s on 900k
@@ -71,7 +95,8 @@
  */
 #define AFTER_SQL "WITH k AS (SELECT pg_catalog.age((pg_catalog.txid_snapshot_xmax(s) %% 4294967296)" \
 	"::pg_catalog.text::pg_catalog.xid) AS a, ARRAY(SELECT (i %% 4294967296)::pg_catalog.text::pg_catalog.xid " \
-	"FROM pg_catalog.txid_snapshot_xip(s) i) AS xip FROM (SELECT $2::pg_catalog.txid_snapshot AS s) q), " \
+	"FROM pg_catalog.txid_snapshot_xip(s) i) || $3::pg_catalog.xid[] AS xip " \
+	"FROM (SELECT $2::pg_catalog.txid_snapshot AS s) q), " \
 	"g AS (SELECT x.xmin AS v, pg_catalog.count(*) AS n FROM ONLY %s x GROUP BY x.xmin) " \
 	"SELECT pg_catalog.concat_ws(';', " SHAPE_SQL ", (SELECT COALESCE(pg_catalog.sum(n), 0) || ';' || " \
 	"COALESCE(pg_catalog.sum(n) FILTER (WHERE pg_catalog.age(v) <= k.a OR v = ANY (k.xip)), 0) FROM g, k)) " \
@@ -117,7 +142,7 @@ struct read_target {
 	int pending;		/* its units queued and not yet read */
 	int settled;		/* early: its settling queued */
 	int settle_done;	/* early: checked after the load, or read again */
-	char *shape, *snapshot, *file;	/* early: before its rows were read (BEFORE_SQL) */
+	char *shape, *snapshot, *file, *held;	/* early: before its rows were read (BEFORE_SQL) */
 	struct table_read read;
 };
 
@@ -194,7 +219,11 @@ out:
 	return rc;
 }
 
-/* A table told early, before its rows are read: its shape and a snapshot (BEFORE_SQL). 0, or -1. */
+/*
+ * A table told early, before its rows are read: its shape, a snapshot and
+ * the ids held (BEFORE_SQL). 0, 1 its values name catalog objects (to be
+ * read after the load), or -1.
+ */
 static int
 before(PGconn *conn, struct read_target *t)
 {
@@ -206,7 +235,8 @@ before(PGconn *conn, struct read_target *t)
 		t->shape = xstrdup(PQgetvalue(res, 0, 0));
 		t->snapshot = xstrdup(PQgetvalue(res, 0, 1));
 		t->file = xstrdup(PQgetvalue(res, 0, 2));
-		rc = 0;
+		t->held = xstrdup(PQgetvalue(res, 0, 4));
+		rc = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
 	}
 	PQclear(res);
 	return rc;
@@ -221,8 +251,8 @@ static int
 changed_since(PGconn *conn, const struct read_target *t, int quiet)
 {
 	char *sql = quiet ? xstrdup(FILE_SHAPE_SQL) : xasprintf(AFTER_SQL, t->qualified), *want;
-	const char *params[2] = { t->qualified, t->snapshot };
-	PGresult *res = PQexecParams(conn, sql, quiet ? 1 : 2, NULL, params, NULL, NULL, 0);
+	const char *params[3] = { t->qualified, t->snapshot, t->held };
+	PGresult *res = PQexecParams(conn, sql, quiet ? 1 : 3, NULL, params, NULL, NULL, 0);
 	int rc = -1;
 
 	free(sql);
@@ -352,15 +382,19 @@ settle_when_ready(struct readback *rb, struct read_target *t)
 /*
  * A table told early, on a reader's connection: its shape and a snapshot
  * first, then its units queued, so whatever changes it after the snapshot
- * shows at the end. Quietly left for after the load when that fails.
+ * shows at the end. Left for after the load when its values name catalog
+ * objects, and quietly when that fails.
  */
 static void
 plan_early(struct readback *rb, PGconn *conn, struct read_target *t)
 {
 	struct read_unit *units = NULL;
-	int n;
+	int n = before(conn, t);
 
-	if (before(conn, t) < 0 || (n = plan_units(rb, conn, t, &units)) < 0) {
+	if (n == 1)
+		log_debug("table %s is read back after the load: its values name catalog objects, which later "
+		    "statements can rename or create", t->qualified);
+	if (n != 0 || (n = plan_units(rb, conn, t, &units)) < 0) {
 		pthread_mutex_lock(&rb->mu);
 		t->early_failed = 1;
 		t->planned = 1;
@@ -740,6 +774,7 @@ readback_free(struct readback *rb)
 		free(rb->targets[i]->shape);
 		free(rb->targets[i]->snapshot);
 		free(rb->targets[i]->file);
+		free(rb->targets[i]->held);
 		free(rb->targets[i]);
 	}
 	free(rb->units);

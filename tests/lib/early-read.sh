@@ -17,28 +17,43 @@ early_dump() {
 	ls "$2"/out/lot-systems-db-*.sql.gz | head -n 1
 }
 
-# dump_with_tail DUMP DIR SQL: DUMP copied into DIR with SQL added at the
-# end of the part after the tables (a gzip member of its own after the
-# tables' members, so the manifest's segments stay true and the tables
-# load apart), its manifest's size and checksum made to match; prints the
-# copy's path.
-dump_with_tail() {
+# dump_forged DUMP DIR PRE TAIL [MOVE]: DUMP copied into DIR with PRE
+# added before its data and TAIL at the end of the part after the tables
+# (each a gzip member of its own, so the manifest's segments stay true and
+# the tables load apart), the statements MOVE (a Python regex) finds after
+# the tables moved before the data; its manifest's offsets, size and
+# checksum made to match; prints the copy's path.
+dump_forged() {
 	mkdir -p "$2"
-	python3 - "$1" "$2/$(basename "$1")" "$3" <<'PY'
-import gzip, hashlib, json, sys
-src, dst, add = sys.argv[1], sys.argv[2], sys.argv[3]
+	python3 - "$1" "$2/$(basename "$1")" "$3" "$4" "${5:-}" <<'PY'
+import gzip, hashlib, json, re, sys
+src, dst, pre_add, tail_add, move = sys.argv[1:6]
 m = json.load(open(src + ".manifest.json"))
+data_at = min(t["gz_offset"] for t in m["tables"])
 tail_at = max(t["gz_offset"] + t["gz_length"] for t in m["tables"])
 data = open(src, "rb").read()
-sql = gzip.decompress(data[tail_at:]).decode()
-at = sql.index("\n--\n-- lotbackup: summary")
-out = data[:tail_at] + gzip.compress((sql[:at + 1] + add + "\n\n" + sql[at + 1:]).encode())
-open(dst, "wb").write(out)
+tail = gzip.decompress(data[tail_at:]).decode()
+if move:
+    pre_add = "".join(s + "\n\n" for s in re.findall(move, tail, re.S)) + pre_add
+    tail = re.sub(move, "", tail, flags=re.S)
+head = data[:data_at]
+if pre_add:
+    head += gzip.compress(("\n" + pre_add + "\n\n").encode())
+at = tail.index("\n--\n-- lotbackup: summary")
+out = head + data[data_at:tail_at] + gzip.compress((tail[:at + 1] + tail_add + "\n\n" + tail[at + 1:]).encode())
+for t in m["tables"]:
+    t["gz_offset"] += len(head) - data_at
 m["bytes"] = len(out)
 m["sha256"] = hashlib.sha256(out).hexdigest()
+open(dst, "wb").write(out)
 json.dump(m, open(dst + ".manifest.json", "w"))
 PY
 	echo "$2/$(basename "$1")"
+}
+
+# dump_with_tail DUMP DIR SQL: dump_forged with SQL at the end alone.
+dump_with_tail() {
+	dump_forged "$1" "$2" "" "$3"
 }
 
 # dump_checked PREFIX DB WORK: DB dumped under WORK/out (PREFIX-setup-dump)
@@ -50,9 +65,13 @@ dump_checked() {
 	check_exit "$1-good-passes" 0 "$LB_BIN" verify -v --jobs 2 --restore "$GOOD"
 }
 
-# dump_after_read DUMP DIR SQL: dump_with_tail with SQL after a CHECK on u
-# that sleeps, so the tables before u are read back before SQL runs.
+# dump_after_read_sql SQL: SQL after a CHECK on u that sleeps, so the
+# tables before u are read back before SQL runs.
+dump_after_read_sql() {
+	printf '%s\n%s' "ALTER TABLE public.u ADD CONSTRAINT slow CHECK (pg_catalog.pg_sleep(0.02) IS NOT NULL);" "$1"
+}
+
+# dump_after_read DUMP DIR SQL: dump_with_tail with dump_after_read_sql.
 dump_after_read() {
-	dump_with_tail "$1" "$2" "ALTER TABLE public.u ADD CONSTRAINT slow CHECK (pg_catalog.pg_sleep(0.02) IS NOT NULL);
-$3"
+	dump_with_tail "$1" "$2" "$(dump_after_read_sql "$3")"
 }
