@@ -1089,7 +1089,7 @@ is_kind_word(const struct tok *t)
 		"text", "search", "parser", "template", "dictionary", "configuration", "access", "method",
 		"operator", "class", "family", "publication", "subscription", "table", "view", "materialized",
 		"recursive", "unlogged", "schema", "sequence", "domain", "collation", "conversion", "default",
-		"statistics", "if", "not", "exists", NULL };
+		"statistics", "extension", "if", "not", "exists", NULL };
 	size_t i;
 
 	for (i = 0; words[i] != NULL; i++)

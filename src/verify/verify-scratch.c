@@ -404,19 +404,6 @@ out:
 	return rc;
 }
 
-int
-scratch_privileged(void *arg, const char *sql, long line)
-{
-	struct scratch *s = arg;
-	char *what = xasprintf("restore failed at line %ld (%.60s)", line, sql);
-	int rc;
-
-	pthread_mutex_lock(&s->admin_mu);
-	rc = pgsql_run_one(s->admin, sql, what);
-	pthread_mutex_unlock(&s->admin_mu);
-	free(what);
-	return rc;
-}
 
 /*
  * A table the superuser made (its columns are of a type made apart) goes
@@ -471,11 +458,115 @@ note_apart(struct scratch *s, const char *text, size_t len)
 	s->apart[s->napart++] = name;
 }
 
+/*
+ * Leaves a statement out of the load, named in a warning saying why, and
+ * with it what names the object it makes. (admin_mu held)
+ */
+static void
+leave_out(struct scratch *s, const char *sql, long line, const char *why)
+{
+	char *table;
+
+	s->left_out++;
+	if ((table = sql_copy_target(sql, strlen(sql))) != NULL) {
+		s->left_out_tables = xrealloc(s->left_out_tables, (s->nleft_out_tables + 1) * sizeof(*s->left_out_tables));
+		s->left_out_tables[s->nleft_out_tables++] = table;
+	}
+	log_warn("verify --restore leaves out line %ld (%.60s): %s", line, sql, why);
+	note_apart(s, sql, strlen(sql));
+}
+
+/* A name as the server keeps it: a quoted one unquoted, a bare one folded to lower case. */
+static char *
+name_value(const char *token)
+{
+	char *v = xstrdup(token), *out = v;
+	const char *p;
+
+	if (*token != '"') {
+		for (; *out != '\0'; out++)
+			if (*out >= 'A' && *out <= 'Z')
+				*out = (char)(*out - 'A' + 'a');
+		return v;
+	}
+	for (p = token + 1; *p != '\0'; p++) {
+		if (*p == '"' && p[1] != '"')
+			break;
+		*out++ = *p;
+		if (*p == '"')
+			p++;
+	}
+	*out = '\0';
+	return v;
+}
+
+/*
+ * An extension its control file does not mark trusted (dblink,
+ * postgres_fdw: PostgreSQL lets only a superuser make them) hands the
+ * load's role functions that reach outside the database, such as a
+ * connection to any host. In a file not vouched for it is left out, as
+ * the superuser's kinds are, with what names it. One already in the
+ * database runs (IF NOT EXISTS: nothing happens), and one the server does
+ * not have too (it fails, named). PostgreSQL 12 marks none trusted. 1
+ * leave it out, 0 run it, -1 (reported). (admin_mu held)
+ */
+static int
+untrusted_extension(struct scratch *s, const char *sql)
+{
+	char *created = sql_created_name(sql, strlen(sql)), *name, *query;
+	const char *param;
+	PGresult *res;
+	int rc;
+
+	/* The privileged forms are CREATE EXTENSION's and COMMENT ON EXTENSION's: only the first makes a name. */
+	if (!s->superuser_untrusted || created == NULL) {
+		free(created);
+		return 0;
+	}
+	name = name_value(created);
+	param = name;
+	query = xasprintf("SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_extension x WHERE x.extname = $1) "
+	    "AND EXISTS (SELECT FROM pg_catalog.pg_available_extensions e WHERE e.name = $1) "
+	    "AND NOT EXISTS (SELECT FROM pg_catalog.pg_available_extension_versions v "
+	    "JOIN pg_catalog.pg_available_extensions e ON e.name = v.name AND e.default_version = v.version "
+	    "WHERE v.name = $1 AND %s)", PQserverVersion(s->admin) >= 130000 ? "v.trusted" : "false");
+	res = pgsql_query_params(s->admin, query, 1, &param, "cannot see whether an extension is trusted");
+	rc = res == NULL ? -1 : strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	free(query);
+	free(name);
+	free(created);
+	return rc;
+}
+
+int
+scratch_privileged(void *arg, const char *sql, long line)
+{
+	struct scratch *s = arg;
+	char *what = xasprintf("restore failed at line %ld (%.60s)", line, sql);
+	int rc;
+
+	pthread_mutex_lock(&s->admin_mu);
+	if (names_apart(s, sql, strlen(sql))) {
+		leave_out(s, sql, line, "it names an object left out above");
+		rc = 0;
+	} else if ((rc = untrusted_extension(s, sql)) == 1) {
+		leave_out(s, sql, line, "the extension is not marked trusted: its functions could reach outside the "
+		    "scratch database as the load's role (a connection to any host); add --trusted for a backup of your own");
+		rc = 0;
+	} else if (rc == 0) {
+		rc = pgsql_run_one(s->admin, sql, what);
+	}
+	pthread_mutex_unlock(&s->admin_mu);
+	free(what);
+	return rc;
+}
+
 int
 scratch_apart(void *arg, const char *text, size_t len, long line, int superuser_kind)
 {
 	struct scratch *s = arg;
-	char *label = NULL, *sql = NULL, *what = NULL, *table;
+	char *label = NULL, *sql = NULL, *what = NULL;
 	int rc = 1;
 
 	pthread_mutex_lock(&s->admin_mu);
@@ -492,19 +583,14 @@ scratch_apart(void *arg, const char *text, size_t len, long line, int superuser_
 		if ((rc = pgsql_run_one(s->admin, sql, what)) == 0 && strcmp(label, "CREATE TABLE") == 0)
 			rc = hand_over_table(s);
 	} else {
-		s->left_out++;
-		if ((table = sql_copy_target(text, len)) != NULL) {
-			s->left_out_tables = xrealloc(s->left_out_tables,
-			    (s->nleft_out_tables + 1) * sizeof(*s->left_out_tables));
-			s->left_out_tables[s->nleft_out_tables++] = table;
-		}
-		log_warn("verify --restore leaves out line %ld (%.60s): %s", line, sql,
-		    strstr(label, "SUBSCRIPTION") != NULL ? "a subscription would hold the scratch database" :
+		leave_out(s, sql, line, strstr(label, "SUBSCRIPTION") != NULL ?
+		    "a subscription would hold the scratch database" :
 		    superuser_kind && s->superuser_untrusted ? "only a superuser may run it, and the file's own code "
 		    "would run as that superuser; add --trusted for a backup of your own" :
 		    superuser_kind ? "only a superuser may run it; connect as one to test it" :
 		    "it names an object left out above");
 		rc = 0;
+		goto out;	/* leave_out noted its name */
 	}
 	if (rc == 0)
 		note_apart(s, text, len);
