@@ -44,14 +44,15 @@
 	"WHERE pg_catalog.to_jsonb(g) OPERATOR(pg_catalog.->>) 'rngmultitypid' = y.oid::pg_catalog.text) n(t) " \
 	"WHERE n.t <> 0) "
 /*
- * A table's shape: its oid and its columns (a table made anew, a column
- * added, dropped or retyped gives another text), and the row types its
- * columns reach, with their fields: a view replaced with a column more,
- * or a column added to another table, changes how a value of its row type
- * prints without writing a row (CREATE OR REPLACE VIEW is a dump's
- * statement).
+ * A table's shape: its oid; its kind (a CREATE RULE "_RETURN" turned an
+ * empty table into a view up to PostgreSQL 15, keeping oid, columns and
+ * file); its columns (a table made anew, a column added, dropped or
+ * retyped gives another text); and the row types its columns reach, with
+ * their fields: a view replaced with a column more, or a column added to
+ * another table, changes how a value of its row type prints without
+ * writing a row (CREATE OR REPLACE VIEW is a dump's statement).
  */
-#define SHAPE_SQL "pg_catalog.concat_ws(';', c.oid, (SELECT pg_catalog.string_agg(" \
+#define SHAPE_SQL "pg_catalog.concat_ws(';', c.oid, c.relkind, (SELECT pg_catalog.string_agg(" \
 	"pg_catalog.concat_ws(' ', a.attname, a.atttypid, a.atttypmod, a.attgenerated), ',' ORDER BY a.attnum) " \
 	"FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), " \
 	"(" REACHED_TYPES_SQL "SELECT pg_catalog.string_agg(pg_catalog.concat(y.oid, ':', (SELECT " \
