@@ -9,6 +9,21 @@
 
 /* The opening of the statement that creates a large object: what verify counts. */
 #define BLOB_CREATE_PREFIX "SELECT pg_catalog.lo_create('"
+/*
+ * Bytes of data per lo_put statement (twice that in hex): one chunk at a
+ * time is all a large object costs in memory, here and in the restore.
+ * verify --restore reads objects back in the same chunks.
+ */
+#define BLOB_CHUNK (128 * 1024)
+
+/* A statement of a large object as dump_blobs writes it. */
+struct blob_statement {
+	enum { BLOB_CREATE = 1, BLOB_PUT } kind;
+	unsigned long oid;
+	long long offset;	/* BLOB_PUT: where the data goes */
+	const char *hex;	/* BLOB_PUT: the data in hex, in the statement's text */
+	size_t hexlen;
+};
 
 /*
  * Writes every large object of the database, in oid order: lo_create with
@@ -22,5 +37,12 @@
  */
 int dump_blobs(PGconn *conn, const struct schema_settings *settings, struct pipe *out,
     long long *count, uint64_t *bytes);
+
+/*
+ * Is text exactly "SELECT pg_catalog.lo_create('OID');" or "SELECT
+ * pg_catalog.lo_put('OID', OFFSET, '\\xHEX');", as dump_blobs writes
+ * them? 1 with *st filled, else 0 (another form, whatever it does).
+ */
+int blob_statement_parse(const char *text, size_t len, struct blob_statement *st);
 
 #endif

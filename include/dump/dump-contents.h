@@ -50,6 +50,7 @@ struct dump_contents {
 	struct contents_kind *kinds;
 	size_t nkinds;
 	long long large_objects;	/* lo_create statements as lotbackup writes them */
+	uint64_t large_object_bytes;	/* the data of its lo_put statements */
 	char tail[CONTENTS_TAIL];	/* the last bytes of the SQL */
 	size_t tail_len;
 	struct contents_mark *marks;	/* every chunk's start, then the end; in order */

@@ -108,6 +108,13 @@ struct restore_stats {
 	 * read early may have changed.
 	 */
 	long long row_writers;
+	/*
+	 * With settings.fingerprint: the large objects the file makes and fills
+	 * in dump_blobs' forms (blob_statement_parse), as blob_sum_* sums them;
+	 * verify --restore compares them with the objects the load left.
+	 */
+	struct row_sum blob_sum;
+	long long blobs;
 };
 
 #endif

@@ -37,6 +37,16 @@ int row_key_make(struct row_key *key);
  * without counts too) to sum.
  */
 void row_sum_add(const struct row_key *key, struct row_sum *sum, const char *rows, size_t len);
+/* Adds one item (len bytes, newlines and all) to sum. */
+void row_sum_add_one(const struct row_key *key, struct row_sum *sum, const void *item, size_t len);
+/*
+ * A large object, summed as its parts: that it exists, and each chunk of
+ * its data at its offset (BLOB_CHUNK bytes, the last fewer, none empty),
+ * whether read from the file or from the database.
+ */
+void blob_sum_create(const struct row_key *key, struct row_sum *sum, unsigned long oid);
+void blob_sum_chunk(const struct row_key *key, struct row_sum *sum, unsigned long oid, long long offset,
+    const void *data, size_t len);
 /* Adds the sum of other rows (another part of the same table) to sum. */
 void row_sum_merge(struct row_sum *sum, const struct row_sum *part);
 int row_sum_equal(const struct row_sum *a, const struct row_sum *b);

@@ -7,12 +7,6 @@
 #include "dump/dump-schema-internal.h"
 #include "pg/pgsql.h"
 
-/*
- * Bytes of data per lo_put statement (twice that in hex): one chunk at a
- * time is all a large object costs in memory, here and in the restore.
- */
-#define BLOB_CHUNK (128 * 1024)
-
 /* oid, owner, then the GRANTs and the comment as statements ('' when none). */
 static const char blobs_sql[] =
     "SELECT l.oid, quote_ident(pg_get_userbyid(l.lomowner)),"
@@ -26,6 +20,59 @@ static const char blobs_sql[] =
     " LEFT JOIN pg_description d ON d.classoid = 'pg_largeobject'::regclass AND d.objoid = l.oid"
     "   AND d.objsubid = 0"
     " ORDER BY l.oid";
+
+/* The data statement's opening, before the oid. */
+#define BLOB_PUT_PREFIX "SELECT pg_catalog.lo_put('"
+
+/* Digits at *p (at most 19, none leading a zero but "0"), into *v; the position after them, or NULL. */
+static const char *
+digits(const char *p, const char *end, long long *v)
+{
+	const char *start = p;
+
+	for (*v = 0; p < end && *p >= '0' && *p <= '9' && p - start < 19; p++)
+		*v = *v * 10 + (*p - '0');
+	return p == start || (*start == '0' && p - start > 1) ? NULL : p;
+}
+
+/* The literal lit at *p: the position after it, or NULL. */
+static const char *
+literal(const char *p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return p != NULL && (size_t)(end - p) >= n && memcmp(p, lit, n) == 0 ? p + n : NULL;
+}
+
+int
+blob_statement_parse(const char *text, size_t len, struct blob_statement *st)
+{
+	const char *end = text + len, *p;
+	long long oid, offset;
+
+	memset(st, 0, sizeof(*st));
+	if ((p = literal(text, end, BLOB_CREATE_PREFIX)) != NULL) {
+		st->kind = BLOB_CREATE;
+	} else if ((p = literal(text, end, BLOB_PUT_PREFIX)) != NULL) {
+		st->kind = BLOB_PUT;
+	} else {
+		return 0;
+	}
+	if ((p = digits(p, end, &oid)) == NULL || oid > 4294967295LL || (p = literal(p, end, "'")) == NULL)
+		return 0;
+	st->oid = (unsigned long)oid;
+	if (st->kind == BLOB_CREATE)
+		return literal(p, end, ");") == end;
+	if ((p = literal(p, end, ", ")) == NULL || (p = digits(p, end, &offset)) == NULL ||
+	    (p = literal(p, end, ", '\\x")) == NULL)
+		return 0;
+	st->offset = offset;
+	st->hex = p;
+	while (p < end && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+		p++;
+	st->hexlen = (size_t)(p - st->hex);
+	return st->hexlen % 2 == 0 && literal(p, end, "');") == end;
+}
 
 /* The object's data, chunk by chunk as hex, each chunk one lo_put. */
 static int
@@ -47,7 +94,7 @@ blob_data(PGconn *conn, const char *oid, struct pipe *out, uint64_t *bytes)
 		hex = (size_t)PQgetlength(res, 0, 0);
 		if (hex == 0)
 			break;
-		if (pipe_printf(out, "SELECT pg_catalog.lo_put('%s', %lld, '\\x", oid, offset) < 0 ||
+		if (pipe_printf(out, BLOB_PUT_PREFIX "%s', %lld, '\\x", oid, offset) < 0 ||
 		    pipe_write(out, PQgetvalue(res, 0, 0), hex) < 0 || pipe_puts(out, "');\n") < 0)
 			goto out;
 		offset += (long long)hex / 2;

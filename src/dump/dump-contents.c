@@ -33,10 +33,13 @@ static void
 count_kind(struct dump_contents *c, const char *t, size_t len)
 {
 	char *kind = sql_statement_label(t, len);
+	struct blob_statement blob;
 	size_t i;
 
-	if (len > strlen(BLOB_CREATE_PREFIX) && memcmp(t, BLOB_CREATE_PREFIX, strlen(BLOB_CREATE_PREFIX)) == 0)
+	if (blob_statement_parse(t, len, &blob) && blob.kind == BLOB_CREATE)
 		c->large_objects++;
+	else if (blob.kind == BLOB_PUT)
+		c->large_object_bytes += blob.hexlen / 2;
 
 	for (i = 0; i < c->nkinds; i++) {
 		if (strcmp(c->kinds[i].kind, kind) == 0) {

@@ -275,6 +275,8 @@ merge_stats(struct restore_stats *into, struct restore_stats *from)
 	into->errors += from->errors;
 	into->sql_bytes += from->sql_bytes;
 	into->row_writers += from->row_writers;
+	into->blobs += from->blobs;
+	row_sum_merge(&into->blob_sum, &from->blob_sum);
 	into->copies = xrealloc(into->copies, (into->ncopies + from->ncopies + 1) * sizeof(*into->copies));
 	if (from->ncopies > 0)	/* from->copies is NULL then: memcpy's pointers must not be */
 		memcpy(into->copies + into->ncopies, from->copies, from->ncopies * sizeof(*from->copies));

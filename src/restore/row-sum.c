@@ -1,8 +1,10 @@
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "restore/row-sum.h"
 
 _Static_assert(sizeof(((struct row_key *)0)->k) == crypto_shorthash_siphashx24_KEYBYTES, "SipHash-128 key size");
@@ -53,6 +55,38 @@ row_sum_add(const struct row_key *key, struct row_sum *sum, const char *rows, si
 		add128(sum, be64(md), be64(md + 8));
 		p += n;
 	}
+}
+
+void
+row_sum_add_one(const struct row_key *key, struct row_sum *sum, const void *item, size_t len)
+{
+	unsigned char md[crypto_shorthash_siphashx24_BYTES];
+
+	crypto_shorthash_siphashx24(md, item, len, key->k);
+	add128(sum, be64(md), be64(md + 8));
+}
+
+void
+blob_sum_create(const struct row_key *key, struct row_sum *sum, unsigned long oid)
+{
+	char item[32];
+	int n = snprintf(item, sizeof(item), "C %lu\n", oid);
+
+	row_sum_add_one(key, sum, item, (size_t)n);
+}
+
+void
+blob_sum_chunk(const struct row_key *key, struct row_sum *sum, unsigned long oid, long long offset,
+    const void *data, size_t len)
+{
+	char head[64];
+	int n = snprintf(head, sizeof(head), "D %lu %lld\n", oid, offset);
+	unsigned char *item = xmalloc((size_t)n + len + 1);
+
+	memcpy(item, head, (size_t)n);
+	memcpy(item + n, data, len);
+	row_sum_add_one(key, sum, item, (size_t)n + len);
+	free(item);
 }
 
 void

@@ -18,6 +18,7 @@
 #include "pg/pgsql.h"
 #include "restore/row-sum.h"
 #include "store/manifest.h"
+#include "verify/verify-blobs.h"
 #include "verify/verify-content.h"
 #include "verify/verify-readback.h"
 
@@ -246,6 +247,31 @@ out:
 	return rc;
 }
 
+/*
+ * The large objects the load left against those the file's lo_create and
+ * lo_put statements describe (restore_stats.blob_sum): the same objects,
+ * the same data. 0, or -1 (reported).
+ */
+static int
+judge_blobs(PGconn *conn, const struct verify_content_settings *set, const struct restore_stats *st,
+    struct strbuf *problems, size_t *nproblems)
+{
+	struct row_sum got;
+	long long count;
+	char file_hex[33], got_hex[33];
+
+	memset(&got, 0, sizeof(got));
+	if (blobs_read_back(conn, set->key, &got, &count) < 0)
+		return -1;
+	if (count != st->blobs || !row_sum_equal(&got, &st->blob_sum)) {
+		row_sum_hex(&st->blob_sum, file_hex);
+		row_sum_hex(&got, got_hex);
+		note(problems, nproblems, "large objects: the file makes %lld (sum %s), restored %lld (sum %s): "
+		    "their data or number is not the file's", st->blobs, file_hex, count, got_hex);
+	}
+	return 0;
+}
+
 int
 verify_content_compare(PGconn *conn, const struct verify_content_settings *set, struct readback *rb,
     struct restore_stats *st, struct strbuf *problems, size_t *nproblems)
@@ -267,7 +293,8 @@ verify_content_compare(PGconn *conn, const struct verify_content_settings *set, 
 		st->copies[i].qualified = safe;
 	}
 	judge_tables(set, st->copies, reads, st->ncopies, problems, nproblems);
-	if (undescribed_tables(conn, set->manifest, problems, nproblems) < 0)
+	if (judge_blobs(conn, set, st, problems, nproblems) < 0 ||
+	    undescribed_tables(conn, set->manifest, problems, nproblems) < 0)
 		goto out;
 	rc = interrupt_guard_hit() ? -1 : 0;
 out:

@@ -103,8 +103,11 @@ compare_rows(struct verify_result *r, const struct db_manifest *m, struct dump_c
 	    "%lld rows dumped, %lld recorded", dumped, recorded);
 	/* Said only of dumps that hold some: older manifests and most databases have none. */
 	if (m->large_objects > 0 || s->large_objects > 0)
-		verify_add(r, "large-objs", m->large_objects == s->large_objects,
-		    "manifest %lld large objects, dump %lld", m->large_objects, s->large_objects);
+		verify_add(r, "large-objs", m->large_objects == s->large_objects &&
+		    m->large_object_bytes == s->large_object_bytes,
+		    "manifest %lld large objects (%llu bytes), dump %lld (%llu bytes)", m->large_objects,
+		    (unsigned long long)m->large_object_bytes, s->large_objects,
+		    (unsigned long long)s->large_object_bytes);
 	if (nproblems == 0)
 		verify_add(r, "rows", 1, "%zu tables, %lld rows as recorded", m->ntables, recorded);
 	else

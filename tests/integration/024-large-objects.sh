@@ -72,7 +72,7 @@ for mode in jobs single; do
 done
 
 # verify counts them against the manifest; a manifest that says otherwise is a finding.
-if check lo-verify "$LB_BIN" verify "$file" && grep -q 'large-objs.*manifest 4 large objects, dump 4' <<<"$LB_LAST_OUTPUT"; then
+if check lo-verify "$LB_BIN" verify "$file" && grep -q 'large-objs.*manifest 4 large objects ([0-9]* bytes), dump 4 ([0-9]* bytes)' <<<"$LB_LAST_OUTPUT"; then
 	pass lo-verify-counted
 else
 	fail lo-verify-counted "$LB_LAST_OUTPUT"
