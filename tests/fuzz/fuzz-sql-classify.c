@@ -7,7 +7,9 @@
  * role, tablespace or the system, and a meta-command is \restrict or
  * \unrestrict. A statement allowed and then something else aborts. What a
  * verify load treats apart (sql_reprints, sql_table_from_query) must be an
- * ALTER or a CREATE by that reading too.
+ * ALTER or a CREATE by that reading too. A statement read as a large
+ * object's (blob_statement_parse) must print back, as dump_blobs writes
+ * it, to exactly its own text.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -16,6 +18,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <stdio.h>
+
+#include "dump/dump-blobs.h"
 #include "dump/sql-classify.h"
 #include "dump/sql-split.h"
 
@@ -125,6 +130,27 @@ check_verify_kinds(const char *text, size_t len)
 		abort();
 }
 
+/* A large object's statement, printed back from what was read of it: the same text. */
+static void
+check_blob(const char *text, size_t len)
+{
+	struct blob_statement st;
+	char *back;
+	int n;
+
+	if (!blob_statement_parse(text, len, &st))
+		return;
+	if (st.kind == BLOB_PUT && (st.hex < text || st.hex + st.hexlen > text + len))
+		abort();
+	back = malloc(len + 64);
+	n = st.kind == BLOB_CREATE ? snprintf(back, len + 64, BLOB_CREATE_PREFIX "%lu');", st.oid) :
+	    snprintf(back, len + 64, "SELECT pg_catalog.lo_put('%lu', %lld, '\\x%.*s');", st.oid, st.offset,
+	    (int)st.hexlen, st.hex);
+	if (n < 0 || (size_t)n != len || memcmp(back, text, len) != 0)
+		abort();
+	free(back);
+}
+
 /* On an exact-size copy, so a read past the end is caught. */
 static void
 classify(const char *text, size_t len)
@@ -139,6 +165,7 @@ classify(const char *text, size_t len)
 	else if (*why == '\0')
 		abort();
 	check_verify_kinds(copy, len);
+	check_blob(copy, len);
 	free(copy);
 }
 
