@@ -12,12 +12,8 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/early-read.sh"
 
-db=$(new_db lb_vsubx) || { fail vsubx-setup createdb; finish; }
 # t big enough that its load and key end after u's first row is checked.
-psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, s text);
-  INSERT INTO t SELECT g, repeat('A', 64) FROM generate_series(1, 20000) g;
-  CREATE TABLE u (id int PRIMARY KEY);
-  INSERT INTO u SELECT g FROM generate_series(1, 50) g;" >/dev/null
+db=$(early_db lb_vsubx 20000) || finish
 work=$(tmpdir)
 dump_checked vsubx "$db" "$work" || finish
 good=$GOOD

@@ -12,11 +12,7 @@ set -u
 
 [ -f "$(pg_config --sharedir 2>/dev/null)/extension/dblink.control" ] ||
 	[ -f /usr/share/postgresql/15/extension/dblink.control ] || { skip vuext "dblink not installed"; finish; }
-db=$(new_db lb_vuext) || { fail vuext-setup createdb; finish; }
-psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, s text);
-  INSERT INTO t SELECT g, repeat('A', 64) FROM generate_series(1, 200) g;
-  CREATE TABLE u (id int PRIMARY KEY);
-  INSERT INTO u SELECT g FROM generate_series(1, 50) g;" >/dev/null
+db=$(early_db lb_vuext 200) || finish
 work=$(tmpdir)
 dump_checked vuext "$db" "$work" || finish
 

@@ -11,13 +11,9 @@ set -u
 . "$LB_TOP/tests/lib/testlib.sh"
 . "$LB_TOP/tests/lib/early-read.sh"
 
-db=$(new_db lb_vblobs) || { fail vblobs-setup createdb; finish; }
-psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, s text);
-  INSERT INTO t SELECT g, repeat('A', 64) FROM generate_series(1, 200) g;
-  CREATE TABLE u (id int PRIMARY KEY);
-  INSERT INTO u SELECT g FROM generate_series(1, 50) g;
+db=$(early_db lb_vblobs 200 "
   SELECT lo_from_bytea(7001, 'original-data-7001'), lo_from_bytea(7002, 'original-data-7002');
-  SELECT lo_from_bytea(7003, decode(repeat('ab', 300000), 'hex'));" >/dev/null
+  SELECT lo_from_bytea(7003, decode(repeat('ab', 300000), 'hex'));") || finish
 work=$(tmpdir)
 dump_checked vblobs "$db" "$work" || finish
 

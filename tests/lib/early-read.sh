@@ -3,16 +3,25 @@
 # SQL added after its data, as a forger would write it. Sourced after
 # testlib.sh.
 
-# early_dump NAME WORK: a database NAME with t (2000 rows) and u (50),
-# dumped under WORK/out; prints the dump's path. Returns 1 (a failure
-# named NAME-setup) when it cannot.
-early_dump() {
+# early_db NAME ROWS [SQL]: a database NAME with t (ROWS rows) and u (50),
+# then SQL; prints its name. Returns 1 (a failure named NAME-setup) when
+# it cannot.
+early_db() {
 	local db
 	db=$(new_db "$1") || { fail "$1-setup" createdb; return 1; }
-	psql -X -q -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, s text);
-	  INSERT INTO t SELECT g, repeat('A', 64) FROM generate_series(1, 2000) g;
+	psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE TABLE t (id int PRIMARY KEY, s text);
+	  INSERT INTO t SELECT g, repeat('A', 64) FROM generate_series(1, $2) g;
 	  CREATE TABLE u (id int PRIMARY KEY);
-	  INSERT INTO u SELECT g FROM generate_series(1, 50) g;" >/dev/null
+	  INSERT INTO u SELECT g FROM generate_series(1, 50) g;${3:-}" >/dev/null || { fail "$1-setup" psql; return 1; }
+	printf '%s\n' "$db"
+}
+
+# early_dump NAME WORK: early_db NAME with 2000 rows in t, dumped under
+# WORK/out; prints the dump's path. Returns 1 (a failure named
+# NAME-setup) when it cannot.
+early_dump() {
+	local db
+	db=$(early_db "$1" 2000) || return 1
 	"$LB_BIN" db -q -d "dbname=$db" -o "$2/out" >/dev/null 2>&1 || { fail "$1-setup" "db failed"; return 1; }
 	ls "$2"/out/lot-systems-db-*.sql.gz | head -n 1
 }
