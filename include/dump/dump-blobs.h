@@ -41,7 +41,8 @@ int dump_blobs(PGconn *conn, const struct schema_settings *settings, struct pipe
 /*
  * Is text exactly "SELECT pg_catalog.lo_create('OID');" or "SELECT
  * pg_catalog.lo_put('OID', OFFSET, '\\xHEX');", as dump_blobs writes
- * them? 1 with *st filled, else 0 (another form, whatever it does).
+ * them? 1 with *st filled, else 0 (another form, whatever it does) with
+ * *st zeroed.
  */
 int blob_statement_parse(const char *text, size_t len, struct blob_statement *st);
 

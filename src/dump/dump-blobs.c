@@ -44,20 +44,19 @@ literal(const char *p, const char *end, const char *lit)
 	return p != NULL && (size_t)(end - p) >= n && memcmp(p, lit, n) == 0 ? p + n : NULL;
 }
 
-int
-blob_statement_parse(const char *text, size_t len, struct blob_statement *st)
+/* blob_statement_parse into *st, which may be left half filled when it is not one. */
+static int
+parse_blob(const char *text, const char *end, struct blob_statement *st)
 {
-	const char *end = text + len, *p;
+	const char *p;
 	long long oid, offset;
 
-	memset(st, 0, sizeof(*st));
-	if ((p = literal(text, end, BLOB_CREATE_PREFIX)) != NULL) {
+	if ((p = literal(text, end, BLOB_CREATE_PREFIX)) != NULL)
 		st->kind = BLOB_CREATE;
-	} else if ((p = literal(text, end, BLOB_PUT_PREFIX)) != NULL) {
+	else if ((p = literal(text, end, BLOB_PUT_PREFIX)) != NULL)
 		st->kind = BLOB_PUT;
-	} else {
+	else
 		return 0;
-	}
 	if ((p = digits(p, end, &oid)) == NULL || oid > 4294967295LL || (p = literal(p, end, "'")) == NULL)
 		return 0;
 	st->oid = (unsigned long)oid;
@@ -72,6 +71,19 @@ blob_statement_parse(const char *text, size_t len, struct blob_statement *st)
 		p++;
 	st->hexlen = (size_t)(p - st->hex);
 	return st->hexlen % 2 == 0 && literal(p, end, "');") == end;
+}
+
+int
+blob_statement_parse(const char *text, size_t len, struct blob_statement *st)
+{
+	struct blob_statement got;
+
+	memset(&got, 0, sizeof(got));
+	memset(st, 0, sizeof(*st));
+	if (!parse_blob(text, text + len, &got))
+		return 0;
+	*st = got;
+	return 1;
 }
 
 /* The object's data, chunk by chunk as hex, each chunk one lo_put. */

@@ -36,6 +36,7 @@ count_kind(struct dump_contents *c, const char *t, size_t len)
 	struct blob_statement blob;
 	size_t i;
 
+	/* Zeroed unless it is one: kind 0. */
 	if (blob_statement_parse(t, len, &blob) && blob.kind == BLOB_CREATE)
 		c->large_objects++;
 	else if (blob.kind == BLOB_PUT)
