@@ -107,6 +107,11 @@ char *sql_created_name(const char *text, size_t len);
  * strings: "s.t" is not "s.t2", nor "x.s.t", nor schema s itself.
  */
 int sql_mentions(const char *text, size_t len, const char *name);
+/*
+ * The name token of "CREATE EXTENSION IF NOT EXISTS name ..." as written
+ * (a bare word, "quoted" or U&"escaped"), or NULL for any other statement.
+ */
+char *sql_extension_created(const char *text, size_t len);
 
 /*
  * "COPY schema.table (cols) FROM stdin;" -> "schema.table" exactly as

@@ -24,15 +24,20 @@ static const char blobs_sql[] =
 /* The data statement's opening, before the oid. */
 #define BLOB_PUT_PREFIX "SELECT pg_catalog.lo_put('"
 
-/* Digits at *p (at most 19, none leading a zero but "0"), into *v; the position after them, or NULL. */
+/*
+ * Digits at *p (at most 18: no overflow; none leading a zero but "0"),
+ * into *v; the position after them, or NULL (more digits follow too).
+ */
 static const char *
 digits(const char *p, const char *end, long long *v)
 {
 	const char *start = p;
 
-	for (*v = 0; p < end && *p >= '0' && *p <= '9' && p - start < 19; p++)
+	for (*v = 0; p < end && *p >= '0' && *p <= '9' && p - start < 18; p++)
 		*v = *v * 10 + (*p - '0');
-	return p == start || (*start == '0' && p - start > 1) ? NULL : p;
+	if (p == start || (*start == '0' && p - start > 1) || (p < end && *p >= '0' && *p <= '9'))
+		return NULL;
+	return p;
 }
 
 /* The literal lit at *p: the position after it, or NULL. */

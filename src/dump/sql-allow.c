@@ -901,6 +901,19 @@ extension_fixed_form(struct lexer *lx, struct tok *t)
 	return at_end(lx, t);
 }
 
+char *
+sql_extension_created(const char *text, size_t len)
+{
+	struct lexer lx = { text, text + len, 0 };
+	struct tok t = { T_END, text, 0 };
+
+	next(&lx, &t);
+	if (!eat(&lx, &t, "create") || !eat(&lx, &t, "extension") || !eat(&lx, &t, "if") || !eat(&lx, &t, "not") ||
+	    !eat(&lx, &t, "exists") || (t.type != T_WORD && t.type != T_QIDENT))
+		return NULL;
+	return xstrndup(t.p, t.n);
+}
+
 int
 sql_sets_owner(const char *text, size_t len)
 {
@@ -1089,7 +1102,7 @@ is_kind_word(const struct tok *t)
 		"text", "search", "parser", "template", "dictionary", "configuration", "access", "method",
 		"operator", "class", "family", "publication", "subscription", "table", "view", "materialized",
 		"recursive", "unlogged", "schema", "sequence", "domain", "collation", "conversion", "default",
-		"statistics", "extension", "if", "not", "exists", NULL };
+		"statistics", "if", "not", "exists", NULL };
 	size_t i;
 
 	for (i = 0; words[i] != NULL; i++)

@@ -460,10 +460,11 @@ note_apart(struct scratch *s, const char *text, size_t len)
 
 /*
  * Leaves a statement out of the load, named in a warning saying why, and
- * with it what names the object it makes. (admin_mu held)
+ * with it what names the object it makes (made: its name, NULL: read from
+ * the statement). (admin_mu held)
  */
 static void
-leave_out(struct scratch *s, const char *sql, long line, const char *why)
+leave_out(struct scratch *s, const char *sql, long line, const char *why, const char *made)
 {
 	char *table;
 
@@ -473,16 +474,27 @@ leave_out(struct scratch *s, const char *sql, long line, const char *why)
 		s->left_out_tables[s->nleft_out_tables++] = table;
 	}
 	log_warn("verify --restore leaves out line %ld (%.60s): %s", line, sql, why);
-	note_apart(s, sql, strlen(sql));
+	if (made == NULL) {
+		note_apart(s, sql, strlen(sql));
+	} else {
+		s->apart = xrealloc(s->apart, (s->napart + 1) * sizeof(*s->apart));
+		s->apart[s->napart++] = xstrdup(made);
+	}
 }
 
-/* A name as the server keeps it: a quoted one unquoted, a bare one folded to lower case. */
+/*
+ * A name as the server keeps it: a quoted one unquoted, a bare one folded
+ * to lower case; NULL for a U&"..." one, whose escapes can spell any name.
+ */
 static char *
 name_value(const char *token)
 {
-	char *v = xstrdup(token), *out = v;
+	char *v, *out;
 	const char *p;
 
+	if (*token != '"' && strchr(token, '"') != NULL)
+		return NULL;
+	v = out = xstrdup(token);
 	if (*token != '"') {
 		for (; *out != '\0'; out++)
 			if (*out >= 'A' && *out <= 'Z')
@@ -507,23 +519,24 @@ name_value(const char *token)
  * connection to any host. In a file not vouched for it is left out, as
  * the superuser's kinds are, with what names it. One already in the
  * database runs (IF NOT EXISTS: nothing happens), and one the server does
- * not have too (it fails, named). PostgreSQL 12 marks none trusted. 1
- * leave it out, 0 run it, -1 (reported). (admin_mu held)
+ * not have too (it fails, named). A U&"..." name, which could spell any
+ * extension, is left out. PostgreSQL 12 marks none trusted. *token: the
+ * name as written, to free. 1 leave it out, 0 run it, -1 (reported).
+ * (admin_mu held)
  */
 static int
-untrusted_extension(struct scratch *s, const char *sql)
+untrusted_extension(struct scratch *s, const char *sql, char **token)
 {
-	char *created = sql_created_name(sql, strlen(sql)), *name, *query;
+	char *name, *query;
 	const char *param;
 	PGresult *res;
 	int rc;
 
-	/* The privileged forms are CREATE EXTENSION's and COMMENT ON EXTENSION's: only the first makes a name. */
-	if (!s->superuser_untrusted || created == NULL) {
-		free(created);
+	*token = NULL;
+	if (!s->superuser_untrusted || (*token = sql_extension_created(sql, strlen(sql))) == NULL)
 		return 0;
-	}
-	name = name_value(created);
+	if ((name = name_value(*token)) == NULL)
+		return 1;
 	param = name;
 	query = xasprintf("SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_extension x WHERE x.extname = $1) "
 	    "AND EXISTS (SELECT FROM pg_catalog.pg_available_extensions e WHERE e.name = $1) "
@@ -535,7 +548,6 @@ untrusted_extension(struct scratch *s, const char *sql)
 	PQclear(res);
 	free(query);
 	free(name);
-	free(created);
 	return rc;
 }
 
@@ -543,21 +555,23 @@ int
 scratch_privileged(void *arg, const char *sql, long line)
 {
 	struct scratch *s = arg;
-	char *what = xasprintf("restore failed at line %ld (%.60s)", line, sql);
+	char *what = xasprintf("restore failed at line %ld (%.60s)", line, sql), *token = NULL;
 	int rc;
 
 	pthread_mutex_lock(&s->admin_mu);
 	if (names_apart(s, sql, strlen(sql))) {
-		leave_out(s, sql, line, "it names an object left out above");
+		leave_out(s, sql, line, "it names an object left out above", NULL);
 		rc = 0;
-	} else if ((rc = untrusted_extension(s, sql)) == 1) {
+	} else if ((rc = untrusted_extension(s, sql, &token)) == 1) {
 		leave_out(s, sql, line, "the extension is not marked trusted: its functions could reach outside the "
-		    "scratch database as the load's role (a connection to any host); add --trusted for a backup of your own");
+		    "scratch database as the load's role (a connection to any host); add --trusted for a backup of your "
+		    "own", token);
 		rc = 0;
 	} else if (rc == 0) {
 		rc = pgsql_run_one(s->admin, sql, what);
 	}
 	pthread_mutex_unlock(&s->admin_mu);
+	free(token);
 	free(what);
 	return rc;
 }
@@ -588,7 +602,7 @@ scratch_apart(void *arg, const char *text, size_t len, long line, int superuser_
 		    superuser_kind && s->superuser_untrusted ? "only a superuser may run it, and the file's own code "
 		    "would run as that superuser; add --trusted for a backup of your own" :
 		    superuser_kind ? "only a superuser may run it; connect as one to test it" :
-		    "it names an object left out above");
+		    "it names an object left out above", NULL);
 		rc = 0;
 		goto out;	/* leave_out noted its name */
 	}

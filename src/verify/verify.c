@@ -102,7 +102,7 @@ compare_rows(struct verify_result *r, const struct db_manifest *m, struct dump_c
 	verify_add(r, "not-empty", !(recorded > 0 && dumped == 0) && s->read.sql_bytes > 0,
 	    "%lld rows dumped, %lld recorded", dumped, recorded);
 	/* Said only of dumps that hold some: older manifests and most databases have none. */
-	if (m->large_objects > 0 || s->large_objects > 0)
+	if (m->large_objects > 0 || s->large_objects > 0 || m->large_object_bytes > 0 || s->large_object_bytes > 0)
 		verify_add(r, "large-objs", m->large_objects == s->large_objects &&
 		    m->large_object_bytes == s->large_object_bytes,
 		    "manifest %lld large objects (%llu bytes), dump %lld (%llu bytes)", m->large_objects,

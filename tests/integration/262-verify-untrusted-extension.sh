@@ -33,8 +33,11 @@ for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(cat "$work/port")
 : >"$work/heard"
 
-f=$(dump_with_tail "$GOOD" "$work/egress" "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
-CREATE EXTENSION IF NOT EXISTS dblink WITH SCHEMA public;
+# beacon NAME SPELLING: the dump with dblink made (its name spelt so),
+# and a CHECK connecting to the listener.
+beacon() {
+	dump_with_tail "$GOOD" "$work/$1" "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
+CREATE EXTENSION IF NOT EXISTS $2 WITH SCHEMA public;
 CREATE FUNCTION public.beacon() RETURNS boolean LANGUAGE plpgsql AS \$\$
 BEGIN
   BEGIN
@@ -43,7 +46,9 @@ BEGIN
   END;
   RETURN true;
 END \$\$;
-ALTER TABLE public.u ADD CONSTRAINT beacon CHECK (id <> 1 OR public.beacon());")
+ALTER TABLE public.u ADD CONSTRAINT beacon CHECK (id <> 1 OR public.beacon());"
+}
+f=$(beacon egress dblink)
 check_exit vuext-untrusted-passes 0 "$LB_BIN" verify -v --jobs 2 --restore "$f"
 grep -q 'leaves out line [0-9]* (CREATE EXTENSION IF NOT EXISTS dblink WITH SCHEMA public;): the extension is not marked trusted' \
 	<<<"$LB_LAST_OUTPUT" && pass vuext-named || fail vuext-named "$LB_LAST_OUTPUT"
@@ -51,6 +56,14 @@ grep -q 'leaves out line [0-9]* (CREATE EXTENSION IF NOT EXISTS pgcrypto' <<<"$L
 	fail vuext-trusted-made "pgcrypto (trusted) left out: $LB_LAST_OUTPUT" || pass vuext-trusted-made
 sleep 0.5
 [ ! -s "$work/heard" ] && pass vuext-no-connection || fail vuext-no-connection "the server connected out: $(cat "$work/heard")"
+
+# The name in Unicode escapes, which can spell any name: left out too (a review found it made).
+check_exit vuext-escaped-passes 0 "$LB_BIN" verify -v --jobs 2 --restore "$(beacon escaped 'U&"\0064blink"')"
+grep -q 'leaves out line [0-9]* (CREATE EXTENSION IF NOT EXISTS U&"\\0064blink" WITH SCHEMA pu): the extension is not marked trusted' \
+	<<<"$LB_LAST_OUTPUT" && pass vuext-escaped-named || fail vuext-escaped-named "$LB_LAST_OUTPUT"
+sleep 0.5
+[ ! -s "$work/heard" ] && pass vuext-escaped-no-connection ||
+	fail vuext-escaped-no-connection "the server connected out: $(cat "$work/heard")"
 
 # Vouched for, the file's extension is made, and its CHECK reaches the listener: the test sees it.
 check_exit vuext-trusted-passes 0 "$LB_BIN" verify -v --jobs 2 --restore --trusted "$f"

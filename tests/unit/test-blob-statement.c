@@ -25,6 +25,8 @@ main(void)
 		"SELECT pg_catalog.lo_create('7003'); SELECT 1;",
 		"SELECT pg_catalog.lo_create('07003');",
 		"SELECT pg_catalog.lo_create('4294967296');",
+		"SELECT pg_catalog.lo_create('9300000000000000000');",
+		"SELECT pg_catalog.lo_put('7001', 9999999999999999999, '\\x4e');",
 		"SELECT pg_catalog.lo_create('');",
 		"SELECT pg_catalog.lo_put('7001', 0, '\\x4G');",
 		"SELECT pg_catalog.lo_put('7001', 0, '\\x4');",
