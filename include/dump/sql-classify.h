@@ -108,6 +108,12 @@ char *sql_created_name(const char *text, size_t len);
  */
 int sql_mentions(const char *text, size_t len, const char *name);
 /*
+ * A name as written (bare, or "quoted" with "" for a quote) as the server
+ * keeps it: folded to lower case, or unquoted; NULL for a U&"..." name,
+ * whose escapes can spell any name.
+ */
+char *sql_name_value(const char *written);
+/*
  * The name token of "CREATE EXTENSION IF NOT EXISTS name ..." as written
  * (a bare word, "quoted" or U&"escaped"), or NULL for any other statement.
  */

@@ -774,18 +774,9 @@ print_text(const struct diff_run *r)
 static char *
 unquoted(const char *ident)
 {
-	size_t n = strlen(ident), i, o = 0;
-	char *out;
+	char *name = sql_name_value(ident);
 
-	if (n < 2 || ident[0] != '"')
-		return xstrdup(ident);
-	out = xmalloc(n);
-	for (i = 1; i + 1 < n; i++) {
-		out[o++] = ident[i];
-		i += ident[i] == '"';	/* "" is one quote */
-	}
-	out[o] = '\0';
-	return out;
+	return name != NULL ? name : xstrdup(ident);
 }
 
 /* A COPY text row as {column: value} (NULL as null). */

@@ -902,6 +902,30 @@ extension_fixed_form(struct lexer *lx, struct tok *t)
 }
 
 char *
+sql_name_value(const char *written)
+{
+	char *v = xstrdup(written), *out = v;
+	const char *p;
+
+	if (*written != '"') {
+		if (strchr(written, '"') != NULL) {	/* U&"...": its escapes can spell any name */
+			free(v);
+			return NULL;
+		}
+		for (; *out != '\0'; out++)
+			if (*out >= 'A' && *out <= 'Z')
+				*out = (char)(*out - 'A' + 'a');
+		return v;
+	}
+	for (p = written + 1; *p != '\0' && !(*p == '"' && p[1] != '"'); p++) {
+		*out++ = *p;
+		p += *p == '"';	/* "" is one quote */
+	}
+	*out = '\0';
+	return v;
+}
+
+char *
 sql_extension_created(const char *text, size_t len)
 {
 	struct lexer lx = { text, text + len, 0 };

@@ -404,7 +404,6 @@ out:
 	return rc;
 }
 
-
 /*
  * A table the superuser made (its columns are of a type made apart) goes
  * to the role, whose COPY loads its rows and whose checks read them.
@@ -446,16 +445,21 @@ names_apart(const struct scratch *s, const char *text, size_t len)
 	return 0;
 }
 
-/* Remembers the object the statement creates, so what names it goes apart too. (admin_mu held) */
+/* Remembers an object made apart (or left out), by name, so what names it goes apart too. (admin_mu held) */
 static void
-note_apart(struct scratch *s, const char *text, size_t len)
+remember_apart(struct scratch *s, char *name)
 {
-	char *name = sql_created_name(text, len);
-
 	if (name == NULL)
 		return;
 	s->apart = xrealloc(s->apart, (s->napart + 1) * sizeof(*s->apart));
 	s->apart[s->napart++] = name;
+}
+
+/* Remembers the object the statement creates. (admin_mu held) */
+static void
+note_apart(struct scratch *s, const char *text, size_t len)
+{
+	remember_apart(s, sql_created_name(text, len));
 }
 
 /*
@@ -474,42 +478,7 @@ leave_out(struct scratch *s, const char *sql, long line, const char *why, const 
 		s->left_out_tables[s->nleft_out_tables++] = table;
 	}
 	log_warn("verify --restore leaves out line %ld (%.60s): %s", line, sql, why);
-	if (made == NULL) {
-		note_apart(s, sql, strlen(sql));
-	} else {
-		s->apart = xrealloc(s->apart, (s->napart + 1) * sizeof(*s->apart));
-		s->apart[s->napart++] = xstrdup(made);
-	}
-}
-
-/*
- * A name as the server keeps it: a quoted one unquoted, a bare one folded
- * to lower case; NULL for a U&"..." one, whose escapes can spell any name.
- */
-static char *
-name_value(const char *token)
-{
-	char *v, *out;
-	const char *p;
-
-	if (*token != '"' && strchr(token, '"') != NULL)
-		return NULL;
-	v = out = xstrdup(token);
-	if (*token != '"') {
-		for (; *out != '\0'; out++)
-			if (*out >= 'A' && *out <= 'Z')
-				*out = (char)(*out - 'A' + 'a');
-		return v;
-	}
-	for (p = token + 1; *p != '\0'; p++) {
-		if (*p == '"' && p[1] != '"')
-			break;
-		*out++ = *p;
-		if (*p == '"')
-			p++;
-	}
-	*out = '\0';
-	return v;
+	remember_apart(s, made != NULL ? xstrdup(made) : sql_created_name(sql, strlen(sql)));
 }
 
 /*
@@ -535,7 +504,7 @@ untrusted_extension(struct scratch *s, const char *sql, char **token)
 	*token = NULL;
 	if (!s->superuser_untrusted || (*token = sql_extension_created(sql, strlen(sql))) == NULL)
 		return 0;
-	if ((name = name_value(*token)) == NULL)
+	if ((name = sql_name_value(*token)) == NULL)
 		return 1;
 	param = name;
 	query = xasprintf("SELECT NOT EXISTS (SELECT FROM pg_catalog.pg_extension x WHERE x.extname = $1) "

@@ -539,6 +539,7 @@ main(void)
 			"COMMENT ON TABLE s.event IS 'trigger';", "CREATE TABLE s.t (a int);", NULL,
 		};
 		char *name;
+		const char *text;
 
 		for (k = 0; su[k] != NULL; k++)
 			UNIT_CHECK(name_of("superuser:", su[k]), sql_superuser_kind(su[k], strlen(su[k])) != NULL &&
@@ -563,6 +564,17 @@ main(void)
 		UNIT_CHECK("mentions-qualified", sql_mentions("ALTER SEQUENCE public.s OWNED BY public.t.a;", 44, "public.t"));
 		UNIT_CHECK("mentions-not-schema-alone", !sql_mentions("CREATE SEQUENCE public.s;", 25, "public.t"));
 		UNIT_CHECK("mentions-not-other-schema", !sql_mentions("CREATE TABLE x.t (a int);", 25, "public.t"));
+		name = sql_name_value("DbLink");
+		UNIT_CHECK("name-value-folded", name != NULL && strcmp(name, "dblink") == 0);
+		free(name);
+		name = sql_name_value("\"My \"\"X\"\"\"");
+		UNIT_CHECK("name-value-unquoted", name != NULL && strcmp(name, "My \"X\"") == 0);
+		free(name);
+		UNIT_CHECK("name-value-unicode-escapes-unread", sql_name_value("U&\"\\0064blink\"") == NULL);
+		text = "CREATE EXTENSION IF NOT EXISTS U&\"\\0064blink\" WITH SCHEMA public;";
+		name = sql_extension_created(text, strlen(text));
+		UNIT_CHECK("extension-created-as-written", name != NULL && strcmp(name, "U&\"\\0064blink\"") == 0);
+		free(name);
 		name = sql_created_name("CREATE UNIQUE INDEX i_a ON ONLY public.t USING btree (a);", 57);
 		UNIT_CHECK("created-name-index", name != NULL && strcmp(name, "public.i_a") == 0);
 		free(name);
