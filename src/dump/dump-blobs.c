@@ -49,7 +49,7 @@ literal(const char *p, const char *end, const char *lit)
 	return p != NULL && (size_t)(end - p) >= n && memcmp(p, lit, n) == 0 ? p + n : NULL;
 }
 
-/* blob_statement_parse into *st, which may be left half filled when it is not one. */
+/* blob_statement_parse into a zeroed *st, which may be left half filled when it is not one. */
 static int
 parse_blob(const char *text, const char *end, struct blob_statement *st)
 {
@@ -81,14 +81,11 @@ parse_blob(const char *text, const char *end, struct blob_statement *st)
 int
 blob_statement_parse(const char *text, size_t len, struct blob_statement *st)
 {
-	struct blob_statement got;
-
-	memset(&got, 0, sizeof(got));
 	memset(st, 0, sizeof(*st));
-	if (!parse_blob(text, text + len, &got))
-		return 0;
-	*st = got;
-	return 1;
+	if (parse_blob(text, text + len, st))
+		return 1;
+	memset(st, 0, sizeof(*st));
+	return 0;
 }
 
 /* The object's data, chunk by chunk as hex, each chunk one lo_put. */

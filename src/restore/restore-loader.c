@@ -575,6 +575,31 @@ sum_blob_statement(struct loader *l, const struct sql_item *item)
 	free(data);
 }
 
+/*
+ * With settings.fingerprint, each statement before it may go apart
+ * (confined), wherever it runs: a query that may write rows is counted, a
+ * rename or a type's new shape, which changes how rows already in print,
+ * is no dump's, and a large object's statement is summed. 0, or -1
+ * (reported, l->failed set).
+ */
+static int
+verify_statement(struct loader *l, const struct sql_item *item)
+{
+	const char *why;
+
+	if (sql_table_from_query(item->text, item->len))
+		l->stats->row_writers++;
+	if ((why = sql_reprints(item->text, item->len)) != NULL) {
+		log_error("verify stopped at line %ld: the file runs %s, which changes how rows already loaded "
+		    "print (an enum label, a type's fields, a name a regclass value shows); a dump holds none",
+		    item->line, why);
+		l->failed = 1;
+		return -1;
+	}
+	sum_blob_statement(l, item);
+	return 0;
+}
+
 int
 loader_item(void *ctx, const struct sql_item *item)
 {
@@ -594,22 +619,8 @@ loader_item(void *ctx, const struct sql_item *item)
 			l->failed = 1;
 			return -1;
 		}
-		/*
-		 * Before it may go apart (confined), wherever it runs: a query
-		 * that may write rows is counted, and a rename or a type's new
-		 * shape, which changes how rows already in print, is no dump's.
-		 */
-		if (l->settings->fingerprint && sql_table_from_query(item->text, item->len))
-			l->stats->row_writers++;
-		if (l->settings->fingerprint && (why = sql_reprints(item->text, item->len)) != NULL) {
-			log_error("verify stopped at line %ld: the file runs %s, which changes how rows already loaded "
-			    "print (an enum label, a type's fields, a name a regclass value shows); a dump holds none",
-			    item->line, why);
-			l->failed = 1;
+		if (l->settings->fingerprint && verify_statement(l, item) < 0)
 			return -1;
-		}
-		if (l->settings->fingerprint)
-			sum_blob_statement(l, item);
 		if (l->settings->confined != NULL && (rc = confined_statement(l, item)) <= 0)
 			return rc;
 		if (l->settings->no_owner && sql_sets_owner(item->text, item->len)) {

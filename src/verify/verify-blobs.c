@@ -15,7 +15,7 @@
 
 /* One object's data, chunk by chunk in binary, into sum. 0, or -1 (reported). */
 static int
-read_object(PGconn *conn, const struct row_key *key, const char *oid, struct row_sum *sum)
+read_object(PGconn *conn, const struct row_key *key, const char *oid, unsigned long oidnum, struct row_sum *sum)
 {
 	char offset[32], chunk[16], *what = xasprintf("cannot read back large object %s", oid);
 	const char *params[3] = { oid, offset, chunk };
@@ -36,7 +36,7 @@ read_object(PGconn *conn, const struct row_key *key, const char *oid, struct row
 		}
 		len = PQgetlength(res, 0, 0);
 		if (len > 0)
-			blob_sum_chunk(key, sum, strtoul(oid, NULL, 10), at, PQgetvalue(res, 0, 0), (size_t)len);
+			blob_sum_chunk(key, sum, oidnum, at, PQgetvalue(res, 0, 0), (size_t)len);
 		PQclear(res);
 		at += len;
 	} while (len == BLOB_CHUNK);
@@ -57,8 +57,10 @@ blobs_read_back(PGconn *conn, const struct row_key *key, struct row_sum *sum, lo
 	if (res == NULL)
 		return -1;
 	for (i = 0; rc == 0 && i < PQntuples(res); i++) {
-		blob_sum_create(key, sum, strtoul(PQgetvalue(res, i, 0), NULL, 10));
-		rc = read_object(conn, key, PQgetvalue(res, i, 0), sum);
+		unsigned long oid = strtoul(PQgetvalue(res, i, 0), NULL, 10);
+
+		blob_sum_create(key, sum, oid);
+		rc = read_object(conn, key, PQgetvalue(res, i, 0), oid, sum);
 		(*count)++;
 	}
 	PQclear(res);
