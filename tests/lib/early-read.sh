@@ -84,3 +84,12 @@ dump_after_read_sql() {
 dump_after_read() {
 	dump_with_tail "$1" "$2" "$(dump_after_read_sql "$3")"
 }
+
+# fails_after_read NAME DIR PATTERN SQL: GOOD (dump_checked's) with SQL
+# after a read (dump_after_read) in DIR, into FORGED; verify --restore
+# exits 3 (NAME-fails) and says PATTERN, a grep regex (NAME-named).
+fails_after_read() {
+	FORGED=$(dump_after_read "$GOOD" "$2" "$4")
+	check_exit "$1-fails" 3 "$LB_BIN" verify -v --jobs 2 --restore "$FORGED"
+	grep -q -- "$3" <<<"$LB_LAST_OUTPUT" && pass "$1-named" || fail "$1-named" "$LB_LAST_OUTPUT"
+}
