@@ -496,7 +496,7 @@ leave_out(struct scratch *s, const char *sql, long line, const char *why, const 
 static int
 untrusted_extension(struct scratch *s, const char *sql, char **token)
 {
-	char *name, *query;
+	char *name, *query, *what;
 	const char *param;
 	PGresult *res;
 	int rc;
@@ -512,9 +512,11 @@ untrusted_extension(struct scratch *s, const char *sql, char **token)
 	    "AND NOT EXISTS (SELECT FROM pg_catalog.pg_available_extension_versions v "
 	    "JOIN pg_catalog.pg_available_extensions e ON e.name = v.name AND e.default_version = v.version "
 	    "WHERE v.name = $1 AND %s)", PQserverVersion(s->admin) >= 130000 ? "v.trusted" : "false");
-	res = pgsql_query_params(s->admin, query, 1, &param, "cannot see whether an extension is trusted");
+	what = xasprintf("cannot see whether extension %s is marked trusted", name);
+	res = pgsql_query_params(s->admin, query, 1, &param, what);
 	rc = res == NULL ? -1 : strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
+	free(what);
 	free(query);
 	free(name);
 	return rc;
