@@ -210,7 +210,8 @@ print_header(const struct layout *l)
 /*
  * KEPT BY in the narrow table (caller frees): a daily or weekly rule
  * without its year ("daily 11-09", "weekly W45"; AGE says which year),
- * the rest as it is. --wide and --json keep the full form.
+ * a rule kept at the oldest backup without its "oldest ", the rest as it
+ * is. --wide and --json keep the full form.
  */
 static char *
 short_rules(const char *rules)
@@ -234,6 +235,14 @@ short_rules(const char *rules)
 			if (at_rule && strspn(p + n, "0123456789") == 4 && p[n + 4] == '-')
 				memmove(p + n, p + n + 5, strlen(p + n + 5) + 1);
 		}
+	}
+	/* "oldest weekly W44" passed a narrow column and was cut: the rule is enough there, AGE says it is old. */
+	for (p = out; (p = strstr(p, "oldest ")) != NULL;) {
+		if ((p == out || (p - out >= 2 && p[-2] == ',')) &&
+		    (strncmp(p + 7, "daily ", 6) == 0 || strncmp(p + 7, "weekly ", 7) == 0 || strncmp(p + 7, "monthly ", 8) == 0))
+			memmove(p, p + 7, strlen(p + 7) + 1);
+		else
+			p += 7;
 	}
 	return out;
 }
