@@ -261,6 +261,32 @@ struct worker {
 	pthread_t thread;
 };
 
+/*
+ * A transaction per table: the locks of the tables dumped are let go (the
+ * main connection holds one on each all along). Kept to the end, they
+ * doubled the lock table the dump needs, and 5000 tables ran the server
+ * out of shared memory where pg_dump, on one connection, does not. The
+ * exported snapshot stays valid while the main transaction is open.
+ *
+ * A worker that cannot join it again only stops: the tables it would have
+ * taken are the main connection's (main_take), and the dump stays whole.
+ * Most often the main connection itself has just failed, and its own error
+ * names its table, where this one's "invalid snapshot identifier" would
+ * not say what happened. 1 joined, 0 stop (warned).
+ */
+static int
+worker_rejoin(PGconn *conn, const char *rejoin)
+{
+	PGresult *res = PQexec(conn, rejoin);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	if (!ok)
+		log_warn("a parallel worker cannot join the dump's snapshot again (%s): the other connections "
+		    "dump the tables left", pgsql_error_text(conn, res));
+	PQclear(res);
+	return ok;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -274,18 +300,8 @@ worker_main(void *arg)
 
 		log_debug("dumping table %s on a parallel connection", job->table->qualified);
 		rc = worker_dump(r, conn, job);
-		/*
-		 * A transaction per table: the locks of the tables dumped are let
-		 * go (the main connection holds one on each all along). Kept to
-		 * the end, they doubled the lock table the dump needs, and 5000
-		 * tables ran the server out of shared memory where pg_dump, on
-		 * one connection, does not. The exported snapshot stays valid
-		 * while the main transaction is open.
-		 */
-		if (rc == 0 && pgsql_exec(conn, w->rejoin, "a parallel worker cannot join the dump's snapshot again") < 0)
-			rc = -1;
 		job_settle(r, job, rc);
-		if (rc < 0)
+		if (rc < 0 || !worker_rejoin(conn, w->rejoin))
 			break;
 	}
 	PQfinish(conn);
