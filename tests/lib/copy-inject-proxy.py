@@ -11,38 +11,10 @@ server is then typed (a type byte and an int32 length).
 
 Usage: copy-inject-proxy.py SOCKET PORTFILE PAYLOAD [split]
 """
-import os
-import socket
 import struct
 import sys
-import threading
 
-
-def relay_raw(src, dst):
-    try:
-        while True:
-            buf = src.recv(65536)
-            if not buf:
-                break
-            dst.sendall(buf)
-    except OSError:
-        pass
-    finally:
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
-def read_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        part = sock.recv(n - len(buf))
-        if not part:
-            return None
-        buf += part
-    return buf
+from pg_proxy import close_both, read_message, relay_raw, serve
 
 
 def copy_data(body):
@@ -55,13 +27,11 @@ def relay_server(server, client, payload, split):
     held = None
     try:
         while True:
-            head = read_exact(server, 5)
-            if head is None:
+            msg = read_message(server)
+            if msg is None:
                 break
-            kind, length = head[:1], struct.unpack("!I", head[1:])[0]
-            body = read_exact(server, length - 4)
-            if body is None:
-                break
+            head, body = msg
+            kind = head[:1]
             if held is not None:
                 if kind == b"c" and split:
                     held = copy_data(held) + b"".join(copy_data(payload[i:i + 1]) for i in range(len(payload)))
@@ -78,33 +48,13 @@ def relay_server(server, client, payload, split):
     except OSError:
         pass
     finally:
-        for s in (server, client):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        close_both(server, client)
 
 
 def main():
     path, portfile, payload = sys.argv[1], sys.argv[2], sys.argv[3].encode()
     split = len(sys.argv) > 4 and sys.argv[4] == "split"
-    lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(16)
-    with open(portfile + ".tmp", "w") as f:
-        f.write("%d\n" % lsock.getsockname()[1])
-    os.rename(portfile + ".tmp", portfile)
-    while True:
-        client, _ = lsock.accept()
-        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            server.connect(path)
-        except OSError:
-            client.close()
-            continue
-        threading.Thread(target=relay_raw, args=(client, server), daemon=True).start()
-        threading.Thread(target=relay_server, args=(server, client, payload, split), daemon=True).start()
+    serve(path, portfile, relay_raw, lambda server, client: relay_server(server, client, payload, split))
 
 
 if __name__ == "__main__":

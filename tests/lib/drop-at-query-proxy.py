@@ -12,42 +12,10 @@ length).
 
 Usage: drop-at-query-proxy.py SOCKET PORTFILE PREFIX
 """
-import os
-import socket
 import struct
 import sys
-import threading
 
-
-def read_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        part = sock.recv(n - len(buf))
-        if not part:
-            return None
-        buf += part
-    return buf
-
-
-def close_both(a, b):
-    for s in (a, b):
-        try:
-            s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-
-def relay_server(server, client):
-    try:
-        while True:
-            buf = server.recv(65536)
-            if not buf:
-                break
-            client.sendall(buf)
-    except OSError:
-        pass
-    finally:
-        close_both(server, client)
+from pg_proxy import close_both, read_exact, read_message, relay_raw, serve
 
 
 def relay_client(client, server, prefix):
@@ -61,12 +29,10 @@ def relay_client(client, server, prefix):
             return
         server.sendall(head + body)
         while True:
-            head = read_exact(client, 5)
-            if head is None:
+            msg = read_message(client)
+            if msg is None:
                 break
-            body = read_exact(client, struct.unpack("!I", head[1:])[0] - 4)
-            if body is None:
-                break
+            head, body = msg
             if head[:1] == b"Q" and body.startswith(prefix):
                 break
             server.sendall(head + body)
@@ -78,23 +44,7 @@ def relay_client(client, server, prefix):
 
 def main():
     path, portfile, prefix = sys.argv[1], sys.argv[2], sys.argv[3].encode()
-    lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lsock.bind(("127.0.0.1", 0))
-    lsock.listen(16)
-    with open(portfile + ".tmp", "w") as f:
-        f.write("%d\n" % lsock.getsockname()[1])
-    os.rename(portfile + ".tmp", portfile)
-    while True:
-        client, _ = lsock.accept()
-        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            server.connect(path)
-        except OSError:
-            client.close()
-            continue
-        threading.Thread(target=relay_client, args=(client, server, prefix), daemon=True).start()
-        threading.Thread(target=relay_server, args=(server, client), daemon=True).start()
+    serve(path, portfile, lambda client, server: relay_client(client, server, prefix), relay_raw)
 
 
 if __name__ == "__main__":
