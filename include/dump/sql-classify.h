@@ -153,4 +153,27 @@ int sql_index_table(const char *sql, size_t len, char **table);
  */
 int sql_fk_column(const char *sql, size_t len, char **table, char **column);
 
+/*
+ * One statement of a globals file (db --globals, dump-globals.c) in
+ * exactly a form its writer gives: restore --globals runs no other.
+ */
+enum sql_global_kind {
+	SQL_GLOBAL_CREATE_ROLE,		/* CREATE ROLE r; */
+	SQL_GLOBAL_ROLE_ATTRIBUTES,	/* ALTER ROLE r WITH <its seven attributes> [CONNECTION LIMIT n] [VALID UNTIL '...']; */
+	SQL_GLOBAL_ROLE_SETTING,	/* ALTER ROLE r SET s TO value[, ...]; */
+	SQL_GLOBAL_ROLE_COMMENT,	/* COMMENT ON ROLE r IS '...'; */
+	SQL_GLOBAL_GRANT,		/* GRANT g TO r [WITH ADMIN OPTION | WITH ADMIN b, INHERIT b, SET b]; */
+	SQL_GLOBAL_CREATE_TABLESPACE,	/* CREATE TABLESPACE t OWNER r LOCATION '...'; */
+	SQL_GLOBAL_TABLESPACE_OPTIONS,	/* ALTER TABLESPACE t SET (option = constant, ...); */
+};
+struct sql_global {
+	enum sql_global_kind kind;
+	char *name;	/* the role or tablespace it makes or changes (GRANT: the member), as the server keeps it */
+	char *other;	/* GRANT: the role granted; ROLE_SETTING: the setting; CREATE TABLESPACE: the owner */
+	int privileged;	/* ROLE_ATTRIBUTES: SUPERUSER, CREATEROLE, REPLICATION or BYPASSRLS */
+};
+/* 0 with *g filled (sql_global_free), or -1: not one of the writer's forms. */
+int sql_global_read(const char *text, size_t len, struct sql_global *g);
+void sql_global_free(struct sql_global *g);
+
 #endif

@@ -234,6 +234,10 @@ restore_local(const struct options *opts, const char *file)
 	}
 	if (opts->list_only)
 		return list_contents(file, opts->json);
+	if (opts->trusted && !opts->globals) {
+		log_error("restore --trusted goes with --globals FILE: a dump's own statements are checked either way");
+		return LB_EXIT_USAGE;
+	}
 	if (opts->globals) {
 		if (opts->dbname == NULL || opts->dbname_origin != PG_TARGET_FLAG || full || opts->restore_to != NULL) {
 			log_error("restore --globals FILE needs --dbname naming a database of the target server "
@@ -241,7 +245,7 @@ restore_local(const struct options *opts, const char *file)
 			return LB_EXIT_USAGE;
 		}
 		db = db_settings(opts);
-		return exit_code(restore_globals_file(&db.target, file));
+		return exit_code(restore_globals_file(&db.target, file, opts->trusted));
 	}
 	if (opts->dbname != NULL && opts->dbname_origin != PG_TARGET_FLAG &&
 	    !full) {

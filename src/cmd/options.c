@@ -159,9 +159,10 @@ static const struct option_spec specs[] = {
 	    "skip ALTER ... OWNER TO and SET ROLE: what is restored belongs to the restoring user" },
 	{ "restore", OPT_RESTORE, no_argument, CMD_VERIFY, NULL,
 	    "also restore into a scratch database and compare rows and content with the manifest" },
-	{ "trusted", OPT_TRUSTED, no_argument, CMD_VERIFY, NULL,
-	    "with --restore, for a backup of your own: what only a superuser may run (languages, C functions, "
-	    "event triggers...) runs as the connecting superuser instead of being left out" },
+	{ "trusted", OPT_TRUSTED, no_argument, CMD_VERIFY | CMD_RESTORE, NULL,
+	    "for a backup of your own: with verify --restore, what only a superuser may run (languages, C "
+	    "functions, event triggers...) runs as the connecting superuser instead of being left out; with "
+	    "restore --globals, superuser and other privileged roles, memberships and settings are created" },
 	{ "scratch-db", OPT_SCRATCH_DB, required_argument, CMD_VERIFY, "NAME",
 	    "with --restore: the scratch database to create (must not exist; default lotbackup_verify_HOST_PID_START)" },
 	{ "no-git", OPT_NO_GIT, no_argument, CMD_FULL, NULL, "back up a project that is not a git repository" },

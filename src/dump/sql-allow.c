@@ -1324,3 +1324,188 @@ sql_confined_action(const char *text, size_t len)
 		return SQL_CONFINED_PRIVILEGED;
 	return sql_superuser_kind(text, len) != NULL ? SQL_CONFINED_SUPERUSER : SQL_CONFINED_RUN;
 }
+
+/*
+ * The globals file (db --globals, dump-globals.c): each statement in
+ * exactly a form its writer gives, read with this lexer, so that no
+ * spelling (case, blanks, comments, quoting) reads as one form here and
+ * as something else to the server.
+ */
+
+/*
+ * A role or tablespace name, as the server keeps it, into *out; 0 when
+ * none is next. A bare word that the server reads as a role specifier or
+ * keyword where a role goes (ALTER ROLE ALL is every role) is no name.
+ */
+static int
+global_name(struct lexer *lx, struct tok *t, char **out)
+{
+	static const char *const specifiers[] = { "all", "public", "none", "current_user", "current_role",
+		"session_user", "user", NULL };
+	char *written;
+	size_t i;
+
+	if (t->type != T_WORD && t->type != T_QIDENT)
+		return 0;
+	for (i = 0; t->type == T_WORD && specifiers[i] != NULL; i++)
+		if (is_word(t, specifiers[i]))
+			return 0;
+	written = xstrndup(t->p, t->n);
+	*out = sql_name_value(written);
+	free(written);
+	if (*out == NULL)
+		return 0;
+	next(lx, t);
+	return 1;
+}
+
+/* WITH and the seven attributes, in the writer's order; *privileged for a positive one that reaches past the role. */
+static int
+role_attributes(struct lexer *lx, struct tok *t, int *privileged)
+{
+	static const char *const pairs[][2] = { { "superuser", "nosuperuser" }, { "inherit", "noinherit" },
+		{ "createrole", "nocreaterole" }, { "createdb", "nocreatedb" }, { "login", "nologin" },
+		{ "replication", "noreplication" }, { "bypassrls", "nobypassrls" } };
+	size_t i;
+
+	if (!eat(lx, t, "with"))
+		return 0;
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		/* CREATEROLE: before 16 such a role may grant itself any role but a superuser. */
+		if (is_word(t, pairs[i][0]) && (i == 0 || i == 2 || i == 5 || i == 6))
+			*privileged = 1;
+		if (!eat(lx, t, pairs[i][0]) && !eat(lx, t, pairs[i][1]))
+			return 0;
+	}
+	if (eat(lx, t, "connection")) {
+		if (!eat(lx, t, "limit") || t->type != T_NUMBER)
+			return 0;
+		next(lx, t);
+	}
+	if (eat(lx, t, "valid")) {
+		if (!eat(lx, t, "until") || t->type != T_STRING)
+			return 0;
+		next(lx, t);
+	}
+	return at_end(lx, t);
+}
+
+/* TO value[, ...]: constants and names, as a setting's stored text reads back. */
+static int
+setting_value(struct lexer *lx, struct tok *t)
+{
+	if (!eat(lx, t, "to"))
+		return 0;
+	for (;;) {
+		if (t->type == T_WORD || t->type == T_QIDENT)
+			next(lx, t);
+		else if (!eat_literal(lx, t, 0))
+			return 0;
+		if (!is_punct(t, ","))
+			return at_end(lx, t);
+		next(lx, t);
+	}
+}
+
+/* GRANT's options after the member: none, WITH ADMIN OPTION, or 16's WITH ADMIN b, INHERIT b, SET b. */
+static int
+grant_options(struct lexer *lx, struct tok *t)
+{
+	static const char *const v16[] = { "admin", "inherit", "set" };
+	size_t i;
+
+	if (!eat(lx, t, "with"))
+		return at_end(lx, t);
+	if (eat(lx, t, "admin") && eat(lx, t, "option"))
+		return at_end(lx, t);
+	for (i = 0; i < 3; i++) {
+		if ((i > 0 && (!is_punct(t, ",") || (next(lx, t), !eat(lx, t, v16[i])))) ||
+		    (!eat(lx, t, "true") && !eat(lx, t, "false")))
+			return 0;
+	}
+	return at_end(lx, t);
+}
+
+/* SET (option = constant, ...) of a tablespace. */
+static int
+tablespace_options(struct lexer *lx, struct tok *t)
+{
+	if (!eat(lx, t, "set") || !is_punct(t, "("))
+		return 0;
+	do {
+		next(lx, t);
+		if (t->type != T_WORD)
+			return 0;
+		next(lx, t);
+		if (!is_punct(t, "="))
+			return 0;
+		next(lx, t);
+		if (!eat_literal(lx, t, 0))
+			return 0;
+	} while (is_punct(t, ","));
+	if (!is_punct(t, ")"))
+		return 0;
+	next(lx, t);
+	return at_end(lx, t);
+}
+
+/* ALTER ROLE r WITH ... or ALTER ROLE r SET s TO v, r into g->name. */
+static int
+global_alter_role(struct lexer *lx, struct tok *t, struct sql_global *g)
+{
+	if (!global_name(lx, t, &g->name))
+		return 0;
+	if (is_word(t, "with")) {
+		g->kind = SQL_GLOBAL_ROLE_ATTRIBUTES;
+		return role_attributes(lx, t, &g->privileged);
+	}
+	g->kind = SQL_GLOBAL_ROLE_SETTING;
+	return eat(lx, t, "set") && global_name(lx, t, &g->other) && setting_value(lx, t);
+}
+
+int
+sql_global_read(const char *text, size_t len, struct sql_global *g)
+{
+	struct lexer lx = { text, text + len, 0 };
+	struct tok t = { T_END, text, 0 };
+	int ok = 0;
+
+	memset(g, 0, sizeof(*g));
+	next(&lx, &t);
+	if (eat(&lx, &t, "create")) {
+		if (eat(&lx, &t, "role")) {
+			g->kind = SQL_GLOBAL_CREATE_ROLE;
+			ok = global_name(&lx, &t, &g->name) && at_end(&lx, &t);
+		} else if (eat(&lx, &t, "tablespace")) {
+			g->kind = SQL_GLOBAL_CREATE_TABLESPACE;
+			ok = global_name(&lx, &t, &g->name) && eat(&lx, &t, "owner") && global_name(&lx, &t, &g->other) &&
+			    eat(&lx, &t, "location") && t.type == T_STRING && (next(&lx, &t), at_end(&lx, &t));
+		}
+	} else if (eat(&lx, &t, "alter")) {
+		if (eat(&lx, &t, "role")) {
+			ok = global_alter_role(&lx, &t, g);
+		} else if (eat(&lx, &t, "tablespace")) {
+			g->kind = SQL_GLOBAL_TABLESPACE_OPTIONS;
+			ok = global_name(&lx, &t, &g->name) && tablespace_options(&lx, &t);
+		}
+	} else if (eat(&lx, &t, "comment")) {
+		g->kind = SQL_GLOBAL_ROLE_COMMENT;
+		ok = eat(&lx, &t, "on") && eat(&lx, &t, "role") && global_name(&lx, &t, &g->name) &&
+		    eat(&lx, &t, "is") && t.type == T_STRING && (next(&lx, &t), at_end(&lx, &t));
+	} else if (eat(&lx, &t, "grant")) {
+		g->kind = SQL_GLOBAL_GRANT;
+		ok = global_name(&lx, &t, &g->other) && eat(&lx, &t, "to") && global_name(&lx, &t, &g->name) &&
+		    grant_options(&lx, &t);
+	}
+	if (!ok)
+		sql_global_free(g);
+	return ok ? 0 : -1;
+}
+
+void
+sql_global_free(struct sql_global *g)
+{
+	free(g->name);
+	free(g->other);
+	memset(g, 0, sizeof(*g));
+}

@@ -12,20 +12,18 @@
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "dump/sql-classify.h"
 #include "dump/sql-split.h"
 #include "io/pipe.h"
 #include "restore/restore-globals.h"
 #include "store/backups.h"
 #include "store/manifest.h"
 
-/* What db --globals writes; anything else in the file is refused. */
-static const char *const allowed[] = {
-	"CREATE ROLE ", "ALTER ROLE ", "GRANT ", "COMMENT ON ROLE ", "CREATE TABLESPACE ", "ALTER TABLESPACE ", NULL,
-};
-
 struct stmt {
 	char *sql;
 	long line;
+	struct sql_global g;
+	int skip;		/* about a role or tablespace that exists already: kept as it is */
 };
 
 struct globals_file {
@@ -33,6 +31,7 @@ struct globals_file {
 	size_t n;
 	const char *path;
 	int refused;
+	int trusted;		/* --trusted: a file of the operator's own, privileges and all */
 };
 
 /* The statement without the comment lines and blanks before it. */
@@ -50,23 +49,12 @@ skip_comments(const char *s, const char *end)
 }
 
 static int
-is_allowed(const char *sql)
-{
-	size_t i;
-
-	for (i = 0; allowed[i]; i++)
-		if (strncasecmp(sql, allowed[i], strlen(allowed[i])) == 0)
-			/* A role's membership only: GRANT ... ON is an object's privilege, not a global. */
-			return strncasecmp(sql, "GRANT ", 6) != 0 || strstr(sql, " ON ") == NULL;
-	return 0;
-}
-
-static int
 collect(void *ctx, const struct sql_item *item)
 {
 	struct globals_file *g = ctx;
 	const char *s = skip_comments(item->text, item->text + item->len);
 	size_t len = (size_t)(item->text + item->len - s);
+	struct stmt *st;
 
 	if (item->kind == SQL_STATEMENT && len == 0)
 		return 0;
@@ -77,17 +65,58 @@ collect(void *ctx, const struct sql_item *item)
 		return -1;
 	}
 	g->stmts = xrealloc(g->stmts, (g->n + 1) * sizeof(*g->stmts));
-	g->stmts[g->n].sql = xstrndup(s, len);
-	g->stmts[g->n].line = item->line;
-	if (!is_allowed(g->stmts[g->n].sql)) {
-		log_error("%s line %ld: only CREATE/ALTER ROLE, GRANT role TO role, COMMENT ON ROLE and "
-		    "CREATE/ALTER TABLESPACE belong in a globals file: %.60s", g->path, item->line, g->stmts[g->n].sql);
+	st = &g->stmts[g->n];
+	memset(st, 0, sizeof(*st));
+	if (sql_global_read(s, len, &st->g) < 0) {
+		log_error("%s line %ld: not a statement db --globals writes (CREATE ROLE, ALTER ROLE ... WITH or SET, "
+		    "GRANT role TO role, COMMENT ON ROLE, CREATE TABLESPACE, ALTER TABLESPACE ... SET): %.60s",
+		    g->path, item->line, s);
 		g->refused = 1;
-		free(g->stmts[g->n].sql);
 		return -1;
 	}
+	st->sql = xstrndup(s, len);
+	st->line = item->line;
 	g->n++;
 	return 0;
+}
+
+/* Whether a statement before the i-th creates the role (or tablespace) name. */
+static int
+created_before(const struct globals_file *g, size_t i, enum sql_global_kind kind, const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < i; k++)
+		if (g->stmts[k].g.kind == kind && strcmp(g->stmts[k].g.name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The file changes only what it makes: an ALTER ROLE, COMMENT or GRANT to
+ * a role the file does not create (ALTER ROLE postgres ...), or options of
+ * a tablespace it does not, is not db --globals' and is refused. 0 or 1.
+ */
+static int
+check_own_objects(struct globals_file *g)
+{
+	size_t i;
+	int refused = 0;
+
+	for (i = 0; i < g->n; i++) {
+		const struct sql_global *sg = &g->stmts[i].g;
+		int ok = sg->kind == SQL_GLOBAL_CREATE_ROLE || sg->kind == SQL_GLOBAL_CREATE_TABLESPACE ||
+		    created_before(g, i, sg->kind == SQL_GLOBAL_TABLESPACE_OPTIONS ? SQL_GLOBAL_CREATE_TABLESPACE :
+		    SQL_GLOBAL_CREATE_ROLE, sg->name);
+
+		if (!ok) {
+			log_error("%s line %ld: %s \"%s\", which the file does not create before: a globals file changes "
+			    "only the roles and tablespaces it makes", g->path, g->stmts[i].line,
+			    sg->kind == SQL_GLOBAL_TABLESPACE_OPTIONS ? "about tablespace" : "about role", sg->name);
+			refused = 1;
+		}
+	}
+	return refused;
 }
 
 /* Beside its dump, the file must be what the dump's manifest recorded. 0, 1 (a finding) or -1. */
@@ -147,33 +176,136 @@ read_globals(const char *path, struct globals_file *g)
 	return rc;
 }
 
-/* Runs each statement; an existing role or tablespace is kept. */
+/* What the checks below ask the server, each of one name: one row, true or false. */
+static const char role_exists_sql[] = "SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = $1)";
+static const char tablespace_exists_sql[] =
+    "SELECT EXISTS (SELECT FROM pg_catalog.pg_tablespace WHERE spcname = $1)";
+/*
+ * A role whose membership reaches past a database: a privileged one, or
+ * a built-in one (server files and programs, all data, signals, those to
+ * come) other than the monitoring roles, which only read statistics.
+ */
+static const char role_privileged_sql[] =
+    "SELECT (pg_catalog.left($1, 3) = 'pg_' AND $1 NOT IN ('pg_monitor', 'pg_read_all_settings',"
+    " 'pg_read_all_stats', 'pg_stat_scan_tables')) OR EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = $1"
+    " AND (rolsuper OR rolcreaterole OR rolreplication OR rolbypassrls))";
+/* A setting only a superuser may set: given to a role by one, it would act with a superuser's authority. */
+static const char setting_privileged_sql[] =
+    "SELECT EXISTS (SELECT FROM pg_catalog.pg_settings WHERE name = $1 AND context <> 'user')";
+
+/* The server's answer to one of the questions above about name: 1, 0, or -1 (reported). */
 static int
-run_globals(PGconn *conn, const struct globals_file *g)
+server_says(PGconn *conn, const char *sql, const char *name)
 {
-	long long run = 0, kept = 0;
+	char *what = xasprintf("cannot look up \"%s\" on the server", name);
+	PGresult *res = pgsql_query_params(conn, sql, 1, &name, what);
+	int rc = -1;
+
+	if (res != NULL)
+		rc = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	free(what);
+	return rc;
+}
+
+/* Whether statement st is about the role (or tablespace) that CREATE statement made names. */
+static int
+is_about(const struct stmt *st, const struct stmt *made)
+{
+	if (made->g.kind == SQL_GLOBAL_CREATE_TABLESPACE)
+		return (st->g.kind == SQL_GLOBAL_CREATE_TABLESPACE || st->g.kind == SQL_GLOBAL_TABLESPACE_OPTIONS) &&
+		    strcmp(st->g.name, made->g.name) == 0;
+	return st->g.kind != SQL_GLOBAL_CREATE_TABLESPACE && st->g.kind != SQL_GLOBAL_TABLESPACE_OPTIONS &&
+	    strcmp(st->g.name, made->g.name) == 0;
+}
+
+/*
+ * A role or tablespace that exists already is kept as it is: its CREATE
+ * and every statement of the file about it (attributes, settings,
+ * comment, its grants) are skipped, said in one line each. 0 or -1.
+ */
+static int
+keep_existing(PGconn *conn, struct globals_file *g, long long *kept)
+{
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < g->n; i++) {
+		struct stmt *made = &g->stmts[i];
+		int role = made->g.kind == SQL_GLOBAL_CREATE_ROLE;
+
+		if (made->skip || (!role && made->g.kind != SQL_GLOBAL_CREATE_TABLESPACE))
+			continue;
+		if ((rc = server_says(conn, role ? role_exists_sql : tablespace_exists_sql, made->g.name)) < 0)
+			return -1;
+		if (rc == 0)
+			continue;
+		for (k = i; k < g->n; k++)
+			if (is_about(&g->stmts[k], made))
+				g->stmts[k].skip = 1;
+		log_info("%s \"%s\" exists already: kept as it is (the file's statements about it are skipped)",
+		    role ? "role" : "tablespace", made->g.name);
+		(*kept)++;
+	}
+	return 0;
+}
+
+/*
+ * Without --trusted, nothing in the file may reach past the roles it
+ * makes: a file in a backup directory may be anyone's. SUPERUSER,
+ * CREATEROLE, REPLICATION, BYPASSRLS, membership of a built-in or
+ * privileged role and a superuser's setting are refused, each named.
+ * 0, 1 (refused) or -1.
+ */
+static int
+check_privileges(PGconn *conn, struct globals_file *g)
+{
+	size_t i;
+	int rc, refused = 0;
+
+	for (i = 0; i < g->n && !g->trusted; i++) {
+		const struct stmt *st = &g->stmts[i];
+
+		rc = 0;
+		if (st->skip)
+			continue;
+		if (st->g.kind == SQL_GLOBAL_ROLE_ATTRIBUTES)
+			rc = st->g.privileged;
+		else if (st->g.kind == SQL_GLOBAL_ROLE_SETTING)
+			rc = server_says(conn, setting_privileged_sql, st->g.other);
+		else if (st->g.kind == SQL_GLOBAL_GRANT)
+			rc = server_says(conn, role_privileged_sql, st->g.other);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			log_error("%s line %ld: %.60s: superuser, createrole, replication, bypassrls, membership of a "
+			    "privileged or built-in role, or a superuser's setting come from a globals file only with "
+			    "--trusted (a file of your own)", g->path, st->line, st->sql);
+			refused = 1;
+		}
+	}
+	return refused;
+}
+
+/* Runs each statement not skipped, one at a time (a string the server would take for two is refused). */
+static int
+run_globals(PGconn *conn, const struct globals_file *g, long long kept)
+{
+	long long run = 0;
 	size_t i;
 
 	for (i = 0; i < g->n; i++) {
-		PGresult *res = PQexec(conn, g->stmts[i].sql);
-		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		int creates = strncasecmp(g->stmts[i].sql, "CREATE ", 7) == 0;
+		char *what;
+		int rc;
 
-		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-			run++;
-		} else if (creates && state != NULL && strcmp(state, "42710") == 0) {
-			/* A note, not an error: worded here, the text and SQLSTATE as pg/ reads them. */
-			log_info("%s: kept as it is (SQLSTATE %s)", pgsql_error_text(conn, res), state);
-			kept++;
-		} else {
-			char *what = xasprintf("%s line %ld failed", g->path, g->stmts[i].line);
-
-			pgsql_report(conn, res, what);
-			free(what);
-			PQclear(res);
+		if (g->stmts[i].skip)
+			continue;
+		what = xasprintf("%s line %ld failed", g->path, g->stmts[i].line);
+		rc = pgsql_run_one(conn, g->stmts[i].sql, what);
+		free(what);
+		if (rc < 0)
 			return -1;
-		}
-		PQclear(res);
+		run++;
 	}
 	log_info("loaded %s into the server of %s: %lld statements, %lld roles or tablespaces existed already",
 	    g->path, PQdb(conn), run, kept);
@@ -181,25 +313,34 @@ run_globals(PGconn *conn, const struct globals_file *g)
 }
 
 int
-restore_globals_file(const struct pg_target *target, const char *path)
+restore_globals_file(const struct pg_target *target, const char *path, int trusted)
 {
-	struct globals_file g = { NULL, 0, path, 0 };
+	struct globals_file g = { NULL, 0, path, 0, trusted };
 	PGconn *conn = NULL;
+	long long kept = 0;
 	size_t i;
 	int rc;
 
-	/* Everything is checked before anything runs. */
-	if ((rc = check_against_manifest(path)) != 0 || (rc = read_globals(path, &g)) != 0)
+	/* The file alone is checked before anything connects, the server's answers before anything runs. */
+	if ((rc = check_against_manifest(path)) != 0 || (rc = read_globals(path, &g)) != 0 ||
+	    (rc = check_own_objects(&g)) != 0)
 		goto out;
 	rc = -1;
+	/* The lexer read strings as standard_conforming_strings on reads them: so must the server. */
 	if ((conn = pgsql_connect(target)) == NULL ||
-	    pgsql_exec(conn, "SET client_min_messages = warning", "cannot set up the session") < 0)
+	    pgsql_exec(conn, "SET client_min_messages = warning", "cannot set up the session") < 0 ||
+	    pgsql_exec(conn, "SET standard_conforming_strings = on", "cannot set up the session") < 0 ||
+	    pgsql_session_safe(conn, path) < 0 || keep_existing(conn, &g, &kept) < 0)
 		goto out;
-	rc = run_globals(conn, &g);
+	if ((rc = check_privileges(conn, &g)) != 0)
+		goto out;
+	rc = run_globals(conn, &g, kept);
 out:
 	PQfinish(conn);
-	for (i = 0; i < g.n; i++)
+	for (i = 0; i < g.n; i++) {
 		free(g.stmts[i].sql);
+		sql_global_free(&g.stmts[i].g);
+	}
 	free(g.stmts);
 	return rc;
 }

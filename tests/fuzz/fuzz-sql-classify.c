@@ -9,7 +9,9 @@
  * verify load treats apart (sql_reprints, sql_table_from_query) must be an
  * ALTER or a CREATE by that reading too. A statement read as a large
  * object's (blob_statement_parse) must print back, as dump_blobs writes
- * it, to exactly its own text.
+ * it, to exactly its own text. A statement read as a globals file's
+ * (sql_global_read) must be that kind by the plain reading of its first
+ * two words, with the names its kind has.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -151,6 +153,35 @@ check_blob(const char *text, size_t len)
 	free(back);
 }
 
+/* A globals file's statement, by the plain reading: its first two words are its kind's. */
+static void
+check_global(const char *text, size_t len)
+{
+	static const char *const words[][2] = {
+		[SQL_GLOBAL_CREATE_ROLE] = { "create", "role" },
+		[SQL_GLOBAL_ROLE_ATTRIBUTES] = { "alter", "role" },
+		[SQL_GLOBAL_ROLE_SETTING] = { "alter", "role" },
+		[SQL_GLOBAL_ROLE_COMMENT] = { "comment", "on" },
+		[SQL_GLOBAL_GRANT] = { "grant", NULL },
+		[SQL_GLOBAL_CREATE_TABLESPACE] = { "create", "tablespace" },
+		[SQL_GLOBAL_TABLESPACE_OPTIONS] = { "alter", "tablespace" },
+	};
+	struct sql_global g;
+	const char *p = text, *end = text + len;
+	char w1[16], w2[16];
+
+	if (sql_global_read(text, len, &g) < 0)
+		return;
+	word(&p, end, w1, sizeof(w1));
+	word(&p, end, w2, sizeof(w2));
+	if (strcmp(w1, words[g.kind][0]) != 0 || (words[g.kind][1] != NULL && strcmp(w2, words[g.kind][1]) != 0))
+		abort();
+	if (g.name == NULL || ((g.kind == SQL_GLOBAL_GRANT || g.kind == SQL_GLOBAL_ROLE_SETTING ||
+	    g.kind == SQL_GLOBAL_CREATE_TABLESPACE) && g.other == NULL))
+		abort();
+	sql_global_free(&g);
+}
+
 /* On an exact-size copy, so a read past the end is caught. */
 static void
 classify(const char *text, size_t len)
@@ -166,6 +197,7 @@ classify(const char *text, size_t len)
 		abort();
 	check_verify_kinds(copy, len);
 	check_blob(copy, len);
+	check_global(copy, len);
 	free(copy);
 }
 

@@ -78,7 +78,7 @@ check globals-verify "$LB_BIN" verify -o "$work/out" "$dump" && grep -q 'ok   gl
 
 # On the same server every role exists: kept, exit 0.
 check globals-restore-existing "$LB_BIN" restore --globals "$g" -d dbname=postgres
-grep -q 'role "lb_g_owner" already exists: kept as it is' <<<"$LB_LAST_OUTPUT" ||
+grep -q 'role "lb_g_owner" exists already: kept as it is' <<<"$LB_LAST_OUTPUT" ||
 	fail globals-restore-existing-says "$LB_LAST_OUTPUT"
 
 # Gone (as on a new server): created as they were, then the dump restores with owners and grants.
