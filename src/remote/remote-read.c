@@ -13,6 +13,8 @@
 #include "dump/dump-reader.h"
 #include "full/full-archive.h"
 #include "full/full-restore.h"
+#include "io/pipe.h"
+#include "remote/remote-blocks.h"
 #include "remote/remote-internal.h"
 #include "remote/remote-read.h"
 #include "s3/s3-pipe.h"
@@ -34,9 +36,62 @@ name_kind(const char *name)
 	return -1;
 }
 
+/* The object's bytes recorded as they go on to the pipe (the check's read, from the start). */
+struct record_feed {
+	struct object_blocks *b;
+	struct pipe *p;
+	uint64_t at;
+};
+
+static int
+record_on(void *arg, const void *buf, size_t len)
+{
+	struct record_feed *r = arg;
+
+	object_blocks_record(r->b, r->at, buf, len);
+	r->at += len;
+	return pipe_write(r->p, buf, len);
+}
+
+/*
+ * KEY's bytes [offset, offset + length) into P (length UINT64_MAX: to the
+ * end, by one plain GET) through the object's blocks B: recorded while the
+ * check reads, compared block by block once it passed (remote-blocks.h).
+ */
+static int
+read_bound(struct object_blocks *b, struct s3_client *c, const char *key, const char *name, struct pipe *p,
+    uint64_t offset, uint64_t length)
+{
+	struct pipe *q = pipe_new();
+	struct record_feed rec = { b, p, offset };
+	struct object_check k;
+	uint64_t from = offset, to = 0, end = 0;
+	int rc = 0, checking = b->sealed;
+
+	if (checking) {
+		object_blocks_span(b, offset, length, &from, &to, &end);
+		object_check_init(&k, b, p, name, from, to, offset, end);
+		pipe_to_consumer(q, object_check_write, &k);
+		if (to > from)
+			rc = pipe_read_s3_range(q, c, key, from, to - from);
+	} else {
+		pipe_to_consumer(q, record_on, &rec);
+		rc = offset == 0 && length == UINT64_MAX ? pipe_read_s3(q, c, key) :
+		    pipe_read_s3_range(q, c, key, offset, length);
+	}
+	if (pipe_finish(q) < 0)
+		rc = -1;
+	if (checking && object_check_end(&k) < 0)
+		rc = -1;
+	pipe_free(q);
+	return rc;
+}
+
 struct get_feed {
 	struct s3_client *c;
 	const char *key;
+	struct object_blocks *record;	/* NULL: nothing reads the object again */
+	const char *name;
 };
 
 static int
@@ -44,22 +99,25 @@ feed_s3(void *arg, struct pipe *p)
 {
 	const struct get_feed *g = arg;
 
+	if (g->record != NULL)
+		return read_bound(g->record, g->c, g->key, g->name, p, 0, UINT64_MAX);
 	return pipe_read_s3(p, g->c, g->key);
 }
 
 /*
  * Streamed: one GET through the checks, the manifest (if any) read first;
- * the manifest it passed against into *KEPT (NULL: not wanted).
+ * the manifest it passed against into *KEPT (NULL: not wanted); the
+ * object's blocks into RECORD when it is read again (NULL: not).
  */
 static int
 verify_stream(const struct remote_settings *rs, struct s3_client *c, const char *name, struct verify_result *r,
-    struct db_manifest *kept)
+    struct db_manifest *kept, struct object_blocks *record)
 {
 	struct strbuf mtext = STRBUF_INIT;
 	char *key = xasprintf("%s%s", rs->s3.prefix ? rs->s3.prefix : "", name);
 	char *mkey = xasprintf("%s%s", key, MANIFEST_SUFFIX), *where = s3_display(c, key);
 	char *mwhere = s3_display(c, mkey);
-	struct get_feed g = { c, key };
+	struct get_feed g = { c, key, record, where };
 	struct s3_object info;
 	int rc = -1, got;
 
@@ -92,6 +150,8 @@ out:
 struct object_source {
 	const struct s3_config *cfg;
 	const char *key;
+	const char *name;		/* for errors: the object as the user knows it */
+	struct object_blocks *blocks;	/* the check's record of the object (NULL: read as it comes) */
 	pthread_mutex_t mu;
 	struct s3_client *idle[POOL_MAX];
 	int nidle;
@@ -110,7 +170,8 @@ feed_range(void *arg, struct pipe *p, uint64_t offset, uint64_t length)
 	pthread_mutex_unlock(&os->mu);
 	if (c == NULL && (c = s3_client_new(os->cfg)) == NULL)
 		return -1;
-	rc = pipe_read_s3_range(p, c, os->key, offset, length);
+	rc = os->blocks != NULL ? read_bound(os->blocks, c, os->key, os->name, p, offset, length) :
+	    pipe_read_s3_range(p, c, os->key, offset, length);
 	pthread_mutex_lock(&os->mu);
 	if (os->nidle < POOL_MAX) {
 		os->idle[os->nidle++] = c;
@@ -175,13 +236,17 @@ remote_verify(const struct remote_settings *rs, const char *name, const struct v
 	struct object_source os;
 	struct dump_source src;
 	struct db_manifest m;
+	struct object_blocks blocks;
 	char *key = xasprintf("%s%s", rs->s3.prefix ? rs->s3.prefix : "", name), *where = NULL;
-	int rc = -1, kind;
+	int rc = -1, kind, bound = 0;
 
 	memset(r, 0, sizeof(*r));
 	memset(&m, 0, sizeof(m));
 	object_source_init(&os, rs, key);
 	if ((kind = name_kind(name)) < 0 || (c = s3_client_new(&rs->s3)) == NULL)
+		goto out;
+	/* verify --restore reads the object again: tied to the bytes checked. */
+	if (vrs != NULL && kind == BACKUP_DB && (bound = object_blocks_init(&blocks) == 0) == 0)
 		goto out;
 	/* A full archive has no restore test, as a local one has none. */
 	if (kind == BACKUP_FULL_ARCHIVE) {
@@ -189,12 +254,18 @@ remote_verify(const struct remote_settings *rs, const char *name, const struct v
 		goto out;
 	}
 	/* verify --restore loads only what proved whole, as for a local file. */
-	if ((rc = verify_stream(rs, c, name, r, vrs != NULL ? &m : NULL)) < 0 || vrs == NULL || r->failed)
+	if ((rc = verify_stream(rs, c, name, r, vrs != NULL ? &m : NULL, bound ? &blocks : NULL)) < 0 || vrs == NULL ||
+	    r->failed)
 		goto out;
 	where = s3_display(c, key);
+	object_blocks_seal(&blocks);
+	os.blocks = &blocks;
+	os.name = where;
 	src = (struct dump_source){ .name = where, .feed = feed_range, .arg = &os };
 	rc = verify_restore_source(vrs, &src, &m, r);
 out:
+	if (bound)
+		object_blocks_free(&blocks);
 	manifest_free(&m);
 	object_source_free(&os);
 	s3_client_free(c);
@@ -224,6 +295,8 @@ struct remote_check {
 	const char *name;
 	struct dump_source *src;	/* given the members' starts the check recorded */
 	struct gzip_boundary *bounds;	/* owned: src->bounds */
+	struct object_source *os;	/* its reads tied to the check's record once it passed */
+	struct object_blocks *blocks;
 };
 
 /* restore_db_source's check: the whole object streamed through verify's checks, as a local file is. */
@@ -232,7 +305,7 @@ check_object(void *arg, struct db_manifest *m)
 {
 	struct remote_check *rc = arg;
 	struct verify_result r;
-	int ran = verify_stream(rc->rs, rc->c, rc->name, &r, m);
+	int ran = verify_stream(rc->rs, rc->c, rc->name, &r, m, rc->blocks);
 
 	/* Kept for the loads: a later part of a big table then finds its member without a GET per header. */
 	if (ran == 0) {
@@ -240,6 +313,8 @@ check_object(void *arg, struct db_manifest *m)
 		rc->src->nbounds = r.nbounds;
 		r.bounds = NULL;
 		r.nbounds = 0;
+		object_blocks_seal(rc->blocks);
+		rc->os->blocks = rc->blocks;
 	}
 	return verdict(&r, ran, "the target database was not touched");
 }
@@ -251,8 +326,9 @@ remote_restore(const struct remote_settings *rs, const char *name, const struct 
 	struct object_source os;
 	struct dump_source src;
 	char *key = xasprintf("%s%s", rs->s3.prefix ? rs->s3.prefix : "", name), *where = NULL;
-	struct remote_check check = { rs, NULL, name, &src, NULL };
-	int rc = -1;
+	struct object_blocks blocks;
+	struct remote_check check = { rs, NULL, name, &src, NULL, &os, &blocks };
+	int rc = -1, bound = 0;
 
 	object_source_init(&os, rs, key);
 	if ((rc = name_kind(name)) != BACKUP_DB) {
@@ -261,13 +337,16 @@ remote_restore(const struct remote_settings *rs, const char *name, const struct 
 		rc = -1;
 		goto out;
 	}
-	if ((c = s3_client_new(&rs->s3)) == NULL)
+	if ((c = s3_client_new(&rs->s3)) == NULL || (bound = object_blocks_init(&blocks) == 0) == 0)
 		goto out;
 	check.c = c;
 	where = s3_display(c, key);
+	os.name = where;
 	src = (struct dump_source){ .name = where, .feed = feed_range, .arg = &os };
 	rc = restore_db_source(set, &src, check_object, &check);
 out:
+	if (bound)
+		object_blocks_free(&blocks);
 	object_source_free(&os);
 	s3_client_free(c);
 	free(check.bounds);
@@ -282,14 +361,20 @@ struct full_check {
 	struct object_source *os;
 };
 
-/* full_restore_source's check: the archive verified whole first, as a local one is. */
+/*
+ * full_restore_source's check: the archive verified whole first, as a
+ * local one is, its blocks recorded (its ranges are read in order); the
+ * restore's reads are then tied to them.
+ */
 static int
 check_full(void *arg)
 {
 	const struct full_check *fc = arg;
 	struct verify_result r;
+	int failed = verdict(&r, verify_full(fc->c, fc->key, fc->os, &r), "nothing was written");
 
-	return verdict(&r, verify_full(fc->c, fc->key, fc->os, &r), "nothing was written");
+	object_blocks_seal(fc->os->blocks);
+	return failed;
 }
 
 int
@@ -301,7 +386,8 @@ remote_restore_full(const struct remote_settings *rs, const char *name, const st
 	struct s3_object info;
 	char *key = xasprintf("%s%s", rs->s3.prefix ? rs->s3.prefix : "", name), *where = NULL;
 	struct full_check check = { NULL, key, &os };
-	int rc = -1, head;
+	struct object_blocks blocks;
+	int rc = -1, head, bound = 0;
 
 	object_source_init(&os, rs, key);
 	if (name_kind(name) != BACKUP_FULL_ARCHIVE) {
@@ -315,10 +401,16 @@ remote_restore_full(const struct remote_settings *rs, const char *name, const st
 		log_error("%s: no such object; check the name (lotbackup list --remote)", where);
 		goto out;
 	}
+	if ((bound = object_blocks_init(&blocks) == 0) == 0)
+		goto out;
 	check.c = c;
+	os.name = where;
+	os.blocks = &blocks;
 	src = (struct dump_source){ .name = where, .feed = feed_range, .arg = &os };
 	rc = full_restore_source(set, where, &src, info.size, check_full, &check);
 out:
+	if (bound)
+		object_blocks_free(&blocks);
 	object_source_free(&os);
 	s3_client_free(c);
 	free(key);

@@ -17,6 +17,11 @@ included, so SigV4 signatures still match, except that
                     one PUT, or CompleteMultipartUpload) until a file matches
                     GLOB, 10 s at most; logged with "held" or "held-timeout"
   --note-ranges     logs a request's Range header after its status
+  --swap-after N FILE
+                    after the first N GETs of a data object (.sql.gz, .enc,
+                    .tar.gz), answers each with FILE's bytes in place of the
+                    object's, the same range of them (a server that sends
+                    another object the second time); logged with "swapped"
 Each request is logged to LOG as "METHOD PATH?QUERY STATUS". Prints its port
 on stdout once it listens. Stop it with SIGTERM.
 """
@@ -45,11 +50,13 @@ def main():
     ap.add_argument('--listen', default='127.0.0.1')
     ap.add_argument('--hold-object-until', default='')
     ap.add_argument('--note-ranges', action='store_true')
+    ap.add_argument('--swap-after', nargs=2, default=None)
     args = ap.parse_args()
     host, port = args.upstream.rsplit(':', 1)
     lock = threading.Lock()
     failed = set()
     cuts = [0]
+    data_gets = [0]
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = 'HTTP/1.1'
@@ -132,7 +139,25 @@ def main():
                 if cut:
                     self.cut(status, headers, data)
                     return
+            if self.command == 'GET' and args.swap_after and status in (200, 206):
+                data = self.swap(headers, data)
             self.reply(status, headers, data, head=self.command == 'HEAD')
+
+        def swap(self, headers, data):
+            path = urllib.parse.urlsplit(self.path).path
+            if not path.endswith(('.sql.gz', '.enc', '.tar.gz')):
+                return data
+            with lock:
+                data_gets[0] += 1
+                if data_gets[0] <= int(args.swap_after[0]):
+                    return data
+            other = open(args.swap_after[1], 'rb').read()
+            rng = dict((k.lower(), v) for k, v in headers).get('content-range')
+            if rng:
+                first, last = rng.split()[1].split('/')[0].split('-')
+                other = other[int(first):int(last) + 1]
+            self.held = ' swapped'
+            return other
 
         def cut(self, status, headers, data):
             self.send_response(status)
