@@ -196,14 +196,78 @@ is_setval(const char *t, size_t len)
 	    memchr(t, ';', len) == t + len - 1;
 }
 
-/* BEGIN; or COMMIT; alone, as pg_dump writes them. */
+/*
+ * Skips blanks and comments as the server's lexer does (and the
+ * allow-list's, sql-allow.c): "--" to the end of a line, \n or \r, and
+ * nested slash-star comments; an unterminated one runs to the end.
+ */
+static const char *
+skip_comments(const char *p, const char *end)
+{
+	int depth;
+
+	for (;;) {
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
+			while (p < end && *p != '\n' && *p != '\r')
+				p++;
+		} else if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+			for (p += 2, depth = 1; p < end && depth > 0; p++) {
+				if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+					depth++;
+					p++;
+				} else if (end - p >= 2 && p[0] == '*' && p[1] == '/') {
+					depth--;
+					p++;
+				}
+			}
+		} else {
+			return p;
+		}
+	}
+}
+
+/* Whether the unquoted word at *p is kw, whole (not "commitx", "commit$1"); *p moves past it when it is. */
+static int
+eat_keyword(const char **p, const char *end, const char *kw)
+{
+	const char *q = *p;
+	size_t n = strlen(kw);
+
+	while (q < end && (isalnum((unsigned char)*q) || *q == '_' || *q == '$' || (unsigned char)*q >= 0x80))
+		q++;
+	if ((size_t)(q - *p) != n || strncasecmp(*p, kw, n) != 0)
+		return 0;
+	*p = q;
+	return 1;
+}
+
+/*
+ * A statement that begins, ends or marks a transaction, by its first word
+ * as the server reads it (any case, blanks and comments around): BEGIN,
+ * START, COMMIT, END, ROLLBACK, ABORT, SAVEPOINT, RELEASE, PREPARE
+ * TRANSACTION. A restore in one transaction leaves every one out, so none
+ * can end it early: the allow-list takes only BEGIN and COMMIT alone
+ * (pg_dump's, around large objects' data), but in any spelling, and
+ * refuses the rest; left out all the same should it ever take more.
+ */
 static int
 is_transaction(const char *t, size_t len)
 {
-	const char *end = t + len, *p = skip_space(t, end);
-	size_t n = (size_t)(end - p);
+	static const char *const first[] = { "begin", "start", "commit", "end", "rollback", "abort", "savepoint",
+		"release", NULL };
+	const char *end = t + len, *p = skip_comments(t, end);
+	size_t i;
 
-	return (n == 6 && strncasecmp(p, "BEGIN;", 6) == 0) || (n == 7 && strncasecmp(p, "COMMIT;", 7) == 0);
+	for (i = 0; first[i] != NULL; i++)
+		if (eat_keyword(&p, end, first[i]))
+			return 1;
+	/* PREPARE name AS ... only prepares a statement. */
+	if (!eat_keyword(&p, end, "prepare"))
+		return 0;
+	p = skip_comments(p, end);
+	return eat_keyword(&p, end, "transaction");
 }
 
 enum sql_stmt_kind
@@ -213,6 +277,9 @@ sql_classify(const char *t, size_t len)
 
 	if (len > 0 && t[0] == '\\')
 		return classify_meta(t, len);
+	/* First: however the rest reads it, the server takes it for one. */
+	if (is_transaction(t, len))
+		return SQL_STMT_TRANSACTION;
 	if (len > 5 && strncasecmp(t, "COPY", 4) == 0 && isspace((unsigned char)t[4]))
 		return SQL_STMT_COPY;
 	/* A dump made with pg_dump --create/--clean would act on other databases. */
@@ -222,8 +289,6 @@ sql_classify(const char *t, size_t len)
 		return kind;
 	if (is_session(t, len))
 		return SQL_STMT_SESSION;
-	if (is_transaction(t, len))
-		return SQL_STMT_TRANSACTION;
 	return is_setval(t, len) ? SQL_STMT_SETVAL : SQL_STMT_OTHER;
 }
 

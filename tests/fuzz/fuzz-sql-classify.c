@@ -7,7 +7,10 @@
  * role, tablespace or the system, and a meta-command is \restrict or
  * \unrestrict. A statement allowed and then something else aborts. What a
  * verify load treats apart (sql_reprints, sql_table_from_query) must be an
- * ALTER or a CREATE by that reading too. A statement read as a large
+ * ALTER or a CREATE by that reading too. A BEGIN or COMMIT allowed must be
+ * classified a transaction statement (restore --single-transaction leaves
+ * those out), and one classified so must start with a word that begins
+ * or ends a transaction by that reading. A statement read as a large
  * object's (blob_statement_parse) must print back, as dump_blobs writes
  * it, to exactly its own text. A statement read as a globals file's
  * (sql_global_read) must be that kind by the plain reading of its first
@@ -132,6 +135,23 @@ check_verify_kinds(const char *text, size_t len)
 		abort();
 }
 
+/* BEGIN and COMMIT as the allow-list takes them, and what the classifier takes for a transaction's. */
+static void
+check_transaction(const char *text, size_t len, int allowed)
+{
+	static const char *const ends[] = { "begin", "start", "commit", "end", "rollback", "abort", "savepoint",
+		"release", "prepare", NULL };
+	const char *p = text;
+	char w[16];
+	int txn = sql_classify(text, len) == SQL_STMT_TRANSACTION;
+
+	word(&p, text + len, w, sizeof(w));
+	if (allowed && (strcmp(w, "begin") == 0 || strcmp(w, "commit") == 0) && !txn)
+		abort();
+	if (txn && !one_of(w, ends))
+		abort();
+}
+
 /* A large object's statement, printed back from what was read of it: the same text. */
 static void
 check_blob(const char *text, size_t len)
@@ -196,6 +216,7 @@ classify(const char *text, size_t len)
 	else if (*why == '\0')
 		abort();
 	check_verify_kinds(copy, len);
+	check_transaction(copy, len, why == NULL);
 	check_blob(copy, len);
 	check_global(copy, len);
 	free(copy);
