@@ -49,6 +49,13 @@ PGresult *pgsql_query_params(PGconn *conn, const char *sql, int nparams,
 /* Runs a command; 0 or -1 (reported). */
 int pgsql_exec(PGconn *conn, const char *sql, const char *what);
 /*
+ * Rolls back the caller's transaction: 1 when it was still open (on a
+ * lost or busy connection it dies with the connection), so nothing done in
+ * it stays; 0 when a statement had ended it already, and what ran before
+ * that is committed.
+ */
+int pgsql_rollback(PGconn *conn);
+/*
  * A statement of a dump, by the extended protocol, on which the server
  * refuses a string holding more than one statement: whatever a reader of
  * the file took for one statement can never run as two (PQexec would run

@@ -313,3 +313,14 @@ pgsql_exec(PGconn *conn, const char *sql, const char *what)
 	PQclear(res);
 	return 0;
 }
+
+int
+pgsql_rollback(PGconn *conn)
+{
+	/* Idle: no transaction left to undo, and a ROLLBACK would only draw a warning. */
+	int open = PQtransactionStatus(conn) != PQTRANS_IDLE;
+
+	if (open)
+		PQclear(PQexec(conn, "ROLLBACK"));
+	return open;
+}

@@ -139,7 +139,7 @@ load(const struct restore_db_settings *set, PGconn *conn, const struct dump_sour
 	struct restore_stats stats;
 	long long rows = 0;
 	size_t i;
-	int rc = -1;
+	int rc = -1, begun = 0;
 
 	memset(&settings, 0, sizeof(settings));
 	memset(&stats, 0, sizeof(stats));
@@ -160,6 +160,7 @@ load(const struct restore_db_settings *set, PGconn *conn, const struct dump_sour
 		goto out;
 	if (set->single_transaction && pgsql_exec(conn, "BEGIN", "cannot begin the restore transaction") < 0)
 		goto out;
+	begun = set->single_transaction;
 	/* Cleaning is all or nothing even without --single-transaction. */
 	if (set->clean && !set->single_transaction &&
 	    (pgsql_exec(conn, "BEGIN", "cannot begin the clean") < 0 || target_clean(conn) < 0 ||
@@ -180,12 +181,12 @@ load(const struct restore_db_settings *set, PGconn *conn, const struct dump_sour
 	    stats.statements, stats.ncopies, rows);
 	rc = 0;
 out:
-	if (rc < 0 && set->single_transaction) {
-		PGresult *res = PQexec(conn, "ROLLBACK");
-
-		PQclear(res);
+	/* "As it was" only when nothing had ended the transaction: the loader stops at a statement that does. */
+	if (rc < 0 && begun && pgsql_rollback(conn))
 		log_error("rolled back: database %s is as it was before the restore", PQdb(conn));
-	}
+	else if (rc < 0 && begun)
+		log_error("database %s is partly restored: the restore's transaction was ended before the failure, "
+		    "and what ran until then is committed", PQdb(conn));
 	restore_stats_free(&stats);
 	return rc;
 }

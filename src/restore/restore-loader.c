@@ -600,6 +600,22 @@ verify_statement(struct loader *l, const struct sql_item *item)
 	return 0;
 }
 
+/*
+ * In one transaction (the caller's), a statement of the file must not end
+ * it: sql_classify leaves out every one that would, so this only catches
+ * what might slip past it, before anything else runs outside the
+ * transaction. 0, or -1 (reported, l->failed set).
+ */
+static int
+transaction_kept(struct loader *l, long line)
+{
+	if (PQtransactionStatus(l->conn) != PQTRANS_IDLE)
+		return 0;
+	log_error("restore stopped at line %ld: the statement ended the restore's transaction", line);
+	l->failed = 1;
+	return -1;
+}
+
 int
 loader_item(void *ctx, const struct sql_item *item)
 {
@@ -642,7 +658,9 @@ loader_item(void *ctx, const struct sql_item *item)
 			if (l->part.plan->freeze)
 				return freeze_copy(l, item);
 		}
-		return run_statement(l, kind, item, item);
+		if ((rc = run_statement(l, kind, item, item)) == 0 && l->settings->single_transaction)
+			rc = transaction_kept(l, item->line);
+		return rc;
 	case SQL_COPY_DATA:
 		if (l->copy.skip)
 			return 0;

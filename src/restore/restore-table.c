@@ -425,8 +425,11 @@ restore_tables(PGconn *conn, const struct dump_source *src, const struct db_mani
 	rc = 0;
 	goto out;
 rollback:
-	PQclear(PQexec(conn, "ROLLBACK"));
-	log_error("rolled back: database %s is as it was before restore --table", PQdb(conn));
+	if (pgsql_rollback(conn))
+		log_error("rolled back: database %s is as it was before restore --table", PQdb(conn));
+	else
+		log_error("database %s is partly restored: restore --table's transaction was ended before the "
+		    "failure, and what ran until then is committed", PQdb(conn));
 out:
 	pick_free(&pre);
 	pick_free(&post);
