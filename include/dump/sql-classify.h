@@ -24,7 +24,12 @@ enum sql_stmt_kind {
 	SQL_STMT_ADD_FOREIGN_KEY,	/* ALTER TABLE [ONLY] T ADD CONSTRAINT C FOREIGN KEY ... */
 	SQL_STMT_ADD_CHECK,		/* ALTER TABLE [ONLY] T ADD CONSTRAINT C CHECK ... (or NOT NULL) */
 	SQL_STMT_ADD_CHECK_NOT_VALID,	/* the same, ending "NOT VALID;" */
-	SQL_STMT_TRANSACTION,		/* BEGIN; or COMMIT; (pg_dump's around large objects' data) */
+	/*
+	 * Any statement that begins, ends or marks a transaction, however
+	 * spelt; the allow-list takes BEGIN and COMMIT alone (pg_dump's,
+	 * around large objects' data).
+	 */
+	SQL_STMT_TRANSACTION,
 };
 
 /* The kind of one statement or meta-command line (text not NUL-terminated). */
