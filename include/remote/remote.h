@@ -23,6 +23,7 @@ struct remote_settings {
 	char prefix[1024];	/* and keys at most 1024 bytes */
 	const char *output_dir;	/* pull: where the files go */
 	int json;		/* list: as JSON */
+	int unchecked_ok;	/* pull: a backup without a manifest off-site is taken, unchecked */
 };
 
 /*

@@ -22,6 +22,7 @@ cmd_pull_exec(const struct options *opts, int argc, char **argv, struct cmd_resu
 	    output_dir_prepare(opts->output_dir) < 0 ||
 	    (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		return LB_EXIT_FAILURE;
+	rs.unchecked_ok = opts->force;
 	rc = remote_pull(&rs, argv[0]);	/* 0, 1 or 3: the exit statuses */
 	output_lock_release(lock);
 	return rc;

@@ -125,8 +125,9 @@ static const struct option_spec specs[] = {
 	    "retention: ... of each of the last N months (default 12)" },
 	{ "timezone", OPT_TIMEZONE, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "TZ",
 	    "retention: days, weeks and months in this IANA time zone, e.g. Europe/Berlin (default UTC)" },
-	{ "force", OPT_FORCE, no_argument, CMD_PRUNE | CMD_DB | CMD_FULL, NULL,
-	    "retention: go on when the policy would delete more than half of the backups at once" },
+	{ "force", OPT_FORCE, no_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_PULL, NULL,
+	    "retention: go on when the policy would delete more than half of the backups at once; pull: take a "
+	    "backup that has no manifest off-site, unchecked" },
 	{ "reason", OPT_REASON, required_argument, CMD_PIN, "TEXT", "why the backup is kept forever (shown by list)" },
 	{ "max-age", OPT_MAX_AGE, required_argument, CMD_STATUS, "AGE",
 	    "exit 1 when the newest verified backup is older than AGE, e.g. 26h, 90m, 8d (default 26h)" },

@@ -274,6 +274,21 @@ out:
 	return rc;
 }
 
+/* 0 when NAME's data object is there; 1 when not, or -1 (reported). */
+static int
+pull_exists(const struct remote_settings *rs, struct s3_client *c, const char *name)
+{
+	char *key = key_of(rs, name, NULL), *where = s3_display(c, key);
+	struct s3_object info;
+	int rc = s3_head(c, key, &info);
+
+	if (rc == 1)
+		log_error("%s: no such object; check the name (lotbackup list --remote)", where);
+	free(key);
+	free(where);
+	return rc;
+}
+
 int
 remote_pull(const struct remote_settings *rs, const char *name)
 {
@@ -299,9 +314,23 @@ remote_pull(const struct remote_settings *rs, const char *name)
 	mkey = key_of(rs, name, MANIFEST_SUFFIX);
 	if ((got = remote_get_manifest(c, mkey, &mtext)) < 0)
 		goto out;
+	/*
+	 * Without a manifest nothing can tell the bytes whole: a server that
+	 * hides it could hand over a cut dump, published here under a backup's
+	 * name. Taken only when asked for.
+	 */
+	if (got == 1 && !rs->unchecked_ok) {
+		if (pull_exists(rs, c, name) == 0) {
+			log_error("%s has no manifest off-site (an older dump, an unfinished push, or a server hiding "
+			    "it): its bytes cannot be checked, so it is not pulled; give --force to take it unchecked",
+			    name);
+			rc = 3;
+		}
+		goto out;	/* rc 1: no such object, or the HEAD failed (reported) */
+	}
 	if (got == 1)
-		log_warn("%s has no manifest remotely (an older dump, or an unfinished push): its bytes cannot be "
-		    "checked", name);
+		log_warn("%s has no manifest off-site (an older dump, or an unfinished push): pulled unchecked (--force)",
+		    name);
 	if ((rc = pull_data(rs, c, name, path, got == 0 ? &mtext : NULL)) != 0)
 		goto out;
 	rc = 1;

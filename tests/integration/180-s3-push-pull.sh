@@ -52,7 +52,7 @@ grep -q 'another lotbackup' <<<"$LB_LAST_OUTPUT" && [ ! -e "$work/locked/$name" 
 	fail s3-pull-locked-says "$LB_LAST_OUTPUT"
 check_exit s3-pull-no-overwrite 1 "$LB_BIN" -o "$back" pull "$name"
 check_exit s3-pull-unknown 1 "$LB_BIN" -o "$work/none" pull lot-systems-db-2001-01-01T00-00-00.sql.gz
-grep -q 'NoSuchKey' <<<"$LB_LAST_OUTPUT" && pass s3-pull-unknown-says || fail s3-pull-unknown-says "$LB_LAST_OUTPUT"
+grep -Eq 'NoSuchKey|no such object' <<<"$LB_LAST_OUTPUT" && pass s3-pull-unknown-says || fail s3-pull-unknown-says "$LB_LAST_OUTPUT"
 [ ! -e "$work/none/lot-systems-db-2001-01-01T00-00-00.sql.gz" ] && pass s3-pull-unknown-leaves-nothing ||
 	fail s3-pull-unknown-leaves-nothing "a file was left"
 
@@ -78,7 +78,11 @@ head -c $((17 * 1024 * 1024 + 12345)) /dev/urandom >"$work/big/$big"
 check s3-push-multipart "$LB_BIN" push --part-size 5 --upload-jobs 2 "$work/big/$big"
 grep -q "pushed $big (17.0 MiB, 4 parts)" <<<"$LB_LAST_OUTPUT" && pass s3-push-multipart-parts ||
 	fail s3-push-multipart-parts "$LB_LAST_OUTPUT"
-check s3-pull-multipart "$LB_BIN" -o "$work/big-back" pull "$big"
+# No manifest off-site: not pulled (nothing could tell a cut copy), unless --force.
+check_exit s3-pull-no-manifest-refused 3 "$LB_BIN" -o "$work/big-back" pull "$big"
+[ ! -e "$work/big-back/$big" ] && pass s3-pull-no-manifest-nothing-kept ||
+	fail s3-pull-no-manifest-nothing-kept "$(ls -l "$work/big-back")"
+check s3-pull-multipart "$LB_BIN" -o "$work/big-back" pull --force "$big"
 cmp -s "$work/big/$big" "$work/big-back/$big" && pass s3-pull-multipart-identical ||
 	fail s3-pull-multipart-identical "pulled file differs"
 check_exit s3-part-size-too-small 2 "$LB_BIN" push --part-size 4 "$work/big/$big"
