@@ -110,7 +110,11 @@ int s3_get_range(struct s3_client *c, const char *key, uint64_t offset, uint64_t
 int s3_head(struct s3_client *c, const char *key, struct s3_object *info);
 /* DELETE (an absent object is no error, as S3 says). 0 or -1. */
 int s3_delete(struct s3_client *c, const char *key);
-/* ListObjectsV2 of every key under PREFIX, all pages, in key order. 0 or -1. */
+/*
+ * ListObjectsV2 of every key under PREFIX, all pages, in key order. A
+ * listing no S3 server gives is refused (reported), not trusted: a key
+ * named twice. 0 or -1.
+ */
 int s3_list(struct s3_client *c, const char *prefix, struct s3_object **out, size_t *count);
 void s3_objects_free(struct s3_object *objs, size_t count);
 

@@ -145,6 +145,32 @@ on_list_field(void *arg, const char *parent, const char *name, const char *text)
 	}
 }
 
+static int
+by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct s3_object *)a)->key, ((const struct s3_object *)b)->key);
+}
+
+/*
+ * OBJS into key order, each key once: S3 never lists a key twice, and a
+ * listing that does cannot be trusted for anything, least of all deleting
+ * (prune would plan the same backup as kept and as gone). 0 or -1 (reported).
+ */
+static int
+sort_unique(struct s3_client *c, struct s3_object *objs, size_t n)
+{
+	size_t i;
+
+	qsort(objs, n, sizeof(*objs), by_key);
+	for (i = 1; i < n; i++)
+		if (strcmp(objs[i - 1].key, objs[i].key) == 0) {
+			s3_report(c, objs[i].key, "the server listed this key twice: its listing is inconsistent, so none "
+			    "of it is used");
+			return -1;
+		}
+	return 0;
+}
+
 int
 s3_list(struct s3_client *c, const char *prefix, struct s3_object **out, size_t *count)
 {
@@ -180,6 +206,8 @@ s3_list(struct s3_client *c, const char *prefix, struct s3_object **out, size_t 
 		}
 		free(token);
 	} while (lp.truncated);
+	if (sort_unique(c, lp.objs, lp.n) < 0)
+		goto out;
 	*out = lp.objs;
 	*count = lp.n;
 	lp.objs = NULL;

@@ -22,6 +22,9 @@ included, so SigV4 signatures still match, except that
                     .tar.gz), answers each with FILE's bytes in place of the
                     object's, the same range of them (a server that sends
                     another object the second time); logged with "swapped"
+  --list-repeat S   a ListObjectsV2 reply names twice each object whose key
+                    holds S (its <Contents> repeated), as a listing that
+                    contradicts itself would
 Each request is logged to LOG as "METHOD PATH?QUERY STATUS". Prints its port
 on stdout once it listens. Stop it with SIGTERM.
 """
@@ -30,6 +33,7 @@ import glob
 import http.client
 import http.server
 import os
+import re
 import sys
 import threading
 import time
@@ -51,6 +55,7 @@ def main():
     ap.add_argument('--hold-object-until', default='')
     ap.add_argument('--note-ranges', action='store_true')
     ap.add_argument('--swap-after', nargs=2, default=None)
+    ap.add_argument('--list-repeat', default='')
     args = ap.parse_args()
     host, port = args.upstream.rsplit(':', 1)
     lock = threading.Lock()
@@ -95,6 +100,12 @@ def main():
                 self.wfile.write(body)
             self.note(status)
 
+        def repeat_contents(self, data):
+            # Each <Contents> whose key holds --list-repeat, twice.
+            part = args.list_repeat.encode()
+            return re.sub(rb'<Contents>\s*<Key>([^<]*)</Key>.*?</Contents>',
+                          lambda m: m.group(0) * 2 if part in m.group(1) else m.group(0), data, flags=re.S)
+
         def forward(self):
             n = int(self.headers.get('Content-Length') or 0)
             body = self.rfile.read(n) if n else b''
@@ -132,6 +143,8 @@ def main():
             except OSError:
                 self.reply(502, [], b'')
                 return
+            if self.command == 'GET' and args.list_repeat and 'list-type' in query:
+                data = self.repeat_contents(data)
             if self.command == 'GET' and args.cut_get and len(data) > args.cut_get:
                 with lock:
                     cut = args.cut_gets == 0 or cuts[0] < args.cut_gets
