@@ -56,6 +56,15 @@ struct s3_config {
 #define S3_TRIES 5
 /* Room for an ETag as servers send it, quotes removed. */
 #define S3_ETAG_MAX 80
+/* The longest key S3 allows, in bytes. */
+#define S3_KEY_MAX 1024
+/*
+ * The most a listing (of objects or of multipart uploads) may run to:
+ * far beyond what a prefix of this tool's holds, yet a bound on the time
+ * and memory a server that never ends its listing can take.
+ */
+#define S3_LIST_MAX_PAGES 10000
+#define S3_LIST_MAX_ITEMS 1000000
 
 /*
  * Splits "s3://bucket/some/prefix" into its bucket and its prefix
@@ -113,7 +122,9 @@ int s3_delete(struct s3_client *c, const char *key);
 /*
  * ListObjectsV2 of every key under PREFIX, all pages, in key order. A
  * listing no S3 server gives is refused (reported), not trusted: a key
- * named twice. 0 or -1.
+ * named twice or longer than S3_KEY_MAX, a continuation token given
+ * before, more than S3_LIST_MAX_PAGES pages or S3_LIST_MAX_ITEMS keys.
+ * 0 or -1.
  */
 int s3_list(struct s3_client *c, const char *prefix, struct s3_object **out, size_t *count);
 void s3_objects_free(struct s3_object *objs, size_t count);
@@ -128,7 +139,11 @@ int s3_mpu_complete(struct s3_client *c, const char *key, const char *upload_id,
     const struct s3_part *parts, size_t nparts, char etag[S3_ETAG_MAX]);
 /* An upload that is gone already is no error. 0 or -1. */
 int s3_mpu_abort(struct s3_client *c, const char *key, const char *upload_id);
-/* ListMultipartUploads under PREFIX, all pages. 0, 1 when the server does not offer it (501), -1. */
+/*
+ * ListMultipartUploads under PREFIX, all pages, refused as s3_list's when
+ * a marker comes again or it runs past the same caps. 0, 1 when the server
+ * does not offer it (501), -1.
+ */
 int s3_mpu_list(struct s3_client *c, const char *prefix, struct s3_upload **out, size_t *count);
 void s3_uploads_free(struct s3_upload *ups, size_t count);
 /*

@@ -1,3 +1,4 @@
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,74 @@ parse_reply(struct s3_client *c, const char *key, const struct s3_reply *rp, con
 	return 0;
 }
 
+/*
+ * Where a listing of pages (ListObjectsV2, ListMultipartUploads) has got
+ * to. Each page names the next by a token; a server that lies could go
+ * round a cycle of tokens, or give new ones and new items for ever while
+ * the listing grows in memory. So a token given before is refused, as are
+ * more pages or items than this tool's prefix should ever hold. Tokens are
+ * kept as digests: the set stays small however long the server makes them.
+ */
+struct pager {
+	const char *what;	/* "listing", for messages */
+	const char *token_name;	/* "continuation token" */
+	const char *item_name;	/* "keys" */
+	unsigned char (*seen)[32];	/* the SHA-256 of each token given so far, sorted */
+	size_t nseen;
+};
+
+static void
+pager_free(struct pager *pg)
+{
+	free(pg->seen);
+	pg->seen = NULL;
+	pg->nseen = 0;
+}
+
+/*
+ * After a page that says the listing goes on: TOKEN (NULL: none given)
+ * must be new and ITEMS (held so far) within the cap. 0 to ask for the
+ * next page, -1 (reported).
+ */
+static int
+pager_next(struct s3_client *c, const char *prefix, struct pager *pg, const char *token, size_t items)
+{
+	unsigned char d[32];
+	size_t lo = 0, hi = pg->nseen, mid;
+
+	if (token == NULL || *token == '\0') {
+		s3_report(c, prefix, "the %s says it goes on but gives no %s", pg->what, pg->token_name);
+		return -1;
+	}
+	/* nseen pages went on before this one. */
+	if (items > S3_LIST_MAX_ITEMS || pg->nseen + 1 >= S3_LIST_MAX_PAGES) {
+		int by_items = items > S3_LIST_MAX_ITEMS;
+
+		s3_report(c, prefix, "the %s goes on past %d %s: more than a prefix of this tool's should hold; "
+		    "check LOTBACKUP_S3_URL", pg->what, by_items ? S3_LIST_MAX_ITEMS : S3_LIST_MAX_PAGES,
+		    by_items ? pg->item_name : "pages");
+		return -1;
+	}
+	EVP_Digest(token, strlen(token), d, NULL, EVP_sha256(), NULL);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (memcmp(pg->seen[mid], d, sizeof(d)) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < pg->nseen && memcmp(pg->seen[lo], d, sizeof(d)) == 0) {
+		s3_report(c, prefix, "the %s gives a %s it gave before, so it would never end: the server's listing is "
+		    "inconsistent", pg->what, pg->token_name);
+		return -1;
+	}
+	pg->seen = xrealloc(pg->seen, (pg->nseen + 1) * sizeof(*pg->seen));
+	memmove(pg->seen[lo + 1], pg->seen[lo], (pg->nseen - lo) * sizeof(*pg->seen));
+	memcpy(pg->seen[lo], d, sizeof(d));
+	pg->nseen++;
+	return 0;
+}
+
 /* ListObjectsV2: one page's fields. */
 struct list_page {
 	struct s3_object *objs;
@@ -111,6 +180,7 @@ struct list_page {
 	struct s3_object cur;
 	char *next_token;
 	int truncated;
+	int long_key;		/* a key longer than S3 allows: the server is lying (and would fill memory) */
 };
 
 static void
@@ -121,7 +191,11 @@ on_list_field(void *arg, const char *parent, const char *name, const char *text)
 	if (strcmp(parent, "Contents") == 0) {
 		if (strcmp(name, "Key") == 0) {
 			free(lp->cur.key);
-			lp->cur.key = xstrdup(text);
+			lp->cur.key = NULL;
+			if (strlen(text) > S3_KEY_MAX)
+				lp->long_key = 1;
+			else
+				lp->cur.key = xstrdup(text);
 		} else if (strcmp(name, "Size") == 0) {
 			lp->cur.size = strtoull(text, NULL, 10);
 		} else if (strcmp(name, "ETag") == 0) {
@@ -174,6 +248,7 @@ sort_unique(struct s3_client *c, struct s3_object *objs, size_t n)
 int
 s3_list(struct s3_client *c, const char *prefix, struct s3_object **out, size_t *count)
 {
+	struct pager pg = { .what = "listing", .token_name = "continuation token", .item_name = "keys" };
 	struct list_page lp;
 	struct strbuf q = STRBUF_INIT;
 	int rc = -1;
@@ -193,18 +268,19 @@ s3_list(struct s3_client *c, const char *prefix, struct s3_object **out, size_t 
 		rq.query = strbuf_str(&q);
 		lp.next_token = NULL;
 		lp.truncated = 0;
+		free(token);
 		if (s3_request(c, &rq, &rp) < 0 || parse_reply(c, prefix, &rp, "ListBucketResult", on_list_field, &lp) < 0) {
-			free(token);
 			s3_reply_free(&rp);
 			goto out;
 		}
 		s3_reply_free(&rp);
-		if (lp.truncated && (lp.next_token == NULL || (token != NULL && strcmp(token, lp.next_token) == 0))) {
-			s3_report(c, prefix, "the listing says it goes on but gives no new continuation token");
-			free(token);
+		if (lp.long_key) {
+			s3_report(c, prefix, "the listing names a key of more than %d bytes, which S3 does not allow",
+			    S3_KEY_MAX);
 			goto out;
 		}
-		free(token);
+		if (lp.truncated && pager_next(c, prefix, &pg, lp.next_token, lp.n) < 0)
+			goto out;
 	} while (lp.truncated);
 	if (sort_unique(c, lp.objs, lp.n) < 0)
 		goto out;
@@ -218,6 +294,7 @@ out:
 	free(lp.cur.key);
 	free(lp.next_token);
 	strbuf_free(&q);
+	pager_free(&pg);
 	return rc;
 }
 
@@ -411,12 +488,30 @@ on_upload_field(void *arg, const char *parent, const char *name, const char *tex
 	}
 }
 
+/*
+ * After a page that goes on: its two markers, as one token (their lengths
+ * keep it unambiguous), must be new to the pager. 0 or -1 (reported).
+ */
+static int
+uploads_next(struct s3_client *c, const char *prefix, struct pager *pg, const struct uploads_page *up)
+{
+	char *token = NULL;
+	int rc;
+
+	if (up->next_key != NULL)
+		token = xasprintf("%zu:%s%s", strlen(up->next_key), up->next_key, up->next_id ? up->next_id : "");
+	rc = pager_next(c, prefix, pg, token, up->n);
+	free(token);
+	return rc;
+}
+
 int
 s3_mpu_list(struct s3_client *c, const char *prefix, struct s3_upload **out, size_t *count)
 {
+	struct pager pg = { .what = "list of multipart uploads", .token_name = "marker", .item_name = "uploads" };
 	struct uploads_page up;
 	struct strbuf q = STRBUF_INIT;
-	int rc = -1, pages = 0;
+	int rc = -1;
 
 	memset(&up, 0, sizeof(up));
 	do {
@@ -444,10 +539,8 @@ s3_mpu_list(struct s3_client *c, const char *prefix, struct s3_upload **out, siz
 			goto out;
 		}
 		s3_reply_free(&rp);
-		if (up.truncated && (up.next_key == NULL || ++pages > 10000)) {
-			s3_report(c, prefix, "the list of multipart uploads goes on without a marker");
+		if (up.truncated && uploads_next(c, prefix, &pg, &up) < 0)
 			goto out;
-		}
 	} while (up.truncated);
 	*out = up.ups;
 	*count = up.n;
@@ -461,6 +554,7 @@ out:
 	free(up.next_key);
 	free(up.next_id);
 	strbuf_free(&q);
+	pager_free(&pg);
 	return rc;
 }
 

@@ -2,7 +2,11 @@
 # Off-site listings a server should never give (tests/lib/s3-fault-proxy.py
 # in front of s3rver): one naming the newest backup twice is refused by
 # list, prune and status --remote (exit 1, the key named) and prune deletes
-# nothing, where an honest listing keeps all five backups. Each run is
+# nothing, where an honest listing keeps all five backups; ListObjectsV2
+# continuation tokens going round (A, B, A...), pages of new keys without
+# end (refused at 1000000 keys, or at 10000 pages of one key), and
+# multipart-upload markers going round are refused (exit 1, the bucket and
+# prefix named) rather than hanging or growing without bound. Each run is
 # under a timeout: a hang fails, never blocks.
 set -u
 . "$LB_TOP/tests/lib/testlib.sh"
@@ -43,6 +47,7 @@ proxy() {
 	s3_proxy_start "$work/proxy.log" "$@" || { fail lh-proxy "the fault proxy did not start"; finish; }
 }
 proxy_stop() { kill "$S3_PROXY_PID" 2>/dev/null; wait "$S3_PROXY_PID" 2>/dev/null; }
+lists() { grep -c "^GET .*$1" "$work/proxy.log"; }
 
 # An honest listing: all five kept.
 lb lh-honest-dry-run 0 prune --remote --dry-run "${policy[@]}"
@@ -72,4 +77,40 @@ left=$("$LB_BIN" -o "$out" list --remote --json 2>/dev/null)
 [ "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)["backups"]))' <<<"$left")" = 5 ] &&
 	pass lh-all-five-left || fail lh-all-five-left "$left"
 
+# Continuation tokens A, B, A...: refused at the first token given again.
+proxy --list-pages cycle
+for cmd in "list --remote" "prune --remote --dry-run ${policy[*]}" "status --remote --max-age 2d"; do
+	: >"$work/proxy.log"
+	name=lh-cycle-${cmd%% *}
+	LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT lb "$name" 1 $cmd
+	grep -q "$where: the listing gives a continuation token it gave before" <<<"$LB_LAST_OUTPUT" &&
+		[ "$(lists list-type)" -le 3 ] && pass "$name-says" ||
+		fail "$name-says" "$(lists list-type) pages; $LB_LAST_OUTPUT"
+done
+proxy_stop
+
+# Pages of 1000 new keys, each with a new token: refused at the cap, in bounded memory
+# (under 2 GiB of address space, so a listing without a cap fails rather than eats the machine).
+proxy --list-pages endless
+LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT check_exit lh-endless 1 bash -c \
+	'ulimit -v $((2 << 20)); exec /usr/bin/time -f "maxrss %M" timeout 120 "$@"' - "$LB_BIN" -o "$out" list --remote
+grep -q "$where: the listing goes on past 1000000 keys" <<<"$LB_LAST_OUTPUT" && pass lh-endless-says ||
+	fail lh-endless-says "$LB_LAST_OUTPUT"
+rss=$(sed -n 's/^maxrss //p' <<<"$LB_LAST_OUTPUT")
+[ "${rss:-0}" -gt 0 ] && [ "$rss" -lt $((512 * 1024)) ] && pass lh-endless-bounded || fail lh-endless-bounded "max RSS ${rss:-?} KiB"
+proxy_stop
+
+# One new key a page, each with a new token: refused at the page cap.
+proxy --list-pages endless-pages
+LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT check_exit lh-endless-pages 1 timeout 120 "$LB_BIN" -o "$out" list --remote
+grep -q "$where: the listing goes on past 10000 pages" <<<"$LB_LAST_OUTPUT" && [ "$(lists list-type)" -eq 10000 ] &&
+	pass lh-endless-pages-says || fail lh-endless-pages-says "$(lists list-type) pages; $LB_LAST_OUTPUT"
+proxy_stop
+
+# ListMultipartUploads markers A, B, A...: refused as well, by the same check.
+proxy --list-pages uploads-cycle
+LOTBACKUP_S3_ENDPOINT=$S3_PROXY_ENDPOINT lb lh-uploads-cycle 1 list --remote
+grep -q "$where: the list of multipart uploads gives a marker it gave before" <<<"$LB_LAST_OUTPUT" &&
+	[ "$(lists uploads)" -le 3 ] && pass lh-uploads-cycle-says || fail lh-uploads-cycle-says "$(lists uploads) pages; $LB_LAST_OUTPUT"
+proxy_stop
 finish

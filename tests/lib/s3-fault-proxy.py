@@ -25,6 +25,12 @@ included, so SigV4 signatures still match, except that
   --list-repeat S   a ListObjectsV2 reply names twice each object whose key
                     holds S (its <Contents> repeated), as a listing that
                     contradicts itself would
+  --list-pages MODE answers listings itself, never ending:
+                    cycle          ListObjectsV2 continuation tokens A, B, A, B...
+                    endless        ListObjectsV2 pages of 1000 new keys, each
+                                   with a token never given before
+                    endless-pages  the same with one key a page
+                    uploads-cycle  ListMultipartUploads markers A, B, A, B...
 Each request is logged to LOG as "METHOD PATH?QUERY STATUS". Prints its port
 on stdout once it listens. Stop it with SIGTERM.
 """
@@ -56,12 +62,14 @@ def main():
     ap.add_argument('--note-ranges', action='store_true')
     ap.add_argument('--swap-after', nargs=2, default=None)
     ap.add_argument('--list-repeat', default='')
+    ap.add_argument('--list-pages', choices=['cycle', 'endless', 'endless-pages', 'uploads-cycle'])
     args = ap.parse_args()
     host, port = args.upstream.rsplit(':', 1)
     lock = threading.Lock()
     failed = set()
     cuts = [0]
     data_gets = [0]
+    pages = [0]
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = 'HTTP/1.1'
@@ -100,6 +108,28 @@ def main():
                 self.wfile.write(body)
             self.note(status)
 
+        def listing(self, query):
+            # A page of a listing that never ends, or None when this request is not one --list-pages answers.
+            token = query.get('continuation-token', [''])[0]
+            prefix = query.get('prefix', [''])[0]
+            if args.list_pages == 'uploads-cycle' and 'uploads' in query:
+                marker = 'B' if query.get('key-marker', [''])[0] == 'A' else 'A'
+                return ('<ListMultipartUploadsResult><IsTruncated>true</IsTruncated><NextKeyMarker>%s</NextKeyMarker>'
+                        '<NextUploadIdMarker>%s</NextUploadIdMarker></ListMultipartUploadsResult>' % (marker, marker))
+            if args.list_pages == 'uploads-cycle' or 'list-type' not in query:
+                return None
+            with lock:
+                pages[0] += 1
+                page = pages[0]
+            if args.list_pages == 'cycle':
+                keys, next_token = ['%slot-systems-db-2026-01-01T00-00-00.sql.gz' % prefix], 'B' if token == 'A' else 'A'
+            else:
+                per_page = 1000 if args.list_pages == 'endless' else 1
+                keys, next_token = ['%sjunk/%08d-%04d' % (prefix, page, i) for i in range(per_page)], 'page-%d' % page
+            return ('<ListBucketResult><IsTruncated>true</IsTruncated>%s<NextContinuationToken>%s</NextContinuationToken>'
+                    '</ListBucketResult>' % (''.join('<Contents><Key>%s</Key><Size>10</Size></Contents>' % k for k in keys),
+                                              next_token))
+
         def repeat_contents(self, data):
             # Each <Contents> whose key holds --list-repeat, twice.
             part = args.list_repeat.encode()
@@ -109,7 +139,16 @@ def main():
         def forward(self):
             n = int(self.headers.get('Content-Length') or 0)
             body = self.rfile.read(n) if n else b''
-            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query, keep_blank_values=True)
+            if self.command == 'GET' and args.list_pages:
+                page = self.listing(query)
+                if page is not None:
+                    # One write: headers and body apart wait out a delayed ACK, and there are 10000 pages.
+                    body = page.encode()
+                    self.wfile.write(b'HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: %d\r\n\r\n'
+                                     % len(body) + body)
+                    self.note(200)
+                    return
             part = int(query['partNumber'][0]) if 'partNumber' in query else 0
             if (self.command == 'DELETE' and 'uploadId' in query and args.gone_when
                     and os.path.exists(args.gone_when)):

@@ -112,9 +112,9 @@ s3_restart() {
 }
 
 # s3_proxy_start LOG [--listen ADDR] [--fail-part N] [--delay-parts S] [--cut-get N] [--gone-when F]
-# [--hold-object-until GLOB] [--note-ranges] [--swap-after N FILE] [--list-repeat S]: the fault proxy
-# (tests/lib/s3-fault-proxy.py) in front of the server, on 127.0.0.1 or ADDR; sets S3_PROXY_ENDPOINT.
-# Stopped at exit. From the test's main shell.
+# [--hold-object-until GLOB] [--note-ranges] [--swap-after N FILE] [--list-repeat S] [--list-pages MODE]:
+# the fault proxy (tests/lib/s3-fault-proxy.py) in front of the server, on 127.0.0.1 or ADDR; sets
+# S3_PROXY_ENDPOINT. Stopped at exit. From the test's main shell.
 s3_proxy_start() {
     local log=$1 fifo listen=127.0.0.1
     shift
