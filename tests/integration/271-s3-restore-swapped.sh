@@ -99,7 +99,9 @@ s3_proxy_start "$work/full.log" --swap-after 1 "$(ls "$work"/evil/out/lot-system
 rc=0
 LB_LAST_OUTPUT=$(env LOTBACKUP_S3_ENDPOINT="$S3_PROXY_ENDPOINT" "$LB_BIN" restore --key-file "$key" \
 	--to "$work/restored" "s3://lotbackup-swap/site/$arc" 2>&1) || rc=$?
-[ $rc -ne 0 ] && grep -q "not those checked before the load" <<<"$LB_LAST_OUTPUT" && pass swap-full-refused ||
+# The other archive may be shorter: its end then shows first, before any of its blocks is compared.
+[ $rc -ne 0 ] && grep -Eq "not those checked before the load|the server's reply ends at byte" <<<"$LB_LAST_OUTPUT" &&
+	pass swap-full-refused ||
 	fail swap-full-refused "exit $rc: $LB_LAST_OUTPUT"
 ! grep -qs EVIL "$work/restored/package.json" && pass swap-full-nothing-written ||
 	fail swap-full-nothing-written "$(cat "$work/restored/package.json")"
