@@ -9,6 +9,7 @@
 /*
  * A dry run of retention_prune, for machines (prune/db --dry-run --json):
  * { "kind", "policy", "candidates", "to_delete", "refused_without_force",
+ *   "refused_future_dated" (the name prune refuses to run beside, or null),
  *   "backups": [ { "name", "keep", "reason" } ] }, newest first, where
  * reason is the rules that keep it or why it would go. Deletes nothing.
  * NULL on error (reported).

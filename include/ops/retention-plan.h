@@ -22,6 +22,12 @@
  * On top of any policy, whatever else it says: pinned backups are kept,
  * the newest verified backup is kept, the backup just written is kept, and
  * backups that are not candidates (no manifest) are never deleted.
+ *
+ * A backup dated in the future (after `now` by more than
+ * BACKUP_FUTURE_SKEW, store/backups.h) is kept ("dated in the future") but
+ * counts for nothing: not the newest verified, no daily, weekly or monthly
+ * slot, so that such names cannot push the real backups out. prune itself
+ * refuses to run beside one (ops/retention.h).
  */
 enum retention_mode {
 	RETENTION_NONE,		/* keep everything */
@@ -45,12 +51,13 @@ struct retention_item {
 	int spare;		/* the backup this run just wrote */
 	/* out */
 	int keep;
+	int future;		/* dated in the future at `now`: kept, counted for nothing */
 	char reason[160];	/* the rules that keep it, "rule, rule"; "" when it goes */
 };
 
 /*
  * Decides keep/remove for items sorted newest first. `now` is for the day
- * rule. Returns the number of items to remove, or -1 when the time zone
+ * rule and to tell backups dated in the future. Returns the number of items to remove, or -1 when the time zone
  * cannot be used (err says why).
  */
 int retention_plan(struct retention_item *items, size_t n, const struct retention_policy *policy, time_t now,

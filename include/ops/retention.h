@@ -50,12 +50,22 @@ enum {
  * Applies `policy` to the backups of `family` in DIR: never `spare_name`,
  * never a pinned one, never the newest verified one, never one without a
  * manifest; a GFS policy that would delete more than half of the candidates
- * at once is refused without RETENTION_FORCE. The caller holds the output
+ * at once is refused without RETENTION_FORCE; nothing at all while DIR
+ * holds a backup dated in the future (retention_future_check). The caller holds the output
  * directory's lock (unless dry run). Returns the number of backups deleted
  * (or that would be), or -1 (reported; deleting stops at the first failure).
  */
 int retention_prune(const char *dir, enum backup_kind family, const struct retention_policy *policy, time_t now,
     const char *spare_name, int flags);
+
+/*
+ * Refuses (-1, one line naming the backup furthest ahead; reported) when
+ * ENTRIES (all the backups of DIR) hold one dated in the future at NOW
+ * (store/backups.h): prune never guesses which backups are recent from a
+ * wrong clock or a wrong name. A dry run prints a note instead, and 0.
+ * retention_prune applies it to the whole directory, whatever the family.
+ */
+int retention_future_check(const struct backup_entry *entries, size_t n, const char *dir, time_t now, int flags);
 
 /*
  * The pieces retention_prune is made of, for another store of the same

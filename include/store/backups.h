@@ -28,6 +28,16 @@ enum backup_kind {
 /* db --globals: the roles and tablespaces the dump NAME needs (dump/dump-globals.h). */
 #define GLOBALS_SUFFIX ".globals.sql"
 
+/*
+ * A backup whose name is dated more than this after the clock (seconds) is
+ * "dated in the future": a clock that was wrong when it was named (or is
+ * now), or a file put there by hand. It never counts as the newest, the
+ * freshest or the one retention keeps by recency, and prune refuses to run
+ * beside it. Five minutes (Kerberos' default) covers the skew between
+ * hosts whose backups are pulled into one directory.
+ */
+#define BACKUP_FUTURE_SKEW 300
+
 struct backup_entry {
 	enum backup_kind kind;
 	char *name;		/* file or directory name */
@@ -35,7 +45,7 @@ struct backup_entry {
 	time_t when;		/* from the name, UTC */
 	uint64_t size;		/* bytes (a directory: sum of its regular files) */
 	int has_manifest;
-	int verified;		/* a NAME.verified.json record exists */
+	int verified;		/* NAME.verified.json is verify's record of NAME itself */
 	int pinned;		/* a NAME.pin.json record exists: kept forever */
 	int encrypted;		/* the name ends in ENCRYPTED_SUFFIX */
 	int offsite;		/* a NAME.remote.json record exists: uploaded and verified */
@@ -48,6 +58,8 @@ char *backup_name_make(enum backup_kind kind, time_t when);
 /* 1 when NAME (a path too) is an encrypted backup's. */
 int backup_name_encrypted(const char *name);
 const char *backup_kind_label(enum backup_kind kind);
+/* 1 when a backup of WHEN is dated in the future at NOW (BACKUP_FUTURE_SKEW). */
+int backup_dated_future(time_t when, time_t now);
 /*
  * Lists DIR's backups newest first. A missing DIR gives none and 0.
  * Returns 0 or -1 (reported).

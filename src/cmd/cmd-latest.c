@@ -1,4 +1,5 @@
 #include <string.h>
+#include <time.h>
 
 #include "cmd/commands.h"
 #include "base/log.h"
@@ -21,24 +22,38 @@ keyword_kind(const char *operand, enum cmd_latest latest_means)
 /*
  * The newest entry of KIND (list is newest first). A full backup is its
  * archive when it has one: the directory alone only after a --dir-only run.
+ * One dated in the future is passed over, with a word: its name says
+ * nothing of when it was made.
  */
 static const struct backup_entry *
-newest(const struct backup_entry *list, size_t n, int kind)
+newest(const struct backup_entry *list, size_t n, int kind, const char *operand)
 {
-	size_t i, j;
+	const struct backup_entry *found = NULL, *ahead = NULL;
+	time_t now = time(NULL);
+	size_t i, j, passed = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && found == NULL; i++) {
 		if (kind == 1 && list[i].kind != BACKUP_DB)
 			continue;
 		if (kind == 2 && list[i].kind == BACKUP_DB)
 			continue;
+		if (backup_dated_future(list[i].when, now)) {
+			ahead = ahead ? ahead : &list[i];
+			passed++;
+			continue;
+		}
+		found = &list[i];
 		if (list[i].kind == BACKUP_FULL_DIR)
 			for (j = i + 1; j < n && list[j].when == list[i].when; j++)
-				if (list[j].kind == BACKUP_FULL_ARCHIVE)
-					return &list[j];
-		return &list[i];
+				if (list[j].kind == BACKUP_FULL_ARCHIVE) {
+					found = &list[j];
+					break;
+				}
 	}
-	return NULL;
+	if (ahead != NULL)
+		log_warn("%s: passing over %zu backup%s dated in the future, the newest %s (the clock or the name is "
+		    "wrong)", operand, passed, passed == 1 ? "" : "s", ahead->path);
+	return found;
 }
 
 int
@@ -55,7 +70,7 @@ cmd_latest_operand(const struct options *opts, const char *operand, enum cmd_lat
 		return 0;
 	if (backups_scan(opts->output_dir, &list, &count) < 0)
 		return -1;
-	if ((e = newest(list, count, kind)) == NULL) {
+	if ((e = newest(list, count, kind, operand)) == NULL) {
 		log_error("%s: no %s in %s (see lotbackup list; -o DIR for another output directory)", operand,
 		    what[kind], opts->output_dir);
 		backups_free(list, count);

@@ -58,6 +58,24 @@ cmd_print_plan_json(const struct options *opts, int only, const struct retention
 	return LB_EXIT_OK;
 }
 
+/*
+ * The whole directory once, before either kind: retention_prune would
+ * refuse each kind alike, and one line says it (dry runs note it per kind).
+ */
+static int
+future_check(const char *dir)
+{
+	struct backup_entry *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (backups_scan(dir, &list, &n) < 0)
+		return -1;
+	rc = retention_future_check(list, n, dir, time(NULL), 0);
+	backups_free(list, n);
+	return rc;
+}
+
 static int
 cmd_prune_exec(const struct options *opts, int argc, char **argv, struct cmd_result *result)
 {
@@ -87,6 +105,10 @@ cmd_prune_exec(const struct options *opts, int argc, char **argv, struct cmd_res
 	/* Deleting waits for, or refuses to run beside, any run that writes here; a dry run deletes nothing. */
 	if (!opts->dry_run && (lock = output_lock_take(opts->output_dir, opts->wait_seconds)) == NULL)
 		return LB_EXIT_FAILURE;
+	if (!opts->dry_run && future_check(opts->output_dir) < 0) {
+		output_lock_release(lock);
+		return LB_EXIT_FAILURE;
+	}
 	/* db and full separately: each kind its own buckets, its own newest verified, its own half. */
 	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
 		if (opts->kind_filter && strcmp(opts->kind_filter, families[i] == BACKUP_DB ? "db" : "full") != 0)

@@ -109,6 +109,8 @@ kind_blocks(struct strbuf *sb, const char *dir, time_t now)
 		return -1;
 	for (i = 0; i < n; i++) {
 		k = list[i].kind == BACKUP_DB ? 0 : 1;
+		if (backup_dated_future(list[i].when, now))
+			continue;	/* no age to report: status names them */
 		if (list[i].when > newest[k])
 			newest[k] = list[i].when;
 		if (list[i].verified && list[i].when > verified[k])

@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "ops/retention-plan.h"
+#include "store/backups.h"
 #include "base/xalloc.h"
 
 static int
@@ -153,11 +154,12 @@ apply_gfs(struct retention_item *items, size_t n, const struct retention_policy 
 	size_t i, j, oldest = n;
 
 	for (i = 0; i < n; i++)
-		if (items[i].candidate)
+		if (items[i].candidate && !items[i].future)
 			oldest = i;
 	for (i = 0; i < n; i++) {
-		if (!items[i].candidate)
-			continue;	/* not counted: it is kept anyway and must not use up a slot */
+		/* not counted: kept anyway (no manifest, dated in the future), it must not use up a slot */
+		if (!items[i].candidate || items[i].future)
+			continue;
 		for (j = 0; j < 3; j++) {
 			const char *val = j == 0 ? keys[i].day : j == 1 ? keys[i].week : keys[i].month;
 			int same = b[j].last != NULL && strcmp(val, b[j].last) == 0;
@@ -185,14 +187,18 @@ retention_plan(struct retention_item *items, size_t n, const struct retention_po
 	for (i = 0; i < n; i++) {
 		items[i].keep = 0;
 		items[i].reason[0] = '\0';
+		items[i].future = backup_dated_future(items[i].when, now);
 	}
 	/* The safety rules first, so they read first in the reason. */
 	for (i = 0; i < n; i++) {
+		/* Its name's date is no age: neither the newest nor one to judge by the calendar. */
+		if (items[i].future)
+			add_reason(&items[i], "%s", "dated in the future");
 		if (!items[i].candidate)
 			add_reason(&items[i], "%s", "no manifest, never deleted");
 		if (items[i].pinned)
 			add_reason(&items[i], "pinned: %s", items[i].pinned);
-		if (items[i].verified && !newest_verified_seen) {
+		if (items[i].verified && !items[i].future && !newest_verified_seen) {
 			add_reason(&items[i], "%s", "newest verified");
 			newest_verified_seen = 1;
 		}
@@ -207,7 +213,7 @@ retention_plan(struct retention_item *items, size_t n, const struct retention_po
 	case RETENTION_DAYS:
 		snprintf(days, sizeof(days), "%d", p->days);
 		for (i = 0; i < n; i++)
-			if (p->days <= 0 || items[i].when >= now - (time_t)p->days * 86400)
+			if (!items[i].future && (p->days <= 0 || items[i].when >= now - (time_t)p->days * 86400))
 				add_reason(&items[i], p->days <= 0 ? "--keep 0" : "within %s days", days);
 		break;
 	case RETENTION_GFS:

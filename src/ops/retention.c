@@ -187,6 +187,34 @@ retention_guard(const struct retention_policy *policy, int removed, size_t candi
 }
 
 int
+retention_future_check(const struct backup_entry *entries, size_t n, const char *dir, time_t now, int flags)
+{
+	const struct backup_entry *newest = NULL;
+	char named[32], clock[32];
+	size_t i, count = 0;
+	struct tm tm;
+
+	for (i = 0; i < n; i++)
+		if (backup_dated_future(entries[i].when, now) && count++ == 0)
+			newest = &entries[i];	/* newest first: the furthest ahead */
+	if (newest == NULL)
+		return 0;
+	gmtime_r(&newest->when, &tm);
+	strftime(named, sizeof(named), "%Y-%m-%d %H:%M:%S", &tm);
+	gmtime_r(&now, &tm);
+	strftime(clock, sizeof(clock), "%Y-%m-%d %H:%M:%S", &tm);
+	if (flags & RETENTION_DRY_RUN) {
+		printf("(%s is dated in the future: prune refuses to run while it is there)\n", newest->name);
+		return 0;
+	}
+	/* Which backups are recent is all retention knows; with a wrong clock or name it would guess. */
+	log_error("%s is dated %s UTC, in the future (the clock says %s UTC; %zu such backup%s in %s): the clock or "
+	    "the name is wrong; nothing pruned (fix the clock, or move the file out of the directory)", newest->path,
+	    named, clock, count, count == 1 ? "" : "s", dir);
+	return -1;
+}
+
+int
 retention_prune(const char *dir, enum backup_kind family, const struct retention_policy *policy, time_t now,
     const char *spare_name, int flags)
 {
@@ -200,6 +228,8 @@ retention_prune(const char *dir, enum backup_kind family, const struct retention
 		return 0;
 	if (retention_view_load(dir, &v) < 0)
 		return -1;
+	if (!dry && retention_future_check(v.entries, v.nentries, dir, now, flags) < 0)
+		goto out;
 	removed = retention_view_plan(&v, family, policy, now, spare_name);
 	if (removed < 0)
 		goto out;
@@ -209,6 +239,8 @@ retention_prune(const char *dir, enum backup_kind family, const struct retention
 	retention_policy_describe(policy, desc, sizeof(desc));
 	if (retention_guard(policy, removed, candidates, family_label(family), flags) < 0)
 		goto out;
+	if (dry)
+		retention_future_check(v.entries, v.nentries, dir, now, flags);
 	for (i = 0; i < v.nunits; i++) {
 		const struct retention_unit *u = &v.units[i];
 

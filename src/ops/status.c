@@ -94,24 +94,37 @@ unverified_kind(const struct kind_status *ks, size_t nks, const struct status_se
 	return NULL;
 }
 
-int
-status_report(const struct status_settings *settings)
-{
-	struct kind_status ks[2] = { { "db", NULL, NULL }, { "full", NULL, NULL } };
-	const struct backup_entry *best = NULL;
-	struct backup_entry *list = NULL;
-	struct statvfs fs;
-	size_t n = 0, i, k;
-	time_t now = time(NULL);
-	char limit[32], age[32], *problem = NULL;
-	int have_fs, ok;
+/* Of the kinds shown: backups dated in the future, newest first (the list's order). */
+struct future_seen {
+	const struct backup_entry **e;
+	size_t n;
+};
 
-	if (backups_scan(settings->output_dir, &list, &n) < 0)
-		return -1;
-	have_fs = statvfs(settings->output_dir, &fs) == 0;
+static int
+kind_shown(const struct status_settings *settings, const char *label)
+{
+	return settings->kind_filter == NULL || strcmp(settings->kind_filter, label) == 0;
+}
+
+/*
+ * The newest and newest verified of each kind, leaving out (into *future)
+ * the backups dated in the future: their names say nothing of their age.
+ */
+static void
+sort_kinds(const struct backup_entry *list, size_t n, time_t now, const struct status_settings *settings,
+    struct kind_status *ks, struct future_seen *future)
+{
+	size_t i, k;
+
+	future->e = xcalloc(n ? n : 1, sizeof(*future->e));
 	for (i = 0; i < n; i++) {
 		const struct backup_entry *e = &list[i];
 
+		if (backup_dated_future(e->when, now)) {
+			if (kind_shown(settings, kind_group(e->kind)))
+				future->e[future->n++] = e;
+			continue;
+		}
 		for (k = 0; k < 2; k++) {
 			if (strcmp(ks[k].label, kind_group(e->kind)) != 0)
 				continue;
@@ -122,10 +135,65 @@ status_report(const struct status_settings *settings)
 				ks[k].newest_verified = e;
 		}
 	}
+}
+
+/* The problem future-dated backups are (caller frees), NULL when there is none. */
+static char *
+future_problem(const struct future_seen *future, const char *dir)
+{
+	if (future->n == 0)
+		return NULL;
+	return xasprintf("%zu backup%s dated in the future in %s, the newest %s: the clock or the name is wrong; "
+	    "status does not count them and prune refuses to run", future->n, future->n == 1 ? "" : "s", dir,
+	    future->e[0]->name);
+}
+
+static void
+print_json(const struct status_settings *settings, const struct kind_status *ks, const struct backup_entry *best,
+    const struct future_seen *future, const char *problem, const struct statvfs *fs, time_t now)
+{
+	json_t *kinds = json_object(), *names = json_array(), *root;
+	char *text;
+	size_t k;
+
+	for (k = 0; k < 2; k++)
+		json_object_set_new(kinds, ks[k].label, ks[k].newest == NULL ? json_null() :
+		    json_pack("{s:o, s:o}", "newest", entry_json(ks[k].newest, now),
+		    "newest_verified", entry_json(ks[k].newest_verified, now)));
+	for (k = 0; k < future->n; k++)
+		json_array_append_new(names, json_string(future->e[k]->name));
+	root = json_pack("{s:s, s:b, s:s?, s:I, s:o, s:o, s:o, s:o}", "output_dir", settings->output_dir, "ok",
+	    problem == NULL, "problem", problem, "max_age_seconds", (json_int_t)settings->max_age,
+	    "newest_verified", entry_json(best, now), "kinds", kinds, "future_dated", names,
+	    "disk", fs ? json_pack("{s:I, s:I}",
+	    "free_bytes", (json_int_t)((unsigned long long)fs->f_bavail * fs->f_frsize),
+	    "total_bytes", (json_int_t)((unsigned long long)fs->f_blocks * fs->f_frsize)) : json_null());
+	text = json_text(root);
+	fputs(text, stdout);
+	free(text);
+}
+
+int
+status_report(const struct status_settings *settings)
+{
+	struct kind_status ks[2] = { { "db", NULL, NULL }, { "full", NULL, NULL } };
+	struct future_seen future = { NULL, 0 };
+	const struct backup_entry *best = NULL;
+	struct backup_entry *list = NULL;
+	struct statvfs fs;
+	size_t n = 0, k;
+	time_t now = time(NULL);
+	char limit[32], age[32], *problem = NULL;
+	int have_fs, ok;
+
+	if (backups_scan(settings->output_dir, &list, &n) < 0)
+		return -1;
+	have_fs = statvfs(settings->output_dir, &fs) == 0;
+	sort_kinds(list, n, now, settings, ks, &future);
 	for (k = 0; k < 2; k++) {
 		const struct backup_entry *v = ks[k].newest_verified;
 
-		if (settings->kind_filter && strcmp(settings->kind_filter, ks[k].label) != 0)
+		if (!kind_shown(settings, ks[k].label))
 			continue;
 		if (v && (best == NULL || v->when > best->when))
 			best = v;
@@ -141,28 +209,18 @@ status_report(const struct status_settings *settings)
 		    "db " : "full ") : "", best->name, age, limit);
 	}
 	if (problem == NULL)
+		problem = future_problem(&future, settings->output_dir);
+	if (problem == NULL)
 		problem = unverified_kind(ks, 2, settings);
 	ok = problem == NULL;
 	if (settings->json) {
-		json_t *kinds = json_object(), *root;
-		char *text;
-
-		for (k = 0; k < 2; k++)
-			json_object_set_new(kinds, ks[k].label, ks[k].newest == NULL ? json_null() :
-			    json_pack("{s:o, s:o}", "newest", entry_json(ks[k].newest, now),
-			    "newest_verified", entry_json(ks[k].newest_verified, now)));
-		root = json_pack("{s:s, s:b, s:s?, s:I, s:o, s:o, s:o}", "output_dir", settings->output_dir, "ok", ok,
-		    "problem", problem, "max_age_seconds", (json_int_t)settings->max_age,
-		    "newest_verified", entry_json(best, now), "kinds", kinds,
-		    "disk", have_fs ? json_pack("{s:I, s:I}",
-		    "free_bytes", (json_int_t)((unsigned long long)fs.f_bavail * fs.f_frsize),
-		    "total_bytes", (json_int_t)((unsigned long long)fs.f_blocks * fs.f_frsize)) : json_null());
-		text = json_text(root);
-		fputs(text, stdout);
-		free(text);
+		print_json(settings, ks, best, &future, problem, have_fs ? &fs : NULL, now);
 	} else {
 		print_text(ks, 2, &fs, have_fs, settings->output_dir, now);
-		if (ok) {
+		if (future.n > 0)
+			printf("ignored: %zu backup%s dated in the future, the newest %s (the clock or the name is wrong)\n",
+			    future.n, future.n == 1 ? "" : "s", future.e[0]->name);
+		if (problem == NULL) {
 			format_age((long long)(now - best->when), age, sizeof(age));
 			printf("ok: the newest verified backup, %s, is %s old (limit %s)\n", best->name, age, limit);
 		}
@@ -170,6 +228,7 @@ status_report(const struct status_settings *settings)
 	if (!ok)
 		log_error("%s", problem);
 	free(problem);
+	free(future.e);
 	backups_free(list, n);
 	return ok ? 0 : 1;
 }

@@ -113,6 +113,12 @@ backup_name_encrypted(const char *name)
 }
 
 int
+backup_dated_future(time_t when, time_t now)
+{
+	return when > now + BACKUP_FUTURE_SKEW;
+}
+
+int
 backup_name_parse(const char *name, enum backup_kind *kind, time_t *when)
 {
 	const char *p;
@@ -278,6 +284,47 @@ sidecar_exists(int dfd, const struct dir_name *names, size_t n, const char *name
 	return found;
 }
 
+/* verify's records are a few hundred bytes; anything much larger is no record. */
+#define VERIFIED_MAX_BYTES (64 * 1024)
+
+/*
+ * 1 when NAME.verified.json is verify's record of NAME: a JSON object whose
+ * "file" is a path ending in NAME (the directory may have moved since).
+ * An empty file, "{}", or the record of another backup copied over proves
+ * nothing about this one.
+ */
+static int
+verified_record_ok(int dfd, const char *name)
+{
+	char *sidecar = xasprintf("%s%s", name, VERIFIED_SUFFIX);
+	const char *file, *base;
+	json_t *root = NULL;
+	struct stat st;
+	size_t len;
+	int fd, ok = 0;
+
+	/* O_NONBLOCK: a FIFO put there in the meantime must not hang list. */
+	fd = openat(dfd, sidecar, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	free(sidecar);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > VERIFIED_MAX_BYTES ||
+	    (root = json_loadfd(fd, 0, NULL)) == NULL)
+		goto out;
+	if (!json_is_object(root) || (file = json_string_value(json_object_get(root, "file"))) == NULL)
+		goto out;
+	len = strlen(file);
+	while (len > 1 && file[len - 1] == '/')	/* "full-backup-X/" names the directory too */
+		len--;
+	for (base = file + len; base > file && base[-1] != '/'; base--)
+		;
+	ok = (size_t)(file + len - base) == strlen(name) && strncmp(base, name, strlen(name)) == 0;
+out:
+	json_decref(root);
+	close(fd);
+	return ok;
+}
+
 static int
 full_dir_has_manifest(int dfd, const char *name)
 {
@@ -330,7 +377,8 @@ backups_scan(const char *dir, struct backup_entry **out, size_t *count)
 			e.size = (uint64_t)st.st_size;
 			e.has_manifest = sidecar_exists(dfd, names, nnames, e.name, MANIFEST_SUFFIX);
 		}
-		e.verified = sidecar_exists(dfd, names, nnames, e.name, VERIFIED_SUFFIX);
+		e.verified = sidecar_exists(dfd, names, nnames, e.name, VERIFIED_SUFFIX) &&
+		    verified_record_ok(dfd, e.name);
 		e.pinned = sidecar_exists(dfd, names, nnames, e.name, PIN_SUFFIX);
 		e.encrypted = backup_name_encrypted(e.name);
 		e.offsite = sidecar_exists(dfd, names, nnames, e.name, REMOTE_SUFFIX);

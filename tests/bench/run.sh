@@ -103,7 +103,7 @@ for i in range(10000):
     open(os.path.join(sys.argv[1], n), "w").close()
     open(os.path.join(sys.argv[1], n + ".manifest.json"), "w").write("{}")
     if i % 3 == 0:
-        open(os.path.join(sys.argv[1], n + ".verified.json"), "w").write("{}")
+        open(os.path.join(sys.argv[1], n + ".verified.json"), "w").write('{"file": "%s"}' % n)
 PY
 results=$work/results.list
 for i in $(seq 1 "$RUNS"); do measure list_10000 "$LB_BIN list -o $work/many"; done

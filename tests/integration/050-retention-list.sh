@@ -81,7 +81,7 @@ fi
 many=$work/many
 mkdir -m 700 "$many"
 python3 - "$many" <<'PY2'
-import datetime, os, sys
+import datetime, json, os, sys
 d = sys.argv[1]
 t = datetime.datetime(2021, 3, 1)
 for i in range(300):
@@ -90,12 +90,13 @@ for i in range(300):
         f.write(b"x" * (i * 13))
     if i % 2 == 0:
         open(os.path.join(d, n + ".manifest.json"), "w").write("{}")
-    if i % 3 == 0:
-        open(os.path.join(d, n + ".verified.json"), "w").write("{}")
+    if i % 3 == 0:   # verify's record names its file; "{}" or another's proves nothing (269)
+        rec = {"file": "/elsewhere/" + n} if i % 13 else ({} if i % 2 else {"file": "/elsewhere/x.sql.gz"})
+        open(os.path.join(d, n + ".verified.json"), "w").write(json.dumps(rec))
     if i % 5 == 0:   # a directory under a sidecar's name is not a record
         os.mkdir(os.path.join(d, n + ".verified.json" if i % 3 else n + ".pin.json"))
     if i % 7 == 0:   # a symlink to a record counts, as stat() would say
-        open(os.path.join(d, "rec-%d" % i), "w").write("{}")
+        open(os.path.join(d, "rec-%d" % i), "w").write(json.dumps({"file": n}))
         os.symlink("rec-%d" % i, os.path.join(d, n + ".manifest.json" if i % 2 else n + ".verified.json")) \
             if not os.path.exists(os.path.join(d, n + (".manifest.json" if i % 2 else ".verified.json"))) else None
     if i % 11 == 0 and i % 5:
@@ -115,6 +116,9 @@ if err=$(python3 - "$many" "$work/many.json" <<'PY2' 2>&1
 import json, os, sys
 d, rows = sys.argv[1], json.load(open(sys.argv[2]))
 def reg(p): return os.path.isfile(p)
+def record(p):
+    try: return os.path.basename(json.load(open(p + ".verified.json"))["file"].rstrip("/")) == os.path.basename(p)
+    except Exception: return False
 def dsize(p):
     return sum(os.lstat(os.path.join(r, f)).st_size for r, _, fs in os.walk(p) for f in fs if os.path.isfile(os.path.join(r, f)) and not os.path.islink(os.path.join(r, f)))
 names = sorted(n for n in os.listdir(d) if n.startswith(("lot-systems-db-", "full-backup-")) and "." not in n.replace(".sql.gz", ""))
@@ -124,7 +128,7 @@ for r in rows:
     p = os.path.join(d, r["name"])
     full = r["kind"] == "full-dir"
     want = {"manifest": reg(os.path.join(p, "MANIFEST.json")) if full else reg(p + ".manifest.json"),
-            "verified": reg(p + ".verified.json"), "pinned": reg(p + ".pin.json"),
+            "verified": reg(p + ".verified.json") and record(p), "pinned": reg(p + ".pin.json"),
             "bytes": dsize(p) if full else os.path.getsize(p)}
     got = {k: r[k] for k in want}
     if got != want:

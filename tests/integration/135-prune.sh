@@ -38,7 +38,7 @@ rm "$out/$nomanifest.manifest.json"
 strangers=("lot-systems-db-2001-01-01T00-00-00.sql.gz.bak" "notes.txt" "lot-systems-db-2001-02-30T00-00-00.sql.gz")
 for f in "${strangers[@]}"; do echo keep >"$out/$f"; done
 # The newest dumps are unverified; the only verification record is 20 months old.
-echo '{}' >"$out/$verified_old.verified.json"
+printf '{"verified_at": "x", "file": "%s/%s"}\n' "$out" "$verified_old" >"$out/$verified_old.verified.json"
 
 check pin-1 "$LB_BIN" pin "$out/$pinned1" --reason "v2.0 release"
 check pin-2 "$LB_BIN" pin "$out/$pinned2" --reason "v1.0 release"

@@ -11,7 +11,7 @@ dump() {	# dump AGE [verified]: a fake db dump AGE ago (date -d syntax)
 	local n
 	n=lot-systems-db-$(date -u -d "$1" +%Y-%m-%dT%H-%M-%S).sql.gz
 	echo x >"$out/$n"; echo '{}' >"$out/$n.manifest.json"
-	[ "${2:-}" = verified ] && echo '{}' >"$out/$n.verified.json"
+	[ "${2:-}" = verified ] && printf '{"file": "%s"}\n' "$n" >"$out/$n.verified.json"
 	printf '%s\n' "$n"
 }
 
@@ -50,7 +50,7 @@ assert s["newest_verified"]["age_seconds"] >= 30 * 3600 and s["disk"]["free_byte
 
 # Per kind: a fresh verified full backup makes the whole fresh, not the db kind.
 s=$(date -u -d '1 hour ago' +%Y%m%d_%H%M%S)
-echo x >"$out/lot-systems-full-backup-$s.tar.gz"; echo '{}' >"$out/lot-systems-full-backup-$s.tar.gz.verified.json"
+echo x >"$out/lot-systems-full-backup-$s.tar.gz"; printf '{"file": "%s"}\n' "$out/lot-systems-full-backup-$s.tar.gz" >"$out/lot-systems-full-backup-$s.tar.gz.verified.json"
 check_exit status-any-kind-fresh 0 "$LB_BIN" status -o "$out"
 check_exit status-kind-full-fresh 0 "$LB_BIN" status -o "$out" --kind full
 check_exit status-kind-db-stale 1 "$LB_BIN" status -o "$out" --kind db

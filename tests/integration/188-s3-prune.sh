@@ -39,7 +39,7 @@ pinned=$(sed -n 40p <<<"$names")
 verified=$(sed -n 50p <<<"$names")
 half=$(sed -n 45p <<<"$names")
 check s3p-pin "$LB_BIN" pin -o "$out" "$out/$pinned" --reason "v1.0 release"
-printf '{}\n' >"$out/$verified.verified.json"
+printf '{"file": "%s/%s"}\n' "$out" "$verified" >"$out/$verified.verified.json"
 rm "$up/$half.manifest.json" "$out/$half.manifest.json"
 check s3p-push "$LB_BIN" push $(sed "s|^|$up/|" <<<"$names")
 

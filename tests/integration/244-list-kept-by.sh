@@ -36,7 +36,8 @@ grep -Eq ' \+[0-9]+$' <<<"$body" && pass kept-by-says-more || fail kept-by-says-
 # A full archive's longer name leaves KEPT BY 15 columns: the newest
 # verified dump's first rule still shows whole ("newest verif..." before).
 newest=$(ls "$out"/lot-systems-db-*T00-00-01.sql.gz)
-cp "$seed.verified.json" "$newest.verified.json"
+# (verify's record names the file it is of: the seed's, renamed)
+sed "s|$(basename "$seed")|$(basename "$newest")|" "$seed.verified.json" >"$newest.verified.json"
 printf 'x\n' | gzip >"$out/lot-systems-full-backup-$(date -u -d '2 days ago' +%Y%m%d)_030000.tar.gz"
 check kept-by-list-narrower "$LB_BIN" -o "$out" list "${policy[@]}"
 grep -q "^db .*$(basename "$newest") .* newest verified\$" <<<"$LB_LAST_OUTPUT" && ! grep -q '\.\.\.' <<<"$LB_LAST_OUTPUT" &&

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "ops/retention-plan.h"
+#include "store/backups.h"
 #include "unit.h"
 
 static time_t
@@ -332,9 +333,38 @@ test_rules(void)
 	unsetenv("TZ");
 }
 
+/* Names dated in the future (beyond the skew) are kept and count for nothing; a few minutes ahead are ordinary. */
+static void
+test_future(void)
+{
+	time_t now = utc(2026, 11, 25, 2, 0);
+	time_t t[] = { utc(2099, 1, 4, 0, 0), utc(2099, 1, 3, 0, 0), now + BACKUP_FUTURE_SKEW, now - 2 * 86400,
+		now - 20 * 86400, now - 40 * 86400 };
+	struct retention_item it[6];
+	struct retention_policy p = gfs(2, 0, 0, NULL);
+	int removed;
+
+	fill(it, 6, t);
+	it[0].verified = it[1].verified = it[3].verified = 1;
+	removed = retention_plan(it, 6, &p, now, NULL, 0);
+	UNIT_CHECK("future-kept-and-said", it[0].future && it[1].future && has(&it[0], "dated in the future") &&
+	    strstr(it[0].reason, "newest verified") == NULL && strstr(it[0].reason, "daily") == NULL);
+	UNIT_CHECK("future-within-skew-ordinary", !it[2].future && has(&it[2], "daily 2026-11-25"));
+	UNIT_CHECK("future-takes-no-slot", has(&it[3], "newest verified") && has(&it[3], "daily 2026-11-23") &&
+	    !it[4].keep && !it[5].keep && removed == 2);
+	memset(&p, 0, sizeof(p));
+	p.mode = RETENTION_DAYS;
+	p.days = 30;
+	fill(it, 6, t);
+	retention_plan(it, 6, &p, now, NULL, 0);
+	UNIT_CHECK("future-days-rule", strcmp(it[0].reason, "dated in the future") == 0 && has(&it[4], "within 30") &&
+	    !it[5].keep);
+}
+
 int
 main(void)
 {
+	test_future();
 	test_generated();
 	test_new_york_dst_end();
 	test_berlin_dst_start();
