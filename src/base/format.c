@@ -2,6 +2,7 @@
 #include <time.h>
 
 #include "base/format.h"
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 
 void
@@ -47,4 +48,67 @@ iso_time_now(void)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return xstrdup(buf);
+}
+
+/* The length of the valid UTF-8 sequence at S and its code point; 0 when invalid. */
+static int
+utf8_decode(const unsigned char *s, unsigned *cp)
+{
+	int n, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, *cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, *cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, *cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, beyond Unicode */
+	if ((n == 3 && (*cp < 0x800 || (*cp >= 0xd800 && *cp <= 0xdfff))) || (n == 4 && (*cp < 0x10000 ||
+	    *cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* C1 controls and the invisible marks that reorder or hide text on a terminal. */
+static int
+unprintable(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+char *
+format_printable(const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	struct strbuf sb = STRBUF_INIT;
+	unsigned cp;
+	int n;
+
+	while (*s) {
+		if (*s == '\n' || *s == '\t' || *s == '\r') {
+			strbuf_printf(&sb, "\\%c", *s == '\n' ? 'n' : *s == '\t' ? 't' : 'r');
+			s++;
+		} else if (*s < 0x20 || *s == 0x7f) {
+			strbuf_printf(&sb, "\\x%02x", *s++);
+		} else if (*s < 0x80) {
+			strbuf_putc(&sb, (char)*s++);
+		} else if ((n = utf8_decode(s, &cp)) == 0) {
+			strbuf_printf(&sb, "\\x%02x", *s++);	/* not UTF-8: each byte shown */
+		} else if (unprintable(cp)) {
+			strbuf_printf(&sb, "\\u%04x", cp);
+			s += n;
+		} else {
+			strbuf_append(&sb, (const char *)s, (size_t)n);
+			s += n;
+		}
+	}
+	return strbuf_detach(&sb);
 }

@@ -296,10 +296,12 @@ static void
 print_row(const struct backup_entry *e, const char *change, const char *kind, const char *kept_by, time_t now,
     const struct layout *l)
 {
-	char stamp[32], size[32], age[32], state[4], *name, *partial, *rules;
+	char stamp[32], size[32], age[32], state[4], *name, *partial, *rules, *kept;
 	struct tm tm;
 	int room;
 
+	/* Pin reasons and database names are anyone's text: no escape sequence reaches the terminal. */
+	kept_by = kept = format_printable(kept_by);
 	dump_facts(e, NULL, &partial);	/* the row shows no database: not asked */
 	format_size(e->size, size, sizeof(size));
 	format_age((long long)(now - e->when), age, sizeof(age));
@@ -315,6 +317,7 @@ print_row(const struct backup_entry *e, const char *change, const char *kind, co
 		    e->has_manifest ? "yes" : "legacy", e->verified ? "yes" : "no",
 		    e->offsite ? "yes" : "no", l->name_width, e->name, kept_by);
 		free(partial);
+		free(kept);
 		return;
 	}
 	if (now - e->when >= 86400)	/* days are enough here */
@@ -336,6 +339,7 @@ print_row(const struct backup_entry *e, const char *change, const char *kind, co
 	free(rules);
 	free(name);
 	free(partial);
+	free(kept);
 }
 
 /* restore --clean's safety dumps, each with the database it is of. */
@@ -405,7 +409,7 @@ print_database_folders(const char *dir, time_t now)
 	size_t shown = 0;
 
 	for (i = 0; i < n; i++) {
-		char *sub = xasprintf("%s/%s", dir, list[i]->d_name), *db, *partial, age[32];
+		char *sub = xasprintf("%s/%s", dir, list[i]->d_name), *db, *shown_db, *shown_sub, *partial, age[32];
 		struct backup_entry *e = NULL;
 		struct stat st;
 		size_t ne = 0;
@@ -417,7 +421,12 @@ print_database_folders(const char *dir, time_t now)
 			if (shown++ == 0)
 				printf("\n%-28s %5s %9s  %s\n", "DATABASE (--all-databases)", "DUMPS", "NEWEST",
 				    "FOLDER (lotbackup list -o FOLDER)");
-			printf("%-28s %5zu %9s  %s\n", db ? db : "?", ne, age, sub);
+			/* Any role that may create a database names it: escaped, as the folder's name is encoded. */
+			shown_db = format_printable(db ? db : "?");
+			shown_sub = format_printable(sub);
+			printf("%-28s %5zu %9s  %s\n", shown_db, ne, age, shown_sub);
+			free(shown_db);
+			free(shown_sub);
 			free(db);
 		}
 		backups_free(e, ne);

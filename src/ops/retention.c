@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/format.h"
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "store/pin.h"
@@ -158,10 +159,16 @@ retention_removal_why(time_t when, const struct retention_policy *p, time_t now,
 void
 retention_dry_line(const char *name, const struct retention_item *item, const char *why)
 {
-	if (item->keep)
-		printf("keep         %s (%s)\n", name, item->reason);
-	else
+	char *reason;
+
+	if (!item->keep) {
 		printf("would delete %s (%s)\n", name, why);
+		return;
+	}
+	/* A pin's reason is a record's text: escaped, as list shows it. */
+	reason = format_printable(item->reason);
+	printf("keep         %s (%s)\n", name, reason);
+	free(reason);
 }
 
 int

@@ -25,6 +25,18 @@ rejected(const char *name)
 	return backup_name_parse(name, &kind, &when) < 0;
 }
 
+static int
+printable(const char *in, const char *want)
+{
+	char *got = format_printable(in);
+	int ok = strcmp(got, want) == 0;
+
+	if (!ok)
+		fprintf(stderr, "# format_printable: got [%s], want [%s]\n", got, want);
+	free(got);
+	return ok;
+}
+
 int
 main(void)
 {
@@ -68,5 +80,11 @@ main(void)
 	UNIT_CHECK("size-bytes", strcmp(buf, "12 B") == 0);
 	format_age(90061, buf, sizeof(buf));
 	UNIT_CHECK("age-days", strcmp(buf, "1d 1h") == 0);
+	UNIT_CHECK("printable-escapes-controls", printable("a\x1b[2J\nb\tc\x7f", "a\\x1b[2J\\nb\\tc\\x7f"));
+	UNIT_CHECK("printable-keeps-utf8", printable("lb all/\xc3\xbc \"x\" \\", "lb all/\xc3\xbc \"x\" \\"));
+	UNIT_CHECK("printable-bad-utf8", printable("a\xff\xc3(\xe0\x80\x80", "a\\xff\\xc3(\\xe0\\x80\\x80"));
+	UNIT_CHECK("printable-c1-and-bidi", printable("\xc2\x9b" "1m x\xe2\x80\xae", "\\u009b1m x\\u202e"));
+	UNIT_CHECK("backup-dated-future", !backup_dated_future(t + BACKUP_FUTURE_SKEW, t) &&
+	    backup_dated_future(t + BACKUP_FUTURE_SKEW + 1, t) && !backup_dated_future(t - 86400, t));
 	return unit_done();
 }
