@@ -58,6 +58,12 @@ char *backup_name_make(enum backup_kind kind, time_t when);
 /* 1 when NAME (a path too) is an encrypted backup's. */
 int backup_name_encrypted(const char *name);
 const char *backup_kind_label(enum backup_kind kind);
+/*
+ * 1 when DIR/NAME.verified.json is verify's record of NAME itself (as
+ * backups_scan reads it for .verified), else 0: none, unreadable, or
+ * another backup's. For a backup that is not in DIR (prune --remote).
+ */
+int backup_verified_in(const char *dir, const char *name);
 /* 1 when a backup of WHEN is dated in the future at NOW (BACKUP_FUTURE_SKEW). */
 int backup_dated_future(time_t when, time_t now);
 /*

@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fsutil.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "ops/retention.h"
@@ -58,19 +57,18 @@ plan_load(const struct remote_settings *rs, struct s3_client *c, enum backup_kin
 	n = remote_find_backups(prefix, pl->objs, pl->nobjs, pl->es);
 	pl->items = xcalloc(n + 1, sizeof(*pl->items));
 	for (i = 0; i < n; i++) {
-		char *local, *vpath;
+		char *local;
 
 		if (pl->es[i].kind != family)
 			continue;
 		pl->es[k] = pl->es[i];
 		local = xasprintf("%s/%s", rs->output_dir, pl->es[k].name);
-		vpath = xasprintf("%s%s", local, VERIFIED_SUFFIX);
 		pl->items[k].when = pl->es[k].when;
 		pl->items[k].candidate = pl->es[k].has_manifest;
 		pl->items[k].pinned = pin_reason(local);
-		pl->items[k].verified = fs_exists(vpath) == 1;
+		/* The local record, read as list and prune read it: verify's record of this very name. */
+		pl->items[k].verified = backup_verified_in(rs->output_dir, pl->es[k].name);
 		free(local);
-		free(vpath);
 		k++;
 	}
 	pl->n = k;
@@ -90,6 +88,31 @@ delete_backup(const struct remote_settings *rs, struct s3_client *c, const struc
 	return rc;
 }
 
+/*
+ * As local prune: a backup named after the clock (a clock that was wrong,
+ * or a name put there) says the dates cannot be trusted, so nothing is
+ * deleted while one is there; a dry run only notes it. 0, or -1 (reported).
+ */
+static int
+future_dated(const struct plan *pl, time_t now, int dry)
+{
+	size_t i, n = 0, ahead = 0;
+
+	for (i = 0; i < pl->n; i++)
+		if (backup_dated_future(pl->es[i].when, now) && n++ == 0)
+			ahead = i;
+	if (n == 0)
+		return 0;
+	if (dry) {
+		log_warn("off-site %s and %zu more dated in the future: prune --remote would refuse to run",
+		    pl->es[ahead].name, n - 1);
+		return 0;
+	}
+	log_error("off-site %s (and %zu more) is dated in the future: the clock, or the name, is wrong; prune --remote "
+	    "deletes nothing while it is there (set the clock right, or remove it)", pl->es[ahead].name, n - 1);
+	return -1;
+}
+
 int
 remote_prune(const struct remote_settings *rs, enum backup_kind family, const struct retention_policy *policy,
     time_t now, int flags)
@@ -106,6 +129,8 @@ remote_prune(const struct remote_settings *rs, enum backup_kind family, const st
 		return 0;
 	if ((c = s3_client_new(&rs->s3)) == NULL || s3_journal_replay(c, NULL, NULL) < 0 ||
 	    plan_load(rs, c, family, &pl) < 0)
+		goto out;
+	if (future_dated(&pl, now, dry) < 0)
 		goto out;
 	if ((removed = retention_plan(pl.items, pl.n, policy, now, err, sizeof(err))) < 0) {
 		log_error("retention: %s", err);

@@ -325,6 +325,18 @@ out:
 	return ok;
 }
 
+int
+backup_verified_in(const char *dir, const char *name)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ok;
+
+	if (dfd < 0)
+		return 0;
+	ok = verified_record_ok(dfd, name);
+	close(dfd);
+	return ok;
+}
+
 static int
 full_dir_has_manifest(int dfd, const char *name)
 {

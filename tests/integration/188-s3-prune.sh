@@ -89,5 +89,24 @@ gone=$(grep '^would delete' <<<"$local_plan" | head -n 1 | awk '{print $3}')
 	fail s3p-deleted-with-manifest "site/$gone or its manifest is still there"
 [ -e "$out/$gone" ] && pass s3p-local-untouched || fail s3p-local-untouched "$out/$gone was deleted"
 check s3p-prune-again "$LB_BIN" prune --remote -o "$out" "${policy[@]}"
+
+# A dump dated in the future off-site (a clock that was wrong, a name put
+# there): the dates cannot be trusted, prune --remote deletes nothing, as
+# local prune; a dry run only says so.
+future=lot-systems-db-2099-01-01T00-00-00.sql.gz
+mkdir -m 700 "$work/future"
+printf 'dump future\n' >"$work/future/$future"
+python3 -c 'import hashlib, json, sys; d = open(sys.argv[1], "rb").read()
+json.dump({"bytes": len(d), "sha256": hashlib.sha256(d).hexdigest()}, open(sys.argv[1] + ".manifest.json", "w"))' \
+	"$work/future/$future"
+check s3p-push-future "$LB_BIN" push "$work/future/$future"
+count() { "$LB_BIN" list --remote --json 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["backups"]))'; }
+before=$(count)
+check_exit s3p-future-refused 1 "$LB_BIN" prune --remote -o "$out" --force --keep-daily 1 --keep-weekly 0 --keep-monthly 0
+grep -q "$future .*dated in the future" <<<"$LB_LAST_OUTPUT" && pass s3p-future-says || fail s3p-future-says "$LB_LAST_OUTPUT"
+[ "$(count)" = "$before" ] && pass s3p-future-deletes-nothing || fail s3p-future-deletes-nothing "$before before, $(count) now"
+check s3p-future-dry-run "$LB_BIN" prune --remote -o "$out" --dry-run --keep-daily 1 --keep-weekly 0 --keep-monthly 0
+grep -q "would refuse to run" <<<"$LB_LAST_OUTPUT" && pass s3p-future-dry-run-says ||
+	fail s3p-future-dry-run-says "$LB_LAST_OUTPUT"
 check_exit s3p-needs-url 1 env -u LOTBACKUP_S3_URL "$LB_BIN" prune --remote "${policy[@]}"
 finish
