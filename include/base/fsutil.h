@@ -43,8 +43,16 @@ int fs_write_file_atomic(const char *path, const void *buf, size_t len, mode_t m
 /* 1 when PATH exists (any type), 0 when not, -1 on another error (reported). */
 int fs_exists(const char *path);
 
-/* Removes PATH and everything below it (no symlinks followed). 0 or -1 (reported). */
+/*
+ * Removes PATH and everything below it; a missing PATH is fine. Nothing
+ * below PATH's parent is followed (a symlink is unlinked itself), however
+ * the tree changes meanwhile: it is walked through directory descriptors.
+ * Refuses another file system mounted in the tree, and trees deeper than
+ * 512 levels. 0 or -1 (reported, naming the path).
+ */
 int fs_remove_tree(const char *path);
+/* The same for NAME in the directory open as DFD; PATH names it in messages. */
+int fs_remove_tree_at(int dfd, const char *name, const char *path);
 /* A new private directory $TMPDIR/lotbackup-WHAT.XXXXXX (or under /tmp); NULL when it cannot be made (reported). */
 char *fs_temp_dir(const char *what);
 /* Creates the directories leading to file RELPATH below BASE, mode 0700; refuses symlinks on the way. 0 or -1. */

@@ -335,41 +335,173 @@ fs_exists(const char *path)
 	return -1;
 }
 
-int
-fs_remove_tree(const char *path)
+/*
+ * A tree is removed through directory descriptors, never by a path through
+ * its parent: a directory swapped for a symlink while it is being emptied
+ * cannot lead a deletion elsewhere. One descriptor is held per level, so
+ * the depth is bounded (far past any tree of ours) rather than running out.
+ */
+#define REMOVE_TREE_MAX_DEPTH 512
+
+static int remove_entry(int dfd, const char *name, const char *path, dev_t dev, int depth);
+
+/*
+ * One pass over the directory open as FD: everything but directories is
+ * unlinked; the names of the directories are returned in *DIRS (*NDIRS),
+ * to be removed once the stream is closed (a descriptor less per level).
+ */
+static int
+remove_files_in(int fd, const char *path, char ***dirs, size_t *ndirs)
+{
+	int sfd = fcntl(fd, F_DUPFD_CLOEXEC, 0), rc = 0;
+	DIR *d = sfd < 0 ? NULL : fdopendir(sfd);
+	struct dirent *de;
+
+	if (d == NULL) {
+		log_errno("cannot read %s", path);
+		if (sfd >= 0)
+			close(sfd);
+		return -1;
+	}
+	rewinddir(d);	/* the dup shares FD's offset: an earlier pass left it at the end */
+	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) {
+			if (unlinkat(fd, de->d_name, 0) == 0 || errno == ENOENT)
+				continue;
+			if (errno != EISDIR) {	/* EISDIR: a directory took its place since */
+				char *child = xasprintf("%s/%s", path, de->d_name);
+
+				log_errno("cannot remove %s", child);
+				free(child);
+				rc = -1;
+				break;
+			}
+		}
+		*dirs = xrealloc(*dirs, (*ndirs + 1) * sizeof(**dirs));
+		(*dirs)[(*ndirs)++] = xstrdup(de->d_name);
+	}
+	if (rc == 0 && errno != 0) {
+		log_errno("cannot read %s", path);
+		rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Empties the directory open as FD (PATH, on device DEV, DEPTH levels below the top). */
+static int
+remove_contents(int fd, const char *path, dev_t dev, int depth)
+{
+	char **dirs = NULL;
+	size_t ndirs = 0, i;
+	int rc;
+
+	/* A second pass finds what the first one could not see (made meanwhile); usually nothing. */
+	do {
+		for (i = 0; i < ndirs; i++)
+			free(dirs[i]);
+		ndirs = 0;
+		rc = remove_files_in(fd, path, &dirs, &ndirs);
+		for (i = 0; rc == 0 && i < ndirs; i++) {
+			char *child = xasprintf("%s/%s", path, dirs[i]);
+
+			rc = remove_entry(fd, dirs[i], child, dev, depth);
+			free(child);
+		}
+	} while (rc == 0 && ndirs > 0);
+	for (i = 0; i < ndirs; i++)
+		free(dirs[i]);
+	free(dirs);
+	return rc;
+}
+
+/*
+ * NAME in the directory open as DFD, whatever it is now: a directory on
+ * device DEV is emptied through a descriptor of its own, anything else (a
+ * symlink too: never followed) is unlinked itself. PATH is for messages.
+ */
+static int
+remove_entry(int dfd, const char *name, const char *path, dev_t dev, int depth)
 {
 	struct stat st;
-	DIR *d;
-	struct dirent *de;
-	int rc = 0;
+	int fd, rc = -1;
 
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : (log_errno("cannot remove %s", path), -1);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlink(path) < 0) {
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno != ENOTDIR && errno != ELOOP) {
+			if (errno == ENOENT)
+				return 0;
 			log_errno("cannot remove %s", path);
 			return -1;
 		}
-		return 0;
-	}
-	if ((d = opendir(path)) == NULL) {
+		/* ELOOP: a symlink (O_NOFOLLOW); ENOTDIR: a file. The entry itself goes. */
+		if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+			return 0;
 		log_errno("cannot remove %s", path);
 		return -1;
 	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		char *child;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		child = xasprintf("%s/%s", path, de->d_name);
-		rc = fs_remove_tree(child);
-		free(child);
-	}
-	closedir(d);
-	if (rc == 0 && rmdir(path) < 0) {
+	if (fstat(fd, &st) < 0) {
 		log_errno("cannot remove %s", path);
-		rc = -1;
+	} else if (st.st_dev != dev) {
+		/* Like rm --one-file-system: a mount point cannot be removed, its files are not ours. */
+		log_error("cannot remove %s: another file system is mounted there: unmount it, then run again", path);
+	} else if (depth >= REMOVE_TREE_MAX_DEPTH) {
+		log_error("cannot remove %s: it is more than %d directories deep: remove it by hand (rm -r)", path,
+		    REMOVE_TREE_MAX_DEPTH);
+	} else if (remove_contents(fd, path, dev, depth + 1) == 0) {
+		if (unlinkat(dfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			rc = 0;
+		else if (errno == ENOTDIR)	/* swapped since it was opened: what is there now is left alone */
+			log_error("cannot remove %s: it was replaced while being emptied (by a symlink or a file, not "
+			    "followed): look at what is there (who else writes here?), then run again", path);
+		else
+			log_errno("cannot remove %s", path);
 	}
+	close(fd);
+	return rc;
+}
+
+int
+fs_remove_tree_at(int dfd, const char *name, const char *path)
+{
+	struct stat st;
+
+	if (fstat(dfd, &st) < 0) {
+		log_errno("cannot remove %s", path);
+		return -1;
+	}
+	return remove_entry(dfd, name, path, st.st_dev, 0);
+}
+
+int
+fs_remove_tree(const char *path)
+{
+	char *copy = xstrdup(path), *slash, *name;
+	size_t len = strlen(copy);
+	int dfd, rc = -1;
+
+	while (len > 1 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	slash = strrchr(copy, '/');
+	name = slash ? slash + 1 : copy;
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		log_error("cannot remove %s: name the directory itself, not / or . or ..", path);
+		goto out;
+	}
+	if (slash)
+		*slash = '\0';
+	/* The way to the parent is the caller's (an output directory may be a symlink); below it nothing is followed. */
+	dfd = open(!slash ? "." : slash == copy ? "/" : copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		rc = errno == ENOENT ? 0 : (log_errno("cannot remove %s", path), -1);
+		goto out;
+	}
+	rc = fs_remove_tree_at(dfd, name, path);
+	close(dfd);
+out:
+	free(copy);
 	return rc;
 }
 

@@ -91,9 +91,11 @@ remove_leftovers(const char *dir, const struct timespec *locked_at)
 		if (!own_tmp_name(de->d_name))
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
-		if (lstat(p, &st) == 0 && (st.st_mtim.tv_sec < locked_at->tv_sec ||
+		/* By name in the open directory: DIR is resolved once, nothing in it is followed. */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (st.st_mtim.tv_sec < locked_at->tv_sec ||
 		    (st.st_mtim.tv_sec == locked_at->tv_sec && st.st_mtim.tv_nsec < locked_at->tv_nsec))) {
-			if (fs_remove_tree(p) == 0)
+			if (fs_remove_tree_at(dirfd(d), de->d_name, p) == 0)
 				log_info("removed %s, left by an interrupted run", p);
 		} else {
 			log_warn("left %s alone: it changed after this run started (not left by an earlier run)", p);
