@@ -32,6 +32,12 @@ enum sql_stmt_kind {
 	SQL_STMT_TRANSACTION,
 };
 
+/*
+ * P past blanks and comments, as the server's lexer skips them ("--" to
+ * the end of a line, nested slash-star comments; an unterminated one runs
+ * to END): one reading for the classifier and the allow-list.
+ */
+const char *sql_skip_blank(const char *p, const char *end);
 /* The kind of one statement or meta-command line (text not NUL-terminated). */
 enum sql_stmt_kind sql_classify(const char *text, size_t len);
 

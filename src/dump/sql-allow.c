@@ -98,6 +98,15 @@ skip_blank(struct lexer *lx)
 	return 0;
 }
 
+const char *
+sql_skip_blank(const char *p, const char *end)
+{
+	struct lexer lx = { p, end, 0 };
+
+	(void)skip_blank(&lx);	/* an unterminated comment: lx.p is at the end */
+	return lx.p;
+}
+
 /* A quoted run from p (at its opening quote q); doubled quotes stay inside, backslashes escape when esc. */
 static const char *
 quoted_end(const char *p, const char *end, char q, int esc)

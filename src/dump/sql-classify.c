@@ -196,38 +196,6 @@ is_setval(const char *t, size_t len)
 	    memchr(t, ';', len) == t + len - 1;
 }
 
-/*
- * Skips blanks and comments as the server's lexer does (and the
- * allow-list's, sql-allow.c): "--" to the end of a line, \n or \r, and
- * nested slash-star comments; an unterminated one runs to the end.
- */
-static const char *
-skip_comments(const char *p, const char *end)
-{
-	int depth;
-
-	for (;;) {
-		while (p < end && isspace((unsigned char)*p))
-			p++;
-		if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
-			while (p < end && *p != '\n' && *p != '\r')
-				p++;
-		} else if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
-			for (p += 2, depth = 1; p < end && depth > 0; p++) {
-				if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
-					depth++;
-					p++;
-				} else if (end - p >= 2 && p[0] == '*' && p[1] == '/') {
-					depth--;
-					p++;
-				}
-			}
-		} else {
-			return p;
-		}
-	}
-}
-
 /* Whether the unquoted word at *p is kw, whole (not "commitx", "commit$1"); *p moves past it when it is. */
 static int
 eat_keyword(const char **p, const char *end, const char *kw)
@@ -257,7 +225,7 @@ is_transaction(const char *t, size_t len)
 {
 	static const char *const first[] = { "begin", "start", "commit", "end", "rollback", "abort", "savepoint",
 		"release", NULL };
-	const char *end = t + len, *p = skip_comments(t, end);
+	const char *end = t + len, *p = sql_skip_blank(t, end);
 	size_t i;
 
 	for (i = 0; first[i] != NULL; i++)
@@ -266,7 +234,7 @@ is_transaction(const char *t, size_t len)
 	/* PREPARE name AS ... only prepares a statement. */
 	if (!eat_keyword(&p, end, "prepare"))
 		return 0;
-	p = skip_comments(p, end);
+	p = sql_skip_blank(p, end);
 	return eat_keyword(&p, end, "transaction");
 }
 
