@@ -53,14 +53,14 @@ _lotbackup()
 	full) opts='--allow-broken-git --archive-only --data-only --dbname --dir-only --encrypt --exclude-schema --exclude-table --exclude-table-data --force --git-packs --host --jobs --keep-daily --keep-monthly --keep-weekly --key-file --metrics-file --no-git --notify-method --notify-url --part-size --port --require-db --s3-path-style --scan-history --schema --schema-only --strict-names --submodules --table --timezone --upload --upload-jobs --username --wait' ;;
 	db) opts='--all-databases --compress-level --data-only --dbname --dry-run --encrypt --exclude-schema --exclude-table --exclude-table-data --force --globals --host --jobs --json --keep --keep-daily --keep-monthly --keep-weekly --key-file --list --lock-timeout --metrics-file --no-security-labels --notify-method --notify-url --owner --part-size --port --privileges --s3-path-style --schema --schema-only --serializable-deferrable --strict-names --table --timezone --upload --upload-jobs --user-mapping-secrets --username --verify-restore --wait' ;;
 	list) opts='--json --keep-daily --keep-monthly --keep-weekly --remote --s3-path-style --timezone --wide' ;;
-	restore) opts='--append --clean --create --data-only --dbname --globals --host --jobs --json --keep-going --key-file --list --no-owner --no-safety-dump --port --remote --s3-path-style --single-transaction --split-tables-larger-than --table --to --username --with-uncommitted' ;;
+	restore) opts='--append --clean --create --data-only --dbname --globals --host --jobs --json --keep-going --key-file --list --no-owner --no-safety-dump --port --remote --s3-path-style --single-transaction --split-tables-larger-than --table --to --trusted --username --with-uncommitted' ;;
 	verify) opts='--all --dbname --host --jobs --json --key-file --port --remote --restore --s3-path-style --scratch-db --split-tables-larger-than --trusted --username' ;;
 	prune) opts='--dry-run --force --json --keep-daily --keep-monthly --keep-weekly --kind --metrics-file --notify-method --notify-url --remote --s3-path-style --timezone --wait' ;;
 	pin) opts='--reason --wait' ;;
 	unpin) opts='--wait' ;;
 	status) opts='--json --kind --max-age --remote --s3-path-style' ;;
 	push) opts='--part-size --s3-path-style --upload-jobs' ;;
-	pull) opts='--s3-path-style --wait' ;;
+	pull) opts='--force --s3-path-style --wait' ;;
 	keygen) opts='--key-file' ;;
 	diff) opts='--dbname --host --json --limit --port --rows --table --username' ;;
 	recover) opts='--apply --dbname --file --host --port --table --username' ;;

@@ -125,9 +125,10 @@ static const struct option_spec specs[] = {
 	    "retention: ... of each of the last N months (default 12)" },
 	{ "timezone", OPT_TIMEZONE, required_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_LIST, "TZ",
 	    "retention: days, weeks and months in this IANA time zone, e.g. Europe/Berlin (default UTC)" },
-	{ "force", OPT_FORCE, no_argument, CMD_PRUNE | CMD_DB | CMD_FULL | CMD_PULL, NULL,
-	    "retention: go on when the policy would delete more than half of the backups at once; pull: take a "
-	    "backup that has no manifest off-site, unchecked" },
+	{ "force", OPT_FORCE, no_argument, CMD_PRUNE | CMD_DB | CMD_FULL, NULL,
+	    "retention: go on when the policy would delete more than half of the backups at once" },
+	{ "force", OPT_FORCE, no_argument, CMD_PULL, NULL,
+	    "take a backup that has no manifest off-site, unchecked (nothing can tell it whole)" },
 	{ "reason", OPT_REASON, required_argument, CMD_PIN, "TEXT", "why the backup is kept forever (shown by list)" },
 	{ "max-age", OPT_MAX_AGE, required_argument, CMD_STATUS, "AGE",
 	    "exit 1 when the newest verified backup is older than AGE, e.g. 26h, 90m, 8d (default 26h)" },
@@ -160,10 +161,12 @@ static const struct option_spec specs[] = {
 	    "skip ALTER ... OWNER TO and SET ROLE: what is restored belongs to the restoring user" },
 	{ "restore", OPT_RESTORE, no_argument, CMD_VERIFY, NULL,
 	    "also restore into a scratch database and compare rows and content with the manifest" },
-	{ "trusted", OPT_TRUSTED, no_argument, CMD_VERIFY | CMD_RESTORE, NULL,
-	    "for a backup of your own: with verify --restore, what only a superuser may run (languages, C "
-	    "functions, event triggers...) runs as the connecting superuser instead of being left out; with "
-	    "restore --globals, superuser and other privileged roles, memberships and settings are created" },
+	{ "trusted", OPT_TRUSTED, no_argument, CMD_VERIFY, NULL,
+	    "with --restore, for a backup of your own: what only a superuser may run (languages, C functions, "
+	    "event triggers...) runs as the connecting superuser instead of being left out" },
+	{ "trusted", OPT_TRUSTED, no_argument, CMD_RESTORE, NULL,
+	    "with --globals, for a file of your own: superuser and other privileged roles, memberships and "
+	    "settings are created as written" },
 	{ "scratch-db", OPT_SCRATCH_DB, required_argument, CMD_VERIFY, "NAME",
 	    "with --restore: the scratch database to create (must not exist; default lotbackup_verify_HOST_PID_START)" },
 	{ "no-git", OPT_NO_GIT, no_argument, CMD_FULL, NULL, "back up a project that is not a git repository" },

@@ -23,7 +23,7 @@ grep -q 'PUT of part 2 failed with HTTP 500 (try 1 of 5); trying again' <<<"$LB_
 [ "$(grep -c '^PUT .*partNumber=2&.* 500$' "$work/retry.log")" = 1 ] &&
 	[ "$(grep -c '^PUT .*partNumber=2&.* 200$' "$work/retry.log")" = 1 ] && pass s3-part-failed-once-then-ok ||
 	fail s3-part-failed-once-then-ok "$(cat "$work/retry.log")"
-check s3-part-retried-pull env LOTBACKUP_S3_ENDPOINT=$S3_ENDPOINT "$LB_BIN" -o "$work/back" pull "$one"
+check s3-part-retried-pull env LOTBACKUP_S3_ENDPOINT=$S3_ENDPOINT "$LB_BIN" -o "$work/back" pull --force "$one"
 cmp -s "$work/$one" "$work/back/$one" && pass s3-part-retried-identical || fail s3-part-retried-identical "differs"
 kill "$S3_PROXY_PID" 2>/dev/null; wait "$S3_PROXY_PID" 2>/dev/null
 

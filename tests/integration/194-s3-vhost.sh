@@ -44,7 +44,7 @@ grep -Eq "^db +$name .* yes" <<<"$LB_LAST_OUTPUT" && grep -Eq "^db +$big " <<<"$
 	pass vhost-list-shows || fail vhost-list-shows "$LB_LAST_OUTPUT"
 check vhost-pull "$LB_BIN" -o "$work/pulled" pull "$name"
 cmp -s "$out/$name" "$work/pulled/$name" && pass vhost-pull-identical || fail vhost-pull-identical "pulled dump differs"
-check vhost-pull-multipart "$LB_BIN" -o "$work/pulled" pull "$big"
+check vhost-pull-multipart "$LB_BIN" -o "$work/pulled" pull --force "$big"
 cmp -s "$work/big/$big" "$work/pulled/$big" && pass vhost-pull-multipart-identical ||
 	fail vhost-pull-multipart-identical "pulled file differs"
 check vhost-verify "$LB_BIN" verify -o "$work/none" "s3://lb-vhost/site/$name"
