@@ -420,13 +420,23 @@ out:
 
 /* The newest backup with a manifest, of KIND (NULL: any) among ES (newest first). */
 static const struct remote_entry *
-newest_whole(const struct remote_entry *es, size_t n, const char *kind)
+newest_whole(const struct remote_entry *es, size_t n, const char *kind, time_t now,
+    const struct remote_entry **future)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (es[i].has_manifest && (kind == NULL || strcmp(kind, backup_kind_label(es[i].kind)) == 0))
-			return &es[i];
+	*future = NULL;
+	for (i = 0; i < n; i++) {
+		if (!es[i].has_manifest || (kind != NULL && strcmp(kind, backup_kind_label(es[i].kind)) != 0))
+			continue;
+		/* Named after the clock: no proof of a recent upload (as local status has it). */
+		if (backup_dated_future(es[i].when, now)) {
+			if (*future == NULL)
+				*future = &es[i];
+			continue;
+		}
+		return &es[i];
+	}
 	return NULL;
 }
 
@@ -436,7 +446,7 @@ remote_status(const struct remote_settings *rs, long max_age, const char *kind, 
 	struct s3_client *c = s3_client_new(&rs->s3);
 	struct s3_object *objs = NULL;
 	struct remote_entry *es = NULL;
-	const struct remote_entry *best;
+	const struct remote_entry *best, *future;
 	const char *prefix = rs->s3.prefix ? rs->s3.prefix : "";
 	char *where = NULL, *problem = NULL, limit[32], age[32] = "";
 	size_t n = 0;
@@ -446,7 +456,7 @@ remote_status(const struct remote_settings *rs, long max_age, const char *kind, 
 	if (c == NULL || s3_list(c, prefix, &objs, &n) < 0)
 		goto out;
 	es = xcalloc(n + 1, sizeof(*es));
-	best = newest_whole(es, remote_find_backups(prefix, objs, n, es), kind);
+	best = newest_whole(es, remote_find_backups(prefix, objs, n, es), kind, now, &future);
 	where = s3_display(c, prefix);
 	format_age(max_age, limit, sizeof(limit));
 	if (best != NULL)
@@ -455,6 +465,9 @@ remote_status(const struct remote_settings *rs, long max_age, const char *kind, 
 	if (best == NULL)
 		problem = xasprintf("no off-site %sbackup with a manifest in %s (push one, or run db --upload)",
 		    kind ? kind : "", where);
+	else if (future != NULL)
+		problem = xasprintf("off-site %s is dated in the future: the clock, or the name, is wrong (the newest "
+		    "backup before it is %s, %s old)", future->name, best->name, age);
 	else if (now - best->when > max_age)
 		problem = xasprintf("the newest off-site backup, %s, is %s old, more than --max-age %s: are the "
 		    "uploads still running?", best->name, age, limit);

@@ -105,6 +105,10 @@ before=$(count)
 check_exit s3p-future-refused 1 "$LB_BIN" prune --remote -o "$out" --force --keep-daily 1 --keep-weekly 0 --keep-monthly 0
 grep -q "$future .*dated in the future" <<<"$LB_LAST_OUTPUT" && pass s3p-future-says || fail s3p-future-says "$LB_LAST_OUTPUT"
 [ "$(count)" = "$before" ] && pass s3p-future-deletes-nothing || fail s3p-future-deletes-nothing "$before before, $(count) now"
+# status --remote: a dump named after the clock proves no recent upload.
+check_exit s3p-future-status 1 "$LB_BIN" status --remote --max-age 1d
+grep -q "$future is dated in the future" <<<"$LB_LAST_OUTPUT" && pass s3p-future-status-says ||
+	fail s3p-future-status-says "$LB_LAST_OUTPUT"
 check s3p-future-dry-run "$LB_BIN" prune --remote -o "$out" --dry-run --keep-daily 1 --keep-weekly 0 --keep-monthly 0
 grep -q "would refuse to run" <<<"$LB_LAST_OUTPUT" && pass s3p-future-dry-run-says ||
 	fail s3p-future-dry-run-says "$LB_LAST_OUTPUT"
