@@ -66,6 +66,12 @@ int retention_prune(const char *dir, enum backup_kind family, const struct reten
  * retention_prune applies it to the whole directory, whatever the family.
  */
 int retention_future_check(const struct backup_entry *entries, size_t n, const char *dir, time_t now, int flags);
+/*
+ * The refusal itself, for any store (remote/remote-prune.c too): NAME,
+ * dated WHEN, is the furthest ahead of COUNT such backups in WHERE.
+ * Reported; returns -1.
+ */
+int retention_future_refuse(const char *name, time_t when, size_t count, const char *where, time_t now);
 
 /*
  * The pieces retention_prune is made of, for another store of the same

@@ -194,31 +194,38 @@ retention_guard(const struct retention_policy *policy, int removed, size_t candi
 }
 
 int
+retention_future_refuse(const char *name, time_t when, size_t count, const char *where, time_t now)
+{
+	char named[32], clock[32];
+	struct tm tm;
+
+	gmtime_r(&when, &tm);
+	strftime(named, sizeof(named), "%Y-%m-%d %H:%M:%S", &tm);
+	gmtime_r(&now, &tm);
+	strftime(clock, sizeof(clock), "%Y-%m-%d %H:%M:%S", &tm);
+	/* Which backups are recent is all retention knows; with a wrong clock or name it would guess. */
+	log_error("%s is dated in the future, %s UTC (the clock says %s UTC; %zu such backup%s in %s): the clock or "
+	    "the name is wrong; nothing pruned (fix the clock, or remove it)", name, named, clock, count,
+	    count == 1 ? "" : "s", where);
+	return -1;
+}
+
+int
 retention_future_check(const struct backup_entry *entries, size_t n, const char *dir, time_t now, int flags)
 {
 	const struct backup_entry *newest = NULL;
-	char named[32], clock[32];
 	size_t i, count = 0;
-	struct tm tm;
 
 	for (i = 0; i < n; i++)
 		if (backup_dated_future(entries[i].when, now) && count++ == 0)
 			newest = &entries[i];	/* newest first: the furthest ahead */
 	if (newest == NULL)
 		return 0;
-	gmtime_r(&newest->when, &tm);
-	strftime(named, sizeof(named), "%Y-%m-%d %H:%M:%S", &tm);
-	gmtime_r(&now, &tm);
-	strftime(clock, sizeof(clock), "%Y-%m-%d %H:%M:%S", &tm);
 	if (flags & RETENTION_DRY_RUN) {
 		printf("(%s is dated in the future: prune refuses to run while it is there)\n", newest->name);
 		return 0;
 	}
-	/* Which backups are recent is all retention knows; with a wrong clock or name it would guess. */
-	log_error("%s is dated %s UTC, in the future (the clock says %s UTC; %zu such backup%s in %s): the clock or "
-	    "the name is wrong; nothing pruned (fix the clock, or move the file out of the directory)", newest->path,
-	    named, clock, count, count == 1 ? "" : "s", dir);
-	return -1;
+	return retention_future_refuse(newest->path, newest->when, count, dir, now);
 }
 
 int

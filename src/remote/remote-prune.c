@@ -94,13 +94,13 @@ delete_backup(const struct remote_settings *rs, struct s3_client *c, const struc
  * deleted while one is there; a dry run only notes it. 0, or -1 (reported).
  */
 static int
-future_dated(const struct plan *pl, time_t now, int dry)
+future_dated(const struct plan *pl, const char *where, time_t now, int dry)
 {
 	size_t i, n = 0, ahead = 0;
 
 	for (i = 0; i < pl->n; i++)
 		if (backup_dated_future(pl->es[i].when, now) && n++ == 0)
-			ahead = i;
+			ahead = i;	/* newest first: the furthest ahead */
 	if (n == 0)
 		return 0;
 	if (dry) {
@@ -108,9 +108,7 @@ future_dated(const struct plan *pl, time_t now, int dry)
 		    pl->es[ahead].name, n - 1);
 		return 0;
 	}
-	log_error("off-site %s (and %zu more) is dated in the future: the clock, or the name, is wrong; prune --remote "
-	    "deletes nothing while it is there (set the clock right, or remove it)", pl->es[ahead].name, n - 1);
-	return -1;
+	return retention_future_refuse(pl->es[ahead].name, pl->es[ahead].when, n, where, now);
 }
 
 int
@@ -120,6 +118,7 @@ remote_prune(const struct remote_settings *rs, enum backup_kind family, const st
 	struct s3_client *c = NULL;
 	struct plan pl;
 	const char *label = backup_kind_label(family);
+	char *where = NULL;
 	char err[256], why[96], desc[128];
 	size_t i, candidates = 0;
 	int removed, deleted = 0, rc = -1, dry = flags & RETENTION_DRY_RUN;
@@ -130,7 +129,8 @@ remote_prune(const struct remote_settings *rs, enum backup_kind family, const st
 	if ((c = s3_client_new(&rs->s3)) == NULL || s3_journal_replay(c, NULL, NULL) < 0 ||
 	    plan_load(rs, c, family, &pl) < 0)
 		goto out;
-	if (future_dated(&pl, now, dry) < 0)
+	where = s3_display(c, rs->s3.prefix ? rs->s3.prefix : "");
+	if (future_dated(&pl, where, now, dry) < 0)
 		goto out;
 	if ((removed = retention_plan(pl.items, pl.n, policy, now, err, sizeof(err))) < 0) {
 		log_error("retention: %s", err);
@@ -159,6 +159,7 @@ remote_prune(const struct remote_settings *rs, enum backup_kind family, const st
 		    candidates - (size_t)deleted);
 	rc = deleted;
 out:
+	free(where);
 	plan_free(&pl);
 	s3_client_free(c);
 	return rc;
