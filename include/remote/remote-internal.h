@@ -18,7 +18,8 @@ struct remote_entry {
 
 /*
  * The backups among OBJS (directly under PREFIX, one of our names), newest
- * first, into OUT (room for N); OBJS get sorted by key. Their count.
+ * first, into OUT (room for N); OBJS in key order, as s3_list gives them.
+ * Their count.
  */
 size_t remote_find_backups(const char *prefix, struct s3_object *objs, size_t n, struct remote_entry *out);
 

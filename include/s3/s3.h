@@ -127,6 +127,8 @@ int s3_delete(struct s3_client *c, const char *key);
  * 0 or -1.
  */
 int s3_list(struct s3_client *c, const char *prefix, struct s3_object **out, size_t *count);
+/* The key order of s3_list's objects, for qsort and bsearch. */
+int s3_object_cmp(const void *a, const void *b);
 void s3_objects_free(struct s3_object *objs, size_t count);
 
 /* Multipart upload: create, upload parts, complete (or abort). */

@@ -355,18 +355,11 @@ newest_first(const void *a, const void *b)
 	return x->when != y->when ? (x->when < y->when ? 1 : -1) : strcmp(x->name, y->name);
 }
 
-static int
-by_key(const void *a, const void *b)
-{
-	return strcmp(((const struct s3_object *)a)->key, ((const struct s3_object *)b)->key);
-}
-
 size_t
 remote_find_backups(const char *prefix, struct s3_object *objs, size_t n, struct remote_entry *out)
 {
 	size_t i, count = 0, plen = strlen(prefix);
 
-	qsort(objs, n, sizeof(*objs), by_key);
 	for (i = 0; i < n; i++) {
 		struct remote_entry e = { &objs[i], objs[i].key + plen, BACKUP_DB, 0, 0 };
 		struct s3_object probe;
@@ -375,7 +368,7 @@ remote_find_backups(const char *prefix, struct s3_object *objs, size_t n, struct
 		    backup_name_parse(e.name, &e.kind, &e.when) < 0 || e.kind == BACKUP_FULL_DIR)
 			continue;
 		probe.key = xasprintf("%s%s", objs[i].key, MANIFEST_SUFFIX);
-		e.has_manifest = bsearch(&probe, objs, n, sizeof(*objs), by_key) != NULL;
+		e.has_manifest = bsearch(&probe, objs, n, sizeof(*objs), s3_object_cmp) != NULL;
 		free(probe.key);
 		out[count++] = e;
 	}

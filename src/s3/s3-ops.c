@@ -219,8 +219,8 @@ on_list_field(void *arg, const char *parent, const char *name, const char *text)
 	}
 }
 
-static int
-by_key(const void *a, const void *b)
+int
+s3_object_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct s3_object *)a)->key, ((const struct s3_object *)b)->key);
 }
@@ -235,7 +235,7 @@ sort_unique(struct s3_client *c, struct s3_object *objs, size_t n)
 {
 	size_t i;
 
-	qsort(objs, n, sizeof(*objs), by_key);
+	qsort(objs, n, sizeof(*objs), s3_object_cmp);
 	for (i = 1; i < n; i++)
 		if (strcmp(objs[i - 1].key, objs[i].key) == 0) {
 			s3_report(c, objs[i].key, "the server listed this key twice: its listing is inconsistent, so none "
