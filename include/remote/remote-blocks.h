@@ -49,7 +49,9 @@ void object_blocks_span(const struct object_blocks *b, uint64_t offset, uint64_t
  * A reader of whole blocks [from, to) (object_blocks_span) that passes on
  * to P only the bytes of [want, want_end), each block after its sum
  * matched; NAME for the error. object_check_write the bytes as they come,
- * object_check_end once they stopped (all there?): 0, or -1 (reported).
+ * object_check_end once they stopped (READ_OK: the read and the writes
+ * went well; then are all the bytes there?), which frees K: 0, or -1
+ * (reported, here or where the read failed).
  */
 struct object_check {
 	const struct object_blocks *b;
@@ -62,6 +64,6 @@ struct object_check {
 void object_check_init(struct object_check *k, const struct object_blocks *b, struct pipe *p, const char *name,
     uint64_t from, uint64_t to, uint64_t want, uint64_t want_end);
 int object_check_write(void *k, const void *buf, size_t len);
-int object_check_end(struct object_check *k);
+int object_check_end(struct object_check *k, int read_ok);
 
 #endif

@@ -147,11 +147,14 @@ object_check_write(void *arg, const void *buf, size_t len)
 }
 
 int
-object_check_end(struct object_check *k)
+object_check_end(struct object_check *k, int read_ok)
 {
 	int rc = 0;
 
-	if (k->len > 0 && k->at + k->len == k->to)
+	/* A read that failed was reported where it failed: its short reply is no news. */
+	if (!read_ok)
+		rc = -1;
+	else if (k->len > 0 && k->at + k->len == k->to)
 		rc = pass_block(k);
 	else if (k->len > 0 || k->at != k->to) {
 		log_error("%s: the server's reply ends at byte %llu, before byte %llu", k->name,

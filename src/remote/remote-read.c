@@ -81,7 +81,7 @@ read_bound(struct object_blocks *b, struct s3_client *c, const char *key, const 
 	}
 	if (pipe_finish(q) < 0)
 		rc = -1;
-	if (checking && object_check_end(&k) < 0)
+	if (checking && object_check_end(&k, rc == 0) < 0)
 		rc = -1;
 	pipe_free(q);
 	return rc;

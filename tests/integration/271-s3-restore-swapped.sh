@@ -59,6 +59,9 @@ check_exit swap-plain-refused 1 env LOTBACKUP_S3_ENDPOINT="$S3_PROXY_ENDPOINT" "
 	"s3://lotbackup-swap/site/$name" -d "dbname=$db"
 grep -q "not those checked before the load" <<<"$LB_LAST_OUTPUT" && pass swap-plain-says ||
 	fail swap-plain-says "$LB_LAST_OUTPUT"
+# Said once, where found: not again as a reply cut short (it was not).
+! grep -q "reply ends at byte" <<<"$LB_LAST_OUTPUT" && pass swap-plain-said-once ||
+	fail swap-plain-said-once "$LB_LAST_OUTPUT"
 grep -q swapped "$work/plain.log" && pass swap-plain-happened || fail swap-plain-happened "$(cat "$work/plain.log")"
 no_injected swap-plain-nothing-loaded "$db" INJECTED
 kill "$S3_PROXY_PID" 2>/dev/null; wait "$S3_PROXY_PID" 2>/dev/null
