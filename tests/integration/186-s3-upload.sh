@@ -152,6 +152,9 @@ held=$(cd "$work/held" && ls lot-systems-db-*.sql.gz)
 [ -f "$work/held/$held.remote.json" ] && grep -q "uploaded $held " <<<"$LB_LAST_OUTPUT" &&
 	pass upload-beside-check-recorded || fail upload-beside-check-recorded "$LB_LAST_OUTPUT"
 kill "$S3_PROXY_PID" 2>/dev/null; wait "$S3_PROXY_PID" 2>/dev/null
+# Dumps are named to the second: the next one must not take the name of the one just uploaded
+# whole, or the listing below would show that one (a flake when both started in one second).
+sleep 1
 
 # The server killed while the parts are on their way: exit 1, the local dump whole, no remote
 # manifest, the failure ping sent.
