@@ -81,6 +81,11 @@ int sql_sets_owner(const char *text, size_t len);
  * WITH (UPDATE, DELETE, INSERT, MERGE) at its top, which the server runs.
  */
 int sql_table_from_query(const char *text, size_t len);
+/*
+ * 1 for CREATE PUBLICATION or ALTER PUBLICATION: one may name a table,
+ * which must then be a logged one (verify --restore's scratch tables).
+ */
+int sql_changes_publication(const char *text, size_t len);
 
 /*
  * What verify --restore refuses because it changes how rows already loaded

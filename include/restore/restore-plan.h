@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "restore/restore-tail.h"
 #include "restore/restore-types.h"
 
 /* How a table loads by the member index, found in the catalogs before the load. */
@@ -41,5 +42,15 @@ int load_plan_tables_apart(const struct restore_settings *set);
 /* Plans every table of set->tables on conn. 0, or -1 (reported); free the plan either way. */
 int load_plan_make(PGconn *conn, const struct dump_source *src, const struct restore_settings *set, struct load_plan *plan);
 void load_plan_free(struct load_plan *plan, size_t ntables);
+/*
+ * A scratch database (set->scratch) is thrown away after the run: its
+ * tables need no WAL. Makes every table unlogged, all or none, when the
+ * rows are worth it and nothing the dump runs later needs a logged table
+ * (a publication; a partitioned table, whose partitions and keys are
+ * checked against their parent's persistence). tail: the part after the
+ * tables, read ahead (NULL: not read, nothing changes). Best effort: what
+ * is not done is said at debug level, and the load goes on.
+ */
+void scratch_tables_unlogged(PGconn *conn, const struct restore_settings *set, const struct restore_tail *tail);
 
 #endif

@@ -57,7 +57,8 @@ struct restore_settings {
 	void *table_in_arg;
 	/*
 	 * A scratch copy, dropped after the run (verify --restore): its tables
-	 * loaded frozen or in parts are kept from autovacuum. Tables apart only.
+	 * loaded frozen or in parts are kept from autovacuum, and all made
+	 * unlogged where that is safe (scratch_tables_unlogged). Tables apart only.
 	 */
 	int scratch;
 };

@@ -1048,6 +1048,16 @@ sql_table_from_query(const char *text, size_t len)
 	return eat(&lx, &t, "table") && scan_words(&lx, &t, 0, "as", NULL);
 }
 
+int
+sql_changes_publication(const char *text, size_t len)
+{
+	struct lexer lx = { text, text + len, 0 };
+	struct tok t = { T_END, text, 0 };
+
+	next(&lx, &t);
+	return (eat(&lx, &t, "create") || eat(&lx, &t, "alter")) && is_word(&t, "publication");
+}
+
 /* Kinds whose every statement (CREATE, ALTER, COMMENT ON) is a superuser's in a dump. */
 static const char *
 superuser_object(struct lexer *lx, struct tok *t)

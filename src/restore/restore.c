@@ -76,6 +76,8 @@ restore_load(PGconn *conn, const struct dump_source *src, const struct restore_s
 			l.failed = 1;
 			goto out;
 		}
+		if (settings->scratch)
+			scratch_tables_unlogged(conn, settings, held == 0 ? &tail : NULL);
 		early = held == 0 ? restore_tail_plan(&tail, settings->tables, settings->ntables) : 0;
 		if (early > 0)
 			log_debug("%zu index builds start as soon as their table is in", early);
