@@ -82,10 +82,13 @@ int sql_sets_owner(const char *text, size_t len);
  */
 int sql_table_from_query(const char *text, size_t len);
 /*
- * 1 for CREATE PUBLICATION or ALTER PUBLICATION: one may name a table,
- * which must then be a logged one (verify --restore's scratch tables).
+ * 1 for a statement whose outcome may depend on which tables are logged
+ * (verify --restore's scratch tables, restore-plan.c): CREATE or ALTER
+ * PUBLICATION (it takes logged tables only), CREATE [UNLOGGED ...] TABLE
+ * (its foreign keys must reach tables of its own persistence, a
+ * partitioned one stays permanent), and SET LOGGED or SET UNLOGGED.
  */
-int sql_changes_publication(const char *text, size_t len);
+int sql_depends_on_persistence(const char *text, size_t len);
 
 /*
  * What verify --restore refuses because it changes how rows already loaded

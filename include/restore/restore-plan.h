@@ -45,11 +45,13 @@ void load_plan_free(struct load_plan *plan, size_t ntables);
 /*
  * A scratch database (set->scratch) is thrown away after the run: its
  * tables need no WAL. Makes every table unlogged, all or none, when the
- * rows are worth it and nothing the dump runs later needs a logged table
- * (a publication; a partitioned table, whose partitions and keys are
- * checked against their parent's persistence). tail: the part after the
- * tables, read ahead (NULL: not read, nothing changes). Best effort: what
- * is not done is said at debug level, and the load goes on.
+ * rows are worth it and no statement's outcome could change with it: none
+ * in the part after the tables makes a table or a publication or changes
+ * whether one is logged (sql_depends_on_persistence), and the database has
+ * no partitioned or unlogged table nor an event trigger (UNLOGGED_SQL).
+ * tail: the part after the tables, read ahead (NULL: not read, nothing
+ * changes). Best effort: what is not done is said at debug level, and the
+ * load goes on.
  */
 void scratch_tables_unlogged(PGconn *conn, const struct restore_settings *set, const struct restore_tail *tail);
 

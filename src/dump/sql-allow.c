@@ -1049,13 +1049,38 @@ sql_table_from_query(const char *text, size_t len)
 }
 
 int
-sql_changes_publication(const char *text, size_t len)
+sql_depends_on_persistence(const char *text, size_t len)
 {
+	static const char *const modifiers[] = { "global", "local", "temp", "temporary", "unlogged", NULL };
 	struct lexer lx = { text, text + len, 0 };
 	struct tok t = { T_END, text, 0 };
+	struct lexer start;
+	struct tok first;
+	size_t i;
 
 	next(&lx, &t);
-	return (eat(&lx, &t, "create") || eat(&lx, &t, "alter")) && is_word(&t, "publication");
+	start = lx;
+	first = t;
+	if (eat(&lx, &t, "create")) {
+		for (i = 0; modifiers[i] != NULL; i++)
+			if (eat(&lx, &t, modifiers[i]))
+				i = (size_t)-1;
+		if (is_word(&t, "table") || is_word(&t, "publication"))
+			return 1;
+	}
+	lx = start;
+	t = first;
+	if (!eat(&lx, &t, "alter"))
+		return 0;
+	if (is_word(&t, "publication"))
+		return 1;
+	start = lx;
+	first = t;
+	if (scan_words(&lx, &t, 0, "set", "logged"))
+		return 1;
+	lx = start;
+	t = first;
+	return scan_words(&lx, &t, 0, "set", "unlogged");
 }
 
 /* Kinds whose every statement (CREATE, ALTER, COMMENT ON) is a superuser's in a dump. */

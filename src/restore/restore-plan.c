@@ -171,27 +171,42 @@ keep_from_autovacuum(PGconn *conn, const char *target)
 #define UNLOGGED_MIN_BYTES_PER_TABLE ((uint64_t)4 << 20)
 
 /*
+ * At most this many tables change in the one transaction: each takes an
+ * exclusive lock (its TOAST table too) from the server's shared lock
+ * table, sized for 64 a connection by default; thousands at once could
+ * fill it and fail other sessions' queries.
+ */
+#define UNLOGGED_MAX_TABLES 200
+
+/*
  * Every permanent plain table of the dump's schemas, as statements making
- * it unlogged, and how many. None when the database has a partitioned
- * table (it stays permanent, and a permanent table's foreign key may not
- * reach an unlogged one), nor when the dump made a table unlogged itself:
- * a permanent table's key to it fails a restore, and must fail here too,
- * not pass because both became unlogged.
+ * it unlogged, and how many. None when the database has:
+ * - a partitioned table: it stays permanent, and a permanent table's
+ *   foreign key may not reach an unlogged one;
+ * - a table the dump made unlogged itself: a permanent table's key to it
+ *   fails a restore, and must fail here too, not pass because both became
+ *   unlogged;
+ * - an event trigger: each ALTER TABLE would run it, where a restore
+ *   runs no such statement;
+ * - a table of its own in information_schema, left as it is.
  */
 #define UNLOGGED_SQL "SELECT pg_catalog.string_agg(pg_catalog.format('ALTER TABLE ONLY %I.%I SET UNLOGGED', " \
 	"n.nspname, c.relname), '; '), pg_catalog.count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n " \
 	"ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND c.relpersistence = 'p' AND n.nspname <> 'information_schema' " \
 	"AND n.nspname !~ '^pg_' AND NOT EXISTS (SELECT FROM pg_catalog.pg_class p " \
-	"WHERE p.relkind = 'p' OR (p.relkind = 'r' AND p.relpersistence = 'u'))"
+	"WHERE p.relkind = 'p' OR (p.relkind = 'r' AND p.relpersistence = 'u') OR (p.oid >= 16384 AND p.relkind = 'r' " \
+	"AND p.relnamespace = 'information_schema'::pg_catalog.regnamespace)) " \
+	"AND NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger)"
 
-/* A statement of the part after the tables that wants logged tables (a publication's), or NULL. */
+/* A statement of the part after the tables whose outcome may depend on which tables are logged, or NULL. */
 static const struct tail_item *
 wants_logged(const struct restore_tail *tail)
 {
 	size_t i;
 
 	for (i = 0; i < tail->n; i++)
-		if (tail->items[i].kind == SQL_STATEMENT && sql_changes_publication(tail->items[i].text, tail->items[i].len))
+		if (tail->items[i].kind == SQL_STATEMENT &&
+		    sql_depends_on_persistence(tail->items[i].text, tail->items[i].len))
 			return &tail->items[i];
 	return NULL;
 }
@@ -199,7 +214,7 @@ wants_logged(const struct restore_tail *tail)
 void
 scratch_tables_unlogged(PGconn *conn, const struct restore_settings *set, const struct restore_tail *tail)
 {
-	const struct tail_item *publication;
+	const struct tail_item *later;
 	PGresult *res = NULL, *done = NULL;
 	uint64_t bytes = 0;
 	long long tables;
@@ -210,9 +225,9 @@ scratch_tables_unlogged(PGconn *conn, const struct restore_settings *set, const 
 		    "is open");
 		return;
 	}
-	if ((publication = wants_logged(tail)) != NULL) {
-		log_debug("scratch tables stay logged: line %ld changes a publication, which takes logged tables only",
-		    publication->line);
+	if ((later = wants_logged(tail)) != NULL) {
+		log_debug("scratch tables stay logged: line %ld makes a table or a publication, or changes whether one "
+		    "is logged", later->line);
 		return;
 	}
 	for (i = 0; i < set->ntables; i++)
@@ -220,10 +235,14 @@ scratch_tables_unlogged(PGconn *conn, const struct restore_settings *set, const 
 	res = PQexec(conn, UNLOGGED_SQL);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQgetisnull(res, 0, 0)) {
 		log_debug("scratch tables stay logged: %s", PQresultStatus(res) != PGRES_TUPLES_OK ?
-		    PQresultErrorMessage(res) : "no permanent table, or a partitioned or unlogged one");
+		    PQresultErrorMessage(res) : "no permanent table, or a partitioned or unlogged one, or an event trigger");
 		goto out;
 	}
 	tables = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	if (tables > UNLOGGED_MAX_TABLES) {
+		log_debug("scratch tables stay logged: %lld tables would hold too many locks at once", tables);
+		goto out;
+	}
 	if (bytes / (uint64_t)tables < UNLOGGED_MIN_BYTES_PER_TABLE) {
 		log_debug("scratch tables stay logged: %llu bytes of rows in %lld tables would not repay the change",
 		    (unsigned long long)bytes, tables);

@@ -7,7 +7,9 @@
  * role, tablespace or the system, and a meta-command is \restrict or
  * \unrestrict. A statement allowed and then something else aborts. What a
  * verify load treats apart (sql_reprints, sql_table_from_query) must be an
- * ALTER or a CREATE by that reading too. A BEGIN or COMMIT allowed must be
+ * ALTER or a CREATE by that reading too, and so must a statement that keeps
+ * its scratch tables logged (sql_depends_on_persistence), which every
+ * table made from a query is. A BEGIN or COMMIT allowed must be
  * classified a transaction statement (restore --single-transaction leaves
  * those out), and one classified so must start with a word that begins
  * or ends a transaction by that reading. A statement read as a large
@@ -132,6 +134,11 @@ check_verify_kinds(const char *text, size_t len)
 	if (sql_reprints(text, len) != NULL && strcmp(w, "alter") != 0)
 		abort();
 	if (sql_table_from_query(text, len) && strcmp(w, "create") != 0)
+		abort();
+	/* A table made from a query is a table made: the scratch tables stay as the dump makes them. */
+	if (sql_table_from_query(text, len) && !sql_depends_on_persistence(text, len))
+		abort();
+	if (sql_depends_on_persistence(text, len) && strcmp(w, "create") != 0 && strcmp(w, "alter") != 0)
 		abort();
 }
 

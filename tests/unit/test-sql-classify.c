@@ -514,6 +514,33 @@ main(void)
 		for (k = 0; plain[k] != NULL; k++)
 			UNIT_CHECK(name_of("not-table-from-query:", plain[k]), !sql_table_from_query(plain[k], strlen(plain[k])));
 	}
+	/* What may turn out otherwise with the scratch copy's tables unlogged (restore-plan.c). */
+	{
+		static const char *const depends[] = {
+			"CREATE PUBLICATION p FOR TABLE t;", "alter publication p add table t;",
+			"ALTER PUBLICATION p SET TABLE t WHERE (a > 0);", "CREATE TABLE t (a int REFERENCES u);",
+			"create unlogged table t (a int);", "CREATE TEMPORARY TABLE t (a int);",
+			"CREATE TABLE p (a int) PARTITION BY RANGE (a);", "CREATE TABLE f AS SELECT 1;",
+			"ALTER TABLE public.t SET UNLOGGED;", "ALTER TABLE ONLY t SET LOGGED;",
+			"ALTER SEQUENCE s SET LOGGED;", "/* x */ ALTER TABLE t SET UNLOGGED, SET (fillfactor = 50);",
+			NULL,
+		};
+		static const char *const independent[] = {
+			"ALTER TABLE ONLY public.small ADD CONSTRAINT f FOREIGN KEY (n) REFERENCES public.big(id);",
+			"CREATE INDEX i ON t (a);", "CREATE MATERIALIZED VIEW v AS SELECT 1;", "CREATE VIEW v AS SELECT 1;",
+			"COMMENT ON TABLE t IS 'SET LOGGED';", "COMMENT ON PUBLICATION p IS 'x';",
+			"CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ALTER TABLE t SET LOGGED$$;",
+			"ALTER TABLE t ALTER COLUMN logged SET STATISTICS 10;", "CREATE FOREIGN TABLE t (a int) SERVER s;",
+			NULL,
+		};
+
+		for (k = 0; depends[k] != NULL; k++)
+			UNIT_CHECK(name_of("depends-on-persistence:", depends[k]),
+			    sql_depends_on_persistence(depends[k], strlen(depends[k])));
+		for (k = 0; independent[k] != NULL; k++)
+			UNIT_CHECK(name_of("not-depends-on-persistence:", independent[k]),
+			    !sql_depends_on_persistence(independent[k], strlen(independent[k])));
+	}
 	/* What changes how rows already loaded print: refused by a verify load. */
 	{
 		static const char *const reprint[] = {
