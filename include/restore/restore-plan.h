@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "restore/restore-tail.h"
 #include "restore/restore-types.h"
+
+struct restore_tail;	/* restore/restore-tail.h */
 
 /* How a table loads by the member index, found in the catalogs before the load. */
 struct table_plan {

@@ -1030,20 +1030,28 @@ sql_reprints(const char *text, size_t len)
 	return NULL;
 }
 
+/* Past CREATE: the words that may come before TABLE (GLOBAL TEMPORARY, UNLOGGED...), in any order. */
+static void
+skip_table_modifiers(struct lexer *lx, struct tok *t)
+{
+	static const char *const modifiers[] = { "global", "local", "temp", "temporary", "unlogged", NULL };
+	size_t i;
+
+	for (i = 0; modifiers[i] != NULL; i++)
+		if (eat(lx, t, modifiers[i]))
+			i = (size_t)-1;
+}
+
 int
 sql_table_from_query(const char *text, size_t len)
 {
-	static const char *const modifiers[] = { "global", "local", "temp", "temporary", "unlogged", NULL };
 	struct lexer lx = { text, text + len, 0 };
 	struct tok t = { T_END, text, 0 };
-	size_t i;
 
 	next(&lx, &t);
 	if (!eat(&lx, &t, "create"))
 		return 0;
-	for (i = 0; modifiers[i] != NULL; i++)
-		if (eat(&lx, &t, modifiers[i]))
-			i = (size_t)-1;
+	skip_table_modifiers(&lx, &t);
 	/* A plain CREATE TABLE has its columns in parentheses: AS outside them starts a query. */
 	return eat(&lx, &t, "table") && scan_words(&lx, &t, 0, "as", NULL);
 }
@@ -1051,20 +1059,16 @@ sql_table_from_query(const char *text, size_t len)
 int
 sql_depends_on_persistence(const char *text, size_t len)
 {
-	static const char *const modifiers[] = { "global", "local", "temp", "temporary", "unlogged", NULL };
 	struct lexer lx = { text, text + len, 0 };
 	struct tok t = { T_END, text, 0 };
 	struct lexer start;
 	struct tok first;
-	size_t i;
 
 	next(&lx, &t);
 	start = lx;
 	first = t;
 	if (eat(&lx, &t, "create")) {
-		for (i = 0; modifiers[i] != NULL; i++)
-			if (eat(&lx, &t, modifiers[i]))
-				i = (size_t)-1;
+		skip_table_modifiers(&lx, &t);
 		if (is_word(&t, "table") || is_word(&t, "publication"))
 			return 1;
 	}

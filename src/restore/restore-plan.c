@@ -13,6 +13,7 @@
 #include "dump/sql-classify.h"
 #include "pg/pgsql.h"
 #include "restore/restore-plan.h"
+#include "restore/restore-tail.h"
 
 /* Below this a table loads whole, whatever its share: a part would save less than its setup. */
 #define SPLIT_AUTO_MIN_BYTES ((uint64_t)64 << 20)
